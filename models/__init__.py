@@ -1,0 +1,1 @@
+"""Trained models shipped with movement (see MODEL_CARD.md)."""

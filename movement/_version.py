@@ -1,0 +1,10 @@
+"""The package version, read from the installed metadata."""
+
+from __future__ import annotations
+
+try:
+    from importlib.metadata import PackageNotFoundError, version
+
+    __version__ = version("movement")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.1.0+unknown"

@@ -1,0 +1,313 @@
+"""Defaults, one dataclass per modality, each value with its source.
+
+Every threshold the pipeline uses lives here. Sources refer to
+``docs`` in the project's domain reference ([S] a cited study, [E] an estimate
+still to be validated). A value can be changed from the library
+(``EMGConfig(k_on=4)`` or ``config.replace(k_on=4)``), from the command line
+(``--set emg.k_on=4``) and from a TOML/JSON file (``--config file.toml`` with an
+``[emg]`` or ``[accel]`` table).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import MovementError
+
+
+def _p(default: Any, source: str, unit: str = "") -> Any:
+    """A config field with its source and unit kept as metadata."""
+    return field(default=default, metadata={"source": source, "unit": unit})
+
+
+@dataclass(frozen=True)
+class _Config:
+    """Shared behaviour of the per-modality configurations."""
+
+    def replace(self, **changes: Any) -> _Config:
+        """Return a copy with some values changed (unknown names are an error)."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise MovementError(
+                f"unknown {self.modality} parameter(s): {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+        return dataclasses.replace(self, **{k: _coerce(self, k, v) for k, v in changes.items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Parameters as a plain dict (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Each parameter with its value, unit and source (for reports and ``--help``)."""
+        return [
+            {
+                "name": f.name,
+                "value": getattr(self, f.name),
+                "unit": f.metadata.get("unit", ""),
+                "source": f.metadata.get("source", ""),
+            }
+            for f in fields(self)
+        ]
+
+    @property
+    def modality(self) -> str:  # overridden by subclasses
+        raise NotImplementedError
+
+
+def _coerce(cfg: _Config, name: str, value: Any) -> Any:
+    """Convert a value given as text (CLI) to the type of the default."""
+    default = getattr(cfg, name)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("none", "null", "off", ""):
+            return None
+        if isinstance(default, bool):
+            if text.lower() in ("true", "1", "yes", "on"):
+                return True
+            if text.lower() in ("false", "0", "no"):
+                return False
+            raise MovementError(f"{cfg.modality}.{name} must be true or false, got {value!r}")
+        if isinstance(default, tuple):
+            parts = [p for p in text.replace(",", " ").split() if p]
+            return tuple(float(p) for p in parts)
+        try:
+            return float(text) if not isinstance(default, int) or "." in text else int(text)
+        except ValueError:
+            raise MovementError(f"{cfg.modality}.{name} must be a number, got {value!r}") from None
+    if isinstance(default, tuple) and isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+@dataclass(frozen=True)
+class EMGConfig(_Config):
+    """Defaults for surface and needle EMG. Sources: domain reference sections 1 and 3."""
+
+    # -- preprocessing ------------------------------------------------------
+    band_low_hz: float = _p(20.0, "De Luca 2010; SENIAM: 20-450 Hz band-pass [S]", "Hz")
+    band_high_hz: float = _p(
+        450.0, "De Luca 2010; SENIAM [S]; capped at 0.45*fs for low-rate devices", "Hz"
+    )
+    filter_order: int = _p(4, "Butterworth, zero-phase (sosfiltfilt) [S: De Luca 2010]")
+    notch_hz: float | None = _p(
+        None, "mains notch only on request [S: domain ref. section 3]", "Hz"
+    )
+    brief_rms_s: float = _p(
+        0.010, "TKEO then ~10 ms RMS for brief events [S: Solnik 2008]", "s"
+    )
+    sustained_rms_s: float = _p(
+        0.150, "100-250 ms RMS for sustained activity [S: St-Amant 1996]", "s"
+    )
+    # -- segmentation -------------------------------------------------------
+    baseline_window_s: float = _p(
+        60.0, "adaptive robust baseline window (median + k*MAD) [E]", "s"
+    )
+    baseline_quantile: float = _p(
+        0.25, "quantile of block levels taken as rest, robust to long activity [E]"
+    )
+    k_on: float = _p(
+        3.0, "onset at baseline + k*SD, k = 1-3 [S: Hodges & Bui 1996]; MAD-scaled [E]"
+    )
+    k_off: float = _p(1.5, "double threshold (hysteresis) [S: Bonato 1998]; offset level [E]")
+    min_snr_on_db: float = _p(
+        6.0, "onset also needs the envelope >= this far above baseline [E]", "dB"
+    )
+    min_brief_s: float = _p(
+        0.003, "shortest MUAP 2.8 ms [S: JNNP fasciculation potentials]", "s"
+    )
+    max_brief_s: float = _p(
+        0.080, "MUAP <= 24 ms, doublets 30-35 ms apart [S]; + envelope spread [E]", "s"
+    )
+    min_sustained_s: float = _p(0.30, "spasm 0.3-5 s [E: domain ref. section 1]", "s")
+    merge_gap_s: float = _p(
+        0.12, "bursts closer than this are one event; dystonic bursts 92-111 ms [S]", "s"
+    )
+    # -- classification -----------------------------------------------------
+    isolation_s: float = _p(
+        0.25, "brief event isolated: no other burst within +-250 ms [E: domain ref. section 3]", "s"
+    )
+    min_event_snr_db: float = _p(6.0, "below this an event is low-SNR, flagged for review [E]", "dB")
+    regular_train_cv: float = _p(
+        0.25, "brief events with interval CV below this are a regular train (ECG, tremor) [E]"
+    )
+    max_brief_channel_fraction: float = _p(
+        0.5, "fasciculations are spatially local [E]; more channels at once = jerk/artefact"
+    )
+    dystonia_min_s: float = _p(
+        2.0, "sustained activity >= 2 s (continuous >= 5 s [S: PMID 8752404]) [E]", "s"
+    )
+    cocontraction_min: float = _p(
+        0.5, "%COCON (Winter 1990) above which agonist-antagonist co-contraction is called [E]"
+    )
+    tremor_band_hz: tuple = _p((3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Grosse 2004]", "Hz")
+    regular_tremor_regularity: float = _p(
+        0.6, "autocorrelation regularity above which tremor is 'regular' (PD/ET) [E]"
+    )
+    review_margin: float = _p(0.15, "probability margin under which a call is 'close' [E]")
+
+    @property
+    def modality(self) -> str:
+        return "emg"
+
+
+@dataclass(frozen=True)
+class AccelConfig(_Config):
+    """Defaults for wrist / muscle-belly accelerometers and IMUs (in g)."""
+
+    gravity_cutoff_hz: float = _p(
+        0.25, "gravity/tilt low-pass 0.2-0.5 Hz [S: van Hees 2013]", "Hz"
+    )
+    band_high_hz: float = _p(
+        20.0, "body motion and tremor lie below 20 Hz; capped at 0.45*fs [E]", "Hz"
+    )
+    filter_order: int = _p(4, "Butterworth, zero-phase [E]")
+    brief_rms_s: float = _p(0.10, "twitch transient 0.1-1 s [S: ultrasound twitch studies]", "s")
+    sustained_rms_s: float = _p(1.0, "sustained activity over ~1 s windows [E]", "s")
+    baseline_window_s: float = _p(300.0, "adaptive baseline over 5 min [E]", "s")
+    baseline_quantile: float = _p(0.25, "quantile of block levels taken as rest [E]")
+    k_on: float = _p(4.0, "onset at baseline + k*MAD [E]")
+    k_off: float = _p(2.0, "hysteresis offset level [S: Bonato 1998]; value [E]")
+    noise_floor_g: float = _p(
+        0.008, "consumer MEMS noise ~+-8 mg at 100 Hz [S: domain ref. section 2]", "g"
+    )
+    min_snr_on_db: float = _p(6.0, "onset needs the envelope >= this above baseline [E]", "dB")
+    min_brief_s: float = _p(0.05, "accelerometer transient >= 0.05 s [E: domain ref. section 3]", "s")
+    max_brief_s: float = _p(
+        1.0, "visible twitch 0.1-1 s [S: ultrasound twitch studies]", "s"
+    )
+    min_sustained_s: float = _p(1.5, "sustained scale: at least 1.5 s of activity [E]", "s")
+    merge_gap_s: float = _p(0.5, "movements closer than this are one event [E]", "s")
+    isolation_s: float = _p(1.0, "no voluntary activity within +-1 s [E: domain ref. section 3]", "s")
+    min_event_snr_db: float = _p(6.0, "below this an event is low-SNR [E]", "dB")
+    max_twitch_g: float = _p(
+        0.15, "visible twitch, not a jerk or knock; knocks >= 0.5 g [E]", "g"
+    )
+    knock_g: float = _p(0.5, "sensor knock: a few samples >= 0.5 g, broadband [E]", "g")
+    clip_g: float = _p(
+        None, "clipping level; None = detect runs at the recording's own max |a| [E]", "g"
+    )
+    dystonia_min_s: float = _p(2.0, "sustained >= 2 s [E: domain ref. section 3]", "s")
+    tremor_band_hz: tuple = _p(
+        (3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Yanagisawa & Goto]", "Hz"
+    )
+    regular_tremor_regularity: float = _p(
+        0.6, "tremor stability: regular above this autocorrelation peak (PD/ET) [S: di Biase 2017; value E]"
+    )
+    min_tremor_power: float = _p(
+        0.35, "relative power at the spectral peak for tremor-like activity [S: Luft 2019; value E]"
+    )
+    posture_min_deg: float = _p(10.0, "held posture change >= 10 deg [E: domain ref. section 3]", "deg")
+    walking_band_hz: tuple = _p((1.4, 2.5), "walking ~1.7 steps/s [S: Urbanek 2015]", "Hz")
+    review_margin: float = _p(0.15, "probability margin under which a call is 'close' [E]")
+
+    @property
+    def modality(self) -> str:
+        return "accel"
+
+
+CONFIGS: dict[str, type[_Config]] = {"emg": EMGConfig, "accel": AccelConfig}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration of a run: one config per modality.
+
+    Examples
+    --------
+    >>> s = Settings().with_overrides(["emg.k_on=4"])
+    >>> s.emg.k_on
+    4.0
+    """
+
+    emg: EMGConfig = field(default_factory=EMGConfig)
+    accel: AccelConfig = field(default_factory=AccelConfig)
+
+    def for_modality(self, modality: str) -> _Config:
+        """The config of one modality."""
+        return self.emg if modality == "emg" else self.accel
+
+    def with_overrides(self, items: list[str] | dict[str, Any]) -> Settings:
+        """Apply ``modality.name=value`` overrides (from ``--set``) or a nested dict."""
+        changes: dict[str, dict[str, Any]] = {"emg": {}, "accel": {}}
+        pairs = items.items() if isinstance(items, dict) else (_split(s) for s in items)
+        for key, value in pairs:
+            if isinstance(value, dict):
+                if key not in changes:
+                    raise MovementError(f"unknown config section [{key}]; use [emg] or [accel]")
+                changes[key].update(value)
+                continue
+            mod, _, name = str(key).partition(".")
+            if not name:
+                # a bare name applies to every modality that has it
+                hits = [m for m in changes if name_in(m, mod)]
+                if not hits:
+                    raise MovementError(f"unknown parameter {mod!r}")
+                for m in hits:
+                    changes[m][mod] = value
+                continue
+            if mod not in changes:
+                raise MovementError(f"unknown modality in {key!r}; use emg.NAME or accel.NAME")
+            changes[mod][name] = value
+        return Settings(emg=self.emg.replace(**changes["emg"]), accel=self.accel.replace(**changes["accel"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"emg": self.emg.to_dict(), "accel": self.accel.to_dict()}
+
+
+def name_in(modality: str, name: str) -> bool:
+    return name in {f.name for f in fields(CONFIGS[modality])}
+
+
+def _split(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep:
+        raise MovementError(f"--set expects NAME=VALUE, got {item!r}")
+    return key.strip(), value.strip()
+
+
+def load_settings(path: str | Path | None = None, overrides: list[str] | None = None) -> Settings:
+    """Settings from an optional TOML/JSON file, then ``NAME=VALUE`` overrides.
+
+    Parameters
+    ----------
+    path : path, optional
+        A ``.toml`` or ``.json`` file with ``[emg]`` and/or ``[accel]`` tables.
+    overrides : list of str, optional
+        ``emg.k_on=4`` style overrides, applied after the file.
+    """
+    settings = Settings()
+    if path is not None:
+        p = Path(path)
+        try:
+            text = p.read_text()
+        except OSError as exc:
+            raise MovementError(f"{p}: cannot read config file ({exc.strerror})") from None
+        try:
+            if p.suffix.lower() == ".json":
+                data = json.loads(text)
+            else:
+                import tomllib
+
+                data = tomllib.loads(text)
+        except Exception as exc:  # noqa: BLE001 - any parse error is a bad file
+            raise MovementError(f"{p}: not a valid config file ({exc})") from None
+        try:
+            settings = settings.with_overrides(data)
+        except MovementError as exc:
+            raise MovementError(f"{p}: {exc}") from None
+    if overrides:
+        settings = settings.with_overrides(overrides)
+    return settings
+
+
+def params_hash(params: dict[str, Any]) -> str:
+    """A short stable hash of a parameter dict (sorted JSON, SHA-256)."""
+    blob = json.dumps(params, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

@@ -1,0 +1,473 @@
+"""Reading recordings: a registry of readers keyed by file suffix.
+
+A reader is one function ``reader(path) -> RawSignal`` registered with
+:func:`register_reader`. :func:`read` then resolves what the file itself may not
+say, in one place and in this order:
+
+* sampling rate: the ``fs`` argument, a BIDS-style JSON sidecar ``<stem>.json``
+  (``SamplingFrequency``), the file's own header, the time column;
+* modality: the argument, the sidecar, the file's header, the channel names
+  (``x``/``y``/``z``-like names mean accelerometry);
+* units: accelerometry is converted to g (from g, m/s² or mg, detected from the
+  magnitude at rest) and the decision is recorded in ``Recording.notes``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import MovementError, RecordingError
+from ..recording import MODALITIES, Recording
+
+
+@dataclass
+class RawSignal:
+    """What a reader found in a file, before the rate, modality and units are resolved.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_samples, n_channels)
+    channels : list of str
+    fs : float, optional
+        Sampling rate from the file's header, when it has one.
+    time : ndarray, optional
+        Time of each sample in seconds from the first one (from a time column).
+    start : datetime, optional
+    units : str, optional
+        Units the file declares.
+    modality : str, optional
+        Modality the file declares.
+    annotations : DataFrame, optional
+        ``onset``, ``duration``, ``description`` rows stored in the file.
+    notes : dict
+        What the reader decided (kept in ``Recording.notes``).
+    """
+
+    data: np.ndarray
+    channels: list[str]
+    fs: float | None = None
+    time: np.ndarray | None = None
+    start: datetime | None = None
+    units: str | None = None
+    modality: str | None = None
+    annotations: Any = None
+    notes: dict = field(default_factory=dict)
+
+
+Reader = Callable[[Path], RawSignal]
+
+
+@dataclass(frozen=True)
+class ReaderInfo:
+    """A registered reader: the function, its suffixes and the extra it needs."""
+
+    func: Reader
+    suffixes: tuple[str, ...]
+    extra: str | None = None
+    description: str = ""
+
+
+READERS: dict[str, ReaderInfo] = {}
+
+
+def register_reader(
+    *suffixes: str, extra: str | None = None, description: str = ""
+) -> Callable[[Reader], Reader]:
+    """Register ``func`` as the reader of files ending in any of ``suffixes``.
+
+    Examples
+    --------
+    >>> from movement.io import register_reader, RawSignal
+    >>> @register_reader(".myfmt", description="my lab's format")
+    ... def read_myfmt(path):
+    ...     import numpy as np
+    ...     return RawSignal(np.loadtxt(path, ndmin=2), ["ch1"], fs=100.0)
+    """
+
+    def deco(func: Reader) -> Reader:
+        info = ReaderInfo(func, tuple(s.lower() for s in suffixes), extra, description)
+        for s in info.suffixes:
+            READERS[s] = info
+        return func
+
+    return deco
+
+
+def suffix_of(path: Path) -> str:
+    """The registered suffix a path ends with (longest match, e.g. ``.csv.gz``)."""
+    _load_plugins()
+    name = path.name.lower()
+    best = ""
+    for s in READERS:
+        if name.endswith(s) and len(s) > len(best):
+            best = s
+    return best
+
+
+#: Files in a folder that are outputs or metadata, never recordings.
+_NOT_INPUTS = re.compile(
+    r"(_events\.tsv|_events\.json|summary\.tsv|_channels\.tsv|_reviewed\.tsv|"
+    r"manifest\.json|\.json|\.md|\.html|\.dat)$",
+    re.IGNORECASE,
+)
+
+
+def is_recording_file(path: Path) -> bool:
+    """True when ``path`` has a registered suffix and is not a sidecar/output table."""
+    if path.name.startswith(".") or _NOT_INPUTS.search(path.name):
+        return False
+    return bool(suffix_of(path))
+
+
+def find_recordings(inputs: Sequence[str | Path]) -> list[Path]:
+    """Expand files, folders and glob patterns into a sorted list of recordings.
+
+    A folder is searched recursively; sidecars (``.json``), event tables
+    (``*_events.tsv``) and summaries are skipped. A missing input is an error.
+    """
+    found: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found.extend(q for q in sorted(p.rglob("*")) if q.is_file() and is_recording_file(q))
+        elif p.exists():
+            found.append(p)
+        elif any(ch in str(item) for ch in "*?["):
+            import glob
+
+            hits = sorted(Path(h) for h in glob.glob(str(item), recursive=True))
+            found.extend(h for h in hits if h.is_file() and is_recording_file(h))
+        else:
+            raise MovementError(f"{item}: no such file or folder")
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The BIDS-style JSON sidecar beside ``path`` (``<stem>.json``), or ``{}``."""
+    stem = path.name.split(".")[0]
+    side = path.with_name(stem + ".json")
+    if not side.exists():
+        return {}
+    try:
+        data = json.loads(side.read_text())
+    except (OSError, ValueError) as exc:
+        raise RecordingError(f"sidecar {side.name} is not valid JSON ({exc})", str(path)) from None
+    if not isinstance(data, dict):
+        raise RecordingError(f"sidecar {side.name} must hold a JSON object", str(path))
+    return data
+
+
+def _sidecar_get(side: dict[str, Any], *keys: str) -> Any:
+    lower = {k.lower(): v for k, v in side.items()}
+    for k in keys:
+        if k.lower() in lower:
+            return lower[k.lower()]
+    return None
+
+
+_ACCEL_NAME = re.compile(r"(^|[^a-z])(acc|accel|accelerometer|[xyz])([^a-z]|$)", re.IGNORECASE)
+_EMG_NAME = re.compile(r"emg|muscle|mv$|uv$", re.IGNORECASE)
+
+
+def _guess_modality(channels: Sequence[str]) -> str | None:
+    if channels and all(_ACCEL_NAME.search(c) for c in channels):
+        return "accel"
+    if channels and any(_EMG_NAME.search(c) for c in channels):
+        return "emg"
+    return None
+
+
+def _normalise_modality(value: Any) -> str | None:
+    if value is None:
+        return None
+    v = str(value).strip().lower()
+    if v in ("accel", "acc", "accelerometer", "accelerometry", "imu", "motion", "accel_g", "mmg"):
+        return "accel"
+    if v in ("emg", "semg", "electromyography", "needle emg", "surface emg"):
+        return "emg"
+    return None
+
+
+_G = 9.80665
+
+
+def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndarray, str, str]:
+    """Convert tri-axial acceleration to g from g, m/s² or mg.
+
+    The unit is detected from the median vector magnitude (≈1 in g, ≈9.8 in m/s²,
+    ≈1000 in mg); the declared unit is used when the data cannot tell (fewer than
+    3 axes). Returns the converted data, the unit and a sentence saying what was done.
+    """
+    decl = (declared or "").strip().lower().replace("^", "").replace("²", "2")
+    factors = {"g": 1.0, "m/s2": 1 / _G, "ms-2": 1 / _G, "m s-2": 1 / _G, "mg": 1e-3}
+    if data.shape[1] >= 3 and data.shape[1] % 3 == 0:
+        vm = np.sqrt(np.nansum(data[:, :3].astype(np.float64) ** 2, axis=1))
+        level = float(np.nanmedian(vm))
+        candidates = {"g": 1.0, "m/s2": _G, "mg": 1000.0}
+        unit = min(candidates, key=lambda u: abs(np.log(max(level, 1e-12) / candidates[u])))
+        ratio = level / candidates[unit]
+        if 0.5 < ratio < 2.0:
+            note = f"accelerometer units detected as {unit} (median |a| = {level:.3g})"
+            if decl and decl in factors and decl != unit:
+                note += f"; the file declares {declared!r}, which does not fit the magnitude"
+            if unit != "g":
+                note += ", converted to g"
+            return data * factors[unit], "g", note
+    if decl in factors:
+        note = f"accelerometer units taken from the file ({declared}), converted to g"
+        return data * factors[decl], "g", note
+    note = (
+        "accelerometer units could not be detected (no tri-axial magnitude at rest); "
+        f"kept as {declared or 'a.u.'}: amplitude thresholds in g may not apply"
+    )
+    return data, declared or "a.u.", note
+
+
+def _fs_from_time(time: np.ndarray, source: str) -> tuple[float, bool]:
+    """Sampling rate from a time column; also whether sampling is irregular."""
+    dt = np.diff(time)
+    if dt.size == 0:
+        raise RecordingError("too few samples to infer the sampling rate", source)
+    back = np.flatnonzero(dt <= 0)
+    if back.size:
+        i = int(back[0])
+        raise RecordingError(
+            f"time does not increase at row {i + 2} ({time[i]:.6g} s then {time[i + 1]:.6g} s)",
+            source,
+        )
+    med = float(np.median(dt))
+    irregular = bool(np.mean(np.abs(dt - med) > 0.1 * med) > 0.01)
+    if not irregular and dt.max() < 2 * med:
+        return (len(time) - 1) / float(time[-1] - time[0]), False
+    return 1.0 / med, irregular
+
+
+def to_uniform_grid(
+    time: np.ndarray, data: np.ndarray, fs: float
+) -> tuple[np.ndarray, int]:
+    """Linear interpolation of irregular samples onto a uniform grid at ``fs``.
+
+    Grid points farther than 1.5 sample periods from any original sample become
+    NaN (gaps). Returns the data and the number of gap samples.
+    """
+    grid = time[0] + np.arange(int(np.floor((time[-1] - time[0]) * fs)) + 1) / fs
+    out = np.empty((grid.size, data.shape[1]), dtype=np.float64)
+    for j in range(data.shape[1]):  # a loop over channels, not samples
+        out[:, j] = np.interp(grid, time, data[:, j])
+    idx = np.clip(np.searchsorted(time, grid), 1, time.size - 1)
+    nearest = np.minimum(np.abs(grid - time[idx - 1]), np.abs(time[idx] - grid))
+    far = nearest > 1.5 / fs
+    out[far] = np.nan
+    return out, int(far.sum())
+
+
+def read(
+    path: str | Path,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    units: str | None = None,
+    format: str | None = None,
+) -> Recording:
+    """Read a recording from a file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. Its suffix picks the reader (see ``movement.io.READERS``).
+    fs : float, optional
+        Sampling rate in Hz; overrides the sidecar, the header and the time column.
+    modality : {"accel", "emg"}, optional
+        Overrides the sidecar, the header and the guess from channel names.
+    channels : sequence of str or int, optional
+        Keep only these channels (names or 0-based indices), e.g. to drop a label column.
+    units : str, optional
+        Units of the data when the file does not say (``g``, ``m/s^2``, ``mg``, ``mV``...).
+    format : str, optional
+        Read as this suffix (e.g. ``".csv"``) whatever the file's name.
+
+    Returns
+    -------
+    Recording
+
+    Examples
+    --------
+    >>> import movement
+    >>> rec = movement.read("data/wrist_twitches.csv")  # doctest: +SKIP
+    """
+    p = Path(path)
+    src = str(p)
+    if not p.exists():
+        raise RecordingError("no such file", src)
+    if p.is_dir():
+        raise RecordingError("is a folder, not a recording", src)
+    if modality is not None and modality not in MODALITIES:
+        raise MovementError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
+    suffix = (format if format.startswith(".") else "." + format).lower() if format else suffix_of(p)
+    if suffix not in READERS:
+        known = ", ".join(sorted(READERS))
+        raise RecordingError(f"unknown file type (known: {known})", src)
+    raw = READERS[suffix].func(p)
+    side = read_sidecar(p)
+    return _finish(raw, src, side, fs=fs, modality=modality, channels=channels, units=units)
+
+
+def _select(raw: RawSignal, channels: Sequence[str | int], src: str) -> None:
+    idx = []
+    for c in channels:
+        if isinstance(c, int) or (isinstance(c, str) and c.isdigit() and c not in raw.channels):
+            i = int(c)
+            if not 0 <= i < len(raw.channels):
+                raise RecordingError(f"channel index {i} out of range (0-{len(raw.channels) - 1})", src)
+            idx.append(i)
+        elif c in raw.channels:
+            idx.append(raw.channels.index(c))
+        else:
+            raise RecordingError(f"no channel {c!r} (channels: {', '.join(raw.channels)})", src)
+    raw.data = raw.data[:, idx]
+    raw.channels = [raw.channels[i] for i in idx]
+
+
+def _finish(
+    raw: RawSignal,
+    src: str,
+    side: dict[str, Any],
+    *,
+    fs: float | None,
+    modality: str | None,
+    channels: Sequence[str | int] | None,
+    units: str | None,
+) -> Recording:
+    notes = dict(raw.notes)
+    if raw.data.ndim != 2 or raw.data.shape[0] == 0:
+        raise RecordingError("no samples in the file", src)
+    side_channels = _sidecar_get(side, "Channels", "ChannelNames")
+    if channels is None and side_channels:
+        channels = list(side_channels)
+    if channels is not None:
+        _select(raw, channels, src)
+    # -- sampling rate --------------------------------------------------------
+    side_fs = _sidecar_get(side, "SamplingFrequency", "SamplingRate", "fs")
+    if fs is not None:
+        rate, how = float(fs), "given"
+    elif side_fs is not None:
+        rate, how = float(side_fs), "sidecar"
+    elif raw.fs is not None:
+        rate, how = float(raw.fs), "header"
+    elif raw.time is not None:
+        rate, irregular = _fs_from_time(raw.time, src)
+        how = "time column"
+        if irregular:
+            raw.data, n_gap = to_uniform_grid(raw.time, raw.data, rate)
+            msg = (
+                f"{src}: irregular sampling; resampled to a uniform {rate:.4g} Hz grid"
+                + (f" ({n_gap} samples in gaps set missing)" if n_gap else "")
+            )
+            warnings.warn(msg, stacklevel=2)
+            notes["resampled"] = msg
+    else:
+        raise RecordingError(
+            "unknown sampling rate: give --fs, add a sidecar JSON with SamplingFrequency, "
+            "or a time column",
+            src,
+        )
+    if raw.time is not None and how != "time column":
+        _fs_from_time(raw.time, src)  # still reject time going backwards
+    notes["fs_from"] = how
+    # -- modality ---------------------------------------------------------------
+    mod = (
+        modality
+        or _normalise_modality(_sidecar_get(side, "Modality", "RecordingType", "DataType", "Type"))
+        or _normalise_modality(raw.modality)
+        or _guess_modality(raw.channels)
+    )
+    if mod is None:
+        raise RecordingError(
+            "cannot tell the modality: give --modality accel|emg or a sidecar with 'Modality'",
+            src,
+        )
+    notes["modality_from"] = (
+        "given" if modality else ("sidecar/header" if (side or raw.modality) else "channel names")
+    )
+    # -- units ----------------------------------------------------------------------
+    declared = units or _sidecar_get(side, "Units", "Unit", "AccelerometerUnits") or raw.units
+    data = raw.data
+    if mod == "accel":
+        data, unit, note = convert_accel_units(data, declared)
+        notes["units"] = note
+    else:
+        unit = declared or "a.u."
+    start = raw.start
+    side_start = _sidecar_get(side, "RecordingStartTime", "StartTime", "AcquisitionDateTime")
+    if start is None and side_start:
+        try:
+            start = datetime.fromisoformat(str(side_start))
+        except ValueError:
+            notes["start"] = f"could not parse start time {side_start!r}"
+    return Recording(
+        data,
+        fs=rate,
+        modality=mod,
+        channels=tuple(raw.channels),
+        units=str(unit),
+        start=start,
+        source=src,
+        annotations=raw.annotations,
+        notes=notes,
+    )
+
+
+_PLUGINS_LOADED = False
+
+
+def _load_plugins() -> None:
+    """Import the built-in reader modules (registration happens at import)."""
+    global _PLUGINS_LOADED
+    if not _PLUGINS_LOADED:
+        _PLUGINS_LOADED = True
+        from . import tables  # noqa: F401
+
+        try:
+            from . import devices  # noqa: F401
+        except ImportError:  # pragma: no cover - devices module is optional
+            pass
+
+
+def readers() -> list[ReaderInfo]:
+    """The registered readers (one entry per reader function)."""
+    _load_plugins()
+    seen: dict[int, ReaderInfo] = {}
+    for info in READERS.values():
+        seen.setdefault(id(info.func), info)
+    return list(seen.values())
+
+
+__all__ = [
+    "RawSignal",
+    "READERS",
+    "register_reader",
+    "read",
+    "readers",
+    "find_recordings",
+    "is_recording_file",
+    "read_sidecar",
+    "convert_accel_units",
+    "to_uniform_grid",
+]

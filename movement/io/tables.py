@@ -1,0 +1,285 @@
+"""Readers for plain tables: CSV/TSV/TXT (optionally gzipped), Parquet, NumPy.
+
+CSV-like files may have a header or none, ``#`` comment lines (the "Simple Text
+Format" header of OpenSignals/BioSPPy: ``# Sampling Rate (Hz):= 100``), and an
+optional time column, in seconds or as timestamps. Every other numeric column is
+a channel.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MissingExtraError, RecordingError
+from . import RawSignal, register_reader
+
+_TIME_NAMES = {
+    "time", "t", "ts", "timestamp", "timestamps", "seconds", "time_s", "times", "sec",
+    "datetime", "date_time", "time_ms", "time (s)", "time[s]", "elapsed",
+}
+_STF_KEY = re.compile(r"^#\s*([^:=]+?)\s*:=\s*(.*)$")
+_NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.name.lower().endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
+    return open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
+
+
+def _sniff(path: Path) -> tuple[dict[str, str], int, str | None, bool, str | None]:
+    """Comment-header keys, comment line count, delimiter, has-header, first data line."""
+    keys: dict[str, str] = {}
+    n_comment = 0
+    first: str | None = None
+    try:
+        with _open_text(path) as fh:
+            for line in fh:
+                s = line.strip()
+                if not s:
+                    n_comment += 1
+                    continue
+                if s.startswith("#"):
+                    n_comment += 1
+                    m = _STF_KEY.match(s)
+                    if m:
+                        keys[m.group(1).strip().lower()] = m.group(2).strip()
+                    continue
+                first = s
+                break
+    except OSError as exc:
+        raise RecordingError(f"cannot read ({exc.strerror})", str(path)) from None
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+        raise RecordingError(f"not a text table ({exc})", str(path)) from None
+    if first is None:
+        return keys, n_comment, None, False, None
+    if "\t" in first:
+        sep: str | None = "\t"
+    elif "," in first:
+        sep = ","
+    elif ";" in first:
+        sep = ";"
+    else:
+        sep = None  # whitespace
+    tokens = re.split(r"\s+", first) if sep is None else first.split(sep)
+    header = any(t.strip() and not _NUM.match(t.strip().strip('"')) for t in tokens)
+    # a first row of timestamps is data, not a header
+    if header and sep is not None:
+        header = not all(_looks_like_value(t.strip().strip('"')) for t in tokens if t.strip())
+    return keys, n_comment, sep, header, first
+
+
+def _looks_like_value(token: str) -> bool:
+    if _NUM.match(token):
+        return True
+    return bool(re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", token))
+
+
+_MS_COLON = re.compile(r"(\d{2}:\d{2}:\d{2}):(\d{1,6})$")
+
+
+def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object]:
+    """Timestamp strings to seconds from the first; also the first as a datetime."""
+    text = values.astype(str).str.strip()
+    # "14:58:00:500" (milliseconds after a colon) is common in device exports
+    text = text.str.replace(_MS_COLON, r"\1.\2", regex=True)
+    try:
+        ts = pd.to_datetime(text, format="mixed")
+    except (ValueError, TypeError) as exc:
+        raise RecordingError(f"time column has values that are not times ({exc})", src) from None
+    ns = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    seconds = (ns - ns[0]) / 1e9
+    return seconds, ts.iloc[0].to_pydatetime()
+
+
+def _numeric_time_to_seconds(t: np.ndarray, named: bool) -> tuple[np.ndarray, str]:
+    """Scale a numeric time column to seconds: seconds, ms, µs or ns, by its step."""
+    t = t.astype(np.float64)
+    dt = np.diff(t)
+    step = float(np.median(dt)) if dt.size else 1.0
+    order = [(1.0, "s"), (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns")]
+    for scale, unit in order:
+        rate = 1.0 / (step * scale) if step > 0 else 0
+        if 0.5 <= rate <= 50_000:
+            return (t - t[0]) * scale, unit
+    return t - t[0], "s"
+
+
+def _is_time_like(col: np.ndarray) -> bool:
+    """A headerless first column that is a clock: strictly increasing, steady steps."""
+    if col.size < 3 or not np.all(np.isfinite(col)):
+        return False
+    dt = np.diff(col)
+    if np.any(dt <= 0):
+        return False
+    med = np.median(dt)
+    return bool(np.mean(np.abs(dt - med) < 0.5 * med) > 0.9)
+
+
+@register_reader(".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", description="text table")
+def read_text_table(path: Path) -> RawSignal:
+    """Read a delimited text table (header or none, optional time column)."""
+    src = str(path)
+    keys, n_comment, sep, header, first = _sniff(path)
+    if first is None:
+        raise RecordingError("the file is empty (no data rows)", src)
+    try:
+        df = pd.read_csv(
+            path,
+            sep=sep if sep is not None else r"\s+",
+            header=0 if header else None,
+            skiprows=n_comment,
+            comment=None,
+            engine="c",
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RecordingError(f"cannot parse as a table ({msg})", src) from None
+    if df.empty:
+        raise RecordingError("the file has a header but no data rows", src)
+    if not header:
+        labels = keys.get("labels")
+        names = labels.split() if labels else None
+        if names and len(names) == df.shape[1]:
+            df.columns = names
+        else:
+            df.columns = [f"ch{i + 1}" for i in range(df.shape[1])]
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df.loc[:, [not c.lower().startswith("unnamed:") or df[c].notna().any() for c in df.columns]]
+    notes: dict[str, str] = {}
+    time = start = None
+    tcol = next((c for c in df.columns if c.strip().lower() in _TIME_NAMES), None)
+    if tcol is not None:
+        col = df[tcol]
+        if pd.api.types.is_numeric_dtype(col):
+            time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
+            notes["time"] = f"time column {tcol!r} read as {unit}"
+        else:
+            time, start = _parse_timestamps(col, src)
+            notes["time"] = f"time column {tcol!r} read as timestamps"
+        df = df.drop(columns=[tcol])
+    elif not header and df.shape[1] >= 2:
+        c0 = df.columns[0]
+        if pd.api.types.is_numeric_dtype(df[c0]) and _is_time_like(df[c0].to_numpy(float)):
+            time, unit = _numeric_time_to_seconds(df[c0].to_numpy(), named=False)
+            notes["time"] = f"first column read as a time column in {unit}"
+            df = df.drop(columns=[c0])
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        col = bad[0]
+        coerced = pd.to_numeric(df[col], errors="coerce")
+        row = int(np.flatnonzero(coerced.isna() & df[col].notna())[0]) if (coerced.isna() & df[col].notna()).any() else 0
+        value = df[col].iloc[row]
+        raise RecordingError(
+            f"non-numeric value {str(value)[:30]!r} in column {col!r} (data row {row + 1})", src
+        )
+    if df.shape[1] == 0:
+        raise RecordingError("no numeric channel columns", src)
+    fs = None
+    for k in ("sampling rate (hz)", "sampling rate", "sampling frequency", "fs"):
+        if k in keys:
+            try:
+                fs = float(keys[k])
+            except ValueError:
+                pass
+            break
+    return RawSignal(
+        data=df.to_numpy(dtype=np.float64),
+        channels=list(df.columns),
+        fs=fs,
+        time=time,
+        start=start,
+        units=keys.get("units"),
+        notes=notes,
+    )
+
+
+@register_reader(".parquet", ".pq", extra="parquet", description="Apache Parquet table")
+def read_parquet(path: Path) -> RawSignal:
+    """Read a Parquet table (needs ``pyarrow``); columns as in a CSV."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingExtraError("Parquet files", "parquet", "pyarrow") from None
+    src = str(path)
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for bad files
+        raise RecordingError(f"not a readable Parquet file ({exc})", src) from None
+    df = table.to_pandas()
+    meta = table.schema.metadata or {}
+    fs = None
+    if b"movement.fs" in meta:
+        fs = float(meta[b"movement.fs"])
+    notes: dict[str, str] = {}
+    time = start = None
+    tcol = next((c for c in df.columns if str(c).lower() in _TIME_NAMES), None)
+    if tcol is not None:
+        col = df.pop(tcol)
+        if pd.api.types.is_datetime64_any_dtype(col):
+            ns = col.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+            time = (ns - ns[0]) / 1e9
+            start = col.iloc[0].to_pydatetime()
+        elif pd.api.types.is_numeric_dtype(col):
+            time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
+            notes["time"] = f"time column {tcol!r} read as {unit}"
+        else:
+            time, start = _parse_timestamps(col, src)
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise RecordingError(f"non-numeric column {bad[0]!r}", src)
+    if df.empty:
+        raise RecordingError("the table has no rows", src)
+    return RawSignal(df.to_numpy(np.float64), [str(c) for c in df.columns], fs=fs, time=time, start=start, notes=notes)
+
+
+@register_reader(".npy", description="NumPy array (samples x channels), memory-mapped")
+def read_npy(path: Path) -> RawSignal:
+    """Read a ``.npy`` array (memory-mapped, so large files open lazily)."""
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise RecordingError(f"not a readable .npy file ({exc})", str(path)) from None
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise RecordingError(f"array must be 1-D or 2-D, got shape {arr.shape}", str(path))
+    if arr.shape[0] < arr.shape[1]:
+        raise RecordingError(
+            f"array shape {arr.shape} looks like channels x samples; save it as samples x channels",
+            str(path),
+        )
+    return RawSignal(np.asarray(arr), [f"ch{i + 1}" for i in range(arr.shape[1])])
+
+
+@register_reader(".npz", description="NumPy archive: 'data' (+ optional 'fs', 'channels', 'time')")
+def read_npz(path: Path) -> RawSignal:
+    """Read a ``.npz`` with a ``data`` array and optional ``fs``, ``channels``, ``time``, ``modality``, ``units``."""
+    src = str(path)
+    try:
+        z = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise RecordingError(f"not a readable .npz file ({exc})", src) from None
+    with z:
+        names = list(z.files)
+        key = "data" if "data" in names else (names[0] if len(names) == 1 else None)
+        if key is None:
+            raise RecordingError(f"no 'data' array in the archive (arrays: {', '.join(names)})", src)
+        data = np.asarray(z[key], dtype=np.float64)
+        if data.ndim == 1:
+            data = data[:, None]
+        fs = float(z["fs"]) if "fs" in names else None
+        chans = [str(c) for c in z["channels"]] if "channels" in names else [f"ch{i + 1}" for i in range(data.shape[1])]
+        time = np.asarray(z["time"], dtype=np.float64) if "time" in names else None
+        modality = str(z["modality"]) if "modality" in names else None
+        units = str(z["units"]) if "units" in names else None
+    if time is not None:
+        time = time - time[0]
+    return RawSignal(data, chans, fs=fs, time=time, modality=modality, units=units)
