@@ -1,0 +1,235 @@
+"""Writing event tables for other tools: BIDS ``_events.tsv`` + JSON, EDF+ annotations.
+
+Both writers are atomic: each file is written to a temporary file in the target
+folder and moved into place with :func:`os.replace`, so a crash never leaves a
+half-written table where a reader expects a complete one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import MissingExtraError, MovementError
+
+__all__ = ["events_paths", "write_bids_events", "read_bids_events", "write_edf_annotations"]
+
+#: BIDS marks missing values with ``n/a``.
+NA = "n/a"
+
+
+def events_paths(path: str | Path) -> tuple[Path, Path]:
+    """The ``<stem>_events.tsv`` and ``<stem>_events.json`` paths for ``path``.
+
+    ``path`` may be the recording (``sub-01_emg.edf`` → ``sub-01_emg_events.tsv``), a
+    stem, or already an ``..._events.tsv`` / ``..._events.json`` path.
+
+    Examples
+    --------
+    >>> events_paths("out/rec.csv.gz")[0].as_posix()
+    'out/rec_events.tsv'
+    """
+    p = Path(path)
+    name = p.name
+    for tail in ("_events.tsv", "_events.json"):
+        if name.lower().endswith(tail):
+            name = name[: -len(tail)]
+            break
+    else:
+        name = name.split(".")[0] if not name.startswith(".") else name
+    if not name:
+        raise MovementError(f"{path}: cannot make an events file name from it")
+    return p.with_name(name + "_events.tsv"), p.with_name(name + "_events.json")
+
+
+def _umask_mode() -> int:
+    """Permissions a plain ``open()`` would give a new file (mkstemp makes 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _atomic_write(target: Path, write: Callable[[IO[str]], None]) -> None:
+    """Write through ``write(fh)`` to a temporary file beside ``target``, then replace."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (datetime, Path)):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def write_bids_events(
+    events: pd.DataFrame, path: str | Path, *, sidecar: dict[str, Any]
+) -> tuple[Path, Path]:
+    """Write a BIDS events table ``<stem>_events.tsv`` and its ``<stem>_events.json``.
+
+    Parameters
+    ----------
+    events : DataFrame
+        One row per event; must have ``onset`` and ``duration`` (seconds), which are
+        written first, as BIDS requires. Other columns keep their order.
+    path : str or Path
+        The recording (or any path with the wanted stem); see :func:`events_paths`.
+    sidecar : dict
+        The JSON sidecar: column descriptions plus e.g. ``movement_version``,
+        ``parameters``, ``parameters_hash``. Written as given (numpy scalars converted).
+
+    Returns
+    -------
+    (Path, Path)
+        The TSV and JSON paths.
+
+    Notes
+    -----
+    Missing values are written as ``n/a``; floats with up to 10 significant digits;
+    booleans as ``true``/``false``.
+    """
+    for col in ("onset", "duration"):
+        if col not in events.columns:
+            raise MovementError(f"events table has no {col!r} column")
+    tsv, js = events_paths(path)
+    cols = ["onset", "duration"] + [c for c in events.columns if c not in ("onset", "duration")]
+    table = events.loc[:, cols].copy()
+    for c in table.columns:
+        if pd.api.types.is_bool_dtype(table[c]):
+            table[c] = table[c].map({True: "true", False: "false"})
+    text = json.dumps(sidecar, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    _atomic_write(
+        tsv,
+        lambda fh: table.to_csv(
+            fh, sep="\t", index=False, na_rep=NA, float_format="%.10g", lineterminator="\n"
+        ),
+    )
+    _atomic_write(js, lambda fh: fh.write(text))
+    return tsv, js
+
+
+def read_bids_events(path: str | Path) -> pd.DataFrame:
+    """Read a ``_events.tsv`` written by :func:`write_bids_events` (``n/a`` → missing)."""
+    tsv, _ = events_paths(path)
+    df = pd.read_csv(tsv, sep="\t", na_values=[NA], keep_default_na=False)
+    for c in df.columns:
+        vals = set(df[c].dropna().astype(str).str.lower().unique())
+        if vals and vals <= {"true", "false"}:
+            df[c] = df[c].map(lambda v: None if pd.isna(v) else str(v).lower() == "true")
+    return df
+
+
+_TAL_BAD = str.maketrans({"\x14": " ", "\x15": " ", "\x00": " ", "\n": " ", "\r": " "})
+
+
+def _annotation_text(row: pd.Series) -> str:
+    label = str(row.get("trial_type", "event"))
+    p = row.get("probability")
+    text = label
+    if p is not None and not (isinstance(p, float) and math.isnan(p)):
+        text = f"{label} p={float(p):.2f}"
+    return text.translate(_TAL_BAD).strip() or "event"
+
+
+def write_edf_annotations(
+    events: pd.DataFrame,
+    path: str | Path,
+    *,
+    start: datetime | None,
+    duration: float,
+) -> Path:
+    """Write the events as an annotation-only EDF+ file (needs ``edfio``).
+
+    Each event becomes an annotation with its ``onset`` and ``duration`` (seconds from
+    the recording's first sample) and the text ``"<trial_type> p=<probability>"``.
+
+    Parameters
+    ----------
+    events : DataFrame
+        With ``onset``, ``duration`` and usually ``trial_type`` and ``probability``.
+    path : str or Path
+        The output file (e.g. ``rec_events.edf``).
+    start : datetime or None
+        The recording's start. **It must equal the start date/time of the recording the
+        annotations belong to**: EDF viewers (and edfio) align an annotation file with a
+        recording by its header start, to the second (sub-second starts are kept in the
+        EDF+ time-keeping annotation). None writes an anonymised start date (``X``).
+    duration : float
+        The recording's length in seconds. Annotation-only EDF+ files have a data-record
+        duration of 0 (edfio enforces this), so it is used to check that every event
+        lies inside the recording.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    MissingExtraError
+        edfio is not installed (``pip install 'movement[edf]'``).
+    MovementError
+        An event has a negative or missing onset, or lies beyond ``duration``.
+    """
+    try:
+        import edfio
+    except ImportError:
+        raise MissingExtraError("writing EDF+ annotations", "edf", "edfio") from None
+    out = Path(path)
+    for col in ("onset", "duration"):
+        if col not in events.columns:
+            raise MovementError(f"events table has no {col!r} column")
+    onsets = pd.to_numeric(events["onset"], errors="coerce").to_numpy(np.float64)
+    durs = pd.to_numeric(events["duration"], errors="coerce").to_numpy(np.float64)
+    if np.isnan(onsets).any() or (onsets < 0).any():
+        raise MovementError("every event needs an onset >= 0 s for an EDF+ annotation")
+    ends = onsets + np.nan_to_num(durs)
+    if len(ends) and float(ends.max()) > float(duration) + 1e-6:
+        i = int(np.argmax(ends))
+        raise MovementError(
+            f"event at {onsets[i]:.3f} s ends at {ends[i]:.3f} s, after the recording's "
+            f"{float(duration):.3f} s"
+        )
+    anns = [
+        edfio.EdfAnnotation(
+            float(on), float(d) if np.isfinite(d) and d > 0 else None, _annotation_text(row)
+        )
+        for on, d, (_, row) in zip(onsets, durs, events.iterrows(), strict=True)
+    ]
+    kwargs: dict[str, Any] = {}
+    if start is not None:
+        kwargs["starttime"] = start.time().replace(tzinfo=None)
+        kwargs["recording"] = edfio.Recording(startdate=start.date())
+    edf = edfio.Edf([], annotations=anns, **kwargs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + out.name + ".", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        edf.write(tmp)
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out

@@ -1,0 +1,676 @@
+"""Readers for clinical and wearable-device formats.
+
+Each reader imports its optional package inside the function, so ``import movement``
+never needs them, and raises :class:`~movement.errors.MissingExtraError` naming the
+extra to install when the package is missing:
+
+========================  ===========================  ====================
+suffix                    format                       extra (package)
+========================  ===========================  ====================
+``.edf``, ``.bdf``        EDF, EDF+, BDF               ``edf`` (edfio)
+``.hea``                  PhysioNet WFDB record        ``wfdb`` (wfdb)
+``.cwa``                  Axivity AX3 / AX6            ``devices`` (actfast)
+``.bin``                  GENEActiv                    ``devices`` (actfast)
+``.gt3x``                 ActiGraph                    ``devices`` (actfast), else
+                                                       ``gt3x-gpl`` (pygt3x, GPL)
+========================  ===========================  ====================
+
+Every reader checks what it read against what the file's header declares (records,
+blocks, pages, sample count or duration x rate): zero samples or a count that does not
+fit is a :class:`~movement.errors.RecordingError`; a file that simply ends early
+(truncated copy) is read up to its end with a warning and a ``notes["truncated"]``
+entry, never silently short.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import warnings
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MissingExtraError, RecordingError
+from . import RawSignal, register_reader, to_uniform_grid
+
+__all__ = ["read_edf", "read_wfdb", "read_cwa", "read_geneactiv", "read_gt3x"]
+
+
+def _import(module: str, what: str, extra: str) -> ModuleType:
+    """Import an optional package or raise :class:`MissingExtraError`."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(what, extra, module) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _truncated(path: Path, notes: dict, message: str) -> None:
+    """Record and warn that ``path`` ends before its header says it should."""
+    notes["truncated"] = message
+    warnings.warn(f"{path}: {message}", stacklevel=3)
+
+
+def _ns_to_datetime(ns: int) -> datetime:
+    """Nanoseconds since the epoch (device local time, no zone) to a naive datetime."""
+    return datetime(1970, 1, 1) + timedelta(microseconds=int(ns) // 1000)
+
+
+_EMG_LABEL = re.compile(r"emg|muscle", re.IGNORECASE)
+_ACC_LABEL = re.compile(r"acc|accel|accelerometer", re.IGNORECASE)
+_ACC_UNITS = {"g", "mg", "m/s2", "m/s^2", "m/s²", "ms-2", "m s-2"}
+
+
+def _guess_modality(labels: list[str], transducers: list[str], units: list[str]) -> str | None:
+    """``"emg"`` or ``"accel"`` when every channel says the same, else None."""
+    votes = []
+    for lab, trans, unit in zip(labels, transducers, units, strict=True):
+        text = f"{lab} {trans}"
+        if _EMG_LABEL.search(text):
+            votes.append("emg")
+        elif _ACC_LABEL.search(text) or unit.strip().lower() in _ACC_UNITS:
+            votes.append("accel")
+        else:
+            votes.append(None)
+    if votes and len(set(votes)) == 1:
+        return votes[0]
+    return None
+
+
+# -- EDF / EDF+ / BDF --------------------------------------------------------------------------
+
+
+def _edf_header_check(path: Path, notes: dict) -> None:
+    """Check the fixed header against the file size (truncated copies, wrong files)."""
+    src = str(path)
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(256)
+        if len(head) < 256:
+            raise RecordingError(f"not an EDF/BDF file: only {size} bytes (header is 256+)", src)
+        is_bdf = head[:8] == b"\xffBIOSEMI"
+        if not (is_bdf or head[:8] == b"0       "):
+            raise RecordingError("not an EDF/BDF file (the first 8 bytes are not a version)", src)
+        try:
+            n_sig = int(head[252:256].decode("ascii").strip())
+            declared = int(head[236:244].decode("ascii").strip())
+        except ValueError:
+            raise RecordingError("corrupt EDF header (signal or record count)", src) from None
+        header_bytes = 256 * (n_sig + 1)
+        rest = fh.read(header_bytes - 256)
+    if n_sig <= 0 or len(rest) < header_bytes - 256:
+        raise RecordingError(
+            f"truncated EDF header: {size} bytes, the header alone needs {header_bytes}", src
+        )
+    off = n_sig * (16 + 80 + 8 * 5 + 80)  # label .. prefiltering, then ns
+    try:
+        per_record = [
+            int(rest[off + 8 * i : off + 8 * i + 8].decode("ascii").strip()) for i in range(n_sig)
+        ]
+    except ValueError:
+        raise RecordingError("corrupt EDF header (samples per record)", src) from None
+    record_bytes = sum(per_record) * (3 if is_bdf else 2)
+    if record_bytes <= 0:
+        raise RecordingError("corrupt EDF header (empty data records)", src)
+    in_file = (size - header_bytes) // record_bytes
+    if in_file == 0:
+        raise RecordingError(
+            f"no complete data record after the header (header declares {declared})", src
+        )
+    if declared > 0 and in_file < declared:
+        _truncated(
+            path,
+            notes,
+            f"file is truncated: {in_file} of {declared} data records declared in the header "
+            "were read",
+        )
+    elif declared > 0 and in_file > declared:
+        notes["records"] = (
+            f"{in_file - declared} data records beyond the {declared} declared ignored"
+        )
+
+
+@register_reader(".edf", ".bdf", extra="edf", description="EDF / EDF+ / BDF (edfio)")
+def read_edf(path: Path) -> RawSignal:
+    """Read an EDF, EDF+ or BDF file with edfio.
+
+    The channels are the ordinary signals at the most common sampling rate (ties go to
+    the highest); annotation signals are excluded and signals at other rates are dropped
+    with a note. EDF files are loaded lazily and copied once, channel by channel, into
+    the output array.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.edf`` or ``.bdf`` file.
+
+    Returns
+    -------
+    RawSignal
+        Physical values, the header's sampling rate, start date/time, units (when all
+        channels share one), annotations (``onset``, ``duration``, ``description``) and a
+        modality guessed from the labels / transducer when it is clear.
+    """
+    edfio = _import("edfio", "EDF/BDF files", "edf")
+    src = str(path)
+    notes: dict[str, Any] = {}
+    _edf_header_check(path, notes)
+    bdf = path.suffix.lower() == ".bdf"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # truncation is reported above, once
+            edf = edfio.read_bdf(path) if bdf else edfio.read_edf(path, lazy_load_data=True)
+    except Exception as exc:  # noqa: BLE001 - edfio raises many types for bad files
+        raise RecordingError(
+            f"not a readable {'BDF' if bdf else 'EDF'} file ({_one_line(exc)})", src
+        ) from None
+    signals = list(edf.signals)
+    if not signals:
+        raise RecordingError("no signals (annotation-only EDF+ file)", src)
+    rates = Counter(float(s.sampling_frequency) for s in signals)
+    best = max(rates.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    kept = [s for s in signals if float(s.sampling_frequency) == best]
+    dropped = [s for s in signals if float(s.sampling_frequency) != best]
+    if dropped:
+        notes["dropped_channels"] = (
+            f"kept {len(kept)} signals at {best:g} Hz; dropped "
+            + ", ".join(f"{s.label.strip()} ({s.sampling_frequency:g} Hz)" for s in dropped)
+        )
+    n = min(len(s.data) if bdf else s.samples_per_data_record * edf.num_data_records for s in kept)
+    data = np.empty((n, len(kept)), dtype=np.float64)
+    try:
+        for j, sig in enumerate(kept):
+            data[:, j] = sig.data[:n]  # one channel at a time; no whole-file float64 copy
+    except Exception as exc:  # noqa: BLE001
+        raise RecordingError(f"cannot decode the EDF data ({_one_line(exc)})", src) from None
+    labels = [s.label.strip() or f"ch{i + 1}" for i, s in enumerate(kept)]
+    dims = [s.physical_dimension.strip() for s in kept]
+    units = dims[0] if dims and len(set(dims)) == 1 and dims[0] else None
+    if units is None and any(dims):
+        notes["units"] = "channels have different units: " + ", ".join(
+            f"{lab}={d or '?'}" for lab, d in zip(labels, dims, strict=True)
+        )
+    start = None
+    try:
+        start = edf.startdatetime
+    except Exception as exc:  # noqa: BLE001 - anonymised or invalid dates
+        notes["start"] = f"start date not usable ({_one_line(exc)})"
+    try:
+        if not edf.is_continuous:
+            notes["discontinuous"] = (
+                "EDF+D (discontinuous) file: data records were joined end to end, "
+                "time gaps between them are not restored"
+            )
+    except Exception:  # noqa: BLE001, S110 - plain EDF has no continuity flag
+        pass
+    try:
+        anns = edf.annotations
+    except Exception as exc:  # noqa: BLE001
+        anns = ()
+        notes["annotations"] = f"annotations could not be read ({_one_line(exc)})"
+    annotations = None
+    if anns:
+        annotations = pd.DataFrame(
+            {
+                "onset": [float(a.onset) for a in anns],
+                "duration": [float(a.duration) if a.duration is not None else 0.0 for a in anns],
+                "description": [str(a.text) for a in anns],
+            }
+        )
+    modality = _guess_modality(labels, [s.transducer_type for s in kept], dims)
+    return RawSignal(
+        data=data,
+        channels=labels,
+        fs=best,
+        start=start,
+        units=units,
+        modality=modality,
+        annotations=annotations,
+        notes=notes,
+    )
+
+
+# -- WFDB --------------------------------------------------------------------------------------
+
+_UNIT_CASE = {"mv": "mV", "uv": "uV", "MV": "mV", "UV": "uV"}
+_WFDB_NOT_ANN = {".hea", ".dat", ".json", ".md", ".txt", ".csv", ".tsv", ".mat", ".edf", ".tmp"}
+
+
+@register_reader(".hea", extra="wfdb", description="PhysioNet WFDB record (.hea + signal files)")
+def read_wfdb(path: Path) -> RawSignal:
+    """Read a WFDB record from its ``.hea`` header with ``wfdb.rdrecord``.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.hea`` header; the signal files (``.dat``...) it names must sit beside it.
+
+    Returns
+    -------
+    RawSignal
+        Physical values, the header's rate, ``sig_name`` channels, units (when all
+        channels share one), the base date/time when given, and the annotations of any
+        annotation file ``<record>.<ext>`` beside it (``onset`` in s, ``duration`` 0,
+        ``description`` from the aux note or the symbol).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
+        wfdb = _import("wfdb", "WFDB records", "wfdb")
+    src = str(path)
+    base = path.with_name(path.name[: -len(".hea")])
+    notes: dict[str, Any] = {}
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
+            rec = wfdb.rdrecord(str(base), physical=True)
+    except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
+        raise RecordingError(f"not a readable WFDB record ({_one_line(exc)})", src) from None
+    sig = rec.p_signal
+    if sig is None or sig.ndim != 2 or sig.shape[0] == 0:
+        raise RecordingError("the WFDB record has no samples", src)
+    if rec.sig_len and sig.shape[0] != rec.sig_len:
+        raise RecordingError(
+            f"read {sig.shape[0]} samples but the header declares {rec.sig_len}", src
+        )
+    if any(int(k) > 1 for k in (rec.samps_per_frame or [1])):
+        notes["frames"] = "multi-rate record: oversampled channels were averaged to the frame rate"
+    channels = [str(c) for c in (rec.sig_name or [f"ch{i + 1}" for i in range(sig.shape[1])])]
+    units_all = [_UNIT_CASE.get(str(u), str(u)) for u in (rec.units or [])]
+    units = units_all[0] if units_all and len(set(units_all)) == 1 else None
+    if units is None and units_all:
+        notes["units"] = "channels have different units: " + ", ".join(
+            f"{c}={u}" for c, u in zip(channels, units_all, strict=False)
+        )
+    start = None
+    if rec.base_date is not None and rec.base_time is not None:
+        start = datetime.combine(rec.base_date, rec.base_time)
+    if rec.comments:
+        notes["header_comments"] = " | ".join(str(c) for c in rec.comments)
+    annotations = None
+    rows: list[tuple[float, float, str]] = []
+    for ann_file in sorted(path.parent.glob(base.name + ".*")):
+        ext = ann_file.name[len(base.name) + 1 :]
+        if not ext or "." in ext or ann_file.suffix.lower() in _WFDB_NOT_ANN:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*inplace keyword.*")
+                ann = wfdb.rdann(str(base), ext)
+        except Exception:  # noqa: BLE001, S112 - not an annotation file
+            continue
+        aux = ann.aux_note or [""] * len(ann.sample)
+        sym = ann.symbol or [""] * len(ann.sample)
+        for s, a, y in zip(ann.sample, aux, sym, strict=False):
+            rows.append((float(s) / float(rec.fs), 0.0, (a.strip("\x00 ") or y)))
+        notes.setdefault("annotation_files", []).append(ann_file.name)
+    if rows:
+        annotations = pd.DataFrame(rows, columns=["onset", "duration", "description"])
+        annotations = annotations.sort_values("onset", kind="stable").reset_index(drop=True)
+    modality = _guess_modality(channels, [""] * len(channels), units_all or [""] * len(channels))
+    return RawSignal(
+        data=np.asarray(sig, dtype=np.float64),
+        channels=channels,
+        fs=float(rec.fs),
+        start=start,
+        units=units,
+        modality=modality,
+        annotations=annotations,
+        notes=notes,
+    )
+
+
+# -- actfast device files ------------------------------------------------------------------------
+
+
+def _actfast_read(path: Path, what: str) -> dict:
+    actfast = _import("actfast", what, "devices")
+    try:
+        return actfast.read(str(path))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
+        raise RecordingError(f"not a readable {what} ({_one_line(exc)})", str(path)) from None
+
+
+_CWA_HEADER_LEN = 1024
+_CWA_BLOCK = 512
+
+
+def _cwa_declared(path: Path) -> tuple[int, int, int]:
+    """Samples declared by the data-block headers, valid blocks, bytes past the last block.
+
+    A ``.cwa`` file is a 1024-byte ``MD`` header then 512-byte ``AX`` blocks; each block
+    header holds its sample count (uint16 at offset 28).
+    """
+    src = str(path)
+    size = path.stat().st_size
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    if size < 4 or bytes(raw[:2]) != b"MD":
+        raise RecordingError("not an Axivity .cwa file (no 'MD' header)", src)
+    head_len = int(raw[2]) | (int(raw[3]) << 8)
+    head_len = head_len + 4 if head_len > 0 else _CWA_HEADER_LEN
+    if size < head_len:
+        raise RecordingError(f"truncated .cwa header ({size} of {head_len} bytes)", src)
+    n_blocks = (size - head_len) // _CWA_BLOCK
+    tail = (size - head_len) % _CWA_BLOCK
+    if n_blocks == 0:
+        return 0, 0, tail
+    blocks = np.asarray(raw[head_len : head_len + n_blocks * _CWA_BLOCK]).reshape(
+        n_blocks, _CWA_BLOCK
+    )
+    is_data = (blocks[:, 0] == ord("A")) & (blocks[:, 1] == ord("X"))
+    counts = blocks[is_data, 28].astype(np.int64) | (blocks[is_data, 29].astype(np.int64) << 8)
+    del blocks, raw
+    return int(counts.sum()), int(is_data.sum()), tail
+
+
+def _block_time(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray | None:
+    """Sample times (s from the first) interpolated between the block start times.
+
+    actfast stamps the samples of a block at the nominal rate from the block's
+    timestamp; the devices' real rate differs by up to a few percent, so the times are
+    re-spread evenly between consecutive block starts.
+    """
+    anchors = np.searchsorted(hf_t, block_t)
+    ok = (anchors < hf_t.size) & (hf_t[np.minimum(anchors, hf_t.size - 1)] == block_t)
+    anchors = np.unique(anchors[ok])
+    if anchors.size < 2:
+        return None
+    t_anchor = (hf_t[anchors] - hf_t[0]).astype(np.float64) / 1e9
+    last_rate = (anchors[-1] - anchors[-2]) / (t_anchor[-1] - t_anchor[-2])
+    idx = np.append(anchors, hf_t.size).astype(np.float64)
+    tt = np.append(t_anchor, t_anchor[-1] + (hf_t.size - anchors[-1]) / last_rate)
+    return np.interp(np.arange(hf_t.size, dtype=np.float64), idx, tt)
+
+
+@register_reader(".cwa", extra="devices", description="Axivity AX3/AX6 .cwa (actfast)")
+def read_cwa(path: Path) -> RawSignal:
+    """Read an Axivity ``.cwa`` file (AX3, AX6) with actfast.
+
+    The accelerometer (in g) is kept; an AX6's gyroscope is dropped (noted). The sample
+    count is checked against the block headers. Samples are placed on their block
+    timestamps and resampled to the configured rate, because the devices' real rate
+    differs from the configured one by up to a few percent (noted with the measured rate).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    RawSignal
+        ``x, y, z`` in g at the configured rate, the start time (device local time).
+    """
+    src = str(path)
+    declared, n_blocks, tail = _cwa_declared(path)
+    if declared == 0:
+        raise RecordingError("no data blocks after the .cwa header (0 samples)", src)
+    res = _actfast_read(path, "Axivity .cwa file")
+    hf = res.get("timeseries", {}).get("high_frequency", {})
+    acc = hf.get("acceleration")
+    hf_t = hf.get("datetime")
+    n = 0 if acc is None else int(acc.shape[0])
+    if n == 0:
+        raise RecordingError(f"0 samples read; the block headers declare {declared}", src)
+    if n != declared:
+        raise RecordingError(
+            f"read {n} samples but the {n_blocks} data blocks declare {declared}", src
+        )
+    notes: dict[str, Any] = {}
+    if tail:
+        _truncated(
+            path,
+            notes,
+            f"file is truncated: a partial {tail}-byte block after the last full block was ignored",
+        )
+    meta = res.get("metadata", {})
+    dev = meta.get("device", {})
+    cfg = meta.get("configuration", {})
+    hw = dev.get("hardware_type", "AX")
+    if "gyroscope" in hf:
+        notes["gyroscope"] = f"{hw}: the gyroscope channels were dropped (accelerometer kept)"
+    try:
+        fs = float(cfg["sample_rate_hz"])
+    except (KeyError, ValueError):
+        fs = None
+    start = _ns_to_datetime(int(hf_t[0]))
+    block_t = res["timeseries"].get("low_frequency", {}).get("datetime")
+    hf_t = np.asarray(hf_t, dtype=np.int64)
+    time = _block_time(hf_t, np.asarray(block_t, dtype=np.int64)) if block_t is not None else None
+    if time is None:
+        time = (hf_t - hf_t[0]).astype(np.float64) / 1e9
+    data = np.asarray(acc, dtype=np.float64)
+    if fs is None:
+        return RawSignal(
+            data, ["x", "y", "z"], time=time, start=start, units="g", modality="accel", notes=notes
+        )
+    measured = (n - 1) / float(time[-1]) if time[-1] > 0 else fs
+    grid, n_gap = to_uniform_grid(time, data, fs)
+    del data
+    notes["resampled"] = (
+        f"{hw} configured at {fs:g} Hz, measured {measured:.4g} Hz from the block timestamps: "
+        f"{n} samples resampled onto a {fs:g} Hz grid ({grid.shape[0]} samples"
+        + (f", {n_gap} in gaps set missing)" if n_gap else ")")
+    )
+    notes["device"] = (
+        f"{hw} id {dev.get('device_id', '?')}, range ±{cfg.get('accelerometer_range_g', '?')} g"
+    )
+    return RawSignal(
+        grid, ["x", "y", "z"], fs=fs, start=start, units="g", modality="accel", notes=notes
+    )
+
+
+_GENEACTIV_PAGE = 300  # samples per data page
+
+
+@register_reader(".bin", extra="devices", description="GENEActiv .bin (actfast)")
+def read_geneactiv(path: Path) -> RawSignal:
+    """Read a GENEActiv ``.bin`` file with actfast (calibrated acceleration in g).
+
+    The number of pages read is compared with the header's ``Number of Pages``: a file
+    that ends early is read to its end with a warning and ``notes["truncated"]``. The
+    original GENEA ``.bin`` format (before GENEActiv) is not supported.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    RawSignal
+        ``x, y, z`` in g, the header's measurement frequency, the start time.
+    """
+    src = str(path)
+    with open(path, "rb") as fh:
+        first = fh.read(4096)
+    if b"GENEA" not in first and b"Device Type" not in first:
+        raise RecordingError("not a GENEActiv .bin file (no GENEActiv header)", src)
+    if b"GENEActiv" not in first:
+        try:
+            res = _actfast_read(path, "GENEActiv .bin file")
+        except RecordingError:
+            raise RecordingError(
+                "original GENEA .bin format (pre-GENEActiv, 2010) is not supported: actfast "
+                "cannot read it; convert it to CSV first, e.g. with GGIRread",
+                src,
+            ) from None
+    else:
+        res = _actfast_read(path, "GENEActiv .bin file")
+    ts = res.get("timeseries", {})
+    hf = ts.get("high_frequency", {})
+    acc = hf.get("acceleration")
+    n = 0 if acc is None else int(acc.shape[0])
+    meta = res.get("metadata", {})
+    cfg = meta.get("Configuration Info", {})
+    try:
+        declared_pages = int(meta.get("Memory Status", {}).get("Number of Pages", "0"))
+    except ValueError:
+        declared_pages = 0
+    if n == 0:
+        raise RecordingError(f"0 samples read; the header declares {declared_pages} pages", src)
+    m = re.match(r"\s*([0-9.]+)", str(cfg.get("Measurement Frequency", "")))
+    if not m:
+        raise RecordingError("no 'Measurement Frequency' in the GENEActiv header", src)
+    fs = float(m.group(1))
+    notes: dict[str, Any] = {}
+    pages_read = int(np.ceil(n / _GENEACTIV_PAGE))
+    expected = declared_pages * _GENEACTIV_PAGE
+    if declared_pages and n < expected:
+        _truncated(
+            path,
+            notes,
+            f"file is truncated: {n} samples ({pages_read} of {declared_pages} pages declared "
+            f"in the header, {n / fs:.1f} s of {expected / fs / 3600:.1f} h) were read",
+        )
+    elif declared_pages and n > expected:
+        raise RecordingError(
+            f"read {n} samples but the header declares {declared_pages} pages ({expected} samples)",
+            src,
+        )
+    t = np.asarray(hf["datetime"], dtype=np.int64)
+    ident = meta.get("Device Identity", {})
+    notes["device"] = (
+        f"{ident.get('Device Type', 'GENEActiv')} {ident.get('Device Model', '')}".strip()
+    )
+    return RawSignal(
+        np.asarray(acc, dtype=np.float64),
+        ["x", "y", "z"],
+        fs=fs,
+        start=_ns_to_datetime(int(t[0])),
+        units="g",
+        modality="accel",
+        notes=notes,
+    )
+
+
+def _gt3x_pygt3x(path: Path) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Read with pygt3x (GPL): acceleration, times (s since epoch), info dict."""
+    reader_mod = _import(
+        "pygt3x.reader", "ActiGraph .gt3x files that actfast cannot read", "gt3x-gpl"
+    )
+    try:
+        with reader_mod.FileReader(str(path)) as reader:
+            df = reader.to_pandas()
+            info = reader.info
+    except Exception as exc:  # noqa: BLE001
+        raise RecordingError(f"pygt3x could not read it ({_one_line(exc)})", str(path)) from None
+    acc = df[["X", "Y", "Z"]].to_numpy(np.float64)
+    t = df.index.to_numpy(np.float64)
+    meta = {
+        "Sample Rate": str(info.sample_rate),
+        "Start Date": str(info.start_date),
+        "Last Sample Time": str(info.last_sample_time),
+        "Device Type": str(info.device_type),
+    }
+    return acc, t, meta
+
+
+@register_reader(".gt3x", extra="devices", description="ActiGraph .gt3x (actfast; pygt3x fallback)")
+def read_gt3x(path: Path) -> RawSignal:
+    """Read an ActiGraph ``.gt3x`` file with actfast, falling back to pygt3x.
+
+    actfast can return 0 samples, without an error, for older ``.gt3x`` files; then (or
+    when actfast fails) pygt3x is used when installed (GPL-3.0: extra ``gt3x-gpl``).
+    Idle-sleep-mode gaps (the device stops sampling while still) are filled with the last
+    sample, as ActiLife does. The length is checked against the header's start and
+    last-sample times x rate.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    RawSignal
+        ``x, y, z`` in g at the header's rate, the start time (device local time).
+    """
+    src = str(path)
+    notes: dict[str, Any] = {}
+    acc = t = None
+    meta: dict = {}
+    problem = ""
+    try:
+        res = _actfast_read(path, "ActiGraph .gt3x file")
+    except RecordingError as exc:
+        problem = str(exc).split(": ", 1)[-1]
+    else:
+        ts = res.get("timeseries", {}).get("acceleration", {})
+        meta = res.get("metadata", {}).get("info", {})
+        if ts.get("acceleration") is not None and len(ts["acceleration"]):
+            acc = np.asarray(ts["acceleration"], dtype=np.float64)
+            t = np.asarray(ts["datetime"], dtype=np.int64).astype(np.float64) / 1e9
+            notes["reader"] = "actfast"
+        else:
+            problem = "actfast read 0 samples"
+    if acc is None:
+        try:
+            acc, t, meta = _gt3x_pygt3x(path)
+        except MissingExtraError:
+            raise RecordingError(
+                f"{problem}; the GPL reader pygt3x may read it: pip install 'movement[gt3x-gpl]'",
+                src,
+            ) from None
+        except RecordingError as exc:
+            raise RecordingError(f"{problem}; {str(exc).split(': ', 1)[-1]}", src) from None
+        notes["reader"] = f"pygt3x (GPL-3.0; {problem})"
+        if acc.shape[0] == 0:
+            raise RecordingError(f"0 samples read ({problem}; pygt3x also read none)", src)
+    try:
+        fs = float(meta["Sample Rate"])
+        start_ticks = int(meta["Start Date"])
+        last_ticks = int(meta.get("Last Sample Time") or 0)
+    except (KeyError, ValueError):
+        raise RecordingError(
+            "the .gt3x info.txt has no usable Sample Rate / Start Date", src
+        ) from None
+    # samples on the grid of their timestamps; idle-sleep gaps filled with the last sample
+    idx = np.rint((t - t[0]) * fs).astype(np.int64)
+    if np.any(np.diff(idx) <= 0):
+        raise RecordingError("sample times in the .gt3x file do not increase", src)
+    n_grid = int(idx[-1]) + 1
+    if n_grid > acc.shape[0]:
+        fill = np.zeros(n_grid, dtype=np.int64)
+        fill[idx] = np.arange(acc.shape[0])
+        present = np.zeros(n_grid, dtype=bool)
+        present[idx] = True
+        fill = np.maximum.accumulate(np.where(present, fill, 0))
+        notes["idle_sleep"] = (
+            f"{n_grid - acc.shape[0]} samples ({(n_grid - acc.shape[0]) / fs:.0f} s) in idle-sleep "
+            "gaps filled with the last sample, as ActiLife does"
+        )
+        acc = acc[fill]
+    if last_ticks > start_ticks:
+        expected = int(round((last_ticks - start_ticks) / 1e7 * fs))
+        if n_grid > expected + fs:
+            raise RecordingError(
+                f"{n_grid} samples but the header's start/last-sample times give {expected}", src
+            )
+        short = expected - n_grid
+        if short > 0.05 * expected:
+            raise RecordingError(
+                f"read {n_grid} samples ({n_grid / fs:.0f} s) but the header's start and "
+                f"last-sample times give {expected} ({expected / fs:.0f} s)",
+                src,
+            )
+        if short > fs:
+            notes["end"] = (
+                f"data end {short / fs:.1f} s before the header's last-sample time "
+                "(trailing idle sleep or a truncated file)"
+            )
+            warnings.warn(f"{src}: {notes['end']}", stacklevel=2)
+    start = datetime(1970, 1, 1) + timedelta(seconds=float(t[0]))
+    if meta.get("Device Type"):
+        notes["device"] = str(meta["Device Type"])
+    return RawSignal(
+        acc, ["x", "y", "z"], fs=fs, start=start, units="g", modality="accel", notes=notes
+    )

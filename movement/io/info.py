@@ -1,0 +1,182 @@
+"""``movement info``: what a recording file holds, without running the pipeline.
+
+:func:`info` reads the file with :func:`movement.read` (whole, for now) and returns a
+plain dict; :func:`cli_configure` / :func:`cli_run` are the command-line hooks that
+``movement.cli`` wires in as ``movement info FILE... [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ..errors import MovementError
+from . import READERS, suffix_of
+
+#: How many annotations :func:`info` lists (all are counted).
+N_FIRST_ANNOTATIONS = 5
+
+
+def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
+    """Describe a recording file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The recording.
+    **read_kwargs
+        Passed to :func:`movement.read` (``fs``, ``modality``, ``units``, ``format``...).
+
+    Returns
+    -------
+    dict
+        ``file``, ``format`` (reader description), ``suffix``, ``fs``, ``n_channels``,
+        ``channels``, ``units``, ``modality``, ``n_samples``, ``duration_s``, ``start``
+        (ISO text or None), ``n_annotations``, ``annotations`` (the first few as dicts
+        with ``onset``, ``duration``, ``description``), ``notes`` (what the reader
+        decided) and ``warnings`` (messages issued while reading).
+
+    Raises
+    ------
+    MovementError
+        The file cannot be read (a one-line message).
+
+    Examples
+    --------
+    >>> from movement.io.info import info
+    >>> info("emg_healthy.hea")["fs"]  # doctest: +SKIP
+    4000.0
+    """
+    from . import read
+
+    p = Path(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read(p, **read_kwargs)
+    suffix = (read_kwargs.get("format") or suffix_of(p)).lower()
+    if suffix and not suffix.startswith("."):
+        suffix = "." + suffix
+    reader = READERS.get(suffix)
+    anns = rec.annotations
+    n_ann = 0 if anns is None else len(anns)
+    first: list[dict[str, Any]] = []
+    if n_ann:
+        for row in anns.head(N_FIRST_ANNOTATIONS).itertuples(index=False):
+            first.append(
+                {
+                    "onset": float(row.onset),
+                    "duration": float(row.duration) if row.duration == row.duration else None,
+                    "description": str(row.description),
+                }
+            )
+    return {
+        "file": str(p),
+        "format": reader.description if reader else suffix,
+        "suffix": suffix,
+        "fs": float(rec.fs),
+        "n_channels": rec.n_channels,
+        "channels": list(rec.channels),
+        "units": rec.units,
+        "modality": rec.modality,
+        "n_samples": rec.n_samples,
+        "duration_s": float(rec.duration),
+        "start": rec.start.isoformat() if rec.start is not None else None,
+        "n_annotations": n_ann,
+        "annotations": first,
+        "notes": {str(k): _plain(v) for k, v in rec.notes.items()},
+        # what the readers report (truncation...), not library deprecation noise
+        "warnings": [str(w.message) for w in caught if issubclass(w.category, UserWarning)],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Notes as JSON-friendly values."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _duration_text(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min ({seconds:.0f} s)"
+    return f"{seconds / 3600:.2f} h ({seconds:.0f} s)"
+
+
+def format_info(d: dict[str, Any]) -> str:
+    """A readable, multi-line block for one :func:`info` dict."""
+    chans = ", ".join(d["channels"])
+    if len(chans) > 80:
+        chans = chans[:77] + "..."
+    lines = [
+        f"{d['file']}",
+        f"  format      {d['format']}",
+        f"  modality    {d['modality']}",
+        f"  rate        {d['fs']:g} Hz",
+        f"  channels    {d['n_channels']}: {chans}",
+        f"  units       {d['units']}",
+        f"  samples     {d['n_samples']}",
+        f"  duration    {_duration_text(d['duration_s'])}",
+        f"  start       {d['start'] or 'unknown'}",
+        f"  annotations {d['n_annotations']}",
+    ]
+    for a in d["annotations"]:
+        dur = f" ({a['duration']:g} s)" if a["duration"] else ""
+        lines.append(f"    {a['onset']:10.3f} s{dur}  {a['description']}")
+    if d["n_annotations"] > len(d["annotations"]):
+        lines.append(f"    ... {d['n_annotations'] - len(d['annotations'])} more")
+    for k, v in d["notes"].items():
+        lines.append(f"  note        {k}: {v}")
+    for w in d["warnings"]:
+        lines.append(f"  WARNING     {w}")
+    return "\n".join(lines)
+
+
+def cli_configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``movement info`` arguments: ``FILE...`` and ``--json``."""
+    parser.add_argument("files", nargs="+", metavar="FILE", help="recording file(s) to describe")
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON list (one object per file) instead"
+    )
+
+
+def cli_run(args: argparse.Namespace) -> int:
+    """Run ``movement info``: print one block (or JSON object) per file.
+
+    Returns
+    -------
+    int
+        0 when every file was read, 1 when any failed (each failure is printed as one
+        line ``file: problem`` on stderr).
+    """
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for f in args.files:
+        try:
+            d = info(f)
+        except MovementError as exc:
+            failed += 1
+            msg = str(exc)
+            print(msg if msg.startswith(str(f)) else f"{f}: {msg}", file=sys.stderr)
+            if args.json:
+                results.append({"file": str(f), "error": msg})
+            continue
+        results.append(d)
+        if not args.json:
+            print(format_info(d))
+            print()
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+__all__ = ["info", "format_info", "cli_configure", "cli_run"]

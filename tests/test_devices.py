@@ -1,0 +1,435 @@
+"""Device and clinical-format readers on real files (tests/data/real, see SOURCES.md)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import movement
+from movement.errors import MissingExtraError, RecordingError
+from movement.io import devices
+from movement.io.info import cli_configure, cli_run, info
+
+REAL = Path(__file__).parent / "data" / "real"
+DEV = REAL / "wearable_device_files"
+EMGDB = REAL / "physionet_emgdb"
+
+# Known values (tests/data/real/SOURCES.md): file -> (fs, n_samples read, duration s)
+EMGDB_KNOWN = {
+    "emg_healthy": (4000.0, 50_860, 12.7),
+    "emg_myopathy": (4000.0, 110_337, 27.6),
+    "emg_neuropathy": (4000.0, 147_858, 37.0),
+}
+
+
+def _read_quiet(path: Path, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = movement.read(path, **kw)
+    return rec, [str(w.message) for w in caught]
+
+
+def _truncate(src: Path, tmp_path: Path, n_bytes: int) -> Path:
+    out = tmp_path / src.name
+    out.write_bytes(src.read_bytes()[:n_bytes])
+    return out
+
+
+def _block_import(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
+    """Make ``import module`` fail as if the package were not installed."""
+    monkeypatch.setitem(sys.modules, module, None)
+
+
+# -- WFDB -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", sorted(EMGDB_KNOWN))
+def test_wfdb_emgdb_known_values(stem: str) -> None:
+    pytest.importorskip("wfdb")
+    fs, n, dur = EMGDB_KNOWN[stem]
+    rec, _ = _read_quiet(EMGDB / f"{stem}.hea")
+    assert rec.fs == fs
+    assert rec.n_samples == n
+    assert rec.duration == pytest.approx(dur, abs=0.05)
+    assert rec.channels == ("EMG",)
+    assert rec.modality == "emg"
+    assert rec.units == "mV"  # emg_myopathy's header says "mv"
+    assert rec.start is None  # emgdb headers have no base date/time
+    # physical units: gain 10000 adu/mV, int16 -> at most 3.2767 mV
+    assert np.nanmax(np.abs(rec.data)) <= 3.2768
+
+
+def test_wfdb_first_sample_matches_header() -> None:
+    pytest.importorskip("wfdb")
+    rec, _ = _read_quiet(EMGDB / "emg_healthy.hea")
+    # emg_healthy.hea: initial value -333 adu at gain 10000 adu/mV
+    assert rec.data[0, 0] == pytest.approx(-0.0333)
+
+
+def test_wfdb_dat_is_not_an_input() -> None:
+    assert not movement.io.is_recording_file(EMGDB / "emg_healthy.dat")
+    assert movement.io.is_recording_file(EMGDB / "emg_healthy.hea")
+
+
+def test_wfdb_truncated_dat(tmp_path: Path) -> None:
+    pytest.importorskip("wfdb")
+    shutil.copy(EMGDB / "emg_healthy.hea", tmp_path)
+    _truncate(EMGDB / "emg_healthy.dat", tmp_path, 1000)
+    t0 = time.perf_counter()
+    with pytest.raises(RecordingError) as err:
+        movement.read(tmp_path / "emg_healthy.hea")
+    assert time.perf_counter() - t0 < 5
+    assert "\n" not in str(err.value)
+
+
+def test_wfdb_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    _block_import(monkeypatch, "wfdb")
+    with pytest.raises(MissingExtraError, match=r"movement\[wfdb\]"):
+        movement.read(EMGDB / "emg_healthy.hea")
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+def test_wfdb_annotations(tmp_path: Path) -> None:
+    wfdb = pytest.importorskip("wfdb")
+    for f in ("emg_healthy.hea", "emg_healthy.dat"):
+        shutil.copy(EMGDB / f, tmp_path)
+    wfdb.wrann(
+        "emg_healthy",
+        "atr",
+        np.array([4000, 8000]),
+        symbol=['"', '"'],
+        aux_note=["twitch", "burst"],
+        write_dir=str(tmp_path),
+        fs=4000,
+    )
+    rec, _ = _read_quiet(tmp_path / "emg_healthy.hea")
+    ann = rec.annotations
+    assert list(ann.columns) == ["onset", "duration", "description"]
+    assert ann["onset"].tolist() == [1.0, 2.0]
+    assert ann["description"].tolist() == ["twitch", "burst"]
+
+
+# -- Axivity .cwa -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "n_raw", "span_s", "measured"),
+    [
+        ("ax3_testfile.cwa", 17_400, 176.0, 98.86),  # 145 blocks x 120 samples
+        ("ax6_testfile.cwa", 11_320, 114.3, 99.04),
+    ],
+)
+def test_cwa_known_values(name: str, n_raw: int, span_s: float, measured: float) -> None:
+    pytest.importorskip("actfast")
+    rec, warns = _read_quiet(DEV / name)
+    assert rec.fs == 100.0  # configured rate
+    assert rec.modality == "accel"
+    assert rec.units == "g"
+    assert rec.channels == ("x", "y", "z")
+    # resampled from the block timestamps: the real span, not n_raw / 100
+    assert rec.duration == pytest.approx(span_s, abs=0.1)
+    assert f"{n_raw} samples resampled" in rec.notes["resampled"]
+    assert f"measured {measured:.4g} Hz" in rec.notes["resampled"]
+    assert np.nanmedian(np.linalg.norm(rec.data, axis=1)) == pytest.approx(1.0, abs=0.1)
+    assert not warns
+
+
+def test_cwa_start_and_gyro_note() -> None:
+    pytest.importorskip("actfast")
+    ax3, _ = _read_quiet(DEV / "ax3_testfile.cwa")
+    assert ax3.start.replace(microsecond=0) == datetime(2019, 2, 26, 10, 55, 6)
+    assert "gyroscope" not in ax3.notes
+    ax6, _ = _read_quiet(DEV / "ax6_testfile.cwa")
+    assert ax6.start.replace(microsecond=0) == datetime(2019, 12, 23, 21, 4, 6)
+    assert "gyroscope" in ax6.notes["gyroscope"]
+    assert ax6.n_channels == 3
+
+
+def test_cwa_first_1000_bytes(tmp_path: Path) -> None:
+    pytest.importorskip("actfast")
+    bad = _truncate(DEV / "ax3_testfile.cwa", tmp_path, 1000)
+    t0 = time.perf_counter()
+    with pytest.raises(RecordingError, match="truncated .cwa header"):
+        movement.read(bad)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_cwa_cut_mid_block_is_not_silent(tmp_path: Path) -> None:
+    pytest.importorskip("actfast")
+    bad = _truncate(DEV / "ax3_testfile.cwa", tmp_path, 1024 + 50 * 512 + 300)
+    with pytest.warns(UserWarning, match="truncated"):
+        rec = movement.read(bad)
+    assert "truncated" in rec.notes
+    assert rec.duration == pytest.approx(50 * 1.2146, rel=0.02)  # 50 whole blocks
+
+
+def test_not_a_cwa(tmp_path: Path) -> None:
+    bad = tmp_path / "x.cwa"
+    bad.write_bytes(b"hello world" * 200)
+    with pytest.raises(RecordingError, match="not an Axivity"):
+        movement.read(bad)
+
+
+def test_cwa_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    _block_import(monkeypatch, "actfast")
+    with pytest.raises(MissingExtraError, match=r"movement\[devices\]") as err:
+        movement.read(DEV / "ax3_testfile.cwa")
+    assert "actfast" in str(err.value)
+
+
+# -- GENEActiv / GENEA .bin -------------------------------------------------------------------
+
+
+def test_geneactiv_truncated_excerpt_is_read_with_a_warning() -> None:
+    pytest.importorskip("actfast")
+    rec, warns = _read_quiet(DEV / "GENEActiv_testfile.bin")
+    assert rec.fs == 85.7
+    assert rec.n_samples == 5_031
+    assert rec.duration == pytest.approx(58.7, abs=0.05)
+    assert rec.channels == ("x", "y", "z")
+    assert rec.units == "g"
+    assert rec.start.date() == datetime(2013, 5, 30).date()
+    assert "17 of 222048 pages" in rec.notes["truncated"]
+    assert any("truncated" in w for w in warns)
+
+
+def test_geneactiv_first_1000_bytes(tmp_path: Path) -> None:
+    pytest.importorskip("actfast")
+    bad = _truncate(DEV / "GENEActiv_testfile.bin", tmp_path, 1000)
+    t0 = time.perf_counter()
+    with pytest.raises(RecordingError) as err:
+        movement.read(bad)
+    assert time.perf_counter() - t0 < 5
+    assert "\n" not in str(err.value)
+
+
+def test_original_genea_is_refused_clearly() -> None:
+    pytest.importorskip("actfast")
+    with pytest.raises(RecordingError, match="original GENEA"):
+        movement.read(DEV / "genea_testfile.bin")
+
+
+# -- ActiGraph .gt3x --------------------------------------------------------------------------
+
+
+def test_gt3x_known_values() -> None:
+    pytest.importorskip("actfast")
+    rec, warns = _read_quiet(DEV / "actigraph_testfile.gt3x")
+    assert rec.fs == 30.0
+    assert rec.channels == ("x", "y", "z")
+    assert rec.units == "g"
+    # header: 1772 s from start to last-sample time; data (with idle sleep filled) 1768 s
+    assert rec.duration == pytest.approx(1768.0, abs=0.1)
+    assert rec.n_samples == 53_040
+    assert "35400 samples" in rec.notes["idle_sleep"]
+    assert rec.start == datetime(2020, 8, 26, 10, 9, 0)
+    assert any("before the header's last-sample time" in w for w in warns)
+
+
+def test_gt3x_zero_samples_falls_back_or_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    actfast = pytest.importorskip("actfast")
+    real = actfast.read
+
+    def empty(path: str) -> dict:
+        res = real(path)
+        ts = res["timeseries"]["acceleration"]
+        ts["acceleration"] = ts["acceleration"][:0]
+        ts["datetime"] = ts["datetime"][:0]
+        return res
+
+    monkeypatch.setattr(actfast, "read", empty)
+    try:
+        import pygt3x.reader  # noqa: F401
+    except ImportError:
+        with pytest.raises(RecordingError, match=r"0 samples.*gt3x-gpl"):
+            movement.read(DEV / "actigraph_testfile.gt3x")
+    else:
+        rec, _ = _read_quiet(DEV / "actigraph_testfile.gt3x")
+        assert rec.notes["reader"].startswith("pygt3x")
+        assert rec.n_samples == 53_040
+        assert rec.fs == 30.0
+
+
+def test_gt3x_pygt3x_agrees_with_actfast(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pygt3x")
+    actfast = pytest.importorskip("actfast")
+    a, _ = _read_quiet(DEV / "actigraph_testfile.gt3x")
+
+    def fail(path: str) -> dict:
+        raise ValueError("simulated failure")
+
+    monkeypatch.setattr(actfast, "read", fail)
+    b, _ = _read_quiet(DEV / "actigraph_testfile.gt3x")
+    assert b.notes["reader"].startswith("pygt3x")
+    assert b.n_samples == a.n_samples
+    np.testing.assert_allclose(b.data, a.data, atol=1e-6)
+
+
+def test_gt3x_corrupt(tmp_path: Path) -> None:
+    pytest.importorskip("actfast")
+    bad = _truncate(DEV / "actigraph_testfile.gt3x", tmp_path, 1000)
+    t0 = time.perf_counter()
+    with pytest.raises(RecordingError) as err:
+        movement.read(bad)
+    assert time.perf_counter() - t0 < 5
+    assert "\n" not in str(err.value)
+
+
+# -- EDF / EDF+ / BDF -------------------------------------------------------------------------
+
+
+def _write_edf(path: Path, *, bdf: bool = False) -> None:
+    edfio = pytest.importorskip("edfio")
+    rng = np.random.default_rng(0)
+    cls = edfio.BdfSignal if bdf else edfio.EdfSignal
+    sigs = [
+        cls(
+            rng.normal(0, 0.1, 20_000),
+            1000,
+            label="EMG biceps",
+            transducer_type="Ag/AgCl",
+            physical_dimension="mV",
+            physical_range=(-5, 5),
+        ),
+        cls(
+            rng.normal(0, 0.1, 20_000),
+            1000,
+            label="EMG triceps",
+            physical_dimension="mV",
+            physical_range=(-5, 5),
+        ),
+        cls(
+            rng.normal(0, 0.1, 2_000),
+            100,
+            label="Acc X",
+            physical_dimension="g",
+            physical_range=(-8, 8),
+        ),
+    ]
+    cls_edf = edfio.Bdf if bdf else edfio.Edf
+    edf = cls_edf(
+        sigs,
+        starttime=datetime(2024, 1, 2, 10, 11, 12).time(),
+        recording=edfio.Recording(startdate=datetime(2024, 1, 2).date()),
+        annotations=[edfio.EdfAnnotation(1.5, 0.2, "twitch"), edfio.EdfAnnotation(3.0, None, "x")],
+    )
+    edf.write(path)
+
+
+@pytest.mark.parametrize("suffix", [".edf", ".bdf"])
+def test_edf_channels_units_start_annotations(tmp_path: Path, suffix: str) -> None:
+    edfio = pytest.importorskip("edfio")
+    if suffix == ".bdf" and not hasattr(edfio, "Bdf"):
+        pytest.skip("edfio without BDF support")
+    path = tmp_path / f"rec{suffix}"
+    _write_edf(path, bdf=suffix == ".bdf")
+    rec, _ = _read_quiet(path)
+    assert rec.fs == 1000.0
+    assert rec.channels == ("EMG biceps", "EMG triceps")
+    assert "Acc X (100 Hz)" in rec.notes["dropped_channels"]
+    assert rec.modality == "emg"
+    assert rec.units == "mV"
+    assert rec.duration == pytest.approx(20.0)
+    assert rec.start == datetime(2024, 1, 2, 10, 11, 12)
+    assert rec.annotations["onset"].tolist() == [1.5, 3.0]
+    assert rec.annotations["description"].tolist() == ["twitch", "x"]
+    assert rec.data.dtype == np.float64
+
+
+def test_edf_first_1000_bytes(tmp_path: Path) -> None:
+    pytest.importorskip("edfio")
+    path = tmp_path / "rec.edf"
+    _write_edf(path)
+    bad = tmp_path / "short.edf"
+    bad.write_bytes(path.read_bytes()[:1000])
+    t0 = time.perf_counter()
+    with pytest.raises(RecordingError, match="truncated EDF header"):
+        movement.read(bad)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_edf_missing_records_is_not_silent(tmp_path: Path) -> None:
+    pytest.importorskip("edfio")
+    path = tmp_path / "rec.edf"
+    _write_edf(path)
+    data = path.read_bytes()
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(data[: len(data) - 5 * 4200])  # 5 data records of 2 x 1000 + 100 int16
+    with pytest.warns(UserWarning, match="truncated"):
+        rec = movement.read(cut)
+    assert "15 of 20 data records" in rec.notes["truncated"]
+    assert rec.duration == pytest.approx(15.0)
+
+
+def test_not_an_edf(tmp_path: Path) -> None:
+    bad = tmp_path / "x.edf"
+    bad.write_bytes(b"\x00" * 4000)
+    with pytest.raises(RecordingError, match="not an EDF"):
+        movement.read(bad)
+
+
+def test_edf_missing_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pytest.importorskip("edfio")
+    path = tmp_path / "rec.edf"
+    _write_edf(path)
+    _block_import(monkeypatch, "edfio")
+    with pytest.raises(MissingExtraError, match=r"movement\[edf\]"):
+        movement.read(path)
+
+
+# -- info -------------------------------------------------------------------------------------
+
+
+def test_info_dict() -> None:
+    pytest.importorskip("wfdb")
+    d = info(EMGDB / "emg_neuropathy.hea")
+    assert d["fs"] == 4000.0
+    assert d["n_samples"] == 147_858
+    assert d["duration_s"] == pytest.approx(37.0, abs=0.05)
+    assert d["channels"] == ["EMG"]
+    assert d["modality"] == "emg"
+    assert d["units"] == "mV"
+    assert d["n_annotations"] == 0
+    assert "WFDB" in d["format"]
+    json.dumps(d)  # JSON-friendly
+
+
+def test_info_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pytest.importorskip("wfdb")
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    cli_configure(parser)
+    missing = tmp_path / "nope.edf"
+    args = parser.parse_args([str(EMGDB / "emg_healthy.hea"), str(missing)])
+    assert cli_run(args) == 1
+    out, err = capsys.readouterr()
+    assert "4000 Hz" in out and "12.7 s" in out
+    assert err.strip().splitlines() == [f"{missing}: no such file"]
+    args = parser.parse_args([str(EMGDB / "emg_healthy.hea"), "--json"])
+    assert cli_run(args) == 0
+    out, _ = capsys.readouterr()
+    assert json.loads(out)[0]["n_samples"] == 50_860
+
+
+def test_readers_registered() -> None:
+    from movement.io import READERS
+
+    for suffix, extra in [
+        (".edf", "edf"),
+        (".bdf", "edf"),
+        (".hea", "wfdb"),
+        (".cwa", "devices"),
+        (".bin", "devices"),
+        (".gt3x", "devices"),
+    ]:
+        assert READERS[suffix].extra == extra
+    assert devices.read_gt3x is READERS[".gt3x"].func
