@@ -99,18 +99,15 @@ class EMGConfig(_Config):
     notch_hz: float | None = _p(
         None, "mains notch only on request [S: domain ref. section 3]", "Hz"
     )
-    brief_rms_s: float = _p(
-        0.010, "TKEO then ~10 ms RMS for brief events [S: Solnik 2008]", "s"
-    )
+    brief_rms_s: float = _p(0.010, "TKEO then ~10 ms RMS for brief events [S: Solnik 2008]", "s")
     sustained_rms_s: float = _p(
         0.150, "100-250 ms RMS for sustained activity [S: St-Amant 1996]", "s"
     )
     # -- segmentation -------------------------------------------------------
-    baseline_window_s: float = _p(
-        60.0, "adaptive robust baseline window (median + k*MAD) [E]", "s"
-    )
+    baseline_window_s: float = _p(60.0, "adaptive robust baseline window (median + k*MAD) [E]", "s")
     baseline_quantile: float = _p(
-        0.25, "quantile of block levels taken as rest, robust to long activity [E]"
+        0.10,
+        "quantile of 0.5 s block levels taken as rest: robust while activity fills up to ~90% of the window [E]",
     )
     k_on: float = _p(
         3.0, "onset at baseline + k*SD, k = 1-3 [S: Hodges & Bui 1996]; MAD-scaled [E]"
@@ -119,9 +116,13 @@ class EMGConfig(_Config):
     min_snr_on_db: float = _p(
         6.0, "onset also needs the envelope >= this far above baseline [E]", "dB"
     )
-    min_brief_s: float = _p(
-        0.003, "shortest MUAP 2.8 ms [S: JNNP fasciculation potentials]", "s"
+    brief_snr_on_db: float = _p(
+        10.0,
+        "brief-scale onset: TKEO envelope of Gaussian noise reaches ~8 dB over its median "
+        "in 5 min (measured); 10 dB keeps noise out [E]",
+        "dB",
     )
+    min_brief_s: float = _p(0.003, "shortest MUAP 2.8 ms [S: JNNP fasciculation potentials]", "s")
     max_brief_s: float = _p(
         0.080, "MUAP <= 24 ms, doublets 30-35 ms apart [S]; + envelope spread [E]", "s"
     )
@@ -133,7 +134,9 @@ class EMGConfig(_Config):
     isolation_s: float = _p(
         0.25, "brief event isolated: no other burst within +-250 ms [E: domain ref. section 3]", "s"
     )
-    min_event_snr_db: float = _p(6.0, "below this an event is low-SNR, flagged for review [E]", "dB")
+    min_event_snr_db: float = _p(
+        6.0, "below this an event is low-SNR, flagged for review [E]", "dB"
+    )
     regular_train_cv: float = _p(
         0.25, "brief events with interval CV below this are a regular train (ECG, tremor) [E]"
     )
@@ -146,7 +149,9 @@ class EMGConfig(_Config):
     cocontraction_min: float = _p(
         0.5, "%COCON (Winter 1990) above which agonist-antagonist co-contraction is called [E]"
     )
-    tremor_band_hz: tuple = _p((3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Grosse 2004]", "Hz")
+    tremor_band_hz: tuple = _p(
+        (3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Grosse 2004]", "Hz"
+    )
     regular_tremor_regularity: float = _p(
         0.6, "autocorrelation regularity above which tremor is 'regular' (PD/ET) [E]"
     )
@@ -161,9 +166,7 @@ class EMGConfig(_Config):
 class AccelConfig(_Config):
     """Defaults for wrist / muscle-belly accelerometers and IMUs (in g)."""
 
-    gravity_cutoff_hz: float = _p(
-        0.25, "gravity/tilt low-pass 0.2-0.5 Hz [S: van Hees 2013]", "Hz"
-    )
+    gravity_cutoff_hz: float = _p(0.25, "gravity/tilt low-pass 0.2-0.5 Hz [S: van Hees 2013]", "Hz")
     band_high_hz: float = _p(
         20.0, "body motion and tremor lie below 20 Hz; capped at 0.45*fs [E]", "Hz"
     )
@@ -171,24 +174,31 @@ class AccelConfig(_Config):
     brief_rms_s: float = _p(0.10, "twitch transient 0.1-1 s [S: ultrasound twitch studies]", "s")
     sustained_rms_s: float = _p(1.0, "sustained activity over ~1 s windows [E]", "s")
     baseline_window_s: float = _p(300.0, "adaptive baseline over 5 min [E]", "s")
-    baseline_quantile: float = _p(0.25, "quantile of block levels taken as rest [E]")
+    baseline_quantile: float = _p(0.10, "quantile of 0.5 s block levels taken as rest [E]")
+    max_rest_level_g: float | None = _p(
+        None,
+        "rest level never above this, so activity filling a whole recording (continuous tremor) "
+        "is still found; physiological tremor 0.0015-0.035 g [S: Arch Neurol 1982; value E]",
+        "g",
+    )
     k_on: float = _p(4.0, "onset at baseline + k*MAD [E]")
     k_off: float = _p(2.0, "hysteresis offset level [S: Bonato 1998]; value [E]")
     noise_floor_g: float = _p(
         0.008, "consumer MEMS noise ~+-8 mg at 100 Hz [S: domain ref. section 2]", "g"
     )
     min_snr_on_db: float = _p(6.0, "onset needs the envelope >= this above baseline [E]", "dB")
-    min_brief_s: float = _p(0.05, "accelerometer transient >= 0.05 s [E: domain ref. section 3]", "s")
-    max_brief_s: float = _p(
-        1.0, "visible twitch 0.1-1 s [S: ultrasound twitch studies]", "s"
+    brief_snr_on_db: float = _p(6.0, "brief-scale onset margin over the rest level [E]", "dB")
+    min_brief_s: float = _p(
+        0.05, "accelerometer transient >= 0.05 s [E: domain ref. section 3]", "s"
     )
+    max_brief_s: float = _p(1.0, "visible twitch 0.1-1 s [S: ultrasound twitch studies]", "s")
     min_sustained_s: float = _p(1.5, "sustained scale: at least 1.5 s of activity [E]", "s")
     merge_gap_s: float = _p(0.5, "movements closer than this are one event [E]", "s")
-    isolation_s: float = _p(1.0, "no voluntary activity within +-1 s [E: domain ref. section 3]", "s")
-    min_event_snr_db: float = _p(6.0, "below this an event is low-SNR [E]", "dB")
-    max_twitch_g: float = _p(
-        0.15, "visible twitch, not a jerk or knock; knocks >= 0.5 g [E]", "g"
+    isolation_s: float = _p(
+        1.0, "no voluntary activity within +-1 s [E: domain ref. section 3]", "s"
     )
+    min_event_snr_db: float = _p(6.0, "below this an event is low-SNR [E]", "dB")
+    max_twitch_g: float = _p(0.15, "visible twitch, not a jerk or knock; knocks >= 0.5 g [E]", "g")
     knock_g: float = _p(0.5, "sensor knock: a few samples >= 0.5 g, broadband [E]", "g")
     clip_g: float = _p(
         None, "clipping level; None = detect runs at the recording's own max |a| [E]", "g"
@@ -198,12 +208,30 @@ class AccelConfig(_Config):
         (3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Yanagisawa & Goto]", "Hz"
     )
     regular_tremor_regularity: float = _p(
-        0.6, "tremor stability: regular above this autocorrelation peak (PD/ET) [S: di Biase 2017; value E]"
+        0.6,
+        "tremor stability: regular above this autocorrelation peak (PD/ET) [S: di Biase 2017; value E]",
     )
     min_tremor_power: float = _p(
         0.35, "relative power at the spectral peak for tremor-like activity [S: Luft 2019; value E]"
     )
-    posture_min_deg: float = _p(10.0, "held posture change >= 10 deg [E: domain ref. section 3]", "deg")
+    periodic_window_s: float = _p(3.0, "tremor windows of 3 s [S: Luft 2019]", "s")
+    periodic_band_hz: tuple = _p(
+        (3.0, 12.0),
+        "tremor of any kind: dystonic 3-8, PD 3-8, ET 4-12, physiological 6-12 Hz [S: domain ref. section 2]",
+        "Hz",
+    )
+    periodic_min_ratio: float = _p(
+        0.3,
+        "window is periodic when >= this share of 1-15 Hz power lies within 0.5 Hz of the peak [E]",
+    )
+    periodic_min_rms_g: float = _p(
+        0.0015,
+        "smallest tremor amplitude considered: physiological tremor 0.0015 g [S: Arch Neurol 1982]",
+        "g",
+    )
+    posture_min_deg: float = _p(
+        10.0, "held posture change >= 10 deg [E: domain ref. section 3]", "deg"
+    )
     walking_band_hz: tuple = _p((1.4, 2.5), "walking ~1.7 steps/s [S: Urbanek 2015]", "Hz")
     review_margin: float = _p(0.15, "probability margin under which a call is 'close' [E]")
 
@@ -255,7 +283,9 @@ class Settings:
             if mod not in changes:
                 raise MovementError(f"unknown modality in {key!r}; use emg.NAME or accel.NAME")
             changes[mod][name] = value
-        return Settings(emg=self.emg.replace(**changes["emg"]), accel=self.accel.replace(**changes["accel"]))
+        return Settings(
+            emg=self.emg.replace(**changes["emg"]), accel=self.accel.replace(**changes["accel"])
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {"emg": self.emg.to_dict(), "accel": self.accel.to_dict()}

@@ -1,0 +1,247 @@
+"""Scoring many files: joblib workers (or a Dask cluster), a manifest, atomic outputs.
+
+Each worker reads one file, scores it and writes its own outputs, returning a
+small summary row; the parent collects rows as they arrive, updates the manifest
+(``<out>/manifest.json``) after each one and writes ``summary.tsv`` at the end.
+A re-run skips files whose inputs and parameters are unchanged, so a batch that
+crashed resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .config import Settings, params_hash
+from .errors import MovementError
+from .output import atomic_write, summarise, write_events, write_summary
+
+__all__ = ["ScoreOptions", "unique_stems", "score_one", "score_batch"]
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """Everything that decides a file's result (hashed for the manifest)."""
+
+    settings: Settings = field(default_factory=Settings)
+    model: str = "default"
+    fs: float | None = None
+    modality: str | None = None
+    channels: tuple[str, ...] | None = None
+    report: bool = False
+    debug: bool = False
+
+    def key(self) -> str:
+        """Hash of what changes results (not ``debug``)."""
+        model = self.model
+        if model not in ("default", "rules") and Path(model).exists():
+            st = Path(model).stat()
+            model = f"{Path(model).resolve()}:{st.st_size}:{st.st_mtime_ns}"
+        return params_hash(
+            {
+                "settings": self.settings.to_dict(),
+                "model": model,
+                "fs": self.fs,
+                "modality": self.modality,
+                "channels": self.channels,
+                "version": __version__,
+            }
+        )
+
+
+def unique_stems(paths: Sequence[Path]) -> list[str]:
+    """Output stems: the file's stem, with parent folders prepended where stems clash."""
+    stems = [p.name.split(".")[0] for p in paths]
+    depth = 0
+    while len(set(stems)) < len(stems) and depth < 8:
+        depth += 1
+        counts: dict[str, int] = {}
+        for s in stems:
+            counts[s] = counts.get(s, 0) + 1
+        stems = [
+            "_".join([*p.resolve().parent.parts[-depth:], p.name.split(".")[0]])
+            if counts[s] > 1
+            else s
+            for p, s in zip(paths, stems, strict=True)
+        ]
+    return stems
+
+
+def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[str, Any]:
+    """Score one file and write its outputs; errors become a summary row."""
+    from .io import read
+    from .pipeline import score
+
+    try:
+        rec = read(path, fs=opts.fs, modality=opts.modality, channels=opts.channels)
+        events = score(rec, opts.settings, model=opts.model)
+        write_events(events, out_dir, stem)
+        if opts.report:
+            from .report import write_report
+
+            write_report(rec, events, out_dir / f"{stem}_report.html")
+        row = summarise(str(path), events)
+    except MovementError as exc:
+        if opts.debug:
+            raise
+        row = summarise(str(path), error=str(exc).replace(f"{path}: ", "", 1))
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+        if opts.debug:
+            raise
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        row = summarise(
+            str(path),
+            error=f"internal error {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}; "
+            "re-run with --debug for the traceback)",
+        )
+    row["stem"] = stem
+    return row
+
+
+def _fingerprint(path: Path) -> dict[str, Any]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _load_manifest(out_dir: Path) -> dict[str, Any]:
+    p = out_dir / "manifest.json"
+    if not p.exists():
+        return {}
+    try:
+        data = json.loads(p.read_text())
+        return data.get("files", {}) if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_manifest(out_dir: Path, files: dict[str, Any]) -> None:
+    atomic_write(
+        out_dir / "manifest.json",
+        json.dumps({"movement_version": __version__, "files": files}, indent=1, sort_keys=True)
+        + "\n",
+    )
+
+
+def _progress(it: Iterator[Any], total: int, enabled: bool) -> Iterator[Any]:
+    if enabled and total > 1 and sys.stderr.isatty():
+        try:
+            from tqdm import tqdm
+
+            return iter(tqdm(it, total=total, unit="file", desc="scoring"))
+        except ImportError:
+            pass
+    return it
+
+
+def score_batch(
+    paths: Sequence[Path],
+    out_dir: str | Path,
+    opts: ScoreOptions | None = None,
+    *,
+    jobs: int = 1,
+    backend: str = "loky",
+    scheduler: str | None = None,
+    resume: bool = True,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Score files in parallel and write ``summary.tsv``; returns the summary rows.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        Recordings (see :func:`movement.io.find_recordings`).
+    out_dir : path
+        Output folder (created).
+    opts : ScoreOptions
+    jobs : int
+        Worker processes (``-1``: all cores).
+    backend : {"loky", "dask"}
+        ``dask`` runs the same batch on a Dask cluster through joblib (``movement[dask]``).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``); a local cluster when omitted.
+    resume : bool
+        Skip files already scored with the same inputs and parameters.
+    """
+    from joblib import Parallel, delayed, parallel_config
+
+    opts = opts or ScoreOptions()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    key = opts.key()
+    stems = unique_stems(paths)
+    manifest = _load_manifest(out) if resume else {}
+    rows: dict[int, dict[str, Any]] = {}
+    todo = []
+    for i, (p, stem) in enumerate(zip(paths, stems, strict=True)):
+        entry = manifest.get(stem)
+        done = (
+            entry is not None
+            and entry.get("status") == "ok"
+            and entry.get("key") == key
+            and entry.get("source") == str(Path(p).resolve())
+            and entry.get("fingerprint") == _fingerprint(Path(p))
+            and (out / f"{stem}_events.tsv").exists()
+        )
+        if done:
+            rows[i] = {**entry["row"], "stem": stem}
+        else:
+            todo.append(i)
+
+    client = None
+    if backend == "dask":
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise MovementError("--backend dask needs: pip install 'movement[dask]'") from None
+        client = (
+            Client(scheduler)
+            if scheduler
+            else Client(processes=True, n_workers=max(1, jobs), threads_per_worker=1)
+        )
+    elif backend != "loky":
+        raise MovementError(f"unknown backend {backend!r}; use loky or dask")
+    serial = backend == "loky" and jobs == 1
+    try:
+        ctx = (
+            nullcontext()
+            if serial
+            else parallel_config(backend=backend, n_jobs=jobs if backend == "loky" else -1)
+        )
+        with ctx:
+            if serial:
+                results: Iterator[Any] = (
+                    _indexed(i, Path(paths[i]), stems[i], out, opts) for i in todo
+                )
+            else:
+                tasks = (delayed(_indexed)(i, Path(paths[i]), stems[i], out, opts) for i in todo)
+                results = Parallel(return_as="generator_unordered")(tasks)
+            for i, row in _progress(results, len(todo), progress):
+                rows[i] = row
+                p = Path(paths[i])
+                manifest[stems[i]] = {
+                    "source": str(p.resolve()),
+                    "fingerprint": _fingerprint(p) if p.exists() else None,
+                    "key": key,
+                    "status": row["status"],
+                    "row": {k: v for k, v in row.items() if k != "stem"},
+                }
+                _save_manifest(out, manifest)
+    finally:
+        if client is not None:
+            client.close()
+    ordered = [rows[i] for i in range(len(paths))]
+    write_summary(ordered, out)
+    return ordered
+
+
+def _indexed(
+    i: int, path: Path, stem: str, out: Path, opts: ScoreOptions
+) -> tuple[int, dict[str, Any]]:
+    return i, score_one(path, stem, out, opts)

@@ -1,0 +1,255 @@
+"""Classification of segments: a transparent rule classifier and trained models.
+
+:class:`RuleClassifier` has scikit-learn's interface (``fit``, ``predict``,
+``predict_proba``, ``get_params``). Each rule is a named, soft (logistic)
+comparison of one feature with one threshold from the modality's config
+(:mod:`movement.config`, where every threshold's source is given), so every
+label can be explained (:meth:`RuleClassifier.explain`).
+
+Scores are combined as
+
+* fasciculation-like: brief AND isolated AND not part of a regular train AND
+  spatially local (EMG) / small (accelerometer, not a jerk or knock);
+* dystonia-like: sustained AND (long OR co-contraction OR irregular 3-8 Hz
+  activity OR a held posture change with tremor-band activity) AND NOT regular
+  tremor AND NOT walking;
+* other: the rest (walking, reaching, regular tremor, knocks, artefacts).
+
+``p(fasc) = F``, ``p(dyst) = (1 - F)·D``, ``p(other) = (1 - F)(1 - D)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from .config import CONFIGS, AccelConfig, EMGConfig
+from .errors import MovementError
+
+CLASSES = ("fasciculation-like", "dystonia-like", "other")
+
+__all__ = ["CLASSES", "RuleClassifier", "load_model", "review_flags"]
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+def _gt(x: np.ndarray, t: float, width: float, nan: float = 0.0) -> np.ndarray:
+    """Soft ``x > t``: 0.5 at the threshold, ~0.95 at ``t + 3·width``."""
+    v = _sig((np.asarray(x, float) - t) / max(width, 1e-12))
+    return np.where(np.isnan(x), nan, v)
+
+
+def _lt(x: np.ndarray, t: float, width: float, nan: float = 0.0) -> np.ndarray:
+    v = _sig((t - np.asarray(x, float)) / max(width, 1e-12))
+    return np.where(np.isnan(x), nan, v)
+
+
+def _col(X: pd.DataFrame, name: str) -> np.ndarray:
+    if name in X:
+        return pd.to_numeric(X[name], errors="coerce").to_numpy(float)
+    return np.full(len(X), np.nan)
+
+
+class RuleClassifier(ClassifierMixin, BaseEstimator):
+    """Transparent rules over segment features, with scikit-learn's interface.
+
+    Parameters
+    ----------
+    modality : {"emg", "accel"}
+    config : EMGConfig or AccelConfig, optional
+        Thresholds; the modality's defaults when omitted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"duration": [0.02], "isolation_s": [3.0], "n_channels_active": [1],
+    ...                   "channel_fraction": [0.5]})
+    >>> RuleClassifier("emg").fit(X).predict(X)[0]
+    'fasciculation-like'
+    """
+
+    def __init__(
+        self, modality: str = "emg", config: EMGConfig | AccelConfig | None = None
+    ) -> None:
+        self.modality = modality
+        self.config = config
+
+    def fit(self, X: pd.DataFrame | None = None, y: Any = None) -> RuleClassifier:
+        """Rules learn nothing; ``fit`` checks the parameters and sets ``classes_``."""
+        if self.modality not in CONFIGS:
+            raise MovementError(f"modality must be 'emg' or 'accel', got {self.modality!r}")
+        cfg = self.config if self.config is not None else CONFIGS[self.modality]()
+        if cfg.modality != self.modality:
+            raise MovementError(f"a {cfg.modality} config given for {self.modality} rules")
+        self.config_ = cfg
+        self.classes_ = np.array(CLASSES)
+        return self
+
+    def _scores(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        c = self.config_
+        dur = _col(X, "duration")
+        iso = _col(X, "isolation_s")
+        cv = _col(X, "local_interval_cv")
+        reg = _col(X, "regularity")
+        fdom = _col(X, "dominant_frequency_hz")
+        tband = _col(X, "tremor_band_ratio")
+        ppr = _col(X, "peak_power_ratio")
+        lo, hi = c.tremor_band_hz
+        r: dict[str, np.ndarray] = {}
+        r["brief"] = _lt(dur, c.max_brief_s, 0.1 * c.max_brief_s) * _gt(
+            dur, c.min_brief_s, 0.2 * c.min_brief_s, 1
+        )
+        r["isolated"] = _gt(iso, c.isolation_s, 0.1 * c.isolation_s, nan=1.0)
+        r["irregular_train"] = _gt(
+            cv, c.regular_train_cv if hasattr(c, "regular_train_cv") else 0.25, 0.05, nan=1.0
+        )
+        r["long"] = _gt(dur, c.dystonia_min_s, 0.1 * c.dystonia_min_s)
+        r["irregular_tremor"] = (
+            _gt(fdom, lo, 0.25)
+            * _lt(fdom, hi, 0.25)
+            * _gt(tband, 0.4, 0.05)
+            * _lt(reg, c.regular_tremor_regularity, 0.05, nan=1.0)
+        )
+        r["regular_tremor"] = (
+            _gt(reg, c.regular_tremor_regularity, 0.05)
+            * _gt(ppr, 0.3, 0.05)
+            * _gt(fdom, 3.5, 0.25)
+            * _lt(fdom, 12.5, 0.25)
+        )
+        if self.modality == "emg":
+            frac = _col(X, "channel_fraction")
+            nact = _col(X, "n_channels_active")
+            r["local"] = np.where((nact <= 1) | (frac <= c.max_brief_channel_fraction), 1.0, 0.1)
+            r["sustained"] = _gt(dur, c.min_sustained_s, 0.1 * c.min_sustained_s)
+            r["cocontraction"] = _gt(_col(X, "cocontraction"), c.cocontraction_min, 0.05)
+            fasc = r["brief"] * r["isolated"] * r["irregular_train"] * r["local"]
+            pattern = np.maximum.reduce([r["long"], r["cocontraction"], r["irregular_tremor"]])
+            dyst = r["sustained"] * pattern * (1 - r["regular_tremor"])
+        else:
+            peak = _col(X, "peak_amplitude")
+            wlo, whi = c.walking_band_hz
+            r["small"] = _lt(peak, c.max_twitch_g, 0.1 * c.max_twitch_g, nan=1.0)
+            r["knock"] = _gt(peak, c.knock_g, 0.05 * c.knock_g) * _lt(dur, 0.3, 0.05)
+            r["posture"] = _gt(_col(X, "tilt_change_deg"), c.posture_min_deg, 1.0)
+            r["walking"] = _gt(fdom, wlo, 0.1) * _lt(fdom, whi, 0.1) * _gt(reg, 0.5, 0.05)
+            r["irregular_tremor"] = r["irregular_tremor"] * _gt(ppr, c.min_tremor_power * 0.5, 0.05)
+            fasc = r["brief"] * r["small"] * r["isolated"] * r["irregular_train"] * (1 - r["knock"])
+            r["tremor_like"] = _gt(tband, 0.4, 0.05) * _lt(_col(X, "spectral_entropy"), 0.85, 0.03)
+            pattern = np.maximum(r["irregular_tremor"], r["posture"] * r["tremor_like"])
+            dyst = r["long"] * pattern * (1 - r["regular_tremor"]) * (1 - r["walking"])
+        r["_fasc"] = fasc
+        r["_dyst"] = dyst
+        return r
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Probabilities of (fasciculation-like, dystonia-like, other) per row."""
+        self._check_fitted()
+        r = self._scores(X)
+        f, d = r["_fasc"], r["_dyst"]
+        return np.column_stack([f, (1 - f) * d, (1 - f) * (1 - d)])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The most probable class per row."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def explain(self, X: pd.DataFrame) -> list[str]:
+        """Per row, the rules that held (score > 0.5), e.g. ``"brief, isolated, local"``."""
+        self._check_fitted()
+        r = self._scores(X)
+        names = [k for k in r if not k.startswith("_")]
+        held = (
+            np.column_stack([r[k] > 0.5 for k in names]) if names else np.zeros((len(X), 0), bool)
+        )
+        return [
+            ", ".join(n for n, h in zip(names, row, strict=True) if h) or "no rule held"
+            for row in held
+        ]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "classes_"):
+            raise MovementError("RuleClassifier is not fitted: call fit() first")
+
+
+def review_flags(
+    label: np.ndarray,
+    proba: np.ndarray,
+    snr_db: np.ndarray,
+    clipped: np.ndarray,
+    margin: float,
+    min_snr_db: float,
+) -> tuple[np.ndarray, list[str]]:
+    """Which events a person should check, and why.
+
+    Every dystonia-like event; close calls (top probability < 0.5 + ``margin``);
+    low SNR; clipping.
+    """
+    top = proba.max(axis=1)
+    reasons = []
+    flags = np.zeros(len(label), dtype=bool)
+    for i in range(len(label)):  # loop over events to build the text, after vectorised tests
+        why = []
+        if label[i] == "dystonia-like":
+            why.append("dystonia-like")
+        if top[i] < 0.5 + margin:
+            why.append("close call")
+        if np.isfinite(snr_db[i]) and snr_db[i] < min_snr_db:
+            why.append("low SNR")
+        if clipped[i]:
+            why.append("clipping")
+        flags[i] = bool(why)
+        reasons.append("; ".join(why))
+    return flags, reasons
+
+
+def _packaged_model_path() -> Path | None:
+    try:
+        from importlib.resources import files
+
+        p = files("movement._models").joinpath("default.joblib")
+        if p.is_file():
+            return Path(str(p))
+    except (ModuleNotFoundError, FileNotFoundError, TypeError):
+        pass
+    local = Path(__file__).resolve().parent.parent / "models" / "default.joblib"
+    return local if local.exists() else None
+
+
+def load_model(
+    spec: str | Path | None, modality: str, config: EMGConfig | AccelConfig
+) -> tuple[Any, str]:
+    """The classifier for a modality, and a name for it.
+
+    ``spec`` is ``"rules"``, ``"default"`` (the trained model shipped with the
+    package, or the rules when none is shipped for this modality), or a path to a
+    joblib file written by ``movement train``.
+    """
+    if spec in (None, "default"):
+        path = _packaged_model_path()
+        if path is None:
+            return RuleClassifier(modality, config).fit(), "rules"
+        spec_path: Path | None = path
+    elif spec == "rules":
+        return RuleClassifier(modality, config).fit(), "rules"
+    else:
+        spec_path = Path(spec)
+    if not spec_path.exists():
+        raise MovementError(f"{spec_path}: no such model file")
+    import joblib
+
+    try:
+        bundle = joblib.load(spec_path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling error is a bad model file
+        raise MovementError(f"{spec_path}: not a movement model ({exc})") from None
+    models = bundle.get("models", {}) if isinstance(bundle, dict) else {}
+    if modality not in models:
+        if spec in (None, "default"):
+            return RuleClassifier(modality, config).fit(), "rules"
+        raise MovementError(f"{spec_path}: has no model for {modality}")
+    name = f"{spec_path.name} ({bundle.get('name', 'trained')})"
+    return models[modality], name

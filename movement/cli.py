@@ -1,0 +1,220 @@
+"""The ``movement`` command line: a thin argparse layer over the library.
+
+Exit codes: 0 every input scored, 1 some inputs failed (the others are still
+written), 2 usage error. Errors are one line; ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+from ._version import __version__
+from .errors import MovementError
+
+EPILOG = (
+    "Research software, not a diagnostic device: labels describe how a signal looks.\n"
+    "Run 'movement COMMAND --help' for a command's options."
+)
+
+# subcommands that live in other modules: name -> (module, help)
+_EXTERNAL = {
+    "simulate": ("movement.simulate", "write simulated recordings with ground-truth events"),
+    "evaluate": ("movement.evaluate", "event-level metrics of predicted vs true events tables"),
+    "train": ("movement.train", "train the segment classifier on simulated (and reviewed) data"),
+    "info": ("movement.io.info", "show what a recording file holds"),
+    "report": ("movement.report", "write an HTML review page per scored recording"),
+}
+
+
+def _add_score(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "score",
+        help="find and classify events in recordings",
+        description=(
+            "Find fasciculation-like and dystonia-like events in each recording and write "
+            "<out>/<stem>_events.tsv + .json (BIDS events), and one <out>/summary.tsv."
+        ),
+        epilog="Example: movement score data/ --out results/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="files, folders (searched recursively) or glob patterns",
+    )
+    p.add_argument(
+        "--out", "-o", default="results", metavar="DIR", help="output folder (default: results)"
+    )
+    p.add_argument(
+        "--modality",
+        choices=["accel", "emg"],
+        help="modality of every input (default: from sidecar / columns)",
+    )
+    p.add_argument(
+        "--fs",
+        type=float,
+        metavar="HZ",
+        help="sampling rate of every input (default: sidecar, header or time column)",
+    )
+    p.add_argument(
+        "--channels",
+        metavar="LIST",
+        help="comma-separated channel names or 0-based indices to keep (e.g. to drop a label column)",
+    )
+    p.add_argument(
+        "--config", metavar="FILE", help="TOML or JSON file with [emg] / [accel] thresholds"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one threshold, e.g. --set emg.k_on=4 (repeatable)",
+    )
+    p.add_argument(
+        "--model",
+        default="default",
+        metavar="NAME|PATH",
+        help="'default' (trained model shipped with the package), 'rules', or a model file",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parallel workers (default 1; -1 = all cores)",
+    )
+    p.add_argument(
+        "--backend",
+        choices=["loky", "dask"],
+        default="loky",
+        help="run workers locally (loky) or on a Dask cluster (needs movement[dask])",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://10.0.0.1:8786 (default: a local cluster)",
+    )
+    p.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="re-score files even if the manifest says they are done",
+    )
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="also write an HTML review page per recording (needs movement[report])",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or per-file lines")
+    p.set_defaults(func=_run_score)
+
+
+def _run_score(args: argparse.Namespace) -> int:
+    from .batch import ScoreOptions, score_batch
+    from .config import load_settings
+    from .io import find_recordings
+
+    settings = load_settings(args.config, args.set)
+    paths = find_recordings(args.inputs)
+    if not paths:
+        raise MovementError("no recordings found in: " + " ".join(args.inputs))
+    chans = tuple(c.strip() for c in args.channels.split(",")) if args.channels else None
+    opts = ScoreOptions(
+        settings=settings,
+        model=args.model,
+        fs=args.fs,
+        modality=args.modality,
+        channels=chans,
+        report=args.report,
+        debug=args.debug,
+    )
+    rows = score_batch(
+        paths,
+        args.out,
+        opts,
+        jobs=args.jobs,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        resume=not args.no_resume,
+        progress=not args.quiet,
+    )
+    failed = [r for r in rows if r["status"] != "ok"]
+    if not args.quiet:
+        for r in rows:
+            if r["status"] == "ok":
+                print(
+                    f"ok     {r['file']}: {r['n_events']} events "
+                    f"({r['n_fasciculation']} fasciculation-like, {r['n_dystonia']} dystonia-like, "
+                    f"{r['n_other']} other)"
+                )
+    for r in failed:
+        print(f"error  {r['file']}: {r['message']}", file=sys.stderr)
+    print(
+        f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {args.out}/"
+        + (f"; {len(failed)} failed (see summary.tsv)" if failed else ""),
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``movement`` command."""
+    parser = argparse.ArgumentParser(
+        prog="movement",
+        description=(
+            "Find fasciculation-like (brief twitch) and dystonia-like (sustained, patterned) "
+            "events in wearable accelerometer and EMG recordings, for research review."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"movement {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_score(sub)
+    for name, (module, help_text) in _EXTERNAL.items():
+        try:
+            mod = import_module(module)
+        except ImportError:
+            continue
+        configure: Callable | None = getattr(mod, "cli_configure", None)
+        run: Callable | None = getattr(mod, "cli_run", None)
+        if configure is None or run is None:
+            continue
+        p = sub.add_parser(
+            name, help=help_text, description=(mod.__doc__ or help_text).strip().splitlines()[0]
+        )
+        configure(p)
+        p.set_defaults(func=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``movement`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    if not hasattr(args, "debug"):
+        args.debug = False
+    try:
+        return int(args.func(args) or 0)
+    except MovementError as exc:
+        if args.debug:
+            raise
+        # per-file problems are summary rows; what reaches here is a usage problem
+        print(f"movement: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("movement: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

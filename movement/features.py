@@ -1,0 +1,430 @@
+"""Features per segment, vectorised over segments.
+
+Each feature is computed for all segments at once: cumulative sums give
+per-segment sums and means in O(1) each; ``np.maximum.reduceat`` gives peaks;
+spectra are taken for groups of segments padded to a common FFT length. Python
+loops run over sites, channel pairs and FFT-length groups, never over samples
+or segments.
+
+Features (units):
+
+* ``duration`` (s); ``peak_amplitude`` (mV / a.u. for EMG, g for accel);
+  ``rms``; ``snr_db`` (segment RMS over the rest level); ``crest_factor``;
+* periodicity: ``dominant_frequency_hz``, ``peak_power_ratio`` (power within
+  ±0.5 Hz of the peak / power in the band), ``tremor_band_ratio`` (3-8 Hz power
+  share), ``spectral_entropy`` (0-1), ``regularity`` (first autocorrelation peak
+  after the first zero crossing);
+* EMG: ``median_frequency_hz`` of the band-passed signal [S: Go 2014];
+* context: ``isolation_s`` (time to the nearest other segment), ``local_rate_per_min``,
+  ``local_interval_cv`` (CV of the intervals between neighbouring brief events);
+* spatial: ``n_channels_active``, ``channel_fraction``, ``cocontraction``
+  (%COCON, Winter 1990, max over channel pairs, EMG);
+* posture: ``tilt_change_deg`` (gravity direction 2 s after vs 2 s before, accel);
+* ``n_subbursts``, ``subburst_cv`` (CV of sub-burst intervals); ``clipped``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import AccelConfig, EMGConfig
+from .preprocess import Preprocessed, vector_magnitude
+from .segment import Segmentation
+
+__all__ = ["FEATURES", "segment_features", "spectral_features"]
+
+FEATURES = (
+    "peak_amplitude",
+    "rms",
+    "snr_db",
+    "crest_factor",
+    "dominant_frequency_hz",
+    "peak_power_ratio",
+    "tremor_band_ratio",
+    "spectral_entropy",
+    "regularity",
+    "median_frequency_hz",
+    "isolation_s",
+    "local_rate_per_min",
+    "local_interval_cv",
+    "n_channels_active",
+    "channel_fraction",
+    "cocontraction",
+    "tilt_change_deg",
+    "n_subbursts",
+    "subburst_cv",
+    "clipped",
+)
+
+
+def _seg_sum(cs: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Sums over [start, stop) from a cumulative sum with a leading zero."""
+    return cs[stop] - cs[start]
+
+
+def _cumsum0(x: np.ndarray) -> np.ndarray:
+    return np.concatenate([np.zeros((1,) + x.shape[1:]), np.cumsum(x, axis=0, dtype=np.float64)])
+
+
+def _seg_max(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Max of ``x`` (1-D) over disjoint sorted [start, stop) windows."""
+    if len(start) == 0:
+        return np.empty(0)
+    xp = np.append(x, x[-1])
+    idx = np.column_stack([start, np.maximum(stop, start + 1)]).ravel()
+    return np.maximum.reduceat(xp, idx)[::2]
+
+
+def spectral_features(
+    x: np.ndarray,
+    fs: float,
+    start: np.ndarray,
+    stop: np.ndarray,
+    band: tuple[float, float],
+    tremor_band: tuple[float, float],
+    min_len_s: float,
+    max_len_s: float,
+) -> dict[str, np.ndarray]:
+    """Periodicity features of windows of ``x`` for many segments at once.
+
+    Parameters
+    ----------
+    x : ndarray (n_samples, k)
+        Signal components whose power spectra are summed (e.g. three accelerometer axes).
+    fs : float
+    start, stop : ndarray of int
+        Segment bounds in samples. Windows shorter than ``min_len_s`` are widened
+        around the segment's centre; longer than ``max_len_s`` are cut.
+    band : (low, high)
+        Frequency band searched for the dominant peak (Hz).
+    tremor_band : (low, high)
+        Band whose share of power is reported as ``tremor_band_ratio``.
+
+    Returns
+    -------
+    dict of ndarray
+        ``dominant_frequency_hz``, ``peak_power_ratio``, ``tremor_band_ratio``,
+        ``spectral_entropy``, ``regularity`` per segment.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 100.0
+    >>> t = np.arange(3000) / fs
+    >>> x = np.sin(2 * np.pi * 6 * t)[:, None]
+    >>> f = spectral_features(x, fs, np.array([500]), np.array([1500]), (0.5, 15), (3, 8), 2, 8)
+    >>> round(float(f["dominant_frequency_hz"][0]), 1)
+    6.0
+    """
+    n = x.shape[0]
+    m = len(start)
+    out = {
+        k: np.full(m, np.nan)
+        for k in (
+            "dominant_frequency_hz",
+            "peak_power_ratio",
+            "tremor_band_ratio",
+            "spectral_entropy",
+            "regularity",
+        )
+    }
+    if m == 0:
+        return out
+    length = np.clip(stop - start, int(min_len_s * fs), int(max_len_s * fs))
+    length = np.minimum(length, n)
+    centre = (start + stop) // 2
+    w0 = np.where(stop - start >= length, start, centre - length // 2)
+    w0 = np.clip(w0, 0, n - length)
+    nfft_all = 2 ** np.ceil(np.log2(2 * np.maximum(length, 4))).astype(int)
+    for nfft in np.unique(nfft_all):  # loop over FFT-length groups
+        sel = np.flatnonzero(nfft_all == nfft)
+        lens = length[sel]
+        lmax = int(lens.max())
+        j = np.arange(lmax)
+        valid = j[None, :] < lens[:, None]
+        idx = np.minimum(w0[sel, None] + j[None, :], n - 1)
+        win = np.where(
+            valid,
+            0.5 - 0.5 * np.cos(2 * np.pi * j[None, :] / np.maximum(lens[:, None] - 1, 1)),
+            0.0,
+        )
+        power = np.zeros((len(sel), nfft // 2 + 1))
+        acf = np.zeros((len(sel), nfft))
+        for c in range(x.shape[1]):  # loop over components (<= 3)
+            seg = x[idx, c]
+            seg = np.where(valid, seg, 0.0)
+            seg = seg - (seg.sum(axis=1) / lens)[:, None] * valid
+            spec = np.fft.rfft(seg * win, n=nfft, axis=1)
+            power += np.abs(spec) ** 2
+            acf += np.fft.irfft(np.abs(np.fft.rfft(seg, n=nfft, axis=1)) ** 2, n=nfft, axis=1)
+        freqs = np.fft.rfftfreq(nfft, 1 / fs)
+        inband = (freqs >= band[0]) & (freqs <= band[1])
+        pb = np.where(inband[None, :], power, 0.0)
+        total = pb.sum(axis=1)
+        k = np.argmax(pb, axis=1)
+        fdom = freqs[k]
+        near = np.abs(freqs[None, :] - fdom[:, None]) <= max(0.5, 1.5 * fs / nfft)
+        ratio = (pb * near).sum(axis=1) / np.maximum(total, 1e-300)
+        tb = (freqs >= tremor_band[0]) & (freqs <= tremor_band[1])
+        tratio = (pb * tb[None, :]).sum(axis=1) / np.maximum(total, 1e-300)
+        p = pb / np.maximum(total, 1e-300)[:, None]
+        ent = -(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)).sum(axis=1) / np.log(
+            max(int(inband.sum()), 2)
+        )
+        # unbiased autocorrelation up to half the window: first peak after the first zero crossing
+        lags = np.arange(lmax)
+        a0 = np.maximum(acf[:, :1], 1e-300)
+        denom = np.maximum(lens[:, None] - lags[None, :], 1)
+        r = (acf[:, :lmax] / a0) * (lens[:, None] / denom)
+        usable = lags[None, :] <= (lens[:, None] // 2)
+        r = np.where(usable, np.clip(r, -1, 1), np.nan)
+        below = (r < 0) & usable
+        first_neg = np.where(below.any(axis=1), np.argmax(below, axis=1), lmax)
+        after = (lags[None, :] >= first_neg[:, None]) & usable
+        reg = np.where(after.any(axis=1), np.nanmax(np.where(after, r, -1.0), axis=1), 0.0)
+        good = total > 0
+        out["dominant_frequency_hz"][sel] = np.where(good, fdom, np.nan)
+        out["peak_power_ratio"][sel] = np.where(good, ratio, np.nan)
+        out["tremor_band_ratio"][sel] = np.where(good, tratio, np.nan)
+        out["spectral_entropy"][sel] = np.where(good, ent, np.nan)
+        out["regularity"][sel] = np.where(good, np.maximum(reg, 0.0), np.nan)
+    return out
+
+
+def _median_frequency(
+    y: np.ndarray, fs: float, start: np.ndarray, stop: np.ndarray, max_len_s: float = 1.0
+) -> np.ndarray:
+    """Median frequency (Hz) of the band-passed EMG in each segment (first ``max_len_s``)."""
+    m = len(start)
+    out = np.full(m, np.nan)
+    if m == 0:
+        return out
+    n = y.shape[0]
+    length = np.clip(stop - start, 8, int(max_len_s * fs))
+    nfft_all = 2 ** np.ceil(np.log2(length)).astype(int)
+    for nfft in np.unique(nfft_all):
+        sel = np.flatnonzero(nfft_all == nfft)
+        lens = length[sel]
+        j = np.arange(int(lens.max()))
+        valid = j[None, :] < lens[:, None]
+        seg = np.where(valid, y[np.minimum(start[sel, None] + j[None, :], n - 1)], 0.0)
+        p = np.abs(np.fft.rfft(seg, n=nfft, axis=1)) ** 2
+        c = np.cumsum(p, axis=1)
+        half = c[:, -1:] / 2
+        k = np.argmax(c >= half, axis=1)
+        out[sel] = np.fft.rfftfreq(nfft, 1 / fs)[k]
+    return out
+
+
+def _context(
+    onset: np.ndarray, offset: np.ndarray, brief: np.ndarray, duration: float
+) -> dict[str, np.ndarray]:
+    """Isolation, local rate and the regularity of neighbouring brief events."""
+    m = len(onset)
+    prev_gap = (
+        np.concatenate(([onset[0]] if m else [], onset[1:] - offset[:-1])) if m else np.empty(0)
+    )
+    next_gap = (
+        np.concatenate((onset[1:] - offset[:-1], [duration - offset[-1]])) if m else np.empty(0)
+    )
+    isolation = np.maximum(np.minimum(prev_gap, next_gap), 0.0)
+    lo = np.searchsorted(onset, onset - 30.0, side="left")
+    hi = np.searchsorted(onset, onset + 30.0, side="right")
+    span = (np.minimum(onset + 30.0, duration) - np.maximum(onset - 30.0, 0.0)) / 60.0
+    rate = (hi - lo) / np.maximum(span, 1e-9)
+    cv = np.full(m, np.nan)
+    bi = np.flatnonzero(brief)
+    if len(bi) >= 4:
+        d = np.diff(onset[bi])
+        k = 5
+        padded = np.concatenate([np.full(k, np.nan), d, np.full(k, np.nan)])
+        win = np.lib.stride_tricks.sliding_window_view(padded, 2 * k)[: len(bi)]
+        cnt = np.sum(~np.isnan(win), axis=1)
+        mean = np.nanmean(win, axis=1)
+        sd = np.nanstd(win, axis=1)
+        cv[bi] = np.where(cnt >= 3, sd / np.maximum(mean, 1e-9), np.nan)
+    return {"isolation_s": isolation, "local_rate_per_min": rate, "local_interval_cv": cv}
+
+
+def _cocontraction(
+    pre: Preprocessed, level: np.ndarray, start: np.ndarray, stop: np.ndarray
+) -> np.ndarray:
+    """%COCON (Winter 1990) of envelopes above rest, max over channel pairs."""
+    s = len(pre.sites)
+    m = len(start)
+    if s < 2 or m == 0:
+        return np.full(m, np.nan)
+    act = np.maximum(pre.sustained - level, 0.0)
+    scale = np.percentile(act, 99, axis=0)
+    act = act / np.maximum(scale, 1e-12)
+    pairs = (
+        [(i, j) for i in range(s) for j in range(i + 1, s)]
+        if s <= 8
+        else [(i, i + 1) for i in range(s - 1)]
+    )
+    sums = _seg_sum(_cumsum0(act), start, stop)  # (m, s)
+    best = np.zeros(m)
+    for i, j in pairs:  # loop over channel pairs
+        common = _seg_sum(_cumsum0(np.minimum(act[:, i], act[:, j])), start, stop)
+        val = 2 * common / np.maximum(sums[:, i] + sums[:, j], 1e-12)
+        best = np.maximum(best, val)
+    return best
+
+
+def _tilt_change(
+    gravity: np.ndarray,
+    main: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    fs: float,
+    hold_s: float = 2.0,
+) -> np.ndarray:
+    """Angle (deg) between mean gravity directions ``hold_s`` before onset and after offset."""
+    n = gravity.shape[0]
+    w = max(1, int(hold_s * fs))
+    out = np.full(len(start), np.nan)
+    for site in np.unique(main):  # loop over sensors
+        sel = np.flatnonzero(main == site)
+        g = gravity[:, site, :]
+        cs = _cumsum0(g)
+        a0 = np.clip(start[sel] - w, 0, n)
+        a1 = np.maximum(start[sel], a0 + 1)
+        b0 = np.minimum(stop[sel], n - 1)
+        b1 = np.clip(stop[sel] + w, b0 + 1, n)
+        before = _seg_sum(cs, a0, np.minimum(a1, n))
+        after = _seg_sum(cs, b0, b1)
+        nb = vector_magnitude(before)
+        na = vector_magnitude(after)
+        cos = np.einsum("ij,ij->i", before, after) / np.maximum(nb * na, 1e-12)
+        out[sel] = np.degrees(np.arccos(np.clip(cos, -1, 1)))
+    return out
+
+
+def _subbursts(
+    bursts: list[np.ndarray], main: np.ndarray, start: np.ndarray, stop: np.ndarray, fs: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Number of brief-scale bursts in each segment and the CV of their intervals."""
+    m = len(start)
+    count = np.zeros(m)
+    cv = np.full(m, np.nan)
+    for site, runs in enumerate(bursts):  # loop over sites
+        sel = np.flatnonzero(main == site)
+        if len(sel) == 0 or len(runs) == 0:
+            continue
+        b_on = runs[:, 0]
+        ev = np.searchsorted(start[sel], b_on, side="right") - 1
+        inside = (ev >= 0) & (b_on < stop[sel][np.clip(ev, 0, None)])
+        ev_in = ev[inside]
+        on_in = b_on[inside] / fs
+        count[sel] = np.bincount(ev_in, minlength=len(sel))
+        same = ev_in[1:] == ev_in[:-1]
+        d = np.diff(on_in)[same]
+        g = ev_in[1:][same]
+        n_d = np.bincount(g, minlength=len(sel))
+        s1 = np.bincount(g, weights=d, minlength=len(sel))
+        s2 = np.bincount(g, weights=d * d, minlength=len(sel))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = s1 / n_d
+            sd = np.sqrt(np.maximum(s2 / n_d - mean**2, 0))
+            cv[sel] = np.where(n_d >= 2, sd / mean, np.nan)
+    return count, cv
+
+
+def segment_features(
+    pre: Preprocessed,
+    seg: Segmentation,
+    cfg: EMGConfig | AccelConfig,
+    modality: str,
+    duration: float,
+) -> pd.DataFrame:
+    """Measure every segment; returns the segments table with feature columns added.
+
+    The "main" site of a segment is the active site with the largest peak; amplitude,
+    SNR and periodicity are measured there.
+    """
+    table = seg.table
+    fs = pre.fs
+    start = table["start"].to_numpy(np.int64)
+    stop = table["stop"].to_numpy(np.int64)
+    m = len(table)
+    s = len(pre.sites)
+    active = table[[f"site_{j}" for j in range(s)]].to_numpy(bool) if m else np.zeros((0, s), bool)
+    out = table.copy()
+    if m == 0:
+        for f in FEATURES:
+            out[f] = pd.Series(dtype=float)
+        out["main_site"] = pd.Series(dtype=int)
+        return out
+    sig = np.abs(pre.signal)
+    peaks = np.stack([_seg_max(sig[:, j], start, stop) for j in range(s)], axis=1)
+    peaks = np.where(active, peaks, -np.inf)
+    main = np.argmax(peaks, axis=1)
+    rows = np.arange(m)
+    peak = peaks[rows, main]
+    sq = _seg_sum(_cumsum0(pre.signal**2 if modality == "emg" else sig**2), start, stop)
+    rms = np.sqrt(sq[rows, main] / np.maximum(stop - start, 1))
+    level = seg.level[start, main]
+    snr = 20 * np.log10(np.maximum(rms, 1e-12) / np.maximum(level, 1e-12))
+    out["peak_amplitude"] = peak
+    out["rms"] = rms
+    out["snr_db"] = snr
+    out["crest_factor"] = peak / np.maximum(rms, 1e-12)
+    # periodicity on the main site's oscillation signal
+    if modality == "emg":
+        band, min_len, max_len = (1.0, 15.0), 1.0, 8.0
+    else:
+        band, min_len, max_len = (0.5, 15.0), 2.0, 8.0
+    spec = {
+        k: np.full(m, np.nan)
+        for k in (
+            "dominant_frequency_hz",
+            "peak_power_ratio",
+            "tremor_band_ratio",
+            "spectral_entropy",
+            "regularity",
+        )
+    }
+    for site in np.unique(main):
+        sel = np.flatnonzero(main == site)
+        f = spectral_features(
+            pre.oscill[:, site, :],
+            fs,
+            start[sel],
+            stop[sel],
+            band,
+            tuple(cfg.tremor_band_hz),
+            min_len,
+            max_len,
+        )
+        for k, v in f.items():
+            spec[k][sel] = v
+    for k in spec:
+        out[k] = spec[k]
+    med = np.full(m, np.nan)
+    if modality == "emg":
+        for site in np.unique(main):
+            sel = np.flatnonzero(main == site)
+            med[sel] = _median_frequency(pre.signal[:, site], fs, start[sel], stop[sel])
+    out["median_frequency_hz"] = med
+    onset = start / fs
+    offset = stop / fs
+    brief = (stop - start) <= cfg.max_brief_s * fs
+    for k, v in _context(onset, offset, brief, duration).items():
+        out[k] = v
+    out["n_channels_active"] = active.sum(axis=1)
+    out["channel_fraction"] = active.sum(axis=1) / s
+    out["cocontraction"] = (
+        _cocontraction(pre, seg.level, start, stop) if modality == "emg" else np.nan
+    )
+    if pre.gravity is not None:
+        out["tilt_change_deg"] = _tilt_change(pre.gravity, main, start, stop, fs)
+    else:
+        out["tilt_change_deg"] = np.nan
+    nsub, subcv = _subbursts(seg.bursts, main, start, stop, fs)
+    out["n_subbursts"] = nsub
+    out["subburst_cv"] = subcv
+    clip_cs = _cumsum0(pre.clipped.astype(np.float64))
+    out["clipped"] = _seg_sum(clip_cs, start, stop) > 0
+    out["main_site"] = main
+    return out

@@ -1,0 +1,239 @@
+"""Writing results: BIDS events tables with JSON sidecars, and the batch summary.
+
+Every file is written whole or not at all: to a temporary file in the same
+folder, then renamed over the target (``os.replace`` is atomic on POSIX).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._version import __version__
+from .classify import CLASSES
+
+__all__ = [
+    "COLUMN_DESCRIPTIONS",
+    "atomic_write",
+    "events_sidecar",
+    "write_events",
+    "summarise",
+    "write_summary",
+]
+
+COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "onset": {"Description": "Start of the event from the recording's first sample", "Units": "s"},
+    "duration": {"Description": "Length of the event", "Units": "s"},
+    "trial_type": {
+        "Description": "Class of the event (how the signal looks; not a diagnosis)",
+        "Levels": {
+            "fasciculation-like": "brief, irregular, isolated twitch",
+            "dystonia-like": "sustained or patterned contraction (co-contraction, irregular 3-8 Hz activity, held posture)",
+            "other": "anything else: voluntary movement, walking, regular tremor, knocks, artefacts",
+        },
+    },
+    "probability": {"Description": "Probability of trial_type given the features (0-1)"},
+    "review": {
+        "Description": "True when a person should check this event (every dystonia-like event, close calls, low SNR, clipping)"
+    },
+    "reason": {
+        "Description": "Rules that held for the label, and why the event is flagged for review"
+    },
+    "channel": {"Description": "Channel(s) or sensor(s) active during the event, comma-separated"},
+    "p_fasciculation": {"Description": "Probability of fasciculation-like"},
+    "p_dystonia": {"Description": "Probability of dystonia-like"},
+    "p_other": {"Description": "Probability of other"},
+    "scale": {
+        "Description": "Time scale that found the segment: brief (TKEO / short RMS envelope) or sustained (long RMS envelope)"
+    },
+    "peak_amplitude": {
+        "Description": "Peak absolute value of the cleaned signal (band-passed EMG; dynamic acceleration magnitude)",
+        "Units": "recording units (g for accelerometry)",
+    },
+    "rms": {
+        "Description": "Root mean square of the cleaned signal over the event",
+        "Units": "recording units",
+    },
+    "snr_db": {
+        "Description": "Event RMS over the adaptive rest level of the same channel",
+        "Units": "dB",
+    },
+    "crest_factor": {"Description": "peak_amplitude / rms"},
+    "dominant_frequency_hz": {
+        "Description": "Frequency of the spectral peak (accelerometer axes; EMG activation envelope)",
+        "Units": "Hz",
+    },
+    "peak_power_ratio": {
+        "Description": "Share of band power within 0.5 Hz of the dominant peak (Luft 2019)"
+    },
+    "tremor_band_ratio": {
+        "Description": "Share of band power in the dystonic tremor band (default 3-8 Hz)"
+    },
+    "spectral_entropy": {
+        "Description": "Normalised spectral entropy in the analysis band (0 = pure tone, 1 = flat)"
+    },
+    "regularity": {
+        "Description": "First autocorrelation peak after the first zero crossing (1 = perfectly periodic)"
+    },
+    "median_frequency_hz": {
+        "Description": "Median frequency of the band-passed EMG (Go 2014)",
+        "Units": "Hz",
+    },
+    "isolation_s": {
+        "Description": "Time to the nearest other event (or the recording's edge)",
+        "Units": "s",
+    },
+    "local_rate_per_min": {"Description": "Events within +-30 s, per minute", "Units": "1/min"},
+    "local_interval_cv": {
+        "Description": "CV of the intervals between neighbouring brief events (about 1 for Poisson-like, low for regular trains such as ECG)"
+    },
+    "n_channels_active": {"Description": "Number of channels/sensors active during the event"},
+    "channel_fraction": {"Description": "n_channels_active / number of channels"},
+    "cocontraction": {
+        "Description": "%COCON (Winter 1990) between EMG channel pairs, maximum over pairs (0-1)"
+    },
+    "tilt_change_deg": {
+        "Description": "Angle between the gravity direction 2 s before onset and 2 s after offset",
+        "Units": "degrees",
+    },
+    "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
+    "subburst_cv": {"Description": "CV of the intervals between those bursts"},
+    "clipped": {"Description": "True when the signal reached the sensor's limit during the event"},
+    "review_status": {
+        "Description": "Reviewer's decision",
+        "Levels": {
+            "accepted": "label confirmed",
+            "rejected": "not an event",
+            "relabelled": "trial_type corrected by the reviewer",
+        },
+    },
+    "reviewer": {"Description": "Who reviewed the event"},
+    "comment": {"Description": "Reviewer's comment"},
+}
+
+
+def atomic_write(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating,)):
+        return float(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if hasattr(x, "isoformat"):
+        return x.isoformat()
+    return x
+
+
+def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
+    """The ``_events.json`` content: every column described, plus provenance."""
+    cols = {c: COLUMN_DESCRIPTIONS.get(c, {"Description": c}) for c in events.columns}
+    a = events.attrs
+    return _jsonable(
+        {
+            **cols,
+            "movement_version": a.get("movement_version", __version__),
+            "parameters_hash": a.get("parameters_hash"),
+            "parameters": a.get("parameters"),
+            "model": a.get("model"),
+            "recording": {
+                "source": a.get("source"),
+                "duration_s": a.get("duration"),
+                "SamplingFrequency": a.get("fs"),
+                "modality": a.get("modality"),
+                "channels": a.get("channels"),
+                "reader_notes": a.get("notes"),
+            },
+            "disclaimer": "Research software, not a diagnostic device: labels describe how a signal looks.",
+        }
+    )
+
+
+def events_to_tsv(events: pd.DataFrame) -> str:
+    """The events table as BIDS TSV text (``n/a`` for missing values)."""
+    return events.to_csv(
+        sep="\t", index=False, na_rep="n/a", float_format="%.6g", lineterminator="\n"
+    )
+
+
+def write_events(events: pd.DataFrame, out_dir: str | Path, stem: str) -> tuple[Path, Path]:
+    """Write ``<stem>_events.tsv`` and ``<stem>_events.json`` into ``out_dir``."""
+    out = Path(out_dir)
+    tsv = atomic_write(out / f"{stem}_events.tsv", events_to_tsv(events))
+    side = atomic_write(
+        out / f"{stem}_events.json", json.dumps(events_sidecar(events), indent=2) + "\n"
+    )
+    return tsv, side
+
+
+SUMMARY_COLUMNS = (
+    ["file", "status", "message", "duration_s", "n_events"]
+    + [f"n_{c.split('-')[0]}" for c in CLASSES]
+    + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
+    + [
+        "dystonia_time_fraction",
+        "n_review",
+        "modality",
+        "fs",
+        "parameters_hash",
+        "movement_version",
+    ]
+)
+
+
+def summarise(
+    file: str, events: pd.DataFrame | None = None, error: str | None = None
+) -> dict[str, Any]:
+    """One summary row: status, duration, count and rate per minute of each label."""
+    row: dict[str, Any] = dict.fromkeys(SUMMARY_COLUMNS)
+    row["file"] = file
+    row["movement_version"] = __version__
+    if events is None:
+        row["status"] = "error"
+        row["message"] = error or "failed"
+        return row
+    dur = float(events.attrs.get("duration", np.nan))
+    row.update(status="ok", message="", duration_s=round(dur, 3), n_events=len(events))
+    for c in CLASSES:
+        k = c.split("-")[0]
+        n = int((events["trial_type"] == c).sum())
+        row[f"n_{k}"] = n
+        row[f"rate_per_min_{k}"] = round(n / (dur / 60), 4) if dur > 0 else None
+    dyst = events.loc[events["trial_type"] == "dystonia-like", "duration"].sum()
+    row["dystonia_time_fraction"] = round(float(dyst) / dur, 5) if dur > 0 else None
+    row["n_review"] = int(events["review"].sum())
+    row["modality"] = events.attrs.get("modality")
+    row["fs"] = events.attrs.get("fs")
+    row["parameters_hash"] = events.attrs.get("parameters_hash")
+    return row
+
+
+def write_summary(rows: Iterable[dict[str, Any]], out_dir: str | Path) -> Path:
+    """Write ``summary.tsv`` (one row per input) into ``out_dir``."""
+    df = pd.DataFrame(list(rows), columns=list(SUMMARY_COLUMNS))
+    return atomic_write(Path(out_dir) / "summary.tsv", events_to_tsv(df))

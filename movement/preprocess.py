@@ -1,0 +1,292 @@
+"""Cleaning per modality: pure functions on arrays with an explicit sampling rate.
+
+EMG: zero-phase Butterworth band-pass (20-450 Hz, capped below Nyquist), optional
+notch, then envelopes at two time scales: TKEO + ~10 ms RMS for brief events and
+100-250 ms RMS for sustained activity.
+
+Accelerometry: gravity / tilt (low-pass 0.25 Hz) split from dynamic motion, the
+vector magnitude of the dynamic part, and the tilt of the gravity vector over time.
+
+Filters are second-order sections; arrays are (n_samples, n_channels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+
+from .config import AccelConfig, EMGConfig
+from .recording import Recording
+
+__all__ = [
+    "bandpass",
+    "lowpass",
+    "notch",
+    "tkeo",
+    "moving_rms",
+    "gravity_split",
+    "vector_magnitude",
+    "tilt_angle",
+    "clipping_mask",
+    "Preprocessed",
+    "preprocess",
+]
+
+
+def _fill_gaps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Replace NaN by each channel's median (for filtering); return data and gap mask."""
+    gaps = np.isnan(x).any(axis=1)
+    if not gaps.any():
+        return x, gaps
+    med = np.nanmedian(x, axis=0)
+    return np.where(np.isnan(x), med, x), gaps
+
+
+def _cap(high: float, fs: float) -> float:
+    return min(high, 0.45 * fs)
+
+
+def bandpass(x: np.ndarray, fs: float, low: float, high: float, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth band-pass along axis 0.
+
+    ``high`` is capped at 0.45·fs, so a 200 Hz armband gets 20-90 Hz. If the cap
+    leaves no band (``high <= low``), a high-pass at ``low`` is applied instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 1000.0
+    >>> t = np.arange(2000) / fs
+    >>> y = bandpass(np.sin(2 * np.pi * 5 * t) + np.sin(2 * np.pi * 100 * t), fs, 20, 450)
+    >>> bool(abs(y[500:1500]).max() < 1.1)
+    True
+    """
+    high = _cap(high, fs)
+    if high <= low * 1.2:
+        sos = signal.butter(order, low, btype="highpass", fs=fs, output="sos")
+    else:
+        sos = signal.butter(order, [low, high], btype="bandpass", fs=fs, output="sos")
+    return signal.sosfiltfilt(sos, x, axis=0)
+
+
+def lowpass(x: np.ndarray, fs: float, cutoff: float, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth low-pass along axis 0 (cutoff capped at 0.45·fs)."""
+    sos = signal.butter(order, _cap(cutoff, fs), btype="lowpass", fs=fs, output="sos")
+    return signal.sosfiltfilt(sos, x, axis=0)
+
+
+def notch(x: np.ndarray, fs: float, freq: float, quality: float = 30.0) -> np.ndarray:
+    """Zero-phase notch at ``freq`` and its harmonics below Nyquist (mains hum)."""
+    y = x
+    f = freq
+    while f < 0.48 * fs:
+        b, a = signal.iirnotch(f, quality, fs=fs)
+        y = signal.filtfilt(b, a, y, axis=0)
+        f += freq
+    return y
+
+
+def tkeo(x: np.ndarray) -> np.ndarray:
+    """Teager-Kaiser energy operator ``x[n]^2 - x[n-1]·x[n+1]`` along axis 0 (edges repeated)."""
+    y = np.empty_like(x)
+    y[1:-1] = x[1:-1] ** 2 - x[:-2] * x[2:]
+    y[0] = y[1]
+    y[-1] = y[-2]
+    return y
+
+
+def moving_rms(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
+    """Centred moving RMS over ``window_s`` seconds (cumulative-sum, O(n)).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = moving_rms(np.ones((100, 1)) * 2.0, fs=100, window_s=0.1)
+    >>> float(r[50, 0])
+    2.0
+    """
+    return np.sqrt(np.maximum(_moving_mean(np.square(x), max(1, int(round(window_s * fs)))), 0.0))
+
+
+def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
+    """Centred moving mean with window ``w`` samples; edges use the samples available."""
+    n = x.shape[0]
+    c = np.cumsum(x, axis=0, dtype=np.float64)
+    c = np.concatenate([np.zeros((1,) + x.shape[1:]), c], axis=0)
+    half = w // 2
+    idx = np.arange(n)
+    lo = np.clip(idx - half, 0, n)
+    hi = np.clip(idx - half + w, 0, n)
+    count = (hi - lo).reshape((-1,) + (1,) * (x.ndim - 1))
+    return (c[hi] - c[lo]) / count
+
+
+def gravity_split(
+    x: np.ndarray, fs: float, cutoff: float = 0.25, high: float = 20.0, order: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split acceleration into gravity (low-pass) and dynamic motion (the rest, below ``high``).
+
+    Returns ``(gravity, dynamic)``, both shaped like ``x``.
+    """
+    gravity = lowpass(x, fs, cutoff, order=2)
+    dynamic = x - gravity
+    if high < 0.45 * fs:
+        dynamic = lowpass(dynamic, fs, high, order=order)
+    return gravity, dynamic
+
+
+def vector_magnitude(x: np.ndarray) -> np.ndarray:
+    """Euclidean norm over the last axis (the three axes of a sensor)."""
+    return np.sqrt(np.einsum("...i,...i->...", x, x))
+
+
+def tilt_angle(gravity: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """Angle in degrees between the gravity vector and a reference direction.
+
+    Parameters
+    ----------
+    gravity : ndarray, shape (n_samples, 3)
+        Low-passed acceleration (the gravity component).
+    reference : ndarray, shape (3,), optional
+        The neutral direction; by default the median gravity direction of the recording.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = np.array([[0, 0, 1.0], [0, np.sin(np.radians(30)), np.cos(np.radians(30))]])
+    >>> np.round(tilt_angle(g, reference=np.array([0, 0, 1.0])), 1)
+    array([ 0., 30.])
+    """
+    unit = gravity / np.maximum(vector_magnitude(gravity), 1e-9)[:, None]
+    if reference is None:
+        reference = np.median(unit, axis=0)
+    ref = np.asarray(reference, dtype=float)
+    ref = ref / max(float(np.linalg.norm(ref)), 1e-9)
+    return np.degrees(np.arccos(np.clip(unit @ ref, -1.0, 1.0)))
+
+
+def clipping_mask(x: np.ndarray, level: float | None = None) -> np.ndarray:
+    """True at samples that sit at the sensor's limit.
+
+    With ``level`` given, a sample is clipped when ``|x| >= level``. Otherwise a
+    sample is clipped when it equals the channel's maximum absolute value and the
+    same value repeats in the neighbouring sample (a flat top at the ADC limit).
+    """
+    a = np.abs(x)
+    if level is not None:
+        return (a >= level).any(axis=1)
+    top = a.max(axis=0)
+    at_top = (a >= top * 0.9999) & (top > 0)
+    flat = np.zeros_like(at_top)
+    flat[1:] |= at_top[1:] & at_top[:-1]
+    flat[:-1] |= at_top[1:] & at_top[:-1]
+    return flat.any(axis=1)
+
+
+@dataclass
+class Preprocessed:
+    """The cleaned signals the segmenter and the features work on.
+
+    Attributes
+    ----------
+    fs : float
+    sites : tuple of str
+        Detection sites: EMG channels, or accelerometer sensors (``xyz`` triplets).
+    signal : ndarray (n, n_sites)
+        Cleaned signal per site: band-passed EMG, or dynamic vector magnitude (g).
+    brief : ndarray (n, n_sites)
+        Envelope for brief events.
+    sustained : ndarray (n, n_sites)
+        Envelope for sustained activity.
+    oscill : ndarray (n, n_sites, k)
+        Signal whose spectrum gives periodicity: the dynamic axes (accel) or the
+        mean-removed rectified envelope (EMG), k components per site.
+    gravity : ndarray (n, n_sensors, 3) or None
+        Gravity vector per accelerometer sensor.
+    gaps : ndarray (n,) bool
+    clipped : ndarray (n,) bool
+    """
+
+    fs: float
+    sites: tuple[str, ...]
+    signal: np.ndarray
+    brief: np.ndarray
+    sustained: np.ndarray
+    oscill: np.ndarray
+    gravity: np.ndarray | None
+    gaps: np.ndarray
+    clipped: np.ndarray
+
+
+def _accel_groups(channels: tuple[str, ...]) -> list[list[int]]:
+    """Channel indices per accelerometer sensor: triplets when possible, else single axes."""
+    k = len(channels)
+    if k % 3 == 0:
+        return [[i, i + 1, i + 2] for i in range(0, k, 3)]
+    return [[i] for i in range(k)]
+
+
+def _site_name(names: list[str]) -> str:
+    return "xyz" if [n.lower() for n in names] == ["x", "y", "z"] else "+".join(names)
+
+
+def preprocess(rec: Recording, config: EMGConfig | AccelConfig) -> Preprocessed:
+    """Clean a recording for its modality (the first stage of :func:`movement.score`)."""
+    x, gaps = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
+    clipped = clipping_mask(x, getattr(config, "clip_g", None))
+    if rec.modality == "emg":
+        return _preprocess_emg(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]
+    return _preprocess_accel(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]
+
+
+def _preprocess_emg(
+    x: np.ndarray,
+    fs: float,
+    channels: tuple[str, ...],
+    cfg: EMGConfig,
+    gaps: np.ndarray,
+    clipped: np.ndarray,
+) -> Preprocessed:
+    x = x - np.median(x, axis=0)
+    y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order)
+    if cfg.notch_hz:
+        y = notch(y, fs, cfg.notch_hz)
+    brief = moving_rms(np.sqrt(np.abs(tkeo(y))), fs, cfg.brief_rms_s)
+    sustained = moving_rms(y, fs, cfg.sustained_rms_s)
+    # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
+    env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
+    osc = (env - env.mean(axis=0))[:, :, None]
+    for arr in (brief, sustained):
+        arr[gaps] = 0.0
+    return Preprocessed(fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped)
+
+
+def _preprocess_accel(
+    x: np.ndarray,
+    fs: float,
+    channels: tuple[str, ...],
+    cfg: AccelConfig,
+    gaps: np.ndarray,
+    clipped: np.ndarray,
+) -> Preprocessed:
+    groups = _accel_groups(channels)
+    gravity, dynamic = gravity_split(
+        x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order
+    )
+    if all(len(g) == 3 for g in groups):
+        dyn = np.stack([dynamic[:, g] for g in groups], axis=1)  # (n, sensors, 3)
+        mag = vector_magnitude(dyn)
+        grav = np.stack([gravity[:, g] for g in groups], axis=1)
+        sites = tuple(_site_name([channels[i] for i in g]) for g in groups)
+    else:
+        dyn = dynamic[:, :, None]
+        mag = np.abs(dynamic)
+        grav = None
+        sites = tuple(channels)
+    brief = moving_rms(mag, fs, cfg.brief_rms_s)
+    sustained = moving_rms(mag, fs, cfg.sustained_rms_s)
+    for arr in (brief, sustained):
+        arr[gaps] = 0.0
+    return Preprocessed(fs, sites, mag, brief, sustained, dyn, grav, gaps, clipped)

@@ -1,0 +1,362 @@
+"""Segmentation: robust adaptive baseline, double threshold, minimum duration, gap merging.
+
+Works on envelopes shaped (n_samples, n_sites). Two time scales are segmented:
+brief events on the short envelope and sustained activity on the long one; brief
+segments inside sustained ones are absorbed. Segments are found per site, then
+combined across sites into one row per event (``channel`` lists the sites).
+All steps are vectorised over samples; loops run over sites only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import AccelConfig, EMGConfig
+from .preprocess import Preprocessed
+
+__all__ = [
+    "Segmentation",
+    "robust_baseline",
+    "thresholds",
+    "hysteresis_runs",
+    "merge_runs",
+    "segment",
+]
+
+_MAD = 1.4826  # MAD to SD for Gaussian noise
+_BLOCK_S = 0.5
+
+
+def robust_baseline(
+    env: np.ndarray, fs: float, window_s: float, quantile: float = 0.25
+) -> tuple[np.ndarray, np.ndarray]:
+    """Adaptive rest level and spread of an envelope (per sample, per site).
+
+    The envelope is cut into 0.5 s blocks; each block gives its median and MAD.
+    Over a sliding window of ``window_s`` the ``quantile`` of block medians is the
+    rest level (robust when activity fills much of the window) and the same
+    quantile of block MADs is the spread. Returns arrays shaped like ``env``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> env = np.abs(rng.normal(1.0, 0.1, (10000, 1)))
+    >>> level, spread = robust_baseline(env, fs=100, window_s=30)
+    >>> bool(0.9 < level.mean() < 1.05)
+    True
+    """
+    n, k = env.shape
+    b = max(1, int(round(_BLOCK_S * fs)))
+    nb = int(np.ceil(n / b))
+    pad = nb * b - n
+    padded = np.concatenate([env, np.repeat(env[-1:], pad, axis=0)]) if pad else env
+    blocks = padded.reshape(nb, b, k)
+    med = np.median(blocks, axis=1)
+    mad = np.median(np.abs(blocks - med[:, None, :]), axis=1)
+    w = max(1, int(round(window_s / _BLOCK_S)))
+    if nb <= w:
+        lvl = np.quantile(med, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
+        spr = np.quantile(mad, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
+    else:
+        roll = dict(window=w, center=True, min_periods=max(1, w // 4))
+        lvl = pd.DataFrame(med).rolling(**roll).quantile(quantile).to_numpy()
+        spr = pd.DataFrame(mad).rolling(**roll).quantile(quantile).to_numpy()
+    level = np.repeat(lvl, b, axis=0)[:n]
+    spread = np.repeat(spr, b, axis=0)[:n] * _MAD
+    return level, spread
+
+
+def thresholds(
+    level: np.ndarray,
+    spread: np.ndarray,
+    k_on: float,
+    k_off: float,
+    min_snr_on_db: float,
+    floor: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """On and off thresholds: ``level + k·spread``, at least ``min_snr_on_db`` above level.
+
+    The off threshold uses half the dB margin. ``floor`` is an absolute lower bound
+    of the on threshold above the level (sensor noise).
+    """
+    r_on = 10 ** (min_snr_on_db / 20) - 1
+    r_off = 10 ** (min_snr_on_db / 40) - 1
+    on = level + np.maximum(np.maximum(k_on * spread, r_on * level), floor)
+    off = level + np.maximum(
+        np.maximum(k_off * spread, r_off * level), floor * k_off / max(k_on, 1e-9)
+    )
+    return on, np.minimum(off, on)
+
+
+def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Runs where ``x > off`` that reach ``x > on`` somewhere (Bonato-style double threshold).
+
+    Returns an (m, 2) int array of [start, stop) sample indices.
+    """
+    above = x > off
+    if not above.any():
+        return np.empty((0, 2), dtype=np.int64)
+    runs = mask_to_runs(above)
+    starts, stops = runs[:, 0], runs[:, 1]
+    hit = np.maximum.reduceat((x > on).astype(np.int8), starts)
+    # reduceat over [start_i, start_{i+1}) includes the gap after stop_i, which is all below off
+    keep = hit.astype(bool)
+    return np.stack([starts[keep], stops[keep]], axis=1)
+
+
+def merge_runs(runs: np.ndarray, max_gap: int) -> np.ndarray:
+    """Merge runs (sorted by start, may overlap) separated by fewer than ``max_gap`` samples."""
+    if len(runs) < 2:
+        return runs
+    gap = runs[1:, 0] - np.maximum.accumulate(runs[:, 1])[:-1]
+    new = np.concatenate(([True], gap >= max_gap))
+    starts = runs[new, 0]
+    stops = np.maximum.reduceat(runs[:, 1], np.flatnonzero(new))
+    return np.stack([starts, stops], axis=1)
+
+
+def runs_to_mask(runs: np.ndarray, n: int) -> np.ndarray:
+    """Boolean mask of length ``n`` that is True inside the [start, stop) runs."""
+    marks = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(marks, runs[:, 0], 1)
+    np.add.at(marks, runs[:, 1], -1)
+    return np.cumsum(marks[:-1]) > 0
+
+
+def mask_to_runs(mask: np.ndarray) -> np.ndarray:
+    """[start, stop) runs of True in a boolean vector, as an (m, 2) array."""
+    d = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
+    return np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+
+
+def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """Cut runs at missing samples so that no segment spans a gap."""
+    if not gaps.any() or len(runs) == 0:
+        return runs
+    return mask_to_runs(runs_to_mask(runs, gaps.size) & ~gaps)
+
+
+def periodic_runs(
+    osc: np.ndarray,
+    fs: float,
+    window_s: float,
+    band: tuple[float, float],
+    min_ratio: float,
+    min_rms: float,
+    hop_s: float | None = None,
+) -> np.ndarray:
+    """Runs of windows holding a narrow spectral peak in ``band`` (tremor-like oscillation).
+
+    The envelope thresholds cannot see an oscillation that fills the whole recording
+    (the baseline then *is* the oscillation); this detector marks windows whose
+    power within 0.5 Hz of the peak is at least ``min_ratio`` of the 1-15 Hz power
+    and whose RMS is at least ``min_rms``. Returns [start, stop) sample runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 100.0
+    >>> t = np.arange(6000) / fs
+    >>> x = (0.01 * np.sin(2 * np.pi * 5.5 * t) * (t > 20))[:, None]
+    >>> periodic_runs(x, fs, 3.0, (3, 12), 0.3, 0.002)[0, 0] / fs >= 18
+    True
+    """
+    n, k = osc.shape
+    win = int(round(window_s * fs))
+    hop = max(1, int(round((hop_s or window_s / 4) * fs)))
+    if n < win:
+        return np.empty((0, 2), dtype=np.int64)
+    starts = np.arange(0, n - win + 1, hop)
+    freqs = np.fft.rfftfreq(win, 1 / fs)
+    total_band = (freqs >= 1.0) & (freqs <= 15.0)
+    in_band = (freqs >= band[0]) & (freqs <= band[1])
+    taper = np.hanning(win)
+    periodic = np.zeros(len(starts), dtype=bool)
+    chunk = max(1, 2_000_000 // (win * k))
+    for c0 in range(0, len(starts), chunk):  # loop over chunks of windows (bounded memory)
+        st = starts[c0 : c0 + chunk]
+        seg = osc[st[:, None] + np.arange(win)[None, :]]  # (m, win, k)
+        seg = seg - seg.mean(axis=1, keepdims=True)
+        rms = np.sqrt((seg**2).sum(axis=2).mean(axis=1))
+        power = (np.abs(np.fft.rfft(seg * taper[None, :, None], axis=1)) ** 2).sum(axis=2)
+        tot = (power * total_band).sum(axis=1)
+        pk = np.argmax(np.where(in_band, power, -1.0), axis=1)
+        near = np.abs(freqs[None, :] - freqs[pk][:, None]) <= 0.5
+        ratio = (power * near).sum(axis=1) / np.maximum(tot, 1e-300)
+        periodic[c0 : c0 + chunk] = (ratio >= min_ratio) & (rms >= min_rms)
+    if not periodic.any():
+        return np.empty((0, 2), dtype=np.int64)
+    # a periodic window marks its central hop (the first and last windows reach the edges)
+    lo = starts + (win - hop) // 2
+    hi = lo + hop
+    lo[0] = 0
+    hi[-1] = n
+    runs = np.stack([lo[periodic], hi[periodic]], axis=1)
+    return merge_runs(runs, 1)
+
+
+def _site_runs(
+    brief: np.ndarray,
+    sustained: np.ndarray,
+    fs: float,
+    cfg: EMGConfig | AccelConfig,
+    gaps: np.ndarray,
+    osc: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Brief runs, sustained runs, rest level (sustained scale) and all bursts of one site."""
+    floor = getattr(cfg, "noise_floor_g", 0.0)
+    cap = getattr(cfg, "max_rest_level_g", None) or np.inf
+    lvl_b, spr_b = robust_baseline(brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    lvl_b = np.minimum(lvl_b, cap)
+    spr_b = np.minimum(spr_b, lvl_b)
+    on_b, off_b = thresholds(
+        lvl_b[:, 0], spr_b[:, 0], cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor
+    )
+    lvl_s, spr_s = robust_baseline(
+        sustained[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
+    )
+    lvl_s = np.minimum(lvl_s, cap)
+    spr_s = np.minimum(spr_s, lvl_s)
+    on_s, off_s = thresholds(
+        lvl_s[:, 0], spr_s[:, 0], cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor
+    )
+    gap_n = int(round(cfg.merge_gap_s * fs))
+    b_runs = hysteresis_runs(brief, on_b, off_b)
+    bursts = b_runs
+    s_runs = merge_runs(hysteresis_runs(sustained, on_s, off_s), gap_n)
+    if osc is not None and isinstance(cfg, AccelConfig):
+        p_runs = periodic_runs(
+            osc,
+            fs,
+            cfg.periodic_window_s,
+            tuple(cfg.periodic_band_hz),
+            cfg.periodic_min_ratio,
+            cfg.periodic_min_rms_g,
+        )
+        if len(p_runs):
+            both = np.concatenate([s_runs, p_runs])
+            s_runs = merge_runs(both[np.argsort(both[:, 0], kind="stable")], gap_n)
+    s_runs = s_runs[(s_runs[:, 1] - s_runs[:, 0]) >= cfg.min_sustained_s * fs]
+    # refine sustained edges with the brief scale (the long window smears onsets)
+    if len(s_runs) and len(b_runs):
+        merged_b = merge_runs(b_runs, gap_n)
+        half = int(round(cfg.sustained_rms_s * fs / 2)) + 1
+        lo_i = np.searchsorted(merged_b[:, 1], s_runs[:, 0] - half, side="right")
+        hi_i = np.searchsorted(merged_b[:, 0], s_runs[:, 1] + half, side="left") - 1
+        ok = hi_i >= lo_i
+        new_on = np.where(ok, merged_b[np.clip(lo_i, 0, len(merged_b) - 1), 0], s_runs[:, 0])
+        new_off = np.where(ok, merged_b[np.clip(hi_i, 0, len(merged_b) - 1), 1], s_runs[:, 1])
+        s_runs = np.stack(
+            [
+                np.clip(new_on, s_runs[:, 0] - half, s_runs[:, 0] + half),
+                np.clip(new_off, s_runs[:, 1] - half, s_runs[:, 1] + half),
+            ],
+            axis=1,
+        )
+        s_runs = np.clip(s_runs, 0, brief.size)
+        s_runs = merge_runs(s_runs[np.argsort(s_runs[:, 0], kind="stable")], 1)
+    # brief-scale runs: merge doublets, drop ones absorbed by sustained activity
+    b_runs = merge_runs(b_runs, int(round(min(cfg.merge_gap_s, 0.05) * fs)))
+    b_runs = b_runs[(b_runs[:, 1] - b_runs[:, 0]) >= max(1, cfg.min_brief_s * fs)]
+    if len(s_runs) and len(b_runs):
+        i = np.searchsorted(s_runs[:, 0], b_runs[:, 1], side="left") - 1
+        inside = (i >= 0) & (s_runs[np.clip(i, 0, None), 1] > b_runs[:, 0])
+        b_runs = b_runs[~inside]
+    b_runs = _split_at_gaps(b_runs, gaps)
+    s_runs = _split_at_gaps(s_runs, gaps)
+    return b_runs, s_runs, lvl_s[:, 0], bursts
+
+
+@dataclass
+class Segmentation:
+    """The segments table with what the features need from segmentation.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The segments (see :func:`segment`).
+    level : ndarray (n_samples, n_sites)
+        Rest level of the sustained-scale envelope (for SNR).
+    bursts : list of ndarray
+        Per site, every brief-scale burst ([start, stop) samples), for sub-burst features.
+    """
+
+    table: pd.DataFrame
+    level: np.ndarray
+    bursts: list[np.ndarray]
+
+
+def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
+    """Segment the activity of a preprocessed recording.
+
+    Returns
+    -------
+    Segmentation
+        ``table`` has one row per event, sorted by onset, with ``start``/``stop`` (samples,
+        stop exclusive), ``onset``/``duration`` (s), ``channel`` (sites joined by
+        ``,``), ``scale`` (``brief`` or ``sustained``), ``n_sites`` and one
+        boolean column per site (``site_<i>``) saying which sites were active.
+    """
+    fs = pre.fs
+    rows = []
+    levels, bursts = [], []
+    for j, _name in enumerate(pre.sites):  # loop over sites
+        b_runs, s_runs, level, site_bursts = _site_runs(
+            pre.brief[:, j],
+            pre.sustained[:, j],
+            fs,
+            cfg,
+            pre.gaps,
+            pre.oscill[:, j, :] if isinstance(cfg, AccelConfig) else None,
+        )
+        levels.append(level)
+        bursts.append(site_bursts)
+        for runs, scale in ((b_runs, 0), (s_runs, 1)):
+            if len(runs):
+                rows.append(
+                    np.column_stack([runs, np.full(len(runs), scale), np.full(len(runs), j)])
+                )
+    n_sites = len(pre.sites)
+    level_arr = np.stack(levels, axis=1)
+    cols = ["start", "stop", "onset", "duration", "channel", "scale", "n_sites"]
+    if not rows:
+        empty = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
+        empty["channel"] = empty["channel"].astype(object)
+        for j in range(n_sites):
+            empty[f"site_{j}"] = pd.Series(dtype=bool)
+        return Segmentation(empty, level_arr, bursts)
+    allr = np.concatenate(rows)
+    allr = allr[np.lexsort((allr[:, 1], allr[:, 0]))]
+    # union of overlapping site segments -> one event
+    ends = np.maximum.accumulate(allr[:, 1])
+    new = np.concatenate(([True], allr[1:, 0] >= ends[:-1]))
+    gid = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    start = allr[first, 0]
+    stop = np.maximum.reduceat(allr[:, 1], first)
+    scale = np.maximum.reduceat(allr[:, 2], first)
+    active = np.zeros((len(first), n_sites), dtype=bool)
+    active[gid, allr[:, 3]] = True
+    # a brief event merged into a sustained one takes the sustained scale; a sustained
+    # event that is no longer than a brief one is brief
+    dur = (stop - start) / fs
+    names = np.array(pre.sites, dtype=object)
+    channel = [",".join(names[a]) for a in active]
+    out = pd.DataFrame(
+        {
+            "start": start.astype(np.int64),
+            "stop": stop.astype(np.int64),
+            "onset": start / fs,
+            "duration": dur,
+            "channel": channel,
+            "scale": np.where(scale == 1, "sustained", "brief"),
+            "n_sites": active.sum(axis=1),
+        }
+    )
+    for j in range(n_sites):
+        out[f"site_{j}"] = active[:, j]
+    return Segmentation(out, level_arr, bursts)
