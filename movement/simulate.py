@@ -67,7 +67,9 @@ import argparse
 import json
 import math
 import os
+import sys
 import tempfile
+import types
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -1468,8 +1470,6 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
 
 def cli_run(args: argparse.Namespace) -> int:
     """Run ``movement simulate``: write ``--n-files`` simulations to ``--out``; the exit code."""
-    import sys
-
     if args.n_files < 1:
         print("movement simulate: --n-files must be >= 1", file=sys.stderr)
         return 2
@@ -1495,3 +1495,18 @@ def cli_run(args: argparse.Namespace) -> int:
         print(f"movement simulate: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+class _CallableModule(types.ModuleType):
+    """``movement.simulate(...)`` works even after ``import movement.simulate``.
+
+    The package exposes the function :func:`simulate` lazily under the same name as
+    this module; importing the module first makes ``movement.simulate`` the module,
+    so the module forwards calls to the function.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Simulation:
+        return simulate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -250,3 +250,9 @@ def test_cli(tmp_path, capsys):
     assert a != (tmp_path / "sim_accel_3_1.csv").read_bytes()
     args = ap.parse_args(["--modality", "emg", "--out", str(tmp_path), "--confounders", "bogus"])
     assert cli_run(args) == 2
+
+
+def test_package_level_call_after_submodule_import():
+    import movement.simulate as mod
+
+    assert isinstance(movement.simulate("accel", 3, 0), mod.Simulation)
