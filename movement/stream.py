@@ -1,0 +1,789 @@
+"""Scoring long recordings in overlapping windows, with memory that does not grow with length.
+
+:func:`score_stream` runs the same steps as :func:`movement.score` (``preprocess`` →
+``segment`` → ``segment_features`` → ``_label``, imported from the pipeline, not copied)
+on windows of the recording and keeps only the per-segment rows.
+
+Windows, overlap and stitching
+------------------------------
+The recording is cut into *cores* of ``window_s`` seconds. Each core is processed with
+``overlap`` seconds of signal on either side (the *slice*), so a slice holds at most
+``window_s + 2 * overlap`` seconds. The overlap is the sum of what a sample's result
+can depend on (see :func:`overlap_for`):
+
+* filter settling: the slowest zero-phase filter's transient decays to float noise
+  (accelerometer: ``8 / gravity_cutoff_hz`` = 32 s for the 0.25 Hz gravity low-pass;
+  EMG: ``max(5, 8 / band_low_hz)`` s), plus half the sustained RMS window;
+* the adaptive baseline: ``baseline_window_s / 2`` plus one 0.5 s block (the rolling
+  quantile of block medians is centred; 150 s for accelerometry, 30 s for EMG);
+* the features' reach around a segment: 4 s (tilt 2 s before/after, spectral windows
+  widened to 1-2 s around short segments);
+* the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
+
+Defaults: 247.5 s for 100 Hz accelerometry, 100 s for 2 kHz EMG. Core boundaries and
+the overlap are multiples of the baseline's 0.5 s block and of the periodicity
+detector's hop, so the blocks and spectral windows of every slice fall on the same
+samples as in the whole recording.
+
+A segment belongs to the window in whose core its onset lies. It is taken from that
+window's slice, which holds it whole when it ends at least the settling margin before
+the slice's end; when it does not (a segment longer than ``max_segment_s``, e.g. an
+hour of walking merged into one event), the slice is extended to the right, one
+overlap at a time, and the window is scored again. Context features (isolation,
+local rate, interval CV, :func:`movement.features._context`) are recomputed on the
+stitched table with the recording's full duration, and the classifier runs once on it.
+
+Recording-wide statistics
+-------------------------
+Two steps of the in-memory pipeline use a statistic of the whole recording; they are
+measured in a first pass so that the streamed result is the same:
+
+* ``clipping_mask`` compares samples with the recording's largest ``|x|`` per channel
+  (when no ``clip_g`` is set): the per-channel maximum is taken in a read-only pass;
+* EMG ``cocontraction`` normalises each channel's envelope by its 99th percentile over
+  the recording: with two or more EMG channels, a first pass of preprocess + segment
+  keeps the top 1 % of envelope values per channel (memory: 1 % of one channel) and the
+  exact percentile is used to recompute that feature per window.
+
+Known differences: NaN gaps are filled with the *slice's* median (the in-memory path
+uses the recording's), which moves filter outputs within a few seconds of a gap; the
+accelerometer unit (g, m/s², mg) is detected from a subsample of at most 200,000 rows.
+Results otherwise equal :func:`movement.score` to float tolerance (a threshold crossing
+can move by one sample where cumulative sums differ in the last bits).
+
+Sources: a :class:`Recording` (sliced), ``.npy`` (memory-mapped, each slice converted to
+float64), CSV/TSV (pandas ``chunksize``), Parquet (pyarrow row groups). Other formats
+are read whole with :func:`movement.read`, then scored in windows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import features as _features
+from .classify import load_model
+from .config import AccelConfig, EMGConfig, Settings
+from .errors import RecordingError
+from .features import segment_features
+from .io import RawSignal, _finish, read, read_sidecar, suffix_of
+from .pipeline import _config_for, _label
+from .preprocess import _fill_gaps, clipping_mask, preprocess
+from .recording import Recording
+from .segment import _BLOCK_S, segment
+
+__all__ = ["score_stream", "overlap_for", "StreamPlan"]
+
+_SETTLE_MIN_S = 5.0
+_FEATURE_REACH_S = 4.0
+_MAX_SEGMENT_S = 60.0
+_SUBSAMPLE_ROWS = 200_000
+_CHUNK_ROWS = 250_000
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
+    """Samples every core boundary is a multiple of (baseline block, periodicity hop)."""
+    block = max(1, int(round(_BLOCK_S * fs)))
+    step = block
+    if isinstance(cfg, AccelConfig):
+        hop = max(1, int(round(cfg.periodic_window_s / 4 * fs)))
+        step = math.lcm(block, hop)
+    return step
+
+
+def overlap_for(
+    cfg: EMGConfig | AccelConfig, fs: float, max_segment_s: float = _MAX_SEGMENT_S
+) -> float:
+    """Overlap (s, each side of a core) that makes windowed results equal whole-recording ones.
+
+    Parameters
+    ----------
+    cfg : EMGConfig or AccelConfig
+    fs : float
+        Sampling rate (Hz); the overlap is rounded up to whole alignment steps.
+    max_segment_s : float
+        Longest segment expected to cross a core's end without extending the slice.
+
+    Returns
+    -------
+    float
+        Seconds: filter settling + half the sustained RMS window + half the baseline
+        window + one block + the features' reach + ``max_segment_s``.
+
+    Examples
+    --------
+    >>> from movement.config import AccelConfig, EMGConfig
+    >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
+    (247.5, 100.0)
+    """
+    return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
+
+
+def _settle_s(cfg: EMGConfig | AccelConfig) -> float:
+    if isinstance(cfg, AccelConfig):
+        return max(_SETTLE_MIN_S, 8.0 / cfg.gravity_cutoff_hz)
+    slow = cfg.band_low_hz
+    if cfg.notch_hz:
+        slow = min(slow, cfg.notch_hz / 30.0)  # notch bandwidth (Q = 30)
+    return max(_SETTLE_MIN_S, 8.0 / slow)
+
+
+def _round_up(seconds: float, fs: float, cfg: EMGConfig | AccelConfig) -> float:
+    step = _alignment(fs, cfg)
+    return math.ceil(seconds * fs / step) * step / fs
+
+
+def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
+    """Seconds from a slice edge beyond which every sample's result is exact."""
+    s = (
+        _settle_s(cfg)
+        + cfg.sustained_rms_s / 2
+        + cfg.baseline_window_s / 2
+        + _BLOCK_S
+        + _FEATURE_REACH_S
+    )
+    return _round_up(s, fs, cfg)
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    """How a recording is cut: cores ``[c0, c1)`` and the overlap, in samples.
+
+    Attributes
+    ----------
+    n : int
+        Samples in the recording.
+    cores : list of (int, int)
+    overlap : int
+        Samples of context on each side of a core.
+    margin : int
+        Samples from a slice's (non-recording) edge within which results are not trusted.
+    step : int
+        Alignment of every boundary (samples).
+    """
+
+    n: int
+    cores: list[tuple[int, int]]
+    overlap: int
+    margin: int
+    step: int
+
+    def slice_of(self, core: tuple[int, int]) -> tuple[int, int]:
+        """The slice ``[s0, s1)`` read for a core."""
+        return max(0, core[0] - self.overlap), min(self.n, core[1] + self.overlap)
+
+
+def plan(
+    n: int, fs: float, cfg: EMGConfig | AccelConfig, window_s: float, max_segment_s: float
+) -> StreamPlan:
+    """Cut ``n`` samples into aligned cores of about ``window_s`` seconds."""
+    if not window_s > 0:
+        raise ValueError(f"window_s must be > 0, got {window_s!r}")
+    step = _alignment(fs, cfg)
+    ov = int(round(overlap_for(cfg, fs, max_segment_s) * fs))
+    margin = int(round(_margin(cfg, fs) * fs))
+    w = max(step, int(math.ceil(window_s * fs / step)) * step)
+    if n <= w + 2 * ov:
+        return StreamPlan(n, [(0, n)], ov, margin, step)
+    bounds = list(range(0, n, w))
+    if n - bounds[-1] < ov and len(bounds) > 1:  # a short last core joins the previous one
+        bounds.pop()
+    cores = [(b, bounds[i + 1] if i + 1 < len(bounds) else n) for i, b in enumerate(bounds)]
+    return StreamPlan(n, cores, ov, margin, step)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass
+class _Meta:
+    """What :func:`movement.pipeline._label` needs to know about the recording."""
+
+    fs: float
+    modality: str
+    channels: tuple[str, ...]
+    n_samples: int
+    units: str = "a.u."
+    source: str | None = None
+    start: Any = None
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return self.n_samples / self.fs
+
+
+class _Source:
+    """A recording read in slices: ``read(s0, s1)`` returns float rows (s0 never decreases)."""
+
+    meta: _Meta
+    top: np.ndarray  # per-channel max |x| over the recording (for clipping_mask)
+
+    def read(self, s0: int, s1: int) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def rewind(self) -> None:
+        """Start again from the first sample (sequential sources)."""
+
+
+def _abs_max(chunks: Iterator[np.ndarray], k: int) -> np.ndarray:
+    top = np.zeros(k)
+    for c in chunks:
+        if len(c):
+            with np.errstate(invalid="ignore"):
+                m = np.nanmax(np.abs(c), axis=0) if np.isnan(c).any() else np.abs(c).max(axis=0)
+            top = np.fmax(top, m)
+    return top
+
+
+class _ArraySource(_Source):
+    """A 2-D array (a Recording's data or a memory-mapped ``.npy``), sliced per window."""
+
+    def __init__(
+        self, arr: np.ndarray, meta: _Meta, idx: list[int] | None = None, factor: float = 1.0
+    ) -> None:
+        self.arr = arr
+        self.meta = meta
+        self.idx = idx
+        self.factor = factor
+        n = arr.shape[0]
+        self.top = _abs_max(
+            (self.read(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)),
+            len(meta.channels),
+        )
+
+    def read(self, s0: int, s1: int) -> np.ndarray:
+        w = np.asarray(self.arr[s0:s1])
+        if self.idx is not None:
+            w = w[:, self.idx]
+        if np.issubdtype(w.dtype, np.integer):
+            w = w.astype(np.float64)
+        if self.factor != 1.0:
+            w = w * self.factor  # the same arithmetic as movement.io.convert_accel_units
+        return w
+
+
+class _ChunkedSource(_Source):
+    """A table read front to back in chunks (CSV, Parquet), buffered between windows."""
+
+    def __init__(self, chunks: Any, meta: _Meta, idx: list[int], factor: float, top: np.ndarray):
+        self._make = chunks  # callable returning a fresh iterator of float arrays (all columns)
+        self.meta = meta
+        self.idx = idx
+        self.factor = factor
+        self.top = top
+        self.rewind()
+
+    def rewind(self) -> None:
+        self._it = self._make()
+        self._buf = np.empty((0, len(self.idx)))
+        self._b0 = 0  # sample index of self._buf[0]
+
+    def read(self, s0: int, s1: int) -> np.ndarray:
+        if s0 < self._b0:
+            raise RuntimeError("sequential source read backwards")
+        parts = [self._buf[s0 - self._b0 :]]
+        have = self._b0 + len(self._buf)
+        while have < s1:
+            c = next(self._it, None)
+            if c is None:
+                break
+            c = c[:, self.idx]
+            if self.factor != 1.0:
+                c = c * self.factor
+            parts.append(c)
+            have += len(c)
+        self._buf = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        self._b0 = s0
+        return self._buf[: s1 - s0]
+
+
+def _subsample_rows(chunks: Iterator[np.ndarray], k: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """One pass: every ``stride``-th row (at most ~200,000), the row count, per-column max |x|."""
+    stride = 1
+    kept: list[np.ndarray] = []
+    n_kept = 0
+    n = 0
+    top = np.zeros(k)
+    for c in chunks:
+        if not len(c):
+            continue
+        with np.errstate(invalid="ignore"):
+            top = np.fmax(top, np.nanmax(np.abs(c), axis=0))
+        first = (-n) % stride
+        kept.append(c[first::stride])
+        n_kept += len(kept[-1])
+        n += len(c)
+        if n_kept > 2 * _SUBSAMPLE_ROWS:
+            allk = np.concatenate(kept)[::2]
+            stride *= 2
+            kept, n_kept = [allk], len(allk)
+    sub = np.concatenate(kept) if kept else np.empty((0, k))
+    return sub, n, top
+
+
+def _resolve(
+    path: Path,
+    channels: list[str],
+    sub: np.ndarray,
+    *,
+    header_fs: float | None,
+    n: int,
+    fs: float | None,
+    modality: str | None,
+    channel_sel: Sequence[str | int] | None,
+    notes: dict | None = None,
+) -> tuple[_Meta, list[int], float]:
+    """Rate, modality, channel selection and unit factor, resolved as :func:`movement.read` does.
+
+    :func:`movement.io._finish` runs on a row subsample (the same sidecar / header /
+    argument precedence and unit detection); the unit factor is read back from it.
+    """
+    raw = RawSignal(np.array(sub, dtype=np.float64, copy=True), list(channels), fs=header_fs)
+    raw.notes = dict(notes or {})
+    rec = _finish(
+        raw,
+        str(path),
+        read_sidecar(path),
+        fs=fs,
+        modality=modality,
+        channels=channel_sel,
+        units=None,
+    )
+    idx = [list(channels).index(c) for c in rec.channels]
+    factor = 1.0
+    if rec.modality == "accel":
+        x = np.asarray(sub, dtype=np.float64)[:, idx]
+        ok = np.isfinite(x) & (np.abs(x) > 0) & np.isfinite(rec.data)
+        if ok.any():
+            ratio = float(np.median(rec.data[ok] / x[ok]))
+            factor = min((1.0, 1 / 9.80665, 1e-3), key=lambda f: abs(math.log(ratio / f)))
+    meta = _Meta(
+        fs=rec.fs,
+        modality=rec.modality,
+        channels=tuple(rec.channels),
+        n_samples=n,
+        units=rec.units,
+        source=str(path),
+        start=rec.start,
+        notes=dict(rec.notes),
+    )
+    return meta, idx, factor
+
+
+def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise RecordingError(f"not a readable .npy file ({exc})", str(path)) from None
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[0] < arr.shape[1]:
+        raise RecordingError(f"array must be samples x channels, got shape {arr.shape}", str(path))
+    n, k = arr.shape
+    stride = max(1, n // _SUBSAMPLE_ROWS)
+    names = [f"ch{i + 1}" for i in range(k)]
+    meta, idx, factor = _resolve(
+        path,
+        names,
+        np.asarray(arr[::stride]),
+        header_fs=None,
+        n=n,
+        fs=fs,
+        modality=modality,
+        channel_sel=channels,
+    )
+    return _ArraySource(arr, meta, None if idx == list(range(k)) else idx, factor)
+
+
+def _table_source(
+    path: Path, kind: str, fs: Any, modality: Any, channels: Any, chunk_rows: int
+) -> _Source:
+    """CSV/TSV (pandas ``chunksize``) or Parquet (row groups): numeric columns, optional time."""
+    from .io import tables
+
+    src = str(path)
+    header_fs: float | None = None
+    if kind == "csv":
+        keys, n_comment, sep, header, first = tables._sniff(path)
+        if first is None:
+            raise RecordingError("the file is empty (no data rows)", src)
+        for key in ("sampling rate (hz)", "sampling rate", "sampling frequency", "fs"):
+            if key in keys:
+                try:
+                    header_fs = float(keys[key])
+                except ValueError:
+                    pass
+                break
+        kw = dict(
+            sep=sep if sep is not None else r"\s+",
+            header=0 if header else None,
+            skiprows=n_comment,
+            engine="c",
+            skipinitialspace=True,
+        )
+        head = pd.read_csv(path, nrows=5, **kw)
+        if header:
+            cols = [str(c).strip() for c in head.columns]
+        else:
+            labels = keys.get("labels")
+            names = labels.split() if labels else None
+            cols = (
+                names
+                if names and len(names) == head.shape[1]
+                else [f"ch{i + 1}" for i in range(head.shape[1])]
+            )
+
+        def frames() -> Iterator[pd.DataFrame]:
+            with pd.read_csv(path, chunksize=chunk_rows, **kw) as reader:
+                for df in reader:
+                    df.columns = cols
+                    yield df
+
+    else:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            from .errors import MissingExtraError
+
+            raise MissingExtraError("Parquet files", "parquet", "pyarrow") from None
+        pf = pq.ParquetFile(path)
+        meta = pf.schema_arrow.metadata or {}
+        if b"movement.fs" in meta:
+            header_fs = float(meta[b"movement.fs"])
+        cols = [str(c) for c in pf.schema_arrow.names]
+
+        def frames() -> Iterator[pd.DataFrame]:
+            f = pq.ParquetFile(path)
+            for i in range(f.num_row_groups):
+                yield f.read_row_group(i).to_pandas()
+
+    tcol = next((c for c in cols if c.strip().lower() in tables._TIME_NAMES), None)
+    data_cols = [c for c in cols if c != tcol and not c.lower().startswith("unnamed:")]
+    times: dict[str, float] = {}
+
+    def arrays() -> Iterator[np.ndarray]:
+        for df in frames():
+            if tcol is not None:
+                t = df[tcol]
+                if not pd.api.types.is_numeric_dtype(t):
+                    raise RecordingError(
+                        "streaming needs a numeric time column (or none); use movement.score", src
+                    )
+                tv = t.to_numpy(np.float64)
+                times.setdefault("first", float(tv[0]))
+                times["last"] = float(tv[-1])
+                if len(tv) > 1:
+                    dt = np.diff(tv)
+                    times["min_dt"] = min(times.get("min_dt", np.inf), float(dt.min()))
+                    times["max_dt"] = max(times.get("max_dt", 0.0), float(dt.max()))
+            block = df[data_cols]
+            bad = [c for c in data_cols if not pd.api.types.is_numeric_dtype(block[c])]
+            if bad:
+                raise RecordingError(f"non-numeric values in column {bad[0]!r}", src)
+            yield block.to_numpy(dtype=np.float64)
+
+    sub, n, top_all = _subsample_rows(arrays(), len(data_cols))
+    if n == 0:
+        raise RecordingError("the table has no rows", src)
+    notes: dict[str, str] = {}
+    if tcol is not None and header_fs is None and n > 1:
+        span = times["last"] - times["first"]
+        med = span / (n - 1)
+        if times.get("min_dt", 1.0) <= 0 or times.get("max_dt", 0.0) >= 2 * med:
+            raise RecordingError(
+                "irregular or non-increasing time column: streaming needs regular sampling; "
+                "use movement.score (it resamples)",
+                src,
+            )
+        unit = 1e-3 if tcol.lower().endswith("ms") else 1.0
+        header_fs = (n - 1) / (span * unit)
+        notes["time"] = f"time column {tcol!r} read as {'ms' if unit != 1 else 's'}"
+    meta, idx, factor = _resolve(
+        path,
+        data_cols,
+        sub,
+        header_fs=header_fs,
+        n=n,
+        fs=fs,
+        modality=modality,
+        channel_sel=channels,
+        notes=notes,
+    )
+    top = top_all[idx] * abs(factor)
+    return _ChunkedSource(arrays, meta, idx, factor, top)
+
+
+def _open(
+    obj: Recording | str | Path,
+    *,
+    fs: float | None,
+    modality: str | None,
+    channels: Sequence[str | int] | None,
+    chunk_rows: int,
+) -> _Source:
+    if isinstance(obj, Recording):
+        meta = _Meta(
+            fs=obj.fs,
+            modality=obj.modality,
+            channels=tuple(obj.channels or ()),
+            n_samples=obj.n_samples,
+            units=obj.units,
+            source=obj.source,
+            start=obj.start,
+            notes=dict(obj.notes),
+        )
+        return _ArraySource(obj.data, meta)
+    path = Path(obj)
+    if not path.exists():
+        raise RecordingError("no such file", str(path))
+    suffix = suffix_of(path)
+    if suffix == ".npy":
+        return _npy_source(path, fs, modality, channels)
+    if suffix in (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz"):
+        return _table_source(path, "csv", fs, modality, channels, chunk_rows)
+    if suffix in (".parquet", ".pq"):
+        return _table_source(path, "parquet", fs, modality, channels, chunk_rows)
+    rec = read(path, fs=fs, modality=modality, channels=channels)  # other formats: whole
+    src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
+    src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
+    return src
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def _window_recording(src: _Source, x: np.ndarray) -> Recording:
+    m = src.meta
+    return Recording(x, fs=m.fs, modality=m.modality, channels=m.channels, units=m.units)
+
+
+def _run_window(
+    src: _Source, x: np.ndarray, cfg: EMGConfig | AccelConfig
+) -> tuple[Any, Any, Recording]:
+    """Preprocess and segment one slice; the clipping mask uses the recording's maximum."""
+    rec = _window_recording(src, x)
+    pre = preprocess(rec, cfg)
+    if getattr(cfg, "clip_g", None) is None:
+        filled, _ = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
+        # two extra rows (0, then the recording's max |x|) make clipping_mask's "top" the
+        # recording-wide one without touching the flags of the real rows
+        pad = np.vstack([np.zeros_like(src.top), src.top])
+        pre.clipped = clipping_mask(np.vstack([filled, pad]))[: len(filled)]
+    seg = segment(pre, cfg)
+    return pre, seg, rec
+
+
+def _act_top(act: np.ndarray, keep: int, prev: np.ndarray | None) -> np.ndarray:
+    """The ``keep`` largest values per column of ``act`` and ``prev`` (unsorted)."""
+    allv = act if prev is None else np.concatenate([prev, act])
+    if len(allv) <= keep:
+        return allv
+    return np.partition(allv, len(allv) - keep, axis=0)[len(allv) - keep :]
+
+
+def _percentile99(top: np.ndarray, n: int) -> np.ndarray:
+    """``np.percentile(x, 99, axis=0)`` of n rows from their largest rows (linear method)."""
+    vi = 0.99 * (n - 1)
+    j = int(math.floor(vi))
+    g = vi - j
+    srt = np.sort(top, axis=0)
+    base = n - len(srt)
+    a = srt[j - base]
+    b = srt[min(j + 1, n - 1) - base]
+    d = b - a
+    return a + d * g if g < 0.5 else b - d * (1 - g)
+
+
+def _cocontraction_scale(src: _Source, pl: StreamPlan, cfg: EMGConfig) -> np.ndarray:
+    """First pass: the per-channel 99th percentile of ``max(sustained - level, 0)``."""
+    n = pl.n
+    keep = n - int(math.floor(0.99 * (n - 1))) + 1
+    top: np.ndarray | None = None
+    src.rewind()
+    for core in pl.cores:
+        s0, s1 = pl.slice_of(core)
+        pre, seg, _ = _run_window(src, src.read(s0, s1), cfg)
+        act = np.maximum(pre.sustained - seg.level, 0.0)[core[0] - s0 : core[1] - s0]
+        top = _act_top(act, keep, top)
+    src.rewind()
+    assert top is not None
+    return _percentile99(top, n)
+
+
+def _cocontraction(
+    sustained: np.ndarray,
+    level: np.ndarray,
+    scale: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+) -> np.ndarray:
+    """%COCON as in :func:`movement.features._cocontraction`, with a recording-wide ``scale``.
+
+    Kept in step with ``features._cocontraction``; that function computes ``scale`` from
+    the array it is given (a window here), so it cannot be reused until it takes a
+    ``scale`` argument.
+    """
+    s = sustained.shape[1]
+    m = len(start)
+    act = np.maximum(sustained - level, 0.0) / np.maximum(scale, 1e-12)
+    pairs = (
+        [(i, j) for i in range(s) for j in range(i + 1, s)]
+        if s <= 8
+        else [(i, i + 1) for i in range(s - 1)]
+    )
+    cs = _features._cumsum0
+    sums = _features._seg_sum(cs(act), start, stop)
+    best = np.zeros(m)
+    for i, j in pairs:  # loop over channel pairs
+        common = _features._seg_sum(cs(np.minimum(act[:, i], act[:, j])), start, stop)
+        best = np.maximum(best, 2 * common / np.maximum(sums[:, i] + sums[:, j], 1e-12))
+    return best
+
+
+def _windows(
+    src: _Source,
+    pl: StreamPlan,
+    cfg: EMGConfig | AccelConfig,
+    max_extend: int,
+    coco_scale: np.ndarray | None,
+    stats: dict[str, Any],
+) -> Iterator[pd.DataFrame]:
+    """Per core: the feature rows of the segments whose onset lies in it (global samples)."""
+    modality = src.meta.modality
+    for core in pl.cores:
+        s0, s1 = pl.slice_of(core)
+        limit = min(pl.n, s1 + max_extend)
+        while True:
+            x = src.read(s0, s1)
+            stats["max_rows"] = max(stats.get("max_rows", 0), len(x))
+            pre, seg, rec = _run_window(src, x, cfg)
+            tab = seg.table
+            start = tab["start"].to_numpy(np.int64)
+            stop = tab["stop"].to_numpy(np.int64)
+            own = (start >= core[0] - s0) & (start < core[1] - s0)
+            cut = own & (stop > (s1 - s0) - pl.margin)
+            if s1 < limit and cut.any():
+                s1 = min(limit, s1 + pl.overlap)  # a segment runs past the trusted part
+                stats["extensions"] = stats.get("extensions", 0) + 1
+                continue
+            if cut.any() and s1 < pl.n:
+                stats["truncated"] = stats.get("truncated", 0) + int(cut.sum())
+            break
+        feats = segment_features(pre, seg, cfg, modality, rec.duration)
+        if coco_scale is not None and len(feats):
+            feats["cocontraction"] = _cocontraction(
+                pre.sustained, seg.level, coco_scale, start, stop
+            )
+        feats = feats.loc[own].copy()
+        feats["start"] += s0
+        feats["stop"] += s0
+        feats["onset"] = feats["start"] / src.meta.fs
+        yield feats
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def score_stream(
+    path_or_recording: Recording | str | Path,
+    settings: Settings | EMGConfig | AccelConfig | None = None,
+    *,
+    model: Any = "default",
+    window_s: float = 3600,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    max_segment_s: float = _MAX_SEGMENT_S,
+    chunk_rows: int = _CHUNK_ROWS,
+) -> pd.DataFrame:
+    """Score a long recording window by window; the same table as :func:`movement.score`.
+
+    Parameters
+    ----------
+    path_or_recording : Recording or path
+        A recording, or a file: ``.npy`` (memory-mapped), CSV/TSV (read in chunks),
+        Parquet (by row group); other formats are read whole, then scored in windows.
+    settings : Settings, EMGConfig or AccelConfig, optional
+        As in :func:`movement.score`.
+    model : "default", "rules", path, or a fitted classifier
+        As in :func:`movement.score`.
+    window_s : float
+        Core length of a window in seconds (rounded up to the alignment step). Each
+        window is processed with :func:`overlap_for` seconds of context on both sides.
+    fs, modality, channels
+        As in :func:`movement.read` (files only).
+    max_segment_s : float
+        Segments up to this long that cross a core's end are taken whole without
+        re-running the window; longer ones extend the window (up to 4 × ``window_s``).
+    chunk_rows : int
+        Rows per CSV chunk.
+
+    Returns
+    -------
+    DataFrame
+        The events table of :func:`movement.score`; ``attrs["notes"]["stream"]`` says how
+        the recording was cut.
+
+    Examples
+    --------
+    >>> import numpy as np, movement
+    >>> from movement.stream import score_stream
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(0, 0.01, (20000, 1))
+    >>> x[10000:10030, 0] += np.hanning(30) * 0.5
+    >>> rec = movement.Recording(x, fs=2000, modality="emg")
+    >>> score_stream(rec, model="rules", window_s=2)[["onset", "trial_type"]].round(2).values.tolist()
+    [[5.0, 'fasciculation-like']]
+    """
+    src = _open(
+        path_or_recording, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows
+    )
+    meta = src.meta
+    cfg = _config_for(meta.modality, settings)
+    if isinstance(model, (str, Path)) or model is None:
+        clf, model_name = load_model(model, meta.modality, cfg)
+    else:
+        clf, model_name = model, type(model).__name__
+    pl = plan(meta.n_samples, meta.fs, cfg, window_s, max_segment_s)
+    max_extend = int(round(4 * window_s * meta.fs))
+    coco = None
+    if meta.modality == "emg" and len(meta.channels) >= 2 and len(pl.cores) > 1:
+        coco = _cocontraction_scale(src, pl, cfg)  # type: ignore[arg-type]
+    stats: dict[str, Any] = {}
+    parts = list(_windows(src, pl, cfg, max_extend, coco, stats))
+    feats = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if len(parts) > 1:
+        feats = feats.sort_values(["start", "stop"], kind="stable").reset_index(drop=True)
+        start = feats["start"].to_numpy(np.int64)
+        stop = feats["stop"].to_numpy(np.int64)
+        brief = (stop - start) <= cfg.max_brief_s * meta.fs
+        ctx = _features._context(start / meta.fs, stop / meta.fs, brief, meta.duration)
+        for k, v in ctx.items():
+            feats[k] = v
+    meta.notes["stream"] = (
+        f"{len(pl.cores)} window(s) of {window_s:g} s, overlap {pl.overlap / meta.fs:g} s"
+        + (f", {stats['extensions']} extension(s)" if stats.get("extensions") else "")
+        + (
+            f", {stats['truncated']} segment(s) cut at a window end"
+            if stats.get("truncated")
+            else ""
+        )
+    )
+    out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
+    out.attrs["stream"] = {
+        "windows": len(pl.cores),
+        "overlap_s": pl.overlap / meta.fs,
+        "max_window_rows": int(stats.get("max_rows", 0)),
+        **{k: v for k, v in stats.items() if k != "max_rows"},
+    }
+    return out

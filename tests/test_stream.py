@@ -1,0 +1,149 @@
+"""Streaming (windowed) scoring gives the same events as whole-recording scoring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import movement
+import movement.stream as stream
+from movement.config import AccelConfig, EMGConfig
+from movement.simulate import simulate, write_simulation
+from movement.stream import overlap_for, score_stream
+
+
+def assert_same_events(a: pd.DataFrame, b: pd.DataFrame, fs: float) -> None:
+    """Same count, onsets within one sample, same labels, features to float tolerance."""
+    assert len(a) == len(b), (len(a), len(b))
+    assert np.all(np.abs(a["onset"].to_numpy() - b["onset"].to_numpy()) <= 1.0 / fs + 1e-9)
+    assert list(a["trial_type"]) == list(b["trial_type"])
+    assert list(a["channel"]) == list(b["channel"])
+    for col in ("duration", "probability", "snr_db", "isolation_s", "local_rate_per_min"):
+        np.testing.assert_allclose(
+            a[col].to_numpy(float), b[col].to_numpy(float), rtol=1e-6, atol=1e-6, err_msg=col
+        )
+
+
+@pytest.fixture(scope="module")
+def accel_sim():
+    return simulate("accel", 1500, seed=3)
+
+
+@pytest.fixture(scope="module")
+def accel_whole(accel_sim):
+    return movement.score(accel_sim.recording)
+
+
+def test_overlap_defaults():
+    assert overlap_for(AccelConfig(), 100.0) == 247.5
+    assert overlap_for(EMGConfig(), 2000.0) == 100.0
+    # the baseline window dominates: a longer one needs more overlap
+    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 247.5 + 149
+
+
+def test_accel_stream_equals_in_memory(accel_sim, accel_whole):
+    streamed = score_stream(accel_sim.recording, window_s=600)
+    assert streamed.attrs["stream"]["windows"] == 3
+    assert len(accel_whole) >= 5
+    assert_same_events(accel_whole, streamed, accel_sim.recording.fs)
+    assert list(streamed.columns) == list(accel_whole.columns)
+    assert streamed.attrs["parameters_hash"] == accel_whole.attrs["parameters_hash"]
+
+
+def test_emg_two_channels_stream_equals_in_memory():
+    sim = simulate("emg", 300, seed=5)
+    whole = movement.score(sim.recording)
+    streamed = score_stream(sim.recording, window_s=60)
+    assert streamed.attrs["stream"]["windows"] >= 2
+    assert_same_events(whole, streamed, sim.recording.fs)
+    # cocontraction uses the recording-wide 99th percentile (first pass)
+    np.testing.assert_allclose(
+        whole["cocontraction"].to_numpy(float),
+        streamed["cocontraction"].to_numpy(float),
+        rtol=1e-6,
+        atol=1e-9,
+    )
+
+
+def test_long_segment_crossing_a_window_is_taken_whole():
+    """A 200 s tremor (longer than max_segment_s) crosses a core end: the slice is extended."""
+    fs = 100.0
+    rng = np.random.default_rng(0)
+    n = int(1500 * fs)
+    x = rng.normal(0, 0.004, (n, 3))
+    x[:, 2] += 1.0
+    t = np.arange(n) / fs
+    on = (t >= 500) & (t < 700)
+    x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
+    rec = movement.Recording(x, fs=fs, modality="accel")
+    whole = movement.score(rec, model="rules")
+    streamed = score_stream(rec, model="rules", window_s=600, max_segment_s=10)
+    assert streamed.attrs["stream"].get("extensions", 0) >= 1
+    assert_same_events(whole, streamed, fs)
+    assert (whole["duration"] > 150).any()
+
+
+@pytest.mark.parametrize("fmt", ["npy", "csv"])
+def test_file_sources(tmp_path: Path, accel_sim, fmt: str):
+    paths = write_simulation(accel_sim, tmp_path, "rec", format=fmt)
+    whole = movement.score(movement.read(paths["data"]))
+    streamed = score_stream(paths["data"], window_s=600, chunk_rows=7_000)
+    assert streamed.attrs["stream"]["windows"] == 3
+    assert streamed.attrs["fs"] == 100.0 and streamed.attrs["modality"] == "accel"
+    assert_same_events(whole, streamed, 100.0)
+
+
+def test_parquet_source(tmp_path: Path, accel_sim):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rec = accel_sim.recording
+    table = pa.Table.from_pandas(pd.DataFrame(rec.data, columns=list(rec.channels)))
+    table = table.replace_schema_metadata({b"movement.fs": b"100"})
+    path = tmp_path / "rec.parquet"
+    pq.write_table(table, path, row_group_size=20_000)
+    whole = movement.score(movement.read(path))
+    streamed = score_stream(path, window_s=600)
+    assert_same_events(whole, streamed, 100.0)
+
+
+def test_npy_in_mg_units_and_fs_argument(tmp_path: Path, accel_sim):
+    path = tmp_path / "mg.npy"
+    np.save(path, (accel_sim.recording.data * 1000).astype(np.float32))
+    (tmp_path / "mg.json").write_text(json.dumps({"Modality": "accel"}))
+    whole = movement.score(movement.read(path, fs=100))
+    streamed = score_stream(path, fs=100, window_s=600)
+    assert streamed.attrs["fs"] == 100.0
+    assert_same_events(whole, streamed, 100.0)
+
+
+def test_windows_are_bounded(monkeypatch, accel_sim):
+    """Every array handed to preprocess holds at most window + 2 x overlap."""
+    sizes: list[int] = []
+    real = stream.preprocess
+
+    def spy(rec, cfg):
+        sizes.append(rec.n_samples)
+        return real(rec, cfg)
+
+    monkeypatch.setattr(stream, "preprocess", spy)
+    rec = accel_sim.recording
+    score_stream(rec, window_s=300)
+    ov = overlap_for(AccelConfig(), rec.fs)
+    assert len(sizes) >= 4
+    assert max(sizes) <= (300 + 2 * ov) * rec.fs
+    assert max(sizes) < rec.n_samples
+
+
+def test_short_recording_is_one_window(accel_sim):
+    ev = score_stream(accel_sim.recording, window_s=3600)
+    assert ev.attrs["stream"]["windows"] == 1
+
+
+def test_bad_window():
+    rec = movement.Recording(np.zeros((1000, 1)), fs=100, modality="emg")
+    with pytest.raises(ValueError):
+        score_stream(rec, window_s=0)
