@@ -88,7 +88,7 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
         if cfg.modality != self.modality:
             raise MovementError(f"a {cfg.modality} config given for {self.modality} rules")
         self.config_ = cfg
-        self.classes_ = np.array(CLASSES)
+        self.classes_ = np.array(CLASSES, dtype=object)
         return self
 
     def _scores(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -106,9 +106,8 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
             dur, c.min_brief_s, 0.2 * c.min_brief_s, 1
         )
         r["isolated"] = _gt(iso, c.isolation_s, 0.1 * c.isolation_s, nan=1.0)
-        r["irregular_train"] = _gt(
-            cv, c.regular_train_cv if hasattr(c, "regular_train_cv") else 0.25, 0.05, nan=1.0
-        )
+        r["irregular_train"] = _gt(cv, getattr(c, "regular_train_cv", 0.25), 0.05, nan=1.0)
+        r["off_heartbeat"] = _lt(_col(X, "beat_neighbours"), 0.5, 0.1, nan=1.0)
         r["long"] = _gt(dur, c.dystonia_min_s, 0.1 * c.dystonia_min_s)
         r["irregular_tremor"] = (
             _gt(fdom, lo, 0.25)
@@ -128,7 +127,9 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
             r["local"] = np.where((nact <= 1) | (frac <= c.max_brief_channel_fraction), 1.0, 0.1)
             r["sustained"] = _gt(dur, c.min_sustained_s, 0.1 * c.min_sustained_s)
             r["cocontraction"] = _gt(_col(X, "cocontraction"), c.cocontraction_min, 0.05)
-            fasc = r["brief"] * r["isolated"] * r["irregular_train"] * r["local"]
+            fasc = (
+                r["brief"] * r["isolated"] * r["irregular_train"] * r["local"] * r["off_heartbeat"]
+            )
             pattern = np.maximum.reduce([r["long"], r["cocontraction"], r["irregular_tremor"]])
             dyst = r["sustained"] * pattern * (1 - r["regular_tremor"])
         else:

@@ -94,6 +94,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "local_interval_cv": {
         "Description": "CV of the intervals between neighbouring brief events (about 1 for Poisson-like, low for regular trains such as ECG)"
     },
+    "beat_neighbours": {
+        "Description": "How many of the event's neighbours lie one heartbeat-like interval away (0-2); n/a when the recording has no such rhythm. High values suggest ECG contamination"
+    },
     "n_channels_active": {"Description": "Number of channels/sensors active during the event"},
     "channel_fraction": {"Description": "n_channels_active / number of channels"},
     "cocontraction": {

@@ -59,8 +59,8 @@ def score(
     >>> x[10000:10030, 0] += np.hanning(30) * 0.5       # a 15 ms spike at 5 s
     >>> rec = movement.Recording(x, fs=2000, modality="emg")
     >>> ev = movement.score(rec, model="rules")
-    >>> ev[["onset", "trial_type"]].round(2).values.tolist()
-    [[5.0, 'fasciculation-like']]
+    >>> ev["trial_type"].tolist(), bool(abs(ev["onset"].iloc[0] - 5.0) < 0.03)
+    (['fasciculation-like'], True)
     """
     if not isinstance(rec, Recording):
         from .io import read

@@ -57,7 +57,11 @@ def _model_matrix(X: pd.DataFrame, features: Sequence[str] = MODEL_FEATURES) -> 
     cols = []
     for f in features:
         if f == "is_sustained":
-            cols.append((X["scale"] == "sustained").to_numpy(float) if "scale" in X else np.full(len(X), np.nan))
+            cols.append(
+                (X["scale"] == "sustained").to_numpy(float)
+                if "scale" in X
+                else np.full(len(X), np.nan)
+            )
         elif f in X:
             cols.append(pd.to_numeric(X[f], errors="coerce").to_numpy(float))
         else:
@@ -77,7 +81,7 @@ class TrainedClassifier:
     def __init__(self, estimator: Any, modality: str, features: Sequence[str]) -> None:
         self.estimator = estimator
         self.modality = modality
-        self.classes_ = np.array(CLASSES)
+        self.classes_ = np.array(CLASSES, dtype=object)
         self.features_ = list(features)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -173,7 +177,9 @@ class TrainingSpec:
     confounder_only_fraction: float = 0.15
 
 
-def training_set(modality: str, spec: TrainingSpec, settings: Settings | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def training_set(
+    modality: str, spec: TrainingSpec, settings: Settings | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Segments with features and true labels from simulated recordings."""
     from .simulate import simulate
 
@@ -181,11 +187,20 @@ def training_set(modality: str, spec: TrainingSpec, settings: Settings | None = 
     frames, labels = [], []
     for i in range(spec.n_recordings):  # loop over recordings
         params = random_params(rng, modality)
-        snr = None if rng.random() < spec.natural_snr_fraction else float(rng.uniform(*spec.snr_db_range))
+        snr = (
+            None
+            if rng.random() < spec.natural_snr_fraction
+            else float(rng.uniform(*spec.snr_db_range))
+        )
         conf_only = bool(rng.random() < spec.confounder_only_fraction)
         sim = simulate(
-            modality, spec.duration_s, spec.seed + i, snr_db=snr, confounders="all",
-            confounder_only=conf_only, params=params,
+            modality,
+            spec.duration_s,
+            spec.seed + i,
+            snr_db=snr,
+            confounders="all",
+            confounder_only=conf_only,
+            params=params,
         )
         table = segment_table(sim.recording, settings)
         frames.append(table)
@@ -204,8 +219,12 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     hgb = HistGradientBoostingClassifier(
-        max_iter=300, learning_rate=0.08, max_leaf_nodes=31, l2_regularization=1.0,
-        class_weight="balanced", random_state=seed,
+        max_iter=300,
+        learning_rate=0.08,
+        max_leaf_nodes=31,
+        l2_regularization=1.0,
+        class_weight="balanced",
+        random_state=seed,
     )
     M = _model_matrix(X)
     used = [f for f, ok in zip(MODEL_FEATURES, np.isfinite(M).any(axis=0), strict=True) if ok]
@@ -307,12 +326,38 @@ def save_bundle(bundle: dict[str, Any], path: str | Path) -> Path:
 
 def cli_configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``movement train``."""
-    parser.add_argument("--out", default="models/default.joblib", metavar="FILE", help="model file to write (default: models/default.joblib)")
-    parser.add_argument("--modality", choices=["emg", "accel"], action="append", help="train only this modality (repeatable; default: both)")
-    parser.add_argument("--n", type=int, default=TrainingSpec.n_recordings, metavar="N", help="simulated recordings per modality")
-    parser.add_argument("--duration", type=float, default=TrainingSpec.duration_s, metavar="S", help="length of each simulated recording (s)")
-    parser.add_argument("--seed", type=int, default=TrainingSpec.seed, metavar="N", help="first simulation seed")
-    parser.add_argument("--reviewed", metavar="DIR", help="folder of reviewed events tables to fold into training")
+    parser.add_argument(
+        "--out",
+        default="models/default.joblib",
+        metavar="FILE",
+        help="model file to write (default: models/default.joblib)",
+    )
+    parser.add_argument(
+        "--modality",
+        choices=["emg", "accel"],
+        action="append",
+        help="train only this modality (repeatable; default: both)",
+    )
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=TrainingSpec.n_recordings,
+        metavar="N",
+        help="simulated recordings per modality",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=TrainingSpec.duration_s,
+        metavar="S",
+        help="length of each simulated recording (s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=TrainingSpec.seed, metavar="N", help="first simulation seed"
+    )
+    parser.add_argument(
+        "--reviewed", metavar="DIR", help="folder of reviewed events tables to fold into training"
+    )
     parser.add_argument("--config", metavar="FILE", help="thresholds file (as for movement score)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
 
@@ -322,7 +367,13 @@ def cli_run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config, args.set)
     spec = TrainingSpec(n_recordings=args.n, duration_s=args.duration, seed=args.seed)
-    bundle = train(args.modality or ("emg", "accel"), spec, reviewed=args.reviewed, settings=settings, progress=True)
+    bundle = train(
+        args.modality or ("emg", "accel"),
+        spec,
+        reviewed=args.reviewed,
+        settings=settings,
+        progress=True,
+    )
     path = save_bundle(bundle, args.out)
     print(f"model written to {path} (card: {path.with_suffix('.json')})")
     return 0
