@@ -1,0 +1,1320 @@
+"""Write an HTML review page per scored recording (``movement report``).
+
+Each page is one self-contained file: inline CSS and JavaScript, plots embedded
+as base64 PNG (matplotlib, Agg canvas), no server and no network. It shows the
+recording's provenance, a per-recording summary, a timeline with the events
+coloured by class, a sortable and filterable table of the events, a plot of
+each event (review-flagged events first, up to ``max_event_plots``) with its
+features and the reason for its label, and review controls whose decisions are
+downloaded as ``<stem>_decisions.tsv`` (read back with
+:func:`movement.review.read_decisions`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import io
+import json
+import math
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._version import __version__
+from .classify import CLASSES
+from .config import AccelConfig, EMGConfig, Settings
+from .errors import MissingExtraError, MovementError
+from .features import FEATURES
+from .output import COLUMN_DESCRIPTIONS, atomic_write
+from .recording import Recording
+
+__all__ = [
+    "PALETTE",
+    "TREMOR_BAND_RATIO_HIGH",
+    "report_summary",
+    "select_event_plots",
+    "write_report",
+    "cli_configure",
+    "cli_run",
+]
+
+#: Colour per class: Okabe-Ito (colour-blind safe) vermillion, blue and grey.
+PALETTE: dict[str, str] = {
+    "fasciculation-like": "#D55E00",
+    "dystonia-like": "#0072B2",
+    "other": "#8C8C8C",
+}
+
+#: ``tremor_band_ratio`` at or above which a sustained event counts as tremor-like
+#: (the threshold the rule classifier uses for irregular tremor).
+TREMOR_BAND_RATIO_HIGH = 0.4
+
+DISCLAIMER = (
+    "Research software, not a diagnostic device: labels describe how a signal looks, "
+    "they are not a diagnosis."
+)
+
+# image budget: a few MB for 200 events
+_DPI = 80
+_EVENT_FIG_W = 8.4  # inches
+_CONTEXT_BINS = 700  # min/max bins of the context trace
+_TIMELINE_BINS = 1600
+_MAX_SITES_PER_EVENT = 3
+_MAX_TIMELINE_PANELS = 8
+_TIMELINE_W = 14.0  # inches
+
+
+# ---------------------------------------------------------------------------
+# summary
+# ---------------------------------------------------------------------------
+
+
+def _union_length(starts: np.ndarray, ends: np.ndarray) -> float:
+    """Total length covered by intervals (overlaps counted once)."""
+    if len(starts) == 0:
+        return 0.0
+    order = np.argsort(starts)
+    total, cur_s, cur_e = 0.0, float(starts[order[0]]), float(ends[order[0]])
+    for s, e in zip(starts[order[1:]], ends[order[1:]], strict=True):
+        if s > cur_e:
+            total += cur_e - cur_s
+            cur_s, cur_e = float(s), float(e)
+        else:
+            cur_e = max(cur_e, float(e))
+    return total + cur_e - cur_s
+
+
+def _num(events: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in events.columns:
+        return np.full(len(events), np.nan)
+    return pd.to_numeric(events[col], errors="coerce").to_numpy(np.float64)
+
+
+def _flags(events: pd.DataFrame) -> np.ndarray:
+    if "review" not in events.columns:
+        return np.zeros(len(events), bool)
+    return events["review"].map(lambda v: bool(v) if not pd.isna(v) else False).to_numpy(bool)
+
+
+def report_summary(events: pd.DataFrame, duration_s: float) -> dict[str, Any]:
+    """Per-recording numbers shown at the top of the report.
+
+    Parameters
+    ----------
+    events : DataFrame
+        An events table (:func:`movement.score`).
+    duration_s : float
+        Length of the recording in seconds.
+
+    Returns
+    -------
+    dict
+        ``classes``: per class ``n``, ``per_min``, ``n_review``;
+        ``dystonia``: ``n``, ``covered_s`` (union of the events, overlaps across
+        channels counted once), ``time_fraction``, ``median_s``, ``longest_s``;
+        ``tremor``: ``n`` sustained events with ``tremor_band_ratio >=
+        TREMOR_BAND_RATIO_HIGH``, their ``median_hz``, ``q25_hz``, ``q75_hz``;
+        ``fasciculation_intervals``: ``n`` intervals between consecutive
+        fasciculation-like onsets, ``median_s``, ``mean_s``, ``cv``, ``min_s``, ``max_s``.
+        Values that cannot be computed are ``None``.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"onset": [1.0, 3.0, 10.0], "duration": [0.01, 0.01, 4.0],
+    ...                    "trial_type": ["fasciculation-like", "fasciculation-like",
+    ...                                   "dystonia-like"]})
+    >>> s = report_summary(ev, 60.0)
+    >>> s["classes"]["fasciculation-like"]["per_min"], s["dystonia"]["time_fraction"]
+    (2.0, 0.06666666666666667)
+    """
+    dur = float(duration_s)
+    minutes = dur / 60.0 if dur > 0 else float("nan")
+    label = events["trial_type"].astype(str).to_numpy() if len(events) else np.array([], str)
+    flags = _flags(events)
+    onset = _num(events, "onset")
+    length = _num(events, "duration")
+    out: dict[str, Any] = {"duration_s": dur, "n_events": int(len(events)), "classes": {}}
+    for c in CLASSES:
+        m = label == c
+        out["classes"][c] = {
+            "n": int(m.sum()),
+            "per_min": float(m.sum() / minutes) if minutes > 0 else None,
+            "n_review": int((m & flags).sum()),
+        }
+    d = label == "dystonia-like"
+    covered = _union_length(onset[d], onset[d] + np.nan_to_num(length[d]))
+    out["dystonia"] = {
+        "n": int(d.sum()),
+        "covered_s": covered,
+        "time_fraction": covered / dur if dur > 0 else None,
+        "median_s": float(np.median(length[d])) if d.any() else None,
+        "longest_s": float(np.max(length[d])) if d.any() else None,
+    }
+    if "scale" in events.columns:
+        sustained = events["scale"].astype(str).to_numpy() == "sustained"
+    else:
+        sustained = length >= 1.0
+    fdom = _num(events, "dominant_frequency_hz")
+    tband = _num(events, "tremor_band_ratio")
+    t = sustained & (tband >= TREMOR_BAND_RATIO_HIGH) & np.isfinite(fdom)
+    out["tremor"] = {
+        "n": int(t.sum()),
+        "median_hz": float(np.median(fdom[t])) if t.any() else None,
+        "q25_hz": float(np.percentile(fdom[t], 25)) if t.any() else None,
+        "q75_hz": float(np.percentile(fdom[t], 75)) if t.any() else None,
+    }
+    f_on = np.sort(onset[(label == "fasciculation-like") & np.isfinite(onset)])
+    iv = np.diff(f_on)
+    out["fasciculation_intervals"] = {
+        "n": int(len(iv)),
+        "median_s": float(np.median(iv)) if len(iv) else None,
+        "mean_s": float(np.mean(iv)) if len(iv) else None,
+        "cv": float(np.std(iv) / np.mean(iv)) if len(iv) > 1 and np.mean(iv) > 0 else None,
+        "min_s": float(np.min(iv)) if len(iv) else None,
+        "max_s": float(np.max(iv)) if len(iv) else None,
+    }
+    return out
+
+
+def select_event_plots(events: pd.DataFrame, max_plots: int) -> list[int]:
+    """Row positions of the events to plot, in onset order.
+
+    Review-flagged events come first (in onset order); the remaining budget is
+    shared round-robin between the classes so every class gets examples.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"onset": [1.0, 2.0, 3.0, 4.0], "review": [False, True, False, False],
+    ...                    "trial_type": ["other", "dystonia-like", "other", "fasciculation-like"]})
+    >>> select_event_plots(ev, 2)
+    [1, 3]
+    """
+    n = len(events)
+    if max_plots <= 0 or n == 0:
+        return []
+    flags = _flags(events)
+    onset = _num(events, "onset")
+    order = np.argsort(onset, kind="stable")
+    chosen = [int(i) for i in order if flags[i]][:max_plots]
+    if len(chosen) < max_plots:
+        label = events["trial_type"].astype(str).to_numpy()
+        queues = [[int(i) for i in order if not flags[i] and label[i] == c] for c in CLASSES]
+        queues.append(
+            [int(i) for i in order if not flags[i] and label[i] not in CLASSES]
+        )  # unknown labels last
+        while len(chosen) < max_plots and any(queues):
+            for q in queues:
+                if q and len(chosen) < max_plots:
+                    chosen.append(q.pop(0))
+    return sorted(chosen, key=lambda i: (onset[i], i))
+
+
+# ---------------------------------------------------------------------------
+# plots (matplotlib, Agg canvas; no pyplot so the caller's backend is untouched)
+# ---------------------------------------------------------------------------
+
+
+def _matplotlib() -> Any:
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingExtraError("HTML reports", "report", "matplotlib") from None
+    return Figure, FigureCanvasAgg
+
+
+def _png(fig: Any, canvas_cls: Any) -> bytes:
+    """Render a figure to a small PNG (palette-quantised when Pillow is available)."""
+    canvas = canvas_cls(fig)
+    canvas.draw()
+    try:
+        from PIL import Image
+
+        w, h = canvas.get_width_height()
+        img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        img = img.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+        buf = io.BytesIO()
+        img.save(buf, format="PNG", optimize=True)
+        return buf.getvalue()
+    except ImportError:  # pragma: no cover - Pillow is a matplotlib dependency
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        return buf.getvalue()
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _minmax(t: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decimate for drawing: per bin its min and max, in time order (keeps spikes)."""
+    n = len(y)
+    if n <= 2 * bins:
+        return t, y
+    k = n // bins
+    m = k * bins
+    yb = y[:m].reshape(bins, k)
+    tb = t[:m].reshape(bins, k)
+    lo, hi = np.nanmin(yb, axis=1), np.nanmax(yb, axis=1)
+    tt = np.column_stack([tb[:, 0], tb[:, -1]]).ravel()
+    yy = np.column_stack([lo, hi]).ravel()
+    return tt, yy
+
+
+def _binned_max(t: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decimate an envelope: the maximum per bin, at the bin's centre."""
+    n = len(y)
+    if n <= bins:
+        return t, y
+    k = n // bins
+    m = k * bins
+    return t[:m].reshape(bins, k).mean(axis=1), np.nanmax(y[:m].reshape(bins, k), axis=1)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Start/stop sample indices of the True runs of a boolean array."""
+    if not mask.any():
+        return []
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
+
+
+def _site_indices(channel: Any, sites: tuple[str, ...]) -> list[int]:
+    names = [] if channel is None or pd.isna(channel) else str(channel).split(",")
+    idx = [sites.index(n.strip()) for n in names if n.strip() in sites]
+    return idx[:_MAX_SITES_PER_EVENT] if idx else [0]
+
+
+def _timeline_png(
+    pre: Any, events: pd.DataFrame, duration: float, units: str, mpl: Any
+) -> tuple[bytes, list[dict[str, float]]]:
+    """Whole-recording overview: envelope (max over sites) and events as coloured spans.
+
+    Returns the PNG and, per panel, its time span and position in the image (fractions
+    from the left / top) so the page can map a click to a time.
+    """
+    Figure, Canvas = mpl
+    fs = pre.fs
+    env = np.nanmax(pre.sustained, axis=1) if pre.sustained.shape[1] else np.zeros(0)
+    n = len(env)
+    t = np.arange(n) / fs
+    n_panels, panel = _timeline_layout(duration)
+    # robust top: a single knock must not flatten the rest (taller peaks reach the top)
+    peak = float(np.nanmax(env)) if n else 0.0
+    top = min(peak, 2.0 * float(np.nanpercentile(env, 99.5))) if n else 0.0
+    top = top if np.isfinite(top) and top > 0 else (peak if np.isfinite(peak) and peak > 0 else 1.0)
+    legend_h, axes_h, ticks_h = 0.32, 1.0, 0.3  # inches
+    fig_h = legend_h + n_panels * (axes_h + ticks_h)
+    fig = Figure(figsize=(_TIMELINE_W, fig_h), dpi=_DPI)
+    onset = _num(events, "onset")
+    length = np.nan_to_num(_num(events, "duration"))
+    label = events["trial_type"].astype(str).to_numpy() if len(events) else np.array([], str)
+    gaps = _runs(pre.gaps)
+    left, right = 0.06, 0.99
+    layout = []
+    for k in range(n_panels):
+        y_top = legend_h + k * (axes_h + ticks_h)
+        ax = fig.add_axes((left, 1 - (y_top + axes_h) / fig_h, right - left, axes_h / fig_h))
+        a, b = k * panel, min(duration, (k + 1) * panel)
+        layout.append(
+            {
+                "t0": a,
+                "t1": a + panel,
+                "left": left,
+                "right": right,
+                "top": y_top / fig_h,
+                "bottom": (y_top + axes_h) / fig_h,
+            }
+        )
+        i0, i1 = int(a * fs), min(n, int(math.ceil(b * fs)) + 1)
+        min_w = panel / 900.0  # short events stay visible
+        xa = ax.get_xaxis_transform()
+        for s, e in gaps:
+            if e / fs >= a and s / fs <= b:
+                ax.axvspan(
+                    s / fs, e / fs, facecolor="none", edgecolor="#b0b0b0", hatch="////", lw=0
+                )
+        for ci, c in enumerate(CLASSES):
+            m = (label == c) & (onset + length >= a) & (onset <= b)
+            if not m.any():
+                continue
+            spans = [
+                (float(o), max(float(d), min_w)) for o, d in zip(onset[m], length[m], strict=True)
+            ]
+            ax.broken_barh(spans, (0, 0.86), transform=xa, color=PALETTE[c], alpha=0.25, lw=0)
+            lane = 0.865 + 0.045 * (2 - ci)
+            ax.broken_barh(spans, (lane, 0.04), transform=xa, color=PALETTE[c], lw=0)
+        tt, yy = _binned_max(t[i0:i1], env[i0:i1], _TIMELINE_BINS)
+        ax.plot(tt, np.minimum(yy, top / 0.86), color="#222222", lw=0.7)
+        ax.set_xlim(a, a + panel)
+        ax.set_ylim(0, top / 0.84)
+        ax.set_yticks([0, top])
+        ax.set_yticklabels(["0", f"{top:.3g} {units}" + ("+" if peak > top * 1.001 else "")])
+        ax.tick_params(labelsize=8, length=2, pad=1)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        _time_axis(ax, a, a + panel)
+    handles = [_patch(PALETTE[c], f"{c} ({int((label == c).sum())})") for c in CLASSES]
+    if gaps:
+        handles.append(_patch("none", "gap", hatch="////"))
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        ncol=len(handles),
+        fontsize=9,
+        frameon=False,
+        bbox_to_anchor=(left - 0.01, 1.0),
+        handlelength=1.2,
+        columnspacing=1.5,
+    )
+    return _png(fig, Canvas), layout
+
+
+def _patch(colour: str, text: str, hatch: str | None = None) -> Any:
+    from matplotlib.patches import Patch
+
+    return Patch(
+        facecolor=colour, edgecolor="#b0b0b0" if hatch else "none", hatch=hatch, label=text
+    )
+
+
+def _time_axis(ax: Any, a: float, b: float) -> None:
+    """Ticks at round times: seconds for short spans, h:mm:ss / h:mm for long ones."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+
+    span = b - a
+    if span <= 120:
+        ax.xaxis.set_major_locator(MaxNLocator(12))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g} s"))
+        return
+    steps = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600]
+    step = next((st for st in steps if span / st <= 12), steps[-1])
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _clock(v, show_seconds=step < 60)))
+
+
+def _clock(seconds: float, *, show_seconds: bool = True) -> str:
+    """``h:mm:ss`` (or ``h:mm``) from a number of seconds."""
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if show_seconds else f"{h}:{m:02d}"
+
+
+def _event_png(
+    pre: Any,
+    events: pd.DataFrame,
+    i: int,
+    duration: float,
+    units: str,
+    mpl: Any,
+) -> bytes:
+    """Signal and envelope a few seconds around event ``i`` (+ a zoom for brief events)."""
+    from matplotlib.ticker import MaxNLocator
+
+    Figure, Canvas = mpl
+    fs = pre.fs
+    row = events.iloc[i]
+    on, dur = float(row["onset"]), float(np.nan_to_num(row.get("duration", 0.0)))
+    cls = str(row.get("trial_type", "other"))
+    colour = PALETTE.get(cls, "#444444")
+    scale = str(row.get("scale", "brief" if dur < 0.5 else "sustained"))
+    env_all = pre.brief if scale == "brief" else pre.sustained
+    env_name = "brief envelope" if scale == "brief" else "sustained envelope"
+    pad = min(10.0, max(2.0, 0.5 * dur))
+    a, b = max(0.0, on - pad), min(duration, on + dur + pad)
+    i0, i1 = int(a * fs), min(len(pre.signal), int(math.ceil(b * fs)) + 1)
+    zoom = dur < 0.5 and (b - a) > 6 * max(dur, 1.0 / fs)
+    za = max(0.0, on - max(0.05, 1.5 * dur))
+    zb = min(duration, on + dur + max(0.05, 1.5 * dur))
+    sites = _site_indices(row.get("channel"), pre.sites)
+    onsets = _num(events, "onset")
+    lengths = np.nan_to_num(_num(events, "duration"))
+    labels = events["trial_type"].astype(str).to_numpy()
+    near = np.flatnonzero((onsets + lengths >= a) & (onsets <= b))
+    h = 0.35 + 1.25 * len(sites)
+    fig = Figure(figsize=(_EVENT_FIG_W, h), dpi=_DPI)
+    fig.subplots_adjust(
+        left=0.085, right=0.975, top=1 - 0.08 / h, bottom=0.42 / h, hspace=0.15, wspace=0.12
+    )
+    grid = fig.add_gridspec(len(sites), 3 if zoom else 1)
+    t = np.arange(i0, i1) / fs
+    for r, s in enumerate(sites):
+        ax = fig.add_subplot(grid[r, :2] if zoom else grid[r, 0])
+        y = pre.signal[i0:i1, s]
+        tt, yy = _minmax(t, y, _CONTEXT_BINS)
+        ax.plot(tt, yy, color="#7a8ca3", lw=0.5)
+        te, ye = _binned_max(t, env_all[i0:i1, s], _CONTEXT_BINS)
+        ax.plot(te, ye, color="#111111", lw=1.1)
+        for j in near:
+            if j == i:
+                continue
+            ax.axvspan(
+                onsets[j],
+                onsets[j] + lengths[j],
+                color=PALETTE.get(labels[j], "#444"),
+                alpha=0.12,
+                lw=0,
+            )
+        ax.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0)
+        ax.set_xlim(a, b)
+        ax.tick_params(labelsize=7, length=2, pad=1)
+        ax.set_ylabel(pre.sites[s], fontsize=8)
+        if r < len(sites) - 1:
+            ax.set_xticklabels([])
+        else:
+            ax.set_xlabel(
+                f"time (s)   signal [{units}] grey, {env_name} black", fontsize=7, labelpad=1
+            )
+        if zoom:
+            az = fig.add_subplot(grid[r, 2])
+            j0, j1 = int(za * fs), min(len(pre.signal), int(math.ceil(zb * fs)) + 1)
+            tz = np.arange(j0, j1) / fs
+            az.plot(tz, pre.signal[j0:j1, s], color="#5a6f8a", lw=0.7)
+            az.plot(tz, env_all[j0:j1, s], color="#111111", lw=1.0)
+            az.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0)
+            az.set_xlim(za, zb)
+            az.tick_params(labelsize=7, length=2, pad=1)
+            az.xaxis.set_major_locator(MaxNLocator(4))
+            az.set_yticklabels([])
+            if r < len(sites) - 1:
+                az.set_xticklabels([])
+            else:
+                az.set_xlabel(f"zoom: {zb - za:.2g} s around the event", fontsize=7, labelpad=1)
+    return _png(fig, Canvas)
+
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+
+_CSS = """
+:root{--fasc:#D55E00;--dyst:#0072B2;--other:#8C8C8C;--ink:#1d2329;--mute:#5b6670;--line:#d9dee3}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);margin:0;background:#f6f7f9}
+main{max-width:1180px;margin:0 auto;padding:16px 20px 60px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+.disclaimer{background:#fff4d6;border:1px solid #e8c766;padding:6px 10px;border-radius:4px;margin:8px 0;font-weight:600}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}
+dl.meta dt{color:var(--mute)}dl.meta dd{margin:0;word-break:break-all}
+.cards{display:flex;flex-wrap:wrap;gap:10px}
+.stat{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px;min-width:200px}
+.stat h3{font-size:13px;margin:0 0 4px;color:var(--mute);font-weight:600}
+.stat table td{padding:0 8px 0 0}
+.badge{display:inline-block;padding:0 6px;border-radius:9px;color:#fff;font-size:12px;white-space:nowrap}
+.b-fasciculation-like{background:var(--fasc)}.b-dystonia-like{background:var(--dyst)}.b-other{background:var(--other)}
+img{max-width:100%;height:auto;display:block}
+#timeline{width:100%;cursor:crosshair}
+.panel{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px}
+.controls{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:center;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 10px;margin-bottom:8px}
+.controls label{white-space:nowrap}
+#reviewbar{position:sticky;top:0;z-index:5;box-shadow:0 1px 4px rgba(0,0,0,.08)}
+.tablewrap{max-height:70vh;overflow:auto;border:1px solid var(--line);border-radius:6px;background:#fff}
+table.ev{border-collapse:collapse;width:100%;font-size:13px}
+table.ev th{position:sticky;top:0;background:#eef1f4;text-align:left;padding:4px 6px;border-bottom:1px solid var(--line);white-space:nowrap;cursor:pointer;user-select:none}
+table.ev th.nosort{cursor:default}
+table.ev th[aria-sort=ascending]::after{content:" \\25B2"}table.ev th[aria-sort=descending]::after{content:" \\25BC"}
+table.ev td{padding:3px 6px;border-bottom:1px solid #eef0f2;vertical-align:top}
+table.ev td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.ev tr.decided td{background:#f0f7ee}table.ev tr.rejected td{background:#fbefef}
+td.why{max-width:190px;color:var(--mute);font-size:12px}
+td.rv{max-width:120px;font-size:12px}
+td.dec select,td.dec input{display:block;width:10.5em;margin:1px 0}
+select,input{font:inherit;font-size:13px}
+input.cm{width:150px}
+.flag{color:#b3261e;font-weight:700}
+.event{background:#fff;border:1px solid var(--line);border-left:6px solid var(--other);border-radius:6px;padding:8px 10px;margin:12px 0}
+.event.c-fasciculation-like{border-left-color:var(--fasc)}.event.c-dystonia-like{border-left-color:var(--dyst)}
+.event h3{font-size:14px;margin:0 0 6px;display:flex;gap:10px;flex-wrap:wrap;align-items:center}
+.event .reason{margin:4px 0;font-size:13px}
+.event .body{display:flex;gap:14px;align-items:flex-start}
+.event .body>img{flex:0 0 auto;max-width:62%}
+.event .body>div{flex:1 1 auto;min-width:0}
+@media (max-width:900px){.event .body{display:block}.event .body>img{max-width:100%}}
+.feat{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:0 12px;font-size:12px;margin:6px 0}
+section.event,tr{scroll-margin-top:70px}
+.feat span{color:var(--mute)}
+.decide{display:flex;gap:10px;flex-wrap:wrap;align-items:center;margin-top:6px}
+.muted{color:var(--mute)}.small{font-size:12px}
+#msg{color:#1b5e20;font-weight:600}
+details summary{cursor:pointer}
+table.params{font-size:12px;border-collapse:collapse}table.params td{padding:1px 8px;border-bottom:1px solid #eef0f2}
+a{color:#0b57d0}
+"""
+
+_JS = r"""
+(function(){
+"use strict";
+var META = JSON.parse(document.getElementById("report-meta").textContent);
+var KEY = "movement-report:" + META.stem + ":" + META.parameters_hash + ":" + META.n_events;
+var state = {};           // event index -> {status, new_type, reviewer, comment}
+var table = document.getElementById("events");
+var tbody = table.tBodies[0];
+
+function load(){
+  try { var s = JSON.parse(localStorage.getItem(KEY) || "null");
+        if (s && s.decisions) state = s.decisions;
+        if (s && s.reviewer) document.getElementById("reviewer").value = s.reviewer; } catch(e) {}
+}
+function save(){
+  try { localStorage.setItem(KEY, JSON.stringify({decisions: state,
+        reviewer: document.getElementById("reviewer").value})); } catch(e) {}
+}
+function reviewer(){ return document.getElementById("reviewer").value.trim(); }
+
+function selValue(d){
+  if (!d || !d.status) return "";
+  return d.status === "relabelled" ? "relabelled:" + d.new_type : d.status;
+}
+function paint(i){
+  var d = state[i], v = selValue(d);
+  document.querySelectorAll('.st[data-i="' + i + '"]').forEach(function(el){ el.value = v; });
+  document.querySelectorAll('.cm[data-i="' + i + '"]').forEach(function(el){
+    if (document.activeElement !== el) el.value = (d && d.comment) || ""; });
+  var row = document.getElementById("row-" + i);
+  if (row) {
+    row.classList.toggle("decided", !!(d && d.status) && d.status !== "rejected");
+    row.classList.toggle("rejected", !!(d && d.status === "rejected"));
+    row.dataset.st = v;
+  }
+}
+function counts(){
+  var n = 0; for (var k in state) if (state[k].status) n++;
+  document.getElementById("ndecided").textContent = n;
+  return n;
+}
+function decide(i, field, value){
+  var d = state[i] || {status: "", new_type: "", reviewer: "", comment: ""};
+  if (field === "st") {
+    if (value.indexOf("relabelled:") === 0) { d.status = "relabelled"; d.new_type = value.slice(11); }
+    else { d.status = value; d.new_type = ""; }
+  } else { d.comment = value; }
+  d.reviewer = reviewer();
+  if (!d.status && !d.comment) delete state[i]; else state[i] = d;
+  paint(i); counts(); save();
+}
+document.addEventListener("change", function(e){
+  var t = e.target;
+  if (t.classList.contains("st")) decide(t.dataset.i, "st", t.value);
+  else if (t.id === "reviewer") save();
+  else if (t.classList.contains("flt")) filter();
+});
+document.addEventListener("input", function(e){
+  var t = e.target;
+  if (t.classList.contains("cm")) decide(t.dataset.i, "cm", t.value);
+  else if (t.classList.contains("flt")) filter();
+});
+
+// ---- sorting -------------------------------------------------------------
+var sortCol = -1, sortDir = 1;
+function cellKey(row, col, num){
+  var c = row.cells[col], v = c.getAttribute("data-v");
+  if (c.classList.contains("dec")) v = row.dataset.st || "~";  // undecided last
+  if (v === null) v = c.textContent;
+  if (num) { var x = parseFloat(v); return isNaN(x) ? -Infinity : x; }
+  return v.toLowerCase();
+}
+function sortBy(col){
+  var th = table.tHead.rows[0].cells[col];
+  if (th.classList.contains("nosort")) return;
+  sortDir = (sortCol === col) ? -sortDir : 1; sortCol = col;
+  var num = th.dataset.type === "num";
+  var rows = Array.prototype.slice.call(tbody.rows);
+  rows.sort(function(a, b){
+    var x = cellKey(a, col, num), y = cellKey(b, col, num);
+    if (x < y) return -sortDir; if (x > y) return sortDir;
+    return (+a.dataset.i - +b.dataset.i);
+  });
+  var frag = document.createDocumentFragment();
+  rows.forEach(function(r){ frag.appendChild(r); });
+  tbody.appendChild(frag);
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function(h){ h.removeAttribute("aria-sort"); });
+  th.setAttribute("aria-sort", sortDir > 0 ? "ascending" : "descending");
+}
+Array.prototype.forEach.call(table.tHead.rows[0].cells, function(th, col){
+  th.addEventListener("click", function(){ sortBy(col); });
+});
+
+// ---- filtering -----------------------------------------------------------
+function filter(){
+  var cls = document.getElementById("f-class").value;
+  var pmin = parseFloat(document.getElementById("f-prob").value) || 0;
+  var rev = document.getElementById("f-review").checked;
+  var und = document.getElementById("f-undecided").checked;
+  var shown = 0;
+  function keep(el){
+    var i = el.dataset.i, d = state[i];
+    return (!cls || el.dataset.cls === cls) && (parseFloat(el.dataset.p) >= pmin - 1e-12) &&
+           (!rev || el.dataset.rv === "1") && (!und || !(d && d.status));
+  }
+  Array.prototype.forEach.call(tbody.rows, function(r){
+    var k = keep(r); r.style.display = k ? "" : "none"; if (k) shown++; });
+  document.querySelectorAll("section.event").forEach(function(s){ s.style.display = keep(s) ? "" : "none"; });
+  document.getElementById("nshown").textContent = shown;
+}
+
+// ---- export --------------------------------------------------------------
+function clean(s){ s = String(s == null ? "" : s).replace(/[\t\r\n]+/g, " ").trim(); return s === "" ? "n/a" : s; }
+function decisionsTSV(){
+  var cols = ["onset","duration","trial_type","channel","review_status","reviewer","comment","new_trial_type"];
+  var lines = [cols.join("\t")];
+  var who = reviewer();
+  Array.prototype.slice.call(document.querySelectorAll("#events tbody tr"))
+    .sort(function(a, b){ return +a.dataset.i - +b.dataset.i; })
+    .forEach(function(r){
+      var d = state[r.dataset.i];
+      if (!d || !d.status) return;
+      lines.push([r.dataset.onset, r.dataset.duration, r.dataset.cls, clean(r.dataset.ch), d.status,
+                  clean(d.reviewer || who), clean(d.comment),
+                  d.status === "relabelled" ? d.new_type : "n/a"].join("\t"));
+    });
+  return lines.join("\n") + "\n";
+}
+function exportTSV(){
+  var msg = document.getElementById("msg");
+  if (!counts()) { msg.textContent = "No decisions yet: choose accept / reject / relabel for some events."; return; }
+  var blob = new Blob([decisionsTSV()], {type: "text/tab-separated-values"});
+  var a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = META.stem + "_decisions.tsv";
+  document.body.appendChild(a); a.click();
+  setTimeout(function(){ URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  msg.textContent = "Saved " + a.download + (reviewer() ? "" : " (no reviewer name entered)");
+}
+document.getElementById("export").addEventListener("click", exportTSV);
+document.getElementById("clear").addEventListener("click", function(){
+  if (!window.confirm("Forget every decision on this page?")) return;
+  var ids = Object.keys(state); state = {}; ids.forEach(paint); counts(); save(); filter();
+});
+
+// ---- timeline click: jump to the nearest event -----------------------------
+var tl = document.getElementById("timeline");
+if (tl) tl.addEventListener("click", function(e){
+  var r = tl.getBoundingClientRect(), fx = (e.clientX - r.left) / r.width, fy = (e.clientY - r.top) / r.height;
+  var t = null;
+  (META.timeline || []).forEach(function(P){
+    if (fy >= P.top - 0.02 && fy <= P.bottom + 0.02 && fx >= P.left && fx <= P.right)
+      t = P.t0 + (fx - P.left) / (P.right - P.left) * (P.t1 - P.t0);
+  });
+  if (t === null) return;
+  var best = null, bd = Infinity;
+  Array.prototype.forEach.call(tbody.rows, function(row){
+    var o = +row.dataset.onset, dd = Math.abs(o - t);
+    if (row.style.display !== "none" && dd < bd) { bd = dd; best = row; }
+  });
+  if (best) { var card = document.getElementById("ev-" + best.dataset.i);
+    (card || best).scrollIntoView({behavior: "smooth", block: "center"});
+    best.style.outline = "2px solid #0b57d0"; setTimeout(function(){ best.style.outline = ""; }, 2000); }
+});
+
+// feature descriptions as tooltips (kept once in META instead of on every card)
+document.querySelectorAll(".feat [data-k]").forEach(function(el){
+  var d = (META.descriptions || {})[el.dataset.k]; if (d) el.title = d; });
+
+load();
+Object.keys(state).forEach(paint);
+counts(); filter();
+window.movementReport = {decisionsTSV: decisionsTSV, state: function(){ return state; }, filter: filter};
+})();
+"""
+
+
+def _esc(x: Any) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def _fmt(v: Any, digits: int = 3) -> str:
+    """A value for display: numbers rounded, missing as an en dash."""
+    if v is None:
+        return "–"
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if not np.isfinite(v):
+            return "–"
+        a = abs(float(v))
+        if a != 0 and (a < 10 ** -(digits - 1) or a >= 1e6):
+            return f"{float(v):.{digits}g}"
+        text = f"{float(v):.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    try:
+        if pd.isna(v):
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def _duration_text(seconds: float) -> str:
+    s = float(seconds)
+    if s < 120:
+        return f"{s:.1f} s"
+    h, rem = divmod(int(round(s)), 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d} (h:mm:ss, {s:.0f} s)"
+
+
+def _split_reason(reason: Any) -> tuple[str, str]:
+    text = (
+        "" if reason is None or (isinstance(reason, float) and math.isnan(reason)) else str(reason)
+    )
+    rules, _, why = text.partition(" | review: ")
+    return rules.strip(), why.strip()
+
+
+def _config(
+    rec: Recording, events: pd.DataFrame, settings: Settings | EMGConfig | AccelConfig | None
+) -> EMGConfig | AccelConfig:
+    """The config to clean the signal with: given, else the one stored with the events."""
+    if isinstance(settings, (EMGConfig, AccelConfig)):
+        if settings.modality != rec.modality:
+            raise MovementError(
+                f"a {settings.modality} config was given for a {rec.modality} recording"
+            )
+        return settings
+    if isinstance(settings, Settings):
+        return settings.for_modality(rec.modality)  # type: ignore[return-value]
+    base = Settings().for_modality(rec.modality)
+    params = events.attrs.get("parameters") or {}
+    stored = params.get("config") if isinstance(params, dict) else None
+    if isinstance(stored, dict) and params.get("modality", rec.modality) == rec.modality:
+        try:
+            return base.replace(**stored)  # type: ignore[return-value]
+        except (MovementError, TypeError, ValueError):
+            pass
+    return base  # type: ignore[return-value]
+
+
+def _stem_of(path: Path) -> str:
+    name = path.name
+    for tail in ("_report.html", ".html", ".htm"):
+        if name.lower().endswith(tail):
+            return name[: -len(tail)] or "recording"
+    return path.stem or "recording"
+
+
+def _summary_html(summ: dict[str, Any]) -> str:
+    rows = []
+    for c in CLASSES:
+        d = summ["classes"][c]
+        rows.append(
+            f'<tr><td><span class="badge b-{c}">{c}</span></td><td class="num">{d["n"]}</td>'
+            f'<td class="num">{_fmt(d["per_min"])}</td><td class="num">{d["n_review"]}</td></tr>'
+        )
+    classes = (
+        '<div class="stat"><h3>Events per class</h3><table><tr class="muted small"><td></td>'
+        "<td>n</td><td>per min</td><td>flagged</td></tr>" + "".join(rows) + "</table></div>"
+    )
+    dy = summ["dystonia"]
+    dyst = (
+        '<div class="stat"><h3>Dystonia-like events</h3><table>'
+        f"<tr><td>number</td><td>{dy['n']}</td></tr>"
+        f"<tr><td>time covered</td><td>{_fmt(dy['covered_s'], 1)} s</td></tr>"
+        f"<tr><td>fraction of recording</td><td>{_fmt(None if dy['time_fraction'] is None else 100 * dy['time_fraction'], 2)} %</td></tr>"
+        f"<tr><td>median / longest</td><td>{_fmt(dy['median_s'], 2)} / {_fmt(dy['longest_s'], 2)} s</td></tr>"
+        "</table></div>"
+    )
+    tr = summ["tremor"]
+    trem = (
+        '<div class="stat"><h3>Tremor frequency</h3><table>'
+        f"<tr><td>median</td><td><b>{_fmt(tr['median_hz'], 2)}</b> Hz</td></tr>"
+        f"<tr><td>IQR</td><td>{_fmt(tr['q25_hz'], 2)} – {_fmt(tr['q75_hz'], 2)} Hz</td></tr>"
+        f"<tr><td>from</td><td>{tr['n']} sustained events</td></tr></table>"
+        f'<div class="muted small">dominant frequency of sustained events with<br>'
+        f"tremor_band_ratio ≥ {TREMOR_BAND_RATIO_HIGH}</div></div>"
+    )
+    fi = summ["fasciculation_intervals"]
+    fasc = (
+        '<div class="stat"><h3>Fasciculation-like intervals</h3><table>'
+        f"<tr><td>intervals</td><td>{fi['n']}</td></tr>"
+        f"<tr><td>median / mean</td><td>{_fmt(fi['median_s'], 2)} / {_fmt(fi['mean_s'], 2)} s</td></tr>"
+        f"<tr><td>min / max</td><td>{_fmt(fi['min_s'], 3)} / {_fmt(fi['max_s'], 1)} s</td></tr>"
+        f"<tr><td>CV</td><td>{_fmt(fi['cv'], 2)}</td></tr></table>"
+        '<div class="muted small">CV ≈ 1: Poisson-like; low: a regular train</div></div>'
+    )
+    return f'<div class="cards">{classes}{dyst}{trem}{fasc}</div>'
+
+
+def _decision_select(i: int, cls: str) -> str:
+    relabel = "".join(f'<option value="relabelled:{c}">{c}</option>' for c in CLASSES if c != cls)
+    return (
+        f'<select class="st" data-i="{i}" aria-label="decision for event {i}">'
+        '<option value="">undecided</option><option value="accepted">accept</option>'
+        '<option value="rejected">reject (no event)</option>'
+        f'<optgroup label="relabel as">{relabel}</optgroup></select>'
+    )
+
+
+def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None) -> str:
+    heads = [
+        ("#", "num", ""),
+        ("onset (s)", "num", "Start from the recording's first sample"),
+        ("duration (s)", "num", ""),
+        ("class", "str", ""),
+        ("probability", "num", COLUMN_DESCRIPTIONS["probability"]["Description"]),
+        ("review", "str", COLUMN_DESCRIPTIONS["review"]["Description"]),
+        ("channel", "str", ""),
+        ("SNR (dB)", "num", COLUMN_DESCRIPTIONS["snr_db"]["Description"]),
+        ("dom. freq (Hz)", "num", COLUMN_DESCRIPTIONS["dominant_frequency_hz"]["Description"]),
+        ("reason", "str", COLUMN_DESCRIPTIONS["reason"]["Description"]),
+        (
+            "decision",
+            "str",
+            "accept / reject / relabel, and a comment (exported with the button above)",
+        ),
+    ]
+    if start is not None:
+        heads.insert(2, ("clock time", "num", "Wall-clock time of the onset"))
+    th = "".join(
+        f'<th data-type="{t}"{" class=nosort" if t == "nosort" else ""} title="{_esc(tip)}">{_esc(h)}</th>'
+        for h, t, tip in heads
+    )
+    onset = _num(events, "onset")
+    dur = _num(events, "duration")
+    prob = _num(events, "probability")
+    snr = _num(events, "snr_db")
+    fdom = _num(events, "dominant_frequency_hz")
+    flags = _flags(events)
+    labels = events["trial_type"].astype(str).to_numpy()
+    chans = (
+        events["channel"].to_numpy(object) if "channel" in events.columns else [None] * len(events)
+    )
+    reasons = (
+        events["reason"].to_numpy(object) if "reason" in events.columns else [None] * len(events)
+    )
+    rows = []
+    for i in range(len(events)):
+        cls = labels[i]
+        rules, why = _split_reason(reasons[i])
+        ch = (
+            ""
+            if chans[i] is None or (isinstance(chans[i], float) and math.isnan(chans[i]))
+            else str(chans[i])
+        )
+        clock = (
+            f'<td data-v="{onset[i]:.6f}">'
+            + _esc(
+                (start + timedelta(seconds=float(onset[i]))).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+            )
+            + "</td>"
+            if start is not None
+            else ""
+        )
+        idx = f'<a href="#ev-{i}" title="jump to the plot">{i}</a>' if i in plotted else str(i)
+        p = prob[i] if np.isfinite(prob[i]) else 0.0
+        rows.append(
+            f'<tr id="row-{i}" data-i="{i}" data-cls="{_esc(cls)}" data-p="{p:.6f}" '
+            f'data-rv="{int(flags[i])}" data-onset="{onset[i]:.6f}" data-duration="{dur[i]:.6f}" '
+            f'data-ch="{_esc(ch)}">'
+            f'<td class="num" data-v="{i}">{idx}</td>'
+            f'<td class="num" data-v="{onset[i]:.6f}" title="{_clock_ms(onset[i])}">'
+            f"{onset[i]:.3f}</td>{clock}"
+            f'<td class="num" data-v="{dur[i]:.6f}">{_fmt(dur[i], 3)}</td>'
+            f'<td data-v="{_esc(cls)}"><span class="badge b-{_esc(cls)}">{_esc(cls)}</span></td>'
+            f'<td class="num" data-v="{p:.6f}">{p:.2f}</td>'
+            f'<td class="rv" data-v="{int(flags[i])}" title="{_esc(why)}">'
+            + (f'<span class="flag">⚑</span> {_esc(why)}' if flags[i] else "")
+            + "</td>"
+            f"<td>{_esc(ch)}</td>"
+            f'<td class="num" data-v="{snr[i]}">{_fmt(snr[i], 1)}</td>'
+            f'<td class="num" data-v="{fdom[i]}">{_fmt(fdom[i], 1)}</td>'
+            f'<td class="why">{_esc(rules)}</td>'
+            f'<td class="dec">{_decision_select(i, cls)}'
+            f'<input class="cm" data-i="{i}" placeholder="comment" aria-label="comment on event {i}"></td>'
+            "</tr>"
+        )
+    return f'<table class="ev" id="events"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _clock_ms(seconds: float) -> str:
+    if not np.isfinite(seconds):
+        return "–"
+    ms = int(round(float(seconds) * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def _feature_html(row: pd.Series) -> str:
+    names = ["p_fasciculation", "p_dystonia", "p_other", "scale", *FEATURES]
+    items = []
+    for n in names:
+        if n not in row.index:
+            continue
+        desc = COLUMN_DESCRIPTIONS.get(n, {})
+        unit = desc.get("Units", "")
+        unit = unit if unit and len(unit) < 8 else ""
+        v = row[n]
+        if n.startswith("p_"):
+            p = pd.to_numeric(v, errors="coerce")
+            text = f"{p:.3f}" if np.isfinite(p) else "–"
+        else:
+            text = _fmt(v)
+        if unit and text != "–":
+            text += " " + ("°" if unit == "degrees" else unit)
+        items.append(f'<div data-k="{_esc(n)}"><span>{_esc(n)}</span> {_esc(text)}</div>')
+    return f'<div class="feat">{"".join(items)}</div>'
+
+
+def _event_card(i: int, row: pd.Series, img: str) -> str:
+    cls = str(row.get("trial_type", "other"))
+    rules, why = _split_reason(row.get("reason"))
+    p = float(np.nan_to_num(pd.to_numeric(row.get("probability"), errors="coerce")))
+    flagged = bool(row.get("review")) if not pd.isna(row.get("review")) else False
+    ch = row.get("channel")
+    ch = "" if ch is None or (isinstance(ch, float) and math.isnan(ch)) else str(ch)
+    onset = float(row["onset"])
+    dur = float(np.nan_to_num(pd.to_numeric(row.get("duration"), errors="coerce")))
+    flag = f'<span class="flag">⚑ review: {_esc(why)}</span>' if flagged else ""
+    return (
+        f'<section class="event c-{_esc(cls)}" id="ev-{i}" data-i="{i}" data-cls="{_esc(cls)}" '
+        f'data-p="{p:.6f}" data-rv="{int(flagged)}">'
+        f'<h3><a href="#row-{i}" title="back to the table">#{i}</a>'
+        f"<span>{onset:.3f} s ({_clock_ms(onset)})</span><span>{_fmt(dur, 3)} s</span>"
+        f'<span class="badge b-{_esc(cls)}">{_esc(cls)}</span><span>p = {p:.2f}</span>'
+        f"<span>channel {_esc(ch)}</span>{flag}</h3>"
+        f'<div class="body"><img src="{img}" alt="signal and envelope around event {i}" '
+        'decoding="async"><div>'
+        f'<div class="reason"><b>Why {_esc(cls)}:</b> {_esc(rules) or "–"}</div>'
+        f"{_feature_html(row)}</div></div>"
+        f'<div class="decide"><label>Decision {_decision_select(i, cls)}</label>'
+        f'<label>Comment <input class="cm" data-i="{i}" placeholder="comment"></label></div>'
+        "</section>"
+    )
+
+
+def _params_html(cfg: EMGConfig | AccelConfig) -> str:
+    rows = "".join(
+        f"<tr><td>{_esc(d['name'])}</td><td>{_esc(d['value'])}</td><td>{_esc(d['unit'])}</td>"
+        f'<td class="muted">{_esc(d["source"])}</td></tr>'
+        for d in cfg.describe()
+    )
+    return (
+        f"<details><summary>Parameters ({cfg.modality})</summary>"
+        f'<table class="params">{rows}</table></details>'
+    )
+
+
+def _render(
+    rec: Recording,
+    events: pd.DataFrame,
+    cfg: EMGConfig | AccelConfig,
+    stem: str,
+    max_event_plots: int,
+) -> str:
+    mpl = _matplotlib()
+    from .preprocess import preprocess
+
+    events = events.reset_index(drop=True)
+    if "trial_type" not in events.columns:
+        raise MovementError("events table has no 'trial_type' column")
+    if "onset" not in events.columns:
+        raise MovementError("events table has no 'onset' column")
+    a = events.attrs
+    duration = float(rec.duration)
+    pre = preprocess(rec, cfg)
+    timeline, timeline_layout = _timeline_png(pre, events, duration, _units(rec), mpl)
+    plotted = select_event_plots(events, max_event_plots)
+    cards = [
+        _event_card(
+            i, events.iloc[i], _data_uri(_event_png(pre, events, i, duration, _units(rec), mpl))
+        )
+        for i in plotted
+    ]
+    summ = report_summary(events, duration)
+    source = rec.source or a.get("source") or stem
+    version = a.get("movement_version", __version__)
+    phash = a.get("parameters_hash") or "–"
+    model = a.get("model") or (a.get("parameters") or {}).get("model") or "–"
+    meta = {
+        "stem": stem,
+        "parameters_hash": phash,
+        "n_events": int(len(events)),
+        "timeline": timeline_layout,
+        "descriptions": {k: v.get("Description", k) for k, v in COLUMN_DESCRIPTIONS.items()},
+    }
+    start = rec.start
+    notes = dict(rec.notes or {})
+    meta_rows = [
+        ("File", f'<span title="{_esc(source)}">{_esc(source)}</span>'),
+        ("Modality", _esc(rec.modality)),
+        ("Sampling rate", f"{rec.fs:g} Hz"),
+        ("Duration", _esc(_duration_text(duration))),
+        ("Channels", _esc(", ".join(rec.channels)) + f" ({_esc(_units(rec))})"),
+        ("Start", _esc(start.isoformat()) if start else "unknown"),
+        ("movement version", _esc(version)),
+        ("Parameters hash", f"<code>{_esc(phash)}</code>"),
+        ("Model", _esc(model)),
+    ]
+    if notes:
+        meta_rows.append(("Reader notes", _esc("; ".join(f"{k}: {v}" for k, v in notes.items()))))
+    meta_rows.append(("Report written", _esc(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))))
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta_rows)
+    n_flag = int(_flags(events).sum())
+    class_opts = "".join(f'<option value="{c}">{c}</option>' for c in CLASSES)
+    plots_note = (
+        f"Plots of {len(plotted)} of {len(events)} events"
+        + (
+            f" (max_event_plots = {max_event_plots}; review-flagged first)"
+            if len(plotted) < len(events)
+            else ""
+        )
+        + ". Grey: cleaned signal (band-passed EMG, or dynamic acceleration magnitude); black: the "
+        "envelope the event was found on; shaded: this event (class colour) and its neighbours."
+    )
+    cards_html = "".join(cards) if cards else '<p class="muted">No events to plot.</p>'
+    table_html = (
+        _table_html(events, set(plotted), start)
+        if len(events)
+        else '<p class="muted">No events found.</p>'
+    )
+    meta_json = json.dumps(meta).replace("</", "<\\/")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="generator" content="movement {_esc(__version__)}">
+<title>movement report – {_esc(stem)}</title>
+<style>{_CSS}</style></head>
+<body><main>
+<h1>movement review page: {_esc(Path(str(source)).name)}</h1>
+<div class="disclaimer">{_esc(DISCLAIMER)}</div>
+<dl class="meta">{dl}</dl>
+{_params_html(cfg)}
+<h2>Summary</h2>
+{_summary_html(summ)}
+<h2>Timeline</h2>
+<div class="panel"><img id="timeline" src="{_data_uri(timeline)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"></div>
+<p class="muted small">Black: envelope (maximum over {_esc(", ".join(pre.sites))}); spans and the lanes at the top: events by class; hatched: gaps. Click the timeline to jump to the nearest event.</p>
+<h2>Events</h2>
+<div class="controls" id="reviewbar">
+<label>Reviewer <input id="reviewer" placeholder="your name" autocomplete="name"></label>
+<button id="export" type="button">Export decisions (TSV)</button>
+<span class="small"><span id="ndecided">0</span> decided</span>
+<button id="clear" type="button" class="small">Clear decisions</button>
+<span id="msg" class="small"></span>
+</div>
+<div class="controls">
+<label>Class <select id="f-class" class="flt"><option value="">all</option>{class_opts}</select></label>
+<label>Min probability <input id="f-prob" class="flt" type="number" min="0" max="1" step="0.05" value="0" style="width:5em"></label>
+<label><input id="f-review" class="flt" type="checkbox"> flagged for review only ({n_flag})</label>
+<label><input id="f-undecided" class="flt" type="checkbox"> undecided only</label>
+<span class="muted small"><span id="nshown">{len(events)}</span> of {len(events)} shown · click a column header to sort</span>
+</div>
+<div class="tablewrap">{table_html}</div>
+<p class="muted small">Decisions are kept in this browser (local storage) until exported. The exported <code>{_esc(stem)}_decisions.tsv</code> is read by <code>movement.review.read_decisions</code> and <code>movement train --reviewed</code>.</p>
+<h2>Event plots</h2>
+<p class="muted small">{_esc(plots_note)}</p>
+{cards_html}
+<p class="muted small">{_esc(DISCLAIMER)}</p>
+</main>
+<script type="application/json" id="report-meta">{meta_json}</script>
+<script>{_JS}</script>
+</body></html>
+"""
+
+
+def _units(rec: Recording) -> str:
+    return "g" if rec.modality == "accel" else (rec.units or "a.u.")
+
+
+def _timeline_layout(duration: float) -> tuple[int, float]:
+    nice = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+    panel = duration
+    if duration > 900:
+        panel = next((p for p in nice if duration / p <= _MAX_TIMELINE_PANELS), duration)
+        panel = panel if duration > panel else duration
+    return max(1, math.ceil(duration / panel - 1e-9)), float(panel)
+
+
+def write_report(
+    rec: Recording,
+    events: pd.DataFrame,
+    path: str | Path,
+    *,
+    settings: Settings | EMGConfig | AccelConfig | None = None,
+    max_event_plots: int = 200,
+) -> Path:
+    """Write a self-contained HTML review page for one scored recording.
+
+    Parameters
+    ----------
+    rec : Recording
+        The recording the events were found in.
+    events : DataFrame
+        Its events table (:func:`movement.score`, or an ``_events.tsv`` read back
+        with its sidecar's provenance in ``events.attrs``).
+    path : str or Path
+        The HTML file to write (conventionally ``<stem>_report.html``; the
+        decisions file the page exports is named ``<stem>_decisions.tsv``).
+    settings : Settings, EMGConfig or AccelConfig, optional
+        Configuration used to clean the signal for the plots; by default the one
+        stored in ``events.attrs["parameters"]``, else the modality's defaults.
+    max_event_plots : int
+        At most this many events get a plot (review-flagged ones first); every
+        event is in the table.
+
+    Returns
+    -------
+    Path
+        ``path``, written atomically.
+
+    Raises
+    ------
+    MissingExtraError
+        matplotlib is not installed (``pip install 'movement[report]'``).
+
+    Examples
+    --------
+    >>> import numpy as np, movement
+    >>> x = np.random.default_rng(0).normal(0, 0.01, (20000, 1))
+    >>> x[10000:10030, 0] += np.hanning(30) * 0.5
+    >>> rec = movement.Recording(x, fs=2000, modality="emg")
+    >>> ev = movement.score(rec, model="rules")
+    >>> write_report(rec, ev, "rec_report.html")  # doctest: +SKIP
+    PosixPath('rec_report.html')
+    """
+    path = Path(path)
+    cfg = _config(rec, events, settings)
+    text = _render(rec, events, cfg, _stem_of(path), int(max_event_plots))
+    return atomic_write(path, text)
+
+
+# ---------------------------------------------------------------------------
+# command line
+# ---------------------------------------------------------------------------
+
+
+def cli_configure(parser: argparse.ArgumentParser) -> None:
+    """Options of ``movement report``."""
+    parser.description = (
+        "Write <out>/<stem>_report.html per recording: a self-contained review page "
+        "(summary, timeline, sortable event table, event plots, review controls that "
+        "export <stem>_decisions.tsv). " + DISCLAIMER
+    )
+    parser.epilog = (
+        "Examples: movement report data/ --events results/   "
+        "(pages for an earlier 'movement score data/ --out results/');  "
+        "movement report rec.edf --out pages/   (score now)"
+    )
+    parser.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="recordings: files, folders or globs"
+    )
+    parser.add_argument(
+        "--events",
+        metavar="DIR",
+        help="folder with <stem>_events.tsv from an earlier 'movement score' (default: score now)",
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        metavar="DIR",
+        help="output folder (default: the --events folder, else results)",
+    )
+    parser.add_argument("--modality", choices=["accel", "emg"], help="modality of every input")
+    parser.add_argument("--fs", type=float, metavar="HZ", help="sampling rate of every input")
+    parser.add_argument(
+        "--channels", metavar="LIST", help="comma-separated channel names or indices to keep"
+    )
+    parser.add_argument(
+        "--model",
+        default="default",
+        metavar="NAME|PATH",
+        help="model when scoring now: 'default', 'rules' or a model file",
+    )
+    parser.add_argument("--config", metavar="FILE", help="TOML/JSON thresholds (when scoring now)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override one threshold"
+    )
+    parser.add_argument(
+        "--max-plots", type=int, default=200, metavar="N", help="event plots per page (default 200)"
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no per-file lines")
+
+
+def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
+    """Read ``<stem>_events.tsv`` and put its sidecar's provenance in ``attrs``."""
+    from .export import read_bids_events
+
+    tsv = events_dir / f"{stem}_events.tsv"
+    if not tsv.exists():
+        alt = events_dir / f"{path.name.split('.')[0]}_events.tsv"
+        if not alt.exists():
+            raise MovementError(f"{path}: no {tsv.name} in {events_dir}")
+        tsv = alt
+    events = read_bids_events(tsv)
+    if "channel" in events.columns:
+        events["channel"] = events["channel"].map(lambda v: None if pd.isna(v) else str(v))
+    if "trial_type" in events.columns:
+        events["trial_type"] = events["trial_type"].astype(str)
+    side = tsv.with_name(tsv.name[: -len(".tsv")] + ".json")
+    if side.exists():
+        try:
+            js = json.loads(side.read_text())
+        except (OSError, ValueError):
+            js = {}
+        for k in ("movement_version", "parameters_hash", "parameters", "model"):
+            if js.get(k) is not None:
+                events.attrs[k] = js[k]
+    return events
+
+
+def cli_run(args: argparse.Namespace) -> int:
+    """Run ``movement report``; 0 when every page was written, 1 when some failed."""
+    from .batch import unique_stems
+    from .config import load_settings
+    from .io import find_recordings, read
+    from .pipeline import score
+
+    _matplotlib()  # fail early, once, when matplotlib is missing
+    settings = load_settings(getattr(args, "config", None), getattr(args, "set", None) or [])
+    paths = find_recordings(args.inputs)
+    if not paths:
+        raise MovementError("no recordings found in: " + " ".join(args.inputs))
+    events_dir = Path(args.events) if args.events else None
+    if events_dir is not None and not events_dir.is_dir():
+        raise MovementError(f"--events {events_dir}: no such folder")
+    out = Path(args.out) if args.out else (events_dir or Path("results"))
+    chans = (
+        tuple(c.strip() for c in args.channels.split(","))
+        if getattr(args, "channels", None)
+        else None
+    )
+    failed = 0
+    for path, stem in zip(paths, unique_stems(paths), strict=True):
+        try:
+            rec = read(path, fs=args.fs, modality=args.modality, channels=chans)
+            if events_dir is not None:
+                events = _events_from_dir(events_dir, stem, path)
+                cfg_settings: Any = None if not (args.config or args.set) else settings
+            else:
+                events = score(rec, settings, model=args.model)
+                cfg_settings = settings
+            page = write_report(
+                rec,
+                events,
+                out / f"{stem}_report.html",
+                settings=cfg_settings,
+                max_event_plots=args.max_plots,
+            )
+            if not args.quiet:
+                print(f"ok     {path}: {len(events)} events -> {page}")
+        except MovementError as exc:
+            if getattr(args, "debug", False):
+                raise
+            failed += 1
+            print(f"error  {path}: {str(exc).replace(f'{path}: ', '', 1)}", file=sys.stderr)
+    print(
+        f"{len(paths) - failed} of {len(paths)} report pages written to {out}/"
+        + (f"; {failed} failed" if failed else ""),
+        file=sys.stderr,
+    )
+    return 1 if failed else 0

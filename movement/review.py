@@ -1,0 +1,392 @@
+"""Reviewers' decisions: read the TSV a report page exports and apply it to events.
+
+A report page (:func:`movement.report.write_report`) lets a person accept, reject
+or relabel events; its "Export decisions (TSV)" button downloads
+``<stem>_decisions.tsv`` with the columns of :data:`DECISION_COLUMNS`. Here those
+decisions are read (:func:`read_decisions`), put back into an events table
+(:func:`apply_decisions`) and turned into training rows
+(:func:`reviewed_training_rows`, for ``movement train --reviewed DIR``).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .classify import CLASSES
+from .errors import MovementError
+
+__all__ = [
+    "DECISION_COLUMNS",
+    "STATUSES",
+    "read_decisions",
+    "write_decisions",
+    "apply_decisions",
+    "reviewed_training_rows",
+]
+
+#: Columns of a decisions TSV, in order.
+DECISION_COLUMNS = (
+    "onset",
+    "duration",
+    "trial_type",
+    "channel",
+    "review_status",
+    "reviewer",
+    "comment",
+    "new_trial_type",
+)
+
+#: The review statuses (as in the events table's ``review_status`` column).
+STATUSES = ("accepted", "rejected", "relabelled")
+
+_ALIASES = {
+    "accept": "accepted",
+    "accepted": "accepted",
+    "reject": "rejected",
+    "rejected": "rejected",
+    "relabel": "relabelled",
+    "relabelled": "relabelled",
+    "relabeled": "relabelled",
+}
+
+#: ``<stem>_decisions.tsv``, also as browsers rename repeated downloads: ``<stem>_decisions (1).tsv``.
+_DECISIONS_NAME = re.compile(r"^(?P<stem>.+)_decisions(?:\s*\(\d+\))?\.tsv$", re.IGNORECASE)
+
+
+def _text(v: Any) -> str | None:
+    """A cell as stripped text; missing / empty / ``n/a`` as None."""
+    if v is None:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    s = str(v).strip()
+    return None if s == "" or s.lower() == "n/a" else s
+
+
+def _channel_key(v: Any) -> str:
+    """Channel text normalised for matching (``"emg1, emg2"`` == ``"emg1,emg2"``)."""
+    s = _text(v)
+    return "" if s is None else ",".join(p.strip() for p in s.split(","))
+
+
+def _normalise(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    missing = [c for c in ("onset", "review_status") if c not in df.columns]
+    if missing:
+        raise MovementError(f"{source}: not a decisions table (no {', '.join(missing)} column)")
+    out = pd.DataFrame(index=df.index)
+    out["onset"] = pd.to_numeric(df["onset"], errors="coerce")
+    if out["onset"].isna().any():
+        bad = int(np.flatnonzero(out["onset"].isna().to_numpy())[0])
+        raise MovementError(f"{source}: row {bad + 1} has no numeric onset")
+    out["duration"] = (
+        pd.to_numeric(df["duration"], errors="coerce") if "duration" in df.columns else np.nan
+    )
+    for c in ("trial_type", "channel", "reviewer", "comment", "new_trial_type"):
+        vals = [_text(v) for v in df[c]] if c in df.columns else [None] * len(df)
+        out[c] = pd.Series(vals, index=df.index, dtype=object)
+    status = []
+    for k, v in enumerate(_text(x) for x in df["review_status"]):
+        if v is None:
+            status.append(None)
+            continue
+        s = _ALIASES.get(v.lower())
+        if s is None:
+            raise MovementError(
+                f"{source}: row {k + 1}: review_status {v!r} is not one of {', '.join(STATUSES)}"
+            )
+        status.append(s)
+    out["review_status"] = pd.Series(status, index=df.index, dtype=object)
+    relab = out["review_status"] == "relabelled"
+    for k in np.flatnonzero(relab.to_numpy()):
+        new = out["new_trial_type"].iloc[k]
+        if new not in CLASSES:
+            raise MovementError(
+                f"{source}: row {k + 1} is relabelled but new_trial_type is {new!r}; "
+                f"use one of {', '.join(CLASSES)}"
+            )
+    out.loc[~relab, "new_trial_type"] = None
+    return out.loc[:, list(DECISION_COLUMNS)].reset_index(drop=True)
+
+
+def read_decisions(path: str | Path) -> pd.DataFrame:
+    """Read a decisions TSV exported by a report page.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``<stem>_decisions.tsv``: tab-separated, ``n/a`` for missing values, columns
+        :data:`DECISION_COLUMNS` (only ``onset`` and ``review_status`` are required).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DECISION_COLUMNS`. ``onset``/``duration`` are floats (s); text
+        columns hold str or None; ``review_status`` is one of :data:`STATUSES` (or None
+        for a row with a comment only); ``new_trial_type`` is set only for relabelled rows.
+
+    Raises
+    ------
+    MovementError
+        The file cannot be read, lacks ``onset``/``review_status``, has an unknown
+        status, or a relabelled row without a valid ``new_trial_type``.
+
+    Examples
+    --------
+    >>> import io
+    >>> text = ("onset\\tduration\\ttrial_type\\tchannel\\treview_status\\treviewer\\tcomment"
+    ...         "\\tnew_trial_type\\n1.5\\t0.02\\tother\\tch1\\trelabelled\\tAB\\tn/a"
+    ...         "\\tfasciculation-like\\n")
+    >>> d = read_decisions(io.StringIO(text))
+    >>> d.loc[0, ["review_status", "new_trial_type"]].tolist()
+    ['relabelled', 'fasciculation-like']
+    """
+    source = str(getattr(path, "name", path))
+    try:
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
+    except FileNotFoundError:
+        raise MovementError(f"{source}: no such file") from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise MovementError(f"{source}: cannot read decisions ({exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return _normalise(df, source)
+
+
+def write_decisions(decisions: pd.DataFrame, path: str | Path) -> Path:
+    """Write decisions as the TSV a report page exports (atomic; ``n/a`` for missing).
+
+    Parameters
+    ----------
+    decisions : DataFrame
+        With at least ``onset`` and ``review_status``; see :data:`DECISION_COLUMNS`.
+    path : str or Path
+
+    Returns
+    -------
+    Path
+    """
+    from .output import atomic_write
+
+    d = _normalise(decisions.astype(object), str(path))
+    d["onset"] = d["onset"].map(lambda v: f"{v:.6f}")
+    d["duration"] = d["duration"].map(lambda v: "n/a" if pd.isna(v) else f"{v:.6f}")
+    for c in DECISION_COLUMNS[2:]:
+        d[c] = [
+            "n/a" if _text(v) is None else re.sub(r"[\t\r\n]+", " ", str(v)).strip() for v in d[c]
+        ]
+    return atomic_write(Path(path), d.to_csv(sep="\t", index=False, lineterminator="\n"))
+
+
+def apply_decisions(
+    events: pd.DataFrame, decisions: pd.DataFrame, *, tolerance_s: float = 0.001
+) -> pd.DataFrame:
+    """Put reviewers' decisions into an events table.
+
+    A decision belongs to the event on the same ``channel`` whose ``onset`` is
+    within ``tolerance_s`` (the nearest one when several are). Later decisions for
+    the same event override earlier ones.
+
+    Parameters
+    ----------
+    events : DataFrame
+        An events table (:func:`movement.score`, or an ``_events.tsv`` read back).
+    decisions : DataFrame
+        From :func:`read_decisions` (normalised again here, so a hand-made table
+        with ``accept``/``reject``/``relabel`` also works).
+    tolerance_s : float
+        Largest onset difference for a match, in seconds (default 1 ms).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``events`` (same rows, order and ``attrs``) with ``review_status``,
+        ``reviewer`` and ``comment`` filled for matched events; relabelled events get the
+        new ``trial_type`` and keep the model's label in ``original_trial_type`` (None for
+        the other rows). Decisions that match no event are reported with a
+        :class:`UserWarning`.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"onset": [1.0, 2.0], "duration": [0.02, 3.0], "channel": ["ch1", "ch1"],
+    ...                    "trial_type": ["fasciculation-like", "dystonia-like"]})
+    >>> dec = pd.DataFrame({"onset": [2.0004], "channel": ["ch1"], "review_status": ["relabel"],
+    ...                     "new_trial_type": ["other"]})
+    >>> out = apply_decisions(ev, dec)
+    >>> out[["trial_type", "original_trial_type", "review_status"]].values.tolist()[1]
+    ['other', 'dystonia-like', 'relabelled']
+    """
+    if "onset" not in events.columns:
+        raise MovementError("events table has no 'onset' column")
+    dec = _normalise(decisions.astype(object), "decisions")
+    out = events.copy()
+    out.attrs = dict(events.attrs)
+    for c in ("review_status", "reviewer", "comment", "original_trial_type"):
+        if c not in out.columns:
+            out[c] = pd.Series([None] * len(out), index=out.index, dtype=object)
+        else:
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    if "trial_type" in out.columns:
+        out["trial_type"] = out["trial_type"].astype(object)
+    on = pd.to_numeric(out["onset"], errors="coerce").to_numpy(np.float64)
+    ch = (
+        np.array([_channel_key(v) for v in out["channel"]], dtype=object)
+        if "channel" in out.columns
+        else np.full(len(out), "", dtype=object)
+    )
+    cols = {c: out.columns.get_loc(c) for c in out.columns}
+    unmatched = []
+    for k in range(len(dec)):
+        d = dec.iloc[k]
+        if d["review_status"] is None and d["comment"] is None:
+            continue
+        diff = np.abs(on - float(d["onset"]))
+        cand = np.flatnonzero((diff <= tolerance_s + 1e-9) & (ch == _channel_key(d["channel"])))
+        if len(cand) == 0:
+            unmatched.append(f"{float(d['onset']):.3f} s ({d['channel'] or 'no channel'})")
+            continue
+        j = int(cand[np.argmin(diff[cand])])
+        if d["review_status"] is not None:
+            out.iat[j, cols["review_status"]] = d["review_status"]
+        out.iat[j, cols["reviewer"]] = d["reviewer"]
+        out.iat[j, cols["comment"]] = d["comment"]
+        if "trial_type" not in cols:
+            continue
+        original = out.iat[j, cols["original_trial_type"]]
+        if d["review_status"] == "relabelled":
+            if original is None:
+                out.iat[j, cols["original_trial_type"]] = out.iat[j, cols["trial_type"]]
+            out.iat[j, cols["trial_type"]] = d["new_trial_type"]
+        elif d["review_status"] is not None and original is not None:
+            # a later accept/reject undoes an earlier relabel of the same event
+            out.iat[j, cols["trial_type"]] = original
+            out.iat[j, cols["original_trial_type"]] = None
+    if unmatched:
+        shown = ", ".join(unmatched[:5]) + (" ..." if len(unmatched) > 5 else "")
+        warnings.warn(
+            f"{len(unmatched)} decision(s) match no event within {tolerance_s * 1000:g} ms on "
+            f"the same channel: {shown}",
+            UserWarning,
+            stacklevel=2,
+        )
+    return out
+
+
+def _decision_files(decisions_dir: Path) -> dict[str, list[Path]]:
+    """Decision files per stem, oldest first (so newer downloads override)."""
+    found: dict[str, list[Path]] = {}
+    for p in sorted(decisions_dir.glob("*.tsv")):
+        m = _DECISIONS_NAME.match(p.name)
+        if m:
+            found.setdefault(m.group("stem"), []).append(p)
+    for files in found.values():
+        files.sort(key=lambda q: (q.stat().st_mtime_ns, q.name))
+    return found
+
+
+def _snap_to_table(decisions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Move decision onsets onto event onsets that are their ``%.6g`` rounding.
+
+    ``movement score`` writes ``_events.tsv`` with 6 significant digits, so after
+    1000 s an onset there can be more than 1 ms from the exact onset a page made
+    from the in-memory events (``movement score --report``) exports.
+    """
+    on = pd.to_numeric(events["onset"], errors="coerce").to_numpy(np.float64)
+    if not len(on):
+        return decisions
+    out = decisions.copy()
+    order = np.sort(on)
+    for k, v in enumerate(out["onset"].to_numpy(np.float64)):
+        r = float(f"{v:.6g}")
+        j = int(np.clip(np.searchsorted(order, r), 0, len(order) - 1))
+        for cand in (order[j], order[max(j - 1, 0)]):
+            if abs(cand - r) <= 1e-9 * max(1.0, abs(r)) and abs(cand - v) > 1e-3:
+                out.iat[k, out.columns.get_loc("onset")] = cand
+                break
+    return out
+
+
+def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) -> pd.DataFrame:
+    """Features and reviewed labels of every reviewed event, for retraining.
+
+    Pairs each ``<stem>_decisions.tsv`` in ``decisions_dir`` (also ``<stem>_decisions
+    (1).tsv`` as browsers name repeated downloads; newer files override older ones)
+    with ``<stem>_events.tsv`` in ``events_dir`` and applies the decisions.
+
+    Parameters
+    ----------
+    events_dir : str or Path
+        Folder with ``<stem>_events.tsv`` (+ ``.json``) from ``movement score``.
+    decisions_dir : str or Path
+        Folder with the exported decisions (may be the same folder).
+
+    Returns
+    -------
+    DataFrame
+        One row per reviewed event: ``stem``, ``modality`` (from the events sidecar,
+        None when unknown), ``onset``, ``channel``, ``model_label`` (the label the model
+        gave), ``review_status``, ``label`` (accepted → the model's label, relabelled →
+        the reviewer's label, rejected → ``other``), then ``duration``, ``scale`` and the
+        feature columns present in the events tables (:data:`movement.features.FEATURES`).
+
+    Raises
+    ------
+    MovementError
+        A folder does not exist, or a decisions file has no events table.
+    """
+    import json
+
+    from .export import read_bids_events
+    from .features import FEATURES
+
+    ev_dir, dec_dir = Path(events_dir), Path(decisions_dir)
+    for d, what in ((ev_dir, "events"), (dec_dir, "decisions")):
+        if not d.is_dir():
+            raise MovementError(f"{d}: no such {what} folder")
+    lead = ["stem", "modality", "onset", "channel", "model_label", "review_status", "label"]
+    frames = []
+    for stem, files in sorted(_decision_files(dec_dir).items()):
+        tsv = ev_dir / f"{stem}_events.tsv"
+        if not tsv.exists():
+            raise MovementError(f"{files[-1]}: no {tsv.name} in {ev_dir}")
+        events = read_bids_events(tsv)
+        if "channel" in events.columns:
+            events["channel"] = events["channel"].map(lambda v: None if pd.isna(v) else str(v))
+        modality = None
+        side = tsv.with_name(f"{stem}_events.json")
+        if side.exists():
+            try:
+                modality = (json.loads(side.read_text()).get("recording") or {}).get("modality")
+            except (OSError, ValueError, AttributeError):
+                modality = None
+        for f in files:
+            events = apply_decisions(events, _snap_to_table(read_decisions(f), events))
+        done = events[events["review_status"].isin(STATUSES)].copy()
+        if done.empty:
+            continue
+        model_label = done["original_trial_type"].where(
+            done["original_trial_type"].notna(), done["trial_type"]
+        )
+        label = done["trial_type"].where(done["review_status"] != "rejected", "other")
+        feats = [c for c in ("duration", "scale", *FEATURES) if c in done.columns]
+        part = pd.DataFrame(
+            {
+                "stem": stem,
+                "modality": modality,
+                "onset": done["onset"].to_numpy(float),
+                "channel": done["channel"].to_numpy(object) if "channel" in done.columns else None,
+                "model_label": model_label.to_numpy(object),
+                "review_status": done["review_status"].to_numpy(object),
+                "label": label.to_numpy(object),
+            }
+        )
+        for c in feats:
+            part[c] = done[c].to_numpy()
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=[*lead, "duration", "scale", *FEATURES])
+    return pd.concat(frames, ignore_index=True)

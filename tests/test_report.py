@@ -1,0 +1,365 @@
+"""HTML review pages: content, self-containment, size, CLI, and a headless-browser check."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import movement
+from movement.classify import CLASSES
+from movement.errors import MissingExtraError
+from movement.report import report_summary, select_event_plots, write_report
+from movement.review import apply_decisions, read_decisions
+
+pytest.importorskip("matplotlib")
+
+
+def _emg_recording(seed: int = 0) -> movement.Recording:
+    """40 s of 2-channel EMG noise, isolated MUAP-like spikes and one co-contraction."""
+    fs = 2000.0
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 0.01, (int(40 * fs), 2))
+    for t, ch in [(3.1, 0), (7.4, 1), (12.9, 0), (19.2, 0), (33.3, 1), (37.5, 0)]:
+        i = int(t * fs)
+        x[i : i + 30, ch] += np.hanning(30) * rng.uniform(0.3, 0.6) * np.sign(rng.normal())
+    a, b = int(24 * fs), int(29 * fs)
+    mod = 1 + 0.8 * np.sin(2 * np.pi * 5 * np.arange(b - a) / fs)  # 5 Hz modulated burst
+    x[a:b] += rng.normal(0, 0.08, (b - a, 2)) * mod[:, None]
+    return movement.Recording(x, fs=fs, modality="emg", channels=("emg1", "emg2"), units="mV")
+
+
+def _accel_recording(seed: int = 1) -> movement.Recording:
+    """120 s of wrist accelerometry: gravity, noise, small twitches, a 5 Hz tremor spell."""
+    fs = 100.0
+    rng = np.random.default_rng(seed)
+    n = int(120 * fs)
+    t = np.arange(n) / fs
+    x = rng.normal(0, 0.002, (n, 3))
+    x[:, 2] += 1.0
+    for on in (10.0, 31.0, 52.5, 88.0):
+        i = int(on * fs)
+        x[i : i + 20, 0] += np.hanning(20) * 0.06
+    m = (t >= 60) & (t < 75)
+    x[m, 1] += 0.05 * np.sin(2 * np.pi * 5.2 * t[m]) * (1 + 0.4 * rng.standard_normal(m.sum()))
+    return movement.Recording(x, fs=fs, modality="accel", channels=("x", "y", "z"), units="g")
+
+
+@pytest.fixture(scope="module")
+def emg() -> tuple[movement.Recording, pd.DataFrame]:
+    rec = _emg_recording()
+    return rec, movement.score(rec, model="rules")
+
+
+@pytest.fixture(scope="module")
+def accel() -> tuple[movement.Recording, pd.DataFrame]:
+    rec = _accel_recording()
+    return rec, movement.score(rec, model="rules")
+
+
+_REMOTE = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def _images(text: str) -> list[bytes]:
+    return [
+        base64.b64decode(m) for m in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text)
+    ]
+
+
+@pytest.mark.parametrize("which", ["emg", "accel"])
+def test_report_is_self_contained(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    rec, events = request.getfixturevalue(which)
+    assert len(events) >= 3
+    out = write_report(rec, events, tmp_path / f"{which}_report.html")
+    assert out == tmp_path / f"{which}_report.html"
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert not _REMOTE.search(text), "the page must not load anything from the network"
+    assert "<link" not in text and "@import" not in text and "url(" not in text
+    assert "research software, not a diagnostic device" in text.lower()
+    assert events.attrs["parameters_hash"] in text
+    assert "Export decisions (TSV)" in text
+    for i in range(len(events)):
+        assert f'<tr id="row-{i}"' in text
+        assert f'data-onset="{events["onset"].iloc[i]:.6f}"' in text
+    imgs = _images(text)
+    assert len(imgs) == 1 + len(events)  # timeline + one per event
+    assert all(b.startswith(b"\x89PNG\r\n\x1a\n") for b in imgs)
+    assert text.count('<section class="event') == len(events)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # atomic write
+
+
+def test_summary_numbers(emg: tuple[movement.Recording, pd.DataFrame]) -> None:
+    rec, events = emg
+    s = report_summary(events, rec.duration)
+    counts = events["trial_type"].value_counts()
+    for c in CLASSES:
+        assert s["classes"][c]["n"] == int(counts.get(c, 0))
+        assert s["classes"][c]["per_min"] == pytest.approx(counts.get(c, 0) / (rec.duration / 60))
+    fasc = np.sort(events.loc[events.trial_type == "fasciculation-like", "onset"].to_numpy())
+    if len(fasc) > 1:
+        assert s["fasciculation_intervals"]["median_s"] == pytest.approx(np.median(np.diff(fasc)))
+    # union of overlapping dystonia-like events counts once
+    ev = pd.DataFrame(
+        {
+            "onset": [0.0, 1.0, 10.0],
+            "duration": [2.0, 2.0, 1.0],
+            "trial_type": ["dystonia-like"] * 3,
+            "scale": ["sustained"] * 3,
+            "dominant_frequency_hz": [5.0, 6.0, 20.0],
+            "tremor_band_ratio": [0.6, 0.5, 0.1],
+        }
+    )
+    s = report_summary(ev, 100.0)
+    assert s["dystonia"]["covered_s"] == pytest.approx(4.0)
+    assert s["dystonia"]["time_fraction"] == pytest.approx(0.04)
+    assert s["tremor"]["n"] == 2 and s["tremor"]["median_hz"] == pytest.approx(5.5)
+    assert s["fasciculation_intervals"]["median_s"] is None
+
+
+def test_event_plot_budget_prefers_flagged(
+    emg: tuple[movement.Recording, pd.DataFrame], tmp_path: Path
+) -> None:
+    rec, events = emg
+    ev = events.copy()
+    ev["review"] = False
+    ev.loc[ev.index[-1], "review"] = True
+    chosen = select_event_plots(ev, 2)
+    assert len(chosen) == 2 and len(ev) - 1 in chosen
+    text = write_report(rec, ev, tmp_path / "r_report.html", max_event_plots=2).read_text()
+    assert len(_images(text)) == 1 + 2
+    assert f'id="ev-{len(ev) - 1}"' in text
+    assert text.count('<tr id="row-') == len(ev)  # every event stays in the table
+
+
+def test_page_size_for_200_events(tmp_path: Path) -> None:
+    rec = _emg_recording(seed=3)
+    base = movement.score(rec, model="rules")
+    rng = np.random.default_rng(0)
+    rows = base.iloc[rng.integers(0, len(base), 200)].copy()
+    rows["onset"] = np.sort(rng.uniform(0.5, rec.duration - 1, 200))
+    rows["review"] = True
+    rows = rows.reset_index(drop=True)
+    rows.attrs = dict(base.attrs)
+    out = write_report(rec, rows, tmp_path / "big_report.html")
+    assert len(_images(out.read_text())) == 201
+    assert out.stat().st_size < 5_000_000, out.stat().st_size
+
+
+def test_recording_without_events(tmp_path: Path) -> None:
+    rec = movement.Recording(
+        np.random.default_rng(0).normal(0, 0.01, (20000, 1)), fs=2000, modality="emg"
+    )
+    ev = movement.score(rec, model="rules").iloc[0:0]
+    text = write_report(rec, ev, tmp_path / "quiet_report.html").read_text()
+    assert "No events found." in text and len(_images(text)) == 1
+
+
+def test_missing_matplotlib(
+    emg: tuple[movement.Recording, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rec, events = emg
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(MissingExtraError, match="matplotlib"):
+        write_report(rec, events, tmp_path / "x_report.html")
+    assert not (tmp_path / "x_report.html").exists()
+
+
+def test_cli_report_from_earlier_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from movement.cli import main
+    from movement.simulate import simulate, write_simulation
+
+    data, results = tmp_path / "data", tmp_path / "results"
+    write_simulation(simulate("accel", 60, 4), data, "wrist")
+    (data / "wrist_events.tsv").unlink()  # ground truth: not a recording, not needed here
+    assert (
+        main(["score", str(data / "wrist.csv"), "--out", str(results), "--model", "rules", "-q"])
+        == 0
+    )
+    assert main(["report", str(data / "wrist.csv"), "--events", str(results)]) == 0
+    page = results / "wrist_report.html"
+    text = page.read_text()
+    scored = pd.read_csv(results / "wrist_events.tsv", sep="\t")
+    assert text.count('<tr id="row-') == len(scored)
+    assert "wrist_decisions.tsv" in text
+    # score now into another folder
+    assert (
+        main(["report", str(data / "wrist.csv"), "--out", str(tmp_path / "p"), "--model", "rules"])
+        == 0
+    )
+    assert (tmp_path / "p" / "wrist_report.html").exists()
+    # a missing events table is a per-file failure (exit 1), not a crash
+    assert main(["report", str(data / "wrist.csv"), "--events", str(tmp_path / "p")]) == 1
+    assert "no wrist_events.tsv" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# headless browser
+# ---------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("needs /usr/bin/chromium and /usr/bin/chromedriver")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    profile = tempfile.mkdtemp(prefix="movement-chrome-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for a in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1300,1000",
+    ):
+        opts.add_argument(a)
+    opts.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    try:
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    except WebDriverException as exc:
+        shutil.rmtree(profile, ignore_errors=True)
+        pytest.skip(f"chromium did not start: {exc.msg}")
+    driver.downloads = downloads  # type: ignore[attr-defined]
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _visible_ids(driver) -> list[int]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#events tbody tr'))"
+        ".filter(r => r.style.display !== 'none').map(r => +r.dataset.i);"
+    )
+
+
+@pytest.mark.browser
+def test_page_in_browser(
+    browser, emg: tuple[movement.Recording, pd.DataFrame], tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    rec, events = emg
+    page = write_report(rec, events, tmp_path / "emg_report.html")
+    browser.get(page.resolve().as_uri())
+    assert "movement report" in browser.title
+    assert browser.execute_script("return typeof window.movementReport === 'object'")
+
+    # every image decoded
+    widths = browser.execute_script(
+        "return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0);"
+    )
+    assert len(widths) == 1 + len(events) and min(widths) > 0
+
+    # sorting: click "duration (s)" (ascending, then descending)
+    assert _visible_ids(browser) == list(range(len(events)))
+    header = browser.find_element(
+        By.XPATH, "//table[@id='events']//th[normalize-space()='duration (s)']"
+    )
+    header.click()
+    expect = list(np.argsort(events["duration"].to_numpy(), kind="stable"))
+    assert _visible_ids(browser) == expect != list(range(len(events)))
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert _visible_ids(browser)[0] == int(np.argmax(events["duration"].to_numpy()))
+
+    # filtering by class, then probability, then review flag
+    Select(browser.find_element(By.ID, "f-class")).select_by_value("fasciculation-like")
+    fasc = set(np.flatnonzero(events["trial_type"] == "fasciculation-like"))
+    assert fasc and set(_visible_ids(browser)) == fasc
+    assert browser.find_element(By.ID, "nshown").text == str(len(fasc))
+    Select(browser.find_element(By.ID, "f-class")).select_by_value("")
+    review = browser.find_element(By.ID, "f-review")
+    review.click()
+    assert set(_visible_ids(browser)) == set(np.flatnonzero(events["review"].to_numpy(bool)))
+    review.click()
+    prob = browser.find_element(By.ID, "f-prob")
+    prob.clear()
+    prob.send_keys("1.01")
+    assert _visible_ids(browser) == []
+    prob.clear()
+    prob.send_keys("0")
+    assert len(_visible_ids(browser)) == len(events)
+
+    # review: accept, reject, relabel; comment; reviewer; export
+    browser.find_element(By.ID, "reviewer").send_keys("A. Reviewer")
+    f0 = int(sorted(fasc)[0])
+    Select(browser.find_element(By.CSS_SELECTOR, f"#row-{f0} select.st")).select_by_value(
+        "accepted"
+    )
+    Select(browser.find_element(By.CSS_SELECTOR, "#row-1 select.st")).select_by_value("rejected")
+    Select(browser.find_element(By.CSS_SELECTOR, "#row-2 select.st")).select_by_value(
+        "relabelled:other"
+        if events["trial_type"].iloc[2] != "other"
+        else "relabelled:dystonia-like"
+    )
+    browser.find_element(By.CSS_SELECTOR, "#row-2 input.cm").send_keys("too long for a MUAP")
+    browser.execute_script(  # tabs and newlines typed or pasted must not break the TSV
+        "var el = document.querySelector('#row-1 input.cm'); el.value = 'pasted\\tcell';"
+        "el.dispatchEvent(new Event('input', {bubbles: true}));"
+    )
+    # the event card mirrors the table's decision
+    card = browser.find_elements(By.CSS_SELECTOR, f"#ev-{f0} select.st")
+    assert card and card[0].get_attribute("value") == "accepted"
+    assert browser.find_element(By.ID, "ndecided").text == str(len({f0, 1, 2}))
+
+    tsv = tmp_path / "from_page.tsv"
+    tsv.write_text(browser.execute_script("return window.movementReport.decisionsTSV();"))
+    dec = read_decisions(tsv)
+    assert len(dec) == len({f0, 1, 2}) and set(dec["reviewer"]) == {"A. Reviewer"}
+    applied = apply_decisions(events, dec)
+    assert applied["review_status"].iloc[1] == "rejected"
+    assert applied["review_status"].iloc[f0] == "accepted"
+    assert applied["review_status"].iloc[2] == "relabelled"
+    assert applied["original_trial_type"].iloc[2] == events["trial_type"].iloc[2]
+    assert applied["comment"].iloc[2] == "too long for a MUAP"
+    assert applied["comment"].iloc[1] == "pasted cell"
+    assert {line.count("\t") for line in tsv.read_text().splitlines()} == {7}
+
+    browser.find_element(By.ID, "export").click()
+    target = browser.downloads / "emg_decisions.tsv"
+    for _ in range(50):
+        if target.exists():
+            break
+        time.sleep(0.1)
+    assert target.exists(), list(browser.downloads.iterdir())
+    pd.testing.assert_frame_equal(read_decisions(target), dec)
+
+    # decisions survive a reload (local storage)
+    browser.refresh()
+    assert browser.find_element(By.ID, "ndecided").text == str(len({f0, 1, 2}))
+    assert browser.find_element(By.ID, "reviewer").get_attribute("value") == "A. Reviewer"
+
+    shot = tmp_path / "report.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000

@@ -1,0 +1,176 @@
+"""Reviewers' decisions: TSV round trip, applying them to events, training rows."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from movement.errors import MovementError
+from movement.features import FEATURES
+from movement.output import write_events
+from movement.review import (
+    DECISION_COLUMNS,
+    apply_decisions,
+    read_decisions,
+    reviewed_training_rows,
+    write_decisions,
+)
+
+
+@pytest.fixture
+def events() -> pd.DataFrame:
+    n = 5
+    ev = pd.DataFrame(
+        {
+            "onset": [1.25, 2.5, 2.5, 40.0, 1234.567891],
+            "duration": [0.012, 0.02, 0.02, 4.0, 0.015],
+            "trial_type": [
+                "fasciculation-like",
+                "fasciculation-like",
+                "other",
+                "dystonia-like",
+                "fasciculation-like",
+            ],
+            "probability": [0.9, 0.6, 0.7, 0.8, 0.95],
+            "review": [False, True, True, True, False],
+            "reason": ["brief, isolated"] * n,
+            "channel": ["emg1", "emg1", "emg2", "emg1,emg2", "emg2"],
+        }
+    )
+    rng = np.random.default_rng(0)
+    for f in FEATURES:
+        ev[f] = rng.normal(size=n)
+    ev["scale"] = ["brief", "brief", "brief", "sustained", "brief"]
+    for c in ("review_status", "reviewer", "comment"):
+        ev[c] = pd.Series([None] * n, dtype=object)
+    ev.attrs.update(modality="emg", duration=1300.0, fs=2000.0, parameters_hash="abc")
+    return ev
+
+
+def _decisions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "onset": [1.2504, 2.5, 40.0, 1234.567891],
+            "duration": [0.012, 0.02, 4.0, 0.015],
+            "trial_type": ["fasciculation-like", "other", "dystonia-like", "fasciculation-like"],
+            "channel": ["emg1", "emg2", "emg1, emg2", "emg2"],
+            "review_status": ["accept", "relabelled", "rejected", "accepted"],
+            "reviewer": ["AB", "AB", "CD", None],
+            "comment": [None, "a twitch, clearly", "movement artefact", "ok\tfine"],
+            "new_trial_type": [None, "fasciculation-like", None, None],
+        }
+    )
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    p = write_decisions(_decisions(), tmp_path / "rec_decisions.tsv")
+    text = p.read_text()
+    assert text.splitlines()[0].split("\t") == list(DECISION_COLUMNS)
+    assert "n/a" in text and "ok fine" in text  # tabs in comments cannot break columns
+    back = read_decisions(p)
+    assert list(back.columns) == list(DECISION_COLUMNS)
+    assert back["review_status"].tolist() == ["accepted", "relabelled", "rejected", "accepted"]
+    assert back["new_trial_type"].tolist() == [None, "fasciculation-like", None, None]
+    assert back["reviewer"].tolist() == ["AB", "AB", "CD", None]
+    np.testing.assert_allclose(back["onset"], _decisions()["onset"], atol=1e-6)
+    # written again, read again: identical
+    again = read_decisions(write_decisions(back, tmp_path / "again_decisions.tsv"))
+    pd.testing.assert_frame_equal(again, back)
+
+
+def test_read_errors(tmp_path: Path) -> None:
+    with pytest.raises(MovementError, match="no such file"):
+        read_decisions(tmp_path / "missing.tsv")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("onset\treview_status\n1.0\tmaybe\n")
+    with pytest.raises(MovementError, match="maybe"):
+        read_decisions(bad)
+    bad.write_text("onset\treview_status\tnew_trial_type\n1.0\trelabelled\tn/a\n")
+    with pytest.raises(MovementError, match="new_trial_type"):
+        read_decisions(bad)
+    bad.write_text("start\tstatus\n1.0\taccepted\n")
+    with pytest.raises(MovementError, match="not a decisions table"):
+        read_decisions(bad)
+
+
+def test_apply(events: pd.DataFrame) -> None:
+    out = apply_decisions(events, _decisions())
+    assert out is not events and out.attrs == events.attrs
+    assert events["review_status"].isna().all()  # input untouched
+    assert out["review_status"].tolist() == ["accepted", None, "relabelled", "rejected", "accepted"]
+    # same onset, other channel: the channel decides the match
+    assert out["trial_type"].tolist() == [
+        "fasciculation-like",
+        "fasciculation-like",
+        "fasciculation-like",
+        "dystonia-like",
+        "fasciculation-like",
+    ]
+    assert out["original_trial_type"].tolist() == [None, None, "other", None, None]
+    assert out["reviewer"].tolist() == ["AB", None, "AB", "CD", None]
+    assert out["comment"].iloc[3] == "movement artefact"
+    # applying twice keeps the model's label as the original
+    twice = apply_decisions(out, _decisions())
+    assert twice["original_trial_type"].iloc[2] == "other"
+    assert twice["trial_type"].iloc[2] == "fasciculation-like"
+    # a later accept undoes the relabel
+    undo = _decisions().iloc[[1]].assign(review_status="accepted", new_trial_type=None)
+    back = apply_decisions(twice, undo)
+    assert back["trial_type"].iloc[2] == "other" and back["original_trial_type"].iloc[2] is None
+
+
+def test_apply_tolerance_and_unmatched(events: pd.DataFrame) -> None:
+    far = _decisions().iloc[[0]].assign(onset=1.2515)  # 1.5 ms away
+    with pytest.warns(UserWarning, match="1 decision"):
+        out = apply_decisions(events, far)
+    assert out["review_status"].isna().all()
+    out = apply_decisions(events, far, tolerance_s=0.002)
+    assert out["review_status"].iloc[0] == "accepted"
+
+
+def test_reviewed_training_rows(events: pd.DataFrame, tmp_path: Path) -> None:
+    results, reviews = tmp_path / "results", tmp_path / "reviews"
+    ev = events.copy()
+    ev.attrs = dict(events.attrs)
+    write_events(ev, results, "rec")
+    # the sidecar written by movement score holds the modality
+    side = json.loads((results / "rec_events.json").read_text())
+    assert side["recording"]["modality"] == "emg"
+    d = _decisions()
+    # the TSV holds 6 significant digits (1234.57), the page exports 1234.567891: still matched
+    written = pd.read_csv(results / "rec_events.tsv", sep="\t")
+    assert abs(float(written["onset"].iloc[4]) - d.loc[3, "onset"]) > 1e-3
+    write_decisions(d, reviews / "rec_decisions.tsv")
+    # a second download of the same page (browser renames it) overrides the first
+    newer = d.iloc[[0]].assign(review_status="rejected")
+    p2 = write_decisions(newer, reviews / "rec_decisions (1).tsv")
+    os.utime(p2, ns=(p2.stat().st_atime_ns, p2.stat().st_mtime_ns + 10**9))
+    rows = reviewed_training_rows(results, reviews)
+    assert rows["stem"].unique().tolist() == ["rec"]
+    assert rows["modality"].unique().tolist() == ["emg"]
+    by_onset = rows.set_index(rows["onset"].round(3))
+    assert by_onset.loc[1.25, "review_status"] == "rejected"
+    assert by_onset.loc[1.25, "label"] == "other"  # rejected -> other
+    assert by_onset.loc[2.5, "label"] == "fasciculation-like"  # relabelled
+    assert by_onset.loc[2.5, "model_label"] == "other"
+    assert by_onset.loc[40.0, "label"] == "other"  # rejected dystonia-like
+    assert by_onset.loc[1234.57, "label"] == "fasciculation-like"
+    assert len(rows) == 4
+    for f in FEATURES:
+        assert f in rows.columns
+    assert {"duration", "scale"} <= set(rows.columns)
+
+    # no decisions: an empty table with the same columns
+    empty = reviewed_training_rows(results, tmp_path)
+    assert empty.empty and "label" in empty.columns
+    # decisions without their events table
+    write_decisions(d, tmp_path / "other" / "lost_decisions.tsv")
+    with pytest.raises(MovementError, match="lost_events.tsv"):
+        reviewed_training_rows(results, tmp_path / "other")
+    with pytest.raises(MovementError, match="no such"):
+        reviewed_training_rows(tmp_path / "nope", reviews)
