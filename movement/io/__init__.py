@@ -255,7 +255,8 @@ def _fs_from_time(time: np.ndarray, source: str) -> tuple[float, bool]:
     irregular = bool(np.mean(np.abs(dt - med) > 0.1 * med) > 0.01)
     if not irregular and dt.max() < 2 * med:
         return (len(time) - 1) / float(time[-1] - time[0]), False
-    return 1.0 / med, irregular
+    # a hole in the time column (a step of 2+ periods) also needs the uniform grid
+    return 1.0 / med, True
 
 
 def to_uniform_grid(

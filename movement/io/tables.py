@@ -53,10 +53,11 @@ def _sniff(path: Path) -> tuple[dict[str, str], int, str | None, bool, str | Non
                     continue
                 first = s
                 break
-    except OSError as exc:
-        raise RecordingError(f"cannot read ({exc.strerror})", str(path)) from None
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+        # before OSError: gzip.BadGzipFile is an OSError without a strerror
         raise RecordingError(f"not a text table ({exc})", str(path)) from None
+    except OSError as exc:
+        raise RecordingError(f"cannot read ({exc.strerror or exc})", str(path)) from None
     if first is None:
         return keys, n_comment, None, False, None
     if "\t" in first:

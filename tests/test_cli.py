@@ -1,0 +1,295 @@
+"""The command line: help, exit codes, one-line errors, batch summaries, whole-or-nothing outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import (
+    BAD_CASES,
+    DATA_DIR,
+    REPO,
+    SPIKE_ONSET_TOL_S,
+    accel_rest,
+    emg_noise,
+    make_bad_files,
+    muap,
+)
+
+import movement
+from movement import output
+from movement.cli import main
+from movement.errors import RecordingError
+from movement.io import find_recordings
+
+
+def _good_accel(folder: Path, name: str = "wrist.csv", seconds: float = 30.0) -> Path:
+    rng = np.random.default_rng(1)
+    fs = 50.0
+    x = accel_rest(rng, fs, seconds)
+    t = np.arange(len(x)) / fs
+    bout = (t >= 10) & (t < 16)
+    x[bout, 0] += 0.05 * np.sin(2 * np.pi * 5.0 * t[bout])
+    p = folder / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    np.savetxt(
+        p, np.column_stack([t, x]), delimiter=",", header="time,x,y,z", comments="", fmt="%.5f"
+    )
+    return p
+
+
+def _good_emg(folder: Path, name: str = "arm.npz") -> Path:
+    rng = np.random.default_rng(2)
+    fs = 1000.0
+    x = emg_noise(rng, fs, 10.0, k=2)
+    x[4000:4015, 0] += muap(fs, 0.015, 0.5)
+    p = folder / name
+    np.savez(p, data=x, fs=fs, modality="emg", channels=np.array(["flexor", "extensor"]))
+    return p
+
+
+def _summary(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "summary.tsv", sep="\t", na_values="n/a", keep_default_na=False)
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "movement", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        timeout=120,
+    )
+
+
+# -- help and usage -------------------------------------------------------------------------
+
+
+def test_python_dash_m_movement_help() -> None:
+    r = _run("--help")
+    assert r.returncode == 0
+    assert "score" in r.stdout and "not a diagnostic device" in r.stdout
+
+
+def test_console_script_score_help() -> None:
+    exe = shutil.which("movement")
+    if exe is None:
+        pytest.skip("the movement console script is not on PATH")
+    r = subprocess.run([exe, "score", "--help"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0
+    for opt in ("--out", "--fs", "--modality", "--channels", "--set", "--jobs"):
+        assert opt in r.stdout
+
+
+def test_in_process_help_and_version(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["score", "--help"])
+    assert info.value.code == 0
+    assert "summary.tsv" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert movement.__version__ in capsys.readouterr().out
+
+
+def test_no_command_prints_help_and_is_a_usage_error(capsys) -> None:
+    assert main([]) == 2
+    assert "usage: movement" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["score", "missing.csv"], "missing.csv: no such file or folder"),
+        (["score", "{tmp}", "--set", "emg.bogus=1"], "unknown emg parameter(s): bogus"),
+        (["score", "{tmp}", "--set", "k_on"], "--set expects NAME=VALUE"),
+        (["score", "{tmp}/empty_folder"], "no recordings found"),
+        (["score", "{tmp}", "--config", "{tmp}/none.toml"], "cannot read config file"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(tmp_path, capsys, args, fragment) -> None:
+    (tmp_path / "empty_folder").mkdir()
+    _good_accel(tmp_path)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--out", str(tmp_path / "o")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert err.count("\n") == 1 and err.startswith("movement: error: ")
+
+
+@pytest.mark.parametrize("args", [["score"], ["score", "x.csv", "--fs", "fast"], ["frobnicate"]])
+def test_argparse_usage_errors_exit_2(args) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+
+
+# -- scoring, outputs ---------------------------------------------------------------------------
+
+
+def test_all_scored_exits_0_and_writes_bids_outputs(tmp_path, capsys) -> None:
+    acc = _good_accel(tmp_path / "in")
+    emg = _good_emg(tmp_path / "in")
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "in"), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "2 of 2 recordings scored" in captured.err
+    summary = _summary(out)
+    assert summary["file"].tolist() == [str(emg), str(acc)]  # sorted input order
+    assert (summary["status"] == "ok").all()
+    assert summary["modality"].tolist() == ["emg", "accel"]
+    assert summary["n_fasciculation"].tolist()[0] == 1
+    for stem in ("arm", "wrist"):
+        tsv = (out / f"{stem}_events.tsv").read_text()
+        assert tsv.splitlines()[0].startswith("onset\tduration\ttrial_type\tprobability")
+        side = json.loads((out / f"{stem}_events.json").read_text())
+        header = tsv.splitlines()[0].split("\t")
+        assert set(header) <= set(side)  # every column described
+        assert side["movement_version"] == movement.__version__
+        assert len(side["parameters_hash"]) == 16
+    emg_events = pd.read_csv(out / "arm_events.tsv", sep="\t")
+    assert emg_events["trial_type"].tolist() == ["fasciculation-like"]
+    assert emg_events["onset"].iloc[0] == pytest.approx(4.0, abs=SPIKE_ONSET_TOL_S)
+    assert emg_events["channel"].iloc[0] == "flexor"
+    raw = pd.read_csv(out / "arm_events.tsv", sep="\t", keep_default_na=False, dtype=str)
+    assert raw.loc[0, "review_status"] == "n/a"  # BIDS: n/a until a person reviews
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_each_bad_file_is_one_line_and_a_summary_row(tmp_path, capsys, case) -> None:
+    bad, fragment = make_bad_files(tmp_path)[case]
+    good = _good_accel(tmp_path)
+    out = tmp_path / "out"
+    rc = main(["score", str(bad), str(good), "--out", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert rc == 1  # some inputs failed, the others were scored
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("error")]
+    assert lines == [f"error  {bad}: {lines[0].split(': ', 1)[1]}"]
+    assert fragment in lines[0]
+    summary = _summary(out)
+    rows = summary.set_index("file")
+    assert rows.loc[str(bad), "status"] == "error"
+    assert fragment in rows.loc[str(bad), "message"]
+    assert str(bad) not in rows.loc[str(bad), "message"]  # named once, in the file column
+    assert rows.loc[str(good), "status"] == "ok"
+    assert (out / "wrist_events.tsv").exists()
+    assert not list(out.glob(f"{bad.name.split('.')[0]}_events.*"))
+
+
+def test_batch_of_many_bad_and_one_good_file(tmp_path, capsys) -> None:
+    bad = make_bad_files(tmp_path / "in")
+    good = _good_accel(tmp_path / "in")
+    out = tmp_path / "out"
+    rc = main(["score", str(tmp_path / "in"), "--out", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    summary = _summary(out)
+    scanned = {str(p) for p, _ in bad.values() if p.suffix != ".xyz"} | {str(good)}
+    assert set(summary["file"]) == scanned  # r.xyz is not a recording type: not picked up
+    assert (summary["status"] == "ok").sum() == 1
+    n_err = len(scanned) - 1
+    assert sum(ln.startswith("error  ") for ln in err.splitlines()) == n_err
+    assert f"1 of {n_err + 1} recordings scored" in err and "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(tmp_path) -> None:
+    bad = make_bad_files(tmp_path)["empty"][0]
+    with pytest.raises(RecordingError, match="empty"):
+        main(["--debug", "score", str(bad), "--out", str(tmp_path / "o"), "-q"])
+    r = _run("--debug", "score", str(bad), "--out", str(tmp_path / "o2"), "-q")
+    assert r.returncode != 0 and "Traceback" in r.stderr
+    r = _run("score", str(bad), "--out", str(tmp_path / "o3"), "-q")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"error  {bad}: the file is empty" in r.stderr
+
+
+def test_outputs_are_written_whole_or_not_at_all(tmp_path, monkeypatch) -> None:
+    good = _good_accel(tmp_path / "in")
+    out = tmp_path / "out"
+    assert main(["score", str(good), "--out", str(out), "-q"]) == 0
+    before = (out / "wrist_events.tsv").read_bytes()
+
+    real_replace = output.os.replace
+
+    def failing_replace(src, dst):
+        if str(dst).endswith("_events.tsv"):  # the disk fills up while writing the events
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", failing_replace)
+    rc = main(["score", str(good), "--out", str(out), "-q", "--no-resume", "--set", "accel.k_on=5"])
+    assert rc == 1
+    assert "No space left on device" in _summary(out).loc[0, "message"]
+    # the old complete file is untouched and no partial temporary file is left behind
+    assert (out / "wrist_events.tsv").read_bytes() == before
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_failed_write_of_a_new_output_leaves_nothing(tmp_path, monkeypatch) -> None:
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    target = tmp_path / "out" / "x_events.tsv"
+    monkeypatch.setattr(output.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        output.atomic_write(target, "onset\tduration\n1\t2\n")
+    assert not target.exists()
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_same_stem_in_two_folders_gets_two_outputs(tmp_path) -> None:
+    a = _good_accel(tmp_path / "in" / "left", "wrist.csv")
+    b = _good_accel(tmp_path / "in" / "right", "wrist.csv")
+    out = tmp_path / "out"
+    assert main(["score", str(a), str(b), "--out", str(out), "-q"]) == 0
+    names = sorted(p.name for p in out.glob("*_events.tsv"))
+    assert names == ["left_wrist_events.tsv", "right_wrist_events.tsv"]
+
+
+def test_parallel_jobs_give_the_same_summary(tmp_path) -> None:
+    inputs = [_good_accel(tmp_path / "in", f"w{i}.csv", seconds=20.0) for i in range(3)]
+    args = ["score", *map(str, inputs), "-q", "--no-resume"]
+    assert main([*args, "--out", str(tmp_path / "o1")]) == 0
+    assert main([*args, "--out", str(tmp_path / "o2"), "--jobs", "2"]) == 0
+    pd.testing.assert_frame_equal(_summary(tmp_path / "o1"), _summary(tmp_path / "o2"))
+
+
+def test_rerun_resumes_and_reuses_results(tmp_path) -> None:
+    good = _good_accel(tmp_path / "in")
+    out = tmp_path / "out"
+    assert main(["score", str(good), "--out", str(out), "-q"]) == 0
+    mtime = (out / "wrist_events.tsv").stat().st_mtime_ns
+    assert main(["score", str(good), "--out", str(out), "-q"]) == 0
+    assert (out / "wrist_events.tsv").stat().st_mtime_ns == mtime
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["files"]["wrist"]["status"] == "ok"
+
+
+# -- the sample recordings in data/ ------------------------------------------------------------
+
+
+def _data_recordings() -> list[Path]:
+    if not DATA_DIR.is_dir():
+        return []
+    return find_recordings([DATA_DIR])
+
+
+def test_sample_recordings_in_data_are_all_scored(tmp_path, capsys) -> None:
+    recs = _data_recordings()
+    if not recs:
+        pytest.skip("data/ has no sample recordings yet")
+    out = tmp_path / "out"
+    rc = main(["score", str(DATA_DIR), "--out", str(out), "-q", "--jobs", "2"])
+    summary = _summary(out)
+    assert rc == 0, summary.loc[summary["status"] != "ok", ["file", "message"]].to_string()
+    assert sorted(summary["file"]) == sorted(map(str, recs))
+    for stem in summary["file"].map(lambda f: Path(f).name.split(".")[0]):
+        assert any(out.glob(f"*{stem}_events.tsv"))

@@ -1,0 +1,192 @@
+"""Segment features on signals whose answer is known from physics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import accel_rest, emg_noise, muap, tilt_rotation
+from scipy.ndimage import uniform_filter1d
+
+from movement import Recording
+from movement.config import AccelConfig, EMGConfig
+from movement.features import FEATURES, segment_features, spectral_features
+from movement.preprocess import preprocess
+from movement.segment import segment
+
+
+def _features(x: np.ndarray, fs: float, modality: str) -> pd.DataFrame:
+    cfg = EMGConfig() if modality == "emg" else AccelConfig()
+    rec = Recording(x, fs=fs, modality=modality)
+    pre = preprocess(rec, cfg)
+    return segment_features(pre, segment(pre, cfg), cfg, modality, rec.duration)
+
+
+def _spec(x: np.ndarray, fs: float, start: int, stop: int) -> dict[str, float]:
+    f = spectral_features(
+        x[:, None] if x.ndim == 1 else x,
+        fs,
+        np.array([start]),
+        np.array([stop]),
+        (0.5, 15.0),
+        (3.0, 8.0),
+        2.0,
+        8.0,
+    )
+    return {k: float(v[0]) for k, v in f.items()}
+
+
+@pytest.mark.parametrize("freq", [4.0, 6.0, 9.5])
+def test_spectral_features_of_a_pure_tone(freq: float) -> None:
+    fs = 100.0
+    t = np.arange(3000) / fs
+    f = _spec(np.sin(2 * np.pi * freq * t), fs, 1000, 1600)
+    # 6 s window: resolution 1/6 Hz, so +- 0.5 Hz is generous
+    assert f["dominant_frequency_hz"] == pytest.approx(freq, abs=0.5)
+    assert f["peak_power_ratio"] > 0.9
+    assert f["regularity"] > 0.9
+    assert f["spectral_entropy"] < 0.5  # white noise: > 0.85 (below)
+    assert f["tremor_band_ratio"] == pytest.approx(1.0 if 3 <= freq <= 8 else 0.0, abs=0.05)
+
+
+def test_white_noise_is_flat_and_irregular(rng) -> None:
+    f = _spec(rng.normal(size=3000), 100.0, 1000, 1800)
+    assert f["spectral_entropy"] > 0.85
+    assert f["peak_power_ratio"] < 0.2
+    assert f["regularity"] < 0.3
+
+
+def test_short_segment_window_is_widened_to_the_minimum() -> None:
+    fs = 100.0
+    t = np.arange(3000) / fs
+    # a 0.2 s segment inside a 6 Hz oscillation is analysed over >= 2 s around its centre
+    f = _spec(np.sin(2 * np.pi * 6.0 * t), fs, 1500, 1520)
+    assert f["dominant_frequency_hz"] == pytest.approx(6.0, abs=0.5)
+
+
+def test_6_hz_accel_segment_reports_6_hz(rng) -> None:
+    fs = 100.0
+    x = accel_rest(rng, fs, 90.0)
+    t = np.arange(len(x)) / fs
+    bout = (t >= 30) & (t < 40)
+    x[bout, 1] += 0.03 * np.sin(2 * np.pi * 6.0 * t[bout])
+    feats = _features(x, fs, "accel")
+    assert len(feats) == 1
+    row = feats.iloc[0]
+    assert row["dominant_frequency_hz"] == pytest.approx(6.0, abs=0.5)
+    assert row["regularity"] > 0.8
+    # peak of the dynamic vector magnitude = the oscillation amplitude (0.03 g)
+    assert row["peak_amplitude"] == pytest.approx(0.03, rel=0.2)
+    assert row["tilt_change_deg"] < 2.0
+    assert not row["clipped"]
+
+
+def _tilt_recording(rng, fs: float, total_s: float, on_s: float, off_s: float | None):
+    """Still forearm that turns by 30 deg within 0.5 s at ``on_s`` and holds it (until ``off_s``)."""
+    n = int(total_s * fs)
+    t = np.arange(n) / fs
+    held = (t >= on_s) & ((t < off_s) if off_s is not None else True)
+    ang = uniform_filter1d(np.where(held, np.radians(30.0), 0.0), int(0.5 * fs))
+    return tilt_rotation(ang) + rng.normal(0, 0.002, (n, 3))
+
+
+# zero-phase 0.25 Hz gravity low-pass: a step leaks into the dynamic part up to one period early
+GRAVITY_SMEAR_S = 4.0
+
+
+def test_held_30_degree_tilt_is_seen(rng) -> None:
+    fs = 50.0
+    feats = _features(_tilt_recording(rng, fs, 180.0, 120.0, None), fs, "accel")
+    at_tilt = feats[(feats["onset"] - 120.0).abs() <= GRAVITY_SMEAR_S]
+    assert len(at_tilt) == 1
+    # gravity direction 2 s before vs 2 s after the event: the held angle
+    assert at_tilt.iloc[0]["tilt_change_deg"] == pytest.approx(30.0, abs=3.0)
+    assert (feats["onset"] >= 120.0 - GRAVITY_SMEAR_S).all()  # nothing during the still part
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="segment.py posture_runs (commit fcd19b4) makes one event span the whole "
+    "hold, and features._tilt_change compares gravity before onset with after offset, so a "
+    "tilt that is held then released reports ~0 deg and the posture rule does not fire",
+)
+def test_held_then_released_tilt_reports_the_held_angle(rng) -> None:
+    fs = 50.0
+    feats = _features(_tilt_recording(rng, fs, 180.0, 60.0, 90.0), fs, "accel")
+    near = feats[
+        (feats["onset"] <= 90.0 + GRAVITY_SMEAR_S)
+        & (feats["onset"] + feats["duration"] >= 60.0 - GRAVITY_SMEAR_S)
+    ]
+    assert len(near) >= 1
+    assert near["tilt_change_deg"].max() == pytest.approx(30.0, abs=3.0)
+
+
+def test_emg_spike_features(rng) -> None:
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0, sd=0.01)
+    for t0 in (5.0, 12.0):
+        i = int(t0 * fs)
+        x[i : i + 30, 0] += muap(fs, 0.015, 0.5)
+    feats = _features(x, fs, "emg")
+    assert len(feats) == 2
+    # after the 20-450 Hz band-pass most of a 15 ms spike's peak is kept
+    assert (feats["peak_amplitude"] > 0.25).all() and (feats["peak_amplitude"] < 0.8).all()
+    assert (feats["snr_db"] > 20).all()
+    # isolation: time to the other spike (~7 s) or to the recording's edge (5 s / 8 s)
+    np.testing.assert_allclose(feats["isolation_s"], [5.0, 7.0], atol=0.1)
+    assert (feats["n_channels_active"] == 1).all()
+    assert set(FEATURES) <= set(feats.columns)
+
+
+def test_cocontraction_identical_vs_alternating(rng) -> None:
+    fs = 1000.0
+    x = emg_noise(rng, fs, 30.0, k=2)
+    burst = rng.normal(0, 0.1, 5000)
+    x[10_000:15_000, 0] += burst
+    x[10_000:15_000, 1] += rng.normal(0, 0.1, 5000)
+    both = _features(x, fs, "emg")
+    assert len(both) == 1
+    # the same activation profile on both channels: %COCON near 1
+    assert both.iloc[0]["cocontraction"] > 0.8
+
+    y = emg_noise(rng, fs, 30.0, k=2)
+    y[10_000:12_500, 0] += rng.normal(0, 0.1, 2500)
+    y[12_500:15_000, 1] += rng.normal(0, 0.1, 2500)
+    alt = _features(y, fs, "emg")
+    # reciprocal (alternating) activation: little common area
+    assert (alt["cocontraction"] < 0.3).all()
+
+
+def test_subbursts_of_a_regular_burst_train(rng) -> None:
+    fs = 1000.0
+    x = emg_noise(rng, fs, 30.0)
+    # 10 bursts of 100 ms every 250 ms (4 Hz): one sustained event with 10 sub-bursts
+    for k in range(10):
+        i = 10_000 + k * 250
+        x[i : i + 100, 0] += rng.normal(0, 0.2, 100)
+    feats = _features(x, fs, "emg")
+    sustained = feats[feats["scale"] == "sustained"]
+    assert len(sustained) == 1
+    row = sustained.iloc[0]
+    assert row["n_subbursts"] == 10
+    assert row["subburst_cv"] < 0.1
+    assert row["dominant_frequency_hz"] == pytest.approx(4.0, abs=0.5)
+
+
+def test_emg_median_frequency_of_band_limited_noise(rng) -> None:
+    from scipy import signal
+
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0, sd=0.005)
+    sos = signal.butter(4, [60, 140], btype="bandpass", fs=fs, output="sos")
+    x[16_000:22_000, 0] += signal.sosfiltfilt(sos, rng.normal(0, 0.5, 6000))
+    feats = _features(x, fs, "emg")
+    sustained = feats[feats["scale"] == "sustained"]
+    assert len(sustained) == 1
+    # activity in 60-140 Hz: its median frequency lies near the band centre
+    assert 80 <= sustained.iloc[0]["median_frequency_hz"] <= 120
+
+
+def test_no_segments_gives_empty_feature_columns(rng) -> None:
+    feats = _features(emg_noise(rng, 1000.0, 10.0), 1000.0, "emg")
+    assert len(feats) == 0 and set(FEATURES) <= set(feats.columns)

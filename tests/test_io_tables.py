@@ -1,0 +1,219 @@
+"""Reading plain tables: sampling rate, modality and units resolved; bad files rejected cleanly."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import BAD_CASES, make_bad_files
+
+import movement
+from movement.errors import MovementError, RecordingError
+from movement.io import convert_accel_units, find_recordings, is_recording_file
+
+G = 9.80665
+
+
+def _write_csv(path: Path, header: str | None, rows: np.ndarray, fmt: str = "%.6f") -> Path:
+    with open(path, "w") as fh:
+        if header:
+            fh.write(header + "\n")
+        np.savetxt(fh, rows, delimiter=",", fmt=fmt)
+    return path
+
+
+def _accel(n: int, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
+    x = rng.normal(0, 0.01, (n, 3))
+    x[:, 2] += 1.0
+    return x * scale
+
+
+def test_time_column_in_seconds_gives_rate_and_accel_from_names(tmp_path, rng) -> None:
+    fs, n = 50.0, 500
+    t = np.arange(n) / fs
+    p = _write_csv(tmp_path / "a.csv", "time,x,y,z", np.column_stack([t, _accel(n, rng)]))
+    rec = movement.read(p)
+    assert rec.fs == pytest.approx(fs, rel=1e-6)
+    assert rec.modality == "accel" and rec.channels == ("x", "y", "z")
+    assert rec.n_samples == n and rec.units == "g"
+    assert rec.notes["fs_from"] == "time column"
+
+
+@pytest.mark.parametrize(("scale", "unit"), [(1e3, "ms"), (1e6, "us"), (1e9, "ns")])
+def test_headerless_numeric_clock_scaled_by_its_step(tmp_path, rng, scale, unit) -> None:
+    fs, n = 100.0, 400
+    t = 1.6e9 * (scale / 1e9 if scale < 1e9 else 1) + np.arange(n) / fs * scale
+    p = _write_csv(tmp_path / "c.csv", None, np.column_stack([t, _accel(n, rng)]), fmt="%.3f")
+    rec = movement.read(p, modality="accel")
+    assert rec.fs == pytest.approx(fs, rel=1e-3)
+    assert unit in rec.notes["time"]
+    assert rec.n_channels == 3
+
+
+def test_timestamp_strings_with_colon_milliseconds(tmp_path, rng) -> None:
+    n = 300
+    x = _accel(n, rng)
+    lines = ["ts,x,y,z"] + [
+        f"2019-03-21 14:58:{i // 100:02d}:{(i % 100) * 10:03d},{a:.4f},{b:.4f},{c:.4f}"
+        for i, (a, b, c) in enumerate(x)
+    ]
+    p = tmp_path / "w.csv"
+    p.write_text("\n".join(lines) + "\n")
+    rec = movement.read(p)
+    assert rec.fs == pytest.approx(100.0, rel=1e-6)
+    assert rec.start is not None and rec.start.second == 0 and rec.start.minute == 58
+
+
+def test_units_m_per_s2_and_mg_converted_to_g(tmp_path, rng) -> None:
+    for scale, name in ((G, "m/s2"), (1000.0, "mg")):
+        x = _accel(400, rng)
+        conv, unit, note = convert_accel_units(x * scale, None)
+        assert unit == "g" and name in note
+        np.testing.assert_allclose(conv, x, rtol=1e-9)
+    # a single axis cannot tell: the declared unit is used
+    conv, unit, _ = convert_accel_units(np.full((10, 1), 9.80665), "m/s^2")
+    assert unit == "g" and conv[0, 0] == pytest.approx(1.0)
+
+
+def test_stf_comment_header_gives_rate_and_labels(tmp_path, rng) -> None:
+    x = rng.normal(2048, 3, (3000, 1)).round()
+    p = tmp_path / "emg.txt"
+    with open(p, "w") as fh:
+        fh.write("# Sampling Rate (Hz):= 1000\n# Labels:= EMG\n")
+        np.savetxt(fh, x, fmt="%d")
+    rec = movement.read(p)
+    assert rec.fs == 1000.0 and rec.notes["fs_from"] == "header"
+    assert rec.channels == ("EMG",) and rec.modality == "emg"
+
+
+def test_precedence_argument_over_sidecar_over_time_column(tmp_path, rng) -> None:
+    n = 1000
+    t = np.arange(n) / 100.0
+    p = _write_csv(tmp_path / "r.csv", "time,a,b", np.column_stack([t, rng.normal(size=(n, 2))]))
+    (tmp_path / "r.json").write_text(
+        json.dumps({"SamplingFrequency": 200, "Modality": "EMG", "Units": "mV"})
+    )
+    rec = movement.read(p)
+    assert (rec.fs, rec.modality, rec.units, rec.notes["fs_from"]) == (
+        200.0,
+        "emg",
+        "mV",
+        "sidecar",
+    )
+    rec = movement.read(p, fs=250)
+    assert rec.fs == 250.0 and rec.notes["fs_from"] == "given"
+
+
+def test_channel_selection_by_name_and_index(tmp_path, rng) -> None:
+    data = np.column_stack([rng.normal(size=(400, 2)), np.ones(400)])  # last column: a label
+    p = _write_csv(tmp_path / "m.csv", None, data)
+    assert movement.read(p, fs=200, modality="emg", channels=[0, 1]).channels == ("ch1", "ch2")
+    assert movement.read(p, fs=200, modality="emg", channels=["ch3"]).n_channels == 1
+    with pytest.raises(RecordingError, match="out of range"):
+        movement.read(p, fs=200, modality="emg", channels=[7])
+    with pytest.raises(RecordingError, match="no channel 'q'"):
+        movement.read(p, fs=200, modality="emg", channels=["q"])
+
+
+def test_irregular_time_is_resampled_with_a_warning_and_gaps(tmp_path, rng) -> None:
+    t = np.arange(1000) / 100.0
+    t = np.delete(t, np.arange(400, 450))  # a 0.5 s hole
+    p = _write_csv(tmp_path / "g.csv", "time,x,y,z", np.column_stack([t, _accel(t.size, rng)]))
+    with pytest.warns(UserWarning, match="irregular sampling"):
+        rec = movement.read(p)
+    assert rec.fs == pytest.approx(100.0)
+    assert rec.n_samples == 1000
+    gap = rec.gaps
+    assert 45 <= gap.sum() <= 50 and gap[405:445].all()
+
+
+def test_npz_and_npy(tmp_path, rng) -> None:
+    x = rng.normal(size=(600, 2))
+    np.savez(tmp_path / "r.npz", data=x, fs=300.0, channels=np.array(["a", "b"]), modality="emg")
+    rec = movement.read(tmp_path / "r.npz")
+    assert (rec.fs, rec.channels, rec.modality) == (300.0, ("a", "b"), "emg")
+    np.save(tmp_path / "r2.npy", x)
+    assert movement.read(tmp_path / "r2.npy", fs=300, modality="emg").n_samples == 600
+    np.save(tmp_path / "wide.npy", x.T)
+    with pytest.raises(RecordingError, match="channels x samples"):
+        movement.read(tmp_path / "wide.npy", fs=300, modality="emg")
+
+
+def test_find_recordings_skips_outputs_and_sidecars(tmp_path) -> None:
+    for name in (
+        "a.csv",
+        "sub/b.tsv",
+        "a.json",
+        "a_events.tsv",
+        "summary.tsv",
+        "notes.md",
+        "x.dat",
+    ):
+        (tmp_path / name).parent.mkdir(exist_ok=True, parents=True)
+        (tmp_path / name).write_text("1\n")
+    found = [p.relative_to(tmp_path).as_posix() for p in find_recordings([tmp_path])]
+    assert found == ["a.csv", "sub/b.tsv"]
+    assert not is_recording_file(tmp_path / ".hidden.csv")
+    assert find_recordings([tmp_path / "a.csv", str(tmp_path / "*.csv")]) == [tmp_path / "a.csv"]
+    with pytest.raises(MovementError, match="no such file or folder"):
+        find_recordings([tmp_path / "missing.csv"])
+
+
+# -- bad input: one line that names the file and the problem --------------------------------
+
+
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_bad_files_raise_one_line_naming_file_and_problem(tmp_path, case) -> None:
+    path, fragment = make_bad_files(tmp_path)[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(RecordingError) as info:
+            movement.read(path)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: ")
+    assert fragment in msg
+    assert "\n" not in msg
+
+
+def test_time_backwards_rejected_even_when_rate_is_given(tmp_path, rng) -> None:
+    t = np.arange(500) / 100.0
+    t[10] = t[5]
+    p = _write_csv(tmp_path / "b.csv", "time,x,y,z", np.column_stack([t, _accel(500, rng)]))
+    with pytest.raises(RecordingError, match="time does not increase"):
+        movement.read(p, fs=100)
+
+
+def test_missing_file_and_folder(tmp_path) -> None:
+    with pytest.raises(RecordingError, match="no such file"):
+        movement.read(tmp_path / "nope.csv")
+    with pytest.raises(RecordingError, match="is a folder"):
+        movement.read(tmp_path)
+
+
+def test_corrupt_gzip_message_names_the_problem(tmp_path) -> None:
+    p = tmp_path / "broken.csv.gz"
+    p.write_bytes(b"this is not gzip data" * 10)
+    with pytest.raises(RecordingError) as info:
+        movement.read(p)
+    msg = str(info.value)
+    assert msg.startswith(f"{p}: ")
+    # gzip.BadGzipFile is an OSError without strerror: the message must say what is wrong,
+    # not "cannot read (None)"
+    assert "None" not in msg
+    assert "gzip" in msg.lower() or "not a text table" in msg
+
+
+def test_valid_gzip_table_is_read(tmp_path, rng) -> None:
+    x = _accel(300, rng)
+    t = np.arange(300) / 100.0
+    text = "time,x,y,z\n" + "\n".join(
+        f"{a:.2f},{b:.5f},{c:.5f},{d:.5f}" for a, b, c, d in zip(t, *x.T, strict=True)
+    )
+    p = tmp_path / "r.csv.gz"
+    p.write_bytes(gzip.compress(text.encode()))
+    rec = movement.read(p)
+    assert rec.fs == pytest.approx(100.0) and rec.n_samples == 300

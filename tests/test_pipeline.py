@@ -1,0 +1,137 @@
+"""movement.score end to end on synthetic recordings with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SPIKE_ONSET_TOL_S, accel_rest, emg_noise, muap
+
+import movement
+from movement import Recording, Settings
+from movement.config import AccelConfig, EMGConfig, params_hash
+from movement.features import FEATURES
+from movement.pipeline import EVENT_COLUMNS, REVIEW_COLUMNS
+
+
+def test_isolated_spike_is_one_fasciculation_like_event(rng) -> None:
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0, k=4)
+    i = int(7.5 * fs)
+    x[i : i + 30, 2] += muap(fs, 0.015, 0.5)
+    ev = movement.score(Recording(x, fs=fs, modality="emg"), model="rules")
+    assert len(ev) == 1
+    row = ev.iloc[0]
+    assert row["trial_type"] == "fasciculation-like"
+    assert row["onset"] == pytest.approx(7.5, abs=SPIKE_ONSET_TOL_S)
+    assert row["duration"] < 0.06
+    assert row["channel"] == "ch3"
+    assert row["scale"] == "brief"
+    assert row["probability"] > 0.8 and not row["review"]
+
+
+def test_5_s_burst_is_one_sustained_event(rng) -> None:
+    fs = 1000.0
+    x = emg_noise(rng, fs, 40.0)
+    x[20_000:25_000, 0] += rng.normal(0, 0.1, 5000)
+    ev = movement.score(Recording(x, fs=fs, modality="emg"), model="rules")
+    assert len(ev) == 1
+    row = ev.iloc[0]
+    assert row["scale"] == "sustained"
+    assert row["onset"] == pytest.approx(20.0, abs=0.075)
+    assert row["duration"] == pytest.approx(5.0, abs=0.15)
+    # >= 2 s of sustained activity [E: domain ref. section 3]; every dystonia-like call is reviewed
+    assert row["trial_type"] == "dystonia-like" and row["review"]
+
+
+def test_table_layout_and_provenance(rng) -> None:
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0)
+    for t0 in (4.0, 11.0):
+        i = int(t0 * fs)
+        x[i : i + 30, 0] += muap(fs)
+    ev = movement.score(Recording(x, fs=fs, modality="emg", source="arm.csv"), model="rules")
+    cols = list(ev.columns)
+    assert tuple(cols[: len(EVENT_COLUMNS)]) == EVENT_COLUMNS
+    assert tuple(cols[-3:]) == REVIEW_COLUMNS
+    assert {"p_fasciculation", "p_dystonia", "p_other", *FEATURES} <= set(cols)
+    assert ev["onset"].is_monotonic_increasing
+    np.testing.assert_allclose(ev[["p_fasciculation", "p_dystonia", "p_other"]].sum(axis=1), 1.0)
+    np.testing.assert_allclose(
+        ev["probability"], ev[["p_fasciculation", "p_dystonia", "p_other"]].max(axis=1)
+    )
+    assert ev[list(REVIEW_COLUMNS)].isna().all().all()
+    a = ev.attrs
+    assert a["movement_version"] == movement.__version__
+    assert a["parameters_hash"] == params_hash(a["parameters"])
+    assert (a["fs"], a["modality"], a["channels"], a["source"]) == (fs, "emg", ["ch1"], "arm.csv")
+    assert a["duration"] == pytest.approx(20.0)
+
+
+def test_no_events_gives_an_empty_table_with_all_columns(rng) -> None:
+    ev = movement.score(Recording(emg_noise(rng, 1000.0, 10.0), fs=1000, modality="emg"))
+    assert len(ev) == 0
+    assert tuple(ev.columns[: len(EVENT_COLUMNS)]) == EVENT_COLUMNS
+    assert set(FEATURES) <= set(ev.columns)
+
+
+def test_regular_6_hz_tremor_bout_is_other_at_6_hz(rng) -> None:
+    fs = 100.0
+    x = accel_rest(rng, fs, 120.0)
+    t = np.arange(len(x)) / fs
+    bout = (t >= 40) & (t < 50)
+    x[bout, 0] += 0.05 * np.sin(2 * np.pi * 6.0 * t[bout])
+    ev = movement.score(Recording(x, fs=fs, modality="accel"), model="rules")
+    assert len(ev) == 1
+    row = ev.iloc[0]
+    assert row["dominant_frequency_hz"] == pytest.approx(6.0, abs=0.5)
+    # a perfectly regular tremor is PD/ET-like, not dystonic [S: di Biase 2017]
+    assert row["trial_type"] == "other"
+    assert "regular_tremor" in row["reason"]
+
+
+def test_settings_change_the_result_and_the_hash(rng) -> None:
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0)
+    i = int(10 * fs)
+    x[i : i + 30, 0] += muap(fs, amplitude=0.5)
+    rec = Recording(x, fs=fs, modality="emg")
+    default = movement.score(rec, model="rules")
+    strict = movement.score(
+        rec, Settings().with_overrides(["emg.brief_snr_on_db=80"]), model="rules"
+    )
+    assert len(default) == 1 and len(strict) == 0
+    assert default.attrs["parameters_hash"] != strict.attrs["parameters_hash"]
+    same = movement.score(rec, EMGConfig(), model="rules")
+    assert same.attrs["parameters_hash"] == default.attrs["parameters_hash"]
+
+
+def test_config_of_the_wrong_modality_is_rejected(rng) -> None:
+    rec = Recording(emg_noise(rng, 1000.0, 5.0), fs=1000, modality="emg")
+    with pytest.raises(ValueError, match="accel config"):
+        movement.score(rec, AccelConfig())
+
+
+def test_score_reads_a_path(tmp_path, rng) -> None:
+    fs = 100.0
+    x = accel_rest(rng, fs, 30.0)
+    t = np.arange(len(x)) / fs
+    p = tmp_path / "wrist.csv"
+    np.savetxt(p, np.column_stack([t, x]), delimiter=",", header="time,x,y,z", comments="")
+    ev = movement.score(p, model="rules")
+    assert ev.attrs["source"] == str(p) and ev.attrs["fs"] == pytest.approx(fs)
+
+
+def test_a_fitted_object_with_predict_proba_can_be_the_model(rng) -> None:
+    class AlwaysOther:
+        classes_ = np.array(["other", "dystonia-like", "fasciculation-like"])
+
+        def predict_proba(self, X):
+            return np.tile([1.0, 0.0, 0.0], (len(X), 1))
+
+    fs = 2000.0
+    x = emg_noise(rng, fs, 10.0)
+    x[8000:8030, 0] += muap(fs)
+    ev = movement.score(Recording(x, fs=fs, modality="emg"), model=AlwaysOther())
+    assert ev["trial_type"].tolist() == ["other"]
+    assert ev["p_other"].tolist() == [1.0] and ev["reason"].iloc[0].startswith("trained model")
+    assert ev.attrs["model"] == "AlwaysOther"

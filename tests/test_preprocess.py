@@ -1,0 +1,130 @@
+"""Preprocessing: filters, envelopes and the gravity/tilt split on signals with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import accel_rest, tilt_rotation
+
+from movement import Recording
+from movement.config import AccelConfig, EMGConfig
+from movement.preprocess import (
+    bandpass,
+    clipping_mask,
+    gravity_split,
+    lowpass,
+    moving_rms,
+    notch,
+    preprocess,
+    tilt_angle,
+    tkeo,
+    vector_magnitude,
+)
+
+
+def _sine(f: float, fs: float, seconds: float, amp: float = 1.0) -> np.ndarray:
+    t = np.arange(int(seconds * fs)) / fs
+    return amp * np.sin(2 * np.pi * f * t)
+
+
+def _gain(y: np.ndarray, x: np.ndarray, edge: int) -> float:
+    """Steady-state amplitude ratio (away from the filter edges)."""
+    return float(np.std(y[edge:-edge]) / np.std(x[edge:-edge]))
+
+
+@pytest.mark.parametrize(
+    ("f", "passes"), [(5.0, False), (100.0, True), (300.0, True), (900.0, False)]
+)
+def test_emg_bandpass_20_450_hz(f: float, passes: bool) -> None:
+    fs = 2000.0
+    x = _sine(f, fs, 4.0)
+    g = _gain(bandpass(x, fs, 20, 450), x, 1000)
+    # zero-phase 4th-order Butterworth: ~1 in the pass band, < 0.1 two octaves below / one above
+    assert (g > 0.95) if passes else (g < 0.1)
+
+
+def test_bandpass_high_edge_capped_below_nyquist() -> None:
+    fs = 200.0  # a Myo armband: 20-450 Hz becomes 20-90 Hz
+    x = _sine(60.0, fs, 5.0)
+    assert _gain(bandpass(x, fs, 20, 450), x, 200) > 0.9
+    y = bandpass(_sine(5.0, fs, 5.0), fs, 20, 450)
+    assert np.std(y[200:-200]) < 0.05
+
+
+def test_lowpass_and_notch() -> None:
+    fs = 1000.0
+    slow, hum = _sine(2.0, fs, 4.0), _sine(50.0, fs, 4.0, 0.5)
+    y = lowpass(slow + hum, fs, 10.0)
+    np.testing.assert_allclose(y[500:-500], slow[500:-500], atol=0.01)
+    z = notch(slow + hum + _sine(150.0, fs, 4.0, 0.3), fs, 50.0)
+    # mains and its harmonic removed, the slow signal kept
+    np.testing.assert_allclose(z[1000:-1000], slow[1000:-1000], atol=0.03)
+
+
+def test_tkeo_of_a_sine_is_constant() -> None:
+    # for x = A sin(w n): x[n]^2 - x[n-1] x[n+1] = A^2 sin^2(w) exactly
+    fs, f, amp = 1000.0, 50.0, 2.0
+    y = tkeo(_sine(f, fs, 1.0, amp))
+    expected = amp**2 * np.sin(2 * np.pi * f / fs) ** 2
+    np.testing.assert_allclose(y, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_moving_rms_of_a_sine_is_amplitude_over_root_two() -> None:
+    fs = 1000.0
+    x = _sine(10.0, fs, 2.0, 3.0)[:, None]
+    r = moving_rms(x, fs, 0.5)  # a whole number of periods
+    np.testing.assert_allclose(r[300:-300, 0], 3.0 / np.sqrt(2), rtol=1e-3)
+
+
+def test_gravity_split_separates_posture_from_tremor() -> None:
+    fs = 100.0
+    g = np.tile([0.0, 0.0, 1.0], (3000, 1))
+    tremor = np.column_stack([_sine(6.0, fs, 30.0, 0.05), np.zeros(3000), np.zeros(3000)])
+    grav, dyn = gravity_split(g + tremor, fs, cutoff=0.25, high=20.0)
+    core = slice(500, -500)
+    np.testing.assert_allclose(grav[core], g[core], atol=2e-3)
+    np.testing.assert_allclose(dyn[core], tremor[core], atol=3e-3)
+
+
+def test_tilt_angle_of_a_held_30_degree_tilt() -> None:
+    ang = np.radians(np.r_[np.zeros(100), np.full(100, 30.0)])
+    tilt = tilt_angle(tilt_rotation(ang), reference=np.array([0, 0, 1.0]))
+    np.testing.assert_allclose(tilt[:100], 0.0, atol=1e-6)
+    np.testing.assert_allclose(tilt[100:], 30.0, atol=1e-6)
+    assert vector_magnitude(np.array([[3.0, 4.0, 0.0]]))[0] == pytest.approx(5.0)
+
+
+def test_clipping_mask_flat_top_or_level() -> None:
+    x = np.sin(np.linspace(0, 20, 1000))[:, None] * 3
+    x = np.clip(x, -2, 2)
+    m = clipping_mask(x)
+    assert m.sum() == (np.abs(x[:, 0]) >= 2).sum()
+    assert not clipping_mask(np.sin(np.linspace(0, 20, 1000))[:, None]).all()
+    assert clipping_mask(x, level=1.9).sum() == (np.abs(x[:, 0]) >= 1.9).sum()
+
+
+def test_preprocess_emg_envelopes_and_gaps(rng) -> None:
+    fs = 1000.0
+    x = rng.normal(0, 0.01, (5000, 2))
+    x[2000:2500, 0] += rng.normal(0, 0.2, 500)
+    x[4000:4100, :] = np.nan
+    pre = preprocess(Recording(x, fs=fs, modality="emg"), EMGConfig())
+    assert pre.sites == ("ch1", "ch2")
+    assert pre.signal.shape == (5000, 2) and pre.oscill.shape == (5000, 2, 1)
+    assert pre.gravity is None
+    assert pre.gaps.sum() == 100
+    assert np.all(pre.brief[4000:4100] == 0) and np.all(pre.sustained[4000:4100] == 0)
+    # the burst raises the sustained envelope ~20x over rest on ch1 only
+    assert pre.sustained[2200:2300, 0].mean() > 10 * pre.sustained[500:1500, 0].mean()
+    assert pre.sustained[2200:2300, 1].mean() < 2 * pre.sustained[500:1500, 1].mean()
+
+
+def test_preprocess_accel_groups_sensors_into_xyz_sites(rng) -> None:
+    fs = 50.0
+    x = np.column_stack([accel_rest(rng, fs, 20.0), accel_rest(rng, fs, 20.0)])
+    pre = preprocess(Recording(x, fs=fs, modality="accel"), AccelConfig())
+    assert pre.sites == ("ch1+ch2+ch3", "ch4+ch5+ch6")
+    assert pre.gravity is not None and pre.gravity.shape == (1000, 2, 3)
+    np.testing.assert_allclose(pre.gravity[100:-100, :, 2], 1.0, atol=0.01)
+    rec = Recording(accel_rest(rng, fs, 20.0), fs=fs, modality="accel")
+    assert preprocess(rec, AccelConfig()).sites == ("xyz",)

@@ -1,0 +1,111 @@
+"""Properties of every events table, on random recordings (hypothesis).
+
+Whatever the signal: events never overlap and lie inside the recording, onsets are sorted,
+probabilities are in [0, 1] and p_fasciculation + p_dystonia + p_other = 1, and no event
+spans a gap of missing samples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import muap
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import movement
+from movement import Recording
+
+SETTINGS = settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@st.composite
+def recordings(draw: st.DrawFn) -> Recording:
+    modality = draw(st.sampled_from(["emg", "accel"]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    if modality == "emg":
+        fs = draw(st.sampled_from([500.0, 1000.0, 2000.0]))
+        seconds = draw(st.floats(3.0, 8.0))
+        k = draw(st.integers(1, 3))
+        n = int(seconds * fs)
+        x = rng.normal(0, 0.01, (n, k))
+        for _ in range(draw(st.integers(0, 8))):  # spikes
+            i = int(rng.integers(0, n - 40))
+            w = muap(fs, float(rng.uniform(0.005, 0.02)), float(rng.uniform(0.05, 1.0)))
+            x[i : i + len(w), int(rng.integers(k))] += w[: n - i]
+        for _ in range(draw(st.integers(0, 3))):  # bursts
+            i = int(rng.integers(0, n - 10))
+            m = int(rng.uniform(0.1, 2.5) * fs)
+            x[i : i + m, int(rng.integers(k))] += rng.normal(
+                0, rng.uniform(0.02, 0.3), len(x[i : i + m])
+            )
+    else:
+        fs = draw(st.sampled_from([25.0, 50.0, 100.0]))
+        seconds = draw(st.floats(8.0, 40.0))
+        n = int(seconds * fs)
+        t = np.arange(n) / fs
+        x = rng.normal(0, 0.003, (n, 3))
+        x[:, 2] += 1.0
+        for _ in range(draw(st.integers(0, 4))):  # bouts of oscillation, twitches, knocks
+            i = int(rng.integers(0, n - 5))
+            m = int(rng.uniform(0.05, 8.0) * fs)
+            f = rng.uniform(1.0, min(12.0, 0.4 * fs))
+            seg = slice(i, min(n, i + m))
+            x[seg, int(rng.integers(3))] += rng.uniform(0.005, 1.0) * np.sin(2 * np.pi * f * t[seg])
+    n = len(x)
+    for _ in range(draw(st.integers(0, 3))):  # NaN gaps (sensor drop-outs)
+        i = int(rng.integers(0, n - 2))
+        m = int(rng.uniform(0.01, 0.5) * fs)
+        x[i : i + max(1, m)] = np.nan
+    if np.isnan(x).all(axis=1).sum() > n // 3:
+        x[: n // 2] = np.nan_to_num(x[: n // 2], nan=0.0)
+    return Recording(x, fs=fs, modality=modality)
+
+
+def _check(rec: Recording) -> None:
+    ev = movement.score(rec, model="rules")
+    onset = ev["onset"].to_numpy(float)
+    offset = onset + ev["duration"].to_numpy(float)
+    eps = 0.5 / rec.fs
+    assert np.all(np.diff(onset) >= 0), "onsets are sorted"
+    assert np.all(ev["duration"].to_numpy(float) > 0)
+    assert np.all(onset >= -eps) and np.all(offset <= rec.duration + eps), "inside the recording"
+    assert np.all(onset[1:] >= offset[:-1] - eps), "events never overlap"
+    p = ev[["p_fasciculation", "p_dystonia", "p_other"]].to_numpy(float)
+    assert np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    assert np.all((ev["probability"] >= 0) & (ev["probability"] <= 1))
+    assert set(ev["trial_type"]) <= {"fasciculation-like", "dystonia-like", "other"}
+    gaps = rec.gaps
+    for a, b in zip(
+        np.round(onset * rec.fs).astype(int), np.round(offset * rec.fs).astype(int), strict=True
+    ):
+        assert not gaps[a:b].any(), f"event {a / rec.fs:.3f}-{b / rec.fs:.3f} s spans a gap"
+
+
+@SETTINGS
+@given(recordings())
+def test_events_table_invariants(rec: Recording) -> None:
+    _check(rec)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(
+    st.floats(0.3, 3.0),  # burst length, s
+    st.floats(0.05, 1.0),  # where the gap falls within the burst
+    st.floats(0.002, 0.3),  # gap length, s
+)
+def test_a_gap_inside_a_burst_splits_it(burst_s: float, where: float, gap_s: float) -> None:
+    fs = 1000.0
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 0.01, (int(8 * fs), 1))
+    i0 = int(3 * fs)
+    x[i0 : i0 + int(burst_s * fs), 0] += rng.normal(0, 0.2, int(burst_s * fs))
+    g0 = i0 + int(where * burst_s * fs)
+    x[g0 : g0 + max(1, int(gap_s * fs)), 0] = np.nan
+    _check(Recording(x, fs=fs, modality="emg"))

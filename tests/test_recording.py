@@ -1,0 +1,101 @@
+"""The Recording: validation at construction, derived values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from movement import Recording, RecordingError
+from movement.recording import MAX_GAP_S, MIN_DURATION_S
+
+
+def test_shapes_names_and_derived_values() -> None:
+    rec = Recording(np.zeros(500), fs=100, modality="emg", source="/x/arm.emg.csv")
+    assert rec.data.shape == (500, 1)
+    assert rec.channels == ("ch1",)
+    assert rec.n_samples == 500 and rec.n_channels == 1
+    assert rec.duration == pytest.approx(5.0)
+    assert rec.name == "arm"
+    assert "100 Hz" in repr(rec) and "5.0 s" in repr(rec)
+
+    acc = Recording(np.zeros((300, 3)), fs=100, modality="accel")
+    assert acc.channels == ("x", "y", "z")
+    assert acc.name == "recording"
+    six = Recording(np.zeros((300, 6)), fs=100, modality="accel")
+    assert six.channels == tuple(f"ch{i}" for i in range(1, 7))
+
+
+def test_integer_data_becomes_float_and_names_are_strings() -> None:
+    raw = np.arange(600, dtype=np.int16).reshape(300, 2)
+    rec = Recording(raw, fs=100.0, modality="emg", channels=[1, 2], start=datetime(2020, 1, 1))
+    assert rec.data.dtype == np.float64
+    assert rec.channels == ("1", "2")
+    np.testing.assert_array_equal(rec.data, raw)
+    assert isinstance(rec.fs, float)
+
+
+def test_gaps_mask_marks_any_missing_channel() -> None:
+    x = np.ones((400, 2))
+    x[10:20, 1] = np.nan
+    rec = Recording(x, fs=100, modality="emg")
+    assert rec.gaps.sum() == 10
+    assert rec.gaps[10:20].all() and not rec.gaps[:10].any()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        (dict(data=np.zeros((0, 2))), "empty"),
+        (dict(data=np.zeros((300, 0))), "no channels"),
+        (dict(data=np.array([["a", "b"]] * 300)), "real numbers"),
+        (dict(data=np.zeros(300) + 1j), "real numbers"),
+        (dict(data=np.zeros((10, 10, 10))), "1-D or 2-D"),
+        (dict(fs=0), "> 0 Hz"),
+        (dict(fs=-100), "> 0 Hz"),
+        (dict(fs=float("nan")), "> 0 Hz"),
+        (dict(fs="fast"), "must be a number"),
+        (dict(modality="eeg"), "modality must be one of"),
+        (dict(data=np.zeros(150)), "too short"),
+        (dict(data=np.full(300, np.inf)), "infinite"),
+        (dict(data=np.full(300, np.nan)), "every sample is missing"),
+        (dict(channels=("a", "b")), "2 channel names for 1 channels"),
+    ],
+)
+def test_invalid_recordings_raise_one_line_errors(kwargs: dict, fragment: str) -> None:
+    args = dict(data=np.zeros(300), fs=100, modality="emg", source="rec.csv") | kwargs
+    with pytest.raises(RecordingError) as info:
+        Recording(**args)
+    msg = str(info.value)
+    assert fragment in msg
+    assert msg.startswith("rec.csv: ")
+    assert "\n" not in msg
+    assert info.value.source == "rec.csv"
+
+
+def test_too_short_is_measured_in_seconds_not_samples() -> None:
+    fs = 1000.0
+    n_ok = int(MIN_DURATION_S * fs)
+    Recording(np.zeros(n_ok), fs=fs, modality="emg")  # exactly the minimum is accepted
+    with pytest.raises(RecordingError, match="too short"):
+        Recording(np.zeros(n_ok - 1), fs=fs, modality="emg")
+
+
+def test_gap_longer_than_limit_is_rejected_shorter_is_kept() -> None:
+    fs = 10.0
+    n = int((MAX_GAP_S + 20) * fs)
+    x = np.ones(n)
+    x[50 : 50 + int((MAX_GAP_S + 1) * fs)] = np.nan
+    with pytest.raises(RecordingError, match="gap of"):
+        Recording(x, fs=fs, modality="accel")
+    y = np.ones(n)
+    y[50 : 50 + int((MAX_GAP_S - 1) * fs)] = np.nan
+    assert Recording(y, fs=fs, modality="accel").gaps.sum() == int((MAX_GAP_S - 1) * fs)
+
+
+def test_too_few_usable_samples_is_rejected() -> None:
+    x = np.ones(1000)
+    x[:900] = np.nan  # 1 s of data left at 100 Hz; the gap itself is short enough
+    with pytest.raises(RecordingError, match="too few usable"):
+        Recording(x, fs=100, modality="emg")

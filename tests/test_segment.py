@@ -1,0 +1,161 @@
+"""Segmentation: baseline, double threshold, merging, and segments of known signals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SPIKE_ONSET_TOL_S, accel_rest, emg_noise, muap
+
+from movement import Recording
+from movement.config import AccelConfig, EMGConfig
+from movement.preprocess import preprocess
+from movement.segment import (
+    hysteresis_runs,
+    mask_to_runs,
+    merge_runs,
+    periodic_runs,
+    robust_baseline,
+    runs_to_mask,
+    segment,
+    thresholds,
+)
+
+
+def _segments(x: np.ndarray, fs: float, modality: str = "emg", cfg=None):
+    cfg = cfg or (EMGConfig() if modality == "emg" else AccelConfig())
+    rec = Recording(x, fs=fs, modality=modality)
+    return segment(preprocess(rec, cfg), cfg).table
+
+
+def test_mask_and_runs_round_trip() -> None:
+    mask = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1], bool)
+    runs = mask_to_runs(mask)
+    assert runs.tolist() == [[1, 3], [5, 6], [7, 10]]
+    np.testing.assert_array_equal(runs_to_mask(runs, mask.size), mask)
+
+
+def test_hysteresis_keeps_runs_that_reach_the_on_level() -> None:
+    x = np.array([0, 2, 2, 0, 2, 5, 2, 0, 0, 6, 0], float)
+    on, off = np.full(x.size, 4.0), np.full(x.size, 1.0)
+    # the first run never reaches 4; the second does and spans its whole above-off extent
+    assert hysteresis_runs(x, on, off).tolist() == [[4, 7], [9, 10]]
+    assert hysteresis_runs(np.zeros(5), on[:5], off[:5]).shape == (0, 2)
+
+
+def test_merge_runs_joins_short_gaps_only() -> None:
+    runs = np.array([[0, 10], [12, 20], [40, 50], [45, 60]])
+    assert merge_runs(runs, 5).tolist() == [[0, 20], [40, 60]]
+    assert merge_runs(runs, 1).tolist() == [[0, 10], [12, 20], [40, 60]]
+
+
+def test_robust_baseline_ignores_activity_filling_most_of_the_window(rng) -> None:
+    # rest level 1.0 (MAD-SD 0.1); 70 % of the recording is activity at level 10
+    env = np.abs(rng.normal(1.0, 0.1, (20000, 1)))
+    env[3000:17000] = np.abs(rng.normal(10.0, 1.0, (14000, 1)))
+    level, spread = robust_baseline(env, fs=100, window_s=300, quantile=0.1)
+    np.testing.assert_allclose(level, 1.0, atol=0.02)
+    np.testing.assert_allclose(spread, 0.1, rtol=0.15)
+
+
+def test_thresholds_are_k_sd_or_db_above_level_whichever_is_higher() -> None:
+    level, spread = np.array([1.0, 1.0]), np.array([0.1, 1.0])
+    on, off = thresholds(level, spread, k_on=3.0, k_off=1.5, min_snr_on_db=6.0)
+    # 6 dB above 1.0 is 1.995; 3 SD of 1.0 is 4
+    np.testing.assert_allclose(on, [10 ** (6 / 20), 4.0])
+    assert np.all(off <= on) and np.all(off > level)
+
+
+def test_isolated_15_ms_muap_is_one_brief_segment(rng) -> None:
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0)
+    i0 = int(8.0 * fs)
+    x[i0 : i0 + 30, 0] += muap(fs, 0.015, 0.5)
+    table = _segments(x, fs)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert row["scale"] == "brief"
+    # length: the 15 ms spike plus up to 40 ms of envelope and filter spread
+    assert row["onset"] == pytest.approx(8.0, abs=SPIKE_ONSET_TOL_S)
+    assert 0.005 <= row["duration"] <= 0.055
+    assert row["channel"] == "ch1"
+
+
+def test_5_s_burst_is_one_sustained_segment(rng) -> None:
+    fs = 1000.0
+    x = emg_noise(rng, fs, 30.0)
+    x[10_000:15_000, 0] += rng.normal(0, 0.1, 5000)  # 20 dB over rest for 5 s
+    table = _segments(x, fs)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert row["scale"] == "sustained"
+    # edges within the 150 ms RMS half-window
+    assert row["onset"] == pytest.approx(10.0, abs=0.075)
+    assert row["duration"] == pytest.approx(5.0, abs=0.15)
+
+
+def test_burst_on_two_channels_is_one_event_listing_both(rng) -> None:
+    fs = 1000.0
+    x = emg_noise(rng, fs, 20.0, k=3)
+    x[5000:8000, 0] += rng.normal(0, 0.1, 3000)
+    x[5200:8000, 2] += rng.normal(0, 0.1, 2800)
+    table = _segments(x, fs)
+    assert len(table) == 1
+    assert table.iloc[0]["channel"] == "ch1,ch3"
+    assert table.iloc[0]["n_sites"] == 2
+    assert table.iloc[0]["onset"] == pytest.approx(5.0, abs=0.075)
+
+
+def test_quiet_emg_has_no_segments(rng) -> None:
+    table = _segments(emg_noise(rng, 1000.0, 30.0, k=2), 1000.0)
+    assert len(table) == 0
+    assert {"start", "stop", "onset", "duration", "channel", "scale", "site_0", "site_1"} <= set(
+        table.columns
+    )
+
+
+def test_brief_spikes_separated_by_less_than_merge_gap_are_one_segment(rng) -> None:
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0)
+    for t0 in (6.0, 6.03):  # a doublet 30 ms apart [S: Kleine 2012]
+        i = int(t0 * fs)
+        x[i : i + 30, 0] += muap(fs)
+    table = _segments(x, fs)
+    assert len(table) == 1 and table.iloc[0]["onset"] == pytest.approx(6.0, abs=SPIKE_ONSET_TOL_S)
+
+
+def test_no_segment_spans_a_gap(rng) -> None:
+    fs = 1000.0
+    x = emg_noise(rng, fs, 30.0)
+    x[10_000:16_000, 0] += rng.normal(0, 0.1, 6000)
+    x[12_000:12_500, 0] = np.nan  # the sensor dropped out in the middle of the burst
+    table = _segments(x, fs)
+    gaps = np.isnan(x[:, 0])
+    assert len(table) >= 2
+    for start, stop in table[["start", "stop"]].to_numpy():
+        assert not gaps[start:stop].any()
+    assert table["onset"].min() == pytest.approx(10.0, abs=0.075)
+
+
+def test_periodic_runs_find_an_oscillation_filling_the_recording() -> None:
+    fs = 100.0
+    t = np.arange(6000) / fs
+    x = (0.01 * np.sin(2 * np.pi * 6.0 * t))[:, None]
+    runs = periodic_runs(x, fs, 3.0, (3, 12), 0.3, 0.0015)
+    assert runs.tolist() == [[0, 6000]]
+    # below the smallest physiological tremor amplitude nothing is marked
+    assert len(periodic_runs(x * 0.05, fs, 3.0, (3, 12), 0.3, 0.0015)) == 0
+
+
+def test_accel_tremor_bout_is_one_sustained_segment(rng) -> None:
+    fs = 100.0
+    x = accel_rest(rng, fs, 120.0)
+    t = np.arange(len(x)) / fs
+    bout = (t >= 40) & (t < 50)
+    x[bout, 0] += 0.05 * np.sin(2 * np.pi * 6.0 * t[bout])
+    table = _segments(x, fs, "accel")
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert row["scale"] == "sustained" and row["channel"] == "xyz"
+    # edges within the 1 s sustained window
+    assert row["onset"] == pytest.approx(40.0, abs=0.5)
+    assert row["duration"] == pytest.approx(10.0, abs=1.0)
