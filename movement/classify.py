@@ -131,18 +131,21 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
                 r["brief"] * r["isolated"] * r["irregular_train"] * r["local"] * r["off_heartbeat"]
             )
             pattern = np.maximum.reduce([r["long"], r["cocontraction"], r["irregular_tremor"]])
-            dyst = r["sustained"] * pattern * (1 - r["regular_tremor"])
+            r["strong"] = _gt(_col(X, "snr_db"), c.dystonia_min_snr_db, 1.0)
+            dyst = r["sustained"] * r["strong"] * pattern * (1 - r["regular_tremor"])
         else:
             peak = _col(X, "peak_amplitude")
             wlo, whi = c.walking_band_hz
             r["small"] = _lt(peak, c.max_twitch_g, 0.1 * c.max_twitch_g, nan=1.0)
             r["knock"] = _gt(peak, c.knock_g, 0.05 * c.knock_g) * _lt(dur, 0.3, 0.05)
-            r["posture"] = _gt(_col(X, "tilt_change_deg"), c.posture_min_deg, 1.0)
+            r["posture"] = _gt(_col(X, "tilt_held_deg"), c.posture_min_deg, 1.0)
             r["walking"] = _gt(fdom, wlo, 0.1) * _lt(fdom, whi, 0.1) * _gt(reg, 0.5, 0.05)
             r["irregular_tremor"] = r["irregular_tremor"] * _gt(ppr, c.min_tremor_power * 0.5, 0.05)
             fasc = r["brief"] * r["small"] * r["isolated"] * r["irregular_train"] * (1 - r["knock"])
             r["tremor_like"] = _gt(tband, 0.4, 0.05) * _lt(_col(X, "spectral_entropy"), 0.85, 0.03)
-            pattern = np.maximum(r["irregular_tremor"], r["posture"] * r["tremor_like"])
+            # a held tilt, or irregular tremor; the accelerometer cannot tell a voluntary
+            # hold from a dystonic one, so every such call is flagged for review
+            pattern = np.maximum(r["irregular_tremor"], r["posture"])
             dyst = r["long"] * pattern * (1 - r["regular_tremor"]) * (1 - r["walking"])
         r["_fasc"] = fasc
         r["_dyst"] = dyst
@@ -157,7 +160,8 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The most probable class per row."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def explain(self, X: pd.DataFrame) -> list[str]:
         """Per row, the rules that held (score > 0.5), e.g. ``"brief, isolated, local"``."""

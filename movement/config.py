@@ -111,8 +111,9 @@ class EMGConfig(_Config):
     # -- segmentation -------------------------------------------------------
     baseline_window_s: float = _p(60.0, "adaptive robust baseline window (median + k*MAD) [E]", "s")
     baseline_quantile: float = _p(
-        0.10,
-        "quantile of 0.5 s block levels taken as rest: robust while activity fills up to ~90% of the window [E]",
+        0.40,
+        "quantile of 0.5 s block levels taken as rest: robust while activity fills up to ~60% "
+        "of the window; lower quantiles sit below a restless rest (Myo rest files) [E]",
     )
     k_on: float = _p(
         3.0, "onset at baseline + k*SD, k = 1-3 [S: Hodges & Bui 1996]; MAD-scaled [E]"
@@ -151,6 +152,12 @@ class EMGConfig(_Config):
     dystonia_min_s: float = _p(
         2.0, "sustained activity >= 2 s (continuous >= 5 s [S: PMID 8752404]) [E]", "s"
     )
+    dystonia_min_snr_db: float = _p(
+        9.0,
+        "a dystonia-like contraction stands clearly above rest; low-level restlessness "
+        "(2-3x rest RMS in the Myo rest files) does not [E]",
+        "dB",
+    )
     cocontraction_min: float = _p(
         0.5, "%COCON (Winter 1990) above which agonist-antagonist co-contraction is called [E]"
     )
@@ -172,6 +179,13 @@ class AccelConfig(_Config):
     """Defaults for wrist / muscle-belly accelerometers and IMUs (in g)."""
 
     gravity_cutoff_hz: float = _p(0.25, "gravity/tilt low-pass 0.2-0.5 Hz [S: van Hees 2013]", "Hz")
+    motion_highpass_hz: float | None = _p(
+        1.0,
+        "dynamic motion for the envelopes is band-passed from 1 Hz: the 0.25 Hz gravity "
+        "split leaks +-2-3 s around a tilt change (measured on simulated postures: onsets "
+        "2.8 s early); None = x - gravity [E]",
+        "Hz",
+    )
     band_high_hz: float = _p(
         40.0,
         "keeps twitch oscillations (10-25 Hz [E]) and MMG up to the sensor's rate; capped at 0.45*fs",

@@ -19,7 +19,8 @@ Features (units):
   ``local_interval_cv`` (CV of the intervals between neighbouring brief events);
 * spatial: ``n_channels_active``, ``channel_fraction``, ``cocontraction``
   (%COCON, Winter 1990, max over channel pairs, EMG);
-* posture: ``tilt_change_deg`` (gravity direction 2 s after vs 2 s before, accel);
+* posture: ``tilt_change_deg`` (gravity direction 2 s after vs 2 s before) and
+  ``tilt_held_deg`` (central half of the segment vs 2 s before), accel;
 * ``n_subbursts``, ``subburst_cv`` (CV of sub-burst intervals); ``clipped``.
 """
 
@@ -53,6 +54,7 @@ FEATURES = (
     "channel_fraction",
     "cocontraction",
     "tilt_change_deg",
+    "tilt_held_deg",
     "n_subbursts",
     "subburst_cv",
     "clipped",
@@ -323,6 +325,30 @@ def _cocontraction(
     return best
 
 
+def _tilt_held(
+    gravity: np.ndarray, main: np.ndarray, start: np.ndarray, stop: np.ndarray, fs: float, before_s: float = 2.0
+) -> np.ndarray:
+    """Angle (deg) between the mean gravity direction in the central half of the segment and before it."""
+    n = gravity.shape[0]
+    w = max(1, int(before_s * fs))
+    out = np.full(len(start), np.nan)
+    quarter = (stop - start) // 4
+    for site in np.unique(main):  # loop over sensors
+        sel = np.flatnonzero(main == site)
+        cs = _cumsum0(gravity[:, site, :])
+        a0 = np.clip(start[sel] - w, 0, n - 1)
+        a1 = np.clip(start[sel], a0 + 1, n)
+        m0 = start[sel] + quarter[sel]
+        m1 = np.maximum(stop[sel] - quarter[sel], m0 + 1)
+        before = _seg_sum(cs, a0, a1)
+        middle = _seg_sum(cs, np.minimum(m0, n - 1), np.minimum(m1, n))
+        cos = np.einsum("ij,ij->i", before, middle) / np.maximum(
+            vector_magnitude(before) * vector_magnitude(middle), 1e-12
+        )
+        out[sel] = np.degrees(np.arccos(np.clip(cos, -1, 1)))
+    return out
+
+
 def _tilt_change(
     gravity: np.ndarray,
     main: np.ndarray,
@@ -470,8 +496,10 @@ def segment_features(
     )
     if pre.gravity is not None:
         out["tilt_change_deg"] = _tilt_change(pre.gravity, main, start, stop, fs)
+        out["tilt_held_deg"] = _tilt_held(pre.gravity, main, start, stop, fs)
     else:
         out["tilt_change_deg"] = np.nan
+        out["tilt_held_deg"] = np.nan
     nsub, subcv = _subbursts(seg.bursts, main, start, stop, fs)
     out["n_subbursts"] = nsub
     out["subburst_cv"] = subcv

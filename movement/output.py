@@ -106,6 +106,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "Description": "Angle between the gravity direction 2 s before onset and 2 s after offset",
         "Units": "degrees",
     },
+    "tilt_held_deg": {"Description": "Angle between the gravity direction 2 s before onset and in the central half of the event (a posture held during it)", "Units": "degrees"},
     "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
     "subburst_cv": {"Description": "CV of the intervals between those bursts"},
     "clipped": {"Description": "True when the signal reached the sensor's limit during the event"},
@@ -180,7 +181,7 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
 def events_to_tsv(events: pd.DataFrame) -> str:
     """The events table as BIDS TSV text (``n/a`` for missing values)."""
     return events.to_csv(
-        sep="\t", index=False, na_rep="n/a", float_format="%.6g", lineterminator="\n"
+        sep="\t", index=False, na_rep="n/a", float_format="%.10g", lineterminator="\n"
     )
 
 

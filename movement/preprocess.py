@@ -124,13 +124,34 @@ def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
 
 
 def gravity_split(
-    x: np.ndarray, fs: float, cutoff: float = 0.25, high: float = 20.0, order: int = 4
+    x: np.ndarray,
+    fs: float,
+    cutoff: float = 0.25,
+    high: float = 40.0,
+    order: int = 4,
+    motion_highpass: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Split acceleration into gravity (low-pass) and dynamic motion (the rest, below ``high``).
+    """Split acceleration into gravity (low-pass at ``cutoff``) and dynamic motion.
+
+    Dynamic motion is what is left below ``high`` (capped at 0.45·fs); with
+    ``motion_highpass`` it is instead the band ``motion_highpass``-``high``, which
+    keeps the slow tail of a tilt change (the low-pass's spread) out of it.
 
     Returns ``(gravity, dynamic)``, both shaped like ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 100.0
+    >>> t = np.arange(3000) / fs
+    >>> x = np.column_stack([0.05 * np.sin(2 * np.pi * 6 * t), 0 * t, 1 + 0 * t])
+    >>> g, d = gravity_split(x, fs)
+    >>> bool(abs(g[1000:2000, 2].mean() - 1) < 1e-3 and abs(d[1000:2000, 0]).max() > 0.045)
+    True
     """
     gravity = lowpass(x, fs, cutoff, order=2)
+    if motion_highpass:
+        return gravity, bandpass(x, fs, motion_highpass, high, order=order)
     dynamic = x - gravity
     if high < 0.45 * fs:
         dynamic = lowpass(dynamic, fs, high, order=order)
@@ -253,7 +274,8 @@ def _preprocess_emg(
     y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order)
     if cfg.notch_hz:
         y = notch(y, fs, cfg.notch_hz)
-    brief = moving_rms(np.sqrt(np.abs(tkeo(y))), fs, cfg.brief_rms_s)
+    # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
+    brief = moving_rms(np.sqrt(np.abs(tkeo(y))), fs, max(cfg.brief_rms_s, 5 / fs))
     sustained = moving_rms(y, fs, cfg.sustained_rms_s)
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
@@ -273,7 +295,7 @@ def _preprocess_accel(
 ) -> Preprocessed:
     groups = _accel_groups(channels)
     gravity, dynamic = gravity_split(
-        x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order
+        x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order, cfg.motion_highpass_hz
     )
     if all(len(g) == 3 for g in groups):
         dyn = np.stack([dynamic[:, g] for g in groups], axis=1)  # (n, sensors, 3)

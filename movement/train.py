@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import platform
 import sys
 import time
@@ -48,6 +49,8 @@ __all__ = [
     "cli_configure",
     "cli_run",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Features the trained model uses (every numeric feature, plus duration and scale).
 MODEL_FEATURES = ("duration", "is_sustained", *[f for f in FEATURES if f != "clipped"], "clipped")
@@ -229,7 +232,9 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
     M = _model_matrix(X)
     used = [f for f, ok in zip(MODEL_FEATURES, np.isfinite(M).any(axis=0), strict=True) if ok]
     clf = CalibratedClassifierCV(hgb, method="isotonic", cv=3)
+    t0 = time.perf_counter()
     clf.fit(_model_matrix(X, used), y.astype(str))
+    log.info("fitted %d segments x %d features in %.1f s", len(y), len(used), time.perf_counter() - t0)
     return clf, used
 
 

@@ -18,9 +18,9 @@ EMG_ROWS = {
         duration=0.015, isolation_s=5.0, local_interval_cv=1.0, n_channels_active=1,
         channel_fraction=0.25,
     ),
-    # 6 s of co-contraction of two antagonists
+    # 6 s of co-contraction of two antagonists, well above rest
     "dystonia-like": dict(
-        duration=6.0, isolation_s=10.0, n_channels_active=2, channel_fraction=0.5,
+        duration=6.0, snr_db=20.0, isolation_s=10.0, n_channels_active=2, channel_fraction=0.5,
         cocontraction=0.9, regularity=0.2, dominant_frequency_hz=1.0, peak_power_ratio=0.2,
         tremor_band_ratio=0.2,
     ),

@@ -142,9 +142,9 @@ def test_reviewed_training_rows(events: pd.DataFrame, tmp_path: Path) -> None:
     side = json.loads((results / "rec_events.json").read_text())
     assert side["recording"]["modality"] == "emg"
     d = _decisions()
-    # the TSV holds 6 significant digits (1234.57), the page exports 1234.567891: still matched
+    # the TSV keeps 10 significant digits, so onsets match the page's export to < 1 ms
     written = pd.read_csv(results / "rec_events.tsv", sep="\t")
-    assert abs(float(written["onset"].iloc[4]) - d.loc[3, "onset"]) > 1e-3
+    assert abs(float(written["onset"].iloc[4]) - d.loc[3, "onset"]) < 1e-6
     write_decisions(d, reviews / "rec_decisions.tsv")
     # a second download of the same page (browser renames it) overrides the first
     newer = d.iloc[[0]].assign(review_status="rejected")
@@ -159,7 +159,7 @@ def test_reviewed_training_rows(events: pd.DataFrame, tmp_path: Path) -> None:
     assert by_onset.loc[2.5, "label"] == "fasciculation-like"  # relabelled
     assert by_onset.loc[2.5, "model_label"] == "other"
     assert by_onset.loc[40.0, "label"] == "other"  # rejected dystonia-like
-    assert by_onset.loc[1234.57, "label"] == "fasciculation-like"
+    assert by_onset.loc[1234.568, "label"] == "fasciculation-like"
     assert len(rows) == 4
     for f in FEATURES:
         assert f in rows.columns

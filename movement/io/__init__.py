@@ -121,9 +121,15 @@ _NOT_INPUTS = re.compile(
 )
 
 
+#: Documentation that sits beside recordings (licences, read-me files).
+_DOCS = re.compile(r"^(licen[cs]e|readme|sources|notice|copying|changelog|authors)", re.IGNORECASE)
+
+
 def is_recording_file(path: Path) -> bool:
-    """True when ``path`` has a registered suffix and is not a sidecar/output table."""
-    if path.name.startswith(".") or _NOT_INPUTS.search(path.name):
+    """True when ``path`` has a registered suffix and is not a sidecar, output table or document."""
+    if path.name.startswith(".") or _NOT_INPUTS.search(path.name) or _DOCS.search(path.name):
+        return False
+    if any(_DOCS.search(part) for part in path.parent.parts[-2:]):
         return False
     return bool(suffix_of(path))
 
@@ -259,9 +265,7 @@ def _fs_from_time(time: np.ndarray, source: str) -> tuple[float, bool]:
     return 1.0 / med, True
 
 
-def to_uniform_grid(
-    time: np.ndarray, data: np.ndarray, fs: float
-) -> tuple[np.ndarray, int]:
+def to_uniform_grid(time: np.ndarray, data: np.ndarray, fs: float) -> tuple[np.ndarray, int]:
     """Linear interpolation of irregular samples onto a uniform grid at ``fs``.
 
     Grid points farther than 1.5 sample periods from any original sample become
@@ -321,7 +325,9 @@ def read(
         raise RecordingError("is a folder, not a recording", src)
     if modality is not None and modality not in MODALITIES:
         raise MovementError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
-    suffix = (format if format.startswith(".") else "." + format).lower() if format else suffix_of(p)
+    suffix = (
+        (format if format.startswith(".") else "." + format).lower() if format else suffix_of(p)
+    )
     if suffix not in READERS:
         known = ", ".join(sorted(READERS))
         raise RecordingError(f"unknown file type (known: {known})", src)
@@ -336,7 +342,9 @@ def _select(raw: RawSignal, channels: Sequence[str | int], src: str) -> None:
         if isinstance(c, int) or (isinstance(c, str) and c.isdigit() and c not in raw.channels):
             i = int(c)
             if not 0 <= i < len(raw.channels):
-                raise RecordingError(f"channel index {i} out of range (0-{len(raw.channels) - 1})", src)
+                raise RecordingError(
+                    f"channel index {i} out of range (0-{len(raw.channels) - 1})", src
+                )
             idx.append(i)
         elif c in raw.channels:
             idx.append(raw.channels.index(c))
@@ -377,9 +385,8 @@ def _finish(
         how = "time column"
         if irregular:
             raw.data, n_gap = to_uniform_grid(raw.time, raw.data, rate)
-            msg = (
-                f"{src}: irregular sampling; resampled to a uniform {rate:.4g} Hz grid"
-                + (f" ({n_gap} samples in gaps set missing)" if n_gap else "")
+            msg = f"{src}: irregular sampling; resampled to a uniform {rate:.4g} Hz grid" + (
+                f" ({n_gap} samples in gaps set missing)" if n_gap else ""
             )
             warnings.warn(msg, stacklevel=2)
             notes["resampled"] = msg

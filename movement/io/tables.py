@@ -20,8 +20,21 @@ from ..errors import MissingExtraError, RecordingError
 from . import RawSignal, register_reader
 
 _TIME_NAMES = {
-    "time", "t", "ts", "timestamp", "timestamps", "seconds", "time_s", "times", "sec",
-    "datetime", "date_time", "time_ms", "time (s)", "time[s]", "elapsed",
+    "time",
+    "t",
+    "ts",
+    "timestamp",
+    "timestamps",
+    "seconds",
+    "time_s",
+    "times",
+    "sec",
+    "datetime",
+    "date_time",
+    "time_ms",
+    "time (s)",
+    "time[s]",
+    "elapsed",
 }
 _STF_KEY = re.compile(r"^#\s*([^:=]+?)\s*:=\s*(.*)$")
 _NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -153,7 +166,9 @@ def read_text_table(path: Path) -> RawSignal:
         else:
             df.columns = [f"ch{i + 1}" for i in range(df.shape[1])]
     df.columns = [str(c).strip() for c in df.columns]
-    df = df.loc[:, [not c.lower().startswith("unnamed:") or df[c].notna().any() for c in df.columns]]
+    df = df.loc[
+        :, [not c.lower().startswith("unnamed:") or df[c].notna().any() for c in df.columns]
+    ]
     notes: dict[str, str] = {}
     time = start = None
     tcol = next((c for c in df.columns if c.strip().lower() in _TIME_NAMES), None)
@@ -176,7 +191,11 @@ def read_text_table(path: Path) -> RawSignal:
     if bad:
         col = bad[0]
         coerced = pd.to_numeric(df[col], errors="coerce")
-        row = int(np.flatnonzero(coerced.isna() & df[col].notna())[0]) if (coerced.isna() & df[col].notna()).any() else 0
+        row = (
+            int(np.flatnonzero(coerced.isna() & df[col].notna())[0])
+            if (coerced.isna() & df[col].notna()).any()
+            else 0
+        )
         value = df[col].iloc[row]
         raise RecordingError(
             f"non-numeric value {str(value)[:30]!r} in column {col!r} (data row {row + 1})", src
@@ -238,7 +257,14 @@ def read_parquet(path: Path) -> RawSignal:
         raise RecordingError(f"non-numeric column {bad[0]!r}", src)
     if df.empty:
         raise RecordingError("the table has no rows", src)
-    return RawSignal(df.to_numpy(np.float64), [str(c) for c in df.columns], fs=fs, time=time, start=start, notes=notes)
+    return RawSignal(
+        df.to_numpy(np.float64),
+        [str(c) for c in df.columns],
+        fs=fs,
+        time=time,
+        start=start,
+        notes=notes,
+    )
 
 
 @register_reader(".npy", description="NumPy array (samples x channels), memory-mapped")
@@ -272,12 +298,18 @@ def read_npz(path: Path) -> RawSignal:
         names = list(z.files)
         key = "data" if "data" in names else (names[0] if len(names) == 1 else None)
         if key is None:
-            raise RecordingError(f"no 'data' array in the archive (arrays: {', '.join(names)})", src)
+            raise RecordingError(
+                f"no 'data' array in the archive (arrays: {', '.join(names)})", src
+            )
         data = np.asarray(z[key], dtype=np.float64)
         if data.ndim == 1:
             data = data[:, None]
         fs = float(z["fs"]) if "fs" in names else None
-        chans = [str(c) for c in z["channels"]] if "channels" in names else [f"ch{i + 1}" for i in range(data.shape[1])]
+        chans = (
+            [str(c) for c in z["channels"]]
+            if "channels" in names
+            else [f"ch{i + 1}" for i in range(data.shape[1])]
+        )
         time = np.asarray(z["time"], dtype=np.float64) if "time" in names else None
         modality = str(z["modality"]) if "modality" in names else None
         units = str(z["units"]) if "units" in names else None
