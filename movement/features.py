@@ -326,7 +326,12 @@ def _cocontraction(
 
 
 def _tilt_held(
-    gravity: np.ndarray, main: np.ndarray, start: np.ndarray, stop: np.ndarray, fs: float, before_s: float = 2.0
+    gravity: np.ndarray,
+    main: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    fs: float,
+    before_s: float = 2.0,
 ) -> np.ndarray:
     """Angle (deg) between the mean gravity direction in the central half of the segment and before it."""
     n = gravity.shape[0]

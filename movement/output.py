@@ -106,7 +106,10 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "Description": "Angle between the gravity direction 2 s before onset and 2 s after offset",
         "Units": "degrees",
     },
-    "tilt_held_deg": {"Description": "Angle between the gravity direction 2 s before onset and in the central half of the event (a posture held during it)", "Units": "degrees"},
+    "tilt_held_deg": {
+        "Description": "Angle between the gravity direction 2 s before onset and in the central half of the event (a posture held during it)",
+        "Units": "degrees",
+    },
     "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
     "subburst_cv": {"Description": "CV of the intervals between those bursts"},
     "clipped": {"Description": "True when the signal reached the sensor's limit during the event"},

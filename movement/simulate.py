@@ -56,8 +56,8 @@ channel, the first one listed; accelerometer: the vector norm over the three axe
 a tilt's change of the gravity vector included) and ``rms_noise`` the RMS of the
 sensor's white background noise over the same channels (EMG: ``sigma``; accel:
 ``sigma * sqrt(3)``). Quantisation and continuous contamination are not counted.
-When ``snr_db`` is given, every target event is scaled to it (a tilt's angle is
-scaled, kept within 1-60 deg); confounders keep physiological amplitudes. The
+When ``snr_db`` is given, every target event is scaled to it, except accelerometer
+tilts (``posture``, ``spasm``), which keep their physiological 10-40 deg; confounders keep physiological amplitudes. The
 realised value of every event is in the truth table's ``snr_db`` column.
 """
 
@@ -113,6 +113,9 @@ TARGET_SUBTYPES: dict[str, dict[str, tuple[str, ...]]] = {
         "dystonia-like": ("posture", "dystonic_tremor", "spasm"),
     },
 }
+
+#: Target subtypes that keep their physiological amplitude when ``snr_db`` is given.
+_UNSCALED: dict[str, tuple[str, ...]] = {"accel": ("posture", "spasm")}
 
 #: Confounders each modality can simulate. ``ecg``, ``powerline`` and ``wander``
 #: are continuous contamination and never appear in the truth table.
@@ -1214,8 +1217,10 @@ def simulate(
     rows = []
     for e in placed:
         i0, m = e["i0"], e["n"]
-        is_target = e["trial_type"] != "other"
-        ev = _GENERATORS[(modality, e["subtype"])](ctx, m, e, target_rms if is_target else None)
+        # tilt events keep their physiological 10-40 deg: scaled to a low SNR they would be
+        # 1 deg tilts that no definition calls a posture
+        scaled = e["trial_type"] != "other" and e["subtype"] not in _UNSCALED.get(modality, ())
+        ev = _GENERATORS[(modality, e["subtype"])](ctx, m, e, target_rms if scaled else None)
         data[i0 : i0 + m] += ev.w
         rms = _ref_rms(ctx, ev)
         rows.append(
