@@ -59,6 +59,7 @@ are read whole with :func:`movement.read`, then scored in windows.
 from __future__ import annotations
 
 import math
+import mmap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,11 +130,15 @@ def overlap_for(
 
 
 def _settle_s(cfg: EMGConfig | AccelConfig) -> float:
-    if isinstance(cfg, AccelConfig):
-        return max(_SETTLE_MIN_S, 8.0 / cfg.gravity_cutoff_hz)
-    slow = cfg.band_low_hz
-    if cfg.notch_hz:
-        slow = min(slow, cfg.notch_hz / 30.0)  # notch bandwidth (Q = 30)
+    """Seconds for the slowest filter's edge transient to fall to float noise (8 / corner)."""
+    corners = [
+        getattr(cfg, name, None)
+        for name in ("gravity_cutoff_hz", "motion_highpass_hz", "band_low_hz")
+    ]
+    notch = getattr(cfg, "notch_hz", None)
+    if notch:
+        corners.append(notch / 30.0)  # notch bandwidth (Q = 30)
+    slow = min((c for c in corners if c), default=1.0)
     return max(_SETTLE_MIN_S, 8.0 / slow)
 
 
@@ -255,6 +260,7 @@ class _ArraySource(_Source):
         self.meta = meta
         self.idx = idx
         self.factor = factor
+        self._mm = _find_mmap(arr)
         n = arr.shape[0]
         self.top = _abs_max(
             (self.read(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)),
@@ -262,14 +268,32 @@ class _ArraySource(_Source):
         )
 
     def read(self, s0: int, s1: int) -> np.ndarray:
-        w = np.asarray(self.arr[s0:s1])
+        w = self.arr[s0:s1]
         if self.idx is not None:
             w = w[:, self.idx]
-        if np.issubdtype(w.dtype, np.integer):
-            w = w.astype(np.float64)
+        w = w.astype(np.float64) if np.issubdtype(w.dtype, np.integer) else np.array(w)
         if self.factor != 1.0:
             w = w * self.factor  # the same arithmetic as movement.io.convert_accel_units
+        if self._mm is not None:
+            # pages of a memory map that were read stay in this process's RSS (file-backed)
+            # until dropped; dropping them keeps memory flat whatever the file's length
+            self._mm.madvise(mmap.MADV_DONTNEED)
         return w
+
+
+def _find_mmap(arr: Any) -> mmap.mmap | None:
+    """The ``mmap`` behind a memory-mapped array (or None)."""
+    obj = arr
+    for _ in range(8):
+        mm = getattr(obj, "_mmap", None)
+        if isinstance(mm, mmap.mmap):
+            return mm
+        if isinstance(obj, mmap.mmap):
+            return obj
+        obj = getattr(obj, "base", None)
+        if obj is None:
+            return None
+    return None
 
 
 class _ChunkedSource(_Source):
@@ -390,12 +414,19 @@ def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
     if arr.ndim != 2 or arr.shape[0] < arr.shape[1]:
         raise RecordingError(f"array must be samples x channels, got shape {arr.shape}", str(path))
     n, k = arr.shape
-    stride = max(1, n // _SUBSAMPLE_ROWS)
+    if n <= _SUBSAMPLE_ROWS:
+        sub = np.array(arr)
+    else:  # 200 evenly spaced runs of 1000 rows: touches few pages of the file
+        starts = np.linspace(0, n - 1000, 200).astype(np.int64)
+        sub = np.concatenate([np.asarray(arr[a : a + 1000]) for a in starts])
+    mm = _find_mmap(arr)
+    if mm is not None:
+        mm.madvise(mmap.MADV_DONTNEED)
     names = [f"ch{i + 1}" for i in range(k)]
     meta, idx, factor = _resolve(
         path,
         names,
-        np.asarray(arr[::stride]),
+        sub,
         header_fs=None,
         n=n,
         fs=fs,

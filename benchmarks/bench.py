@@ -1,0 +1,564 @@
+"""Benchmarks of movement: long-recording streaming, EMG accuracy vs NeuroKit2, floor, scaling.
+
+Run from the repository root::
+
+    python benchmarks/bench.py            # full: 24 h and 7 days of accelerometry (~15 min)
+    python benchmarks/bench.py --quick    # 2 h and 12 h, 2 min of EMG (~2 min)
+
+Every case runs in a fresh subprocess; its peak memory is that process's ``ru_maxrss``
+(``os.wait4``), its time the wall-clock time of the work (imports excluded). Inputs are
+written to ``benchmarks/_work/`` (git-ignored) and reused on the next run. The results
+are printed and written to ``benchmarks/results.md``.
+
+NeuroKit2 pins ``pandas<3``; when it cannot be imported here, the script looks for a
+virtual environment at ``benchmarks/_work/nk-venv`` (see ``benchmarks/README.md``),
+otherwise its row says "not installed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work"
+ROOT = HERE.parent
+ACCEL_FS = 100.0
+EMG_FS = 2000.0
+
+
+# --------------------------------------------------------------------------- machine
+
+
+def machine() -> dict[str, str]:
+    """Cores, RAM, CPU model, Python and library versions."""
+    from importlib.metadata import version
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024**2:.1f} GB"
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "python": platform.python_version(),
+        "numpy": version("numpy"),
+        "scipy": version("scipy"),
+        "pandas": version("pandas"),
+        "os": platform.platform(),
+    }
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _tag(hours: float) -> str:
+    """A file-name tag without dots (sidecars are found by the part before the first dot)."""
+    return f"{int(round(hours * 60))}min"
+
+
+def _sidecar(path: Path, fs: float, modality: str) -> None:
+    side = {
+        "SamplingFrequency": fs,
+        "Modality": modality,
+        "Units": "g" if modality == "accel" else "mV",
+    }
+    path.with_suffix(".json").write_text(json.dumps(side) + "\n")
+
+
+def accel_hours(hours: float, name: str) -> Path:
+    """A tri-axial 100 Hz ``.npy`` of ``hours``: simulated hours (24 distinct ones, then repeated)."""
+    from numpy.lib.format import open_memmap
+
+    from movement.simulate import simulate
+
+    path = WORK / f"{name}.npy"
+    n = int(round(hours * 3600 * ACCEL_FS))
+    if path.exists():
+        try:
+            if np.load(path, mmap_mode="r").shape == (n, 3):
+                return path
+        except ValueError:
+            pass
+    cache = WORK / "accel_hours"
+    cache.mkdir(parents=True, exist_ok=True)
+    out = open_memmap(path, mode="w+", dtype=np.float64, shape=(n, 3))
+    per = int(3600 * ACCEL_FS)
+    for i, a in enumerate(range(0, n, per)):
+        hour = cache / f"h{i % 24:02d}.npy"
+        if not hour.exists():
+            np.save(hour, simulate("accel", 3600, seed=2024, stream=i % 24).recording.data)
+        h = np.load(hour)
+        out[a : min(n, a + per)] = h[: min(n, a + per) - a]
+    out.flush()
+    del out
+    _sidecar(path, ACCEL_FS, "accel")
+    return path
+
+
+def emg_input(minutes: float, confounders: str) -> tuple[Path, Path]:
+    """10 min (or ``minutes``) of 1-channel 2 kHz EMG with ~170 known bursts, and its truth."""
+    from movement.simulate import SimulationParams, simulate
+
+    tag = f"emg_{int(round(minutes * 60))}s_{confounders}"
+    path, truth = WORK / f"{tag}.npy", WORK / f"{tag}_events.tsv"
+    if not (path.exists() and truth.exists()):
+        params = SimulationParams(fasciculation_rate_per_min=12.0, dystonia_rate_per_min=5.0)
+        sim = simulate(
+            "emg",
+            minutes * 60,
+            seed=11,
+            n_channels=1,
+            confounders=None if confounders == "default" else confounders,
+            params=params,
+        )
+        np.save(path, sim.recording.data)
+        sim.events.to_csv(truth, sep="\t", index=False)
+        _sidecar(path, EMG_FS, "emg")
+    return path, truth
+
+
+# --------------------------------------------------------------------------- cases (children)
+
+
+def _case_stream(path: str, window_s: float = 3600) -> dict[str, Any]:
+    from movement.stream import score_stream
+
+    t = time.perf_counter()
+    ev = score_stream(path, window_s=window_s)
+    return {
+        "time": time.perf_counter() - t,
+        "events": len(ev),
+        "windows": ev.attrs["stream"]["windows"],
+    }
+
+
+def _case_whole(path: str) -> dict[str, Any]:
+    """In-memory movement.score, timed per stage."""
+    import movement
+    from movement import pipeline
+    from movement.classify import load_model
+
+    t0 = time.perf_counter()
+    rec = movement.read(path)
+    t1 = time.perf_counter()
+    cfg = pipeline._config_for(rec.modality, None)
+    clf, name = load_model("default", rec.modality, cfg)
+    pre = pipeline.preprocess(rec, cfg)
+    t2 = time.perf_counter()
+    seg = pipeline.segment(pre, cfg)
+    t3 = time.perf_counter()
+    feats = pipeline.segment_features(pre, seg, cfg, rec.modality, rec.duration)
+    t4 = time.perf_counter()
+    ev = pipeline._label(feats, clf, cfg, rec, name)
+    t5 = time.perf_counter()
+    return {
+        "time": t5 - t0,
+        "read": t1 - t0,
+        "preprocess": t2 - t1,
+        "segment": t3 - t2,
+        "features": t4 - t3,
+        "label": t5 - t4,
+        "events": len(ev),
+    }
+
+
+def _case_floor(path: str) -> dict[str, Any]:
+    """Load the .npy, one zero-phase band-pass, vector magnitude and a 1 s moving RMS."""
+    from scipy import signal
+
+    t = time.perf_counter()
+    x = np.load(path)
+    sos = signal.butter(4, [0.5, 20.0], btype="bandpass", fs=ACCEL_FS, output="sos")
+    y = signal.sosfiltfilt(sos, x, axis=0)
+    vm = np.sqrt(np.einsum("ij,ij->i", y, y))
+    w = int(ACCEL_FS)
+    c = np.concatenate([[0.0], np.cumsum(vm * vm)])
+    rms = np.sqrt(np.maximum((c[w:] - c[:-w]) / w, 0))
+    return {"time": time.perf_counter() - t, "checksum": float(rms.mean())}
+
+
+def _case_emg_movement(path: str, truth: str) -> dict[str, Any]:
+    import movement
+    from movement.evaluate import evaluate
+
+    t = time.perf_counter()
+    ev = movement.score(movement.read(path))
+    dt = time.perf_counter() - t
+    import pandas as pd
+
+    tr = pd.read_csv(truth, sep="\t")
+    det = _detection_f1(ev["onset"].to_numpy(), tr["onset"].to_numpy(), 0.05)
+    res = evaluate(ev, tr, duration=float(movement.read(path).duration), modality="emg")
+    f1 = res.events["f1"].to_dict()
+    return {"time": dt, "events": len(ev), **det, "class_f1": {k: float(v) for k, v in f1.items()}}
+
+
+def _case_emg_neurokit(path: str, truth: str) -> dict[str, Any]:
+    import neurokit2 as nk
+    import pandas as pd
+
+    x = np.load(path)
+    t = time.perf_counter()
+    onsets = []
+    for j in range(x.shape[1]):  # neurokit2 takes one channel
+        _, info = nk.emg_process(x[:, j], sampling_rate=int(EMG_FS))
+        onsets.extend(np.asarray(info["EMG_Onsets"], dtype=float) / EMG_FS)
+    dt = time.perf_counter() - t
+    tr = pd.read_csv(truth, sep="\t")
+    det = _detection_f1(np.sort(np.array(onsets)), tr["onset"].to_numpy(), 0.05)
+    return {"time": dt, "events": len(onsets), "version": nk.__version__, **det}
+
+
+def _case_batch(paths: list[str], jobs: int, out: str) -> dict[str, Any]:
+    from movement.batch import score_batch
+
+    t = time.perf_counter()
+    rows = score_batch([Path(p) for p in paths], out, jobs=jobs, resume=False, progress=False)
+    errors = [r.get("error") for r in rows if r["status"] != "ok"]
+    return {
+        "time": time.perf_counter() - t,
+        "ok": sum(r["status"] == "ok" for r in rows),
+        "first_error": errors[0] if errors else "",
+    }
+
+
+def _detection_f1(pred: np.ndarray, truth: np.ndarray, tol: float) -> dict[str, float]:
+    """Class-agnostic event F1: one-to-one matches with onsets within ``tol`` seconds."""
+    pred = np.sort(np.asarray(pred, dtype=float))
+    used = np.zeros(len(pred), dtype=bool)
+    tp = 0
+    for t in np.sort(np.asarray(truth, dtype=float)):  # a loop over true events (hundreds)
+        lo, hi = np.searchsorted(pred, [t - tol, t + tol + 1e-12])
+        cand = [i for i in range(lo, hi) if not used[i]]
+        if cand:
+            used[min(cand, key=lambda i: abs(pred[i] - t))] = True
+            tp += 1
+    fp, fn = len(pred) - tp, len(truth) - tp
+    prec = tp / max(tp + fp, 1)
+    rec = tp / max(tp + fn, 1)
+    return {
+        "f1": 2 * prec * rec / max(prec + rec, 1e-12),
+        "precision": prec,
+        "recall": rec,
+    }
+
+
+def _case_inputs(
+    day_h: float, week_h: float, lengths: list[float], batch_h: float, emg_min: float
+) -> dict[str, Any]:
+    return {
+        "day": str(accel_hours(day_h, f"accel_{_tag(day_h)}")),
+        "week": str(accel_hours(week_h, f"accel_{_tag(week_h)}")),
+        "by_len": {str(h): str(accel_hours(h, f"accel_{_tag(h)}")) for h in lengths},
+        "batch": [str(accel_hours(batch_h, f"batch{i}_{_tag(batch_h)}")) for i in range(8)],
+        "emg_clean": [str(p) for p in emg_input(emg_min, "none")],
+        "emg_conf": [str(p) for p in emg_input(emg_min, "default")],
+    }
+
+
+CASES = {
+    "inputs": _case_inputs,
+    "stream": _case_stream,
+    "whole": _case_whole,
+    "floor": _case_floor,
+    "emg_movement": _case_emg_movement,
+    "emg_neurokit": _case_emg_neurokit,
+    "batch": _case_batch,
+}
+
+
+def _child(name: str, kwargs: str) -> None:
+    if name == "emg_neurokit":
+        import neurokit2  # noqa: F401
+    else:
+        import movement.batch  # noqa: F401
+        import movement.evaluate  # noqa: F401
+        import movement.stream  # noqa: F401
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = CASES[name](**json.loads(kwargs))
+    out["base_mb"] = base / 1024
+    print("RESULT " + json.dumps(out))
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def run_case(name: str, python: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Run one case in a fresh process; add its peak RSS (MB) and exit status."""
+    with tempfile.TemporaryFile("w+") as fh:
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        p = subprocess.Popen(
+            [python or sys.executable, __file__, "--case", name, "--kwargs", json.dumps(kwargs)],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=str(ROOT),
+        )
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fh.seek(0)
+        text = fh.read()
+    res: dict[str, Any] = {}
+    for line in text.splitlines():
+        if line.startswith("RESULT "):
+            res = json.loads(line[7:])
+    if not res:
+        res = {"error": text.strip().splitlines()[-1] if text.strip() else f"exit {p.returncode}"}
+    res["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
+    return res
+
+
+def _neurokit_python() -> str | None:
+    try:
+        import neurokit2  # noqa: F401
+
+        return sys.executable
+    except ImportError:
+        venv = WORK / "nk-venv" / "bin" / "python"
+        return str(venv) if venv.exists() else None
+
+
+def _fmt_mb(r: dict[str, Any]) -> str:
+    return f"{r['peak_mb']:.0f} (Δ {r['peak_mb'] - r.get('base_mb', 0):.0f})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small inputs for a fast check")
+    ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
+    ap.add_argument("--skip-neurokit", action="store_true", help="skip the slow NeuroKit2 run")
+    args = ap.parse_args(argv)
+    if args.case:
+        _child(args.case, args.kwargs)
+        return 0
+
+    sys.path.insert(0, str(ROOT))
+    WORK.mkdir(parents=True, exist_ok=True)
+    quick = args.quick
+    day_h, week_h = (2.0, 12.0) if quick else (24.0, 168.0)
+    lengths = (0.25, 0.5, 1.0, 2.0) if quick else (1.0, 2.0, 4.0, 8.0)
+    emg_min = 2.0 if quick else 10.0
+    mach = machine()
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in mach.items()), flush=True)
+    print("writing inputs to", WORK, flush=True)
+    t = time.perf_counter()
+    batch_h = 0.25 if quick else 1.0
+    # generated in a child process, so that this parent stays small: a child's peak RSS
+    # on Linux starts from its parent's RSS at fork time
+    inp = run_case(
+        "inputs",
+        day_h=day_h,
+        week_h=week_h,
+        lengths=list(lengths),
+        batch_h=batch_h,
+        emg_min=emg_min,
+    )
+    if "day" not in inp:
+        print("input generation failed:", inp.get("error"))
+        return 1
+    day, week = Path(inp["day"]), Path(inp["week"])
+    by_len = {float(h): Path(p) for h, p in inp["by_len"].items()}
+    batch_files = [Path(p) for p in inp["batch"]]
+    emg_clean = tuple(Path(p) for p in inp["emg_clean"])
+    emg_conf = tuple(Path(p) for p in inp["emg_conf"])
+    print(f"inputs ready in {time.perf_counter() - t:.0f} s", flush=True)
+    lengths = tuple(by_len)
+
+    rows: list[tuple[str, str, str, str, str]] = []  # section, case, time, memory, note
+    R: dict[str, dict[str, Any]] = {}
+
+    def add(section: str, case: str, r: dict[str, Any], note: str = "") -> None:
+        R[case] = r
+        tm = f"{r['time']:.2f}" if "time" in r else r.get("error", "failed")
+        rows.append((section, case, tm, _fmt_mb(r), note))
+        print(f"  {case}: {tm} s, peak {_fmt_mb(r)} MB {note}", flush=True)
+
+    # (a) long recordings, streaming
+    print("(a) streaming accelerometry", flush=True)
+    r = run_case("stream", path=str(day))
+    add(
+        "a",
+        f"stream {day_h:g} h accel (.npy)",
+        r,
+        f"{r.get('events')} events, {r.get('windows')} windows",
+    )
+    r = run_case("stream", path=str(week))
+    add(
+        "a",
+        f"stream {week_h:g} h accel (.npy)",
+        r,
+        f"{r.get('events')} events, {r.get('windows')} windows",
+    )
+    r = run_case("whole", path=str(day))
+    add("a", f"in-memory score {day_h:g} h accel", r, f"{r.get('events')} events")
+
+    # (c) floor
+    print("(c) floor", flush=True)
+    r = run_case("floor", path=str(day))
+    add("c", f"floor {day_h:g} h: load + sosfiltfilt + moving RMS", r)
+
+    # (b) EMG vs neurokit2
+    print("(b) EMG", flush=True)
+    nk_py = None if args.skip_neurokit else _neurokit_python()
+    for tag, (p, tr) in (("clean", emg_clean), ("confounders", emg_conf)):
+        r = run_case("emg_movement", path=str(p), truth=str(tr))
+        cf = r.get("class_f1", {})
+        add(
+            "b",
+            f"movement EMG {emg_min:g} min ({tag})",
+            r,
+            f"F1 {r.get('f1', float('nan')):.2f} (P {r.get('precision', 0):.2f} R {r.get('recall', 0):.2f}); "
+            f"class F1 fasc {cf.get('fasciculation-like', float('nan')):.2f} dyst {cf.get('dystonia-like', float('nan')):.2f}",
+        )
+        if nk_py is None:
+            R[f"nk {tag}"] = {}
+            rows.append(("b", f"neurokit2 EMG {emg_min:g} min ({tag})", "not installed", "", ""))
+            print("  neurokit2: not installed", flush=True)
+        else:
+            r = run_case("emg_neurokit", python=nk_py, path=str(p), truth=str(tr))
+            R[f"nk {tag}"] = r
+            add(
+                "b",
+                f"neurokit2 {r.get('version', '')} emg_process EMG {emg_min:g} min ({tag})",
+                r,
+                f"F1 {r.get('f1', float('nan')):.2f} (P {r.get('precision', 0):.2f} R {r.get('recall', 0):.2f})",
+            )
+            R[f"nk {tag}"] = r
+
+    # (d) scaling
+    print("(d) scaling", flush=True)
+    for jobs in (1, 2):
+        out = WORK / f"batch_out_{jobs}"
+        r = run_case("batch", paths=[str(p) for p in batch_files], jobs=jobs, out=str(out))
+        add(
+            "d",
+            f"batch 8 × {batch_h:g} h accel, jobs={jobs}",
+            r,
+            f"{r.get('ok')}/8 ok {r.get('first_error', '')}".strip(),
+        )
+    per_len: dict[float, dict[str, Any]] = {}
+    for h in lengths:
+        r = run_case("whole", path=str(by_len[h]))
+        per_len[h] = r
+        note = (
+            f"read {r['read']:.2f} + pre {r['preprocess']:.2f} + seg {r['segment']:.2f} + "
+            f"feat {r['features']:.2f} + label {r['label']:.2f} s; {r['events']} segments, "
+            f"features {1000 * r['features'] / max(r['events'], 1):.2f} ms/segment"
+            if "read" in r
+            else ""
+        )
+        add("d", f"in-memory score {h:g} h accel", r, note)
+
+    # ratios
+    ratios: list[str] = []
+
+    def ratio(label: str, a: str, b: str) -> None:
+        ra, rb = R.get(a, {}), R.get(b, {})
+        if "time" in ra and "time" in rb and rb["time"] > 0:
+            ratios.append(f"{label} = {ra['time'] / rb['time']:.1f}×")
+
+    ratio(
+        f"stream {day_h:g} h / floor {day_h:g} h",
+        f"stream {day_h:g} h accel (.npy)",
+        f"floor {day_h:g} h: load + sosfiltfilt + moving RMS",
+    )
+    ratio(
+        f"in-memory {day_h:g} h / floor",
+        f"in-memory score {day_h:g} h accel",
+        f"floor {day_h:g} h: load + sosfiltfilt + moving RMS",
+    )
+    ratio(
+        f"stream {week_h:g} h / stream {day_h:g} h",
+        f"stream {week_h:g} h accel (.npy)",
+        f"stream {day_h:g} h accel (.npy)",
+    )
+    for tag in ("clean", "confounders"):
+        nk = R.get(f"nk {tag}", {})
+        mv = R.get(f"movement EMG {emg_min:g} min ({tag})", {})
+        if "time" in nk and "time" in mv:
+            ratios.append(f"neurokit2 / movement ({tag} EMG) = {nk['time'] / mv['time']:.0f}×")
+    ratio(
+        "batch jobs=1 / jobs=2",
+        f"batch 8 × {batch_h:g} h accel, jobs=1",
+        f"batch 8 × {batch_h:g} h accel, jobs=2",
+    )
+    if all("time" in per_len[h] for h in lengths):
+        h0 = lengths[0]
+        sec = [per_len[h]["time"] / (h / h0) / per_len[h0]["time"] for h in lengths]
+        ratios.append(
+            "time per hour relative to "
+            + f"{h0:g} h: "
+            + ", ".join(f"{h:g} h {s:.2f}" for h, s in zip(lengths, sec, strict=True))
+        )
+    sa = R.get(f"stream {day_h:g} h accel (.npy)", {})
+    sw = R.get(f"stream {week_h:g} h accel (.npy)", {})
+    if "peak_mb" in sa and "peak_mb" in sw:
+        ratios.append(
+            f"peak RSS stream {week_h:g} h / {day_h:g} h = {sw['peak_mb'] / sa['peak_mb']:.2f}×"
+        )
+    print("\nratios:")
+    for line in ratios:
+        print("  " + line)
+
+    md = _markdown(mach, rows, ratios, quick)
+    target = HERE / ("results_quick.md" if quick else "results.md")
+    target.write_text(md)
+    print("\n" + md)
+    print(f"written to {target}")
+    return 0
+
+
+def _markdown(
+    mach: dict[str, str], rows: list[tuple[str, str, str, str, str]], ratios: list[str], quick: bool
+) -> str:
+    sections = {
+        "a": "(a) long accelerometer recordings",
+        "b": "(b) EMG onsets vs NeuroKit2 (hit = onset within ±50 ms)",
+        "c": "(c) floor",
+        "d": "(d) scaling",
+    }
+    lines = [
+        "# Benchmark results" + (" (quick)" if quick else ""),
+        "",
+        f"Machine: {mach['cpu']}, {mach['cores']} cores, {mach['ram']} RAM; Python {mach['python']}, "
+        f"numpy {mach['numpy']}, scipy {mach['scipy']}, pandas {mach['pandas']}; {mach['os']}.",
+        "Each case in a fresh process; peak = max RSS of that process in MB "
+        "(Δ = above the interpreter after imports). Shared VM: read the ratios, not the seconds.",
+        "",
+        "| section | case | time (s) | peak MB | notes |",
+        "|---|---|---|---|---|",
+    ]
+    for sec, case, tm, mem, note in rows:
+        lines.append(f"| {sections[sec].split(' ', 1)[0]} | {case} | {tm} | {mem} | {note} |")
+    lines += ["", "Ratios:", ""] + [f"- {r}" for r in ratios] + [""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
