@@ -1,0 +1,89 @@
+"""The batch runner on a Dask cluster (loopback) and the manifest's resume rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from movement.batch import ScoreOptions, score_batch, unique_stems
+from movement.config import Settings
+
+
+def _write_recordings(folder: Path, n: int = 3) -> list[Path]:
+    rng = np.random.default_rng(3)
+    paths = []
+    for i in range(n):
+        x = rng.normal(0, 0.01, (20_000, 2))
+        x[8_000 + 1000 * i : 8_030 + 1000 * i, 0] += np.hanning(30) * 0.5  # one 15 ms spike
+        p = folder / f"rec{i}.npy"
+        np.save(p, x)
+        (folder / f"rec{i}.json").write_text(
+            json.dumps({"SamplingFrequency": 2000, "Modality": "emg"})
+        )
+        paths.append(p)
+    return paths
+
+
+def _events(out: Path, stem: str) -> pd.DataFrame:
+    return pd.read_csv(out / f"{stem}_events.tsv", sep="\t")
+
+
+def test_dask_backend_on_a_local_cluster_matches_loky(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    paths = _write_recordings(tmp_path)
+    opts = ScoreOptions(model="rules")
+    loky_rows = score_batch(paths, tmp_path / "loky", opts, jobs=2, progress=False)
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    )  # fmt: skip
+    try:
+        dask_rows = score_batch(
+            paths, tmp_path / "dask", opts, backend="dask", scheduler=cluster.scheduler_address,
+            progress=False,
+        )  # fmt: skip
+    finally:
+        cluster.close()
+    assert [r["status"] for r in dask_rows] == ["ok"] * 3
+    for a, b in zip(loky_rows, dask_rows, strict=True):
+        assert a["n_events"] == b["n_events"] and a["parameters_hash"] == b["parameters_hash"]
+    for i in range(3):
+        pd.testing.assert_frame_equal(
+            _events(tmp_path / "loky", f"rec{i}"), _events(tmp_path / "dask", f"rec{i}")
+        )
+    assert (tmp_path / "dask" / "summary.tsv").exists()
+
+
+def test_manifest_rescores_when_parameters_or_input_change(tmp_path: Path) -> None:
+    paths = _write_recordings(tmp_path, n=2)
+    out = tmp_path / "out"
+    score_batch(paths, out, ScoreOptions(model="rules"), progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())["files"]
+    assert set(manifest) == {"rec0", "rec1"}
+    mtime = (out / "rec0_events.tsv").stat().st_mtime_ns
+    # same parameters: nothing rewritten
+    score_batch(paths, out, ScoreOptions(model="rules"), progress=False)
+    assert (out / "rec0_events.tsv").stat().st_mtime_ns == mtime
+    # other parameters: re-scored, and the sidecar records the new hash
+    changed = ScoreOptions(settings=Settings().with_overrides(["emg.k_on=4"]), model="rules")
+    score_batch(paths, out, changed, progress=False)
+    assert (out / "rec0_events.tsv").stat().st_mtime_ns != mtime
+    side = json.loads((out / "rec0_events.json").read_text())
+    assert side["parameters"]["config"]["k_on"] == 4.0
+    # a changed input file is re-scored
+    mtime = (out / "rec1_events.tsv").stat().st_mtime_ns
+    x = np.load(paths[1])
+    np.save(paths[1], x * 1.0001)
+    score_batch(paths, out, changed, progress=False)
+    assert (out / "rec1_events.tsv").stat().st_mtime_ns != mtime
+
+
+def test_unique_stems_prefix_parent_folders_only_where_needed(tmp_path: Path) -> None:
+    a = tmp_path / "s1" / "rest.csv"
+    b = tmp_path / "s2" / "rest.csv"
+    c = tmp_path / "s2" / "walk.csv"
+    assert unique_stems([a, b, c]) == ["s1_rest", "s2_rest", "walk"]
