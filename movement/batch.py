@@ -130,14 +130,21 @@ def _save_manifest(out_dir: Path, files: dict[str, Any]) -> None:
 
 
 def _progress(it: Iterator[Any], total: int, enabled: bool) -> Iterator[Any]:
-    if enabled and total > 1 and sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
+    """A progress bar on a terminal: tqdm when installed, else a one-line counter."""
+    if not (enabled and total > 1 and sys.stderr.isatty()):
+        return it
+    try:
+        from tqdm import tqdm
 
-            return iter(tqdm(it, total=total, unit="file", desc="scoring"))
-        except ImportError:
-            pass
-    return it
+        return iter(tqdm(it, total=total, unit="file", desc="scoring"))
+    except ImportError:
+        return _counter(it, total)
+
+
+def _counter(it: Iterator[Any], total: int) -> Iterator[Any]:
+    for k, item in enumerate(it, 1):
+        print(f"\rscoring {k}/{total}", end="" if k < total else "\n", file=sys.stderr, flush=True)
+        yield item
 
 
 def score_batch(

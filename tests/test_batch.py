@@ -87,3 +87,23 @@ def test_unique_stems_prefix_parent_folders_only_where_needed(tmp_path: Path) ->
     b = tmp_path / "s2" / "rest.csv"
     c = tmp_path / "s2" / "walk.csv"
     assert unique_stems([a, b, c]) == ["s1_rest", "s2_rest", "walk"]
+
+
+def test_default_model_is_found_from_any_folder(tmp_path: Path) -> None:
+    """After `pip install .` the packaged model is found wherever Python runs."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    if not (repo / "models" / "default.joblib").exists():
+        pytest.skip("no trained model in models/")
+    code = (
+        "import movement.classify as c, sys; p = c._packaged_model_path(); "
+        "m, name = c.load_model('default', 'emg', __import__('movement').EMGConfig()); "
+        "print(p); print(type(m).__name__); sys.exit(0 if p else 1)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "TrainedClassifier" in out.stdout
