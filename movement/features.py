@@ -325,62 +325,45 @@ def _cocontraction(
     return best
 
 
-def _tilt_held(
+def _tilts(
     gravity: np.ndarray,
     main: np.ndarray,
     start: np.ndarray,
     stop: np.ndarray,
     fs: float,
-    before_s: float = 2.0,
-) -> np.ndarray:
-    """Angle (deg) between the mean gravity direction in the central half of the segment and before it."""
+    window_s: float = 2.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Posture angles (deg) of each segment, from mean gravity directions on its main sensor.
+
+    Returns ``(change, held)``: the angle between ``window_s`` before onset and
+    ``window_s`` after offset (a lasting change), and between before onset and the
+    segment's central half (a posture held during the segment).
+    """
     n = gravity.shape[0]
-    w = max(1, int(before_s * fs))
-    out = np.full(len(start), np.nan)
-    quarter = (stop - start) // 4
+    w = max(1, int(window_s * fs))
+    change = np.full(len(start), np.nan)
+    held = np.full(len(start), np.nan)
+
+    def angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        cos = np.einsum("ij,ij->i", a, b) / np.maximum(
+            vector_magnitude(a) * vector_magnitude(b), 1e-12
+        )
+        return np.degrees(np.arccos(np.clip(cos, -1, 1)))
+
     for site in np.unique(main):  # loop over sensors
         sel = np.flatnonzero(main == site)
         cs = _cumsum0(gravity[:, site, :])
-        a0 = np.clip(start[sel] - w, 0, n - 1)
-        a1 = np.clip(start[sel], a0 + 1, n)
-        m0 = start[sel] + quarter[sel]
-        m1 = np.maximum(stop[sel] - quarter[sel], m0 + 1)
-        before = _seg_sum(cs, a0, a1)
-        middle = _seg_sum(cs, np.minimum(m0, n - 1), np.minimum(m1, n))
-        cos = np.einsum("ij,ij->i", before, middle) / np.maximum(
-            vector_magnitude(before) * vector_magnitude(middle), 1e-12
-        )
-        out[sel] = np.degrees(np.arccos(np.clip(cos, -1, 1)))
-    return out
-
-
-def _tilt_change(
-    gravity: np.ndarray,
-    main: np.ndarray,
-    start: np.ndarray,
-    stop: np.ndarray,
-    fs: float,
-    hold_s: float = 2.0,
-) -> np.ndarray:
-    """Angle (deg) between mean gravity directions ``hold_s`` before onset and after offset."""
-    n = gravity.shape[0]
-    w = max(1, int(hold_s * fs))
-    out = np.full(len(start), np.nan)
-    for site in np.unique(main):  # loop over sensors
-        sel = np.flatnonzero(main == site)
-        g = gravity[:, site, :]
-        cs = _cumsum0(g)
-        a0 = np.clip(start[sel] - w, 0, n)
-        a1 = np.maximum(start[sel], a0 + 1)
-        b0 = np.minimum(stop[sel], n - 1)
-        b1 = np.clip(stop[sel] + w, b0 + 1, n)
-        before = _seg_sum(cs, a0, np.minimum(a1, n))
-        after = _seg_sum(cs, b0, b1)
-        nb = vector_magnitude(before)
-        na = vector_magnitude(after)
-        cos = np.einsum("ij,ij->i", before, after) / np.maximum(nb * na, 1e-12)
-        out[sel] = np.degrees(np.arccos(np.clip(cos, -1, 1)))
-    return out
+        s0, s1 = start[sel], stop[sel]
+        a0 = np.clip(s0 - w, 0, n - 1)
+        before = _seg_sum(cs, a0, np.clip(s0, a0 + 1, n))
+        b0 = np.minimum(s1, n - 1)
+        after = _seg_sum(cs, b0, np.clip(s1 + w, b0 + 1, n))
+        q = (s1 - s0) // 4
+        m0 = np.minimum(s0 + q, n - 1)
+        middle = _seg_sum(cs, m0, np.clip(s1 - q, m0 + 1, n))
+        change[sel] = angle(before, after)
+        held[sel] = angle(before, middle)
+    return change, held
 
 
 def _subbursts(
@@ -500,8 +483,7 @@ def segment_features(
         _cocontraction(pre, seg.level, start, stop) if modality == "emg" else np.nan
     )
     if pre.gravity is not None:
-        out["tilt_change_deg"] = _tilt_change(pre.gravity, main, start, stop, fs)
-        out["tilt_held_deg"] = _tilt_held(pre.gravity, main, start, stop, fs)
+        out["tilt_change_deg"], out["tilt_held_deg"] = _tilts(pre.gravity, main, start, stop, fs)
     else:
         out["tilt_change_deg"] = np.nan
         out["tilt_held_deg"] = np.nan
