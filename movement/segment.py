@@ -171,7 +171,7 @@ def periodic_runs(
     """
     n, k = osc.shape
     win = int(round(window_s * fs))
-    hop = max(1, int(round((hop_s or window_s / 4) * fs)))
+    hop = max(1, int(round((hop_s or window_s / 2) * fs)))
     if n < win:
         return np.empty((0, 2), dtype=np.int64)
     starts = np.arange(0, n - win + 1, hop)
@@ -180,17 +180,23 @@ def periodic_runs(
     in_band = (freqs >= band[0]) & (freqs <= band[1])
     taper = np.hanning(win)
     periodic = np.zeros(len(starts), dtype=bool)
+    half = max(0, int(np.floor(0.5 / (freqs[1] - freqs[0]) + 1e-9)))  # bins within 0.5 Hz
+    band_idx = np.flatnonzero(in_band)
     chunk = max(1, 2_000_000 // (win * k))
     for c0 in range(0, len(starts), chunk):  # loop over chunks of windows (bounded memory)
         st = starts[c0 : c0 + chunk]
         seg = osc[st[:, None] + np.arange(win)[None, :]]  # (m, win, k)
         seg = seg - seg.mean(axis=1, keepdims=True)
-        rms = np.sqrt((seg**2).sum(axis=2).mean(axis=1))
-        power = (np.abs(np.fft.rfft(seg * taper[None, :, None], axis=1)) ** 2).sum(axis=2)
-        tot = (power * total_band).sum(axis=1)
-        pk = np.argmax(np.where(in_band, power, -1.0), axis=1)
-        near = np.abs(freqs[None, :] - freqs[pk][:, None]) <= 0.5
-        ratio = (power * near).sum(axis=1) / np.maximum(tot, 1e-300)
+        rms = np.sqrt(np.einsum("ijk,ijk->i", seg, seg) / win)
+        spec = np.fft.rfft(seg * taper[None, :, None], axis=1)
+        power = (spec.real**2 + spec.imag**2).sum(axis=2)
+        tot = power @ total_band.astype(power.dtype)
+        pk = band_idx[np.argmax(power[:, band_idx], axis=1)]
+        cs = np.concatenate([np.zeros((len(st), 1)), np.cumsum(power, axis=1)], axis=1)
+        hi = np.minimum(pk + half + 1, power.shape[1])
+        lo = np.maximum(pk - half, 0)
+        rows = np.arange(len(st))
+        ratio = (cs[rows, hi] - cs[rows, lo]) / np.maximum(tot, 1e-300)
         periodic[c0 : c0 + chunk] = (ratio >= min_ratio) & (rms >= min_rms)
     if not periodic.any():
         return np.empty((0, 2), dtype=np.int64)

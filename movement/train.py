@@ -230,7 +230,15 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
         random_state=seed,
     )
     M = _model_matrix(X)
-    used = [f for f, ok in zip(MODEL_FEATURES, np.isfinite(M).any(axis=0), strict=True) if ok]
+    # a feature must be defined often enough to reach every CV fold with >= 2 distinct values
+    # (tilt is never defined for EMG, median frequency never for accelerometry)
+    finite = np.isfinite(M)
+    distinct = [len(np.unique(M[finite[:, k], k])) for k in range(M.shape[1])]
+    used = [
+        f
+        for f, share, nd in zip(MODEL_FEATURES, finite.mean(axis=0), distinct, strict=True)
+        if share >= 0.01 and nd >= 2
+    ]
     clf = CalibratedClassifierCV(hgb, method="isotonic", cv=3)
     t0 = time.perf_counter()
     clf.fit(_model_matrix(X, used), y.astype(str))

@@ -123,11 +123,6 @@ def test_sklearn_interface_and_errors() -> None:
         RuleClassifier("emg", AccelConfig()).fit()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="classify.py RuleClassifier.predict reads self.classes_ before predict_proba "
-    "checks fitting, so an unfitted predict() raises AttributeError, not the MovementError",
-)
 def test_predict_before_fit_says_not_fitted() -> None:
     with pytest.raises(MovementError, match="not fitted"):
         RuleClassifier("emg").predict(pd.DataFrame({"duration": [1.0]}))

@@ -107,16 +107,7 @@ def test_rest_only_myo_files_give_few_dystonia_like_events(real, tmp_path, rel) 
 @pytest.mark.parametrize(
     "rel",
     [
-        pytest.param(
-            "myo_wrist_gestures/12345-1/0.txt",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="a 57 s stretch of low-level tonic forearm activity (segment SNR 4 dB, "
-                "flagged 'low SNR') is one dystonia-like event with p=1.0: the EMG rule calls "
-                "any sustained activity >= 2 s dystonia-like whatever its SNR "
-                "(classify.py _scores, EMG branch)",
-            ),
-        ),
+        "myo_wrist_gestures/12345-1/0.txt",
         "myo_wrist_gestures/21547-1/0.txt",
     ],
 )
