@@ -83,6 +83,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
+from ._callable import callable_module  # noqa: E402
 from .errors import MovementError
 
 __all__ = [
@@ -1239,3 +1240,6 @@ def cli_run(args: argparse.Namespace) -> int:
         out = res.write_json(args.out)
         print(f"wrote {out}", file=sys.stderr)
     return 0
+
+
+callable_module(__name__, "evaluate")

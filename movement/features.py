@@ -300,16 +300,26 @@ def _context(
     }
 
 
-def _cocontraction(
-    pre: Preprocessed, level: np.ndarray, start: np.ndarray, stop: np.ndarray
+def cocontraction(
+    sustained: np.ndarray,
+    level: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    scale: np.ndarray | None = None,
 ) -> np.ndarray:
-    """%COCON (Winter 1990) of envelopes above rest, max over channel pairs."""
-    s = len(pre.sites)
+    """%COCON (Winter 1990) of envelopes above rest, max over channel pairs.
+
+    Each channel's activity above its rest ``level`` is normalised by ``scale`` (by
+    default its 99th percentile over the array given, a stand-in for a maximal
+    contraction; streaming passes the recording-wide value).
+    """
+    s = sustained.shape[1]
     m = len(start)
     if s < 2 or m == 0:
         return np.full(m, np.nan)
-    act = np.maximum(pre.sustained - level, 0.0)
-    scale = np.percentile(act, 99, axis=0)
+    act = np.maximum(sustained - level, 0.0)
+    if scale is None:
+        scale = np.percentile(act, 99, axis=0)
     act = act / np.maximum(scale, 1e-12)
     pairs = (
         [(i, j) for i in range(s) for j in range(i + 1, s)]
@@ -480,7 +490,7 @@ def segment_features(
     out["n_channels_active"] = active.sum(axis=1)
     out["channel_fraction"] = active.sum(axis=1) / s
     out["cocontraction"] = (
-        _cocontraction(pre, seg.level, start, stop) if modality == "emg" else np.nan
+        cocontraction(pre.sustained, seg.level, start, stop) if modality == "emg" else np.nan
     )
     if pre.gravity is not None:
         out["tilt_change_deg"], out["tilt_held_deg"] = _tilts(pre.gravity, main, start, stop, fs)

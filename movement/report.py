@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._callable import callable_module  # noqa: E402
 from ._version import __version__
 from .classify import CLASSES
 from .config import AccelConfig, EMGConfig, Settings
@@ -1318,3 +1319,6 @@ def cli_run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed else 0
+
+
+callable_module(__name__, "write_report")

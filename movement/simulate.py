@@ -69,7 +69,6 @@ import math
 import os
 import sys
 import tempfile
-import types
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -81,6 +80,7 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
+from ._callable import callable_module
 from ._version import __version__
 from .errors import MovementError
 from .recording import MIN_DURATION_S, Recording
@@ -1502,16 +1502,4 @@ def cli_run(args: argparse.Namespace) -> int:
     return 0
 
 
-class _CallableModule(types.ModuleType):
-    """``movement.simulate(...)`` works even after ``import movement.simulate``.
-
-    The package exposes the function :func:`simulate` lazily under the same name as
-    this module; importing the module first makes ``movement.simulate`` the module,
-    so the module forwards calls to the function.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Simulation:
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+callable_module(__name__, "simulate")

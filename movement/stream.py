@@ -651,36 +651,6 @@ def _cocontraction_scale(src: _Source, pl: StreamPlan, cfg: EMGConfig) -> np.nda
     return _percentile99(top, n)
 
 
-def _cocontraction(
-    sustained: np.ndarray,
-    level: np.ndarray,
-    scale: np.ndarray,
-    start: np.ndarray,
-    stop: np.ndarray,
-) -> np.ndarray:
-    """%COCON as in :func:`movement.features._cocontraction`, with a recording-wide ``scale``.
-
-    Kept in step with ``features._cocontraction``; that function computes ``scale`` from
-    the array it is given (a window here), so it cannot be reused until it takes a
-    ``scale`` argument.
-    """
-    s = sustained.shape[1]
-    m = len(start)
-    act = np.maximum(sustained - level, 0.0) / np.maximum(scale, 1e-12)
-    pairs = (
-        [(i, j) for i in range(s) for j in range(i + 1, s)]
-        if s <= 8
-        else [(i, i + 1) for i in range(s - 1)]
-    )
-    cs = _features._cumsum0
-    sums = _features._seg_sum(cs(act), start, stop)
-    best = np.zeros(m)
-    for i, j in pairs:  # loop over channel pairs
-        common = _features._seg_sum(cs(np.minimum(act[:, i], act[:, j])), start, stop)
-        best = np.maximum(best, 2 * common / np.maximum(sums[:, i] + sums[:, j], 1e-12))
-    return best
-
-
 def _windows(
     src: _Source,
     pl: StreamPlan,
@@ -712,8 +682,8 @@ def _windows(
             break
         feats = segment_features(pre, seg, cfg, modality, rec.duration)
         if coco_scale is not None and len(feats):
-            feats["cocontraction"] = _cocontraction(
-                pre.sustained, seg.level, coco_scale, start, stop
+            feats["cocontraction"] = _features.cocontraction(
+                pre.sustained, seg.level, start, stop, coco_scale
             )
         feats = feats.loc[own].copy()
         feats["start"] += s0
