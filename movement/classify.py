@@ -181,6 +181,49 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
             raise MovementError("RuleClassifier is not fitted: call fit() first")
 
 
+def apply_definitions(
+    X: pd.DataFrame, proba: np.ndarray, config: EMGConfig | AccelConfig, fs: float
+) -> tuple[np.ndarray, list[str]]:
+    """Enforce the class definitions that no classifier may override; returns new probabilities.
+
+    * fasciculation-like needs an isolated event: no other event within ``isolation_s``
+      (±0.25 s EMG, ±1 s accelerometer: "isolated, no voluntary activity within ±1 s",
+      domain reference section 3);
+    * an accelerometer's dystonia-like posture is 10-40° off neutral (domain reference
+      section 1): a segment held beyond ``posture_max_deg`` is a voluntary reorientation;
+    * EMG sampled below ``min_muap_fs_hz`` cannot resolve a motor-unit potential, so no
+      brief EMG event there is called fasciculation-like.
+
+    Probability taken from a class goes to ``other``; the second value says why, per row.
+    """
+    p = proba.copy()
+    why = [""] * len(p)
+    if len(p) == 0:
+        return p, why
+    iso = _col(X, "isolation_s")
+    crowded = np.isfinite(iso) & (iso < config.isolation_s)
+    min_fs = getattr(config, "min_muap_fs_hz", None)
+    slow = min_fs is not None and fs < min_fs
+    moved = (crowded | slow) & (p[:, 0] > 0)
+    p[moved, 2] += p[moved, 0]
+    p[moved, 0] = 0.0
+    for i in np.flatnonzero(moved & (proba[:, 0] >= proba.max(axis=1))):
+        why[i] = (
+            f"a motor-unit potential is not resolvable at {fs:g} Hz"
+            if slow
+            else f"not isolated (another event within {config.isolation_s:g} s)"
+        )
+    limit = getattr(config, "posture_max_deg", None)
+    if limit is not None:
+        held = _col(X, "tilt_held_deg")
+        over = np.isfinite(held) & (held > limit)
+        p[over, 2] += p[over, 1]
+        p[over, 1] = 0.0
+        for i in np.flatnonzero(over & (proba[:, 1] >= proba.max(axis=1))):
+            why[i] = f"held tilt {held[i]:.0f} deg > {limit:g} deg: a voluntary reorientation"
+    return p, why
+
+
 def review_flags(
     label: np.ndarray,
     proba: np.ndarray,

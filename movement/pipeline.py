@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from .classify import CLASSES, load_model, review_flags
+from .classify import CLASSES, RuleClassifier, apply_definitions, load_model, review_flags
 from .config import AccelConfig, EMGConfig, Settings, params_hash
 from .features import FEATURES, segment_features
 from .preprocess import preprocess
@@ -71,6 +71,10 @@ def score(
         clf, model_name = load_model(model, rec.modality, cfg)
     else:
         clf, model_name = model, type(model).__name__
+    outside = clf.accepts(rec.fs) if hasattr(clf, "accepts") else None
+    if outside and model in (None, "default"):
+        # never apply a trained model outside the domain it was validated on
+        clf, model_name = RuleClassifier(rec.modality, cfg).fit(), f"rules ({outside})"
 
     pre = preprocess(rec, cfg)
     seg = segment(pre, cfg)
@@ -97,9 +101,10 @@ def _label(
     if n:
         proba = np.asarray(clf.predict_proba(feats), dtype=float)
         order = [list(clf.classes_).index(c) for c in CLASSES]
-        proba = proba[:, order]
+        proba, vetoed = apply_definitions(feats, proba[:, order], cfg, rec.fs)
         label = np.array(CLASSES, dtype=object)[np.argmax(proba, axis=1)]
         reason = clf.explain(feats) if hasattr(clf, "explain") else ["trained model"] * n
+        reason = [f"{r}; {v}" if v else r for r, v in zip(reason, vetoed, strict=True)]
     else:
         proba = np.zeros((0, 3))
         label = np.array([], dtype=object)

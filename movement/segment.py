@@ -210,12 +210,18 @@ def periodic_runs(
 
 
 def posture_runs(
-    gravity: np.ndarray, fs: float, ref_window_s: float, on_deg: float, off_deg: float
+    gravity: np.ndarray,
+    fs: float,
+    ref_window_s: float,
+    on_deg: float,
+    off_deg: float,
+    steady_deg: float = 3.0,
 ) -> np.ndarray:
     """Runs where the gravity direction is held away from its slow reference (a posture).
 
     The reference is the running median direction over ``ref_window_s``; a run starts
-    where the deviation exceeds ``on_deg`` and lasts while it stays above ``off_deg``.
+    where the deviation exceeds ``on_deg`` and lasts while it stays above ``off_deg`` and
+    the direction stays steady (within ``steady_deg`` of its ±1 s mean).
     Computed on 0.25 s blocks. Returns [start, stop) sample runs.
 
     Examples
@@ -241,6 +247,12 @@ def posture_runs(
     ref = pd.DataFrame(unit).rolling(w, center=True, min_periods=1).median().to_numpy(copy=True)
     ref /= np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))
+    # held: the direction is steady over +-1 s (a limb moving about is not a posture)
+    local = pd.DataFrame(unit).rolling(9, center=True, min_periods=1).mean().to_numpy(copy=True)
+    local /= np.maximum(np.linalg.norm(local, axis=1, keepdims=True), 1e-9)
+    wobble = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, local), -1, 1)))
+    steady = pd.Series(wobble).rolling(9, center=True, min_periods=1).max().to_numpy() <= steady_deg
+    angle = np.where(steady, angle, 0.0)
     runs = hysteresis_runs(angle, np.full(nb, on_deg), np.full(nb, off_deg))
     runs = runs * b
     runs[runs[:, 1] >= nb * b, 1] = n
@@ -293,6 +305,7 @@ def _site_runs(
                 cfg.baseline_window_s,
                 cfg.posture_min_deg * cfg.posture_on_fraction,
                 cfg.posture_min_deg * cfg.posture_off_fraction,
+                cfg.posture_steady_deg,
             )
             p_runs = np.concatenate([p_runs, tilt])
         if len(p_runs):
@@ -320,6 +333,9 @@ def _site_runs(
     # brief-scale runs: merge doublets, drop ones absorbed by sustained activity
     b_runs = merge_runs(b_runs, int(round(min(cfg.merge_gap_s, 0.05) * fs)))
     b_runs = b_runs[(b_runs[:, 1] - b_runs[:, 0]) >= max(1, cfg.min_brief_s * fs)]
+    # a brief event cut by the recording's edge cannot be measured whole (and filter edge
+    # transients live there): drop it
+    b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < brief.size)]
     if len(s_runs) and len(b_runs):
         i = np.searchsorted(s_runs[:, 0], b_runs[:, 1], side="left") - 1
         inside = (i >= 0) & (s_runs[np.clip(i, 0, None), 1] > b_runs[:, 0])

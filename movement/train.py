@@ -81,11 +81,25 @@ class TrainedClassifier:
     builds, so it drops in where :class:`~movement.classify.RuleClassifier` is used.
     """
 
-    def __init__(self, estimator: Any, modality: str, features: Sequence[str]) -> None:
+    def __init__(
+        self,
+        estimator: Any,
+        modality: str,
+        features: Sequence[str],
+        fs_range: tuple[float, float] | None = None,
+    ) -> None:
         self.estimator = estimator
         self.modality = modality
         self.classes_ = np.array(CLASSES, dtype=object)
         self.features_ = list(features)
+        self.fs_range = fs_range
+
+    def accepts(self, fs: float) -> str | None:
+        """Why a recording at ``fs`` Hz lies outside the model's validated domain, or None."""
+        lo, hi = self.fs_range or (0.0, np.inf)
+        if not lo <= fs <= hi:
+            return f"{fs:g} Hz is outside the trained model's {lo:g}-{hi:g} Hz"
+        return None
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities, columns in the order of ``classes_``."""
@@ -230,15 +244,17 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
         random_state=seed,
     )
     M = _model_matrix(X)
-    # a feature must be defined often enough to reach every CV fold with >= 2 distinct values
-    # (tilt is never defined for EMG, median frequency never for accelerometry)
-    finite = np.isfinite(M)
-    distinct = [len(np.unique(M[finite[:, k], k])) for k in range(M.shape[1])]
-    used = [
-        f
-        for f, share, nd in zip(MODEL_FEATURES, finite.mean(axis=0), distinct, strict=True)
-        if share >= 0.01 and nd >= 2
-    ]
+    # a feature must vary often enough to reach every CV fold with >= 2 distinct values
+    # (tilt is never defined for EMG, median frequency never for accelerometry, clipping
+    # is rare): otherwise gradient boosting's binning fails on a constant column
+    used = []
+    for k, f in enumerate(MODEL_FEATURES):
+        col = M[np.isfinite(M[:, k]), k]
+        if col.size < 0.02 * len(M):
+            continue
+        _, counts = np.unique(col, return_counts=True)
+        if counts.size >= 2 and (col.size - counts.max()) >= 0.02 * len(M):
+            used.append(f)
     clf = CalibratedClassifierCV(hgb, method="isotonic", cv=3)
     t0 = time.perf_counter()
     clf.fit(_model_matrix(X, used), y.astype(str))
@@ -281,7 +297,7 @@ def train(
             "features": used,
             "train_seconds": round(time.perf_counter() - t0, 1),
         }
-        models[m] = TrainedClassifier(est, m, used)
+        models[m] = TrainedClassifier(est, m, used, fs_range=_fs_domain(m))
         if progress:
             print(f"trained {m}: {info[m]}", file=sys.stderr)
     return {
@@ -292,6 +308,16 @@ def train(
         "settings": (settings or Settings()).to_dict(),
         "versions": _versions(),
     }
+
+
+def _fs_domain(modality: str) -> tuple[float, float]:
+    """Sampling rates the model is validated for: half to twice the simulated rate.
+
+    Training simulates at the simulator's default rate; held-out metrics include half
+    that rate (``heldout_metrics``). Outside this range :func:`movement.score` uses the rules.
+    """
+    fs = 2000.0 if modality == "emg" else 100.0
+    return (fs / 2, fs * 2)
 
 
 def _reviewed_rows(folder: str | Path, modality: str) -> tuple[pd.DataFrame, np.ndarray]:

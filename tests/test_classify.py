@@ -156,3 +156,22 @@ def test_load_model(tmp_path) -> None:
     bad.write_bytes(b"not a pickle")
     with pytest.raises(MovementError, match="not a movement model"):
         load_model(bad, "emg", EMGConfig())
+
+
+def test_definitions_override_any_classifier() -> None:
+    """Isolation, the posture range and MUAP resolution are enforced after the classifier."""
+    from movement.classify import apply_definitions
+    from movement.config import AccelConfig, EMGConfig
+
+    sure = np.array([[0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.9, 0.05, 0.05]])
+    X = pd.DataFrame({"isolation_s": [0.1, 5.0, 3.0], "tilt_held_deg": [np.nan, 80.0, 20.0]})
+    p, why = apply_definitions(X, sure, AccelConfig(), fs=100.0)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert p[0, 0] == 0 and "not isolated" in why[0]  # another event 0.1 s away
+    assert p[1, 1] == 0 and "reorientation" in why[1]  # held 80 deg: not a dystonic posture
+    np.testing.assert_allclose(p[2], sure[2])  # isolated twitch untouched
+    # a 200 Hz armband cannot resolve a motor-unit potential
+    p, why = apply_definitions(X.iloc[[2]], sure[[2]], EMGConfig(), fs=200.0)
+    assert p[0, 0] == 0 and "not resolvable" in why[0]
+    p, _ = apply_definitions(X.iloc[[2]], sure[[2]], EMGConfig(), fs=2000.0)
+    assert p[0, 0] == 0.9
