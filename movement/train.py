@@ -285,8 +285,12 @@ def train(
             if len(Xr):
                 X = pd.concat([X, Xr], ignore_index=True)
                 y = np.concatenate([y, yr])
-        if len(set(y)) < 2:
-            raise MovementError(f"not enough labelled {m} segments to train ({len(y)})")
+        counts = pd.Series(y).value_counts()
+        if len(counts) < 2 or counts.min() < 3:
+            raise MovementError(
+                f"not enough labelled {m} segments to train: {counts.to_dict()} "
+                "(each class needs >= 3 for calibration); use more or longer recordings (--n, --duration)"
+            )
         est, used = fit_model(X, y, seed=spec.seed)
         counts = pd.Series(y).value_counts().to_dict()
         info[m] = {
@@ -325,11 +329,11 @@ def _reviewed_rows(folder: str | Path, modality: str) -> tuple[pd.DataFrame, np.
         from .review import reviewed_training_rows
     except ImportError:  # pragma: no cover
         raise MovementError("reviewed training needs movement.review") from None
-    X, y = reviewed_training_rows(folder, folder)
-    if "modality" in X:
-        keep = (X["modality"] == modality).to_numpy()
-        X, y = X[keep], np.asarray(y)[keep]
-    return X.reset_index(drop=True), np.asarray(y, dtype=object)
+    rows = reviewed_training_rows(folder, folder)
+    if "modality" in rows:
+        rows = rows[rows["modality"] == modality]
+    rows = rows.reset_index(drop=True)
+    return rows, rows["label"].to_numpy(dtype=object) if len(rows) else np.array([], dtype=object)
 
 
 def _versions() -> dict[str, str]:
