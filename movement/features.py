@@ -35,6 +35,15 @@ from .segment import Segmentation
 
 __all__ = ["FEATURES", "segment_features", "spectral_features"]
 
+#: The periodicity features of :func:`spectral_features`.
+SPECTRAL = (
+    "dominant_frequency_hz",
+    "peak_power_ratio",
+    "tremor_band_ratio",
+    "spectral_entropy",
+    "regularity",
+)
+
 FEATURES = (
     "peak_amplitude",
     "rms",
@@ -122,16 +131,7 @@ def spectral_features(
     """
     n = x.shape[0]
     m = len(start)
-    out = {
-        k: np.full(m, np.nan)
-        for k in (
-            "dominant_frequency_hz",
-            "peak_power_ratio",
-            "tremor_band_ratio",
-            "spectral_entropy",
-            "regularity",
-        )
-    }
+    out = {k: np.full(m, np.nan) for k in SPECTRAL}
     if m == 0:
         return out
     length = np.clip(stop - start, int(min_len_s * fs), int(max_len_s * fs))
@@ -450,16 +450,7 @@ def segment_features(
         band, min_len, max_len = (1.0, 15.0), 1.0, 8.0
     else:
         band, min_len, max_len = (0.5, 15.0), 2.0, 8.0
-    spec = {
-        k: np.full(m, np.nan)
-        for k in (
-            "dominant_frequency_hz",
-            "peak_power_ratio",
-            "tremor_band_ratio",
-            "spectral_entropy",
-            "regularity",
-        )
-    }
+    spec = {k: np.full(m, np.nan) for k in SPECTRAL}
     for site in np.unique(main):
         sel = np.flatnonzero(main == site)
         f = spectral_features(

@@ -405,14 +405,9 @@ def _resolve(
 
 
 def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
-    try:
-        arr = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise RecordingError(f"not a readable .npy file ({exc})", str(path)) from None
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[0] < arr.shape[1]:
-        raise RecordingError(f"array must be samples x channels, got shape {arr.shape}", str(path))
+    from .io.tables import open_npy
+
+    arr = open_npy(path)
     n, k = arr.shape
     if n <= _SUBSAMPLE_ROWS:
         sub = np.array(arr)

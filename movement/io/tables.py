@@ -267,9 +267,8 @@ def read_parquet(path: Path) -> RawSignal:
     )
 
 
-@register_reader(".npy", description="NumPy array (samples x channels), memory-mapped")
-def read_npy(path: Path) -> RawSignal:
-    """Read a ``.npy`` array (memory-mapped, so large files open lazily)."""
+def open_npy(path: Path) -> np.ndarray:
+    """A ``.npy`` file as a memory-mapped (samples, channels) array, validated."""
     try:
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -283,6 +282,13 @@ def read_npy(path: Path) -> RawSignal:
             f"array shape {arr.shape} looks like channels x samples; save it as samples x channels",
             str(path),
         )
+    return arr
+
+
+@register_reader(".npy", description="NumPy array (samples x channels), memory-mapped")
+def read_npy(path: Path) -> RawSignal:
+    """Read a ``.npy`` array (memory-mapped, so large files open lazily)."""
+    arr = open_npy(path)
     return RawSignal(np.asarray(arr), [f"ch{i + 1}" for i in range(arr.shape[1])])
 
 
