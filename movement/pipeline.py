@@ -11,6 +11,7 @@ import pandas as pd
 from ._version import __version__
 from .classify import CLASSES, RuleClassifier, apply_definitions, load_model, review_flags
 from .config import AccelConfig, EMGConfig, Settings, params_hash
+from .errors import MovementError
 from .features import FEATURES, segment_features
 from .preprocess import preprocess
 from .recording import Recording
@@ -90,7 +91,7 @@ def _config_for(
     if isinstance(settings, Settings):
         return settings.for_modality(modality)  # type: ignore[return-value]
     if settings.modality != modality:
-        raise ValueError(f"a {settings.modality} config was given for a {modality} recording")
+        raise MovementError(f"a {settings.modality} config was given for a {modality} recording")
     return settings
 
 

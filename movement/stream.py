@@ -71,7 +71,7 @@ import pandas as pd
 from . import features as _features
 from .classify import load_model
 from .config import AccelConfig, EMGConfig, Settings
-from .errors import RecordingError
+from .errors import MovementError, RecordingError
 from .features import segment_features
 from .io import RawSignal, _finish, read, read_sidecar, suffix_of
 from .pipeline import _config_for, _label
@@ -192,7 +192,7 @@ def plan(
 ) -> StreamPlan:
     """Cut ``n`` samples into aligned cores of about ``window_s`` seconds."""
     if not window_s > 0:
-        raise ValueError(f"window_s must be > 0, got {window_s!r}")
+        raise MovementError(f"window_s must be > 0, got {window_s!r}")
     step = _alignment(fs, cfg)
     ov = int(round(overlap_for(cfg, fs, max_segment_s) * fs))
     margin = int(round(_margin(cfg, fs) * fs))

@@ -107,7 +107,7 @@ def test_settings_change_the_result_and_the_hash(rng) -> None:
 
 def test_config_of_the_wrong_modality_is_rejected(rng) -> None:
     rec = Recording(emg_noise(rng, 1000.0, 5.0), fs=1000, modality="emg")
-    with pytest.raises(ValueError, match="accel config"):
+    with pytest.raises(movement.MovementError, match="accel config"):
         movement.score(rec, AccelConfig())
 
 

@@ -145,5 +145,5 @@ def test_short_recording_is_one_window(accel_sim):
 
 def test_bad_window():
     rec = movement.Recording(np.zeros((1000, 1)), fs=100, modality="emg")
-    with pytest.raises(ValueError):
+    with pytest.raises(movement.MovementError, match="window_s"):
         score_stream(rec, window_s=0)
