@@ -214,18 +214,18 @@ def score_batch(
         )
     elif backend != "loky":
         raise MovementError(f"unknown backend {backend!r}; use loky or dask")
-    serial = backend == "loky" and jobs == 1
+    n_jobs = _n_jobs(jobs) if backend == "loky" else -1
+    serial = backend == "loky" and (n_jobs == 1 or len(todo) <= 1)
     try:
-        ctx = (
-            nullcontext()
-            if serial
-            else parallel_config(backend=backend, n_jobs=jobs if backend == "loky" else -1)
-        )
+        ctx = nullcontext() if backend == "loky" else parallel_config(backend=backend, n_jobs=-1)
         with ctx:
             if serial:
                 results: Iterator[Any] = (
                     _indexed(i, Path(paths[i]), stems[i], out, opts) for i in todo
                 )
+            elif backend == "loky":
+                tasks = [(i, Path(paths[i]), stems[i], out, opts) for i in todo]
+                results = _with_parent(tasks, n_jobs)
             else:
                 tasks = (delayed(_indexed)(i, Path(paths[i]), stems[i], out, opts) for i in todo)
                 results = Parallel(return_as="generator_unordered")(tasks)
@@ -252,3 +252,81 @@ def _indexed(
     i: int, path: Path, stem: str, out: Path, opts: ScoreOptions
 ) -> tuple[int, dict[str, Any]]:
     return i, score_one(path, stem, out, opts)
+
+
+def _n_jobs(jobs: int) -> int:
+    """Worker count: ``-1`` all cores, ``-2`` all but one, as joblib counts."""
+    import os
+
+    cores = os.cpu_count() or 1
+    return max(1, jobs if jobs > 0 else cores + 1 + jobs)
+
+
+def _with_parent(tasks: list[tuple[Any, ...]], n_jobs: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Score ``tasks`` (``_indexed`` arguments) on ``n_jobs`` cores: ``n_jobs - 1`` loky
+    worker processes plus this process, yielding ``(index, row)`` as files finish.
+
+    A worker process needs ~1-1.5 s to start (import numpy, scipy, pandas, scikit-learn)
+    before its first file; this process has them imported already and scores files
+    meanwhile, so a batch of small files is not held up by start-up. Files are handed
+    out one at a time from a shared queue (whoever is free takes the next). Every
+    process runs its native thread pools (OpenMP, BLAS) on one thread, as joblib's own
+    loky backend does: more busy threads than cores make scikit-learn's per-tree
+    OpenMP predictions wait on descheduled threads (on a busy shared 2-core VM a 0.1 s
+    prediction of the default model was measured at 24-32 s).
+    """
+    import queue
+    import threading
+    from collections import deque
+
+    from joblib.externals.loky import get_reusable_executor
+
+    try:
+        from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
+    except ImportError:  # pragma: no cover
+        threadpool_limits = None
+
+    pending = deque(tasks)
+    done: queue.Queue[Any] = queue.Queue()
+    lock = threading.Lock()
+    one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    executor = get_reusable_executor(max_workers=n_jobs - 1, env=one)
+
+    def submit_next() -> None:
+        with lock:
+            if not pending:
+                return
+            args = pending.popleft()
+        try:
+            fut = executor.submit(_indexed, *args)
+        except Exception:  # noqa: BLE001 - a broken pool: this process scores the file
+            with lock:
+                pending.appendleft(args)
+            return
+        fut.add_done_callback(finished)
+
+    def finished(fut: Any) -> None:
+        done.put(fut)
+        submit_next()
+
+    for _ in range(n_jobs - 1):
+        submit_next()
+    with nullcontext() if threadpool_limits is None else threadpool_limits(limits=1):
+        for _ in range(len(tasks)):
+            try:
+                item = done.get_nowait()
+            except queue.Empty:
+                with lock:
+                    args = pending.popleft() if pending else None
+                item = done.get() if args is None else _Done(_indexed(*args))
+            yield item.result()
+
+
+class _Done:
+    """A finished result with a future's ``result()`` (for the shared queue)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value

@@ -13,6 +13,7 @@ Filters are second-order sections; arrays are (n_samples, n_channels).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import signal
@@ -37,9 +38,9 @@ __all__ = [
 
 def _fill_gaps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Replace NaN by each channel's median (for filtering); return data and gap mask."""
+    if x.size == 0 or not np.isnan(np.min(x)):  # one pass, no temporary (min propagates NaN)
+        return x, np.zeros(x.shape[0], dtype=bool)
     gaps = np.isnan(x).any(axis=1)
-    if not gaps.any():
-        return x, gaps
     med = np.nanmedian(x, axis=0)
     return np.where(np.isnan(x), med, x), gaps
 
@@ -48,12 +49,44 @@ def _cap(high: float, fs: float) -> float:
     return min(high, 0.45 * fs)
 
 
+#: Rows per block of the blocked zero-phase filter (below it, scipy's sosfiltfilt is called).
+_BLOCK = 1 << 16
+
+
 def _sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Zero-phase filtering along axis 0, run on a channels-first copy (scipy filters the
-    last axis without the internal copies that axis 0 of a C-ordered array costs)."""
+    """Zero-phase filtering along axis 0: ``scipy.signal.sosfiltfilt(sos, x, axis=0)``.
+
+    Long float64 inputs are filtered in blocks of ``_BLOCK`` rows with the filter state
+    carried from block to block (forward pass, then backward pass in place): the same
+    arithmetic in the same order as scipy's (odd extension, ``sosfilt_zi`` initial
+    state, default pad length), so the same bits, but with no full-length temporaries
+    besides the output. On a fresh process the page faults of those temporaries cost
+    more than the filtering itself. The result is channels-first in memory (a
+    transposed ``(channels, n)`` array), the layout the steps after it were built on.
+    """
     if x.ndim == 1:
-        return signal.sosfiltfilt(sos, x)
-    return signal.sosfiltfilt(sos, np.ascontiguousarray(x.T), axis=-1).T
+        return _sosfiltfilt(sos, x[:, None])[:, 0]
+    n, k = x.shape
+    ntaps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    pad = 3 * ntaps
+    if x.dtype != np.float64 or n < 4 * _BLOCK:
+        return signal.sosfiltfilt(sos, np.ascontiguousarray(x.T), axis=-1).T
+    zi = signal.sosfilt_zi(sos)[:, :, None]  # (sections, 2, 1): broadcast over channels
+    out = np.empty((k, n)).T
+    # forward over the odd extension [2 x0 - x[pad:0:-1], x, 2 xn - x[-2:-pad-2:-1]]
+    left = 2 * x[0:1] - x[pad:0:-1]
+    right = 2 * x[-1:] - x[-2 : -(pad + 2) : -1]
+    _, z = signal.sosfilt(sos, left, axis=0, zi=zi * left[0:1])
+    for a in range(0, n, _BLOCK):
+        out[a : a + _BLOCK], z = signal.sosfilt(sos, x[a : a + _BLOCK], axis=0, zi=z)
+    yr, z = signal.sosfilt(sos, right, axis=0, zi=z)
+    # backward from the end of the extension; its outputs on the left pad are not kept
+    _, z = signal.sosfilt(sos, yr[::-1], axis=0, zi=zi * yr[-1:])
+    for b in range(n, 0, -_BLOCK):
+        a = max(0, b - _BLOCK)
+        y, z = signal.sosfilt(sos, out[a:b][::-1], axis=0, zi=z)
+        out[a:b] = y[::-1]
+    return out
 
 
 def bandpass(x: np.ndarray, fs: float, low: float, high: float, order: int = 4) -> np.ndarray:
@@ -115,20 +148,51 @@ def moving_rms(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     >>> float(r[50, 0])
     2.0
     """
-    return np.sqrt(np.maximum(_moving_mean(np.square(x), max(1, int(round(window_s * fs)))), 0.0))
+    return _moving_rms_many(x, fs, (window_s,))[0]
+
+
+def _moving_rms_many(x: np.ndarray, fs: float, windows: tuple[float, ...]) -> list[np.ndarray]:
+    """:func:`moving_rms` of one signal at several window lengths (one cumulative sum)."""
+    c = _cumsum0(np.square(x))
+    out = []
+    for window_s in windows:
+        m = _window_mean(c, max(1, int(round(window_s * fs))))
+        np.maximum(m, 0.0, out=m)
+        out.append(np.sqrt(m, out=m))
+    return out
+
+
+def _cumsum0(x: np.ndarray) -> np.ndarray:
+    """Cumulative sum along axis 0 (float64) with a leading row of zeros."""
+    c = np.empty((x.shape[0] + 1,) + x.shape[1:])
+    c[0] = 0.0
+    np.cumsum(x, axis=0, dtype=np.float64, out=c[1:])
+    return c
 
 
 def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
     """Centred moving mean with window ``w`` samples; edges use the samples available."""
-    n = x.shape[0]
-    c = np.cumsum(x, axis=0, dtype=np.float64)
-    c = np.concatenate([np.zeros((1,) + x.shape[1:]), c], axis=0)
+    return _window_mean(_cumsum0(x), w)
+
+
+def _window_mean(c: np.ndarray, w: int) -> np.ndarray:
+    """The centred moving mean from a cumulative sum ``c`` (n + 1 rows, see ``_cumsum0``):
+    full windows by slicing, the ``w`` edge rows (fewer samples) by indexing."""
+    n = c.shape[0] - 1
     half = w // 2
-    idx = np.arange(n)
-    lo = np.clip(idx - half, 0, n)
-    hi = np.clip(idx - half + w, 0, n)
-    count = (hi - lo).reshape((-1,) + (1,) * (x.ndim - 1))
-    return (c[hi] - c[lo]) / count
+    out = np.empty((n,) + c.shape[1:])
+    a, b = half, n + half - w + 1  # rows whose window [i - half, i - half + w) fits
+    if b > a:
+        np.subtract(c[w : n + 1], c[0 : n + 1 - w], out=out[a:b])
+        out[a:b] /= w
+        edge = np.r_[0:a, b:n]
+    else:
+        edge = np.arange(n)
+    lo = np.clip(edge - half, 0, n)
+    hi = np.clip(edge - half + w, 0, n)
+    count = (hi - lo).reshape((-1,) + (1,) * (c.ndim - 1))
+    out[edge] = (c[hi] - c[lo]) / count
+    return out
 
 
 def gravity_split(
@@ -203,15 +267,54 @@ def clipping_mask(x: np.ndarray, level: float | None = None) -> np.ndarray:
     sample is clipped when it equals the channel's maximum absolute value and the
     same value repeats in the neighbouring sample (a flat top at the ADC limit).
     """
-    a = np.abs(x)
     if level is not None:
-        return (a >= level).any(axis=1)
-    top = a.max(axis=0)
-    at_top = (a >= top * 0.9999) & (top > 0)
-    flat = np.zeros_like(at_top)
-    flat[1:] |= at_top[1:] & at_top[:-1]
-    flat[:-1] |= at_top[1:] & at_top[:-1]
-    return flat.any(axis=1)
+        return ((x >= level) | (x <= -level)).any(axis=1)  # |x| >= level, without |x|
+    if x.ndim != 2 or x.shape[0] == 0:
+        a = np.abs(x)
+        top = a.max(axis=0)
+        at_top = (a >= top * 0.9999) & (top > 0)
+        flat = np.zeros_like(at_top)
+        flat[1:] |= at_top[1:] & at_top[:-1]
+        flat[:-1] |= at_top[1:] & at_top[:-1]
+        return flat.any(axis=1)
+    n, k = x.shape
+    wide, rest = _wide(x)
+    top = np.maximum(_colreduce(np.max, wide, rest, k), -_colreduce(np.min, wide, rest, k))
+    thr = top * 0.9999
+    thr[~(top > 0)] = np.nan  # a silent (or NaN) channel has no top: nothing compares true
+    # (row, channel) pairs at the top, as indices into x.ravel(): few, unless the signal
+    # sits at an ADC limit
+    tw = np.tile(thr, wide.shape[1] // k)
+    at = np.flatnonzero(((wide >= tw) | (wide <= -tw)).ravel())
+    if len(rest):
+        more = np.flatnonzero(((rest >= thr) | (rest <= -thr)).ravel())
+        at = np.concatenate([at, more + wide.size])
+    nxt = np.searchsorted(at, at + k)  # the same channel one row later, also at the top?
+    ok = nxt < len(at)
+    ok[ok] = at[nxt[ok]] == at[ok] + k
+    rows = at[ok] // k
+    flat = np.zeros(n, dtype=bool)
+    flat[rows] = True
+    flat[rows + 1] = True
+    return flat
+
+
+#: Rows folded into one row of :func:`_wide` (column reductions of an (n, 3) array are
+#: ~50× slower along axis 0 than over a flat run of memory).
+_FOLD = 256
+
+
+def _wide(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A C-ordered (n, k) array as (n // _FOLD, _FOLD * k) rows (a view) and the rest rows."""
+    x = np.ascontiguousarray(x)
+    n0 = x.shape[0] - x.shape[0] % _FOLD
+    return x[:n0].reshape(-1, _FOLD * x.shape[1]), x[n0:]
+
+
+def _colreduce(f: Any, wide: np.ndarray, rest: np.ndarray, k: int) -> np.ndarray:
+    """Per-channel ``np.max`` or ``np.min`` from :func:`_wide`'s pieces (NaN propagates)."""
+    parts = [f(p, axis=0).reshape(-1, k) for p in (wide, rest) if len(p)]
+    return f(np.concatenate(parts), axis=0)
 
 
 @dataclass
@@ -305,7 +408,13 @@ def _preprocess_accel(
     gravity, dynamic = gravity_split(
         x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order, cfg.motion_highpass_hz
     )
-    if all(len(g) == 3 for g in groups):
+    if len(groups) == 1 and len(groups[0]) == 3:
+        # one xyz sensor: (n, 3) → (n, 1, 3) is a view (np.stack would copy the same layout)
+        dyn = dynamic[:, None, :]
+        mag = vector_magnitude(dyn)
+        grav = gravity[:, None, :]
+        sites = (_site_name(list(channels)),)
+    elif all(len(g) == 3 for g in groups):
         dyn = np.stack([dynamic[:, g] for g in groups], axis=1)  # (n, sensors, 3)
         mag = vector_magnitude(dyn)
         grav = np.stack([gravity[:, g] for g in groups], axis=1)
@@ -315,8 +424,8 @@ def _preprocess_accel(
         mag = np.abs(dynamic)
         grav = None
         sites = tuple(channels)
-    brief = moving_rms(mag, fs, cfg.brief_rms_s)
-    sustained = moving_rms(mag, fs, cfg.sustained_rms_s)
-    for arr in (brief, sustained):
-        arr[gaps] = 0.0
+    brief, sustained = _moving_rms_many(mag, fs, (cfg.brief_rms_s, cfg.sustained_rms_s))
+    if gaps.any():
+        for arr in (brief, sustained):
+            arr[gaps] = 0.0
     return Preprocessed(fs, sites, mag, brief, sustained, dyn, grav, gaps, clipped)
