@@ -20,6 +20,7 @@ Scores are combined as
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,17 @@ def _packaged_model_path() -> Path | None:
     return local if local.exists() else None
 
 
+@lru_cache(maxsize=4)
+def _load_bundle(path: str, size: int, mtime_ns: int) -> Any:
+    """A model file, loaded once per process (keyed by path, size and modification time)."""
+    import joblib
+
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling error is a bad model file
+        raise MovementError(f"{path}: not a movement model ({exc})") from None
+
+
 def load_model(
     spec: str | Path | None, modality: str, config: EMGConfig | AccelConfig
 ) -> tuple[Any, str]:
@@ -288,12 +300,8 @@ def load_model(
         spec_path = Path(spec)
     if not spec_path.exists():
         raise MovementError(f"{spec_path}: no such model file")
-    import joblib
-
-    try:
-        bundle = joblib.load(spec_path)
-    except Exception as exc:  # noqa: BLE001 - any unpickling error is a bad model file
-        raise MovementError(f"{spec_path}: not a movement model ({exc})") from None
+    st = spec_path.stat()
+    bundle = _load_bundle(str(spec_path.resolve()), st.st_size, st.st_mtime_ns)
     models = bundle.get("models", {}) if isinstance(bundle, dict) else {}
     if modality not in models:
         if spec in (None, "default"):

@@ -17,7 +17,7 @@ from .preprocess import preprocess
 from .recording import Recording
 from .segment import segment
 
-__all__ = ["score", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
+__all__ = ["score", "classifier_for", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
 
 #: Leading columns of every events table, in order (then the features, then review columns).
 EVENT_COLUMNS = ("onset", "duration", "trial_type", "probability", "review", "reason", "channel")
@@ -68,19 +68,31 @@ def score(
 
         rec = read(rec)
     cfg = _config_for(rec.modality, settings)
-    if isinstance(model, (str, Path)) or model is None:
-        clf, model_name = load_model(model, rec.modality, cfg)
-    else:
-        clf, model_name = model, type(model).__name__
-    outside = clf.accepts(rec.fs) if hasattr(clf, "accepts") else None
-    if outside and model in (None, "default"):
-        # never apply a trained model outside the domain it was validated on
-        clf, model_name = RuleClassifier(rec.modality, cfg).fit(), f"rules ({outside})"
+    clf, model_name = classifier_for(model, rec.modality, cfg, rec.fs)
 
     pre = preprocess(rec, cfg)
     seg = segment(pre, cfg)
     feats = segment_features(pre, seg, cfg, rec.modality, rec.duration)
     return _label(feats, clf, cfg, rec, model_name)
+
+
+def classifier_for(
+    model: Any, modality: str, cfg: EMGConfig | AccelConfig, fs: float
+) -> tuple[Any, str]:
+    """The classifier a recording is scored with, and its name.
+
+    ``model`` is ``"default"``, ``"rules"``, a path or a fitted classifier. The default
+    trained model is never applied outside the sampling rates it was validated at: the
+    rules are used there, and the name says why.
+    """
+    if isinstance(model, (str, Path)) or model is None:
+        clf, name = load_model(model, modality, cfg)
+    else:
+        clf, name = model, type(model).__name__
+    outside = clf.accepts(fs) if hasattr(clf, "accepts") else None
+    if outside and model in (None, "default"):
+        clf, name = RuleClassifier(modality, cfg).fit(), f"rules ({outside})"
+    return clf, name
 
 
 def _config_for(

@@ -69,12 +69,11 @@ import numpy as np
 import pandas as pd
 
 from . import features as _features
-from .classify import load_model
 from .config import AccelConfig, EMGConfig, Settings
 from .errors import MovementError, RecordingError
 from .features import segment_features
 from .io import RawSignal, _finish, read, read_sidecar, suffix_of
-from .pipeline import _config_for, _label
+from .pipeline import _config_for, _label, classifier_for
 from .preprocess import _fill_gaps, clipping_mask, preprocess
 from .recording import Recording
 from .segment import _BLOCK_S, segment
@@ -746,10 +745,7 @@ def score_stream(
     )
     meta = src.meta
     cfg = _config_for(meta.modality, settings)
-    if isinstance(model, (str, Path)) or model is None:
-        clf, model_name = load_model(model, meta.modality, cfg)
-    else:
-        clf, model_name = model, type(model).__name__
+    clf, model_name = classifier_for(model, meta.modality, cfg, meta.fs)
     pl = plan(meta.n_samples, meta.fs, cfg, window_s, max_segment_s)
     max_extend = int(round(4 * window_s * meta.fs))
     coco = None

@@ -105,7 +105,11 @@ class TrainedClassifier:
         """Calibrated probabilities, columns in the order of ``classes_``."""
         if len(X) == 0:
             return np.zeros((0, len(CLASSES)))
-        p = self.estimator.predict_proba(_model_matrix(X, self.features_))
+        from threadpoolctl import threadpool_limits
+
+        # one native thread: gradient boosting's OpenMP prediction stalls on a busy machine
+        with threadpool_limits(limits=1):
+            p = self.estimator.predict_proba(_model_matrix(X, self.features_))
         out = np.zeros((len(X), len(CLASSES)))
         for j, c in enumerate(self.estimator.classes_):
             out[:, CLASSES.index(str(c))] = p[:, j]
