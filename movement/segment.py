@@ -341,6 +341,9 @@ def _site_runs(
         inside = (i >= 0) & (s_runs[np.clip(i, 0, None), 1] > b_runs[:, 0])
         b_runs = b_runs[~inside]
     b_runs = _split_at_gaps(b_runs, gaps)
+    if fs < getattr(cfg, "min_muap_fs_hz", 0.0):
+        # too slow to resolve a motor-unit potential: brief EMG bursts are not events here
+        b_runs = b_runs[:0]
     s_runs = _split_at_gaps(s_runs, gaps)
     return b_runs, s_runs, lvl_s[:, 0], bursts
 

@@ -159,3 +159,17 @@ def test_accel_tremor_bout_is_one_sustained_segment(rng) -> None:
     # edges within the 1 s sustained window
     assert row["onset"] == pytest.approx(40.0, abs=0.5)
     assert row["duration"] == pytest.approx(10.0, abs=1.0)
+
+
+def test_low_rate_emg_reports_no_brief_segments() -> None:
+    """Below ``min_muap_fs_hz`` a 200 Hz armband cannot show a MUAP: only sustained segments."""
+    import movement
+
+    rng = np.random.default_rng(4)
+    fs = 200.0
+    x = rng.normal(0, 1.0, (int(40 * fs), 2))
+    x[2000:2004, 0] += 40.0  # a 20 ms spike
+    x[4000:5000] += rng.normal(0, 8.0, (1000, 2))  # a 5 s contraction
+    ev = movement.score(movement.Recording(x, fs=fs, modality="emg"), model="rules")
+    assert len(ev) == 1 and ev["scale"].iloc[0] == "sustained"
+    assert abs(ev["onset"].iloc[0] - 20.0) < 0.3 and abs(ev["duration"].iloc[0] - 5.0) < 0.6
