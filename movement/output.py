@@ -113,6 +113,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
     "subburst_cv": {"Description": "CV of the intervals between those bursts"},
     "clipped": {"Description": "True when the signal reached the sensor's limit during the event"},
+    "original_trial_type": {
+        "Description": "The classifier's label before a reviewer relabelled the event"
+    },
     "review_status": {
         "Description": "Reviewer's decision",
         "Levels": {
