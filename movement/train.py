@@ -412,7 +412,7 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--eval-n",
         type=int,
-        default=6,
+        default=15,
         metavar="N",
         help="held-out recordings per condition for the model card (0: skip)",
     )
@@ -475,7 +475,7 @@ def heldout_metrics(
     bundle: dict[str, Any] | None,
     modalities: Sequence[str] = ("emg", "accel"),
     *,
-    n_recordings: int = 6,
+    n_recordings: int = 15,
     duration_s: float = 300.0,
     seed: int = 900_000,
     settings: Settings | None = None,
