@@ -162,6 +162,59 @@ def _run_score(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _add_params(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "params",
+        help="list every threshold with its value, unit and source (or write a config file)",
+        description=(
+            "List every parameter of each modality with its default (or the value after "
+            "--config / --set), unit and source. --toml prints a config file to edit and pass "
+            "back with --config."
+        ),
+    )
+    p.add_argument("--modality", choices=["accel", "emg"], help="only this modality")
+    p.add_argument("--config", metavar="FILE", help="start from this TOML or JSON file")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override one value"
+    )
+    p.add_argument(
+        "--toml", action="store_true", help="print a TOML config file instead of the table"
+    )
+    p.set_defaults(func=_run_params)
+
+
+def _toml_value(v: object) -> str:
+    if v is None:
+        return '"none"'
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (tuple, list)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return repr(v)
+
+
+def _run_params(args: argparse.Namespace) -> int:
+    from .config import load_settings
+
+    settings = load_settings(args.config, args.set)
+    for modality in [args.modality] if args.modality else ["emg", "accel"]:
+        rows = settings.for_modality(modality).describe()
+        if args.toml:
+            print(f"[{modality}]")
+            for r in rows:
+                print(f"# {r['source']}" + (f" ({r['unit']})" if r["unit"] else ""))
+                print(f"{r['name']} = {_toml_value(r['value'])}")
+            print()
+            continue
+        print(f"{modality}:")
+        width = max(len(r["name"]) for r in rows)
+        for r in rows:
+            value = f"{r['value']}" + (f" {r['unit']}" if r["unit"] else "")
+            print(f"  {r['name']:<{width}}  {value:<16}  {r['source']}")
+        print()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``movement`` command."""
     parser = argparse.ArgumentParser(
@@ -177,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_score(sub)
+    _add_params(sub)
     for name, (module, help_text) in _EXTERNAL.items():
         try:
             mod = import_module(module)
@@ -214,6 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("movement: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -293,3 +293,17 @@ def test_sample_recordings_in_data_are_all_scored(tmp_path, capsys) -> None:
     assert sorted(summary["file"]) == sorted(map(str, recs))
     for stem in summary["file"].map(lambda f: Path(f).name.split(".")[0]):
         assert any(out.glob(f"*{stem}_events.tsv"))
+
+
+def test_params_lists_sources_and_round_trips_through_a_toml_config(tmp_path, capsys) -> None:
+    assert main(["params", "--modality", "emg"]) == 0
+    table = capsys.readouterr().out
+    assert "band_low_hz" in table and "Drake & Callaghan 2006" in table
+    assert main(["params", "--toml", "--set", "accel.k_on=5"]) == 0
+    toml = tmp_path / "thresholds.toml"
+    toml.write_text(capsys.readouterr().out)
+    from movement.config import AccelConfig, EMGConfig, load_settings
+
+    settings = load_settings(toml)
+    assert settings.accel == AccelConfig(k_on=5.0)
+    assert settings.emg == EMGConfig()
