@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -80,14 +81,23 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
     from .pipeline import score
 
     try:
-        rec = read(path, fs=opts.fs, modality=opts.modality, channels=opts.channels)
-        events = score(rec, opts.settings, model=opts.model)
-        write_events(events, out_dir, stem)
-        if opts.report:
-            from .report import write_report
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            rec = read(path, fs=opts.fs, modality=opts.modality, channels=opts.channels)
+            events = score(rec, opts.settings, model=opts.model)
+            write_events(events, out_dir, stem)
+            if opts.report:
+                from .report import write_report
 
-            write_report(rec, events, out_dir / f"{stem}_report.html")
+                write_report(rec, events, out_dir / f"{stem}_report.html")
         row = summarise(str(path), events)
+        # reader warnings (truncated file, resampling...) stay with the file's summary row
+        notes = dict.fromkeys(
+            str(w.message).replace(f"{path}: ", "").replace(f"{path.name}: ", "")
+            for w in caught
+            if issubclass(w.category, UserWarning)
+        )
+        row["message"] = "; ".join(notes)
     except MovementError as exc:
         if opts.debug:
             raise

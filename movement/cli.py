@@ -144,14 +144,15 @@ def _run_score(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     failed = [r for r in rows if r["status"] != "ok"]
-    if not args.quiet:
-        for r in rows:
-            if r["status"] == "ok":
-                print(
-                    f"ok     {r['file']}: {r['n_events']} events "
-                    f"({r['n_fasciculation']} fasciculation-like, {r['n_dystonia']} dystonia-like, "
-                    f"{r['n_other']} other)"
-                )
+    for r in rows:
+        if r["status"] == "ok" and not args.quiet:
+            print(
+                f"ok     {r['file']}: {r['n_events']} events "
+                f"({r['n_fasciculation']} fasciculation-like, {r['n_dystonia']} dystonia-like, "
+                f"{r['n_other']} other)"
+            )
+        if r["status"] == "ok" and r.get("message"):
+            print(f"warning {r['file']}: {r['message']}", file=sys.stderr)
     for r in failed:
         print(f"error  {r['file']}: {r['message']}", file=sys.stderr)
     print(

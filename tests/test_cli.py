@@ -307,3 +307,20 @@ def test_params_lists_sources_and_round_trips_through_a_toml_config(tmp_path, ca
     settings = load_settings(toml)
     assert settings.accel == AccelConfig(k_on=5.0)
     assert settings.emg == EMGConfig()
+
+
+def test_reader_warnings_are_one_line_and_kept_in_the_summary(tmp_path, capsys) -> None:
+    """A file with irregular timestamps is scored; the resampling warning is one line and a summary note."""
+    t = np.cumsum(np.r_[0.0, np.full(1999, 0.01)])
+    t[1000:] += 0.5  # a 0.5 s hole: resampled onto a uniform grid, the hole becomes a gap
+    x = np.c_[t, np.zeros((2000, 2)), np.ones(2000)]
+    path = tmp_path / "holey.csv"
+    np.savetxt(path, x, delimiter=",", header="time,x,y,z", comments="")
+    out = tmp_path / "out"
+    assert main(["score", str(path), "--out", str(out), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if line.startswith("warning")] == [
+        line for line in err.splitlines() if "resampled" in line
+    ]
+    summary = pd.read_csv(out / "summary.tsv", sep="\t")
+    assert summary.loc[0, "status"] == "ok" and "resampled" in summary.loc[0, "message"]
