@@ -75,6 +75,35 @@ def unique_stems(paths: Sequence[Path]) -> list[str]:
     return stems
 
 
+#: Files larger than this are scored in windows (bounded memory) when their format streams.
+STREAM_BYTES = 256 * 2**20
+_STREAMABLE = (".npy", ".parquet", ".pq", ".csv", ".tsv")
+
+
+def _score_large(path: Path, opts: ScoreOptions) -> Any:
+    """Events of a large file scored with :func:`movement.stream.score_stream`, or None.
+
+    Streaming gives the same events as the in-memory path (tested); it is used for
+    large files in formats it reads in pieces, and never with ``--report`` (the page
+    needs the whole signal). A file the streaming readers cannot parse is read whole.
+    """
+    if (
+        opts.report
+        or path.stat().st_size < STREAM_BYTES
+        or not path.name.lower().endswith(_STREAMABLE)
+    ):
+        return None
+    from .stream import score_stream
+
+    try:
+        return score_stream(
+            path, opts.settings, model=opts.model, fs=opts.fs, modality=opts.modality,
+            channels=opts.channels,
+        )  # fmt: skip
+    except MovementError:
+        return None
+
+
 def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[str, Any]:
     """Score one file and write its outputs; errors become a summary row."""
     from .io import read
@@ -83,8 +112,10 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
-            rec = read(path, fs=opts.fs, modality=opts.modality, channels=opts.channels)
-            events = score(rec, opts.settings, model=opts.model)
+            events = _score_large(path, opts)
+            if events is None:
+                rec = read(path, fs=opts.fs, modality=opts.modality, channels=opts.channels)
+                events = score(rec, opts.settings, model=opts.model)
             write_events(events, out_dir, stem)
             if opts.report:
                 from .report import write_report

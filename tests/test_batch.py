@@ -107,3 +107,29 @@ def test_default_model_is_found_from_any_folder(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "TrainedClassifier" in out.stdout
+
+
+def test_large_files_are_streamed_with_the_same_events(tmp_path: Path, monkeypatch) -> None:
+    """Above STREAM_BYTES a file is scored in windows; its events equal the in-memory ones."""
+    import movement
+    import movement.batch as batch
+    import movement.stream as stream
+
+    sim = movement.simulate("accel", 1500.0, 8)
+    p = tmp_path / "long.npy"
+    np.save(p, sim.recording.data)
+    (tmp_path / "long.json").write_text(json.dumps({"SamplingFrequency": 100, "Modality": "accel"}))
+    calls = []
+    real = stream.score_stream
+    monkeypatch.setattr(stream, "score_stream", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(batch, "STREAM_BYTES", 1)
+    opts = ScoreOptions(model="rules")
+    score_batch([p], tmp_path / "streamed", opts, progress=False)
+    assert len(calls) == 1
+    monkeypatch.setattr(batch, "STREAM_BYTES", 2**60)
+    score_batch([p], tmp_path / "whole", opts, progress=False)
+    a = _events(tmp_path / "streamed", "long")
+    b = _events(tmp_path / "whole", "long")
+    pd.testing.assert_frame_equal(
+        a[["onset", "duration", "trial_type"]], b[["onset", "duration", "trial_type"]]
+    )
