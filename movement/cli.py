@@ -156,7 +156,7 @@ def _run_score(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"error  {r['file']}: {r['message']}", file=sys.stderr)
     print(
-        f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {args.out}/"
+        f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {str(args.out).rstrip('/')}/"
         + (f"; {len(failed)} failed (see summary.tsv)" if failed else ""),
         file=sys.stderr,
     )
