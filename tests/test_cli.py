@@ -324,3 +324,36 @@ def test_reader_warnings_are_one_line_and_kept_in_the_summary(tmp_path, capsys) 
     ]
     summary = pd.read_csv(out / "summary.tsv", sep="\t")
     assert summary.loc[0, "status"] == "ok" and "resampled" in summary.loc[0, "message"]
+
+
+def test_same_input_same_output_bytes(tmp_path) -> None:
+    """Two runs on the same sample data write byte-identical events tables and sidecars."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    if not (data / "sim_forearm_emg.npy").exists():
+        pytest.skip("no sample data")
+    outs = []
+    for k in (1, 2):
+        out = tmp_path / f"run{k}"
+        assert (
+            main(
+                [
+                    "score",
+                    str(data / "sim_forearm_emg.npy"),
+                    str(data / "sim_wrist_accel.csv"),
+                    "--out",
+                    str(out),
+                    "-q",
+                ]
+            )
+            == 0
+        )
+        outs.append(out)
+    for name in (
+        "sim_forearm_emg_events.tsv",
+        "sim_forearm_emg_events.json",
+        "sim_wrist_accel_events.tsv",
+        "sim_wrist_accel_events.json",
+    ):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    side = json.loads((outs[0] / "sim_wrist_accel_events.json").read_text())
+    assert side["movement_version"] and len(side["parameters_hash"]) == 16
