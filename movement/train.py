@@ -130,6 +130,9 @@ class TrainedClassifier:
 def match_labels(seg: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     """Class of the true event each segment overlaps most; ``other`` when none.
 
+    A segment covering less than half of a dystonia-like event is a fragment and is
+    labelled ``other`` (it would not match the event in evaluation either).
+
     Parameters
     ----------
     seg : DataFrame with ``onset``, ``duration``
@@ -146,8 +149,14 @@ def match_labels(seg: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     ov = np.minimum(s_off[:, None], t_off[None, :]) - np.maximum(s_on[:, None], t_on[None, :])
     ov = np.where(ov > -0.02, ov + 0.02, 0.0)  # a twitch segment touching its event counts
     best = np.argmax(ov, axis=1)
-    hit = ov[np.arange(len(seg)), best] > 0
-    labels[hit] = truth["trial_type"].to_numpy(object)[best[hit]]
+    rows = np.arange(len(seg))
+    hit = ov[rows, best] > 0
+    # a fragment of a sustained event (covering under half of it) is not that event: the
+    # evaluation would not match it either, so it is taught as `other`
+    kind = truth["trial_type"].to_numpy(object)[best]
+    t_len = (t_off - t_on)[best]
+    fragment = (kind == "dystonia-like") & (ov[rows, best] < 0.5 * t_len)
+    labels[hit & ~fragment] = kind[hit & ~fragment]
     return labels
 
 
