@@ -71,7 +71,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -83,6 +82,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
+from ._atomic import atomic_write
 from ._callable import callable_module  # noqa: E402
 from .errors import MovementError
 
@@ -795,18 +795,8 @@ class EvaluationResult:
 
     def write_json(self, path: str | os.PathLike) -> Path:
         """Write :meth:`to_dict` as JSON atomically (temporary file, then rename)."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return p
+        return atomic_write(path, text)
 
     def to_text(self) -> str:
         """A readable summary: event, segment, false-alarm and confusion tables."""

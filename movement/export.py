@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from ._atomic import atomic_path
 from .errors import MissingExtraError, MovementError
 
 __all__ = ["events_paths", "write_bids_events", "read_bids_events", "write_edf_annotations"]
@@ -51,27 +51,12 @@ def events_paths(path: str | Path) -> tuple[Path, Path]:
     return p.with_name(name + "_events.tsv"), p.with_name(name + "_events.json")
 
 
-def _umask_mode() -> int:
-    """Permissions a plain ``open()`` would give a new file (mkstemp makes 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _atomic_write(target: Path, write: Callable[[IO[str]], None]) -> None:
-    """Write through ``write(fh)`` to a temporary file beside ``target``, then replace."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write text through ``write(fh)`` to ``target``, whole or not at all."""
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _json_default(value: Any) -> Any:
@@ -222,14 +207,6 @@ def write_edf_annotations(
         kwargs["starttime"] = start.time().replace(tzinfo=None)
         kwargs["recording"] = edfio.Recording(startdate=start.date())
     edf = edfio.Edf([], annotations=anns, **kwargs)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + out.name + ".", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         edf.write(tmp)
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out

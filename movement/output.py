@@ -7,8 +7,6 @@ folder, then renamed over the target (``os.replace`` is atomic on POSIX).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._atomic import atomic_write
 from ._version import __version__
 from .classify import CLASSES
 
@@ -127,21 +126,6 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "reviewer": {"Description": "Who reviewed the event"},
     "comment": {"Description": "Reviewer's comment"},
 }
-
-
-def atomic_write(path: str | Path, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode() if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _jsonable(x: Any) -> Any:

@@ -68,7 +68,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -80,6 +79,7 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
+from ._atomic import atomic_path
 from ._callable import callable_module
 from ._version import __version__
 from .errors import MovementError
@@ -1281,23 +1281,12 @@ def simulate(
 # writing
 # ---------------------------------------------------------------------------
 def _atomic_write(path: Path, write: Callable[[Any], None], binary: bool = False) -> None:
-    """Write through ``write(fh)`` to a temporary file beside ``path``, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(
-            fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})
-        ) as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write through ``write(fh)`` to ``path``, whole or not at all."""
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    with atomic_path(path) as tmp, open(tmp, "wb" if binary else "w", **text) as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _fmt(x: Any, spec: str) -> str:

@@ -23,7 +23,7 @@ from conftest import (
 )
 
 import movement
-from movement import output
+from movement import _atomic, output
 from movement.cli import main
 from movement.errors import RecordingError
 from movement.io import find_recordings
@@ -217,14 +217,14 @@ def test_outputs_are_written_whole_or_not_at_all(tmp_path, monkeypatch) -> None:
     assert main(["score", str(good), "--out", str(out), "-q"]) == 0
     before = (out / "wrist_events.tsv").read_bytes()
 
-    real_replace = output.os.replace
+    real_replace = _atomic.os.replace
 
     def failing_replace(src, dst):
         if str(dst).endswith("_events.tsv"):  # the disk fills up while writing the events
             raise OSError(28, "No space left on device")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(output.os, "replace", failing_replace)
+    monkeypatch.setattr(_atomic.os, "replace", failing_replace)
     rc = main(["score", str(good), "--out", str(out), "-q", "--no-resume", "--set", "accel.k_on=5"])
     assert rc == 1
     assert "No space left on device" in _summary(out).loc[0, "message"]
@@ -238,7 +238,7 @@ def test_failed_write_of_a_new_output_leaves_nothing(tmp_path, monkeypatch) -> N
         raise OSError(28, "No space left on device")
 
     target = tmp_path / "out" / "x_events.tsv"
-    monkeypatch.setattr(output.os, "replace", failing_replace)
+    monkeypatch.setattr(_atomic.os, "replace", failing_replace)
     with pytest.raises(OSError):
         output.atomic_write(target, "onset\tduration\n1\t2\n")
     assert not target.exists()
