@@ -85,6 +85,7 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 from ._atomic import atomic_write
 from ._callable import callable_module  # noqa: E402
 from .errors import MovementError
+from .io import _normalise_modality
 
 __all__ = [
     "CLASSES",
@@ -889,17 +890,6 @@ def _load_json(p: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise MovementError(f"{p}: sidecar is not valid JSON ({exc})") from None
     return data if isinstance(data, dict) else {}
-
-
-def _normalise_modality(value: Any) -> str | None:
-    if value is None:
-        return None
-    v = str(value).strip().lower()
-    if v in ("accel", "acc", "accelerometer", "accelerometry", "imu", "motion", "mmg"):
-        return "accel"
-    if v in ("emg", "semg", "electromyography", "surface emg", "needle emg"):
-        return "emg"
-    return None
 
 
 def _from_sidecars(truth_path: Path | None, stem: str) -> tuple[float | None, str, str | None, str]:

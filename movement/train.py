@@ -333,7 +333,9 @@ def _fs_domain(modality: str) -> tuple[float, float]:
     Training simulates at the simulator's default rate; held-out metrics include half
     that rate (``heldout_metrics``). Outside this range :func:`movement.score` uses the rules.
     """
-    fs = 2000.0 if modality == "emg" else 100.0
+    from .simulate import _MODALITY
+
+    fs = _MODALITY[modality]["fs"]
     return (fs / 2, fs * 2)
 
 
@@ -509,7 +511,7 @@ def heldout_metrics(
         classifiers: dict[str, Any] = {"rules": RuleClassifier(m, cfg).fit()}
         if bundle is not None and m in bundle.get("models", {}):
             classifiers["model"] = bundle["models"][m]
-        alt_fs = 50.0 if m == "accel" else 1000.0
+        alt_fs = _fs_domain(m)[0]  # the lowest rate the model is said to be valid at
         conditions: dict[str, dict[str, Any]] = {
             **{f"snr_{k}_{v:g}dB": {"snr_db": v} for k, v in SNR_LEVELS[m].items()},
             "natural_snr": {},
