@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
 from .preprocess import Preprocessed, vector_magnitude
@@ -158,10 +159,10 @@ def spectral_features(
             seg = x[idx, c]
             seg = np.where(valid, seg, 0.0)
             seg = seg - (seg.sum(axis=1) / lens)[:, None] * valid
-            spec = np.fft.rfft(seg * win, n=nfft, axis=1)
+            spec = sfft.rfft(seg * win, n=nfft, axis=1)
             power += np.abs(spec) ** 2
-            acf += np.fft.irfft(np.abs(np.fft.rfft(seg, n=nfft, axis=1)) ** 2, n=nfft, axis=1)
-        freqs = np.fft.rfftfreq(nfft, 1 / fs)
+            acf += sfft.irfft(np.abs(sfft.rfft(seg, n=nfft, axis=1)) ** 2, n=nfft, axis=1)
+        freqs = sfft.rfftfreq(nfft, 1 / fs)
         inband = (freqs >= band[0]) & (freqs <= band[1])
         pb = np.where(inband[None, :], power, 0.0)
         total = pb.sum(axis=1)
@@ -212,11 +213,11 @@ def _median_frequency(
         j = np.arange(int(lens.max()))
         valid = j[None, :] < lens[:, None]
         seg = np.where(valid, y[np.minimum(start[sel, None] + j[None, :], n - 1)], 0.0)
-        p = np.abs(np.fft.rfft(seg, n=nfft, axis=1)) ** 2
+        p = np.abs(sfft.rfft(seg, n=nfft, axis=1)) ** 2
         c = np.cumsum(p, axis=1)
         half = c[:, -1:] / 2
         k = np.argmax(c >= half, axis=1)
-        out[sel] = np.fft.rfftfreq(nfft, 1 / fs)[k]
+        out[sel] = sfft.rfftfreq(nfft, 1 / fs)[k]
     return out
 
 

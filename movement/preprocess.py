@@ -260,12 +260,16 @@ def tilt_angle(gravity: np.ndarray, reference: np.ndarray | None = None) -> np.n
     return np.degrees(np.arccos(np.clip(unit @ ref, -1.0, 1.0)))
 
 
-def clipping_mask(x: np.ndarray, level: float | None = None) -> np.ndarray:
+def clipping_mask(
+    x: np.ndarray, level: float | None = None, top: np.ndarray | None = None
+) -> np.ndarray:
     """True at samples that sit at the sensor's limit.
 
     With ``level`` given, a sample is clipped when ``|x| >= level``. Otherwise a
     sample is clipped when it equals the channel's maximum absolute value and the
     same value repeats in the neighbouring sample (a flat top at the ADC limit).
+    ``top`` gives that maximum per channel when ``x`` is a window of a longer
+    recording (2-D ``x`` only); by default it is ``x``'s own.
     """
     if level is not None:
         return ((x >= level) | (x <= -level)).any(axis=1)  # |x| >= level, without |x|
@@ -279,8 +283,9 @@ def clipping_mask(x: np.ndarray, level: float | None = None) -> np.ndarray:
         return flat.any(axis=1)
     n, k = x.shape
     wide, rest = _wide(x)
-    top = np.maximum(_colreduce(np.max, wide, rest, k), -_colreduce(np.min, wide, rest, k))
-    thr = top * 0.9999
+    if top is None:
+        top = np.maximum(_colreduce(np.max, wide, rest, k), -_colreduce(np.min, wide, rest, k))
+    thr = np.asarray(top, dtype=np.float64) * 0.9999
     thr[~(top > 0)] = np.nan  # a silent (or NaN) channel has no top: nothing compares true
     # (row, channel) pairs at the top, as indices into x.ravel(): few, unless the signal
     # sits at an ADC limit
@@ -364,10 +369,16 @@ def _site_name(names: list[str]) -> str:
     return "xyz" if [n.lower() for n in names] == ["x", "y", "z"] else "+".join(names)
 
 
-def preprocess(rec: Recording, config: EMGConfig | AccelConfig) -> Preprocessed:
-    """Clean a recording for its modality (the first stage of :func:`movement.score`)."""
+def preprocess(
+    rec: Recording, config: EMGConfig | AccelConfig, clip_top: np.ndarray | None = None
+) -> Preprocessed:
+    """Clean a recording for its modality (the first stage of :func:`movement.score`).
+
+    ``clip_top`` is the per-channel maximum ``|x|`` of the whole recording when ``rec``
+    is a window of it (see :func:`clipping_mask`).
+    """
     x, gaps = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
-    clipped = clipping_mask(x, getattr(config, "clip_g", None))
+    clipped = clipping_mask(x, getattr(config, "clip_g", None), clip_top)
     if rec.modality == "emg":
         return _preprocess_emg(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]
     return _preprocess_accel(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]

@@ -74,11 +74,11 @@ from .errors import MovementError, RecordingError
 from .features import segment_features
 from .io import RawSignal, _finish, read, read_sidecar, suffix_of
 from .pipeline import _config_for, _label, classifier_for
-from .preprocess import _fill_gaps, clipping_mask, preprocess
+from .preprocess import _colreduce, _wide, preprocess
 from .recording import Recording
 from .segment import _BLOCK_S, segment
 
-__all__ = ["score_stream", "overlap_for", "StreamPlan"]
+__all__ = ["score_stream", "overlap_for", "auto_window_s", "StreamPlan"]
 
 _SETTLE_MIN_S = 5.0
 _FEATURE_REACH_S = 4.0
@@ -186,6 +186,28 @@ class StreamPlan:
         return max(0, core[0] - self.overlap), min(self.n, core[1] + self.overlap)
 
 
+#: Values (rows x channels) per window core when ``window_s`` is not given: memory per
+#: window is bounded (~100 bytes of temporaries per value), whatever the rate and channels.
+_WINDOW_VALUES = 3_000_000
+
+
+def auto_window_s(fs: float, n_channels: int, cfg: EMGConfig | AccelConfig) -> float:
+    """Core length (s) holding about ``_WINDOW_VALUES`` values, and >= 4 overlaps.
+
+    Cores much longer than the overlap keep the re-processed share small (the overlap
+    is processed twice); a bound on values keeps peak memory flat: about 2.8 h for a
+    100 Hz tri-axial accelerometer, 400 s for 8 channels of 2 kHz EMG.
+
+    Examples
+    --------
+    >>> from movement.config import AccelConfig, EMGConfig
+    >>> round(auto_window_s(100.0, 3, AccelConfig())), round(auto_window_s(2000.0, 8, EMGConfig()))
+    (10000, 400)
+    """
+    by_values = _WINDOW_VALUES / max(1, n_channels) / fs
+    return max(by_values, 4 * overlap_for(cfg, fs))
+
+
 def plan(
     n: int, fs: float, cfg: EMGConfig | AccelConfig, window_s: float, max_segment_s: float
 ) -> StreamPlan:
@@ -240,11 +262,15 @@ class _Source:
 
 
 def _abs_max(chunks: Iterator[np.ndarray], k: int) -> np.ndarray:
+    """Per-channel maximum of ``|x|`` over chunks, NaN ignored."""
     top = np.zeros(k)
     for c in chunks:
         if len(c):
-            with np.errstate(invalid="ignore"):
-                m = np.nanmax(np.abs(c), axis=0) if np.isnan(c).any() else np.abs(c).max(axis=0)
+            wide, rest = _wide(c)
+            m = np.maximum(_colreduce(np.max, wide, rest, k), -_colreduce(np.min, wide, rest, k))
+            if np.isnan(m).any():  # a gap: NaN propagated, take the slow NaN-aware path
+                with np.errstate(invalid="ignore"):
+                    m = np.nanmax(np.abs(c), axis=0)
             top = np.fmax(top, m)
     return top
 
@@ -597,13 +623,7 @@ def _run_window(
 ) -> tuple[Any, Any, Recording]:
     """Preprocess and segment one slice; the clipping mask uses the recording's maximum."""
     rec = _window_recording(src, x)
-    pre = preprocess(rec, cfg)
-    if getattr(cfg, "clip_g", None) is None:
-        filled, _ = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
-        # two extra rows (0, then the recording's max |x|) make clipping_mask's "top" the
-        # recording-wide one without touching the flags of the real rows
-        pad = np.vstack([np.zeros_like(src.top), src.top])
-        pre.clipped = clipping_mask(np.vstack([filled, pad]))[: len(filled)]
+    pre = preprocess(rec, cfg, clip_top=src.top)  # flat tops at the recording's max |x|
     seg = segment(pre, cfg)
     return pre, seg, rec
 
@@ -694,7 +714,7 @@ def score_stream(
     settings: Settings | EMGConfig | AccelConfig | None = None,
     *,
     model: Any = "default",
-    window_s: float = 3600,
+    window_s: float | None = None,
     fs: float | None = None,
     modality: str | None = None,
     channels: Sequence[str | int] | None = None,
@@ -712,9 +732,10 @@ def score_stream(
         As in :func:`movement.score`.
     model : "default", "rules", path, or a fitted classifier
         As in :func:`movement.score`.
-    window_s : float
+    window_s : float, optional
         Core length of a window in seconds (rounded up to the alignment step). Each
         window is processed with :func:`overlap_for` seconds of context on both sides.
+        By default :func:`auto_window_s` (a bounded number of values per window).
     fs, modality, channels
         As in :func:`movement.read` (files only).
     max_segment_s : float
@@ -746,6 +767,8 @@ def score_stream(
     meta = src.meta
     cfg = _config_for(meta.modality, settings)
     clf, model_name = classifier_for(model, meta.modality, cfg, meta.fs)
+    if window_s is None:
+        window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
     pl = plan(meta.n_samples, meta.fs, cfg, window_s, max_segment_s)
     max_extend = int(round(4 * window_s * meta.fs))
     coco = None

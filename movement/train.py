@@ -268,7 +268,9 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
         _, counts = np.unique(col, return_counts=True)
         if counts.size >= 2 and (col.size - counts.max()) >= 0.02 * len(M):
             used.append(f)
-    clf = CalibratedClassifierCV(hgb, method="isotonic", cv=3)
+    # ensemble=False: one booster refitted on all rows, calibrated on 3-fold out-of-fold
+    # predictions (a third of the trees of a 3-model ensemble: loads and predicts 3x faster)
+    clf = CalibratedClassifierCV(hgb, method="isotonic", cv=3, ensemble=False)
     t0 = time.perf_counter()
     clf.fit(_model_matrix(X, used), y.astype(str))
     log.info(
@@ -576,7 +578,7 @@ def card_markdown(bundle: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         "## Model",
         "Per modality, scikit-learn `HistGradientBoostingClassifier` (balanced class weights, early stopping) "
-        "wrapped in `CalibratedClassifierCV(method='isotonic', cv=3)`, over the segment features of "
+        "wrapped in `CalibratedClassifierCV(method='isotonic', cv=3, ensemble=False)` (one booster refitted on all rows, calibrated on out-of-fold predictions), over the segment features of "
         "`movement.features` computed exactly as `movement score` computes them.",
         "",
         "## Training data",

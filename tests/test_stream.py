@@ -125,9 +125,9 @@ def test_windows_are_bounded(monkeypatch, accel_sim):
     sizes: list[int] = []
     real = stream.preprocess
 
-    def spy(rec, cfg):
+    def spy(rec, cfg, **kw):
         sizes.append(rec.n_samples)
-        return real(rec, cfg)
+        return real(rec, cfg, **kw)
 
     monkeypatch.setattr(stream, "preprocess", spy)
     rec = accel_sim.recording
@@ -147,3 +147,18 @@ def test_bad_window():
     rec = movement.Recording(np.zeros((1000, 1)), fs=100, modality="emg")
     with pytest.raises(movement.MovementError, match="window_s"):
         score_stream(rec, window_s=0)
+
+
+def test_auto_window_bounds_values_per_window():
+    """The default core holds a bounded number of values, and at least four overlaps."""
+    from movement.stream import _WINDOW_VALUES, auto_window_s
+
+    for fs, k, cfg in (
+        (100.0, 3, AccelConfig()),
+        (2000.0, 8, EMGConfig()),
+        (50.0, 6, AccelConfig()),
+    ):
+        w = auto_window_s(fs, k, cfg)
+        ov = overlap_for(cfg, fs)
+        assert w >= 4 * ov
+        assert w * fs * k <= max(_WINDOW_VALUES, 4 * ov * fs * k) + 1e-6
