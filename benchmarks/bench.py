@@ -145,7 +145,7 @@ def emg_input(minutes: float, confounders: str) -> tuple[Path, Path]:
 # --------------------------------------------------------------------------- cases (children)
 
 
-def _case_stream(path: str, window_s: float = 3600) -> dict[str, Any]:
+def _case_stream(path: str, window_s: float | None = None) -> dict[str, Any]:
     from movement.stream import score_stream
 
     t = time.perf_counter()
@@ -203,9 +203,13 @@ def _case_floor(path: str) -> dict[str, Any]:
 
 
 def _case_emg_movement(path: str, truth: str) -> dict[str, Any]:
+    """Read + score, timed twice: the first call loads the model (once per process)."""
     import movement
     from movement.evaluate import evaluate
 
+    t = time.perf_counter()
+    ev = movement.score(movement.read(path))
+    first = time.perf_counter() - t
     t = time.perf_counter()
     ev = movement.score(movement.read(path))
     dt = time.perf_counter() - t
@@ -215,7 +219,13 @@ def _case_emg_movement(path: str, truth: str) -> dict[str, Any]:
     det = _detection_f1(ev["onset"].to_numpy(), tr["onset"].to_numpy(), 0.05)
     res = evaluate(ev, tr, duration=float(movement.read(path).duration), modality="emg")
     f1 = res.events["f1"].to_dict()
-    return {"time": dt, "events": len(ev), **det, "class_f1": {k: float(v) for k, v in f1.items()}}
+    return {
+        "time": dt,
+        "first_call": first,
+        "events": len(ev),
+        **det,
+        "class_f1": {k: float(v) for k, v in f1.items()},
+    }
 
 
 def _case_emg_neurokit(path: str, truth: str) -> dict[str, Any]:
@@ -310,8 +320,15 @@ def _child(name: str, kwargs: str) -> None:
 
 def run_case(name: str, python: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """Run one case in a fresh process; add its peak RSS (MB) and exit status."""
-    with tempfile.TemporaryFile("w+") as fh:
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return run_cases([(name, python, kwargs)])[0]
+
+
+def run_cases(cases: list[tuple[str, str | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Run cases at the same time, each in a fresh process (one case: just that one)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    procs = []
+    for name, python, kwargs in cases:
+        fh = tempfile.TemporaryFile("w+")
         p = subprocess.Popen(
             [python or sys.executable, __file__, "--case", name, "--kwargs", json.dumps(kwargs)],
             stdout=fh,
@@ -319,16 +336,25 @@ def run_case(name: str, python: str | None = None, **kwargs: Any) -> dict[str, A
             env=env,
             cwd=str(ROOT),
         )
+        procs.append((p, fh))
+    results = []
+    for p, fh in procs:
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         fh.seek(0)
         text = fh.read()
+        fh.close()
+        results.append(_parse(text, p.returncode, usage))
+    return results
+
+
+def _parse(text: str, returncode: int, usage: Any) -> dict[str, Any]:
     res: dict[str, Any] = {}
     for line in text.splitlines():
         if line.startswith("RESULT "):
             res = json.loads(line[7:])
     if not res:
-        res = {"error": text.strip().splitlines()[-1] if text.strip() else f"exit {p.returncode}"}
+        res = {"error": text.strip().splitlines()[-1] if text.strip() else f"exit {returncode}"}
     res["peak_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
     return res
 
@@ -368,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     print("machine: " + ", ".join(f"{k} {v}" for k, v in mach.items()), flush=True)
     print("writing inputs to", WORK, flush=True)
     t = time.perf_counter()
-    batch_h = 0.25 if quick else 1.0
+    batch_h = 0.5 if quick else 4.0  # long enough that a worker's start-up (~1 s) is small
     # generated in a child process, so that this parent stays small: a child's peak RSS
     # on Linux starts from its parent's RSS at fork time
     inp = run_case(
@@ -422,6 +448,12 @@ def main(argv: list[str] | None = None) -> int:
     print("(c) floor", flush=True)
     r = run_case("floor", path=str(day))
     add("c", f"floor {day_h:g} h: load + sosfiltfilt + moving RMS", r)
+    # the machine's own ceiling for two processes: the floor twice at the same time
+    pair = run_cases([("floor", None, {"path": str(day)})] * 2)
+    if all("time" in p for p in pair):
+        both = {"time": max(p["time"] for p in pair), "peak_mb": max(p["peak_mb"] for p in pair)}
+        both["base_mb"] = min(p.get("base_mb", 0) for p in pair)
+        add("c", f"2 floors {day_h:g} h at the same time (2 processes)", both)
 
     # (b) EMG vs neurokit2
     print("(b) EMG", flush=True)
@@ -434,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
             f"movement EMG {emg_min:g} min ({tag})",
             r,
             f"F1 {r.get('f1', float('nan')):.2f} (P {r.get('precision', 0):.2f} R {r.get('recall', 0):.2f}); "
-            f"class F1 fasc {cf.get('fasciculation-like', float('nan')):.2f} dyst {cf.get('dystonia-like', float('nan')):.2f}",
+            f"class F1 fasc {cf.get('fasciculation-like', float('nan')):.2f} dyst {cf.get('dystonia-like', float('nan')):.2f}; "
+            f"first call (loads the model) {r.get('first_call', float('nan')):.2f} s",
         )
         if nk_py is None:
             R[f"nk {tag}"] = {}
@@ -502,7 +535,18 @@ def main(argv: list[str] | None = None) -> int:
         nk = R.get(f"nk {tag}", {})
         mv = R.get(f"movement EMG {emg_min:g} min ({tag})", {})
         if "time" in nk and "time" in mv:
-            ratios.append(f"neurokit2 / movement ({tag} EMG) = {nk['time'] / mv['time']:.0f}×")
+            ratios.append(
+                f"neurokit2 / movement ({tag} EMG) = {nk['time'] / mv['time']:.0f}× "
+                f"(first call of the process, model loading included: "
+                f"{nk['time'] / mv['first_call']:.0f}×)"
+            )
+    fl = R.get(f"floor {day_h:g} h: load + sosfiltfilt + moving RMS", {})
+    pr = R.get(f"2 floors {day_h:g} h at the same time (2 processes)", {})
+    if "time" in fl and "time" in pr:
+        ratios.append(
+            f"machine ceiling for 2 processes (2 × floor / 2 floors at once) = "
+            f"{2 * fl['time'] / pr['time']:.2f}×"
+        )
     ratio(
         "batch jobs=1 / jobs=2",
         f"batch 8 × {batch_h:g} h accel, jobs=1",
