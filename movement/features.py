@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
-from .preprocess import Preprocessed, vector_magnitude
+from .preprocess import Preprocessed, _cumsum0, vector_magnitude
 from .segment import Segmentation
 
 __all__ = ["FEATURES", "segment_features", "spectral_features"]
@@ -76,17 +76,24 @@ def _seg_sum(cs: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     return cs[stop] - cs[start]
 
 
-def _cumsum0(x: np.ndarray) -> np.ndarray:
-    return np.concatenate([np.zeros((1,) + x.shape[1:]), np.cumsum(x, axis=0, dtype=np.float64)])
+def _seg_reduce(ufunc: np.ufunc, x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """``ufunc`` reduced over each [start, stop) window of a 1-D ``x`` (0 <= start < n).
+
+    One ``reduceat`` over the interleaved bounds: its even entries are the windows
+    (any order, overlaps allowed), its odd entries whatever lies between them. An empty
+    window reads its first sample. No full-length temporary.
+    """
+    if len(start) == 0:
+        return np.empty(0, dtype=x.dtype)
+    idx = np.column_stack([start, np.maximum(stop, start + 1)]).ravel()
+    if idx[-1] >= x.shape[0]:  # the last window runs to the end: reduceat's last slice does
+        idx = idx[:-1]
+    return ufunc.reduceat(x, idx)[::2]
 
 
 def _seg_max(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-    """Max of ``x`` (1-D) over disjoint sorted [start, stop) windows."""
-    if len(start) == 0:
-        return np.empty(0)
-    xp = np.append(x, x[-1])
-    idx = np.column_stack([start, np.maximum(stop, start + 1)]).ravel()
-    return np.maximum.reduceat(xp, idx)[::2]
+    """Max of ``x`` (1-D) over [start, stop) windows."""
+    return _seg_reduce(np.maximum, x, start, stop)
 
 
 def spectral_features(
@@ -438,8 +445,12 @@ def segment_features(
     main = np.argmax(peaks, axis=1)
     rows = np.arange(m)
     peak = peaks[rows, main]
-    sq = _seg_sum(_cumsum0(pre.signal**2 if modality == "emg" else sig**2), start, stop)
-    rms = np.sqrt(sq[rows, main] / np.maximum(stop - start, 1))
+    sq = np.empty(m)
+    for site in np.unique(main):  # loop over sites
+        sel = np.flatnonzero(main == site)
+        col = pre.signal[:, site] if modality == "emg" else sig[:, site]
+        sq[sel] = _seg_reduce(np.add, col * col, start[sel], stop[sel])
+    rms = np.sqrt(sq / np.maximum(stop - start, 1))
     level = seg.level[start, main]
     snr = 20 * np.log10(np.maximum(rms, 1e-12) / np.maximum(level, 1e-12))
     out["peak_amplitude"] = peak
@@ -492,7 +503,7 @@ def segment_features(
     nsub, subcv = _subbursts(seg.bursts, main, start, stop, fs)
     out["n_subbursts"] = nsub
     out["subburst_cv"] = subcv
-    clip_cs = _cumsum0(pre.clipped.astype(np.float64))
-    out["clipped"] = _seg_sum(clip_cs, start, stop) > 0
+    at = np.flatnonzero(pre.clipped)  # clipped samples (usually none)
+    out["clipped"] = np.searchsorted(at, stop) > np.searchsorted(at, start)
     out["main_site"] = main
     return out

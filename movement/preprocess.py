@@ -163,7 +163,16 @@ def _moving_rms_many(x: np.ndarray, fs: float, windows: tuple[float, ...]) -> li
 
 
 def _cumsum0(x: np.ndarray) -> np.ndarray:
-    """Cumulative sum along axis 0 (float64) with a leading row of zeros."""
+    """Cumulative sum along axis 0 (float64) with a leading row of zeros.
+
+    A channels-first ``(n, k)`` array (the filters' output layout) is summed along its
+    contiguous rows and the result returned in the same layout (a transposed view).
+    """
+    if x.ndim == 2 and x.shape[1] > 1 and x.T.flags.c_contiguous:
+        ct = np.empty((x.shape[1], x.shape[0] + 1))
+        ct[:, 0] = 0.0
+        np.cumsum(x.T, axis=1, dtype=np.float64, out=ct[:, 1:])
+        return ct.T
     c = np.empty((x.shape[0] + 1,) + x.shape[1:])
     c[0] = 0.0
     np.cumsum(x, axis=0, dtype=np.float64, out=c[1:])
