@@ -511,10 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     # ratios
     ratios: list[str] = []
 
-    def ratio(label: str, a: str, b: str) -> None:
+    def ratio(label: str, a: str, b: str, factor: float = 1.0, digits: int = 1) -> None:
         ra, rb = R.get(a, {}), R.get(b, {})
         if "time" in ra and "time" in rb and rb["time"] > 0:
-            ratios.append(f"{label} = {ra['time'] / rb['time']:.1f}×")
+            ratios.append(f"{label} = {factor * ra['time'] / rb['time']:.{digits}f}×")
 
     ratio(
         f"stream {day_h:g} h / floor {day_h:g} h",
@@ -540,13 +540,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"(first call of the process, model loading included: "
                 f"{nk['time'] / mv['first_call']:.0f}×)"
             )
-    fl = R.get(f"floor {day_h:g} h: load + sosfiltfilt + moving RMS", {})
-    pr = R.get(f"2 floors {day_h:g} h at the same time (2 processes)", {})
-    if "time" in fl and "time" in pr:
-        ratios.append(
-            f"machine ceiling for 2 processes (2 × floor / 2 floors at once) = "
-            f"{2 * fl['time'] / pr['time']:.2f}×"
-        )
+    ratio(
+        "machine ceiling for 2 processes (2 × floor / 2 floors at once)",
+        f"floor {day_h:g} h: load + sosfiltfilt + moving RMS",
+        f"2 floors {day_h:g} h at the same time (2 processes)",
+        factor=2.0,
+        digits=2,
+    )
     ratio(
         "batch jobs=1 / jobs=2",
         f"batch 8 × {batch_h:g} h accel, jobs=1",
