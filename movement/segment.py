@@ -33,6 +33,8 @@ __all__ = [
 
 _MAD = 1.4826  # MAD to SD for Gaussian noise
 _BLOCK_S = 0.5
+#: Samples per block that the block statistics read at the most (about; a stride).
+_BLOCK_READS = 100
 
 
 def robust_baseline(
@@ -40,7 +42,8 @@ def robust_baseline(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Adaptive rest level and spread of an envelope (per sample, per site).
 
-    The envelope is cut into 0.5 s blocks; each block gives its median and MAD.
+    The envelope is cut into 0.5 s blocks; each block gives its median and MAD (read
+    from about 100 evenly spaced samples of a longer block).
     Over a sliding window of ``window_s`` the ``quantile`` of block medians is the
     rest level (robust when activity fills much of the window) and the same
     quantile of block MADs is the spread. Returns arrays shaped like ``env``.
@@ -84,7 +87,9 @@ def _block_baseline(
     nb = int(np.ceil(n / b))
     pad = nb * b - n
     padded = np.concatenate([env, np.repeat(env[-1:], pad, axis=0)]) if pad else env
-    blocks = padded.reshape(nb, b, k)
+    # an envelope is smooth (RMS over >= 10 ms): beyond ~100 samples a block holds no
+    # more independent values, so long blocks (EMG at kHz rates) are read at a stride
+    blocks = padded.reshape(nb, b, k)[:, :: max(1, b // _BLOCK_READS), :]
     med = _block_median(blocks)
     mad = _block_median(np.abs(blocks - med[:, None, :]))
     w = max(1, int(round(window_s / _BLOCK_S)))
