@@ -463,13 +463,15 @@ def segment_features(
     else:
         band, min_len, max_len = (0.5, 15.0), 2.0, 8.0
     spec = {k: np.full(m, np.nan) for k in SPECTRAL}
+    # EMG's oscillation signal is low-passed below 25 Hz: read it at >= 200 Hz
+    q = max(1, int(fs // 200)) if modality == "emg" else 1
     for site in np.unique(main):
         sel = np.flatnonzero(main == site)
         f = spectral_features(
-            pre.oscill[:, site, :],
-            fs,
-            start[sel],
-            stop[sel],
+            pre.oscill[::q, site, :],
+            fs / q,
+            start[sel] // q,
+            -(-stop[sel] // q),
             band,
             tuple(cfg.tremor_band_hz),
             min_len,
