@@ -14,16 +14,17 @@ can depend on (see :func:`overlap_for`):
 * filter settling: the slowest zero-phase filter's transient decays to float noise
   (accelerometer: ``8 / gravity_cutoff_hz`` = 32 s for the 0.25 Hz gravity low-pass;
   EMG: ``max(5, 8 / band_low_hz)`` s), plus half the sustained RMS window;
-* the adaptive baseline: ``baseline_window_s / 2`` plus one 0.5 s block (the rolling
-  quantile of block medians is centred; 150 s for accelerometry, 30 s for EMG);
+* the adaptive baseline: ``baseline_window_s / 2`` plus one block (the rolling
+  quantile of block medians is centred; 150 s for accelerometry, 30 s for EMG; the
+  block is 0.5 s, or the posture reference's 1 s for accelerometry);
 * the features' reach around a segment: 4 s (tilt 2 s before/after, spectral windows
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 247.5 s for 100 Hz accelerometry, 100 s for 2 kHz EMG. Core boundaries and
-the overlap are multiples of the baseline's 0.5 s block and of the periodicity
-detector's hop, so the blocks and spectral windows of every slice fall on the same
-samples as in the whole recording.
+Defaults: 249 s for 100 Hz accelerometry, 100 s for 2 kHz EMG. Core boundaries and
+the overlap are multiples of the baseline's 0.5 s block, of the periodicity
+detector's hop and of the posture reference's block, so the blocks and spectral
+windows of every slice fall on the same samples as in the whole recording.
 
 A segment belongs to the window in whose core its onset lies. It is taken from that
 window's slice, which holds it whole when it ends at least the settling margin before
@@ -76,7 +77,13 @@ from .io import RawSignal, _finish, read, read_sidecar, suffix_of
 from .pipeline import _config_for, _label, classifier_for
 from .preprocess import _colreduce, _wide, preprocess
 from .recording import Recording
-from .segment import _BLOCK_S, segment
+from .segment import (
+    _BLOCK_S,
+    _POSTURE_BLOCK_S,
+    _posture_block,
+    _posture_ref_blocks,
+    segment,
+)
 
 __all__ = ["score_stream", "overlap_for", "auto_window_s", "StreamPlan"]
 
@@ -91,12 +98,16 @@ _CHUNK_ROWS = 250_000
 
 
 def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
-    """Samples every core boundary is a multiple of (baseline block, periodicity hop)."""
+    """Samples every core boundary is a multiple of (baseline block, periodicity hop,
+    posture reference block)."""
     block = max(1, int(round(_BLOCK_S * fs)))
     step = block
     if isinstance(cfg, AccelConfig):
         hop = max(1, int(round(cfg.periodic_window_s / 4 * fs)))
         step = math.lcm(block, hop)
+        r = _posture_ref_blocks(fs)
+        if r > 1:
+            step = math.lcm(step, r * _posture_block(fs))
     return step
 
 
@@ -123,7 +134,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (247.5, 100.0)
+    (249.0, 100.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 
@@ -152,7 +163,11 @@ def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
         _settle_s(cfg)
         + cfg.sustained_rms_s / 2
         + cfg.baseline_window_s / 2
-        + _BLOCK_S
+        + (
+            max(_BLOCK_S, _posture_ref_blocks(fs) * _POSTURE_BLOCK_S)
+            if isinstance(cfg, AccelConfig)
+            else _BLOCK_S
+        )
         + _FEATURE_REACH_S
     )
     return _round_up(s, fs, cfg)
