@@ -194,7 +194,8 @@ class AccelConfig(_Config):
         1.0,
         "dynamic motion for the envelopes is band-passed from 1 Hz: the 0.25 Hz gravity "
         "split leaks +-2-3 s around a tilt change (measured on simulated postures: onsets "
-        "2.8 s early); None = x - gravity [E]",
+        "2.8 s early); None = x - gravity. Used only when orientation_median_s is None: "
+        "then motion = x - orientation, low-passed (no high-pass ringing) [E]",
         "Hz",
     )
     orientation_median_s: float | None = _p(

@@ -448,12 +448,13 @@ def _preprocess_accel(
     gravity, dynamic = gravity_split(
         x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order, cfg.motion_highpass_hz
     )
-    if orient is not None and cfg.motion_highpass_hz:
-        # the motion band without the orientation change: a tilt's step, high-passed,
-        # rings for ~1/motion_highpass_hz on both sides and would read as movement there
-        dynamic = bandpass(
-            x - orient, fs, cfg.motion_highpass_hz, cfg.band_high_hz, cfg.filter_order
-        )
+    if orient is not None:
+        # the motion is what the orientation does not explain: no high-pass, whose
+        # zero-phase ringing spreads a tilt's step, or a twitch's slow lobe, over
+        # ~1/motion_highpass_hz before and after it
+        dynamic = x - orient
+        if cfg.band_high_hz < 0.45 * fs:
+            dynamic = lowpass(dynamic, fs, cfg.band_high_hz, order=cfg.filter_order)
     if len(groups) == 1 and len(groups[0]) == 3:
         # one xyz sensor: (n, 3) → (n, 1, 3) is a view (np.stack would copy the same layout)
         dyn = dynamic[:, None, :]
