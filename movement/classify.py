@@ -119,7 +119,7 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
         )
         r["regular_tremor"] = (
             _gt(reg, c.regular_tremor_regularity, 0.05)
-            * _gt(ppr, 0.3, 0.05)
+            * _gt(ppr, getattr(c, "regular_tremor_peak_power", 0.3), 0.05)
             * _gt(fdom, 3.5, 0.25)
             * _lt(fdom, 12.5, 0.25)
         )
@@ -146,7 +146,15 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
             r["posture"] = _gt(_col(X, "tilt_held_deg"), c.posture_min_deg, 1.0) * r["held"]
             r["spasm"] = r["posture"] * _gt(dur, c.spasm_min_s, 0.1 * c.spasm_min_s)
             r["walking"] = _gt(fdom, wlo, 0.1) * _lt(fdom, whi, 0.1) * _gt(reg, 0.5, 0.05)
-            r["irregular_tremor"] = r["irregular_tremor"] * _gt(ppr, c.min_tremor_power * 0.5, 0.05)
+            # irregular: tremor-band activity that is not regular tremor (regular needs both
+            # a high autocorrelation peak and a narrow spectral peak)
+            r["irregular_tremor"] = (
+                _gt(fdom, lo, 0.25)
+                * _lt(fdom, hi, 0.25)
+                * _gt(tband, 0.4, 0.05)
+                * (1 - r["regular_tremor"])
+                * _gt(ppr, c.min_tremor_power * 0.5, 0.05)
+            )
             fasc = r["brief"] * r["small"] * r["isolated"] * r["irregular_train"] * (1 - r["knock"])
             r["tremor_like"] = _gt(tband, 0.4, 0.05) * _lt(_col(X, "spectral_entropy"), 0.85, 0.03)
             # a held tilt, or irregular tremor; the accelerometer cannot tell a voluntary

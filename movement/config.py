@@ -261,6 +261,13 @@ class AccelConfig(_Config):
         0.6,
         "tremor stability: regular above this autocorrelation peak (PD/ET) [S: di Biase 2017; value E]",
     )
+    regular_tremor_peak_power: float = _p(
+        0.7,
+        "regular (PD/ET) tremor also keeps most of its power at one frequency: >= this share "
+        "within 0.5 Hz of the peak [S: Luft 2019 relative peak power; value E]. A tremor whose "
+        "cycle frequency wanders by +-1 Hz (dystonic tremor [E: domain ref. section 1]) spreads "
+        "it over ~2 Hz; a short window's autocorrelation alone can read it as regular",
+    )
     min_tremor_power: float = _p(
         0.35, "relative power at the spectral peak for tremor-like activity [S: Luft 2019; value E]"
     )
