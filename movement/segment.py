@@ -219,12 +219,14 @@ def posture_runs(
     on_deg: float,
     off_deg: float,
     steady_deg: float = 3.0,
+    steady_s: float = 1.0,
 ) -> np.ndarray:
     """Runs where the gravity direction is held away from its slow reference (a posture).
 
     The reference is the running median direction over ``ref_window_s``; a run starts
     where the deviation exceeds ``on_deg`` and lasts while it stays above ``off_deg`` and
-    the direction stays steady (within ``steady_deg`` of its ±1 s mean).
+    the direction stays steady (within ``steady_deg`` of its ±``steady_s`` mean, over
+    ±``steady_s``).
     Computed on 0.25 s blocks. Returns [start, stop) sample runs.
 
     Examples
@@ -251,10 +253,12 @@ def posture_runs(
     ref /= np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))
     # held: the direction is steady over +-1 s (a limb moving about is not a posture)
-    local = pd.DataFrame(unit).rolling(9, center=True, min_periods=1).mean().to_numpy(copy=True)
+    sw = 2 * max(1, int(round(steady_s / 0.25))) + 1  # blocks in +-steady_s
+    local = pd.DataFrame(unit).rolling(sw, center=True, min_periods=1).mean().to_numpy(copy=True)
     local /= np.maximum(np.linalg.norm(local, axis=1, keepdims=True), 1e-9)
     wobble = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, local), -1, 1)))
-    steady = pd.Series(wobble).rolling(9, center=True, min_periods=1).max().to_numpy() <= steady_deg
+    steady = pd.Series(wobble).rolling(sw, center=True, min_periods=1).max().to_numpy()
+    steady = steady <= steady_deg
     angle = np.where(steady, angle, 0.0)
     runs = hysteresis_runs(angle, np.full(nb, on_deg), np.full(nb, off_deg))
     runs = runs * b
@@ -487,6 +491,19 @@ def _site_runs(
                 cfg.posture_min_deg * cfg.posture_off_fraction,
                 cfg.posture_steady_deg,
             )
+            if orientation is not None:
+                # a fast, large tilt (a spasm) is steady on the sharp orientation while the
+                # low-passed gravity is still moving: look on both
+                sharp = posture_runs(
+                    orientation,
+                    fs,
+                    cfg.baseline_window_s,
+                    cfg.posture_min_deg * cfg.posture_on_fraction,
+                    cfg.posture_min_deg * cfg.posture_off_fraction,
+                    cfg.posture_steady_deg,
+                )
+                both = np.concatenate([tilt, sharp])
+                tilt = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 1)
             if orientation is not None and len(tilt):
                 tilt = tilt_edges(
                     orientation,
