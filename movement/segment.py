@@ -273,6 +273,7 @@ def tilt_edges(
     search_s: float,
     fraction: float = 0.1,
     min_deg: float = 0.0,
+    require_change: bool = False,
 ) -> np.ndarray:
     """Move posture-run edges to where the tilt change starts and where it has ended.
 
@@ -284,7 +285,10 @@ def tilt_edges(
     direction held in the run's central half, the onset is the last sample before the
     change is half done whose angle from ``r0`` is at most ``fraction`` of the angle
     between ``r0`` and ``r1``; the offset is found the same way from the other side.
-    Edges are kept when the held change is below ``min_deg`` or not found.
+    Edges are kept when the held change is below ``min_deg`` or not found. With
+    ``require_change``, a run whose orientation changes by less than ``min_deg`` across
+    both edge windows (``search_s`` either side of each edge) is dropped: a slow drift of
+    the resting orientation away from the long reference is not a posture change.
     Loops over runs (few), vectorised within each.
 
     Examples
@@ -313,6 +317,7 @@ def tilt_edges(
     def angle(u: np.ndarray, r: np.ndarray) -> np.ndarray:
         return np.degrees(np.arccos(np.clip(u @ r, -1.0, 1.0)))
 
+    changed = np.zeros(len(out), dtype=bool)
     for i, (a, b) in enumerate(runs):  # loop over runs
         quarter = (b - a) // 4
         r1 = unit(orientation[a + quarter : max(b - quarter, a + quarter + 1)].mean(axis=0))
@@ -322,6 +327,7 @@ def tilt_edges(
             r0 = unit(orientation[lo : lo + q].mean(axis=0))
             held = float(angle(r1[None, :], r0)[0])
             th = angle(unit(orientation[lo:mid]), r0)
+            changed[i] |= float(angle(unit(orientation[mid - q : mid].mean(axis=0)), r0)) >= min_deg
             half = np.flatnonzero(th >= 0.5 * held)
             if held >= min_deg and len(half):
                 below = np.flatnonzero(th[: half[0]] <= fraction * held)
@@ -333,13 +339,14 @@ def tilt_edges(
             r0 = unit(orientation[hi - q : hi].mean(axis=0))
             held = float(angle(r1[None, :], r0)[0])
             th = angle(unit(orientation[mid:hi]), r0)
+            changed[i] |= float(angle(unit(orientation[mid : mid + q].mean(axis=0)), r0)) >= min_deg
             half = np.flatnonzero(th >= 0.5 * held)
             if held >= min_deg and len(half):
                 below = np.flatnonzero(th[half[-1] :] <= fraction * held)
                 if len(below):
                     out[i, 1] = mid + half[-1] + below[0]
     out[:, 1] = np.maximum(out[:, 1], out[:, 0] + 1)
-    return out
+    return out[changed] if require_change else out
 
 
 def _refine_with_bursts(
@@ -512,6 +519,7 @@ def _site_runs(
                     1.0 / (2.0 * cfg.gravity_cutoff_hz),
                     cfg.posture_edge_fraction,
                     cfg.posture_min_deg * cfg.posture_off_fraction,
+                    require_change=True,
                 )
                 tilt = tilt[np.argsort(tilt[:, 0], kind="stable")]
             else:
