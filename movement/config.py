@@ -266,7 +266,9 @@ class AccelConfig(_Config):
         "regular (PD/ET) tremor also keeps most of its power at one frequency: >= this share "
         "within 0.5 Hz of the peak [S: Luft 2019 relative peak power; value E]. A tremor whose "
         "cycle frequency wanders by +-1 Hz (dystonic tremor [E: domain ref. section 1]) spreads "
-        "it over ~2 Hz; a short window's autocorrelation alone can read it as regular",
+        "it over ~2 Hz; a short window's autocorrelation alone can read it as regular. "
+        "Measured on simulated 3-8 Hz sustained segments (seeds 700000+, dev): dystonic "
+        "tremor 0.32-0.77 (median 0.52), regular tremor 0.86-1.00 (median 0.98)",
     )
     min_tremor_power: float = _p(
         0.35, "relative power at the spectral peak for tremor-like activity [S: Luft 2019; value E]"
@@ -311,7 +313,9 @@ class AccelConfig(_Config):
         0.65,
         "a held posture or spasm spends at least this share of the event at >= half of its "
         "tilt; a voluntary reach (smooth out-and-back, minimum jerk [E: domain ref. section "
-        "2]) spends ~50-55 % there, a held tilt with 0.05-1 s ramps 70-95 % [E]",
+        "2]) spends ~50-55 % there, a held tilt with 0.05-1 s ramps 70-95 % [E]. Measured on "
+        "simulated segments tilted >= 10 deg (seeds 700000+, dev): reaches median 0.53 (75th "
+        "pct 0.61), postures median 0.96 (10th pct 0.71), spasms median 0.95 (25th pct 0.72)",
     )
     spasm_min_s: float = _p(
         0.3,

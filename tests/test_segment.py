@@ -249,3 +249,20 @@ def test_emg_segmentation_ignores_the_accelerometer_edge_settings(rng) -> None:
     """EMGConfig has no sustained_edge_fraction: EMG sustained edges are unchanged."""
     assert not hasattr(EMGConfig(), "sustained_edge_fraction")
     assert not hasattr(EMGConfig(), "orientation_median_s")
+
+
+def test_tilt_edges_drop_a_slow_drift_when_a_change_is_required() -> None:
+    """A resting orientation drifting 15 deg over a minute is not a posture change."""
+    from movement.segment import tilt_edges
+
+    fs = 20.0
+    t = np.arange(int(120 * fs)) / fs
+    a = np.radians(15.0) * np.clip((t - 30) / 60.0, 0, 1)
+    o = np.column_stack([0 * a, np.sin(a), np.cos(a)])
+    runs = np.array([[int(60 * fs), int(100 * fs)]])
+    assert len(tilt_edges(o, runs, fs, 2.0, 0.1, 4.0, require_change=True)) == 0
+    # a real change at the run's edge is kept
+    b = np.radians(15.0) * ((t >= 60.5) & (t < 100.5))
+    o2 = np.column_stack([0 * b, np.sin(b), np.cos(b)])
+    kept = tilt_edges(o2, runs, fs, 2.0, 0.1, 4.0, require_change=True)
+    assert (kept / fs).round(1).tolist() == [[60.5, 100.5]]
