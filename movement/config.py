@@ -314,8 +314,8 @@ class AccelConfig(_Config):
         "a held posture or spasm spends at least this share of the event at >= half of its "
         "tilt; a voluntary reach (smooth out-and-back, minimum jerk [E: domain ref. section "
         "2]) spends ~50-55 % there, a held tilt with 0.05-1 s ramps 70-95 % [E]. Measured on "
-        "simulated segments tilted >= 10 deg (seeds 700000+, dev): reaches median 0.53 (75th "
-        "pct 0.61), postures median 0.96 (10th pct 0.71), spasms median 0.95 (25th pct 0.72)",
+        "simulated segments tilted >= 10 deg (seeds 700000+, dev): reaches median 0.52 (75th "
+        "pct 0.59), postures median 0.95 (10th pct 0.80), spasms median 0.92 (25th pct 0.72)",
     )
     spasm_min_s: float = _p(
         0.3,

@@ -22,7 +22,8 @@ Features (units):
 * posture: ``tilt_change_deg`` (gravity direction 2 s after vs 2 s before) and
   ``tilt_held_deg`` (central half of the segment vs 2 s before), accel;
   ``tilt_hold_fraction`` (share of the segment spent at >= half of its largest tilt
-  from the direction just before onset, on the sharp orientation), accel;
+  from the direction just before onset, on the acceleration low-passed below
+  1/``orientation_median_s``), accel;
 * ``n_subbursts``, ``subburst_cv`` (CV of sub-burst intervals); ``clipped``.
 """
 
@@ -32,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .config import AccelConfig, EMGConfig
-from .preprocess import Preprocessed, vector_magnitude
+from .preprocess import Preprocessed, lowpass, vector_magnitude
 from .segment import Segmentation
 
 __all__ = ["FEATURES", "segment_features", "spectral_features"]
@@ -526,9 +527,22 @@ def segment_features(
     else:
         out["tilt_change_deg"] = np.nan
         out["tilt_held_deg"] = np.nan
-    out["tilt_hold_fraction"] = (
-        _tilt_hold(sharp, main, start, stop, fs) if sharp is not None else np.nan
-    )
+    if pre.orientation is not None and getattr(cfg, "orientation_median_s", None):
+        # the tilt's time course: a running median flattens a turnaround (a reach's far
+        # point) into a plateau as long as its window, so the hold is measured on the
+        # acceleration low-passed below 1/orientation_median_s (tremor >= 3 Hz removed)
+        k = pre.orientation.shape[1]
+        shape = lowpass(
+            (pre.orientation + pre.oscill).reshape(len(pre.orientation), 3 * k),
+            fs,
+            1.0 / cfg.orientation_median_s,
+            order=2,
+        ).reshape(pre.orientation.shape)
+        out["tilt_hold_fraction"] = _tilt_hold(shape, main, start, stop, fs)
+    else:
+        out["tilt_hold_fraction"] = (
+            _tilt_hold(sharp, main, start, stop, fs) if sharp is not None else np.nan
+        )
     nsub, subcv = _subbursts(seg.bursts, main, start, stop, fs)
     out["n_subbursts"] = nsub
     out["subburst_cv"] = subcv

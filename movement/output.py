@@ -110,7 +110,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "Units": "degrees",
     },
     "tilt_hold_fraction": {
-        "Description": "Share of the event spent at >= half of its largest tilt from the orientation 0.5 s before onset (a held posture: most of it; a reach out and back: about half)"
+        "Description": "Share of the event spent at >= half of its largest tilt from the orientation 0.5 s before onset, on the acceleration low-passed at 1 Hz (a held posture: most of it; a reach out and back: about half)"
     },
     "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
     "subburst_cv": {"Description": "CV of the intervals between those bursts"},
