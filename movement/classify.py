@@ -11,8 +11,9 @@ Scores are combined as
 * fasciculation-like: brief AND isolated AND not part of a regular train AND
   spatially local (EMG) / small (accelerometer, not a jerk or knock);
 * dystonia-like: sustained AND (long OR co-contraction OR irregular 3-8 Hz
-  activity OR a held posture change with tremor-band activity) AND NOT regular
-  tremor AND NOT walking;
+  activity) AND NOT regular tremor AND NOT walking (EMG); accelerometer: (long AND
+  irregular 3-8 Hz activity) OR a posture change held for most of the event and at
+  least ``spasm_min_s`` (a spasm or held posture), AND NOT regular tremor AND NOT walking;
 * other: the rest (walking, reaching, regular tremor, knocks, artefacts).
 
 ``p(fasc) = F``, ``p(dyst) = (1 - F)·D``, ``p(other) = (1 - F)(1 - D)``.
@@ -118,7 +119,7 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
         )
         r["regular_tremor"] = (
             _gt(reg, c.regular_tremor_regularity, 0.05)
-            * _gt(ppr, 0.3, 0.05)
+            * _gt(ppr, getattr(c, "regular_tremor_peak_power", 0.3), 0.05)
             * _gt(fdom, 3.5, 0.25)
             * _lt(fdom, 12.5, 0.25)
         )
@@ -139,15 +140,28 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
             wlo, whi = c.walking_band_hz
             r["small"] = _lt(peak, c.max_twitch_g, 0.1 * c.max_twitch_g, nan=1.0)
             r["knock"] = _gt(peak, c.knock_g, 0.05 * c.knock_g) * _lt(dur, 0.3, 0.05)
-            r["posture"] = _gt(_col(X, "tilt_held_deg"), c.posture_min_deg, 1.0)
+            # a posture is a tilt held for most of the event (a reach goes out and back);
+            # without the hold measure (older tables) the tilt alone decides
+            r["held"] = _gt(_col(X, "tilt_hold_fraction"), c.posture_hold_fraction, 0.03, nan=1.0)
+            r["posture"] = _gt(_col(X, "tilt_held_deg"), c.posture_min_deg, 1.0) * r["held"]
+            r["spasm"] = r["posture"] * _gt(dur, c.spasm_min_s, 0.1 * c.spasm_min_s)
             r["walking"] = _gt(fdom, wlo, 0.1) * _lt(fdom, whi, 0.1) * _gt(reg, 0.5, 0.05)
-            r["irregular_tremor"] = r["irregular_tremor"] * _gt(ppr, c.min_tremor_power * 0.5, 0.05)
+            # irregular: tremor-band activity that is not regular tremor (regular needs both
+            # a high autocorrelation peak and a narrow spectral peak)
+            r["irregular_tremor"] = (
+                _gt(fdom, lo, 0.25)
+                * _lt(fdom, hi, 0.25)
+                * _gt(tband, 0.4, 0.05)
+                * (1 - r["regular_tremor"])
+                * _gt(ppr, c.min_tremor_power * 0.5, 0.05)
+            )
             fasc = r["brief"] * r["small"] * r["isolated"] * r["irregular_train"] * (1 - r["knock"])
             r["tremor_like"] = _gt(tband, 0.4, 0.05) * _lt(_col(X, "spectral_entropy"), 0.85, 0.03)
             # a held tilt, or irregular tremor; the accelerometer cannot tell a voluntary
             # hold from a dystonic one, so every such call is flagged for review
-            pattern = np.maximum(r["irregular_tremor"], r["posture"])
-            dyst = r["long"] * pattern * (1 - r["regular_tremor"]) * (1 - r["walking"])
+            # or a spasm: a held tilt of >= spasm_min_s (domain reference, section 3)
+            pattern = np.maximum(r["long"] * r["irregular_tremor"], r["spasm"])
+            dyst = pattern * (1 - r["regular_tremor"]) * (1 - r["walking"])
         r["_fasc"] = fasc
         r["_dyst"] = dyst
         return r

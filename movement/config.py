@@ -194,8 +194,19 @@ class AccelConfig(_Config):
         1.0,
         "dynamic motion for the envelopes is band-passed from 1 Hz: the 0.25 Hz gravity "
         "split leaks +-2-3 s around a tilt change (measured on simulated postures: onsets "
-        "2.8 s early); None = x - gravity [E]",
+        "2.8 s early); None = x - gravity. Used only when orientation_median_s is None: "
+        "then motion = x - orientation, low-passed (no high-pass ringing) [E]",
         "Hz",
+    )
+    orientation_median_s: float | None = _p(
+        1.0,
+        "sensor orientation = running median of the acceleration over this window: it cancels "
+        "oscillations of >= 1 Hz (tremor 3-12 Hz, walking ~1.7 Hz [S: domain ref. section 2]; "
+        "the same 1 Hz as motion_highpass_hz) and transients < 0.5 s (twitches 0.1-1 s "
+        "[S: ultrasound twitch studies]) but keeps a tilt change as sharp as it is (a median "
+        "passes monotone ramps unchanged). Used for posture edges and to keep a tilt's step "
+        "out of the motion band; None = off [E]",
+        "s",
     )
     band_high_hz: float = _p(
         40.0,
@@ -224,6 +235,13 @@ class AccelConfig(_Config):
         0.05, "accelerometer transient >= 0.05 s [E: domain ref. section 3]", "s"
     )
     max_brief_s: float = _p(1.0, "visible twitch 0.1-1 s [S: ultrasound twitch studies]", "s")
+    sustained_edge_fraction: float | None = _p(
+        0.1,
+        "a sustained run's onset/offset is where its envelope reaches this fraction of the "
+        "run's own peak (never earlier than the rest-based threshold): the 10 %-90 % "
+        "transition convention [S: IEEE Std 181-2011]; keeps the filter and RMS tails of "
+        "large movements (reaches of ~1 g) out of the event. None = rest-based edges only",
+    )
     min_sustained_s: float = _p(1.5, "sustained scale: at least 1.5 s of activity [E]", "s")
     merge_gap_s: float = _p(0.5, "movements closer than this are one event [E]", "s")
     isolation_s: float = _p(
@@ -243,10 +261,26 @@ class AccelConfig(_Config):
         0.6,
         "tremor stability: regular above this autocorrelation peak (PD/ET) [S: di Biase 2017; value E]",
     )
+    regular_tremor_peak_power: float = _p(
+        0.7,
+        "regular (PD/ET) tremor also keeps most of its power at one frequency: >= this share "
+        "within 0.5 Hz of the peak [S: Luft 2019 relative peak power; value E]. A tremor whose "
+        "cycle frequency wanders by +-1 Hz (dystonic tremor [E: domain ref. section 1]) spreads "
+        "it over ~2 Hz; a short window's autocorrelation alone can read it as regular. "
+        "Measured on simulated 3-8 Hz sustained segments (seeds 700000+, dev): dystonic "
+        "tremor 0.32-0.77 (median 0.52), regular tremor 0.86-1.00 (median 0.98)",
+    )
     min_tremor_power: float = _p(
         0.35, "relative power at the spectral peak for tremor-like activity [S: Luft 2019; value E]"
     )
     periodic_window_s: float = _p(3.0, "tremor windows of 3 s [S: Luft 2019]", "s")
+    periodic_hop_s: float = _p(
+        0.5,
+        "step between tremor windows; a periodic window marks its central hop, so run edges "
+        "are placed to +-hop/2: 0.5 s = the sustained RMS window, within the 0.5 s minimum "
+        "onset collar of event matching [S: domain ref. section 4; E]",
+        "s",
+    )
     periodic_band_hz: tuple = _p(
         (3.0, 12.0),
         "tremor of any kind: dystonic 3-8, PD 3-8, ET 4-12, physiological 6-12 Hz [S: domain ref. section 2]",
@@ -275,6 +309,27 @@ class AccelConfig(_Config):
         "a posture segment starts at this fraction of posture_min_deg off the running median direction [E]",
     )
     posture_off_fraction: float = _p(0.4, "and ends below this fraction (hysteresis) [E]")
+    posture_hold_fraction: float = _p(
+        0.65,
+        "a held posture or spasm spends at least this share of the event at >= half of its "
+        "tilt; a voluntary reach (smooth out-and-back, minimum jerk [E: domain ref. section "
+        "2]) spends ~50-55 % there, a held tilt with 0.05-1 s ramps 70-95 % [E]. Measured on "
+        "simulated segments tilted >= 10 deg (seeds 700000+, dev): reaches median 0.52 (75th "
+        "pct 0.59), postures median 0.95 (10th pct 0.80), spasms median 0.92 (25th pct 0.72)",
+    )
+    spasm_min_s: float = _p(
+        0.3,
+        "a held posture change >= posture_min_deg lasting >= 0.3 s is a spasm (spasm 0.3-5 s; "
+        "sustained: >= 300 ms plus a held posture change [E: domain ref. sections 1, 3])",
+        "s",
+    )
+    posture_edge_fraction: float = _p(
+        0.1,
+        "a posture's onset/offset is where this fraction of its tilt change is done, looked "
+        "for on the sharp orientation (orientation_median_s) within 1/(2*gravity_cutoff_hz) "
+        "of the low-passed run's edge: the 10 %-90 % transition-duration convention "
+        "[S: IEEE Std 181-2011]",
+    )
     posture_steady_deg: float = _p(
         3.0,
         "held: the gravity direction stays within this of its +-1 s mean; free-living "

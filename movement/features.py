@@ -21,6 +21,9 @@ Features (units):
   (%COCON, Winter 1990, max over channel pairs, EMG);
 * posture: ``tilt_change_deg`` (gravity direction 2 s after vs 2 s before) and
   ``tilt_held_deg`` (central half of the segment vs 2 s before), accel;
+  ``tilt_hold_fraction`` (share of the segment spent at >= half of its largest tilt
+  from the direction just before onset, on the acceleration low-passed below
+  1/``orientation_median_s``), accel;
 * ``n_subbursts``, ``subburst_cv`` (CV of sub-burst intervals); ``clipped``.
 """
 
@@ -31,7 +34,7 @@ import pandas as pd
 from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
-from .preprocess import Preprocessed, _cumsum0, vector_magnitude
+from .preprocess import Preprocessed, _cumsum0, lowpass, vector_magnitude
 from .segment import Segmentation
 
 __all__ = ["FEATURES", "segment_features", "spectral_features"]
@@ -65,6 +68,7 @@ FEATURES = (
     "cocontraction",
     "tilt_change_deg",
     "tilt_held_deg",
+    "tilt_hold_fraction",
     "n_subbursts",
     "subburst_cv",
     "clipped",
@@ -384,6 +388,38 @@ def _tilts(
     return change, held
 
 
+def _tilt_hold(
+    orientation: np.ndarray,
+    main: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    fs: float,
+    before_s: float = 0.5,
+) -> np.ndarray:
+    """Share of each segment spent at >= half of its largest tilt (0-1), main sensor.
+
+    The tilt is the angle between the orientation and its mean over ``before_s`` before
+    onset. A held posture or spasm sits at its tilt for most of the event; a reach goes
+    out and back (minimum jerk), at >= half its excursion for about half of it.
+    Loops over sensors and segments, vectorised within a segment.
+    """
+    n = orientation.shape[0]
+    w = max(1, int(round(before_s * fs)))
+    out = np.full(len(start), np.nan)
+    for site in np.unique(main):  # loop over sensors
+        o = orientation[:, site, :]
+        for i in np.flatnonzero(main == site):  # loop over segments
+            s0, s1 = int(start[i]), int(min(stop[i], n))
+            if s1 - s0 < 2:
+                continue
+            r0 = o[max(0, s0 - w) : max(s0, 1)].mean(axis=0)
+            seg = o[s0:s1]
+            cos = seg @ r0 / np.maximum(np.linalg.norm(seg, axis=1) * np.linalg.norm(r0), 1e-12)
+            th = np.arccos(np.clip(cos, -1.0, 1.0))
+            out[i] = float(np.mean(th >= 0.5 * th.max())) if th.max() > 0 else np.nan
+    return out
+
+
 def _subbursts(
     bursts: list[np.ndarray], main: np.ndarray, start: np.ndarray, stop: np.ndarray, fs: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -497,11 +533,30 @@ def segment_features(
     out["cocontraction"] = (
         cocontraction(pre.sustained, seg.level, start, stop) if modality == "emg" else np.nan
     )
-    if pre.gravity is not None:
-        out["tilt_change_deg"], out["tilt_held_deg"] = _tilts(pre.gravity, main, start, stop, fs)
+    # tilts on the sharp orientation when there is one: the 0.25 Hz gravity spreads a
+    # short spasm's tilt over seconds and under-reads it
+    sharp = pre.orientation if pre.orientation is not None else pre.gravity
+    if sharp is not None:
+        out["tilt_change_deg"], out["tilt_held_deg"] = _tilts(sharp, main, start, stop, fs)
     else:
         out["tilt_change_deg"] = np.nan
         out["tilt_held_deg"] = np.nan
+    if pre.orientation is not None and getattr(cfg, "orientation_median_s", None):
+        # the tilt's time course: a running median flattens a turnaround (a reach's far
+        # point) into a plateau as long as its window, so the hold is measured on the
+        # acceleration low-passed below 1/orientation_median_s (tremor >= 3 Hz removed)
+        k = pre.orientation.shape[1]
+        shape = lowpass(
+            (pre.orientation + pre.oscill).reshape(len(pre.orientation), 3 * k),
+            fs,
+            1.0 / cfg.orientation_median_s,
+            order=2,
+        ).reshape(pre.orientation.shape)
+        out["tilt_hold_fraction"] = _tilt_hold(shape, main, start, stop, fs)
+    else:
+        out["tilt_hold_fraction"] = (
+            _tilt_hold(sharp, main, start, stop, fs) if sharp is not None else np.nan
+        )
     nsub, subcv = _subbursts(seg.bursts, main, start, stop, fs)
     out["n_subbursts"] = nsub
     out["subburst_cv"] = subcv

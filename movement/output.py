@@ -109,6 +109,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "Description": "Angle between the gravity direction 2 s before onset and in the central half of the event (a posture held during it)",
         "Units": "degrees",
     },
+    "tilt_hold_fraction": {
+        "Description": "Share of the event spent at >= half of its largest tilt from the orientation 0.5 s before onset, on the acceleration low-passed at 1 Hz (a held posture: most of it; a reach out and back: about half)"
+    },
     "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
     "subburst_cv": {"Description": "CV of the intervals between those bursts"},
     "clipped": {"Description": "True when the signal reached the sensor's limit during the event"},

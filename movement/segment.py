@@ -22,6 +22,9 @@ __all__ = [
     "Segmentation",
     "periodic_runs",
     "posture_runs",
+    "tilt_edges",
+    "snap_to_edges",
+    "trim_to_peak",
     "runs_to_mask",
     "mask_to_runs",
     "robust_baseline",
@@ -278,12 +281,14 @@ def posture_runs(
     on_deg: float,
     off_deg: float,
     steady_deg: float = 3.0,
+    steady_s: float = 1.0,
 ) -> np.ndarray:
     """Runs where the gravity direction is held away from its slow reference (a posture).
 
     The reference is the running median direction over ``ref_window_s``; a run starts
     where the deviation exceeds ``on_deg`` and lasts while it stays above ``off_deg`` and
-    the direction stays steady (within ``steady_deg`` of its ±1 s mean).
+    the direction stays steady (within ``steady_deg`` of its ±``steady_s`` mean, over
+    ±``steady_s``).
     Computed on 0.25 s blocks. Returns [start, stop) sample runs.
 
     Examples
@@ -318,15 +323,193 @@ def posture_runs(
     ref /= np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))
     # held: the direction is steady over +-1 s (a limb moving about is not a posture)
-    local = pd.DataFrame(unit).rolling(9, center=True, min_periods=1).mean().to_numpy(copy=True)
+    sw = 2 * max(1, int(round(steady_s / 0.25))) + 1  # blocks in +-steady_s
+    local = pd.DataFrame(unit).rolling(sw, center=True, min_periods=1).mean().to_numpy(copy=True)
     local /= np.maximum(np.linalg.norm(local, axis=1, keepdims=True), 1e-9)
     wobble = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, local), -1, 1)))
-    steady = pd.Series(wobble).rolling(9, center=True, min_periods=1).max().to_numpy() <= steady_deg
+    steady = pd.Series(wobble).rolling(sw, center=True, min_periods=1).max().to_numpy()
+    steady = steady <= steady_deg
     angle = np.where(steady, angle, 0.0)
     runs = hysteresis_runs(angle, np.full(nb, on_deg), np.full(nb, off_deg))
     runs = runs * b
     runs[runs[:, 1] >= nb * b, 1] = n
     return runs
+
+
+def tilt_edges(
+    orientation: np.ndarray,
+    runs: np.ndarray,
+    fs: float,
+    search_s: float,
+    fraction: float = 0.1,
+    min_deg: float = 0.0,
+    require_change: bool = False,
+) -> np.ndarray:
+    """Move posture-run edges to where the tilt change starts and where it has ended.
+
+    A posture found on a low-passed gravity signal starts where the smoothed angle
+    crosses a threshold, which can be seconds away from the movement. Here each edge is
+    looked for within ``search_s`` of the run's edge on ``orientation`` (a signal that
+    keeps tilt changes sharp, :func:`movement.preprocess.running_median`): with ``r0``
+    the direction at the far end of the search window (outside the run) and ``r1`` the
+    direction held in the run's central half, the onset is the last sample before the
+    change is half done whose angle from ``r0`` is at most ``fraction`` of the angle
+    between ``r0`` and ``r1``; the offset is found the same way from the other side.
+    Edges are kept when the held change is below ``min_deg`` or not found. With
+    ``require_change``, a run whose orientation changes by less than ``min_deg`` across
+    both edge windows (``search_s`` either side of each edge) is dropped: a slow drift of
+    the resting orientation away from the long reference is not a posture change.
+    Loops over runs (few), vectorised within each.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 50.0
+    >>> n = int(60 * fs)
+    >>> o = np.tile([0.0, 0.0, 1.0], (n, 1))
+    >>> a = np.radians(20) * np.clip((np.arange(n) / fs - 20) / 0.5, 0, 1)
+    >>> a[int(30 * fs):] = 0.0                      # 20 deg from 20-20.5 s to 30 s
+    >>> o[:] = np.column_stack([0 * a, np.sin(a), np.cos(a)])
+    >>> r = tilt_edges(o, np.array([[int(19 * fs), int(31 * fs)]]), fs, 2.0)
+    >>> (r / fs).round(2).tolist()
+    [[20.06, 30.0]]
+    """
+    n = orientation.shape[0]
+    out = np.array(runs, dtype=np.int64, copy=True)
+    if len(out) == 0:
+        return out
+    s = max(1, int(round(search_s * fs)))
+    q = max(1, int(round(0.25 * fs)))  # the reference directions: 0.25 s means
+
+    def unit(v: np.ndarray) -> np.ndarray:
+        return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+
+    def angle(u: np.ndarray, r: np.ndarray) -> np.ndarray:
+        return np.degrees(np.arccos(np.clip(u @ r, -1.0, 1.0)))
+
+    changed = np.zeros(len(out), dtype=bool)
+    for i, (a, b) in enumerate(runs):  # loop over runs
+        quarter = (b - a) // 4
+        r1 = unit(orientation[a + quarter : max(b - quarter, a + quarter + 1)].mean(axis=0))
+        # onset: from outside the run (a - s) up to the centre of the run
+        lo, mid = max(0, a - s), min(a + s, a + 2 * quarter + 1)
+        if mid - lo > q:
+            r0 = unit(orientation[lo : lo + q].mean(axis=0))
+            held = float(angle(r1[None, :], r0)[0])
+            th = angle(unit(orientation[lo:mid]), r0)
+            changed[i] |= float(angle(unit(orientation[mid - q : mid].mean(axis=0)), r0)) >= min_deg
+            half = np.flatnonzero(th >= 0.5 * held)
+            if held >= min_deg and len(half):
+                below = np.flatnonzero(th[: half[0]] <= fraction * held)
+                if len(below):
+                    out[i, 0] = lo + below[-1] + 1
+        # offset: from the centre of the run out to b + s
+        mid, hi = max(b - s, a + 2 * quarter), min(n, b + s)
+        if hi - mid > q:
+            r0 = unit(orientation[hi - q : hi].mean(axis=0))
+            held = float(angle(r1[None, :], r0)[0])
+            th = angle(unit(orientation[mid:hi]), r0)
+            changed[i] |= float(angle(unit(orientation[mid : mid + q].mean(axis=0)), r0)) >= min_deg
+            half = np.flatnonzero(th >= 0.5 * held)
+            if held >= min_deg and len(half):
+                below = np.flatnonzero(th[half[-1] :] <= fraction * held)
+                if len(below):
+                    out[i, 1] = mid + half[-1] + below[0]
+    out[:, 1] = np.maximum(out[:, 1], out[:, 0] + 1)
+    return out[changed] if require_change else out
+
+
+def _refine_with_bursts(
+    s_runs: np.ndarray, b_runs: np.ndarray, gap_n: int, half: int
+) -> np.ndarray:
+    """Sustained edges moved (by at most ``half`` samples) to the brief-scale bursts' edges.
+
+    The long RMS window smears onsets and offsets by half its length; the brief scale
+    locates them better.
+    """
+    if not (len(s_runs) and len(b_runs)):
+        return s_runs
+    merged_b = merge_runs(b_runs, gap_n)
+    lo_i = np.searchsorted(merged_b[:, 1], s_runs[:, 0] - half, side="right")
+    hi_i = np.searchsorted(merged_b[:, 0], s_runs[:, 1] + half, side="left") - 1
+    ok = hi_i >= lo_i
+    new_on = np.where(ok, merged_b[np.clip(lo_i, 0, len(merged_b) - 1), 0], s_runs[:, 0])
+    new_off = np.where(ok, merged_b[np.clip(hi_i, 0, len(merged_b) - 1), 1], s_runs[:, 1])
+    out = np.stack(
+        [
+            np.clip(new_on, s_runs[:, 0] - half, s_runs[:, 0] + half),
+            np.clip(new_off, s_runs[:, 1] - half, s_runs[:, 1] + half),
+        ],
+        axis=1,
+    )
+    return merge_runs(out[np.argsort(out[:, 0], kind="stable")], 1)
+
+
+def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarray:
+    """Cut each run's leading and trailing samples where ``env`` is below ``fraction`` of its peak.
+
+    A threshold relative to rest places the edges of a large movement far out in its
+    smoothing and filter tails (a 1 g reach crosses a 10 mg threshold a second early);
+    measured against the event's own peak, the edge is where the movement starts and
+    ends. Runs are never split (dips inside a run are kept). Vectorised over runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> env = np.array([0.0, 0.05, 0.2, 1.0, 0.5, 0.02, 0.0, 0.3, 0.3, 0.0])
+    >>> trim_to_peak(env, np.array([[1, 6], [7, 9]]), 0.1).tolist()
+    [[2, 5], [7, 9]]
+    """
+    if len(runs) == 0:
+        return runs
+    n = env.shape[0]
+    mask = runs_to_mask(runs, n)
+    idx = np.flatnonzero(mask)
+    rid = np.searchsorted(runs[:, 0], idx, side="right") - 1  # the run of each sample
+    peak = np.maximum.reduceat(env[idx], np.searchsorted(idx, runs[:, 0]))
+    strong = env[idx] >= fraction * peak[rid]
+    first = np.full(len(runs), n, dtype=np.int64)
+    last = np.full(len(runs), -1, dtype=np.int64)
+    np.minimum.at(first, rid[strong], idx[strong])
+    np.maximum.at(last, rid[strong], idx[strong])
+    ok = last >= first
+    out = np.array(runs, dtype=np.int64, copy=True)
+    out[ok, 0] = first[ok]
+    out[ok, 1] = last[ok] + 1
+    return out
+
+
+def snap_to_edges(runs: np.ndarray, anchors: np.ndarray, tol: int) -> np.ndarray:
+    """Move run edges that lie at most ``tol`` samples outside an anchor run's edge onto it.
+
+    An envelope smoothed over a window starts up to one window before the movement
+    it measures and ends up to one window after it; when a better-located run (a tilt
+    change, :func:`tilt_edges`) starts or ends within that distance, the envelope's
+    edge is that run's smear and takes the located edge. Edges inside an anchor, or
+    farther out than ``tol``, are kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> snap_to_edges(np.array([[90, 215], [300, 400]]), np.array([[100, 200]]), 20).tolist()
+    [[100, 200], [300, 400]]
+    """
+    if not (len(runs) and len(anchors)):
+        return runs
+    out = np.array(runs, dtype=np.int64, copy=True)
+    a0 = np.sort(anchors[:, 0])
+    a1 = np.sort(anchors[:, 1])
+    i = np.searchsorted(a0, out[:, 0], side="left")
+    ok = i < len(a0)
+    d = a0[np.clip(i, 0, len(a0) - 1)] - out[:, 0]
+    snap = ok & (d <= tol) & (a0[np.clip(i, 0, len(a0) - 1)] < out[:, 1])
+    out[snap, 0] = a0[i[snap]]
+    j = np.searchsorted(a1, out[:, 1], side="right") - 1
+    ok = j >= 0
+    d = out[:, 1] - a1[np.clip(j, 0, None)]
+    snap = ok & (d <= tol) & (a1[np.clip(j, 0, None)] > out[:, 0])
+    out[snap, 1] = a1[j[snap]]
+    return out
 
 
 def _site_runs(
@@ -337,8 +520,14 @@ def _site_runs(
     gaps: np.ndarray,
     osc: np.ndarray | None = None,
     gravity: np.ndarray | None = None,
+    orientation: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Brief runs, sustained runs, rest level (sustained scale) and all bursts of one site."""
+    """Brief runs, sustained runs, rest level (sustained scale) and all bursts of one site.
+
+    With ``orientation`` (accelerometer, :attr:`Preprocessed.orientation`), posture runs
+    found on ``gravity`` get their edges where the tilt change starts and ends
+    (:func:`tilt_edges`).
+    """
     floor = getattr(cfg, "noise_floor_g", 0.0)
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
     n = brief.shape[0]
@@ -362,6 +551,7 @@ def _site_runs(
     b_runs = hysteresis_runs(brief, on_b, off_b)
     bursts = b_runs
     s_runs = merge_runs(hysteresis_runs(sustained, on_s, off_s), gap_n)
+    tilt = np.empty((0, 2), dtype=np.int64)
     if osc is not None and isinstance(cfg, AccelConfig):
         p_runs = periodic_runs(
             osc,
@@ -370,6 +560,7 @@ def _site_runs(
             tuple(cfg.periodic_band_hz),
             cfg.periodic_min_ratio,
             cfg.periodic_min_rms_g,
+            cfg.periodic_hop_s,
         )
         if gravity is not None:
             tilt = posture_runs(
@@ -380,29 +571,54 @@ def _site_runs(
                 cfg.posture_min_deg * cfg.posture_off_fraction,
                 cfg.posture_steady_deg,
             )
-            p_runs = np.concatenate([p_runs, tilt])
+            if orientation is not None:
+                # a fast, large tilt (a spasm) is steady on the sharp orientation while the
+                # low-passed gravity is still moving: look on both
+                sharp = posture_runs(
+                    orientation,
+                    fs,
+                    cfg.baseline_window_s,
+                    cfg.posture_min_deg * cfg.posture_on_fraction,
+                    cfg.posture_min_deg * cfg.posture_off_fraction,
+                    cfg.posture_steady_deg,
+                )
+                both = np.concatenate([tilt, sharp])
+                tilt = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 1)
+            if orientation is not None and len(tilt):
+                tilt = tilt_edges(
+                    orientation,
+                    tilt,
+                    fs,
+                    1.0 / (2.0 * cfg.gravity_cutoff_hz),
+                    cfg.posture_edge_fraction,
+                    cfg.posture_min_deg * cfg.posture_off_fraction,
+                    require_change=True,
+                )
+                tilt = tilt[np.argsort(tilt[:, 0], kind="stable")]
+            else:
+                # no sharp orientation: the posture runs' edges are as smeared as the
+                # envelope's, and are refined with it (as before)
+                p_runs = np.concatenate([p_runs, tilt])
+                tilt = tilt[:0]
         if len(p_runs):
             both = np.concatenate([s_runs, p_runs])
             s_runs = merge_runs(both[np.argsort(both[:, 0], kind="stable")], gap_n)
-    s_runs = s_runs[(s_runs[:, 1] - s_runs[:, 0]) >= cfg.min_sustained_s * fs]
-    # refine sustained edges with the brief scale (the long window smears onsets)
-    if len(s_runs) and len(b_runs):
-        merged_b = merge_runs(b_runs, gap_n)
-        half = int(round(cfg.sustained_rms_s * fs / 2)) + 1
-        lo_i = np.searchsorted(merged_b[:, 1], s_runs[:, 0] - half, side="right")
-        hi_i = np.searchsorted(merged_b[:, 0], s_runs[:, 1] + half, side="left") - 1
-        ok = hi_i >= lo_i
-        new_on = np.where(ok, merged_b[np.clip(lo_i, 0, len(merged_b) - 1), 0], s_runs[:, 0])
-        new_off = np.where(ok, merged_b[np.clip(hi_i, 0, len(merged_b) - 1), 1], s_runs[:, 1])
-        s_runs = np.stack(
-            [
-                np.clip(new_on, s_runs[:, 0] - half, s_runs[:, 0] + half),
-                np.clip(new_off, s_runs[:, 1] - half, s_runs[:, 1] + half),
-            ],
-            axis=1,
-        )
-        s_runs = np.clip(s_runs, 0, brief.size)
-        s_runs = merge_runs(s_runs[np.argsort(s_runs[:, 0], kind="stable")], 1)
+    edge_fraction = getattr(cfg, "sustained_edge_fraction", None)
+    if edge_fraction:
+        # envelope and tremor-window runs end where the movement does, not in its tails
+        s_runs = trim_to_peak(sustained, s_runs, edge_fraction)
+    min_n = cfg.min_sustained_s * fs
+    s_runs = s_runs[(s_runs[:, 1] - s_runs[:, 0]) >= min_n]
+    s_runs = _refine_with_bursts(
+        s_runs, b_runs, gap_n, int(round(cfg.sustained_rms_s * fs / 2)) + 1
+    )
+    s_runs = np.clip(s_runs, 0, brief.size)
+    if len(tilt):
+        # located tilt edges win over the envelope's smeared ones
+        s_runs = snap_to_edges(s_runs, tilt, int(round(cfg.sustained_rms_s * fs)))
+        both = np.concatenate([s_runs, tilt])
+        s_runs = merge_runs(both[np.argsort(both[:, 0], kind="stable")], gap_n)
+        s_runs = s_runs[(s_runs[:, 1] - s_runs[:, 0]) >= min_n]
     # brief-scale runs: merge doublets, drop ones absorbed by sustained activity
     b_runs = merge_runs(b_runs, int(round(min(cfg.merge_gap_s, 0.05) * fs)))
     b_runs = b_runs[(b_runs[:, 1] - b_runs[:, 0]) >= max(1, cfg.min_brief_s * fs)]
@@ -463,6 +679,7 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
             pre.gaps,
             pre.oscill[:, j, :] if isinstance(cfg, AccelConfig) else None,
             pre.gravity[:, j, :] if pre.gravity is not None else None,
+            pre.orientation[:, j, :] if pre.orientation is not None else None,
         )
         levels.append(level)
         bursts.append(site_bursts)

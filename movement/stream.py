@@ -21,7 +21,7 @@ can depend on (see :func:`overlap_for`):
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 249 s for 100 Hz accelerometry, 100 s for 2 kHz EMG. Core boundaries and
+Defaults: 248 s for 100 Hz accelerometry, 100 s for 2 kHz EMG. Core boundaries and
 the overlap are multiples of the baseline's 0.5 s block, of the periodicity
 detector's hop and of the posture reference's block, so the blocks and spectral
 windows of every slice fall on the same samples as in the whole recording.
@@ -103,7 +103,7 @@ def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
     block = max(1, int(round(_BLOCK_S * fs)))
     step = block
     if isinstance(cfg, AccelConfig):
-        hop = max(1, int(round(cfg.periodic_window_s / 4 * fs)))
+        hop = max(1, int(round((cfg.periodic_hop_s or cfg.periodic_window_s / 2) * fs)))
         step = math.lcm(block, hop)
         r = _posture_ref_blocks(fs)
         if r > 1:
@@ -134,7 +134,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (249.0, 100.0)
+    (248.0, 100.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 

@@ -175,3 +175,36 @@ def test_definitions_override_any_classifier() -> None:
     assert p[0, 0] == 0 and "not resolvable" in why[0]
     p, _ = apply_definitions(X.iloc[[2]], sure[[2]], EMGConfig(), fs=2000.0)
     assert p[0, 0] == 0.9
+
+
+def test_accel_held_tilt_of_spasm_length_is_dystonia_like_and_a_reach_is_not() -> None:
+    rc = RuleClassifier("accel").fit()
+    X = pd.DataFrame(
+        {
+            "duration": [1.2, 1.2, 0.1],
+            "isolation_s": [5.0, 5.0, 5.0],
+            "tilt_held_deg": [20.0, 20.0, 20.0],
+            # held for most of the event / out and back / a 0.1 s blip (below spasm_min_s)
+            "tilt_hold_fraction": [0.95, 0.45, 0.95],
+            "peak_amplitude": [0.05, 0.05, 0.05],
+        }
+    )
+    assert rc.predict(X).tolist()[:2] == ["dystonia-like", "other"]
+    assert rc.predict(X)[2] != "dystonia-like"
+
+
+def test_accel_jittery_tremor_is_irregular_even_with_a_high_autocorrelation_peak() -> None:
+    """Regular (PD/ET) tremor needs a narrow spectral peak as well as a high regularity."""
+    rc = RuleClassifier("accel").fit()
+    X = pd.DataFrame(
+        {
+            "duration": [6.0, 6.0],
+            "isolation_s": [5.0, 5.0],
+            "dominant_frequency_hz": [5.0, 5.0],
+            "tremor_band_ratio": [0.75, 0.98],
+            "regularity": [0.66, 0.95],
+            "peak_power_ratio": [0.55, 0.97],
+            "spectral_entropy": [0.75, 0.35],
+        }
+    )
+    assert rc.predict(X).tolist() == ["dystonia-like", "other"]

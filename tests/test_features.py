@@ -185,3 +185,48 @@ def test_emg_median_frequency_of_band_limited_noise(rng) -> None:
 def test_no_segments_gives_empty_feature_columns(rng) -> None:
     feats = _features(emg_noise(rng, 1000.0, 10.0), 1000.0, "emg")
     assert len(feats) == 0 and set(FEATURES) <= set(feats.columns)
+
+
+def test_tilt_hold_fraction_tells_a_held_tilt_from_a_reach_out_and_back() -> None:
+    """A ramp-hold-ramp tilt sits near its peak most of the time; a min-jerk reach does not."""
+    from movement.features import _tilt_hold
+
+    fs = 50.0
+    n = int(30 * fs)
+    t = np.arange(n) / fs
+
+    def orient(profile: np.ndarray) -> np.ndarray:
+        return tilt_rotation(np.radians(25.0) * profile)[:, None, :]
+
+    def minjerk(s: np.ndarray) -> np.ndarray:
+        s = np.clip(s, 0, 1)
+        return s**3 * (10 - 15 * s + 6 * s**2)
+
+    held = minjerk((t - 10) / 0.3) * minjerk((15 - t) / 0.3)  # 5 s, 0.3 s ramps
+    reach = minjerk((t - 10) / 1.35) * minjerk((13 - t) / 1.35)  # 3 s out and back
+    start, stop = np.array([int(10 * fs)]), np.array([int(15 * fs)])
+    h = _tilt_hold(orient(held), np.array([0]), start, stop, fs)[0]
+    r = _tilt_hold(orient(reach), np.array([0]), start, np.array([int(13 * fs)]), fs)[0]
+    assert h > 0.9
+    assert r < AccelConfig().posture_hold_fraction < h
+
+
+def test_short_spasm_tilt_is_measured_on_the_sharp_orientation(rng) -> None:
+    """A 2 s, 25 deg spasm: tilt_held_deg reads ~25 deg (a 0.25 Hz gravity reads much less)."""
+    fs = 100.0
+    n = int(120 * fs)
+    t = np.arange(n) / fs
+    ang = np.radians(25.0) * np.clip((t - 60) / 0.1, 0, 1) * np.clip((62 - t) / 0.2, 0, 1)
+    x = tilt_rotation(ang) + rng.normal(0, 0.002, (n, 3))
+    x += (0.01 * np.sin(2 * np.pi * 7 * t) * ((t > 60) & (t < 62)))[:, None]  # tremulous
+    from movement.features import _tilts
+
+    cfg = AccelConfig()
+    pre = preprocess(Recording(x, fs=fs, modality="accel"), cfg)
+    feats = segment_features(pre, segment(pre, cfg), cfg, "accel", n / fs)
+    sus = feats[(feats["onset"] - 60).abs() < 0.5]
+    assert len(sus) == 1
+    assert sus["tilt_held_deg"].iloc[0] == pytest.approx(25.0, abs=4.0)
+    s0, s1 = sus["start"].to_numpy(), sus["stop"].to_numpy()
+    smeared = _tilts(pre.gravity, np.array([0]), s0, s1, fs)[1][0]
+    assert smeared < sus["tilt_held_deg"].iloc[0] - 5.0

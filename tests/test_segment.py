@@ -173,3 +173,96 @@ def test_low_rate_emg_reports_no_brief_segments() -> None:
     ev = movement.score(movement.Recording(x, fs=fs, modality="emg"), model="rules")
     assert len(ev) == 1 and ev["scale"].iloc[0] == "sustained"
     assert abs(ev["onset"].iloc[0] - 20.0) < 0.3 and abs(ev["duration"].iloc[0] - 5.0) < 0.6
+
+
+# -- accelerometer sustained edges: tilt edges, snapping, peak-relative trimming ----------
+def test_running_median_keeps_a_tilt_step_sharp_and_cancels_tremor() -> None:
+    from movement.preprocess import running_median
+
+    fs = 100.0
+    t = np.arange(int(20 * fs)) / fs
+    x = ((t >= 10).astype(float) * 0.3 + 0.05 * np.sin(2 * np.pi * 5.0 * t))[:, None]
+    m = running_median(x, fs, 1.0)[:, 0]
+    assert abs(m[200:900]).max() < 0.01  # the 5 Hz tremor cancels
+    assert abs(m[1100:1800] - 0.3).max() < 0.01
+    # the step stays within a few samples of where it is (a 0.25 Hz low-pass spreads it ~2 s)
+    assert abs(np.argmax(m > 0.15) / fs - 10.0) < 0.1
+
+
+@pytest.mark.parametrize("deg", [12.0, 35.0])
+def test_spasm_edges_are_where_the_tilt_changes(rng, deg) -> None:
+    """A fast tilt held 4 s comes out with onset and offset within 0.2 s.
+
+    (The low-passed gravity puts them 0.5-0.9 s outside, beyond the 0.5 s collar.)
+    """
+    from conftest import tilt_rotation
+
+    fs = 100.0
+    x = accel_rest(rng, fs, 200.0)
+    t = np.arange(len(x)) / fs
+    ramp = np.clip((t - 100.0) / 0.1, 0, 1) * np.clip((104.0 - t) / 0.2, 0, 1)
+    x += tilt_rotation(np.radians(deg) * ramp) - tilt_rotation(0 * t)
+    table = _segments(x, fs, "accel")
+    sus = table[table["scale"] == "sustained"]
+    assert len(sus) == 1
+    assert sus["onset"].iloc[0] == pytest.approx(100.0, abs=0.2)
+    assert sus["onset"].iloc[0] + sus["duration"].iloc[0] == pytest.approx(104.0, abs=0.2)
+
+
+def test_tilt_edges_keep_runs_without_a_clear_change() -> None:
+    from movement.segment import tilt_edges
+
+    fs = 50.0
+    o = np.tile([0.0, 0.0, 1.0], (int(30 * fs), 1))
+    runs = np.array([[500, 900]])
+    # no tilt at all: nothing to locate, the run is kept as it is
+    assert tilt_edges(o, runs, fs, 2.0, 0.1, 4.0).tolist() == [[500, 900]]
+    assert tilt_edges(o, runs[:0], fs, 2.0).shape == (0, 2)
+
+
+def test_snap_to_edges_moves_only_edges_just_outside_an_anchor() -> None:
+    from movement.segment import snap_to_edges
+
+    runs = np.array([[90, 215], [50, 150], [300, 400]])
+    anchors = np.array([[100, 200]])
+    out = snap_to_edges(runs, anchors, 20).tolist()
+    assert out[0] == [100, 200]  # 10 before, 15 after: the anchor's smear
+    assert out[1] == [50, 150]  # 50 before: its own activity, kept
+    assert out[2] == [300, 400]  # far away: kept
+    assert snap_to_edges(runs, anchors[:0], 20).tolist() == runs.tolist()
+
+
+def test_trim_to_peak_cuts_tails_but_never_splits() -> None:
+    from movement.segment import trim_to_peak
+
+    env = np.zeros(100)
+    env[10:90] = 0.02  # tail
+    env[40:50] = 1.0  # a large movement
+    env[60:65] = 0.01  # a dip inside is kept
+    env[70:72] = 0.5
+    out = trim_to_peak(env, np.array([[10, 90]]), 0.1).tolist()
+    assert out == [[40, 72]]
+    assert trim_to_peak(env, np.empty((0, 2), dtype=np.int64), 0.1).shape == (0, 2)
+
+
+def test_emg_segmentation_ignores_the_accelerometer_edge_settings(rng) -> None:
+    """EMGConfig has no sustained_edge_fraction: EMG sustained edges are unchanged."""
+    assert not hasattr(EMGConfig(), "sustained_edge_fraction")
+    assert not hasattr(EMGConfig(), "orientation_median_s")
+
+
+def test_tilt_edges_drop_a_slow_drift_when_a_change_is_required() -> None:
+    """A resting orientation drifting 15 deg over a minute is not a posture change."""
+    from movement.segment import tilt_edges
+
+    fs = 20.0
+    t = np.arange(int(120 * fs)) / fs
+    a = np.radians(15.0) * np.clip((t - 30) / 60.0, 0, 1)
+    o = np.column_stack([0 * a, np.sin(a), np.cos(a)])
+    runs = np.array([[int(60 * fs), int(100 * fs)]])
+    assert len(tilt_edges(o, runs, fs, 2.0, 0.1, 4.0, require_change=True)) == 0
+    # a real change at the run's edge is kept
+    b = np.radians(15.0) * ((t >= 60.5) & (t < 100.5))
+    o2 = np.column_stack([0 * b, np.sin(b), np.cos(b)])
+    kept = tilt_edges(o2, runs, fs, 2.0, 0.1, 4.0, require_change=True)
+    assert (kept / fs).round(1).tolist() == [[60.5, 100.5]]

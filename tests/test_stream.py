@@ -39,10 +39,10 @@ def accel_whole(accel_sim):
 
 
 def test_overlap_defaults():
-    assert overlap_for(AccelConfig(), 100.0) == 249.0
+    assert overlap_for(AccelConfig(), 100.0) == 248.0
     assert overlap_for(EMGConfig(), 2000.0) == 100.0
     # the baseline window dominates: a longer one needs more overlap
-    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 249.0 + 148
+    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 248.0 + 148
 
 
 def test_accel_stream_equals_in_memory(accel_sim, accel_whole):
