@@ -401,22 +401,39 @@ def _tilt_hold(
     The tilt is the angle between the orientation and its mean over ``before_s`` before
     onset. A held posture or spasm sits at its tilt for most of the event; a reach goes
     out and back (minimum jerk), at >= half its excursion for about half of it.
-    Loops over sensors and segments, vectorised within a segment.
+    Vectorised over segments (loops over sensors).
     """
     n = orientation.shape[0]
     w = max(1, int(round(before_s * fs)))
     out = np.full(len(start), np.nan)
     for site in np.unique(main):  # loop over sensors
         o = orientation[:, site, :]
-        for i in np.flatnonzero(main == site):  # loop over segments
-            s0, s1 = int(start[i]), int(min(stop[i], n))
-            if s1 - s0 < 2:
-                continue
-            r0 = o[max(0, s0 - w) : max(s0, 1)].mean(axis=0)
-            seg = o[s0:s1]
-            cos = seg @ r0 / np.maximum(np.linalg.norm(seg, axis=1) * np.linalg.norm(r0), 1e-12)
-            th = np.arccos(np.clip(cos, -1.0, 1.0))
-            out[i] = float(np.mean(th >= 0.5 * th.max())) if th.max() > 0 else np.nan
+        sel = np.flatnonzero(main == site)
+        s0 = start[sel]
+        s1 = np.minimum(stop[sel], n)
+        ok = (s1 - s0) >= 2
+        sel, s0, s1 = sel[ok], s0[ok], s1[ok]
+        if len(sel) == 0:
+            continue
+        # reference: the mean direction over before_s before onset (at least one sample)
+        a0 = np.maximum(0, s0 - w)
+        b0 = np.maximum(s0, 1)
+        r0 = np.stack([_seg_reduce(np.add, o[:, c], a0, b0) for c in range(3)], axis=1)
+        r0 /= (b0 - a0)[:, None]
+        # every sample of every segment, with its segment's number
+        lens = s1 - s0
+        first = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        seg_id = np.repeat(np.arange(len(sel)), lens)
+        idx = np.arange(lens.sum()) - np.repeat(first, lens) + np.repeat(s0, lens)
+        v = o[idx]
+        r = r0[seg_id]
+        cos = np.einsum("ij,ij->i", v, r) / np.maximum(
+            vector_magnitude(v) * vector_magnitude(r), 1e-12
+        )
+        th = np.arccos(np.clip(cos, -1.0, 1.0))
+        peak = np.maximum.reduceat(th, first)
+        held = np.add.reduceat((th >= 0.5 * peak[seg_id]).astype(np.float64), first) / lens
+        out[sel] = np.where(peak > 0, held, np.nan)
     return out
 
 

@@ -241,14 +241,34 @@ def gravity_split(
     return gravity, dynamic
 
 
+#: Length (s) of the sub-blocks whose means :func:`running_median` takes the median of.
+MEDIAN_BLOCK_S = 0.1
+
+
+def median_block(fs: float) -> int:
+    """Samples per sub-block of :func:`running_median` (about ``MEDIAN_BLOCK_S``)."""
+    return max(1, int(round(MEDIAN_BLOCK_S * fs)))
+
+
 def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
-    """Centred running median of each column over ``window_s`` seconds (edges: samples available).
+    """Centred running median of each column over ``window_s`` seconds.
 
     A running median cancels oscillations with at least one period in the window and
     isolated transients shorter than half of it, while any monotone stretch (a tilt's
     ramp, a step) passes unchanged: the median of a monotone window is its centre sample.
     Applied to acceleration it follows the sensor's orientation through fast tilt changes
     that a low-pass spreads over seconds.
+
+    Computed as the running median (an odd number of values; edges: the values
+    available) of 0.2 s means taken every ~0.1 s (pairs of consecutive sub-block means,
+    :func:`median_block`), linearly interpolated between their centres: ~15x cheaper
+    than a per-sample running median, with the same three properties. A 0.2 s mean
+    cancels 5 and 10 Hz and keeps an oscillation at half the sub-block rate from
+    aliasing into alternating means that no median would cancel (measured residual of a
+    3-12 Hz sine: <= 15 % of its amplitude, 0 % at 5 and 10 Hz; the per-sample median
+    leaves <= 16 %); it spreads a step over 0.1 s each side (its 50 % point stays in
+    place). Sub-blocks start at sample 0, so a slice that starts at a multiple of the
+    sub-block gives the same values as the whole recording away from its ends.
 
     Examples
     --------
@@ -260,15 +280,51 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     >>> m = running_median(x, fs, 1.0)[:, 0]
     >>> bool(abs(m[200:450]).max() < 0.02 and abs(m[550:800] - 1).max() < 0.02)
     True
-    >>> int(np.argmax(m > 0.5)) in range(495, 506)
+    >>> int(np.argmax(m > 0.5)) in range(490, 511)
     True
     """
-    w = max(1, int(round(window_s * fs)))
-    if w < 3:
-        return np.array(x, dtype=float, copy=True)
-    df = pd.DataFrame(np.asarray(x, dtype=float).reshape(len(x), -1))
-    med = df.rolling(w, center=True, min_periods=1).median().to_numpy()
-    return med.reshape(np.shape(x))
+    x = np.asarray(x, dtype=float)
+    shape = x.shape
+    x2 = x.reshape(len(x), -1)
+    n, k = x2.shape
+    sub = median_block(fs)
+    w = int(round(window_s * fs / sub)) // 2 * 2 + 1  # odd, in sub-blocks
+    nb = n // sub
+    if w < 3 or nb < w + 1:
+        if n == 0:
+            return np.array(x, copy=True)
+        wn = max(1, int(round(window_s * fs)))
+        med = pd.DataFrame(x2).rolling(wn, center=True, min_periods=1).median().to_numpy()
+        return med.reshape(shape)
+    # sub-block means (an averaging matrix: one BLAS call over (nb, sub * k) rows), then
+    # 0.2 s means centred on the sub-block boundaries
+    rows = x2[: nb * sub].reshape(nb, sub * k)
+    means = rows @ (np.tile(np.eye(k), (sub, 1)) / sub)
+    pairs = (means[:-1] + means[1:]) / 2  # centre of pair i: sample (i + 1) * sub - 0.5
+    npair = nb - 1
+    h = w // 2
+    med = np.empty_like(pairs)
+    # interior: the w shifted copies stacked on a leading axis, partially sorted along it
+    m = npair - w + 1
+    stack = np.empty((w, m, k))
+    for i in range(w):  # loop over the window's positions (w ~ 11)
+        stack[i] = pairs[i : i + m]
+    stack.partition(h, axis=0)  # in place
+    med[h : npair - h] = stack[h]
+    del stack
+    for i in range(h):  # the edges: the values available (h rows at each end)
+        med[i] = np.median(pairs[: i + h + 1], axis=0)
+        med[npair - 1 - i] = np.median(pairs[npair - 1 - i - h :], axis=0)
+    # block j lies between the centres of pairs j - 1 and j: linear between them, held
+    # before the first centre and after the last
+    v = np.concatenate([med[:1], med, med[-1:]])  # (nb + 1, k): v[j] = med[j - 1]
+    frac = (np.arange(sub) + 0.5) / sub
+    out = np.empty((n, k))
+    blocks = out[: nb * sub].reshape(nb, sub, k)
+    np.multiply(frac[None, :, None], (v[1:] - v[:-1])[:, None, :], out=blocks)
+    blocks += v[:-1, None, :]
+    out[nb * sub :] = med[-1]
+    return out.reshape(shape)
 
 
 def vector_magnitude(x: np.ndarray) -> np.ndarray:
@@ -465,16 +521,18 @@ def _preprocess_accel(
     orient = None
     if cfg.orientation_median_s and all(len(g) == 3 for g in groups):
         orient = running_median(x, fs, cfg.orientation_median_s)
-    gravity, dynamic = gravity_split(
-        x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order, cfg.motion_highpass_hz
-    )
     if orient is not None:
+        gravity = lowpass(x, fs, cfg.gravity_cutoff_hz, order=2)
         # the motion is what the orientation does not explain: no high-pass, whose
         # zero-phase ringing spreads a tilt's step, or a twitch's slow lobe, over
         # ~1/motion_highpass_hz before and after it
         dynamic = x - orient
         if cfg.band_high_hz < 0.45 * fs:
             dynamic = lowpass(dynamic, fs, cfg.band_high_hz, order=cfg.filter_order)
+    else:
+        gravity, dynamic = gravity_split(
+            x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order, cfg.motion_highpass_hz
+        )
     if len(groups) == 1 and len(groups[0]) == 3:
         # one xyz sensor: (n, 3) → (n, 1, 3) is a view (np.stack would copy the same layout)
         dyn = dynamic[:, None, :]

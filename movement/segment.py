@@ -462,20 +462,28 @@ def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarr
     """
     if len(runs) == 0:
         return runs
-    n = env.shape[0]
-    mask = runs_to_mask(runs, n)
-    idx = np.flatnonzero(mask)
-    rid = np.searchsorted(runs[:, 0], idx, side="right") - 1  # the run of each sample
-    peak = np.maximum.reduceat(env[idx], np.searchsorted(idx, runs[:, 0]))
-    strong = env[idx] >= fraction * peak[rid]
-    first = np.full(len(runs), n, dtype=np.int64)
-    last = np.full(len(runs), -1, dtype=np.int64)
-    np.minimum.at(first, rid[strong], idx[strong])
-    np.maximum.at(last, rid[strong], idx[strong])
-    ok = last >= first
     out = np.array(runs, dtype=np.int64, copy=True)
-    out[ok, 0] = first[ok]
-    out[ok, 1] = last[ok] + 1
+    n = env.shape[0]
+    a = np.clip(out[:, 0], 0, n)
+    lens = np.clip(out[:, 1], 0, n) - a
+    live = np.flatnonzero(lens > 0)
+    if len(live) == 0:
+        return out
+    a, lens = a[live], lens[live]
+    # every sample of every run (runs are disjoint), with its run's number
+    offsets = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    rid = np.repeat(np.arange(len(live)), lens)
+    idx = np.arange(lens.sum()) - np.repeat(offsets - a, lens)
+    vals = env[idx]
+    peak = np.maximum.reduceat(vals, offsets)
+    strong = vals >= fraction * peak[rid]
+    sp, sr = idx[strong], rid[strong]  # strong samples, sorted by run
+    runs_i = np.arange(len(live))
+    lo = np.searchsorted(sr, runs_i, side="left")
+    hi = np.searchsorted(sr, runs_i, side="right")
+    ok = hi > lo
+    out[live[ok], 0] = sp[lo[ok]]
+    out[live[ok], 1] = sp[hi[ok] - 1] + 1
     return out
 
 

@@ -75,7 +75,7 @@ from .errors import MovementError, RecordingError
 from .features import segment_features
 from .io import RawSignal, _finish, read, read_sidecar, suffix_of
 from .pipeline import _config_for, _label, classifier_for
-from .preprocess import _colreduce, _wide, preprocess
+from .preprocess import _colreduce, _wide, median_block, preprocess
 from .recording import Recording
 from .segment import (
     _BLOCK_S,
@@ -105,6 +105,8 @@ def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
     if isinstance(cfg, AccelConfig):
         hop = max(1, int(round((cfg.periodic_hop_s or cfg.periodic_window_s / 2) * fs)))
         step = math.lcm(block, hop)
+        if cfg.orientation_median_s:
+            step = math.lcm(step, median_block(fs))
         r = _posture_ref_blocks(fs)
         if r > 1:
             step = math.lcm(step, r * _posture_block(fs))
