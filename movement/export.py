@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._atomic import atomic_path
+from ._atomic import atomic_path, atomic_write
 from .errors import MissingExtraError, MovementError
+from .output import events_to_tsv
 
 __all__ = ["events_paths", "write_bids_events", "read_bids_events", "write_edf_annotations"]
 
@@ -49,14 +48,6 @@ def events_paths(path: str | Path) -> tuple[Path, Path]:
     if not name:
         raise MovementError(f"{path}: cannot make an events file name from it")
     return p.with_name(name + "_events.tsv"), p.with_name(name + "_events.json")
-
-
-def _atomic_write(target: Path, write: Callable[[IO[str]], None]) -> None:
-    """Write text through ``write(fh)`` to ``target``, whole or not at all."""
-    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        write(fh)
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def _json_default(value: Any) -> Any:
@@ -105,13 +96,8 @@ def write_bids_events(
         if pd.api.types.is_bool_dtype(table[c]):
             table[c] = table[c].map({True: "true", False: "false"})
     text = json.dumps(sidecar, indent=2, ensure_ascii=False, default=_json_default) + "\n"
-    _atomic_write(
-        tsv,
-        lambda fh: table.to_csv(
-            fh, sep="\t", index=False, na_rep=NA, float_format="%.10g", lineterminator="\n"
-        ),
-    )
-    _atomic_write(js, lambda fh: fh.write(text))
+    atomic_write(tsv, events_to_tsv(table))
+    atomic_write(js, text)
     return tsv, js
 
 
