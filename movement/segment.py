@@ -313,7 +313,7 @@ def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
        (the zero-phase band-pass rings before and after a strong potential), then
        gives back the window's spread (``w // 2`` samples each side: a
        centred window rises half a window before the potential starts), keeping at
-       least the window (and more than ``min_brief_s``); the runs of all windows are
+       least the shortest window (and more than ``min_brief_s``); the runs of all windows are
        joined, with gaps shorter than the shortest window.
 
     Short potentials gain from the short windows, long ones from the long windows
@@ -336,7 +336,9 @@ def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
     if n == 0:
         return np.empty((0, 2), dtype=np.int64)
     band = (cfg.band_low_hz, cfg.band_high_hz)
-    e, rho = whiten(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
+    order = cfg.muap_whitening_order
+    settle = int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
+    e, rho = whiten(y, fs, order, cfg.baseline_window_s, band)
     b = rho.shape[1]
     p = np.square(e, out=e)
     noise, _ = robust_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
@@ -348,13 +350,17 @@ def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
     edge = 10 ** (-cfg.muap_edge_db / 10)
     shortest = int(np.ceil(cfg.min_brief_s * fs))
     found = []
+    # a detection spans at least the shortest window (and more than the shortest potential)
+    span = max(windows[0], shortest + 1)
     for w in windows:  # loop over a few window lengths
-        # a detection spans at least the window that found it (and the shortest potential)
-        span = max(w, shortest + 1)
         on = np.repeat(energy_threshold(rho, w, p_exceed), b)[:n]
         off = 1.0 + (on - 1.0) * frac
         z = _window_mean(c, w)
         z /= noise
+        # incomplete windows, the whitening's start-up and the band-pass's edge transient
+        # (the odd extension of zero-phase filtering rings for ~2 periods of the low corner)
+        z[: w // 2 + order + settle] = 0.0
+        z[max(0, n - w // 2 - settle) :] = 0.0
         runs = hysteresis_runs(z, on, off)  # type: ignore[arg-type]
         if not len(runs):
             continue
