@@ -129,7 +129,7 @@ def energy_threshold(rho: np.ndarray, window: int, p_exceed: float) -> np.ndarra
     >>> import numpy as np
     >>> white = np.eye(1, 32)
     >>> [round(float(t), 2) for t in energy_threshold(white, 16, 1e-7)]
-    [4.25]
+    [4.01]
     """
     from scipy import stats
 
