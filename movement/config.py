@@ -142,8 +142,8 @@ class EMGConfig(_Config):
         "linear-prediction order (lags) of the MUAP detector's whitening: whitening is the "
         "front end of a detector in coloured noise (mains hum, band-pass shape); an FIR "
         "prediction-error filter needs ~1/(line spacing) of lags to null mains lines. Measured "
-        "on simulated EMG at 6 dB (dev seeds, all confounders): MUAPs above threshold 64% "
-        "(16 lags), 85% (32), 88% (64); cost grows with the order [E]",
+        "on simulated EMG at 6 dB (dev seeds 700000-700005, all confounders): MUAPs reaching "
+        "threshold 39% (16 lags), 84% (32), 84% (64); cost grows with the order [E]",
     )
     muap_false_alarms_per_h: float = _p(
         0.5,
