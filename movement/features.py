@@ -545,6 +545,11 @@ def segment_features(
     brief = (stop - start) <= cfg.max_brief_s * fs
     for k, v in _context(onset, offset, brief, duration).items():
         out[k] = v
+    ratio = getattr(cfg, "crosstalk_ratio", None)
+    if ratio:
+        # a site far weaker than the main one carries volume-conducted cross-talk
+        with np.errstate(invalid="ignore"):
+            active = active & (peaks >= ratio * peak[:, None])
     out["n_channels_active"] = active.sum(axis=1)
     out["channel_fraction"] = active.sum(axis=1) / s
     out["cocontraction"] = (

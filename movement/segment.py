@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
-from .preprocess import Preprocessed
+from .preprocess import Preprocessed, _cumsum0, _window_mean
 
 __all__ = [
     "Segmentation",
@@ -31,10 +31,15 @@ __all__ = [
     "thresholds",
     "hysteresis_runs",
     "merge_runs",
+    "energy_threshold",
+    "muap_runs",
     "segment",
 ]
 
 _MAD = 1.4826  # MAD to SD for Gaussian noise
+_CHI2_1_MEDIAN = 0.454936423119572  # median of chi-square(1): median(y^2) / var(y), Gaussian y
+#: Longest energy window (samples) whose threshold uses the correlation matrix's eigenvalues
+_EIG_MAX = 128
 _BLOCK_S = 0.5
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
@@ -129,6 +134,286 @@ def thresholds(
         np.maximum(k_off * spread, r_off * level), floor * k_off / max(k_on, 1e-9)
     )
     return on, np.minimum(off, on)
+
+
+def energy_threshold(rho: np.ndarray, window: int, p_exceed: float) -> np.ndarray:
+    """Threshold of a ``window``-sample mean of squared Gaussian noise, in noise powers.
+
+    For Gaussian noise of unit power and autocorrelation ``rho``, the mean of ``w``
+    squared samples is a weighted sum of chi-square(1) variables whose weights are
+    the eigenvalues of the window's correlation matrix over ``w``. Its value exceeded
+    with probability ``p_exceed`` comes from the Liu-Tang-Zhang (2009) approximation
+    (a chi-square matched on the first four cumulants, which holds in the far tail);
+    windows longer than ``_EIG_MAX`` samples use the two-moment (Satterthwaite)
+    chi-square(nu) / nu, ``nu = w**2 / sum_m (w - |m|) rho[m]**2``. White noise gives
+    chi-square(w) / w exactly.
+
+    Parameters
+    ----------
+    rho : ndarray (k, >= window)
+        Autocorrelations (lag 0 = 1), one row per block.
+    window : int
+    p_exceed : float
+
+    Returns
+    -------
+    ndarray (k,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> white = np.eye(1, 32)
+    >>> [round(float(t), 2) for t in energy_threshold(white, 16, 1e-7)]
+    [4.01]
+    """
+    from scipy import stats
+
+    w = max(1, int(window))
+    k = rho.shape[0]
+    if w > _EIG_MAX:
+        m = np.arange(1, w)
+        r = rho[:, 1:w]
+        nu = w * w / (w + 2.0 * (r * r) @ (w - m).astype(float))
+        return stats.chi2.isf(p_exceed, nu) / nu
+    # rows are near-identical in time (a running median): solve each distinct row once
+    uniq, inv = np.unique(np.round(rho[:, :w], 6), axis=0, return_inverse=True)
+    lag = np.abs(np.arange(w)[:, None] - np.arange(w)[None, :])
+    lam = np.linalg.eigvalsh(uniq[:, lag]) / w  # (u, w)
+    lam = np.maximum(lam, 0.0)
+    c1, c2, c3, c4 = (np.sum(lam**j, axis=1) for j in (1, 2, 3, 4))
+    s1, s2 = c3 / c2**1.5, c4 / c2**2
+    big = s1 * s1 > s2
+    a = np.where(big, 1.0 / (s1 - np.sqrt(np.maximum(s1 * s1 - s2, 0.0))), 1.0 / s1)
+    delta = np.where(big, s1 * a**3 - a * a, 0.0)
+    dof = np.where(big, a * a - 2 * delta, 1.0 / (s1 * s1))
+    q = np.where(
+        delta > 0,
+        stats.ncx2.isf(p_exceed, dof, np.maximum(delta, 1e-300)),
+        stats.chi2.isf(p_exceed, dof),
+    )
+    t = (q - (dof + delta)) / (np.sqrt(2.0) * a) * np.sqrt(2 * c2) + c1
+    return np.asarray(t, dtype=float).reshape(-1)[np.asarray(inv).reshape(-1)][:k]
+
+
+def _levinson(r: np.ndarray) -> np.ndarray:
+    """Prediction-error filters ``[1, a1..ap]`` from autocorrelations ``r`` (m, p + 1).
+
+    Levinson-Durbin recursion, vectorised over rows (loops over the order only).
+    """
+    m, p1 = r.shape
+    a = np.zeros((m, p1))
+    a[:, 0] = 1.0
+    err = r[:, 0].copy()
+    for k in range(1, p1):  # loop over the model order
+        acc = np.einsum("ij,ij->i", a[:, :k], r[:, k:0:-1])
+        refl = -acc / np.maximum(err, 1e-300)
+        a[:, 1 : k + 1] = a[:, 1 : k + 1] + refl[:, None] * a[:, k - 1 :: -1][:, :k]
+        err *= 1.0 - refl**2
+    return a
+
+
+def whiten(
+    y: np.ndarray,
+    fs: float,
+    order: int,
+    window_s: float,
+    band: tuple[float, float] = (0.0, np.inf),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prediction error of ``y`` under a local linear-prediction model of its background.
+
+    The power spectrum of each 0.5 s block is smoothed by a centred running median
+    over ``window_s`` (robust to the blocks that hold events, as the adaptive
+    baseline of :func:`robust_baseline`). Raised to at least its median level within
+    ``band``, so that only what stands above the band's level (mains lines, coloured
+    bumps) is flattened and the band-pass's edges and stop bands are never boosted
+    back, its autocorrelation (lags ``0..order``) gives the prediction-error filter. The prediction-error filter of
+    each block (Levinson-Durbin) is applied causally: stationary coloured noise and
+    mains hum lose their peaks, a transient keeps its onset. The
+    first ``order`` samples are 0.
+
+    Parameters
+    ----------
+    y : ndarray (n,)
+    fs : float
+    order : int
+        Linear-prediction order (lags).
+    window_s : float
+        Running-median window (s).
+    band : (float, float)
+        The pass band of ``y`` (Hz).
+
+    Returns
+    -------
+    e : ndarray (n,)
+        The prediction error.
+    rho : ndarray (n_blocks, block)
+        Per 0.5 s block, the autocorrelation (lag 0 = 1) the background has after the
+        filter: the noise model of :func:`muap_runs`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(40000) / 2000.0
+    >>> y = rng.normal(0, 1, t.size) + 5 * np.sin(2 * np.pi * 50 * t)
+    >>> e, rho = whiten(y, 2000.0, 12, 10.0)
+    >>> bool(np.std(e[2000:]) < 1.2)
+    True
+    """
+    n = y.shape[0]
+    b = max(1, int(round(_BLOCK_S * fs)))
+    nb = int(np.ceil(n / b))
+    order = max(1, min(int(order), b - 1))
+    yp = np.zeros(nb * b)
+    yp[:n] = y
+    # per-block power spectra: their running median is a robust background spectrum and,
+    # being >= 0, gives a positive-definite autocorrelation (lags 0..order)
+    # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
+    spec = np.fft.rfft(yp.reshape(nb, b) * np.hanning(b), n=2 * b, axis=1)
+    spec = spec.real**2 + spec.imag**2
+    w = max(1, int(round(window_s / _BLOCK_S)))
+    if nb > w:
+        roll = dict(window=w, center=True, min_periods=max(1, w // 4))
+        spec = pd.DataFrame(spec).rolling(**roll).median().to_numpy(copy=True)
+    else:
+        spec = np.repeat(np.median(spec, axis=0, keepdims=True), nb, axis=0)
+    # only what stands above the median pass-band level is flattened (mains lines,
+    # coloured bumps): the band-pass's edges and stop bands are never boosted back
+    f = np.fft.rfftfreq(2 * b, 1.0 / fs)
+    lo, hi = band
+    in_band = (f >= lo) & (f <= min(hi, 0.45 * fs))
+    if not in_band.any():
+        in_band[:] = True
+    floor = np.median(spec[:, in_band], axis=1, keepdims=True)
+    r = np.fft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
+    r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
+    a = _levinson(r)
+    blk = np.minimum(np.arange(n) // b, nb - 1)
+    e = y.astype(np.float64, copy=True)
+    for k in range(1, order + 1):  # loop over the filter taps
+        e[k:] += a[blk[k:], k] * y[:-k]
+    e[:order] = 0.0
+    # what is left of the background's colour (the band-pass's stop bands stay empty)
+    ha = np.fft.rfft(a, n=2 * b, axis=1)
+    spec *= ha.real**2 + ha.imag**2
+    rho = np.fft.irfft(spec, n=2 * b, axis=1)[:, :b]
+    rho /= np.maximum(rho[:, :1], np.finfo(float).tiny)
+    return e, rho
+
+
+def _trim_to_peak(z: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarray:
+    """Shrink each [start, stop) run to where ``z`` is at least ``fraction`` of its peak.
+
+    Vectorised over runs: the first and last samples of each run at or above its own
+    ``fraction * max`` become its new edges.
+    """
+    if not len(runs):
+        return runs
+    starts = runs[:, 0]
+    lens = runs[:, 1] - starts
+    # the max over [start_i, start_i+1) is the run's: between runs z stays below off
+    peak = np.maximum.reduceat(z, starts)
+    ids = np.repeat(np.arange(len(runs)), lens)
+    pos = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
+    keep = z[pos] >= fraction * peak[ids]
+    kp, kid = pos[keep], ids[keep]  # sorted by run, then by position
+    uniq, i_first = np.unique(kid, return_index=True)
+    i_last = np.r_[i_first[1:], len(kid)] - 1
+    out = runs.copy()
+    out[uniq, 0] = kp[i_first]
+    out[uniq, 1] = kp[i_last] + 1
+    return out
+
+
+def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
+    """Motor-unit-potential-like transients of one band-passed EMG channel.
+
+    A band-limited energy detector over MUAP-length windows (``cfg.muap_windows_s``)
+    whose thresholds follow from a noise model, not from a margin tuned by hand:
+
+    1. :func:`whiten`: the background (sensor noise shaped by the band-pass, mains hum,
+       other stationary colour) is turned into white noise by a local linear-prediction
+       error filter of order ``muap_whitening_order``;
+    2. noise power: the median of ``e**2`` in 0.5 s blocks over the median of
+       chi-square(1), the ``baseline_quantile`` of those blocks over
+       ``baseline_window_s`` (as :func:`robust_baseline`);
+    3. per window of ``w`` samples, the centred moving mean of ``e**2`` over the noise
+       power is, on Gaussian noise, close to chi-square(nu) / nu, with ``nu`` from the
+       background's autocorrelation after whitening (measured, :func:`whiten`); on
+       where it exceeds :func:`energy_threshold` at a per-sample probability
+       ``muap_false_alarms_per_h / (3600 * fs * n_windows)``, so that such noise gives at
+       most that many false detections per hour (a union bound over samples and
+       windows); off below ``1 + (on - 1) * k_off / k_on`` (hysteresis);
+    4. each run is trimmed to where the energy is within ``muap_edge_db`` of its peak
+       (the zero-phase band-pass rings before and after a strong potential), then
+       gives back the window's spread (``w // 2`` samples each side: a
+       centred window rises half a window before the potential starts), keeping at
+       least the shortest window (and more than ``min_brief_s``); the runs of all windows are
+       joined, with gaps shorter than the shortest window.
+
+    Short potentials gain from the short windows, long ones from the long windows
+    (an energy detector's processing gain grows with the part of the window the
+    potential fills); the potential's shape (bi-, tri-, polyphasic) does not matter.
+
+    Parameters
+    ----------
+    y : ndarray (n,)
+        Band-passed EMG (:attr:`movement.preprocess.Preprocessed.signal`, one site).
+    fs : float
+    cfg : EMGConfig
+
+    Returns
+    -------
+    ndarray (m, 2)
+        [start, stop) sample runs, sorted.
+    """
+    n = y.shape[0]
+    if n == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    band = (cfg.band_low_hz, cfg.band_high_hz)
+    order = cfg.muap_whitening_order
+    settle = int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
+    e, rho = whiten(y, fs, order, cfg.baseline_window_s, band)
+    b = rho.shape[1]
+    p = np.square(e, out=e)
+    noise, _ = robust_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    noise = np.maximum(noise[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
+    c = _cumsum0(p)
+    windows = sorted({max(2, int(round(w * fs))) for w in cfg.muap_windows_s})
+    p_exceed = cfg.muap_false_alarms_per_h / (3600.0 * fs * len(windows))
+    frac = cfg.k_off / max(cfg.k_on, 1e-9)
+    edge = 10 ** (-cfg.muap_edge_db / 10)
+    shortest = int(np.ceil(cfg.min_brief_s * fs))
+    found = []
+    # a detection spans at least the shortest window (and more than the shortest potential)
+    span = max(windows[0], shortest + 1)
+    for w in windows:  # loop over a few window lengths
+        on = np.repeat(energy_threshold(rho, w, p_exceed), b)[:n]
+        off = 1.0 + (on - 1.0) * frac
+        z = _window_mean(c, w)
+        z /= noise
+        # incomplete windows, the whitening's start-up and the band-pass's edge transient
+        # (the odd extension of zero-phase filtering rings for ~2 periods of the low corner)
+        z[: w // 2 + order + settle] = 0.0
+        z[max(0, n - w // 2 - settle) :] = 0.0
+        runs = hysteresis_runs(z, on, off)  # type: ignore[arg-type]
+        if not len(runs):
+            continue
+        runs = _trim_to_peak(z, runs, edge)
+        half = w // 2
+        mid = (runs[:, 0] + runs[:, 1]) // 2
+        lo = runs[:, 0] + half
+        hi = runs[:, 1] - half
+        short = hi - lo < span
+        lo[short] = mid[short] - span // 2
+        hi[short] = lo[short] + span
+        found.append(np.stack([np.clip(lo, 0, n), np.clip(hi, 0, n)], axis=1))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    allr = np.concatenate(found)
+    allr = allr[np.argsort(allr[:, 0], kind="stable")]
+    # pieces closer than the shortest window are below the detector's time resolution
+    return merge_runs(allr, windows[0])
 
 
 def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
@@ -529,12 +814,15 @@ def _site_runs(
     osc: np.ndarray | None = None,
     gravity: np.ndarray | None = None,
     orientation: np.ndarray | None = None,
+    sig: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Brief runs, sustained runs, rest level (sustained scale) and all bursts of one site.
 
     With ``orientation`` (accelerometer, :attr:`Preprocessed.orientation`), posture runs
     found on ``gravity`` get their edges where the tilt change starts and ends
-    (:func:`tilt_edges`).
+    (:func:`tilt_edges`). EMG sampled at ``min_muap_fs_hz`` or faster finds its brief
+    runs with :func:`muap_runs` on the band-passed signal ``sig``; otherwise (and for
+    accelerometry) the brief envelope is thresholded.
     """
     floor = getattr(cfg, "noise_floor_g", 0.0)
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
@@ -556,7 +844,10 @@ def _site_runs(
         np.repeat(a, blk)[:n] for a in (on_b, off_b, on_s, off_s, lvl_s)
     )
     gap_n = int(round(cfg.merge_gap_s * fs))
-    b_runs = hysteresis_runs(brief, on_b, off_b)
+    if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz:
+        b_runs = muap_runs(sig, fs, cfg)
+    else:
+        b_runs = hysteresis_runs(brief, on_b, off_b)
     bursts = b_runs
     s_runs = merge_runs(hysteresis_runs(sustained, on_s, off_s), gap_n)
     tilt = np.empty((0, 2), dtype=np.int64)
@@ -688,6 +979,7 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
             pre.oscill[:, j, :] if isinstance(cfg, AccelConfig) else None,
             pre.gravity[:, j, :] if pre.gravity is not None else None,
             pre.orientation[:, j, :] if pre.orientation is not None else None,
+            pre.signal[:, j] if isinstance(cfg, EMGConfig) else None,
         )
         levels.append(level)
         bursts.append(site_bursts)

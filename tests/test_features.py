@@ -230,3 +230,18 @@ def test_short_spasm_tilt_is_measured_on_the_sharp_orientation(rng) -> None:
     s0, s1 = sus["start"].to_numpy(), sus["stop"].to_numpy()
     smeared = _tilts(pre.gravity, np.array([0]), s0, s1, fs)[1][0]
     assert smeared < sus["tilt_held_deg"].iloc[0] - 5.0
+
+
+@pytest.mark.parametrize(("leak", "expected"), [(0.2, 1), (0.8, 2)])
+def test_weak_copy_on_a_neighbour_is_cross_talk_not_an_active_site(rng, leak, expected) -> None:
+    """A potential volume-conducted to a neighbour at 20 % is local; at 80 % it is not."""
+    fs = 2000.0
+    x = emg_noise(rng, fs, 20.0, k=2, sd=0.002)
+    i = int(8.0 * fs)
+    wave = muap(fs, 0.012, 0.5)
+    x[i : i + len(wave), 0] += wave
+    x[i : i + len(wave), 1] += leak * wave
+    feats = _features(x, fs, "emg")
+    brief = feats[feats["scale"] == "brief"]
+    assert len(brief) == 1
+    assert brief["n_channels_active"].iloc[0] == expected

@@ -97,7 +97,7 @@ def test_settings_change_the_result_and_the_hash(rng) -> None:
     rec = Recording(x, fs=fs, modality="emg")
     default = movement.score(rec, model="rules")
     strict = movement.score(
-        rec, Settings().with_overrides(["emg.brief_snr_on_db=80"]), model="rules"
+        rec, Settings().with_overrides(["emg.min_muap_fs_hz=4000"]), model="rules"
     )
     assert len(default) == 1 and len(strict) == 0
     assert default.attrs["parameters_hash"] != strict.attrs["parameters_hash"]
