@@ -41,6 +41,8 @@ _CHI2_1_MEDIAN = 0.454936423119572  # median of chi-square(1): median(y^2) / var
 #: Longest energy window (samples) whose threshold uses the correlation matrix's eigenvalues
 _EIG_MAX = 128
 _BLOCK_S = 0.5
+#: Width (Hz) of the groups of spectral bins whose running median :func:`whiten` takes.
+_WHITEN_BIN_HZ = 4.0
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
 _POSTURE_REF_BLOCKS = 4
@@ -221,9 +223,9 @@ def whiten(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Prediction error of ``y`` under a local linear-prediction model of its background.
 
-    The power spectrum of each 0.5 s block is smoothed by a centred running median
-    over ``window_s`` (robust to the blocks that hold events, as the adaptive
-    baseline of :func:`robust_baseline`). Raised to at least its median level within
+    The power spectrum of each 0.5 s block, averaged over ~4 Hz groups of bins, is
+    smoothed by a centred running median over ``window_s`` (robust to the blocks that
+    hold events, as the adaptive baseline of :func:`robust_baseline`). Raised to at least its median level within
     ``band``, so that only what stands above the band's level (mains lines, coloured
     bumps) is flattened and the band-pass's edges and stop bands are never boosted
     back, its autocorrelation (lags ``0..order``) gives the prediction-error filter. The prediction-error filter of
@@ -269,34 +271,48 @@ def whiten(
     # per-block power spectra: their running median is a robust background spectrum and,
     # being >= 0, gives a positive-definite autocorrelation (lags 0..order)
     # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
-    spec = np.fft.rfft(yp.reshape(nb, b) * np.hanning(b), n=2 * b, axis=1)
+    spec = sfft.rfft(yp.reshape(nb, b) * np.hanning(b), n=2 * b, axis=1)
     spec = spec.real**2 + spec.imag**2
+    # averaged over ~4 Hz groups of bins before the running median (g times fewer
+    # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
+    # its autocorrelation changes by < 1 % (sinc(4 Hz * p / fs))
+    nbin = spec.shape[1]
+    g = max(1, int(round(_WHITEN_BIN_HZ / (fs / (2 * b)))))
+    ng = -(-nbin // g)
+    grouped = np.concatenate([spec, np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], axis=1)
+    grouped = grouped.reshape(nb, ng, g).mean(axis=2)
     w = max(1, int(round(window_s / _BLOCK_S)))
     if nb > w:
         roll = dict(window=w, center=True, min_periods=max(1, w // 4))
-        spec = pd.DataFrame(spec).rolling(**roll).median().to_numpy(copy=True)
+        grouped = pd.DataFrame(grouped).rolling(**roll).median().to_numpy(copy=True)
     else:
-        spec = np.repeat(np.median(spec, axis=0, keepdims=True), nb, axis=0)
+        grouped = np.repeat(np.median(grouped, axis=0, keepdims=True), nb, axis=0)
+    spec = np.repeat(grouped, g, axis=1)[:, :nbin]
     # only what stands above the median pass-band level is flattened (mains lines,
     # coloured bumps): the band-pass's edges and stop bands are never boosted back
-    f = np.fft.rfftfreq(2 * b, 1.0 / fs)
+    f = sfft.rfftfreq(2 * b, 1.0 / fs)
     lo, hi = band
     in_band = (f >= lo) & (f <= min(hi, 0.45 * fs))
     if not in_band.any():
         in_band[:] = True
     floor = np.median(spec[:, in_band], axis=1, keepdims=True)
-    r = np.fft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
+    r = sfft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
     r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
     a = _levinson(r)
-    blk = np.minimum(np.arange(n) // b, nb - 1)
-    e = y.astype(np.float64, copy=True)
+    # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per tap, the lagged signal in blocks
+    # times that block's coefficient (broadcast, no per-sample gather)
+    ep = yp.copy()
+    eb = ep.reshape(nb, b)
+    lag = np.zeros(nb * b)
     for k in range(1, order + 1):  # loop over the filter taps
-        e[k:] += a[blk[k:], k] * y[:-k]
+        lag[k:] = yp[:-k]
+        eb += a[:, k : k + 1] * lag.reshape(nb, b)
+    e = ep[:n]
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
-    ha = np.fft.rfft(a, n=2 * b, axis=1)
+    ha = sfft.rfft(a, n=2 * b, axis=1)
     spec *= ha.real**2 + ha.imag**2
-    rho = np.fft.irfft(spec, n=2 * b, axis=1)[:, :b]
+    rho = sfft.irfft(spec, n=2 * b, axis=1)[:, :b]
     rho /= np.maximum(rho[:, :1], np.finfo(float).tiny)
     return e, rho
 
