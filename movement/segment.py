@@ -301,13 +301,16 @@ def whiten(
     a = _levinson(r)
     # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per tap, the lagged signal in blocks
     # times that block's coefficient (broadcast, no per-sample gather)
-    ep = yp.copy()
+    # (float32: the error is a detection statistic, 7 digits are plenty; half the traffic)
+    y32 = yp.astype(np.float32)
+    a32 = a.astype(np.float32)
+    ep = y32.copy()
     eb = ep.reshape(nb, b)
-    lag = np.zeros(nb * b)
+    lag = np.zeros(nb * b, dtype=np.float32)
     for k in range(1, order + 1):  # loop over the filter taps
-        lag[k:] = yp[:-k]
-        eb += a[:, k : k + 1] * lag.reshape(nb, b)
-    e = ep[:n]
+        lag[k:] = y32[:-k]
+        eb += a32[:, k : k + 1] * lag.reshape(nb, b)
+    e = ep[:n].astype(np.float64)
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
     ha = sfft.rfft(a, n=2 * b, axis=1)
