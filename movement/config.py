@@ -297,12 +297,9 @@ class AccelConfig(_Config):
     )
     crosstalk_ratio: float = _p(
         0.5,
-        "a site whose peak within a segment is below this fraction (-6 dB) of the main "
-        "site's is counted as volume-conducted cross-talk, not as an active site, in "
-        "n_channels_active / channel_fraction: a local potential reaches neighbouring "
-        "surface electrodes attenuated by volume conduction; the fraction is [E]. "
-        "Measured on simulated EMG at 30 dB (dev seeds): 34/178 twitches lost as 'not local' "
-        "with the more sensitive MUAP detector without it",
+        "a sensor whose peak within a segment is below this fraction (-6 dB) of the main "
+        "sensor's is not counted as active in n_channels_active / channel_fraction: a "
+        "movement of one limb reaches sensors elsewhere on the body attenuated [E]",
     )
     dystonia_min_s: float = _p(2.0, "sustained >= 2 s [E: domain ref. section 3]", "s")
     tremor_band_hz: tuple = _p(

