@@ -384,6 +384,16 @@ class AccelConfig(_Config):
         "movement otherwise reads as one long 'posture' [E]",
         "deg",
     )
+    posture_sharp_steady_s: float = _p(
+        0.25,
+        "on the sharp orientation (a running median over orientation_median_s, which already "
+        "removes oscillations >= 1 Hz) a posture is held when the direction is steady over "
+        "+-this (one posture block), not +-1 s as on the 0.25 Hz gravity, which needs ~2 s "
+        "of steady direction: a spasm or short posture held ~1-5 s [E: domain ref. section "
+        "1] is then found whole instead of as its two ramps (dev seeds 710000+, 6 dB: "
+        "postures of 2.1-2.6 s split 3/20 -> 0/20) [E]",
+        "s",
+    )
     walking_band_hz: tuple = _p((1.4, 2.5), "walking ~1.7 steps/s [S: Urbanek 2015]", "Hz")
     review_margin: float = _p(0.15, "probability margin under which a call is 'close' [E]")
 

@@ -25,6 +25,7 @@ __all__ = [
     "tilt_edges",
     "snap_to_edges",
     "trim_to_peak",
+    "absorb_bursts",
     "runs_to_mask",
     "mask_to_runs",
     "robust_baseline",
@@ -662,7 +663,13 @@ def tilt_edges(
     Edges are kept when the held change is below ``min_deg`` or not found. With
     ``require_change``, a run whose orientation changes by less than ``min_deg`` across
     both edge windows (``search_s`` either side of each edge) is dropped: a slow drift of
-    the resting orientation away from the long reference is not a posture change.
+    the resting orientation away from the long reference is not a posture change; a run
+    with a change at one edge only (a drift across the threshold at the other) is cut to
+    the hold next to its change, and dropped when that hold is the rest rather than the
+    tilt (it differs from the drifting side by less than half the change); a run with
+    changes at both edges whose outsides differ from each other more than from the run
+    (the rest between two different tilts) is dropped. Runs at the recording's edges are
+    cut, never dropped.
     Loops over runs (few), vectorised within each.
 
     Examples
@@ -691,34 +698,111 @@ def tilt_edges(
     def angle(u: np.ndarray, r: np.ndarray) -> np.ndarray:
         return np.degrees(np.arccos(np.clip(u @ r, -1.0, 1.0)))
 
+    def mean_dir(i0: int, i1: int) -> np.ndarray:
+        return unit(orientation[i0 : max(i1, i0 + 1)].mean(axis=0))
+
+    def onset_edge(a: int, r1: np.ndarray, mid: int) -> tuple[int | None, bool]:
+        """From outside the run (a - s) up to ``mid``: (located onset or None, changed)."""
+        lo = max(0, a - s)
+        if mid - lo <= q:
+            return None, False
+        r0 = mean_dir(lo, lo + q)
+        held = float(angle(r1[None, :], r0)[0])
+        th = angle(unit(orientation[lo:mid]), r0)
+        changed = float(angle(mean_dir(mid - q, mid)[None, :], r0)[0]) >= min_deg
+        half = np.flatnonzero(th >= 0.5 * held)
+        if held >= min_deg and len(half):
+            below = np.flatnonzero(th[: half[0]] <= fraction * held)
+            if len(below):
+                return lo + int(below[-1]) + 1, changed
+        return None, changed
+
+    def offset_edge(b: int, r1: np.ndarray, mid: int) -> tuple[int | None, bool]:
+        """From ``mid`` out to b + s: (located offset or None, changed)."""
+        hi = min(n, b + s)
+        if hi - mid <= q:
+            return None, False
+        r0 = mean_dir(hi - q, hi)
+        held = float(angle(r1[None, :], r0)[0])
+        th = angle(unit(orientation[mid:hi]), r0)
+        changed = float(angle(mean_dir(mid, mid + q)[None, :], r0)[0]) >= min_deg
+        half = np.flatnonzero(th >= 0.5 * held)
+        if held >= min_deg and len(half):
+            below = np.flatnonzero(th[half[-1] :] <= fraction * held)
+            if len(below):
+                return mid + int(half[-1] + below[0]), changed
+        return None, changed
+
     changed = np.zeros(len(out), dtype=bool)
     for i, (a, b) in enumerate(runs):  # loop over runs
+        a, b = int(a), int(b)
         quarter = (b - a) // 4
-        r1 = unit(orientation[a + quarter : max(b - quarter, a + quarter + 1)].mean(axis=0))
-        # onset: from outside the run (a - s) up to the centre of the run
-        lo, mid = max(0, a - s), min(a + s, a + 2 * quarter + 1)
-        if mid - lo > q:
-            r0 = unit(orientation[lo : lo + q].mean(axis=0))
-            held = float(angle(r1[None, :], r0)[0])
-            th = angle(unit(orientation[lo:mid]), r0)
-            changed[i] |= float(angle(unit(orientation[mid - q : mid].mean(axis=0)), r0)) >= min_deg
-            half = np.flatnonzero(th >= 0.5 * held)
-            if held >= min_deg and len(half):
-                below = np.flatnonzero(th[: half[0]] <= fraction * held)
-                if len(below):
-                    out[i, 0] = lo + below[-1] + 1
-        # offset: from the centre of the run out to b + s
-        mid, hi = max(b - s, a + 2 * quarter), min(n, b + s)
-        if hi - mid > q:
-            r0 = unit(orientation[hi - q : hi].mean(axis=0))
-            held = float(angle(r1[None, :], r0)[0])
-            th = angle(unit(orientation[mid:hi]), r0)
-            changed[i] |= float(angle(unit(orientation[mid : mid + q].mean(axis=0)), r0)) >= min_deg
-            half = np.flatnonzero(th >= 0.5 * held)
-            if held >= min_deg and len(half):
-                below = np.flatnonzero(th[half[-1] :] <= fraction * held)
-                if len(below):
-                    out[i, 1] = mid + half[-1] + below[0]
+        r1 = mean_dir(a + quarter, b - quarter)
+        on, ch_on = onset_edge(a, r1, min(a + s, a + 2 * quarter + 1))
+        off, ch_off = offset_edge(b, r1, max(b - s, a + 2 * quarter))
+        # a run at the recording's edge may be a posture held beyond it: it is cut, never
+        # dropped
+        inner = a > q and b < n - q
+        if require_change and ch_on != ch_off:
+            # one edge is the slow drift of the resting direction across the threshold, not
+            # a tilt change: the posture is the hold next to the other edge, which starts
+            # (ends) where the orientation is last (first) closer to the direction outside
+            # the drifting edge than to the hold (a held posture may drift a little too)
+            keep = True
+            if ch_off:
+                end = off if off is not None else b
+                hold = max(a + 1, end - s)
+                r_h = mean_dir(max(a, hold - q), hold)
+                # the hold is the tilted state: it differs from the direction outside the
+                # drifting edge by at least half the tilt at the changed edge; a run holding
+                # the rest it started from only touches the next change (the low-passed
+                # gravity's smear ahead of a tilt, the rest after a posture's return)
+                lo, hi = max(0, a - s), min(n, b + s)
+                r_out = mean_dir(lo, lo + q)
+                tilt = float(angle(r_h[None, :], mean_dir(hi - q, hi))[0])
+                keep = float(angle(r_h[None, :], r_out)[0]) >= max(min_deg, 0.5 * tilt)
+                u = unit(orientation[a:hold])
+                away = np.flatnonzero(angle(u, r_h) > angle(u, r_out))
+                if len(away):
+                    a2 = a + int(away[-1]) + 1
+                    on, _ = onset_edge(a2, r_h, max(min(a2 + s, hold), a2 + 1))
+                    on = a2 if on is None else on
+                    # and the offset is located against the hold, not the run's centre
+                    off2, _ = offset_edge(b, r_h, max(b - s, on + 1))
+                    off = off if off2 is None else off2
+            else:
+                begin = on if on is not None else a
+                hold = min(b - 1, begin + s)
+                r_h = mean_dir(hold, min(b, hold + q))
+                lo, hi = max(0, a - s), min(n, b + s)
+                r_out = mean_dir(hi - q, hi)
+                tilt = float(angle(r_h[None, :], mean_dir(lo, lo + q))[0])
+                keep = float(angle(r_h[None, :], r_out)[0]) >= max(min_deg, 0.5 * tilt)
+                u = unit(orientation[hold:b])
+                away = np.flatnonzero(angle(u, r_h) > angle(u, r_out))
+                if len(away):
+                    b2 = hold + int(away[0])
+                    off, _ = offset_edge(b2, r_h, min(max(b2 - s, hold), b2 - 1))
+                    off = b2 if off is None else off
+                    on2, _ = onset_edge(a, r_h, min(a + s, off))
+                    on = on if on2 is None else on2
+            keep = keep or not inner
+            ch_on = ch_on and keep
+            ch_off = ch_off and keep
+        elif require_change and ch_on and ch_off and inner:
+            # a posture goes away from a direction and comes back to it: a run between two
+            # different tilts (the rest between a posture's return and the next spasm, off a
+            # stale reference) is closer to each of them than they are to each other
+            lo, hi = max(0, a - s), min(n, b + s)
+            r_b, r_a = mean_dir(lo, lo + q), mean_dir(hi - q, hi)
+            apart = float(angle(r_b[None, :], r_a)[0])
+            away = min(float(angle(r1[None, :], r_b)[0]), float(angle(r1[None, :], r_a)[0]))
+            ch_on = ch_off = apart < away
+        changed[i] = ch_on or ch_off
+        if on is not None:
+            out[i, 0] = on
+        if off is not None:
+            out[i, 1] = off
     out[:, 1] = np.maximum(out[:, 1], out[:, 0] + 1)
     return out[changed] if require_change else out
 
@@ -747,6 +831,38 @@ def _refine_with_bursts(
         axis=1,
     )
     return merge_runs(out[np.argsort(out[:, 0], kind="stable")], 1)
+
+
+def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.ndarray:
+    """Sustained runs extended over the brief runs (bursts) that chain to them.
+
+    Runs of both kinds closer than ``max_gap`` samples are joined (as :func:`merge_runs`);
+    a joined group that holds at least one sustained run becomes a sustained run, and a
+    group of bursts only is left out (they stay brief events). An irregular tremor whose
+    amplitude varies from burst to burst (amplitude CV 0.3-0.6, domain reference section
+    1) leaves the long envelope between its strong stretches while its bursts go on:
+    one event, not several. Vectorised over runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = np.array([[100, 300], [900, 1000]])
+    >>> b = np.array([[320, 340], [360, 380], [600, 620]])
+    >>> absorb_bursts(s, b, 50).tolist()
+    [[100, 380], [900, 1000]]
+    """
+    if not (len(s_runs) and len(b_runs)):
+        return s_runs
+    allr = np.concatenate([s_runs, b_runs])
+    sus = np.r_[np.ones(len(s_runs), np.int8), np.zeros(len(b_runs), np.int8)]
+    order = np.argsort(allr[:, 0], kind="stable")
+    allr, sus = allr[order], sus[order]
+    gap = allr[1:, 0] - np.maximum.accumulate(allr[:, 1])[:-1]
+    first = np.flatnonzero(np.concatenate(([True], gap >= max_gap)))
+    keep = np.maximum.reduceat(sus, first).astype(bool)
+    starts = allr[first, 0]
+    stops = np.maximum.reduceat(allr[:, 1], first)
+    return np.stack([starts[keep], stops[keep]], axis=1)
 
 
 def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarray:
@@ -882,7 +998,7 @@ def _site_runs(
         )
         if gravity is not None:
 
-            def postures(direction: np.ndarray) -> np.ndarray:
+            def postures(direction: np.ndarray, steady_s: float = 1.0) -> np.ndarray:
                 return posture_runs(
                     direction,
                     fs,
@@ -890,25 +1006,30 @@ def _site_runs(
                     cfg.posture_min_deg * cfg.posture_on_fraction,
                     cfg.posture_min_deg * cfg.posture_off_fraction,
                     cfg.posture_steady_deg,
+                    steady_s,
                 )
 
             tilt = postures(gravity)
             if orientation is not None:
                 # a fast, large tilt (a spasm) is steady on the sharp orientation while the
-                # low-passed gravity is still moving: look on both
-                both = np.concatenate([tilt, postures(orientation)])
+                # low-passed gravity is still moving: look on both. Each set's edges are
+                # located before they are joined: a posture found on the sharp orientation
+                # must not be lost in a gravity run that a drift of the rest spreads around it
+                sharp = postures(orientation, cfg.posture_sharp_steady_s)
+                found = [
+                    tilt_edges(
+                        orientation,
+                        runs,
+                        fs,
+                        1.0 / (2.0 * cfg.gravity_cutoff_hz),
+                        cfg.posture_edge_fraction,
+                        cfg.posture_min_deg * cfg.posture_off_fraction,
+                        require_change=True,
+                    )
+                    for runs in (tilt, sharp)
+                ]
+                both = np.concatenate(found)
                 tilt = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 1)
-            if orientation is not None and len(tilt):
-                tilt = tilt_edges(
-                    orientation,
-                    tilt,
-                    fs,
-                    1.0 / (2.0 * cfg.gravity_cutoff_hz),
-                    cfg.posture_edge_fraction,
-                    cfg.posture_min_deg * cfg.posture_off_fraction,
-                    require_change=True,
-                )
-                tilt = tilt[np.argsort(tilt[:, 0], kind="stable")]
             else:
                 # no sharp orientation: the posture runs' edges are as smeared as the
                 # envelope's, and are refined with it (as before)
@@ -936,6 +1057,10 @@ def _site_runs(
     # brief-scale runs: merge doublets, drop ones absorbed by sustained activity
     b_runs = merge_runs(b_runs, int(round(min(cfg.merge_gap_s, 0.05) * fs)))
     b_runs = b_runs[(b_runs[:, 1] - b_runs[:, 0]) >= max(1, cfg.min_brief_s * fs)]
+    if isinstance(cfg, AccelConfig) and len(s_runs) and len(b_runs):
+        # a weak irregular tremor dips below the sustained scale's off threshold between
+        # its bursts: bursts closer than merge_gap_s to sustained activity are part of it
+        s_runs = absorb_bursts(s_runs, b_runs, gap_n)
     # a brief event cut by the recording's edge cannot be measured whole (and filter edge
     # transients live there): drop it
     b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < brief.size)]

@@ -381,3 +381,93 @@ def test_triphasic_muap_is_found_like_a_biphasic_one(rng) -> None:
     table = _segments(x, fs)
     assert len(table) == 1
     assert table["onset"].iloc[0] == pytest.approx(8.0, abs=0.005)
+
+
+# -- dystonia-like postures, spasms and irregular tremor on the accelerometer ----------
+
+
+def _tilted(t: np.ndarray, spans: list[tuple[float, float, float]]) -> np.ndarray:
+    """Unit directions tilted by ``deg`` about x during each (start, stop, deg) span."""
+    a = np.zeros_like(t)
+    for t0, t1, deg in spans:
+        a = a + np.radians(deg) * ((t >= t0) & (t < t1))
+    return np.column_stack([0 * a, np.sin(a), np.cos(a)])
+
+
+def test_tilt_edges_cut_a_run_that_starts_in_a_drift_to_the_held_tilt() -> None:
+    """A run starting where the resting direction drifts across the threshold and ending
+    with a real tilt back is cut to the posture next to that real change."""
+    from movement.segment import tilt_edges
+
+    fs = 20.0
+    t = np.arange(int(120 * fs)) / fs
+    drift = np.radians(8.0) * np.clip((t - 20) / 40.0, 0, 1)  # slow drift of the rest
+    held = np.radians(20.0) * ((t >= 70.0) & (t < 80.0))  # a posture held 10 s
+    a = drift + held
+    o = np.column_stack([0 * a, np.sin(a), np.cos(a)])
+    runs = np.array([[int(50 * fs), int(80.5 * fs)]])  # from the drift to past the posture
+    out = tilt_edges(o, runs, fs, 2.0, 0.1, 4.0, require_change=True) / fs
+    assert out.round(1).tolist() == [[70.0, 80.0]]
+    # mirrored: the posture first, then the drift
+    rev = o[::-1].copy()
+    runs_r = np.array([[len(t) - int(80.5 * fs), len(t) - int(50 * fs)]])
+    out_r = tilt_edges(rev, runs_r, fs, 2.0, 0.1, 4.0, require_change=True) / fs
+    assert out_r.round(1).tolist() == [[40.0, 50.0]]
+
+
+def test_posture_runs_short_steadiness_finds_a_short_held_tilt() -> None:
+    """A 25 deg tilt held 1.75 s is found with +-0.25 s steadiness, not with +-1 s."""
+    from movement.segment import posture_runs
+
+    fs = 50.0
+    t = np.arange(int(120 * fs)) / fs
+    o = _tilted(t, [(60.0, 61.75, 25.0)])
+    assert len(posture_runs(o, fs, 60.0, 7.0, 4.0, 3.0, 1.0)) == 0
+    r = posture_runs(o, fs, 60.0, 7.0, 4.0, 3.0, 0.25) / fs
+    assert len(r) == 1 and 59.9 <= r[0, 0] <= 60.6 and 61.0 <= r[0, 1] <= 62.0
+
+
+def test_absorb_bursts_joins_chained_bursts_only_to_sustained_runs() -> None:
+    from movement.segment import absorb_bursts
+
+    s = np.array([[100, 300], [900, 1000]])
+    b = np.array([[320, 340], [360, 380], [600, 620], [1040, 1050]])
+    assert absorb_bursts(s, b, 50).tolist() == [[100, 380], [900, 1050]]
+    assert absorb_bursts(s, b[:0], 50).tolist() == s.tolist()
+    assert absorb_bursts(s[:0], b, 50).shape == (0, 2)
+    # bursts alone never become a sustained run
+    assert absorb_bursts(np.array([[5000, 5100]]), b, 50).tolist() == [[5000, 5100]]
+
+
+def test_accel_short_spasm_is_one_sustained_event(rng) -> None:
+    """A 30 deg spasm held ~2.5 s is one event, not its two ramps."""
+    from conftest import tilt_rotation
+
+    fs = 100.0
+    x = accel_rest(rng, fs, 200.0)
+    t = np.arange(len(x)) / fs
+    ramp = np.clip((t - 100.0) / 0.1, 0, 1) * np.clip((102.6 - t) / 0.2, 0, 1)
+    x += tilt_rotation(np.radians(30.0) * ramp) - tilt_rotation(0 * t)
+    table = _segments(x, fs, "accel")
+    near = table[(table["onset"] < 103.5) & (table["onset"] + table["duration"] > 99.0)]
+    assert len(near) == 1
+    assert near["onset"].iloc[0] == pytest.approx(100.0, abs=0.3)
+    assert near["onset"].iloc[0] + near["duration"].iloc[0] == pytest.approx(102.6, abs=0.4)
+
+
+def test_tilt_edges_drop_the_rest_between_two_different_tilts() -> None:
+    """Rest between a posture's return and the next tilt (another direction), off a stale
+    reference, has tilt changes at both edges but is not a posture; a posture is kept."""
+    from movement.segment import tilt_edges
+
+    fs = 20.0
+    t = np.arange(int(120 * fs)) / fs
+    a = np.radians(25.0) * ((t >= 30.0) & (t < 50.0))  # a posture about x
+    b = np.radians(30.0) * ((t >= 60.0) & (t < 64.0))  # a spasm about y
+    o = np.column_stack([np.sin(b), np.sin(a) * np.cos(b), np.cos(a) * np.cos(b)])
+    o /= np.linalg.norm(o, axis=1, keepdims=True)
+    rest = np.array([[int(50.5 * fs), int(59.5 * fs)]])
+    assert len(tilt_edges(o, rest, fs, 2.0, 0.1, 4.0, require_change=True)) == 0
+    posture = np.array([[int(30.5 * fs), int(49.5 * fs)]])
+    kept = tilt_edges(o, posture, fs, 2.0, 0.1, 4.0, require_change=True) / fs
+    assert kept.round(1).tolist() == [[30.0, 50.0]]
