@@ -10,10 +10,13 @@ Scores are combined as
 
 * fasciculation-like: brief AND isolated AND not part of a regular train AND
   spatially local (EMG) / small (accelerometer, not a jerk or knock);
-* dystonia-like: sustained AND (long OR co-contraction OR irregular 3-8 Hz
-  activity) AND NOT regular tremor AND NOT walking (EMG); accelerometer: (long AND
-  irregular 3-8 Hz activity) OR a posture change held for most of the event and at
-  least ``spasm_min_s`` (a spasm or held posture), AND NOT regular tremor AND NOT walking;
+* dystonia-like (EMG): sustained AND strong AND (long OR co-contraction OR irregular
+  3-8 Hz activity) AND NOT regular tremor AND NOT walking (a regular rhythm at step
+  rate); strong: ``dystonia_min_snr_db`` over rest or, sampled at ``min_muap_fs_hz`` or
+  faster, above the whitened noise model in at least ``sustained_active_fraction`` of
+  the segment's sub-blocks; accelerometer: (long AND irregular 3-8 Hz activity) OR a
+  posture change held for most of the event and at least ``spasm_min_s`` (a spasm or
+  held posture), AND NOT regular tremor AND NOT walking;
 * other: the rest (walking, reaching, regular tremor, knocks, artefacts).
 
 ``p(fasc) = F``, ``p(dyst) = (1 - F)·D``, ``p(other) = (1 - F)(1 - D)``.
@@ -133,8 +136,21 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
                 r["brief"] * r["isolated"] * r["irregular_train"] * r["local"] * r["off_heartbeat"]
             )
             pattern = np.maximum.reduce([r["long"], r["cocontraction"], r["irregular_tremor"]])
-            r["strong"] = _gt(_col(X, "snr_db"), c.dystonia_min_snr_db, 1.0)
-            dyst = r["sustained"] * r["strong"] * pattern * (1 - r["regular_tremor"])
+            # clearly above rest, or (sampled fast enough for the whitened noise model)
+            # held above the noise for as much of the segment as the sustained detector
+            # asks of a window: a significance, not a dB margin
+            r["held"] = _gt(_col(X, "active_fraction"), c.sustained_active_fraction, 0.02, nan=0.0)
+            r["strong"] = np.maximum(_gt(_col(X, "snr_db"), c.dystonia_min_snr_db, 1.0), r["held"])
+            # gait: a regular activation rhythm at step rate (domain reference section 2)
+            wlo, whi = c.walking_band_hz
+            r["walking"] = _gt(fdom, wlo, 0.1) * _lt(fdom, whi, 0.1) * _gt(reg, 0.5, 0.05)
+            dyst = (
+                r["sustained"]
+                * r["strong"]
+                * pattern
+                * (1 - r["regular_tremor"])
+                * (1 - r["walking"])
+            )
         else:
             peak = _col(X, "peak_amplitude")
             wlo, whi = c.walking_band_hz

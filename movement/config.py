@@ -154,6 +154,37 @@ class EMGConfig(_Config):
         "goal is <= 1 false alarm/h on confounder-only recordings [E]",
         "1/h",
     )
+    sustained_window_s: float = _p(
+        1.0,
+        "window of the sustained-activity detector on the whitened signal (sampling rates >= "
+        "min_muap_fs_hz): long enough that a contraction a few dB above rest stands out of the "
+        "noise model (chi-square statistics of many sub-blocks), short enough that its half "
+        "(0.5 s) stays within the onset tolerance of a sustained event; spasms last >= 0.3 s "
+        "[E: domain ref. sections 1 and 3]",
+        "s",
+    )
+    sustained_block_s: float = _p(
+        0.025,
+        "sub-blocks the sustained detector counts: about one dystonic-tremor burst's quarter "
+        "(bursts 92-111 ms [S: Dystonia 2024, domain ref. section 1]) and a MUAP's length "
+        "(3-24 ms), so one potential lights at most two of them [E]",
+        "s",
+    )
+    sustained_active_fraction: float = _p(
+        0.25,
+        "a window is sustained activity when at least this fraction of its sub-blocks is "
+        "above the noise model: dystonic-tremor bursts of 92-111 ms at >= 3 Hz fill >= 28 % of "
+        "the time [S: Dystonia 2024; domain ref. section 1], a held contraction nearly all; an "
+        "isolated fasciculation or doublet (< 60 ms) fills < 10 % of 1 s [E]",
+    )
+    sustained_false_alarms_per_h: float = _p(
+        0.5,
+        "design rate of false sustained detections on Gaussian sensor noise, per channel and "
+        "hour: the sub-block threshold is the chi-square quantile at which a binomial count "
+        "of sub-blocks reaches the active fraction with probability rate / (windows per "
+        "hour), as muap_false_alarms_per_h [E]",
+        "1/h",
+    )
     muap_edge_db: float = _p(
         20.0,
         "a MUAP detection's edges are where its window energy is this far below its peak "
@@ -208,11 +239,20 @@ class EMGConfig(_Config):
     dystonia_min_snr_db: float = _p(
         9.0,
         "a dystonia-like contraction stands clearly above rest; low-level restlessness "
-        "(2-3x rest RMS in the Myo rest files) does not [E]",
+        "(2-3x rest RMS in the Myo rest files) does not [E]. Rules only, and only where "
+        "no noise model is available: at min_muap_fs_hz or faster a segment held above the "
+        "whitened noise model in >= sustained_active_fraction of its sub-blocks is strong "
+        "enough (a 6 dB contraction measures 4-8 dB here) [E]",
         "dB",
     )
     cocontraction_min: float = _p(
         0.5, "%COCON (Winter 1990) above which agonist-antagonist co-contraction is called [E]"
+    )
+    walking_band_hz: tuple = _p(
+        (1.4, 2.5),
+        "walking ~1.7 steps/s, bouts >= 10 s [S: Urbanek 2015, domain ref. section 2]: a "
+        "regular activation rhythm in this band is gait, not dystonia (as AccelConfig)",
+        "Hz",
     )
     tremor_band_hz: tuple = _p(
         (3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Grosse 2004]", "Hz"

@@ -24,7 +24,10 @@ Features (units):
   ``tilt_hold_fraction`` (share of the segment spent at >= half of its largest tilt
   from the direction just before onset, on the acceleration low-passed below
   1/``orientation_median_s``), accel;
-* ``n_subbursts``, ``subburst_cv`` (CV of sub-burst intervals); ``clipped``.
+* ``n_subbursts``, ``subburst_cv`` (CV of sub-burst intervals); ``clipped``;
+* ``active_fraction``: share of the segment's 25 ms sub-blocks whose whitened energy
+  exceeds the noise model (:func:`movement.segment.active_fraction`), EMG sampled at
+  ``min_muap_fs_hz`` or faster (NaN otherwise).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
 from .preprocess import Preprocessed, _cumsum0, lowpass, vector_magnitude
-from .segment import Segmentation
+from .segment import Segmentation, active_fraction
 
 __all__ = ["FEATURES", "segment_features", "spectral_features"]
 
@@ -71,6 +74,7 @@ FEATURES = (
     "tilt_hold_fraction",
     "n_subbursts",
     "subburst_cv",
+    "active_fraction",
     "clipped",
 )
 
@@ -582,6 +586,7 @@ def segment_features(
     nsub, subcv = _subbursts(seg.bursts, main, start, stop, fs)
     out["n_subbursts"] = nsub
     out["subburst_cv"] = subcv
+    out["active_fraction"] = active_fraction(getattr(seg, "activity", None), main, start, stop)
     at = np.flatnonzero(pre.clipped)  # clipped samples (usually none)
     out["clipped"] = np.searchsorted(at, stop) > np.searchsorted(at, start)
     out["main_site"] = main

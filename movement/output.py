@@ -114,6 +114,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
     "subburst_cv": {"Description": "CV of the intervals between those bursts"},
+    "active_fraction": {
+        "Description": "EMG at >= 900 Hz: share of the event's 25 ms sub-blocks whose whitened energy exceeds the noise model (n/a at lower rates)"
+    },
     "clipped": {"Description": "True when the signal reached the sensor's limit during the event"},
     "original_trial_type": {
         "Description": "The classifier's label before a reviewer relabelled the event"

@@ -34,6 +34,9 @@ __all__ = [
     "merge_runs",
     "energy_threshold",
     "muap_runs",
+    "sustained_energy_runs",
+    "active_fraction",
+    "whitened_power",
     "segment",
 ]
 
@@ -390,14 +393,33 @@ def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
     n = y.shape[0]
     if n == 0:
         return np.empty((0, 2), dtype=np.int64)
+    p, noise, rho = whitened_power(y, fs, cfg)
+    return _muap_runs(p, noise, rho, fs, cfg)
+
+
+def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray, ...]:
+    """Squared prediction error of :func:`whiten`, its noise power per sample, and ``rho``.
+
+    The noise power is the median of ``e**2`` in 0.5 s blocks over the median of
+    chi-square(1), the ``baseline_quantile`` of those blocks over ``baseline_window_s``
+    (as :func:`robust_baseline`): the noise model of :func:`muap_runs` and
+    :func:`sustained_energy_runs`.
+    """
     band = (cfg.band_low_hz, cfg.band_high_hz)
-    order = cfg.muap_whitening_order
-    settle = int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
-    e, rho = whiten(y, fs, order, cfg.baseline_window_s, band)
-    b = rho.shape[1]
+    e, rho = whiten(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
     p = np.square(e, out=e)
     noise, _ = robust_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
     noise = np.maximum(noise[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
+    return p, noise, rho
+
+
+def _muap_runs(
+    p: np.ndarray, noise: np.ndarray, rho: np.ndarray, fs: float, cfg: EMGConfig
+) -> np.ndarray:
+    n = p.shape[0]
+    order = cfg.muap_whitening_order
+    settle = int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
+    b = rho.shape[1]
     c = _cumsum0(p)
     windows = sorted({max(2, int(round(w * fs))) for w in cfg.muap_windows_s})
     p_exceed = cfg.muap_false_alarms_per_h / (3600.0 * fs * len(windows))
@@ -434,6 +456,175 @@ def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
     allr = allr[np.argsort(allr[:, 0], kind="stable")]
     # pieces closer than the shortest window are below the detector's time resolution
     return merge_runs(allr, windows[0])
+
+
+def _quantile_bias(block: int, quantile: float) -> float:
+    """Expected ``quantile`` of 0.5 s block medians of chi-square(1) over the true median.
+
+    :func:`robust_baseline` reads ~``_BLOCK_READS`` samples per block; the median of
+    ``m`` such samples is about normal with relative SD ``1 / (2 f(med) med sqrt(m))``
+    (``f`` the chi-square(1) density), so the ``quantile`` of rest blocks' medians sits
+    ``z_quantile`` SDs below the true noise power (about 30 % low for 100 reads and the
+    10th percentile). The count detector, whose tail is steep in the sub-block
+    probability, needs the unbiased noise power.
+    """
+    from scipy import stats
+
+    m = len(range(0, max(1, block), max(1, block // _BLOCK_READS)))
+    sd = 1.0 / (2.0 * stats.chi2.pdf(_CHI2_1_MEDIAN, 1) * _CHI2_1_MEDIAN * np.sqrt(m))
+    return float(max(1.0 + stats.norm.ppf(quantile) * sd, 0.1))
+
+
+def _binomial_block_p(window: int, k: int, p_window: float) -> float:
+    """Per-block probability ``q`` at which ``Binomial(window, q) >= k`` has probability ``p_window``."""
+    from scipy import optimize, stats
+
+    def f(lq: float) -> float:
+        return float(stats.binom.logsf(k - 1, window, np.exp(lq)) - np.log(p_window))
+
+    lo, hi = np.log(1e-300), np.log(0.999999)
+    if f(hi) < 0:
+        return 0.999999
+    if f(lo) > 0:
+        return 1e-300
+    return float(np.exp(optimize.brentq(f, lo, hi, xtol=1e-6)))
+
+
+def sustained_energy_runs(
+    p: np.ndarray,
+    noise: np.ndarray,
+    rho: np.ndarray,
+    fs: float,
+    cfg: EMGConfig,
+    valid: np.ndarray | None = None,
+    activity: list | None = None,
+) -> np.ndarray:
+    """Sustained muscle activity of one channel against the whitened noise model.
+
+    A counting detector, robust to brief transients, whose threshold follows from the
+    noise model of :func:`muap_runs` (not from a dB margin):
+
+    1. the whitened power ``p`` over the noise power is averaged in sub-blocks of
+       ``sustained_block_s`` (aligned with the 0.5 s blocks of :func:`whiten`); on
+       Gaussian noise each is ~chi-square(nu)/nu (``nu`` from the background's
+       autocorrelation after whitening, as in :func:`energy_threshold`'s two-moment
+       form), thresholded at a per-sub-block probability ``q``; the noise power is
+       the baseline's low quantile of noisy block medians, corrected for that bias
+       (:func:`_quantile_bias`);
+    2. a centred window of ``sustained_window_s`` (``W`` sub-blocks) is active when at
+       least ``k = ceil(sustained_active_fraction * W)`` of them exceed it; ``q`` is
+       where ``P(Binomial(W, q) >= k)`` equals ``sustained_false_alarms_per_h`` per hour
+       of window positions, so noise alone crosses at that rate; off below
+       ``k * k_off / k_on`` (hysteresis);
+    3. each run is cut to its first and last sub-blocks that exceed together with a
+       neighbour (within two sub-blocks): a centred count starts half a window early.
+
+    A contraction a few dB above rest lights most sub-blocks of its windows; a single
+    motor-unit potential, however strong, lights one or two.
+
+    Parameters
+    ----------
+    p, noise : ndarray (n,)
+        Whitened power and its noise power (:func:`whitened_power`).
+    rho : ndarray (n_blocks, block)
+        Background autocorrelation after whitening, per 0.5 s block.
+    fs : float
+    cfg : EMGConfig
+    valid : ndarray of bool (n,), optional
+        Samples that may count (filter start-up and gaps excluded).
+    activity : list, optional
+        When given, ``(sub, active)`` is appended: the sub-block length (samples) and
+        which sub-blocks exceed the noise model (for :func:`active_fraction`).
+
+    Returns
+    -------
+    ndarray (m, 2)
+        [start, stop) sample runs, sorted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from movement.config import EMGConfig
+    >>> rng = np.random.default_rng(1)
+    >>> fs = 2000.0
+    >>> x = rng.normal(0, 1, 120 * 2000)
+    >>> x[100000:110000] *= 1.6  # a 5 s contraction ~4 dB over the noise
+    >>> p = x * x
+    >>> runs = sustained_energy_runs(p, np.ones_like(p), np.eye(1, 1000), fs, EMGConfig())
+    >>> [(float(a) / fs, float(b) / fs) for a, b in runs]
+    [(50.0, 55.0)]
+    """
+    from scipy import stats
+
+    n = p.shape[0]
+    b = rho.shape[1]
+    target = max(1, int(round(cfg.sustained_block_s * fs)))
+    divs = np.array([d for d in range(1, b + 1) if b % d == 0])
+    sub = int(divs[np.argmin(np.abs(divs - target))])
+    nsb = n // sub
+    if nsb == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    w = max(1, int(round(cfg.sustained_window_s * fs / sub)))
+    k = max(1, int(np.ceil(cfg.sustained_active_fraction * w)))
+    p_window = cfg.sustained_false_alarms_per_h * sub / (3600.0 * fs)
+    q = _binomial_block_p(w, k, min(p_window, 0.5))
+    # the noise power is constant within a 0.5 s block, so within a sub-block
+    z = p[: nsb * sub].reshape(nsb, sub).mean(axis=1) / noise[: nsb * sub : sub]
+    z *= _quantile_bias(b, cfg.baseline_quantile)
+    per_block = b // sub
+    # a moderate quantile (q ~ 0.05): the two-moment chi-square(nu) / nu is enough
+    m = np.arange(1, sub)
+    r = rho[:, 1:sub]
+    nu = sub * sub / (sub + 2.0 * (r * r) @ (sub - m).astype(float))
+    t = np.repeat(stats.chi2.isf(q, nu) / nu, per_block)
+    t = t[np.minimum(np.arange(nsb), len(t) - 1)]
+    active = z > t
+    if valid is not None:
+        active &= valid[: nsb * sub].reshape(nsb, sub).all(axis=1)
+    if activity is not None:
+        activity.append((sub, active))
+    c = _cumsum0(active.astype(np.float64))
+    h = w // 2
+    idx = np.arange(nsb)
+    count = c[np.minimum(idx + w - h, nsb)] - c[np.maximum(idx - h, 0)]
+    off_k = k * cfg.k_off / max(cfg.k_on, 1e-9)
+    runs = hysteresis_runs(count, np.full(nsb, k - 0.5), np.full(nsb, max(off_k - 0.5, 0.5)))
+    if not len(runs):
+        return np.empty((0, 2), dtype=np.int64)
+    # edge sub-blocks: active with another active one within two sub-blocks
+    near = c[np.minimum(idx + 3, nsb)] - c[np.maximum(idx - 2, 0)]
+    paired = (active & (near >= 2)).astype(np.float64)
+    runs = trim_to_peak(paired, runs, 0.5)
+    return runs * sub
+
+
+def active_fraction(
+    activity: list | None, main: np.ndarray, start: np.ndarray, stop: np.ndarray
+) -> np.ndarray:
+    """Share of each segment's sub-blocks (on its main site) above the whitened noise model.
+
+    NaN where the sustained detector did not run (``activity`` None: sampling below
+    ``min_muap_fs_hz``) or the segment holds no whole sub-block.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> act = [(10, np.array([0, 1, 1, 0, 1], bool))]
+    >>> active_fraction(act, np.array([0]), np.array([10]), np.array([50])).tolist()
+    [0.75]
+    """
+    out = np.full(len(start), np.nan)
+    if activity is None:
+        return out
+    for site in np.unique(main):  # loop over sites
+        sel = np.flatnonzero(main == site)
+        sub, active = activity[int(site)]
+        c = _cumsum0(active.astype(np.float64))
+        a = np.clip(-(-start[sel] // sub), 0, len(active))
+        b = np.clip(stop[sel] // sub, 0, len(active))
+        k = b - a
+        out[sel] = np.where(k > 0, (c[b] - c[a]) / np.maximum(k, 1), np.nan)
+    return out
 
 
 def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
@@ -950,14 +1141,17 @@ def _site_runs(
     gravity: np.ndarray | None = None,
     orientation: np.ndarray | None = None,
     sig: np.ndarray | None = None,
+    activity: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Brief runs, sustained runs, rest level (sustained scale) and all bursts of one site.
 
     With ``orientation`` (accelerometer, :attr:`Preprocessed.orientation`), posture runs
     found on ``gravity`` get their edges where the tilt change starts and ends
     (:func:`tilt_edges`). EMG sampled at ``min_muap_fs_hz`` or faster finds its brief
-    runs with :func:`muap_runs` on the band-passed signal ``sig``; otherwise (and for
-    accelerometry) the brief envelope is thresholded.
+    runs with :func:`muap_runs` on the band-passed signal ``sig``, and adds to its
+    sustained runs those of :func:`sustained_energy_runs` (a noise-model threshold on the
+    same whitened signal), whose sub-block activity is appended to ``activity``; otherwise
+    (and for accelerometry) the brief envelope is thresholded.
     """
     floor = getattr(cfg, "noise_floor_g", 0.0)
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
@@ -979,12 +1173,24 @@ def _site_runs(
         np.repeat(a, blk)[:n] for a in (on_b, off_b, on_s, off_s, lvl_s)
     )
     gap_n = int(round(cfg.merge_gap_s * fs))
-    if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz:
-        b_runs = muap_runs(sig, fs, cfg)
+    s_runs = hysteresis_runs(sustained, on_s, off_s)
+    if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
+        p, noise, rho = whitened_power(sig, fs, cfg)
+        b_runs = _muap_runs(p, noise, rho, fs, cfg)
+        if cfg.sustained_window_s:
+            # whitening start-up and the band-pass's edge transient, and gaps, do not count
+            settle = cfg.muap_whitening_order + int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
+            valid = ~gaps if gaps.shape[0] == n else np.ones(n, bool)
+            valid[:settle] = False
+            valid[max(0, n - settle) :] = False
+            e_runs = sustained_energy_runs(p, noise, rho, fs, cfg, valid, activity)
+            if len(e_runs):
+                both = np.concatenate([s_runs, e_runs])
+                s_runs = both[np.argsort(both[:, 0], kind="stable")]
     else:
         b_runs = hysteresis_runs(brief, on_b, off_b)
     bursts = b_runs
-    s_runs = merge_runs(hysteresis_runs(sustained, on_s, off_s), gap_n)
+    s_runs = merge_runs(s_runs, gap_n)
     tilt = np.empty((0, 2), dtype=np.int64)
     if osc is not None and isinstance(cfg, AccelConfig):
         p_runs = periodic_runs(
@@ -1088,11 +1294,15 @@ class Segmentation:
         Rest level of the sustained-scale envelope (for SNR).
     bursts : list of ndarray
         Per site, every brief-scale burst ([start, stop) samples), for sub-burst features.
+    activity : list of (int, ndarray) or None
+        Per site, the sub-block length and which sub-blocks exceed the whitened noise
+        model (:func:`sustained_energy_runs`); None where it is not run.
     """
 
     table: pd.DataFrame
     level: np.ndarray
     bursts: list[np.ndarray]
+    activity: list | None = None
 
 
 def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
@@ -1109,6 +1319,7 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
     fs = pre.fs
     rows = []
     levels, bursts = [], []
+    activity: list = []
     for j, _name in enumerate(pre.sites):  # loop over sites
         b_runs, s_runs, level, site_bursts = _site_runs(
             pre.brief[:, j],
@@ -1120,6 +1331,7 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
             pre.gravity[:, j, :] if pre.gravity is not None else None,
             pre.orientation[:, j, :] if pre.orientation is not None else None,
             pre.signal[:, j] if isinstance(cfg, EMGConfig) else None,
+            activity,
         )
         levels.append(level)
         bursts.append(site_bursts)
@@ -1130,13 +1342,14 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
                 )
     n_sites = len(pre.sites)
     level_arr = np.stack(levels, axis=1)
+    act = activity if len(activity) == n_sites else None
     cols = ["start", "stop", "onset", "duration", "channel", "scale", "n_sites"]
     if not rows:
         empty = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
         empty["channel"] = empty["channel"].astype(object)
         for j in range(n_sites):
             empty[f"site_{j}"] = pd.Series(dtype=bool)
-        return Segmentation(empty, level_arr, bursts)
+        return Segmentation(empty, level_arr, bursts, act)
     allr = np.concatenate(rows)
     allr = allr[np.lexsort((allr[:, 1], allr[:, 0]))]
     # union of overlapping site segments -> one event
@@ -1167,4 +1380,4 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
     )
     for j in range(n_sites):
         out[f"site_{j}"] = active[:, j]
-    return Segmentation(out, level_arr, bursts)
+    return Segmentation(out, level_arr, bursts, act)

@@ -136,7 +136,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (248.0, 100.0)
+    (248.0, 100.5)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 
@@ -171,6 +171,7 @@ def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
             else _BLOCK_S
         )
         + _FEATURE_REACH_S
+        + (getattr(cfg, "sustained_window_s", 0.0) or 0.0) / 2
     )
     return _round_up(s, fs, cfg)
 
@@ -219,7 +220,7 @@ def auto_window_s(fs: float, n_channels: int, cfg: EMGConfig | AccelConfig) -> f
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> round(auto_window_s(100.0, 3, AccelConfig())), round(auto_window_s(2000.0, 8, EMGConfig()))
-    (10000, 400)
+    (10000, 402)
     """
     by_values = _WINDOW_VALUES / max(1, n_channels) / fs
     return max(by_values, 4 * overlap_for(cfg, fs))

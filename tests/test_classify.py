@@ -208,3 +208,29 @@ def test_accel_jittery_tremor_is_irregular_even_with_a_high_autocorrelation_peak
         }
     )
     assert rc.predict(X).tolist() == ["dystonia-like", "other"]
+
+
+def test_low_snr_contraction_held_above_the_noise_model_is_dystonia_like() -> None:
+    """5 dB over rest is not 'strong' by the dB margin, but a segment active above the
+    whitened noise model in most of its sub-blocks is; without that measure (slow
+    sampling: NaN) the dB margin alone decides, as before."""
+    low = dict(EMG_ROWS["dystonia-like"], snr_db=5.0)
+    X = pd.DataFrame(
+        [
+            dict(low, active_fraction=0.9),
+            dict(low, active_fraction=np.nan),
+            dict(low, active_fraction=0.05),
+        ]
+    )
+    clf = _fit("emg")
+    assert list(clf.predict(X)) == ["dystonia-like", "other", "other"]
+    assert "held" in clf.explain(X.iloc[:1])[0]
+
+
+def test_emg_walking_rhythm_is_not_dystonia_like() -> None:
+    """A long bout of regular activations at step rate (~1.7 Hz) is gait: other."""
+    walk = dict(
+        EMG_ROWS["dystonia-like"], duration=30.0, dominant_frequency_hz=1.7, regularity=0.95,
+        peak_power_ratio=0.55,
+    )  # fmt: skip
+    assert _fit("emg").predict(pd.DataFrame([walk]))[0] == "other"

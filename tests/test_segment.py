@@ -471,3 +471,66 @@ def test_tilt_edges_drop_the_rest_between_two_different_tilts() -> None:
     posture = np.array([[int(30.5 * fs), int(49.5 * fs)]])
     kept = tilt_edges(o, posture, fs, 2.0, 0.1, 4.0, require_change=True) / fs
     assert kept.round(1).tolist() == [[30.0, 50.0]]
+
+
+def _contraction(rng, fs: float, n: int, lo: float, hi: float) -> np.ndarray:
+    from scipy import signal
+
+    sos = signal.butter(4, (lo, hi), btype="bandpass", fs=fs, output="sos")
+    return signal.sosfiltfilt(sos, rng.normal(0, 1, n))
+
+
+def test_sustained_energy_detector_keeps_its_designed_false_alarm_rate(rng) -> None:
+    """On Gaussian noise the count threshold bounds false sustained detections per hour."""
+    from movement.segment import sustained_energy_runs, whitened_power
+
+    fs = 2000.0
+    minutes = 10.0
+    y = _band(rng.normal(0, 0.01, (int(minutes * 60 * fs), 1)), fs)[:, 0]
+    p, noise, rho = whitened_power(y, fs, EMGConfig())
+    # a design rate high enough to count: 1 per second
+    loose = sustained_energy_runs(p, noise, rho, fs, EMGConfig(sustained_false_alarms_per_h=3600))
+    assert 0 < len(loose) <= 3600.0 * minutes / 60
+    assert len(sustained_energy_runs(p, noise, rho, fs, EMGConfig())) <= 1
+
+
+def test_low_snr_contraction_is_one_sustained_segment_with_its_edges(rng) -> None:
+    """A 10 s contraction 3 dB over the noise, amplitude swinging +-50 %: one segment."""
+    fs = 2000.0
+    n = int(60 * fs)
+    noise = rng.normal(0, 0.01, n)
+    a, b = int(20 * fs), int(30 * fs)
+    t = np.arange(b - a) / fs
+    c = _contraction(rng, fs, b - a, 20.0, 120.0) * (1 + 0.5 * np.sin(2 * np.pi * 0.3 * t))
+    c *= 10 ** (3 / 20) * 0.01 / np.std(c)
+    x = noise.copy()
+    x[a:b] += c
+    seg = _segments(x[:, None], fs)
+    sus = seg[seg["scale"] == "sustained"]
+    assert len(sus) == 1
+    assert abs(sus["onset"].iloc[0] - 20.0) < 0.5
+    assert abs(sus["onset"].iloc[0] + sus["duration"].iloc[0] - 30.0) < 0.5
+
+
+def test_strong_isolated_potentials_do_not_make_sustained_activity(rng) -> None:
+    """A single MUAP lights one or two sub-blocks of a 1 s window: never sustained."""
+    from movement.segment import sustained_energy_runs, whitened_power
+
+    fs = 2000.0
+    n = int(120 * fs)
+    x = rng.normal(0, 0.01, n)
+    for k in range(5, 115, 3):  # one 10 ms potential at ~30 dB every 3 s
+        i = int(k * fs)
+        x[i : i + 20] += 0.3 * np.sin(np.linspace(0, 2 * np.pi, 20))
+    y = _band(x[:, None], fs)[:, 0]
+    p, noise, rho = whitened_power(y, fs, EMGConfig())
+    assert len(sustained_energy_runs(p, noise, rho, fs, EMGConfig())) == 0
+
+
+def test_active_fraction_is_nan_without_the_noise_model() -> None:
+    from movement.segment import active_fraction
+
+    assert np.isnan(active_fraction(None, np.array([0]), np.array([0]), np.array([10]))[0])
+    act = [(10, np.ones(10, bool)), (10, np.zeros(10, bool))]
+    out = active_fraction(act, np.array([0, 1, 0]), np.array([0, 0, 95]), np.array([100, 100, 99]))
+    assert out[0] == 1.0 and out[1] == 0.0 and np.isnan(out[2])
