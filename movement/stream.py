@@ -21,7 +21,7 @@ can depend on (see :func:`overlap_for`):
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 248 s for 100 Hz accelerometry, 100 s for 2 kHz EMG. Core boundaries and
+Defaults: 248 s for 100 Hz accelerometry, 100.5 s for 2 kHz EMG. Core boundaries and
 the overlap are multiples of the baseline's 0.5 s block, of the periodicity
 detector's hop and of the posture reference's block, so the blocks and spectral
 windows of every slice fall on the same samples as in the whole recording.
