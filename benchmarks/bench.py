@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     print("(c) floor", flush=True)
     r = run_case("floor", path=str(day))
     add("c", f"floor {day_h:g} h: load + sosfiltfilt + moving RMS", r)
-    # the machine's own ceiling for two processes: the floor twice at the same time
+    # the floor's own two-process scaling on this machine: the floor twice at the same time
     pair = run_cases([("floor", None, {"path": str(day)})] * 2)
     if all("time" in p for p in pair):
         both = {"time": max(p["time"] for p in pair), "peak_mb": max(p["peak_mb"] for p in pair)}
@@ -541,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{nk['time'] / mv['first_call']:.0f}×)"
             )
     ratio(
-        "machine ceiling for 2 processes (2 × floor / 2 floors at once)",
+        "the floor's own 2-process scaling (2 × floor / 2 floors at once)",
         f"floor {day_h:g} h: load + sosfiltfilt + moving RMS",
         f"2 floors {day_h:g} h at the same time (2 processes)",
         factor=2.0,
