@@ -40,7 +40,10 @@ other (confounders, listed in the truth)
     8-12 Hz; stable frequency and amplitude), ``myoclonus`` (10-200 ms, large,
     all EMG channels; >= 0.2 g), ``knock`` (a few samples, >= 0.5 g or 1-5 mV,
     broadband), ``clipping`` (a movement beyond the sensor's range),
-    ``motion_artefact`` (EMG: a baseline step or < 20 Hz swing).
+    ``motion_artefact`` (EMG: a baseline step or < 20 Hz swing),
+    ``activity`` (accelerometer: a 5-60 s bout of vigorous everyday movement, a chain of
+    0.3-1.5 s minimum-jerk movements in random directions with the wrist turning
+    10-90 deg, peaks up to several g: household tasks, gesturing).
 continuous contamination (never listed)
     ``ecg`` (QRS trains at 1-1.7 Hz, ~90 ms), ``powerline`` (50/60 Hz and odd
     harmonics), ``wander`` (EMG baseline wander < 0.5 Hz; accel offset drift).
@@ -120,7 +123,16 @@ _UNSCALED: dict[str, tuple[str, ...]] = {"accel": ("posture", "spasm")}
 #: Confounders each modality can simulate. ``ecg``, ``powerline`` and ``wander``
 #: are continuous contamination and never appear in the truth table.
 CONFOUNDERS: dict[str, tuple[str, ...]] = {
-    "accel": ("walking", "reaching", "regular_tremor", "myoclonus", "knock", "clipping", "wander"),
+    "accel": (
+        "walking",
+        "reaching",
+        "activity",
+        "regular_tremor",
+        "myoclonus",
+        "knock",
+        "clipping",
+        "wander",
+    ),
     "emg": (
         "walking",
         "reaching",
@@ -138,7 +150,7 @@ CONTINUOUS = ("ecg", "powerline", "wander")
 
 #: The default, "realistic" mix of confounders (``confounders=None``).
 DEFAULT_CONFOUNDERS: dict[str, tuple[str, ...]] = {
-    "accel": ("walking", "reaching", "regular_tremor", "knock", "wander"),
+    "accel": ("walking", "reaching", "activity", "regular_tremor", "knock", "wander"),
     "emg": ("reaching", "regular_tremor", "knock", "motion_artefact", "ecg", "powerline", "wander"),
 }
 
@@ -222,6 +234,7 @@ class SimulationParams:
         default_factory=lambda: {
             "walking": 0.15,
             "reaching": 1.0,
+            "activity": 0.1,
             "regular_tremor": 0.15,
             "myoclonus": 0.2,
             "knock": 0.3,
@@ -234,6 +247,9 @@ class SimulationParams:
     walking_g: tuple = _r(0.1, 0.35)
     reach_duration_s: tuple = _r(0.5, 3.0)
     reach_distance_m: tuple = _r(0.1, 0.5)
+    activity_duration_s: tuple = _r(5.0, 60.0)
+    activity_move_s: tuple = _r(0.3, 1.5)
+    activity_distance_m: tuple = _r(0.1, 0.8)
     voluntary_rms_mv: tuple = _r(0.05, 0.4)
     regular_tremor_duration_s: tuple = _r(3.0, 30.0)
     essential_tremor_hz: tuple = _r(4.0, 7.0)
@@ -280,7 +296,9 @@ class SimulationParams:
                     raise SimulationError(f"{f.name} values must be numbers >= 0, got {v!r}")
             elif isinstance(v, int | float) and (not math.isfinite(v) or v < 0):
                 raise SimulationError(f"{f.name} must be >= 0, got {v!r}")
-        unknown = set(self.confounder_rates_per_min) - set(CONFOUNDERS["emg"])
+        unknown = set(self.confounder_rates_per_min) - (
+            set(CONFOUNDERS["emg"]) | set(CONFOUNDERS["accel"])
+        )
         if unknown:
             raise SimulationError(
                 f"unknown confounder(s) in confounder_rates_per_min: {sorted(unknown)}"
@@ -796,6 +814,31 @@ def _gen_reaching(ctx: _Ctx, n: int, extra: dict, target: float | None) -> _Ev:
     return _Ev(np.outer(acc, d) + tilt, [0, 1, 2])
 
 
+def _gen_activity(ctx: _Ctx, n: int, extra: dict, target: float | None) -> _Ev:
+    """Vigorous everyday movement: a chain of minimum-jerk movements in random directions
+    (0.3-1.5 s each, 0.1-0.8 m) while the wrist turns by 10-90 deg (accelerometer)."""
+    rng, fs, p = ctx.rng, ctx.fs, ctx.p
+    acc = np.zeros((n, 3))
+    angle = np.zeros(n)
+    i = 0
+    while i < n:  # loop over the movements of the bout (a few dozen)
+        m = min(n - i, max(4, int(round(_u(rng, p.activity_move_s) * fs))))
+        s = (np.arange(m) + 0.5) / m
+        T = m / fs
+        a = _u(rng, p.activity_distance_m) / T**2 * (60 * s - 180 * s**2 + 120 * s**3) / _G
+        acc[i : i + m] = np.outer(a, _unit(rng))
+        angle[i : i + m] = angle[i - 1] * (i > 0) + np.deg2rad(rng.uniform(-1, 1) * 45) * _minjerk(
+            s
+        )
+        i += m
+    # the wrist ends where it started (every bout is bracketed by rest in the same pose)
+    back = _minjerk((np.arange(n) + 0.5) / n)
+    angle = np.clip(angle - back * angle[-1], -np.pi / 2, np.pi / 2)
+    g = ctx.gravity[extra["i0"] : extra["i0"] + n]
+    tilt = _rotate(g, _perp(rng, g.mean(axis=0)), angle) - g
+    return _Ev(acc + tilt, [0, 1, 2])
+
+
 def _gen_regular_tremor(ctx: _Ctx, n: int, extra: dict, target: float | None) -> _Ev:
     rng, fs, p = ctx.rng, ctx.fs, ctx.p
     t = np.arange(n) / fs
@@ -909,6 +952,7 @@ for _m in ("emg", "accel"):
     ):
         _GENERATORS[(_m, _name)] = _g
 _GENERATORS[("emg", "motion_artefact")] = _gen_motion_artefact
+_GENERATORS[("accel", "activity")] = _gen_activity
 
 
 # ---------------------------------------------------------------------------
@@ -963,6 +1007,7 @@ def _plan(
     ranges = {
         "walking": p.walking_duration_s,
         "reaching": p.reach_duration_s,
+        "activity": p.activity_duration_s,
         "regular_tremor": p.regular_tremor_duration_s,
         "myoclonus": p.myoclonus_duration_s,
         "clipping": p.clipping_duration_s,
