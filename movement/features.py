@@ -38,7 +38,7 @@ from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
 from .preprocess import Preprocessed, _cumsum0, lowpass, vector_magnitude
-from .segment import Segmentation, active_fraction
+from .segment import Segmentation, active_fraction, run_samples
 
 __all__ = ["FEATURES", "segment_features", "spectral_features"]
 
@@ -424,11 +424,8 @@ def _tilt_hold(
         b0 = np.maximum(s0, 1)
         r0 = np.stack([_seg_reduce(np.add, o[:, c], a0, b0) for c in range(3)], axis=1)
         r0 /= (b0 - a0)[:, None]
-        # every sample of every segment, with its segment's number
         lens = s1 - s0
-        first = np.concatenate(([0], np.cumsum(lens)[:-1]))
-        seg_id = np.repeat(np.arange(len(sel)), lens)
-        idx = np.arange(lens.sum()) - np.repeat(first, lens) + np.repeat(s0, lens)
+        idx, seg_id, first = run_samples(s0, lens)  # every sample of every segment
         v = o[idx]
         r = r0[seg_id]
         cos = np.einsum("ij,ij->i", v, r) / np.maximum(

@@ -25,6 +25,7 @@ __all__ = [
     "tilt_edges",
     "snap_to_edges",
     "trim_to_peak",
+    "run_samples",
     "absorb_bursts",
     "runs_to_mask",
     "mask_to_runs",
@@ -324,30 +325,6 @@ def whiten(
     return e, rho
 
 
-def _trim_to_peak(z: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarray:
-    """Shrink each [start, stop) run to where ``z`` is at least ``fraction`` of its peak.
-
-    Vectorised over runs: the first and last samples of each run at or above its own
-    ``fraction * max`` become its new edges.
-    """
-    if not len(runs):
-        return runs
-    starts = runs[:, 0]
-    lens = runs[:, 1] - starts
-    # the max over [start_i, start_i+1) is the run's: between runs z stays below off
-    peak = np.maximum.reduceat(z, starts)
-    ids = np.repeat(np.arange(len(runs)), lens)
-    pos = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
-    keep = z[pos] >= fraction * peak[ids]
-    kp, kid = pos[keep], ids[keep]  # sorted by run, then by position
-    uniq, i_first = np.unique(kid, return_index=True)
-    i_last = np.r_[i_first[1:], len(kid)] - 1
-    out = runs.copy()
-    out[uniq, 0] = kp[i_first]
-    out[uniq, 1] = kp[i_last] + 1
-    return out
-
-
 def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
     """Motor-unit-potential-like transients of one band-passed EMG channel.
 
@@ -441,7 +418,7 @@ def _muap_runs(
         runs = hysteresis_runs(z, on, off)  # type: ignore[arg-type]
         if not len(runs):
             continue
-        runs = _trim_to_peak(z, runs, edge)
+        runs = trim_to_peak(z, runs, edge)
         half = w // 2
         mid = (runs[:, 0] + runs[:, 1]) // 2
         lo = runs[:, 0] + half
@@ -1056,6 +1033,25 @@ def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.nd
     return np.stack([starts[keep], stops[keep]], axis=1)
 
 
+def run_samples(starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every sample index of runs ``[starts[i], starts[i] + lens[i])`` (lens > 0), concatenated.
+
+    Returns ``(idx, rid, offsets)``: the sample indices, each one's run number, and where
+    each run begins in ``idx`` (for ``np.ufunc.reduceat`` per run).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> idx, rid, off = run_samples(np.array([2, 7]), np.array([3, 2]))
+    >>> idx.tolist(), rid.tolist(), off.tolist()
+    ([2, 3, 4, 7, 8], [0, 0, 0, 1, 1], [0, 3])
+    """
+    offsets = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+    rid = np.repeat(np.arange(len(lens)), lens)
+    idx = np.arange(int(np.sum(lens))) - np.repeat(offsets - starts, lens)
+    return idx, rid, offsets
+
+
 def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarray:
     """Cut each run's leading and trailing samples where ``env`` is below ``fraction`` of its peak.
 
@@ -1080,11 +1076,7 @@ def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarr
     live = np.flatnonzero(lens > 0)
     if len(live) == 0:
         return out
-    a, lens = a[live], lens[live]
-    # every sample of every run (runs are disjoint), with its run's number
-    offsets = np.concatenate(([0], np.cumsum(lens)[:-1]))
-    rid = np.repeat(np.arange(len(live)), lens)
-    idx = np.arange(lens.sum()) - np.repeat(offsets - a, lens)
+    idx, rid, offsets = run_samples(a[live], lens[live])
     vals = env[idx]
     peak = np.maximum.reduceat(vals, offsets)
     strong = vals >= fraction * peak[rid]
