@@ -63,3 +63,17 @@ def test_default_model_is_a_trained_classifier_within_its_rate_range() -> None:
     rng = np.random.default_rng(0)
     rec = movement.Recording(rng.normal(0, 1, (20 * 200, 2)), fs=200, modality="emg")
     assert movement.score(rec).attrs["model"].startswith("rules (200 Hz is outside")
+
+
+def test_heldout_false_alarms_are_pooled_over_every_confounder_only_set() -> None:
+    from movement.simulate import CONFOUNDERS
+    from movement.train import heldout_metrics
+
+    res = heldout_metrics(None, ["accel"], n_recordings=1, duration_s=20.0, fa_recordings=2)
+    fa = res["accel"]["false_alarms_per_hour_confounder_only"]
+    assert set(fa) == {*CONFOUNDERS["accel"], "all", "pooled"}
+    n_sets = len(CONFOUNDERS["accel"]) + 1
+    assert fa["pooled"]["hours"] == round(n_sets * 2 * 20.0 / 3600, 3)
+    events = fa["pooled"]["events"]["rules"]
+    assert fa["pooled"]["rules"] == round(events / (n_sets * 2 * 20.0 / 3600), 2)
+    assert res["protocol"]["false_alarm_recordings_per_confounder"] == 2
