@@ -4,9 +4,9 @@ The pipeline's segments and features are computed exactly as in
 :func:`movement.score`; each segment is labelled with the class of the true event
 it overlaps most (no overlap: ``other``, a spurious detection). A gradient
 boosting classifier, calibrated (isotonic, cross-validated) so that
-``probability`` means what it says, is fitted per modality and saved with joblib
-together with a model card (training data, seeds, features, parameters, package
-versions, held-out metrics).
+``probability`` means what it says, is fitted per modality and saved (a zlib-compressed
+pickle that ``joblib.load`` also reads) together with a model card (training data,
+seeds, features, parameters, package versions, held-out metrics).
 
 Training draws simulator parameters from ranges wider than the simulator's
 defaults (:func:`random_params`); evaluation uses seeds never used in training

@@ -63,3 +63,20 @@ def test_default_model_is_a_trained_classifier_within_its_rate_range() -> None:
     rng = np.random.default_rng(0)
     rec = movement.Recording(rng.normal(0, 1, (20 * 200, 2)), fs=200, modality="emg")
     assert movement.score(rec).attrs["model"].startswith("rules (200 Hz is outside")
+
+
+def test_saved_bundle_is_a_compressed_pickle_joblib_reads(tmp_path: Path) -> None:
+    import pickle
+    import zlib
+
+    import joblib
+
+    from movement.train import save_bundle
+
+    bundle = {"name": "t", "models": {"accel": np.arange(5.0)}, "features": ["a"]}
+    path = save_bundle(bundle, tmp_path / "m.joblib")
+    again = pickle.loads(zlib.decompress(path.read_bytes()))  # Python's C unpickler
+    np.testing.assert_array_equal(again["models"]["accel"], bundle["models"]["accel"])
+    via_joblib = joblib.load(path)
+    np.testing.assert_array_equal(via_joblib["models"]["accel"], bundle["models"]["accel"])
+    assert (tmp_path / "m.json").exists()
