@@ -74,7 +74,7 @@ from .config import AccelConfig, EMGConfig, Settings
 from .errors import MovementError, RecordingError
 from .features import segment_features
 from .io import RawSignal, _finish, read, read_sidecar, suffix_of
-from .pipeline import _config_for, _label, classifier_for
+from .pipeline import _config_for, _label, _one_blas_thread, classifier_for
 from .preprocess import _colreduce, _wide, median_block, preprocess
 from .recording import Recording
 from .segment import (
@@ -756,23 +756,6 @@ def _core_rows(
     feats["stop"] += s0
     feats["onset"] = feats["start"] / src.meta.fs
     return feats
-
-
-def _one_blas_thread() -> Any:
-    """A context that runs BLAS on one thread (``threadpoolctl``, a scikit-learn dependency).
-
-    The windows' matrix products are small (the running median's sub-block means, a
-    spectrum's band sums): on a busy machine a second BLAS thread waits for a core, and
-    one window's ``(n/10, 30) @ (30, 3)`` product measured 25-78 ms with OpenBLAS's two
-    threads against 2-20 ms on one (same bits: the threads split rows, not sums).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - installed with scikit-learn
-        from contextlib import nullcontext
-
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 # --------------------------------------------------------------------------- entry point
