@@ -698,7 +698,7 @@ def periodic_runs(
     mean = np.empty((m, k))
     rms = np.empty(m)
     ratio = np.empty(m)
-    chunk = max(1, 1_000_000 // (win * k))
+    chunk = max(1, 250_000 // (win * k))  # ~1 MB of float32 windows: stays in cache
     buf = np.empty((min(chunk, m), k, win), dtype=np.float32)
     for c0 in range(0, m, chunk):  # loop over chunks of windows (bounded memory)
         stop = min(m, c0 + chunk)

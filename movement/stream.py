@@ -74,7 +74,7 @@ from .config import AccelConfig, EMGConfig, Settings
 from .errors import MovementError, RecordingError
 from .features import segment_features
 from .io import RawSignal, _finish, read, read_sidecar, suffix_of
-from .pipeline import _config_for, _label, classifier_for
+from .pipeline import _config_for, _label, _one_blas_thread, classifier_for
 from .preprocess import _colreduce, _wide, median_block, preprocess
 from .recording import Recording
 from .segment import (
@@ -690,38 +690,72 @@ def _windows(
     max_extend: int,
     coco_scale: np.ndarray | None,
     stats: dict[str, Any],
+    threads: int = 1,
 ) -> Iterator[pd.DataFrame]:
-    """Per core: the feature rows of the segments whose onset lies in it (global samples)."""
+    """Per core: the feature rows of the segments whose onset lies in it (global samples).
+
+    With ``threads`` > 1 and a random-access source (an array or a memory-mapped
+    ``.npy``), up to ``threads`` windows are processed at once (numpy and scipy release
+    the GIL in their loops); results are yielded in core order, so the table is the same.
+    """
+    if threads <= 1 or len(pl.cores) < 2 or not isinstance(src, _ArraySource):
+        for core in pl.cores:
+            yield _core_rows(src, pl, cfg, core, max_extend, coco_scale, stats)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(core: tuple[int, int]) -> tuple[pd.DataFrame, dict[str, Any]]:
+        own: dict[str, Any] = {}
+        return _core_rows(src, pl, cfg, core, max_extend, coco_scale, own), own
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        # tasks hold memory only while they run: at most ``threads`` windows at once
+        for feats, own in pool.map(run, pl.cores):
+            stats["max_rows"] = max(stats.get("max_rows", 0), own.pop("max_rows", 0))
+            for k, v in own.items():
+                stats[k] = stats.get(k, 0) + v
+            yield feats
+
+
+def _core_rows(
+    src: _Source,
+    pl: StreamPlan,
+    cfg: EMGConfig | AccelConfig,
+    core: tuple[int, int],
+    max_extend: int,
+    coco_scale: np.ndarray | None,
+    stats: dict[str, Any],
+) -> pd.DataFrame:
+    """The feature rows of the segments whose onset lies in ``core`` (global samples)."""
     modality = src.meta.modality
-    for core in pl.cores:
-        s0, s1 = pl.slice_of(core)
-        limit = min(pl.n, s1 + max_extend)
-        while True:
-            x = src.read(s0, s1)
-            stats["max_rows"] = max(stats.get("max_rows", 0), len(x))
-            pre, seg, rec = _run_window(src, x, cfg)
-            tab = seg.table
-            start = tab["start"].to_numpy(np.int64)
-            stop = tab["stop"].to_numpy(np.int64)
-            own = (start >= core[0] - s0) & (start < core[1] - s0)
-            cut = own & (stop > (s1 - s0) - pl.margin)
-            if s1 < limit and cut.any():
-                s1 = min(limit, s1 + pl.overlap)  # a segment runs past the trusted part
-                stats["extensions"] = stats.get("extensions", 0) + 1
-                continue
-            if cut.any() and s1 < pl.n:
-                stats["truncated"] = stats.get("truncated", 0) + int(cut.sum())
-            break
-        feats = segment_features(pre, seg, cfg, modality, rec.duration)
-        if coco_scale is not None and len(feats):
-            feats["cocontraction"] = _features.cocontraction(
-                pre.sustained, seg.level, start, stop, coco_scale
-            )
-        feats = feats.loc[own].copy()
-        feats["start"] += s0
-        feats["stop"] += s0
-        feats["onset"] = feats["start"] / src.meta.fs
-        yield feats
+    s0, s1 = pl.slice_of(core)
+    limit = min(pl.n, s1 + max_extend)
+    while True:
+        x = src.read(s0, s1)
+        stats["max_rows"] = max(stats.get("max_rows", 0), len(x))
+        pre, seg, rec = _run_window(src, x, cfg)
+        tab = seg.table
+        start = tab["start"].to_numpy(np.int64)
+        stop = tab["stop"].to_numpy(np.int64)
+        own = (start >= core[0] - s0) & (start < core[1] - s0)
+        cut = own & (stop > (s1 - s0) - pl.margin)
+        if s1 < limit and cut.any():
+            s1 = min(limit, s1 + pl.overlap)  # a segment runs past the trusted part
+            stats["extensions"] = stats.get("extensions", 0) + 1
+            continue
+        if cut.any() and s1 < pl.n:
+            stats["truncated"] = stats.get("truncated", 0) + int(cut.sum())
+        break
+    feats = segment_features(pre, seg, cfg, modality, rec.duration)
+    if coco_scale is not None and len(feats):
+        feats["cocontraction"] = _features.cocontraction(
+            pre.sustained, seg.level, start, stop, coco_scale
+        )
+    feats = feats.loc[own].copy()
+    feats["start"] += s0
+    feats["stop"] += s0
+    feats["onset"] = feats["start"] / src.meta.fs
+    return feats
 
 
 # --------------------------------------------------------------------------- entry point
@@ -738,6 +772,7 @@ def score_stream(
     channels: Sequence[str | int] | None = None,
     max_segment_s: float = _MAX_SEGMENT_S,
     chunk_rows: int = _CHUNK_ROWS,
+    threads: int = 1,
 ) -> pd.DataFrame:
     """Score a long recording window by window; the same table as :func:`movement.score`.
 
@@ -761,6 +796,11 @@ def score_stream(
         re-running the window; longer ones extend the window (up to 4 × ``window_s``).
     chunk_rows : int
         Rows per CSV chunk.
+    threads : int
+        Windows processed at once (threads) for arrays and ``.npy`` files; the same
+        table. Each running window holds its own temporaries, so peak memory grows
+        by about one window per thread. Files read front to back (CSV, Parquet) are
+        processed one window at a time.
 
     Returns
     -------
@@ -793,7 +833,8 @@ def score_stream(
     if meta.modality == "emg" and len(meta.channels) >= 2 and len(pl.cores) > 1:
         coco = _cocontraction_scale(src, pl, cfg)  # type: ignore[arg-type]
     stats: dict[str, Any] = {}
-    parts = list(_windows(src, pl, cfg, max_extend, coco, stats))
+    with _one_blas_thread():
+        parts = list(_windows(src, pl, cfg, max_extend, coco, stats, threads))
     feats = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(parts) > 1:
         feats = feats.sort_values(["start", "stop"], kind="stable").reset_index(drop=True)

@@ -54,6 +54,14 @@ def test_accel_stream_equals_in_memory(accel_sim, accel_whole):
     assert streamed.attrs["parameters_hash"] == accel_whole.attrs["parameters_hash"]
 
 
+def test_threads_give_the_same_table(accel_sim):
+    one = score_stream(accel_sim.recording, window_s=400)
+    two = score_stream(accel_sim.recording, window_s=400, threads=2)
+    assert one.attrs["stream"]["windows"] >= 3
+    pd.testing.assert_frame_equal(one, two)
+    assert one.attrs["stream"] == two.attrs["stream"]
+
+
 def test_emg_two_channels_stream_equals_in_memory():
     sim = simulate("emg", 300, seed=5)
     whole = movement.score(sim.recording)

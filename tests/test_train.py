@@ -77,3 +77,20 @@ def test_heldout_false_alarms_are_pooled_over_every_confounder_only_set() -> Non
     events = fa["pooled"]["events"]["rules"]
     assert fa["pooled"]["rules"] == round(events / (n_sets * 2 * 20.0 / 3600), 2)
     assert res["protocol"]["false_alarm_recordings_per_confounder"] == 2
+
+
+def test_saved_bundle_is_a_compressed_pickle_joblib_reads(tmp_path: Path) -> None:
+    import pickle
+    import zlib
+
+    import joblib
+
+    from movement.train import save_bundle
+
+    bundle = {"name": "t", "models": {"accel": np.arange(5.0)}, "features": ["a"]}
+    path = save_bundle(bundle, tmp_path / "m.joblib")
+    again = pickle.loads(zlib.decompress(path.read_bytes()))  # Python's C unpickler
+    np.testing.assert_array_equal(again["models"]["accel"], bundle["models"]["accel"])
+    via_joblib = joblib.load(path)
+    np.testing.assert_array_equal(via_joblib["models"]["accel"], bundle["models"]["accel"])
+    assert (tmp_path / "m.json").exists()
