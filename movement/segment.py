@@ -185,9 +185,15 @@ def energy_threshold(rho: np.ndarray, window: int, p_exceed: float) -> np.ndarra
     # rows are near-identical in time (a running median): solve each distinct row once
     uniq, inv = np.unique(np.round(rho[:, :w], 6), axis=0, return_inverse=True)
     lag = np.abs(np.arange(w)[:, None] - np.arange(w)[None, :])
-    lam = np.linalg.eigvalsh(uniq[:, lag]) / w  # (u, w)
-    lam = np.maximum(lam, 0.0)
-    c1, c2, c3, c4 = (np.sum(lam**j, axis=1) for j in (1, 2, 3, 4))
+    # the power sums of the eigenvalues of R / w are traces of its powers (R symmetric,
+    # positive semi-definite: a principal block of the circulant of a spectrum >= 0):
+    # no eigendecomposition (tr R^3 = sum(R^2 * R), tr R^4 = ||R^2||_F^2)
+    mat = uniq[:, lag] / w  # (u, w, w)
+    sq = mat @ mat
+    c1 = np.trace(mat, axis1=1, axis2=2)
+    c2 = np.einsum("ijk,ijk->i", mat, mat)
+    c3 = np.einsum("ijk,ijk->i", sq, mat)
+    c4 = np.einsum("ijk,ijk->i", sq, sq)
     s1, s2 = c3 / c2**1.5, c4 / c2**2
     big = s1 * s1 > s2
     a = np.where(big, 1.0 / (s1 - np.sqrt(np.maximum(s1 * s1 - s2, 0.0))), 1.0 / s1)
@@ -307,14 +313,16 @@ def whiten(
     # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per tap, the lagged signal in blocks
     # times that block's coefficient (broadcast, no per-sample gather)
     # (float32: the error is a detection statistic, 7 digits are plenty; half the traffic)
-    y32 = yp.astype(np.float32)
+    # (the lagged signal is a view of one zero-led copy: no per-tap copy)
+    y32 = np.zeros(order + nb * b, dtype=np.float32)
+    y32[order:] = yp
     a32 = a.astype(np.float32)
-    ep = y32.copy()
+    ep = y32[order:].copy()
     eb = ep.reshape(nb, b)
-    lag = np.zeros(nb * b, dtype=np.float32)
+    tap = np.empty((nb, b), dtype=np.float32)
     for k in range(1, order + 1):  # loop over the filter taps
-        lag[k:] = y32[:-k]
-        eb += a32[:, k : k + 1] * lag.reshape(nb, b)
+        np.multiply(a32[:, k : k + 1], y32[order - k : order - k + nb * b].reshape(nb, b), out=tap)
+        eb += tap
     e = ep[:n].astype(np.float64)
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
