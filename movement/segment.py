@@ -48,6 +48,11 @@ _EIG_MAX = 128
 _BLOCK_S = 0.5
 #: Width (Hz) of the groups of spectral bins whose running median :func:`whiten` takes.
 _WHITEN_BIN_HZ = 4.0
+#: Blocks between the centres at which :func:`whiten`'s running median (and filter) is
+#: evaluated (5 s: a twelfth of its 60 s window); each block takes its nearest centre's.
+_WHITEN_HOP_BLOCKS = 10
+#: Samples per chunk of :func:`whiten`'s prediction-error filtering (cache-sized, float32).
+_TAP_CHUNK = 1 << 15
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
 _POSTURE_REF_BLOCKS = 4
@@ -225,6 +230,55 @@ def _levinson(r: np.ndarray) -> np.ndarray:
     return a
 
 
+def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Centred running median of the rows of ``x`` over ``window`` rows, every ``hop`` rows.
+
+    The median (per column) of rows ``[c - window // 2, c - window // 2 + window)``, cut
+    to the array (as ``pandas`` ``rolling(window, center=True).median()``), taken
+    exactly at centres ``c`` every ``hop`` rows (and the last row). Needs
+    ``x.shape[0] > window``.
+
+    Returns
+    -------
+    med : ndarray (n_centres, n_columns)
+    nearest : ndarray of int (n_rows,)
+        Per row, its nearest centre (a row of ``med``). ``hop=1``: ``med[nearest]`` is
+        the exact running median.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> x = np.random.default_rng(0).normal(size=(50, 3))
+    >>> ref = pd.DataFrame(x).rolling(8, center=True, min_periods=1).median().to_numpy()
+    >>> med, nearest = _running_median_rows(x, 8, 1)
+    >>> bool(np.allclose(med[nearest], ref))
+    True
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    m = x.shape[0]
+    half = window // 2
+    hop = max(1, int(hop))
+    centres = np.unique(np.append(np.arange(0, m, hop), m - 1))
+    full = (centres >= half) & (centres - half + window <= m)
+    med = np.empty((len(centres), x.shape[1]))
+    if full.any():
+        # whole windows: one partial sort of (centres, columns, window) (the median of an
+        # even count is the mean of the two middle values, as np.median's)
+        v = sliding_window_view(x, window, axis=0)[centres[full] - half]
+        h = window // 2
+        part = np.partition(v, h, axis=2)
+        mid = part[:, :, h]
+        med[full] = mid if window % 2 else (part[:, :, :h].max(axis=2) + mid) / 2
+    for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
+        c = centres[i]
+        med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
+    j = np.clip(np.searchsorted(centres, np.arange(m), side="right") - 1, 0, len(centres) - 1)
+    nxt = np.minimum(j + 1, len(centres) - 1)
+    nearest = np.where(centres[nxt] - np.arange(m) < np.arange(m) - centres[j], nxt, j)
+    return med, nearest
+
+
 def whiten(
     y: np.ndarray,
     fs: float,
@@ -293,11 +347,14 @@ def whiten(
     grouped = np.concatenate([spec, np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], axis=1)
     grouped = grouped.reshape(nb, ng, g).mean(axis=2)
     w = max(1, int(round(window_s / _BLOCK_S)))
+    # the filter is estimated every _WHITEN_HOP_BLOCKS (the running median at the
+    # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
+    # thresholds below are computed once per centre
     if nb > w:
-        roll = dict(window=w, center=True, min_periods=max(1, w // 4))
-        grouped = pd.DataFrame(grouped).rolling(**roll).median().to_numpy(copy=True)
+        grouped, nearest = _running_median_rows(grouped, w, _WHITEN_HOP_BLOCKS)
     else:
-        grouped = np.repeat(np.median(grouped, axis=0, keepdims=True), nb, axis=0)
+        grouped = np.median(grouped, axis=0, keepdims=True)
+        nearest = np.zeros(nb, dtype=np.int64)
     spec = np.repeat(grouped, g, axis=1)[:, :nbin]
     # only what stands above the median pass-band level is flattened (mains lines,
     # coloured bumps): the band-pass's edges and stop bands are never boosted back
@@ -309,7 +366,8 @@ def whiten(
     floor = np.median(spec[:, in_band], axis=1, keepdims=True)
     r = sfft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
     r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
-    a = _levinson(r)
+    a_c = _levinson(r)
+    a = a_c[nearest]
     # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per tap, the lagged signal in blocks
     # times that block's coefficient (broadcast, no per-sample gather)
     # (float32: the error is a detection statistic, 7 digits are plenty; half the traffic)
@@ -319,18 +377,24 @@ def whiten(
     a32 = a.astype(np.float32)
     ep = y32[order:].copy()
     eb = ep.reshape(nb, b)
-    tap = np.empty((nb, b), dtype=np.float32)
-    for k in range(1, order + 1):  # loop over the filter taps
-        np.multiply(a32[:, k : k + 1], y32[order - k : order - k + nb * b].reshape(nb, b), out=tap)
-        eb += tap
+    # in chunks of blocks that stay in cache over all the taps (the same arithmetic)
+    rows = max(1, _TAP_CHUNK // b)
+    tap = np.empty((rows, b), dtype=np.float32)
+    for i in range(0, nb, rows):  # loop over chunks of blocks
+        j = min(nb, i + rows)
+        out, t = eb[i:j], tap[: j - i]
+        for k in range(1, order + 1):  # loop over the filter taps
+            lagged = y32[order - k + i * b : order - k + j * b].reshape(j - i, b)
+            np.multiply(a32[i:j, k : k + 1], lagged, out=t)
+            out += t
     e = ep[:n].astype(np.float64)
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
-    ha = sfft.rfft(a, n=2 * b, axis=1)
+    ha = sfft.rfft(a_c, n=2 * b, axis=1)
     spec *= ha.real**2 + ha.imag**2
     rho = sfft.irfft(spec, n=2 * b, axis=1)[:, :b]
     rho /= np.maximum(rho[:, :1], np.finfo(float).tiny)
-    return e, rho
+    return e, rho[nearest]
 
 
 def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
