@@ -336,7 +336,8 @@ def whiten(
     # per-block power spectra: their running median is a robust background spectrum and,
     # being >= 0, gives a positive-definite autocorrelation (lags 0..order)
     # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
-    spec = sfft.rfft(yp.reshape(nb, b) * np.hanning(b), n=2 * b, axis=1)
+    # (float32: a background estimate, a median of many blocks; half the FFT's cost)
+    spec = sfft.rfft((yp.reshape(nb, b) * np.hanning(b)).astype(np.float32), n=2 * b, axis=1)
     spec = spec.real**2 + spec.imag**2
     # averaged over ~4 Hz groups of bins before the running median (g times fewer
     # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
@@ -355,7 +356,7 @@ def whiten(
     else:
         grouped = np.median(grouped, axis=0, keepdims=True)
         nearest = np.zeros(nb, dtype=np.int64)
-    spec = np.repeat(grouped, g, axis=1)[:, :nbin]
+    spec = np.repeat(grouped.astype(np.float64), g, axis=1)[:, :nbin]
     # only what stands above the median pass-band level is flattened (mains lines,
     # coloured bumps): the band-pass's edges and stop bands are never boosted back
     f = sfft.rfftfreq(2 * b, 1.0 / fs)
@@ -479,8 +480,9 @@ def _muap_runs(
     # a detection spans at least the shortest window (and more than the shortest potential)
     span = max(windows[0], shortest + 1)
     for w in windows:  # loop over a few window lengths
-        on = np.repeat(energy_threshold(rho, w, p_exceed), b)[:n]
-        off = 1.0 + (on - 1.0) * frac
+        on_b = energy_threshold(rho, w, p_exceed)
+        on = np.repeat(on_b, b)[:n]
+        off = np.repeat(1.0 + (on_b - 1.0) * frac, b)[:n]  # per block, then per sample
         z = _window_mean(c, w)
         z /= noise
         # incomplete windows, the whitening's start-up and the band-pass's edge transient
