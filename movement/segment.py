@@ -51,8 +51,6 @@ _WHITEN_BIN_HZ = 4.0
 #: Blocks between the centres at which :func:`whiten`'s running median (and filter) is
 #: evaluated (5 s: a twelfth of its 60 s window); each block takes its nearest centre's.
 _WHITEN_HOP_BLOCKS = 10
-#: Samples per chunk of :func:`whiten`'s prediction-error filtering (cache-sized, float32).
-_TAP_CHUNK = 1 << 15
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
 _POSTURE_REF_BLOCKS = 4
@@ -368,26 +366,16 @@ def whiten(
     r = sfft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
     r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
     a_c = _levinson(r)
-    a = a_c[nearest]
-    # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per tap, the lagged signal in blocks
-    # times that block's coefficient (broadcast, no per-sample gather)
+    # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per block, the linear convolution of
+    # the block and the ``order`` samples before it with that block's filter, by FFT
     # (float32: the error is a detection statistic, 7 digits are plenty; half the traffic)
-    # (the lagged signal is a view of one zero-led copy: no per-tap copy)
     y32 = np.zeros(order + nb * b, dtype=np.float32)
     y32[order:] = yp
-    a32 = a.astype(np.float32)
-    ep = y32[order:].copy()
-    eb = ep.reshape(nb, b)
-    # in chunks of blocks that stay in cache over all the taps (the same arithmetic)
-    rows = max(1, _TAP_CHUNK // b)
-    tap = np.empty((rows, b), dtype=np.float32)
-    for i in range(0, nb, rows):  # loop over chunks of blocks
-        j = min(nb, i + rows)
-        out, t = eb[i:j], tap[: j - i]
-        for k in range(1, order + 1):  # loop over the filter taps
-            lagged = y32[order - k + i * b : order - k + j * b].reshape(j - i, b)
-            np.multiply(a32[i:j, k : k + 1], lagged, out=t)
-            out += t
+    nf = sfft.next_fast_len(b + order, real=True)  # >= b + order: no wrap onto the block
+    ext = np.lib.stride_tricks.sliding_window_view(y32, b + order)[::b]  # (nb, b + order)
+    spec_e = sfft.rfft(ext, n=nf, axis=1)
+    spec_e *= sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)[nearest]
+    ep = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b].reshape(-1)
     e = ep[:n].astype(np.float64)
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
