@@ -468,16 +468,15 @@ def _muap_runs(
     # a detection spans at least the shortest window (and more than the shortest potential)
     span = max(windows[0], shortest + 1)
     for w in windows:  # loop over a few window lengths
-        on_b = energy_threshold(rho, w, p_exceed)
-        on = np.repeat(on_b, b)[:n]
-        off = np.repeat(1.0 + (on_b - 1.0) * frac, b)[:n]  # per block, then per sample
+        on = energy_threshold(rho, w, p_exceed)  # per 0.5 s block
+        off = 1.0 + (on - 1.0) * frac
         z = _window_mean(c, w)
         z /= noise
         # incomplete windows, the whitening's start-up and the band-pass's edge transient
         # (the odd extension of zero-phase filtering rings for ~2 periods of the low corner)
         z[: w // 2 + order + settle] = 0.0
         z[max(0, n - w // 2 - settle) :] = 0.0
-        runs = hysteresis_runs(z, on, off)  # type: ignore[arg-type]
+        runs = hysteresis_runs(z, on, off, block=b)
         if not len(runs):
             continue
         runs = trim_to_peak(z, runs, edge)
@@ -666,20 +665,44 @@ def active_fraction(
     return out
 
 
-def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
+def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int = 1) -> np.ndarray:
     """Runs where ``x > off`` that reach ``x > on`` somewhere (Bonato-style double threshold).
 
+    With ``block`` > 1, ``on`` and ``off`` hold one threshold per ``block`` consecutive
+    samples (as ``np.repeat(on, block)[:len(x)]``, which is not built).
     Returns an (m, 2) int array of [start, stop) sample indices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.0, 2.0, 3.0, 0.0, 2.0, 0.0, 2.5, 0.0])
+    >>> hysteresis_runs(x, np.array([2.5, 1.5]), np.array([1.0, 1.0]), block=4).tolist()
+    [[1, 3], [4, 5], [6, 7]]
     """
-    above = x > off
+    above = _exceeds(x, off, block)
     if not above.any():
         return np.empty((0, 2), dtype=np.int64)
     runs = mask_to_runs(above)
     starts, stops = runs[:, 0], runs[:, 1]
-    hit = np.maximum.reduceat((x > on).astype(np.int8), starts)
+    hit = np.maximum.reduceat(_exceeds(x, on, block).astype(np.int8), starts)
     # reduceat over [start_i, start_{i+1}) includes the gap after stop_i, which is all below off
     keep = hit.astype(bool)
     return np.stack([starts[keep], stops[keep]], axis=1)
+
+
+def _exceeds(x: np.ndarray, t: np.ndarray, block: int) -> np.ndarray:
+    """``x > np.repeat(t, block)[:len(x)]`` (per sample when ``block`` is 1)."""
+    if block <= 1:
+        return x > t
+    n = x.shape[0]
+    m = n // block
+    out = np.empty(n, dtype=bool)
+    np.greater(
+        x[: m * block].reshape(m, block), t[:m, None], out=out[: m * block].reshape(m, block)
+    )
+    if n > m * block:
+        np.greater(x[m * block :], t[m], out=out[m * block :])
+    return out
 
 
 def merge_runs(runs: np.ndarray, max_gap: int) -> np.ndarray:
@@ -1223,9 +1246,8 @@ def _site_runs(
     lvl_s = np.minimum(lvl_s[:, 0], cap)
     spr_s = np.minimum(spr_s[:, 0], lvl_s)
     on_s, off_s = thresholds(lvl_s, spr_s, cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor)
-    on_b, off_b, on_s, off_s, lvl_s = (
-        np.repeat(a, blk)[:n] for a in (on_b, off_b, on_s, off_s, lvl_s)
-    )
+    # (the brief thresholds stay per block: hysteresis_runs reads them so)
+    on_s, off_s, lvl_s = (np.repeat(a, blk)[:n] for a in (on_s, off_s, lvl_s))
     gap_n = int(round(cfg.merge_gap_s * fs))
     s_runs = hysteresis_runs(sustained, on_s, off_s)
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
@@ -1242,7 +1264,7 @@ def _site_runs(
                 both = np.concatenate([s_runs, e_runs])
                 s_runs = both[np.argsort(both[:, 0], kind="stable")]
     else:
-        b_runs = hysteresis_runs(brief, on_b, off_b)
+        b_runs = hysteresis_runs(brief, on_b, off_b, block=blk)
     bursts = b_runs
     s_runs = merge_runs(s_runs, gap_n)
     tilt = np.empty((0, 2), dtype=np.int64)
