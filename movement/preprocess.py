@@ -506,8 +506,9 @@ def _preprocess_emg(
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
     osc = (env - env.mean(axis=0))[:, :, None]
-    for arr in (brief, sustained):
-        arr[gaps] = 0.0
+    if gaps.any():
+        for arr in (brief, sustained):
+            arr[gaps] = 0.0
     return Preprocessed(fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped)
 
 

@@ -343,8 +343,14 @@ def whiten(
     nbin = spec.shape[1]
     g = max(1, int(round(_WHITEN_BIN_HZ / (fs / (2 * b)))))
     ng = -(-nbin // g)
-    grouped = np.concatenate([spec, np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], axis=1)
-    grouped = grouped.reshape(nb, ng, g).mean(axis=2)
+    # (whole groups averaged from a view; the last, partial one padded with its last bin)
+    full = nbin // g
+    grouped = spec[:, : full * g].reshape(nb, full, g).mean(axis=2)
+    if ng > full:
+        tail = np.concatenate(
+            [spec[:, full * g :], np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], 1
+        )
+        grouped = np.concatenate([grouped, tail.mean(axis=1, keepdims=True)], axis=1)
     w = max(1, int(round(window_s / _BLOCK_S)))
     # the filter is estimated every _WHITEN_HOP_BLOCKS (the running median at the
     # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
