@@ -329,13 +329,19 @@ def whiten(
     b = max(1, int(round(_BLOCK_S * fs)))
     nb = int(np.ceil(n / b))
     order = max(1, min(int(order), b - 1))
-    yp = np.zeros(nb * b)
-    yp[:n] = y
+    if n == nb * b and y.dtype == np.float64 and y.flags.c_contiguous:
+        yp = y  # whole blocks already: read in place
+    else:
+        yp = np.zeros(nb * b)
+        yp[:n] = y
     # per-block power spectra: their running median is a robust background spectrum and,
     # being >= 0, gives a positive-definite autocorrelation (lags 0..order)
     # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
     # (float32: a background estimate, a median of many blocks; half the FFT's cost)
-    spec = sfft.rfft((yp.reshape(nb, b) * np.hanning(b)).astype(np.float32), n=2 * b, axis=1)
+    tapered = np.multiply(
+        yp.reshape(nb, b), np.hanning(b), out=np.empty((nb, b), np.float32), casting="same_kind"
+    )
+    spec = sfft.rfft(tapered, n=2 * b, axis=1)
     spec = spec.real**2 + spec.imag**2
     # averaged over ~4 Hz groups of bins before the running median (g times fewer
     # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
@@ -381,8 +387,9 @@ def whiten(
     ext = np.lib.stride_tricks.sliding_window_view(y32, b + order)[::b]  # (nb, b + order)
     spec_e = sfft.rfft(ext, n=nf, axis=1)
     spec_e *= sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)[nearest]
-    ep = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b].reshape(-1)
-    e = ep[:n].astype(np.float64)
+    ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
+    ep.reshape(nb, b)[:] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
+    e = ep[:n]
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
     ha = sfft.rfft(a_c, n=2 * b, axis=1)
