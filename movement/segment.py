@@ -459,8 +459,10 @@ def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray
     band = (cfg.band_low_hz, cfg.band_high_hz)
     e, rho = whiten(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
     p = np.square(e, out=e)
-    noise, _ = robust_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
-    noise = np.maximum(noise[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
+    # per block, then per sample (robust_baseline's level, without its spread)
+    lvl, _, blk = _block_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    noise = np.maximum(lvl[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
+    noise = np.repeat(noise, blk)[: p.shape[0]]
     return p, noise, rho
 
 
