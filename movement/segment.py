@@ -1248,23 +1248,17 @@ def _site_runs(
     floor = getattr(cfg, "noise_floor_g", 0.0)
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
     n = brief.shape[0]
-    # thresholds per 0.5 s block (the baseline is constant within a block), then per sample
-    lvl_b, spr_b, blk = _block_baseline(
-        brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
-    )
-    lvl_b = np.minimum(lvl_b[:, 0], cap)
-    spr_b = np.minimum(spr_b[:, 0], lvl_b)
-    on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
-    lvl_s, spr_s, _ = _block_baseline(
+    # thresholds per 0.5 s block (the baseline is constant within a block; hysteresis_runs
+    # reads them per block)
+    lvl_s, spr_s, blk = _block_baseline(
         sustained[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
     )
     lvl_s = np.minimum(lvl_s[:, 0], cap)
     spr_s = np.minimum(spr_s[:, 0], lvl_s)
     on_s, off_s = thresholds(lvl_s, spr_s, cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor)
-    # (the brief thresholds stay per block: hysteresis_runs reads them so)
-    on_s, off_s, lvl_s = (np.repeat(a, blk)[:n] for a in (on_s, off_s, lvl_s))
     gap_n = int(round(cfg.merge_gap_s * fs))
-    s_runs = hysteresis_runs(sustained, on_s, off_s)
+    s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)
+    lvl_s = np.repeat(lvl_s, blk)[:n]
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
         p, noise, rho = whitened_power(sig, fs, cfg)
         b_runs = _muap_runs(p, noise, rho, fs, cfg)
@@ -1279,6 +1273,13 @@ def _site_runs(
                 both = np.concatenate([s_runs, e_runs])
                 s_runs = both[np.argsort(both[:, 0], kind="stable")]
     else:
+        # the brief envelope's thresholds (the MUAP detector replaces them above)
+        lvl_b, spr_b, _ = _block_baseline(
+            brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
+        )
+        lvl_b = np.minimum(lvl_b[:, 0], cap)
+        spr_b = np.minimum(spr_b[:, 0], lvl_b)
+        on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
         b_runs = hysteresis_runs(brief, on_b, off_b, block=blk)
     bursts = b_runs
     s_runs = merge_runs(s_runs, gap_n)
