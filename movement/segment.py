@@ -1176,14 +1176,27 @@ def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarr
     live = np.flatnonzero(lens > 0)
     if len(live) == 0:
         return out
-    idx, rid, offsets = run_samples(a[live], lens[live])
-    vals = env[idx]
-    peak = np.maximum.reduceat(vals, offsets)
-    strong = vals >= fraction * peak[rid]
-    sp, sr = idx[strong], rid[strong]  # strong samples, sorted by run
-    runs_i = np.arange(len(live))
-    lo = np.searchsorted(sr, runs_i, side="left")
-    hi = np.searchsorted(sr, runs_i, side="right")
+    al, ll = a[live], lens[live]
+    bl = al + ll
+    if np.all(al[1:] >= bl[:-1]):
+        # sorted, disjoint runs (the usual case): peaks read in place, strong samples
+        # located by position (no per-sample run numbers); the same arithmetic
+        bounds = np.stack([al, bl], axis=1).ravel()
+        peak = np.maximum.reduceat(env, bounds[:-1] if bounds[-1] >= n else bounds)[::2]
+        offsets = np.concatenate(([0], np.cumsum(ll)[:-1])).astype(np.int64)
+        idx = np.arange(int(np.sum(ll))) - np.repeat(offsets - al, ll)
+        sp = idx[env[idx] >= np.repeat(fraction * peak, ll)]
+        lo = np.searchsorted(sp, al, side="left")
+        hi = np.searchsorted(sp, bl, side="left")
+    else:
+        idx, rid, offsets = run_samples(al, ll)
+        vals = env[idx]
+        peak = np.maximum.reduceat(vals, offsets)
+        strong = vals >= fraction * peak[rid]
+        sp, sr = idx[strong], rid[strong]  # strong samples, sorted by run
+        runs_i = np.arange(len(live))
+        lo = np.searchsorted(sr, runs_i, side="left")
+        hi = np.searchsorted(sr, runs_i, side="right")
     ok = hi > lo
     out[live[ok], 0] = sp[lo[ok]]
     out[live[ok], 1] = sp[hi[ok] - 1] + 1

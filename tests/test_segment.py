@@ -317,6 +317,18 @@ def test_energy_threshold_power_sums_match_the_eigenvalues(rng) -> None:
         assert energy_threshold(rho, w, 1e-7) == pytest.approx(ref, rel=1e-9)
 
 
+def test_trim_to_peak_fast_path_matches_the_general_one(rng) -> None:
+    """Sorted disjoint runs take a shortcut; it must cut exactly where overlapping runs would."""
+    from movement.segment import trim_to_peak
+
+    env = rng.random(400) ** 3
+    runs = np.sort(rng.choice(np.arange(-5, 410), 24, replace=False)).reshape(-1, 2)
+    # the same runs plus one overlapping run force the general path; drop its result
+    extra = np.vstack([runs, [[0, 1]]])
+    for frac in (0.1, 0.5, 1.0):
+        assert np.array_equal(trim_to_peak(env, runs, frac), trim_to_peak(env, extra, frac)[:-1])
+
+
 def test_running_median_rows_is_pandas_at_its_centres(rng) -> None:
     import pandas as pd
 
