@@ -149,27 +149,28 @@ def _label(
         cfg.review_margin,
         cfg.min_event_snr_db,
     )
-    out = pd.DataFrame(
-        {
-            "onset": feats["onset"].to_numpy(float) if n else np.zeros(0),
-            "duration": feats["duration"].to_numpy(float) if n else np.zeros(0),
-            "trial_type": pd.Series(label, dtype=object),
-            "probability": proba.max(axis=1) if n else np.zeros(0),
-            "review": flags,
-            "reason": [
-                f"{r}" + (f" | review: {w}" if w else "") for r, w in zip(reason, why, strict=True)
-            ],
-            "channel": feats["channel"].to_numpy(object) if n else np.array([], dtype=object),
-        }
-    )
-    out["p_fasciculation"] = proba[:, 0] if n else np.zeros(0)
-    out["p_dystonia"] = proba[:, 1] if n else np.zeros(0)
-    out["p_other"] = proba[:, 2] if n else np.zeros(0)
-    out["scale"] = feats["scale"].to_numpy(object) if n else np.array([], dtype=object)
+    # every column in one dict, one DataFrame (inserting ~60 columns one at a time costs
+    # more than the rest of labelling)
+    cols: dict[str, Any] = {
+        "onset": feats["onset"].to_numpy(float) if n else np.zeros(0),
+        "duration": feats["duration"].to_numpy(float) if n else np.zeros(0),
+        "trial_type": pd.Series(label, dtype=object),
+        "probability": proba.max(axis=1) if n else np.zeros(0),
+        "review": flags,
+        "reason": [
+            f"{r}" + (f" | review: {w}" if w else "") for r, w in zip(reason, why, strict=True)
+        ],
+        "channel": feats["channel"].to_numpy(object) if n else np.array([], dtype=object),
+    }
+    cols["p_fasciculation"] = proba[:, 0] if n else np.zeros(0)
+    cols["p_dystonia"] = proba[:, 1] if n else np.zeros(0)
+    cols["p_other"] = proba[:, 2] if n else np.zeros(0)
+    cols["scale"] = feats["scale"].to_numpy(object) if n else np.array([], dtype=object)
     for f in FEATURES:
-        out[f] = feats[f].to_numpy() if n else np.zeros(0)
+        cols[f] = feats[f].to_numpy() if n else np.zeros(0)
     for c in REVIEW_COLUMNS:
-        out[c] = pd.Series([None] * n, dtype=object)
+        cols[c] = pd.Series([None] * n, dtype=object)
+    out = pd.DataFrame(cols)
     params = {"modality": rec.modality, "config": cfg.to_dict(), "model": model_name}
     out.attrs.update(
         movement_version=__version__,

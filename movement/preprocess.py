@@ -499,13 +499,16 @@ def _preprocess_emg(
     if cfg.notch_hz:
         y = notch(y, fs, cfg.notch_hz)
     # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
-    brief = moving_rms(np.sqrt(np.abs(tkeo(y))), fs, max(cfg.brief_rms_s, 5 / fs))
+    te = tkeo(y)
+    np.sqrt(np.abs(te, out=te), out=te)  # in place: no full-length temporaries
+    brief = moving_rms(te, fs, max(cfg.brief_rms_s, 5 / fs))
     sustained = moving_rms(y, fs, cfg.sustained_rms_s)
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
     osc = (env - env.mean(axis=0))[:, :, None]
-    for arr in (brief, sustained):
-        arr[gaps] = 0.0
+    if gaps.any():
+        for arr in (brief, sustained):
+            arr[gaps] = 0.0
     return Preprocessed(fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped)
 
 

@@ -48,6 +48,9 @@ _EIG_MAX = 128
 _BLOCK_S = 0.5
 #: Width (Hz) of the groups of spectral bins whose running median :func:`whiten` takes.
 _WHITEN_BIN_HZ = 4.0
+#: Blocks between the centres at which :func:`whiten`'s running median (and filter) is
+#: evaluated (5 s: a twelfth of its 60 s window); each block takes its nearest centre's.
+_WHITEN_HOP_BLOCKS = 10
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
 _POSTURE_REF_BLOCKS = 4
@@ -185,9 +188,15 @@ def energy_threshold(rho: np.ndarray, window: int, p_exceed: float) -> np.ndarra
     # rows are near-identical in time (a running median): solve each distinct row once
     uniq, inv = np.unique(np.round(rho[:, :w], 6), axis=0, return_inverse=True)
     lag = np.abs(np.arange(w)[:, None] - np.arange(w)[None, :])
-    lam = np.linalg.eigvalsh(uniq[:, lag]) / w  # (u, w)
-    lam = np.maximum(lam, 0.0)
-    c1, c2, c3, c4 = (np.sum(lam**j, axis=1) for j in (1, 2, 3, 4))
+    # the power sums of the eigenvalues of R / w are traces of its powers (R symmetric,
+    # positive semi-definite: a principal block of the circulant of a spectrum >= 0):
+    # no eigendecomposition (tr R^3 = sum(R^2 * R), tr R^4 = ||R^2||_F^2)
+    mat = uniq[:, lag] / w  # (u, w, w)
+    sq = mat @ mat
+    c1 = np.trace(mat, axis1=1, axis2=2)
+    c2 = np.einsum("ijk,ijk->i", mat, mat)
+    c3 = np.einsum("ijk,ijk->i", sq, mat)
+    c4 = np.einsum("ijk,ijk->i", sq, sq)
     s1, s2 = c3 / c2**1.5, c4 / c2**2
     big = s1 * s1 > s2
     a = np.where(big, 1.0 / (s1 - np.sqrt(np.maximum(s1 * s1 - s2, 0.0))), 1.0 / s1)
@@ -217,6 +226,55 @@ def _levinson(r: np.ndarray) -> np.ndarray:
         a[:, 1 : k + 1] = a[:, 1 : k + 1] + refl[:, None] * a[:, k - 1 :: -1][:, :k]
         err *= 1.0 - refl**2
     return a
+
+
+def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Centred running median of the rows of ``x`` over ``window`` rows, every ``hop`` rows.
+
+    The median (per column) of rows ``[c - window // 2, c - window // 2 + window)``, cut
+    to the array (as ``pandas`` ``rolling(window, center=True).median()``), taken
+    exactly at centres ``c`` every ``hop`` rows (and the last row). Needs
+    ``x.shape[0] > window``.
+
+    Returns
+    -------
+    med : ndarray (n_centres, n_columns)
+    nearest : ndarray of int (n_rows,)
+        Per row, its nearest centre (a row of ``med``). ``hop=1``: ``med[nearest]`` is
+        the exact running median.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> x = np.random.default_rng(0).normal(size=(50, 3))
+    >>> ref = pd.DataFrame(x).rolling(8, center=True, min_periods=1).median().to_numpy()
+    >>> med, nearest = _running_median_rows(x, 8, 1)
+    >>> bool(np.allclose(med[nearest], ref))
+    True
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    m = x.shape[0]
+    half = window // 2
+    hop = max(1, int(hop))
+    centres = np.unique(np.append(np.arange(0, m, hop), m - 1))
+    full = (centres >= half) & (centres - half + window <= m)
+    med = np.empty((len(centres), x.shape[1]))
+    if full.any():
+        # whole windows: one partial sort of (centres, columns, window) (the median of an
+        # even count is the mean of the two middle values, as np.median's)
+        v = sliding_window_view(x, window, axis=0)[centres[full] - half]
+        h = window // 2
+        part = np.partition(v, h, axis=2)
+        mid = part[:, :, h]
+        med[full] = mid if window % 2 else (part[:, :, :h].max(axis=2) + mid) / 2
+    for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
+        c = centres[i]
+        med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
+    j = np.clip(np.searchsorted(centres, np.arange(m), side="right") - 1, 0, len(centres) - 1)
+    nxt = np.minimum(j + 1, len(centres) - 1)
+    nearest = np.where(centres[nxt] - np.arange(m) < np.arange(m) - centres[j], nxt, j)
+    return med, nearest
 
 
 def whiten(
@@ -271,12 +329,19 @@ def whiten(
     b = max(1, int(round(_BLOCK_S * fs)))
     nb = int(np.ceil(n / b))
     order = max(1, min(int(order), b - 1))
-    yp = np.zeros(nb * b)
-    yp[:n] = y
+    if n == nb * b and y.dtype == np.float64 and y.flags.c_contiguous:
+        yp = y  # whole blocks already: read in place
+    else:
+        yp = np.zeros(nb * b)
+        yp[:n] = y
     # per-block power spectra: their running median is a robust background spectrum and,
     # being >= 0, gives a positive-definite autocorrelation (lags 0..order)
     # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
-    spec = sfft.rfft(yp.reshape(nb, b) * np.hanning(b), n=2 * b, axis=1)
+    # (float32: a background estimate, a median of many blocks; half the FFT's cost)
+    tapered = np.multiply(
+        yp.reshape(nb, b), np.hanning(b), out=np.empty((nb, b), np.float32), casting="same_kind"
+    )
+    spec = sfft.rfft(tapered, n=2 * b, axis=1)
     spec = spec.real**2 + spec.imag**2
     # averaged over ~4 Hz groups of bins before the running median (g times fewer
     # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
@@ -284,15 +349,24 @@ def whiten(
     nbin = spec.shape[1]
     g = max(1, int(round(_WHITEN_BIN_HZ / (fs / (2 * b)))))
     ng = -(-nbin // g)
-    grouped = np.concatenate([spec, np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], axis=1)
-    grouped = grouped.reshape(nb, ng, g).mean(axis=2)
+    # (whole groups averaged from a view; the last, partial one padded with its last bin)
+    full = nbin // g
+    grouped = spec[:, : full * g].reshape(nb, full, g).mean(axis=2)
+    if ng > full:
+        tail = np.concatenate(
+            [spec[:, full * g :], np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], 1
+        )
+        grouped = np.concatenate([grouped, tail.mean(axis=1, keepdims=True)], axis=1)
     w = max(1, int(round(window_s / _BLOCK_S)))
+    # the filter is estimated every _WHITEN_HOP_BLOCKS (the running median at the
+    # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
+    # thresholds below are computed once per centre
     if nb > w:
-        roll = dict(window=w, center=True, min_periods=max(1, w // 4))
-        grouped = pd.DataFrame(grouped).rolling(**roll).median().to_numpy(copy=True)
+        grouped, nearest = _running_median_rows(grouped, w, _WHITEN_HOP_BLOCKS)
     else:
-        grouped = np.repeat(np.median(grouped, axis=0, keepdims=True), nb, axis=0)
-    spec = np.repeat(grouped, g, axis=1)[:, :nbin]
+        grouped = np.median(grouped, axis=0, keepdims=True)
+        nearest = np.zeros(nb, dtype=np.int64)
+    spec = np.repeat(grouped.astype(np.float64), g, axis=1)[:, :nbin]
     # only what stands above the median pass-band level is flattened (mains lines,
     # coloured bumps): the band-pass's edges and stop bands are never boosted back
     f = sfft.rfftfreq(2 * b, 1.0 / fs)
@@ -303,26 +377,26 @@ def whiten(
     floor = np.median(spec[:, in_band], axis=1, keepdims=True)
     r = sfft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
     r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
-    a = _levinson(r)
-    # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per tap, the lagged signal in blocks
-    # times that block's coefficient (broadcast, no per-sample gather)
+    a_c = _levinson(r)
+    # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per block, the linear convolution of
+    # the block and the ``order`` samples before it with that block's filter, by FFT
     # (float32: the error is a detection statistic, 7 digits are plenty; half the traffic)
-    y32 = yp.astype(np.float32)
-    a32 = a.astype(np.float32)
-    ep = y32.copy()
-    eb = ep.reshape(nb, b)
-    lag = np.zeros(nb * b, dtype=np.float32)
-    for k in range(1, order + 1):  # loop over the filter taps
-        lag[k:] = y32[:-k]
-        eb += a32[:, k : k + 1] * lag.reshape(nb, b)
-    e = ep[:n].astype(np.float64)
+    y32 = np.zeros(order + nb * b, dtype=np.float32)
+    y32[order:] = yp
+    nf = sfft.next_fast_len(b + order, real=True)  # >= b + order: no wrap onto the block
+    ext = np.lib.stride_tricks.sliding_window_view(y32, b + order)[::b]  # (nb, b + order)
+    spec_e = sfft.rfft(ext, n=nf, axis=1)
+    spec_e *= sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)[nearest]
+    ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
+    ep.reshape(nb, b)[:] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
+    e = ep[:n]
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
-    ha = sfft.rfft(a, n=2 * b, axis=1)
+    ha = sfft.rfft(a_c, n=2 * b, axis=1)
     spec *= ha.real**2 + ha.imag**2
     rho = sfft.irfft(spec, n=2 * b, axis=1)[:, :b]
     rho /= np.maximum(rho[:, :1], np.finfo(float).tiny)
-    return e, rho
+    return e, rho[nearest]
 
 
 def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
@@ -385,8 +459,10 @@ def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray
     band = (cfg.band_low_hz, cfg.band_high_hz)
     e, rho = whiten(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
     p = np.square(e, out=e)
-    noise, _ = robust_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
-    noise = np.maximum(noise[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
+    # per block, then per sample (robust_baseline's level, without its spread)
+    lvl, _, blk = _block_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    noise = np.maximum(lvl[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
+    noise = np.repeat(noise, blk)[: p.shape[0]]
     return p, noise, rho
 
 
@@ -407,7 +483,7 @@ def _muap_runs(
     # a detection spans at least the shortest window (and more than the shortest potential)
     span = max(windows[0], shortest + 1)
     for w in windows:  # loop over a few window lengths
-        on = np.repeat(energy_threshold(rho, w, p_exceed), b)[:n]
+        on = energy_threshold(rho, w, p_exceed)  # per 0.5 s block
         off = 1.0 + (on - 1.0) * frac
         z = _window_mean(c, w)
         z /= noise
@@ -415,7 +491,7 @@ def _muap_runs(
         # (the odd extension of zero-phase filtering rings for ~2 periods of the low corner)
         z[: w // 2 + order + settle] = 0.0
         z[max(0, n - w // 2 - settle) :] = 0.0
-        runs = hysteresis_runs(z, on, off)  # type: ignore[arg-type]
+        runs = hysteresis_runs(z, on, off, block=b)
         if not len(runs):
             continue
         runs = trim_to_peak(z, runs, edge)
@@ -604,20 +680,44 @@ def active_fraction(
     return out
 
 
-def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
+def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int = 1) -> np.ndarray:
     """Runs where ``x > off`` that reach ``x > on`` somewhere (Bonato-style double threshold).
 
+    With ``block`` > 1, ``on`` and ``off`` hold one threshold per ``block`` consecutive
+    samples (as ``np.repeat(on, block)[:len(x)]``, which is not built).
     Returns an (m, 2) int array of [start, stop) sample indices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.0, 2.0, 3.0, 0.0, 2.0, 0.0, 2.5, 0.0])
+    >>> hysteresis_runs(x, np.array([2.5, 1.5]), np.array([1.0, 1.0]), block=4).tolist()
+    [[1, 3], [4, 5], [6, 7]]
     """
-    above = x > off
+    above = _exceeds(x, off, block)
     if not above.any():
         return np.empty((0, 2), dtype=np.int64)
     runs = mask_to_runs(above)
     starts, stops = runs[:, 0], runs[:, 1]
-    hit = np.maximum.reduceat((x > on).astype(np.int8), starts)
+    hit = np.maximum.reduceat(_exceeds(x, on, block).astype(np.int8), starts)
     # reduceat over [start_i, start_{i+1}) includes the gap after stop_i, which is all below off
     keep = hit.astype(bool)
     return np.stack([starts[keep], stops[keep]], axis=1)
+
+
+def _exceeds(x: np.ndarray, t: np.ndarray, block: int) -> np.ndarray:
+    """``x > np.repeat(t, block)[:len(x)]`` (per sample when ``block`` is 1)."""
+    if block <= 1:
+        return x > t
+    n = x.shape[0]
+    m = n // block
+    out = np.empty(n, dtype=bool)
+    np.greater(
+        x[: m * block].reshape(m, block), t[:m, None], out=out[: m * block].reshape(m, block)
+    )
+    if n > m * block:
+        np.greater(x[m * block :], t[m], out=out[m * block :])
+    return out
 
 
 def merge_runs(runs: np.ndarray, max_gap: int) -> np.ndarray:
@@ -1076,14 +1176,27 @@ def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarr
     live = np.flatnonzero(lens > 0)
     if len(live) == 0:
         return out
-    idx, rid, offsets = run_samples(a[live], lens[live])
-    vals = env[idx]
-    peak = np.maximum.reduceat(vals, offsets)
-    strong = vals >= fraction * peak[rid]
-    sp, sr = idx[strong], rid[strong]  # strong samples, sorted by run
-    runs_i = np.arange(len(live))
-    lo = np.searchsorted(sr, runs_i, side="left")
-    hi = np.searchsorted(sr, runs_i, side="right")
+    al, ll = a[live], lens[live]
+    bl = al + ll
+    if np.all(al[1:] >= bl[:-1]):
+        # sorted, disjoint runs (the usual case): peaks read in place, strong samples
+        # located by position (no per-sample run numbers); the same arithmetic
+        bounds = np.stack([al, bl], axis=1).ravel()
+        peak = np.maximum.reduceat(env, bounds[:-1] if bounds[-1] >= n else bounds)[::2]
+        offsets = np.concatenate(([0], np.cumsum(ll)[:-1])).astype(np.int64)
+        idx = np.arange(int(np.sum(ll))) - np.repeat(offsets - al, ll)
+        sp = idx[env[idx] >= np.repeat(fraction * peak, ll)]
+        lo = np.searchsorted(sp, al, side="left")
+        hi = np.searchsorted(sp, bl, side="left")
+    else:
+        idx, rid, offsets = run_samples(al, ll)
+        vals = env[idx]
+        peak = np.maximum.reduceat(vals, offsets)
+        strong = vals >= fraction * peak[rid]
+        sp, sr = idx[strong], rid[strong]  # strong samples, sorted by run
+        runs_i = np.arange(len(live))
+        lo = np.searchsorted(sr, runs_i, side="left")
+        hi = np.searchsorted(sr, runs_i, side="right")
     ok = hi > lo
     out[live[ok], 0] = sp[lo[ok]]
     out[live[ok], 1] = sp[hi[ok] - 1] + 1
@@ -1148,24 +1261,17 @@ def _site_runs(
     floor = getattr(cfg, "noise_floor_g", 0.0)
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
     n = brief.shape[0]
-    # thresholds per 0.5 s block (the baseline is constant within a block), then per sample
-    lvl_b, spr_b, blk = _block_baseline(
-        brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
-    )
-    lvl_b = np.minimum(lvl_b[:, 0], cap)
-    spr_b = np.minimum(spr_b[:, 0], lvl_b)
-    on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
-    lvl_s, spr_s, _ = _block_baseline(
+    # thresholds per 0.5 s block (the baseline is constant within a block; hysteresis_runs
+    # reads them per block)
+    lvl_s, spr_s, blk = _block_baseline(
         sustained[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
     )
     lvl_s = np.minimum(lvl_s[:, 0], cap)
     spr_s = np.minimum(spr_s[:, 0], lvl_s)
     on_s, off_s = thresholds(lvl_s, spr_s, cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor)
-    on_b, off_b, on_s, off_s, lvl_s = (
-        np.repeat(a, blk)[:n] for a in (on_b, off_b, on_s, off_s, lvl_s)
-    )
     gap_n = int(round(cfg.merge_gap_s * fs))
-    s_runs = hysteresis_runs(sustained, on_s, off_s)
+    s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)
+    lvl_s = np.repeat(lvl_s, blk)[:n]
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
         p, noise, rho = whitened_power(sig, fs, cfg)
         b_runs = _muap_runs(p, noise, rho, fs, cfg)
@@ -1180,7 +1286,14 @@ def _site_runs(
                 both = np.concatenate([s_runs, e_runs])
                 s_runs = both[np.argsort(both[:, 0], kind="stable")]
     else:
-        b_runs = hysteresis_runs(brief, on_b, off_b)
+        # the brief envelope's thresholds (the MUAP detector replaces them above)
+        lvl_b, spr_b, _ = _block_baseline(
+            brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
+        )
+        lvl_b = np.minimum(lvl_b[:, 0], cap)
+        spr_b = np.minimum(spr_b[:, 0], lvl_b)
+        on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
+        b_runs = hysteresis_runs(brief, on_b, off_b, block=blk)
     bursts = b_runs
     s_runs = merge_runs(s_runs, gap_n)
     tilt = np.empty((0, 2), dtype=np.int64)

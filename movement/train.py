@@ -74,6 +74,24 @@ def _model_matrix(X: pd.DataFrame, features: Sequence[str] = MODEL_FEATURES) -> 
     return M
 
 
+#: threadpoolctl's controller, made once: it scans the loaded native libraries (~5 ms).
+_THREADPOOLS: Any = None
+
+
+def _one_thread() -> Any:
+    """``threadpool_limits(limits=1)`` from a controller made on first use.
+
+    Scoring calls it once per recording; scanning the process's libraries each time cost
+    more than the model's prediction on a few hundred segments.
+    """
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        from threadpoolctl import ThreadpoolController
+
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1)
+
+
 class TrainedClassifier:
     """A fitted scikit-learn classifier over segment features, with the rules' explanations.
 
@@ -105,10 +123,8 @@ class TrainedClassifier:
         """Calibrated probabilities, columns in the order of ``classes_``."""
         if len(X) == 0:
             return np.zeros((0, len(CLASSES)))
-        from threadpoolctl import threadpool_limits
-
         # one native thread: gradient boosting's OpenMP prediction stalls on a busy machine
-        with threadpool_limits(limits=1):
+        with _one_thread():
             p = self.estimator.predict_proba(_model_matrix(X, self.features_))
         out = np.zeros((len(X), len(CLASSES)))
         for j, c in enumerate(self.estimator.classes_):

@@ -292,6 +292,61 @@ def test_energy_threshold_of_white_noise_is_the_chi_square_quantile() -> None:
     assert np.all(energy_threshold(rho, 16, 1e-6) > energy_threshold(white, 16, 1e-6)[0])
 
 
+def test_energy_threshold_power_sums_match_the_eigenvalues(rng) -> None:
+    """The traces of R^j equal the eigenvalues' power sums (no eigendecomposition needed)."""
+    from scipy import stats
+
+    from movement.segment import energy_threshold
+
+    rho = np.stack([0.7 ** np.arange(48.0), np.cos(0.3 * np.arange(48.0)) * 0.9 ** np.arange(48)])
+    for w in (8, 32):
+        lag = np.abs(np.arange(w)[:, None] - np.arange(w)[None, :])
+        lam = np.maximum(np.linalg.eigvalsh(np.round(rho[:, :w], 6)[:, lag]) / w, 0.0)
+        c1, c2, c3, c4 = (np.sum(lam**j, axis=1) for j in (1, 2, 3, 4))
+        s1, s2 = c3 / c2**1.5, c4 / c2**2
+        big = s1 * s1 > s2
+        a = np.where(big, 1.0 / (s1 - np.sqrt(np.maximum(s1 * s1 - s2, 0.0))), 1.0 / s1)
+        delta = np.where(big, s1 * a**3 - a * a, 0.0)
+        dof = np.where(big, a * a - 2 * delta, 1.0 / (s1 * s1))
+        q = np.where(
+            delta > 0,
+            stats.ncx2.isf(1e-7, dof, np.maximum(delta, 1e-300)),
+            stats.chi2.isf(1e-7, dof),
+        )
+        ref = (q - (dof + delta)) / (np.sqrt(2.0) * a) * np.sqrt(2 * c2) + c1
+        assert energy_threshold(rho, w, 1e-7) == pytest.approx(ref, rel=1e-9)
+
+
+def test_trim_to_peak_fast_path_matches_the_general_one(rng) -> None:
+    """Sorted disjoint runs take a shortcut; it must cut exactly where overlapping runs would."""
+    from movement.segment import trim_to_peak
+
+    env = rng.random(400) ** 3
+    runs = np.sort(rng.choice(np.arange(-5, 410), 24, replace=False)).reshape(-1, 2)
+    # the same runs plus one overlapping run force the general path; drop its result
+    extra = np.vstack([runs, [[0, 1]]])
+    for frac in (0.1, 0.5, 1.0):
+        assert np.array_equal(trim_to_peak(env, runs, frac), trim_to_peak(env, extra, frac)[:-1])
+
+
+def test_running_median_rows_is_pandas_at_its_centres(rng) -> None:
+    import pandas as pd
+
+    from movement.segment import _running_median_rows
+
+    x = rng.normal(size=(230, 4))
+    for w in (7, 40, 120):
+        ref = pd.DataFrame(x).rolling(w, center=True, min_periods=max(1, w // 4)).median()
+        ref = ref.to_numpy()
+        med, nearest = _running_median_rows(x, w, 1)
+        assert np.array_equal(med[nearest], ref)
+        med, nearest = _running_median_rows(x, w, 10)
+        centres = np.append(np.arange(0, 230, 10), 229)
+        assert np.array_equal(med, ref[centres])
+        # each row takes its nearest centre (5 s of 0.5 s blocks at most 2.5 s away)
+        assert np.all(np.abs(centres[nearest] - np.arange(230)) <= 5)
+
+
 def test_whitening_flattens_mains_hum(rng) -> None:
     from movement.segment import whiten
 
