@@ -975,6 +975,71 @@ def tilt_edges(
     return out[changed] if require_change else out
 
 
+def split_at_rest(
+    orientation: np.ndarray,
+    runs: np.ndarray,
+    fs: float,
+    rest_deg: float,
+    min_rest_s: float,
+    ref_s: float = 0.25,
+) -> np.ndarray:
+    """Cut posture runs where the orientation is back at its pre-run direction for a while.
+
+    The 0.25 Hz gravity low-pass spreads each tilt over seconds, so two tilts with a
+    short return to rest between them (a reach and then a spasm; two postures) read as
+    one held posture. On the sharp orientation the return is visible: wherever, inside a
+    run and touching neither of its edges, the direction stays within ``rest_deg`` of its
+    mean over ``ref_s`` before the run's onset for at least ``min_rest_s``, the run is cut
+    (that stretch left out). Runs starting at sample 0 (no reference) are kept whole.
+    Vectorised over runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 10.0
+    >>> a = np.radians(20) * ((np.arange(300) >= 100) & (np.arange(300) < 140)
+    ...                       | (np.arange(300) >= 160) & (np.arange(300) < 200))
+    >>> o = np.column_stack([0 * a, np.sin(a), np.cos(a)])
+    >>> split_at_rest(o, np.array([[100, 200]]), fs, 4.0, 1.0).tolist()
+    [[100, 140], [160, 200]]
+    """
+    n = orientation.shape[0]
+    out = np.array(runs, dtype=np.int64, copy=True).reshape(-1, 2)
+    q = max(1, int(round(ref_s * fs)))
+    m = max(1, int(round(min_rest_s * fs)))
+    a = np.clip(out[:, 0], 0, n)
+    lens = np.clip(out[:, 1], 0, n) - a
+    live = np.flatnonzero((lens > 2 * m) & (a > 0))
+    if len(live) == 0:
+        return out
+    cs = np.zeros((n + 1, 3))
+    np.cumsum(orientation, axis=0, out=cs[1:])
+    a, lens = a[live], lens[live]
+    a0 = np.maximum(a - q, 0)
+    ref = (cs[a] - cs[a0]) / (a - a0)[:, None]
+    idx, rid, first = run_samples(a, lens)
+    u = orientation[idx]
+    r = ref[rid]
+    cos = np.einsum("ij,ij->i", u, r) / np.maximum(
+        np.linalg.norm(u, axis=1) * np.linalg.norm(r, axis=1), 1e-12
+    )
+    rest = cos >= np.cos(np.radians(rest_deg))
+    # stretches touching a run's edge are its ramps, not a return between two tilts
+    last = first + lens - 1
+    rest[first] = False
+    rest[last] = False
+    rr = mask_to_runs(rest)
+    if len(rr) == 0:
+        return out
+    inner = (rr[:, 0] > first[rid[rr[:, 0]]] + 1) & (rr[:, 1] < last[rid[rr[:, 0]]])
+    rr = rr[inner & ((rr[:, 1] - rr[:, 0]) >= m)]
+    if len(rr) == 0:
+        return out
+    cuts = np.stack([idx[rr[:, 0]], idx[rr[:, 1] - 1] + 1], axis=1)
+    keep = runs_to_mask(out, n) & ~runs_to_mask(cuts, n)
+    return mask_to_runs(keep)
+
+
 def _refine_with_bursts(
     s_runs: np.ndarray, b_runs: np.ndarray, gap_n: int, half: int
 ) -> np.ndarray:
@@ -1001,7 +1066,9 @@ def _refine_with_bursts(
     return merge_runs(out[np.argsort(out[:, 0], kind="stable")], 1)
 
 
-def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.ndarray:
+def absorb_bursts(
+    s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int, sustained_gap: int | None = None
+) -> np.ndarray:
     """Sustained runs extended over the brief runs (bursts) that chain to them.
 
     Runs of both kinds closer than ``max_gap`` samples are joined (as :func:`merge_runs`);
@@ -1009,7 +1076,9 @@ def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.nd
     group of bursts only is left out (they stay brief events). An irregular tremor whose
     amplitude varies from burst to burst (amplitude CV 0.3-0.6, domain reference section
     1) leaves the long envelope between its strong stretches while its bursts go on:
-    one event, not several. Vectorised over runs.
+    one event, not several. With ``sustained_gap``, a step from a sustained run straight
+    to the next sustained run (no burst between) joins only when shorter than that: the
+    chain is carried by the bursts. Vectorised over runs.
 
     Examples
     --------
@@ -1018,6 +1087,9 @@ def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.nd
     >>> b = np.array([[320, 340], [360, 380], [600, 620]])
     >>> absorb_bursts(s, b, 50).tolist()
     [[100, 380], [900, 1000]]
+    >>> absorb_bursts(np.array([[0, 100], [150, 300], [500, 600]]), np.array([[420, 440]]),
+    ...               100, 20).tolist()
+    [[0, 100], [150, 300], [420, 600]]
     """
     if not (len(s_runs) and len(b_runs)):
         return s_runs
@@ -1025,8 +1097,14 @@ def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.nd
     sus = np.r_[np.ones(len(s_runs), np.int8), np.zeros(len(b_runs), np.int8)]
     order = np.argsort(allr[:, 0], kind="stable")
     allr, sus = allr[order], sus[order]
-    gap = allr[1:, 0] - np.maximum.accumulate(allr[:, 1])[:-1]
-    first = np.flatnonzero(np.concatenate(([True], gap >= max_gap)))
+    reach = np.maximum.accumulate(allr[:, 1])
+    gap = allr[1:, 0] - reach[:-1]
+    limit = np.full(len(gap), max_gap)
+    if sustained_gap is not None:
+        # the run whose end the next one is measured from (the farthest-reaching so far)
+        holder = np.maximum.accumulate(np.where(allr[:, 1] == reach, np.arange(len(allr)), 0))
+        limit[(sus[1:] & sus[holder[:-1]]).astype(bool)] = sustained_gap
+    first = np.flatnonzero(np.concatenate(([True], gap >= limit)))
     keep = np.maximum.reduceat(sus, first).astype(bool)
     starts = allr[first, 0]
     stops = np.maximum.reduceat(allr[:, 1], first)
@@ -1228,6 +1306,14 @@ def _site_runs(
                 ]
                 both = np.concatenate(found)
                 tilt = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 1)
+                # two tilts with a return to rest between them are two events
+                tilt = split_at_rest(
+                    orientation,
+                    tilt,
+                    fs,
+                    cfg.posture_min_deg * cfg.posture_off_fraction,
+                    cfg.merge_gap_s,
+                )
             else:
                 # no sharp orientation: the posture runs' edges are as smeared as the
                 # envelope's, and are refined with it (as before)
@@ -1257,8 +1343,8 @@ def _site_runs(
     b_runs = b_runs[(b_runs[:, 1] - b_runs[:, 0]) >= max(1, cfg.min_brief_s * fs)]
     if isinstance(cfg, AccelConfig) and len(s_runs) and len(b_runs):
         # a weak irregular tremor dips below the sustained scale's off threshold between
-        # its bursts: bursts closer than merge_gap_s to sustained activity are part of it
-        s_runs = absorb_bursts(s_runs, b_runs, gap_n)
+        # its bursts: bursts closer than burst_chain_gap_s to sustained activity are part of it
+        s_runs = absorb_bursts(s_runs, b_runs, int(round(cfg.burst_chain_gap_s * fs)), gap_n)
     # a brief event cut by the recording's edge cannot be measured whole (and filter edge
     # transients live there): drop it
     b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < brief.size)]
