@@ -422,6 +422,15 @@ class AccelConfig(_Config):
         "simulated segments tilted >= 10 deg (seeds 700000+, dev): reaches median 0.52 (75th "
         "pct 0.59), postures median 0.95 (10th pct 0.80), spasms median 0.92 (25th pct 0.72)",
     )
+    smooth_max_entropy: float = _p(
+        0.72,
+        "a tilt whose motion spectrum is this concentrated (normalised spectral entropy below "
+        "this, peak below the tremor band) is a smooth voluntary movement (reach out and "
+        "back, minimum jerk [E: domain ref. section 2]), not a held posture or spasm, whose "
+        "motion is tremulous jitter, dystonic tremor or sensor noise [E: domain ref. section "
+        "1]. Measured on simulated segments tilted >= 8 deg (seeds 700100+, dev, 6 dB), "
+        "10th-90th pct: reaches 0.46-0.60, postures 0.84-0.97, spasms 0.84-0.94 [E]",
+    )
     spasm_min_s: float = _p(
         0.3,
         "a held posture change >= posture_min_deg lasting >= 0.3 s is a spasm (spasm 0.3-5 s; "
