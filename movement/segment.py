@@ -1005,6 +1005,7 @@ def split_at_rest(
     """
     n = orientation.shape[0]
     out = np.array(runs, dtype=np.int64, copy=True).reshape(-1, 2)
+    out = out[np.argsort(out[:, 0], kind="stable")]
     q = max(1, int(round(ref_s * fs)))
     m = max(1, int(round(min_rest_s * fs)))
     a = np.clip(out[:, 0], 0, n)
@@ -1012,11 +1013,11 @@ def split_at_rest(
     live = np.flatnonzero((lens > 2 * m) & (a > 0))
     if len(live) == 0:
         return out
-    cs = np.zeros((n + 1, 3))
-    np.cumsum(orientation, axis=0, out=cs[1:])
     a, lens = a[live], lens[live]
     a0 = np.maximum(a - q, 0)
-    ref = (cs[a] - cs[a0]) / (a - a0)[:, None]
+    # the reference: the mean direction over ref_s before each run's onset
+    bidx, _, bfirst = run_samples(a0, a - a0)
+    ref = np.add.reduceat(orientation[bidx], bfirst, axis=0) / (a - a0)[:, None]
     idx, rid, first = run_samples(a, lens)
     u = orientation[idx]
     r = ref[rid]
@@ -1035,9 +1036,12 @@ def split_at_rest(
     rr = rr[inner & ((rr[:, 1] - rr[:, 0]) >= m)]
     if len(rr) == 0:
         return out
-    cuts = np.stack([idx[rr[:, 0]], idx[rr[:, 1] - 1] + 1], axis=1)
-    keep = runs_to_mask(out, n) & ~runs_to_mask(cuts, n)
-    return mask_to_runs(keep)
+    # each cut lies inside one run: its start ends a piece, its stop starts the next
+    cut0 = idx[rr[:, 0]]
+    cut1 = idx[rr[:, 1] - 1] + 1
+    starts = np.sort(np.concatenate([out[:, 0], cut1]))
+    stops = np.sort(np.concatenate([out[:, 1], cut0]))
+    return np.stack([starts, stops], axis=1)
 
 
 def _refine_with_bursts(
