@@ -983,15 +983,18 @@ def split_at_rest(
     min_rest_s: float,
     ref_s: float = 0.25,
 ) -> np.ndarray:
-    """Cut posture runs where the orientation is back at its pre-run direction for a while.
+    """Cut posture runs where the orientation is back at rest for a while.
 
     The 0.25 Hz gravity low-pass spreads each tilt over seconds, so two tilts with a
     short return to rest between them (a reach and then a spasm; two postures) read as
-    one held posture. On the sharp orientation the return is visible: wherever, inside a
-    run and touching neither of its edges, the direction stays within ``rest_deg`` of its
-    mean over ``ref_s`` before the run's onset for at least ``min_rest_s``, the run is cut
-    (that stretch left out). Runs starting at sample 0 (no reference) are kept whole.
-    Vectorised over runs.
+    one held posture, or a posture's run starts in the return of a movement before it.
+    On the sharp orientation the rest is visible: the direction within ``rest_deg`` of
+    its mean over ``ref_s`` before the run's onset or after its offset (the rest on
+    either side). A stretch at rest of at least ``min_rest_s`` inside a run cuts it (the
+    stretch left out); one at the onset that is at the rest after the run (the run began
+    in the return of an earlier movement), or at the offset at the rest before it, is
+    trimmed off. Shorter stretches at the edges are the ramps of the tilt. Vectorised
+    over runs.
 
     Examples
     --------
@@ -1002,6 +1005,8 @@ def split_at_rest(
     >>> o = np.column_stack([0 * a, np.sin(a), np.cos(a)])
     >>> split_at_rest(o, np.array([[100, 200]]), fs, 4.0, 1.0).tolist()
     [[100, 140], [160, 200]]
+    >>> split_at_rest(o, np.array([[80, 140]]), fs, 4.0, 1.0).tolist()
+    [[100, 140]]
     """
     n = orientation.shape[0]
     out = np.array(runs, dtype=np.int64, copy=True).reshape(-1, 2)
@@ -1009,38 +1014,66 @@ def split_at_rest(
     q = max(1, int(round(ref_s * fs)))
     m = max(1, int(round(min_rest_s * fs)))
     a = np.clip(out[:, 0], 0, n)
-    lens = np.clip(out[:, 1], 0, n) - a
-    live = np.flatnonzero((lens > 2 * m) & (a > 0))
+    b = np.clip(out[:, 1], 0, n)
+    lens = b - a
+    live = np.flatnonzero((lens >= m) & ((a > 0) | (b < n)))
     if len(live) == 0:
         return out
-    a, lens = a[live], lens[live]
-    a0 = np.maximum(a - q, 0)
-    # the reference: the mean direction over ref_s before each run's onset
-    bidx, _, bfirst = run_samples(a0, a - a0)
-    ref = np.add.reduceat(orientation[bidx], bfirst, axis=0) / (a - a0)[:, None]
+    a, b, lens = a[live], b[live], lens[live]
+
+    def mean_dirs(i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+        """Mean direction over [i0, i1) per run (zero where empty)."""
+        k = np.maximum(i1 - i0, 1)
+        j, _, f = run_samples(i0, k)
+        d = np.add.reduceat(orientation[np.minimum(j, n - 1)], f, axis=0) / k[:, None]
+        d[i1 <= i0] = 0.0
+        return d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+
+    c = np.cos(np.radians(rest_deg))
+    before = mean_dirs(np.maximum(a - q, 0), a)
+    after = mean_dirs(b, np.minimum(b + q, n))
     idx, rid, first = run_samples(a, lens)
+    last = first + lens
     u = orientation[idx]
-    r = ref[rid]
-    cos = np.einsum("ij,ij->i", u, r) / np.maximum(
-        np.linalg.norm(u, axis=1) * np.linalg.norm(r, axis=1), 1e-12
+    u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
+    rest_b = np.einsum("ij,ij->i", u, before[rid]) >= c
+    rest_a = np.einsum("ij,ij->i", u, after[rid]) >= c
+
+    def stretches(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Runs of ``mask`` of at least ``m`` samples, each within one run, and their run."""
+        rr = mask_to_runs(mask)
+        if len(rr) == 0:
+            return rr, np.empty(0, dtype=np.int64)
+        r_id = rid[rr[:, 0]]
+        rr[:, 1] = np.minimum(rr[:, 1], last[r_id])  # never across two runs
+        ok = (rr[:, 1] - rr[:, 0]) >= m
+        return rr[ok], r_id[ok]
+
+    s0, s1 = out[:, 0].copy(), out[:, 1].copy()
+    rr, r_id = stretches(rest_a | rest_b)
+    n_a = np.concatenate(([0], np.cumsum(rest_a)))
+    n_b = np.concatenate(([0], np.cumsum(rest_b)))
+    # at the onset, a stretch reaching the rest that follows the run (the run began in
+    # the return of an earlier movement); at the offset, one reaching the rest before it.
+    # (The rest on the same side alone is where a run may start or end inside a hold.)
+    head = (
+        (rr[:, 0] == first[r_id]) & (rr[:, 1] < last[r_id]) & ((n_a[rr[:, 1]] - n_a[rr[:, 0]]) >= m)
     )
-    rest = cos >= np.cos(np.radians(rest_deg))
-    # stretches touching a run's edge are its ramps, not a return between two tilts
-    last = first + lens - 1
-    rest[first] = False
-    rest[last] = False
-    rr = mask_to_runs(rest)
-    if len(rr) == 0:
-        return out
-    inner = (rr[:, 0] > first[rid[rr[:, 0]]] + 1) & (rr[:, 1] < last[rid[rr[:, 0]]])
-    rr = rr[inner & ((rr[:, 1] - rr[:, 0]) >= m)]
-    if len(rr) == 0:
-        return out
+    s0[live[r_id[head]]] = idx[rr[head, 1] - 1] + 1
+    tail = (
+        (rr[:, 1] == last[r_id]) & (rr[:, 0] > first[r_id]) & ((n_b[rr[:, 1]] - n_b[rr[:, 0]]) >= m)
+    )
+    s1[live[r_id[tail]]] = idx[rr[tail, 0]]
+    # inside: at rest with either side, between two tilts
+    inner = (rr[:, 0] > first[r_id]) & (rr[:, 1] < last[r_id])
+    cut0 = idx[rr[inner, 0]]
+    cut1 = idx[rr[inner, 1] - 1] + 1
+    # a cut overlapping a trimmed edge only moves that edge
+    r_in = live[r_id[inner]]
+    keep = (cut0 > s0[r_in]) & (cut1 < s1[r_in])
     # each cut lies inside one run: its start ends a piece, its stop starts the next
-    cut0 = idx[rr[:, 0]]
-    cut1 = idx[rr[:, 1] - 1] + 1
-    starts = np.sort(np.concatenate([out[:, 0], cut1]))
-    stops = np.sort(np.concatenate([out[:, 1], cut0]))
+    starts = np.sort(np.concatenate([s0, cut1[keep]]))
+    stops = np.sort(np.concatenate([s1, cut0[keep]]))
     return np.stack([starts, stops], axis=1)
 
 

@@ -476,10 +476,20 @@ def test_split_at_rest_cuts_two_tilts_with_a_return_to_rest_between() -> None:
     # slow ramps at the run's edges are near rest too, but they are not a return
     deg = 15.0 * np.clip(np.minimum(t - 5, 13 - t) / 1.5, 0, 1)
     assert split_at_rest(orient(deg), run, fs, 4.0, 0.5).tolist() == run.tolist()
-    # no reference before a run at the recording's start: kept whole
+    # a run at the recording's start has its rest after it
     deg = 15.0 * ((t < 3) | ((t >= 4.5) & (t < 8)))
     edge = np.array([[0, int(8 * fs)]])
-    assert split_at_rest(orient(deg), edge, fs, 4.0, 0.5).tolist() == edge.tolist()
+    assert (split_at_rest(orient(deg), edge, fs, 4.0, 0.5) / fs).tolist() == [
+        [0.0, 3.0],
+        [4.5, 8.0],
+    ]
+    # a run that starts in the return of an earlier movement is trimmed to the tilt
+    deg = 15.0 * ((t >= 5) & (t < 5.5)) + 20.0 * ((t >= 6.5) & (t < 9))
+    r = split_at_rest(orient(deg), np.array([[int(5.3 * fs), int(9 * fs)]]), fs, 4.0, 0.5) / fs
+    assert r.tolist() == [[6.5, 9.0]]
+    # a run spanning the whole recording has no rest to compare with: kept whole
+    whole = np.array([[0, n]])
+    assert split_at_rest(orient(deg), whole, fs, 4.0, 0.5).tolist() == whole.tolist()
 
 
 def test_accel_short_spasm_is_one_sustained_event(rng) -> None:
