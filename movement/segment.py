@@ -1343,12 +1343,14 @@ def _site_runs(
                 ]
                 both = np.concatenate(found)
                 tilt = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 1)
-                # two tilts with a return to rest between them are two events
+                # two tilts with a return to rest between them are two events; rest: within
+                # half the smallest posture change of the direction beside the run (the
+                # resting direction drifts by a few degrees over a posture)
                 tilt = split_at_rest(
                     orientation,
                     tilt,
                     fs,
-                    cfg.posture_min_deg * cfg.posture_off_fraction,
+                    0.5 * cfg.posture_min_deg,
                     cfg.merge_gap_s,
                 )
             else:
