@@ -335,9 +335,11 @@ class AccelConfig(_Config):
         "chain reaching it) are part of it: a dystonic episode is one event even with short "
         "pauses, and an irregular tremor (3-8 Hz, cycle jitter +-1 Hz, amplitude CV 0.3-0.6 "
         "[E: domain ref. section 1]) can drop two of its slowest (2 Hz, 0.5 s) cycles below "
-        "the brief threshold. Measured on simulated accelerometer recordings at 0 dB (seeds "
-        "700100+, dev): dystonia-like F1 (rules) 0.81 (0.5 s) -> 0.84 (1.0 s) -> 0.84 (1.5 s, "
-        "but 6 dB 0.90 -> 0.81: neighbouring events joined) [E]",
+        "the brief threshold. Two sustained runs join only through bursts (merge_gap_s "
+        "between them otherwise). Measured on simulated accelerometer recordings (seeds "
+        "700100-700159, dev, rules): dystonia-like F1 at 0 dB 0.862 (0.5 s) -> 0.874 (1.0 s) "
+        "-> 0.866 (1.5 s, and at 6 dB 0.953 -> 0.869, fasciculation-like 0.990 -> 0.962: "
+        "neighbouring events joined) [E]",
         "s",
     )
     min_event_snr_db: float = _p(6.0, "below this an event is low-SNR [E]", "dB")
