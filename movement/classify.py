@@ -160,6 +160,16 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
             # without the hold measure (older tables) the tilt alone decides
             r["held"] = _gt(_col(X, "tilt_hold_fraction"), c.posture_hold_fraction, 0.03, nan=1.0)
             r["posture"] = _gt(_col(X, "tilt_held_deg"), c.posture_min_deg, 1.0) * r["held"]
+            # a smooth voluntary movement: one narrow low-frequency peak (a reach out and
+            # back), not the broad motion of a tremulous or noisy hold; read on sustained
+            # segments only (a shorter one fills little of its >= 2 s spectral window, where
+            # a spasm's single fast step reads as smooth)
+            r["smooth"] = (
+                _lt(_col(X, "spectral_entropy"), getattr(c, "smooth_max_entropy", 0.0), 0.02)
+                * _lt(fdom, lo, 0.25)
+                * _gt(dur, c.min_sustained_s, 0.1 * c.min_sustained_s)
+            )
+            r["posture"] = r["posture"] * (1 - r["smooth"])
             r["spasm"] = r["posture"] * _gt(dur, c.spasm_min_s, 0.1 * c.spasm_min_s)
             r["walking"] = _gt(fdom, wlo, 0.1) * _lt(fdom, whi, 0.1) * _gt(reg, 0.5, 0.05)
             # irregular: tremor-band activity that is not regular tremor (regular needs both

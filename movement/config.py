@@ -329,6 +329,19 @@ class AccelConfig(_Config):
     isolation_s: float = _p(
         1.0, "no voluntary activity within +-1 s [E: domain ref. section 3]", "s"
     )
+    burst_chain_gap_s: float = _p(
+        1.0,
+        "brief-scale bursts closer than this to sustained activity (or to each other in a "
+        "chain reaching it) are part of it: a dystonic episode is one event even with short "
+        "pauses, and an irregular tremor (3-8 Hz, cycle jitter +-1 Hz, amplitude CV 0.3-0.6 "
+        "[E: domain ref. section 1]) can drop two of its slowest (2 Hz, 0.5 s) cycles below "
+        "the brief threshold. Two sustained runs join only through bursts (merge_gap_s "
+        "between them otherwise). Measured on simulated accelerometer recordings (seeds "
+        "700100-700159, dev, rules): dystonia-like F1 at 0 dB 0.862 (0.5 s) -> 0.874 (1.0 s) "
+        "-> 0.866 (1.5 s, and at 6 dB 0.953 -> 0.869, fasciculation-like 0.990 -> 0.962: "
+        "neighbouring events joined) [E]",
+        "s",
+    )
     min_event_snr_db: float = _p(6.0, "below this an event is low-SNR [E]", "dB")
     max_twitch_g: float = _p(0.15, "visible twitch, not a jerk or knock; knocks >= 0.5 g [E]", "g")
     knock_g: float = _p(0.5, "sensor knock: a few samples >= 0.5 g, broadband [E]", "g")
@@ -343,7 +356,13 @@ class AccelConfig(_Config):
     )
     dystonia_min_s: float = _p(2.0, "sustained >= 2 s [E: domain ref. section 3]", "s")
     tremor_band_hz: tuple = _p(
-        (3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Yanagisawa & Goto]", "Hz"
+        (2.5, 8.0),
+        "dystonic tremor 3-8 Hz [S: Dystonia 2024; Yanagisawa & Goto: 1-6.5 Hz] whose cycle "
+        "frequency wanders by +-1 Hz [E: domain ref. section 1]: a 3 Hz tremor's power and "
+        "spectral peak spread down to 2.5 Hz (simulated 3.0-3.5 Hz dystonic tremor, seeds "
+        "700100+, dev, 6 dB: peaks at 2.7-3.0 Hz in 4 of 6 missed events); walking "
+        "(<= 2.5 Hz [S: Urbanek 2015]) stays below",
+        "Hz",
     )
     regular_tremor_regularity: float = _p(
         0.6,
@@ -404,6 +423,15 @@ class AccelConfig(_Config):
         "2]) spends ~50-55 % there, a held tilt with 0.05-1 s ramps 70-95 % [E]. Measured on "
         "simulated segments tilted >= 10 deg (seeds 700000+, dev): reaches median 0.52 (75th "
         "pct 0.59), postures median 0.95 (10th pct 0.80), spasms median 0.92 (25th pct 0.72)",
+    )
+    smooth_max_entropy: float = _p(
+        0.72,
+        "a tilt whose motion spectrum is this concentrated (normalised spectral entropy below "
+        "this, peak below the tremor band) is a smooth voluntary movement (reach out and "
+        "back, minimum jerk [E: domain ref. section 2]), not a held posture or spasm, whose "
+        "motion is tremulous jitter, dystonic tremor or sensor noise [E: domain ref. section "
+        "1]. Measured on simulated segments tilted >= 8 deg (seeds 700100+, dev, 6 dB), "
+        "10th-90th pct: reaches 0.46-0.60, postures 0.84-0.97, spasms 0.84-0.94 [E]",
     )
     spasm_min_s: float = _p(
         0.3,

@@ -113,6 +113,7 @@ def spectral_features(
     tremor_band: tuple[float, float],
     min_len_s: float,
     max_len_s: float,
+    centred: bool = False,
 ) -> dict[str, np.ndarray]:
     """Periodicity features of windows of ``x`` for many segments at once.
 
@@ -123,7 +124,9 @@ def spectral_features(
     fs : float
     start, stop : ndarray of int
         Segment bounds in samples. Windows shorter than ``min_len_s`` are widened
-        around the segment's centre; longer than ``max_len_s`` are cut.
+        around the segment's centre; longer than ``max_len_s`` are cut (to their first
+        ``max_len_s``, or with ``centred`` to the central ``max_len_s``: away from an
+        onset transient, a long segment's body).
     band : (low, high)
         Frequency band searched for the dominant peak (Hz).
     tremor_band : (low, high)
@@ -153,7 +156,7 @@ def spectral_features(
     length = np.clip(stop - start, int(min_len_s * fs), int(max_len_s * fs))
     length = np.minimum(length, n)
     centre = (start + stop) // 2
-    w0 = np.where(stop - start >= length, start, centre - length // 2)
+    w0 = np.where((stop - start >= length) & (not centred), start, centre - length // 2)
     w0 = np.clip(w0, 0, n - length)
     nfft_all = 2 ** np.ceil(np.log2(2 * np.maximum(length, 4))).astype(int)
     for nfft in np.unique(nfft_all):  # loop over FFT-length groups
@@ -530,6 +533,9 @@ def segment_features(
             tuple(cfg.tremor_band_hz),
             min_len,
             max_len,
+            # accelerometer: a long tremor episode joined over its pauses reads from its
+            # central 8 s, not from its onset (a tilt, a jerk)
+            centred=modality == "accel",
         )
         for k, v in f.items():
             spec[k][sel] = v

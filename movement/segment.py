@@ -1075,6 +1075,108 @@ def tilt_edges(
     return out[changed] if require_change else out
 
 
+def split_at_rest(
+    orientation: np.ndarray,
+    runs: np.ndarray,
+    fs: float,
+    rest_deg: float,
+    min_rest_s: float,
+    ref_s: float = 0.25,
+) -> np.ndarray:
+    """Cut posture runs where the orientation is back at rest for a while.
+
+    The 0.25 Hz gravity low-pass spreads each tilt over seconds, so two tilts with a
+    short return to rest between them (a reach and then a spasm; two postures) read as
+    one held posture, or a posture's run starts in the return of a movement before it.
+    On the sharp orientation the rest is visible: the direction within ``rest_deg`` of
+    its mean over ``ref_s`` before the run's onset or after its offset (the rest on
+    either side). A stretch at rest of at least ``min_rest_s`` inside a run cuts it (the
+    stretch left out); one at the onset that is at the rest after the run (the run began
+    in the return of an earlier movement), or at the offset at the rest before it, is
+    trimmed off. Shorter stretches at the edges are the ramps of the tilt. Vectorised
+    over runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 10.0
+    >>> a = np.radians(20) * ((np.arange(300) >= 100) & (np.arange(300) < 140)
+    ...                       | (np.arange(300) >= 160) & (np.arange(300) < 200))
+    >>> o = np.column_stack([0 * a, np.sin(a), np.cos(a)])
+    >>> split_at_rest(o, np.array([[100, 200]]), fs, 4.0, 1.0).tolist()
+    [[100, 140], [160, 200]]
+    >>> split_at_rest(o, np.array([[80, 140]]), fs, 4.0, 1.0).tolist()
+    [[100, 140]]
+    """
+    n = orientation.shape[0]
+    out = np.array(runs, dtype=np.int64, copy=True).reshape(-1, 2)
+    out = out[np.argsort(out[:, 0], kind="stable")]
+    q = max(1, int(round(ref_s * fs)))
+    m = max(1, int(round(min_rest_s * fs)))
+    a = np.clip(out[:, 0], 0, n)
+    b = np.clip(out[:, 1], 0, n)
+    lens = b - a
+    live = np.flatnonzero((lens >= m) & ((a > 0) | (b < n)))
+    if len(live) == 0:
+        return out
+    a, b, lens = a[live], b[live], lens[live]
+
+    def mean_dirs(i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+        """Mean direction over [i0, i1) per run (zero where empty)."""
+        k = np.maximum(i1 - i0, 1)
+        j, _, f = run_samples(i0, k)
+        d = np.add.reduceat(orientation[np.minimum(j, n - 1)], f, axis=0) / k[:, None]
+        d[i1 <= i0] = 0.0
+        return d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+
+    c = np.cos(np.radians(rest_deg))
+    before = mean_dirs(np.maximum(a - q, 0), a)
+    after = mean_dirs(b, np.minimum(b + q, n))
+    idx, rid, first = run_samples(a, lens)
+    last = first + lens
+    u = orientation[idx]
+    u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
+    rest_b = np.einsum("ij,ij->i", u, before[rid]) >= c
+    rest_a = np.einsum("ij,ij->i", u, after[rid]) >= c
+
+    def stretches(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Runs of ``mask`` of at least ``m`` samples, each within one run, and their run."""
+        rr = mask_to_runs(mask)
+        if len(rr) == 0:
+            return rr, np.empty(0, dtype=np.int64)
+        r_id = rid[rr[:, 0]]
+        rr[:, 1] = np.minimum(rr[:, 1], last[r_id])  # never across two runs
+        ok = (rr[:, 1] - rr[:, 0]) >= m
+        return rr[ok], r_id[ok]
+
+    s0, s1 = out[:, 0].copy(), out[:, 1].copy()
+    rr, r_id = stretches(rest_a | rest_b)
+    n_a = np.concatenate(([0], np.cumsum(rest_a)))
+    n_b = np.concatenate(([0], np.cumsum(rest_b)))
+    # at the onset, a stretch reaching the rest that follows the run (the run began in
+    # the return of an earlier movement); at the offset, one reaching the rest before it.
+    # (The rest on the same side alone is where a run may start or end inside a hold.)
+    head = (
+        (rr[:, 0] == first[r_id]) & (rr[:, 1] < last[r_id]) & ((n_a[rr[:, 1]] - n_a[rr[:, 0]]) >= m)
+    )
+    s0[live[r_id[head]]] = idx[rr[head, 1] - 1] + 1
+    tail = (
+        (rr[:, 1] == last[r_id]) & (rr[:, 0] > first[r_id]) & ((n_b[rr[:, 1]] - n_b[rr[:, 0]]) >= m)
+    )
+    s1[live[r_id[tail]]] = idx[rr[tail, 0]]
+    # inside: at rest with either side, between two tilts
+    inner = (rr[:, 0] > first[r_id]) & (rr[:, 1] < last[r_id])
+    cut0 = idx[rr[inner, 0]]
+    cut1 = idx[rr[inner, 1] - 1] + 1
+    # a cut overlapping a trimmed edge only moves that edge
+    r_in = live[r_id[inner]]
+    keep = (cut0 > s0[r_in]) & (cut1 < s1[r_in])
+    # each cut lies inside one run: its start ends a piece, its stop starts the next
+    starts = np.sort(np.concatenate([s0, cut1[keep]]))
+    stops = np.sort(np.concatenate([s1, cut0[keep]]))
+    return np.stack([starts, stops], axis=1)
+
+
 def _refine_with_bursts(
     s_runs: np.ndarray, b_runs: np.ndarray, gap_n: int, half: int
 ) -> np.ndarray:
@@ -1101,7 +1203,9 @@ def _refine_with_bursts(
     return merge_runs(out[np.argsort(out[:, 0], kind="stable")], 1)
 
 
-def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.ndarray:
+def absorb_bursts(
+    s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int, sustained_gap: int | None = None
+) -> np.ndarray:
     """Sustained runs extended over the brief runs (bursts) that chain to them.
 
     Runs of both kinds closer than ``max_gap`` samples are joined (as :func:`merge_runs`);
@@ -1109,7 +1213,9 @@ def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.nd
     group of bursts only is left out (they stay brief events). An irregular tremor whose
     amplitude varies from burst to burst (amplitude CV 0.3-0.6, domain reference section
     1) leaves the long envelope between its strong stretches while its bursts go on:
-    one event, not several. Vectorised over runs.
+    one event, not several. With ``sustained_gap``, a step from a sustained run straight
+    to the next sustained run (no burst between) joins only when shorter than that: the
+    chain is carried by the bursts. Vectorised over runs.
 
     Examples
     --------
@@ -1118,6 +1224,9 @@ def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.nd
     >>> b = np.array([[320, 340], [360, 380], [600, 620]])
     >>> absorb_bursts(s, b, 50).tolist()
     [[100, 380], [900, 1000]]
+    >>> absorb_bursts(np.array([[0, 100], [150, 300], [500, 600]]), np.array([[420, 440]]),
+    ...               100, 20).tolist()
+    [[0, 100], [150, 300], [420, 600]]
     """
     if not (len(s_runs) and len(b_runs)):
         return s_runs
@@ -1125,8 +1234,14 @@ def absorb_bursts(s_runs: np.ndarray, b_runs: np.ndarray, max_gap: int) -> np.nd
     sus = np.r_[np.ones(len(s_runs), np.int8), np.zeros(len(b_runs), np.int8)]
     order = np.argsort(allr[:, 0], kind="stable")
     allr, sus = allr[order], sus[order]
-    gap = allr[1:, 0] - np.maximum.accumulate(allr[:, 1])[:-1]
-    first = np.flatnonzero(np.concatenate(([True], gap >= max_gap)))
+    reach = np.maximum.accumulate(allr[:, 1])
+    gap = allr[1:, 0] - reach[:-1]
+    limit = np.full(len(gap), max_gap)
+    if sustained_gap is not None:
+        # the run whose end the next one is measured from (the farthest-reaching so far)
+        holder = np.maximum.accumulate(np.where(allr[:, 1] == reach, np.arange(len(allr)), 0))
+        limit[(sus[1:] & sus[holder[:-1]]).astype(bool)] = sustained_gap
+    first = np.flatnonzero(np.concatenate(([True], gap >= limit)))
     keep = np.maximum.reduceat(sus, first).astype(bool)
     starts = allr[first, 0]
     stops = np.maximum.reduceat(allr[:, 1], first)
@@ -1341,6 +1456,16 @@ def _site_runs(
                 ]
                 both = np.concatenate(found)
                 tilt = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 1)
+                # two tilts with a return to rest between them are two events; rest: within
+                # half the smallest posture change of the direction beside the run (the
+                # resting direction drifts by a few degrees over a posture)
+                tilt = split_at_rest(
+                    orientation,
+                    tilt,
+                    fs,
+                    0.5 * cfg.posture_min_deg,
+                    cfg.merge_gap_s,
+                )
             else:
                 # no sharp orientation: the posture runs' edges are as smeared as the
                 # envelope's, and are refined with it (as before)
@@ -1370,8 +1495,8 @@ def _site_runs(
     b_runs = b_runs[(b_runs[:, 1] - b_runs[:, 0]) >= max(1, cfg.min_brief_s * fs)]
     if isinstance(cfg, AccelConfig) and len(s_runs) and len(b_runs):
         # a weak irregular tremor dips below the sustained scale's off threshold between
-        # its bursts: bursts closer than merge_gap_s to sustained activity are part of it
-        s_runs = absorb_bursts(s_runs, b_runs, gap_n)
+        # its bursts: bursts closer than burst_chain_gap_s to sustained activity are part of it
+        s_runs = absorb_bursts(s_runs, b_runs, int(round(cfg.burst_chain_gap_s * fs)), gap_n)
     # a brief event cut by the recording's edge cannot be measured whole (and filter edge
     # transients live there): drop it
     b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < brief.size)]

@@ -193,6 +193,46 @@ def test_accel_held_tilt_of_spasm_length_is_dystonia_like_and_a_reach_is_not() -
     assert rc.predict(X)[2] != "dystonia-like"
 
 
+def test_accel_smooth_reach_with_a_held_looking_tilt_is_not_a_posture() -> None:
+    """A 2.5 s reach whose tilt reads as held (hold fraction 0.75) is smooth (one narrow
+    low-frequency peak) and stays 'other'; the same tilt with the broad motion of a
+    tremulous or noisy hold is a posture; a short spasm's single fast step reads as
+    smooth in its 2 s spectral window and is still a spasm."""
+    rc = RuleClassifier("accel").fit()
+    X = pd.DataFrame(
+        {
+            "duration": [2.5, 2.5, 1.0],
+            "isolation_s": [5.0, 5.0, 5.0],
+            "tilt_held_deg": [15.0, 15.0, 20.0],
+            "tilt_hold_fraction": [0.75, 0.75, 0.9],
+            "peak_amplitude": [0.2, 0.05, 0.2],
+            "dominant_frequency_hz": [1.2, 1.2, 0.8],
+            "spectral_entropy": [0.48, 0.9, 0.65],
+            "peak_power_ratio": [0.9, 0.2, 0.6],
+            "tremor_band_ratio": [0.02, 0.3, 0.2],
+        }
+    )
+    assert rc.predict(X).tolist() == ["other", "dystonia-like", "dystonia-like"]
+    assert "smooth" in rc.explain(X.iloc[:1])[0]
+
+
+def test_accel_slow_dystonic_tremor_peaking_below_3_hz_is_irregular_tremor() -> None:
+    """A 3 Hz dystonic tremor whose cycles wander by +-1 Hz can peak at 2.5-3 Hz."""
+    rc = RuleClassifier("accel").fit()
+    X = pd.DataFrame(
+        {
+            "duration": [6.0, 6.0],
+            "isolation_s": [5.0, 5.0],
+            "dominant_frequency_hz": [2.8, 1.8],
+            "tremor_band_ratio": [0.6, 0.6],
+            "regularity": [0.3, 0.3],
+            "peak_power_ratio": [0.45, 0.45],
+            "spectral_entropy": [0.8, 0.8],
+        }
+    )
+    assert rc.predict(X).tolist() == ["dystonia-like", "other"]
+
+
 def test_accel_jittery_tremor_is_irregular_even_with_a_high_autocorrelation_peak() -> None:
     """Regular (PD/ET) tremor needs a narrow spectral peak as well as a high regularity."""
     rc = RuleClassifier("accel").fit()

@@ -49,6 +49,17 @@ def test_spectral_features_of_a_pure_tone(freq: float) -> None:
     assert f["tremor_band_ratio"] == pytest.approx(1.0 if 3 <= freq <= 8 else 0.0, abs=0.05)
 
 
+def test_long_segment_window_is_cut_from_its_start_or_around_its_centre() -> None:
+    """Longer than max_len_s: the first 8 s by default, the central 8 s with ``centred``."""
+    fs = 100.0
+    t = np.arange(int(30 * fs)) / fs
+    x = np.where(t < 12, np.sin(2 * np.pi * 4 * t), np.sin(2 * np.pi * 7 * t))[:, None]
+    args = (x, fs, np.array([0]), np.array([x.shape[0]]), (0.5, 15.0), (3.0, 8.0), 2.0, 8.0)
+    assert spectral_features(*args)["dominant_frequency_hz"][0] == pytest.approx(4.0, abs=0.2)
+    f = spectral_features(*args, centred=True)["dominant_frequency_hz"][0]
+    assert f == pytest.approx(7.0, abs=0.2)
+
+
 def test_white_noise_is_flat_and_irregular(rng) -> None:
     f = _spec(rng.normal(size=3000), 100.0, 1000, 1800)
     assert f["spectral_entropy"] > 0.85

@@ -494,6 +494,59 @@ def test_absorb_bursts_joins_chained_bursts_only_to_sustained_runs() -> None:
     assert absorb_bursts(np.array([[5000, 5100]]), b, 50).tolist() == [[5000, 5100]]
 
 
+def test_absorb_bursts_joins_sustained_runs_only_through_bursts() -> None:
+    """With ``sustained_gap``, two sustained runs join across a pause only when bursts
+    carry the chain; a burst inside a run does not count as one sticking out of it."""
+    from movement.segment import absorb_bursts
+
+    s = np.array([[0, 100], [180, 300]])
+    # a pause of 80 samples: joined at max_gap=100 alone, not with sustained_gap=50 ...
+    assert absorb_bursts(s, np.array([[10, 20]]), 100).tolist() == [[0, 300]]
+    assert absorb_bursts(s, np.array([[10, 20]]), 100, 50).tolist() == s.tolist()
+    # ... unless a burst bridges it (hops of 40 and 30 samples)
+    assert absorb_bursts(s, np.array([[140, 150]]), 100, 50).tolist() == [[0, 300]]
+    # a burst that ends past the run does carry the chain from its own end
+    assert absorb_bursts(s, np.array([[90, 120]]), 100, 50).tolist() == [[0, 300]]
+
+
+def test_split_at_rest_cuts_two_tilts_with_a_return_to_rest_between() -> None:
+    from movement.segment import split_at_rest
+
+    fs = 100.0
+    n = int(20 * fs)
+    t = np.arange(n) / fs
+
+    def orient(deg: np.ndarray) -> np.ndarray:
+        a = np.radians(deg)
+        return np.column_stack([0 * a, np.sin(a), np.cos(a)])
+
+    # 15 deg held 5-8 s, back at rest 8-9.2 s, 20 deg held 9.2-13 s
+    deg = 15.0 * ((t >= 5) & (t < 8)) + 20.0 * ((t >= 9.2) & (t < 13))
+    run = np.array([[int(5 * fs), int(13 * fs)]])
+    r = split_at_rest(orient(deg), run, fs, 4.0, 0.5) / fs
+    assert r.tolist() == [[5.0, 8.0], [9.2, 13.0]]
+    # a dip to rest shorter than min_rest_s is kept inside the run
+    deg = 15.0 * ((t >= 5) & (t < 13)) * ~((t >= 8) & (t < 8.3))
+    assert split_at_rest(orient(deg), run, fs, 4.0, 0.5).tolist() == run.tolist()
+    # slow ramps at the run's edges are near rest too, but they are not a return
+    deg = 15.0 * np.clip(np.minimum(t - 5, 13 - t) / 1.5, 0, 1)
+    assert split_at_rest(orient(deg), run, fs, 4.0, 0.5).tolist() == run.tolist()
+    # a run at the recording's start has its rest after it
+    deg = 15.0 * ((t < 3) | ((t >= 4.5) & (t < 8)))
+    edge = np.array([[0, int(8 * fs)]])
+    assert (split_at_rest(orient(deg), edge, fs, 4.0, 0.5) / fs).tolist() == [
+        [0.0, 3.0],
+        [4.5, 8.0],
+    ]
+    # a run that starts in the return of an earlier movement is trimmed to the tilt
+    deg = 15.0 * ((t >= 5) & (t < 5.5)) + 20.0 * ((t >= 6.5) & (t < 9))
+    r = split_at_rest(orient(deg), np.array([[int(5.3 * fs), int(9 * fs)]]), fs, 4.0, 0.5) / fs
+    assert r.tolist() == [[6.5, 9.0]]
+    # a run spanning the whole recording has no rest to compare with: kept whole
+    whole = np.array([[0, n]])
+    assert split_at_rest(orient(deg), whole, fs, 4.0, 0.5).tolist() == whole.tolist()
+
+
 def test_accel_short_spasm_is_one_sustained_event(rng) -> None:
     """A 30 deg spasm held ~2.5 s is one event, not its two ramps."""
     from conftest import tilt_rotation
