@@ -112,7 +112,8 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
         )
         r["isolated"] = _gt(iso, c.isolation_s, 0.1 * c.isolation_s, nan=1.0)
         r["irregular_train"] = _gt(cv, getattr(c, "regular_train_cv", 0.25), 0.05, nan=1.0)
-        r["off_heartbeat"] = _lt(_col(X, "beat_neighbours"), 0.5, 0.1, nan=1.0)
+        # ECG: every neighbour a whole number of heartbeats away (features._beat_neighbours)
+        r["off_heartbeat"] = _lt(_col(X, "beat_neighbours"), 1.5, 0.1, nan=1.0)
         r["long"] = _gt(dur, c.dystonia_min_s, 0.1 * c.dystonia_min_s)
         r["irregular_tremor"] = (
             _gt(fdom, lo, 0.25)

@@ -16,7 +16,11 @@ Features (units):
   after the first zero crossing);
 * EMG: ``median_frequency_hz`` of the band-passed signal [S: Go 2014];
 * context: ``isolation_s`` (time to the nearest other segment), ``local_rate_per_min``,
-  ``local_interval_cv`` (CV of the intervals between neighbouring brief events);
+  ``local_interval_cv`` (CV of the intervals between neighbouring brief events),
+  ``beat_neighbours`` (how many of a brief event's two neighbours sit a whole number
+  of heartbeat periods away, 0-2, one neighbour at the recording's ends counting
+  twice, when the recording's brief events hold a heartbeat rhythm: ECG
+  contamination; NaN otherwise);
 * spatial: ``n_channels_active``, ``channel_fraction``, ``cocontraction``
   (%COCON, Winter 1990, max over channel pairs, EMG);
 * posture: ``tilt_change_deg`` (gravity direction 2 s after vs 2 s before) and
@@ -240,43 +244,65 @@ def _median_frequency(
 
 
 def _beat_neighbours(
-    onset: np.ndarray, lo: float = 0.5, hi: float = 1.25, tol: float = 0.06
+    onset: np.ndarray,
+    lo: float = 0.5,
+    hi: float = 1.25,
+    tol: float = 0.06,
+    max_lag: float = 8.0,
+    min_z: float = 20.0,
+    cap: float = 0.15,
 ) -> np.ndarray:
-    """How many of an event's two neighbours sit one heartbeat-like interval away (0, 1, 2).
+    """How many of an event's two neighbours sit a whole number of heartbeats away (0-2).
 
-    The recording's dominant interval between brief events in ``[lo, hi]`` s (40-120
-    beats/min) is found from the histogram of onset differences; it counts only when it
-    stands well above what Poisson-like timing gives. ECG contamination then shows as
-    events with a neighbour at ±T (within ``tol``·T); fasciculation-like events rarely do
-    [S: ECG at 1-1.7 Hz, Drake & Callaghan 2006]. NaN when no such rhythm exists.
+    ECG contamination of surface EMG is a train of QRS complexes at 40-120 beats/min
+    [S: ECG at 1-1.7 Hz, Drake & Callaghan 2006]; near the detection threshold only some
+    of them are detected, so consecutive detections are 1, 2, 3, ... beats apart. The
+    recording's beat period ``T`` in ``[lo, hi]`` s is the one at which the differences
+    between brief events up to ``max_lag`` s apart (at most 63 following events) are most
+    phase-coherent (Rayleigh statistic ``Z = n R**2``, ``R`` the mean resultant of
+    ``exp(2 pi i d / T)`` over the ``n`` differences, binned to 8 ms); a rhythm counts only
+    when ``Z >= min_z`` (Poisson-like timing gives ``Z`` about exponential with mean 1 per
+    candidate; measured <= 6 on simulated EMG without ECG). A neighbour is on the beat
+    when its interval ``g`` is within ``min(tol sqrt(k), cap) T`` of ``k T``, ``k =
+    round(g / T) >= 1``: RR intervals vary by a few % [E] and the variation adds up over
+    ``k`` beats. Returns 0, 1 or 2 per event (twice the share of its neighbours on the
+    beat: an event at the recording's ends has one neighbour); NaN when no such rhythm
+    exists.
     """
     m = len(onset)
     out = np.full(m, np.nan)
-    if m < 12:
+    if m < 8:
         return out
-    j_hi = np.searchsorted(onset, onset + hi * 2.2, side="right")
-    width = int(min(max(j_hi - np.arange(m)).max(), 64)) if m else 0
+    j_hi = np.searchsorted(onset, onset + max_lag, side="right")
+    width = int(min((j_hi - np.arange(m)).max(), 64))
     if width < 2:
         return out
     idx = np.arange(m)[:, None] + np.arange(1, width)[None, :]
     valid = idx < m
     diffs = np.where(valid, onset[np.minimum(idx, m - 1)] - onset[:, None], np.nan)
-    d = diffs[(diffs >= lo) & (diffs <= hi)]
-    if d.size < 10:
+    d = diffs[valid & (diffs <= max_lag) & (diffs >= 0.9 * lo)]
+    if d.size < 8:
         return out
-    edges = np.arange(lo, hi + 0.02, 0.02)
-    hist, _ = np.histogram(d, edges)
-    k = int(np.argmax(hist))
-    expected = d.size / len(hist)
-    if hist[k] < max(8, 4 * expected):
+    # differences binned to 8 ms (a phase error < 0.06 rad at T >= 0.5 s); candidate
+    # beat rates 0.1 of a cycle apart at the longest lag
+    cnt = np.bincount(np.round(d / 0.008).astype(np.int64))
+    nz = np.flatnonzero(cnt)
+    step = 0.1 / max_lag
+    periods = 1.0 / np.arange(1.0 / hi, 1.0 / lo + step / 2, step)
+    phase = 2 * np.pi * (nz * 0.008)[None, :] / periods[:, None]
+    w = cnt[nz].astype(float)
+    r = np.hypot((np.cos(phase) * w).sum(axis=1), (np.sin(phase) * w).sum(axis=1)) / d.size
+    best = int(np.argmax(r))
+    if d.size * r[best] ** 2 < min_z:
         return out
-    period = float(np.median(d[(d >= edges[k] - 0.02) & (d < edges[k + 1] + 0.02)]))
-    near = np.abs(diffs - period) <= tol * period
-    has_next = np.any(near & valid, axis=1)
-    has_prev = np.zeros(m, dtype=bool)
-    rows, cols = np.nonzero(near & valid)
-    has_prev[idx[rows, cols]] = True
-    return has_next.astype(float) + has_prev.astype(float)
+    period = float(periods[best])
+    g = np.diff(onset)
+    k = np.maximum(np.round(g / period), 1.0)
+    on = (np.abs(g - k * period) <= np.minimum(tol * np.sqrt(k), cap) * period).astype(float)
+    prev = np.concatenate(([np.nan], on))
+    nxt = np.concatenate((on, [np.nan]))
+    both = np.column_stack([prev, nxt])
+    return 2.0 * np.nansum(both, axis=1) / np.maximum(np.sum(np.isfinite(both), axis=1), 1)
 
 
 def _context(

@@ -94,7 +94,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "Description": "CV of the intervals between neighbouring brief events (about 1 for Poisson-like, low for regular trains such as ECG)"
     },
     "beat_neighbours": {
-        "Description": "How many of the event's neighbours lie one heartbeat-like interval away (0-2); n/a when the recording has no such rhythm. High values suggest ECG contamination"
+        "Description": "How many of the event's two neighbouring brief events lie a whole number of heartbeat periods away (0-2; one neighbour at the recording's ends counts twice); n/a when the recording's brief events hold no such rhythm. 2 suggests ECG contamination"
     },
     "n_channels_active": {"Description": "Number of channels/sensors active during the event"},
     "channel_fraction": {"Description": "n_channels_active / number of channels"},

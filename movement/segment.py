@@ -1410,6 +1410,10 @@ def _site_runs(
         on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
         b_runs = hysteresis_runs(brief, on_b, off_b, block=blk)
     bursts = b_runs
+    if isinstance(cfg, EMGConfig) and len(b_runs):
+        # sub-bursts: pieces of one burst closer than the brief envelope's window (~10 ms,
+        # Solnik 2008) are one burst (a burst's rising edge can cross on, off, on again)
+        bursts = merge_runs(b_runs, int(round(cfg.brief_rms_s * fs)))
     s_runs = merge_runs(s_runs, gap_n)
     tilt = np.empty((0, 2), dtype=np.int64)
     if osc is not None and isinstance(cfg, AccelConfig):

@@ -256,3 +256,21 @@ def test_weak_copy_on_a_neighbour_is_cross_talk_not_an_active_site(rng, leak, ex
     brief = feats[feats["scale"] == "brief"]
     assert len(brief) == 1
     assert brief["n_channels_active"].iloc[0] == expected
+
+
+def test_beat_neighbours_finds_a_sparsely_detected_heartbeat() -> None:
+    """QRS detections skip beats (1, 2, 3... beats apart); Poisson-like events hold no rhythm."""
+    from movement.features import _beat_neighbours
+
+    rng = np.random.default_rng(3)
+    rr = rng.normal(0.85, 0.025, 400)  # ~70 beats/min, a few % beat-to-beat variation
+    beats = np.cumsum(rr)
+    detected = beats[rng.random(beats.size) < 0.3]  # near threshold: ~30 % of QRS detected
+    bn = _beat_neighbours(detected)
+    assert np.mean(bn == 2) > 0.8
+    poisson = np.cumsum(rng.exponential(3.0, 100))  # fasciculation-like timing (ISI CV ~1)
+    assert np.all(np.isnan(_beat_neighbours(poisson)))
+    # an event off the beat among detected beats has neither neighbour on it
+    mixed = np.sort(np.concatenate([detected, [detected[40] + 0.4 * 0.85]]))
+    i = int(np.searchsorted(mixed, detected[40] + 0.4 * 0.85))
+    assert _beat_neighbours(mixed)[i] == 0
