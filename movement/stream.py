@@ -21,9 +21,9 @@ can depend on (see :func:`overlap_for`):
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 248 s for 100 Hz accelerometry, 100.5 s for 2 kHz EMG. Core boundaries and
+Defaults: 248 s for 100 Hz accelerometry, 105 s for 2 kHz EMG. Core boundaries and
 the overlap are multiples of the baseline's 0.5 s block, of the periodicity
-detector's hop and of the posture reference's block, so the blocks and spectral
+detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update), so the blocks and spectral
 windows of every slice fall on the same samples as in the whole recording.
 
 A segment belongs to the window in whose core its onset lies. It is taken from that
@@ -80,6 +80,7 @@ from .recording import Recording
 from .segment import (
     _BLOCK_S,
     _POSTURE_BLOCK_S,
+    _WHITEN_HOP_BLOCKS,
     _posture_block,
     _posture_ref_blocks,
     segment,
@@ -99,9 +100,13 @@ _CHUNK_ROWS = 250_000
 
 def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
     """Samples every core boundary is a multiple of (baseline block, periodicity hop,
-    posture reference block)."""
+    posture reference block; EMG: the whitening filter's update step)."""
     block = max(1, int(round(_BLOCK_S * fs)))
     step = block
+    if isinstance(cfg, EMGConfig):
+        # the whitening filter is re-estimated every _WHITEN_HOP_BLOCKS blocks, counted
+        # from the slice's start: slices must start on that grid to see the same filters
+        step = block * _WHITEN_HOP_BLOCKS
     if isinstance(cfg, AccelConfig):
         hop = max(1, int(round((cfg.periodic_hop_s or cfg.periodic_window_s / 2) * fs)))
         step = math.lcm(block, hop)
@@ -136,7 +141,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (248.0, 100.5)
+    (248.0, 105.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 
@@ -220,7 +225,7 @@ def auto_window_s(fs: float, n_channels: int, cfg: EMGConfig | AccelConfig) -> f
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> round(auto_window_s(100.0, 3, AccelConfig())), round(auto_window_s(2000.0, 8, EMGConfig()))
-    (10000, 402)
+    (10000, 420)
     """
     by_values = _WINDOW_VALUES / max(1, n_channels) / fs
     return max(by_values, 4 * overlap_for(cfg, fs))

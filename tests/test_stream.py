@@ -40,7 +40,7 @@ def accel_whole(accel_sim):
 
 def test_overlap_defaults():
     assert overlap_for(AccelConfig(), 100.0) == 248.0
-    assert overlap_for(EMGConfig(), 2000.0) == 100.5
+    assert overlap_for(EMGConfig(), 2000.0) == 105.0
     # the baseline window dominates: a longer one needs more overlap
     assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 248.0 + 148
 
