@@ -838,7 +838,7 @@ def tilt_edges(
     changes at both edges whose outsides differ from each other more than from the run
     (the rest between two different tilts) is dropped. Runs at the recording's edges are
     cut, never dropped.
-    Loops over runs (few), vectorised within each.
+    Vectorised over runs; loops over the runs with a change at one edge only.
 
     Examples
     --------
@@ -901,16 +901,106 @@ def tilt_edges(
                 return mid + int(half[-1] + below[0]), changed
         return None, changed
 
-    changed = np.zeros(len(out), dtype=bool)
-    for i, (a, b) in enumerate(runs):  # loop over runs
-        a, b = int(a), int(b)
-        quarter = (b - a) // 4
-        r1 = mean_dir(a + quarter, b - quarter)
-        on, ch_on = onset_edge(a, r1, min(a + s, a + 2 * quarter + 1))
-        off, ch_off = offset_edge(b, r1, max(b - s, a + 2 * quarter))
-        # a run at the recording's edge may be a posture held beyond it: it is cut, never
-        # dropped
-        inner = a > q and b < n - q
+    def mean_dirs(i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+        """:func:`mean_dir` of many windows at once (a ``reduceat`` over their samples)."""
+        i1 = np.minimum(np.maximum(i1, i0 + 1), n)  # as the slice in mean_dir
+        idx, _, first = run_samples(i0, i1 - i0)
+        tot = np.add.reduceat(orientation[idx], first, axis=0)
+        return unit(tot / (i1 - i0)[:, None])
+
+    def angles(u: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """:func:`angle` row by row: ``u`` (m, ..., 3) against ``r`` (m, 3)."""
+        dots = np.einsum("i...k,ik->i...", u, r)
+        return np.degrees(np.arccos(np.clip(dots, -1.0, 1.0)))
+
+    def window_angles(lo: np.ndarray, hi: np.ndarray, r0: np.ndarray) -> np.ndarray:
+        """Angles from ``r0`` of the samples in each [lo, hi), NaN-padded (m, max length)."""
+        k = np.arange(int((hi - lo).max(initial=0)))
+        at = lo[:, None] + k
+        inside = at < hi[:, None]
+        th = angles(unit(orientation[np.where(inside, at, 0)]), r0)
+        th[~inside] = np.nan
+        return th
+
+    def onset_edges(a: np.ndarray, r1: np.ndarray, mid: np.ndarray) -> tuple[np.ndarray, ...]:
+        """:func:`onset_edge` of many runs: (onset or -1, changed)."""
+        lo = np.maximum(0, a - s)
+        on = np.full(len(a), -1, dtype=np.int64)
+        ch = np.zeros(len(a), dtype=bool)
+        v = np.flatnonzero(mid - lo > q)
+        if len(v) == 0:
+            return on, ch
+        lo, mid, r1 = lo[v], mid[v], r1[v]
+        r0 = mean_dirs(lo, lo + q)
+        held = angles(r1, r0)
+        th = window_angles(lo, mid, r0)
+        ch[v] = angles(mean_dirs(mid - q, mid), r0) >= min_deg
+        up = th >= 0.5 * held[:, None]
+        first = np.where(up.any(axis=1), up.argmax(axis=1), -1)
+        col = np.arange(th.shape[1])
+        low = (th <= fraction * held[:, None]) & (col < first[:, None])
+        last_low = th.shape[1] - 1 - low[:, ::-1].argmax(axis=1)
+        ok = (held >= min_deg) & (first >= 0) & low.any(axis=1)
+        on[v[ok]] = lo[ok] + last_low[ok] + 1
+        return on, ch
+
+    def offset_edges(b: np.ndarray, r1: np.ndarray, mid: np.ndarray) -> tuple[np.ndarray, ...]:
+        """:func:`offset_edge` of many runs: (offset or -1, changed)."""
+        hi = np.minimum(n, b + s)
+        off = np.full(len(b), -1, dtype=np.int64)
+        ch = np.zeros(len(b), dtype=bool)
+        v = np.flatnonzero(hi - mid > q)
+        if len(v) == 0:
+            return off, ch
+        hi, mid, r1 = hi[v], mid[v], r1[v]
+        r0 = mean_dirs(hi - q, hi)
+        held = angles(r1, r0)
+        th = window_angles(mid, hi, r0)
+        ch[v] = angles(mean_dirs(mid, mid + q), r0) >= min_deg
+        up = th >= 0.5 * held[:, None]
+        last = np.where(up.any(axis=1), th.shape[1] - 1 - up[:, ::-1].argmax(axis=1), -1)
+        col = np.arange(th.shape[1])
+        low = (th <= fraction * held[:, None]) & (col >= last[:, None])
+        ok = (held >= min_deg) & (last >= 0) & low.any(axis=1)
+        off[v[ok]] = mid[ok] + low[ok].argmax(axis=1)
+        return off, ch
+
+    # every run's edges at once; the runs whose edges disagree (require_change) after
+    a_all, b_all = out[:, 0].copy(), out[:, 1].copy()
+    quarter_all = (b_all - a_all) // 4
+    r1_all = mean_dirs(a_all + quarter_all, b_all - quarter_all)
+    on_all, ch_on_all = onset_edges(
+        a_all, r1_all, np.minimum(a_all + s, a_all + 2 * quarter_all + 1)
+    )
+    off_all, ch_off_all = offset_edges(
+        b_all, r1_all, np.maximum(b_all - s, a_all + 2 * quarter_all)
+    )
+    changed = ch_on_all | ch_off_all
+    inner_all = (a_all > q) & (b_all < n - q)
+    if require_change:
+        both = ch_on_all & ch_off_all & inner_all
+        if both.any():
+            # a posture goes away from a direction and comes back to it: a run between two
+            # different tilts (the rest between a posture's return and the next spasm, off a
+            # stale reference) is closer to each of them than they are to each other
+            w = np.flatnonzero(both)
+            lo, hi = np.maximum(0, a_all[w] - s), np.minimum(n, b_all[w] + s)
+            r_b, r_a = mean_dirs(lo, lo + q), mean_dirs(hi - q, hi)
+            apart = angles(r_b, r_a)
+            away = np.minimum(angles(r1_all[w], r_b), angles(r1_all[w], r_a))
+            changed[w] = apart < away
+    # the runs left to the loop: a change at one edge only
+    sel = ch_on_all != ch_off_all if require_change else np.zeros(len(out), dtype=bool)
+    keep_on = (on_all >= 0) & ~sel
+    keep_off = (off_all >= 0) & ~sel
+    out[keep_on, 0] = on_all[keep_on]
+    out[keep_off, 1] = off_all[keep_off]
+    for i in np.flatnonzero(sel):  # loop over the runs with a change at one edge only
+        a, b = int(a_all[i]), int(b_all[i])
+        on = int(on_all[i]) if on_all[i] >= 0 else None
+        off = int(off_all[i]) if off_all[i] >= 0 else None
+        ch_on, ch_off = bool(ch_on_all[i]), bool(ch_off_all[i])
+        inner = bool(inner_all[i])
         if require_change and ch_on != ch_off:
             # one edge is the slow drift of the resting direction across the threshold, not
             # a tilt change: the posture is the hold next to the other edge, which starts
@@ -957,15 +1047,6 @@ def tilt_edges(
             keep = keep or not inner
             ch_on = ch_on and keep
             ch_off = ch_off and keep
-        elif require_change and ch_on and ch_off and inner:
-            # a posture goes away from a direction and comes back to it: a run between two
-            # different tilts (the rest between a posture's return and the next spasm, off a
-            # stale reference) is closer to each of them than they are to each other
-            lo, hi = max(0, a - s), min(n, b + s)
-            r_b, r_a = mean_dir(lo, lo + q), mean_dir(hi - q, hi)
-            apart = float(angle(r_b[None, :], r_a)[0])
-            away = min(float(angle(r1[None, :], r_b)[0]), float(angle(r1[None, :], r_a)[0]))
-            ch_on = ch_off = apart < away
         changed[i] = ch_on or ch_off
         if on is not None:
             out[i, 0] = on
