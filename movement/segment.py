@@ -863,53 +863,15 @@ def tilt_edges(
     def unit(v: np.ndarray) -> np.ndarray:
         return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
-    def angle(u: np.ndarray, r: np.ndarray) -> np.ndarray:
-        return np.degrees(np.arccos(np.clip(u @ r, -1.0, 1.0)))
-
-    def mean_dir(i0: int, i1: int) -> np.ndarray:
-        return unit(orientation[i0 : max(i1, i0 + 1)].mean(axis=0))
-
-    def onset_edge(a: int, r1: np.ndarray, mid: int) -> tuple[int | None, bool]:
-        """From outside the run (a - s) up to ``mid``: (located onset or None, changed)."""
-        lo = max(0, a - s)
-        if mid - lo <= q:
-            return None, False
-        r0 = mean_dir(lo, lo + q)
-        held = float(angle(r1[None, :], r0)[0])
-        th = angle(unit(orientation[lo:mid]), r0)
-        changed = float(angle(mean_dir(mid - q, mid)[None, :], r0)[0]) >= min_deg
-        half = np.flatnonzero(th >= 0.5 * held)
-        if held >= min_deg and len(half):
-            below = np.flatnonzero(th[: half[0]] <= fraction * held)
-            if len(below):
-                return lo + int(below[-1]) + 1, changed
-        return None, changed
-
-    def offset_edge(b: int, r1: np.ndarray, mid: int) -> tuple[int | None, bool]:
-        """From ``mid`` out to b + s: (located offset or None, changed)."""
-        hi = min(n, b + s)
-        if hi - mid <= q:
-            return None, False
-        r0 = mean_dir(hi - q, hi)
-        held = float(angle(r1[None, :], r0)[0])
-        th = angle(unit(orientation[mid:hi]), r0)
-        changed = float(angle(mean_dir(mid, mid + q)[None, :], r0)[0]) >= min_deg
-        half = np.flatnonzero(th >= 0.5 * held)
-        if held >= min_deg and len(half):
-            below = np.flatnonzero(th[half[-1] :] <= fraction * held)
-            if len(below):
-                return mid + int(half[-1] + below[0]), changed
-        return None, changed
-
     def mean_dirs(i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
-        """:func:`mean_dir` of many windows at once (a ``reduceat`` over their samples)."""
-        i1 = np.minimum(np.maximum(i1, i0 + 1), n)  # as the slice in mean_dir
+        """The mean directions (unit) over [i0, i1) (at least one sample; i1 <= n)."""
+        i1 = np.minimum(np.maximum(i1, i0 + 1), n)
         idx, _, first = run_samples(i0, i1 - i0)
         tot = np.add.reduceat(orientation[idx], first, axis=0)
         return unit(tot / (i1 - i0)[:, None])
 
     def angles(u: np.ndarray, r: np.ndarray) -> np.ndarray:
-        """:func:`angle` row by row: ``u`` (m, ..., 3) against ``r`` (m, 3)."""
+        """Angles (deg) of ``u`` (m, ..., 3) from ``r`` (m, 3), row by row."""
         dots = np.einsum("i...k,ik->i...", u, r)
         return np.degrees(np.arccos(np.clip(dots, -1.0, 1.0)))
 
@@ -923,7 +885,8 @@ def tilt_edges(
         return th
 
     def onset_edges(a: np.ndarray, r1: np.ndarray, mid: np.ndarray) -> tuple[np.ndarray, ...]:
-        """:func:`onset_edge` of many runs: (onset or -1, changed)."""
+        """Onsets searched from outside each run (a - s) up to ``mid``: (onset or -1, and
+        whether the direction at ``mid`` differs by ``min_deg`` from the outside)."""
         lo = np.maximum(0, a - s)
         on = np.full(len(a), -1, dtype=np.int64)
         ch = np.zeros(len(a), dtype=bool)
@@ -945,7 +908,8 @@ def tilt_edges(
         return on, ch
 
     def offset_edges(b: np.ndarray, r1: np.ndarray, mid: np.ndarray) -> tuple[np.ndarray, ...]:
-        """:func:`offset_edge` of many runs: (offset or -1, changed)."""
+        """Offsets searched from ``mid`` out to b + s: (offset or -1, and whether the
+        direction at ``mid`` differs by ``min_deg`` from the outside)."""
         hi = np.minimum(n, b + s)
         off = np.full(len(b), -1, dtype=np.int64)
         ch = np.zeros(len(b), dtype=bool)
@@ -989,69 +953,70 @@ def tilt_edges(
             apart = angles(r_b, r_a)
             away = np.minimum(angles(r1_all[w], r_b), angles(r1_all[w], r_a))
             changed[w] = apart < away
-    # the runs left to the loop: a change at one edge only
-    sel = ch_on_all != ch_off_all if require_change else np.zeros(len(out), dtype=bool)
-    keep_on = (on_all >= 0) & ~sel
-    keep_off = (off_all >= 0) & ~sel
-    out[keep_on, 0] = on_all[keep_on]
-    out[keep_off, 1] = off_all[keep_off]
-    for i in np.flatnonzero(sel):  # loop over the runs with a change at one edge only
-        a, b = int(a_all[i]), int(b_all[i])
-        on = int(on_all[i]) if on_all[i] >= 0 else None
-        off = int(off_all[i]) if off_all[i] >= 0 else None
-        ch_on, ch_off = bool(ch_on_all[i]), bool(ch_off_all[i])
-        inner = bool(inner_all[i])
-        if require_change and ch_on != ch_off:
-            # one edge is the slow drift of the resting direction across the threshold, not
-            # a tilt change: the posture is the hold next to the other edge, which starts
-            # (ends) where the orientation is last (first) closer to the direction outside
-            # the drifting edge than to the hold (a held posture may drift a little too)
-            keep = True
-            if ch_off:
-                end = off if off is not None else b
-                hold = max(a + 1, end - s)
-                r_h = mean_dir(max(a, hold - q), hold)
-                # the hold is the tilted state: it differs from the direction outside the
-                # drifting edge by at least half the tilt at the changed edge; a run holding
-                # the rest it started from only touches the next change (the low-passed
-                # gravity's smear ahead of a tilt, the rest after a posture's return)
-                lo, hi = max(0, a - s), min(n, b + s)
-                r_out = mean_dir(lo, lo + q)
-                tilt = float(angle(r_h[None, :], mean_dir(hi - q, hi))[0])
-                keep = float(angle(r_h[None, :], r_out)[0]) >= max(min_deg, 0.5 * tilt)
-                u = unit(orientation[a:hold])
-                away = np.flatnonzero(angle(u, r_h) > angle(u, r_out))
-                if len(away):
-                    a2 = a + int(away[-1]) + 1
-                    on, _ = onset_edge(a2, r_h, max(min(a2 + s, hold), a2 + 1))
-                    on = a2 if on is None else on
-                    # and the offset is located against the hold, not the run's centre
-                    off2, _ = offset_edge(b, r_h, max(b - s, on + 1))
-                    off = off if off2 is None else off2
-            else:
-                begin = on if on is not None else a
-                hold = min(b - 1, begin + s)
-                r_h = mean_dir(hold, min(b, hold + q))
-                lo, hi = max(0, a - s), min(n, b + s)
-                r_out = mean_dir(hi - q, hi)
-                tilt = float(angle(r_h[None, :], mean_dir(lo, lo + q))[0])
-                keep = float(angle(r_h[None, :], r_out)[0]) >= max(min_deg, 0.5 * tilt)
-                u = unit(orientation[hold:b])
-                away = np.flatnonzero(angle(u, r_h) > angle(u, r_out))
-                if len(away):
-                    b2 = hold + int(away[0])
-                    off, _ = offset_edge(b2, r_h, min(max(b2 - s, hold), b2 - 1))
-                    off = b2 if off is None else off
-                    on2, _ = onset_edge(a, r_h, min(a + s, off))
-                    on = on if on2 is None else on2
-            keep = keep or not inner
-            ch_on = ch_on and keep
-            ch_off = ch_off and keep
-        changed[i] = ch_on or ch_off
-        if on is not None:
-            out[i, 0] = on
-        if off is not None:
-            out[i, 1] = off
+
+    def away_from_hold(
+        i0: np.ndarray, i1: np.ndarray, r_h: np.ndarray, r_out: np.ndarray, last: bool
+    ) -> np.ndarray:
+        """In each [i0, i1): the last (first) sample closer to ``r_out`` than to ``r_h``,
+        relative to i0, or -1."""
+        idx, rid, first = run_samples(i0, i1 - i0)
+        u = unit(orientation[idx])
+        flag = angles(u, r_h[rid]) > angles(u, r_out[rid])
+        pos = np.arange(len(idx)) - first[rid]
+        if last:
+            return np.maximum.reduceat(np.where(flag, pos, -1), first)
+        big = len(idx) + 1
+        found = np.minimum.reduceat(np.where(flag, pos, big), first)
+        return np.where(found < big, found, -1)
+
+    if require_change:
+        # a change at one edge only: that edge is the slow drift of the resting direction
+        # across the threshold, not a tilt change: the posture is the hold next to the
+        # other edge, which starts (ends) where the orientation is last (first) closer to
+        # the direction outside the drifting edge than to the hold (a held posture may
+        # drift a little too)
+        lo_all, hi_all = np.maximum(0, a_all - s), np.minimum(n, b_all + s)
+        f = np.flatnonzero(ch_off_all & ~ch_on_all)
+        if len(f):
+            a, b, lo, hi = a_all[f], b_all[f], lo_all[f], hi_all[f]
+            hold = np.maximum(a + 1, np.where(off_all[f] >= 0, off_all[f], b) - s)
+            r_h = mean_dirs(np.maximum(a, hold - q), hold)
+            # the hold is the tilted state: it differs from the direction outside the
+            # drifting edge by at least half the tilt at the changed edge; a run holding
+            # the rest it started from only touches the next change (the low-passed
+            # gravity's smear ahead of a tilt, the rest after a posture's return)
+            r_out = mean_dirs(lo, lo + q)
+            tilt = angles(r_h, mean_dirs(hi - q, hi))
+            keep = angles(r_h, r_out) >= np.maximum(min_deg, 0.5 * tilt)
+            away = away_from_hold(a, hold, r_h, r_out, last=True)
+            w = np.flatnonzero(away >= 0)
+            a2 = a[w] + away[w] + 1
+            on2, _ = onset_edges(a2, r_h[w], np.maximum(np.minimum(a2 + s, hold[w]), a2 + 1))
+            on2 = np.where(on2 >= 0, on2, a2)
+            # and the offset is located against the hold, not the run's centre
+            off2, _ = offset_edges(b[w], r_h[w], np.maximum(b[w] - s, on2 + 1))
+            on_all[f[w]] = on2
+            off_all[f[w]] = np.where(off2 >= 0, off2, off_all[f[w]])
+            changed[f] = keep | ~inner_all[f]
+        g = np.flatnonzero(ch_on_all & ~ch_off_all)
+        if len(g):
+            a, b, lo, hi = a_all[g], b_all[g], lo_all[g], hi_all[g]
+            hold = np.minimum(b - 1, np.where(on_all[g] >= 0, on_all[g], a) + s)
+            r_h = mean_dirs(hold, np.minimum(b, hold + q))
+            r_out = mean_dirs(hi - q, hi)
+            tilt = angles(r_h, mean_dirs(lo, lo + q))
+            keep = angles(r_h, r_out) >= np.maximum(min_deg, 0.5 * tilt)
+            away = away_from_hold(hold, b, r_h, r_out, last=False)
+            w = np.flatnonzero(away >= 0)
+            b2 = hold[w] + away[w]
+            off2, _ = offset_edges(b2, r_h[w], np.minimum(np.maximum(b2 - s, hold[w]), b2 - 1))
+            off2 = np.where(off2 >= 0, off2, b2)
+            on2, _ = onset_edges(a[w], r_h[w], np.minimum(a[w] + s, off2))
+            off_all[g[w]] = off2
+            on_all[g[w]] = np.where(on2 >= 0, on2, on_all[g[w]])
+            changed[g] = keep | ~inner_all[g]
+    out[on_all >= 0, 0] = on_all[on_all >= 0]
+    out[off_all >= 0, 1] = off_all[off_all >= 0]
     out[:, 1] = np.maximum(out[:, 1], out[:, 0] + 1)
     return out[changed] if require_change else out
 
