@@ -114,10 +114,80 @@ def bandpass(x: np.ndarray, fs: float, low: float, high: float, order: int = 4) 
     return _sosfiltfilt(sos, x)
 
 
-def lowpass(x: np.ndarray, fs: float, cutoff: float, order: int = 4) -> np.ndarray:
-    """Zero-phase Butterworth low-pass along axis 0 (cutoff capped at 0.45·fs)."""
+#: Lowest rate (Hz) a slow low-pass is computed at with ``lowpass(..., decimate=True)``
+#: (and at least 40 times its cut-off): the block means keep 25 Hz away from tremor (3-12 Hz).
+DECIMATED_HZ = 25.0
+
+
+def lowpass(
+    x: np.ndarray, fs: float, cutoff: float, order: int = 4, decimate: bool = False
+) -> np.ndarray:
+    """Zero-phase Butterworth low-pass along axis 0 (cutoff capped at 0.45·fs).
+
+    With ``decimate``, the filter runs on the means of blocks of
+    ``q = fs // max(DECIMATED_HZ, 40 * cutoff)`` samples (the block mean is the
+    anti-alias filter: it nulls ``fs / q`` and its multiples and passes the cut-off with
+    a gain of ~1 - (pi * cutoff * q / fs)² / 6) and is linearly interpolated back
+    between the block centres (flat beyond the first and last). For the 0.25 Hz gravity
+    at 100 Hz (``q = 4``) the direction differs from the full-rate filter's by under
+    0.02 degrees inside 5.5 h of the 24 h benchmark recording (up to ~1 degree in the first and last few
+    seconds, where the filters' padding differs), at about 3/4 of the CPU time. When
+    ``q < 2`` and for signals shorter than ``64 * q`` samples the filter runs at the
+    full rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 100.0
+    >>> t = np.arange(6000) / fs
+    >>> x = np.column_stack([np.sin(2 * np.pi * 0.1 * t) + 0.3 * np.sin(2 * np.pi * 6 * t)])
+    >>> full, fast = lowpass(x, fs, 0.25, 2), lowpass(x, fs, 0.25, 2, decimate=True)
+    >>> bool(abs(full - fast)[500:-500].max() < 1e-3)
+    True
+    """
+    q = int(fs // max(DECIMATED_HZ, 40.0 * cutoff)) if decimate else 1
+    if q >= 2 and x.shape[0] >= 64 * q:
+        return _lowpass_decimated(x, fs, cutoff, order, q)
     sos = signal.butter(order, _cap(cutoff, fs), btype="lowpass", fs=fs, output="sos")
     return _sosfiltfilt(sos, x)
+
+
+def _lowpass_decimated(x: np.ndarray, fs: float, cutoff: float, order: int, q: int) -> np.ndarray:
+    """:func:`lowpass` on means of blocks of ``q`` samples, interpolated back (see there)."""
+    if x.ndim == 1:
+        return _lowpass_decimated(x[:, None], fs, cutoff, order, q)[:, 0]
+    n, k = x.shape
+    nb, rest = divmod(n, q)
+    m = nb + (rest > 0)
+    blocks = np.empty((k, m)).T  # channels-first: the filter runs along contiguous rows
+    head = x[: nb * q]
+    np.add(head[0::q], head[1::q], out=blocks[:nb])  # sums of strided rows: any layout
+    for i in range(2, q):
+        blocks[:nb] += head[i::q]
+    blocks[:nb] /= q
+    centres = np.arange(m) * float(q) + (q - 1) / 2.0
+    if rest:
+        blocks[nb] = x[nb * q :].mean(axis=0)
+        centres[nb] = nb * q + (rest - 1) / 2.0
+    sos = signal.butter(order, cutoff, btype="lowpass", fs=fs / q, output="sos")
+    yt = np.ascontiguousarray(_sosfiltfilt(sos, blocks).T)  # (k, m)
+    out = np.empty((k, n))  # returned channels-first, like the full-rate filter's output
+    # linear interpolation between block centres, one offset within the blocks at a time
+    o3 = out[:, : nb * q].reshape(k, nb, q)
+    step = np.diff(yt[:, :nb], axis=1)  # y[j + 1] - y[j]
+    for i in range(q):  # loop over the q offsets within a block
+        d = (i - (q - 1) / 2.0) / q
+        if d >= 0:  # between this block's centre and the next one's
+            np.multiply(step, d, out=o3[:, :-1, i])
+            o3[:, :-1, i] += yt[:, : nb - 1]
+        else:  # between the previous block's centre and this one's
+            np.multiply(step, d, out=o3[:, 1:, i])
+            o3[:, 1:, i] += yt[:, 1:nb]
+    # the first block, the last full one and the rest: flat beyond the end centres
+    for r in (np.arange(min(q, n)), np.arange(max(0, (nb - 1) * q), n)):
+        for c in range(k):  # loop over channels
+            out[c, r] = np.interp(r.astype(np.float64), centres, yt[c])
+    return out.T
 
 
 def notch(x: np.ndarray, fs: float, freq: float, quality: float = 30.0) -> np.ndarray:
@@ -525,7 +595,7 @@ def _preprocess_accel(
     if cfg.orientation_median_s and all(len(g) == 3 for g in groups):
         orient = running_median(x, fs, cfg.orientation_median_s)
     if orient is not None:
-        gravity = lowpass(x, fs, cfg.gravity_cutoff_hz, order=2)
+        gravity = lowpass(x, fs, cfg.gravity_cutoff_hz, order=2, decimate=True)
         # the motion is what the orientation does not explain: no high-pass, whose
         # zero-phase ringing spreads a tilt's step, or a twitch's slow lobe, over
         # ~1/motion_highpass_hz before and after it

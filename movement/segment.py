@@ -938,7 +938,7 @@ def tilt_edges(
     changes at both edges whose outsides differ from each other more than from the run
     (the rest between two different tilts) is dropped. Runs at the recording's edges are
     cut, never dropped.
-    Loops over runs (few), vectorised within each.
+    Vectorised over runs; loops over the runs with a change at one edge only.
 
     Examples
     --------
@@ -963,114 +963,160 @@ def tilt_edges(
     def unit(v: np.ndarray) -> np.ndarray:
         return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
-    def angle(u: np.ndarray, r: np.ndarray) -> np.ndarray:
-        return np.degrees(np.arccos(np.clip(u @ r, -1.0, 1.0)))
+    def mean_dirs(i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+        """The mean directions (unit) over [i0, i1) (at least one sample; i1 <= n)."""
+        i1 = np.minimum(np.maximum(i1, i0 + 1), n)
+        idx, _, first = run_samples(i0, i1 - i0)
+        tot = np.add.reduceat(orientation[idx], first, axis=0)
+        return unit(tot / (i1 - i0)[:, None])
 
-    def mean_dir(i0: int, i1: int) -> np.ndarray:
-        return unit(orientation[i0 : max(i1, i0 + 1)].mean(axis=0))
+    def angles(u: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """Angles (deg) of ``u`` (m, ..., 3) from ``r`` (m, 3), row by row."""
+        dots = np.einsum("i...k,ik->i...", u, r)
+        return np.degrees(np.arccos(np.clip(dots, -1.0, 1.0)))
 
-    def onset_edge(a: int, r1: np.ndarray, mid: int) -> tuple[int | None, bool]:
-        """From outside the run (a - s) up to ``mid``: (located onset or None, changed)."""
-        lo = max(0, a - s)
-        if mid - lo <= q:
-            return None, False
-        r0 = mean_dir(lo, lo + q)
-        held = float(angle(r1[None, :], r0)[0])
-        th = angle(unit(orientation[lo:mid]), r0)
-        changed = float(angle(mean_dir(mid - q, mid)[None, :], r0)[0]) >= min_deg
-        half = np.flatnonzero(th >= 0.5 * held)
-        if held >= min_deg and len(half):
-            below = np.flatnonzero(th[: half[0]] <= fraction * held)
-            if len(below):
-                return lo + int(below[-1]) + 1, changed
-        return None, changed
+    def window_angles(lo: np.ndarray, hi: np.ndarray, r0: np.ndarray) -> np.ndarray:
+        """Angles from ``r0`` of the samples in each [lo, hi), NaN-padded (m, max length)."""
+        k = np.arange(int((hi - lo).max(initial=0)))
+        at = lo[:, None] + k
+        inside = at < hi[:, None]
+        th = angles(unit(orientation[np.where(inside, at, 0)]), r0)
+        th[~inside] = np.nan
+        return th
 
-    def offset_edge(b: int, r1: np.ndarray, mid: int) -> tuple[int | None, bool]:
-        """From ``mid`` out to b + s: (located offset or None, changed)."""
-        hi = min(n, b + s)
-        if hi - mid <= q:
-            return None, False
-        r0 = mean_dir(hi - q, hi)
-        held = float(angle(r1[None, :], r0)[0])
-        th = angle(unit(orientation[mid:hi]), r0)
-        changed = float(angle(mean_dir(mid, mid + q)[None, :], r0)[0]) >= min_deg
-        half = np.flatnonzero(th >= 0.5 * held)
-        if held >= min_deg and len(half):
-            below = np.flatnonzero(th[half[-1] :] <= fraction * held)
-            if len(below):
-                return mid + int(half[-1] + below[0]), changed
-        return None, changed
+    def onset_edges(a: np.ndarray, r1: np.ndarray, mid: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Onsets searched from outside each run (a - s) up to ``mid``: (onset or -1, and
+        whether the direction at ``mid`` differs by ``min_deg`` from the outside)."""
+        lo = np.maximum(0, a - s)
+        on = np.full(len(a), -1, dtype=np.int64)
+        ch = np.zeros(len(a), dtype=bool)
+        v = np.flatnonzero(mid - lo > q)
+        if len(v) == 0:
+            return on, ch
+        lo, mid, r1 = lo[v], mid[v], r1[v]
+        r0 = mean_dirs(lo, lo + q)
+        held = angles(r1, r0)
+        th = window_angles(lo, mid, r0)
+        ch[v] = angles(mean_dirs(mid - q, mid), r0) >= min_deg
+        up = th >= 0.5 * held[:, None]
+        first = np.where(up.any(axis=1), up.argmax(axis=1), -1)
+        col = np.arange(th.shape[1])
+        low = (th <= fraction * held[:, None]) & (col < first[:, None])
+        last_low = th.shape[1] - 1 - low[:, ::-1].argmax(axis=1)
+        ok = (held >= min_deg) & (first >= 0) & low.any(axis=1)
+        on[v[ok]] = lo[ok] + last_low[ok] + 1
+        return on, ch
 
-    changed = np.zeros(len(out), dtype=bool)
-    for i, (a, b) in enumerate(runs):  # loop over runs
-        a, b = int(a), int(b)
-        quarter = (b - a) // 4
-        r1 = mean_dir(a + quarter, b - quarter)
-        on, ch_on = onset_edge(a, r1, min(a + s, a + 2 * quarter + 1))
-        off, ch_off = offset_edge(b, r1, max(b - s, a + 2 * quarter))
-        # a run at the recording's edge may be a posture held beyond it: it is cut, never
-        # dropped
-        inner = a > q and b < n - q
-        if require_change and ch_on != ch_off:
-            # one edge is the slow drift of the resting direction across the threshold, not
-            # a tilt change: the posture is the hold next to the other edge, which starts
-            # (ends) where the orientation is last (first) closer to the direction outside
-            # the drifting edge than to the hold (a held posture may drift a little too)
-            keep = True
-            if ch_off:
-                end = off if off is not None else b
-                hold = max(a + 1, end - s)
-                r_h = mean_dir(max(a, hold - q), hold)
-                # the hold is the tilted state: it differs from the direction outside the
-                # drifting edge by at least half the tilt at the changed edge; a run holding
-                # the rest it started from only touches the next change (the low-passed
-                # gravity's smear ahead of a tilt, the rest after a posture's return)
-                lo, hi = max(0, a - s), min(n, b + s)
-                r_out = mean_dir(lo, lo + q)
-                tilt = float(angle(r_h[None, :], mean_dir(hi - q, hi))[0])
-                keep = float(angle(r_h[None, :], r_out)[0]) >= max(min_deg, 0.5 * tilt)
-                u = unit(orientation[a:hold])
-                away = np.flatnonzero(angle(u, r_h) > angle(u, r_out))
-                if len(away):
-                    a2 = a + int(away[-1]) + 1
-                    on, _ = onset_edge(a2, r_h, max(min(a2 + s, hold), a2 + 1))
-                    on = a2 if on is None else on
-                    # and the offset is located against the hold, not the run's centre
-                    off2, _ = offset_edge(b, r_h, max(b - s, on + 1))
-                    off = off if off2 is None else off2
-            else:
-                begin = on if on is not None else a
-                hold = min(b - 1, begin + s)
-                r_h = mean_dir(hold, min(b, hold + q))
-                lo, hi = max(0, a - s), min(n, b + s)
-                r_out = mean_dir(hi - q, hi)
-                tilt = float(angle(r_h[None, :], mean_dir(lo, lo + q))[0])
-                keep = float(angle(r_h[None, :], r_out)[0]) >= max(min_deg, 0.5 * tilt)
-                u = unit(orientation[hold:b])
-                away = np.flatnonzero(angle(u, r_h) > angle(u, r_out))
-                if len(away):
-                    b2 = hold + int(away[0])
-                    off, _ = offset_edge(b2, r_h, min(max(b2 - s, hold), b2 - 1))
-                    off = b2 if off is None else off
-                    on2, _ = onset_edge(a, r_h, min(a + s, off))
-                    on = on if on2 is None else on2
-            keep = keep or not inner
-            ch_on = ch_on and keep
-            ch_off = ch_off and keep
-        elif require_change and ch_on and ch_off and inner:
+    def offset_edges(b: np.ndarray, r1: np.ndarray, mid: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Offsets searched from ``mid`` out to b + s: (offset or -1, and whether the
+        direction at ``mid`` differs by ``min_deg`` from the outside)."""
+        hi = np.minimum(n, b + s)
+        off = np.full(len(b), -1, dtype=np.int64)
+        ch = np.zeros(len(b), dtype=bool)
+        v = np.flatnonzero(hi - mid > q)
+        if len(v) == 0:
+            return off, ch
+        hi, mid, r1 = hi[v], mid[v], r1[v]
+        r0 = mean_dirs(hi - q, hi)
+        held = angles(r1, r0)
+        th = window_angles(mid, hi, r0)
+        ch[v] = angles(mean_dirs(mid, mid + q), r0) >= min_deg
+        up = th >= 0.5 * held[:, None]
+        last = np.where(up.any(axis=1), th.shape[1] - 1 - up[:, ::-1].argmax(axis=1), -1)
+        col = np.arange(th.shape[1])
+        low = (th <= fraction * held[:, None]) & (col >= last[:, None])
+        ok = (held >= min_deg) & (last >= 0) & low.any(axis=1)
+        off[v[ok]] = mid[ok] + low[ok].argmax(axis=1)
+        return off, ch
+
+    # every run's edges at once; the runs whose edges disagree (require_change) after
+    a_all, b_all = out[:, 0].copy(), out[:, 1].copy()
+    quarter_all = (b_all - a_all) // 4
+    r1_all = mean_dirs(a_all + quarter_all, b_all - quarter_all)
+    on_all, ch_on_all = onset_edges(
+        a_all, r1_all, np.minimum(a_all + s, a_all + 2 * quarter_all + 1)
+    )
+    off_all, ch_off_all = offset_edges(
+        b_all, r1_all, np.maximum(b_all - s, a_all + 2 * quarter_all)
+    )
+    changed = ch_on_all | ch_off_all
+    inner_all = (a_all > q) & (b_all < n - q)
+    if require_change:
+        both = ch_on_all & ch_off_all & inner_all
+        if both.any():
             # a posture goes away from a direction and comes back to it: a run between two
             # different tilts (the rest between a posture's return and the next spasm, off a
             # stale reference) is closer to each of them than they are to each other
-            lo, hi = max(0, a - s), min(n, b + s)
-            r_b, r_a = mean_dir(lo, lo + q), mean_dir(hi - q, hi)
-            apart = float(angle(r_b[None, :], r_a)[0])
-            away = min(float(angle(r1[None, :], r_b)[0]), float(angle(r1[None, :], r_a)[0]))
-            ch_on = ch_off = apart < away
-        changed[i] = ch_on or ch_off
-        if on is not None:
-            out[i, 0] = on
-        if off is not None:
-            out[i, 1] = off
+            w = np.flatnonzero(both)
+            lo, hi = np.maximum(0, a_all[w] - s), np.minimum(n, b_all[w] + s)
+            r_b, r_a = mean_dirs(lo, lo + q), mean_dirs(hi - q, hi)
+            apart = angles(r_b, r_a)
+            away = np.minimum(angles(r1_all[w], r_b), angles(r1_all[w], r_a))
+            changed[w] = apart < away
+
+    def away_from_hold(
+        i0: np.ndarray, i1: np.ndarray, r_h: np.ndarray, r_out: np.ndarray, last: bool
+    ) -> np.ndarray:
+        """In each [i0, i1): the last (first) sample closer to ``r_out`` than to ``r_h``,
+        relative to i0, or -1."""
+        idx, rid, first = run_samples(i0, i1 - i0)
+        u = unit(orientation[idx])
+        flag = angles(u, r_h[rid]) > angles(u, r_out[rid])
+        pos = np.arange(len(idx)) - first[rid]
+        if last:
+            return np.maximum.reduceat(np.where(flag, pos, -1), first)
+        big = len(idx) + 1
+        found = np.minimum.reduceat(np.where(flag, pos, big), first)
+        return np.where(found < big, found, -1)
+
+    if require_change:
+        # a change at one edge only: that edge is the slow drift of the resting direction
+        # across the threshold, not a tilt change: the posture is the hold next to the
+        # other edge, which starts (ends) where the orientation is last (first) closer to
+        # the direction outside the drifting edge than to the hold (a held posture may
+        # drift a little too)
+        lo_all, hi_all = np.maximum(0, a_all - s), np.minimum(n, b_all + s)
+        f = np.flatnonzero(ch_off_all & ~ch_on_all)
+        if len(f):
+            a, b, lo, hi = a_all[f], b_all[f], lo_all[f], hi_all[f]
+            hold = np.maximum(a + 1, np.where(off_all[f] >= 0, off_all[f], b) - s)
+            r_h = mean_dirs(np.maximum(a, hold - q), hold)
+            # the hold is the tilted state: it differs from the direction outside the
+            # drifting edge by at least half the tilt at the changed edge; a run holding
+            # the rest it started from only touches the next change (the low-passed
+            # gravity's smear ahead of a tilt, the rest after a posture's return)
+            r_out = mean_dirs(lo, lo + q)
+            tilt = angles(r_h, mean_dirs(hi - q, hi))
+            keep = angles(r_h, r_out) >= np.maximum(min_deg, 0.5 * tilt)
+            away = away_from_hold(a, hold, r_h, r_out, last=True)
+            w = np.flatnonzero(away >= 0)
+            a2 = a[w] + away[w] + 1
+            on2, _ = onset_edges(a2, r_h[w], np.maximum(np.minimum(a2 + s, hold[w]), a2 + 1))
+            on2 = np.where(on2 >= 0, on2, a2)
+            # and the offset is located against the hold, not the run's centre
+            off2, _ = offset_edges(b[w], r_h[w], np.maximum(b[w] - s, on2 + 1))
+            on_all[f[w]] = on2
+            off_all[f[w]] = np.where(off2 >= 0, off2, off_all[f[w]])
+            changed[f] = keep | ~inner_all[f]
+        g = np.flatnonzero(ch_on_all & ~ch_off_all)
+        if len(g):
+            a, b, lo, hi = a_all[g], b_all[g], lo_all[g], hi_all[g]
+            hold = np.minimum(b - 1, np.where(on_all[g] >= 0, on_all[g], a) + s)
+            r_h = mean_dirs(hold, np.minimum(b, hold + q))
+            r_out = mean_dirs(hi - q, hi)
+            tilt = angles(r_h, mean_dirs(lo, lo + q))
+            keep = angles(r_h, r_out) >= np.maximum(min_deg, 0.5 * tilt)
+            away = away_from_hold(hold, b, r_h, r_out, last=False)
+            w = np.flatnonzero(away >= 0)
+            b2 = hold[w] + away[w]
+            off2, _ = offset_edges(b2, r_h[w], np.minimum(np.maximum(b2 - s, hold[w]), b2 - 1))
+            off2 = np.where(off2 >= 0, off2, b2)
+            on2, _ = onset_edges(a[w], r_h[w], np.minimum(a[w] + s, off2))
+            off_all[g[w]] = off2
+            on_all[g[w]] = np.where(on2 >= 0, on2, on_all[g[w]])
+            changed[g] = keep | ~inner_all[g]
+    out[on_all >= 0, 0] = on_all[on_all >= 0]
+    out[off_all >= 0, 1] = off_all[off_all >= 0]
     out[:, 1] = np.maximum(out[:, 1], out[:, 0] + 1)
     return out[changed] if require_change else out
 

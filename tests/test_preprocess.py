@@ -61,6 +61,44 @@ def test_lowpass_and_notch() -> None:
     np.testing.assert_allclose(z[1000:-1000], slow[1000:-1000], atol=0.03)
 
 
+@pytest.mark.parametrize("n", [6000, 6001, 6003, 30_000])
+def test_decimated_lowpass_matches_full_rate_and_keeps_layout(rng, n: int) -> None:
+    # a slow posture drift plus tremor (6 Hz) and twitch-band (18 Hz) oscillation and noise
+    fs = 100.0
+    t = np.arange(n) / fs
+    x = np.column_stack(
+        [
+            0.5 * np.sin(2 * np.pi * 0.05 * t) + 0.3 * np.sin(2 * np.pi * 6 * t),
+            0.2 * np.cos(2 * np.pi * 0.1 * t) + 0.1 * np.sin(2 * np.pi * 18 * t),
+            1.0 + 0.05 * rng.standard_normal(n),
+        ]
+    )
+    full = lowpass(x, fs, 0.25, order=2)
+    fast = lowpass(x, fs, 0.25, order=2, decimate=True)
+    assert fast.shape == x.shape and fast.T.flags.c_contiguous  # channels-first, as full
+    edge = int(10 * fs)  # the two filters' paddings differ at the ends
+    np.testing.assert_allclose(fast[edge:-edge], full[edge:-edge], atol=2e-3)
+    # 1-D input, and a cut-off too high to decimate at this rate: the full-rate filter
+    np.testing.assert_allclose(
+        lowpass(x[:, 0], fs, 0.25, 2, decimate=True), fast[:, 0], rtol=0, atol=1e-12
+    )
+    np.testing.assert_array_equal(lowpass(x, fs, 5.0, 2, decimate=True), lowpass(x, fs, 5.0, 2))
+
+
+def test_decimated_lowpass_is_block_means_filtered_and_interpolated(rng) -> None:
+    from scipy import signal
+
+    fs, q, n = 100.0, 4, 1003  # a partial last block of 3 samples
+    x = rng.standard_normal((n, 2)).cumsum(axis=0)
+    starts = np.arange(0, n, q)
+    blocks = np.array([x[a : a + q].mean(axis=0) for a in starts])
+    centres = np.array([a + (min(q, n - a) - 1) / 2 for a in starts])
+    sos = signal.butter(2, 0.25, btype="lowpass", fs=fs / q, output="sos")
+    y = signal.sosfiltfilt(sos, blocks, axis=0)
+    ref = np.column_stack([np.interp(np.arange(n), centres, y[:, c]) for c in range(2)])
+    np.testing.assert_allclose(lowpass(x, fs, 0.25, 2, decimate=True), ref, rtol=0, atol=1e-9)
+
+
 def test_tkeo_of_a_sine_is_constant() -> None:
     # for x = A sin(w n): x[n]^2 - x[n-1] x[n+1] = A^2 sin^2(w) exactly
     fs, f, amp = 1000.0, 50.0, 2.0
