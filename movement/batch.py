@@ -15,7 +15,7 @@ import traceback
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,11 @@ class ScoreOptions:
     channels: tuple[str, ...] | None = None
     report: bool = False
     debug: bool = False
+    #: stream windows processed at once for a large file (same results; not hashed)
+    threads: int = 1
 
     def key(self) -> str:
-        """Hash of what changes results (not ``debug``)."""
+        """Hash of what changes results (not ``debug`` or ``threads``)."""
         model = self.model
         if model not in ("default", "rules") and Path(model).exists():
             st = Path(model).stat()
@@ -98,7 +100,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
     try:
         return score_stream(
             path, opts.settings, model=opts.model, fs=opts.fs, modality=opts.modality,
-            channels=opts.channels,
+            channels=opts.channels, threads=opts.threads,
         )  # fmt: skip
     except MovementError:
         return None
@@ -257,6 +259,9 @@ def score_batch(
         raise MovementError(f"unknown backend {backend!r}; use loky or dask")
     n_jobs = _n_jobs(jobs) if backend == "loky" else -1
     serial = backend == "loky" and (n_jobs == 1 or len(todo) <= 1)
+    if serial and len(todo) == 1 and n_jobs > 1:
+        # one file and spare cores: a large file's stream windows share them (same results)
+        opts = replace(opts, threads=n_jobs)
     try:
         ctx = nullcontext() if backend == "loky" else parallel_config(backend=backend, n_jobs=-1)
         with ctx:

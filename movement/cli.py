@@ -87,7 +87,7 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="parallel workers (default 1; -1 = all cores)",
+        help="parallel workers (default 1; -1 = all cores); a single large file streams its windows on them",
     )
     p.add_argument(
         "--backend",

@@ -121,11 +121,17 @@ def test_large_files_are_streamed_with_the_same_events(tmp_path: Path, monkeypat
     (tmp_path / "long.json").write_text(json.dumps({"SamplingFrequency": 100, "Modality": "accel"}))
     calls = []
     real = stream.score_stream
-    monkeypatch.setattr(stream, "score_stream", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(stream, "score_stream", lambda *a, **k: calls.append(k) or real(*a, **k))
     monkeypatch.setattr(batch, "STREAM_BYTES", 1)
     opts = ScoreOptions(model="rules")
     score_batch([p], tmp_path / "streamed", opts, progress=False)
-    assert len(calls) == 1
+    assert len(calls) == 1 and calls[0]["threads"] == 1
+    # one file and two jobs: the spare core goes to the stream's windows, same events
+    score_batch([p], tmp_path / "threaded", opts, jobs=2, progress=False)
+    assert calls[1]["threads"] == 2
+    pd.testing.assert_frame_equal(
+        _events(tmp_path / "threaded", "long"), _events(tmp_path / "streamed", "long")
+    )
     monkeypatch.setattr(batch, "STREAM_BYTES", 2**60)
     score_batch([p], tmp_path / "whole", opts, progress=False)
     a = _events(tmp_path / "streamed", "long")
