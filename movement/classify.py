@@ -312,10 +312,29 @@ def _packaged_model_path() -> Path | None:
 
 @lru_cache(maxsize=4)
 def _load_bundle(path: str, size: int, mtime_ns: int) -> Any:
-    """A model file, loaded once per process (keyed by path, size and modification time)."""
+    """A model file, loaded once per process (keyed by path, size and modification time).
+
+    Files written by :func:`movement.train.save_bundle` (a zlib-compressed standard pickle)
+    are read by Python's C unpickler; any other joblib file by ``joblib.load`` (whose
+    pure-Python unpickler takes ~0.4 s on the default model's thousands of tree arrays).
+    Either way a model file is a pickle: load only files you trust.
+    """
+    import pickle
+    import zlib
+
     import joblib
 
     try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+        if head[:1] == b"\x78":  # a zlib stream (joblib's own files start otherwise)
+            with open(path, "rb") as fh:
+                try:
+                    raw = zlib.decompress(fh.read())
+                except zlib.error:
+                    raw = None
+            if raw is not None:
+                return pickle.loads(raw)
         return joblib.load(path)
     except Exception as exc:  # noqa: BLE001 - any unpickling error is a bad model file
         raise MovementError(f"{path}: not a movement model ({exc})") from None
