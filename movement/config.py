@@ -104,6 +104,12 @@ class EMGConfig(_Config):
     notch_hz: float | None = _p(
         None, "mains notch only on request [S: domain ref. section 3]", "Hz"
     )
+    ecg_removal: bool = _p(
+        True,
+        "find a QRS rhythm (40-150 beats/min) in the 5-40 Hz band and subtract a local "
+        "average beat from the band-passed EMG (template subtraction [S: Drake & Callaghan "
+        "2006; domain ref. sections 2-3]); a recording without such a rhythm is unchanged",
+    )
     brief_rms_s: float = _p(0.010, "TKEO then ~10 ms RMS for brief events [S: Solnik 2008]", "s")
     sustained_rms_s: float = _p(
         0.150, "100-250 ms RMS for sustained activity [S: St-Amant 1996]", "s"
