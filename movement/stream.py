@@ -222,13 +222,14 @@ def auto_window_s(fs: float, n_channels: int, cfg: EMGConfig | AccelConfig) -> f
 
     Cores much longer than the overlap keep the re-processed share small (the overlap
     is processed twice); a bound on values keeps peak memory flat: about 2.8 h for a
-    100 Hz tri-axial accelerometer, 400 s for 8 channels of 2 kHz EMG.
+    100 Hz tri-axial accelerometer; 8 channels of 2 kHz EMG (400 s of values) get the
+    4-overlap floor, 580 s.
 
     Examples
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> round(auto_window_s(100.0, 3, AccelConfig())), round(auto_window_s(2000.0, 8, EMGConfig()))
-    (10000, 420)
+    (10000, 580)
     """
     by_values = _WINDOW_VALUES / max(1, n_channels) / fs
     return max(by_values, 4 * overlap_for(cfg, fs))
