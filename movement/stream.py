@@ -17,11 +17,13 @@ can depend on (see :func:`overlap_for`):
 * the adaptive baseline: ``baseline_window_s / 2`` plus one block (the rolling
   quantile of block medians is centred; 150 s for accelerometry, 30 s for EMG; the
   block is 0.5 s, or the posture reference's 1 s for accelerometry);
+* EMG ECG removal (``ecg_removal``): beats, their rhythm and the average beat are
+  estimated from the signal within ``preprocess.ECG_REACH_S`` (42 s) of a sample;
 * the features' reach around a segment: 4 s (tilt 2 s before/after, spectral windows
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 248 s for 100 Hz accelerometry, 105 s for 2 kHz EMG. Core boundaries and
+Defaults: 248 s for 100 Hz accelerometry, 145 s for 2 kHz EMG. Core boundaries and
 the overlap are multiples of the baseline's 0.5 s block, of the periodicity
 detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update), so the blocks and spectral
 windows of every slice fall on the same samples as in the whole recording.
@@ -75,7 +77,7 @@ from .errors import MovementError, RecordingError
 from .features import segment_features
 from .io import RawSignal, _finish, read, read_sidecar, suffix_of
 from .pipeline import _config_for, _label, _one_blas_thread, classifier_for
-from .preprocess import _colreduce, _wide, median_block, preprocess
+from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
 from .recording import Recording
 from .segment import (
     _BLOCK_S,
@@ -135,13 +137,13 @@ def overlap_for(
     -------
     float
         Seconds: filter settling + half the sustained RMS window + half the baseline
-        window + one block + the features' reach + ``max_segment_s``.
+        window + one block + the features' reach (+ the ECG removal's reach) + ``max_segment_s``.
 
     Examples
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (248.0, 105.0)
+    (248.0, 145.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 
@@ -177,6 +179,7 @@ def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
         )
         + _FEATURE_REACH_S
         + (getattr(cfg, "sustained_window_s", 0.0) or 0.0) / 2
+        + (ECG_REACH_S if getattr(cfg, "ecg_removal", False) else 0.0)
     )
     return _round_up(s, fs, cfg)
 
@@ -219,13 +222,14 @@ def auto_window_s(fs: float, n_channels: int, cfg: EMGConfig | AccelConfig) -> f
 
     Cores much longer than the overlap keep the re-processed share small (the overlap
     is processed twice); a bound on values keeps peak memory flat: about 2.8 h for a
-    100 Hz tri-axial accelerometer, 400 s for 8 channels of 2 kHz EMG.
+    100 Hz tri-axial accelerometer; 8 channels of 2 kHz EMG (400 s of values) get the
+    4-overlap floor, 580 s.
 
     Examples
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> round(auto_window_s(100.0, 3, AccelConfig())), round(auto_window_s(2000.0, 8, EMGConfig()))
-    (10000, 420)
+    (10000, 580)
     """
     by_values = _WINDOW_VALUES / max(1, n_channels) / fs
     return max(by_values, 4 * overlap_for(cfg, fs))

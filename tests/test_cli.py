@@ -357,3 +357,14 @@ def test_same_input_same_output_bytes(tmp_path) -> None:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     side = json.loads((outs[0] / "sim_wrist_accel_events.json").read_text())
     assert side["movement_version"] and len(side["parameters_hash"]) == 16
+
+
+def test_ecg_removal_is_a_setting(tmp_path, capsys) -> None:
+    """emg.ecg_removal: from --set text and through a TOML config file."""
+    from movement.config import EMGConfig, Settings, load_settings
+
+    assert Settings().with_overrides(["emg.ecg_removal=false"]).emg == EMGConfig(ecg_removal=False)
+    assert main(["params", "--toml", "--set", "emg.ecg_removal=off"]) == 0
+    toml = tmp_path / "thresholds.toml"
+    toml.write_text(capsys.readouterr().out)
+    assert load_settings(toml).emg.ecg_removal is False

@@ -166,3 +166,89 @@ def test_preprocess_accel_groups_sensors_into_xyz_sites(rng) -> None:
     np.testing.assert_allclose(pre.gravity[100:-100, :, 2], 1.0, atol=0.01)
     rec = Recording(accel_rest(rng, fs, 20.0), fs=fs, modality="accel")
     assert preprocess(rec, AccelConfig()).sites == ("xyz",)
+
+
+# --------------------------------------------------------------------------- ECG removal
+
+
+def _ecg_emg(
+    seconds: float = 60.0, fs: float = 2000.0, bpm: float = 72.0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two channels of sensor noise plus a QRS train (opposite polarity on channel 2)."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * fs)
+    rr = rng.normal(60.0 / bpm, 0.02 * 60.0 / bpm, int(seconds * bpm / 60) + 2)
+    beats = np.round((0.5 + np.cumsum(rr)) * fs).astype(int)
+    beats = beats[beats < n - int(0.3 * fs)]
+    tt = np.arange(-int(0.05 * fs), int(0.05 * fs)) / fs
+    # a QRS of another shape than the simulator's (Q and S deeper, R narrower)
+    qrs = np.exp(-((tt / 0.007) ** 2) / 2) - 0.3 * np.exp(-(((tt + 0.02) / 0.006) ** 2) / 2)
+    qrs -= 0.4 * np.exp(-(((tt - 0.022) / 0.007) ** 2) / 2)
+    ecg = np.zeros(n)
+    idx = beats[:, None] + np.arange(-len(tt) // 2, len(tt) // 2)[None, :]
+    ecg[idx] += np.broadcast_to(qrs, idx.shape)
+    x = 0.003 * rng.standard_normal((n, 2)) + np.outer(ecg, [0.1, -0.06])
+    return x, beats
+
+
+def test_ecg_beats_found_on_a_contaminated_signal() -> None:
+    from movement.preprocess import ecg_beats
+
+    x, beats = _ecg_emg()
+    found = ecg_beats(x, 2000.0)
+    assert abs(len(found) - len(beats)) <= 2
+    # every true beat has a detection within 10 ms
+    d = np.abs(found[:, None] - beats[None, :]).min(axis=0)
+    assert np.mean(d <= 20) >= 0.95
+
+
+def test_ecg_removal_leaves_a_signal_without_ecg_unchanged() -> None:
+    from movement.simulate import simulate
+
+    for conf in (["walking"], ["regular_tremor"], ["motion_artefact"]):
+        rec = simulate("emg", 60, seed=3, confounders=conf).recording
+        on = preprocess(rec, EMGConfig(ecg_removal=True))
+        off = preprocess(rec, EMGConfig(ecg_removal=False))
+        assert np.array_equal(on.signal, off.signal)
+        assert np.array_equal(on.brief, off.brief)
+
+
+def test_ecg_removed_and_a_twitch_on_a_beat_kept() -> None:
+    fs = 2000.0
+    x, beats = _ecg_emg()
+    k = beats[len(beats) // 2]
+    t = np.arange(int(0.006 * fs)) / fs
+    muap = 0.05 * np.sin(2 * np.pi * t / 0.006) * np.hanning(len(t))  # a 6 ms biphasic MUAP
+    x[k - 4 : k - 4 + len(t), 0] += muap
+    rec = Recording(x, fs, "emg", ("a", "b"))
+    on = preprocess(rec, EMGConfig(ecg_removal=True)).signal
+    off = preprocess(rec, EMGConfig(ecg_removal=False)).signal
+    far = np.abs(beats[2:-2] - k) > 4000
+    others = (beats[2:-2, None] + np.arange(-100, 200)[None, :])[far]
+    between = (beats[2:-2, None] + np.arange(700, 1000)[None, :])[far]  # 0.35-0.5 s after
+    noise = np.sqrt(np.mean(off[between] ** 2))
+    # QRS residue at the other beats: down to the noise from well above it
+    assert np.sqrt(np.mean(off[others] ** 2)) > 2 * noise
+    assert np.sqrt(np.mean(on[others] ** 2)) < 1.2 * noise
+    # the twitch on the beat: its peak survives (within 20 % of the twitch alone)
+    ref = bandpass(np.r_[np.zeros(100), muap, np.zeros(100)], fs, 30.0, 450.0)
+    win = slice(k - 20, k + 30)
+    assert abs(np.abs(on[win, 0]).max() / np.abs(ref).max() - 1) < 0.2
+
+
+def test_a_large_twitch_on_a_beat_is_not_copied_onto_its_neighbours() -> None:
+    """A beat holding a twitch is left out of the neighbouring beats' templates."""
+    fs = 2000.0
+    x, beats = _ecg_emg(seed=1)
+    k = beats[len(beats) // 2]
+    t = np.arange(int(0.006 * fs)) / fs
+    x[k : k + len(t), 0] += 1.0 * np.sin(2 * np.pi * t / 0.006) * np.hanning(len(t))
+    rec = Recording(x, fs, "emg", ("a", "b"))
+    on = preprocess(rec, EMGConfig(ecg_removal=True)).signal[:, 0]
+    i = int(np.searchsorted(beats, k))
+    near = beats[i - 4 : i + 5][np.arange(9) != 4]  # the 4 beats either side
+    between = (beats[2:-2, None] + np.arange(700, 1000)[None, :]).ravel()
+    noise = np.sqrt(np.mean(on[between] ** 2))
+    window = near[:, None] + np.arange(-40, 60)[None, :]
+    assert np.abs(on[window]).max() < 5 * noise
+    assert np.abs(on[k - 20 : k + 40]).max() > 0.5

@@ -40,7 +40,8 @@ def accel_whole(accel_sim):
 
 def test_overlap_defaults():
     assert overlap_for(AccelConfig(), 100.0) == 248.0
-    assert overlap_for(EMGConfig(), 2000.0) == 105.0
+    assert overlap_for(EMGConfig(), 2000.0) == 145.0  # 105 s + the ECG removal's reach
+    assert overlap_for(EMGConfig(ecg_removal=False), 2000.0) == 105.0
     # the baseline window dominates: a longer one needs more overlap
     assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 248.0 + 148
 
@@ -63,7 +64,12 @@ def test_threads_give_the_same_table(accel_sim):
 
 
 def test_emg_two_channels_stream_equals_in_memory():
-    sim = simulate("emg", 300, seed=5)
+    from movement.preprocess import ecg_beats
+
+    # 400 s: longer than one core + two overlaps (60 + 2 x 145 s)
+    sim = simulate("emg", 400, seed=5)
+    # ECG removal (beats, rhythm, average beat) is local: windows see the same beats
+    assert len(ecg_beats(sim.recording.data, sim.recording.fs)) > 200
     whole = movement.score(sim.recording)
     streamed = score_stream(sim.recording, window_s=60)
     assert streamed.attrs["stream"]["windows"] >= 2
