@@ -15,7 +15,7 @@ from .errors import MovementError
 from .features import FEATURES, segment_features
 from .preprocess import preprocess
 from .recording import Recording
-from .segment import segment
+from .segment import mask_to_runs, segment
 
 __all__ = ["score", "classifier_for", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
 
@@ -170,7 +170,12 @@ def _label(
         cols[f] = feats[f].to_numpy() if n else np.zeros(0)
     for c in REVIEW_COLUMNS:
         cols[c] = pd.Series([None] * n, dtype=object)
-    out = merge_other_bouts(pd.DataFrame(cols), getattr(cfg, "other_bout_gap_s", 0.0))
+    # missing data (NaN gaps, [start, stop) s) between two 'other' events keeps them apart:
+    # the streamed path gathers them per window, the in-memory one reads the recording
+    gap_runs = feats.attrs.get("gap_runs_s")
+    if gap_runs is None and isinstance(rec, Recording):
+        gap_runs = mask_to_runs(rec.gaps) / rec.fs
+    out = merge_other_bouts(pd.DataFrame(cols), getattr(cfg, "other_bout_gap_s", 0.0), gap_runs)
     params = {"modality": rec.modality, "config": cfg.to_dict(), "model": model_name}
     out.attrs.update(
         movement_version=__version__,
@@ -187,7 +192,9 @@ def _label(
     return out
 
 
-def merge_other_bouts(events: pd.DataFrame, max_gap_s: float) -> pd.DataFrame:
+def merge_other_bouts(
+    events: pd.DataFrame, max_gap_s: float, gaps: np.ndarray | None = None
+) -> pd.DataFrame:
     """Consecutive ``other`` events closer than ``max_gap_s`` joined into one event.
 
     A confounder bout (walking: a burst per step; a reach or a regular tremor episode whose
@@ -195,7 +202,8 @@ def merge_other_bouts(events: pd.DataFrame, max_gap_s: float) -> pd.DataFrame:
     it is one confounder, reported as one event. Two ``other`` events join when the next
     starts at most ``max_gap_s`` after the end of the ones before it and no event of
     another class lies between them (the table is one row per segment, ordered by onset,
-    so they are neighbours). Events of the target classes are never changed.
+    so they are neighbours) and no missing data (``gaps``) either: an event never spans a
+    gap. Events of the target classes are never changed.
 
     The joined event spans the first onset to the last end. Its class probabilities
     (``p_*``) are the duration-weighted mean of its parts' (``other`` stays the most
@@ -213,6 +221,8 @@ def merge_other_bouts(events: pd.DataFrame, max_gap_s: float) -> pd.DataFrame:
         An events table (``docs/internals.md``) ordered by onset.
     max_gap_s : float
         Largest gap (s) between two ``other`` events of one bout.
+    gaps : ndarray (k, 2), optional
+        ``[start, stop)`` times (s) of missing samples, sorted and disjoint.
 
     Returns
     -------
@@ -237,6 +247,11 @@ def merge_other_bouts(events: pd.DataFrame, max_gap_s: float) -> pd.DataFrame:
     other = (events["trial_type"] == "other").to_numpy(bool)
     reach = np.maximum.accumulate(end)
     join = other[1:] & other[:-1] & (on[1:] - reach[:-1] <= max_gap_s)
+    if gaps is not None and len(gaps) and join.any():
+        # the first gap ending after the earlier event: does it start before the next one?
+        g = np.asarray(gaps, float).reshape(-1, 2)
+        k = np.searchsorted(g[:, 1], reach[:-1], side="right")
+        join &= ~((k < len(g)) & (g[np.minimum(k, len(g) - 1), 0] < on[1:]))
     if not join.any():
         return events
     gid = np.cumsum(np.r_[True, ~join]) - 1

@@ -203,6 +203,9 @@ def test_other_bout_pieces_are_joined_and_targets_kept() -> None:
         ["ch1"] * 3,
     )
     assert len(merge_other_bouts(ev2, 0.5)) == 3
+    # missing data between two close others keeps them apart too
+    assert len(merge_other_bouts(ev, 0.5, np.array([[11.1, 11.2]]))) == 4
+    assert len(merge_other_bouts(ev, 0.5, np.array([[5.0, 6.0], [20.0, 21.0]]))) == 3
 
 
 def test_walking_bout_is_one_other_event() -> None:

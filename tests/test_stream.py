@@ -184,7 +184,10 @@ def test_other_bout_crossing_a_core_end_is_joined_as_in_memory():
     walk = sim.events[sim.events["subtype"] == "walking"].iloc[0]
     rec = sim.recording
     # twice as long, so that it is cut in windows; the bout (125-152 s) crosses 130 s
-    rec = movement.Recording(np.concatenate([rec.data, rec.data]), fs=rec.fs, modality="emg")
+    x = np.concatenate([rec.data, rec.data])
+    # a drop-out inside the second copy of the bout: no event may span it (both paths)
+    x[int(440.0 * rec.fs) : int(440.2 * rec.fs)] = np.nan
+    rec = movement.Recording(x, fs=rec.fs, modality="emg")
     whole = movement.score(rec, model="rules")
     streamed = score_stream(rec, model="rules", window_s=65)
     pl = stream.plan(len(rec.data), rec.fs, EMGConfig(), 65, stream._MAX_SEGMENT_S)
@@ -194,3 +197,6 @@ def test_other_bout_crossing_a_core_end_is_joined_as_in_memory():
     on, off = joined["onset"].to_numpy(), (joined["onset"] + joined["duration"]).to_numpy()
     assert walk["onset"] < 130.0 < walk["onset"] + walk["duration"]
     assert ((on < 130.0) & (off > 130.0)).any()
+    ends = streamed["onset"] + streamed["duration"]
+    assert not ((streamed["onset"] < 440.2) & (ends > 440.0)).any()
+    assert ((on > 424.0) & (off <= 440.0 + 1e-9)).any()  # the bout up to the gap is one event
