@@ -15,7 +15,7 @@ from .errors import MovementError
 from .features import FEATURES, segment_features
 from .preprocess import preprocess
 from .recording import Recording
-from .segment import segment
+from .segment import mask_to_runs, segment
 
 __all__ = ["score", "classifier_for", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
 
@@ -170,7 +170,12 @@ def _label(
         cols[f] = feats[f].to_numpy() if n else np.zeros(0)
     for c in REVIEW_COLUMNS:
         cols[c] = pd.Series([None] * n, dtype=object)
-    out = pd.DataFrame(cols)
+    # missing data (NaN gaps, [start, stop) s) between two 'other' events keeps them apart:
+    # the streamed path gathers them per window, the in-memory one reads the recording
+    gap_runs = feats.attrs.get("gap_runs_s")
+    if gap_runs is None and isinstance(rec, Recording):
+        gap_runs = mask_to_runs(rec.gaps) / rec.fs
+    out = merge_other_bouts(pd.DataFrame(cols), getattr(cfg, "other_bout_gap_s", 0.0), gap_runs)
     params = {"modality": rec.modality, "config": cfg.to_dict(), "model": model_name}
     out.attrs.update(
         movement_version=__version__,
@@ -184,4 +189,115 @@ def _label(
         source=rec.source,
         notes=dict(rec.notes),
     )
+    return out
+
+
+def merge_other_bouts(
+    events: pd.DataFrame, max_gap_s: float, gaps: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Consecutive ``other`` events closer than ``max_gap_s`` joined into one event.
+
+    A confounder bout (walking: a burst per step; a reach or a regular tremor episode whose
+    envelope dips between bursts) is segmented in pieces that are each labelled ``other``;
+    it is one confounder, reported as one event. Two ``other`` events join when the next
+    starts at most ``max_gap_s`` after the end of the ones before it and no event of
+    another class lies between them (the table is one row per segment, ordered by onset,
+    so they are neighbours) and no missing data (``gaps``) either: an event never spans a
+    gap. Events of the target classes are never changed.
+
+    The joined event spans the first onset to the last end. Its class probabilities
+    (``p_*``) are the duration-weighted mean of its parts' (``other`` stays the most
+    probable: it is in every part) and ``probability`` is its ``p_other``; ``review`` is
+    set when any part was flagged; ``channel`` is the union of the parts' channels (in
+    order of appearance); ``scale`` is ``sustained`` when any part is; ``peak_amplitude``
+    and ``n_channels_active`` are the parts' maxima and ``clipped`` is any part's. The
+    other feature columns are those of the longest part (the one that best describes the
+    bout), and ``reason`` says how many segments were joined. ``max_gap_s`` <= 0 joins
+    nothing.
+
+    Parameters
+    ----------
+    events : DataFrame
+        An events table (``docs/internals.md``) ordered by onset.
+    max_gap_s : float
+        Largest gap (s) between two ``other`` events of one bout.
+    gaps : ndarray (k, 2), optional
+        ``[start, stop)`` times (s) of missing samples, sorted and disjoint.
+
+    Returns
+    -------
+    DataFrame
+        The table with each bout in one row (same columns and dtypes, ``attrs`` kept).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"onset": [0.0, 1.0, 2.0, 5.0], "duration": [0.5, 0.5, 0.1, 0.5],
+    ...     "trial_type": ["other", "other", "fasciculation-like", "other"],
+    ...     "probability": 0.9, "p_fasciculation": 0.05, "p_dystonia": 0.05, "p_other": 0.9,
+    ...     "review": False, "reason": "r", "channel": ["ch1", "ch2", "ch1", "ch1"]})
+    >>> merge_other_bouts(ev, 1.0)[["onset", "duration", "trial_type", "channel"]].values.tolist()
+    [[0.0, 1.5, 'other', 'ch1,ch2'], [2.0, 0.1, 'fasciculation-like', 'ch1'], [5.0, 0.5, 'other', 'ch1']]
+    """
+    n = len(events)
+    if n < 2 or not max_gap_s or max_gap_s <= 0:
+        return events
+    on = events["onset"].to_numpy(float)
+    end = on + events["duration"].to_numpy(float)
+    other = (events["trial_type"] == "other").to_numpy(bool)
+    reach = np.maximum.accumulate(end)
+    join = other[1:] & other[:-1] & (on[1:] - reach[:-1] <= max_gap_s)
+    if gaps is not None and len(gaps) and join.any():
+        # the first gap ending after the earlier event: does it start before the next one?
+        g = np.asarray(gaps, float).reshape(-1, 2)
+        k = np.searchsorted(g[:, 1], reach[:-1], side="right")
+        join &= ~((k < len(g)) & (g[np.minimum(k, len(g) - 1), 0] < on[1:]))
+    if not join.any():
+        return events
+    gid = np.cumsum(np.r_[True, ~join]) - 1
+    first = np.flatnonzero(np.r_[True, ~join])
+    size = np.diff(np.r_[first, n])
+    dur = end - on
+    # the longest part of each group represents it (first among equals)
+    order = np.lexsort((np.arange(n), -dur, gid))
+    rep = order[np.r_[0, np.cumsum(size)[:-1]]]
+    out = events.iloc[rep].reset_index(drop=True).copy()
+    multi = size > 1
+    g_end = np.maximum.reduceat(end, first)
+    # single rows keep their values exactly (end - onset can differ in the last bit)
+    out.loc[multi, "onset"] = on[first][multi]
+    out.loc[multi, "duration"] = (g_end - on[first])[multi]
+    w = np.bincount(gid, weights=dur)
+    w = np.where(w > 0, w, 1.0)
+    pcols = [c for c in ("p_fasciculation", "p_dystonia", "p_other") if c in events]
+    for c in pcols:
+        v = events[c].to_numpy(float)
+        mean = np.bincount(gid, weights=v * np.where(dur > 0, dur, 0.0)) / w
+        out.loc[multi, c] = mean[multi]
+    if "p_other" in events and "probability" in events:
+        out.loc[multi, "probability"] = out.loc[multi, "p_other"].to_numpy()
+    if "review" in events:
+        out["review"] = np.maximum.reduceat(events["review"].to_numpy(bool), first)
+    if "clipped" in events:
+        out["clipped"] = np.maximum.reduceat(events["clipped"].to_numpy(bool), first)
+    for c in ("peak_amplitude", "n_channels_active"):
+        if c in events:
+            v = events[c].to_numpy(float)
+            big = np.fmax.reduceat(v, first)
+            out.loc[multi, c] = big[multi].astype(out[c].dtype)
+    if "scale" in events:
+        sus = np.maximum.reduceat((events["scale"] == "sustained").to_numpy(bool), first)
+        out.loc[multi & sus, "scale"] = "sustained"
+    groups = np.flatnonzero(multi)
+    if "channel" in events:
+        chans = events["channel"].astype(str).to_numpy(object)
+        for g in groups:  # one small join per bout (tens per recording)
+            names = ",".join(chans[first[g] : first[g] + size[g]]).split(",")
+            out.at[g, "channel"] = ",".join(dict.fromkeys(names))
+    if "reason" in events:
+        for g in groups:
+            out.at[g, "reason"] = (
+                f"{size[g]} other segments joined (gaps <= {max_gap_s:g} s); {out.at[g, 'reason']}"
+            )
+    out.attrs = dict(events.attrs)
     return out

@@ -85,6 +85,7 @@ from .segment import (
     _WHITEN_HOP_BLOCKS,
     _posture_block,
     _posture_ref_blocks,
+    mask_to_runs,
     segment,
 )
 
@@ -764,6 +765,9 @@ def _core_rows(
     feats["start"] += s0
     feats["stop"] += s0
     feats["onset"] = feats["start"] / src.meta.fs
+    # this core's missing samples, [start, stop) s (other-bout joining stops at them)
+    c0, c1 = core[0] - s0, core[1] - s0
+    feats.attrs["gap_runs_s"] = (mask_to_runs(pre.gaps[c0:c1]) + core[0]) / src.meta.fs
     return feats
 
 
@@ -844,6 +848,9 @@ def score_stream(
     stats: dict[str, Any] = {}
     with _one_blas_thread():
         parts = list(_windows(src, pl, cfg, max_extend, coco, stats, threads))
+    # each core's missing samples (a run cut at a core end stays cut: only its extent matters)
+    runs = [p.attrs.pop("gap_runs_s") for p in parts if "gap_runs_s" in p.attrs]
+    gap_runs = np.concatenate(runs) if runs else np.zeros((0, 2))
     feats = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(parts) > 1:
         feats = feats.sort_values(["start", "stop"], kind="stable").reset_index(drop=True)
@@ -862,6 +869,7 @@ def score_stream(
             else ""
         )
     )
+    feats.attrs["gap_runs_s"] = gap_runs
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
     out.attrs["stream"] = {
         "windows": len(pl.cores),

@@ -135,3 +135,88 @@ def test_a_fitted_object_with_predict_proba_can_be_the_model(rng) -> None:
     assert ev["trial_type"].tolist() == ["other"]
     assert ev["p_other"].tolist() == [1.0] and ev["reason"].iloc[0].startswith("trained model")
     assert ev.attrs["model"] == "AlwaysOther"
+
+
+def _events_table(onset, duration, trial_type, p_other, channel, scale="sustained"):
+    import pandas as pd
+
+    n = len(onset)
+    p_other = np.asarray(p_other, float)
+    rest = (1.0 - p_other) / 2
+    return pd.DataFrame(
+        {
+            "onset": np.asarray(onset, float),
+            "duration": np.asarray(duration, float),
+            "trial_type": trial_type,
+            "probability": p_other,
+            "review": [False] * (n - 1) + [True],
+            "reason": ["r"] * n,
+            "channel": channel,
+            "p_fasciculation": rest,
+            "p_dystonia": rest,
+            "p_other": p_other,
+            "scale": scale,
+            "peak_amplitude": np.arange(1.0, n + 1),
+            "n_channels_active": [1] * n,
+            "clipped": [False] * n,
+            "rms": np.arange(10.0, 10.0 + n),
+        }
+    )
+
+
+def test_other_bout_pieces_are_joined_and_targets_kept() -> None:
+    import pandas as pd
+
+    from movement.pipeline import merge_other_bouts
+
+    # a walking bout in three pieces (gaps 0.3 s), a twitch, then a reach 3 s later
+    ev = _events_table(
+        [10.0, 11.3, 12.0, 14.0, 17.0],
+        [1.0, 0.4, 2.0, 0.01, 1.5],
+        ["other", "other", "other", "fasciculation-like", "other"],
+        [0.6, 0.9, 0.8, 0.1, 0.7],
+        ["ch1", "ch2", "ch1,ch2", "ch1", "ch1"],
+    )
+    ev.attrs["modality"] = "emg"
+    out = merge_other_bouts(ev, 0.5)
+    assert out["trial_type"].tolist() == ["other", "fasciculation-like", "other"]
+    first = out.iloc[0]
+    assert first["onset"] == 10.0 and first["duration"] == pytest.approx(4.0)
+    assert first["channel"] == "ch1,ch2"
+    # duration-weighted probabilities: (1.0 * 0.6 + 0.4 * 0.9 + 2.0 * 0.8) / 3.4
+    assert first["p_other"] == pytest.approx((0.6 + 0.36 + 1.6) / 3.4)
+    assert first["probability"] == first["p_other"]
+    np.testing.assert_allclose(out[["p_fasciculation", "p_dystonia", "p_other"]].sum(axis=1), 1)
+    assert first["peak_amplitude"] == 3.0 and first["rms"] == 12.0  # max; the longest part's
+    assert first["reason"].startswith("3 other segments joined")
+    # the twitch and the reach are untouched (a twitch between others also splits a bout)
+    pd_rows = out.iloc[1:].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd_rows, ev.iloc[3:].reset_index(drop=True), check_exact=True)
+    assert out.attrs == ev.attrs
+    # 0 turns it off; a target event between two close others keeps them apart
+    assert merge_other_bouts(ev, 0.0) is ev
+    ev2 = _events_table(
+        [0.0, 0.6, 0.7],
+        [0.5, 0.05, 0.5],
+        ["other", "dystonia-like", "other"],
+        [0.9] * 3,
+        ["ch1"] * 3,
+    )
+    assert len(merge_other_bouts(ev2, 0.5)) == 3
+    # missing data between two close others keeps them apart too
+    assert len(merge_other_bouts(ev, 0.5, np.array([[11.1, 11.2]]))) == 4
+    assert len(merge_other_bouts(ev, 0.5, np.array([[5.0, 6.0], [20.0, 21.0]]))) == 3
+
+
+def test_walking_bout_is_one_other_event() -> None:
+    from movement.simulate import simulate
+
+    # a simulated recording holding a walking bout: one 'other' event covers it
+    sim = simulate("emg", 300, 700002, snr_db=6.0, confounders="all")
+    walk = sim.events[sim.events["subtype"] == "walking"].iloc[0]
+    ev = movement.score(sim.recording, model="rules")
+    a, b = walk["onset"], walk["onset"] + walk["duration"]
+    inside = ev[(ev["onset"] < b) & (ev["onset"] + ev["duration"] > a)]
+    assert inside["trial_type"].tolist() == ["other"]
+    assert inside["onset"].iloc[0] == pytest.approx(a, abs=0.5)
+    assert inside["onset"].iloc[0] + inside["duration"].iloc[0] == pytest.approx(b, abs=1.0)

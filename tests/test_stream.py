@@ -176,3 +176,27 @@ def test_auto_window_bounds_values_per_window():
         ov = overlap_for(cfg, fs)
         assert w >= 4 * ov
         assert w * fs * k <= max(_WINDOW_VALUES, 4 * ov * fs * k) + 1e-6
+
+
+def test_other_bout_crossing_a_core_end_is_joined_as_in_memory():
+    """The pieces of a walking bout on both sides of a core end join as in memory."""
+    sim = simulate("emg", 300, 700002, snr_db=6.0, confounders="all")
+    walk = sim.events[sim.events["subtype"] == "walking"].iloc[0]
+    rec = sim.recording
+    # twice as long, so that it is cut in windows; the bout (125-152 s) crosses 130 s
+    x = np.concatenate([rec.data, rec.data])
+    # a drop-out inside the second copy of the bout: no event may span it (both paths)
+    x[int(440.0 * rec.fs) : int(440.2 * rec.fs)] = np.nan
+    rec = movement.Recording(x, fs=rec.fs, modality="emg")
+    whole = movement.score(rec, model="rules")
+    streamed = score_stream(rec, model="rules", window_s=65)
+    pl = stream.plan(len(rec.data), rec.fs, EMGConfig(), 65, stream._MAX_SEGMENT_S)
+    assert [c[0] / rec.fs for c in pl.cores[:3]] == [0.0, 65.0, 130.0]
+    assert_same_events(whole, streamed, rec.fs)
+    joined = streamed[streamed["reason"].str.contains("other segments joined")]
+    on, off = joined["onset"].to_numpy(), (joined["onset"] + joined["duration"]).to_numpy()
+    assert walk["onset"] < 130.0 < walk["onset"] + walk["duration"]
+    assert ((on < 130.0) & (off > 130.0)).any()
+    ends = streamed["onset"] + streamed["duration"]
+    assert not ((streamed["onset"] < 440.2) & (ends > 440.0)).any()
+    assert ((on > 424.0) & (off <= 440.0 + 1e-9)).any()  # the bout up to the gap is one event
