@@ -337,6 +337,26 @@ class AccelConfig(_Config):
         0.05, "accelerometer transient >= 0.05 s [E: domain ref. section 3]", "s"
     )
     max_brief_s: float = _p(1.0, "visible twitch 0.1-1 s [S: ultrasound twitch studies]", "s")
+    twitch_windows_s: tuple | None = _p(
+        (0.1, 0.2, 0.4),
+        "energy windows of the twitch detector on the whitened motion of each axis: visible "
+        "twitch 0.1-1 s [S: ultrasound twitch studies], most of its energy in its first "
+        "part (a damped transient); octave spacing as the EMG MUAP detector's; at most "
+        "0.5 s (the noise model's block). None = the brief envelope's rest margin only (brief_snr_on_db) [E]",
+        "s",
+    )
+    twitch_whitening_order: int = _p(
+        8,
+        "linear-prediction order (lags) of the twitch detector's whitening: the motion "
+        "band's shape (low-pass at band_high_hz, the orientation median's notch below 1 Hz) "
+        "at 100 Hz needs few lags [E]",
+    )
+    twitch_false_alarms_per_h: float = _p(
+        0.1,
+        "design rate of false twitch detections on Gaussian sensor noise, per axis and hour "
+        "(a union bound over samples, windows and axes, as the EMG muap_false_alarms_per_h) [E]",
+        "1/h",
+    )
     sustained_edge_fraction: float | None = _p(
         0.1,
         "a sustained run's onset/offset is where its envelope reaches this fraction of the "

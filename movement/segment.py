@@ -511,6 +511,64 @@ def _muap_runs(
     return merge_runs(allr, windows[0])
 
 
+def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
+    """Twitch-like transients of one accelerometer site: the MUAP detector on each axis.
+
+    Each axis of the motion (:attr:`movement.preprocess.Preprocessed.oscill`, one site) is
+    whitened (:func:`whiten`, order ``twitch_whitening_order``, band up to
+    ``band_high_hz``) and its windowed energy (``twitch_windows_s``) compared with the
+    noise model's threshold at ``twitch_false_alarms_per_h`` per axis (as
+    :func:`muap_runs`); the runs of all axes are joined. A twitch in any direction puts
+    at least a third of its energy on one axis, whose noise is a third of the vector's:
+    thresholds from the measured noise rather than a margin over the rest level.
+
+    Parameters
+    ----------
+    motion : ndarray (n, n_axes)
+    fs : float
+    cfg : AccelConfig
+
+    Returns
+    -------
+    ndarray (m, 2)
+        [start, stop) sample runs, sorted.
+    """
+    from types import SimpleNamespace
+
+    n = motion.shape[0]
+    b = max(1, int(round(_BLOCK_S * fs)))
+    if not cfg.twitch_windows_s or n <= 4 * b:
+        return np.empty((0, 2), dtype=np.int64)
+    band_high = min(cfg.band_high_hz, 0.45 * fs)
+    axes = motion.shape[1]
+    det = SimpleNamespace(
+        muap_whitening_order=cfg.twitch_whitening_order,
+        band_low_hz=cfg.motion_highpass_hz or 1.0,
+        muap_windows_s=cfg.twitch_windows_s,
+        muap_false_alarms_per_h=cfg.twitch_false_alarms_per_h / axes,
+        k_on=cfg.k_on,
+        k_off=cfg.k_off,
+        muap_edge_db=20.0,
+        min_brief_s=cfg.min_brief_s,
+    )
+    found = []
+    for a in range(axes):  # loop over axes
+        y = np.ascontiguousarray(motion[:, a], dtype=np.float64)
+        e, rho = whiten(y, fs, cfg.twitch_whitening_order, cfg.baseline_window_s, (0.0, band_high))
+        pw = np.square(e, out=e)
+        lvl, _, blk = _block_baseline(pw[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
+        # the low quantile of 0.5 s block medians sits below the noise power (few samples
+        # per block at accelerometer rates): unbiased, as the count detector's
+        bias = _quantile_bias(blk, cfg.baseline_quantile)
+        noise = np.maximum(lvl[:, 0] / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
+        noise = np.repeat(noise, blk)[:n]
+        found.append(_muap_runs(pw, noise, rho, fs, det))  # type: ignore[arg-type]
+    allr = np.concatenate(found)
+    if not len(allr):
+        return allr.reshape(0, 2).astype(np.int64)
+    return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], 0)
+
+
 def _quantile_bias(block: int, quantile: float) -> float:
     """Expected ``quantile`` of 0.5 s block medians of chi-square(1) over the true median.
 
@@ -1455,6 +1513,11 @@ def _site_runs(
         spr_b = np.minimum(spr_b[:, 0], lvl_b)
         on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
         b_runs = hysteresis_runs(brief, on_b, off_b, block=blk)
+        if osc is not None and isinstance(cfg, AccelConfig) and cfg.twitch_windows_s:
+            t_runs = twitch_runs(osc, fs, cfg)
+            if len(t_runs):
+                both = np.concatenate([b_runs, t_runs])
+                b_runs = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 0)
     bursts = b_runs
     if isinstance(cfg, EMGConfig) and len(b_runs):
         # sub-bursts: pieces of one burst closer than the brief envelope's window (~10 ms,
