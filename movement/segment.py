@@ -54,6 +54,10 @@ _WHITEN_HOP_BLOCKS = 10
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
 _POSTURE_REF_BLOCKS = 4
+#: Window (s) of the background spectrum that :func:`twitch_runs` whitens each axis with:
+#: the EMG's 60 s (its baseline window); sensor noise is stationary, and 5 times shorter
+#: than the accelerometer's 5 min baseline it costs a fifth of the running median.
+_TWITCH_WHITEN_S = 60.0
 #: Samples per block that the block statistics read at the most (about; a stride).
 _BLOCK_READS = 100
 
@@ -512,15 +516,27 @@ def _muap_runs(
 
 
 def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
-    """Twitch-like transients of one accelerometer site: the MUAP detector on each axis.
+    """Twitch-like transients of one accelerometer site: an energy detector on each axis.
 
-    Each axis of the motion (:attr:`movement.preprocess.Preprocessed.oscill`, one site) is
-    whitened (:func:`whiten`, order ``twitch_whitening_order``, band up to
-    ``band_high_hz``) and its windowed energy (``twitch_windows_s``) compared with the
-    noise model's threshold at ``twitch_false_alarms_per_h`` per axis (as
-    :func:`muap_runs`); the runs of all axes are joined. A twitch in any direction puts
-    at least a third of its energy on one axis, whose noise is a third of the vector's:
-    thresholds from the measured noise rather than a margin over the rest level.
+    The accelerometer's counterpart of :func:`muap_runs`, thresholds from a noise model
+    rather than a margin over the rest level:
+
+    1. each axis of the motion (:attr:`movement.preprocess.Preprocessed.oscill`, one
+       site) is whitened (:func:`whiten`, order ``twitch_whitening_order``, band up to
+       ``band_high_hz``, background spectrum over ``_TWITCH_WHITEN_S``);
+    2. its noise power is the unbiased (:func:`_quantile_bias`) ``baseline_quantile`` of
+       the 0.5 s block medians of ``e**2`` over ``baseline_window_s``;
+    3. per window of ``twitch_windows_s``, the centred moving mean of ``e**2`` over the
+       noise power, on the axis where it is largest, must exceed :func:`energy_threshold`
+       (the axes' mean noise autocorrelation) at a per-sample probability
+       ``twitch_false_alarms_per_h / (3600 * fs * n_windows * n_axes)`` (a union bound
+       over samples, windows and axes); off below ``1 + (on - 1) * k_off / k_on``;
+    4. runs are trimmed to within 20 dB of their peak energy and give back half a window
+       each side (as :func:`muap_runs`); the runs of all windows are joined.
+
+    A twitch in any direction puts at least a third of its energy on one axis, whose
+    noise is a third of the vector's: one along an axis stands out of it three times
+    more than out of the vector's (the brief envelope, whose runs these join).
 
     Parameters
     ----------
@@ -533,40 +549,61 @@ def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
     ndarray (m, 2)
         [start, stop) sample runs, sorted.
     """
-    from types import SimpleNamespace
-
-    n = motion.shape[0]
+    n, axes = motion.shape
     b = max(1, int(round(_BLOCK_S * fs)))
-    if not cfg.twitch_windows_s or n <= 4 * b:
+    windows = sorted({max(2, min(b, int(round(w * fs)))) for w in cfg.twitch_windows_s or ()})
+    if not windows or n <= 4 * b:
         return np.empty((0, 2), dtype=np.int64)
     band_high = min(cfg.band_high_hz, 0.45 * fs)
-    axes = motion.shape[1]
-    det = SimpleNamespace(
-        muap_whitening_order=cfg.twitch_whitening_order,
-        band_low_hz=cfg.motion_highpass_hz or 1.0,
-        muap_windows_s=cfg.twitch_windows_s,
-        muap_false_alarms_per_h=cfg.twitch_false_alarms_per_h / axes,
-        k_on=cfg.k_on,
-        k_off=cfg.k_off,
-        muap_edge_db=20.0,
-        min_brief_s=cfg.min_brief_s,
-    )
-    found = []
+    order = cfg.twitch_whitening_order
+    bias = _quantile_bias(b, cfg.baseline_quantile)
+    pw = np.empty((n, axes))
+    rho = np.zeros((-(-n // b), b))
     for a in range(axes):  # loop over axes
         y = np.ascontiguousarray(motion[:, a], dtype=np.float64)
-        e, rho = whiten(y, fs, cfg.twitch_whitening_order, cfg.baseline_window_s, (0.0, band_high))
-        pw = np.square(e, out=e)
-        lvl, _, blk = _block_baseline(pw[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
-        # the low quantile of 0.5 s block medians sits below the noise power (few samples
-        # per block at accelerometer rates): unbiased, as the count detector's
-        bias = _quantile_bias(blk, cfg.baseline_quantile)
-        noise = np.maximum(lvl[:, 0] / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
-        noise = np.repeat(noise, blk)[:n]
-        found.append(_muap_runs(pw, noise, rho, fs, det))  # type: ignore[arg-type]
+        e, rho_a = whiten(y, fs, order, _TWITCH_WHITEN_S, (0.0, band_high))
+        np.square(e, out=pw[:, a])
+        rho += rho_a / axes
+    lvl, _, blk = _block_baseline(pw, fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
+    noises = [np.repeat(noise[:, a], blk)[:n] for a in range(axes)]
+    cums = [_cumsum0(pw[:, a]) for a in range(axes)]
+    del pw
+    # the filter (and rho) is held between the whitening's update centres: one row each
+    held = np.ones(rho.shape[0], dtype=bool)
+    held[1:] = np.any(rho[1:] != rho[:-1], axis=1)
+    rho, row = rho[held], np.cumsum(held) - 1
+    p_exceed = cfg.twitch_false_alarms_per_h / (3600.0 * fs * len(windows) * axes)
+    frac = cfg.k_off / max(cfg.k_on, 1e-9)
+    # start-up of the whitening and the filters' edge transients (~2 periods of 1 Hz)
+    settle = order + int(round(2.0 * fs))
+    span = max(windows[0], int(np.ceil(cfg.min_brief_s * fs)) + 1)
+    found = []
+    for w in windows:  # loop over a few window lengths
+        # the axis with the most energy (each against its own noise power)
+        z = _window_mean(cums[0], w) / noises[0]
+        for c, nz in zip(cums[1:], noises[1:], strict=True):  # the other axes
+            np.maximum(z, _window_mean(c, w) / nz, out=z)
+        on = energy_threshold(rho, w, p_exceed)[row]  # per 0.5 s block
+        off = 1.0 + (on - 1.0) * frac
+        z[: w // 2 + settle] = 0.0
+        z[max(0, n - w // 2 - settle) :] = 0.0
+        runs = hysteresis_runs(z, on, off, block=b)
+        if not len(runs):
+            continue
+        # edges within 20 dB of the peak energy, as muap_runs (muap_edge_db)
+        runs = trim_to_peak(z, runs, 0.01)
+        mid = (runs[:, 0] + runs[:, 1]) // 2
+        lo = runs[:, 0] + w // 2
+        hi = runs[:, 1] - w // 2
+        short = hi - lo < span
+        lo[short] = mid[short] - span // 2
+        hi[short] = lo[short] + span
+        found.append(np.stack([np.clip(lo, 0, n), np.clip(hi, 0, n)], axis=1))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
     allr = np.concatenate(found)
-    if not len(allr):
-        return allr.reshape(0, 2).astype(np.int64)
-    return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], 0)
+    return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], windows[0])
 
 
 def _quantile_bias(block: int, quantile: float) -> float:

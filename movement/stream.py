@@ -102,7 +102,8 @@ _CHUNK_ROWS = 250_000
 
 def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
     """Samples every core boundary is a multiple of (baseline block, periodicity hop,
-    posture reference block; EMG: the whitening filter's update step)."""
+    posture reference block; the whitening filter's update step: EMG, and the accelerometer's
+    twitch detector)."""
     block = max(1, int(round(_BLOCK_S * fs)))
     step = block
     if isinstance(cfg, EMGConfig):
@@ -114,6 +115,9 @@ def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
         step = math.lcm(block, hop)
         if cfg.orientation_median_s:
             step = math.lcm(step, median_block(fs))
+        if cfg.twitch_windows_s:
+            # the twitch detector's whitening filter: updated as the EMG one (above)
+            step = math.lcm(step, block * _WHITEN_HOP_BLOCKS)
         r = _posture_ref_blocks(fs)
         if r > 1:
             step = math.lcm(step, r * _posture_block(fs))
@@ -143,7 +147,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (248.0, 145.0)
+    (250.0, 145.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 
