@@ -54,10 +54,9 @@ _WHITEN_HOP_BLOCKS = 10
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
 _POSTURE_REF_BLOCKS = 4
-#: Window (s) of the background spectrum that :func:`twitch_runs` whitens each axis with:
-#: the EMG's 60 s (its baseline window); sensor noise is stationary, and 5 times shorter
-#: than the accelerometer's 5 min baseline it costs a fifth of the running median.
-_TWITCH_WHITEN_S = 60.0
+#: ... and for :func:`twitch_runs` (25 s: a twelfth of the accelerometer's 5 min
+#: baseline window, as 5 s of the EMG's 60 s; a fifth of the running median's cost)
+_TWITCH_WHITEN_HOP_BLOCKS = 50
 #: Samples per block that the block statistics read at the most (about; a stride).
 _BLOCK_READS = 100
 
@@ -287,6 +286,7 @@ def whiten(
     order: int,
     window_s: float,
     band: tuple[float, float] = (0.0, np.inf),
+    hop_blocks: int = _WHITEN_HOP_BLOCKS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Prediction error of ``y`` under a local linear-prediction model of its background.
 
@@ -310,6 +310,9 @@ def whiten(
         Running-median window (s).
     band : (float, float)
         The pass band of ``y`` (Hz).
+    hop_blocks : int
+        0.5 s blocks between the centres at which the running median (and the filter)
+        is evaluated.
 
     Returns
     -------
@@ -366,7 +369,7 @@ def whiten(
     # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
     # thresholds below are computed once per centre
     if nb > w:
-        grouped, nearest = _running_median_rows(grouped, w, _WHITEN_HOP_BLOCKS)
+        grouped, nearest = _running_median_rows(grouped, w, hop_blocks)
     else:
         grouped = np.median(grouped, axis=0, keepdims=True)
         nearest = np.zeros(nb, dtype=np.int64)
@@ -523,7 +526,7 @@ def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
 
     1. each axis of the motion (:attr:`movement.preprocess.Preprocessed.oscill`, one
        site) is whitened (:func:`whiten`, order ``twitch_whitening_order``, band up to
-       ``band_high_hz``, background spectrum over ``_TWITCH_WHITEN_S``);
+       ``band_high_hz``, background spectrum over ``baseline_window_s``);
     2. its noise power is the unbiased (:func:`_quantile_bias`) ``baseline_quantile`` of
        the 0.5 s block medians of ``e**2`` over ``baseline_window_s``;
     3. per window of ``twitch_windows_s``, the centred moving mean of ``e**2`` over the
@@ -561,7 +564,11 @@ def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
     rho = np.zeros((-(-n // b), b))
     for a in range(axes):  # loop over axes
         y = np.ascontiguousarray(motion[:, a], dtype=np.float64)
-        e, rho_a = whiten(y, fs, order, _TWITCH_WHITEN_S, (0.0, band_high))
+        # (over the 5 min baseline: a 60 s spectrum takes a long walk's colour as the
+        # background, and its whitening then raises false detections after the walk)
+        e, rho_a = whiten(
+            y, fs, order, cfg.baseline_window_s, (0.0, band_high), _TWITCH_WHITEN_HOP_BLOCKS
+        )
         np.square(e, out=pw[:, a])
         rho += rho_a / axes
     lvl, _, blk = _block_baseline(pw, fs, cfg.baseline_window_s, cfg.baseline_quantile)
