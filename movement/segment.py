@@ -518,7 +518,9 @@ def _muap_runs(
     return merge_runs(allr, windows[0])
 
 
-def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
+def twitch_runs(
+    motion: np.ndarray, fs: float, cfg: AccelConfig, gaps: np.ndarray | None = None
+) -> np.ndarray:
     """Twitch-like transients of one accelerometer site: an energy detector on each axis.
 
     The accelerometer's counterpart of :func:`muap_runs`, thresholds from a noise model
@@ -546,6 +548,10 @@ def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
     motion : ndarray (n, n_axes)
     fs : float
     cfg : AccelConfig
+    gaps : ndarray of bool (n,), optional
+        Missing samples (filled with a constant by preprocessing): left out of the noise
+        power, and no detection within the filters' settling time of them (as at the
+        recording's ends).
 
     Returns
     -------
@@ -571,7 +577,14 @@ def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
         )
         np.square(e, out=pw[:, a])
         rho += rho_a / axes
-    lvl, _, blk = _block_baseline(pw, fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    gap = gaps is not None and gaps.shape[0] == n and bool(gaps.any())
+    if gap:
+        # a filled gap holds no noise: its blocks would pull the low quantile down
+        pn = pw.copy()
+        pn[gaps] = np.nan
+    lvl, _, blk = _block_baseline(
+        pn if gap else pw, fs, cfg.baseline_window_s, cfg.baseline_quantile
+    )
     noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
     noises = [np.repeat(noise[:, a], blk)[:n] for a in range(axes)]
     cums = [_cumsum0(pw[:, a]) for a in range(axes)]
@@ -585,6 +598,12 @@ def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
     # start-up of the whitening and the filters' edge transients (~2 periods of 1 Hz)
     settle = order + int(round(2.0 * fs))
     span = max(windows[0], int(np.ceil(cfg.min_brief_s * fs)) + 1)
+    near_gap = None
+    if gap:
+        reach = settle + windows[-1] // 2
+        cg = _cumsum0(gaps.astype(np.float64))
+        i = np.arange(n)
+        near_gap = cg[np.minimum(i + reach + 1, n)] - cg[np.maximum(i - reach, 0)] > 0
     found = []
     for w in windows:  # loop over a few window lengths
         # the axis with the most energy (each against its own noise power)
@@ -595,6 +614,8 @@ def twitch_runs(motion: np.ndarray, fs: float, cfg: AccelConfig) -> np.ndarray:
         off = 1.0 + (on - 1.0) * frac
         z[: w // 2 + settle] = 0.0
         z[max(0, n - w // 2 - settle) :] = 0.0
+        if near_gap is not None:
+            z[near_gap | np.isnan(z)] = 0.0
         runs = hysteresis_runs(z, on, off, block=b)
         if not len(runs):
             continue
@@ -1558,7 +1579,7 @@ def _site_runs(
         on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
         b_runs = hysteresis_runs(brief, on_b, off_b, block=blk)
         if osc is not None and isinstance(cfg, AccelConfig) and cfg.twitch_windows_s:
-            t_runs = twitch_runs(osc, fs, cfg)
+            t_runs = twitch_runs(osc, fs, cfg, gaps)
             if len(t_runs):
                 both = np.concatenate([b_runs, t_runs])
                 b_runs = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 0)

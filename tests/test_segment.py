@@ -684,3 +684,15 @@ def test_0db_twitches_are_found_by_the_twitch_detector(rng, direction) -> None:
     if direction[1] == 0.0:
         # along one axis: that axis' noise is a third of the vector's
         assert hits(found) >= len(onsets) - 1 > hits(envelope_only)
+
+
+def test_twitch_detector_ignores_filled_gaps(rng) -> None:
+    # gaps (filled with a constant) hold no noise: they must not lower the noise model
+    fs, cfg = 100.0, AccelConfig()
+    x = accel_rest(rng, fs, 600.0, 0.005)
+    x[20000:25500] = np.nan  # 55 s (the longest gap allowed: 60 s)
+    x[50000:50300] = np.nan
+    pre = preprocess(Recording(x, fs=fs, modality="accel"), cfg)
+    assert pre.gaps.any()
+    assert len(twitch_runs(pre.oscill[:, 0, :], fs, cfg, pre.gaps)) == 0
+    assert len(_segments(x, fs, "accel").query("scale == 'brief'")) == 0
