@@ -54,6 +54,9 @@ _WHITEN_HOP_BLOCKS = 10
 #: Posture blocks (s), and how many make a block of the posture reference (1 s).
 _POSTURE_BLOCK_S = 0.25
 _POSTURE_REF_BLOCKS = 4
+#: ... and for :func:`twitch_runs` (25 s: a twelfth of the accelerometer's 5 min
+#: baseline window, as 5 s of the EMG's 60 s; a fifth of the running median's cost)
+_TWITCH_WHITEN_HOP_BLOCKS = 50
 #: Samples per block that the block statistics read at the most (about; a stride).
 _BLOCK_READS = 100
 
@@ -283,6 +286,7 @@ def whiten(
     order: int,
     window_s: float,
     band: tuple[float, float] = (0.0, np.inf),
+    hop_blocks: int = _WHITEN_HOP_BLOCKS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Prediction error of ``y`` under a local linear-prediction model of its background.
 
@@ -306,6 +310,9 @@ def whiten(
         Running-median window (s).
     band : (float, float)
         The pass band of ``y`` (Hz).
+    hop_blocks : int
+        0.5 s blocks between the centres at which the running median (and the filter)
+        is evaluated.
 
     Returns
     -------
@@ -362,7 +369,7 @@ def whiten(
     # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
     # thresholds below are computed once per centre
     if nb > w:
-        grouped, nearest = _running_median_rows(grouped, w, _WHITEN_HOP_BLOCKS)
+        grouped, nearest = _running_median_rows(grouped, w, hop_blocks)
     else:
         grouped = np.median(grouped, axis=0, keepdims=True)
         nearest = np.zeros(nb, dtype=np.int64)
@@ -509,6 +516,122 @@ def _muap_runs(
     allr = allr[np.argsort(allr[:, 0], kind="stable")]
     # pieces closer than the shortest window are below the detector's time resolution
     return merge_runs(allr, windows[0])
+
+
+def twitch_runs(
+    motion: np.ndarray, fs: float, cfg: AccelConfig, gaps: np.ndarray | None = None
+) -> np.ndarray:
+    """Twitch-like transients of one accelerometer site: an energy detector on each axis.
+
+    The accelerometer's counterpart of :func:`muap_runs`, thresholds from a noise model
+    rather than a margin over the rest level:
+
+    1. each axis of the motion (:attr:`movement.preprocess.Preprocessed.oscill`, one
+       site) is whitened (:func:`whiten`, order ``twitch_whitening_order``, band up to
+       ``band_high_hz``, background spectrum over ``baseline_window_s``);
+    2. its noise power is the unbiased (:func:`_quantile_bias`) ``baseline_quantile`` of
+       the 0.5 s block medians of ``e**2`` over ``baseline_window_s``;
+    3. per window of ``twitch_windows_s``, the centred moving mean of ``e**2`` over the
+       noise power, on the axis where it is largest, must exceed :func:`energy_threshold`
+       (the axes' mean noise autocorrelation) at a per-sample probability
+       ``twitch_false_alarms_per_h / (3600 * fs * n_windows * n_axes)`` (a union bound
+       over samples, windows and axes); off below ``1 + (on - 1) * k_off / k_on``;
+    4. runs are trimmed to within 20 dB of their peak energy and give back half a window
+       each side (as :func:`muap_runs`); the runs of all windows are joined.
+
+    A twitch in any direction puts at least a third of its energy on one axis, whose
+    noise is a third of the vector's: one along an axis stands out of it three times
+    more than out of the vector's (the brief envelope, whose runs these join).
+
+    Parameters
+    ----------
+    motion : ndarray (n, n_axes)
+    fs : float
+    cfg : AccelConfig
+    gaps : ndarray of bool (n,), optional
+        Missing samples (filled with a constant by preprocessing): left out of the noise
+        power, and no detection within the filters' settling time of them (as at the
+        recording's ends).
+
+    Returns
+    -------
+    ndarray (m, 2)
+        [start, stop) sample runs, sorted.
+    """
+    n, axes = motion.shape
+    b = max(1, int(round(_BLOCK_S * fs)))
+    windows = sorted({max(2, min(b, int(round(w * fs)))) for w in cfg.twitch_windows_s or ()})
+    if not windows or n <= 4 * b:
+        return np.empty((0, 2), dtype=np.int64)
+    band_high = min(cfg.band_high_hz, 0.45 * fs)
+    order = cfg.twitch_whitening_order
+    bias = _quantile_bias(b, cfg.baseline_quantile)
+    pw = np.empty((n, axes))
+    rho = np.zeros((-(-n // b), b))
+    for a in range(axes):  # loop over axes
+        y = np.ascontiguousarray(motion[:, a], dtype=np.float64)
+        # (over the 5 min baseline: a 60 s spectrum takes a long walk's colour as the
+        # background, and its whitening then raises false detections after the walk)
+        e, rho_a = whiten(
+            y, fs, order, cfg.baseline_window_s, (0.0, band_high), _TWITCH_WHITEN_HOP_BLOCKS
+        )
+        np.square(e, out=pw[:, a])
+        rho += rho_a / axes
+    gap = gaps is not None and gaps.shape[0] == n and bool(gaps.any())
+    if gap:
+        # a filled gap holds no noise: its blocks would pull the low quantile down
+        pn = pw.copy()
+        pn[gaps] = np.nan
+    lvl, _, blk = _block_baseline(
+        pn if gap else pw, fs, cfg.baseline_window_s, cfg.baseline_quantile
+    )
+    noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
+    noises = [np.repeat(noise[:, a], blk)[:n] for a in range(axes)]
+    cums = [_cumsum0(pw[:, a]) for a in range(axes)]
+    del pw
+    # the filter (and rho) is held between the whitening's update centres: one row each
+    held = np.ones(rho.shape[0], dtype=bool)
+    held[1:] = np.any(rho[1:] != rho[:-1], axis=1)
+    rho, row = rho[held], np.cumsum(held) - 1
+    p_exceed = cfg.twitch_false_alarms_per_h / (3600.0 * fs * len(windows) * axes)
+    frac = cfg.k_off / max(cfg.k_on, 1e-9)
+    # start-up of the whitening and the filters' edge transients (~2 periods of 1 Hz)
+    settle = order + int(round(2.0 * fs))
+    span = max(windows[0], int(np.ceil(cfg.min_brief_s * fs)) + 1)
+    near_gap = None
+    if gap:
+        reach = settle + windows[-1] // 2
+        cg = _cumsum0(gaps.astype(np.float64))
+        i = np.arange(n)
+        near_gap = cg[np.minimum(i + reach + 1, n)] - cg[np.maximum(i - reach, 0)] > 0
+    found = []
+    for w in windows:  # loop over a few window lengths
+        # the axis with the most energy (each against its own noise power)
+        z = _window_mean(cums[0], w) / noises[0]
+        for c, nz in zip(cums[1:], noises[1:], strict=True):  # the other axes
+            np.maximum(z, _window_mean(c, w) / nz, out=z)
+        on = energy_threshold(rho, w, p_exceed)[row]  # per 0.5 s block
+        off = 1.0 + (on - 1.0) * frac
+        z[: w // 2 + settle] = 0.0
+        z[max(0, n - w // 2 - settle) :] = 0.0
+        if near_gap is not None:
+            z[near_gap | np.isnan(z)] = 0.0
+        runs = hysteresis_runs(z, on, off, block=b)
+        if not len(runs):
+            continue
+        # edges within 20 dB of the peak energy, as muap_runs (muap_edge_db)
+        runs = trim_to_peak(z, runs, 0.01)
+        mid = (runs[:, 0] + runs[:, 1]) // 2
+        lo = runs[:, 0] + w // 2
+        hi = runs[:, 1] - w // 2
+        short = hi - lo < span
+        lo[short] = mid[short] - span // 2
+        hi[short] = lo[short] + span
+        found.append(np.stack([np.clip(lo, 0, n), np.clip(hi, 0, n)], axis=1))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    allr = np.concatenate(found)
+    return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], windows[0])
 
 
 def _quantile_bias(block: int, quantile: float) -> float:
@@ -1455,6 +1578,11 @@ def _site_runs(
         spr_b = np.minimum(spr_b[:, 0], lvl_b)
         on_b, off_b = thresholds(lvl_b, spr_b, cfg.k_on, cfg.k_off, cfg.brief_snr_on_db, floor)
         b_runs = hysteresis_runs(brief, on_b, off_b, block=blk)
+        if osc is not None and isinstance(cfg, AccelConfig) and cfg.twitch_windows_s:
+            t_runs = twitch_runs(osc, fs, cfg, gaps)
+            if len(t_runs):
+                both = np.concatenate([b_runs, t_runs])
+                b_runs = merge_runs(both[np.argsort(both[:, 0], kind="stable")], 0)
     bursts = b_runs
     if isinstance(cfg, EMGConfig) and len(b_runs):
         # sub-bursts: pieces of one burst closer than the brief envelope's window (~10 ms,

@@ -23,9 +23,10 @@ can depend on (see :func:`overlap_for`):
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 248 s for 100 Hz accelerometry, 145 s for 2 kHz EMG. Core boundaries and
+Defaults: 275 s for 100 Hz accelerometry, 145 s for 2 kHz EMG. Core boundaries and
 the overlap are multiples of the baseline's 0.5 s block, of the periodicity
-detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update), so the blocks and spectral
+detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update;
+accelerometry: of the twitch detector's 25 s whitening update), so the blocks and spectral
 windows of every slice fall on the same samples as in the whole recording.
 
 A segment belongs to the window in whose core its onset lies. It is taken from that
@@ -82,6 +83,7 @@ from .recording import Recording
 from .segment import (
     _BLOCK_S,
     _POSTURE_BLOCK_S,
+    _TWITCH_WHITEN_HOP_BLOCKS,
     _WHITEN_HOP_BLOCKS,
     _posture_block,
     _posture_ref_blocks,
@@ -103,7 +105,8 @@ _CHUNK_ROWS = 250_000
 
 def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
     """Samples every core boundary is a multiple of (baseline block, periodicity hop,
-    posture reference block; EMG: the whitening filter's update step)."""
+    posture reference block; the whitening filter's update step: EMG, and the accelerometer's
+    twitch detector)."""
     block = max(1, int(round(_BLOCK_S * fs)))
     step = block
     if isinstance(cfg, EMGConfig):
@@ -115,6 +118,9 @@ def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
         step = math.lcm(block, hop)
         if cfg.orientation_median_s:
             step = math.lcm(step, median_block(fs))
+        if cfg.twitch_windows_s:
+            # the twitch detector's whitening filter: updated as the EMG one (above)
+            step = math.lcm(step, block * _TWITCH_WHITEN_HOP_BLOCKS)
         r = _posture_ref_blocks(fs)
         if r > 1:
             step = math.lcm(step, r * _posture_block(fs))
@@ -144,7 +150,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (248.0, 145.0)
+    (275.0, 145.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 

@@ -18,6 +18,7 @@ from movement.segment import (
     runs_to_mask,
     segment,
     thresholds,
+    twitch_runs,
 )
 
 
@@ -642,3 +643,56 @@ def test_active_fraction_is_nan_without_the_noise_model() -> None:
     act = [(10, np.ones(10, bool)), (10, np.zeros(10, bool))]
     out = active_fraction(act, np.array([0, 1, 0]), np.array([0, 0, 95]), np.array([100, 100, 99]))
     assert out[0] == 1.0 and out[1] == 0.0 and np.isnan(out[2])
+
+
+def _twitch_0db(fs: float, noise_g: float, dur_s: float, direction: np.ndarray) -> np.ndarray:
+    """A damped 15 Hz oscillation (alpha envelope) along ``direction`` whose vector RMS over
+    its span equals the RMS of 3-axis noise of ``noise_g`` per axis (0 dB), (n, 3)."""
+    t = np.arange(int(round(dur_s * fs))) / fs
+    tp = dur_s / 6.5
+    w = (t / tp) * np.exp(1 - t / tp) * np.sin(2 * np.pi * 15.0 * t)
+    w *= noise_g * np.sqrt(3) / np.sqrt(np.mean(w**2))
+    return np.outer(w, direction / np.linalg.norm(direction))
+
+
+def test_twitch_detector_keeps_its_designed_false_alarm_rate(rng) -> None:
+    # 20 min of still sensor noise: at 0.1 false detections/h per axis, none expected
+    fs, cfg = 100.0, AccelConfig()
+    pre = preprocess(Recording(accel_rest(rng, fs, 1200.0, 0.005), fs=fs, modality="accel"), cfg)
+    assert len(twitch_runs(pre.oscill[:, 0, :], fs, cfg)) == 0
+
+
+@pytest.mark.parametrize("direction", [(1.0, 0.0, 0.0), (1.0, 1.0, 1.0)])
+def test_0db_twitches_are_found_by_the_twitch_detector(rng, direction) -> None:
+    fs, noise = 100.0, 0.005
+    onsets = np.arange(40.0, 160.0, 15.0)
+    x = accel_rest(rng, fs, 180.0, noise)
+    tw = _twitch_0db(fs, noise, 0.35, np.array(direction))
+    for on in onsets:
+        i = int(on * fs)
+        x[i : i + len(tw)] += tw
+    found = _segments(x, fs, "accel")
+    envelope_only = _segments(x, fs, "accel", AccelConfig(twitch_windows_s=None))
+
+    def hits(table) -> int:
+        on = table["onset"].to_numpy()
+        return sum(bool(len(on)) and np.abs(on - o).min() < 0.2 for o in onsets)
+
+    assert len(found) == hits(found)  # nothing else in the noise
+    assert set(found["scale"]) <= {"brief"}
+    assert hits(found) >= hits(envelope_only)
+    if direction[1] == 0.0:
+        # along one axis: that axis' noise is a third of the vector's
+        assert hits(found) >= len(onsets) - 1 > hits(envelope_only)
+
+
+def test_twitch_detector_ignores_filled_gaps(rng) -> None:
+    # gaps (filled with a constant) hold no noise: they must not lower the noise model
+    fs, cfg = 100.0, AccelConfig()
+    x = accel_rest(rng, fs, 600.0, 0.005)
+    x[20000:25500] = np.nan  # 55 s (the longest gap allowed: 60 s)
+    x[50000:50300] = np.nan
+    pre = preprocess(Recording(x, fs=fs, modality="accel"), cfg)
+    assert pre.gaps.any()
+    assert len(twitch_runs(pre.oscill[:, 0, :], fs, cfg, pre.gaps)) == 0
+    assert len(_segments(x, fs, "accel").query("scale == 'brief'")) == 0

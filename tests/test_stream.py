@@ -39,11 +39,13 @@ def accel_whole(accel_sim):
 
 
 def test_overlap_defaults():
-    assert overlap_for(AccelConfig(), 100.0) == 248.0
+    # rounded up to the twitch detector's whitening update step (25 s)
+    assert overlap_for(AccelConfig(), 100.0) == 275.0
+    assert overlap_for(AccelConfig(twitch_windows_s=None), 100.0) == 248.0
     assert overlap_for(EMGConfig(), 2000.0) == 145.0  # 105 s + the ECG removal's reach
     assert overlap_for(EMGConfig(ecg_removal=False), 2000.0) == 105.0
     # the baseline window dominates: a longer one needs more overlap
-    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 248.0 + 148
+    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 275.0 + 148
 
 
 def test_accel_stream_equals_in_memory(accel_sim, accel_whole):
