@@ -268,7 +268,8 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
         # even count is the mean of the two middle values, as np.median's)
         v = sliding_window_view(x, window, axis=0)[centres[full] - half]
         h = window // 2
-        part = np.partition(v, h, axis=2)
+        v.partition(h, axis=2)  # in place: v is already a copy (fancy indexing)
+        part = v
         mid = part[:, :, h]
         med[full] = mid if window % 2 else (part[:, :, :h].max(axis=2) + mid) / 2
     for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
