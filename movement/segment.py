@@ -103,9 +103,12 @@ def _block_median(blocks: np.ndarray) -> np.ndarray:
 
 
 def _block_baseline(
-    env: np.ndarray, fs: float, window_s: float, quantile: float
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """:func:`robust_baseline` per 0.5 s block: (level, spread, block length in samples)."""
+    env: np.ndarray, fs: float, window_s: float, quantile: float, spread: bool = True
+) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """:func:`robust_baseline` per 0.5 s block: (level, spread, block length in samples).
+
+    ``spread=False`` skips the block MADs (the spread is then ``None``).
+    """
     n, k = env.shape
     b = max(1, int(round(_BLOCK_S * fs)))
     nb = int(np.ceil(n / b))
@@ -115,16 +118,18 @@ def _block_baseline(
     # more independent values, so long blocks (EMG at kHz rates) are read at a stride
     blocks = padded.reshape(nb, b, k)[:, :: max(1, b // _BLOCK_READS), :]
     med = _block_median(blocks)
-    mad = _block_median(np.abs(blocks - med[:, None, :]))
     w = max(1, int(round(window_s / _BLOCK_S)))
-    if nb <= w:
-        lvl = np.quantile(med, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
-        spr = np.quantile(mad, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
-    else:
-        roll = dict(window=w, center=True, min_periods=max(1, w // 4))
-        lvl = pd.DataFrame(med).rolling(**roll).quantile(quantile).to_numpy()
-        spr = pd.DataFrame(mad).rolling(**roll).quantile(quantile).to_numpy()
-    return lvl, spr * _MAD, b
+    roll = dict(window=w, center=True, min_periods=max(1, w // 4))
+
+    def level(v: np.ndarray) -> np.ndarray:
+        if nb <= w:
+            return np.quantile(v, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
+        return pd.DataFrame(v).rolling(**roll).quantile(quantile).to_numpy()
+
+    if not spread:
+        return level(med), None, b
+    mad = _block_median(np.abs(blocks - med[:, None, :]))
+    return level(med), level(mad) * _MAD, b
 
 
 def thresholds(
@@ -584,10 +589,9 @@ def twitch_runs(
         pn = pw.copy()
         pn[gaps] = np.nan
     lvl, _, blk = _block_baseline(
-        pn if gap else pw, fs, cfg.baseline_window_s, cfg.baseline_quantile
+        pn if gap else pw, fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
     )
     noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
-    noises = [np.repeat(noise[:, a], blk)[:n] for a in range(axes)]
     cums = [_cumsum0(pw[:, a]) for a in range(axes)]
     del pw
     # the filter (and rho) is held between the whitening's update centres: one row each
@@ -608,9 +612,9 @@ def twitch_runs(
     found = []
     for w in windows:  # loop over a few window lengths
         # the axis with the most energy (each against its own noise power)
-        z = _window_mean(cums[0], w) / noises[0]
-        for c, nz in zip(cums[1:], noises[1:], strict=True):  # the other axes
-            np.maximum(z, _window_mean(c, w) / nz, out=z)
+        z = _per_block_divide(_window_mean(cums[0], w), noise[:, 0], blk)
+        for a in range(1, axes):  # the other axes
+            np.maximum(z, _per_block_divide(_window_mean(cums[a], w), noise[:, a], blk), out=z)
         on = energy_threshold(rho, w, p_exceed)[row]  # per 0.5 s block
         off = 1.0 + (on - 1.0) * frac
         z[: w // 2 + settle] = 0.0
@@ -633,6 +637,23 @@ def twitch_runs(
         return np.empty((0, 2), dtype=np.int64)
     allr = np.concatenate(found)
     return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], windows[0])
+
+
+def _per_block_divide(x: np.ndarray, per_block: np.ndarray, block: int) -> np.ndarray:
+    """``x / np.repeat(per_block, block)[:len(x)]`` in place, without the repeated array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _per_block_divide(np.arange(5.0), np.array([1.0, 2.0, 4.0]), 2).tolist()
+    [0.0, 1.0, 1.0, 1.5, 1.0]
+    """
+    n = x.shape[0]
+    full = n // block
+    x[: full * block].reshape(full, block)[:] /= per_block[:full, None]
+    if n > full * block:
+        x[full * block :] /= per_block[full]
+    return x
 
 
 def _quantile_bias(block: int, quantile: float) -> float:
