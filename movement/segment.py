@@ -351,11 +351,14 @@ def whiten(
     # being >= 0, gives a positive-definite autocorrelation (lags 0..order)
     # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
     # (float32: a background estimate, a median of many blocks; half the FFT's cost)
-    tapered = np.multiply(
-        yp.reshape(nb, b), np.hanning(b), out=np.empty((nb, b), np.float32), casting="same_kind"
-    )
-    spec = sfft.rfft(tapered, n=2 * b, axis=1)
-    spec = spec.real**2 + spec.imag**2
+    # (zero-padded to 2 b in place: the FFT then copies nothing)
+    tapered = np.zeros((nb, 2 * b), np.float32)
+    np.multiply(yp.reshape(nb, b), np.hanning(b), out=tapered[:, :b], casting="same_kind")
+    spec = sfft.rfft(tapered, axis=1)
+    del tapered
+    power = np.square(spec.real)
+    power += np.square(spec.imag)
+    spec = power
     # averaged over ~4 Hz groups of bins before the running median (g times fewer
     # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
     # its autocorrelation changes by < 1 % (sinc(4 Hz * p / fs))
@@ -394,11 +397,15 @@ def whiten(
     # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per block, the linear convolution of
     # the block and the ``order`` samples before it with that block's filter, by FFT
     # (float32: the error is a detection statistic, 7 digits are plenty; half the traffic)
-    y32 = np.zeros(order + nb * b, dtype=np.float32)
-    y32[order:] = yp
     nf = sfft.next_fast_len(b + order, real=True)  # >= b + order: no wrap onto the block
-    ext = np.lib.stride_tricks.sliding_window_view(y32, b + order)[::b]  # (nb, b + order)
-    spec_e = sfft.rfft(ext, n=nf, axis=1)
+    # per block, the ``order`` samples before it, the block, zeros up to nf (the FFT's
+    # input, built in place)
+    ext = np.zeros((nb, nf), dtype=np.float32)
+    yb = yp.reshape(nb, b)
+    ext[:, order : order + b] = yb
+    ext[1:, :order] = yb[:-1, b - order :]
+    spec_e = sfft.rfft(ext, axis=1)
+    del ext
     spec_e *= sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)[nearest]
     ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
     ep.reshape(nb, b)[:] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
