@@ -579,27 +579,30 @@ def twitch_runs(
     band_high = min(cfg.band_high_hz, 0.45 * fs)
     order = cfg.twitch_whitening_order
     bias = _quantile_bias(b, cfg.baseline_quantile)
-    pw = np.empty((n, axes))
+    # axes first (each axis contiguous); ``pw.T`` is the (n, axes) view
+    pw = np.empty((axes, n))
+    mt = np.ascontiguousarray(motion.T, dtype=np.float64)
     rho = np.zeros((-(-n // b), b))
     for a in range(axes):  # loop over axes
-        y = np.ascontiguousarray(motion[:, a], dtype=np.float64)
+        y = mt[a]
         # (over the 5 min baseline: a 60 s spectrum takes a long walk's colour as the
         # background, and its whitening then raises false detections after the walk)
         e, rho_a = whiten(
             y, fs, order, cfg.baseline_window_s, (0.0, band_high), _TWITCH_WHITEN_HOP_BLOCKS
         )
-        np.square(e, out=pw[:, a])
+        np.square(e, out=pw[a])
         rho += rho_a / axes
+    del mt
     gap = gaps is not None and gaps.shape[0] == n and bool(gaps.any())
     if gap:
         # a filled gap holds no noise: its blocks would pull the low quantile down
-        pn = pw.copy()
+        pn = pw.T.copy()
         pn[gaps] = np.nan
     lvl, _, blk = _block_baseline(
-        pn if gap else pw, fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
+        pn if gap else pw.T, fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
     )
     noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
-    cums = [_cumsum0(pw[:, a]) for a in range(axes)]
+    cums = [_cumsum0(pw[a]) for a in range(axes)]
     del pw
     # the filter (and rho) is held between the whitening's update centres: one row each
     held = np.ones(rho.shape[0], dtype=bool)
