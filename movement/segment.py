@@ -367,7 +367,16 @@ def whiten(
     ng = -(-nbin // g)
     # (whole groups averaged from a view; the last, partial one padded with its last bin)
     full = nbin // g
-    grouped = spec[:, : full * g].reshape(nb, full, g).mean(axis=2)
+    groups = spec[:, : full * g].reshape(nb, full, g)
+    if g <= 8:
+        # numpy's mean over so short an axis adds in order: the same sums, by slices
+        # (several times faster than a reduction over a length-g axis)
+        grouped = groups[:, :, 0].copy()
+        for i in range(1, g):  # loop over the few bins of a group
+            grouped += groups[:, :, i]
+        grouped /= spec.dtype.type(g)
+    else:
+        grouped = groups.mean(axis=2)
     if ng > full:
         tail = np.concatenate(
             [spec[:, full * g :], np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], 1
