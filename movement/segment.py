@@ -338,6 +338,22 @@ def whiten(
     >>> bool(np.std(e[2000:]) < 1.2)
     True
     """
+    e, rho, nearest = _whiten_held(y, fs, order, window_s, band, hop_blocks)
+    return e, rho[nearest]
+
+
+def _whiten_held(
+    y: np.ndarray,
+    fs: float,
+    order: int,
+    window_s: float,
+    band: tuple[float, float] = (0.0, np.inf),
+    hop_blocks: int = _WHITEN_HOP_BLOCKS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`whiten` with ``rho`` per update centre: ``(e, rho_centres, nearest)``.
+
+    ``rho_centres[nearest]`` is :func:`whiten`'s ``rho`` (one row per 0.5 s block).
+    """
     n = y.shape[0]
     b = max(1, int(round(_BLOCK_S * fs)))
     nb = int(np.ceil(n / b))
@@ -425,7 +441,7 @@ def whiten(
     spec *= ha.real**2 + ha.imag**2
     rho = sfft.irfft(spec, n=2 * b, axis=1)[:, :b]
     rho /= np.maximum(rho[:, :1], np.finfo(float).tiny)
-    return e, rho[nearest]
+    return e, rho, nearest
 
 
 def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
@@ -591,17 +607,19 @@ def twitch_runs(
     # axes first (each axis contiguous); ``pw.T`` is the (n, axes) view
     pw = np.empty((axes, n))
     mt = np.ascontiguousarray(motion.T, dtype=np.float64)
-    rho = np.zeros((-(-n // b), b))
+    rho_c = None
     for a in range(axes):  # loop over axes
         y = mt[a]
         # (over the 5 min baseline: a 60 s spectrum takes a long walk's colour as the
         # background, and its whitening then raises false detections after the walk)
-        e, rho_a = whiten(
+        # (the axes share the update centres: rho is averaged per centre, expanded once)
+        e, rho_a, nearest = _whiten_held(
             y, fs, order, cfg.baseline_window_s, (0.0, band_high), _TWITCH_WHITEN_HOP_BLOCKS
         )
         np.square(e, out=pw[a])
-        rho += rho_a / axes
+        rho_c = rho_a / axes if rho_c is None else rho_c + rho_a / axes
     del mt
+    rho = rho_c[nearest]
     gap = gaps is not None and gaps.shape[0] == n and bool(gaps.any())
     if gap:
         # a filled gap holds no noise: its blocks would pull the low quantile down
