@@ -619,7 +619,6 @@ def twitch_runs(
         np.square(e, out=pw[a])
         rho_c = rho_a / axes if rho_c is None else rho_c + rho_a / axes
     del mt
-    rho = rho_c[nearest]
     gap = gaps is not None and gaps.shape[0] == n and bool(gaps.any())
     if gap:
         # a filled gap holds no noise: its blocks would pull the low quantile down
@@ -632,9 +631,12 @@ def twitch_runs(
     cums = [_cumsum0(pw[a]) for a in range(axes)]
     del pw
     # the filter (and rho) is held between the whitening's update centres: one row each
-    held = np.ones(rho.shape[0], dtype=bool)
-    held[1:] = np.any(rho[1:] != rho[:-1], axis=1)
-    rho, row = rho[held], np.cumsum(held) - 1
+    # (a block's row is ``rho_c[nearest]``: only where ``nearest`` steps can it change)
+    held = np.zeros(nearest.shape[0], dtype=bool)
+    held[0] = True
+    step = np.flatnonzero(nearest[1:] != nearest[:-1]) + 1
+    held[step] = np.any(rho_c[nearest[step]] != rho_c[nearest[step - 1]], axis=1)
+    rho, row = rho_c[nearest[held]], np.cumsum(held) - 1
     p_exceed = cfg.twitch_false_alarms_per_h / (3600.0 * fs * len(windows) * axes)
     frac = cfg.k_off / max(cfg.k_on, 1e-9)
     # start-up of the whitening and the filters' edge transients (~2 periods of 1 Hz)
