@@ -519,6 +519,9 @@ class Preprocessed:
         Accelerometer orientation that keeps fast tilt changes sharp: the running median
         of the acceleration over ``AccelConfig.orientation_median_s`` (see
         :func:`running_median`); ``None`` when not computed.
+    lowband : ndarray (n, n_sites) or None
+        EMG: moving RMS (0.1 s) of the raw signal's low band (``EMGConfig.artefact_band_hz``,
+        below the EMG high-pass), where motion artefacts live; ``None`` when not computed.
     """
 
     fs: float
@@ -531,6 +534,7 @@ class Preprocessed:
     gaps: np.ndarray
     clipped: np.ndarray
     orientation: np.ndarray | None = None
+    lowband: np.ndarray | None = None
 
 
 def _accel_groups(channels: tuple[str, ...]) -> list[list[int]]:
@@ -584,10 +588,17 @@ def _preprocess_emg(
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
     osc = (env - env.mean(axis=0))[:, :, None]
+    low = None
+    lo_hz, hi_hz = cfg.artefact_band_hz
+    if cfg.artefact_min_ratio > 0 and hi_hz < 0.45 * fs:
+        # motion artefacts: content below the EMG band (domain ref. section 3)
+        low = moving_rms(bandpass(x, fs, lo_hz, hi_hz, 2), fs, 0.1)
     if gaps.any():
-        for arr in (brief, sustained):
+        for arr in (brief, sustained) if low is None else (brief, sustained, low):
             arr[gaps] = 0.0
-    return Preprocessed(fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped)
+    return Preprocessed(
+        fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped, lowband=low
+    )
 
 
 def _preprocess_accel(
