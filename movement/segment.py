@@ -1736,29 +1736,47 @@ def artefact_runs(
     if cfg.artefact_min_ratio <= 0 or n == 0:
         return np.empty((0, 3), dtype=np.int64)
     lvl, _spr, blk = _block_baseline(lowband, fs, cfg.baseline_window_s, 0.5)
-    lvl = np.repeat(lvl, blk, axis=0)[:n]
+    r_hit, f_hit = cfg.artefact_min_ratio, cfg.artefact_min_lowfreq_ratio
+    r_hold, f_hold = np.sqrt(r_hit), np.sqrt(f_hit)
     # hysteresis: a run holds while both ratios stay above the square roots of the on
-    # ratios (half the dB margin, as thresholds() does) and reaches the on ratios somewhere
-    hit = (lowband > cfg.artefact_min_ratio * lvl) & (
-        lowband > cfg.artefact_min_lowfreq_ratio * sustained
-    )
-    hold = (lowband > np.sqrt(cfg.artefact_min_ratio) * lvl) & (
-        lowband > np.sqrt(cfg.artefact_min_lowfreq_ratio) * sustained
-    )
+    # ratios (half the dB margin, as thresholds() does) and reaches the on ratios somewhere.
+    # Only stretches of 0.5 s blocks whose low band reaches the hold ratio, one of which
+    # reaches the on ratio, are looked at sample by sample
+    nb = lvl.shape[0]
+    pad = nb * blk - n
+    low_p = np.concatenate([lowband, np.zeros((pad, k))]) if pad else lowband
+    peak = low_p.reshape(nb, blk, k).max(axis=1)
     edge = int(round(0.5 * fs))
-    hit[:edge] = False
-    hit[max(0, n - edge) :] = False
-    hold[:edge] = False
-    hold[max(0, n - edge) :] = False
+    min_n = max(1, int(round(cfg.artefact_min_s * fs)))
+    valid = np.ones(n, dtype=bool)
+    valid[:edge] = False
+    valid[max(0, n - edge) :] = False
     if gaps is not None and gaps.shape[0] == n:
-        hold[gaps] = False
-    hit &= hold
+        valid &= ~gaps
     out = []
     for j in range(k):  # loop over sites
-        r = mask_to_runs(hold[:, j])
-        c = np.r_[0, np.cumsum(hit[:, j])]
-        r = merge_runs(r[c[r[:, 1]] > c[r[:, 0]]], int(round(0.1 * fs)))
-        r = r[(r[:, 1] - r[:, 0]) >= max(1, int(round(cfg.artefact_min_s * fs)))]
+        blocks = mask_to_runs(peak[:, j] > r_hold * lvl[:, j])
+        c = np.r_[0, np.cumsum(peak[:, j] > r_hit * lvl[:, j])]
+        blocks = blocks[c[blocks[:, 1]] > c[blocks[:, 0]]]
+        if not len(blocks):
+            continue
+        bi, _rid, _off = run_samples(blocks[:, 0], blocks[:, 1] - blocks[:, 0])
+        idx = (bi[:, None] * blk + np.arange(blk)).ravel()
+        idx = idx[idx < n]
+        lo, su, lv = lowband[idx, j], sustained[idx, j], lvl[idx // blk, j]
+        hold = (lo > r_hold * lv) & (lo > f_hold * su) & valid[idx]
+        hit = hold & (lo > r_hit * lv) & (lo > f_hit * su)
+        # runs of hold over contiguous samples (idx jumps between block stretches)
+        jump = np.r_[True, np.diff(idx) != 1]
+        prev = np.r_[False, hold[:-1]] & ~jump
+        nxt = np.r_[hold[1:], False] & ~np.r_[jump[1:], True]
+        a = np.flatnonzero(hold & ~prev)
+        e = np.flatnonzero(hold & ~nxt) + 1
+        ch = np.r_[0, np.cumsum(hit)]
+        keep = ch[e] > ch[a]
+        r = np.column_stack([idx[a[keep]], idx[e[keep] - 1] + 1]).astype(np.int64)
+        r = merge_runs(r, int(round(0.1 * fs)))
+        r = r[(r[:, 1] - r[:, 0]) >= min_n]
         if len(r):
             out.append(np.column_stack([r, np.full(len(r), j)]))
     if not out:
