@@ -234,7 +234,9 @@ def apply_definitions(
     * an accelerometer's dystonia-like posture is 10-40° off neutral (domain reference
       section 1): a segment held beyond ``posture_max_deg`` is a voluntary reorientation;
     * EMG sampled below ``min_muap_fs_hz`` cannot resolve a motor-unit potential, so no
-      brief EMG event there is called fasciculation-like.
+      brief EMG event there is called fasciculation-like;
+    * an EMG motion artefact (``scale`` ``artefact``: content below the EMG band, domain
+      reference section 3) is ``other``.
 
     Probability taken from a class goes to ``other``; the second value says why, per row.
     """
@@ -255,6 +257,13 @@ def apply_definitions(
             if slow
             else f"not isolated (another event within {config.isolation_s:g} s)"
         )
+    if "scale" in X:
+        # a motion artefact (EMG low band, segment.artefact_runs) is never a target event
+        art = (X["scale"] == "artefact").to_numpy(bool) & (p[:, 2] < 1.0)
+        for i in np.flatnonzero(art):
+            why[i] = "motion artefact (content below the EMG band)"
+        p[art, 2] = p[art].sum(axis=1)
+        p[art, :2] = 0.0
     limit = getattr(config, "posture_max_deg", None)
     if limit is not None:
         held = _col(X, "tilt_held_deg")

@@ -183,6 +183,33 @@ class EMGConfig(_Config):
         "[E: domain ref. sections 1 and 3]",
         "s",
     )
+    artefact_band_hz: tuple = _p(
+        (1.0, 15.0),
+        "band of the motion-artefact detector, on the raw (not band-passed) signal: cable and "
+        "electrode movement is content below 20 Hz and baseline steps [S: De Luca 2010, domain "
+        "ref. section 3], below the EMG high-pass; the lower edge keeps baseline wander "
+        "(< 0.5 Hz) out [E]",
+        "Hz",
+    )
+    artefact_min_ratio: float = _p(
+        10.0,
+        "a motion artefact's low-band RMS (0.1 s) is at least this many times its own robust "
+        "baseline (median of 0.5 s blocks over baseline_window_s): 20 dB [E: dev seeds: "
+        "artefacts 20-300x, elsewhere < 5x at the 99.9th percentile]; 0 turns the detector off",
+    )
+    artefact_min_lowfreq_ratio: float = _p(
+        8.0,
+        "and at least this many times the EMG band's RMS (sustained envelope) at the same "
+        "time: muscle activity has little content below 20 Hz, an artefact most of it "
+        "[E: dev seeds: artefacts 19-97x, elsewhere < 5x at the 99.9th percentile]",
+    )
+    artefact_min_s: float = _p(
+        0.15,
+        "shortest motion-artefact run: longer than a heartbeat's QRS complex (< 0.12 s) plus "
+        "the 0.1 s RMS window, whose low band stands out where the EMG noise is low (30 dB), "
+        "shorter than a cable or electrode movement (simulated 0.2-2 s) [E]",
+        "s",
+    )
     sustained_block_s: float = _p(
         0.025,
         "sub-blocks the sustained detector counts: about one dystonic-tremor burst's quarter "

@@ -305,6 +305,30 @@ def _beat_neighbours(
     return 2.0 * np.nansum(both, axis=1) / np.maximum(np.sum(np.isfinite(both), axis=1), 1)
 
 
+def context_features(
+    onset: np.ndarray,
+    offset: np.ndarray,
+    brief: np.ndarray,
+    duration: float,
+    artefact: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`_context` where motion artefacts (``artefact`` rows) are no one's neighbours.
+
+    A motion artefact (segment scale ``artefact``) is not activity: the other segments'
+    isolation and local rate are measured without it; its own rows get the context
+    measured among all segments.
+    """
+    if artefact is None or not artefact.any():
+        return _context(onset, offset, brief, duration)
+    out = _context(onset, offset, brief, duration)
+    keep = ~artefact
+    if keep.any():
+        sub = _context(onset[keep], offset[keep], brief[keep], duration)
+        for k, v in sub.items():
+            out[k][keep] = v
+    return out
+
+
 def _context(
     onset: np.ndarray, offset: np.ndarray, brief: np.ndarray, duration: float
 ) -> dict[str, np.ndarray]:
@@ -576,7 +600,8 @@ def segment_features(
     onset = start / fs
     offset = stop / fs
     brief = (stop - start) <= cfg.max_brief_s * fs
-    for k, v in _context(onset, offset, brief, duration).items():
+    art = (table["scale"] == "artefact").to_numpy(bool) if "scale" in table else None
+    for k, v in context_features(onset, offset, brief, duration, art).items():
         out[k] = v
     ratio = getattr(cfg, "crosstalk_ratio", None)
     if ratio:

@@ -50,7 +50,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "p_dystonia": {"Description": "Probability of dystonia-like"},
     "p_other": {"Description": "Probability of other"},
     "scale": {
-        "Description": "Time scale that found the segment: brief (TKEO / short RMS envelope) or sustained (long RMS envelope)"
+        "Description": "Time scale that found the segment: brief (TKEO / short RMS envelope) or sustained (long RMS envelope), or artefact (EMG motion artefact: raw low band, below the EMG high-pass)"
     },
     "peak_amplitude": {
         "Description": "Peak absolute value of the cleaned signal (band-passed EMG; dynamic acceleration magnitude)",

@@ -1751,6 +1751,99 @@ def _site_runs(
     return b_runs, s_runs, lvl_s, bursts
 
 
+def artefact_runs(
+    lowband: np.ndarray,
+    sustained: np.ndarray,
+    fs: float,
+    cfg: EMGConfig,
+    gaps: np.ndarray | None = None,
+) -> np.ndarray:
+    """Motion-artefact runs: the raw signal's low band far above its own baseline and the EMG.
+
+    Cable and electrode movement puts content below 20 Hz and baseline steps into the raw
+    signal (domain reference section 3), below the EMG high-pass, so the segmenter's
+    envelopes barely see it. A sample is artefact on a site when ``lowband`` is at least
+    ``artefact_min_ratio`` times its robust baseline (median of 0.5 s blocks over
+    ``baseline_window_s``) and at least ``artefact_min_lowfreq_ratio`` times the EMG
+    band's ``sustained`` envelope; the run extends while both ratios stay above their
+    square roots (half the dB margin); runs closer than 0.1 s join, runs shorter than
+    ``artefact_min_s`` and the first and last 0.5 s (filter edges) are dropped.
+
+    Parameters
+    ----------
+    lowband, sustained : ndarray (n, n_sites)
+        :attr:`Preprocessed.lowband` and :attr:`Preprocessed.sustained`.
+    fs : float
+    cfg : EMGConfig
+    gaps : ndarray (n,) bool, optional
+        Missing samples (never artefact).
+
+    Returns
+    -------
+    ndarray (k, 3) int64
+        ``[start, stop)`` samples and the site index of each run, ordered by site and onset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 1000.0
+    >>> low = np.full((10_000, 1), 0.001)
+    >>> low[5000:5500] = 0.5
+    >>> artefact_runs(low, np.full((10_000, 1), 0.002), fs, EMGConfig()).tolist()
+    [[5000, 5500, 0]]
+    """
+    n, k = lowband.shape
+    if cfg.artefact_min_ratio <= 0 or n == 0:
+        return np.empty((0, 3), dtype=np.int64)
+    lvl, _spr, blk = _block_baseline(lowband, fs, cfg.baseline_window_s, 0.5)
+    r_hit, f_hit = cfg.artefact_min_ratio, cfg.artefact_min_lowfreq_ratio
+    r_hold, f_hold = np.sqrt(r_hit), np.sqrt(f_hit)
+    # hysteresis: a run holds while both ratios stay above the square roots of the on
+    # ratios (half the dB margin, as thresholds() does) and reaches the on ratios somewhere.
+    # Only stretches of 0.5 s blocks whose low band reaches the hold ratio, one of which
+    # reaches the on ratio, are looked at sample by sample
+    nb = lvl.shape[0]
+    pad = nb * blk - n
+    low_p = np.concatenate([lowband, np.zeros((pad, k))]) if pad else lowband
+    peak = low_p.reshape(nb, blk, k).max(axis=1)
+    edge = int(round(0.5 * fs))
+    min_n = max(1, int(round(cfg.artefact_min_s * fs)))
+    valid = np.ones(n, dtype=bool)
+    valid[:edge] = False
+    valid[max(0, n - edge) :] = False
+    if gaps is not None and gaps.shape[0] == n:
+        valid &= ~gaps
+    out = []
+    for j in range(k):  # loop over sites
+        blocks = mask_to_runs(peak[:, j] > r_hold * lvl[:, j])
+        c = np.r_[0, np.cumsum(peak[:, j] > r_hit * lvl[:, j])]
+        blocks = blocks[c[blocks[:, 1]] > c[blocks[:, 0]]]
+        if not len(blocks):
+            continue
+        bi, _rid, _off = run_samples(blocks[:, 0], blocks[:, 1] - blocks[:, 0])
+        idx = (bi[:, None] * blk + np.arange(blk)).ravel()
+        idx = idx[idx < n]
+        lo, su, lv = lowband[idx, j], sustained[idx, j], lvl[idx // blk, j]
+        hold = (lo > r_hold * lv) & (lo > f_hold * su) & valid[idx]
+        hit = hold & (lo > r_hit * lv) & (lo > f_hit * su)
+        # runs of hold over contiguous samples (idx jumps between block stretches)
+        jump = np.r_[True, np.diff(idx) != 1]
+        prev = np.r_[False, hold[:-1]] & ~jump
+        nxt = np.r_[hold[1:], False] & ~np.r_[jump[1:], True]
+        a = np.flatnonzero(hold & ~prev)
+        e = np.flatnonzero(hold & ~nxt) + 1
+        ch = np.r_[0, np.cumsum(hit)]
+        keep = ch[e] > ch[a]
+        r = np.column_stack([idx[a[keep]], idx[e[keep] - 1] + 1]).astype(np.int64)
+        r = merge_runs(r, int(round(0.1 * fs)))
+        r = r[(r[:, 1] - r[:, 0]) >= min_n]
+        if len(r):
+            out.append(np.column_stack([r, np.full(len(r), j)]))
+    if not out:
+        return np.empty((0, 3), dtype=np.int64)
+    return np.concatenate(out).astype(np.int64)
+
+
 @dataclass
 class Segmentation:
     """The segments table with what the features need from segmentation.
@@ -1782,7 +1875,8 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
     Segmentation
         ``table`` has one row per event, sorted by onset, with ``start``/``stop`` (samples,
         stop exclusive), ``onset``/``duration`` (s), ``channel`` (sites joined by
-        ``,``), ``scale`` (``brief`` or ``sustained``), ``n_sites`` and one
+        ``,``), ``scale`` (``brief``, ``sustained``, or ``artefact``: a motion artefact
+        where no other segment is, see :func:`artefact_runs`), ``n_sites`` and one
         boolean column per site (``site_<i>``) saying which sites were active.
     """
     fs = pre.fs
@@ -1810,6 +1904,26 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
                     np.column_stack([runs, np.full(len(runs), scale), np.full(len(runs), j)])
                 )
     n_sites = len(pre.sites)
+    if pre.lowband is not None and isinstance(cfg, EMGConfig):
+        art = artefact_runs(pre.lowband, pre.sustained, fs, cfg, pre.gaps)
+        if len(art) and rows:
+            # sustained activity found by the detectors above keeps its label: artefact runs
+            # only where none is; a brief segment inside an artefact run (the band-pass's
+            # response to a baseline step) is part of the artefact
+            found = np.concatenate(rows)
+            n = pre.sustained.shape[0]
+            sus = found[found[:, 2] == 1, :2]
+            c = np.r_[0, np.cumsum(runs_to_mask(sus, n))]
+            art = art[c[art[:, 1]] == c[art[:, 0]]]
+            if len(art):
+                inside = np.r_[False, runs_to_mask(art[:, :2], n)]
+                inside = np.r_[0, np.cumsum(~inside[1:])]
+                brief = found[:, 2] == 0
+                absorbed = brief & (inside[found[:, 1]] == inside[found[:, 0]])
+                if absorbed.any():
+                    rows = [found[~absorbed]]
+        if len(art):
+            rows.append(np.column_stack([art[:, :2], np.full(len(art), 2), art[:, 2]]))
     level_arr = np.stack(levels, axis=1)
     act = activity if len(activity) == n_sites else None
     cols = ["start", "stop", "onset", "duration", "channel", "scale", "n_sites"]
@@ -1843,7 +1957,7 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
             "onset": start / fs,
             "duration": dur,
             "channel": channel,
-            "scale": np.where(scale == 1, "sustained", "brief"),
+            "scale": np.select([scale == 2, scale == 1], ["artefact", "sustained"], "brief"),
             "n_sites": active.sum(axis=1),
         }
     )

@@ -863,7 +863,8 @@ def score_stream(
         start = feats["start"].to_numpy(np.int64)
         stop = feats["stop"].to_numpy(np.int64)
         brief = (stop - start) <= cfg.max_brief_s * meta.fs
-        ctx = _features._context(start / meta.fs, stop / meta.fs, brief, meta.duration)
+        art = (feats["scale"] == "artefact").to_numpy(bool) if "scale" in feats else None
+        ctx = _features.context_features(start / meta.fs, stop / meta.fs, brief, meta.duration, art)
         for k, v in ctx.items():
             feats[k] = v
     meta.notes["stream"] = (
