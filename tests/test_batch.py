@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movement.batch import ScoreOptions, score_batch, unique_stems
+from movement.batch import WORKER_START_ENV, ScoreOptions, score_batch, unique_stems
 from movement.config import Settings
 
 
@@ -30,6 +30,24 @@ def _write_recordings(folder: Path, n: int = 3) -> list[Path]:
 
 def _events(out: Path, stem: str) -> pd.DataFrame:
     return pd.read_csv(out / f"{stem}_events.tsv", sep="\t")
+
+
+@pytest.mark.parametrize("start", ["fork", "loky"])
+def test_worker_processes_match_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    # forked workers (Linux default) and fresh loky interpreters give the serial results,
+    # with the trained model (so the forked children use the model loaded before the fork)
+    monkeypatch.setenv(WORKER_START_ENV, start)
+    paths = _write_recordings(tmp_path)
+    serial = score_batch(paths, tmp_path / "serial", jobs=1, progress=False)
+    rows = score_batch(paths, tmp_path / "par", jobs=2, progress=False)
+    assert [r["status"] for r in rows] == ["ok"] * 3
+    for i in range(3):
+        assert rows[i]["n_events"] == serial[i]["n_events"]
+        pd.testing.assert_frame_equal(
+            _events(tmp_path / "serial", f"rec{i}"), _events(tmp_path / "par", f"rec{i}")
+        )
 
 
 def test_dask_backend_on_a_local_cluster_matches_loky(tmp_path: Path) -> None:
