@@ -346,6 +346,7 @@ def _with_parent(tasks: list[tuple[Any, ...]], n_jobs: int) -> Iterator[tuple[in
             with lock:
                 pending.appendleft(args)
             return
+        fut.movement_args = args
         fut.add_done_callback(finished)
 
     def finished(fut: Any) -> None:
@@ -363,10 +364,29 @@ def _with_parent(tasks: list[tuple[Any, ...]], n_jobs: int) -> Iterator[tuple[in
                     with lock:
                         args = pending.popleft() if pending else None
                     item = done.get() if args is None else _Done(_indexed(*args))
-                yield item.result()
+                yield _result_of(item)
     finally:
         if owned:  # loky's reusable executor stays up for the next batch
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _result_of(item: Any) -> tuple[int, dict[str, Any]]:
+    """A finished file's ``(index, row)``; a worker process that died (killed for memory,
+    a crash in native code) fails the file it was scoring, and the batch goes on."""
+    try:
+        return item.result()
+    except Exception as exc:  # noqa: BLE001 - only a dead worker raises here
+        args = getattr(item, "movement_args", None)
+        if args is None:
+            raise
+        i, path, stem = args[0], args[1], args[2]
+        row = summarise(
+            str(path),
+            error=f"the worker process scoring this file died ({type(exc).__name__}: out of "
+            "memory or a crash in native code?); a re-run retries it",
+        )
+        row["stem"] = stem
+        return i, row
 
 
 #: How worker processes start on Linux: ``fork`` (default) or ``loky`` (a fresh interpreter).

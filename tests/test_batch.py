@@ -50,6 +50,37 @@ def test_worker_processes_match_serial(
         )
 
 
+def test_a_worker_that_dies_fails_its_file_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import movement.batch as batch
+
+    if batch.sys.platform != "linux":
+        pytest.skip("forked workers (the patched scorer reaches them) are Linux-only")
+    monkeypatch.setenv(WORKER_START_ENV, "fork")
+    parent = os.getpid()
+    real = batch.score_one
+
+    def dies_in_a_worker(path: Path, *args: object) -> dict[str, object]:
+        if os.getpid() != parent and path.stem == "rec0":
+            os._exit(3)  # as a worker killed by the kernel for memory
+        return real(path, *args)
+
+    monkeypatch.setattr(batch, "score_one", dies_in_a_worker)
+    paths = _write_recordings(tmp_path)
+    out = tmp_path / "out"
+    rows = score_batch(paths, out, ScoreOptions(model="rules"), jobs=2, progress=False)
+    assert rows[0]["status"] == "error" and "worker process" in rows[0]["message"]
+    assert [r["status"] for r in rows[1:]] == ["ok", "ok"]
+    assert not (out / "rec0_events.tsv").exists()
+    # the re-run retries the failed file only
+    monkeypatch.setattr(batch, "score_one", real)
+    again = score_batch(paths, out, ScoreOptions(model="rules"), jobs=1, progress=False)
+    assert [r["status"] for r in again] == ["ok"] * 3
+
+
 def test_dask_backend_on_a_local_cluster_matches_loky(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     paths = _write_recordings(tmp_path)
