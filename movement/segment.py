@@ -236,6 +236,26 @@ def _levinson(r: np.ndarray) -> np.ndarray:
     return a
 
 
+def _order_keys(x: np.ndarray) -> np.ndarray:
+    """Integer keys ordered as the values of ``x``: its bits when no sign bit is set.
+
+    IEEE floats without a sign bit (``+0`` up to ``+inf``, NaN last) compare as their
+    bit patterns read as signed integers, which ``np.partition`` and ``max`` handle
+    faster (no NaN checks). Any other array is returned as it is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([2.5, 0.0, 1e-30, np.inf], np.float32)
+    >>> np.argsort(_order_keys(x)).tolist() == np.argsort(x).tolist()
+    True
+    """
+    ints = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+    if x.dtype in ints and x.flags.c_contiguous and not np.signbit(x).any():
+        return x.view(ints[x.dtype])
+    return x
+
+
 def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
     """Centred running median of the rows of ``x`` over ``window`` rows, every ``hop`` rows.
 
@@ -269,14 +289,19 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
     full = (centres >= half) & (centres - half + window <= m)
     med = np.empty((len(centres), x.shape[1]))
     if full.any():
-        # whole windows: one partial sort of (centres, columns, window) (the median of an
-        # even count is the mean of the two middle values, as np.median's)
-        v = sliding_window_view(x, window, axis=0)[centres[full] - half]
+        # whole windows: one partial sort of (columns, centres, window), each window
+        # contiguous (the median of an even count is the mean of the two middle values,
+        # as np.median's)
+        xt = np.ascontiguousarray(x.T)
+        keys = _order_keys(xt)
+        v = sliding_window_view(keys, window, axis=1)[:, centres[full] - half]
         h = window // 2
         v.partition(h, axis=2)  # in place: v is already a copy (fancy indexing)
-        part = v
-        mid = part[:, :, h]
-        med[full] = mid if window % 2 else (part[:, :, :h].max(axis=2) + mid) / 2
+        mid = v[:, :, h].view(xt.dtype)
+        if window % 2:
+            med[full] = mid.T
+        else:
+            med[full] = ((v[:, :, :h].max(axis=2).view(xt.dtype) + mid) / 2).T
     for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
         c = centres[i]
         med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
