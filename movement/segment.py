@@ -256,9 +256,78 @@ def _order_keys(x: np.ndarray) -> np.ndarray:
     True
     """
     ints = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
-    if x.dtype in ints and x.flags.c_contiguous and not np.signbit(x).any():
-        return x.view(ints[x.dtype])
-    return x
+    if x.dtype not in ints or not x.flags.c_contiguous or x.size == 0:
+        return x
+    keys = x.view(ints[x.dtype])
+    # (a set sign bit, and only that, makes the integer negative)
+    return keys if keys.min() >= 0 else x
+
+
+def _window_middles(
+    keys: np.ndarray, starts: np.ndarray, half: int, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The values of rank ``half - 1`` and ``half`` in windows of the rows of ``keys``.
+
+    Per row of ``keys`` (columns, m; integers >= 0) and window ``[s, s + window)``
+    (``s`` in ``starts``, ``1 <= half <= window // 2``): its sorted halves ``A = [s, s +
+    half)`` and ``B = [s + half, s + window)`` (each sorted once, however many windows
+    share it), and the split of the ``half`` smallest values between them found by a
+    binary search (the k-th value of two sorted arrays). Returns (lower, upper), each
+    (columns, len(starts)): exactly the order statistics of a partial sort.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> k = np.random.default_rng(1).integers(0, 50, (2, 40))
+    >>> lo, up = _window_middles(k, np.array([0, 7, 20]), 5, 11)
+    >>> ref = np.sort(np.stack([k[:, s : s + 11] for s in (0, 7, 20)], 1), axis=2)
+    >>> bool(np.array_equal(lo, ref[:, :, 4]) and np.array_equal(up, ref[:, :, 5]))
+    True
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    cols = keys.shape[0]
+    la, lb = half, window - half
+
+    def sorted_at(first: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+        u = np.unique(first)
+        v = sliding_window_view(keys, length, axis=1)[:, u]  # a copy (fancy indexing)
+        v.sort(axis=2)
+        return v.reshape(-1), u
+
+    if la == lb:
+        flat, u = sorted_at(np.concatenate([starts, starts + half]), la)
+        flat_a, u_a, flat_b, u_b = flat, u, flat, u
+    else:
+        flat_a, u_a = sorted_at(starts, la)
+        flat_b, u_b = sorted_at(starts + half, lb)
+    col = np.arange(cols)[:, None]
+    base_a = (col * len(u_a) + np.searchsorted(u_a, starts)[None, :]) * la
+    base_b = (col * len(u_b) + np.searchsorted(u_b, starts + half)[None, :]) * lb
+    # i: how many of the ``half`` smallest come from A, the least i with A[i] >= B[k - i]
+    k = half - 1
+    lo = np.full(base_a.shape, max(0, k + 1 - lb), dtype=np.int64)
+    hi = np.full(base_a.shape, min(k + 1, la), dtype=np.int64)
+    while True:  # loop over the ~log2(half) halvings
+        live = lo < hi
+        if not live.any():
+            break
+        mid = (lo + hi) // 2
+        ai = flat_a[base_a + np.minimum(mid, la - 1)]
+        bj = flat_b[base_b + np.clip(k - mid, 0, lb - 1)]
+        up = live & (ai < bj)
+        lo = np.where(up, mid + 1, lo)
+        hi = np.where(live & ~up, mid, hi)
+    i = lo
+    below, above = np.iinfo(keys.dtype).min, np.iinfo(keys.dtype).max
+
+    def at(flat: np.ndarray, base: np.ndarray, idx: np.ndarray, n: int, fill: int) -> np.ndarray:
+        ok = (idx >= 0) & (idx < n)
+        return np.where(ok, flat[base + np.clip(idx, 0, n - 1)], fill)
+
+    lower = np.maximum(at(flat_a, base_a, i - 1, la, below), at(flat_b, base_b, k - i, lb, below))
+    upper = np.minimum(at(flat_a, base_a, i, la, above), at(flat_b, base_b, k + 1 - i, lb, above))
+    return lower.astype(keys.dtype), upper.astype(keys.dtype)
 
 
 def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
@@ -299,14 +368,22 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
         # as np.median's)
         xt = np.ascontiguousarray(x.T)
         keys = _order_keys(xt)
-        v = sliding_window_view(keys, window, axis=1)[:, centres[full] - half]
-        h = window // 2
-        v.partition(h, axis=2)  # in place: v is already a copy (fancy indexing)
-        mid = v[:, :, h].view(xt.dtype)
+        starts = centres[full] - half
+        if keys.dtype.kind == "i" and half >= 1:
+            # integer keys: each window is two sorted halves (SIMD sorts, shared by
+            # the windows that hold the same half) whose middle values a binary search
+            # finds
+            lower, upper = _window_middles(keys, starts, half, window)
+            mid = upper.view(xt.dtype)
+        else:
+            v = sliding_window_view(keys, window, axis=1)[:, starts]
+            v.partition(half, axis=2)  # in place: v is already a copy (fancy indexing)
+            mid = v[:, :, half].view(xt.dtype)
+            lower = v[:, :, :half].max(axis=2) if window % 2 == 0 else None
         if window % 2:
             med[full] = mid.T
         else:
-            med[full] = ((v[:, :, :h].max(axis=2).view(xt.dtype) + mid) / 2).T
+            med[full] = ((lower.view(xt.dtype) + mid) / 2).T
     for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
         c = centres[i]
         med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)

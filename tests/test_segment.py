@@ -348,6 +348,28 @@ def test_running_median_rows_is_pandas_at_its_centres(rng) -> None:
         assert np.all(np.abs(centres[nearest] - np.arange(230)) <= 5)
 
 
+def test_running_median_of_non_negative_values_is_np_median(rng) -> None:
+    # non-negative floats take the sorted-halves path (integer keys): the same values as
+    # np.median of each centre's window, ties, zeros, odd and even windows included
+    from movement.segment import _running_median_rows
+
+    for trial in range(60):
+        m = int(rng.integers(10, 300))
+        w = int(rng.integers(2, m))
+        hop = int(rng.integers(1, 25))
+        dtype = np.float32 if trial % 2 else np.float64
+        x = rng.chisquare(3, (m, 3)).astype(dtype)
+        if trial % 3 == 1:
+            x = np.round(x * 2) / 2  # many ties
+        if trial % 3 == 2:
+            x[rng.random(x.shape) < 0.2] = 0.0
+        med, _ = _running_median_rows(x, w, hop)
+        centres = np.unique(np.append(np.arange(0, m, hop), m - 1))
+        half = w // 2
+        ref = [np.median(x[max(0, c - half) : min(m, c - half + w)], axis=0) for c in centres]
+        assert np.array_equal(med, np.array(ref, dtype=np.float64)), (m, w, hop)
+
+
 def test_whitening_flattens_mains_hum(rng) -> None:
     from movement.segment import whiten
 
