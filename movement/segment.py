@@ -89,22 +89,28 @@ def robust_baseline(
 def _block_median(blocks: np.ndarray) -> np.ndarray:
     """``np.median(blocks, axis=1)`` by partial sorting (the same values, without NaN checks).
 
-    The order statistics around the middle are found by ``np.partition``, on a
-    (columns, blocks, samples) copy whose blocks are contiguous, read as integer keys
-    where it can (:func:`_order_keys`); for an even block length the median is the mean
-    of the two middle ones, as in ``np.median``.
+    The order statistics around the middle are found on a (columns, blocks, samples)
+    copy whose blocks are contiguous: sorted as integer keys where it can
+    (:func:`_order_keys`), else by ``np.partition``; for an even block length the median
+    is the mean of the two middle ones, as in ``np.median``.
     """
     b = blocks.shape[1]
     h = b // 2
     bt = blocks.transpose(2, 0, 1).copy()
     keys = _order_keys(bt)
-    keys.partition(h, axis=2)
+    if keys.dtype.kind == "i":
+        # integer keys: a (SIMD) sort of such short rows is cheaper than a partition
+        keys.sort(axis=2)
+        below = keys[:, :, h - 1] if b % 2 == 0 else None
+    else:
+        keys.partition(h, axis=2)
+        # one kth (several are ~5x slower): the element below the middle is the largest
+        # of the lower part
+        below = keys[:, :, :h].max(axis=2) if b % 2 == 0 else None
     mid = keys[:, :, h].view(bt.dtype)
     if b % 2:
         return mid.T
-    # one kth (several are ~5x slower): the element below the middle is the largest of
-    # the lower part
-    return ((keys[:, :, :h].max(axis=2).view(bt.dtype) + mid) / 2).T
+    return ((below.view(bt.dtype) + mid) / 2).T
 
 
 def _block_baseline(

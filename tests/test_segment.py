@@ -370,6 +370,19 @@ def test_running_median_of_non_negative_values_is_np_median(rng) -> None:
         assert np.array_equal(med, np.array(ref, dtype=np.float64)), (m, w, hop)
 
 
+def test_block_median_is_np_median(rng) -> None:
+    # integer keys (non-negative values, sorted) and floats with signs (partitioned)
+    from movement.segment import _block_median
+
+    for b in (1, 2, 7, 50):
+        for x in (
+            rng.chisquare(1, (40, b, 3)),
+            np.round(rng.chisquare(1, (40, b, 2)).astype(np.float32)),
+            rng.normal(size=(40, b, 1)),
+        ):
+            assert np.array_equal(_block_median(x), np.median(x, axis=1)), (b, x.dtype)
+
+
 def test_whitening_flattens_mains_hum(rng) -> None:
     from movement.segment import whiten
 
