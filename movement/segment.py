@@ -805,9 +805,7 @@ def twitch_runs(
     found = []
     for w in windows:  # loop over a few window lengths
         # the axis with the most energy (each against its own noise power)
-        z = _per_block_divide(_window_mean(cums[0], w), noise[:, 0], blk)
-        for a in range(1, axes):  # the other axes
-            np.maximum(z, _per_block_divide(_window_mean(cums[a], w), noise[:, a], blk), out=z)
+        z = _max_window_energy(cums, w, noise, blk)
         on = energy_threshold(rho, w, p_exceed)[row]  # per 0.5 s block
         off = 1.0 + (on - 1.0) * frac
         z[: w // 2 + settle] = 0.0
@@ -830,6 +828,59 @@ def twitch_runs(
         return np.empty((0, 2), dtype=np.int64)
     allr = np.concatenate(found)
     return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], windows[0])
+
+
+def _max_window_energy(cums: list[np.ndarray], w: int, noise: np.ndarray, block: int) -> np.ndarray:
+    """Per sample, the largest over series of ``_window_mean(c, w) / noise`` (per block).
+
+    ``cums`` holds each series' ``_cumsum0`` (n + 1), ``noise`` (n_blocks, series) its
+    noise power per ``block`` samples. Only whole windows (rows ``w // 2`` to ``n + w //
+    2 - w``) are computed, in cache-sized pieces (the same arithmetic as
+    :func:`_window_mean` and :func:`_per_block_divide`); the incomplete windows at the
+    ends are 0 (:func:`twitch_runs` zeroes a longer stretch there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from movement.preprocess import _cumsum0, _window_mean
+    >>> x = np.random.default_rng(0).random((30, 2))
+    >>> nz = np.array([[1.0, 2.0], [3.0, 0.5], [2.0, 2.0]])
+    >>> z = _max_window_energy([_cumsum0(x[:, 0]), _cumsum0(x[:, 1])], 4, nz, 10)
+    >>> ref = [_window_mean(_cumsum0(x[:, a]), 4) / np.repeat(nz[:, a], 10) for a in (0, 1)]
+    >>> ref = np.maximum(*ref)
+    >>> bool(np.array_equal(z[2:29], ref[2:29])) and not z[:2].any() and not z[29:].any()
+    True
+    """
+    n = cums[0].shape[0] - 1
+    half = w // 2
+    z = np.zeros(n)
+    first, stop = half, n + half - w + 1  # rows whose window fits
+    if stop <= first:
+        return z
+    step = max(block, (_CACHE_VALUES // 8 // block) * block)
+    tmp = np.empty(step)
+    # pieces: the rows before the first whole block, whole blocks by cache-sized pieces,
+    # the rows after the last whole block
+    inner0 = min(stop, -(-first // block) * block)
+    inner1 = max(inner0, (stop // block) * block)
+    cuts = [first, *range(inner0, inner1, step), inner1, stop]
+    for a0, a1 in zip(cuts[:-1], cuts[1:], strict=True):  # loop over pieces
+        if a1 <= a0:
+            continue
+        b0 = a0 // block
+        whole = a0 % block == 0 and a1 % block == 0
+        zp = z[a0:a1]
+        for a, c in enumerate(cums):  # loop over the series (axes)
+            t = zp if a == 0 else tmp[: a1 - a0]
+            np.subtract(c[a0 - half + w : a1 - half + w], c[a0 - half : a1 - half], out=t)
+            t /= w
+            if whole:
+                t.reshape(-1, block)[:] /= noise[b0 : a1 // block, a, None]
+            else:  # within one block
+                t /= noise[b0, a]
+            if a:
+                np.maximum(zp, t, out=zp)
+    return z
 
 
 def _per_block_divide(x: np.ndarray, per_block: np.ndarray, block: int) -> np.ndarray:

@@ -383,6 +383,24 @@ def test_block_median_is_np_median(rng) -> None:
             assert np.array_equal(_block_median(x), np.median(x, axis=1)), (b, x.dtype)
 
 
+def test_max_window_energy_is_window_mean_over_noise(rng, monkeypatch) -> None:
+    # the pieces (small ones here) give the same values as whole-array window means
+    from movement import segment
+    from movement.preprocess import _cumsum0, _window_mean
+
+    monkeypatch.setattr(segment, "_CACHE_VALUES", 8 * 64)
+    for n, w, block in ((1000, 10, 50), (1037, 40, 50), (333, 7, 13), (30, 29, 50), (12, 20, 5)):
+        x = rng.chisquare(1, (n, 3))
+        noise = rng.random((-(-n // block), 3)) + 0.1
+        cums = [_cumsum0(x[:, a]) for a in range(3)]
+        z = segment._max_window_energy(cums, w, noise, block)
+        ref = [_window_mean(cums[a], w) / np.repeat(noise[:, a], block)[:n] for a in range(3)]
+        ref = np.maximum(np.maximum(ref[0], ref[1]), ref[2])
+        first, stop = w // 2, n + w // 2 - w + 1
+        assert np.array_equal(z[first:stop], ref[first:stop]), (n, w, block)
+        assert not z[:first].any() and not z[max(first, stop) :].any()
+
+
 def test_whitening_flattens_mains_hum(rng) -> None:
     from movement.segment import whiten
 
