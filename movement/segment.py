@@ -221,11 +221,11 @@ def energy_threshold(rho: np.ndarray, window: int, p_exceed: float) -> np.ndarra
     a = np.where(big, 1.0 / (s1 - np.sqrt(np.maximum(s1 * s1 - s2, 0.0))), 1.0 / s1)
     delta = np.where(big, s1 * a**3 - a * a, 0.0)
     dof = np.where(big, a * a - 2 * delta, 1.0 / (s1 * s1))
-    q = np.where(
-        delta > 0,
-        stats.ncx2.isf(p_exceed, dof, np.maximum(delta, 1e-300)),
-        stats.chi2.isf(p_exceed, dof),
-    )
+    # (the non-central quantile only where there is a non-centrality: the same values)
+    q = np.asarray(stats.chi2.isf(p_exceed, dof), dtype=float).reshape(-1)
+    pos = np.asarray(delta > 0).reshape(-1)
+    if pos.any():
+        q[pos] = stats.ncx2.isf(p_exceed, np.reshape(dof, -1)[pos], np.reshape(delta, -1)[pos])
     t = (q - (dof + delta)) / (np.sqrt(2.0) * a) * np.sqrt(2 * c2) + c1
     return np.asarray(t, dtype=float).reshape(-1)[np.asarray(inv).reshape(-1)][:k]
 
