@@ -1084,13 +1084,18 @@ def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int =
     [[1, 3], [4, 5], [6, 7]]
     """
     above = _exceeds(x, off, block)
-    if not above.any():
-        return np.empty((0, 2), dtype=np.int64)
     runs = mask_to_runs(above)
+    if not len(runs):
+        return np.empty((0, 2), dtype=np.int64)
     starts, stops = runs[:, 0], runs[:, 1]
-    hit = np.maximum.reduceat(_exceeds(x, on, block).astype(np.int8), starts)
-    # reduceat over [start_i, start_{i+1}) includes the gap after stop_i, which is all below off
-    keep = hit.astype(bool)
+    # a run is kept when a sample above ``on`` lies in [start_i, start_{i+1}) (the gap
+    # after stop_i is all below off): located among the (few) samples above ``on``
+    strong = np.flatnonzero(_exceeds(x, on, block))
+    if not len(strong):
+        return np.empty((0, 2), dtype=np.int64)
+    nxt = np.append(starts[1:], x.shape[0])
+    i = np.searchsorted(strong, starts)
+    keep = (i < len(strong)) & (strong[np.minimum(i, len(strong) - 1)] < nxt)
     return np.stack([starts[keep], stops[keep]], axis=1)
 
 
@@ -1130,8 +1135,10 @@ def runs_to_mask(runs: np.ndarray, n: int) -> np.ndarray:
 
 def mask_to_runs(mask: np.ndarray) -> np.ndarray:
     """[start, stop) runs of True in a boolean vector, as an (m, 2) array."""
-    d = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
-    return np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+    padded = np.zeros(mask.shape[0] + 2, dtype=bool)
+    padded[1:-1] = mask
+    # the changes alternate: a start (False -> True), then its stop (True -> False)
+    return np.flatnonzero(padded[1:] != padded[:-1]).reshape(-1, 2)
 
 
 def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:

@@ -401,6 +401,29 @@ def test_max_window_energy_is_window_mean_over_noise(rng, monkeypatch) -> None:
         assert not z[:first].any() and not z[max(first, stop) :].any()
 
 
+def test_hysteresis_runs_match_their_definition(rng) -> None:
+    # runs above off that reach above on somewhere in [start, next start), per block,
+    # with off sometimes above on; mask_to_runs against np.diff of the padded mask
+    from movement.segment import hysteresis_runs, mask_to_runs
+
+    for _ in range(300):
+        n = int(rng.integers(0, 80))
+        block = int(rng.choice([1, 4, 9]))
+        x = rng.random(n) * 3
+        on, off = rng.random((2, max(1, -(-n // block)))) * 3
+        mask = rng.random(n) < rng.random()
+        d = np.diff(np.concatenate(([0], mask.astype(int), [0])))
+        ref = np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+        assert np.array_equal(mask_to_runs(mask), ref)
+        above = x > np.repeat(off, block)[:n]
+        strong = x > np.repeat(on, block)[:n]
+        runs = mask_to_runs(above)
+        nxt = np.append(runs[1:, 0], n)
+        keep = [strong[a:b].any() for a, b in zip(runs[:, 0], nxt, strict=True)]
+        got = hysteresis_runs(x, on, off, block=block)
+        assert np.array_equal(got, runs[np.array(keep, dtype=bool)].reshape(-1, 2))
+
+
 def test_whitening_flattens_mains_hum(rng) -> None:
     from movement.segment import whiten
 
