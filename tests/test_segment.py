@@ -418,7 +418,7 @@ def test_hysteresis_runs_match_their_definition(rng) -> None:
         above = x > np.repeat(off, block)[:n]
         strong = x > np.repeat(on, block)[:n]
         runs = mask_to_runs(above)
-        nxt = np.append(runs[1:, 0], n)
+        nxt = np.append(runs[1:, 0], n)[: len(runs)]
         keep = [strong[a:b].any() for a, b in zip(runs[:, 0], nxt, strict=True)]
         got = hysteresis_runs(x, on, off, block=block)
         assert np.array_equal(got, runs[np.array(keep, dtype=bool)].reshape(-1, 2))
