@@ -368,12 +368,13 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
     centres = np.unique(np.append(np.arange(0, m, hop), m - 1))
     full = (centres >= half) & (centres - half + window <= m)
     med = np.empty((len(centres), x.shape[1]))
+    xt = np.ascontiguousarray(x.T)
+    keys = _order_keys(xt)
+    inf_key = np.array(np.inf, xt.dtype).view(keys.dtype) if keys.dtype.kind == "i" else None
     if full.any():
         # whole windows: one partial sort of (columns, centres, window), each window
         # contiguous (the median of an even count is the mean of the two middle values,
         # as np.median's)
-        xt = np.ascontiguousarray(x.T)
-        keys = _order_keys(xt)
         starts = centres[full] - half
         if keys.dtype.kind == "i" and half >= 1:
             # integer keys: each window is two sorted halves (SIMD sorts, shared by
@@ -392,7 +393,15 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
             med[full] = ((lower.view(xt.dtype) + mid) / 2).T
     for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
         c = centres[i]
-        med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
+        lo, hi = max(0, c - half), min(m, c - half + window)
+        srt = np.sort(keys[:, lo:hi], axis=1) if keys.dtype.kind == "i" else None
+        if srt is not None and not (srt[:, -1] > inf_key).any():
+            # (a SIMD sort of integer keys, no NaN: np.median's values)
+            h = (hi - lo) // 2
+            up = srt[:, h].view(xt.dtype)
+            med[i] = up if (hi - lo) % 2 else (srt[:, h - 1].view(xt.dtype) + up) / 2
+        else:
+            med[i] = np.median(x[lo:hi], axis=0)
     j = np.clip(np.searchsorted(centres, np.arange(m), side="right") - 1, 0, len(centres) - 1)
     nxt = np.minimum(j + 1, len(centres) - 1)
     nearest = np.where(centres[nxt] - np.arange(m) < np.arange(m) - centres[j], nxt, j)
