@@ -89,17 +89,28 @@ def robust_baseline(
 def _block_median(blocks: np.ndarray) -> np.ndarray:
     """``np.median(blocks, axis=1)`` by partial sorting (the same values, without NaN checks).
 
-    The order statistics around the middle are found by ``np.partition``; for an even
-    block length the median is the mean of the two middle ones, as in ``np.median``.
+    The order statistics around the middle are found on a (columns, blocks, samples)
+    copy whose blocks are contiguous: sorted as integer keys where it can
+    (:func:`_order_keys`), else by ``np.partition``; for an even block length the median
+    is the mean of the two middle ones, as in ``np.median``.
     """
     b = blocks.shape[1]
     h = b // 2
+    bt = blocks.transpose(2, 0, 1).copy()
+    keys = _order_keys(bt)
+    if keys.dtype.kind == "i":
+        # integer keys: a (SIMD) sort of such short rows is cheaper than a partition
+        keys.sort(axis=2)
+        below = keys[:, :, h - 1] if b % 2 == 0 else None
+    else:
+        keys.partition(h, axis=2)
+        # one kth (several are ~5x slower): the element below the middle is the largest
+        # of the lower part
+        below = keys[:, :, :h].max(axis=2) if b % 2 == 0 else None
+    mid = keys[:, :, h].view(bt.dtype)
     if b % 2:
-        return np.partition(blocks, h, axis=1)[:, h]
-    # one kth (several are ~5x slower): the element below the middle is the largest of
-    # the lower part
-    part = np.partition(blocks, h, axis=1)
-    return (part[:, :h].max(axis=1) + part[:, h]) / 2
+        return mid.T
+    return ((below.view(bt.dtype) + mid) / 2).T
 
 
 def _block_baseline(
@@ -210,11 +221,11 @@ def energy_threshold(rho: np.ndarray, window: int, p_exceed: float) -> np.ndarra
     a = np.where(big, 1.0 / (s1 - np.sqrt(np.maximum(s1 * s1 - s2, 0.0))), 1.0 / s1)
     delta = np.where(big, s1 * a**3 - a * a, 0.0)
     dof = np.where(big, a * a - 2 * delta, 1.0 / (s1 * s1))
-    q = np.where(
-        delta > 0,
-        stats.ncx2.isf(p_exceed, dof, np.maximum(delta, 1e-300)),
-        stats.chi2.isf(p_exceed, dof),
-    )
+    # (the non-central quantile only where there is a non-centrality: the same values)
+    q = np.asarray(stats.chi2.isf(p_exceed, dof), dtype=float).reshape(-1)
+    pos = np.asarray(delta > 0).reshape(-1)
+    if pos.any():
+        q[pos] = stats.ncx2.isf(p_exceed, np.reshape(dof, -1)[pos], np.reshape(delta, -1)[pos])
     t = (q - (dof + delta)) / (np.sqrt(2.0) * a) * np.sqrt(2 * c2) + c1
     return np.asarray(t, dtype=float).reshape(-1)[np.asarray(inv).reshape(-1)][:k]
 
@@ -234,6 +245,95 @@ def _levinson(r: np.ndarray) -> np.ndarray:
         a[:, 1 : k + 1] = a[:, 1 : k + 1] + refl[:, None] * a[:, k - 1 :: -1][:, :k]
         err *= 1.0 - refl**2
     return a
+
+
+def _order_keys(x: np.ndarray) -> np.ndarray:
+    """Integer keys ordered as the values of ``x``: its bits when no sign bit is set.
+
+    IEEE floats without a sign bit (``+0`` up to ``+inf``, NaN last) compare as their
+    bit patterns read as signed integers, which ``np.partition`` and ``max`` handle
+    faster (no NaN checks). Any other array is returned as it is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([2.5, 0.0, 1e-30, np.inf], np.float32)
+    >>> np.argsort(_order_keys(x)).tolist() == np.argsort(x).tolist()
+    True
+    """
+    ints = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+    if x.dtype not in ints or not x.flags.c_contiguous or x.size == 0:
+        return x
+    keys = x.view(ints[x.dtype])
+    # (a set sign bit, and only that, makes the integer negative)
+    return keys if keys.min() >= 0 else x
+
+
+def _window_middles(
+    keys: np.ndarray, starts: np.ndarray, half: int, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The values of rank ``half - 1`` and ``half`` in windows of the rows of ``keys``.
+
+    Per row of ``keys`` (columns, m; integers >= 0) and window ``[s, s + window)``
+    (``s`` in ``starts``, ``1 <= half <= window // 2``): its sorted halves ``A = [s, s +
+    half)`` and ``B = [s + half, s + window)`` (each sorted once, however many windows
+    share it), and the split of the ``half`` smallest values between them found by a
+    binary search (the k-th value of two sorted arrays). Returns (lower, upper), each
+    (columns, len(starts)): exactly the order statistics of a partial sort.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> k = np.random.default_rng(1).integers(0, 50, (2, 40))
+    >>> lo, up = _window_middles(k, np.array([0, 7, 20]), 5, 11)
+    >>> ref = np.sort(np.stack([k[:, s : s + 11] for s in (0, 7, 20)], 1), axis=2)
+    >>> bool(np.array_equal(lo, ref[:, :, 4]) and np.array_equal(up, ref[:, :, 5]))
+    True
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    cols = keys.shape[0]
+    la, lb = half, window - half
+
+    def sorted_at(first: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+        u = np.unique(first)
+        v = sliding_window_view(keys, length, axis=1)[:, u]  # a copy (fancy indexing)
+        v.sort(axis=2)
+        return v.reshape(-1), u
+
+    if la == lb:
+        flat, u = sorted_at(np.concatenate([starts, starts + half]), la)
+        flat_a, u_a, flat_b, u_b = flat, u, flat, u
+    else:
+        flat_a, u_a = sorted_at(starts, la)
+        flat_b, u_b = sorted_at(starts + half, lb)
+    col = np.arange(cols)[:, None]
+    base_a = (col * len(u_a) + np.searchsorted(u_a, starts)[None, :]) * la
+    base_b = (col * len(u_b) + np.searchsorted(u_b, starts + half)[None, :]) * lb
+    # i: how many of the ``half`` smallest come from A, the least i with A[i] >= B[k - i]
+    k = half - 1
+    lo = np.full(base_a.shape, max(0, k + 1 - lb), dtype=np.int64)
+    hi = np.full(base_a.shape, min(k + 1, la), dtype=np.int64)
+    while True:  # loop over the ~log2(half) halvings
+        live = lo < hi
+        if not live.any():
+            break
+        mid = (lo + hi) // 2
+        ai = flat_a[base_a + np.minimum(mid, la - 1)]
+        bj = flat_b[base_b + np.clip(k - mid, 0, lb - 1)]
+        up = live & (ai < bj)
+        lo = np.where(up, mid + 1, lo)
+        hi = np.where(live & ~up, mid, hi)
+    i = lo
+    below, above = np.iinfo(keys.dtype).min, np.iinfo(keys.dtype).max
+
+    def at(flat: np.ndarray, base: np.ndarray, idx: np.ndarray, n: int, fill: int) -> np.ndarray:
+        ok = (idx >= 0) & (idx < n)
+        return np.where(ok, flat[base + np.clip(idx, 0, n - 1)], fill)
+
+    lower = np.maximum(at(flat_a, base_a, i - 1, la, below), at(flat_b, base_b, k - i, lb, below))
+    upper = np.minimum(at(flat_a, base_a, i, la, above), at(flat_b, base_b, k + 1 - i, lb, above))
+    return lower.astype(keys.dtype), upper.astype(keys.dtype)
 
 
 def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
@@ -268,18 +368,40 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
     centres = np.unique(np.append(np.arange(0, m, hop), m - 1))
     full = (centres >= half) & (centres - half + window <= m)
     med = np.empty((len(centres), x.shape[1]))
+    xt = np.ascontiguousarray(x.T)
+    keys = _order_keys(xt)
+    inf_key = np.array(np.inf, xt.dtype).view(keys.dtype) if keys.dtype.kind == "i" else None
     if full.any():
-        # whole windows: one partial sort of (centres, columns, window) (the median of an
-        # even count is the mean of the two middle values, as np.median's)
-        v = sliding_window_view(x, window, axis=0)[centres[full] - half]
-        h = window // 2
-        v.partition(h, axis=2)  # in place: v is already a copy (fancy indexing)
-        part = v
-        mid = part[:, :, h]
-        med[full] = mid if window % 2 else (part[:, :, :h].max(axis=2) + mid) / 2
+        # whole windows: one partial sort of (columns, centres, window), each window
+        # contiguous (the median of an even count is the mean of the two middle values,
+        # as np.median's)
+        starts = centres[full] - half
+        if keys.dtype.kind == "i" and half >= 1:
+            # integer keys: each window is two sorted halves (SIMD sorts, shared by
+            # the windows that hold the same half) whose middle values a binary search
+            # finds
+            lower, upper = _window_middles(keys, starts, half, window)
+            mid = upper.view(xt.dtype)
+        else:
+            v = sliding_window_view(keys, window, axis=1)[:, starts]
+            v.partition(half, axis=2)  # in place: v is already a copy (fancy indexing)
+            mid = v[:, :, half].view(xt.dtype)
+            lower = v[:, :, :half].max(axis=2) if window % 2 == 0 else None
+        if window % 2:
+            med[full] = mid.T
+        else:
+            med[full] = ((lower.view(xt.dtype) + mid) / 2).T
     for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
         c = centres[i]
-        med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
+        lo, hi = max(0, c - half), min(m, c - half + window)
+        srt = np.sort(keys[:, lo:hi], axis=1) if keys.dtype.kind == "i" else None
+        if srt is not None and not (srt[:, -1] > inf_key).any():
+            # (a SIMD sort of integer keys, no NaN: np.median's values)
+            h = (hi - lo) // 2
+            up = srt[:, h].view(xt.dtype)
+            med[i] = up if (hi - lo) % 2 else (srt[:, h - 1].view(xt.dtype) + up) / 2
+        else:
+            med[i] = np.median(x[lo:hi], axis=0)
     j = np.clip(np.searchsorted(centres, np.arange(m), side="right") - 1, 0, len(centres) - 1)
     nxt = np.minimum(j + 1, len(centres) - 1)
     nearest = np.where(centres[nxt] - np.arange(m) < np.arange(m) - centres[j], nxt, j)
@@ -342,6 +464,58 @@ def whiten(
     return e, rho[nearest]
 
 
+#: Values (float32) per piece of blocks that :func:`whiten` transforms at a time: its
+#: temporaries then stay in the CPU's cache (several times faster than whole arrays).
+_CACHE_VALUES = 1 << 18
+
+
+def _cache_rows(width: int) -> int:
+    """Rows of ``width`` values per piece of :data:`_CACHE_VALUES`."""
+    return max(1, _CACHE_VALUES // max(1, width))
+
+
+def _block_power_groups(
+    blocks: np.ndarray, hann: np.ndarray, tapered: np.ndarray, fs: float, b: int
+) -> np.ndarray:
+    """Per block (row), its Hann-tapered power spectrum averaged over ~4 Hz groups of bins.
+
+    ``tapered`` (rows, 2 b) float32, zero beyond column ``b``, is the work space.
+    """
+    # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
+    # (float32: a background estimate, a median of many blocks; half the FFT's cost)
+    # (zero-padded to 2 b in place: the FFT then copies nothing)
+    m = blocks.shape[0]
+    np.multiply(blocks, hann, out=tapered[:, :b], casting="same_kind")
+    spec = sfft.rfft(tapered, axis=1)
+    power = np.square(spec.real)
+    power += np.square(spec.imag)
+    spec = power
+    # averaged over ~4 Hz groups of bins before the running median (g times fewer
+    # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
+    # its autocorrelation changes by < 1 % (sinc(4 Hz * p / fs))
+    nbin = spec.shape[1]
+    g = max(1, int(round(_WHITEN_BIN_HZ / (fs / (2 * b)))))
+    ng = -(-nbin // g)
+    # (whole groups averaged from a view; the last, partial one padded with its last bin)
+    full = nbin // g
+    groups = spec[:, : full * g].reshape(m, full, g)
+    if g <= 8:
+        # numpy's mean over so short an axis adds in order: the same sums, by slices
+        # (several times faster than a reduction over a length-g axis)
+        grouped = groups[:, :, 0].copy()
+        for i in range(1, g):  # loop over the few bins of a group
+            grouped += groups[:, :, i]
+        grouped /= spec.dtype.type(g)
+    else:
+        grouped = groups.mean(axis=2)
+    if ng > full:
+        tail = np.concatenate(
+            [spec[:, full * g :], np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], 1
+        )
+        grouped = np.concatenate([grouped, tail.mean(axis=1, keepdims=True)], axis=1)
+    return grouped
+
+
 def _whiten_held(
     y: np.ndarray,
     fs: float,
@@ -365,39 +539,21 @@ def _whiten_held(
         yp[:n] = y
     # per-block power spectra: their running median is a robust background spectrum and,
     # being >= 0, gives a positive-definite autocorrelation (lags 0..order)
-    # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
-    # (float32: a background estimate, a median of many blocks; half the FFT's cost)
-    # (zero-padded to 2 b in place: the FFT then copies nothing)
-    tapered = np.zeros((nb, 2 * b), np.float32)
-    np.multiply(yp.reshape(nb, b), np.hanning(b), out=tapered[:, :b], casting="same_kind")
-    spec = sfft.rfft(tapered, axis=1)
+    # (in pieces of blocks whose temporaries stay in the CPU's cache: the same values)
+    step = _cache_rows(2 * b)
+    yb = yp.reshape(nb, b)
+    hann = np.hanning(b)
+    tapered = np.zeros((min(step, nb), 2 * b), np.float32)
+    grouped = None
+    for s0 in range(0, nb, step):  # loop over pieces of many blocks
+        s1 = min(nb, s0 + step)
+        piece = _block_power_groups(yb[s0:s1], hann, tapered[: s1 - s0], fs, b)
+        if grouped is None:
+            grouped = np.empty((nb, piece.shape[1]), piece.dtype)
+        grouped[s0:s1] = piece
     del tapered
-    power = np.square(spec.real)
-    power += np.square(spec.imag)
-    spec = power
-    # averaged over ~4 Hz groups of bins before the running median (g times fewer
-    # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
-    # its autocorrelation changes by < 1 % (sinc(4 Hz * p / fs))
-    nbin = spec.shape[1]
+    nbin = b + 1  # the rfft bins of 2 b samples
     g = max(1, int(round(_WHITEN_BIN_HZ / (fs / (2 * b)))))
-    ng = -(-nbin // g)
-    # (whole groups averaged from a view; the last, partial one padded with its last bin)
-    full = nbin // g
-    groups = spec[:, : full * g].reshape(nb, full, g)
-    if g <= 8:
-        # numpy's mean over so short an axis adds in order: the same sums, by slices
-        # (several times faster than a reduction over a length-g axis)
-        grouped = groups[:, :, 0].copy()
-        for i in range(1, g):  # loop over the few bins of a group
-            grouped += groups[:, :, i]
-        grouped /= spec.dtype.type(g)
-    else:
-        grouped = groups.mean(axis=2)
-    if ng > full:
-        tail = np.concatenate(
-            [spec[:, full * g :], np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], 1
-        )
-        grouped = np.concatenate([grouped, tail.mean(axis=1, keepdims=True)], axis=1)
     w = max(1, int(round(window_s / _BLOCK_S)))
     # the filter is estimated every _WHITEN_HOP_BLOCKS (the running median at the
     # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
@@ -425,15 +581,22 @@ def _whiten_held(
     nf = sfft.next_fast_len(b + order, real=True)  # >= b + order: no wrap onto the block
     # per block, the ``order`` samples before it, the block, zeros up to nf (the FFT's
     # input, built in place)
-    ext = np.zeros((nb, nf), dtype=np.float32)
-    yb = yp.reshape(nb, b)
-    ext[:, order : order + b] = yb
-    ext[1:, :order] = yb[:-1, b - order :]
-    spec_e = sfft.rfft(ext, axis=1)
-    del ext
-    spec_e *= sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)[nearest]
+    # (in pieces of blocks, as the spectra)
+    step = _cache_rows(nf)
+    ext = np.zeros((min(step, nb), nf), dtype=np.float32)
+    filt = sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)
     ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
-    ep.reshape(nb, b)[:] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
+    eb = ep.reshape(nb, b)
+    for s0 in range(0, nb, step):  # loop over pieces of many blocks
+        s1 = min(nb, s0 + step)
+        x = ext[: s1 - s0]
+        x[:, order : order + b] = yb[s0:s1]
+        x[1:, :order] = yb[s0 : s1 - 1, b - order :]
+        x[0, :order] = yb[s0 - 1, b - order :] if s0 else 0.0
+        spec_e = sfft.rfft(x, axis=1)
+        spec_e *= filt[nearest[s0:s1]]
+        eb[s0:s1] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
+    del ext
     e = ep[:n]
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
@@ -651,9 +814,7 @@ def twitch_runs(
     found = []
     for w in windows:  # loop over a few window lengths
         # the axis with the most energy (each against its own noise power)
-        z = _per_block_divide(_window_mean(cums[0], w), noise[:, 0], blk)
-        for a in range(1, axes):  # the other axes
-            np.maximum(z, _per_block_divide(_window_mean(cums[a], w), noise[:, a], blk), out=z)
+        z = _max_window_energy(cums, w, noise, blk)
         on = energy_threshold(rho, w, p_exceed)[row]  # per 0.5 s block
         off = 1.0 + (on - 1.0) * frac
         z[: w // 2 + settle] = 0.0
@@ -676,6 +837,59 @@ def twitch_runs(
         return np.empty((0, 2), dtype=np.int64)
     allr = np.concatenate(found)
     return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], windows[0])
+
+
+def _max_window_energy(cums: list[np.ndarray], w: int, noise: np.ndarray, block: int) -> np.ndarray:
+    """Per sample, the largest over series of ``_window_mean(c, w) / noise`` (per block).
+
+    ``cums`` holds each series' ``_cumsum0`` (n + 1), ``noise`` (n_blocks, series) its
+    noise power per ``block`` samples. Only whole windows (rows ``w // 2`` to ``n + w //
+    2 - w``) are computed, in cache-sized pieces (the same arithmetic as
+    :func:`_window_mean` and :func:`_per_block_divide`); the incomplete windows at the
+    ends are 0 (:func:`twitch_runs` zeroes a longer stretch there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from movement.preprocess import _cumsum0, _window_mean
+    >>> x = np.random.default_rng(0).random((30, 2))
+    >>> nz = np.array([[1.0, 2.0], [3.0, 0.5], [2.0, 2.0]])
+    >>> z = _max_window_energy([_cumsum0(x[:, 0]), _cumsum0(x[:, 1])], 4, nz, 10)
+    >>> ref = [_window_mean(_cumsum0(x[:, a]), 4) / np.repeat(nz[:, a], 10) for a in (0, 1)]
+    >>> ref = np.maximum(*ref)
+    >>> bool(np.array_equal(z[2:29], ref[2:29])) and not z[:2].any() and not z[29:].any()
+    True
+    """
+    n = cums[0].shape[0] - 1
+    half = w // 2
+    z = np.zeros(n)
+    first, stop = half, n + half - w + 1  # rows whose window fits
+    if stop <= first:
+        return z
+    step = max(block, (_CACHE_VALUES // 8 // block) * block)
+    tmp = np.empty(step)
+    # pieces: the rows before the first whole block, whole blocks by cache-sized pieces,
+    # the rows after the last whole block
+    inner0 = min(stop, -(-first // block) * block)
+    inner1 = max(inner0, (stop // block) * block)
+    cuts = [first, *range(inner0, inner1, step), inner1, stop]
+    for a0, a1 in zip(cuts[:-1], cuts[1:], strict=True):  # loop over pieces
+        if a1 <= a0:
+            continue
+        b0 = a0 // block
+        whole = a0 % block == 0 and a1 % block == 0
+        zp = z[a0:a1]
+        for a, c in enumerate(cums):  # loop over the series (axes)
+            t = zp if a == 0 else tmp[: a1 - a0]
+            np.subtract(c[a0 - half + w : a1 - half + w], c[a0 - half : a1 - half], out=t)
+            t /= w
+            if whole:
+                t.reshape(-1, block)[:] /= noise[b0 : a1 // block, a, None]
+            else:  # within one block
+                t /= noise[b0, a]
+            if a:
+                np.maximum(zp, t, out=zp)
+    return z
 
 
 def _per_block_divide(x: np.ndarray, per_block: np.ndarray, block: int) -> np.ndarray:
@@ -879,13 +1093,18 @@ def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int =
     [[1, 3], [4, 5], [6, 7]]
     """
     above = _exceeds(x, off, block)
-    if not above.any():
-        return np.empty((0, 2), dtype=np.int64)
     runs = mask_to_runs(above)
+    if not len(runs):
+        return np.empty((0, 2), dtype=np.int64)
     starts, stops = runs[:, 0], runs[:, 1]
-    hit = np.maximum.reduceat(_exceeds(x, on, block).astype(np.int8), starts)
-    # reduceat over [start_i, start_{i+1}) includes the gap after stop_i, which is all below off
-    keep = hit.astype(bool)
+    # a run is kept when a sample above ``on`` lies in [start_i, start_{i+1}) (the gap
+    # after stop_i is all below off): located among the (few) samples above ``on``
+    strong = np.flatnonzero(_exceeds(x, on, block))
+    if not len(strong):
+        return np.empty((0, 2), dtype=np.int64)
+    nxt = np.append(starts[1:], x.shape[0])
+    i = np.searchsorted(strong, starts)
+    keep = (i < len(strong)) & (strong[np.minimum(i, len(strong) - 1)] < nxt)
     return np.stack([starts[keep], stops[keep]], axis=1)
 
 
@@ -925,8 +1144,10 @@ def runs_to_mask(runs: np.ndarray, n: int) -> np.ndarray:
 
 def mask_to_runs(mask: np.ndarray) -> np.ndarray:
     """[start, stop) runs of True in a boolean vector, as an (m, 2) array."""
-    d = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
-    return np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+    padded = np.zeros(mask.shape[0] + 2, dtype=bool)
+    padded[1:-1] = mask
+    # the changes alternate: a start (False -> True), then its stop (True -> False)
+    return np.flatnonzero(padded[1:] != padded[:-1]).reshape(-1, 2)
 
 
 def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:

@@ -348,6 +348,82 @@ def test_running_median_rows_is_pandas_at_its_centres(rng) -> None:
         assert np.all(np.abs(centres[nearest] - np.arange(230)) <= 5)
 
 
+def test_running_median_of_non_negative_values_is_np_median(rng) -> None:
+    # non-negative floats take the sorted-halves path (integer keys): the same values as
+    # np.median of each centre's window, ties, zeros, odd and even windows included
+    from movement.segment import _running_median_rows
+
+    for trial in range(60):
+        m = int(rng.integers(10, 300))
+        w = int(rng.integers(2, m))
+        hop = int(rng.integers(1, 25))
+        dtype = np.float32 if trial % 2 else np.float64
+        x = rng.chisquare(3, (m, 3)).astype(dtype)
+        if trial % 3 == 1:
+            x = np.round(x * 2) / 2  # many ties
+        if trial % 3 == 2:
+            x[rng.random(x.shape) < 0.2] = 0.0
+        med, _ = _running_median_rows(x, w, hop)
+        centres = np.unique(np.append(np.arange(0, m, hop), m - 1))
+        half = w // 2
+        ref = [np.median(x[max(0, c - half) : min(m, c - half + w)], axis=0) for c in centres]
+        assert np.array_equal(med, np.array(ref, dtype=np.float64)), (m, w, hop)
+
+
+def test_block_median_is_np_median(rng) -> None:
+    # integer keys (non-negative values, sorted) and floats with signs (partitioned)
+    from movement.segment import _block_median
+
+    for b in (1, 2, 7, 50):
+        for x in (
+            rng.chisquare(1, (40, b, 3)),
+            np.round(rng.chisquare(1, (40, b, 2)).astype(np.float32)),
+            rng.normal(size=(40, b, 1)),
+        ):
+            assert np.array_equal(_block_median(x), np.median(x, axis=1)), (b, x.dtype)
+
+
+def test_max_window_energy_is_window_mean_over_noise(rng, monkeypatch) -> None:
+    # the pieces (small ones here) give the same values as whole-array window means
+    from movement import segment
+    from movement.preprocess import _cumsum0, _window_mean
+
+    monkeypatch.setattr(segment, "_CACHE_VALUES", 8 * 64)
+    for n, w, block in ((1000, 10, 50), (1037, 40, 50), (333, 7, 13), (30, 29, 50), (12, 20, 5)):
+        x = rng.chisquare(1, (n, 3))
+        noise = rng.random((-(-n // block), 3)) + 0.1
+        cums = [_cumsum0(x[:, a]) for a in range(3)]
+        z = segment._max_window_energy(cums, w, noise, block)
+        ref = [_window_mean(cums[a], w) / np.repeat(noise[:, a], block)[:n] for a in range(3)]
+        ref = np.maximum(np.maximum(ref[0], ref[1]), ref[2])
+        first, stop = w // 2, n + w // 2 - w + 1
+        assert np.array_equal(z[first:stop], ref[first:stop]), (n, w, block)
+        assert not z[:first].any() and not z[max(first, stop) :].any()
+
+
+def test_hysteresis_runs_match_their_definition(rng) -> None:
+    # runs above off that reach above on somewhere in [start, next start), per block,
+    # with off sometimes above on; mask_to_runs against np.diff of the padded mask
+    from movement.segment import hysteresis_runs, mask_to_runs
+
+    for _ in range(300):
+        n = int(rng.integers(0, 80))
+        block = int(rng.choice([1, 4, 9]))
+        x = rng.random(n) * 3
+        on, off = rng.random((2, max(1, -(-n // block)))) * 3
+        mask = rng.random(n) < rng.random()
+        d = np.diff(np.concatenate(([0], mask.astype(int), [0])))
+        ref = np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+        assert np.array_equal(mask_to_runs(mask), ref)
+        above = x > np.repeat(off, block)[:n]
+        strong = x > np.repeat(on, block)[:n]
+        runs = mask_to_runs(above)
+        nxt = np.append(runs[1:, 0], n)[: len(runs)]
+        keep = [strong[a:b].any() for a, b in zip(runs[:, 0], nxt, strict=True)]
+        got = hysteresis_runs(x, on, off, block=block)
+        assert np.array_equal(got, runs[np.array(keep, dtype=bool)].reshape(-1, 2))
+
+
 def test_whitening_flattens_mains_hum(rng) -> None:
     from movement.segment import whiten
 
