@@ -269,14 +269,16 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
     full = (centres >= half) & (centres - half + window <= m)
     med = np.empty((len(centres), x.shape[1]))
     if full.any():
-        # whole windows: one partial sort of (centres, columns, window) (the median of an
-        # even count is the mean of the two middle values, as np.median's)
-        v = sliding_window_view(x, window, axis=0)[centres[full] - half]
+        # whole windows: one sort of (columns, centres, window), each window a contiguous
+        # run of the transposed rows (the median of an even count is the mean of the two
+        # middle values, as np.median's). A (SIMD) sort of ~100 values is several times
+        # cheaper than a partition per window; the order statistics are the same values
+        xt = np.ascontiguousarray(x.T)
+        v = sliding_window_view(xt, window, axis=1)[:, centres[full] - half]
         h = window // 2
-        v.partition(h, axis=2)  # in place: v is already a copy (fancy indexing)
-        part = v
-        mid = part[:, :, h]
-        med[full] = mid if window % 2 else (part[:, :, :h].max(axis=2) + mid) / 2
+        v.sort(axis=2)  # in place: v is already a copy (fancy indexing)
+        mid = v[:, :, h]
+        med[full] = (mid if window % 2 else (v[:, :, h - 1] + mid) / 2).T
     for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
         c = centres[i]
         med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
