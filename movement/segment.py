@@ -491,8 +491,8 @@ def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
     n = y.shape[0]
     if n == 0:
         return np.empty((0, 2), dtype=np.int64)
-    p, noise, rho = whitened_power(y, fs, cfg)
-    return _muap_runs(p, noise, rho, fs, cfg)
+    p, noise, _blk, rho_c, nearest = _whitened_power_held(y, fs, cfg)
+    return _muap_runs(p, noise, rho_c[:, : _rho_lags(fs, cfg, _blk)], fs, cfg, nearest)
 
 
 def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray, ...]:
@@ -503,23 +503,53 @@ def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray
     (as :func:`robust_baseline`): the noise model of :func:`muap_runs` and
     :func:`sustained_energy_runs`.
     """
+    p, noise, blk, rho_c, nearest = _whitened_power_held(y, fs, cfg)
+    return p, np.repeat(noise, blk)[: p.shape[0]], rho_c[nearest]
+
+
+def _whitened_power_held(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple:
+    """:func:`whitened_power` per block: ``(p, noise per 0.5 s block, block, rho_c, nearest)``.
+
+    ``rho_c[nearest]`` is :func:`whitened_power`'s ``rho`` and ``np.repeat(noise,
+    block)`` its noise power (neither is expanded here).
+    """
     band = (cfg.band_low_hz, cfg.band_high_hz)
-    e, rho = whiten(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
+    e, rho_c, nearest = _whiten_held(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
     p = np.square(e, out=e)
-    # per block, then per sample (robust_baseline's level, without its spread)
-    lvl, _, blk = _block_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    # per block (robust_baseline's level, without its spread)
+    lvl, _, blk = _block_baseline(
+        p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
+    )
     noise = np.maximum(lvl[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
-    noise = np.repeat(noise, blk)[: p.shape[0]]
-    return p, noise, rho
+    return p, noise, blk, rho_c, nearest
+
+
+def _rho_lags(fs: float, cfg: EMGConfig, block: int) -> int:
+    """Lags of ``rho`` that :func:`_muap_runs` and :func:`sustained_energy_runs` read."""
+    longest = max(max(2, int(round(w * fs))) for w in cfg.muap_windows_s)
+    # the sub-block (a divisor of the block nearest its target) is at most twice the target
+    sub = 2 * max(1, int(round(cfg.sustained_block_s * fs)))
+    return min(block, max(longest, sub) + 1)
 
 
 def _muap_runs(
-    p: np.ndarray, noise: np.ndarray, rho: np.ndarray, fs: float, cfg: EMGConfig
+    p: np.ndarray,
+    noise: np.ndarray,
+    rho: np.ndarray,
+    fs: float,
+    cfg: EMGConfig,
+    nearest: np.ndarray | None = None,
 ) -> np.ndarray:
+    """:func:`muap_runs` from :func:`whitened_power`'s output, with ``noise`` per 0.5 s block.
+
+    ``rho`` has at least :func:`_rho_lags` columns and one row per 0.5 s block, or, with
+    ``nearest``, one row per whitening centre (``rho[nearest]`` per block): the
+    thresholds are then computed once per centre.
+    """
     n = p.shape[0]
     order = cfg.muap_whitening_order
     settle = int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
-    b = rho.shape[1]
+    b = max(1, int(round(_BLOCK_S * fs)))
     c = _cumsum0(p)
     windows = sorted({max(2, int(round(w * fs))) for w in cfg.muap_windows_s})
     p_exceed = cfg.muap_false_alarms_per_h / (3600.0 * fs * len(windows))
@@ -530,15 +560,17 @@ def _muap_runs(
     # a detection spans at least the shortest window (and more than the shortest potential)
     span = max(windows[0], shortest + 1)
     for w in windows:  # loop over a few window lengths
-        on = energy_threshold(rho, w, p_exceed)  # per 0.5 s block
+        on = energy_threshold(rho, w, p_exceed)  # per 0.5 s block (or per centre)
+        if nearest is not None:
+            on = on[nearest]
         off = 1.0 + (on - 1.0) * frac
         z = _window_mean(c, w)
-        z /= noise
+        _per_block_divide(z, noise, b)
         # incomplete windows, the whitening's start-up and the band-pass's edge transient
         # (the odd extension of zero-phase filtering rings for ~2 periods of the low corner)
         z[: w // 2 + order + settle] = 0.0
         z[max(0, n - w // 2 - settle) :] = 0.0
-        runs = hysteresis_runs(z, on, off, block=b)
+        runs = _hysteresis_sparse(z, on, off, b)
         if not len(runs):
             continue
         runs = trim_to_peak(z, runs, edge)
@@ -556,6 +588,30 @@ def _muap_runs(
     allr = allr[np.argsort(allr[:, 0], kind="stable")]
     # pieces closer than the shortest window are below the detector's time resolution
     return merge_runs(allr, windows[0])
+
+
+def _hysteresis_sparse(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int) -> np.ndarray:
+    """:func:`hysteresis_runs` with per-block thresholds: the same runs, fewer passes.
+
+    Runs of ``x > off`` from its transitions; a run is kept when a sample above ``on``
+    (located once, usually few) lies in it. Where some block has ``on < off`` (a gap
+    sample could then be above ``on``) :func:`hysteresis_runs` itself is called.
+    """
+    if not np.all(on >= off):
+        return hysteresis_runs(x, on, off, block=block)
+    above = _exceeds(x, off, block)
+    change = np.flatnonzero(above[1:] != above[:-1]) + 1
+    if above.size and above[0]:
+        change = np.r_[0, change]
+    if above.size and above[-1]:
+        change = np.r_[change, above.size]
+    if not len(change):
+        return np.empty((0, 2), dtype=np.int64)
+    starts, stops = change[0::2], change[1::2]
+    hits = np.flatnonzero(_exceeds(x, on, block))
+    # a run is kept when a sample above on lies in [start, stop)
+    keep = np.searchsorted(hits, stops, side="left") > np.searchsorted(hits, starts, side="left")
+    return np.stack([starts[keep], stops[keep]], axis=1).astype(np.int64)
 
 
 def twitch_runs(
@@ -793,10 +849,26 @@ def sustained_energy_runs(
     >>> [(float(a) / fs, float(b) / fs) for a, b in runs]
     [(50.0, 55.0)]
     """
+    return _sustained_energy_runs(p, noise, rho, rho.shape[1], fs, cfg, valid, activity)
+
+
+def _sustained_energy_runs(
+    p: np.ndarray,
+    noise: np.ndarray,
+    rho: np.ndarray,
+    b: int,
+    fs: float,
+    cfg: EMGConfig,
+    valid: np.ndarray | None = None,
+    activity: list | None = None,
+    block_noise: bool = False,
+) -> np.ndarray:
+    """:func:`sustained_energy_runs` with the block length ``b`` given; ``block_noise``:
+    ``noise`` holds one value per ``b``-sample block (``rho`` then needs only
+    :func:`_rho_lags` columns)."""
     from scipy import stats
 
     n = p.shape[0]
-    b = rho.shape[1]
     target = max(1, int(round(cfg.sustained_block_s * fs)))
     divs = np.array([d for d in range(1, b + 1) if b % d == 0])
     sub = int(divs[np.argmin(np.abs(divs - target))])
@@ -808,7 +880,11 @@ def sustained_energy_runs(
     p_window = cfg.sustained_false_alarms_per_h * sub / (3600.0 * fs)
     q = _binomial_block_p(w, k, min(p_window, 0.5))
     # the noise power is constant within a 0.5 s block, so within a sub-block
-    z = p[: nsb * sub].reshape(nsb, sub).mean(axis=1) / noise[: nsb * sub : sub]
+    if block_noise:
+        noise_sub = noise[np.arange(nsb) * sub // b]
+    else:
+        noise_sub = noise[: nsb * sub : sub]
+    z = p[: nsb * sub].reshape(nsb, sub).mean(axis=1) / noise_sub
     z *= _quantile_bias(b, cfg.baseline_quantile)
     per_block = b // sub
     # a moderate quantile (q ~ 0.05): the two-moment chi-square(nu) / nu is enough
@@ -1620,15 +1696,20 @@ def _site_runs(
     s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)
     lvl_s = np.repeat(lvl_s, blk)[:n]
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
-        p, noise, rho = whitened_power(sig, fs, cfg)
-        b_runs = _muap_runs(p, noise, rho, fs, cfg)
+        # the noise power per 0.5 s block and the lags of rho the detectors read (no
+        # full-length noise or (blocks, block) autocorrelation is built)
+        p, noise, blk_w, rho_c, nearest = _whitened_power_held(sig, fs, cfg)
+        rho_c = rho_c[:, : _rho_lags(fs, cfg, blk_w)]
+        b_runs = _muap_runs(p, noise, rho_c, fs, cfg, nearest)
         if cfg.sustained_window_s:
             # whitening start-up and the band-pass's edge transient, and gaps, do not count
             settle = cfg.muap_whitening_order + int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
             valid = ~gaps if gaps.shape[0] == n else np.ones(n, bool)
             valid[:settle] = False
             valid[max(0, n - settle) :] = False
-            e_runs = sustained_energy_runs(p, noise, rho, fs, cfg, valid, activity)
+            e_runs = _sustained_energy_runs(
+                p, noise, rho_c[nearest], blk_w, fs, cfg, valid, activity, block_noise=True
+            )
             if len(e_runs):
                 both = np.concatenate([s_runs, e_runs])
                 s_runs = both[np.argsort(both[:, 0], kind="stable")]
