@@ -15,7 +15,7 @@ Filters are second-order sections; arrays are (n_samples, n_channels).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -539,7 +539,9 @@ class Preprocessed:
     signal : ndarray (n, n_sites)
         Cleaned signal per site: band-passed EMG, or dynamic vector magnitude (g).
     brief : ndarray (n, n_sites)
-        Envelope for brief events.
+        Envelope for brief events. May be given as a function that computes it: it is
+        then computed on first access (EMG at ``min_muap_fs_hz`` or faster, whose brief
+        events come from the MUAP detector, does not read it to segment).
     sustained : ndarray (n, n_sites)
         Envelope for sustained activity.
     oscill : ndarray (n, n_sites, k)
@@ -569,6 +571,21 @@ class Preprocessed:
     clipped: np.ndarray
     orientation: np.ndarray | None = None
     lowband: np.ndarray | None = None
+
+
+def _get_brief(self: Preprocessed) -> np.ndarray:
+    value = self._brief
+    if callable(value):  # computed on first access, then kept
+        value = self._brief = value()
+    return value
+
+
+def _set_brief(self: Preprocessed, value: np.ndarray | Callable[[], np.ndarray]) -> None:
+    self._brief = value
+
+
+# ``brief`` as a property over the dataclass field (the generated __init__ assigns through it)
+Preprocessed.brief = property(_get_brief, _set_brief, doc="Envelope for brief events.")  # type: ignore[assignment]
 
 
 def _accel_groups(channels: tuple[str, ...]) -> list[list[int]]:
@@ -614,10 +631,16 @@ def _preprocess_emg(
         beats = ecg_beats(x, fs)
         if len(beats):
             y = remove_ecg(y, fs, beats)
-    # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
-    te = tkeo(y)
-    np.sqrt(np.abs(te, out=te), out=te)  # in place: no full-length temporaries
-    brief = moving_rms(te, fs, max(cfg.brief_rms_s, 5 / fs))
+
+    def brief() -> np.ndarray:
+        # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
+        te = tkeo(y)
+        np.sqrt(np.abs(te, out=te), out=te)  # in place: no full-length temporaries
+        out = moving_rms(te, fs, max(cfg.brief_rms_s, 5 / fs))
+        if gaps.any():
+            out[gaps] = 0.0
+        return out
+
     sustained = moving_rms(y, fs, cfg.sustained_rms_s)
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
@@ -628,8 +651,10 @@ def _preprocess_emg(
         # motion artefacts: content below the EMG band (domain ref. section 3)
         low = lowband_rms(x, fs, lo_hz, hi_hz, 0.1)
     if gaps.any():
-        for arr in (brief, sustained) if low is None else (brief, sustained, low):
+        for arr in (sustained,) if low is None else (sustained, low):
             arr[gaps] = 0.0
+    # the brief envelope (TKEO + ~10 ms RMS) is computed when first read: at
+    # min_muap_fs_hz or faster the MUAP detector finds the brief events instead
     return Preprocessed(
         fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped, lowband=low
     )

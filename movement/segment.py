@@ -1660,7 +1660,7 @@ def snap_to_edges(runs: np.ndarray, anchors: np.ndarray, tol: int) -> np.ndarray
 
 
 def _site_runs(
-    brief: np.ndarray,
+    brief: np.ndarray | None,
     sustained: np.ndarray,
     fs: float,
     cfg: EMGConfig | AccelConfig,
@@ -1683,7 +1683,7 @@ def _site_runs(
     """
     floor = getattr(cfg, "noise_floor_g", 0.0)
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
-    n = brief.shape[0]
+    n = sustained.shape[0]
     # thresholds per 0.5 s block (the baseline is constant within a block; hysteresis_runs
     # reads them per block)
     lvl_s, spr_s, blk = _block_baseline(
@@ -1715,6 +1715,7 @@ def _site_runs(
                 s_runs = both[np.argsort(both[:, 0], kind="stable")]
     else:
         # the brief envelope's thresholds (the MUAP detector replaces them above)
+        assert brief is not None, "the brief envelope is needed without the MUAP detector"
         lvl_b, spr_b, _ = _block_baseline(
             brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
         )
@@ -1805,7 +1806,7 @@ def _site_runs(
     s_runs = _refine_with_bursts(
         s_runs, b_runs, gap_n, int(round(cfg.sustained_rms_s * fs / 2)) + 1
     )
-    s_runs = np.clip(s_runs, 0, brief.size)
+    s_runs = np.clip(s_runs, 0, n)
     if len(tilt):
         # located tilt edges win over the envelope's smeared ones
         s_runs = snap_to_edges(s_runs, tilt, int(round(cfg.sustained_rms_s * fs)))
@@ -1821,7 +1822,7 @@ def _site_runs(
         s_runs = absorb_bursts(s_runs, b_runs, int(round(cfg.burst_chain_gap_s * fs)), gap_n)
     # a brief event cut by the recording's edge cannot be measured whole (and filter edge
     # transients live there): drop it
-    b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < brief.size)]
+    b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < n)]
     if len(s_runs) and len(b_runs):
         i = np.searchsorted(s_runs[:, 0], b_runs[:, 1], side="left") - 1
         inside = (i >= 0) & (s_runs[np.clip(i, 0, None), 1] > b_runs[:, 0])
@@ -1966,9 +1967,12 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
     rows = []
     levels, bursts = [], []
     activity: list = []
+    # EMG fast enough for the MUAP detector does not read the brief envelope (computed
+    # only when read, see Preprocessed)
+    muap = isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and pre.sustained.shape[0] > 0
     for j, _name in enumerate(pre.sites):  # loop over sites
         b_runs, s_runs, level, site_bursts = _site_runs(
-            pre.brief[:, j],
+            None if muap else pre.brief[:, j],
             pre.sustained[:, j],
             fs,
             cfg,
