@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
 
 from .config import AccelConfig, EMGConfig
@@ -412,17 +413,26 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     npair = nb - 1
     h = w // 2
     med = np.empty_like(pairs)
-    # interior: the w shifted copies stacked on a leading axis, partially sorted along it
     m = npair - w + 1
-    stack = np.empty((w, m, k))
-    for i in range(w):  # loop over the window's positions (w ~ 11)
-        stack[i] = pairs[i : i + m]
-    stack.partition(h, axis=0)  # in place
-    med[h : npair - h] = stack[h]
-    del stack
-    for i in range(h):  # the edges: the values available (h rows at each end)
-        med[i] = np.median(pairs[: i + h + 1], axis=0)
-        med[npair - 1 - i] = np.median(pairs[npair - 1 - i - h :], axis=0)
+    if w >= _LONG_MEDIAN and not np.isnan(pairs).any():
+        # a long window (the ECG floor's 10 s): each column's windows partially sorted as
+        # contiguous rows; the edges' medians of 1..h fewer values at once
+        for c in range(k):  # loop over columns
+            v = np.partition(sliding_window_view(pairs[:, c], w), h, axis=1)
+            med[h : npair - h, c] = v[:, h]
+        med[:h] = _growing_medians(pairs[: 2 * h], h)
+        med[npair - h :] = _growing_medians(pairs[::-1][: 2 * h], h)[::-1]
+    else:
+        # interior: the w shifted copies stacked on a leading axis, partially sorted along it
+        stack = np.empty((w, m, k))
+        for i in range(w):  # loop over the window's positions (w ~ 11)
+            stack[i] = pairs[i : i + m]
+        stack.partition(h, axis=0)  # in place
+        med[h : npair - h] = stack[h]
+        del stack
+        for i in range(h):  # the edges: the values available (h rows at each end)
+            med[i] = np.median(pairs[: i + h + 1], axis=0)
+            med[npair - 1 - i] = np.median(pairs[npair - 1 - i - h :], axis=0)
     # block j lies between the centres of pairs j - 1 and j: linear between them, held
     # before the first centre and after the last
     v = np.concatenate([med[:1], med, med[-1:]])  # (nb + 1, k): v[j] = med[j - 1]
@@ -433,6 +443,27 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     blocks += v[:-1, None, :]
     out[nb * sub :] = med[-1]
     return out.reshape(shape)
+
+
+#: Windows (values) from which :func:`running_median` sorts rows, not a stacked axis.
+_LONG_MEDIAN = 33
+
+
+def _growing_medians(a: np.ndarray, h: int) -> np.ndarray:
+    """``np.median(a[: i + h + 1], axis=0)`` for ``i`` in ``range(h)``, at once (no NaN).
+
+    Each prefix is padded with +inf to ``2 h`` values and sorted; the median of ``L``
+    values is the middle one, or the mean of the two middle ones (as ``np.median``).
+    """
+    lens = np.arange(h) + h + 1
+    pad = np.where(
+        np.arange(2 * h)[None, :, None] < lens[:, None, None], a[None, : 2 * h, :], np.inf
+    )
+    pad.sort(axis=1)
+    rows = np.arange(h)
+    lo = pad[rows, (lens - 1) // 2]
+    hi = pad[rows, lens // 2]
+    return np.where((lens % 2 == 1)[:, None], lo, (lo + hi) / 2)
 
 
 def vector_magnitude(x: np.ndarray) -> np.ndarray:
