@@ -559,22 +559,27 @@ def _muap_runs(
     found = []
     # a detection spans at least the shortest window (and more than the shortest potential)
     span = max(windows[0], shortest + 1)
+    z = np.empty(n)  # one buffer for every window's normalised energy
     for w in windows:  # loop over a few window lengths
         on = energy_threshold(rho, w, p_exceed)  # per 0.5 s block (or per centre)
         if nearest is not None:
             on = on[nearest]
         off = 1.0 + (on - 1.0) * frac
-        z = _window_mean(c, w)
-        _per_block_divide(z, noise, b)
-        # incomplete windows, the whitening's start-up and the band-pass's edge transient
-        # (the odd extension of zero-phase filtering rings for ~2 periods of the low corner)
-        z[: w // 2 + order + settle] = 0.0
-        z[max(0, n - w // 2 - settle) :] = 0.0
-        runs = _hysteresis_sparse(z, on, off, b)
+        half = w // 2
+        # z: the window's mean of p over the noise power; 0 over incomplete windows, the
+        # whitening's start-up and the band-pass's edge transient (the odd extension of
+        # zero-phase filtering rings for ~2 periods of the low corner)
+        v0, v1 = w // 2 + order + settle, max(0, n - w // 2 - settle)
+        above, hits = _muap_energy(c, w, noise, b, v0, v1, on, off, z)
+        if np.all(on >= off):
+            # hysteresis_runs(z, on, off, block=b): runs of z > off that reach on (on >= off:
+            # no sample between runs is above on)
+            runs = _runs_with_hits(above, hits)
+        else:
+            runs = hysteresis_runs(z, on, off, block=b)
         if not len(runs):
             continue
         runs = trim_to_peak(z, runs, edge)
-        half = w // 2
         mid = (runs[:, 0] + runs[:, 1]) // 2
         lo = runs[:, 0] + half
         hi = runs[:, 1] - half
@@ -590,16 +595,72 @@ def _muap_runs(
     return merge_runs(allr, windows[0])
 
 
-def _hysteresis_sparse(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int) -> np.ndarray:
-    """:func:`hysteresis_runs` with per-block thresholds: the same runs, fewer passes.
+#: Blocks per chunk of :func:`_muap_energy` (a chunk's rows stay in cache between steps).
+_CHUNK_BLOCKS = 16
 
-    Runs of ``x > off`` from its transitions; a run is kept when a sample above ``on``
-    (located once, usually few) lies in it. Where some block has ``on < off`` (a gap
-    sample could then be above ``on``) :func:`hysteresis_runs` itself is called.
+
+def _blockwise(op: np.ufunc, x: np.ndarray, t: np.ndarray, block: int, at: int, out: np.ndarray) -> None:
+    """``op(x, np.repeat(t, block)[at : at + len(x)], out=out)`` without the repeated array.
+
+    ``x`` holds rows ``at .. at + len(x)`` of a signal whose ``block``-row blocks have one
+    value of ``t`` each (a partial first block, whole blocks, a partial last block).
     """
-    if not np.all(on >= off):
-        return hysteresis_runs(x, on, off, block=block)
-    above = _exceeds(x, off, block)
+    m = x.shape[0]
+    head = min(m, (-at) % block)
+    if head:
+        op(x[:head], t[at // block], out=out[:head])
+    j0 = (at + head) // block
+    nfull = (m - head) // block
+    if nfull:
+        r = slice(head, head + nfull * block)
+        op(x[r].reshape(nfull, block), t[j0 : j0 + nfull, None], out=out[r].reshape(nfull, block))
+    r0 = head + nfull * block
+    if r0 < m:
+        op(x[r0:], t[j0 + nfull], out=out[r0:])
+
+
+def _muap_energy(
+    c: np.ndarray,
+    w: int,
+    noise: np.ndarray,
+    block: int,
+    v0: int,
+    v1: int,
+    on: np.ndarray,
+    off: np.ndarray,
+    z: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill ``z`` with the normalised window energy; return ``z > off`` and where ``z > on``.
+
+    ``z[i] = ((c[i - w // 2 + w] - c[i - w // 2]) / w) / noise[i // block]`` for ``i`` in
+    ``[v0, v1)`` and 0 elsewhere: :func:`movement.preprocess._window_mean`'s arithmetic,
+    divided per block (``on``, ``off``: per block). Computed in chunks of whole blocks,
+    each compared while it is in cache (no full-length temporaries besides ``z`` and the
+    mask).
+    """
+    n = z.shape[0]
+    half = w // 2
+    above = np.zeros(n, dtype=bool)
+    hits = []
+    v0, v1 = min(v0, n), max(0, min(v1, n))
+    z[:v0] = 0.0
+    z[max(v0, v1) :] = 0.0
+    step = _CHUNK_BLOCKS * block
+    for a in range(v0 - v0 % block, v1, step):  # loop over chunks of whole blocks
+        lo, e = max(a, v0), min(a + step, v1)
+        zz = z[lo:e]
+        np.subtract(c[lo - half + w : e - half + w], c[lo - half : e - half], out=zz)
+        zz /= w
+        _blockwise(np.true_divide, zz, noise, block, lo, zz)
+        _blockwise(np.greater, zz, off, block, lo, above[lo:e])
+        big = np.empty(e - lo, dtype=bool)
+        _blockwise(np.greater, zz, on, block, lo, big)
+        hits.append(np.flatnonzero(big) + lo)
+    return above, (np.concatenate(hits) if hits else np.zeros(0, dtype=np.int64))
+
+
+def _runs_with_hits(above: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """Runs of True in ``above`` that hold one of the (sorted) sample indices ``hits``."""
     change = np.flatnonzero(above[1:] != above[:-1]) + 1
     if above.size and above[0]:
         change = np.r_[0, change]
@@ -608,8 +669,6 @@ def _hysteresis_sparse(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: in
     if not len(change):
         return np.empty((0, 2), dtype=np.int64)
     starts, stops = change[0::2], change[1::2]
-    hits = np.flatnonzero(_exceeds(x, on, block))
-    # a run is kept when a sample above on lies in [start, stop)
     keep = np.searchsorted(hits, stops, side="left") > np.searchsorted(hits, starts, side="left")
     return np.stack([starts[keep], stops[keep]], axis=1).astype(np.int64)
 
