@@ -52,6 +52,37 @@ def _fill_gaps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(np.isnan(x), med, x), gaps
 
 
+def _median0(x: np.ndarray) -> np.ndarray:
+    """``np.median(x, axis=0)`` of an (n, k) array without NaN, the same values, cheaper.
+
+    Per column, the order statistics around the middle lie (almost surely) between two
+    quantiles of a ~4000-value strided sample: only the values between them are sorted.
+    The counts below and between them confirm it (else ``np.median`` is called); a full
+    partition of a long column, with np.median's two middle ranks, costs several times
+    more.
+    """
+    n, k = x.shape
+    if n < 1 << 14:
+        return np.median(x, axis=0)
+    out = np.empty(k)
+    lo_k, hi_k = (n - 1) // 2, n // 2  # the middle ranks (one when n is odd)
+    for c in range(k):  # loop over channels
+        v = x[:, c]
+        s = np.sort(v[:: n // 4096])
+        j, d = len(s) // 2, 4 * int(np.sqrt(len(s))) + 2
+        lo, hi = s[max(0, j - d)], s[min(len(s) - 1, j + d)]
+        below = np.count_nonzero(v < lo)
+        inside = v[(v >= lo) & (v <= hi)]
+        above = np.count_nonzero(v > hi)
+        if below + len(inside) + above == n and below <= lo_k and below + len(inside) > hi_k:
+            inside.sort()
+            a, b = inside[lo_k - below], inside[hi_k - below]
+            out[c] = a if n % 2 else (a + b) / 2
+        else:  # (NaN, or the middle outside the sample's bounds)
+            out[c] = np.median(v)
+    return out
+
+
 def _cap(high: float, fs: float) -> float:
     return min(high, 0.45 * fs)
 
@@ -654,7 +685,7 @@ def _preprocess_emg(
     gaps: np.ndarray,
     clipped: np.ndarray,
 ) -> Preprocessed:
-    x = x - np.median(x, axis=0)
+    x = x - _median0(x)
     y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order)
     if cfg.notch_hz:
         y = notch(y, fs, cfg.notch_hz)

@@ -279,9 +279,26 @@ def _running_median_rows(x: np.ndarray, window: int, hop: int) -> tuple[np.ndarr
         v.sort(axis=2)  # in place: v is already a copy (fancy indexing)
         mid = v[:, :, h]
         med[full] = (mid if window % 2 else (v[:, :, h - 1] + mid) / 2).T
-    for i in np.flatnonzero(~full):  # the few centres whose window the array's edge cuts
-        c = centres[i]
-        med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
+    cut = np.flatnonzero(~full)  # the few centres whose window the array's edge cuts
+    if len(cut) and not np.isnan(x).any():
+        # all at once: each cut window padded with +inf to the full window and sorted; the
+        # median of its L values is the middle one or the mean of the two middle ones (as
+        # np.median's)
+        lo = np.maximum(0, centres[cut] - half)
+        lens = np.minimum(m, centres[cut] - half + window) - lo
+        pos = lo[:, None] + np.arange(window)[None, :]  # (cut, window)
+        inside = np.arange(window)[None, :] < lens[:, None]
+        xt = np.ascontiguousarray(x.T)  # (columns, rows)
+        vals = np.where(inside[None, :, :], xt[:, np.minimum(pos, m - 1)], np.inf)
+        vals.sort(axis=2)
+        rows = np.arange(len(cut))[None, :]
+        a = vals[:, rows[0], (lens - 1) // 2]
+        b = vals[:, rows[0], lens // 2]
+        med[cut] = np.where((lens % 2 == 1)[None, :], a, (a + b) / 2).T
+    else:
+        for i in cut:  # (NaN: np.median's propagation)
+            c = centres[i]
+            med[i] = np.median(x[max(0, c - half) : min(m, c - half + window)], axis=0)
     j = np.clip(np.searchsorted(centres, np.arange(m), side="right") - 1, 0, len(centres) - 1)
     nxt = np.minimum(j + 1, len(centres) - 1)
     nearest = np.where(centres[nxt] - np.arange(m) < np.arange(m) - centres[j], nxt, j)
@@ -1938,7 +1955,7 @@ def artefact_runs(
     n, k = lowband.shape
     if cfg.artefact_min_ratio <= 0 or n == 0:
         return np.empty((0, 3), dtype=np.int64)
-    lvl, _spr, blk = _block_baseline(lowband, fs, cfg.baseline_window_s, 0.5)
+    lvl, _spr, blk = _block_baseline(lowband, fs, cfg.baseline_window_s, 0.5, spread=False)
     r_hit, f_hit = cfg.artefact_min_ratio, cfg.artefact_min_lowfreq_ratio
     r_hold, f_hold = np.sqrt(r_hit), np.sqrt(f_hit)
     # hysteresis: a run holds while both ratios stay above the square roots of the on
