@@ -295,21 +295,47 @@ def moving_rms(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
 
 def _moving_rms_many(x: np.ndarray, fs: float, windows: tuple[float, ...]) -> list[np.ndarray]:
     """:func:`moving_rms` of one signal at several window lengths (one cumulative sum)."""
-    c = _cumsum0(np.square(x))
-    out = []
-    for window_s in windows:
-        m = _window_mean(c, max(1, int(round(window_s * fs))))
-        np.maximum(m, 0.0, out=m)
-        out.append(np.sqrt(m, out=m))
-    return out
+    c = _cumsum0(x, square=True)
+    # the window means clipped at 0 and square-rooted chunk by chunk (in cache)
+    return [_window_mean(c, max(1, int(round(window_s * fs))), rms=True) for window_s in windows]
 
 
-def _cumsum0(x: np.ndarray) -> np.ndarray:
+#: Rows per chunk of the chunked cumulative sums and window means (cache-sized).
+_ROWS = 1 << 15
+
+
+def _cumsum0(x: np.ndarray, square: bool = False) -> np.ndarray:
     """Cumulative sum along axis 0 (float64) with a leading row of zeros.
 
     A channels-first ``(n, k)`` array (the filters' output layout) is summed along its
     contiguous rows and the result returned in the same layout (a transposed view).
+    With ``square``, the cumulative sum of ``x ** 2``: for a float64 channels-first array
+    (or one column) squared and summed in cache-sized chunks, the running total carried
+    from chunk to chunk (a cumulative sum adds in order, so the same bits), with no
+    squared temporary.
     """
+    if (
+        square
+        and x.ndim == 2
+        and x.dtype == np.float64
+        and (x.shape[1] == 1 or x.T.flags.c_contiguous)
+    ):
+        n, k = x.shape
+        ct = np.empty((k, n + 1))
+        ct[:, 0] = 0.0
+        xt = x.T
+        for j in range(k):  # loop over channels
+            row, out = xt[j], ct[j, 1:]
+            for a in range(0, n, _ROWS):  # loop over chunks
+                e = min(n, a + _ROWS)
+                o = out[a:e]
+                np.square(row[a:e], out=o)
+                if a:
+                    o[0] += out[a - 1]
+                np.cumsum(o, out=o)
+        return ct.T
+    if square:
+        x = np.square(x)
     if x.ndim == 2 and x.shape[1] > 1 and x.T.flags.c_contiguous:
         ct = np.empty((x.shape[1], x.shape[0] + 1))
         ct[:, 0] = 0.0
@@ -326,16 +352,23 @@ def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
     return _window_mean(_cumsum0(x), w)
 
 
-def _window_mean(c: np.ndarray, w: int) -> np.ndarray:
+def _window_mean(c: np.ndarray, w: int, rms: bool = False) -> np.ndarray:
     """The centred moving mean from a cumulative sum ``c`` (n + 1 rows, see ``_cumsum0``):
-    full windows by slicing, the ``w`` edge rows (fewer samples) by indexing."""
+    full windows by slicing (in cache-sized chunks), the ``w`` edge rows (fewer samples)
+    by indexing. ``rms``: then clipped at 0 and square-rooted (:func:`moving_rms`)."""
     n = c.shape[0] - 1
     half = w // 2
     out = np.empty((n,) + c.shape[1:])
     a, b = half, n + half - w + 1  # rows whose window [i - half, i - half + w) fits
     if b > a:
-        np.subtract(c[w : n + 1], c[0 : n + 1 - w], out=out[a:b])
-        out[a:b] /= w
+        for r in range(a, b, _ROWS):  # loop over chunks of rows
+            e = min(b, r + _ROWS)
+            o = out[r:e]
+            np.subtract(c[r - half + w : e - half + w], c[r - half : e - half], out=o)
+            o /= w
+            if rms:
+                np.maximum(o, 0.0, out=o)
+                np.sqrt(o, out=o)
         edge = np.r_[0:a, b:n]
     else:
         edge = np.arange(n)
@@ -343,6 +376,8 @@ def _window_mean(c: np.ndarray, w: int) -> np.ndarray:
     hi = np.clip(edge - half + w, 0, n)
     count = (hi - lo).reshape((-1,) + (1,) * (c.ndim - 1))
     out[edge] = (c[hi] - c[lo]) / count
+    if rms and len(edge):
+        out[edge] = np.sqrt(np.maximum(out[edge], 0.0))
     return out
 
 
