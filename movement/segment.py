@@ -678,16 +678,9 @@ def _muap_energy(
 
 def _runs_with_hits(above: np.ndarray, hits: np.ndarray) -> np.ndarray:
     """Runs of True in ``above`` that hold one of the (sorted) sample indices ``hits``."""
-    change = np.flatnonzero(above[1:] != above[:-1]) + 1
-    if above.size and above[0]:
-        change = np.r_[0, change]
-    if above.size and above[-1]:
-        change = np.r_[change, above.size]
-    if not len(change):
-        return np.empty((0, 2), dtype=np.int64)
-    starts, stops = change[0::2], change[1::2]
-    keep = np.searchsorted(hits, stops, side="left") > np.searchsorted(hits, starts, side="left")
-    return np.stack([starts[keep], stops[keep]], axis=1).astype(np.int64)
+    runs = mask_to_runs(above)
+    keep = np.searchsorted(hits, runs[:, 1]) > np.searchsorted(hits, runs[:, 0])
+    return runs[keep].astype(np.int64, copy=False)
 
 
 def twitch_runs(
@@ -1036,6 +1029,12 @@ def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int =
     if not above.any():
         return np.empty((0, 2), dtype=np.int64)
     runs = mask_to_runs(above)
+    if np.all(on >= off):
+        # no sample between runs (all at or below off) is above on: a run is kept when a
+        # sample above on (usually few, located once) lies in it
+        hits = np.flatnonzero(_exceeds(x, on, block))
+        keep = np.searchsorted(hits, runs[:, 1]) > np.searchsorted(hits, runs[:, 0])
+        return runs[keep]
     starts, stops = runs[:, 0], runs[:, 1]
     hit = np.maximum.reduceat(_exceeds(x, on, block).astype(np.int8), starts)
     # reduceat over [start_i, start_{i+1}) includes the gap after stop_i, which is all below off
@@ -1079,8 +1078,43 @@ def runs_to_mask(runs: np.ndarray, n: int) -> np.ndarray:
 
 def mask_to_runs(mask: np.ndarray) -> np.ndarray:
     """[start, stop) runs of True in a boolean vector, as an (m, 2) array."""
-    d = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
-    return np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+    mask = np.asarray(mask)
+    if mask.dtype != bool or mask.ndim != 1:
+        d = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
+        return np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+    # the changes of value (one comparison, no padded copy): starts and stops alternate
+    change = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    if mask.size and mask[0]:
+        change = np.r_[0, change]
+    if mask.size and mask[-1]:
+        change = np.r_[change, mask.size]
+    return np.stack([change[0::2], change[1::2]], axis=1).astype(np.intp, copy=False)
+
+
+def _run_union(runs: np.ndarray) -> np.ndarray:
+    """The union of [start, stop) runs (any order, may overlap) as sorted disjoint runs;
+    touching runs are joined (``runs_to_mask``'s True stretches, as runs)."""
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    runs = runs[runs[:, 1] > runs[:, 0]]
+    if len(runs) < 2:
+        return runs
+    return merge_runs(runs[np.argsort(runs[:, 0], kind="stable")], 1)
+
+
+def _overlaps(q: np.ndarray, union: np.ndarray) -> np.ndarray:
+    """Per [start, stop) run of ``q``: does it share a sample with the disjoint sorted ``union``?"""
+    if not len(union):
+        return np.zeros(len(q), dtype=bool)
+    j = np.searchsorted(union[:, 0], q[:, 1], side="left") - 1  # last run starting before stop
+    return (q[:, 1] > q[:, 0]) & (j >= 0) & (union[np.maximum(j, 0), 1] > q[:, 0])
+
+
+def _covered(q: np.ndarray, union: np.ndarray) -> np.ndarray:
+    """Per [start, stop) run of ``q``: does the disjoint sorted ``union`` hold all its samples?"""
+    if not len(union):
+        return q[:, 1] <= q[:, 0]
+    j = np.searchsorted(union[:, 0], q[:, 0], side="right") - 1  # last run starting at or before
+    return (q[:, 1] <= q[:, 0]) | ((j >= 0) & (union[np.maximum(j, 0), 1] >= q[:, 1]))
 
 
 def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
@@ -2073,16 +2107,13 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
             # sustained activity found by the detectors above keeps its label: artefact runs
             # only where none is; a brief segment inside an artefact run (the band-pass's
             # response to a baseline step) is part of the artefact
+            # (on the runs' union, not per sample)
             found = np.concatenate(rows)
-            n = pre.sustained.shape[0]
-            sus = found[found[:, 2] == 1, :2]
-            c = np.r_[0, np.cumsum(runs_to_mask(sus, n))]
-            art = art[c[art[:, 1]] == c[art[:, 0]]]
+            sus = _run_union(found[found[:, 2] == 1, :2])
+            art = art[~_overlaps(art[:, :2], sus)]
             if len(art):
-                inside = np.r_[False, runs_to_mask(art[:, :2], n)]
-                inside = np.r_[0, np.cumsum(~inside[1:])]
                 brief = found[:, 2] == 0
-                absorbed = brief & (inside[found[:, 1]] == inside[found[:, 0]])
+                absorbed = brief & _covered(found[:, :2], _run_union(art[:, :2]))
                 if absorbed.any():
                     rows = [found[~absorbed]]
         if len(art):
