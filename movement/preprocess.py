@@ -741,7 +741,8 @@ def _preprocess_emg(
     sustained = moving_rms(y, fs, cfg.sustained_rms_s)
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
-    osc = (env - env.mean(axis=0))[:, :, None]
+    env -= env.mean(axis=0)  # in place: the same differences, no second full-length array
+    osc = env[:, :, None]
     low = None
     lo_hz, hi_hz = cfg.artefact_band_hz
     if cfg.artefact_min_ratio > 0 and hi_hz < 0.45 * fs:

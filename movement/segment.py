@@ -450,7 +450,12 @@ def _whiten_held(
     ext[1:, :order] = yb[:-1, b - order :]
     spec_e = sfft.rfft(ext, axis=1)
     del ext
-    spec_e *= sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)[nearest]
+    # each block's filter spectrum: its centre's, multiplied per stretch of blocks that
+    # share a centre (no gathered (blocks, nf) copy)
+    h_c = sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)
+    edges = np.flatnonzero(np.diff(nearest)) + 1
+    for lo, hi in zip(np.r_[0, edges], np.r_[edges, nb], strict=True):  # loop over centres
+        spec_e[lo:hi] *= h_c[nearest[lo]]
     ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
     ep.reshape(nb, b)[:] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
     e = ep[:n]
