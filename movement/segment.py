@@ -618,7 +618,7 @@ def _muap_runs(
 
 
 #: Blocks per chunk of :func:`_muap_energy` (a chunk's rows stay in cache between steps).
-_CHUNK_BLOCKS = 16
+_CHUNK_BLOCKS = 32
 
 
 def _blockwise(op: np.ufunc, x: np.ndarray, t: np.ndarray, block: int, at: int, out: np.ndarray) -> None:
@@ -1690,6 +1690,10 @@ def run_samples(starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.nd
     return idx, rid, offsets
 
 
+#: Samples at each end of a run that :func:`trim_to_peak` checks first for its edges.
+_EDGE_SCAN = 16
+
+
 def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarray:
     """Cut each run's leading and trailing samples where ``env`` is below ``fraction`` of its peak.
 
@@ -1721,11 +1725,31 @@ def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarr
         # located by position (no per-sample run numbers); the same arithmetic
         bounds = np.stack([al, bl], axis=1).ravel()
         peak = np.maximum.reduceat(env, bounds[:-1] if bounds[-1] >= n else bounds)[::2]
-        offsets = np.concatenate(([0], np.cumsum(ll)[:-1])).astype(np.int64)
-        idx = np.arange(int(np.sum(ll))) - np.repeat(offsets - al, ll)
-        sp = idx[env[idx] >= np.repeat(fraction * peak, ll)]
-        lo = np.searchsorted(sp, al, side="left")
-        hi = np.searchsorted(sp, bl, side="left")
+        thr = fraction * peak
+        # the edges are usually within a few samples of the run's: look at the first and
+        # last _EDGE_SCAN samples of every run at once; the other runs sample by sample
+        j = np.arange(_EDGE_SCAN)[None, :]
+        inrun = j < ll[:, None]
+        head = inrun & (env[np.minimum(al[:, None] + j, n - 1)] >= thr[:, None])
+        tail = inrun & (env[np.maximum(bl[:, None] - 1 - j, 0)] >= thr[:, None])
+        ok = head.any(axis=1) & tail.any(axis=1)
+        first = al + np.argmax(head, axis=1)
+        last = bl - 1 - np.argmax(tail, axis=1)
+        rest = np.flatnonzero(~ok)
+        if len(rest):
+            ar, lr = al[rest], ll[rest]
+            offsets = np.concatenate(([0], np.cumsum(lr)[:-1])).astype(np.int64)
+            idx = np.arange(int(np.sum(lr))) - np.repeat(offsets - ar, lr)
+            sp = idx[env[idx] >= np.repeat(thr[rest], lr)]
+            lo = np.searchsorted(sp, ar, side="left")
+            hi = np.searchsorted(sp, ar + lr, side="left")
+            found = hi > lo
+            first[rest[found]] = sp[lo[found]]
+            last[rest[found]] = sp[hi[found] - 1]
+            ok[rest] = found
+        out[live[ok], 0] = first[ok]
+        out[live[ok], 1] = last[ok] + 1
+        return out
     else:
         idx, rid, offsets = run_samples(al, ll)
         vals = env[idx]
