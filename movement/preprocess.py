@@ -14,8 +14,9 @@ Filters are second-order sections; arrays are (n_samples, n_channels).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

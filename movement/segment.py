@@ -621,7 +621,9 @@ def _muap_runs(
 _CHUNK_BLOCKS = 32
 
 
-def _blockwise(op: np.ufunc, x: np.ndarray, t: np.ndarray, block: int, at: int, out: np.ndarray) -> None:
+def _blockwise(
+    op: np.ufunc, x: np.ndarray, t: np.ndarray, block: int, at: int, out: np.ndarray
+) -> None:
     """``op(x, np.repeat(t, block)[at : at + len(x)], out=out)`` without the repeated array.
 
     ``x`` holds rows ``at .. at + len(x)`` of a signal whose ``block``-row blocks have one
