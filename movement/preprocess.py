@@ -728,7 +728,7 @@ def _preprocess_emg(
     if cfg.ecg_removal:
         beats = ecg_beats(x, fs)
         if len(beats):
-            y = remove_ecg(y, fs, beats)
+            y = remove_ecg(y, fs, beats, overwrite=True)  # y is this function's own
 
     def brief() -> np.ndarray:
         # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
@@ -939,7 +939,7 @@ def _neighbour_mean(
     )
 
 
-def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray) -> np.ndarray:
+def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """Subtract a local average beat from band-passed EMG ``y`` at each R peak.
 
     Each beat's template is the mean of the beats within 6 s (at most 8 on either side; not
@@ -953,7 +953,8 @@ def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray) -> np.ndarray:
     noise. Per-beat numpy, no per-sample loops. Template subtraction [S: Drake & Callaghan
     2006].
 
-    Returns ``y`` itself when there are fewer than 3 beats.
+    Returns ``y`` itself when there are fewer than 3 beats. With ``overwrite``, a
+    C-ordered ``y`` is changed in place (no copy; the result is then ``y``'s data).
     """
     y2 = y.reshape(len(y), -1)
     n = len(y2)
@@ -983,7 +984,7 @@ def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray) -> np.ndarray:
     noise = typical / np.maximum(count, 1.0)  # a segment's noise energy / beats averaged
     gain = np.clip(1.0 - noise / np.maximum(energy, 1e-300), 0.0, 1.0) * (count > 0)
     tmpl *= gain[:, None, None] * signal.windows.tukey(pre + post, 0.3)[None, :, None]
-    out = y2.copy()
+    out = y2 if overwrite and y2.flags.c_contiguous else y2.copy()
     pos = (idx[:, None] + np.arange(-pre, post)[None, :]).ravel()
     out[pos] -= tmpl.reshape(-1, y2.shape[1])  # spans < the shortest heart period: no overlap
     return out.reshape(y.shape)
