@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -729,15 +730,8 @@ def _preprocess_emg(
         beats = ecg_beats(x, fs)
         if len(beats):
             y = remove_ecg(y, fs, beats, overwrite=True)  # y is this function's own
-
-    def brief() -> np.ndarray:
-        # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
-        te = tkeo(y)
-        np.sqrt(np.abs(te, out=te), out=te)  # in place: no full-length temporaries
-        out = moving_rms(te, fs, max(cfg.brief_rms_s, 5 / fs))
-        if gaps.any():
-            out[gaps] = 0.0
-        return out
+    # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
+    brief = partial(_emg_brief, y, fs, max(cfg.brief_rms_s, 5 / fs), gaps)
 
     sustained = moving_rms(y, fs, cfg.sustained_rms_s)
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
@@ -757,6 +751,16 @@ def _preprocess_emg(
     return Preprocessed(
         fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped, lowband=low
     )
+
+
+def _emg_brief(y: np.ndarray, fs: float, window_s: float, gaps: np.ndarray) -> np.ndarray:
+    """EMG brief envelope: moving RMS (``window_s``) of sqrt|TKEO| of ``y``, 0 in gaps."""
+    te = tkeo(y)
+    np.sqrt(np.abs(te, out=te), out=te)  # in place: no full-length temporaries
+    out = moving_rms(te, fs, window_s)
+    if gaps.any():
+        out[gaps] = 0.0
+    return out
 
 
 def _preprocess_accel(
