@@ -361,6 +361,35 @@ def whiten(
     return e, rho[nearest]
 
 
+#: Blocks per chunk of :func:`_whiten_held`'s block spectra (a multiple of any SIMD width,
+#: so the FFT treats each row as it does in one call over all blocks).
+_SPEC_ROWS = 256
+
+
+def _group_bins(spec: np.ndarray, g: int, ng: int) -> np.ndarray:
+    """Means of ``g`` consecutive columns (``ng`` groups; the last, partial one padded with
+    its last bin), per row."""
+    nbin = spec.shape[1]
+    full = nbin // g
+    # (whole groups averaged from a view)
+    groups = spec[:, : full * g].reshape(len(spec), full, g)
+    if g <= 8:
+        # numpy's mean over so short an axis adds in order: the same sums, by slices
+        # (several times faster than a reduction over a length-g axis)
+        grouped = groups[:, :, 0].copy()
+        for i in range(1, g):  # loop over the few bins of a group
+            grouped += groups[:, :, i]
+        grouped /= spec.dtype.type(g)
+    else:
+        grouped = groups.mean(axis=2)
+    if ng > full:
+        tail = np.concatenate(
+            [spec[:, full * g :], np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], 1
+        )
+        grouped = np.concatenate([grouped, tail.mean(axis=1, keepdims=True)], axis=1)
+    return grouped
+
+
 def _whiten_held(
     y: np.ndarray,
     fs: float,
@@ -387,36 +416,22 @@ def _whiten_held(
     # Hann taper: a strong mains line must not leak its sidelobes over the spectrum
     # (float32: a background estimate, a median of many blocks; half the FFT's cost)
     # (zero-padded to 2 b in place: the FFT then copies nothing)
-    tapered = np.zeros((nb, 2 * b), np.float32)
-    np.multiply(yp.reshape(nb, b), np.hanning(b), out=tapered[:, :b], casting="same_kind")
-    spec = sfft.rfft(tapered, axis=1)
-    del tapered
-    power = np.square(spec.real)
-    power += np.square(spec.imag)
-    spec = power
-    # averaged over ~4 Hz groups of bins before the running median (g times fewer
-    # columns): an order-p prediction filter resolves ~fs/p (60 Hz at 2 kHz, p = 32), so
-    # its autocorrelation changes by < 1 % (sinc(4 Hz * p / fs))
-    nbin = spec.shape[1]
+    # (in chunks of rows: each chunk's spectra are squared and grouped while in cache)
+    hann = np.hanning(b)
+    nbin = b + 1  # rfft of 2 b samples
     g = max(1, int(round(_WHITEN_BIN_HZ / (fs / (2 * b)))))
     ng = -(-nbin // g)
-    # (whole groups averaged from a view; the last, partial one padded with its last bin)
-    full = nbin // g
-    groups = spec[:, : full * g].reshape(nb, full, g)
-    if g <= 8:
-        # numpy's mean over so short an axis adds in order: the same sums, by slices
-        # (several times faster than a reduction over a length-g axis)
-        grouped = groups[:, :, 0].copy()
-        for i in range(1, g):  # loop over the few bins of a group
-            grouped += groups[:, :, i]
-        grouped /= spec.dtype.type(g)
-    else:
-        grouped = groups.mean(axis=2)
-    if ng > full:
-        tail = np.concatenate(
-            [spec[:, full * g :], np.repeat(spec[:, -1:], ng * g - nbin, axis=1)], 1
-        )
-        grouped = np.concatenate([grouped, tail.mean(axis=1, keepdims=True)], axis=1)
+    grouped = np.empty((nb, ng), np.float32)
+    yb = yp.reshape(nb, b)
+    for r0 in range(0, nb, _SPEC_ROWS):  # loop over chunks of blocks
+        r1 = min(nb, r0 + _SPEC_ROWS)
+        tapered = np.zeros((r1 - r0, 2 * b), np.float32)
+        np.multiply(yb[r0:r1], hann, out=tapered[:, :b], casting="same_kind")
+        spec = sfft.rfft(tapered, axis=1)
+        del tapered
+        power = np.square(spec.real)
+        power += np.square(spec.imag)
+        grouped[r0:r1] = _group_bins(power, g, ng)
     w = max(1, int(round(window_s / _BLOCK_S)))
     # the filter is estimated every _WHITEN_HOP_BLOCKS (the running median at the
     # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
