@@ -458,21 +458,26 @@ def _whiten_held(
     # (float32: the error is a detection statistic, 7 digits are plenty; half the traffic)
     nf = sfft.next_fast_len(b + order, real=True)  # >= b + order: no wrap onto the block
     # per block, the ``order`` samples before it, the block, zeros up to nf (the FFT's
-    # input, built in place)
-    ext = np.zeros((nb, nf), dtype=np.float32)
-    yb = yp.reshape(nb, b)
-    ext[:, order : order + b] = yb
-    ext[1:, :order] = yb[:-1, b - order :]
-    spec_e = sfft.rfft(ext, axis=1)
-    del ext
-    # each block's filter spectrum: its centre's, multiplied per stretch of blocks that
-    # share a centre (no gathered (blocks, nf) copy)
+    # input, built in place); in chunks of _SPEC_ROWS blocks (each chunk's transforms
+    # stay in cache)
     h_c = sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)
-    edges = np.flatnonzero(np.diff(nearest)) + 1
-    for lo, hi in zip(np.r_[0, edges], np.r_[edges, nb], strict=True):  # loop over centres
-        spec_e[lo:hi] *= h_c[nearest[lo]]
+    yb = yp.reshape(nb, b)
     ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
-    ep.reshape(nb, b)[:] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
+    epb = ep.reshape(nb, b)
+    for r0 in range(0, nb, _SPEC_ROWS):  # loop over chunks of blocks
+        r1 = min(nb, r0 + _SPEC_ROWS)
+        ext = np.zeros((r1 - r0, nf), dtype=np.float32)
+        ext[:, order : order + b] = yb[r0:r1]
+        ext[1 if r0 == 0 else 0 :, :order] = yb[max(r0 - 1, 0) : r1 - 1, b - order :]
+        spec_e = sfft.rfft(ext, axis=1)
+        del ext
+        # each block's filter spectrum: its centre's, multiplied per stretch of blocks
+        # that share a centre (no gathered (blocks, nf) copy)
+        near = nearest[r0:r1]
+        edges = np.flatnonzero(np.diff(near)) + 1
+        for lo, hi in zip(np.r_[0, edges], np.r_[edges, r1 - r0], strict=True):  # centres
+            spec_e[lo:hi] *= h_c[near[lo]]
+        epb[r0:r1] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
     e = ep[:n]
     e[:order] = 0.0
     # what is left of the background's colour (the band-pass's stop bands stay empty)
