@@ -791,3 +791,13 @@ def test_running_median_rows_edge_windows_equal_numpy_median(rng) -> None:
             h = w // 2
             ref = [np.median(x[max(0, c - h) : min(300, c - h + w)], axis=0) for c in centres]
             assert np.array_equal(med, np.stack(ref))
+
+
+def test_whitening_in_chunks_of_blocks_equals_one_chunk(rng, monkeypatch) -> None:
+    import movement.segment as seg
+
+    y = rng.normal(size=300_517) * np.exp(0.3 * rng.normal(size=300_517))
+    chunked = seg._whiten_held(y, 2000.0, 32, 20.0, (30.0, 450.0))
+    monkeypatch.setattr(seg, "_SPEC_ROWS", 1 << 20)
+    whole = seg._whiten_held(y, 2000.0, 32, 20.0, (30.0, 450.0))
+    assert all(np.array_equal(a, b) for a, b in zip(chunked, whole, strict=True))
