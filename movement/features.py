@@ -36,6 +36,9 @@ Features (units):
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import fft as sfft
@@ -540,12 +543,13 @@ def segment_features(
     m = len(table)
     s = len(pre.sites)
     active = table[[f"site_{j}" for j in range(s)]].to_numpy(bool) if m else np.zeros((0, s), bool)
-    out = table.copy()
     if m == 0:
+        out = table.copy()
         for f in FEATURES:
             out[f] = pd.Series(dtype=float)
         out["main_site"] = pd.Series(dtype=int)
         return out
+    cols: dict[str, Any] = {}
     sig = np.abs(pre.signal)
     peaks = np.stack([_seg_max(sig[:, j], start, stop) for j in range(s)], axis=1)
     peaks = np.where(active, peaks, -np.inf)
@@ -560,10 +564,10 @@ def segment_features(
     rms = np.sqrt(sq / np.maximum(stop - start, 1))
     level = seg.level[start, main]
     snr = 20 * np.log10(np.maximum(rms, 1e-12) / np.maximum(level, 1e-12))
-    out["peak_amplitude"] = peak
-    out["rms"] = rms
-    out["snr_db"] = snr
-    out["crest_factor"] = peak / np.maximum(rms, 1e-12)
+    cols["peak_amplitude"] = peak
+    cols["rms"] = rms
+    cols["snr_db"] = snr
+    cols["crest_factor"] = peak / np.maximum(rms, 1e-12)
     # periodicity on the main site's oscillation signal
     if modality == "emg":
         band, min_len, max_len = (1.0, 15.0), 1.0, 8.0
@@ -590,37 +594,37 @@ def segment_features(
         for k, v in f.items():
             spec[k][sel] = v
     for k in spec:
-        out[k] = spec[k]
+        cols[k] = spec[k]
     med = np.full(m, np.nan)
     if modality == "emg":
         for site in np.unique(main):
             sel = np.flatnonzero(main == site)
             med[sel] = _median_frequency(pre.signal[:, site], fs, start[sel], stop[sel])
-    out["median_frequency_hz"] = med
+    cols["median_frequency_hz"] = med
     onset = start / fs
     offset = stop / fs
     brief = (stop - start) <= cfg.max_brief_s * fs
     art = (table["scale"] == "artefact").to_numpy(bool) if "scale" in table else None
     for k, v in context_features(onset, offset, brief, duration, art).items():
-        out[k] = v
+        cols[k] = v
     ratio = getattr(cfg, "crosstalk_ratio", None)
     if ratio:
         # a site far weaker than the main one carries volume-conducted cross-talk
         with np.errstate(invalid="ignore"):
             active = active & (peaks >= ratio * peak[:, None])
-    out["n_channels_active"] = active.sum(axis=1)
-    out["channel_fraction"] = active.sum(axis=1) / s
-    out["cocontraction"] = (
+    cols["n_channels_active"] = active.sum(axis=1)
+    cols["channel_fraction"] = active.sum(axis=1) / s
+    cols["cocontraction"] = (
         cocontraction(pre.sustained, seg.level, start, stop) if modality == "emg" else np.nan
     )
     # tilts on the sharp orientation when there is one: the 0.25 Hz gravity spreads a
     # short spasm's tilt over seconds and under-reads it
     sharp = pre.orientation if pre.orientation is not None else pre.gravity
     if sharp is not None:
-        out["tilt_change_deg"], out["tilt_held_deg"] = _tilts(sharp, main, start, stop, fs)
+        cols["tilt_change_deg"], cols["tilt_held_deg"] = _tilts(sharp, main, start, stop, fs)
     else:
-        out["tilt_change_deg"] = np.nan
-        out["tilt_held_deg"] = np.nan
+        cols["tilt_change_deg"] = np.nan
+        cols["tilt_held_deg"] = np.nan
     if pre.orientation is not None and getattr(cfg, "orientation_median_s", None):
         # the tilt's time course: a running median flattens a turnaround (a reach's far
         # point) into a plateau as long as its window, so the hold is measured on the
@@ -632,16 +636,25 @@ def segment_features(
             1.0 / cfg.orientation_median_s,
             order=2,
         ).reshape(pre.orientation.shape)
-        out["tilt_hold_fraction"] = _tilt_hold(shape, main, start, stop, fs)
+        cols["tilt_hold_fraction"] = _tilt_hold(shape, main, start, stop, fs)
     else:
-        out["tilt_hold_fraction"] = (
+        cols["tilt_hold_fraction"] = (
             _tilt_hold(sharp, main, start, stop, fs) if sharp is not None else np.nan
         )
     nsub, subcv = _subbursts(seg.bursts, main, start, stop, fs)
-    out["n_subbursts"] = nsub
-    out["subburst_cv"] = subcv
-    out["active_fraction"] = active_fraction(getattr(seg, "activity", None), main, start, stop)
+    cols["n_subbursts"] = nsub
+    cols["subburst_cv"] = subcv
+    cols["active_fraction"] = active_fraction(getattr(seg, "activity", None), main, start, stop)
     at = np.flatnonzero(pre.clipped)  # clipped samples (usually none)
-    out["clipped"] = np.searchsorted(at, stop) > np.searchsorted(at, start)
-    out["main_site"] = main
+    cols["clipped"] = np.searchsorted(at, stop) > np.searchsorted(at, start)
+    cols["main_site"] = main
+    # one DataFrame of the new columns joined once (inserting ~30 columns one at a time
+    # costs more than computing them)
+    if any(k in table.columns for k in cols):
+        out = table.copy()
+        for k, v in cols.items():
+            out[k] = v
+        return out
+    out = pd.concat([table, pd.DataFrame(cols, index=table.index)], axis=1)
+    out.attrs = copy.deepcopy(table.attrs)
     return out

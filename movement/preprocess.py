@@ -14,11 +14,14 @@ Filters are second-order sections; arrays are (n_samples, n_channels).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
 
 from .config import AccelConfig, EMGConfig
@@ -49,6 +52,37 @@ def _fill_gaps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gaps = np.isnan(x).any(axis=1)
     med = np.nanmedian(x, axis=0)
     return np.where(np.isnan(x), med, x), gaps
+
+
+def _median0(x: np.ndarray) -> np.ndarray:
+    """``np.median(x, axis=0)`` of an (n, k) array without NaN, the same values, cheaper.
+
+    Per column, the order statistics around the middle lie (almost surely) between two
+    quantiles of a ~4000-value strided sample: only the values between them are sorted.
+    The counts below and between them confirm it (else ``np.median`` is called); a full
+    partition of a long column, with np.median's two middle ranks, costs several times
+    more.
+    """
+    n, k = x.shape
+    if n < 1 << 14:
+        return np.median(x, axis=0)
+    out = np.empty(k)
+    lo_k, hi_k = (n - 1) // 2, n // 2  # the middle ranks (one when n is odd)
+    for c in range(k):  # loop over channels
+        v = x[:, c]
+        s = np.sort(v[:: n // 4096])
+        j, d = len(s) // 2, 4 * int(np.sqrt(len(s))) + 2
+        lo, hi = s[max(0, j - d)], s[min(len(s) - 1, j + d)]
+        below = np.count_nonzero(v < lo)
+        inside = v[(v >= lo) & (v <= hi)]
+        above = np.count_nonzero(v > hi)
+        if below + len(inside) + above == n and below <= lo_k and below + len(inside) > hi_k:
+            inside.sort()
+            a, b = inside[lo_k - below], inside[hi_k - below]
+            out[c] = a if n % 2 else (a + b) / 2
+        else:  # (NaN, or the middle outside the sample's bounds)
+            out[c] = np.median(v)
+    return out
 
 
 def _cap(high: float, fs: float) -> float:
@@ -263,21 +297,47 @@ def moving_rms(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
 
 def _moving_rms_many(x: np.ndarray, fs: float, windows: tuple[float, ...]) -> list[np.ndarray]:
     """:func:`moving_rms` of one signal at several window lengths (one cumulative sum)."""
-    c = _cumsum0(np.square(x))
-    out = []
-    for window_s in windows:
-        m = _window_mean(c, max(1, int(round(window_s * fs))))
-        np.maximum(m, 0.0, out=m)
-        out.append(np.sqrt(m, out=m))
-    return out
+    c = _cumsum0(x, square=True)
+    # the window means clipped at 0 and square-rooted chunk by chunk (in cache)
+    return [_window_mean(c, max(1, int(round(window_s * fs))), rms=True) for window_s in windows]
 
 
-def _cumsum0(x: np.ndarray) -> np.ndarray:
+#: Rows per chunk of the chunked cumulative sums and window means (cache-sized).
+_ROWS = 1 << 15
+
+
+def _cumsum0(x: np.ndarray, square: bool = False) -> np.ndarray:
     """Cumulative sum along axis 0 (float64) with a leading row of zeros.
 
     A channels-first ``(n, k)`` array (the filters' output layout) is summed along its
     contiguous rows and the result returned in the same layout (a transposed view).
+    With ``square``, the cumulative sum of ``x ** 2``: for a float64 channels-first array
+    (or one column) squared and summed in cache-sized chunks, the running total carried
+    from chunk to chunk (a cumulative sum adds in order, so the same bits), with no
+    squared temporary.
     """
+    if (
+        square
+        and x.ndim == 2
+        and x.dtype == np.float64
+        and (x.shape[1] == 1 or x.T.flags.c_contiguous)
+    ):
+        n, k = x.shape
+        ct = np.empty((k, n + 1))
+        ct[:, 0] = 0.0
+        xt = x.T
+        for j in range(k):  # loop over channels
+            row, out = xt[j], ct[j, 1:]
+            for a in range(0, n, _ROWS):  # loop over chunks
+                e = min(n, a + _ROWS)
+                o = out[a:e]
+                np.square(row[a:e], out=o)
+                if a:
+                    o[0] += out[a - 1]
+                np.cumsum(o, out=o)
+        return ct.T
+    if square:
+        x = np.square(x)
     if x.ndim == 2 and x.shape[1] > 1 and x.T.flags.c_contiguous:
         ct = np.empty((x.shape[1], x.shape[0] + 1))
         ct[:, 0] = 0.0
@@ -294,16 +354,23 @@ def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
     return _window_mean(_cumsum0(x), w)
 
 
-def _window_mean(c: np.ndarray, w: int) -> np.ndarray:
+def _window_mean(c: np.ndarray, w: int, rms: bool = False) -> np.ndarray:
     """The centred moving mean from a cumulative sum ``c`` (n + 1 rows, see ``_cumsum0``):
-    full windows by slicing, the ``w`` edge rows (fewer samples) by indexing."""
+    full windows by slicing (in cache-sized chunks), the ``w`` edge rows (fewer samples)
+    by indexing. ``rms``: then clipped at 0 and square-rooted (:func:`moving_rms`)."""
     n = c.shape[0] - 1
     half = w // 2
     out = np.empty((n,) + c.shape[1:])
     a, b = half, n + half - w + 1  # rows whose window [i - half, i - half + w) fits
     if b > a:
-        np.subtract(c[w : n + 1], c[0 : n + 1 - w], out=out[a:b])
-        out[a:b] /= w
+        for r in range(a, b, _ROWS):  # loop over chunks of rows
+            e = min(b, r + _ROWS)
+            o = out[r:e]
+            np.subtract(c[r - half + w : e - half + w], c[r - half : e - half], out=o)
+            o /= w
+            if rms:
+                np.maximum(o, 0.0, out=o)
+                np.sqrt(o, out=o)
         edge = np.r_[0:a, b:n]
     else:
         edge = np.arange(n)
@@ -311,6 +378,8 @@ def _window_mean(c: np.ndarray, w: int) -> np.ndarray:
     hi = np.clip(edge - half + w, 0, n)
     count = (hi - lo).reshape((-1,) + (1,) * (c.ndim - 1))
     out[edge] = (c[hi] - c[lo]) / count
+    if rms and len(edge):
+        out[edge] = np.sqrt(np.maximum(out[edge], 0.0))
     return out
 
 
@@ -412,17 +481,26 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     npair = nb - 1
     h = w // 2
     med = np.empty_like(pairs)
-    # interior: the w shifted copies stacked on a leading axis, partially sorted along it
     m = npair - w + 1
-    stack = np.empty((w, m, k))
-    for i in range(w):  # loop over the window's positions (w ~ 11)
-        stack[i] = pairs[i : i + m]
-    stack.partition(h, axis=0)  # in place
-    med[h : npair - h] = stack[h]
-    del stack
-    for i in range(h):  # the edges: the values available (h rows at each end)
-        med[i] = np.median(pairs[: i + h + 1], axis=0)
-        med[npair - 1 - i] = np.median(pairs[npair - 1 - i - h :], axis=0)
+    if w >= _LONG_MEDIAN and not np.isnan(pairs).any():
+        # a long window (the ECG floor's 10 s): each column's windows partially sorted as
+        # contiguous rows; the edges' medians of 1..h fewer values at once
+        for c in range(k):  # loop over columns
+            v = np.partition(sliding_window_view(pairs[:, c], w), h, axis=1)
+            med[h : npair - h, c] = v[:, h]
+        med[:h] = _growing_medians(pairs[: 2 * h], h)
+        med[npair - h :] = _growing_medians(pairs[::-1][: 2 * h], h)[::-1]
+    else:
+        # interior: the w shifted copies stacked on a leading axis, partially sorted along it
+        stack = np.empty((w, m, k))
+        for i in range(w):  # loop over the window's positions (w ~ 11)
+            stack[i] = pairs[i : i + m]
+        stack.partition(h, axis=0)  # in place
+        med[h : npair - h] = stack[h]
+        del stack
+        for i in range(h):  # the edges: the values available (h rows at each end)
+            med[i] = np.median(pairs[: i + h + 1], axis=0)
+            med[npair - 1 - i] = np.median(pairs[npair - 1 - i - h :], axis=0)
     # block j lies between the centres of pairs j - 1 and j: linear between them, held
     # before the first centre and after the last
     v = np.concatenate([med[:1], med, med[-1:]])  # (nb + 1, k): v[j] = med[j - 1]
@@ -433,6 +511,27 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     blocks += v[:-1, None, :]
     out[nb * sub :] = med[-1]
     return out.reshape(shape)
+
+
+#: Windows (values) from which :func:`running_median` sorts rows, not a stacked axis.
+_LONG_MEDIAN = 33
+
+
+def _growing_medians(a: np.ndarray, h: int) -> np.ndarray:
+    """``np.median(a[: i + h + 1], axis=0)`` for ``i`` in ``range(h)``, at once (no NaN).
+
+    Each prefix is padded with +inf to ``2 h`` values and sorted; the median of ``L``
+    values is the middle one, or the mean of the two middle ones (as ``np.median``).
+    """
+    lens = np.arange(h) + h + 1
+    pad = np.where(
+        np.arange(2 * h)[None, :, None] < lens[:, None, None], a[None, : 2 * h, :], np.inf
+    )
+    pad.sort(axis=1)
+    rows = np.arange(h)
+    lo = pad[rows, (lens - 1) // 2]
+    hi = pad[rows, lens // 2]
+    return np.where((lens % 2 == 1)[:, None], lo, (lo + hi) / 2)
 
 
 def vector_magnitude(x: np.ndarray) -> np.ndarray:
@@ -539,7 +638,9 @@ class Preprocessed:
     signal : ndarray (n, n_sites)
         Cleaned signal per site: band-passed EMG, or dynamic vector magnitude (g).
     brief : ndarray (n, n_sites)
-        Envelope for brief events.
+        Envelope for brief events. May be given as a function that computes it: it is
+        then computed on first access (EMG at ``min_muap_fs_hz`` or faster, whose brief
+        events come from the MUAP detector, does not read it to segment).
     sustained : ndarray (n, n_sites)
         Envelope for sustained activity.
     oscill : ndarray (n, n_sites, k)
@@ -569,6 +670,21 @@ class Preprocessed:
     clipped: np.ndarray
     orientation: np.ndarray | None = None
     lowband: np.ndarray | None = None
+
+
+def _get_brief(self: Preprocessed) -> np.ndarray:
+    value = self._brief
+    if callable(value):  # computed on first access, then kept
+        value = self._brief = value()
+    return value
+
+
+def _set_brief(self: Preprocessed, value: np.ndarray | Callable[[], np.ndarray]) -> None:
+    self._brief = value
+
+
+# ``brief`` as a property over the dataclass field (the generated __init__ assigns through it)
+Preprocessed.brief = property(_get_brief, _set_brief, doc="Envelope for brief events.")  # type: ignore[assignment]
 
 
 def _accel_groups(channels: tuple[str, ...]) -> list[list[int]]:
@@ -606,33 +722,45 @@ def _preprocess_emg(
     gaps: np.ndarray,
     clipped: np.ndarray,
 ) -> Preprocessed:
-    x = x - np.median(x, axis=0)
+    x = x - _median0(x)
     y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order)
     if cfg.notch_hz:
         y = notch(y, fs, cfg.notch_hz)
     if cfg.ecg_removal:
         beats = ecg_beats(x, fs)
         if len(beats):
-            y = remove_ecg(y, fs, beats)
+            y = remove_ecg(y, fs, beats, overwrite=True)  # y is this function's own
     # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
-    te = tkeo(y)
-    np.sqrt(np.abs(te, out=te), out=te)  # in place: no full-length temporaries
-    brief = moving_rms(te, fs, max(cfg.brief_rms_s, 5 / fs))
+    brief = partial(_emg_brief, y, fs, max(cfg.brief_rms_s, 5 / fs), gaps)
+
     sustained = moving_rms(y, fs, cfg.sustained_rms_s)
     # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
-    osc = (env - env.mean(axis=0))[:, :, None]
+    env -= env.mean(axis=0)  # in place: the same differences, no second full-length array
+    osc = env[:, :, None]
     low = None
     lo_hz, hi_hz = cfg.artefact_band_hz
     if cfg.artefact_min_ratio > 0 and hi_hz < 0.45 * fs:
         # motion artefacts: content below the EMG band (domain ref. section 3)
         low = lowband_rms(x, fs, lo_hz, hi_hz, 0.1)
     if gaps.any():
-        for arr in (brief, sustained) if low is None else (brief, sustained, low):
+        for arr in (sustained,) if low is None else (sustained, low):
             arr[gaps] = 0.0
+    # the brief envelope (TKEO + ~10 ms RMS) is computed when first read: at
+    # min_muap_fs_hz or faster the MUAP detector finds the brief events instead
     return Preprocessed(
         fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped, lowband=low
     )
+
+
+def _emg_brief(y: np.ndarray, fs: float, window_s: float, gaps: np.ndarray) -> np.ndarray:
+    """EMG brief envelope: moving RMS (``window_s``) of sqrt|TKEO| of ``y``, 0 in gaps."""
+    te = tkeo(y)
+    np.sqrt(np.abs(te, out=te), out=te)  # in place: no full-length temporaries
+    out = moving_rms(te, fs, window_s)
+    if gaps.any():
+        out[gaps] = 0.0
+    return out
 
 
 def _preprocess_accel(
@@ -815,7 +943,7 @@ def _neighbour_mean(
     )
 
 
-def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray) -> np.ndarray:
+def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """Subtract a local average beat from band-passed EMG ``y`` at each R peak.
 
     Each beat's template is the mean of the beats within 6 s (at most 8 on either side; not
@@ -829,7 +957,8 @@ def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray) -> np.ndarray:
     noise. Per-beat numpy, no per-sample loops. Template subtraction [S: Drake & Callaghan
     2006].
 
-    Returns ``y`` itself when there are fewer than 3 beats.
+    Returns ``y`` itself when there are fewer than 3 beats. With ``overwrite``, a
+    C-ordered ``y`` is changed in place (no copy; the result is then ``y``'s data).
     """
     y2 = y.reshape(len(y), -1)
     n = len(y2)
@@ -859,7 +988,7 @@ def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray) -> np.ndarray:
     noise = typical / np.maximum(count, 1.0)  # a segment's noise energy / beats averaged
     gain = np.clip(1.0 - noise / np.maximum(energy, 1e-300), 0.0, 1.0) * (count > 0)
     tmpl *= gain[:, None, None] * signal.windows.tukey(pre + post, 0.3)[None, :, None]
-    out = y2.copy()
+    out = y2 if overwrite and y2.flags.c_contiguous else y2.copy()
     pos = (idx[:, None] + np.arange(-pre, post)[None, :]).ravel()
     out[pos] -= tmpl.reshape(-1, y2.shape[1])  # spans < the shortest heart period: no overlap
     return out.reshape(y.shape)

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
-from .preprocess import Preprocessed, _cumsum0, _window_mean
+from .preprocess import Preprocessed, _cumsum0
 
 __all__ = [
     "Segmentation",
@@ -594,7 +594,12 @@ def _whiten_held(
         x[1:, :order] = yb[s0 : s1 - 1, b - order :]
         x[0, :order] = yb[s0 - 1, b - order :] if s0 else 0.0
         spec_e = sfft.rfft(x, axis=1)
-        spec_e *= filt[nearest[s0:s1]]
+        # each block's filter spectrum: its centre's, multiplied per stretch of blocks
+        # that share a centre (no gathered (blocks, nf) copy)
+        near = nearest[s0:s1]
+        edges = np.flatnonzero(np.diff(near)) + 1
+        for lo, hi in zip(np.r_[0, edges], np.r_[edges, s1 - s0], strict=True):  # centres
+            spec_e[lo:hi] *= filt[near[lo]]
         eb[s0:s1] = sfft.irfft(spec_e, n=nf, axis=1)[:, order : order + b]
     del ext
     e = ep[:n]
@@ -652,8 +657,8 @@ def muap_runs(y: np.ndarray, fs: float, cfg: EMGConfig) -> np.ndarray:
     n = y.shape[0]
     if n == 0:
         return np.empty((0, 2), dtype=np.int64)
-    p, noise, rho = whitened_power(y, fs, cfg)
-    return _muap_runs(p, noise, rho, fs, cfg)
+    p, noise, _blk, rho_c, nearest = _whitened_power_held(y, fs, cfg)
+    return _muap_runs(p, noise, rho_c[:, : _rho_lags(fs, cfg, _blk)], fs, cfg, nearest)
 
 
 def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray, ...]:
@@ -664,23 +669,53 @@ def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray
     (as :func:`robust_baseline`): the noise model of :func:`muap_runs` and
     :func:`sustained_energy_runs`.
     """
+    p, noise, blk, rho_c, nearest = _whitened_power_held(y, fs, cfg)
+    return p, np.repeat(noise, blk)[: p.shape[0]], rho_c[nearest]
+
+
+def _whitened_power_held(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple:
+    """:func:`whitened_power` per block: ``(p, noise per 0.5 s block, block, rho_c, nearest)``.
+
+    ``rho_c[nearest]`` is :func:`whitened_power`'s ``rho`` and ``np.repeat(noise,
+    block)`` its noise power (neither is expanded here).
+    """
     band = (cfg.band_low_hz, cfg.band_high_hz)
-    e, rho = whiten(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
+    e, rho_c, nearest = _whiten_held(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
     p = np.square(e, out=e)
-    # per block, then per sample (robust_baseline's level, without its spread)
-    lvl, _, blk = _block_baseline(p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile)
+    # per block (robust_baseline's level, without its spread)
+    lvl, _, blk = _block_baseline(
+        p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
+    )
     noise = np.maximum(lvl[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
-    noise = np.repeat(noise, blk)[: p.shape[0]]
-    return p, noise, rho
+    return p, noise, blk, rho_c, nearest
+
+
+def _rho_lags(fs: float, cfg: EMGConfig, block: int) -> int:
+    """Lags of ``rho`` that :func:`_muap_runs` and :func:`sustained_energy_runs` read."""
+    longest = max(max(2, int(round(w * fs))) for w in cfg.muap_windows_s)
+    # the sub-block (a divisor of the block nearest its target) is at most twice the target
+    sub = 2 * max(1, int(round(cfg.sustained_block_s * fs)))
+    return min(block, max(longest, sub) + 1)
 
 
 def _muap_runs(
-    p: np.ndarray, noise: np.ndarray, rho: np.ndarray, fs: float, cfg: EMGConfig
+    p: np.ndarray,
+    noise: np.ndarray,
+    rho: np.ndarray,
+    fs: float,
+    cfg: EMGConfig,
+    nearest: np.ndarray | None = None,
 ) -> np.ndarray:
+    """:func:`muap_runs` from :func:`whitened_power`'s output, with ``noise`` per 0.5 s block.
+
+    ``rho`` has at least :func:`_rho_lags` columns and one row per 0.5 s block, or, with
+    ``nearest``, one row per whitening centre (``rho[nearest]`` per block): the
+    thresholds are then computed once per centre.
+    """
     n = p.shape[0]
     order = cfg.muap_whitening_order
     settle = int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
-    b = rho.shape[1]
+    b = max(1, int(round(_BLOCK_S * fs)))
     c = _cumsum0(p)
     windows = sorted({max(2, int(round(w * fs))) for w in cfg.muap_windows_s})
     p_exceed = cfg.muap_false_alarms_per_h / (3600.0 * fs * len(windows))
@@ -690,20 +725,27 @@ def _muap_runs(
     found = []
     # a detection spans at least the shortest window (and more than the shortest potential)
     span = max(windows[0], shortest + 1)
+    z = np.empty(n)  # one buffer for every window's normalised energy
     for w in windows:  # loop over a few window lengths
-        on = energy_threshold(rho, w, p_exceed)  # per 0.5 s block
+        on = energy_threshold(rho, w, p_exceed)  # per 0.5 s block (or per centre)
+        if nearest is not None:
+            on = on[nearest]
         off = 1.0 + (on - 1.0) * frac
-        z = _window_mean(c, w)
-        z /= noise
-        # incomplete windows, the whitening's start-up and the band-pass's edge transient
-        # (the odd extension of zero-phase filtering rings for ~2 periods of the low corner)
-        z[: w // 2 + order + settle] = 0.0
-        z[max(0, n - w // 2 - settle) :] = 0.0
-        runs = hysteresis_runs(z, on, off, block=b)
+        half = w // 2
+        # z: the window's mean of p over the noise power; 0 over incomplete windows, the
+        # whitening's start-up and the band-pass's edge transient (the odd extension of
+        # zero-phase filtering rings for ~2 periods of the low corner)
+        v0, v1 = w // 2 + order + settle, max(0, n - w // 2 - settle)
+        above, hits = _muap_energy(c, w, noise, b, v0, v1, on, off, z)
+        if np.all(on >= off):
+            # hysteresis_runs(z, on, off, block=b): runs of z > off that reach on (on >= off:
+            # no sample between runs is above on)
+            runs = _runs_with_hits(above, hits)
+        else:
+            runs = hysteresis_runs(z, on, off, block=b)
         if not len(runs):
             continue
         runs = trim_to_peak(z, runs, edge)
-        half = w // 2
         mid = (runs[:, 0] + runs[:, 1]) // 2
         lo = runs[:, 0] + half
         hi = runs[:, 1] - half
@@ -717,6 +759,79 @@ def _muap_runs(
     allr = allr[np.argsort(allr[:, 0], kind="stable")]
     # pieces closer than the shortest window are below the detector's time resolution
     return merge_runs(allr, windows[0])
+
+
+#: Blocks per chunk of :func:`_muap_energy` (a chunk's rows stay in cache between steps).
+_CHUNK_BLOCKS = 32
+
+
+def _blockwise(
+    op: np.ufunc, x: np.ndarray, t: np.ndarray, block: int, at: int, out: np.ndarray
+) -> None:
+    """``op(x, np.repeat(t, block)[at : at + len(x)], out=out)`` without the repeated array.
+
+    ``x`` holds rows ``at .. at + len(x)`` of a signal whose ``block``-row blocks have one
+    value of ``t`` each (a partial first block, whole blocks, a partial last block).
+    """
+    m = x.shape[0]
+    head = min(m, (-at) % block)
+    if head:
+        op(x[:head], t[at // block], out=out[:head])
+    j0 = (at + head) // block
+    nfull = (m - head) // block
+    if nfull:
+        r = slice(head, head + nfull * block)
+        op(x[r].reshape(nfull, block), t[j0 : j0 + nfull, None], out=out[r].reshape(nfull, block))
+    r0 = head + nfull * block
+    if r0 < m:
+        op(x[r0:], t[j0 + nfull], out=out[r0:])
+
+
+def _muap_energy(
+    c: np.ndarray,
+    w: int,
+    noise: np.ndarray,
+    block: int,
+    v0: int,
+    v1: int,
+    on: np.ndarray,
+    off: np.ndarray,
+    z: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill ``z`` with the normalised window energy; return ``z > off`` and where ``z > on``.
+
+    ``z[i] = ((c[i - w // 2 + w] - c[i - w // 2]) / w) / noise[i // block]`` for ``i`` in
+    ``[v0, v1)`` and 0 elsewhere: :func:`movement.preprocess._window_mean`'s arithmetic,
+    divided per block (``on``, ``off``: per block). Computed in chunks of whole blocks,
+    each compared while it is in cache (no full-length temporaries besides ``z`` and the
+    mask).
+    """
+    n = z.shape[0]
+    half = w // 2
+    above = np.zeros(n, dtype=bool)
+    hits = []
+    v0, v1 = min(v0, n), max(0, min(v1, n))
+    z[:v0] = 0.0
+    z[max(v0, v1) :] = 0.0
+    step = _CHUNK_BLOCKS * block
+    for a in range(v0 - v0 % block, v1, step):  # loop over chunks of whole blocks
+        lo, e = max(a, v0), min(a + step, v1)
+        zz = z[lo:e]
+        np.subtract(c[lo - half + w : e - half + w], c[lo - half : e - half], out=zz)
+        zz /= w
+        _blockwise(np.true_divide, zz, noise, block, lo, zz)
+        _blockwise(np.greater, zz, off, block, lo, above[lo:e])
+        big = np.empty(e - lo, dtype=bool)
+        _blockwise(np.greater, zz, on, block, lo, big)
+        hits.append(np.flatnonzero(big) + lo)
+    return above, (np.concatenate(hits) if hits else np.zeros(0, dtype=np.int64))
+
+
+def _runs_with_hits(above: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """Runs of True in ``above`` that hold one of the (sorted) sample indices ``hits``."""
+    runs = mask_to_runs(above)
+    keep = np.searchsorted(hits, runs[:, 1]) > np.searchsorted(hits, runs[:, 0])
+    return runs[keep].astype(np.int64, copy=False)
 
 
 def twitch_runs(
@@ -1005,10 +1120,26 @@ def sustained_energy_runs(
     >>> [(float(a) / fs, float(b) / fs) for a, b in runs]
     [(50.0, 55.0)]
     """
+    return _sustained_energy_runs(p, noise, rho, rho.shape[1], fs, cfg, valid, activity)
+
+
+def _sustained_energy_runs(
+    p: np.ndarray,
+    noise: np.ndarray,
+    rho: np.ndarray,
+    b: int,
+    fs: float,
+    cfg: EMGConfig,
+    valid: np.ndarray | None = None,
+    activity: list | None = None,
+    block_noise: bool = False,
+) -> np.ndarray:
+    """:func:`sustained_energy_runs` with the block length ``b`` given; ``block_noise``:
+    ``noise`` holds one value per ``b``-sample block (``rho`` then needs only
+    :func:`_rho_lags` columns)."""
     from scipy import stats
 
     n = p.shape[0]
-    b = rho.shape[1]
     target = max(1, int(round(cfg.sustained_block_s * fs)))
     divs = np.array([d for d in range(1, b + 1) if b % d == 0])
     sub = int(divs[np.argmin(np.abs(divs - target))])
@@ -1020,7 +1151,11 @@ def sustained_energy_runs(
     p_window = cfg.sustained_false_alarms_per_h * sub / (3600.0 * fs)
     q = _binomial_block_p(w, k, min(p_window, 0.5))
     # the noise power is constant within a 0.5 s block, so within a sub-block
-    z = p[: nsb * sub].reshape(nsb, sub).mean(axis=1) / noise[: nsb * sub : sub]
+    if block_noise:
+        noise_sub = noise[np.arange(nsb) * sub // b]
+    else:
+        noise_sub = noise[: nsb * sub : sub]
+    z = p[: nsb * sub].reshape(nsb, sub).mean(axis=1) / noise_sub
     z *= _quantile_bias(b, cfg.baseline_quantile)
     per_block = b // sub
     # a moderate quantile (q ~ 0.05): the two-moment chi-square(nu) / nu is enough
@@ -1148,6 +1283,32 @@ def mask_to_runs(mask: np.ndarray) -> np.ndarray:
     padded[1:-1] = mask
     # the changes alternate: a start (False -> True), then its stop (True -> False)
     return np.flatnonzero(padded[1:] != padded[:-1]).reshape(-1, 2)
+
+
+def _run_union(runs: np.ndarray) -> np.ndarray:
+    """The union of [start, stop) runs (any order, may overlap) as sorted disjoint runs;
+    touching runs are joined (``runs_to_mask``'s True stretches, as runs)."""
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    runs = runs[runs[:, 1] > runs[:, 0]]
+    if len(runs) < 2:
+        return runs
+    return merge_runs(runs[np.argsort(runs[:, 0], kind="stable")], 1)
+
+
+def _overlaps(q: np.ndarray, union: np.ndarray) -> np.ndarray:
+    """Per [start, stop) run of ``q``: does it share a sample with the disjoint sorted ``union``?"""
+    if not len(union):
+        return np.zeros(len(q), dtype=bool)
+    j = np.searchsorted(union[:, 0], q[:, 1], side="left") - 1  # last run starting before stop
+    return (q[:, 1] > q[:, 0]) & (j >= 0) & (union[np.maximum(j, 0), 1] > q[:, 0])
+
+
+def _covered(q: np.ndarray, union: np.ndarray) -> np.ndarray:
+    """Per [start, stop) run of ``q``: does the disjoint sorted ``union`` hold all its samples?"""
+    if not len(union):
+        return q[:, 1] <= q[:, 0]
+    j = np.searchsorted(union[:, 0], q[:, 0], side="right") - 1  # last run starting at or before
+    return (q[:, 1] <= q[:, 0]) | ((j >= 0) & (union[np.maximum(j, 0), 1] >= q[:, 1]))
 
 
 def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
@@ -1718,6 +1879,10 @@ def run_samples(starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.nd
     return idx, rid, offsets
 
 
+#: Samples at each end of a run that :func:`trim_to_peak` checks first for its edges.
+_EDGE_SCAN = 16
+
+
 def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarray:
     """Cut each run's leading and trailing samples where ``env`` is below ``fraction`` of its peak.
 
@@ -1749,11 +1914,31 @@ def trim_to_peak(env: np.ndarray, runs: np.ndarray, fraction: float) -> np.ndarr
         # located by position (no per-sample run numbers); the same arithmetic
         bounds = np.stack([al, bl], axis=1).ravel()
         peak = np.maximum.reduceat(env, bounds[:-1] if bounds[-1] >= n else bounds)[::2]
-        offsets = np.concatenate(([0], np.cumsum(ll)[:-1])).astype(np.int64)
-        idx = np.arange(int(np.sum(ll))) - np.repeat(offsets - al, ll)
-        sp = idx[env[idx] >= np.repeat(fraction * peak, ll)]
-        lo = np.searchsorted(sp, al, side="left")
-        hi = np.searchsorted(sp, bl, side="left")
+        thr = fraction * peak
+        # the edges are usually within a few samples of the run's: look at the first and
+        # last _EDGE_SCAN samples of every run at once; the other runs sample by sample
+        j = np.arange(_EDGE_SCAN)[None, :]
+        inrun = j < ll[:, None]
+        head = inrun & (env[np.minimum(al[:, None] + j, n - 1)] >= thr[:, None])
+        tail = inrun & (env[np.maximum(bl[:, None] - 1 - j, 0)] >= thr[:, None])
+        ok = head.any(axis=1) & tail.any(axis=1)
+        first = al + np.argmax(head, axis=1)
+        last = bl - 1 - np.argmax(tail, axis=1)
+        rest = np.flatnonzero(~ok)
+        if len(rest):
+            ar, lr = al[rest], ll[rest]
+            offsets = np.concatenate(([0], np.cumsum(lr)[:-1])).astype(np.int64)
+            idx = np.arange(int(np.sum(lr))) - np.repeat(offsets - ar, lr)
+            sp = idx[env[idx] >= np.repeat(thr[rest], lr)]
+            lo = np.searchsorted(sp, ar, side="left")
+            hi = np.searchsorted(sp, ar + lr, side="left")
+            found = hi > lo
+            first[rest[found]] = sp[lo[found]]
+            last[rest[found]] = sp[hi[found] - 1]
+            ok[rest] = found
+        out[live[ok], 0] = first[ok]
+        out[live[ok], 1] = last[ok] + 1
+        return out
     else:
         idx, rid, offsets = run_samples(al, ll)
         vals = env[idx]
@@ -1803,7 +1988,7 @@ def snap_to_edges(runs: np.ndarray, anchors: np.ndarray, tol: int) -> np.ndarray
 
 
 def _site_runs(
-    brief: np.ndarray,
+    brief: np.ndarray | None,
     sustained: np.ndarray,
     fs: float,
     cfg: EMGConfig | AccelConfig,
@@ -1826,7 +2011,7 @@ def _site_runs(
     """
     floor = getattr(cfg, "noise_floor_g", 0.0)
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
-    n = brief.shape[0]
+    n = sustained.shape[0]
     # thresholds per 0.5 s block (the baseline is constant within a block; hysteresis_runs
     # reads them per block)
     lvl_s, spr_s, blk = _block_baseline(
@@ -1839,20 +2024,26 @@ def _site_runs(
     s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)
     lvl_s = np.repeat(lvl_s, blk)[:n]
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
-        p, noise, rho = whitened_power(sig, fs, cfg)
-        b_runs = _muap_runs(p, noise, rho, fs, cfg)
+        # the noise power per 0.5 s block and the lags of rho the detectors read (no
+        # full-length noise or (blocks, block) autocorrelation is built)
+        p, noise, blk_w, rho_c, nearest = _whitened_power_held(sig, fs, cfg)
+        rho_c = rho_c[:, : _rho_lags(fs, cfg, blk_w)]
+        b_runs = _muap_runs(p, noise, rho_c, fs, cfg, nearest)
         if cfg.sustained_window_s:
             # whitening start-up and the band-pass's edge transient, and gaps, do not count
             settle = cfg.muap_whitening_order + int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
             valid = ~gaps if gaps.shape[0] == n else np.ones(n, bool)
             valid[:settle] = False
             valid[max(0, n - settle) :] = False
-            e_runs = sustained_energy_runs(p, noise, rho, fs, cfg, valid, activity)
+            e_runs = _sustained_energy_runs(
+                p, noise, rho_c[nearest], blk_w, fs, cfg, valid, activity, block_noise=True
+            )
             if len(e_runs):
                 both = np.concatenate([s_runs, e_runs])
                 s_runs = both[np.argsort(both[:, 0], kind="stable")]
     else:
         # the brief envelope's thresholds (the MUAP detector replaces them above)
+        assert brief is not None, "the brief envelope is needed without the MUAP detector"
         lvl_b, spr_b, _ = _block_baseline(
             brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
         )
@@ -1943,7 +2134,7 @@ def _site_runs(
     s_runs = _refine_with_bursts(
         s_runs, b_runs, gap_n, int(round(cfg.sustained_rms_s * fs / 2)) + 1
     )
-    s_runs = np.clip(s_runs, 0, brief.size)
+    s_runs = np.clip(s_runs, 0, n)
     if len(tilt):
         # located tilt edges win over the envelope's smeared ones
         s_runs = snap_to_edges(s_runs, tilt, int(round(cfg.sustained_rms_s * fs)))
@@ -1959,7 +2150,7 @@ def _site_runs(
         s_runs = absorb_bursts(s_runs, b_runs, int(round(cfg.burst_chain_gap_s * fs)), gap_n)
     # a brief event cut by the recording's edge cannot be measured whole (and filter edge
     # transients live there): drop it
-    b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < brief.size)]
+    b_runs = b_runs[(b_runs[:, 0] > 0) & (b_runs[:, 1] < n)]
     if len(s_runs) and len(b_runs):
         i = np.searchsorted(s_runs[:, 0], b_runs[:, 1], side="left") - 1
         inside = (i >= 0) & (s_runs[np.clip(i, 0, None), 1] > b_runs[:, 0])
@@ -2016,7 +2207,7 @@ def artefact_runs(
     n, k = lowband.shape
     if cfg.artefact_min_ratio <= 0 or n == 0:
         return np.empty((0, 3), dtype=np.int64)
-    lvl, _spr, blk = _block_baseline(lowband, fs, cfg.baseline_window_s, 0.5)
+    lvl, _spr, blk = _block_baseline(lowband, fs, cfg.baseline_window_s, 0.5, spread=False)
     r_hit, f_hit = cfg.artefact_min_ratio, cfg.artefact_min_lowfreq_ratio
     r_hold, f_hold = np.sqrt(r_hit), np.sqrt(f_hit)
     # hysteresis: a run holds while both ratios stay above the square roots of the on
@@ -2104,9 +2295,12 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
     rows = []
     levels, bursts = [], []
     activity: list = []
+    # EMG fast enough for the MUAP detector does not read the brief envelope (computed
+    # only when read, see Preprocessed)
+    muap = isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and pre.sustained.shape[0] > 0
     for j, _name in enumerate(pre.sites):  # loop over sites
         b_runs, s_runs, level, site_bursts = _site_runs(
-            pre.brief[:, j],
+            None if muap else pre.brief[:, j],
             pre.sustained[:, j],
             fs,
             cfg,
@@ -2131,16 +2325,13 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
             # sustained activity found by the detectors above keeps its label: artefact runs
             # only where none is; a brief segment inside an artefact run (the band-pass's
             # response to a baseline step) is part of the artefact
+            # (on the runs' union, not per sample)
             found = np.concatenate(rows)
-            n = pre.sustained.shape[0]
-            sus = found[found[:, 2] == 1, :2]
-            c = np.r_[0, np.cumsum(runs_to_mask(sus, n))]
-            art = art[c[art[:, 1]] == c[art[:, 0]]]
+            sus = _run_union(found[found[:, 2] == 1, :2])
+            art = art[~_overlaps(art[:, :2], sus)]
             if len(art):
-                inside = np.r_[False, runs_to_mask(art[:, :2], n)]
-                inside = np.r_[0, np.cumsum(~inside[1:])]
                 brief = found[:, 2] == 0
-                absorbed = brief & (inside[found[:, 1]] == inside[found[:, 0]])
+                absorbed = brief & _covered(found[:, :2], _run_union(art[:, :2]))
                 if absorbed.any():
                     rows = [found[~absorbed]]
         if len(art):

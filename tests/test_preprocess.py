@@ -252,3 +252,47 @@ def test_a_large_twitch_on_a_beat_is_not_copied_onto_its_neighbours() -> None:
     window = near[:, None] + np.arange(-40, 60)[None, :]
     assert np.abs(on[window]).max() < 5 * noise
     assert np.abs(on[k - 20 : k + 40]).max() > 0.5
+
+
+def test_emg_brief_envelope_is_computed_when_first_read(rng) -> None:
+    """The lazily computed brief envelope equals TKEO + moving RMS (gaps at 0)."""
+    fs = 2000.0
+    x = rng.normal(0, 0.01, (int(5 * fs), 2))
+    x[3000:3100] = np.nan
+    cfg = EMGConfig()
+    pre = preprocess(Recording(x, fs=fs, modality="emg"), cfg)
+    assert callable(pre._brief)  # not computed by preprocessing
+    te = np.sqrt(np.abs(tkeo(pre.signal)))
+    want = moving_rms(te, fs, max(cfg.brief_rms_s, 5 / fs))
+    want[pre.gaps] = 0.0
+    assert np.array_equal(pre.brief, want)
+    assert pre.brief is pre.brief  # computed once
+
+
+def test_speed_helpers_equal_numpy(rng) -> None:
+    """_median0, _growing_medians, the chunked squared cumulative sum and running_median's
+    long-window path give numpy's values exactly."""
+    import pandas as pd
+
+    from movement.preprocess import _cumsum0, _growing_medians, _median0, running_median
+
+    for n, k in ((1 << 15, 1), (40_001, 2), (5_000, 3)):
+        for x in (rng.normal(size=(n, k)), rng.standard_cauchy((n, k)), rng.integers(0, 4, (n, k))):
+            x = np.asarray(x, dtype=float)
+            assert np.array_equal(_median0(x), np.median(x, axis=0))
+    a = rng.normal(size=(40, 3))
+    want = np.stack([np.median(a[: i + 20 + 1], axis=0) for i in range(20)])
+    assert np.array_equal(_growing_medians(a, 20), want)
+    for x in (rng.normal(size=(200_001, 1)), rng.normal(size=(3, 70_000)).T):
+        c = _cumsum0(x, square=True)
+        assert np.array_equal(c[1:], np.cumsum(x**2, axis=0)) and np.all(c[0] == 0)
+    # the long window (10 s at 400 Hz) against the median of the 0.2 s means directly
+    fs = 400.0
+    x = rng.normal(size=(24_000, 1)) ** 3
+    out = running_median(x, fs, 10.0)
+    sub = 40
+    means = x[: len(x) // sub * sub].reshape(-1, sub).mean(axis=1)
+    pairs = (means[:-1] + means[1:]) / 2
+    med = pd.Series(pairs).rolling(101, center=True, min_periods=1).median().to_numpy()
+    centres = (np.arange(len(pairs)) + 1) * sub - 0.5
+    assert np.allclose(out[:, 0], np.interp(np.arange(len(x)), centres, med), atol=1e-12)

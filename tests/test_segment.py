@@ -791,3 +791,89 @@ def test_twitch_speed_helpers_match_the_full_computations():
     e, rho = whiten(y, 100.0, 8, 60.0, (0.0, 20.0), 10)
     e2, rho_c, nearest = _whiten_held(y, 100.0, 8, 60.0, (0.0, 20.0), 10)
     assert np.array_equal(e, e2) and np.array_equal(rho, rho_c[nearest])
+
+
+def test_speed_helpers_give_the_runs_of_the_direct_computations(rng) -> None:
+    """mask_to_runs, hysteresis_runs' shortcut and the run-union tests equal per-sample ones."""
+    from movement.segment import _covered, _overlaps, _run_union
+
+    for _ in range(300):
+        n = int(rng.integers(1, 120))
+        mask = rng.random(n) < rng.random()
+        d = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
+        ref = np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+        assert np.array_equal(mask_to_runs(mask), ref)
+        # hysteresis: the shortcut (on >= off) against the per-sample definition
+        x = rng.random(n) * 3
+        block = int(rng.integers(1, 8))
+        on = 1 + 2 * rng.random(-(-n // block))
+        off = on - rng.random(on.size)
+        above = x > np.repeat(off, block)[:n]
+        big = x > np.repeat(on, block)[:n]
+        want = [r for r in mask_to_runs(above) if big[r[0] : r[1]].any()]
+        got = hysteresis_runs(x, on, off, block=block)
+        assert np.array_equal(got.reshape(-1, 2), np.array(want, dtype=np.int64).reshape(-1, 2))
+        # the union of runs: overlap and cover against a sample mask
+        runs = rng.integers(0, n, (int(rng.integers(0, 6)), 1))
+        runs = np.hstack([runs, np.minimum(n, runs + rng.integers(0, 20, runs.shape))])
+        q = rng.integers(0, n, (8, 1))
+        q = np.hstack([q, np.minimum(n, q + rng.integers(0, 20, q.shape))])
+        m = runs_to_mask(runs, n)
+        union = _run_union(runs)
+        assert np.array_equal(_overlaps(q, union), [m[a:b].any() for a, b in q])
+        assert np.array_equal(_covered(q, union), [m[a:b].all() for a, b in q])
+
+
+def test_muap_runs_per_centre_equal_the_expanded_noise_model(rng) -> None:
+    """The MUAP detector from per-centre thresholds and per-block noise (as _site_runs
+    calls it) gives the runs of the expanded per-block, per-sample inputs."""
+    from movement.segment import (
+        _muap_runs,
+        _rho_lags,
+        _whitened_power_held,
+        muap_runs,
+        whitened_power,
+    )
+
+    fs = 2000.0
+    cfg = EMGConfig()
+    x = emg_noise(rng, fs, 130.0, sd=0.01)
+    wave = muap(fs, 0.01, 1.0) * 0.05
+    for o in np.arange(5.0, 125.0, 3.7):
+        i = int(o * fs)
+        x[i : i + len(wave), 0] += wave
+    y = _band(x, fs)[:, 0]
+    p, noise, blk, rho_c, nearest = _whitened_power_held(y.copy(), fs, cfg)
+    lags = _rho_lags(fs, cfg, blk)
+    per_centre = _muap_runs(p, noise, rho_c[:, :lags], fs, cfg, nearest)
+    per_block = _muap_runs(p, noise, rho_c[nearest], fs, cfg)
+    assert len(per_centre) > 20
+    assert np.array_equal(per_centre, per_block)
+    assert np.array_equal(per_centre, muap_runs(y, fs, cfg))
+    # the public whitened_power is the expanded form of the held one
+    p2, noise2, rho2 = whitened_power(y.copy(), fs, cfg)
+    assert np.array_equal(p2, p) and np.array_equal(rho2, rho_c[nearest])
+    assert np.array_equal(noise2, np.repeat(noise, blk)[: len(p)])
+
+
+def test_running_median_rows_edge_windows_equal_numpy_median(rng) -> None:
+    from movement.segment import _running_median_rows
+
+    for dtype in (np.float32, np.float64):
+        x = (rng.normal(size=(300, 7)) ** 3).astype(dtype)
+        for w, hop in ((120, 10), (31, 7), (8, 1)):
+            med, _ = _running_median_rows(x, w, hop)
+            centres = np.unique(np.append(np.arange(0, 300, hop), 299))
+            h = w // 2
+            ref = [np.median(x[max(0, c - h) : min(300, c - h + w)], axis=0) for c in centres]
+            assert np.array_equal(med, np.stack(ref))
+
+
+def test_whitening_in_chunks_of_blocks_equals_one_chunk(rng, monkeypatch) -> None:
+    import movement.segment as seg
+
+    y = rng.normal(size=300_517) * np.exp(0.3 * rng.normal(size=300_517))
+    chunked = seg._whiten_held(y, 2000.0, 32, 20.0, (30.0, 450.0))
+    monkeypatch.setattr(seg, "_CACHE_VALUES", 1 << 30)
+    whole = seg._whiten_held(y, 2000.0, 32, 20.0, (30.0, 450.0))
+    assert all(np.array_equal(a, b) for a, b in zip(chunked, whole, strict=True))
