@@ -753,8 +753,11 @@ def sustained_energy_runs(
        where ``P(Binomial(W, q) >= k)`` equals ``sustained_false_alarms_per_h`` per hour
        of window positions, so noise alone crosses at that rate; off below
        ``k * k_off / k_on`` (hysteresis);
-    3. each run is cut to its first and last sub-blocks that exceed together with a
-       neighbour (within two sub-blocks): a centred count starts half a window early.
+    3. each run is cut to its first and last sub-blocks that exceed together with two
+       more within two sub-blocks (3 of 5): a centred count starts half a window early,
+       and a single twitch (10-30 ms in surface EMG, domain reference section 1) lights
+       at most two adjacent 25 ms sub-blocks, so one that fires up to a window before a
+       contraction does not become the contraction's edge.
 
     A contraction a few dB above rest lights most sub-blocks of its windows; a single
     motor-unit potential, however strong, lights one or two.
@@ -828,9 +831,9 @@ def sustained_energy_runs(
     runs = hysteresis_runs(count, np.full(nsb, k - 0.5), np.full(nsb, max(off_k - 0.5, 0.5)))
     if not len(runs):
         return np.empty((0, 2), dtype=np.int64)
-    # edge sub-blocks: active with another active one within two sub-blocks
+    # edge sub-blocks: active with two more active ones within two sub-blocks (3 of 5)
     near = c[np.minimum(idx + 3, nsb)] - c[np.maximum(idx - 2, 0)]
-    paired = (active & (near >= 2)).astype(np.float64)
+    paired = (active & (near >= 3)).astype(np.float64)
     runs = trim_to_peak(paired, runs, 0.5)
     return runs * sub
 
