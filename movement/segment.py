@@ -1887,17 +1887,25 @@ def artefact_runs(
         keep = ch[e] > ch[a]
         a, e = a[keep], e[keep]
         if len(a) and cfg.artefact_tail_peak_fraction < 1:
-            e = _artefact_tails(
-                lo,
-                lv,
-                hold,
-                jump,
-                a,
-                e,
+            # only the block stretches that hold a run can hold its tail
+            st = np.cumsum(jump)
+            mark = np.zeros(int(st[-1]) + 1, dtype=bool)
+            mark[st[a]] = True
+            pos = np.flatnonzero(mark[st])
+            at = np.cumsum(mark[st]) - 1  # position -> index in pos
+            free = valid[idx[pos]] if busy is None else valid[idx[pos]] & ~busy[idx[pos]]
+            e_t = _artefact_tails(
+                lo[pos],
+                lv[pos],
+                hold[pos],
+                jump[pos],
+                at[a],
+                at[e - 1] + 1,
                 r_hold,
                 cfg.artefact_tail_peak_fraction,
-                valid[idx] if busy is None else valid[idx] & ~busy[idx],
+                free,
             )
+            e = pos[e_t - 1] + 1
         r = np.column_stack([idx[a], idx[e - 1] + 1]).astype(np.int64)
         r = merge_runs(r, int(round(0.1 * fs)))
         r = r[(r[:, 1] - r[:, 0]) >= min_n]
