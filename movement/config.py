@@ -203,6 +203,20 @@ class EMGConfig(_Config):
         "time: muscle activity has little content below 20 Hz, an artefact most of it "
         "[E: dev seeds: artefacts 19-97x, elsewhere < 5x at the 99.9th percentile]",
     )
+    artefact_tail_peak_fraction: float = _p(
+        0.03,
+        "a motion-artefact run, once started, holds on its low band alone (above the square "
+        "root of artefact_min_ratio over its baseline, without the EMG-band ratio) while no "
+        "sustained EMG segment is there and the low band stays above this fraction of the "
+        "run's peak: the recovery of a baseline step (an exponential, the electrode's "
+        "half-cell potential settling) has most of its content below the EMG band and little "
+        "in the EMG band's RMS, so the EMG-band ratio ended runs halfway through the recovery "
+        "[S: De Luca 2010, domain ref. section 3]; the fraction is the zero-phase 1-15 Hz "
+        "band-pass's own ringing after an edge (its 0.1 s RMS step response: 9 % of the peak "
+        "0.5 s after the edge, 3 % at 0.8 s, 0.3 % at 1 s), which is not artefact [E: dev "
+        "seeds 720000+, 3 x 30 x 5 min: artefact runs matching the true event 84/115 -> "
+        "98/115]; >= 1 turns the tail off",
+    )
     artefact_min_s: float = _p(
         0.15,
         "shortest motion-artefact run: longer than a heartbeat's QRS complex (< 0.12 s) plus "

@@ -203,7 +203,9 @@ def merge_other_bouts(
     starts at most ``max_gap_s`` after the end of the ones before it and no event of
     another class lies between them (the table is one row per segment, ordered by onset,
     so they are neighbours) and no missing data (``gaps``) either: an event never spans a
-    gap. Events of the target classes are never changed.
+    gap. A motion artefact (``scale`` ``artefact``) joins only other artefacts: it is a
+    recording problem, not part of a movement bout. Events of the target classes are never
+    changed.
 
     The joined event spans the first onset to the last end. Its class probabilities
     (``p_*``) are the duration-weighted mean of its parts' (``other`` stays the most
@@ -247,6 +249,10 @@ def merge_other_bouts(
     other = (events["trial_type"] == "other").to_numpy(bool)
     reach = np.maximum.accumulate(end)
     join = other[1:] & other[:-1] & (on[1:] - reach[:-1] <= max_gap_s)
+    if "scale" in events:
+        # a motion artefact (one cable or electrode movement) is not part of a movement bout
+        art = (events["scale"] == "artefact").to_numpy(bool)
+        join &= art[1:] == art[:-1]
     if gaps is not None and len(gaps) and join.any():
         # the first gap ending after the earlier event: does it start before the next one?
         g = np.asarray(gaps, float).reshape(-1, 2)

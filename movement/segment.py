@@ -1082,8 +1082,11 @@ def sustained_energy_runs(
        where ``P(Binomial(W, q) >= k)`` equals ``sustained_false_alarms_per_h`` per hour
        of window positions, so noise alone crosses at that rate; off below
        ``k * k_off / k_on`` (hysteresis);
-    3. each run is cut to its first and last sub-blocks that exceed together with a
-       neighbour (within two sub-blocks): a centred count starts half a window early.
+    3. each run is cut to its first and last sub-blocks that exceed together with two
+       more within two sub-blocks (3 of 5): a centred count starts half a window early,
+       and a single twitch (10-30 ms in surface EMG, domain reference section 1) lights
+       at most two adjacent 25 ms sub-blocks, so one that fires up to a window before a
+       contraction does not become the contraction's edge.
 
     A contraction a few dB above rest lights most sub-blocks of its windows; a single
     motor-unit potential, however strong, lights one or two.
@@ -1177,9 +1180,9 @@ def _sustained_energy_runs(
     runs = hysteresis_runs(count, np.full(nsb, k - 0.5), np.full(nsb, max(off_k - 0.5, 0.5)))
     if not len(runs):
         return np.empty((0, 2), dtype=np.int64)
-    # edge sub-blocks: active with another active one within two sub-blocks
+    # edge sub-blocks: active with two more active ones within two sub-blocks (3 of 5)
     near = c[np.minimum(idx + 3, nsb)] - c[np.maximum(idx - 2, 0)]
-    paired = (active & (near >= 2)).astype(np.float64)
+    paired = (active & (near >= 3)).astype(np.float64)
     runs = trim_to_peak(paired, runs, 0.5)
     return runs * sub
 
@@ -2163,12 +2166,49 @@ def _site_runs(
     return b_runs, s_runs, lvl_s, bursts
 
 
+def _artefact_tails(
+    lo: np.ndarray,
+    lv: np.ndarray,
+    hold: np.ndarray,
+    jump: np.ndarray,
+    a: np.ndarray,
+    e: np.ndarray,
+    ratio: float,
+    peak_fraction: float,
+    free: np.ndarray,
+) -> np.ndarray:
+    """New ends of artefact runs ``[a, e)`` (positions in ``lo``) extended through their tails.
+
+    A tail sample is ``free`` with ``lo`` above ``ratio`` times its baseline ``lv`` and
+    above ``peak_fraction`` of the peak of the runs it follows; ``hold`` samples always
+    count. ``jump`` marks positions not contiguous with the one before (block stretches).
+    """
+
+    def run_ends(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        prev = np.r_[False, mask[:-1]] & ~jump
+        nxt = np.r_[mask[1:], False] & ~np.r_[jump[1:], True]
+        rid = np.cumsum(mask & ~prev)  # 1-based id of the run a sample is in
+        return rid, np.flatnonzero(mask & ~nxt) + 1
+
+    tail = ((lo > ratio * lv) & free) | hold
+    rid, ends = run_ends(tail)
+    # the peak of the runs inside each tail run (every run's last sample is in one)
+    bounds = np.column_stack([a, e]).ravel()
+    peak = np.maximum.reduceat(lo, bounds[bounds < len(lo)])[::2][: len(a)]
+    top = np.zeros(len(ends) + 1)
+    np.maximum.at(top, rid[e - 1], peak)
+    tail &= (lo > peak_fraction * top[rid]) | hold
+    rid, ends = run_ends(tail)
+    return ends[rid[e - 1] - 1]
+
+
 def artefact_runs(
     lowband: np.ndarray,
     sustained: np.ndarray,
     fs: float,
     cfg: EMGConfig,
     gaps: np.ndarray | None = None,
+    busy: np.ndarray | None = None,
 ) -> np.ndarray:
     """Motion-artefact runs: the raw signal's low band far above its own baseline and the EMG.
 
@@ -2178,8 +2218,14 @@ def artefact_runs(
     ``artefact_min_ratio`` times its robust baseline (median of 0.5 s blocks over
     ``baseline_window_s``) and at least ``artefact_min_lowfreq_ratio`` times the EMG
     band's ``sustained`` envelope; the run extends while both ratios stay above their
-    square roots (half the dB margin); runs closer than 0.1 s join, runs shorter than
-    ``artefact_min_s`` and the first and last 0.5 s (filter edges) are dropped.
+    square roots (half the dB margin). A run then goes on through its tail, the recovery
+    of a baseline step whose content lies mostly below the EMG band (so the ratio to the
+    EMG band falls first): while the low band alone stays above the square root of
+    ``artefact_min_ratio`` over its baseline and above ``artefact_tail_peak_fraction`` of
+    the run's peak (the band-pass's own ringing after an edge is not artefact) and ``busy``
+    (sustained EMG found by the other detectors) is not set. Runs closer than 0.1 s join,
+    runs shorter than ``artefact_min_s`` and the first and last 0.5 s (filter edges) are
+    dropped.
 
     Parameters
     ----------
@@ -2189,6 +2235,8 @@ def artefact_runs(
     cfg : EMGConfig
     gaps : ndarray (n,) bool, optional
         Missing samples (never artefact).
+    busy : ndarray (n,) bool, optional
+        Samples a run's tail does not extend into (sustained segments).
 
     Returns
     -------
@@ -2203,6 +2251,9 @@ def artefact_runs(
     >>> low[5000:5500] = 0.5
     >>> artefact_runs(low, np.full((10_000, 1), 0.002), fs, EMGConfig()).tolist()
     [[5000, 5500, 0]]
+    >>> low[5500:6000] = 0.02  # a recovery: 20x its baseline, 4 % of the peak
+    >>> artefact_runs(low, np.full((10_000, 1), 0.01), fs, EMGConfig()).tolist()
+    [[5000, 6000, 0]]
     """
     n, k = lowband.shape
     if cfg.artefact_min_ratio <= 0 or n == 0:
@@ -2246,7 +2297,28 @@ def artefact_runs(
         e = np.flatnonzero(hold & ~nxt) + 1
         ch = np.r_[0, np.cumsum(hit)]
         keep = ch[e] > ch[a]
-        r = np.column_stack([idx[a[keep]], idx[e[keep] - 1] + 1]).astype(np.int64)
+        a, e = a[keep], e[keep]
+        if len(a) and cfg.artefact_tail_peak_fraction < 1:
+            # only the block stretches that hold a run can hold its tail
+            st = np.cumsum(jump)
+            mark = np.zeros(int(st[-1]) + 1, dtype=bool)
+            mark[st[a]] = True
+            pos = np.flatnonzero(mark[st])
+            at = np.cumsum(mark[st]) - 1  # position -> index in pos
+            free = valid[idx[pos]] if busy is None else valid[idx[pos]] & ~busy[idx[pos]]
+            e_t = _artefact_tails(
+                lo[pos],
+                lv[pos],
+                hold[pos],
+                jump[pos],
+                at[a],
+                at[e - 1] + 1,
+                r_hold,
+                cfg.artefact_tail_peak_fraction,
+                free,
+            )
+            e = pos[e_t - 1] + 1
+        r = np.column_stack([idx[a], idx[e - 1] + 1]).astype(np.int64)
         r = merge_runs(r, int(round(0.1 * fs)))
         r = r[(r[:, 1] - r[:, 0]) >= min_n]
         if len(r):
@@ -2320,13 +2392,14 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
                 )
     n_sites = len(pre.sites)
     if pre.lowband is not None and isinstance(cfg, EMGConfig):
-        art = artefact_runs(pre.lowband, pre.sustained, fs, cfg, pre.gaps)
+        found = np.concatenate(rows) if rows else np.empty((0, 4), np.int64)
+        busy = runs_to_mask(found[found[:, 2] == 1, :2], pre.sustained.shape[0])
+        art = artefact_runs(pre.lowband, pre.sustained, fs, cfg, pre.gaps, busy)
         if len(art) and rows:
             # sustained activity found by the detectors above keeps its label: artefact runs
             # only where none is; a brief segment inside an artefact run (the band-pass's
             # response to a baseline step) is part of the artefact
             # (on the runs' union, not per sample)
-            found = np.concatenate(rows)
             sus = _run_union(found[found[:, 2] == 1, :2])
             art = art[~_overlaps(art[:, :2], sus)]
             if len(art):

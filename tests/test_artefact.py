@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import movement
 from movement.classify import apply_definitions
@@ -65,3 +66,69 @@ def test_artefacts_do_not_crowd_their_neighbours():
     ctx = context_features(onset, offset, brief, 60.0, np.array([False, True, False]))
     assert ctx["isolation_s"][0] > 9.0  # the artefact 0.29 s later does not count
     assert ctx["isolation_s"][1] < 0.5
+
+
+def test_artefact_run_holds_through_its_tail():
+    fs = 1000.0
+    low = np.full((10_000, 1), 0.001)
+    low[5000:5500] = 0.5
+    low[5500:6000] = 0.02  # the recovery: 20x its baseline, 4 % of the peak
+    low[6000:6500] = 0.01  # 10x its baseline but 2 % of the peak (band-pass ringing)
+    sus = np.full((10_000, 1), 0.01)  # the recovery is below the EMG-band ratio
+    cfg = EMGConfig()
+    assert artefact_runs(low, sus, fs, cfg).tolist() == [[5000, 6000, 0]]
+    # switched off: the run ends with the EMG-band ratio
+    off = cfg.replace(artefact_tail_peak_fraction=1.0)
+    assert artefact_runs(low, sus, fs, off).tolist() == [[5000, 5500, 0]]
+    # a sustained segment stops the tail where it starts
+    busy = np.zeros(10_000, dtype=bool)
+    busy[5800:7000] = True
+    assert artefact_runs(low, sus, fs, cfg, busy=busy).tolist() == [[5000, 5800, 0]]
+
+
+def _emg_with(kind: str, amp: float, tau: float, fs: float = 2000.0) -> np.ndarray:
+    """30 s of EMG noise with an artefact at 12 s decaying with time constant ``tau``."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(0.0, 0.01, (int(30 * fs), 1))
+    t = np.arange(x.shape[0]) / fs
+    u = t[t >= 12.0] - 12.0
+    shape = np.sin(2 * np.pi * 2.0 * u) if kind == "swing" else 1.0  # 2 Hz cable swing
+    x[t >= 12.0, 0] += amp * np.exp(-u / tau) * shape
+    return x
+
+
+def _artefact_stop(x: np.ndarray, **cfg: float) -> float:
+    rec = movement.Recording(x, fs=2000.0, modality="emg")
+    ev = movement.score(rec, settings=EMGConfig().replace(**cfg))
+    art = ev[ev["scale"] == "artefact"]
+    assert len(art) == 1
+    return float(art["onset"].iloc[0] + art["duration"].iloc[0])
+
+
+def test_artefact_lasts_through_its_recovery():
+    # a 0.3 mV swing decaying with tau 0.5 s: within 5 % of its start after 3 tau (13.5 s)
+    x = _emg_with("swing", 0.3, 0.5)
+    assert abs(_artefact_stop(x) - 13.5) < 0.2
+    # without the tail the EMG-band ratio ends it half a second early
+    assert _artefact_stop(x, artefact_tail_peak_fraction=1.0) < 13.1
+    # a baseline step recovering with tau 0.4 s has little content in the 1-15 Hz band;
+    # the tail still holds it ~0.5 s longer (until the band-pass's ringing)
+    step = _emg_with("step", 0.5, 0.4)
+    assert _artefact_stop(step) > _artefact_stop(step, artefact_tail_peak_fraction=1.0) + 0.3
+
+
+def test_artefact_is_not_joined_to_a_movement_bout():
+    from movement.pipeline import merge_other_bouts
+
+    ev = pd.DataFrame(
+        {
+            "onset": [0.0, 1.0, 1.8],
+            "duration": [0.5, 0.5, 0.5],
+            "trial_type": ["other", "other", "other"],
+            "scale": ["artefact", "sustained", "sustained"],
+            "channel": ["ch1", "ch1", "ch1"],
+        }
+    )
+    out = merge_other_bouts(ev, 0.5)
+    assert out[["onset", "scale"]].values.tolist() == [[0.0, "artefact"], [1.0, "sustained"]]
+    assert out["duration"].tolist() == [0.5, pytest.approx(1.3)]

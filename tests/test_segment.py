@@ -877,3 +877,18 @@ def test_whitening_in_chunks_of_blocks_equals_one_chunk(rng, monkeypatch) -> Non
     monkeypatch.setattr(seg, "_CACHE_VALUES", 1 << 30)
     whole = seg._whiten_held(y, 2000.0, 32, 20.0, (30.0, 450.0))
     assert all(np.array_equal(a, b) for a, b in zip(chunked, whole, strict=True))
+
+
+def test_sustained_edge_is_not_a_twitch_before_the_contraction():
+    """A single 20 ms twitch 0.3 s before a contraction does not become its onset."""
+    from movement.segment import sustained_energy_runs
+
+    fs = 2000.0
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, 120 * 2000)
+    x[100000:110000] *= 1.6  # a 5 s contraction ~4 dB over the noise
+    i = int(round(49.7 * fs))
+    x[i - 20 : i + 20] *= 8  # the twitch lights two adjacent 25 ms sub-blocks
+    p = x * x
+    runs = sustained_energy_runs(p, np.ones_like(p), np.eye(1, 1000), fs, EMGConfig())
+    assert [(float(a) / fs, float(b) / fs) for a, b in runs] == [(50.0, 55.0)]
