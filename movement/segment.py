@@ -936,6 +936,31 @@ def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
     return mask_to_runs(runs_to_mask(runs, gaps.size) & ~gaps)
 
 
+def _hop_window_sums(
+    osc: np.ndarray, win: int, hop: int, m: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per window of :func:`periodic_runs` (``m`` windows of ``win`` samples every ``hop``):
+    the sum of each column (m, k) and the sum of squares over all columns (m,).
+
+    Summed per hop-long block, then over the ``win // hop`` blocks of each window: each
+    sample is read once instead of once per window holding it (``win / hop`` times); the
+    sums differ from direct ones by rounding only. ``None`` when ``hop`` does not divide
+    ``win``.
+    """
+    if win % hop:
+        return None
+    r = win // hop
+    nblk = m - 1 + r  # blocks covered by the windows
+    h = osc[: nblk * hop].reshape(nblk, hop, osc.shape[1])
+    b1 = h.sum(axis=1)
+    b2 = np.einsum("ijk,ijk->i", h, h)
+    s1, s2 = b1[:m].copy(), b2[:m].copy()
+    for i in range(1, r):  # loop over the blocks of a window (no running sums: local rounding)
+        s1 += b1[i : i + m]
+        s2 += b2[i : i + m]
+    return s1, s2
+
+
 def periodic_runs(
     osc: np.ndarray,
     fs: float,
@@ -984,15 +1009,19 @@ def periodic_runs(
     ratio = np.empty(m)
     chunk = max(1, 250_000 // (win * k))  # ~1 MB of float32 windows: stays in cache
     buf = np.empty((min(chunk, m), k, win), dtype=np.float32)
+    sums = _hop_window_sums(osc, win, hop, m)  # (sum, sum of squares), or None
     for c0 in range(0, m, chunk):  # loop over chunks of windows (bounded memory)
         stop = min(m, c0 + chunk)
         seg = buf[: stop - c0]
         v = view[c0:stop]
-        s1 = v.sum(axis=2)
+        if sums is None:
+            s1 = v.sum(axis=2)
+            s2 = np.einsum("mkw,mkw->m", v, v)
+        else:
+            s1, s2 = sums[0][c0:stop], sums[1][c0:stop]
         mean[c0:stop] = s1 / win
         # RMS of the mean-removed window; removing the mean before tapering is the same as
         # subtracting mean x the taper's spectrum afterwards
-        s2 = np.einsum("mkw,mkw->m", v, v)
         rms[c0:stop] = np.sqrt(np.maximum(s2 - (s1 * s1).sum(axis=1) / win, 0.0) / win)
         np.multiply(v, taper, out=seg, casting="unsafe")
         spec = sfft.rfft(seg, axis=2)[:, :, :nbin]
@@ -1031,6 +1060,21 @@ def _posture_ref_blocks(fs: float) -> int:
     return r if r * _posture_block(fs) == 2 * block else 1
 
 
+def _block_means(x: np.ndarray, b: int) -> np.ndarray:
+    """Means of the full blocks of ``b`` rows of ``x`` (n, k):
+    ``x[: nb * b].reshape(nb, b, k).mean(axis=1)``, the same values.
+
+    A row-major ``x`` with ``k >= 2`` columns is summed by ``einsum`` (the same
+    row-by-row order as ``mean``, which is ~5x slower over that strided axis);
+    other layouts (e.g. the filters' channels-first output) use ``mean``.
+    """
+    nb = x.shape[0] // b
+    h = x[: nb * b].reshape(nb, b, -1)
+    if x.ndim == 2 and x.shape[1] >= 2 and x.flags.c_contiguous:
+        return np.einsum("ijk->ik", h) / b
+    return h.mean(axis=1)
+
+
 def posture_runs(
     gravity: np.ndarray,
     fs: float,
@@ -1065,7 +1109,7 @@ def posture_runs(
     nb = n // b
     if nb < 4:
         return np.empty((0, 2), dtype=np.int64)
-    blocks = gravity[: nb * b].reshape(nb, b, 3).mean(axis=1)
+    blocks = _block_means(gravity, b)
     unit = blocks / np.maximum(np.linalg.norm(blocks, axis=1, keepdims=True), 1e-9)
     # the slow reference: running median over ref_window_s of 1 s mean directions (4x
     # fewer rows than the 0.25 s blocks and a 4x shorter window: the median is ~16x
