@@ -175,16 +175,23 @@ def spectral_features(
             0.5 - 0.5 * np.cos(2 * np.pi * j[None, :] / np.maximum(lens[:, None] - 1, 1)),
             0.0,
         )
-        power = np.zeros((len(sel), nfft // 2 + 1))
-        acf = np.zeros((len(sel), nfft))
+        freqs = sfft.rfftfreq(nfft, 1 / fs)
+        # only the bins up to the band's top enter the spectral statistics
+        nbin = int(np.searchsorted(freqs, band[1], side="right"))
+        power = np.zeros((len(sel), nbin))
+        praw = np.zeros((len(sel), nfft // 2 + 1))
         for c in range(x.shape[1]):  # loop over components (<= 3)
             seg = x[idx, c]
             seg = np.where(valid, seg, 0.0)
             seg = seg - (seg.sum(axis=1) / lens)[:, None] * valid
-            spec = sfft.rfft(seg * win, n=nfft, axis=1)
-            power += np.abs(spec) ** 2
-            acf += sfft.irfft(np.abs(sfft.rfft(seg, n=nfft, axis=1)) ** 2, n=nfft, axis=1)
-        freqs = sfft.rfftfreq(nfft, 1 / fs)
+            spec = sfft.rfft(seg * win, n=nfft, axis=1)[:, :nbin]
+            power += spec.real**2 + spec.imag**2
+            raw = sfft.rfft(seg, n=nfft, axis=1)
+            praw += raw.real**2 + raw.imag**2
+        # the autocorrelation is linear in the power spectrum: one inverse transform of the
+        # components' summed spectra
+        acf = sfft.irfft(praw, n=nfft, axis=1)
+        freqs = freqs[:nbin]
         inband = (freqs >= band[0]) & (freqs <= band[1])
         pb = np.where(inband[None, :], power, 0.0)
         total = pb.sum(axis=1)
@@ -199,16 +206,19 @@ def spectral_features(
             max(int(inband.sum()), 2)
         )
         # unbiased autocorrelation up to half the window: first peak after the first zero crossing
-        lags = np.arange(lmax)
+        # (lags beyond lmax // 2 are never usable: not computed)
+        lags = np.arange(lmax // 2 + 1)
         a0 = np.maximum(acf[:, :1], 1e-300)
         denom = np.maximum(lens[:, None] - lags[None, :], 1)
-        r = (acf[:, :lmax] / a0) * (lens[:, None] / denom)
+        r = (acf[:, : len(lags)] / a0) * (lens[:, None] / denom)
         usable = lags[None, :] <= (lens[:, None] // 2)
         r = np.where(usable, np.clip(r, -1, 1), np.nan)
         below = (r < 0) & usable
-        first_neg = np.where(below.any(axis=1), np.argmax(below, axis=1), lmax)
+        first_neg = np.where(below.any(axis=1), np.argmax(below, axis=1), len(lags))
         after = (lags[None, :] >= first_neg[:, None]) & usable
-        reg = np.where(after.any(axis=1), np.nanmax(np.where(after, r, -1.0), axis=1), 0.0)
+        # r is finite wherever ``after`` holds (a usable lag; a NaN row has total NaN and is
+        # dropped below), so a plain max equals the NaN-aware one
+        reg = np.where(after.any(axis=1), np.where(after, r, -1.0).max(axis=1), 0.0)
         good = total > 0
         out["dominant_frequency_hz"][sel] = np.where(good, fdom, np.nan)
         out["peak_power_ratio"][sel] = np.where(good, ratio, np.nan)
@@ -431,15 +441,20 @@ def _tilts(
 
     for site in np.unique(main):  # loop over sensors
         sel = np.flatnonzero(main == site)
-        cs = _cumsum0(gravity[:, site, :])
+        g = gravity[:, site, :]
         s0, s1 = start[sel], stop[sel]
-        a0 = np.clip(s0 - w, 0, n - 1)
-        before = _seg_sum(cs, a0, np.clip(s0, a0 + 1, n))
-        b0 = np.minimum(s1, n - 1)
-        after = _seg_sum(cs, b0, np.clip(s1 + w, b0 + 1, n))
         q = (s1 - s0) // 4
+        a0 = np.clip(s0 - w, 0, n - 1)
+        b0 = np.minimum(s1, n - 1)
         m0 = np.minimum(s0 + q, n - 1)
-        middle = _seg_sum(cs, m0, np.clip(s1 - q, m0 + 1, n))
+        # before onset, after offset and the central half, summed over the windows only
+        # (a cumulative sum of the whole signal costs more than the windows hold)
+        lo = np.concatenate([a0, b0, m0])
+        hi = np.concatenate(
+            [np.clip(s0, a0 + 1, n), np.clip(s1 + w, b0 + 1, n), np.clip(s1 - q, m0 + 1, n)]
+        )
+        sums = np.stack([_seg_reduce(np.add, g[:, c], lo, hi) for c in range(3)], axis=1)
+        before, after, middle = np.split(sums, 3)
         change[sel] = angle(before, after)
         held[sel] = angle(before, middle)
     return change, held
