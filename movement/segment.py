@@ -925,8 +925,16 @@ def runs_to_mask(runs: np.ndarray, n: int) -> np.ndarray:
 
 def mask_to_runs(mask: np.ndarray) -> np.ndarray:
     """[start, stop) runs of True in a boolean vector, as an (m, 2) array."""
-    d = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
-    return np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+    mask = np.asarray(mask, dtype=bool)
+    if mask.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    # the changes of value (one pass, no padded copy), then the ends' open runs
+    edges = np.flatnonzero(mask[1:] != mask[:-1]).astype(np.int64) + 1
+    if mask[0]:
+        edges = np.concatenate(([0], edges))
+    if mask[-1]:
+        edges = np.concatenate((edges, [mask.size]))
+    return edges.reshape(-1, 2)
 
 
 def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
