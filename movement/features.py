@@ -100,7 +100,14 @@ def _seg_reduce(ufunc: np.ufunc, x: np.ndarray, start: np.ndarray, stop: np.ndar
     idx = np.column_stack([start, np.maximum(stop, start + 1)]).ravel()
     if idx[-1] >= x.shape[0]:  # the last window runs to the end: reduceat's last slice does
         idx = idx[:-1]
-    return ufunc.reduceat(x, idx)[::2]
+    over = np.flatnonzero(idx >= x.shape[0])  # other windows running to the end
+    if len(over) == 0:
+        return ufunc.reduceat(x, idx)[::2]
+    idx[over] = idx[over - 1]  # a placeholder; each is reduced alone below
+    out = ufunc.reduceat(x, idx)[::2]
+    for i in over:  # loop over the (few) windows that end at the last sample
+        out[i // 2] = ufunc.reduceat(x, idx[i - 1 : i])[0]
+    return out
 
 
 def _seg_max(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
