@@ -1068,6 +1068,14 @@ def _posture_ref_blocks(fs: float) -> int:
     return r if r * _posture_block(fs) == 2 * block else 1
 
 
+def _norm3(v: np.ndarray) -> np.ndarray:
+    """Euclidean norm over the last axis of length 3, keeping it (length 1):
+    ``np.linalg.norm(v, axis=-1, keepdims=True)``, the same values (the squares are added
+    in the same order), without its temporaries and its reduction over a short axis."""
+    x, y, z = v[..., 0], v[..., 1], v[..., 2]
+    return np.sqrt(x * x + y * y + z * z)[..., None]
+
+
 def _block_means(x: np.ndarray, b: int) -> np.ndarray:
     """Means of the full blocks of ``b`` rows of ``x`` (n, k):
     ``x[: nb * b].reshape(nb, b, k).mean(axis=1)``, the same values.
@@ -1118,7 +1126,7 @@ def posture_runs(
     if nb < 4:
         return np.empty((0, 2), dtype=np.int64)
     blocks = _block_means(gravity, b)
-    unit = blocks / np.maximum(np.linalg.norm(blocks, axis=1, keepdims=True), 1e-9)
+    unit = blocks / np.maximum(_norm3(blocks), 1e-9)
     # the slow reference: running median over ref_window_s of 1 s mean directions (4x
     # fewer rows than the 0.25 s blocks and a 4x shorter window: the median is ~16x
     # cheaper); at rates where 1 s is not two baseline blocks, of the 0.25 s blocks
@@ -1129,12 +1137,12 @@ def posture_runs(
     w = max(3, int(round(ref_window_s / (_POSTURE_BLOCK_S * r))))
     ref = pd.DataFrame(coarse).rolling(w, center=True, min_periods=1).median().to_numpy()
     ref = np.repeat(ref, r, axis=0)[:nb]
-    ref /= np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-9)
+    ref /= np.maximum(_norm3(ref), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))
     # held: the direction is steady over +-1 s (a limb moving about is not a posture)
     sw = 2 * max(1, int(round(steady_s / 0.25))) + 1  # blocks in +-steady_s
     local = pd.DataFrame(unit).rolling(sw, center=True, min_periods=1).mean().to_numpy(copy=True)
-    local /= np.maximum(np.linalg.norm(local, axis=1, keepdims=True), 1e-9)
+    local /= np.maximum(_norm3(local), 1e-9)
     wobble = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, local), -1, 1)))
     steady = pd.Series(wobble).rolling(sw, center=True, min_periods=1).max().to_numpy()
     steady = steady <= steady_deg
@@ -1197,7 +1205,7 @@ def tilt_edges(
     q = max(1, int(round(0.25 * fs)))  # the reference directions: 0.25 s means
 
     def unit(v: np.ndarray) -> np.ndarray:
-        return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+        return v / np.maximum(_norm3(v), 1e-12)
 
     def mean_dirs(i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
         """The mean directions (unit) over [i0, i1) (at least one sample; i1 <= n)."""
@@ -1409,7 +1417,7 @@ def split_at_rest(
         j, _, f = run_samples(i0, k)
         d = np.add.reduceat(orientation[np.minimum(j, n - 1)], f, axis=0) / k[:, None]
         d[i1 <= i0] = 0.0
-        return d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+        return d / np.maximum(_norm3(d), 1e-12)
 
     c = np.cos(np.radians(rest_deg))
     before = mean_dirs(np.maximum(a - q, 0), a)
@@ -1417,7 +1425,7 @@ def split_at_rest(
     idx, rid, first = run_samples(a, lens)
     last = first + lens
     u = orientation[idx]
-    u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
+    u = u / np.maximum(_norm3(u), 1e-12)
     rest_b = np.einsum("ij,ij->i", u, before[rid]) >= c
     rest_a = np.einsum("ij,ij->i", u, after[rid]) >= c
 
