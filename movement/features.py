@@ -503,8 +503,9 @@ def _tilt_hold(
         idx, seg_id, first = run_samples(s0, lens)  # every sample of every segment
         v = o[idx]
         r = r0[seg_id]
+        # (the reference's length per segment, read per sample: the same values)
         cos = np.einsum("ij,ij->i", v, r) / np.maximum(
-            vector_magnitude(v) * vector_magnitude(r), 1e-12
+            vector_magnitude(v) * vector_magnitude(r0)[seg_id], 1e-12
         )
         th = np.arccos(np.clip(cos, -1.0, 1.0))
         peak = np.maximum.reduceat(th, first)
@@ -568,7 +569,8 @@ def segment_features(
             out[f] = pd.Series(dtype=float)
         out["main_site"] = pd.Series(dtype=int)
         return out
-    sig = np.abs(pre.signal)
+    # the accelerometer's signal is a magnitude (>= 0): no copy
+    sig = pre.signal if modality == "accel" else np.abs(pre.signal)
     peaks = np.stack([_seg_max(sig[:, j], start, stop) for j in range(s)], axis=1)
     peaks = np.where(active, peaks, -np.inf)
     main = np.argmax(peaks, axis=1)
