@@ -41,7 +41,13 @@ import pandas as pd
 from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
-from .preprocess import Preprocessed, _cumsum0, lowpass, vector_magnitude
+from .preprocess import (
+    DECIMATED_HZ,
+    DecimatedLowpass,
+    Preprocessed,
+    _cumsum0,
+    vector_magnitude,
+)
 from .segment import Segmentation, active_fraction, run_samples
 
 __all__ = ["FEATURES", "segment_features", "spectral_features"]
@@ -468,7 +474,7 @@ def _tilts(
 
 
 def _tilt_hold(
-    orientation: np.ndarray,
+    orientation: np.ndarray | DecimatedLowpass,
     main: np.ndarray,
     start: np.ndarray,
     stop: np.ndarray,
@@ -480,13 +486,25 @@ def _tilt_hold(
     The tilt is the angle between the orientation and its mean over ``before_s`` before
     onset. A held posture or spasm sits at its tilt for most of the event; a reach goes
     out and back (minimum jerk), at >= half its excursion for about half of it.
+    ``orientation`` is an (n, n_sensors, 3) array, or a :class:`DecimatedLowpass` of its
+    (n, 3 * n_sensors) reshape (read at the segments' samples only).
     Vectorised over segments (loops over sensors).
     """
-    n = orientation.shape[0]
+    if isinstance(orientation, DecimatedLowpass):
+        n = orientation.n
+
+        def at(rows: np.ndarray, site: int) -> np.ndarray:
+            return orientation.rows(rows)[:, 3 * site : 3 * site + 3]
+
+    else:
+        n = orientation.shape[0]
+
+        def at(rows: np.ndarray, site: int) -> np.ndarray:
+            return orientation[rows, site, :]
+
     w = max(1, int(round(before_s * fs)))
     out = np.full(len(start), np.nan)
     for site in np.unique(main):  # loop over sensors
-        o = orientation[:, site, :]
         sel = np.flatnonzero(main == site)
         s0 = start[sel]
         s1 = np.minimum(stop[sel], n)
@@ -497,11 +515,12 @@ def _tilt_hold(
         # reference: the mean direction over before_s before onset (at least one sample)
         a0 = np.maximum(0, s0 - w)
         b0 = np.maximum(s0, 1)
-        r0 = np.stack([_seg_reduce(np.add, o[:, c], a0, b0) for c in range(3)], axis=1)
+        ridx, _, rfirst = run_samples(a0, b0 - a0)
+        r0 = np.add.reduceat(at(ridx, site), rfirst, axis=0)
         r0 /= (b0 - a0)[:, None]
         lens = s1 - s0
         idx, seg_id, first = run_samples(s0, lens)  # every sample of every segment
-        v = o[idx]
+        v = at(idx, site)
         r = r0[seg_id]
         # (the reference's length per segment, read per sample: the same values)
         cos = np.einsum("ij,ij->i", v, r) / np.maximum(
@@ -649,13 +668,20 @@ def segment_features(
         # the tilt's time course: a running median flattens a turnaround (a reach's far
         # point) into a plateau as long as its window, so the hold is measured on the
         # acceleration low-passed below 1/orientation_median_s (tremor >= 3 Hz removed)
+        # computed on 25 Hz block means (DECIMATED_HZ) and read at the segments' samples
+        # only: ~1/3 of the full-rate filter's CPU time. Measured against the full-rate
+        # filter: dev F1 (heldout_metrics seed 700000, 10 recordings, rules and model)
+        # unchanged; 24 h benchmark: no label changed, tilt_hold_fraction moved in 27 % of
+        # events (median 0.024: samples near half the peak tilt), probabilities of 1 % of
+        # events by <= 0.032
         k = pre.orientation.shape[1]
-        shape = lowpass(
+        shape = DecimatedLowpass(
             (pre.orientation + pre.oscill).reshape(len(pre.orientation), 3 * k),
             fs,
             1.0 / cfg.orientation_median_s,
-            order=2,
-        ).reshape(pre.orientation.shape)
+            2,
+            int(fs // DECIMATED_HZ),
+        )
         out["tilt_hold_fraction"] = _tilt_hold(shape, main, start, stop, fs)
     else:
         out["tilt_hold_fraction"] = (

@@ -156,10 +156,11 @@ def lowpass(
     return _sosfiltfilt(sos, x)
 
 
-def _lowpass_decimated(x: np.ndarray, fs: float, cutoff: float, order: int, q: int) -> np.ndarray:
-    """:func:`lowpass` on means of blocks of ``q`` samples, interpolated back (see there)."""
-    if x.ndim == 1:
-        return _lowpass_decimated(x[:, None], fs, cutoff, order, q)[:, 0]
+def _decimated_series(
+    x: np.ndarray, fs: float, cutoff: float, order: int, q: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The low-passed block means of :func:`_lowpass_decimated`: ``(y, centres, nb)`` with
+    ``y`` (k, m) channels-first, the blocks' centres (samples) and the full blocks' count."""
     n, k = x.shape
     nb, rest = divmod(n, q)
     m = nb + (rest > 0)
@@ -178,7 +179,15 @@ def _lowpass_decimated(x: np.ndarray, fs: float, cutoff: float, order: int, q: i
         blocks[nb] = x[nb * q :].mean(axis=0)
         centres[nb] = nb * q + (rest - 1) / 2.0
     sos = signal.butter(order, cutoff, btype="lowpass", fs=fs / q, output="sos")
-    yt = np.ascontiguousarray(_sosfiltfilt(sos, blocks).T)  # (k, m)
+    return np.ascontiguousarray(_sosfiltfilt(sos, blocks).T), centres, nb
+
+
+def _lowpass_decimated(x: np.ndarray, fs: float, cutoff: float, order: int, q: int) -> np.ndarray:
+    """:func:`lowpass` on means of blocks of ``q`` samples, interpolated back (see there)."""
+    if x.ndim == 1:
+        return _lowpass_decimated(x[:, None], fs, cutoff, order, q)[:, 0]
+    n, k = x.shape
+    yt, centres, nb = _decimated_series(x, fs, cutoff, order, q)  # yt: (k, m)
     out = np.empty((k, n))  # returned channels-first, like the full-rate filter's output
     # linear interpolation between block centres, one offset within the blocks at a time
     o3 = out[:, : nb * q].reshape(k, nb, q)
@@ -196,6 +205,59 @@ def _lowpass_decimated(x: np.ndarray, fs: float, cutoff: float, order: int, q: i
         for c in range(k):  # loop over channels
             out[c, r] = np.interp(r.astype(np.float64), centres, yt[c])
     return out.T
+
+
+class DecimatedLowpass:
+    """:func:`lowpass` ``(..., decimate=True)`` of ``x`` (n, k), read only at the rows asked for.
+
+    The filter runs on the means of blocks of ``q`` samples (see :func:`lowpass`); the
+    interpolation back to the full rate, which costs more than the filter, is done only
+    for the rows a caller reads (:meth:`rows`): the values are those of
+    ``_lowpass_decimated(x, fs, cutoff, order, q)`` at these rows. ``q < 2`` or a signal
+    shorter than ``64 * q`` samples is filtered at the full rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 100.0
+    >>> t = np.arange(6000) / fs
+    >>> x = np.column_stack([np.sin(2 * np.pi * 0.1 * t), np.cos(2 * np.pi * 0.2 * t)])
+    >>> lp = DecimatedLowpass(x, fs, 1.0, 2, 4)
+    >>> rows = np.array([0, 1, 2, 3, 4, 2999, 5998, 5999])
+    >>> bool(np.array_equal(lp.rows(rows), _lowpass_decimated(x, fs, 1.0, 2, 4)[rows]))
+    True
+    """
+
+    def __init__(self, x: np.ndarray, fs: float, cutoff: float, order: int, q: int) -> None:
+        n = x.shape[0]
+        self.n, self.q = n, q
+        self.full: np.ndarray | None = None
+        if q < 2 or n < 64 * q:
+            self.full = lowpass(x, fs, cutoff, order)
+            return
+        self.y, self.centres, self.nb = _decimated_series(x, fs, cutoff, order, q)
+
+    def rows(self, r: np.ndarray) -> np.ndarray:
+        """The filtered signal at rows ``r`` (any order, repeats allowed): (len(r), k)."""
+        r = np.asarray(r, dtype=np.int64)
+        if self.full is not None:
+            return self.full[r]
+        q, nb, y = self.q, self.nb, self.y
+        j, i = np.divmod(r, q)
+        d = (i - (q - 1) / 2.0) / q
+        edge = (j == 0) | (j >= nb - 1)  # flat beyond the end centres: np.interp there
+        jj = np.where(edge, 1, j)
+        ahead = d >= 0
+        # as in _lowpass_decimated: (y[j + 1] - y[j]) d + y[j] ahead of the block's centre,
+        # (y[j] - y[j - 1]) d + y[j] behind it
+        nxt = np.where(ahead, jj + 1, jj)
+        prv = np.where(ahead, jj, jj - 1)
+        out = ((y[:, nxt] - y[:, prv]) * d + y[:, jj]).T
+        e = np.flatnonzero(edge)
+        if len(e):
+            for c in range(y.shape[0]):  # loop over channels
+                out[e, c] = np.interp(r[e].astype(np.float64), self.centres, y[c])
+        return out
 
 
 def lowband_rms(x: np.ndarray, fs: float, low: float, high: float, window_s: float) -> np.ndarray:
