@@ -561,7 +561,15 @@ def clipping_mask(
     # (row, channel) pairs at the top, as indices into x.ravel(): few, unless the signal
     # sits at an ADC limit
     tw = np.tile(thr, wide.shape[1] // k)
-    at = np.flatnonzero(((wide >= tw) | (wide <= -tw)).ravel())
+    # only the rows of ``wide`` whose extremes reach the lowest threshold can hold one (two
+    # fast row reductions instead of comparing every value; a row with NaN is compared too)
+    low = float(np.nanmin(thr)) if np.isfinite(thr).any() else np.inf
+    hi_row, lo_row = wide.max(axis=1), wide.min(axis=1)
+    cand = np.flatnonzero((hi_row >= low) | (lo_row <= -low) | np.isnan(hi_row))
+    sub = wide[cand]
+    hit = np.flatnonzero(((sub >= tw) | (sub <= -tw)).ravel())
+    width = wide.shape[1]
+    at = cand[hit // width] * width + hit % width
     if len(rest):
         more = np.flatnonzero(((rest >= thr) | (rest <= -thr)).ravel())
         at = np.concatenate([at, more + wide.size])
