@@ -1031,7 +1031,10 @@ def periodic_runs(
         # RMS of the mean-removed window; removing the mean before tapering is the same as
         # subtracting mean x the taper's spectrum afterwards
         rms[c0:stop] = np.sqrt(np.maximum(s2 - (s1 * s1).sum(axis=1) / win, 0.0) / win)
-        np.multiply(v, taper, out=seg, casting="unsafe")
+        # to float32 first, then tapered in float32 (the spectrum is float32 anyway): ~3x
+        # faster than a float64 product cast on output, within float32 rounding of it
+        seg[...] = v
+        seg *= taper
         spec = sfft.rfft(seg, axis=2)[:, :, :nbin]
         spec = spec - mean[c0:stop, :, None] * taper_spec
         power = (spec.real**2 + spec.imag**2).sum(axis=1, dtype=np.float64)  # (w, nbin)
