@@ -236,27 +236,29 @@ class DecimatedLowpass:
             self.full = lowpass(x, fs, cutoff, order)
             return
         self.y, self.centres, self.nb = _decimated_series(x, fs, cutoff, order, q)
+        # row-major copies for gathering rows: the values and their steps y[j + 1] - y[j]
+        self._y = np.ascontiguousarray(self.y.T)
+        self._step = np.diff(self._y[: self.nb], axis=0)
 
     def rows(self, r: np.ndarray) -> np.ndarray:
         """The filtered signal at rows ``r`` (any order, repeats allowed): (len(r), k)."""
         r = np.asarray(r, dtype=np.int64)
         if self.full is not None:
             return self.full[r]
-        q, nb, y = self.q, self.nb, self.y
-        j, i = np.divmod(r, q)
-        d = (i - (q - 1) / 2.0) / q
+        q, nb = self.q, self.nb
+        j = r // q
+        d = ((r - j * q) - (q - 1) / 2.0) / q
         edge = (j == 0) | (j >= nb - 1)  # flat beyond the end centres: np.interp there
         jj = np.where(edge, 1, j)
-        ahead = d >= 0
         # as in _lowpass_decimated: (y[j + 1] - y[j]) d + y[j] ahead of the block's centre,
         # (y[j] - y[j - 1]) d + y[j] behind it
-        nxt = np.where(ahead, jj + 1, jj)
-        prv = np.where(ahead, jj, jj - 1)
-        out = ((y[:, nxt] - y[:, prv]) * d + y[:, jj]).T
+        out = self._step[np.where(d >= 0, jj, jj - 1)]
+        out *= d[:, None]
+        out += self._y[jj]
         e = np.flatnonzero(edge)
         if len(e):
-            for c in range(y.shape[0]):  # loop over channels
-                out[e, c] = np.interp(r[e].astype(np.float64), self.centres, y[c])
+            for c in range(self.y.shape[0]):  # loop over channels
+                out[e, c] = np.interp(r[e].astype(np.float64), self.centres, self.y[c])
         return out
 
 
