@@ -92,3 +92,13 @@ def test_tilt_hold_reads_a_decimated_lowpass_like_its_array() -> None:
     got = _tilt_hold(lp, main, start, stop, fs)
     assert np.array_equal(got, _tilt_hold(arr, main, start, stop, fs), equal_nan=True)
     assert 0.7 < got[0] < 1.0
+
+
+def test_heap_reuse_is_a_context_that_restores() -> None:
+    from movement.stream import _heap_reuse
+
+    with _heap_reuse():
+        a = np.ones((1 << 20, 3))
+        del a
+    with pytest.raises(ValueError), _heap_reuse():
+        raise ValueError("propagates")
