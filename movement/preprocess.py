@@ -213,8 +213,9 @@ class DecimatedLowpass:
     The filter runs on the means of blocks of ``q`` samples (see :func:`lowpass`); the
     interpolation back to the full rate, which costs more than the filter, is done only
     for the rows a caller reads (:meth:`rows`): the values are those of
-    ``_lowpass_decimated(x, fs, cutoff, order, q)`` at these rows. ``q < 2`` or a signal
-    shorter than ``64 * q`` samples is filtered at the full rate.
+    ``_lowpass_decimated(x, fs, cutoff, order, q)`` at these rows. ``q < 2``, a signal
+    shorter than ``64 * q`` samples or a cut-off above a tenth of the block rate is
+    filtered at the full rate.
 
     Examples
     --------
@@ -232,7 +233,7 @@ class DecimatedLowpass:
         n = x.shape[0]
         self.n, self.q = n, q
         self.full: np.ndarray | None = None
-        if q < 2 or n < 64 * q:
+        if q < 2 or n < 64 * q or fs / q < 10.0 * cutoff:
             self.full = lowpass(x, fs, cutoff, order)
             return
         self.y, self.centres, self.nb = _decimated_series(x, fs, cutoff, order, q)

@@ -102,3 +102,11 @@ def test_heap_reuse_is_a_context_that_restores() -> None:
         del a
     with pytest.raises(ValueError), _heap_reuse():
         raise ValueError("propagates")
+
+
+def test_decimated_lowpass_falls_back_to_full_rate_for_a_high_cutoff() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4000, 3))
+    lp = DecimatedLowpass(x, 100.0, 5.0, 2, 4)  # 5 Hz > 25 Hz / 10
+    rows = np.arange(0, 4000, 7)
+    assert np.array_equal(lp.rows(rows), lowpass(x, 100.0, 5.0, 2)[rows])
