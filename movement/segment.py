@@ -1321,6 +1321,31 @@ def _split_at_gaps(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
     return mask_to_runs(runs_to_mask(runs, gaps.size) & ~gaps)
 
 
+def _hop_window_sums(
+    osc: np.ndarray, win: int, hop: int, m: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per window of :func:`periodic_runs` (``m`` windows of ``win`` samples every ``hop``):
+    the sum of each column (m, k) and the sum of squares over all columns (m,).
+
+    Summed per hop-long block, then over the ``win // hop`` blocks of each window: each
+    sample is read once instead of once per window holding it (``win / hop`` times); the
+    sums differ from direct ones by rounding only. ``None`` when ``hop`` does not divide
+    ``win``.
+    """
+    if win % hop:
+        return None
+    r = win // hop
+    nblk = m - 1 + r  # blocks covered by the windows
+    h = osc[: nblk * hop].reshape(nblk, hop, osc.shape[1])
+    b1 = h.sum(axis=1)
+    b2 = np.einsum("ijk,ijk->i", h, h)
+    s1, s2 = b1[:m].copy(), b2[:m].copy()
+    for i in range(1, r):  # loop over the blocks of a window (no running sums: local rounding)
+        s1 += b1[i : i + m]
+        s2 += b2[i : i + m]
+    return s1, s2
+
+
 def periodic_runs(
     osc: np.ndarray,
     fs: float,
@@ -1369,17 +1394,24 @@ def periodic_runs(
     ratio = np.empty(m)
     chunk = max(1, 250_000 // (win * k))  # ~1 MB of float32 windows: stays in cache
     buf = np.empty((min(chunk, m), k, win), dtype=np.float32)
+    sums = _hop_window_sums(osc, win, hop, m)  # (sum, sum of squares), or None
     for c0 in range(0, m, chunk):  # loop over chunks of windows (bounded memory)
         stop = min(m, c0 + chunk)
         seg = buf[: stop - c0]
         v = view[c0:stop]
-        s1 = v.sum(axis=2)
+        if sums is None:
+            s1 = v.sum(axis=2)
+            s2 = np.einsum("mkw,mkw->m", v, v)
+        else:
+            s1, s2 = sums[0][c0:stop], sums[1][c0:stop]
         mean[c0:stop] = s1 / win
         # RMS of the mean-removed window; removing the mean before tapering is the same as
         # subtracting mean x the taper's spectrum afterwards
-        s2 = np.einsum("mkw,mkw->m", v, v)
         rms[c0:stop] = np.sqrt(np.maximum(s2 - (s1 * s1).sum(axis=1) / win, 0.0) / win)
-        np.multiply(v, taper, out=seg, casting="unsafe")
+        # to float32 first, then tapered in float32 (the spectrum is float32 anyway): ~3x
+        # faster than a float64 product cast on output, within float32 rounding of it
+        seg[...] = v
+        seg *= taper
         spec = sfft.rfft(seg, axis=2)[:, :, :nbin]
         spec = spec - mean[c0:stop, :, None] * taper_spec
         power = (spec.real**2 + spec.imag**2).sum(axis=1, dtype=np.float64)  # (w, nbin)
@@ -1416,6 +1448,29 @@ def _posture_ref_blocks(fs: float) -> int:
     return r if r * _posture_block(fs) == 2 * block else 1
 
 
+def _norm3(v: np.ndarray) -> np.ndarray:
+    """Euclidean norm over the last axis of length 3, keeping it (length 1):
+    ``np.linalg.norm(v, axis=-1, keepdims=True)``, the same values (the squares are added
+    in the same order), without its temporaries and its reduction over a short axis."""
+    x, y, z = v[..., 0], v[..., 1], v[..., 2]
+    return np.sqrt(x * x + y * y + z * z)[..., None]
+
+
+def _block_means(x: np.ndarray, b: int) -> np.ndarray:
+    """Means of the full blocks of ``b`` rows of ``x`` (n, k):
+    ``x[: nb * b].reshape(nb, b, k).mean(axis=1)``, the same values.
+
+    A row-major ``x`` with ``k >= 2`` columns is summed by ``einsum`` (the same
+    row-by-row order as ``mean``, which is ~5x slower over that strided axis);
+    other layouts (e.g. the filters' channels-first output) use ``mean``.
+    """
+    nb = x.shape[0] // b
+    h = x[: nb * b].reshape(nb, b, -1)
+    if x.ndim == 2 and x.shape[1] >= 2 and x.flags.c_contiguous:
+        return np.einsum("ijk->ik", h) / b
+    return h.mean(axis=1)
+
+
 def posture_runs(
     gravity: np.ndarray,
     fs: float,
@@ -1450,8 +1505,8 @@ def posture_runs(
     nb = n // b
     if nb < 4:
         return np.empty((0, 2), dtype=np.int64)
-    blocks = gravity[: nb * b].reshape(nb, b, 3).mean(axis=1)
-    unit = blocks / np.maximum(np.linalg.norm(blocks, axis=1, keepdims=True), 1e-9)
+    blocks = _block_means(gravity, b)
+    unit = blocks / np.maximum(_norm3(blocks), 1e-9)
     # the slow reference: running median over ref_window_s of 1 s mean directions (4x
     # fewer rows than the 0.25 s blocks and a 4x shorter window: the median is ~16x
     # cheaper); at rates where 1 s is not two baseline blocks, of the 0.25 s blocks
@@ -1462,12 +1517,12 @@ def posture_runs(
     w = max(3, int(round(ref_window_s / (_POSTURE_BLOCK_S * r))))
     ref = pd.DataFrame(coarse).rolling(w, center=True, min_periods=1).median().to_numpy()
     ref = np.repeat(ref, r, axis=0)[:nb]
-    ref /= np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-9)
+    ref /= np.maximum(_norm3(ref), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))
     # held: the direction is steady over +-1 s (a limb moving about is not a posture)
     sw = 2 * max(1, int(round(steady_s / 0.25))) + 1  # blocks in +-steady_s
     local = pd.DataFrame(unit).rolling(sw, center=True, min_periods=1).mean().to_numpy(copy=True)
-    local /= np.maximum(np.linalg.norm(local, axis=1, keepdims=True), 1e-9)
+    local /= np.maximum(_norm3(local), 1e-9)
     wobble = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, local), -1, 1)))
     steady = pd.Series(wobble).rolling(sw, center=True, min_periods=1).max().to_numpy()
     steady = steady <= steady_deg
@@ -1530,7 +1585,7 @@ def tilt_edges(
     q = max(1, int(round(0.25 * fs)))  # the reference directions: 0.25 s means
 
     def unit(v: np.ndarray) -> np.ndarray:
-        return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+        return v / np.maximum(_norm3(v), 1e-12)
 
     def mean_dirs(i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
         """The mean directions (unit) over [i0, i1) (at least one sample; i1 <= n)."""
@@ -1742,7 +1797,7 @@ def split_at_rest(
         j, _, f = run_samples(i0, k)
         d = np.add.reduceat(orientation[np.minimum(j, n - 1)], f, axis=0) / k[:, None]
         d[i1 <= i0] = 0.0
-        return d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+        return d / np.maximum(_norm3(d), 1e-12)
 
     c = np.cos(np.radians(rest_deg))
     before = mean_dirs(np.maximum(a - q, 0), a)
@@ -1750,7 +1805,7 @@ def split_at_rest(
     idx, rid, first = run_samples(a, lens)
     last = first + lens
     u = orientation[idx]
-    u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
+    u = u / np.maximum(_norm3(u), 1e-12)
     rest_b = np.einsum("ij,ij->i", u, before[rid]) >= c
     rest_a = np.einsum("ij,ij->i", u, after[rid]) >= c
 

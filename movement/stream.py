@@ -62,9 +62,12 @@ are read whole with :func:`movement.read`, then scored in windows.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import mmap
+import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -777,6 +780,44 @@ def _core_rows(
     return feats
 
 
+# glibc mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+#: Heap settings while windows are scored: arrays of any size come from the heap, which
+#: keeps what they free. Restored after: the 32 MB mmap threshold (and twice it as trim
+#: threshold) that glibc's own dynamic threshold reaches once large arrays have been freed.
+_HEAP_WHILE, _HEAP_AFTER = (1 << 30, 1 << 31), (32 << 20, 64 << 20)
+
+
+@contextmanager
+def _heap_reuse() -> Iterator[None]:
+    """Let every window reuse the memory of the previous one (glibc; elsewhere a no-op).
+
+    Each window allocates the same large arrays (tens of MB) again. glibc maps arrays
+    above its mmap threshold (up to 32 MB, adjusted as they are freed) afresh from the
+    kernel, and returns heap memory above its trim threshold: both are paid again as page
+    faults (zeroed pages) in every window. Measured on the 24 h benchmark recording (9
+    windows of ~10^6 x 3 values): ~60 % fewer page faults and ~0.5 s (8 %) less CPU time,
+    for ~30 MB (7 %) more peak memory. The heap is trimmed on exit.
+    """
+    libc = None
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL("libc.so.6")
+            if libc.mallopt(_M_MMAP_THRESHOLD, _HEAP_WHILE[0]) != 1:
+                libc = None
+            else:
+                libc.mallopt(_M_TRIM_THRESHOLD, _HEAP_WHILE[1])
+        except (OSError, AttributeError):  # not glibc (musl, ...): no mallopt
+            libc = None
+    try:
+        yield
+    finally:
+        if libc is not None:
+            libc.mallopt(_M_MMAP_THRESHOLD, _HEAP_AFTER[0])
+            libc.mallopt(_M_TRIM_THRESHOLD, _HEAP_AFTER[1])
+            libc.malloc_trim(0)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -852,7 +893,7 @@ def score_stream(
     if meta.modality == "emg" and len(meta.channels) >= 2 and len(pl.cores) > 1:
         coco = _cocontraction_scale(src, pl, cfg)  # type: ignore[arg-type]
     stats: dict[str, Any] = {}
-    with _one_blas_thread():
+    with _one_blas_thread(), _heap_reuse():
         parts = list(_windows(src, pl, cfg, max_extend, coco, stats, threads))
     # each core's missing samples (a run cut at a core end stays cut: only its extent matters)
     runs = [p.attrs.pop("gap_runs_s") for p in parts if "gap_runs_s" in p.attrs]
