@@ -605,7 +605,7 @@ def segment_features(
         col = pre.signal[:, site] if modality == "emg" else sig[:, site]
         sq[sel] = _seg_reduce(np.add, col * col, start[sel], stop[sel])
     rms = np.sqrt(sq / np.maximum(stop - start, 1))
-    level = seg.level[start, main]
+    level = seg.level_at(start, main)
     snr = 20 * np.log10(np.maximum(rms, 1e-12) / np.maximum(level, 1e-12))
     cols["peak_amplitude"] = peak
     cols["rms"] = rms

@@ -10,6 +10,7 @@ All steps are vectorised over samples; loops run over sites only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -2057,7 +2058,8 @@ def _site_runs(
     sig: np.ndarray | None = None,
     activity: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Brief runs, sustained runs, rest level (sustained scale) and all bursts of one site.
+    """Brief runs, sustained runs, rest level (sustained scale, per 0.5 s baseline block)
+    and all bursts of one site.
 
     With ``orientation`` (accelerometer, :attr:`Preprocessed.orientation`), posture runs
     found on ``gravity`` get their edges where the tilt change starts and ends
@@ -2080,7 +2082,6 @@ def _site_runs(
     on_s, off_s = thresholds(lvl_s, spr_s, cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor)
     gap_n = int(round(cfg.merge_gap_s * fs))
     s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)
-    lvl_s = np.repeat(lvl_s, blk)[:n]
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
         # the noise power per 0.5 s block and the lags of rho the detectors read (no
         # full-length noise or (blocks, block) autocorrelation is built)
@@ -2391,19 +2392,36 @@ class Segmentation:
     ----------
     table : DataFrame
         The segments (see :func:`segment`).
-    level : ndarray (n_samples, n_sites)
-        Rest level of the sustained-scale envelope (for SNR).
+    level_blocks : ndarray (n_blocks, n_sites)
+        Rest level of the sustained-scale envelope (for SNR), per baseline block of
+        ``block`` samples (it is constant within a block).
     bursts : list of ndarray
         Per site, every brief-scale burst ([start, stop) samples), for sub-burst features.
     activity : list of (int, ndarray) or None
         Per site, the sub-block length and which sub-blocks exceed the whitened noise
         model (:func:`sustained_energy_runs`); None where it is not run.
+    block : int
+        Samples per row of ``level_blocks``.
+    n_samples : int
+        Samples of the recording.
     """
 
     table: pd.DataFrame
-    level: np.ndarray
+    level_blocks: np.ndarray
     bursts: list[np.ndarray]
     activity: list | None = None
+    block: int = 1
+    n_samples: int = 0
+
+    @cached_property
+    def level(self) -> np.ndarray:
+        """Rest level per sample (n_samples, n_sites): ``level_blocks`` expanded (on first
+        access; :meth:`level_at` reads single samples without it)."""
+        return np.repeat(self.level_blocks, self.block, axis=0)[: self.n_samples]
+
+    def level_at(self, rows: np.ndarray, sites: np.ndarray) -> np.ndarray:
+        """``level[rows, sites]`` without the per-sample array."""
+        return self.level_blocks[np.asarray(rows) // self.block, sites]
 
 
 def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
@@ -2464,7 +2482,10 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
                     rows = [found[~absorbed]]
         if len(art):
             rows.append(np.column_stack([art[:, :2], np.full(len(art), 2), art[:, 2]]))
-    level_arr = np.stack(levels, axis=1)
+    # per baseline block (the per-sample level is expanded only when read)
+    blk = max(1, int(round(_BLOCK_S * fs)))
+    n = pre.sustained.shape[0]
+    level_arr = np.stack(levels, axis=1) if levels else np.zeros((0, n_sites))
     act = activity if len(activity) == n_sites else None
     cols = ["start", "stop", "onset", "duration", "channel", "scale", "n_sites"]
     if not rows:
@@ -2472,7 +2493,7 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
         empty["channel"] = empty["channel"].astype(object)
         for j in range(n_sites):
             empty[f"site_{j}"] = pd.Series(dtype=bool)
-        return Segmentation(empty, level_arr, bursts, act)
+        return Segmentation(empty, level_arr, bursts, act, blk, n)
     allr = np.concatenate(rows)
     allr = allr[np.lexsort((allr[:, 1], allr[:, 0]))]
     # union of overlapping site segments -> one event
@@ -2503,4 +2524,4 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
     )
     for j in range(n_sites):
         out[f"site_{j}"] = active[:, j]
-    return Segmentation(out, level_arr, bursts, act)
+    return Segmentation(out, level_arr, bursts, act, blk, n)
