@@ -87,17 +87,23 @@ def robust_baseline(
     return np.repeat(lvl, b, axis=0)[:n], np.repeat(spr, b, axis=0)[:n]
 
 
-def _block_median(blocks: np.ndarray) -> np.ndarray:
+def _block_median(blocks: np.ndarray, columns_first: bool = False) -> np.ndarray:
     """``np.median(blocks, axis=1)`` by partial sorting (the same values, without NaN checks).
 
     The order statistics around the middle are found on a (columns, blocks, samples)
     copy whose blocks are contiguous: sorted as integer keys where it can
     (:func:`_order_keys`), else by ``np.partition``; for an even block length the median
-    is the mean of the two middle ones, as in ``np.median``.
+    is the mean of the two middle ones, as in ``np.median``. With ``columns_first``,
+    ``blocks`` is already such a (columns, blocks, samples) array, C-ordered, that may be
+    overwritten (no copy is made).
     """
-    b = blocks.shape[1]
+    if columns_first:
+        bt = blocks
+        b = blocks.shape[2]
+    else:
+        b = blocks.shape[1]
+        bt = blocks.transpose(2, 0, 1).copy()
     h = b // 2
-    bt = blocks.transpose(2, 0, 1).copy()
     keys = _order_keys(bt)
     if keys.dtype.kind == "i":
         # integer keys: a (SIMD) sort of such short rows is cheaper than a partition
@@ -140,7 +146,10 @@ def _block_baseline(
 
     if not spread:
         return level(med), None, b
-    mad = _block_median(np.abs(blocks - med[:, None, :]))
+    # the absolute deviations written straight in the (columns, blocks, samples) layout
+    # that the median sorts (the same values; no second copy)
+    dev = np.subtract(blocks.transpose(2, 0, 1), med.T[:, :, None])
+    mad = _block_median(np.abs(dev, out=dev), columns_first=True)
     return level(med), level(mad) * _MAD, b
 
 
