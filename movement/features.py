@@ -681,11 +681,12 @@ def segment_features(
         # events by <= 0.032
         k = pre.orientation.shape[1]
         shape = DecimatedLowpass(
-            (pre.orientation + pre.oscill).reshape(len(pre.orientation), 3 * k),
+            pre.orientation.reshape(len(pre.orientation), 3 * k),
             fs,
             1.0 / cfg.orientation_median_s,
             2,
             int(fs // DECIMATED_HZ),
+            plus=pre.oscill.reshape(len(pre.oscill), 3 * k),
         )
         cols["tilt_hold_fraction"] = _tilt_hold(shape, main, start, stop, fs)
     else:

@@ -194,27 +194,47 @@ def lowpass(
 _INTERP_BLOCKS = 1 << 14
 
 
+def _block_sums(head: np.ndarray, q: int, out: np.ndarray) -> None:
+    """Sums of the blocks of ``q`` rows of ``head`` (whole blocks) into ``out``, adding the
+    rows of a block in order."""
+    nb, k = head.shape[0] // q, head.shape[1]
+    if k >= 2 and head.flags.c_contiguous:
+        # row-major input: one einsum, the same sums in the same order as the loop below
+        np.einsum("ijk->ik", head.reshape(nb, q, k), out=out)
+    else:
+        np.add(head[0::q], head[1::q], out=out)  # sums of strided rows: any layout
+        for i in range(2, q):
+            out += head[i::q]
+
+
+#: Blocks per chunk of :func:`_decimated_series`'s sums of two signals (~0.4 MB per channel).
+_SUM_BLOCKS = 1 << 14
+
+
 def _decimated_series(
-    x: np.ndarray, fs: float, cutoff: float, order: int, q: int
+    x: np.ndarray, fs: float, cutoff: float, order: int, q: int, plus: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """The low-passed block means of :func:`_lowpass_decimated`: ``(y, centres, nb)`` with
-    ``y`` (k, m) channels-first, the blocks' centres (samples) and the full blocks' count."""
+    ``y`` (k, m) channels-first, the blocks' centres (samples) and the full blocks' count.
+
+    With ``plus`` (shaped as ``x``), the block means are those of ``x + plus``, added a
+    chunk of blocks at a time (the same values, without the full-length sum).
+    """
     n, k = x.shape
     nb, rest = divmod(n, q)
     m = nb + (rest > 0)
     blocks = np.empty((k, m)).T  # channels-first: the filter runs along contiguous rows
-    head = x[: nb * q]
-    if k >= 2 and head.flags.c_contiguous:
-        # row-major input: one einsum, the same sums in the same order as the loop below
-        np.einsum("ijk->ik", head.reshape(nb, q, k), out=blocks[:nb])
+    if plus is None:
+        _block_sums(x[: nb * q], q, blocks[:nb])
     else:
-        np.add(head[0::q], head[1::q], out=blocks[:nb])  # sums of strided rows: any layout
-        for i in range(2, q):
-            blocks[:nb] += head[i::q]
+        for a in range(0, nb, _SUM_BLOCKS):  # loop over chunks of blocks
+            b = min(nb, a + _SUM_BLOCKS)
+            _block_sums(x[a * q : b * q] + plus[a * q : b * q], q, blocks[a:b])
     blocks[:nb] /= q
     centres = np.arange(m) * float(q) + (q - 1) / 2.0
     if rest:
-        blocks[nb] = x[nb * q :].mean(axis=0)
+        tail = x[nb * q :] if plus is None else x[nb * q :] + plus[nb * q :]
+        blocks[nb] = tail.mean(axis=0)
         centres[nb] = nb * q + (rest - 1) / 2.0
     sos = signal.butter(order, cutoff, btype="lowpass", fs=fs / q, output="sos")
     return np.ascontiguousarray(_sosfiltfilt(sos, blocks).T), centres, nb
@@ -251,7 +271,8 @@ def _lowpass_decimated(x: np.ndarray, fs: float, cutoff: float, order: int, q: i
 
 
 class DecimatedLowpass:
-    """:func:`lowpass` ``(..., decimate=True)`` of ``x`` (n, k), read only at the rows asked for.
+    """:func:`lowpass` ``(..., decimate=True)`` of ``x`` (n, k), read only at the rows asked for
+    (of ``x + plus`` when ``plus`` is given, whose sum is not built at the full rate).
 
     The filter runs on the means of blocks of ``q`` samples (see :func:`lowpass`); the
     interpolation back to the full rate, which costs more than the filter, is done only
@@ -272,14 +293,22 @@ class DecimatedLowpass:
     True
     """
 
-    def __init__(self, x: np.ndarray, fs: float, cutoff: float, order: int, q: int) -> None:
+    def __init__(
+        self,
+        x: np.ndarray,
+        fs: float,
+        cutoff: float,
+        order: int,
+        q: int,
+        plus: np.ndarray | None = None,
+    ) -> None:
         n = x.shape[0]
         self.n, self.q = n, q
         self.full: np.ndarray | None = None
         if q < 2 or n < 64 * q or fs / q < 10.0 * cutoff:
-            self.full = lowpass(x, fs, cutoff, order)
+            self.full = lowpass(x if plus is None else x + plus, fs, cutoff, order)
             return
-        self.y, self.centres, self.nb = _decimated_series(x, fs, cutoff, order, q)
+        self.y, self.centres, self.nb = _decimated_series(x, fs, cutoff, order, q, plus)
         # row-major copies for gathering rows: the values and their steps y[j + 1] - y[j]
         self._y = np.ascontiguousarray(self.y.T)
         self._step = np.diff(self._y[: self.nb], axis=0)
