@@ -213,10 +213,19 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
         held = (
             np.column_stack([r[k] > 0.5 for k in names]) if names else np.zeros((len(X), 0), bool)
         )
-        return [
-            ", ".join(n for n, h in zip(names, row, strict=True) if h) or "no rule held"
-            for row in held
-        ]
+        if len(held) == 0:
+            return []
+        # few distinct combinations of rules: each one's text is joined once (a
+        # combination's code: its rows' bits; Python integers, any number of rules)
+        codes = [int.from_bytes(b, "little") for b in np.packbits(held, axis=1)]
+        first: dict[int, int] = {}
+        for i, c in enumerate(codes):  # loop over rows (a dict look-up each)
+            first.setdefault(c, i)
+        text = {
+            c: ", ".join(n for n, h in zip(names, held[i], strict=True) if h) or "no rule held"
+            for c, i in first.items()
+        }
+        return [text[c] for c in codes]
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "classes_"):
