@@ -93,7 +93,7 @@ def _cap(high: float, fs: float) -> float:
 _BLOCK = 1 << 16
 
 
-def _sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _sosfiltfilt(sos: np.ndarray, x: np.ndarray, minus: np.ndarray | None = None) -> np.ndarray:
     """Zero-phase filtering along axis 0: ``scipy.signal.sosfiltfilt(sos, x, axis=0)``.
 
     Long float64 inputs are filtered in blocks of ``_BLOCK`` rows with the filter state
@@ -103,22 +103,32 @@ def _sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     besides the output. On a fresh process the page faults of those temporaries cost
     more than the filtering itself. The result is channels-first in memory (a
     transposed ``(channels, n)`` array), the layout the steps after it were built on.
+
+    With ``minus`` (shaped as ``x``), ``x - minus`` is filtered: the difference is taken a
+    block at a time in the blocked path (the same values, no full-length difference).
     """
     if x.ndim == 1:
-        return _sosfiltfilt(sos, x[:, None])[:, 0]
+        m1 = None if minus is None else minus[:, None]
+        return _sosfiltfilt(sos, x[:, None], m1)[:, 0]
     n, k = x.shape
     ntaps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
     pad = 3 * ntaps
-    if x.dtype != np.float64 or n < 4 * _BLOCK:
+    if x.dtype != np.float64 or n < 4 * _BLOCK or (minus is not None and minus.dtype != x.dtype):
+        if minus is not None:
+            x = x - minus
         return signal.sosfiltfilt(sos, np.ascontiguousarray(x.T), axis=-1).T
+
+    def rows(sl: slice) -> np.ndarray:
+        return x[sl] if minus is None else x[sl] - minus[sl]
+
     zi = signal.sosfilt_zi(sos)[:, :, None]  # (sections, 2, 1): broadcast over channels
     out = np.empty((k, n)).T
     # forward over the odd extension [2 x0 - x[pad:0:-1], x, 2 xn - x[-2:-pad-2:-1]]
-    left = 2 * x[0:1] - x[pad:0:-1]
-    right = 2 * x[-1:] - x[-2 : -(pad + 2) : -1]
+    left = 2 * rows(slice(0, 1)) - rows(slice(pad, 0, -1))
+    right = 2 * rows(slice(n - 1, n)) - rows(slice(n - 2, n - pad - 2, -1))
     _, z = signal.sosfilt(sos, left, axis=0, zi=zi * left[0:1])
     for a in range(0, n, _BLOCK):
-        out[a : a + _BLOCK], z = signal.sosfilt(sos, x[a : a + _BLOCK], axis=0, zi=z)
+        out[a : a + _BLOCK], z = signal.sosfilt(sos, rows(slice(a, a + _BLOCK)), axis=0, zi=z)
     yr, z = signal.sosfilt(sos, right, axis=0, zi=z)
     # backward from the end of the extension; its outputs on the left pad are not kept
     _, z = signal.sosfilt(sos, yr[::-1], axis=0, zi=zi * yr[-1:])
@@ -897,9 +907,14 @@ def _preprocess_accel(
         # the motion is what the orientation does not explain: no high-pass, whose
         # zero-phase ringing spreads a tilt's step, or a twitch's slow lobe, over
         # ~1/motion_highpass_hz before and after it
-        dynamic = x - orient
         if cfg.band_high_hz < 0.45 * fs:
-            dynamic = lowpass(dynamic, fs, cfg.band_high_hz, order=cfg.filter_order)
+            # lowpass(x - orient, ...), the difference taken block by block in the filter
+            sos = signal.butter(
+                cfg.filter_order, cfg.band_high_hz, btype="lowpass", fs=fs, output="sos"
+            )
+            dynamic = _sosfiltfilt(sos, x, minus=orient)
+        else:
+            dynamic = x - orient
     else:
         gravity, dynamic = gravity_split(
             x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order, cfg.motion_highpass_hz
