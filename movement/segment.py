@@ -137,12 +137,11 @@ def _block_baseline(
     blocks = padded.reshape(nb, b, k)[:, :: max(1, b // _BLOCK_READS), :]
     med = _block_median(blocks)
     w = max(1, int(round(window_s / _BLOCK_S)))
-    roll = dict(window=w, center=True, min_periods=max(1, w // 4))
 
     def level(v: np.ndarray) -> np.ndarray:
         if nb <= w:
             return np.quantile(v, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
-        return pd.DataFrame(v).rolling(**roll).quantile(quantile).to_numpy()
+        return _rolling_quantile(v, w, quantile, max(1, w // 4))
 
     if not spread:
         return level(med), None, b
@@ -151,6 +150,54 @@ def _block_baseline(
     dev = np.subtract(blocks.transpose(2, 0, 1), med.T[:, :, None])
     mad = _block_median(np.abs(dev, out=dev), columns_first=True)
     return level(med), level(mad) * _MAD, b
+
+
+def _rolling_quantile(v: np.ndarray, window: int, quantile: float, min_periods: int) -> np.ndarray:
+    """``pd.DataFrame(v).rolling(window, center=True, min_periods=min_periods)
+    .quantile(quantile)`` of ``v`` (n, k), the same values, several times faster.
+
+    Rows whose window lies whole in ``v``: the two order statistics that pandas'
+    linear interpolation reads (ranks ``i`` and ``i + 1``, ``i = int(quantile * (window -
+    1))``) from :func:`scipy.ndimage.rank_filter` (a sliding order statistic, exact),
+    combined by pandas' formula ``low + (high - low) * (quantile * (window - 1) - i)``;
+    the rows whose window an end of ``v`` cuts (fewer values): pandas on that end's
+    ``window`` rows (their windows lie in them). Arrays with NaN (pandas leaves them
+    out of a window) or infinities, not float64, or not longer than the window: pandas
+    throughout.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> v = np.random.default_rng(0).random((400, 2))
+    >>> ref = pd.DataFrame(v).rolling(60, center=True, min_periods=15).quantile(0.1)
+    >>> bool(np.array_equal(_rolling_quantile(v, 60, 0.1, 15), ref.to_numpy()))
+    True
+    """
+    from scipy import ndimage
+
+    n, k = v.shape
+    roll = dict(window=window, center=True, min_periods=min_periods)
+    if n <= window + 1 or v.dtype != np.float64 or not np.isfinite(v).all():
+        return pd.DataFrame(v).rolling(**roll).quantile(quantile).to_numpy()
+    a = window // 2  # pandas' centred window of row r: [r - a, r - a + window)
+    b = window - a
+    frac = quantile * (window - 1)
+    i = int(frac)
+    out = np.empty((n, k))
+    for c in range(k):  # loop over columns
+        col = np.ascontiguousarray(v[:, c])
+        low = ndimage.rank_filter(col, i, size=window)[a : n - b + 1]
+        if frac == i:
+            out[a : n - b + 1, c] = low
+        else:
+            high = ndimage.rank_filter(col, i + 1, size=window)[a : n - b + 1]
+            out[a : n - b + 1, c] = low + (high - low) * (frac - i)
+    # the ends: the rows whose window is cut, from pandas on the window-long end pieces
+    out[:a] = pd.DataFrame(v[:window]).rolling(**roll).quantile(quantile).to_numpy()[:a]
+    if b > 1:
+        tail = pd.DataFrame(v[n - window :]).rolling(**roll).quantile(quantile).to_numpy()
+        out[n - b + 1 :] = tail[window - b + 1 :]
+    return out
 
 
 def thresholds(
