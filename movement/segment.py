@@ -152,18 +152,22 @@ def _block_baseline(
     return level(med), level(mad) * _MAD, b
 
 
-def _rolling_quantile(v: np.ndarray, window: int, quantile: float, min_periods: int) -> np.ndarray:
+def _rolling_quantile(
+    v: np.ndarray, window: int, quantile: float | None, min_periods: int
+) -> np.ndarray:
     """``pd.DataFrame(v).rolling(window, center=True, min_periods=min_periods)
-    .quantile(quantile)`` of ``v`` (n, k), the same values, several times faster.
+    .quantile(quantile)`` of ``v`` (n, k), or ``.median()`` with ``quantile=None``: the
+    same values, several times faster.
 
-    Rows whose window lies whole in ``v``: the two order statistics that pandas'
-    linear interpolation reads (ranks ``i`` and ``i + 1``, ``i = int(quantile * (window -
-    1))``) from :func:`scipy.ndimage.rank_filter` (a sliding order statistic, exact),
-    combined by pandas' formula ``low + (high - low) * (quantile * (window - 1) - i)``;
-    the rows whose window an end of ``v`` cuts (fewer values): pandas on that end's
-    ``window`` rows (their windows lie in them). Arrays with NaN (pandas leaves them
-    out of a window) or infinities, not float64, or not longer than the window: pandas
-    throughout.
+    Rows whose window lies whole in ``v``: the two order statistics that pandas reads
+    from its sorted window (quantile: ranks ``i`` and ``i + 1``, ``i = int(quantile *
+    (window - 1))``; median: the middle one, or the two middle ones of an even window)
+    from :func:`scipy.ndimage.rank_filter` (a sliding order statistic, exact), combined
+    by pandas' formula (``low + (high - low) * (quantile * (window - 1) - i)``; ``(high +
+    low) / 2``); the rows whose window an end of ``v`` cuts (fewer values): pandas on
+    that end's ``window`` rows (their windows lie in them). Arrays with NaN (pandas
+    leaves them out of a window) or infinities, not float64, or not longer than the
+    window: pandas throughout.
 
     Examples
     --------
@@ -176,27 +180,36 @@ def _rolling_quantile(v: np.ndarray, window: int, quantile: float, min_periods: 
     from scipy import ndimage
 
     n, k = v.shape
-    roll = dict(window=window, center=True, min_periods=min_periods)
+
+    def by_pandas(x: np.ndarray) -> np.ndarray:
+        r = pd.DataFrame(x).rolling(window, center=True, min_periods=min_periods)
+        return (r.median() if quantile is None else r.quantile(quantile)).to_numpy()
+
     if n <= window + 1 or v.dtype != np.float64 or not np.isfinite(v).all():
-        return pd.DataFrame(v).rolling(**roll).quantile(quantile).to_numpy()
+        return by_pandas(v)
     a = window // 2  # pandas' centred window of row r: [r - a, r - a + window)
     b = window - a
-    frac = quantile * (window - 1)
-    i = int(frac)
+    if quantile is None:  # the middle value, or the mean of the two middle ones
+        frac, i = (None, window // 2) if window % 2 else (0.5, window // 2 - 1)
+    else:
+        frac = quantile * (window - 1)
+        i = int(frac)
     out = np.empty((n, k))
     for c in range(k):  # loop over columns
         col = np.ascontiguousarray(v[:, c])
         low = ndimage.rank_filter(col, i, size=window)[a : n - b + 1]
-        if frac == i:
+        if frac is None or frac == i:
             out[a : n - b + 1, c] = low
+            continue
+        high = ndimage.rank_filter(col, i + 1, size=window)[a : n - b + 1]
+        if quantile is None:
+            out[a : n - b + 1, c] = (high + low) / 2
         else:
-            high = ndimage.rank_filter(col, i + 1, size=window)[a : n - b + 1]
             out[a : n - b + 1, c] = low + (high - low) * (frac - i)
     # the ends: the rows whose window is cut, from pandas on the window-long end pieces
-    out[:a] = pd.DataFrame(v[:window]).rolling(**roll).quantile(quantile).to_numpy()[:a]
+    out[:a] = by_pandas(v[:window])[:a]
     if b > 1:
-        tail = pd.DataFrame(v[n - window :]).rolling(**roll).quantile(quantile).to_numpy()
-        out[n - b + 1 :] = tail[window - b + 1 :]
+        out[n - b + 1 :] = by_pandas(v[n - window :])[window - b + 1 :]
     return out
 
 
@@ -1572,7 +1585,8 @@ def posture_runs(
     padded = np.concatenate([unit, np.repeat(unit[-1:], nr * r - nb, axis=0)])
     coarse = padded.reshape(nr, r, 3).mean(axis=1)
     w = max(3, int(round(ref_window_s / (_POSTURE_BLOCK_S * r))))
-    ref = pd.DataFrame(coarse).rolling(w, center=True, min_periods=1).median().to_numpy()
+    # (pandas' rolling median, the same values: see _rolling_quantile)
+    ref = _rolling_quantile(coarse, w, None, 1)
     ref = np.repeat(ref, r, axis=0)[:nb]
     ref /= np.maximum(_norm3(ref), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))

@@ -895,8 +895,8 @@ def test_sustained_edge_is_not_a_twitch_before_the_contraction():
 
 
 def test_rolling_quantile_equals_pandas():
-    """The rank-filter rolling quantile gives pandas' values bit for bit (ties, ends,
-    windows longer than the array, and the NaN / inf fallback)."""
+    """The rank-filter rolling quantile and median give pandas' values bit for bit (ties,
+    ends, windows longer than the array, and the NaN / inf fallback)."""
     import pandas as pd
 
     from movement.segment import _rolling_quantile
@@ -905,8 +905,8 @@ def test_rolling_quantile_equals_pandas():
     for trial in range(60):
         n = int(rng.integers(2, 1500))
         w = int(rng.integers(1, 400))
-        q = float(rng.choice([0.1, 0.25, 0.5, 0.9, 0.0, 1.0, rng.random()]))
-        kind = trial % 4
+        q = None if trial % 2 else float(rng.choice([0.1, 0.25, 0.5, 0.9, 0.0, 1.0, rng.random()]))
+        kind = trial // 2 % 4
         v = rng.random((n, 2))
         if kind == 1:
             v = rng.integers(0, 4, (n, 2)).astype(float)  # many ties
@@ -915,5 +915,6 @@ def test_rolling_quantile_equals_pandas():
         elif kind == 3:
             v[rng.random((n, 2)) < 0.02] = np.inf
         mp = max(1, w // 4)
-        ref = pd.DataFrame(v).rolling(w, center=True, min_periods=mp).quantile(q).to_numpy()
+        r = pd.DataFrame(v).rolling(w, center=True, min_periods=mp)
+        ref = (r.median() if q is None else r.quantile(q)).to_numpy()
         assert np.array_equal(_rolling_quantile(v, w, q, mp), ref, equal_nan=True)
