@@ -121,11 +121,19 @@ def _block_median(blocks: np.ndarray, columns_first: bool = False) -> np.ndarray
 
 
 def _block_baseline(
-    env: np.ndarray, fs: float, window_s: float, quantile: float, spread: bool = True
+    env: np.ndarray,
+    fs: float,
+    window_s: float,
+    quantile: float,
+    spread: bool = True,
+    overwrite: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None, int]:
     """:func:`robust_baseline` per 0.5 s block: (level, spread, block length in samples).
 
-    ``spread=False`` skips the block MADs (the spread is then ``None``).
+    ``spread=False`` skips the block MADs (the spread is then ``None``). ``overwrite``:
+    ``env`` may be changed (the samples of each block are then sorted in place when its
+    layout allows, instead of in a copy; a block's median and MAD do not depend on the
+    order of its samples).
     """
     n, k = env.shape
     b = max(1, int(round(_BLOCK_S * fs)))
@@ -134,8 +142,13 @@ def _block_baseline(
     padded = np.concatenate([env, np.repeat(env[-1:], pad, axis=0)]) if pad else env
     # an envelope is smooth (RMS over >= 10 ms): beyond ~100 samples a block holds no
     # more independent values, so long blocks (EMG at kHz rates) are read at a stride
-    blocks = padded.reshape(nb, b, k)[:, :: max(1, b // _BLOCK_READS), :]
-    med = _block_median(blocks)
+    stride = max(1, b // _BLOCK_READS)
+    blocks = padded.reshape(nb, b, k)[:, ::stride, :]
+    if overwrite and not pad and stride == 1 and env.T.flags.c_contiguous:
+        # channels-first memory: the (columns, blocks, samples) layout the median sorts
+        med = _block_median(env.T.reshape(k, nb, b), columns_first=True)
+    else:
+        med = _block_median(blocks)
     w = max(1, int(round(window_s / _BLOCK_S)))
 
     def level(v: np.ndarray) -> np.ndarray:
@@ -972,12 +985,18 @@ def twitch_runs(
         # a filled gap holds no noise: its blocks would pull the low quantile down
         pn = pw.T.copy()
         pn[gaps] = np.nan
-    lvl, _, blk = _block_baseline(
-        pn if gap else pw.T, fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
-    )
-    noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
     cums = [_cumsum0(pw[a]) for a in range(axes)]
+    # (pw is not read after: its blocks are sorted in place for their medians)
+    lvl, _, blk = _block_baseline(
+        pn if gap else pw.T,
+        fs,
+        cfg.baseline_window_s,
+        cfg.baseline_quantile,
+        spread=False,
+        overwrite=True,
+    )
     del pw
+    noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
     # the filter (and rho) is held between the whitening's update centres: one row each
     # (a block's row is ``rho_c[nearest]``: only where ``nearest`` steps can it change)
     held = np.zeros(nearest.shape[0], dtype=bool)

@@ -918,3 +918,14 @@ def test_rolling_quantile_equals_pandas():
         r = pd.DataFrame(v).rolling(w, center=True, min_periods=mp)
         ref = (r.median() if q is None else r.quantile(q)).to_numpy()
         assert np.array_equal(_rolling_quantile(v, w, q, mp), ref, equal_nan=True)
+
+
+def test_block_baseline_overwrite_same_values():
+    """Sorting the blocks in place (``overwrite``) gives the copy's level and spread."""
+    from movement.segment import _block_baseline
+
+    rng = np.random.default_rng(4)
+    env = np.ascontiguousarray(np.abs(rng.normal(size=(3, 50 * 700)))).T  # channels-first
+    ref = _block_baseline(env.copy(), 100.0, 30.0, 0.1)
+    got = _block_baseline(env, 100.0, 30.0, 0.1, overwrite=True)
+    assert np.array_equal(ref[0], got[0]) and np.array_equal(ref[1], got[1])
