@@ -606,10 +606,13 @@ def _whiten_held(
     window_s: float,
     band: tuple[float, float] = (0.0, np.inf),
     hop_blocks: int = _WHITEN_HOP_BLOCKS,
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`whiten` with ``rho`` per update centre: ``(e, rho_centres, nearest)``.
 
     ``rho_centres[nearest]`` is :func:`whiten`'s ``rho`` (one row per 0.5 s block).
+    ``out`` (float64, contiguous, ``len(y)``): where ``e`` is written when ``y`` holds
+    whole blocks (``e`` is then a view of it).
     """
     n = y.shape[0]
     b = max(1, int(round(_BLOCK_S * fs)))
@@ -668,7 +671,16 @@ def _whiten_held(
     step = _cache_rows(nf)
     ext = np.zeros((min(step, nb), nf), dtype=np.float32)
     filt = sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)
-    ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
+    # float64, in one pass from the float32 blocks
+    if (
+        out is not None
+        and out.shape == (nb * b,)
+        and out.dtype == np.float64
+        and out.flags.c_contiguous
+    ):
+        ep = out
+    else:
+        ep = np.empty(nb * b)
     eb = ep.reshape(nb, b)
     for s0 in range(0, nb, step):  # loop over pieces of many blocks
         s1 = min(nb, s0 + step)
@@ -974,8 +986,15 @@ def twitch_runs(
         # (over the 5 min baseline: a 60 s spectrum takes a long walk's colour as the
         # background, and its whitening then raises false detections after the walk)
         # (the axes share the update centres: rho is averaged per centre, expanded once)
+        # (e written into pw's row, then squared in place)
         e, rho_a, nearest = _whiten_held(
-            y, fs, order, cfg.baseline_window_s, (0.0, band_high), _TWITCH_WHITEN_HOP_BLOCKS
+            y,
+            fs,
+            order,
+            cfg.baseline_window_s,
+            (0.0, band_high),
+            _TWITCH_WHITEN_HOP_BLOCKS,
+            out=pw[a],
         )
         np.square(e, out=pw[a])
         rho_c = rho_a / axes if rho_c is None else rho_c + rho_a / axes
