@@ -598,7 +598,6 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     npair = nb - 1
     h = w // 2
     med = np.empty_like(pairs)
-    m = npair - w + 1
     if w >= _LONG_MEDIAN and not np.isnan(pairs).any():
         # a long window (the ECG floor's 10 s): each column's windows partially sorted as
         # contiguous rows; the edges' medians of 1..h fewer values at once
@@ -608,12 +607,12 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
         med[:h] = _growing_medians(pairs[: 2 * h], h)
         med[npair - h :] = _growing_medians(pairs[::-1][: 2 * h], h)[::-1]
     else:
-        # interior: the w shifted copies stacked on a leading axis, partially sorted along it
-        stack = np.empty((w, m, k))
-        for i in range(w):  # loop over the window's positions (w ~ 11)
-            stack[i] = pairs[i : i + m]
-        stack.partition(h, axis=0)  # in place
-        med[h : npair - h] = stack[h]
+        # interior: each window's w values copied to a contiguous row (m, k, w), partially
+        # sorted along it (the same order statistic as along a stacked leading axis, with
+        # contiguous rows)
+        stack = sliding_window_view(pairs, w, axis=0).copy()
+        stack.partition(h, axis=2)  # in place
+        med[h : npair - h] = stack[:, :, h]
         del stack
         for i in range(h):  # the edges: the values available (h rows at each end)
             med[i] = np.median(pairs[: i + h + 1], axis=0)
