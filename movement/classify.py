@@ -213,10 +213,19 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
         held = (
             np.column_stack([r[k] > 0.5 for k in names]) if names else np.zeros((len(X), 0), bool)
         )
-        return [
-            ", ".join(n for n, h in zip(names, row, strict=True) if h) or "no rule held"
-            for row in held
-        ]
+        if len(held) == 0:
+            return []
+        # few distinct combinations of rules: each one's text is joined once (a
+        # combination's code: its rows' bits; Python integers, any number of rules)
+        codes = [int.from_bytes(b, "little") for b in np.packbits(held, axis=1)]
+        first: dict[int, int] = {}
+        for i, c in enumerate(codes):  # loop over rows (a dict look-up each)
+            first.setdefault(c, i)
+        text = {
+            c: ", ".join(n for n, h in zip(names, held[i], strict=True) if h) or "no rule held"
+            for c, i in first.items()
+        }
+        return [text[c] for c in codes]
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "classes_"):
@@ -288,22 +297,25 @@ def review_flags(
     Every dystonia-like event; close calls (top probability < 0.5 + ``margin``);
     low SNR; clipping.
     """
-    top = proba.max(axis=1)
-    reasons = []
-    flags = np.zeros(len(label), dtype=bool)
-    for i in range(len(label)):  # loop over events to build the text, after vectorised tests
-        why = []
-        if label[i] == "dystonia-like":
-            why.append("dystonia-like")
-        if top[i] < 0.5 + margin:
-            why.append("close call")
-        if np.isfinite(snr_db[i]) and snr_db[i] < min_snr_db:
-            why.append("low SNR")
-        if clipped[i]:
-            why.append("clipping")
-        flags[i] = bool(why)
-        reasons.append("; ".join(why))
-    return flags, reasons
+    n = len(label)
+    if n == 0:
+        return np.zeros(0, dtype=bool), []
+    top = np.asarray(proba).max(axis=1)
+    snr = np.asarray(snr_db, dtype=float)
+    tests = (
+        ("dystonia-like", np.asarray(label, dtype=object) == "dystonia-like"),
+        ("close call", top < 0.5 + margin),
+        ("low SNR", np.isfinite(snr) & (snr < min_snr_db)),
+        ("clipping", np.asarray(clipped, dtype=bool)),
+    )
+    # each event's combination of reasons as a 4-bit code; the 16 texts joined once
+    code = np.zeros(n, dtype=np.int64)
+    for bit, (_, hit) in enumerate(tests):  # loop over the four tests
+        code |= hit.astype(np.int64) << bit
+    text = [
+        "; ".join(name for bit, (name, _) in enumerate(tests) if c >> bit & 1) for c in range(16)
+    ]
+    return code > 0, [text[c] for c in code.tolist()]
 
 
 def _packaged_model_path() -> Path | None:

@@ -605,7 +605,7 @@ def segment_features(
         col = pre.signal[:, site] if modality == "emg" else sig[:, site]
         sq[sel] = _seg_reduce(np.add, col * col, start[sel], stop[sel])
     rms = np.sqrt(sq / np.maximum(stop - start, 1))
-    level = seg.level[start, main]
+    level = seg.level_at(start, main)
     snr = 20 * np.log10(np.maximum(rms, 1e-12) / np.maximum(level, 1e-12))
     cols["peak_amplitude"] = peak
     cols["rms"] = rms
@@ -681,11 +681,12 @@ def segment_features(
         # events by <= 0.032
         k = pre.orientation.shape[1]
         shape = DecimatedLowpass(
-            (pre.orientation + pre.oscill).reshape(len(pre.orientation), 3 * k),
+            pre.orientation.reshape(len(pre.orientation), 3 * k),
             fs,
             1.0 / cfg.orientation_median_s,
             2,
             int(fs // DECIMATED_HZ),
+            plus=pre.oscill.reshape(len(pre.oscill), 3 * k),
         )
         cols["tilt_hold_fraction"] = _tilt_hold(shape, main, start, stop, fs)
     else:

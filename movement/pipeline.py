@@ -86,13 +86,37 @@ def _one_blas_thread() -> Any:
     two threads against 2-20 ms on one (same bits: the threads split rows, not sums); a
     4 h recording scored in memory took 2.6-3.1 s against 1.6-1.9 s.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - installed with scikit-learn
+    pools = _threadpools()
+    if pools is None:  # pragma: no cover - threadpoolctl is installed with scikit-learn
         from contextlib import nullcontext
 
         return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return pools.limit(limits=1, user_api="blas")
+
+
+#: threadpoolctl's controller (it scans the process's native libraries, ~10 ms), shared by
+#: the BLAS limit above and the trained model's one-thread prediction; and whether
+#: scikit-learn's compiled modules (their OpenMP runtime) were loaded when it was made.
+_THREADPOOLS: Any = None
+_THREADPOOLS_SKLEARN = False
+
+
+def _threadpools() -> Any:
+    """The shared ``threadpoolctl.ThreadpoolController``, made on first use (again once
+    scikit-learn's estimators have been imported since, so that their OpenMP runtime is
+    seen); None without threadpoolctl."""
+    global _THREADPOOLS, _THREADPOOLS_SKLEARN
+    import sys
+
+    have = "sklearn.ensemble" in sys.modules
+    if _THREADPOOLS is None or (have and not _THREADPOOLS_SKLEARN):
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - installed with scikit-learn
+            return None
+        _THREADPOOLS = ThreadpoolController()
+        _THREADPOOLS_SKLEARN = have
+    return _THREADPOOLS
 
 
 def classifier_for(

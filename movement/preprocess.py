@@ -93,7 +93,7 @@ def _cap(high: float, fs: float) -> float:
 _BLOCK = 1 << 16
 
 
-def _sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _sosfiltfilt(sos: np.ndarray, x: np.ndarray, minus: np.ndarray | None = None) -> np.ndarray:
     """Zero-phase filtering along axis 0: ``scipy.signal.sosfiltfilt(sos, x, axis=0)``.
 
     Long float64 inputs are filtered in blocks of ``_BLOCK`` rows with the filter state
@@ -103,22 +103,32 @@ def _sosfiltfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     besides the output. On a fresh process the page faults of those temporaries cost
     more than the filtering itself. The result is channels-first in memory (a
     transposed ``(channels, n)`` array), the layout the steps after it were built on.
+
+    With ``minus`` (shaped as ``x``), ``x - minus`` is filtered: the difference is taken a
+    block at a time in the blocked path (the same values, no full-length difference).
     """
     if x.ndim == 1:
-        return _sosfiltfilt(sos, x[:, None])[:, 0]
+        m1 = None if minus is None else minus[:, None]
+        return _sosfiltfilt(sos, x[:, None], m1)[:, 0]
     n, k = x.shape
     ntaps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
     pad = 3 * ntaps
-    if x.dtype != np.float64 or n < 4 * _BLOCK:
+    if x.dtype != np.float64 or n < 4 * _BLOCK or (minus is not None and minus.dtype != x.dtype):
+        if minus is not None:
+            x = x - minus
         return signal.sosfiltfilt(sos, np.ascontiguousarray(x.T), axis=-1).T
+
+    def rows(sl: slice) -> np.ndarray:
+        return x[sl] if minus is None else x[sl] - minus[sl]
+
     zi = signal.sosfilt_zi(sos)[:, :, None]  # (sections, 2, 1): broadcast over channels
     out = np.empty((k, n)).T
     # forward over the odd extension [2 x0 - x[pad:0:-1], x, 2 xn - x[-2:-pad-2:-1]]
-    left = 2 * x[0:1] - x[pad:0:-1]
-    right = 2 * x[-1:] - x[-2 : -(pad + 2) : -1]
+    left = 2 * rows(slice(0, 1)) - rows(slice(pad, 0, -1))
+    right = 2 * rows(slice(n - 1, n)) - rows(slice(n - 2, n - pad - 2, -1))
     _, z = signal.sosfilt(sos, left, axis=0, zi=zi * left[0:1])
     for a in range(0, n, _BLOCK):
-        out[a : a + _BLOCK], z = signal.sosfilt(sos, x[a : a + _BLOCK], axis=0, zi=z)
+        out[a : a + _BLOCK], z = signal.sosfilt(sos, rows(slice(a, a + _BLOCK)), axis=0, zi=z)
     yr, z = signal.sosfilt(sos, right, axis=0, zi=z)
     # backward from the end of the extension; its outputs on the left pad are not kept
     _, z = signal.sosfilt(sos, yr[::-1], axis=0, zi=zi * yr[-1:])
@@ -194,27 +204,47 @@ def lowpass(
 _INTERP_BLOCKS = 1 << 14
 
 
+def _block_sums(head: np.ndarray, q: int, out: np.ndarray) -> None:
+    """Sums of the blocks of ``q`` rows of ``head`` (whole blocks) into ``out``, adding the
+    rows of a block in order."""
+    nb, k = head.shape[0] // q, head.shape[1]
+    if k >= 2 and head.flags.c_contiguous:
+        # row-major input: one einsum, the same sums in the same order as the loop below
+        np.einsum("ijk->ik", head.reshape(nb, q, k), out=out)
+    else:
+        np.add(head[0::q], head[1::q], out=out)  # sums of strided rows: any layout
+        for i in range(2, q):
+            out += head[i::q]
+
+
+#: Blocks per chunk of :func:`_decimated_series`'s sums of two signals (~0.4 MB per channel).
+_SUM_BLOCKS = 1 << 14
+
+
 def _decimated_series(
-    x: np.ndarray, fs: float, cutoff: float, order: int, q: int
+    x: np.ndarray, fs: float, cutoff: float, order: int, q: int, plus: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """The low-passed block means of :func:`_lowpass_decimated`: ``(y, centres, nb)`` with
-    ``y`` (k, m) channels-first, the blocks' centres (samples) and the full blocks' count."""
+    ``y`` (k, m) channels-first, the blocks' centres (samples) and the full blocks' count.
+
+    With ``plus`` (shaped as ``x``), the block means are those of ``x + plus``, added a
+    chunk of blocks at a time (the same values, without the full-length sum).
+    """
     n, k = x.shape
     nb, rest = divmod(n, q)
     m = nb + (rest > 0)
     blocks = np.empty((k, m)).T  # channels-first: the filter runs along contiguous rows
-    head = x[: nb * q]
-    if k >= 2 and head.flags.c_contiguous:
-        # row-major input: one einsum, the same sums in the same order as the loop below
-        np.einsum("ijk->ik", head.reshape(nb, q, k), out=blocks[:nb])
+    if plus is None:
+        _block_sums(x[: nb * q], q, blocks[:nb])
     else:
-        np.add(head[0::q], head[1::q], out=blocks[:nb])  # sums of strided rows: any layout
-        for i in range(2, q):
-            blocks[:nb] += head[i::q]
+        for a in range(0, nb, _SUM_BLOCKS):  # loop over chunks of blocks
+            b = min(nb, a + _SUM_BLOCKS)
+            _block_sums(x[a * q : b * q] + plus[a * q : b * q], q, blocks[a:b])
     blocks[:nb] /= q
     centres = np.arange(m) * float(q) + (q - 1) / 2.0
     if rest:
-        blocks[nb] = x[nb * q :].mean(axis=0)
+        tail = x[nb * q :] if plus is None else x[nb * q :] + plus[nb * q :]
+        blocks[nb] = tail.mean(axis=0)
         centres[nb] = nb * q + (rest - 1) / 2.0
     sos = signal.butter(order, cutoff, btype="lowpass", fs=fs / q, output="sos")
     return np.ascontiguousarray(_sosfiltfilt(sos, blocks).T), centres, nb
@@ -251,7 +281,8 @@ def _lowpass_decimated(x: np.ndarray, fs: float, cutoff: float, order: int, q: i
 
 
 class DecimatedLowpass:
-    """:func:`lowpass` ``(..., decimate=True)`` of ``x`` (n, k), read only at the rows asked for.
+    """:func:`lowpass` ``(..., decimate=True)`` of ``x`` (n, k), read only at the rows asked for
+    (of ``x + plus`` when ``plus`` is given, whose sum is not built at the full rate).
 
     The filter runs on the means of blocks of ``q`` samples (see :func:`lowpass`); the
     interpolation back to the full rate, which costs more than the filter, is done only
@@ -272,14 +303,22 @@ class DecimatedLowpass:
     True
     """
 
-    def __init__(self, x: np.ndarray, fs: float, cutoff: float, order: int, q: int) -> None:
+    def __init__(
+        self,
+        x: np.ndarray,
+        fs: float,
+        cutoff: float,
+        order: int,
+        q: int,
+        plus: np.ndarray | None = None,
+    ) -> None:
         n = x.shape[0]
         self.n, self.q = n, q
         self.full: np.ndarray | None = None
         if q < 2 or n < 64 * q or fs / q < 10.0 * cutoff:
-            self.full = lowpass(x, fs, cutoff, order)
+            self.full = lowpass(x if plus is None else x + plus, fs, cutoff, order)
             return
-        self.y, self.centres, self.nb = _decimated_series(x, fs, cutoff, order, q)
+        self.y, self.centres, self.nb = _decimated_series(x, fs, cutoff, order, q, plus)
         # row-major copies for gathering rows: the values and their steps y[j + 1] - y[j]
         self._y = np.ascontiguousarray(self.y.T)
         self._step = np.diff(self._y[: self.nb], axis=0)
@@ -559,7 +598,6 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     npair = nb - 1
     h = w // 2
     med = np.empty_like(pairs)
-    m = npair - w + 1
     if w >= _LONG_MEDIAN and not np.isnan(pairs).any():
         # a long window (the ECG floor's 10 s): each column's windows partially sorted as
         # contiguous rows; the edges' medians of 1..h fewer values at once
@@ -569,12 +607,12 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
         med[:h] = _growing_medians(pairs[: 2 * h], h)
         med[npair - h :] = _growing_medians(pairs[::-1][: 2 * h], h)[::-1]
     else:
-        # interior: the w shifted copies stacked on a leading axis, partially sorted along it
-        stack = np.empty((w, m, k))
-        for i in range(w):  # loop over the window's positions (w ~ 11)
-            stack[i] = pairs[i : i + m]
-        stack.partition(h, axis=0)  # in place
-        med[h : npair - h] = stack[h]
+        # interior: each window's w values copied to a contiguous row (m, k, w), partially
+        # sorted along it (the same order statistic as along a stacked leading axis, with
+        # contiguous rows)
+        stack = sliding_window_view(pairs, w, axis=0).copy()
+        stack.partition(h, axis=2)  # in place
+        med[h : npair - h] = stack[:, :, h]
         del stack
         for i in range(h):  # the edges: the values available (h rows at each end)
             med[i] = np.median(pairs[: i + h + 1], axis=0)
@@ -868,9 +906,14 @@ def _preprocess_accel(
         # the motion is what the orientation does not explain: no high-pass, whose
         # zero-phase ringing spreads a tilt's step, or a twitch's slow lobe, over
         # ~1/motion_highpass_hz before and after it
-        dynamic = x - orient
         if cfg.band_high_hz < 0.45 * fs:
-            dynamic = lowpass(dynamic, fs, cfg.band_high_hz, order=cfg.filter_order)
+            # lowpass(x - orient, ...), the difference taken block by block in the filter
+            sos = signal.butter(
+                cfg.filter_order, cfg.band_high_hz, btype="lowpass", fs=fs, output="sos"
+            )
+            dynamic = _sosfiltfilt(sos, x, minus=orient)
+        else:
+            dynamic = x - orient
     else:
         gravity, dynamic = gravity_split(
             x, fs, cfg.gravity_cutoff_hz, cfg.band_high_hz, cfg.filter_order, cfg.motion_highpass_hz

@@ -10,6 +10,7 @@ All steps are vectorised over samples; loops run over sites only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -86,17 +87,23 @@ def robust_baseline(
     return np.repeat(lvl, b, axis=0)[:n], np.repeat(spr, b, axis=0)[:n]
 
 
-def _block_median(blocks: np.ndarray) -> np.ndarray:
+def _block_median(blocks: np.ndarray, columns_first: bool = False) -> np.ndarray:
     """``np.median(blocks, axis=1)`` by partial sorting (the same values, without NaN checks).
 
     The order statistics around the middle are found on a (columns, blocks, samples)
     copy whose blocks are contiguous: sorted as integer keys where it can
     (:func:`_order_keys`), else by ``np.partition``; for an even block length the median
-    is the mean of the two middle ones, as in ``np.median``.
+    is the mean of the two middle ones, as in ``np.median``. With ``columns_first``,
+    ``blocks`` is already such a (columns, blocks, samples) array, C-ordered, that may be
+    overwritten (no copy is made).
     """
-    b = blocks.shape[1]
+    if columns_first:
+        bt = blocks
+        b = blocks.shape[2]
+    else:
+        b = blocks.shape[1]
+        bt = blocks.transpose(2, 0, 1).copy()
     h = b // 2
-    bt = blocks.transpose(2, 0, 1).copy()
     keys = _order_keys(bt)
     if keys.dtype.kind == "i":
         # integer keys: a (SIMD) sort of such short rows is cheaper than a partition
@@ -114,11 +121,19 @@ def _block_median(blocks: np.ndarray) -> np.ndarray:
 
 
 def _block_baseline(
-    env: np.ndarray, fs: float, window_s: float, quantile: float, spread: bool = True
+    env: np.ndarray,
+    fs: float,
+    window_s: float,
+    quantile: float,
+    spread: bool = True,
+    overwrite: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None, int]:
     """:func:`robust_baseline` per 0.5 s block: (level, spread, block length in samples).
 
-    ``spread=False`` skips the block MADs (the spread is then ``None``).
+    ``spread=False`` skips the block MADs (the spread is then ``None``). ``overwrite``:
+    ``env`` may be changed (the samples of each block are then sorted in place when its
+    layout allows, instead of in a copy; a block's median and MAD do not depend on the
+    order of its samples).
     """
     n, k = env.shape
     b = max(1, int(round(_BLOCK_S * fs)))
@@ -127,20 +142,88 @@ def _block_baseline(
     padded = np.concatenate([env, np.repeat(env[-1:], pad, axis=0)]) if pad else env
     # an envelope is smooth (RMS over >= 10 ms): beyond ~100 samples a block holds no
     # more independent values, so long blocks (EMG at kHz rates) are read at a stride
-    blocks = padded.reshape(nb, b, k)[:, :: max(1, b // _BLOCK_READS), :]
-    med = _block_median(blocks)
+    stride = max(1, b // _BLOCK_READS)
+    blocks = padded.reshape(nb, b, k)[:, ::stride, :]
+    if overwrite and not pad and stride == 1 and env.T.flags.c_contiguous:
+        # channels-first memory: the (columns, blocks, samples) layout the median sorts
+        med = _block_median(env.T.reshape(k, nb, b), columns_first=True)
+    else:
+        med = _block_median(blocks)
     w = max(1, int(round(window_s / _BLOCK_S)))
-    roll = dict(window=w, center=True, min_periods=max(1, w // 4))
 
     def level(v: np.ndarray) -> np.ndarray:
         if nb <= w:
             return np.quantile(v, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
-        return pd.DataFrame(v).rolling(**roll).quantile(quantile).to_numpy()
+        return _rolling_quantile(v, w, quantile, max(1, w // 4))
 
     if not spread:
         return level(med), None, b
-    mad = _block_median(np.abs(blocks - med[:, None, :]))
+    # the absolute deviations written straight in the (columns, blocks, samples) layout
+    # that the median sorts (the same values; no second copy)
+    dev = np.subtract(blocks.transpose(2, 0, 1), med.T[:, :, None])
+    mad = _block_median(np.abs(dev, out=dev), columns_first=True)
     return level(med), level(mad) * _MAD, b
+
+
+def _rolling_quantile(
+    v: np.ndarray, window: int, quantile: float | None, min_periods: int
+) -> np.ndarray:
+    """``pd.DataFrame(v).rolling(window, center=True, min_periods=min_periods)
+    .quantile(quantile)`` of ``v`` (n, k), or ``.median()`` with ``quantile=None``: the
+    same values, several times faster.
+
+    Rows whose window lies whole in ``v``: the two order statistics that pandas reads
+    from its sorted window (quantile: ranks ``i`` and ``i + 1``, ``i = int(quantile *
+    (window - 1))``; median: the middle one, or the two middle ones of an even window)
+    from :func:`scipy.ndimage.rank_filter` (a sliding order statistic, exact), combined
+    by pandas' formula (``low + (high - low) * (quantile * (window - 1) - i)``; ``(high +
+    low) / 2``); the rows whose window an end of ``v`` cuts (fewer values): pandas on
+    that end's ``window`` rows (their windows lie in them). Arrays with NaN (pandas
+    leaves them out of a window) or infinities, not float64, or not longer than the
+    window: pandas throughout.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> v = np.random.default_rng(0).random((400, 2))
+    >>> ref = pd.DataFrame(v).rolling(60, center=True, min_periods=15).quantile(0.1)
+    >>> bool(np.array_equal(_rolling_quantile(v, 60, 0.1, 15), ref.to_numpy()))
+    True
+    """
+    from scipy import ndimage
+
+    n, k = v.shape
+
+    def by_pandas(x: np.ndarray) -> np.ndarray:
+        r = pd.DataFrame(x).rolling(window, center=True, min_periods=min_periods)
+        return (r.median() if quantile is None else r.quantile(quantile)).to_numpy()
+
+    if n <= window + 1 or v.dtype != np.float64 or not np.isfinite(v).all():
+        return by_pandas(v)
+    a = window // 2  # pandas' centred window of row r: [r - a, r - a + window)
+    b = window - a
+    if quantile is None:  # the middle value, or the mean of the two middle ones
+        frac, i = (None, window // 2) if window % 2 else (0.5, window // 2 - 1)
+    else:
+        frac = quantile * (window - 1)
+        i = int(frac)
+    out = np.empty((n, k))
+    for c in range(k):  # loop over columns
+        col = np.ascontiguousarray(v[:, c])
+        low = ndimage.rank_filter(col, i, size=window)[a : n - b + 1]
+        if frac is None or frac == i:
+            out[a : n - b + 1, c] = low
+            continue
+        high = ndimage.rank_filter(col, i + 1, size=window)[a : n - b + 1]
+        if quantile is None:
+            out[a : n - b + 1, c] = (high + low) / 2
+        else:
+            out[a : n - b + 1, c] = low + (high - low) * (frac - i)
+    # the ends: the rows whose window is cut, from pandas on the window-long end pieces
+    out[:a] = by_pandas(v[:window])[:a]
+    if b > 1:
+        out[n - b + 1 :] = by_pandas(v[n - window :])[window - b + 1 :]
+    return out
 
 
 def thresholds(
@@ -523,10 +606,13 @@ def _whiten_held(
     window_s: float,
     band: tuple[float, float] = (0.0, np.inf),
     hop_blocks: int = _WHITEN_HOP_BLOCKS,
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`whiten` with ``rho`` per update centre: ``(e, rho_centres, nearest)``.
 
     ``rho_centres[nearest]`` is :func:`whiten`'s ``rho`` (one row per 0.5 s block).
+    ``out`` (float64, contiguous, ``len(y)``): where ``e`` is written when ``y`` holds
+    whole blocks (``e`` is then a view of it).
     """
     n = y.shape[0]
     b = max(1, int(round(_BLOCK_S * fs)))
@@ -585,7 +671,16 @@ def _whiten_held(
     step = _cache_rows(nf)
     ext = np.zeros((min(step, nb), nf), dtype=np.float32)
     filt = sfft.rfft(a_c.astype(np.float32), n=nf, axis=1)
-    ep = np.empty(nb * b)  # float64, in one pass from the float32 blocks
+    # float64, in one pass from the float32 blocks
+    if (
+        out is not None
+        and out.shape == (nb * b,)
+        and out.dtype == np.float64
+        and out.flags.c_contiguous
+    ):
+        ep = out
+    else:
+        ep = np.empty(nb * b)
     eb = ep.reshape(nb, b)
     for s0 in range(0, nb, step):  # loop over pieces of many blocks
         s1 = min(nb, s0 + step)
@@ -891,8 +986,15 @@ def twitch_runs(
         # (over the 5 min baseline: a 60 s spectrum takes a long walk's colour as the
         # background, and its whitening then raises false detections after the walk)
         # (the axes share the update centres: rho is averaged per centre, expanded once)
+        # (e written into pw's row, then squared in place)
         e, rho_a, nearest = _whiten_held(
-            y, fs, order, cfg.baseline_window_s, (0.0, band_high), _TWITCH_WHITEN_HOP_BLOCKS
+            y,
+            fs,
+            order,
+            cfg.baseline_window_s,
+            (0.0, band_high),
+            _TWITCH_WHITEN_HOP_BLOCKS,
+            out=pw[a],
         )
         np.square(e, out=pw[a])
         rho_c = rho_a / axes if rho_c is None else rho_c + rho_a / axes
@@ -902,12 +1004,18 @@ def twitch_runs(
         # a filled gap holds no noise: its blocks would pull the low quantile down
         pn = pw.T.copy()
         pn[gaps] = np.nan
-    lvl, _, blk = _block_baseline(
-        pn if gap else pw.T, fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
-    )
-    noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
     cums = [_cumsum0(pw[a]) for a in range(axes)]
+    # (pw is not read after: its blocks are sorted in place for their medians)
+    lvl, _, blk = _block_baseline(
+        pn if gap else pw.T,
+        fs,
+        cfg.baseline_window_s,
+        cfg.baseline_quantile,
+        spread=False,
+        overwrite=True,
+    )
     del pw
+    noise = np.maximum(lvl / (_CHI2_1_MEDIAN * bias), np.finfo(float).tiny)
     # the filter (and rho) is held between the whitening's update centres: one row each
     # (a block's row is ``rho_c[nearest]``: only where ``nearest`` steps can it change)
     held = np.zeros(nearest.shape[0], dtype=bool)
@@ -1515,7 +1623,8 @@ def posture_runs(
     padded = np.concatenate([unit, np.repeat(unit[-1:], nr * r - nb, axis=0)])
     coarse = padded.reshape(nr, r, 3).mean(axis=1)
     w = max(3, int(round(ref_window_s / (_POSTURE_BLOCK_S * r))))
-    ref = pd.DataFrame(coarse).rolling(w, center=True, min_periods=1).median().to_numpy()
+    # (pandas' rolling median, the same values: see _rolling_quantile)
+    ref = _rolling_quantile(coarse, w, None, 1)
     ref = np.repeat(ref, r, axis=0)[:nb]
     ref /= np.maximum(_norm3(ref), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))
@@ -2057,7 +2166,8 @@ def _site_runs(
     sig: np.ndarray | None = None,
     activity: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Brief runs, sustained runs, rest level (sustained scale) and all bursts of one site.
+    """Brief runs, sustained runs, rest level (sustained scale, per 0.5 s baseline block)
+    and all bursts of one site.
 
     With ``orientation`` (accelerometer, :attr:`Preprocessed.orientation`), posture runs
     found on ``gravity`` get their edges where the tilt change starts and ends
@@ -2080,7 +2190,6 @@ def _site_runs(
     on_s, off_s = thresholds(lvl_s, spr_s, cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor)
     gap_n = int(round(cfg.merge_gap_s * fs))
     s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)
-    lvl_s = np.repeat(lvl_s, blk)[:n]
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
         # the noise power per 0.5 s block and the lags of rho the detectors read (no
         # full-length noise or (blocks, block) autocorrelation is built)
@@ -2391,19 +2500,36 @@ class Segmentation:
     ----------
     table : DataFrame
         The segments (see :func:`segment`).
-    level : ndarray (n_samples, n_sites)
-        Rest level of the sustained-scale envelope (for SNR).
+    level_blocks : ndarray (n_blocks, n_sites)
+        Rest level of the sustained-scale envelope (for SNR), per baseline block of
+        ``block`` samples (it is constant within a block).
     bursts : list of ndarray
         Per site, every brief-scale burst ([start, stop) samples), for sub-burst features.
     activity : list of (int, ndarray) or None
         Per site, the sub-block length and which sub-blocks exceed the whitened noise
         model (:func:`sustained_energy_runs`); None where it is not run.
+    block : int
+        Samples per row of ``level_blocks``.
+    n_samples : int
+        Samples of the recording.
     """
 
     table: pd.DataFrame
-    level: np.ndarray
+    level_blocks: np.ndarray
     bursts: list[np.ndarray]
     activity: list | None = None
+    block: int = 1
+    n_samples: int = 0
+
+    @cached_property
+    def level(self) -> np.ndarray:
+        """Rest level per sample (n_samples, n_sites): ``level_blocks`` expanded (on first
+        access; :meth:`level_at` reads single samples without it)."""
+        return np.repeat(self.level_blocks, self.block, axis=0)[: self.n_samples]
+
+    def level_at(self, rows: np.ndarray, sites: np.ndarray) -> np.ndarray:
+        """``level[rows, sites]`` without the per-sample array."""
+        return self.level_blocks[np.asarray(rows) // self.block, sites]
 
 
 def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
@@ -2464,7 +2590,10 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
                     rows = [found[~absorbed]]
         if len(art):
             rows.append(np.column_stack([art[:, :2], np.full(len(art), 2), art[:, 2]]))
-    level_arr = np.stack(levels, axis=1)
+    # per baseline block (the per-sample level is expanded only when read)
+    blk = max(1, int(round(_BLOCK_S * fs)))
+    n = pre.sustained.shape[0]
+    level_arr = np.stack(levels, axis=1) if levels else np.zeros((0, n_sites))
     act = activity if len(activity) == n_sites else None
     cols = ["start", "stop", "onset", "duration", "channel", "scale", "n_sites"]
     if not rows:
@@ -2472,7 +2601,7 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
         empty["channel"] = empty["channel"].astype(object)
         for j in range(n_sites):
             empty[f"site_{j}"] = pd.Series(dtype=bool)
-        return Segmentation(empty, level_arr, bursts, act)
+        return Segmentation(empty, level_arr, bursts, act, blk, n)
     allr = np.concatenate(rows)
     allr = allr[np.lexsort((allr[:, 1], allr[:, 0]))]
     # union of overlapping site segments -> one event
@@ -2503,4 +2632,4 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
     )
     for j in range(n_sites):
         out[f"site_{j}"] = active[:, j]
-    return Segmentation(out, level_arr, bursts, act)
+    return Segmentation(out, level_arr, bursts, act, blk, n)

@@ -68,7 +68,7 @@ import mmap
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -325,9 +325,19 @@ class _ArraySource(_Source):
         self._mm = _find_mmap(arr)
         n = arr.shape[0]
         self.top = _abs_max(
-            (self.read(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)),
+            (self._peek(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)),
             len(meta.channels),
         )
+
+    def _peek(self, s0: int, s1: int) -> np.ndarray:
+        """Rows ``s0:s1`` as :meth:`read` gives them, for reading only: a view of the array
+        when :meth:`read` would copy it unchanged (float, all channels, no unit factor)."""
+        w = self.arr[s0:s1]
+        if self.idx is not None or self.factor != 1.0 or w.dtype.kind != "f":
+            return self.read(s0, s1)
+        if self._mm is not None:
+            self._mm.madvise(mmap.MADV_DONTNEED)  # as read(): RSS stays flat
+        return w
 
     def read(self, s0: int, s1: int) -> np.ndarray:
         w = self.arr[s0:s1]
@@ -765,12 +775,17 @@ def _core_rows(
         if cut.any() and s1 < pl.n:
             stats["truncated"] = stats.get("truncated", 0) + int(cut.sum())
         break
+    # only this core's segments are measured: the others (in the overlaps) are another
+    # core's (every feature is measured per segment; the context features, which depend
+    # on the neighbours, are recomputed on the stitched table)
+    if not own.all():
+        seg = replace(seg, table=tab.loc[own])
+        start, stop = start[own], stop[own]
     feats = segment_features(pre, seg, cfg, modality, rec.duration)
     if coco_scale is not None and len(feats):
         feats["cocontraction"] = _features.cocontraction(
             pre.sustained, seg.level, start, stop, coco_scale
         )
-    feats = feats.loc[own].copy()
     feats["start"] += s0
     feats["stop"] += s0
     feats["onset"] = feats["start"] / src.meta.fs

@@ -74,22 +74,16 @@ def _model_matrix(X: pd.DataFrame, features: Sequence[str] = MODEL_FEATURES) -> 
     return M
 
 
-#: threadpoolctl's controller, made once: it scans the loaded native libraries (~5 ms).
-_THREADPOOLS: Any = None
-
-
 def _one_thread() -> Any:
-    """``threadpool_limits(limits=1)`` from a controller made on first use.
+    """``threadpool_limits(limits=1)`` from the controller shared with the pipeline's BLAS
+    limit (:func:`movement.pipeline._threadpools`, made once).
 
     Scoring calls it once per recording; scanning the process's libraries each time cost
     more than the model's prediction on a few hundred segments.
     """
-    global _THREADPOOLS
-    if _THREADPOOLS is None:
-        from threadpoolctl import ThreadpoolController
+    from .pipeline import _threadpools
 
-        _THREADPOOLS = ThreadpoolController()
-    return _THREADPOOLS.limit(limits=1)
+    return _threadpools().limit(limits=1)
 
 
 class TrainedClassifier:

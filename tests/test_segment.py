@@ -892,3 +892,40 @@ def test_sustained_edge_is_not_a_twitch_before_the_contraction():
     p = x * x
     runs = sustained_energy_runs(p, np.ones_like(p), np.eye(1, 1000), fs, EMGConfig())
     assert [(float(a) / fs, float(b) / fs) for a, b in runs] == [(50.0, 55.0)]
+
+
+def test_rolling_quantile_equals_pandas():
+    """The rank-filter rolling quantile and median give pandas' values bit for bit (ties,
+    ends, windows longer than the array, and the NaN / inf fallback)."""
+    import pandas as pd
+
+    from movement.segment import _rolling_quantile
+
+    rng = np.random.default_rng(3)
+    for trial in range(60):
+        n = int(rng.integers(2, 1500))
+        w = int(rng.integers(1, 400))
+        q = None if trial % 2 else float(rng.choice([0.1, 0.25, 0.5, 0.9, 0.0, 1.0, rng.random()]))
+        kind = trial // 2 % 4
+        v = rng.random((n, 2))
+        if kind == 1:
+            v = rng.integers(0, 4, (n, 2)).astype(float)  # many ties
+        elif kind == 2:
+            v[rng.random((n, 2)) < 0.02] = np.nan
+        elif kind == 3:
+            v[rng.random((n, 2)) < 0.02] = np.inf
+        mp = max(1, w // 4)
+        r = pd.DataFrame(v).rolling(w, center=True, min_periods=mp)
+        ref = (r.median() if q is None else r.quantile(q)).to_numpy()
+        assert np.array_equal(_rolling_quantile(v, w, q, mp), ref, equal_nan=True)
+
+
+def test_block_baseline_overwrite_same_values():
+    """Sorting the blocks in place (``overwrite``) gives the copy's level and spread."""
+    from movement.segment import _block_baseline
+
+    rng = np.random.default_rng(4)
+    env = np.ascontiguousarray(np.abs(rng.normal(size=(3, 50 * 700)))).T  # channels-first
+    ref = _block_baseline(env.copy(), 100.0, 30.0, 0.1)
+    got = _block_baseline(env, 100.0, 30.0, 0.1, overwrite=True)
+    assert np.array_equal(ref[0], got[0]) and np.array_equal(ref[1], got[1])
