@@ -431,14 +431,27 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((section, case, tm, _fmt_mb(r), note))
         print(f"  {case}: {tm} s, peak {_fmt_mb(r)} MB {note}", flush=True)
 
-    # (a) long recordings, streaming
-    print("(a) streaming accelerometry", flush=True)
-    r = run_case("stream", path=str(day))
+    # (a) long recordings, streaming; the 24 h stream is run 3 times (the median run is
+    # reported) and (c) the floor 3 times after it (its fastest run is reported: on this VM
+    # a floor run right after a stream run took ~1.9 s, the next ones ~0.6 s; the floor is
+    # the least the work costs, so its fastest run is the conservative one)
+    print("(a) streaming accelerometry, (c) floor", flush=True)
+    runs = {name: [run_case(name, path=str(day)) for _ in range(3)] for name in ("stream", "floor")}
+
+    def pick_run(name: str, fastest: bool) -> tuple[dict[str, Any], str]:
+        ok = sorted((r for r in runs[name] if "time" in r), key=lambda r: r["time"])
+        if not ok:
+            return runs[name][0], ""
+        times = ", ".join(f"{r['time']:.2f}" for r in runs[name] if "time" in r)
+        how = "fastest" if fastest else "median"
+        return ok[0 if fastest else len(ok) // 2], f"{how} of {len(ok)} runs ({times} s)"
+
+    r, spread = pick_run("stream", fastest=False)
     add(
         "a",
         f"stream {day_h:g} h accel (.npy)",
         r,
-        f"{r.get('events')} events, {r.get('windows')} windows",
+        f"{r.get('events')} events, {r.get('windows')} windows; {spread}",
     )
     r = run_case("stream", path=str(week))
     add(
@@ -450,10 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     r = run_case("whole", path=str(day))
     add("a", f"in-memory score {day_h:g} h accel", r, f"{r.get('events')} events")
 
-    # (c) floor
-    print("(c) floor", flush=True)
-    r = run_case("floor", path=str(day))
-    add("c", f"floor {day_h:g} h: load + sosfiltfilt + moving RMS", r)
+    # (c) floor (run above, after the 24 h stream)
+    r, spread = pick_run("floor", fastest=True)
+    add("c", f"floor {day_h:g} h: load + sosfiltfilt + moving RMS", r, spread)
     # the floor's own two-process scaling on this machine: the floor twice at the same time
     pair = run_cases([("floor", None, {"path": str(day)})] * 2)
     if all("time" in p for p in pair):
