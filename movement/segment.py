@@ -840,20 +840,38 @@ def _muap_runs(
             runs = hysteresis_runs(z, on, off, block=b)
         if not len(runs):
             continue
-        runs = trim_to_peak(z, runs, edge)
-        mid = (runs[:, 0] + runs[:, 1]) // 2
-        lo = runs[:, 0] + half
-        hi = runs[:, 1] - half
-        short = hi - lo < span
-        lo[short] = mid[short] - span // 2
-        hi[short] = lo[short] + span
-        found.append(np.stack([np.clip(lo, 0, n), np.clip(hi, 0, n)], axis=1))
+        found.append(_detection_spans(z, runs, edge, half, span))
+    # pieces closer than the shortest window are below the detector's time resolution
+    return _merged_spans(found, windows[0])
+
+
+def _detection_spans(
+    z: np.ndarray, runs: np.ndarray, edge: float, half: int, span: int
+) -> np.ndarray:
+    """An energy detector's runs on ``z`` as event spans ([start, stop) samples).
+
+    Each run is trimmed to where ``z`` is within ``edge`` of its peak
+    (:func:`trim_to_peak`), gives back ``half`` (half the window, by which a centred
+    window mean reaches beyond the transient) at each end, is at least ``span`` samples
+    long (centred on the run) and lies within the signal.
+    """
+    n = z.shape[0]
+    runs = trim_to_peak(z, runs, edge)
+    mid = (runs[:, 0] + runs[:, 1]) // 2
+    lo = runs[:, 0] + half
+    hi = runs[:, 1] - half
+    short = hi - lo < span
+    lo[short] = mid[short] - span // 2
+    hi[short] = lo[short] + span
+    return np.stack([np.clip(lo, 0, n), np.clip(hi, 0, n)], axis=1)
+
+
+def _merged_spans(found: list[np.ndarray], min_gap: int) -> np.ndarray:
+    """The spans of every window length, by start, joined when closer than ``min_gap``."""
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     allr = np.concatenate(found)
-    allr = allr[np.argsort(allr[:, 0], kind="stable")]
-    # pieces closer than the shortest window are below the detector's time resolution
-    return merge_runs(allr, windows[0])
+    return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], min_gap)
 
 
 #: Blocks per chunk of :func:`_muap_energy` (a chunk's rows stay in cache between steps).
@@ -1048,18 +1066,8 @@ def twitch_runs(
         if not len(runs):
             continue
         # edges within 20 dB of the peak energy, as muap_runs (muap_edge_db)
-        runs = trim_to_peak(z, runs, 0.01)
-        mid = (runs[:, 0] + runs[:, 1]) // 2
-        lo = runs[:, 0] + w // 2
-        hi = runs[:, 1] - w // 2
-        short = hi - lo < span
-        lo[short] = mid[short] - span // 2
-        hi[short] = lo[short] + span
-        found.append(np.stack([np.clip(lo, 0, n), np.clip(hi, 0, n)], axis=1))
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    allr = np.concatenate(found)
-    return merge_runs(allr[np.argsort(allr[:, 0], kind="stable")], windows[0])
+        found.append(_detection_spans(z, runs, 0.01, w // 2, span))
+    return _merged_spans(found, windows[0])
 
 
 def _max_window_energy(cums: list[np.ndarray], w: int, noise: np.ndarray, block: int) -> np.ndarray:
@@ -1068,7 +1076,7 @@ def _max_window_energy(cums: list[np.ndarray], w: int, noise: np.ndarray, block:
     ``cums`` holds each series' ``_cumsum0`` (n + 1), ``noise`` (n_blocks, series) its
     noise power per ``block`` samples. Only whole windows (rows ``w // 2`` to ``n + w //
     2 - w``) are computed, in cache-sized pieces (the same arithmetic as
-    :func:`_window_mean` and :func:`_per_block_divide`); the incomplete windows at the
+    :func:`_window_mean` and :func:`_blockwise`); the incomplete windows at the
     ends are 0 (:func:`twitch_runs` zeroes a longer stretch there).
 
     Examples
@@ -1091,45 +1099,17 @@ def _max_window_energy(cums: list[np.ndarray], w: int, noise: np.ndarray, block:
         return z
     step = max(block, (_CACHE_VALUES // 8 // block) * block)
     tmp = np.empty(step)
-    # pieces: the rows before the first whole block, whole blocks by cache-sized pieces,
-    # the rows after the last whole block
-    inner0 = min(stop, -(-first // block) * block)
-    inner1 = max(inner0, (stop // block) * block)
-    cuts = [first, *range(inner0, inner1, step), inner1, stop]
-    for a0, a1 in zip(cuts[:-1], cuts[1:], strict=True):  # loop over pieces
-        if a1 <= a0:
-            continue
-        b0 = a0 // block
-        whole = a0 % block == 0 and a1 % block == 0
+    for a0 in range(first, stop, step):  # loop over cache-sized pieces
+        a1 = min(stop, a0 + step)
         zp = z[a0:a1]
         for a, c in enumerate(cums):  # loop over the series (axes)
             t = zp if a == 0 else tmp[: a1 - a0]
             np.subtract(c[a0 - half + w : a1 - half + w], c[a0 - half : a1 - half], out=t)
             t /= w
-            if whole:
-                t.reshape(-1, block)[:] /= noise[b0 : a1 // block, a, None]
-            else:  # within one block
-                t /= noise[b0, a]
+            _blockwise(np.true_divide, t, noise[:, a], block, a0, t)
             if a:
                 np.maximum(zp, t, out=zp)
     return z
-
-
-def _per_block_divide(x: np.ndarray, per_block: np.ndarray, block: int) -> np.ndarray:
-    """``x / np.repeat(per_block, block)[:len(x)]`` in place, without the repeated array.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> _per_block_divide(np.arange(5.0), np.array([1.0, 2.0, 4.0]), 2).tolist()
-    [0.0, 1.0, 1.0, 1.5, 1.0]
-    """
-    n = x.shape[0]
-    full = n // block
-    x[: full * block].reshape(full, block)[:] /= per_block[:full, None]
-    if n > full * block:
-        x[full * block :] /= per_block[full]
-    return x
 
 
 def _quantile_bias(block: int, quantile: float) -> float:
@@ -1358,14 +1338,8 @@ def _exceeds(x: np.ndarray, t: np.ndarray, block: int) -> np.ndarray:
     """``x > np.repeat(t, block)[:len(x)]`` (per sample when ``block`` is 1)."""
     if block <= 1:
         return x > t
-    n = x.shape[0]
-    m = n // block
-    out = np.empty(n, dtype=bool)
-    np.greater(
-        x[: m * block].reshape(m, block), t[:m, None], out=out[: m * block].reshape(m, block)
-    )
-    if n > m * block:
-        np.greater(x[m * block :], t[m], out=out[m * block :])
+    out = np.empty(x.shape[0], dtype=bool)
+    _blockwise(np.greater, x, t, block, 0, out)
     return out
 
 

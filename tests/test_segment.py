@@ -776,7 +776,7 @@ def test_twitch_detector_ignores_filled_gaps(rng) -> None:
 
 def test_twitch_speed_helpers_match_the_full_computations():
     """The shortcuts of twitch_runs give the values of what they replace, exactly."""
-    from movement.segment import _block_baseline, _per_block_divide, _whiten_held, whiten
+    from movement.segment import _block_baseline, _blockwise, _whiten_held, whiten
 
     rng = np.random.default_rng(3)
     env = rng.normal(size=(30_017, 3)) ** 2
@@ -786,7 +786,9 @@ def test_twitch_speed_helpers_match_the_full_computations():
     x = rng.normal(size=1003)
     per = rng.uniform(0.5, 2.0, size=-(-1003 // 50))
     ref = x / np.repeat(per, 50)[:1003]
-    assert np.array_equal(_per_block_divide(x.copy(), per, 50), ref)
+    got = x.copy()
+    _blockwise(np.true_divide, got, per, 50, 0, got)
+    assert np.array_equal(got, ref)
     y = rng.normal(size=40_000) + np.sin(np.arange(40_000) * 0.3)
     e, rho = whiten(y, 100.0, 8, 60.0, (0.0, 20.0), 10)
     e2, rho_c, nearest = _whiten_held(y, 100.0, 8, 60.0, (0.0, 20.0), 10)
