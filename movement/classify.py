@@ -215,17 +215,15 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
         )
         if len(held) == 0:
             return []
-        # few distinct combinations of rules: each one's text is joined once (a
-        # combination's code: its rows' bits; Python integers, any number of rules)
-        codes = [int.from_bytes(b, "little") for b in np.packbits(held, axis=1)]
-        first: dict[int, int] = {}
-        for i, c in enumerate(codes):  # loop over rows (a dict look-up each)
-            first.setdefault(c, i)
-        text = {
-            c: ", ".join(n for n, h in zip(names, held[i], strict=True) if h) or "no rule held"
-            for c, i in first.items()
-        }
-        return [text[c] for c in codes]
+        # few distinct combinations of rules: each one's text is joined once
+        _, first, which = np.unique(
+            np.packbits(held, axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        text = [
+            ", ".join(n for n, h in zip(names, held[i], strict=True) if h) or "no rule held"
+            for i in first
+        ]
+        return [text[j] for j in which.ravel().tolist()]
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "classes_"):
