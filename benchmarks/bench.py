@@ -504,14 +504,24 @@ def main(argv: list[str] | None = None) -> int:
 
     # (d) scaling
     print("(d) scaling", flush=True)
+    # each batch 3 times, jobs=1 and jobs=2 alternating (a slow spell of the shared VM then
+    # hits both), the median run of each reported
+    batch_runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    for _ in range(3):
+        for jobs in (1, 2):
+            out = WORK / f"batch_out_{jobs}"
+            batch_runs[jobs].append(
+                run_case("batch", paths=[str(p) for p in batch_files], jobs=jobs, out=str(out))
+            )
     for jobs in (1, 2):
-        out = WORK / f"batch_out_{jobs}"
-        r = run_case("batch", paths=[str(p) for p in batch_files], jobs=jobs, out=str(out))
+        ok = sorted((r for r in batch_runs[jobs] if "time" in r), key=lambda r: r["time"])
+        r = ok[len(ok) // 2] if ok else batch_runs[jobs][0]
+        times = ", ".join(f"{x['time']:.2f}" for x in batch_runs[jobs] if "time" in x)
         add(
             "d",
             f"batch 8 × {batch_h:g} h accel, jobs={jobs}",
             r,
-            f"{r.get('ok')}/8 ok {r.get('first_error', '')}".strip(),
+            f"{r.get('ok')}/8 ok {r.get('first_error', '')}; median of {len(ok)} runs ({times} s)".strip(),
         )
     per_len: dict[float, dict[str, Any]] = {}
     for h in lengths:

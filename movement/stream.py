@@ -820,6 +820,7 @@ def _heap_reuse() -> Iterator[None]:
     """
     global _HEAP_DEPTH
     libc = None
+    huge = None
     _HEAP_DEPTH += 1
     if _HEAP_DEPTH == 1 and sys.platform.startswith("linux"):  # the outermost use sets it
         try:
@@ -828,6 +829,7 @@ def _heap_reuse() -> Iterator[None]:
                 libc = None
             else:
                 libc.mallopt(_M_TRIM_THRESHOLD, _HEAP_WHILE[1])
+                huge = _set_hugepage(False)
         except (OSError, AttributeError):  # not glibc (musl, ...): no mallopt
             libc = None
     try:
@@ -838,6 +840,30 @@ def _heap_reuse() -> Iterator[None]:
             libc.mallopt(_M_MMAP_THRESHOLD, _HEAP_AFTER[0])
             libc.mallopt(_M_TRIM_THRESHOLD, _HEAP_AFTER[1])
             libc.malloc_trim(0)
+        if huge is not None:
+            _set_hugepage(huge)
+
+
+def _set_hugepage(enabled: bool) -> bool | None:
+    """Switch numpy's ``madvise(MADV_HUGEPAGE)`` of large arrays; the previous setting, or
+    None where numpy has no such switch (the documented ``NUMPY_MADVISE_HUGEPAGE``).
+
+    With the heap reused, hugepages only change the first touch of each array's memory,
+    which the kernel then serves as zeroed 2 MB pages: on a 2-core KVM guest with
+    transparent hugepages on ``madvise``, the first of a batch's 4 h accelerometer files
+    took 0.95-1.16 s of CPU with them and 0.91-0.92 s without (later files 0.73-0.77 s
+    either way; the 24 h stream 4.48-4.71 s either way).
+    """
+    try:
+        from numpy._core.multiarray import _get_madvise_hugepage, _set_madvise_hugepage
+    except ImportError:  # pragma: no cover - numpy 1.x
+        try:
+            from numpy.core.multiarray import _get_madvise_hugepage, _set_madvise_hugepage
+        except ImportError:
+            return None
+    previous = bool(_get_madvise_hugepage())
+    _set_madvise_hugepage(enabled)
+    return previous
 
 
 # --------------------------------------------------------------------------- entry point

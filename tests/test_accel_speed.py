@@ -104,6 +104,25 @@ def test_heap_reuse_is_a_context_that_restores() -> None:
         raise ValueError("propagates")
 
 
+def test_heap_reuse_switches_numpy_hugepages_off_and_back() -> None:
+    import sys
+
+    from movement.stream import _heap_reuse, _set_hugepage
+
+    before = _set_hugepage(True)
+    if before is None:
+        pytest.skip("this numpy has no hugepage switch")
+    try:
+        with _heap_reuse():
+            inner = _set_hugepage(False)  # reads the setting (and keeps it off)
+            with _heap_reuse():  # nested: the outer use owns the setting
+                assert _set_hugepage(False) is False
+        assert inner is (False if sys.platform.startswith("linux") else True)
+        assert _set_hugepage(True) is True  # restored on exit
+    finally:
+        _set_hugepage(before)
+
+
 def test_decimated_lowpass_falls_back_to_full_rate_for_a_high_cutoff() -> None:
     rng = np.random.default_rng(5)
     x = rng.standard_normal((4000, 3))
