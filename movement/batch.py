@@ -264,13 +264,13 @@ def score_batch(
         opts = replace(opts, threads=n_jobs)
     try:
         ctx = nullcontext() if backend == "loky" else parallel_config(backend=backend, n_jobs=-1)
-        from .stream import _heap_reuse
+        from ._memory import heap_reuse
 
         # files scored here and in forked workers reuse the heap's memory from file to file,
-        # without numpy's hugepages (see stream._set_hugepage)
+        # without numpy's hugepages (see _memory.set_hugepage)
         # (eight 4 h accelerometer files: 6.4 s instead of 7.3-7.6 s on one worker, 3.8-3.9 s
         # instead of 4.1-4.3 s on two)
-        with ctx, _heap_reuse():
+        with ctx, heap_reuse():
             if serial:
                 results: Iterator[Any] = (
                     _indexed(i, Path(paths[i]), stems[i], out, opts) for i in todo

@@ -95,7 +95,7 @@ def test_tilt_hold_reads_a_decimated_lowpass_like_its_array() -> None:
 
 
 def test_heap_reuse_is_a_context_that_restores() -> None:
-    from movement.stream import _heap_reuse
+    from movement._memory import heap_reuse as _heap_reuse
 
     with _heap_reuse():
         a = np.ones((1 << 20, 3))
@@ -107,7 +107,8 @@ def test_heap_reuse_is_a_context_that_restores() -> None:
 def test_heap_reuse_switches_numpy_hugepages_off_and_back() -> None:
     import sys
 
-    from movement.stream import _heap_reuse, _set_hugepage
+    from movement._memory import heap_reuse as _heap_reuse
+    from movement._memory import set_hugepage as _set_hugepage
 
     before = _set_hugepage(True)
     if before is None:
