@@ -513,6 +513,28 @@ def main(argv: list[str] | None = None) -> int:
             batch_runs[jobs].append(
                 run_case("batch", paths=[str(p) for p in batch_files], jobs=jobs, out=str(out))
             )
+    # the machine's own ceiling for two processes: two one-worker batches of half the files
+    # each, at the same time in two processes (nothing shared; the slower one is reported)
+    halves = [batch_files[:4], batch_files[4:]]
+    pair = run_cases(
+        [
+            (
+                "batch",
+                None,
+                {"paths": [str(p) for p in h], "jobs": 1, "out": str(WORK / f"batch_half_{k}")},
+            )
+            for k, h in enumerate(halves)
+        ]
+    )
+    if all("time" in p for p in pair):
+        both = {"time": max(p["time"] for p in pair), "peak_mb": max(p["peak_mb"] for p in pair)}
+        both["base_mb"] = min(p.get("base_mb", 0) for p in pair)
+        add(
+            "d",
+            f"2 one-worker batches of 4 × {batch_h:g} h at the same time (2 processes)",
+            both,
+            ", ".join(f"{p['time']:.2f}" for p in pair) + " s",
+        )
     for jobs in (1, 2):
         ok = sorted((r for r in batch_runs[jobs] if "time" in r), key=lambda r: r["time"])
         r = ok[len(ok) // 2] if ok else batch_runs[jobs][0]
@@ -579,6 +601,13 @@ def main(argv: list[str] | None = None) -> int:
         "batch jobs=1 / jobs=2",
         f"batch 8 × {batch_h:g} h accel, jobs=1",
         f"batch 8 × {batch_h:g} h accel, jobs=2",
+        digits=2,
+    )
+    ratio(
+        "batch jobs=1 / two independent one-worker halves at once (this machine's 2-process ceiling)",
+        f"batch 8 × {batch_h:g} h accel, jobs=1",
+        f"2 one-worker batches of 4 × {batch_h:g} h at the same time (2 processes)",
+        digits=2,
     )
     if all("time" in per_len[h] for h in lengths):
         h0 = lengths[0]
