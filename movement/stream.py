@@ -92,7 +92,7 @@ from .segment import (
     segment,
 )
 
-__all__ = ["score_stream", "overlap_for", "auto_window_s", "StreamPlan"]
+__all__ = ["score_stream", "streams_faster", "overlap_for", "auto_window_s", "StreamPlan"]
 
 _SETTLE_MIN_S = 5.0
 _FEATURE_REACH_S = 4.0
@@ -791,6 +791,45 @@ def _core_rows(
     c0, c1 = core[0] - s0, core[1] - s0
     feats.attrs["gap_runs_s"] = (mask_to_runs(pre.gaps[c0:c1]) + core[0]) / src.meta.fs
     return feats
+
+
+#: Windows at least this many, each with an overlap at most this share of its core, make
+#: streaming cheaper than scoring the recording whole (see :func:`streams_faster`)
+_FASTER_MIN_CORES, _FASTER_MAX_OVERLAP = 3, 0.1
+
+
+def streams_faster(
+    path: str | Path,
+    settings: Settings | EMGConfig | AccelConfig | None = None,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+) -> bool:
+    """Whether :func:`score_stream` scores this ``.npy`` file faster than reading it whole.
+
+    Streaming re-processes each window's overlap, but its windows stay small (the
+    same memory reused from window to window) where a whole-recording pass works on
+    arrays of the recording's full length. Measured on this project's 2-core VM
+    (CPU time, same events): 100 Hz tri-axial accelerometry, 24 h 4.7 s streamed vs
+    7.8 s whole (1.8 GB), 8 h 1.8 vs 2.6 s, 4 h (1.4 windows) equal; 2 kHz 4-channel EMG,
+    1 h 20.0 s streamed vs 10.3 s whole (its windows, 580 s, are 4 overlaps long). So:
+    at least 3 windows, each with an overlap of at most 10 % of its core on a side.
+    Only ``.npy`` files are judged (their header is all it reads); other formats: False.
+    """
+    path = Path(path)
+    if suffix_of(path) != ".npy":
+        return False
+    try:
+        src = _npy_source(path, fs, modality, channels)
+    except (MovementError, OSError, ValueError):
+        return False
+    meta = src.meta
+    cfg = _config_for(meta.modality, settings)
+    window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
+    pl = plan(meta.n_samples, meta.fs, cfg, window_s, _MAX_SEGMENT_S)
+    core = window_s * meta.fs
+    return len(pl.cores) >= _FASTER_MIN_CORES and pl.overlap <= _FASTER_MAX_OVERLAP * core
 
 
 # --------------------------------------------------------------------------- entry point

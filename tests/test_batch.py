@@ -158,6 +158,32 @@ def test_default_model_is_found_from_any_folder(tmp_path: Path) -> None:
     assert "TrainedClassifier" in out.stdout
 
 
+def _header_only_npy(path: Path, rows: int, cols: int, fs: float, modality: str) -> Path:
+    """An .npy file of ``rows`` x ``cols`` (sparse on disk: only its header is written)."""
+    np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(rows, cols)).flush()
+    sidecar = {"SamplingFrequency": fs, "Modality": modality}
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    return path
+
+
+def test_streaming_is_chosen_where_it_is_faster(tmp_path: Path) -> None:
+    """A day of accelerometry streams (many windows, small overlap); a 4 h file, EMG
+    (windows only 4 overlaps long) and other formats are scored whole."""
+    from movement.stream import streams_faster
+
+    day = _header_only_npy(tmp_path / "day.npy", 24 * 3600 * 100, 3, 100.0, "accel")
+    four = _header_only_npy(tmp_path / "four.npy", 4 * 3600 * 100, 3, 100.0, "accel")
+    emg = _header_only_npy(tmp_path / "emg.npy", 3600 * 2000, 4, 2000.0, "emg")
+    assert streams_faster(day)
+    assert not streams_faster(four)
+    assert not streams_faster(emg)
+    assert not streams_faster(tmp_path / "day.csv")  # judged for .npy only
+    assert not streams_faster(tmp_path / "missing.npy")  # unreadable: the whole-file path says why
+    # a longer baseline (more overlap per window) changes the verdict only through the plan
+    wide = Settings().with_overrides(["accel.baseline_window_s=3000"])
+    assert not streams_faster(day, wide)
+
+
 def test_large_files_are_streamed_with_the_same_events(tmp_path: Path, monkeypatch) -> None:
     """Above STREAM_BYTES a file is scored in windows; its events equal the in-memory ones."""
     import movement
