@@ -22,6 +22,7 @@ from .preprocess import Preprocessed, _cumsum0
 __all__ = [
     "Segmentation",
     "periodic_runs",
+    "rest_levels",
     "posture_runs",
     "tilt_edges",
     "snap_to_edges",
@@ -2128,6 +2129,41 @@ def snap_to_edges(runs: np.ndarray, anchors: np.ndarray, tol: int) -> np.ndarray
     return out
 
 
+def _rest_level(
+    sustained: np.ndarray, fs: float, cfg: EMGConfig | AccelConfig
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """One site's rest level and spread of its sustained envelope, per 0.5 s baseline
+    block (capped at ``max_rest_level_g`` where set), and the samples per block."""
+    cap = getattr(cfg, "max_rest_level_g", None) or np.inf
+    lvl, spr, blk = _block_baseline(
+        sustained[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
+    )
+    lvl = np.minimum(lvl[:, 0], cap)
+    return lvl, np.minimum(spr[:, 0], lvl), blk
+
+
+def rest_levels(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> np.ndarray:
+    """The rest level of every site per sample (n_samples, n_sites): ``segment(pre,
+    cfg).level`` without running the detectors (a stream's first pass reads only this).
+
+    Examples
+    --------
+    >>> import numpy as np, movement
+    >>> from movement.config import EMGConfig
+    >>> from movement.preprocess import preprocess
+    >>> rec = movement.simulate("emg", 30.0, 1).recording
+    >>> pre = preprocess(rec, EMGConfig())
+    >>> bool(np.array_equal(rest_levels(pre, EMGConfig()), segment(pre, EMGConfig()).level))
+    True
+    """
+    n = pre.sustained.shape[0]
+    cols = [_rest_level(pre.sustained[:, j], pre.fs, cfg) for j in range(len(pre.sites))]
+    if not cols:
+        return np.zeros((n, 0))
+    blk = cols[0][2]
+    return np.repeat(np.stack([c[0] for c in cols], axis=1), blk, axis=0)[:n]
+
+
 def _site_runs(
     brief: np.ndarray | None,
     sustained: np.ndarray,
@@ -2156,11 +2192,7 @@ def _site_runs(
     n = sustained.shape[0]
     # thresholds per 0.5 s block (the baseline is constant within a block; hysteresis_runs
     # reads them per block)
-    lvl_s, spr_s, blk = _block_baseline(
-        sustained[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
-    )
-    lvl_s = np.minimum(lvl_s[:, 0], cap)
-    spr_s = np.minimum(spr_s[:, 0], lvl_s)
+    lvl_s, spr_s, blk = _rest_level(sustained, fs, cfg)
     on_s, off_s = thresholds(lvl_s, spr_s, cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor)
     gap_n = int(round(cfg.merge_gap_s * fs))
     s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)

@@ -89,6 +89,7 @@ from .segment import (
     _posture_block,
     _posture_ref_blocks,
     mask_to_runs,
+    rest_levels,
     segment,
 )
 
@@ -674,11 +675,23 @@ def _run_window(
 
 
 def _act_top(act: np.ndarray, keep: int, prev: np.ndarray | None) -> np.ndarray:
-    """The ``keep`` largest values per column of ``act`` and ``prev`` (unsorted)."""
-    allv = act if prev is None else np.concatenate([prev, act])
-    if len(allv) <= keep:
-        return allv
-    return np.partition(allv, len(allv) - keep, axis=0)[len(allv) - keep :]
+    """The ``keep`` largest values per column of ``act`` and ``prev`` (unsorted).
+
+    Once ``prev`` holds ``keep`` rows, a value of ``act`` not above its column's smallest
+    kept value cannot change the kept values, so only the larger ones are partitioned
+    (a window's ~10^6 rows become a few hundred candidates).
+    """
+    if prev is None or len(prev) < keep:
+        allv = act if prev is None else np.concatenate([prev, act])
+        if len(allv) <= keep:
+            return allv
+        return np.partition(allv, len(allv) - keep, axis=0)[len(allv) - keep :]
+    out = np.empty_like(prev)
+    for j in range(act.shape[1]):  # loop over channels
+        col = act[:, j]
+        cand = np.concatenate([prev[:, j], col[col > prev[:, j].min()]])
+        out[:, j] = np.partition(cand, len(cand) - keep)[len(cand) - keep :]
+    return out
 
 
 def _percentile99(top: np.ndarray, n: int) -> np.ndarray:
@@ -702,8 +715,9 @@ def _cocontraction_scale(src: _Source, pl: StreamPlan, cfg: EMGConfig) -> np.nda
     src.rewind()
     for core in pl.cores:
         s0, s1 = pl.slice_of(core)
-        pre, seg, _ = _run_window(src, src.read(s0, s1), cfg)
-        act = np.maximum(pre.sustained - seg.level, 0.0)[core[0] - s0 : core[1] - s0]
+        # preprocessing and the rest level only (the detectors run in the second pass)
+        pre = preprocess(_window_recording(src, src.read(s0, s1)), cfg, clip_top=src.top)
+        act = np.maximum(pre.sustained - rest_levels(pre, cfg), 0.0)[core[0] - s0 : core[1] - s0]
         top = _act_top(act, keep, top)
     src.rewind()
     assert top is not None

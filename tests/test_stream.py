@@ -202,3 +202,18 @@ def test_other_bout_crossing_a_core_end_is_joined_as_in_memory():
     ends = streamed["onset"] + streamed["duration"]
     assert not ((streamed["onset"] < 440.2) & (ends > 440.0)).any()
     assert ((on > 424.0) & (off <= 440.0 + 1e-9)).any()  # the bout up to the gap is one event
+
+
+def test_act_top_keeps_the_largest_values_of_all_windows():
+    from movement.stream import _act_top, _percentile99
+
+    rng = np.random.default_rng(3)
+    parts = [rng.exponential(1.0, (m, 3)) for m in (50, 400, 300, 1000)]
+    parts[2][:5] = parts[1].max()  # ties with kept values
+    whole = np.concatenate(parts)
+    keep = len(whole) - int(np.floor(0.99 * (len(whole) - 1))) + 1
+    top = None
+    for p in parts:
+        top = _act_top(p, keep, top)
+    assert np.array_equal(np.sort(top, axis=0), np.sort(whole, axis=0)[-keep:])
+    assert np.allclose(_percentile99(top, len(whole)), np.percentile(whole, 99, axis=0))
