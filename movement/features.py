@@ -124,6 +124,34 @@ def _seg_max(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     return _seg_reduce(np.maximum, x, start, stop)
 
 
+def _hann_rows(lens: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, a symmetric Hann taper of that row's length zero-padded to ``width``,
+    and the mask of its samples: both (len(lens), width).
+
+    The taper is computed once per distinct length (many segments share the minimum
+    analysis window) and gathered: the same values as a row-by-row formula.
+    """
+    uniq, inv = np.unique(lens, return_inverse=True)
+    j = np.arange(width)
+    valid = j[None, :] < uniq[:, None]
+    taper = np.where(
+        valid,
+        0.5 - 0.5 * np.cos(2 * np.pi * j[None, :] / np.maximum(uniq[:, None] - 1, 1)),
+        0.0,
+    )
+    return taper[inv], valid[inv]
+
+
+def _window_rows(col: np.ndarray, w0: np.ndarray, width: int) -> np.ndarray:
+    """``col[w0[i] : w0[i] + width]`` per row (1-D ``col``; past its end the last sample)."""
+    n = len(col)
+    if len(w0) and width <= n and int(w0.max()) <= n - width:
+        # rows of a strided view: one gather of contiguous slices, no index array
+        return np.lib.stride_tricks.sliding_window_view(col, width)[w0]
+    j = np.arange(width)
+    return col[np.minimum(w0[:, None] + j[None, :], n - 1)]
+
+
 def spectral_features(
     x: np.ndarray,
     fs: float,
@@ -183,30 +211,25 @@ def spectral_features(
         sel = np.flatnonzero(nfft_all == nfft)
         lens = length[sel]
         lmax = int(lens.max())
-        j = np.arange(lmax)
-        valid = j[None, :] < lens[:, None]
-        idx = np.minimum(w0[sel, None] + j[None, :], n - 1)
-        win = np.where(
-            valid,
-            0.5 - 0.5 * np.cos(2 * np.pi * j[None, :] / np.maximum(lens[:, None] - 1, 1)),
-            0.0,
-        )
+        win, valid = _hann_rows(lens, lmax)
         freqs = sfft.rfftfreq(nfft, 1 / fs)
         # only the bins up to the band's top enter the spectral statistics
         nbin = int(np.searchsorted(freqs, band[1], side="right"))
         power = np.zeros((len(sel), nbin))
-        praw = np.zeros((len(sel), nfft // 2 + 1))
+        # the autocorrelation is read up to lag lmax // 2 only: a transform of
+        # lmax + lmax // 2 samples keeps those lags free of circular wrap
+        nacf = sfft.next_fast_len(lmax + lmax // 2 + 1, real=True)
+        praw = np.zeros((len(sel), nacf // 2 + 1))
         for c in range(x.shape[1]):  # loop over components (<= 3)
-            seg = x[idx, c]
-            seg = np.where(valid, seg, 0.0)
+            seg = np.where(valid, _window_rows(x[:, c], w0[sel], lmax), 0.0)
             seg = seg - (seg.sum(axis=1) / lens)[:, None] * valid
             spec = sfft.rfft(seg * win, n=nfft, axis=1)[:, :nbin]
             power += spec.real**2 + spec.imag**2
-            raw = sfft.rfft(seg, n=nfft, axis=1)
+            raw = sfft.rfft(seg, n=nacf, axis=1)
             praw += raw.real**2 + raw.imag**2
         # the autocorrelation is linear in the power spectrum: one inverse transform of the
         # components' summed spectra
-        acf = sfft.irfft(praw, n=nfft, axis=1)
+        acf = sfft.irfft(praw, n=nacf, axis=1)
         freqs = freqs[:nbin]
         inband = (freqs >= band[0]) & (freqs <= band[1])
         pb = np.where(inband[None, :], power, 0.0)
