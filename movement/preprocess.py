@@ -14,7 +14,6 @@ Filters are second-order sections; arrays are (n_samples, n_channels).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -764,9 +763,10 @@ class Preprocessed:
     signal : ndarray (n, n_sites)
         Cleaned signal per site: band-passed EMG, or dynamic vector magnitude (g).
     brief : ndarray (n, n_sites)
-        Envelope for brief events. May be given as a function that computes it: it is
-        then computed on first access (EMG at ``min_muap_fs_hz`` or faster, whose brief
-        events come from the MUAP detector, does not read it to segment).
+        Envelope for brief events. May be given as a function that computes it (as may
+        ``oscill`` and ``lowband``): it is then computed on first access (EMG at
+        ``min_muap_fs_hz`` or faster, whose brief events come from the MUAP detector,
+        does not read it to segment).
     sustained : ndarray (n, n_sites)
         Envelope for sustained activity.
     oscill : ndarray (n, n_sites, k)
@@ -798,19 +798,29 @@ class Preprocessed:
     lowband: np.ndarray | None = None
 
 
-def _get_brief(self: Preprocessed) -> np.ndarray:
-    value = self._brief
-    if callable(value):  # computed on first access, then kept
-        value = self._brief = value()
-    return value
+def _lazy(name: str, doc: str) -> property:
+    """A field that may be given as a function computing it: it is then computed on first
+    access and kept (the dataclass's generated ``__init__`` assigns through the property)."""
+    slot = f"_{name}"
+
+    def get(self: Preprocessed) -> Any:
+        value = getattr(self, slot)
+        if callable(value):
+            value = value()
+            setattr(self, slot, value)
+        return value
+
+    def set_(self: Preprocessed, value: Any) -> None:
+        setattr(self, slot, value)
+
+    return property(get, set_, doc=doc)
 
 
-def _set_brief(self: Preprocessed, value: np.ndarray | Callable[[], np.ndarray]) -> None:
-    self._brief = value
-
-
-# ``brief`` as a property over the dataclass field (the generated __init__ assigns through it)
-Preprocessed.brief = property(_get_brief, _set_brief, doc="Envelope for brief events.")  # type: ignore[assignment]
+# EMG at ``min_muap_fs_hz`` or faster does not read ``brief`` to segment; a stream's first
+# pass (the co-contraction scale) reads only ``sustained``
+Preprocessed.brief = _lazy("brief", "Envelope for brief events.")  # type: ignore[assignment]
+Preprocessed.oscill = _lazy("oscill", "Signal whose spectrum gives periodicity.")  # type: ignore[assignment]
+Preprocessed.lowband = _lazy("lowband", "EMG low-band RMS (motion artefacts), or None.")  # type: ignore[assignment]
 
 
 def _accel_groups(channels: tuple[str, ...]) -> list[list[int]]:
@@ -860,23 +870,48 @@ def _preprocess_emg(
     brief = partial(_emg_brief, y, fs, max(cfg.brief_rms_s, 5 / fs), gaps)
 
     sustained = moving_rms(y, fs, cfg.sustained_rms_s)
-    # periodicity of the activation: rectified EMG smoothed to < ~25 Hz
+    if gaps.any():
+        sustained[gaps] = 0.0
+    lo_hz, hi_hz = cfg.artefact_band_hz
+    # motion artefacts: content below the EMG band (domain ref. section 3)
+    low = (
+        partial(_emg_lowband, x, fs, lo_hz, hi_hz, gaps)
+        if cfg.artefact_min_ratio > 0 and hi_hz < 0.45 * fs
+        else None
+    )
+    # the brief envelope (TKEO + ~10 ms RMS), the periodicity envelope and the low band
+    # are computed when first read: at min_muap_fs_hz or faster the MUAP detector finds
+    # the brief events instead
+    return Preprocessed(
+        fs,
+        tuple(channels),
+        y,
+        brief,
+        sustained,
+        partial(_emg_oscill, y, fs),
+        None,
+        gaps,
+        clipped,
+        lowband=low,
+    )
+
+
+def _emg_oscill(y: np.ndarray, fs: float) -> np.ndarray:
+    """Periodicity of the activation: rectified EMG smoothed to < ~25 Hz, mean removed
+    (n, n_sites, 1)."""
     env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
     env -= env.mean(axis=0)  # in place: the same differences, no second full-length array
-    osc = env[:, :, None]
-    low = None
-    lo_hz, hi_hz = cfg.artefact_band_hz
-    if cfg.artefact_min_ratio > 0 and hi_hz < 0.45 * fs:
-        # motion artefacts: content below the EMG band (domain ref. section 3)
-        low = lowband_rms(x, fs, lo_hz, hi_hz, 0.1)
+    return env[:, :, None]
+
+
+def _emg_lowband(
+    x: np.ndarray, fs: float, lo_hz: float, hi_hz: float, gaps: np.ndarray
+) -> np.ndarray:
+    """Moving RMS (0.1 s) of the raw EMG's ``lo_hz``-``hi_hz`` band, 0 in gaps."""
+    low = lowband_rms(x, fs, lo_hz, hi_hz, 0.1)
     if gaps.any():
-        for arr in (sustained,) if low is None else (sustained, low):
-            arr[gaps] = 0.0
-    # the brief envelope (TKEO + ~10 ms RMS) is computed when first read: at
-    # min_muap_fs_hz or faster the MUAP detector finds the brief events instead
-    return Preprocessed(
-        fs, tuple(channels), y, brief, sustained, osc, None, gaps, clipped, lowband=low
-    )
+        low[gaps] = 0.0
+    return low
 
 
 def _emg_brief(y: np.ndarray, fs: float, window_s: float, gaps: np.ndarray) -> np.ndarray:

@@ -296,3 +296,21 @@ def test_speed_helpers_equal_numpy(rng) -> None:
     med = pd.Series(pairs).rolling(101, center=True, min_periods=1).median().to_numpy()
     centres = (np.arange(len(pairs)) + 1) * sub - 0.5
     assert np.allclose(out[:, 0], np.interp(np.arange(len(x)), centres, med), atol=1e-12)
+
+
+def test_emg_periodicity_and_low_band_are_computed_when_first_read() -> None:
+    from movement.config import EMGConfig
+    from movement.preprocess import _emg_lowband, _emg_oscill, lowband_rms, preprocess
+    from movement.simulate import simulate
+
+    rec = simulate("emg", 20.0, 4, confounders="all").recording
+    cfg = EMGConfig()
+    pre = preprocess(rec, cfg)
+    assert callable(pre._oscill) and callable(pre._lowband)  # not computed yet
+    osc = pre.oscill
+    assert pre.oscill is osc and not callable(pre._oscill)  # computed once, kept
+    assert np.array_equal(osc, _emg_oscill(pre.signal, rec.fs))
+    x = rec.data - np.median(rec.data, axis=0)
+    lo, hi = cfg.artefact_band_hz
+    assert np.allclose(pre.lowband, lowband_rms(x, rec.fs, lo, hi, 0.1), rtol=0, atol=1e-12)
+    assert np.array_equal(pre.lowband, _emg_lowband(x, rec.fs, lo, hi, pre.gaps))
