@@ -622,13 +622,38 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     v = np.concatenate([med[:1], med, med[-1:]])  # (nb + 1, k): v[j] = med[j - 1]
     frac = (np.arange(sub) + 0.5) / sub
     out = np.empty((n, k))
-    blocks = out[: nb * sub].reshape(nb, sub, k)
-    # frac x step as an einsum outer product (the same products; a broadcast multiply
-    # over these short inner axes is ~2x slower)
-    np.einsum("s,jk->jsk", frac, v[1:] - v[:-1], out=blocks)
-    blocks += v[:-1, None, :]
+    _interpolate_blocks(v, frac, out[: nb * sub].reshape(nb, sub, k))
     out[nb * sub :] = med[-1]
     return out.reshape(shape)
+
+
+def _interpolate_blocks(v: np.ndarray, frac: np.ndarray, out: np.ndarray) -> None:
+    """``out[j, s] = frac[s] * (v[j + 1] - v[j]) + v[j]`` for ``v`` (nb + 1, k) into ``out``
+    (nb, sub, k), C-ordered: each value's product rounded, then the sum (no fused
+    multiply-add).
+
+    Finite values: one matrix product ``[v[j + 1] - v[j], v[j]] @ P`` (nb, 2 k) x (2 k,
+    sub k), whose only non-zero terms per output are ``frac[s] * step`` (first, the
+    accumulation starting from it) and ``1 * v[j]``: its other terms are exact zeros, so
+    the result is the same bits as the elementwise formula, in one pass writing rows of
+    ``sub * k`` values (~2x faster than the outer product and sum over these short axes).
+    (The test suite checks it against the elementwise formula.) Otherwise (NaN or
+    infinities, where ``0 * x`` is not 0): the elementwise formula.
+    """
+    nb, sub, k = out.shape
+    step = v[1:] - v[:-1]
+    a = np.concatenate([step, v[:-1]], axis=1)  # (nb, 2 k)
+    if out.flags.c_contiguous and np.isfinite(a).all():
+        p = np.zeros((2 * k, sub, k))
+        idx = np.arange(k)
+        p[idx, :, idx] = frac[None, :]  # frac[s] * step[j, c] -> out[j, s, c]
+        p[k + idx, :, idx] = 1.0  # v[j, c] -> out[j, s, c]
+        np.matmul(a, p.reshape(2 * k, sub * k), out=out.reshape(nb, sub * k))
+        return
+    # frac x step as an einsum outer product (the same products; a broadcast multiply
+    # over these short inner axes is ~2x slower)
+    np.einsum("s,jk->jsk", frac, step, out=out)
+    out += v[:-1, None, :]
 
 
 #: Windows (values) from which :func:`running_median` sorts rows, not a stacked axis.

@@ -296,3 +296,30 @@ def test_speed_helpers_equal_numpy(rng) -> None:
     med = pd.Series(pairs).rolling(101, center=True, min_periods=1).median().to_numpy()
     centres = (np.arange(len(pairs)) + 1) * sub - 0.5
     assert np.allclose(out[:, 0], np.interp(np.arange(len(x)), centres, med), atol=1e-12)
+
+
+def test_running_median_interpolation_is_the_elementwise_formula(rng) -> None:
+    """The matrix product that interpolates running_median between its centres gives the
+    bits of ``frac * (v[j + 1] - v[j]) + v[j]`` (rounded product, then sum), also for
+    the values a product with zeros would spoil (NaN, infinities)."""
+    from movement.preprocess import _interpolate_blocks
+
+    for nb, sub, k in ((5000, 10, 3), (777, 4, 1), (300, 40, 6), (1, 10, 3)):
+        frac = (np.arange(sub) + 0.5) / sub
+        for v in (
+            rng.normal(size=(nb + 1, k)) * 10.0 ** rng.integers(-8, 8, (1, k)),
+            np.cumsum(rng.normal(size=(nb + 1, k)), axis=0) + 1.0,
+        ):
+            want = frac[None, :, None] * (v[1:] - v[:-1])[:, None, :] + v[:-1, None, :]
+            got = np.empty((nb, sub, k))
+            _interpolate_blocks(v, frac, got)
+            assert np.array_equal(got, want), (nb, sub, k)
+    v = rng.normal(size=(101, 3))
+    v[40, 1], v[70, 2] = np.nan, np.inf
+    frac = (np.arange(10) + 0.5) / 10
+    got = np.empty((100, 10, 3))
+    with np.errstate(invalid="ignore"):
+        _interpolate_blocks(v, frac, got)
+        want = frac[None, :, None] * (v[1:] - v[:-1])[:, None, :] + v[:-1, None, :]
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.isfinite(got[:, :, 0]).all()
