@@ -236,6 +236,21 @@ def _decimated_series(
     blocks = np.empty((k, m)).T  # channels-first: the filter runs along contiguous rows
     if plus is None:
         _block_sums(x[: nb * q], q, blocks[:nb])
+    elif x.T.flags.c_contiguous or plus.T.flags.c_contiguous:
+        # a channels-first operand (the filters' output): the sum is taken channels-first,
+        # into a chunk-sized work space, and its blocks' rows added in order straight into
+        # the (channels-first) block rows: the same sums as below, ~2x faster than a
+        # row-major sum that reads one operand across its layout
+        bt = blocks.T
+        work = np.empty((k, min(nb, _SUM_BLOCKS) * q))
+        for a in range(0, nb, _SUM_BLOCKS):  # loop over chunks of blocks
+            b = min(nb, a + _SUM_BLOCKS)
+            h = work[:, : (b - a) * q]
+            np.add(x[a * q : b * q].T, plus[a * q : b * q].T, out=h)
+            h3 = h.reshape(k, b - a, q)
+            np.add(h3[:, :, 0], h3[:, :, 1], out=bt[:, a:b])
+            for i in range(2, q):  # loop over the rows of a block
+                bt[:, a:b] += h3[:, :, i]
     else:
         for a in range(0, nb, _SUM_BLOCKS):  # loop over chunks of blocks
             b = min(nb, a + _SUM_BLOCKS)
