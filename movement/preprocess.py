@@ -235,6 +235,21 @@ def _decimated_series(
     blocks = np.empty((k, m)).T  # channels-first: the filter runs along contiguous rows
     if plus is None:
         _block_sums(x[: nb * q], q, blocks[:nb])
+    elif x.T.flags.c_contiguous or plus.T.flags.c_contiguous:
+        # a channels-first operand (the filters' output): the sum is taken channels-first,
+        # into a chunk-sized work space, and its blocks' rows added in order straight into
+        # the (channels-first) block rows: the same sums as below, ~2x faster than a
+        # row-major sum that reads one operand across its layout
+        bt = blocks.T
+        work = np.empty((k, min(nb, _SUM_BLOCKS) * q))
+        for a in range(0, nb, _SUM_BLOCKS):  # loop over chunks of blocks
+            b = min(nb, a + _SUM_BLOCKS)
+            h = work[:, : (b - a) * q]
+            np.add(x[a * q : b * q].T, plus[a * q : b * q].T, out=h)
+            h3 = h.reshape(k, b - a, q)
+            np.add(h3[:, :, 0], h3[:, :, 1], out=bt[:, a:b])
+            for i in range(2, q):  # loop over the rows of a block
+                bt[:, a:b] += h3[:, :, i]
     else:
         for a in range(0, nb, _SUM_BLOCKS):  # loop over chunks of blocks
             b = min(nb, a + _SUM_BLOCKS)
@@ -606,13 +621,21 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
         med[:h] = _growing_medians(pairs[: 2 * h], h)
         med[npair - h :] = _growing_medians(pairs[::-1][: 2 * h], h)[::-1]
     else:
-        # interior: each window's w values copied to a contiguous row (m, k, w), partially
-        # sorted along it (the same order statistic as along a stacked leading axis, with
-        # contiguous rows)
-        stack = sliding_window_view(pairs, w, axis=0).copy()
-        stack.partition(h, axis=2)  # in place
-        med[h : npair - h] = stack[:, :, h]
-        del stack
+        if not np.isnan(pairs).any():
+            # interior: scipy's running order statistic per column (the same values as a
+            # partial sort of each window; ~25 % faster than the stacked windows below)
+            from scipy import ndimage
+
+            for c in range(k):  # loop over columns
+                col = np.ascontiguousarray(pairs[:, c])
+                med[h : npair - h, c] = ndimage.rank_filter(col, h, size=w)[h : npair - h]
+        else:
+            # each window's w values copied to a contiguous row (m, k, w), partially sorted
+            # along it (NaN last, as np.median's partition)
+            stack = sliding_window_view(pairs, w, axis=0).copy()
+            stack.partition(h, axis=2)  # in place
+            med[h : npair - h] = stack[:, :, h]
+            del stack
         for i in range(h):  # the edges: the values available (h rows at each end)
             med[i] = np.median(pairs[: i + h + 1], axis=0)
             med[npair - 1 - i] = np.median(pairs[npair - 1 - i - h :], axis=0)
@@ -621,13 +644,38 @@ def running_median(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     v = np.concatenate([med[:1], med, med[-1:]])  # (nb + 1, k): v[j] = med[j - 1]
     frac = (np.arange(sub) + 0.5) / sub
     out = np.empty((n, k))
-    blocks = out[: nb * sub].reshape(nb, sub, k)
-    # frac x step as an einsum outer product (the same products; a broadcast multiply
-    # over these short inner axes is ~2x slower)
-    np.einsum("s,jk->jsk", frac, v[1:] - v[:-1], out=blocks)
-    blocks += v[:-1, None, :]
+    _interpolate_blocks(v, frac, out[: nb * sub].reshape(nb, sub, k))
     out[nb * sub :] = med[-1]
     return out.reshape(shape)
+
+
+def _interpolate_blocks(v: np.ndarray, frac: np.ndarray, out: np.ndarray) -> None:
+    """``out[j, s] = frac[s] * (v[j + 1] - v[j]) + v[j]`` for ``v`` (nb + 1, k) into ``out``
+    (nb, sub, k), C-ordered: each value's product rounded, then the sum (no fused
+    multiply-add).
+
+    Finite values: one matrix product ``[v[j + 1] - v[j], v[j]] @ P`` (nb, 2 k) x (2 k,
+    sub k), whose only non-zero terms per output are ``frac[s] * step`` (first, the
+    accumulation starting from it) and ``1 * v[j]``: its other terms are exact zeros, so
+    the result is the same bits as the elementwise formula, in one pass writing rows of
+    ``sub * k`` values (~2x faster than the outer product and sum over these short axes).
+    (The test suite checks it against the elementwise formula.) Otherwise (NaN or
+    infinities, where ``0 * x`` is not 0): the elementwise formula.
+    """
+    nb, sub, k = out.shape
+    step = v[1:] - v[:-1]
+    a = np.concatenate([step, v[:-1]], axis=1)  # (nb, 2 k)
+    if out.flags.c_contiguous and np.isfinite(a).all():
+        p = np.zeros((2 * k, sub, k))
+        idx = np.arange(k)
+        p[idx, :, idx] = frac[None, :]  # frac[s] * step[j, c] -> out[j, s, c]
+        p[k + idx, :, idx] = 1.0  # v[j, c] -> out[j, s, c]
+        np.matmul(a, p.reshape(2 * k, sub * k), out=out.reshape(nb, sub * k))
+        return
+    # frac x step as an einsum outer product (the same products; a broadcast multiply
+    # over these short inner axes is ~2x slower)
+    np.einsum("s,jk->jsk", frac, step, out=out)
+    out += v[:-1, None, :]
 
 
 #: Windows (values) from which :func:`running_median` sorts rows, not a stacked axis.

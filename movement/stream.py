@@ -23,10 +23,10 @@ can depend on (see :func:`overlap_for`):
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 275 s for 100 Hz accelerometry, 145 s for 2 kHz EMG. Core boundaries and
+Defaults: 300 s for 100 Hz accelerometry, 145 s for 2 kHz EMG. Core boundaries and
 the overlap are multiples of the baseline's 0.5 s block, of the periodicity
 detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update;
-accelerometry: of the twitch detector's 25 s whitening update), so the blocks and spectral
+accelerometry: of the twitch detector's 50 s whitening update), so the blocks and spectral
 windows of every slice fall on the same samples as in the whole recording.
 
 A segment belongs to the window in whose core its onset lies. It is taken from that
@@ -152,7 +152,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (275.0, 145.0)
+    (300.0, 145.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 

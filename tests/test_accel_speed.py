@@ -130,3 +130,24 @@ def test_decimated_lowpass_falls_back_to_full_rate_for_a_high_cutoff() -> None:
     lp = DecimatedLowpass(x, 100.0, 5.0, 2, 4)  # 5 Hz > 25 Hz / 10
     rows = np.arange(0, 4000, 7)
     assert np.array_equal(lp.rows(rows), lowpass(x, 100.0, 5.0, 2)[rows])
+
+
+def test_decimated_lowpass_of_a_sum_is_that_of_the_summed_array(monkeypatch) -> None:
+    # x + plus is never built whole: row-major, channels-first and mixed operands, over
+    # several chunks of blocks and a partial last block, give the sum's values exactly
+    from movement import preprocess
+
+    monkeypatch.setattr(preprocess, "_SUM_BLOCKS", 64)
+    rng = np.random.default_rng(6)
+    for n, q, k in ((5003, 4, 3), (2001, 3, 6), (1280, 2, 1)):
+        a = np.cumsum(rng.standard_normal((n, k)), axis=0) * 0.01 + 1.0
+        b = rng.standard_normal((n, k)) * 0.05
+        want = DecimatedLowpass(a + b, 100.0, 1.0, 2, q)
+        for x, plus in (
+            (a, b),
+            (np.asfortranarray(a), np.asfortranarray(b)),
+            (a, np.asfortranarray(b)),
+            (np.asfortranarray(a), b),
+        ):
+            got = DecimatedLowpass(x, 100.0, 1.0, 2, q, plus=plus)
+            assert np.array_equal(got.y, want.y) and np.array_equal(got.centres, want.centres)

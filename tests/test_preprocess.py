@@ -314,3 +314,66 @@ def test_emg_periodicity_and_low_band_are_computed_when_first_read() -> None:
     lo, hi = cfg.artefact_band_hz
     assert np.allclose(pre.lowband, lowband_rms(x, rec.fs, lo, hi, 0.1), rtol=0, atol=1e-12)
     assert np.array_equal(pre.lowband, _emg_lowband(x, rec.fs, lo, hi, pre.gaps))
+
+
+def test_running_median_interpolation_is_the_elementwise_formula(rng) -> None:
+    """The matrix product that interpolates running_median between its centres gives the
+    bits of ``frac * (v[j + 1] - v[j]) + v[j]`` (rounded product, then sum), also for
+    the values a product with zeros would spoil (NaN, infinities)."""
+    from movement.preprocess import _interpolate_blocks
+
+    for nb, sub, k in ((5000, 10, 3), (777, 4, 1), (300, 40, 6), (1, 10, 3)):
+        frac = (np.arange(sub) + 0.5) / sub
+        for v in (
+            rng.normal(size=(nb + 1, k)) * 10.0 ** rng.integers(-8, 8, (1, k)),
+            np.cumsum(rng.normal(size=(nb + 1, k)), axis=0) + 1.0,
+        ):
+            want = frac[None, :, None] * (v[1:] - v[:-1])[:, None, :] + v[:-1, None, :]
+            got = np.empty((nb, sub, k))
+            _interpolate_blocks(v, frac, got)
+            assert np.array_equal(got, want), (nb, sub, k)
+    v = rng.normal(size=(101, 3))
+    v[40, 1], v[70, 2] = np.nan, np.inf
+    frac = (np.arange(10) + 0.5) / 10
+    got = np.empty((100, 10, 3))
+    with np.errstate(invalid="ignore"):
+        _interpolate_blocks(v, frac, got)
+        want = frac[None, :, None] * (v[1:] - v[:-1])[:, None, :] + v[:-1, None, :]
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.isfinite(got[:, :, 0]).all()
+
+
+def test_running_median_short_window_is_the_median_of_the_pair_means(rng) -> None:
+    """running_median's interior (scipy's running order statistic) and edges give the
+    median of each window of 0.2 s means exactly (ties, negative values, infinities)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from movement.preprocess import _interpolate_blocks, median_block, running_median
+
+    fs = 100.0
+    for x in (
+        rng.normal(size=(20_003, 3)),
+        rng.integers(-3, 3, (5_000, 2)).astype(float),
+        np.where(rng.random((3_000, 1)) < 0.01, np.inf, rng.normal(size=(3_000, 1))),
+    ):
+        n, k = x.shape
+        sub = median_block(fs)
+        nb = n // sub
+        # (the sub-block means as running_median takes them: one matrix product)
+        means = x[: nb * sub].reshape(nb, sub * k) @ (np.tile(np.eye(k), (sub, 1)) / sub)
+        pairs = (means[:-1] + means[1:]) / 2
+        w, h = 11, 5
+        med = np.empty_like(pairs)
+        med[h : len(pairs) - h] = np.median(sliding_window_view(pairs, w, axis=0), axis=2)
+        for i in range(h):
+            med[i] = np.median(pairs[: i + h + 1], axis=0)
+            med[len(pairs) - 1 - i] = np.median(pairs[len(pairs) - 1 - i - h :], axis=0)
+        v = np.concatenate([med[:1], med, med[-1:]])
+        want = np.empty((n, k))
+        with np.errstate(invalid="ignore"):
+            _interpolate_blocks(
+                v, (np.arange(sub) + 0.5) / sub, want[: nb * sub].reshape(nb, sub, k)
+            )
+            want[nb * sub :] = med[-1]
+            got = running_median(x, fs, 1.0)
+        assert np.array_equal(got, want, equal_nan=True)

@@ -931,3 +931,26 @@ def test_block_baseline_overwrite_same_values():
     ref = _block_baseline(env.copy(), 100.0, 30.0, 0.1)
     got = _block_baseline(env, 100.0, 30.0, 0.1, overwrite=True)
     assert np.array_equal(ref[0], got[0]) and np.array_equal(ref[1], got[1])
+
+
+def test_whitening_from_every_other_block_spectrum_whitens_as_well(rng) -> None:
+    """The twitch detector's background spectrum from every other block's spectrum: the
+    same centres' spacing, a block-per-block nearest centre, and the prediction error and
+    noise model of every block's spectrum (stationary coloured noise, 20 min)."""
+    from scipy import signal
+
+    from movement.segment import _whiten_held
+
+    fs, n = 100.0, 120_000
+    y = signal.lfilter([1.0], [1.0, -1.2, 0.5], rng.normal(size=n))
+    e1, r1, near1 = _whiten_held(y, fs, 8, 300.0, (0.0, 40.0), 100)
+    e2, r2, near2 = _whiten_held(y, fs, 8, 300.0, (0.0, 40.0), 100, spectra_every=2)
+    nb = n // 50
+    assert near2.shape == (nb,) and near2.min() == 0 and near2.max() == len(r2) - 1
+    assert np.all(np.diff(near2) >= 0) and np.all(np.diff(near2) <= 1)
+    # centres every 100 blocks in both (the last one at the last block, or the one before)
+    assert abs(len(r1) - len(r2)) <= 1 and np.mean(near1 != near2[: len(near1)]) < 0.02
+    lag1 = [float(np.corrcoef(e[1000:-1], e[1001:])[0, 1]) for e in (e1, e2)]
+    assert abs(lag1[1] - lag1[0]) < 0.03
+    assert np.std(e2[1000:]) == pytest.approx(np.std(e1[1000:]), rel=0.01)
+    assert np.max(np.abs(r1[:, :5] - r2[: len(r1), :5])) < 0.05

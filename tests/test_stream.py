@@ -39,8 +39,8 @@ def accel_whole(accel_sim):
 
 
 def test_overlap_defaults():
-    # rounded up to the twitch detector's whitening update step (25 s)
-    assert overlap_for(AccelConfig(), 100.0) == 275.0
+    # rounded up to the twitch detector's whitening update step (50 s)
+    assert overlap_for(AccelConfig(), 100.0) == 300.0
     assert overlap_for(AccelConfig(twitch_windows_s=None), 100.0) == 248.0
     assert overlap_for(EMGConfig(), 2000.0) == 145.0  # 105 s + the ECG removal's reach
     assert overlap_for(EMGConfig(ecg_removal=False), 2000.0) == 105.0
