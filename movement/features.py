@@ -100,22 +100,39 @@ def _seg_sum(cs: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
 def _seg_reduce(ufunc: np.ufunc, x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     """``ufunc`` reduced over each [start, stop) window of a 1-D ``x`` (0 <= start < n).
 
-    One ``reduceat`` over the interleaved bounds: its even entries are the windows
-    (any order, overlaps allowed), its odd entries whatever lies between them. An empty
-    window reads its first sample. No full-length temporary.
+    One ``reduceat`` over the interleaved bounds, the windows taken by decreasing start
+    (any order, overlaps allowed): its even entries are the windows, and each odd entry
+    runs from a window's stop back to the next window's start, which ``reduceat`` reads
+    as that one sample; only the windows' samples and the stretch after the last window
+    taken are read (in start order, the stretches between windows would be reduced too).
+    Each window is reduced alone over the same samples: the same values in any order.
+    An empty window reads its first sample. No full-length temporary.
     """
-    if len(start) == 0:
+    m = len(start)
+    if m == 0:
         return np.empty(0, dtype=x.dtype)
-    idx = np.column_stack([start, np.maximum(stop, start + 1)]).ravel()
-    if idx[-1] >= x.shape[0]:  # the last window runs to the end: reduceat's last slice does
-        idx = idx[:-1]
-    over = np.flatnonzero(idx >= x.shape[0])  # other windows running to the end
-    if len(over) == 0:
-        return ufunc.reduceat(x, idx)[::2]
-    idx[over] = idx[over - 1]  # a placeholder; each is reduced alone below
-    out = ufunc.reduceat(x, idx)[::2]
-    for i in over:  # loop over the (few) windows that end at the last sample
-        out[i // 2] = ufunc.reduceat(x, idx[i - 1 : i])[0]
+    n = x.shape[0]
+    start = np.asarray(start, dtype=np.int64)
+    stop = np.minimum(np.maximum(stop, start + 1), n)
+    order = np.argsort(start, kind="stable")[::-1]
+    s_o, e_o = start[order], stop[order]
+    end = e_o >= n  # windows to the last sample: reduced alone below
+    inner = np.flatnonzero(~end)
+    out_o: np.ndarray | None = None
+    if len(inner):
+        idx = np.column_stack([s_o[inner], e_o[inner]]).ravel()
+        # the last odd entry reduces up to the end of the array passed: no further
+        red = ufunc.reduceat(x[: int(e_o[inner].max()) + 1], idx)[::2]
+        out_o = np.empty(m, dtype=red.dtype)
+        out_o[inner] = red
+    for i in np.flatnonzero(end):  # loop over the (few) windows that end at the last sample
+        r = ufunc.reduceat(x, s_o[i : i + 1])
+        if out_o is None:
+            out_o = np.empty(m, dtype=r.dtype)
+        out_o[i] = r[0]
+    assert out_o is not None
+    out = np.empty_like(out_o)
+    out[order] = out_o
     return out
 
 
