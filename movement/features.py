@@ -564,10 +564,10 @@ def _tilt_hold(
         lens = s1 - s0
         idx, seg_id, first = run_samples(s0, lens)  # every sample of every segment
         v = at(idx, site)
-        r = r0[seg_id]
+        r = np.repeat(r0, lens, axis=0)  # (the rows of r0[seg_id], several times faster)
         # (the reference's length per segment, read per sample: the same values)
         cos = np.einsum("ij,ij->i", v, r) / np.maximum(
-            vector_magnitude(v) * vector_magnitude(r0)[seg_id], 1e-12
+            vector_magnitude(v) * np.repeat(vector_magnitude(r0), lens), 1e-12
         )
         th = np.arccos(np.clip(cos, -1.0, 1.0))
         peak = np.maximum.reduceat(th, first)

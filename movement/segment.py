@@ -1325,14 +1325,10 @@ def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int =
         return np.empty((0, 2), dtype=np.int64)
     starts, stops = runs[:, 0], runs[:, 1]
     # a run is kept when a sample above ``on`` lies in [start_i, start_{i+1}) (the gap
-    # after stop_i is all below off): located among the (few) samples above ``on``
-    strong = np.flatnonzero(_exceeds(x, on, block))
-    if not len(strong):
-        return np.empty((0, 2), dtype=np.int64)
-    nxt = np.append(starts[1:], x.shape[0])
-    i = np.searchsorted(strong, starts)
-    keep = (i < len(strong)) & (strong[np.minimum(i, len(strong) - 1)] < nxt)
-    return np.stack([starts[keep], stops[keep]], axis=1)
+    # after stop_i is all below off): one ``logical_or`` over each of those stretches (they
+    # tile [start_0, n); no index array of the samples above ``on``)
+    keep = np.logical_or.reduceat(_exceeds(x, on, block), starts)
+    return np.stack([starts[keep], stops[keep]], axis=1).astype(np.int64, copy=False)
 
 
 def _exceeds(x: np.ndarray, t: np.ndarray, block: int) -> np.ndarray:
@@ -1799,7 +1795,8 @@ def tilt_edges(
         """The mean directions (unit) over [i0, i1) (at least one sample; i1 <= n)."""
         i1 = np.minimum(np.maximum(i1, i0 + 1), n)
         idx, _, first = run_samples(i0, i1 - i0)
-        tot = np.add.reduceat(orientation[idx], first, axis=0)
+        # (np.take: the rows of a fancy index, several times faster on (n, 3) rows)
+        tot = np.add.reduceat(np.take(orientation, idx, axis=0), first, axis=0)
         return unit(tot / (i1 - i0)[:, None])
 
     def angles(u: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -1891,8 +1888,8 @@ def tilt_edges(
         """In each [i0, i1): the last (first) sample closer to ``r_out`` than to ``r_h``,
         relative to i0, or -1."""
         idx, rid, first = run_samples(i0, i1 - i0)
-        u = unit(orientation[idx])
-        flag = angles(u, r_h[rid]) > angles(u, r_out[rid])
+        u = unit(np.take(orientation, idx, axis=0))
+        flag = angles(u, np.take(r_h, rid, axis=0)) > angles(u, np.take(r_out, rid, axis=0))
         pos = np.arange(len(idx)) - first[rid]
         if last:
             return np.maximum.reduceat(np.where(flag, pos, -1), first)
@@ -2002,7 +1999,8 @@ def split_at_rest(
         """Mean direction over [i0, i1) per run (zero where empty)."""
         k = np.maximum(i1 - i0, 1)
         j, _, f = run_samples(i0, k)
-        d = np.add.reduceat(orientation[np.minimum(j, n - 1)], f, axis=0) / k[:, None]
+        rows = np.take(orientation, np.minimum(j, n - 1), axis=0)
+        d = np.add.reduceat(rows, f, axis=0) / k[:, None]
         d[i1 <= i0] = 0.0
         return d / np.maximum(_norm3(d), 1e-12)
 
@@ -2011,10 +2009,10 @@ def split_at_rest(
     after = mean_dirs(b, np.minimum(b + q, n))
     idx, rid, first = run_samples(a, lens)
     last = first + lens
-    u = orientation[idx]
+    u = np.take(orientation, idx, axis=0)
     u = u / np.maximum(_norm3(u), 1e-12)
-    rest_b = np.einsum("ij,ij->i", u, before[rid]) >= c
-    rest_a = np.einsum("ij,ij->i", u, after[rid]) >= c
+    rest_b = np.einsum("ij,ij->i", u, np.take(before, rid, axis=0)) >= c
+    rest_a = np.einsum("ij,ij->i", u, np.take(after, rid, axis=0)) >= c
 
     def stretches(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Runs of ``mask`` of at least ``m`` samples, each within one run, and their run."""

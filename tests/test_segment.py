@@ -1000,3 +1000,34 @@ def test_posture_runs_and_tilt_edges_pinned_on_a_simulated_recording() -> None:
         h.update(np.ascontiguousarray(edges, dtype="<i8").tobytes())
     assert counts == [23, 8, 29, 17]
     assert h.hexdigest() == "1b0d4d83f3c1812bc016120995795ff5fef63b1ea1e4112a575c75642bd8890b"
+
+
+def test_hysteresis_runs_equals_the_search_over_strong_samples() -> None:
+    """Keeping runs by one ``logical_or`` per stretch [start_i, start_{i+1}) gives the runs
+    of the previous search among the samples above ``on`` (blocks or samples, thresholds
+    that cross, no strong sample at all)."""
+    from movement.segment import _exceeds, hysteresis_runs, mask_to_runs
+
+    def by_search(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int) -> np.ndarray:
+        runs = mask_to_runs(_exceeds(x, off, block))
+        strong = np.flatnonzero(_exceeds(x, on, block))
+        if not len(runs) or not len(strong):
+            return np.empty((0, 2), dtype=np.int64)
+        starts, stops = runs[:, 0], runs[:, 1]
+        nxt = np.append(starts[1:], x.shape[0])
+        i = np.searchsorted(strong, starts)
+        keep = (i < len(strong)) & (strong[np.minimum(i, len(strong) - 1)] < nxt)
+        return np.stack([starts[keep], stops[keep]], axis=1)
+
+    rng = np.random.default_rng(6)
+    for trial in range(300):
+        block = int(rng.choice([1, 1, 4, 50]))
+        n = int(rng.integers(1, 3000))
+        nb = -(-n // block)
+        x = np.abs(rng.normal(size=n)).cumsum() % 3.0 if trial % 2 else rng.random(n) * 3
+        off = rng.uniform(0.5, 2.0, nb)
+        on = off + rng.uniform(-0.3 if trial % 3 == 0 else 0.0, 1.5, nb)
+        got = hysteresis_runs(x, on, off, block=block)
+        ref = by_search(x, on, off, block)
+        assert got.dtype == np.int64 and got.shape[1] == 2
+        assert np.array_equal(got, ref)
