@@ -100,13 +100,15 @@ def _seg_sum(cs: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
 def _seg_reduce(ufunc: np.ufunc, x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     """``ufunc`` reduced over each [start, stop) window of a 1-D ``x`` (0 <= start < n).
 
-    One ``reduceat`` over the interleaved bounds, the windows taken by decreasing start
-    (any order, overlaps allowed): its even entries are the windows, and each odd entry
-    runs from a window's stop back to the next window's start, which ``reduceat`` reads
-    as that one sample; only the windows' samples and the stretch after the last window
-    taken are read (in start order, the stretches between windows would be reduced too).
-    Each window is reduced alone over the same samples: the same values in any order.
-    An empty window reads its first sample. No full-length temporary.
+    One ``reduceat`` over the interleaved bounds (any order, overlaps allowed): its even
+    entries are the windows, each odd entry runs from a window's stop to the next
+    window's start (read as that one sample when it lies behind the stop), the last one
+    to the end of the array passed (the largest stop). The windows are taken in the
+    given order or by decreasing start, whichever reads fewer samples in between (in
+    start order, disjoint windows: the stretches between them; by decreasing start,
+    overlapping windows: none, but the stretch after the earliest window). Each window
+    is reduced alone over the same samples: the same values in any order. An empty
+    window reads its first sample. No full-length temporary.
     """
     m = len(start)
     if m == 0:
@@ -114,25 +116,28 @@ def _seg_reduce(ufunc: np.ufunc, x: np.ndarray, start: np.ndarray, stop: np.ndar
     n = x.shape[0]
     start = np.asarray(start, dtype=np.int64)
     stop = np.minimum(np.maximum(stop, start + 1), n)
-    order = np.argsort(start, kind="stable")[::-1]
-    s_o, e_o = start[order], stop[order]
-    end = e_o >= n  # windows to the last sample: reduced alone below
-    inner = np.flatnonzero(~end)
-    out_o: np.ndarray | None = None
+    inner = np.flatnonzero(stop < n)  # windows to the last sample: reduced alone below
+    out: np.ndarray | None = None
     if len(inner):
-        idx = np.column_stack([s_o[inner], e_o[inner]]).ravel()
-        # the last odd entry reduces up to the end of the array passed: no further
-        red = ufunc.reduceat(x[: int(e_o[inner].max()) + 1], idx)[::2]
-        out_o = np.empty(m, dtype=red.dtype)
-        out_o[inner] = red
-    for i in np.flatnonzero(end):  # loop over the (few) windows that end at the last sample
-        r = ufunc.reduceat(x, s_o[i : i + 1])
-        if out_o is None:
-            out_o = np.empty(m, dtype=r.dtype)
-        out_o[i] = r[0]
-    assert out_o is not None
-    out = np.empty_like(out_o)
-    out[order] = out_o
+        top = int(stop[inner].max()) + 1  # the array passed: up to the largest stop
+
+        def between(order: np.ndarray) -> int:
+            """Samples the odd entries read when the windows are taken in ``order``."""
+            s, e = start[order], stop[order]
+            return int(np.maximum(s[1:] - e[:-1], 0).sum()) + top - int(e[-1])
+
+        desc = inner[np.argsort(start[inner], kind="stable")[::-1]]
+        order = desc if between(desc) < between(inner) else inner
+        idx = np.column_stack([start[order], stop[order]]).ravel()
+        red = ufunc.reduceat(x[:top], idx)[::2]
+        out = np.empty(m, dtype=red.dtype)
+        out[order] = red
+    for i in np.flatnonzero(stop >= n):  # loop over the (few) windows that end at the last sample
+        r = ufunc.reduceat(x, start[i : i + 1])
+        if out is None:
+            out = np.empty(m, dtype=r.dtype)
+        out[i] = r[0]
+    assert out is not None
     return out
 
 
