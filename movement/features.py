@@ -126,8 +126,11 @@ def _seg_reduce(ufunc: np.ufunc, x: np.ndarray, start: np.ndarray, stop: np.ndar
             s, e = start[order], stop[order]
             return int(np.maximum(s[1:] - e[:-1], 0).sum()) + top - int(e[-1])
 
-        desc = inner[np.argsort(start[inner], kind="stable")[::-1]]
-        order = desc if between(desc) < between(inner) else inner
+        s_in, e_in = start[inner], stop[inner]
+        order = inner
+        if not np.all(s_in[1:] >= e_in[:-1]):  # (sorted disjoint windows: in order)
+            desc = inner[np.argsort(s_in, kind="stable")[::-1]]
+            order = desc if between(desc) < between(inner) else inner
         idx = np.column_stack([start[order], stop[order]]).ravel()
         red = ufunc.reduceat(x[:top], idx)[::2]
         out = np.empty(m, dtype=red.dtype)
