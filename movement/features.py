@@ -100,22 +100,47 @@ def _seg_sum(cs: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
 def _seg_reduce(ufunc: np.ufunc, x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     """``ufunc`` reduced over each [start, stop) window of a 1-D ``x`` (0 <= start < n).
 
-    One ``reduceat`` over the interleaved bounds: its even entries are the windows
-    (any order, overlaps allowed), its odd entries whatever lies between them. An empty
+    One ``reduceat`` over the interleaved bounds (any order, overlaps allowed): its even
+    entries are the windows, each odd entry runs from a window's stop to the next
+    window's start (read as that one sample when it lies behind the stop), the last one
+    to the end of the array passed (the largest stop). The windows are taken in the
+    given order or by decreasing start, whichever reads fewer samples in between (in
+    start order, disjoint windows: the stretches between them; by decreasing start,
+    overlapping windows: none, but the stretch after the earliest window). Each window
+    is reduced alone over the same samples: the same values in any order. An empty
     window reads its first sample. No full-length temporary.
     """
-    if len(start) == 0:
+    m = len(start)
+    if m == 0:
         return np.empty(0, dtype=x.dtype)
-    idx = np.column_stack([start, np.maximum(stop, start + 1)]).ravel()
-    if idx[-1] >= x.shape[0]:  # the last window runs to the end: reduceat's last slice does
-        idx = idx[:-1]
-    over = np.flatnonzero(idx >= x.shape[0])  # other windows running to the end
-    if len(over) == 0:
-        return ufunc.reduceat(x, idx)[::2]
-    idx[over] = idx[over - 1]  # a placeholder; each is reduced alone below
-    out = ufunc.reduceat(x, idx)[::2]
-    for i in over:  # loop over the (few) windows that end at the last sample
-        out[i // 2] = ufunc.reduceat(x, idx[i - 1 : i])[0]
+    n = x.shape[0]
+    start = np.asarray(start, dtype=np.int64)
+    stop = np.minimum(np.maximum(stop, start + 1), n)
+    inner = np.flatnonzero(stop < n)  # windows to the last sample: reduced alone below
+    out: np.ndarray | None = None
+    if len(inner):
+        top = int(stop[inner].max()) + 1  # the array passed: up to the largest stop
+
+        def between(order: np.ndarray) -> int:
+            """Samples the odd entries read when the windows are taken in ``order``."""
+            s, e = start[order], stop[order]
+            return int(np.maximum(s[1:] - e[:-1], 0).sum()) + top - int(e[-1])
+
+        s_in, e_in = start[inner], stop[inner]
+        order = inner
+        if not np.all(s_in[1:] >= e_in[:-1]):  # (sorted disjoint windows: in order)
+            desc = inner[np.argsort(s_in, kind="stable")[::-1]]
+            order = desc if between(desc) < between(inner) else inner
+        idx = np.column_stack([start[order], stop[order]]).ravel()
+        red = ufunc.reduceat(x[:top], idx)[::2]
+        out = np.empty(m, dtype=red.dtype)
+        out[order] = red
+    for i in np.flatnonzero(stop >= n):  # loop over the (few) windows that end at the last sample
+        r = ufunc.reduceat(x, start[i : i + 1])
+        if out is None:
+            out = np.empty(m, dtype=r.dtype)
+        out[i] = r[0]
+    assert out is not None
     return out
 
 
@@ -547,10 +572,10 @@ def _tilt_hold(
         lens = s1 - s0
         idx, seg_id, first = run_samples(s0, lens)  # every sample of every segment
         v = at(idx, site)
-        r = r0[seg_id]
+        r = np.repeat(r0, lens, axis=0)  # (the rows of r0[seg_id], several times faster)
         # (the reference's length per segment, read per sample: the same values)
         cos = np.einsum("ij,ij->i", v, r) / np.maximum(
-            vector_magnitude(v) * vector_magnitude(r0)[seg_id], 1e-12
+            vector_magnitude(v) * np.repeat(vector_magnitude(r0), lens), 1e-12
         )
         th = np.arccos(np.clip(cos, -1.0, 1.0))
         peak = np.maximum.reduceat(th, first)

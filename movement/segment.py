@@ -1343,14 +1343,10 @@ def hysteresis_runs(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int =
         return np.empty((0, 2), dtype=np.int64)
     starts, stops = runs[:, 0], runs[:, 1]
     # a run is kept when a sample above ``on`` lies in [start_i, start_{i+1}) (the gap
-    # after stop_i is all below off): located among the (few) samples above ``on``
-    strong = np.flatnonzero(_exceeds(x, on, block))
-    if not len(strong):
-        return np.empty((0, 2), dtype=np.int64)
-    nxt = np.append(starts[1:], x.shape[0])
-    i = np.searchsorted(strong, starts)
-    keep = (i < len(strong)) & (strong[np.minimum(i, len(strong) - 1)] < nxt)
-    return np.stack([starts[keep], stops[keep]], axis=1)
+    # after stop_i is all below off): one ``logical_or`` over each of those stretches (they
+    # tile [start_0, n); no index array of the samples above ``on``)
+    keep = np.logical_or.reduceat(_exceeds(x, on, block), starts)
+    return np.stack([starts[keep], stops[keep]], axis=1).astype(np.int64, copy=False)
 
 
 def _exceeds(x: np.ndarray, t: np.ndarray, block: int) -> np.ndarray:
@@ -1638,6 +1634,39 @@ def _block_means(x: np.ndarray, b: int) -> np.ndarray:
     return h.mean(axis=1)
 
 
+def _group_means(x: np.ndarray, r: int) -> np.ndarray:
+    """Means of consecutive groups of ``r`` rows of ``x`` (m * r, k):
+    ``x.reshape(-1, r, k).mean(axis=1)``, the same values.
+
+    For ``r < 8`` that mean adds a group's rows one after the other (numpy's pairwise
+    summation only starts at 8 values; tests/test_segment.py checks the equality); so do
+    these ``r - 1`` additions of whole (m, k) slices, without the mean's slow reduction
+    over a short strided axis (~4x faster for the 4-block posture reference).
+    """
+    g = x.reshape(-1, r, x.shape[-1])
+    if r >= 8:
+        return g.mean(axis=1)
+    acc = g[:, 0].copy()
+    for j in range(1, r):  # loop over the rows of a group
+        acc += g[:, j]
+    acc /= r
+    return acc
+
+
+def _centred_max(v: np.ndarray, window: int) -> np.ndarray:
+    """``pd.Series(v).rolling(window, center=True, min_periods=1).max()`` of a 1-D ``v``
+    for an odd ``window``, the same values: the running maximum of
+    :func:`scipy.ndimage.maximum_filter1d` with the ends padded by the end values (a window
+    that an end cuts holds that end value already, so its maximum is unchanged). With NaN
+    (pandas leaves them out) or an even window: pandas.
+    """
+    if window % 2 == 0 or not np.isfinite(v).all():
+        return pd.Series(v).rolling(window, center=True, min_periods=1).max().to_numpy()
+    from scipy import ndimage
+
+    return ndimage.maximum_filter1d(v, window, mode="nearest")
+
+
 def posture_runs(
     gravity: np.ndarray,
     fs: float,
@@ -1680,25 +1709,51 @@ def posture_runs(
     r = _posture_ref_blocks(fs)
     nr = -(-nb // r)
     padded = np.concatenate([unit, np.repeat(unit[-1:], nr * r - nb, axis=0)])
-    coarse = padded.reshape(nr, r, 3).mean(axis=1)
+    coarse = _group_means(padded, r)
     w = max(3, int(round(ref_window_s / (_POSTURE_BLOCK_S * r))))
     # (pandas' rolling median, the same values: see _rolling_quantile)
     ref = _rolling_quantile(coarse, w, None, 1)
+    # normalised before it is repeated (the same values, r times fewer rows)
+    ref = ref / np.maximum(_norm3(ref), 1e-9)
     ref = np.repeat(ref, r, axis=0)[:nb]
-    ref /= np.maximum(_norm3(ref), 1e-9)
     angle = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, ref), -1, 1)))
     # held: the direction is steady over +-1 s (a limb moving about is not a posture)
     sw = 2 * max(1, int(round(steady_s / 0.25))) + 1  # blocks in +-steady_s
     local = pd.DataFrame(unit).rolling(sw, center=True, min_periods=1).mean().to_numpy(copy=True)
     local /= np.maximum(_norm3(local), 1e-9)
     wobble = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", unit, local), -1, 1)))
-    steady = pd.Series(wobble).rolling(sw, center=True, min_periods=1).max().to_numpy()
-    steady = steady <= steady_deg
+    steady = _centred_max(wobble, sw) <= steady_deg
     angle = np.where(steady, angle, 0.0)
     runs = hysteresis_runs(angle, np.full(nb, on_deg), np.full(nb, off_deg))
     runs = runs * b
     runs[runs[:, 1] >= nb * b, 1] = n
     return runs
+
+
+def _row_windows(x: np.ndarray, lo: np.ndarray, width: int) -> np.ndarray:
+    """``x[lo[i] : lo[i] + width]`` per ``i`` (x: (n, k)), stacked: (len(lo), width, k); rows
+    past the end of ``x`` repeat its first row (a filler, for the caller to mask).
+
+    Each window is one slice of a strided view of ``x`` (a copy of contiguous rows, not a
+    gather of single rows by an index array); windows that run past the end are gathered.
+    """
+    n, k = x.shape
+    if width == 0 or len(lo) == 0:
+        return np.empty((len(lo), width, k), dtype=x.dtype)
+    fits = lo <= n - width
+    if n < width or not fits.any():
+        at = lo[:, None] + np.arange(width)
+        return x[np.where(at < n, at, 0)]
+    view = np.lib.stride_tricks.as_strided(
+        x, shape=(n - width + 1, width, k), strides=(x.strides[0],) + x.strides, writeable=False
+    )
+    if fits.all():
+        return view[lo]
+    out = np.empty((len(lo), width, k), dtype=x.dtype)
+    out[fits] = view[lo[fits]]
+    at = lo[~fits, None] + np.arange(width)
+    out[~fits] = x[np.where(at < n, at, 0)]
+    return out
 
 
 def tilt_edges(
@@ -1759,7 +1814,8 @@ def tilt_edges(
         """The mean directions (unit) over [i0, i1) (at least one sample; i1 <= n)."""
         i1 = np.minimum(np.maximum(i1, i0 + 1), n)
         idx, _, first = run_samples(i0, i1 - i0)
-        tot = np.add.reduceat(orientation[idx], first, axis=0)
+        # (np.take: the rows of a fancy index, several times faster on (n, 3) rows)
+        tot = np.add.reduceat(np.take(orientation, idx, axis=0), first, axis=0)
         return unit(tot / (i1 - i0)[:, None])
 
     def angles(u: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -1769,10 +1825,9 @@ def tilt_edges(
 
     def window_angles(lo: np.ndarray, hi: np.ndarray, r0: np.ndarray) -> np.ndarray:
         """Angles from ``r0`` of the samples in each [lo, hi), NaN-padded (m, max length)."""
-        k = np.arange(int((hi - lo).max(initial=0)))
-        at = lo[:, None] + k
-        inside = at < hi[:, None]
-        th = angles(unit(orientation[np.where(inside, at, 0)]), r0)
+        width = int((hi - lo).max(initial=0))
+        inside = np.arange(width) < (hi - lo)[:, None]
+        th = angles(unit(_row_windows(orientation, lo, width)), r0)
         th[~inside] = np.nan
         return th
 
@@ -1852,8 +1907,8 @@ def tilt_edges(
         """In each [i0, i1): the last (first) sample closer to ``r_out`` than to ``r_h``,
         relative to i0, or -1."""
         idx, rid, first = run_samples(i0, i1 - i0)
-        u = unit(orientation[idx])
-        flag = angles(u, r_h[rid]) > angles(u, r_out[rid])
+        u = unit(np.take(orientation, idx, axis=0))
+        flag = angles(u, np.take(r_h, rid, axis=0)) > angles(u, np.take(r_out, rid, axis=0))
         pos = np.arange(len(idx)) - first[rid]
         if last:
             return np.maximum.reduceat(np.where(flag, pos, -1), first)
@@ -1963,7 +2018,8 @@ def split_at_rest(
         """Mean direction over [i0, i1) per run (zero where empty)."""
         k = np.maximum(i1 - i0, 1)
         j, _, f = run_samples(i0, k)
-        d = np.add.reduceat(orientation[np.minimum(j, n - 1)], f, axis=0) / k[:, None]
+        rows = np.take(orientation, np.minimum(j, n - 1), axis=0)
+        d = np.add.reduceat(rows, f, axis=0) / k[:, None]
         d[i1 <= i0] = 0.0
         return d / np.maximum(_norm3(d), 1e-12)
 
@@ -1972,10 +2028,10 @@ def split_at_rest(
     after = mean_dirs(b, np.minimum(b + q, n))
     idx, rid, first = run_samples(a, lens)
     last = first + lens
-    u = orientation[idx]
+    u = np.take(orientation, idx, axis=0)
     u = u / np.maximum(_norm3(u), 1e-12)
-    rest_b = np.einsum("ij,ij->i", u, before[rid]) >= c
-    rest_a = np.einsum("ij,ij->i", u, after[rid]) >= c
+    rest_b = np.einsum("ij,ij->i", u, np.take(before, rid, axis=0)) >= c
+    rest_a = np.einsum("ij,ij->i", u, np.take(after, rid, axis=0)) >= c
 
     def stretches(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Runs of ``mask`` of at least ``m`` samples, each within one run, and their run."""

@@ -954,3 +954,103 @@ def test_whitening_from_every_other_block_spectrum_whitens_as_well(rng) -> None:
     assert abs(lag1[1] - lag1[0]) < 0.03
     assert np.std(e2[1000:]) == pytest.approx(np.std(e1[1000:]), rel=0.01)
     assert np.max(np.abs(r1[:, :5] - r2[: len(r1), :5])) < 0.05
+
+
+def test_posture_helpers_equal_the_expressions_they_replace() -> None:
+    """``_group_means``, ``_centred_max`` and ``_row_windows`` give the values of the numpy /
+    pandas expressions they replace in ``posture_runs`` and ``tilt_edges``, bit for bit."""
+    import pandas as pd
+
+    from movement.segment import _centred_max, _group_means, _row_windows
+
+    rng = np.random.default_rng(5)
+    for r in (1, 2, 3, 4, 7, 8, 9):
+        x = rng.normal(size=(r * 333, 3))
+        assert np.array_equal(_group_means(x, r), x.reshape(-1, r, 3).mean(axis=1))
+    for w in (1, 3, 9, 10, 41):
+        for n in (1, 5, 40, 3000):
+            v = rng.random(n) * 5
+            if n == 40:
+                v[[3, 17]] = np.nan
+            ref = pd.Series(v).rolling(w, center=True, min_periods=1).max().to_numpy()
+            assert np.array_equal(_centred_max(v, w), ref, equal_nan=True)
+    x = rng.normal(size=(500, 3))
+    for width in (0, 1, 37, 500, 600):
+        lo = np.concatenate([rng.integers(0, 500, 20), [0, 499, max(0, 500 - width)]])
+        at = lo[:, None] + np.arange(width)
+        inside = at < 500
+        got = _row_windows(x, lo, width)
+        assert got.shape == (len(lo), width, 3)
+        assert np.array_equal(got[inside], x[at[inside]])
+
+
+def test_posture_runs_and_tilt_edges_pinned_on_a_simulated_recording() -> None:
+    """Posture runs (on gravity and on the sharp orientation) and their located edges on a
+    simulated accelerometer recording with every confounder: the same runs, sample for
+    sample, as before their arithmetic was rearranged (digest made on main at ec4aa1e)."""
+    import hashlib
+
+    from movement.segment import posture_runs, tilt_edges
+    from movement.simulate import simulate
+
+    sim = simulate("accel", 900.0, 11, confounders="all")
+    cfg = AccelConfig()
+    pre = preprocess(sim.recording, cfg)
+    g, o = pre.gravity[:, 0, :], pre.orientation[:, 0, :]
+    h = hashlib.sha256()
+    counts = []
+    for sig, steady_s in ((g, 1.0), (o, cfg.posture_sharp_steady_s)):
+        runs = posture_runs(
+            sig,
+            100.0,
+            cfg.baseline_window_s,
+            cfg.posture_min_deg * cfg.posture_on_fraction,
+            cfg.posture_min_deg * cfg.posture_off_fraction,
+            cfg.posture_steady_deg,
+            steady_s,
+        )
+        edges = tilt_edges(
+            o,
+            runs,
+            100.0,
+            1.0 / (2.0 * cfg.gravity_cutoff_hz),
+            cfg.posture_edge_fraction,
+            cfg.posture_min_deg * cfg.posture_off_fraction,
+            require_change=True,
+        )
+        counts += [len(runs), len(edges)]
+        h.update(np.ascontiguousarray(runs, dtype="<i8").tobytes())
+        h.update(np.ascontiguousarray(edges, dtype="<i8").tobytes())
+    assert counts == [23, 8, 29, 17]
+    assert h.hexdigest() == "1b0d4d83f3c1812bc016120995795ff5fef63b1ea1e4112a575c75642bd8890b"
+
+
+def test_hysteresis_runs_equals_the_search_over_strong_samples() -> None:
+    """Keeping runs by one ``logical_or`` per stretch [start_i, start_{i+1}) gives the runs
+    of the previous search among the samples above ``on`` (blocks or samples, thresholds
+    that cross, no strong sample at all)."""
+    from movement.segment import _exceeds, hysteresis_runs, mask_to_runs
+
+    def by_search(x: np.ndarray, on: np.ndarray, off: np.ndarray, block: int) -> np.ndarray:
+        runs = mask_to_runs(_exceeds(x, off, block))
+        strong = np.flatnonzero(_exceeds(x, on, block))
+        if not len(runs) or not len(strong):
+            return np.empty((0, 2), dtype=np.int64)
+        starts, stops = runs[:, 0], runs[:, 1]
+        nxt = np.append(starts[1:], x.shape[0])
+        i = np.searchsorted(strong, starts)
+        keep = (i < len(strong)) & (strong[np.minimum(i, len(strong) - 1)] < nxt)
+        return np.stack([starts[keep], stops[keep]], axis=1)
+
+    rng = np.random.default_rng(6)
+    for trial in range(300):
+        block = int(rng.choice([1, 1, 4, 50]))
+        n = int(rng.integers(1, 3000))
+        nb = -(-n // block)
+        x = np.abs(rng.normal(size=n)).cumsum() % 3.0 if trial % 2 else rng.random(n) * 3
+        off = rng.uniform(0.5, 2.0, nb)
+        on = off + rng.uniform(-0.3 if trial % 3 == 0 else 0.0, 1.5, nb)
+        got = hysteresis_runs(x, on, off, block=block)
+        ref = by_search(x, on, off, block)
+        assert got.dtype == np.int64 and got.shape[1] == 2
+        assert np.array_equal(got, ref)
