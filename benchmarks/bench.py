@@ -145,11 +145,11 @@ def emg_input(minutes: float, confounders: str) -> tuple[Path, Path]:
 # --------------------------------------------------------------------------- cases (children)
 
 
-def _case_stream(path: str, window_s: float | None = None) -> dict[str, Any]:
+def _case_stream(path: str, window_s: float | None = None, threads: int = 1) -> dict[str, Any]:
     from movement.stream import score_stream
 
     t = time.perf_counter()
-    ev = score_stream(path, window_s=window_s)
+    ev = score_stream(path, window_s=window_s, threads=threads)
     return {
         "time": time.perf_counter() - t,
         "events": len(ev),
@@ -452,6 +452,13 @@ def main(argv: list[str] | None = None) -> int:
         f"stream {day_h:g} h accel (.npy)",
         r,
         f"{r.get('events')} events, {r.get('windows')} windows; {spread}",
+    )
+    r = run_case("stream", path=str(day), threads=2)
+    add(
+        "a",
+        f"stream {day_h:g} h accel (.npy), threads=2",
+        r,
+        f"{r.get('events')} events; two windows at a time (`movement score FILE --jobs 2`)",
     )
     r = run_case("stream", path=str(week))
     add(
