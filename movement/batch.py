@@ -79,14 +79,14 @@ def unique_stems(paths: Sequence[Path]) -> list[str]:
 
 #: Files larger than this are scored in windows (bounded memory) when their format streams.
 STREAM_BYTES = 256 * 2**20
-_STREAMABLE = (".npy", ".parquet", ".pq", ".csv", ".tsv")
+_STREAMABLE = (".npy", ".parquet", ".pq", ".csv", ".tsv", ".edf", ".bdf")
 
 
 def _score_large(path: Path, opts: ScoreOptions) -> Any:
     """Events of a long file scored with :func:`movement.stream.score_stream`, or None.
 
     Streaming gives the same events as the in-memory path (tested); it is used for
-    large files in formats it reads in pieces (bounded memory), and for ``.npy`` files
+    large files in formats it reads in pieces (bounded memory), and for ``.npy`` and EDF files
     where it is also faster (:func:`movement.stream.streams_faster`: a day of 100 Hz
     accelerometry), never with ``--report`` (the page needs the whole signal). A file
     the streaming readers cannot parse is read whole.

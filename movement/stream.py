@@ -322,11 +322,18 @@ class _ArraySource(_Source):
         self.idx = idx
         self.factor = factor
         self._mm = _find_mmap(arr)
-        n = arr.shape[0]
-        self.top = _abs_max(
-            (self._peek(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)),
-            len(meta.channels),
-        )
+        self._top: np.ndarray | None = None
+
+    @property
+    def top(self) -> np.ndarray:  # type: ignore[override]
+        """Per-channel max |x| of the whole recording: one pass, on first use."""
+        if self._top is None:
+            n = self.arr.shape[0]
+            self._top = _abs_max(
+                (self._peek(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)),
+                len(self.meta.channels),
+            )
+        return self._top
 
     def _peek(self, s0: int, s1: int) -> np.ndarray:
         """Rows ``s0:s1`` as :meth:`read` gives them, for reading only: a view of the array
@@ -342,7 +349,10 @@ class _ArraySource(_Source):
         w = self.arr[s0:s1]
         if self.idx is not None:
             w = w[:, self.idx]
-        w = w.astype(np.float64) if np.issubdtype(w.dtype, np.integer) else np.array(w)
+        if np.issubdtype(w.dtype, np.integer):
+            w = w.astype(np.float64)
+        elif isinstance(self.arr, np.ndarray):
+            w = np.array(w)  # (a decoding reader, e.g. EDF rows, gives a new array already)
         if self.factor != 1.0:
             w = w * self.factor  # the same arithmetic as movement.io.convert_accel_units
         if self._mm is not None:
@@ -437,13 +447,18 @@ def _resolve(
     modality: str | None,
     channel_sel: Sequence[str | int] | None,
     notes: dict | None = None,
+    header: RawSignal | None = None,
 ) -> tuple[_Meta, list[int], float]:
     """Rate, modality, channel selection and unit factor, resolved as :func:`movement.read` does.
 
     :func:`movement.io._finish` runs on a row subsample (the same sidecar / header /
     argument precedence and unit detection); the unit factor is read back from it.
+    ``header``: what a file's own header declares (units, modality, start), as its
+    reader returns it.
     """
     raw = RawSignal(np.array(sub, dtype=np.float64, copy=True), list(channels), fs=header_fs)
+    if header is not None:
+        raw.units, raw.modality, raw.start = header.units, header.modality, header.start
     raw.notes = dict(notes or {})
     rec = _finish(
         raw,
@@ -475,16 +490,22 @@ def _resolve(
     return meta, idx, factor
 
 
+def _row_sample(arr: Any) -> np.ndarray:
+    """All rows of a short array; of a long one, 200 evenly spaced runs of 1000 rows
+    (enough for the unit and modality checks, and touches few pages of a file)."""
+    n = arr.shape[0]
+    if n <= _SUBSAMPLE_ROWS:
+        return np.array(arr[0:n])
+    starts = np.linspace(0, n - 1000, 200).astype(np.int64)
+    return np.concatenate([np.asarray(arr[a : a + 1000]) for a in starts])
+
+
 def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
     from .io.tables import open_npy
 
     arr = open_npy(path)
     n, k = arr.shape
-    if n <= _SUBSAMPLE_ROWS:
-        sub = np.array(arr)
-    else:  # 200 evenly spaced runs of 1000 rows: touches few pages of the file
-        starts = np.linspace(0, n - 1000, 200).astype(np.int64)
-        sub = np.concatenate([np.asarray(arr[a : a + 1000]) for a in starts])
+    sub = _row_sample(arr)
     mm = _find_mmap(arr)
     if mm is not None:
         mm.madvise(mmap.MADV_DONTNEED)
@@ -500,6 +521,28 @@ def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
         channel_sel=channels,
     )
     return _ArraySource(arr, meta, None if idx == list(range(k)) else idx, factor)
+
+
+def _edf_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
+    """An EDF (memory-mapped by edfio, decoded per window) or BDF file's rows on demand."""
+    from .io.devices import open_edf
+
+    raw = open_edf(path)
+    rows = raw.data
+    n, k = rows.shape
+    meta, idx, factor = _resolve(
+        path,
+        raw.channels,
+        _row_sample(rows),
+        header_fs=raw.fs,
+        n=n,
+        fs=fs,
+        modality=modality,
+        channel_sel=channels,
+        notes=raw.notes,
+        header=raw,
+    )
+    return _ArraySource(rows.select(idx), meta, None, factor)  # type: ignore[attr-defined]
 
 
 def _table_source(
@@ -650,6 +693,8 @@ def _open(
         return _table_source(path, "csv", fs, modality, channels, chunk_rows)
     if suffix in (".parquet", ".pq"):
         return _table_source(path, "parquet", fs, modality, channels, chunk_rows)
+    if suffix in (".edf", ".bdf"):
+        return _edf_source(path, fs, modality, channels)
     rec = read(path, fs=fs, modality=modality, channels=channels)  # other formats: whole
     src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
     src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
@@ -735,8 +780,8 @@ def _windows(
 ) -> Iterator[pd.DataFrame]:
     """Per core: the feature rows of the segments whose onset lies in it (global samples).
 
-    With ``threads`` > 1 and a random-access source (an array or a memory-mapped
-    ``.npy``), up to ``threads`` windows are processed at once (numpy and scipy release
+    With ``threads`` > 1 and a random-access source (an array, a memory-mapped
+    ``.npy``, an EDF file), up to ``threads`` windows are processed at once (numpy and scipy release
     the GIL in their loops); results are yielded in core order, so the table is the same.
     """
     if threads <= 1 or len(pl.cores) < 2 or not isinstance(src, _ArraySource):
@@ -820,7 +865,7 @@ def streams_faster(
     modality: str | None = None,
     channels: Sequence[str | int] | None = None,
 ) -> bool:
-    """Whether :func:`score_stream` scores this ``.npy`` file faster than reading it whole.
+    """Whether :func:`score_stream` scores this ``.npy`` or EDF file faster than reading it whole.
 
     Streaming re-processes each window's overlap, but its windows stay small (the
     same memory reused from window to window) where a whole-recording pass works on
@@ -829,13 +874,15 @@ def streams_faster(
     7.8 s whole (1.8 GB), 8 h 1.8 vs 2.6 s, 4 h (1.4 windows) equal; 2 kHz 4-channel EMG,
     1 h 20.0 s streamed vs 10.3 s whole (its windows, 580 s, are 4 overlaps long). So:
     at least 3 windows, each with an overlap of at most 10 % of its core on a side.
-    Only ``.npy`` files are judged (their header is all it reads); other formats: False.
+    Only ``.npy`` and EDF files are judged (their header and a sample of rows is all it
+    reads); other formats: False.
     """
     path = Path(path)
-    if suffix_of(path) != ".npy":
+    opener = {".npy": _npy_source, ".edf": _edf_source}.get(suffix_of(path))
+    if opener is None:
         return False
     try:
-        src = _npy_source(path, fs, modality, channels)
+        src = opener(path, fs, modality, channels)
     except (MovementError, OSError, ValueError):
         return False
     meta = src.meta
@@ -867,8 +914,10 @@ def score_stream(
     Parameters
     ----------
     path_or_recording : Recording or path
-        A recording, or a file: ``.npy`` (memory-mapped), CSV/TSV (read in chunks),
-        Parquet (by row group); other formats are read whole, then scored in windows.
+        A recording, or a file: ``.npy`` (memory-mapped), EDF (memory-mapped, decoded
+        per window), CSV/TSV (read in chunks), Parquet (by row group); BDF is held as
+        edfio reads it (its digital values, whole) and decoded per window; other formats
+        are read whole, then scored in windows.
     settings : Settings, EMGConfig or AccelConfig, optional
         As in :func:`movement.score`.
     model : "default", "rules", path, or a fitted classifier
@@ -885,7 +934,7 @@ def score_stream(
     chunk_rows : int
         Rows per CSV chunk.
     threads : int
-        Windows processed at once (threads) for arrays and ``.npy`` files; the same
+        Windows processed at once (threads) for arrays, ``.npy`` and EDF files; the same
         table. Each running window holds its own temporaries, so peak memory grows
         by about one window per thread. Files read front to back (CSV, Parquet) are
         processed one window at a time.

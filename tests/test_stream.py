@@ -126,6 +126,68 @@ def test_parquet_source(tmp_path: Path, accel_sim):
     assert_same_events(whole, streamed, 100.0)
 
 
+def _write_accel_edf(path: Path, rec: movement.Recording, scale: float = 1.0, unit: str = "g"):
+    edfio = pytest.importorskip("edfio")
+    sigs = [
+        edfio.EdfSignal(
+            rec.data[:, j] * scale,
+            rec.fs,
+            label=f"Acc {c.upper()}",
+            physical_dimension=unit,
+            physical_range=(-16 * scale, 16 * scale),
+        )
+        for j, c in enumerate(rec.channels)
+    ]
+    # an extra signal at another rate (dropped, with a note, by both paths)
+    sigs.append(edfio.EdfSignal(np.zeros(int(rec.duration)), 1, label="Temp"))
+    edfio.Edf(sigs).write(path)
+
+
+@pytest.mark.parametrize("suffix", [".edf", ".bdf"])
+def test_edf_source_equals_in_memory(tmp_path: Path, accel_sim, suffix: str):
+    edfio = pytest.importorskip("edfio")
+    path = tmp_path / f"rec{suffix}"
+    if suffix == ".edf":
+        _write_accel_edf(path, accel_sim.recording)
+    else:
+        rec = accel_sim.recording
+        sigs = [
+            edfio.BdfSignal(rec.data[:, j], rec.fs, label=f"Acc {c}", physical_range=(-16, 16))
+            for j, c in enumerate("XYZ")
+        ]
+        edfio.Bdf(sigs).write(path)
+    whole_rec = movement.read(path)
+    whole = movement.score(whole_rec)
+    streamed = score_stream(path, window_s=600)
+    assert streamed.attrs["stream"]["windows"] == 3
+    assert streamed.attrs["fs"] == 100.0 and streamed.attrs["modality"] == "accel"
+    assert "read whole" not in streamed.attrs["notes"].get("stream", "")
+    assert len(whole) >= 5
+    assert_same_events(whole, streamed, 100.0)
+    # random access: two windows at a time give the same table
+    assert_same_events(whole, score_stream(path, window_s=600, threads=2), 100.0)
+
+
+def test_edf_rows_are_the_decoded_data(tmp_path: Path, accel_sim):
+    """Row slices of an EDF file (decoded on demand) equal the whole read, bit for bit;
+    a channel selection and an mg file are resolved as by movement.read."""
+    pytest.importorskip("edfio")
+    from movement.io.devices import open_edf, read_edf
+
+    path = tmp_path / "mg.edf"
+    _write_accel_edf(path, accel_sim.recording, scale=1000.0, unit="mg")
+    whole = movement.read(path)
+    assert whole.units == "g" and whole.channels == ("Acc X", "Acc Y", "Acc Z")
+    rows = open_edf(path).data
+    assert rows.shape == (whole.n_samples, 3)
+    np.testing.assert_array_equal(np.concatenate([rows[0:777], rows[777:]]), read_edf(path).data)
+    np.testing.assert_allclose(rows[:] * 1e-3, whole.data, rtol=1e-15)
+    sel = movement.read(path, channels=["Acc Z", "Acc X"])
+    streamed = score_stream(path, channels=["Acc Z", "Acc X"], window_s=600)
+    assert tuple(streamed.attrs["channels"]) == ("Acc Z", "Acc X")
+    assert_same_events(movement.score(sel), streamed, 100.0)
+
+
 def test_npy_in_mg_units_and_fs_argument(tmp_path: Path, accel_sim):
     path = tmp_path / "mg.npy"
     np.save(path, (accel_sim.recording.data * 1000).astype(np.float32))

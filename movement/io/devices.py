@@ -39,7 +39,15 @@ import pandas as pd
 from ..errors import MissingExtraError, RecordingError
 from . import RawSignal, register_reader, to_uniform_grid
 
-__all__ = ["read_edf", "read_wfdb", "read_cwa", "read_geneactiv", "read_gt3x"]
+__all__ = [
+    "EdfRows",
+    "open_edf",
+    "read_edf",
+    "read_wfdb",
+    "read_cwa",
+    "read_geneactiv",
+    "read_gt3x",
+]
 
 
 def _import(module: str, what: str, extra: str) -> ModuleType:
@@ -140,26 +148,71 @@ def _edf_header_check(path: Path, notes: dict) -> None:
         )
 
 
-@register_reader(".edf", ".bdf", extra="edf", description="EDF / EDF+ / BDF (edfio)")
-def read_edf(path: Path) -> RawSignal:
-    """Read an EDF, EDF+ or BDF file with edfio.
+class EdfRows:
+    """The rows of an EDF/BDF file's signals, decoded on demand (physical values, float64).
 
-    The channels are the ordinary signals at the most common sampling rate (ties go to
-    the highest); annotation signals are excluded and signals at other rates are dropped
-    with a note. EDF files are loaded lazily and copied once, channel by channel, into
-    the output array.
+    An array-like of shape ``(n_samples, n_signals)``: ``rows[a:b]`` reads samples
+    ``a:b`` of every signal with edfio's ``get_data_slice`` (for a lazily opened EDF only
+    the data records that hold them), so a long file can be scored window by window
+    (:func:`movement.stream.score_stream`) without its whole data in memory. The values
+    are those of ``signal.data``: the same calibration, element by element.
 
     Parameters
     ----------
-    path : Path
-        The ``.edf`` or ``.bdf`` file.
+    signals : list of edfio signals
+        Signals of one sampling rate, in output column order.
+    n : int
+        Samples per signal (the shortest of them).
+    fs : float
+        Their sampling rate (Hz).
+    """
 
-    Returns
-    -------
-    RawSignal
-        Physical values, the header's sampling rate, start date/time, units (when all
-        channels share one), annotations (``onset``, ``duration``, ``description``) and a
-        modality guessed from the labels / transducer when it is clear.
+    ndim = 2
+    dtype = np.dtype(np.float64)
+
+    def __init__(self, signals: list[Any], n: int, fs: float) -> None:
+        self.signals = list(signals)
+        self.n = int(n)
+        self.fs = float(fs)
+        self.shape = (self.n, len(self.signals))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def select(self, idx: list[int]) -> EdfRows:
+        """The same rows with only the signals ``idx`` (in that order)."""
+        return EdfRows([self.signals[i] for i in idx], self.n, self.fs)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("EdfRows supports row slices rows[a:b] only")
+        a, b, _ = key.indices(self.n)
+        b = max(a, b)
+        out = np.empty((b - a, len(self.signals)))
+        if b > a:
+            for j, sig in enumerate(self.signals):  # loop over channels
+                # samples a:b exactly: edfio rounds second * fs back to the index
+                out[:, j] = sig.get_data_slice(a / self.fs, b / self.fs)
+        self._drop_pages()
+        return out
+
+    def _drop_pages(self) -> None:
+        """Release the file pages a read mapped in (file-backed RSS stays flat)."""
+        import mmap
+
+        for sig in self.signals[:1]:  # the signals share one memory map of the records
+            buf = getattr(getattr(sig, "_lazy_loader", None), "buffer", None)
+            mm = getattr(buf, "_mmap", None)
+            if isinstance(mm, mmap.mmap):
+                mm.madvise(mmap.MADV_DONTNEED)
+
+
+def open_edf(path: Path) -> RawSignal:
+    """Open an EDF, EDF+ or BDF file: its header, annotations and on-demand rows.
+
+    What :func:`read_edf` returns, except that ``data`` is an :class:`EdfRows` (decoded
+    when sliced) instead of an array. EDF files are memory-mapped by edfio (only the
+    records read are decoded); edfio reads a BDF file's digital values whole.
     """
     edfio = _import("edfio", "EDF/BDF files", "edf")
     src = str(path)
@@ -187,12 +240,6 @@ def read_edf(path: Path) -> RawSignal:
             + ", ".join(f"{s.label.strip()} ({s.sampling_frequency:g} Hz)" for s in dropped)
         )
     n = min(len(s.data) if bdf else s.samples_per_data_record * edf.num_data_records for s in kept)
-    data = np.empty((n, len(kept)), dtype=np.float64)
-    try:
-        for j, sig in enumerate(kept):
-            data[:, j] = sig.data[:n]  # one channel at a time; no whole-file float64 copy
-    except Exception as exc:  # noqa: BLE001
-        raise RecordingError(f"cannot decode the EDF data ({_one_line(exc)})", src) from None
     labels = [s.label.strip() or f"ch{i + 1}" for i, s in enumerate(kept)]
     dims = [s.physical_dimension.strip() for s in kept]
     units = dims[0] if dims and len(set(dims)) == 1 and dims[0] else None
@@ -229,7 +276,7 @@ def read_edf(path: Path) -> RawSignal:
         )
     modality = _guess_modality(labels, [s.transducer_type for s in kept], dims)
     return RawSignal(
-        data=data,
+        data=EdfRows(kept, n, best),  # type: ignore[arg-type]
         channels=labels,
         fs=best,
         start=start,
@@ -238,6 +285,35 @@ def read_edf(path: Path) -> RawSignal:
         annotations=annotations,
         notes=notes,
     )
+
+
+@register_reader(".edf", ".bdf", extra="edf", description="EDF / EDF+ / BDF (edfio)")
+def read_edf(path: Path) -> RawSignal:
+    """Read an EDF, EDF+ or BDF file with edfio.
+
+    The channels are the ordinary signals at the most common sampling rate (ties go to
+    the highest); annotation signals are excluded and signals at other rates are dropped
+    with a note. EDF files are loaded lazily and decoded once, channel by channel, into
+    the output array (:func:`open_edf` gives the same rows on demand, for streaming).
+
+    Parameters
+    ----------
+    path : Path
+        The ``.edf`` or ``.bdf`` file.
+
+    Returns
+    -------
+    RawSignal
+        Physical values, the header's sampling rate, start date/time, units (when all
+        channels share one), annotations (``onset``, ``duration``, ``description``) and a
+        modality guessed from the labels / transducer when it is clear.
+    """
+    raw = open_edf(path)
+    try:
+        raw.data = raw.data[:]  # one channel at a time; no whole-file float64 copy
+    except Exception as exc:  # noqa: BLE001
+        raise RecordingError(f"cannot decode the EDF data ({_one_line(exc)})", str(path)) from None
+    return raw
 
 
 # -- WFDB --------------------------------------------------------------------------------------
