@@ -77,9 +77,17 @@ def unique_stems(paths: Sequence[Path]) -> list[str]:
     return stems
 
 
-#: Files larger than this are scored in windows (bounded memory) when their format streams.
+#: Files larger than this (their samples as float64) are scored in windows (bounded
+#: memory) when their format streams.
 STREAM_BYTES = 256 * 2**20
 _STREAMABLE = (".npy", ".parquet", ".pq", ".csv", ".tsv", ".edf", ".bdf")
+
+
+def _decoded_bytes(path: Path) -> int:
+    """About the bytes of a file's samples as float64 (EDF holds 2 bytes a sample, BDF 3)."""
+    size = path.stat().st_size
+    name = path.name.lower()
+    return size * 4 if name.endswith(".edf") else size * 8 // 3 if name.endswith(".bdf") else size
 
 
 def _score_large(path: Path, opts: ScoreOptions) -> Any:
@@ -95,7 +103,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
         return None
     from .stream import score_stream, streams_faster
 
-    if path.stat().st_size < STREAM_BYTES and not streams_faster(
+    if _decoded_bytes(path) < STREAM_BYTES and not streams_faster(
         path, opts.settings, fs=opts.fs, modality=opts.modality, channels=opts.channels
     ):
         return None

@@ -214,3 +214,39 @@ def test_large_files_are_streamed_with_the_same_events(tmp_path: Path, monkeypat
     pd.testing.assert_frame_equal(
         a[["onset", "duration", "trial_type"]], b[["onset", "duration", "trial_type"]]
     )
+
+
+def test_large_edf_is_streamed_with_the_same_events(tmp_path: Path, monkeypatch) -> None:
+    """An EDF file is judged by its decoded size (2 bytes a sample on disk, 8 in float64)
+    and streamed from its memory map; the same events as the whole read."""
+    edfio = pytest.importorskip("edfio")
+    import movement
+    import movement.batch as batch
+    import movement.stream as stream
+
+    sim = movement.simulate("accel", 1500.0, 8)
+    x = sim.recording.data
+    p = tmp_path / "long.edf"
+    sigs = [
+        edfio.EdfSignal(x[:, j], 100, label=f"Acc {c}", physical_dimension="g",
+                        physical_range=(-16, 16))
+        for j, c in enumerate("XYZ")
+    ]  # fmt: skip
+    edfio.Edf(sigs).write(p)
+    assert batch._decoded_bytes(p) == 4 * p.stat().st_size
+    calls = []
+    real = stream.score_stream
+    monkeypatch.setattr(stream, "score_stream", lambda *a, **k: calls.append(k) or real(*a, **k))
+    monkeypatch.setattr(batch, "STREAM_BYTES", 4 * p.stat().st_size)
+    opts = ScoreOptions(model="rules")
+    score_batch([p], tmp_path / "streamed", opts, progress=False)
+    assert len(calls) == 1
+    monkeypatch.setattr(batch, "STREAM_BYTES", 4 * p.stat().st_size + 1)
+    score_batch([p], tmp_path / "whole", opts, progress=False)
+    assert len(calls) == 1  # 25 min: below the size, and too short for windows to pay
+    a = _events(tmp_path / "streamed", "long")
+    b = _events(tmp_path / "whole", "long")
+    assert len(a) >= 3
+    pd.testing.assert_frame_equal(
+        a[["onset", "duration", "trial_type"]], b[["onset", "duration", "trial_type"]]
+    )
