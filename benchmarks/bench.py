@@ -495,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
             f"stream {day_h:g} h accel (EDF, {day_edf.stat().st_size / 2**20:.0f} MB)",
             r,
             f"{r.get('events')} events; memory-mapped, each window's records decoded "
-            "(16-bit samples: a few events differ from the .npy)",
+            "(16-bit samples, 0.5 mg steps)",
         )
     r = run_case("stream", path=str(week))
     add(
