@@ -80,13 +80,22 @@ def unique_stems(paths: Sequence[Path]) -> list[str]:
 #: Files larger than this (their samples as float64) are scored in windows (bounded
 #: memory) when their format streams.
 STREAM_BYTES = 256 * 2**20
-_STREAMABLE = (".npy", ".parquet", ".pq", ".csv", ".tsv", ".edf", ".bdf")
+_STREAMABLE = (".npy", ".parquet", ".pq", ".csv", ".tsv", ".edf", ".bdf", ".hea")
 
 
 def _decoded_bytes(path: Path) -> int:
-    """About the bytes of a file's samples as float64 (EDF holds 2 bytes a sample, BDF 3)."""
-    size = path.stat().st_size
+    """About the bytes of a file's samples as float64 (EDF holds 2 bytes a sample, BDF 3;
+    a WFDB header says how many samples its record holds)."""
     name = path.name.lower()
+    if name.endswith(".hea"):
+        try:
+            from .io.devices import open_wfdb
+
+            n, k = open_wfdb(path).data.shape
+            return 8 * n * k
+        except (MovementError, OSError, ValueError):
+            return 0  # the whole-file read says what is wrong
+    size = path.stat().st_size
     return size * 4 if name.endswith(".edf") else size * 8 // 3 if name.endswith(".bdf") else size
 
 
@@ -94,7 +103,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
     """Events of a long file scored with :func:`movement.stream.score_stream`, or None.
 
     Streaming gives the same events as the in-memory path (tested); it is used for
-    large files in formats it reads in pieces (bounded memory), and for ``.npy`` and EDF files
+    large files in formats it reads in pieces (bounded memory), and for ``.npy``, EDF and WFDB files
     where it is also faster (:func:`movement.stream.streams_faster`: a day of 100 Hz
     accelerometry), never with ``--report`` (the page needs the whole signal). A file
     the streaming readers cannot parse is read whole.

@@ -527,7 +527,18 @@ def _edf_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
     """An EDF (memory-mapped by edfio, decoded per window) or BDF file's rows on demand."""
     from .io.devices import open_edf
 
-    raw = open_edf(path)
+    return _rows_source(path, open_edf(path), fs, modality, channels)
+
+
+def _wfdb_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
+    """A WFDB record's rows on demand (``wfdb.rdrecord(sampfrom, sampto)`` per window)."""
+    from .io.devices import open_wfdb
+
+    return _rows_source(path, open_wfdb(path), fs, modality, channels)
+
+
+def _rows_source(path: Path, raw: RawSignal, fs: Any, modality: Any, channels: Any) -> _Source:
+    """A reader's header (``raw``) whose ``data`` reads rows when sliced (or is an array)."""
     rows = raw.data
     n, k = rows.shape
     meta, idx, factor = _resolve(
@@ -542,6 +553,8 @@ def _edf_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
         notes=raw.notes,
         header=raw,
     )
+    if isinstance(rows, np.ndarray):
+        return _ArraySource(rows, meta, None if idx == list(range(k)) else idx, factor)
     return _ArraySource(rows.select(idx), meta, None, factor)  # type: ignore[attr-defined]
 
 
@@ -695,6 +708,8 @@ def _open(
         return _table_source(path, "parquet", fs, modality, channels, chunk_rows)
     if suffix in (".edf", ".bdf"):
         return _edf_source(path, fs, modality, channels)
+    if suffix == ".hea":
+        return _wfdb_source(path, fs, modality, channels)
     rec = read(path, fs=fs, modality=modality, channels=channels)  # other formats: whole
     src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
     src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
@@ -781,7 +796,7 @@ def _windows(
     """Per core: the feature rows of the segments whose onset lies in it (global samples).
 
     With ``threads`` > 1 and a random-access source (an array, a memory-mapped
-    ``.npy``, an EDF file), up to ``threads`` windows are processed at once (numpy and scipy release
+    ``.npy``, an EDF or WFDB file), up to ``threads`` windows are processed at once (numpy and scipy release
     the GIL in their loops); results are yielded in core order, so the table is the same.
     """
     if threads <= 1 or len(pl.cores) < 2 or not isinstance(src, _ArraySource):
@@ -865,7 +880,7 @@ def streams_faster(
     modality: str | None = None,
     channels: Sequence[str | int] | None = None,
 ) -> bool:
-    """Whether :func:`score_stream` scores this ``.npy`` or EDF file faster than reading it whole.
+    """Whether :func:`score_stream` scores a ``.npy``, EDF or WFDB file faster than whole.
 
     Streaming re-processes each window's overlap, but its windows stay small (the
     same memory reused from window to window) where a whole-recording pass works on
@@ -874,11 +889,11 @@ def streams_faster(
     7.8 s whole (1.8 GB), 8 h 1.8 vs 2.6 s, 4 h (1.4 windows) equal; 2 kHz 4-channel EMG,
     1 h 20.0 s streamed vs 10.3 s whole (its windows, 580 s, are 4 overlaps long). So:
     at least 3 windows, each with an overlap of at most 10 % of its core on a side.
-    Only ``.npy`` and EDF files are judged (their header and a sample of rows is all it
-    reads); other formats: False.
+    Only ``.npy``, EDF and WFDB files are judged (their header and a sample of rows is all
+    it reads); other formats: False.
     """
     path = Path(path)
-    opener = {".npy": _npy_source, ".edf": _edf_source}.get(suffix_of(path))
+    opener = {".npy": _npy_source, ".edf": _edf_source, ".hea": _wfdb_source}.get(suffix_of(path))
     if opener is None:
         return False
     try:
@@ -915,7 +930,8 @@ def score_stream(
     ----------
     path_or_recording : Recording or path
         A recording, or a file: ``.npy`` (memory-mapped), EDF (memory-mapped, decoded
-        per window), CSV/TSV (read in chunks), Parquet (by row group); BDF is held as
+        per window), WFDB (``.hea``: each window's samples read), CSV/TSV (read in
+        chunks), Parquet (by row group); BDF is held as
         edfio reads it (its digital values, whole) and decoded per window; other formats
         are read whole, then scored in windows.
     settings : Settings, EMGConfig or AccelConfig, optional
@@ -934,7 +950,7 @@ def score_stream(
     chunk_rows : int
         Rows per CSV chunk.
     threads : int
-        Windows processed at once (threads) for arrays, ``.npy`` and EDF files; the same
+        Windows processed at once (threads) for arrays, ``.npy``, EDF and WFDB files; the same
         table. Each running window holds its own temporaries, so peak memory grows
         by about one window per thread. Files read front to back (CSV, Parquet) are
         processed one window at a time.

@@ -279,3 +279,36 @@ def test_act_top_keeps_the_largest_values_of_all_windows():
         top = _act_top(p, keep, top)
     assert np.array_equal(np.sort(top, axis=0), np.sort(whole, axis=0)[-keep:])
     assert np.allclose(_percentile99(top, len(whole)), np.percentile(whole, 99, axis=0))
+
+
+@pytest.mark.filterwarnings("ignore:.*inplace.*")  # wfdb's writer vs pandas 3
+def test_wfdb_source_equals_in_memory(tmp_path: Path, accel_sim):
+    """A WFDB record streams window by window (rdrecord's sampfrom/sampto): same events."""
+    wfdb = pytest.importorskip("wfdb")
+    rec = accel_sim.recording
+    wfdb.wrsamp(
+        "rec",
+        fs=rec.fs,
+        units=["g"] * 3,
+        sig_name=["AccX", "AccY", "AccZ"],
+        p_signal=rec.data,
+        fmt=["16"] * 3,
+        adc_gain=[2000.0] * 3,
+        baseline=[0] * 3,
+        write_dir=str(tmp_path),
+    )
+    path = tmp_path / "rec.hea"
+    from movement.io.devices import open_wfdb
+
+    rows = open_wfdb(path).data
+    whole_rec = movement.read(path)
+    np.testing.assert_array_equal(np.concatenate([rows[0:5000], rows[5000:]]), whole_rec.data)
+    whole = movement.score(whole_rec)
+    streamed = score_stream(path, window_s=600)
+    assert streamed.attrs["stream"]["windows"] == 3
+    assert streamed.attrs["modality"] == "accel"
+    assert len(whole) >= 5
+    assert_same_events(whole, streamed, 100.0)
+    from movement.batch import _decoded_bytes
+
+    assert _decoded_bytes(path) == 8 * 3 * rec.n_samples  # as float64, from the header

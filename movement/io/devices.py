@@ -43,6 +43,8 @@ __all__ = [
     "EdfRows",
     "open_edf",
     "read_edf",
+    "WfdbRows",
+    "open_wfdb",
     "read_wfdb",
     "read_cwa",
     "read_geneactiv",
@@ -322,22 +324,81 @@ _UNIT_CASE = {"mv": "mV", "uv": "uV", "MV": "mV", "UV": "uV"}
 _WFDB_NOT_ANN = {".hea", ".dat", ".json", ".md", ".txt", ".csv", ".tsv", ".mat", ".edf", ".tmp"}
 
 
-@register_reader(".hea", extra="wfdb", description="PhysioNet WFDB record (.hea + signal files)")
-def read_wfdb(path: Path) -> RawSignal:
-    """Read a WFDB record from its ``.hea`` header with ``wfdb.rdrecord``.
+class WfdbRows:
+    """The rows of a WFDB record, read on demand with ``wfdb.rdrecord(sampfrom, sampto)``.
+
+    An array-like of shape ``(n_samples, n_channels)`` (physical values, float64) whose
+    row slices equal the same rows of the whole record, bit for bit (the same per-sample
+    conversion); see :class:`EdfRows`.
 
     Parameters
     ----------
-    path : Path
-        The ``.hea`` header; the signal files (``.dat``...) it names must sit beside it.
+    base : str
+        The record's path without ``.hea``.
+    n : int
+        Samples per channel (the header's ``sig_len``).
+    channels : list of int
+        Channel indices in the record, in output column order.
+    """
 
-    Returns
-    -------
-    RawSignal
-        Physical values, the header's rate, ``sig_name`` channels, units (when all
-        channels share one), the base date/time when given, and the annotations of any
-        annotation file ``<record>.<ext>`` beside it (``onset`` in s, ``duration`` 0,
-        ``description`` from the aux note or the symbol).
+    ndim = 2
+    dtype = np.dtype(np.float64)
+
+    def __init__(self, base: str, n: int, channels: list[int]) -> None:
+        self.base = base
+        self.n = int(n)
+        self.channels = list(channels)
+        self.shape = (self.n, len(self.channels))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def select(self, idx: list[int]) -> WfdbRows:
+        """The same rows with only the channels ``idx`` (in that order)."""
+        return WfdbRows(self.base, self.n, [self.channels[i] for i in idx])
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("WfdbRows supports row slices rows[a:b] only")
+        a, b, _ = key.indices(self.n)
+        if b <= a:
+            return np.empty((0, len(self.channels)))
+        src = self.base + ".hea"
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
+            wfdb = _import("wfdb", "WFDB records", "wfdb")
+            try:
+                rec = wfdb.rdrecord(
+                    self.base, sampfrom=a, sampto=b, channels=self.channels, physical=True
+                )
+            except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
+                raise RecordingError(
+                    f"not a readable WFDB record ({_one_line(exc)})", src
+                ) from None
+        sig = rec.p_signal
+        if sig is None or sig.ndim != 2 or sig.shape[0] != b - a:
+            got = 0 if sig is None else sig.shape[0]
+            raise RecordingError(f"read {a + got} samples but the header declares {self.n}", src)
+        return np.asarray(sig, dtype=np.float64)
+
+
+def _wfdb_whole(wfdb: ModuleType, base: Path, src: str) -> np.ndarray:
+    """The whole record (physical values), for a header that does not give its length."""
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
+            sig = wfdb.rdrecord(str(base), physical=True).p_signal
+    except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
+        raise RecordingError(f"not a readable WFDB record ({_one_line(exc)})", src) from None
+    if sig is None or sig.ndim != 2 or sig.shape[0] == 0:
+        raise RecordingError("the WFDB record has no samples", src)
+    return np.asarray(sig, dtype=np.float64)
+
+
+def open_wfdb(path: Path) -> RawSignal:
+    """Open a WFDB record: its header, annotations and on-demand rows (:class:`WfdbRows`).
+
+    What :func:`read_wfdb` returns, except that ``data`` is read when sliced.
     """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
@@ -348,19 +409,17 @@ def read_wfdb(path: Path) -> RawSignal:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
-            rec = wfdb.rdrecord(str(base), physical=True)
+            rec = wfdb.rdheader(str(base))
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
         raise RecordingError(f"not a readable WFDB record ({_one_line(exc)})", src) from None
-    sig = rec.p_signal
-    if sig is None or sig.ndim != 2 or sig.shape[0] == 0:
-        raise RecordingError("the WFDB record has no samples", src)
-    if rec.sig_len and sig.shape[0] != rec.sig_len:
-        raise RecordingError(
-            f"read {sig.shape[0]} samples but the header declares {rec.sig_len}", src
-        )
+    n_sig = int(rec.n_sig or 0)
+    if n_sig == 0:
+        raise RecordingError("the WFDB record has no signals", src)
+    if rec.fs is None or not float(rec.fs) > 0:
+        raise RecordingError("the WFDB header has no sampling rate", src)
     if any(int(k) > 1 for k in (rec.samps_per_frame or [1])):
         notes["frames"] = "multi-rate record: oversampled channels were averaged to the frame rate"
-    channels = [str(c) for c in (rec.sig_name or [f"ch{i + 1}" for i in range(sig.shape[1])])]
+    channels = [str(c) for c in (rec.sig_name or [f"ch{i + 1}" for i in range(n_sig)])]
     units_all = [_UNIT_CASE.get(str(u), str(u)) for u in (rec.units or [])]
     units = units_all[0] if units_all and len(set(units_all)) == 1 else None
     if units is None and units_all:
@@ -393,8 +452,12 @@ def read_wfdb(path: Path) -> RawSignal:
         annotations = pd.DataFrame(rows, columns=["onset", "duration", "description"])
         annotations = annotations.sort_values("onset", kind="stable").reset_index(drop=True)
     modality = _guess_modality(channels, [""] * len(channels), units_all or [""] * len(channels))
+    if rec.sig_len:
+        data: Any = WfdbRows(str(base), int(rec.sig_len), list(range(n_sig)))
+    else:  # the header may leave the length out: the signal file's end is the record's
+        data = _wfdb_whole(wfdb, base, src)
     return RawSignal(
-        data=np.asarray(sig, dtype=np.float64),
+        data=data,
         channels=channels,
         fs=float(rec.fs),
         start=start,
@@ -403,6 +466,29 @@ def read_wfdb(path: Path) -> RawSignal:
         annotations=annotations,
         notes=notes,
     )
+
+
+@register_reader(".hea", extra="wfdb", description="PhysioNet WFDB record (.hea + signal files)")
+def read_wfdb(path: Path) -> RawSignal:
+    """Read a WFDB record from its ``.hea`` header with ``wfdb.rdrecord``.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.hea`` header; the signal files (``.dat``...) it names must sit beside it.
+
+    Returns
+    -------
+    RawSignal
+        Physical values, the header's rate, ``sig_name`` channels, units (when all
+        channels share one), the base date/time when given, and the annotations of any
+        annotation file ``<record>.<ext>`` beside it (``onset`` in s, ``duration`` 0,
+        ``description`` from the aux note or the symbol). :func:`open_wfdb` gives the
+        same rows on demand (streaming).
+    """
+    raw = open_wfdb(path)
+    raw.data = raw.data[:]
+    return raw
 
 
 # -- actfast device files ------------------------------------------------------------------------
