@@ -340,3 +340,18 @@ def test_real_device_file_round_trip(tmp_path: Path, name: str) -> None:
     )
     if "truncated" in a.notes:  # the truncation warning survives the conversion
         assert any("truncated" in str(w.message) and name in str(w.message) for w in caught)
+        assert b.notes["truncated"] == a.notes["truncated"]
+
+
+def test_cli_rerun_with_cache_inside_the_input_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Outputs of an earlier run found by the folder search are skipped, not converted onto themselves."""
+    shutil.copy(DATA_DIR / "sim_wrist_accel.csv", tmp_path / "w.csv")
+    shutil.copy(DATA_DIR / "sim_wrist_accel.json", tmp_path / "w.json")
+    cache = tmp_path / "cache"
+    assert main(["convert", str(tmp_path), "--out", str(cache)]) == 0
+    capsys.readouterr()
+    assert main(["convert", str(tmp_path), "--out", str(cache), "--force"]) == 0
+    out = capsys.readouterr()
+    assert "skip   " in out.out and "1 of 1 recordings converted (1 skipped)" in out.err

@@ -420,6 +420,8 @@ def _conversion_notes(side: dict[str, Any], src: str, notes: dict) -> None:
     source_notes = conv.get("ReaderNotes")
     if isinstance(source_notes, dict) and source_notes:
         notes["source_notes"] = "; ".join(f"{k}: {v}" for k, v in source_notes.items())
+        if source_notes.get("truncated"):  # the readers' contract: a short file says so
+            notes["truncated"] = source_notes["truncated"]
     for message in conv.get("Warnings") or []:
         warnings.warn(f"{src}: {message} (in the original {conv['SourceFile']})", stacklevel=3)
 

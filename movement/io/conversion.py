@@ -374,9 +374,16 @@ def cli_run(args: argparse.Namespace) -> int:
     chans = [c.strip() for c in args.channels.split(",")] if args.channels else None
     failed: list[str] = []
     written: dict[Path, Path] = {}
+    skipped = 0
     for p in paths:
         target = output_path(p, args.out)
         key = target.resolve()
+        if key == p.resolve() and not single:
+            # a folder search that finds the outputs of an earlier run (--out inside the input)
+            skipped += 1
+            if not args.quiet:
+                print(f"skip   {p}: it is its own output (converted before)")
+            continue
         t0 = time.perf_counter()
         try:
             if key in written:
@@ -422,9 +429,10 @@ def cli_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             size = npy.stat().st_size / 1e6
             print(f"ok     {p} -> {npy} ({size:.1f} MB, {time.perf_counter() - t0:.1f} s)")
-    n = len(paths)
+    n = len(paths) - skipped
     print(
         f"{n - len(failed)} of {n} recordings converted"
+        + (f" ({skipped} skipped)" if skipped else "")
         + (f"; {len(failed)} failed: {', '.join(failed)}" if failed else ""),
         file=sys.stderr,
     )
