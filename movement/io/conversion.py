@@ -176,7 +176,8 @@ def convert(
         As for :func:`movement.read`.
     dtype : {"float64", "float32"}
         ``"float32"`` halves the file; results of scoring it can then differ from the
-        original's in the last digits (float32 keeps about 7 significant digits).
+        original's in the last digits (float32 keeps about 7 significant digits), and a
+        value right at a threshold can fall the other way.
     overwrite : bool
         Replace existing outputs. Without it an existing ``.npy``, sidecar or annotations
         table is an error. An output that would replace the input itself, or its own
@@ -206,7 +207,9 @@ def convert(
     npy = output_path(p_in, path_out)
     side = sidecar_path(npy)
     ann = annotations_path(npy)
-    if p_in.exists():
+    if not p_in.exists():
+        raise RecordingError("no such file", src)
+    if p_in.is_file():
         own = {p_in.resolve(), sidecar_path(p_in).resolve(), annotations_path(p_in).resolve()}
         for target in (npy, side, ann):
             if target.resolve() in own:
