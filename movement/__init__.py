@@ -24,6 +24,7 @@ _LAZY = {
     "simulate": ("movement.simulate", "simulate"),
     "evaluate": ("movement.evaluate", "evaluate"),
     "info": ("movement.io.info", "info"),
+    "convert": ("movement.io", "convert"),
     "report": ("movement.report", "write_report"),
 }
 

@@ -25,6 +25,10 @@ _EXTERNAL = {
     "evaluate": ("movement.evaluate", "event-level metrics of predicted vs true events tables"),
     "train": ("movement.train", "train the segment classifier on simulated (and reviewed) data"),
     "info": ("movement.io.info", "show what a recording file holds"),
+    "convert": (
+        "movement.io.conversion",
+        "convert recordings once to memory-mapped .npy + sidecar (fast, streamable re-scoring)",
+    ),
     "report": ("movement.report", "write an HTML review page per scored recording"),
 }
 

@@ -115,7 +115,7 @@ def suffix_of(path: Path) -> str:
 
 #: Files in a folder that are outputs or metadata, never recordings.
 _NOT_INPUTS = re.compile(
-    r"(_events\.tsv|_events\.json|summary\.tsv|_channels\.tsv|_reviewed\.tsv|"
+    r"(_events\.tsv|_events\.json|summary\.tsv|_channels\.tsv|_reviewed\.tsv|_annotations\.tsv|"
     r"manifest\.json|\.json|\.md|\.html|\.dat)$",
     re.IGNORECASE,
 )
@@ -164,10 +164,54 @@ def find_recordings(inputs: Sequence[str | Path]) -> list[Path]:
     return unique
 
 
+def sidecar_path(path: Path) -> Path:
+    """Where the JSON sidecar of ``path`` is: ``<stem>.json``, the stem ending at the first dot."""
+    return path.with_name(path.name.split(".")[0] + ".json")
+
+
+def annotations_path(path: Path) -> Path:
+    """Where an annotations table beside ``path`` is: ``<stem>_annotations.tsv``."""
+    return path.with_name(path.name.split(".")[0] + "_annotations.tsv")
+
+
+def read_annotations(path: Path, source: str | None = None) -> Any:
+    """An annotations table (``onset``, ``duration``, ``description``; tab-separated, ``n/a``).
+
+    Written by :func:`movement.io.convert` for files that hold annotations (EDF+, WFDB),
+    and read back by :func:`read` for a recording that has none of its own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``onset`` and ``duration`` in seconds (float; ``n/a`` is NaN), ``description`` text.
+    """
+    import pandas as pd
+
+    src = source or str(path)
+    try:
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RecordingError(f"cannot read {path.name} ({msg})", src) from None
+    missing = [c for c in ("onset", "duration", "description") if c not in df.columns]
+    if missing:
+        raise RecordingError(f"{path.name} has no {', '.join(missing)} column", src)
+    out = pd.DataFrame({"description": df["description"].astype(str)})
+    for col in ("onset", "duration"):
+        values = pd.to_numeric(df[col].replace("n/a", "nan"), errors="coerce")
+        bad = values.isna() & ~df[col].isin(["n/a", "nan", ""])
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise RecordingError(
+                f"{path.name}: {col} {df[col].iloc[row]!r} is not a number (row {row + 1})", src
+            )
+        out[col] = values.astype(np.float64)
+    return out[["onset", "duration", "description"]]
+
+
 def read_sidecar(path: Path) -> dict[str, Any]:
     """The BIDS-style JSON sidecar beside ``path`` (``<stem>.json``), or ``{}``."""
-    stem = path.name.split(".")[0]
-    side = path.with_name(stem + ".json")
+    side = sidecar_path(path)
     if not side.exists():
         return {}
     try:
@@ -333,6 +377,11 @@ def read(
         raise RecordingError(f"unknown file type (known: {known})", src)
     raw = READERS[suffix].func(p)
     side = read_sidecar(p)
+    if raw.annotations is None:
+        ann = annotations_path(p)
+        if ann.is_file():
+            raw.annotations = read_annotations(ann, src)
+            raw.notes.setdefault("annotations", f"annotations read from {ann.name}")
     return _finish(raw, src, side, fs=fs, modality=modality, channels=channels, units=units)
 
 
@@ -354,6 +403,29 @@ def _select(raw: RawSignal, channels: Sequence[str | int], src: str) -> None:
     raw.channels = [raw.channels[i] for i in idx]
 
 
+def _conversion_notes(side: dict[str, Any], src: str, notes: dict) -> None:
+    """Provenance of a file written by :func:`movement.io.convert`, from its sidecar.
+
+    Adds ``notes["converted"]`` (from what, by which version, when) and
+    ``notes["source_notes"]`` (what the original reader decided), and warns again what
+    reading the original warned (a truncated device file stays flagged after conversion).
+    """
+    conv = side.get("Conversion")
+    if not isinstance(conv, dict) or not conv.get("SourceFile"):
+        return
+    notes["converted"] = (
+        f"converted from {conv['SourceFile']} by movement {conv.get('Version', '?')} "
+        f"on {conv.get('Date', '?')}"
+    )
+    source_notes = conv.get("ReaderNotes")
+    if isinstance(source_notes, dict) and source_notes:
+        notes["source_notes"] = "; ".join(f"{k}: {v}" for k, v in source_notes.items())
+        if source_notes.get("truncated"):  # the readers' contract: a short file says so
+            notes["truncated"] = source_notes["truncated"]
+    for message in conv.get("Warnings") or []:
+        warnings.warn(f"{src}: {message} (in the original {conv['SourceFile']})", stacklevel=3)
+
+
 def _finish(
     raw: RawSignal,
     src: str,
@@ -365,6 +437,7 @@ def _finish(
     units: str | None,
 ) -> Recording:
     notes = dict(raw.notes)
+    _conversion_notes(side, src, notes)
     if raw.data.ndim != 2 or raw.data.shape[0] == 0:
         raise RecordingError("no samples in the file", src)
     side_channels = _sidecar_get(side, "Channels", "ChannelNames")
@@ -476,6 +549,12 @@ __all__ = [
     "find_recordings",
     "is_recording_file",
     "read_sidecar",
+    "sidecar_path",
+    "annotations_path",
+    "read_annotations",
+    "convert",
     "convert_accel_units",
     "to_uniform_grid",
 ]
+
+from .conversion import convert  # noqa: E402 - uses read() above

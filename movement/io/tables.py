@@ -285,11 +285,35 @@ def open_npy(path: Path) -> np.ndarray:
     return arr
 
 
+def npy_channel_names(path: Path, n_columns: int) -> list[str]:
+    """Names of a ``.npy`` file's columns: the sidecar's ``ColumnNames``, else ``ch1``, ``ch2``...
+
+    A ``.npy`` holds no names; :func:`movement.io.convert` writes them to the sidecar
+    as ``ColumnNames`` (``Channels`` there means "keep these", as for any format).
+    """
+    from . import _sidecar_get, read_sidecar, sidecar_path
+
+    names = _sidecar_get(read_sidecar(path), "ColumnNames")
+    if names is None:
+        return [f"ch{i + 1}" for i in range(n_columns)]
+    if not isinstance(names, list) or len(names) != n_columns:
+        count = len(names) if isinstance(names, list) else "no list of"
+        raise RecordingError(
+            f"sidecar {sidecar_path(path).name} has {count} ColumnNames for {n_columns} columns",
+            str(path),
+        )
+    return [str(c) for c in names]
+
+
 @register_reader(".npy", description="NumPy array (samples x channels), memory-mapped")
 def read_npy(path: Path) -> RawSignal:
-    """Read a ``.npy`` array (memory-mapped, so large files open lazily)."""
+    """Read a ``.npy`` array (memory-mapped, so large files open lazily).
+
+    Columns are named by the sidecar's ``ColumnNames`` when it has them (see
+    :func:`npy_channel_names`), else ``ch1``, ``ch2``...
+    """
     arr = open_npy(path)
-    return RawSignal(np.asarray(arr), [f"ch{i + 1}" for i in range(arr.shape[1])])
+    return RawSignal(np.asarray(arr), npy_channel_names(path, arr.shape[1]))
 
 
 @register_reader(".npz", description="NumPy archive: 'data' (+ optional 'fs', 'channels', 'time')")
