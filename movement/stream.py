@@ -501,7 +501,7 @@ def _row_sample(arr: Any) -> np.ndarray:
 
 
 def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
-    from .io.tables import open_npy
+    from .io.tables import npy_channel_names, open_npy
 
     arr = open_npy(path)
     n, k = arr.shape
@@ -509,7 +509,7 @@ def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
     mm = _find_mmap(arr)
     if mm is not None:
         mm.madvise(mmap.MADV_DONTNEED)
-    names = [f"ch{i + 1}" for i in range(k)]
+    names = npy_channel_names(path, k)  # the sidecar's ColumnNames (movement convert)
     meta, idx, factor = _resolve(
         path,
         names,

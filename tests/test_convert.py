@@ -158,10 +158,14 @@ def test_streamed_converted_file_resolves_the_same(tmp_path: Path) -> None:
         streamed = score_stream(npy, model="rules", window_s=60.0)
     assert streamed.attrs["fs"] == whole.attrs["fs"]
     assert streamed.attrs["modality"] == whole.attrs["modality"]
-    cols = ["onset", "duration", "trial_type"]
+    cols = ["onset", "duration", "trial_type", "channel"]
     pd.testing.assert_frame_equal(
         whole[cols].reset_index(drop=True), streamed[cols].reset_index(drop=True)
     )
+    assert tuple(streamed.attrs["channels"]) == ("x", "y", "z")  # the sidecar's ColumnNames
+    # a channel selection by name works on the streamed .npy too
+    sel = score_stream(npy, model="rules", window_s=60.0, channels=["z", "x"])
+    assert tuple(sel.attrs["channels"]) == ("z", "x")
 
 
 def test_float32_halves_the_size(tmp_path: Path) -> None:
