@@ -113,6 +113,21 @@ def test_file_sources(tmp_path: Path, accel_sim, fmt: str):
     assert_same_events(whole, streamed, 100.0)
 
 
+def test_gzipped_csv_source(tmp_path: Path, accel_sim):
+    import gzip
+
+    paths = write_simulation(accel_sim, tmp_path, "rec", format="csv")
+    gz = tmp_path / "rec.csv.gz"
+    gz.write_bytes(gzip.compress(paths["data"].read_bytes()))
+    whole = movement.score(movement.read(gz))
+    streamed = score_stream(gz, window_s=600, chunk_rows=7_000)
+    assert streamed.attrs["stream"]["windows"] == 3
+    assert_same_events(whole, streamed, 100.0)
+    from movement.batch import _decoded_bytes
+
+    assert _decoded_bytes(gz) == 8 * gz.stat().st_size
+
+
 def test_parquet_source(tmp_path: Path, accel_sim):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
