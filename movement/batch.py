@@ -5,14 +5,24 @@ small summary row; the parent collects rows as they arrive, updates the manifest
 (``<out>/manifest.json``) after each one and writes ``summary.tsv`` at the end.
 A re-run skips files whose inputs and parameters are unchanged, so a batch that
 crashed resumes where it stopped.
+
+A cluster array job (SLURM, or any scheduler that runs N copies of one command) splits a
+study with ``shard=(k, n)``: each copy scores the files whose name hashes to its shard and
+keeps its own ``manifest-shard-K-of-N.json`` and ``summary-shard-K-of-N.tsv`` (no file is
+written by two copies). Running the same command again without a shard afterwards finds
+every file done in those manifests and writes the study's ``summary.tsv`` and
+``manifest.json``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import traceback
 import warnings
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -24,7 +34,7 @@ from .config import Settings, params_hash
 from .errors import MovementError
 from .output import atomic_write, summarise, write_events, write_summary
 
-__all__ = ["ScoreOptions", "unique_stems", "score_one", "score_batch"]
+__all__ = ["ScoreOptions", "unique_stems", "score_one", "score_batch", "parse_shard", "shard_of"]
 
 
 @dataclass(frozen=True)
@@ -179,25 +189,84 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
     return row
 
 
+def parse_shard(text: str, environ: dict[str, str] | None = None) -> tuple[int, int]:
+    """``"K/N"`` (1 <= K <= N) or ``"auto"`` as ``(k, n)``.
+
+    ``auto`` reads a SLURM array job's ``SLURM_ARRAY_TASK_ID``, ``SLURM_ARRAY_TASK_MIN`` and
+    ``SLURM_ARRAY_TASK_COUNT`` (``sbatch --array=1-20`` or ``0-19``: 20 shards).
+
+    Examples
+    --------
+    >>> parse_shard("3/8")
+    (3, 8)
+    >>> parse_shard("auto", {"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_MIN": "0",
+    ...                      "SLURM_ARRAY_TASK_COUNT": "4"})
+    (1, 4)
+    """
+    env = os.environ if environ is None else environ
+    if text.strip().lower() == "auto":
+        try:
+            task = int(env["SLURM_ARRAY_TASK_ID"])
+            count = int(env["SLURM_ARRAY_TASK_COUNT"])
+            first = int(env.get("SLURM_ARRAY_TASK_MIN", "0"))
+        except (KeyError, ValueError):
+            raise MovementError(
+                "--shard auto needs a SLURM array job (SLURM_ARRAY_TASK_ID and "
+                "SLURM_ARRAY_TASK_COUNT); elsewhere give --shard K/N"
+            ) from None
+        k, n = task - first + 1, count
+    else:
+        m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not m:
+            raise MovementError(f"--shard must be K/N (e.g. 3/8) or auto, got {text!r}")
+        k, n = int(m.group(1)), int(m.group(2))
+    if not 1 <= k <= n:
+        raise MovementError(f"--shard {k}/{n}: K must be between 1 and N")
+    return k, n
+
+
+def shard_of(stem: str, n: int) -> int:
+    """The shard (1..n) a file's output name belongs to: a stable hash (CRC-32) of it.
+
+    The same in every copy of an array job, whatever order the files are listed in or
+    which other files the folder holds.
+    """
+    return zlib.crc32(stem.encode("utf-8")) % n + 1
+
+
+def _shard_tag(shard: tuple[int, int] | None) -> str:
+    return "" if shard is None else f"-shard-{shard[0]}-of-{shard[1]}"
+
+
 def _fingerprint(path: Path) -> dict[str, Any]:
     st = path.stat()
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
 def _load_manifest(out_dir: Path) -> dict[str, Any]:
-    p = out_dir / "manifest.json"
-    if not p.exists():
-        return {}
-    try:
-        data = json.loads(p.read_text())
-        return data.get("files", {}) if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    """Every file entry of ``manifest.json`` and of the shards' manifests in ``out_dir``."""
+    files: dict[str, Any] = {}
+    paths = [out_dir / "manifest.json", *sorted(out_dir.glob("manifest-shard-*-of-*.json"))]
+    for p in paths:  # loop over a few manifests
+        if not p.exists():
+            continue
+        try:
+            data = json.loads(p.read_text())
+        except (OSError, ValueError):
+            continue
+        entries = data.get("files", {}) if isinstance(data, dict) else {}
+        for stem, entry in entries.items() if isinstance(entries, dict) else ():
+            # a shard's result is newer than what the whole-study manifest says of it
+            if stem not in files or entry.get("status") == "ok":
+                files[stem] = entry
+    return files
 
 
-def _save_manifest(out_dir: Path, files: dict[str, Any]) -> None:
+def _save_manifest(
+    out_dir: Path, files: dict[str, Any], shard: tuple[int, int] | None = None
+) -> None:
     atomic_write(
-        out_dir / "manifest.json",
+        out_dir / f"manifest{_shard_tag(shard)}.json",
         json.dumps({"movement_version": __version__, "files": files}, indent=1, sort_keys=True)
         + "\n",
     )
@@ -231,6 +300,7 @@ def score_batch(
     scheduler: str | None = None,
     resume: bool = True,
     progress: bool = True,
+    shard: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Score files in parallel and write ``summary.tsv``; returns the summary rows.
 
@@ -248,7 +318,13 @@ def score_batch(
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``); a local cluster when omitted.
     resume : bool
-        Skip files already scored with the same inputs and parameters.
+        Skip files already scored with the same inputs and parameters (as recorded in
+        ``manifest.json`` or in any shard's manifest).
+    shard : (k, n), optional
+        Score only the files of shard ``k`` of ``n`` (:func:`shard_of`; one copy of a
+        cluster array job, see :func:`parse_shard`), recording them in
+        ``manifest-shard-K-of-N.json`` and ``summary-shard-K-of-N.tsv``. The returned rows
+        are that shard's.
     """
     from joblib import Parallel, delayed, parallel_config
 
@@ -256,12 +332,20 @@ def score_batch(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     key = opts.key()
-    stems = unique_stems(paths)
-    manifest = _load_manifest(out) if resume else {}
+    stems = unique_stems(paths)  # of every path: the same names in every shard
+    mine = list(range(len(paths)))
+    if shard is not None:
+        mine = [i for i in mine if shard_of(stems[i], shard[1]) == shard[0]]
+    known = _load_manifest(out) if resume else {}
+    # what this run's manifest keeps: its own files (a shard), or every file known
+    manifest = {stems[i]: known[stems[i]] for i in mine if stems[i] in known}
+    if shard is None:
+        manifest = dict(known) if resume else {}
     rows: dict[int, dict[str, Any]] = {}
     todo = []
-    for i, (p, stem) in enumerate(zip(paths, stems, strict=True)):
-        entry = manifest.get(stem)
+    for i in mine:
+        p, stem = paths[i], stems[i]
+        entry = known.get(stem)
         done = (
             entry is not None
             and entry.get("status") == "ok"
@@ -322,12 +406,14 @@ def score_batch(
                     "status": row["status"],
                     "row": {k: v for k, v in row.items() if k != "stem"},
                 }
-                _save_manifest(out, manifest)
+                _save_manifest(out, manifest, shard)
     finally:
         if client is not None:
             client.close()
-    ordered = [rows[i] for i in range(len(paths))]
-    write_summary(ordered, out)
+    ordered = [rows[i] for i in mine]
+    if shard is None and manifest:
+        _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
+    write_summary(ordered, out, f"summary{_shard_tag(shard)}.tsv")
     return ordered
 
 

@@ -105,6 +105,12 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="Dask scheduler address, e.g. tcp://10.0.0.1:8786 (default: a local cluster)",
     )
     p.add_argument(
+        "--shard",
+        metavar="K/N|auto",
+        help="score only shard K of N of the files (one task of a cluster array job; 'auto' "
+        "reads SLURM_ARRAY_TASK_ID/COUNT); run again without --shard to collate summary.tsv",
+    )
+    p.add_argument(
         "--no-resume",
         action="store_true",
         help="re-score files even if the manifest says they are done",
@@ -119,10 +125,11 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_score(args: argparse.Namespace) -> int:
-    from .batch import ScoreOptions, score_batch
+    from .batch import ScoreOptions, parse_shard, score_batch
     from .config import load_settings
     from .io import find_recordings
 
+    shard = parse_shard(args.shard) if args.shard else None
     settings = load_settings(args.config, args.set)
     paths = find_recordings(args.inputs)
     if not paths:
@@ -146,7 +153,9 @@ def _run_score(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         resume=not args.no_resume,
         progress=not args.quiet,
+        shard=shard,
     )
+    summary = f"summary-shard-{shard[0]}-of-{shard[1]}.tsv" if shard else "summary.tsv"
     failed = [r for r in rows if r["status"] != "ok"]
     for r in rows:
         if r["status"] == "ok" and not args.quiet:
@@ -160,8 +169,9 @@ def _run_score(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"error  {r['file']}: {r['message']}", file=sys.stderr)
     print(
-        f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {str(args.out).rstrip('/')}/"
-        + (f"; {len(failed)} failed (see summary.tsv)" if failed else ""),
+        (f"shard {shard[0]} of {shard[1]}: " if shard else "")
+        + f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {str(args.out).rstrip('/')}/"
+        + (f"; {len(failed)} failed (see {summary})" if failed else ""),
         file=sys.stderr,
     )
     return 1 if failed else 0

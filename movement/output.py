@@ -233,7 +233,9 @@ def summarise(
     return row
 
 
-def write_summary(rows: Iterable[dict[str, Any]], out_dir: str | Path) -> Path:
-    """Write ``summary.tsv`` (one row per input) into ``out_dir``."""
+def write_summary(
+    rows: Iterable[dict[str, Any]], out_dir: str | Path, name: str = "summary.tsv"
+) -> Path:
+    """Write ``summary.tsv`` (one row per input; ``name``) into ``out_dir``."""
     df = pd.DataFrame(list(rows), columns=list(SUMMARY_COLUMNS))
-    return atomic_write(Path(out_dir) / "summary.tsv", events_to_tsv(df))
+    return atomic_write(Path(out_dir) / name, events_to_tsv(df))

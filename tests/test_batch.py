@@ -250,3 +250,70 @@ def test_large_edf_is_streamed_with_the_same_events(tmp_path: Path, monkeypatch)
     pd.testing.assert_frame_equal(
         a[["onset", "duration", "trial_type"]], b[["onset", "duration", "trial_type"]]
     )
+
+
+def test_shards_split_a_study_and_a_plain_rerun_collates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Array-job shards score disjoint files that together are all of them, each with its
+    own manifest and summary; the same command without a shard then scores nothing and
+    writes the whole study's summary.tsv and manifest.json."""
+    import movement.batch as batch
+    from movement.io import find_recordings
+
+    paths = _write_recordings(tmp_path, n=6)
+    out = tmp_path / "out"
+    opts = ScoreOptions(model="rules")
+    whole = score_batch(paths, tmp_path / "whole", opts, progress=False)
+    done: list[str] = []
+    for k in (1, 2, 3):
+        rows = score_batch(paths, out, opts, shard=(k, 3), progress=False)
+        assert all(batch.shard_of(Path(r["file"]).stem, 3) == k for r in rows)
+        done += [r["file"] for r in rows]
+        assert (out / f"manifest-shard-{k}-of-3.json").exists()
+        assert len(pd.read_csv(out / f"summary-shard-{k}-of-3.tsv", sep="\t")) == len(rows)
+    assert sorted(done) == sorted(str(p) for p in paths)  # disjoint, and every file
+    assert not (out / "summary.tsv").exists() and not (out / "manifest.json").exists()
+    # the shards' summaries and manifests are not taken for recordings
+    assert find_recordings([out]) == []
+
+    calls = []
+    real = batch.score_one
+    monkeypatch.setattr(batch, "score_one", lambda *a: calls.append(a) or real(*a))
+    rows = score_batch(paths, out, opts, progress=False)
+    assert calls == []  # every file was done by a shard
+    assert [r["n_events"] for r in rows] == [r["n_events"] for r in whole]
+    assert len(pd.read_csv(out / "summary.tsv", sep="\t")) == 6
+    manifest = json.loads((out / "manifest.json").read_text())["files"]
+    assert sorted(manifest) == [f"rec{i}" for i in range(6)]
+    for i in range(6):
+        pd.testing.assert_frame_equal(
+            _events(out, f"rec{i}"), _events(tmp_path / "whole", f"rec{i}")
+        )
+
+
+def test_parse_shard() -> None:
+    from movement.batch import parse_shard
+    from movement.errors import MovementError
+
+    assert parse_shard("2/5") == (2, 5)
+    slurm = {"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "9"}
+    assert parse_shard("auto", slurm) == (7, 9)
+    for bad in ("0/3", "4/3", "3", "a/b"):
+        with pytest.raises(MovementError, match="--shard"):
+            parse_shard(bad)
+    with pytest.raises(MovementError, match="SLURM"):
+        parse_shard("auto", {})
+
+
+def test_cli_shard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from movement.cli import main
+
+    paths = _write_recordings(tmp_path, n=4)
+    out = tmp_path / "out"
+    for k in (1, 2):
+        assert main(["score", *map(str, paths), "--out", str(out), "--model", "rules",
+                     "--shard", f"{k}/2", "-q"]) == 0  # fmt: skip
+        assert f"shard {k} of 2:" in capsys.readouterr().err
+    assert main(["score", *map(str, paths), "--out", str(out), "--shard", "3/2"]) == 2
+    assert "K must be between 1 and N" in capsys.readouterr().err

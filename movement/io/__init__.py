@@ -115,7 +115,7 @@ def suffix_of(path: Path) -> str:
 
 #: Files in a folder that are outputs or metadata, never recordings.
 _NOT_INPUTS = re.compile(
-    r"(_events\.tsv|_events\.json|summary\.tsv|_channels\.tsv|_reviewed\.tsv|_annotations\.tsv|"
+    r"(_events\.tsv|_events\.json|summary\.tsv|summary-shard-\d+-of-\d+\.tsv|_channels\.tsv|_reviewed\.tsv|_annotations\.tsv|"
     r"manifest\.json|\.json|\.md|\.html|\.dat)$",
     re.IGNORECASE,
 )
