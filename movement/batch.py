@@ -420,7 +420,13 @@ def score_batch(
 def _indexed(
     i: int, path: Path, stem: str, out: Path, opts: ScoreOptions
 ) -> tuple[int, dict[str, Any]]:
-    return i, score_one(path, stem, out, opts)
+    from ._memory import heap_reuse
+
+    # (a no-op where the caller holds it: here and in forked workers; on a Dask worker it
+    # replaces the nanny's MALLOC_TRIM_THRESHOLD_=65536, which returns every freed array
+    # to the kernel and pays its page faults again on the next one)
+    with heap_reuse():
+        return i, score_one(path, stem, out, opts)
 
 
 def _n_jobs(jobs: int) -> int:
