@@ -289,6 +289,40 @@ def _case_batch(paths: list[str], jobs: int, out: str) -> dict[str, Any]:
     }
 
 
+def _case_batch_dask(paths: list[str], out: str, workers: int = 2) -> dict[str, Any]:
+    """The same batch on a Dask LocalCluster (loopback, one thread per worker process): the
+    cluster's start, a first batch (its workers import movement and load the model) and a
+    second one on the warm workers (the reported time)."""
+    try:
+        from dask.distributed import LocalCluster
+    except ImportError:
+        return {"error": "dask not installed"}
+    from movement.batch import score_batch
+
+    t0 = time.perf_counter()
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    t1 = time.perf_counter()
+    times = []
+    try:
+        for _ in range(2):
+            t = time.perf_counter()
+            rows = score_batch(
+                [Path(p) for p in paths], out, jobs=workers, backend="dask",
+                scheduler=cluster.scheduler_address, resume=False, progress=False,
+            )  # fmt: skip
+            times.append(time.perf_counter() - t)
+    finally:
+        cluster.close()
+    return {
+        "time": times[-1],
+        "first": times[0],
+        "start": t1 - t0,
+        "ok": sum(r["status"] == "ok" for r in rows),
+    }
+
+
 def _detection_f1(pred: np.ndarray, truth: np.ndarray, tol: float) -> dict[str, float]:
     """Class-agnostic event F1: one-to-one matches with onsets within ``tol`` seconds."""
     pred = np.sort(np.asarray(pred, dtype=float))
@@ -331,6 +365,7 @@ CASES = {
     "emg_movement": _case_emg_movement,
     "emg_neurokit": _case_emg_neurokit,
     "batch": _case_batch,
+    "batch_dask": _case_batch_dask,
 }
 
 
@@ -596,6 +631,17 @@ def main(argv: list[str] | None = None) -> int:
     batch_medians(batch_files, f"8 × {batch_h:g} h accel")
     # a small study (24 files): each worker's fixed start (model, first file) counts less
     batch_medians(study_files, f"{len(study_files)} × {batch_h:g} h accel")
+    r = run_case(
+        "batch_dask", paths=[str(p) for p in batch_files], out=str(WORK / "batch_out_dask")
+    )
+    add(
+        "d",
+        f"batch {len(batch_files)} × {batch_h:g} h accel, Dask LocalCluster, 2 workers",
+        r,
+        f"{r.get('ok')}/{len(batch_files)} ok; warm workers (peak: the client's); cluster start "
+        f"{r.get('start', float('nan')):.1f} s, first batch (workers import and load the "
+        f"model) {r.get('first', float('nan')):.2f} s",
+    )
     per_len: dict[float, dict[str, Any]] = {}
     for h in lengths:
         r = run_case("whole", path=str(by_len[h]))
