@@ -32,8 +32,13 @@ windows of every slice fall on the same samples as in the whole recording.
 A segment belongs to the window in whose core its onset lies. It is taken from that
 window's slice, which holds it whole when it ends at least the settling margin before
 the slice's end; when it does not (a segment longer than ``max_segment_s``, e.g. an
-hour of walking merged into one event), the slice is extended to the right, one
-overlap at a time, and the window is scored again. Context features (isolation,
+hour of walking merged into one event), the slice is extended to the right, by
+doubling steps from one overlap, and the window is scored again. A slice grows by at most
+:func:`max_extend_rows` (2 cores of 100 Hz tri-axial accelerometry, 1 core of 8-channel
+2 kHz EMG): a segment still running there is cut at the slice's trusted end and the
+window whose core holds the cut continues it from there, so a longer event is reported
+as consecutive events (none of it lost; noted in ``attrs["notes"]["stream"]``) and
+memory stays bounded. Context features (isolation,
 local rate, interval CV, :func:`movement.features._context`) are recomputed on the
 stitched table with the recording's full duration, and the classifier runs once on it.
 
@@ -49,15 +54,18 @@ measured in a first pass so that the streamed result is the same:
   keeps the top 1 % of envelope values per channel (memory: 1 % of one channel) and the
   exact percentile is used to recompute that feature per window.
 
-Known differences: NaN gaps are filled with the *slice's* median (the in-memory path
+Known differences: an event longer than a slice may grow (above: from ~12 min of
+8-channel 2 kHz EMG, ~5.6 h of accelerometry) is split; NaN gaps are filled with the
+*slice's* median (the in-memory path
 uses the recording's), which moves filter outputs within a few seconds of a gap; the
 accelerometer unit (g, m/s², mg) is detected from a subsample of at most 200,000 rows.
 Results otherwise equal :func:`movement.score` to float tolerance (a threshold crossing
 can move by one sample where cumulative sums differ in the last bits).
 
 Sources: a :class:`Recording` (sliced), ``.npy`` (memory-mapped, each slice converted to
-float64), CSV/TSV (pandas ``chunksize``), Parquet (pyarrow row groups). Other formats
-are read whole with :func:`movement.read`, then scored in windows.
+float64), EDF (edfio's memory map) and WFDB (``rdrecord`` per slice), CSV/TSV (pandas
+``chunksize``), Parquet (pyarrow row groups). Other formats are read whole with
+:func:`movement.read`, then scored in windows.
 """
 
 from __future__ import annotations
@@ -798,10 +806,21 @@ def _windows(
     With ``threads`` > 1 and a random-access source (an array, a memory-mapped
     ``.npy``, an EDF or WFDB file), up to ``threads`` windows are processed at once (numpy and scipy release
     the GIL in their loops); results are yielded in core order, so the table is the same.
+
+    A segment still running at the end of the longest slice allowed (``max_extend``) is
+    cut there and continued by the window whose core holds the cut (``carry``): a very
+    long event is reported as consecutive pieces, none lost, memory bounded.
     """
+    carry = None  # global sample where the last piece of a cut segment ended
     if threads <= 1 or len(pl.cores) < 2 or not isinstance(src, _ArraySource):
         for core in pl.cores:
-            yield _core_rows(src, pl, cfg, core, max_extend, coco_scale, stats)
+            if carry is not None and carry < core[0]:
+                carry = None  # (the cut fell in a core with no segment left to continue)
+            use = carry if carry is not None and carry < core[1] else None
+            feats = _core_rows(src, pl, cfg, core, max_extend, coco_scale, stats, use)
+            if use is not None or carry is None:
+                carry = feats.attrs.pop("carry", None)
+            yield feats
         return
     from concurrent.futures import ThreadPoolExecutor
 
@@ -809,13 +828,37 @@ def _windows(
         own: dict[str, Any] = {}
         return _core_rows(src, pl, cfg, core, max_extend, coco_scale, own), own
 
+    def merge(own: dict[str, Any]) -> None:
+        stats["max_rows"] = max(stats.get("max_rows", 0), own.pop("max_rows", 0))
+        for k, v in own.items():
+            stats[k] = stats.get(k, 0) + v
+
     with ThreadPoolExecutor(max_workers=threads) as pool:
         # tasks hold memory only while they run: at most ``threads`` windows at once
-        for feats, own in pool.map(run, pl.cores):
-            stats["max_rows"] = max(stats.get("max_rows", 0), own.pop("max_rows", 0))
-            for k, v in own.items():
-                stats[k] = stats.get(k, 0) + v
+        for core, (feats, own) in zip(pl.cores, pool.map(run, pl.cores), strict=True):
+            if carry is not None and carry < core[0]:
+                carry = None
+            if carry is not None and carry < core[1]:
+                # the core that holds a cut: scored again, continuing the cut segment (rare)
+                own = {}
+                feats = _core_rows(src, pl, cfg, core, max_extend, coco_scale, own, carry)
+                carry = None
+            merge(own)
+            if carry is None:
+                carry = feats.attrs.pop("carry", None)
             yield feats
+
+
+def max_extend_rows(window_s: float, fs: float, n_channels: int) -> int:
+    """Rows a window's slice may grow by to hold a long segment whole.
+
+    Up to 4 cores, and at most twice the values of a window (``_WINDOW_VALUES``) but at
+    least one core: memory stays bounded whatever the events. Longer segments are split
+    (:func:`_core_rows`). 100 Hz tri-axial accelerometry: 2 cores (5.6 h); 8-channel
+    2 kHz EMG: 1 core (580 s).
+    """
+    by_values = 2 * _WINDOW_VALUES / max(1, n_channels) / fs
+    return int(round(min(4 * window_s, max(window_s, by_values)) * fs))
 
 
 def _core_rows(
@@ -826,11 +869,20 @@ def _core_rows(
     max_extend: int,
     coco_scale: np.ndarray | None,
     stats: dict[str, Any],
+    carry: int | None = None,
 ) -> pd.DataFrame:
-    """The feature rows of the segments whose onset lies in ``core`` (global samples)."""
+    """The feature rows of the segments whose onset lies in ``core`` (global samples).
+
+    ``carry`` (in ``core``): where the previous window cut a segment that was still
+    running; the segment holding it starts there (its continuation is this core's). A
+    segment still running at ``max_extend`` past the slice is cut at the slice's trusted
+    end, and ``attrs["carry"]`` says where.
+    """
     modality = src.meta.modality
     s0, s1 = pl.slice_of(core)
     limit = min(pl.n, s1 + max_extend)
+    step = pl.overlap
+    carried = cut_at = None
     while True:
         x = src.read(s0, s1)
         stats["max_rows"] = max(stats.get("max_rows", 0), len(x))
@@ -838,15 +890,33 @@ def _core_rows(
         tab = seg.table
         start = tab["start"].to_numpy(np.int64)
         stop = tab["stop"].to_numpy(np.int64)
+        if carry is not None:
+            c = carry - s0
+            held = (start < c) & (stop > c)
+            if held.any():
+                start = np.where(held, c, start)
+                carried = held
         own = (start >= core[0] - s0) & (start < core[1] - s0)
         cut = own & (stop > (s1 - s0) - pl.margin)
         if s1 < limit and cut.any():
-            s1 = min(limit, s1 + pl.overlap)  # a segment runs past the trusted part
+            # a segment runs past the trusted part: a longer slice, by doubling steps
+            s1 = min(limit, s1 + step)
+            step *= 2
             stats["extensions"] = stats.get("extensions", 0) + 1
             continue
         if cut.any() and s1 < pl.n:
-            stats["truncated"] = stats.get("truncated", 0) + int(cut.sum())
+            # still running at the longest slice allowed: cut at the trusted end, and the
+            # window whose core holds the cut continues it
+            stats["split"] = stats.get("split", 0) + int(cut.sum())
+            cut_at = s1 - pl.margin
+            stop = np.where(cut, (s1 - s0) - pl.margin, stop)
         break
+    if carried is not None or cut_at is not None:
+        tab = tab.copy()
+        tab["start"], tab["stop"] = start, stop
+        tab["onset"] = (start + s0) / src.meta.fs
+        tab["duration"] = (stop - start) / src.meta.fs
+        seg = replace(seg, table=tab)
     # only this core's segments are measured: the others (in the overlaps) are another
     # core's (every feature is measured per segment; the context features, which depend
     # on the neighbours, are recomputed on the stitched table)
@@ -864,6 +934,8 @@ def _core_rows(
     # this core's missing samples, [start, stop) s (other-bout joining stops at them)
     c0, c1 = core[0] - s0, core[1] - s0
     feats.attrs["gap_runs_s"] = (mask_to_runs(pre.gaps[c0:c1]) + core[0]) / src.meta.fs
+    if cut_at is not None:
+        feats.attrs["carry"] = int(cut_at)
     return feats
 
 
@@ -981,7 +1053,7 @@ def score_stream(
     if window_s is None:
         window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
     pl = plan(meta.n_samples, meta.fs, cfg, window_s, max_segment_s)
-    max_extend = int(round(4 * window_s * meta.fs))
+    max_extend = max_extend_rows(window_s, meta.fs, len(meta.channels))
     coco = None
     if meta.modality == "emg" and len(meta.channels) >= 2 and len(pl.cores) > 1:
         coco = _cocontraction_scale(src, pl, cfg)  # type: ignore[arg-type]
@@ -1005,8 +1077,9 @@ def score_stream(
         f"{len(pl.cores)} window(s) of {window_s:g} s, overlap {pl.overlap / meta.fs:g} s"
         + (f", {stats['extensions']} extension(s)" if stats.get("extensions") else "")
         + (
-            f", {stats['truncated']} segment(s) cut at a window end"
-            if stats.get("truncated")
+            f", {stats['split']} event(s) longer than a window split at its end "
+            "(reported as consecutive events)"
+            if stats.get("split")
             else ""
         )
     )

@@ -327,3 +327,38 @@ def test_wfdb_source_equals_in_memory(tmp_path: Path, accel_sim):
     from movement.batch import _decoded_bytes
 
     assert _decoded_bytes(path) == 8 * 3 * rec.n_samples  # as float64, from the header
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_segment_longer_than_a_slice_may_grow_is_continued(monkeypatch, threads):
+    """A 700 s tremor in 300 s windows whose slices may grow by only 100 s: it is cut at
+    the longest slice's trusted end and continued by the window holding the cut (no part
+    lost); the pieces, 'other' bouts touching each other, join again into the whole
+    recording's event."""
+    fs = 100.0
+    rng = np.random.default_rng(0)
+    n = int(1800 * fs)
+    x = rng.normal(0, 0.004, (n, 3))
+    x[:, 2] += 1.0
+    t = np.arange(n) / fs
+    on = (t >= 400) & (t < 1100)
+    x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
+    rec = movement.Recording(x, fs=fs, modality="accel")
+    whole = movement.score(rec, model="rules")
+    assert (whole["duration"] > 650).any()
+    monkeypatch.setattr(stream, "max_extend_rows", lambda w, f, k: int(100 * f))
+    streamed = score_stream(rec, model="rules", window_s=300, max_segment_s=10, threads=threads)
+    assert streamed.attrs["stream"].get("split", 0) >= 1
+    assert "split at its end" in streamed.attrs["notes"]["stream"]
+    # the same events and extents (the joined bout's features come from its pieces)
+    cols = ["trial_type", "channel"]
+    assert streamed[cols].values.tolist() == whole[cols].values.tolist()
+    for col in ("onset", "duration"):
+        np.testing.assert_allclose(streamed[col], whole[col], atol=1.0 / fs + 1e-9)
+
+
+def test_max_extend_rows_bounds_values():
+    # accelerometry: 2 cores of 100 Hz x 3; 8-channel 2 kHz EMG: one core, not four
+    assert stream.max_extend_rows(10_000, 100.0, 3) == 20_000 * 100
+    assert stream.max_extend_rows(580, 2000.0, 8) == 580 * 2000
+    assert stream.max_extend_rows(600, 100.0, 3) == 4 * 600 * 100
