@@ -1058,6 +1058,7 @@ def score_stream(
     if meta.modality == "emg" and len(meta.channels) >= 2 and len(pl.cores) > 1:
         coco = _cocontraction_scale(src, pl, cfg)  # type: ignore[arg-type]
     stats: dict[str, Any] = {}
+    src.top  # noqa: B018 - the recording's max |x|: one pass before the windows (threads)
     with _one_blas_thread(), heap_reuse():
         parts = list(_windows(src, pl, cfg, max_extend, coco, stats, threads))
     # each core's missing samples (a run cut at a core end stays cut: only its extent matters)
