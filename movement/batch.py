@@ -50,6 +50,8 @@ class ScoreOptions:
     debug: bool = False
     #: stream windows processed at once for a large file (same results; not hashed)
     threads: int = 1
+    #: a progress bar of a streamed file's windows (a batch of one file; not hashed)
+    window_progress: bool = False
 
     def key(self) -> str:
         """Hash of what changes results (not ``debug`` or ``threads``)."""
@@ -141,7 +143,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
     try:
         return score_stream(
             path, opts.settings, model=opts.model, fs=opts.fs, modality=opts.modality,
-            channels=opts.channels, threads=opts.threads,
+            channels=opts.channels, threads=opts.threads, progress=opts.window_progress,
         )  # fmt: skip
     except MovementError:
         return None
@@ -273,21 +275,10 @@ def _save_manifest(
 
 
 def _progress(it: Iterator[Any], total: int, enabled: bool) -> Iterator[Any]:
-    """A progress bar on a terminal: tqdm when installed, else a one-line counter."""
-    if not (enabled and total > 1 and sys.stderr.isatty()):
-        return it
-    try:
-        from tqdm import tqdm
+    """A progress bar of files on a terminal (:func:`movement._progress.progress`)."""
+    from ._progress import progress
 
-        return iter(tqdm(it, total=total, unit="file", desc="scoring"))
-    except ImportError:
-        return _counter(it, total)
-
-
-def _counter(it: Iterator[Any], total: int) -> Iterator[Any]:
-    for k, item in enumerate(it, 1):
-        print(f"\rscoring {k}/{total}", end="" if k < total else "\n", file=sys.stderr, flush=True)
-        yield item
+    return progress(it, total, enabled)
 
 
 def score_batch(
@@ -377,6 +368,8 @@ def score_batch(
     if serial and len(todo) == 1 and n_jobs > 1:
         # one file and spare cores: a large file's stream windows share them (same results)
         opts = replace(opts, threads=n_jobs)
+    if serial and len(todo) == 1 and progress:
+        opts = replace(opts, window_progress=True)  # one file: its windows' progress
     try:
         ctx = nullcontext() if backend == "loky" else parallel_config(backend=backend, n_jobs=-1)
         from ._memory import heap_reuse

@@ -82,6 +82,7 @@ import pandas as pd
 
 from . import features as _features
 from ._memory import heap_reuse
+from ._progress import progress as _progress
 from .config import AccelConfig, EMGConfig, Settings
 from .errors import MovementError, RecordingError
 from .features import segment_features
@@ -995,6 +996,7 @@ def score_stream(
     max_segment_s: float = _MAX_SEGMENT_S,
     chunk_rows: int = _CHUNK_ROWS,
     threads: int = 1,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Score a long recording window by window; the same table as :func:`movement.score`.
 
@@ -1026,6 +1028,9 @@ def score_stream(
         table. Each running window holds its own temporaries, so peak memory grows
         by about one window per thread. Files read front to back (CSV, Parquet) are
         processed one window at a time.
+    progress : bool
+        A progress bar of the windows on a terminal (stderr; ``movement score`` shows it
+        for a batch of one large file).
 
     Returns
     -------
@@ -1060,7 +1065,9 @@ def score_stream(
     stats: dict[str, Any] = {}
     src.top  # noqa: B018 - the recording's max |x|: one pass before the windows (threads)
     with _one_blas_thread(), heap_reuse():
-        parts = list(_windows(src, pl, cfg, max_extend, coco, stats, threads))
+        windows = _windows(src, pl, cfg, max_extend, coco, stats, threads)
+        name = Path(meta.source).name if meta.source else "recording"
+        parts = list(_progress(windows, len(pl.cores), progress, name, "window"))
     # each core's missing samples (a run cut at a core end stays cut: only its extent matters)
     runs = [p.attrs.pop("gap_runs_s") for p in parts if "gap_runs_s" in p.attrs]
     gap_runs = np.concatenate(runs) if runs else np.zeros((0, 2))

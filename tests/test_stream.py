@@ -362,3 +362,23 @@ def test_max_extend_rows_bounds_values():
     assert stream.max_extend_rows(10_000, 100.0, 3) == 20_000 * 100
     assert stream.max_extend_rows(580, 2000.0, 8) == 580 * 2000
     assert stream.max_extend_rows(600, 100.0, 3) == 4 * 600 * 100
+
+
+def test_window_progress_on_a_terminal_only(monkeypatch, accel_sim, capsys):
+    """score_stream(progress=True) counts windows on a terminal (here the counter that
+    stands in for tqdm) and writes nothing when stderr is not one."""
+    import io
+    import sys
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    plain = score_stream(accel_sim.recording, window_s=600, progress=True)
+    assert capsys.readouterr().err == ""
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import fails: the counter line
+    shown = score_stream(accel_sim.recording, window_s=600, progress=True)
+    assert "window" not in tty.getvalue() and "recording 3/3" in tty.getvalue()
+    pd.testing.assert_frame_equal(plain, shown)
