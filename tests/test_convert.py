@@ -9,6 +9,7 @@ silently replaced.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import warnings
 from datetime import datetime
@@ -23,6 +24,7 @@ import movement
 from movement.cli import main
 from movement.errors import MovementError, RecordingError
 from movement.io import conversion, convert, is_recording_file
+from movement.io.conversion import up_to_date
 
 
 def _read(path: Path, **kw) -> movement.Recording:
@@ -185,9 +187,24 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
     src = DATA_DIR / "sim_wrist_accel.csv"
     npy = convert(src, tmp_path)
     before = npy.stat().st_mtime_ns
-    with pytest.raises(RecordingError, match="output exists"):
-        convert(src, tmp_path)
+    # the same file, the same options: up to date, kept as it is
+    assert up_to_date(src, npy) and convert(src, tmp_path) == npy
     assert npy.stat().st_mtime_ns == before
+    # other options (or another source) write to the same name: refused
+    assert not up_to_date(src, npy, dtype="float32")
+    with pytest.raises(RecordingError, match="output exists"):
+        convert(src, tmp_path, dtype="float32")
+    assert npy.stat().st_mtime_ns == before
+    # a changed source (new modification time) is not up to date
+    copy = tmp_path / "in" / src.name
+    copy.parent.mkdir()
+    copy.write_bytes(src.read_bytes())
+    shutil.copy(DATA_DIR / "sim_wrist_accel.json", copy.parent)
+    out2 = convert(copy, tmp_path / "o2")
+    os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 10**9))
+    assert not up_to_date(copy, out2)
+    with pytest.raises(RecordingError, match="output exists"):
+        convert(copy, tmp_path / "o2")
     # a sidecar alone (from an earlier run) is an existing output too
     npy.unlink()
     with pytest.raises(RecordingError, match="sim_wrist_accel.json"):
@@ -215,7 +232,11 @@ def test_cli_overwrite_and_force(tmp_path: Path, capsys: pytest.CaptureFixture) 
     out = str(tmp_path / "one.npy")
     assert main(["convert", src, "-o", out]) == 0
     assert "ok     " in capsys.readouterr().out
-    assert main(["convert", src, "-o", out]) == 1
+    # a re-run skips what is up to date
+    assert main(["convert", src, "-o", out]) == 0
+    assert "is up to date" in capsys.readouterr().out
+    # with other options the existing output is refused, --force replaces it
+    assert main(["convert", src, "-o", out, "--dtype", "float32"]) == 1
     err = capsys.readouterr().err
     assert "output exists" in err and "--force" in err
     assert main(["convert", src, "-o", out, "--force"]) == 0

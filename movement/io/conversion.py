@@ -49,7 +49,7 @@ from . import (
     suffix_of,
 )
 
-__all__ = ["convert", "output_path", "cli_configure", "cli_run"]
+__all__ = ["convert", "up_to_date", "output_path", "cli_configure", "cli_run"]
 
 #: Output data types: float64 keeps the values bit for bit, float32 halves the size.
 DTYPES = ("float64", "float32")
@@ -179,9 +179,11 @@ def convert(
         original's in the last digits (float32 keeps about 7 significant digits), and a
         value right at a threshold can fall the other way.
     overwrite : bool
-        Replace existing outputs. Without it an existing ``.npy``, sidecar or annotations
-        table is an error. An output that would replace the input itself, or its own
-        sidecar or annotations table, is always an error.
+        Replace existing outputs. Without it, outputs that :func:`up_to_date` says were
+        converted from this file as it is now, with the same options, are kept and their
+        path returned (a re-run skips them); other existing outputs are an error. An output
+        that would replace the input itself, or its own sidecar or annotations table, is
+        always an error.
 
     Returns
     -------
@@ -219,10 +221,15 @@ def convert(
                     src,
                 )
     if not overwrite:
+        if up_to_date(p_in, npy, fs=fs, modality=modality, channels=channels, units=units,
+                      dtype=dtype):  # fmt: skip
+            return npy  # converted before from this very file with these options
         existing = [str(t) for t in (npy, side, ann) if t.exists()]
         if existing:
             raise RecordingError(
-                f"output exists: {', '.join(existing)} (overwrite=True / --force replaces it)",
+                f"output exists: {', '.join(existing)}, converted from another file, with "
+                "other options or by another movement version (overwrite=True / --force "
+                "replaces it)",
                 src,
             )
     with warnings.catch_warnings(record=True) as caught:
@@ -255,6 +262,52 @@ def convert(
     return npy
 
 
+def _options(
+    fs: float | None,
+    modality: str | None,
+    channels: Sequence[str | int] | None,
+    units: str | None,
+) -> dict[str, Any]:
+    """The reading options a conversion records (those given)."""
+    options = {"fs": fs, "modality": modality, "channels": channels, "units": units}
+    return {k: _plain(v) for k, v in options.items() if v is not None}
+
+
+def up_to_date(
+    path_in: str | Path,
+    npy: str | Path,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    units: str | None = None,
+    dtype: str = "float64",
+) -> bool:
+    """Whether ``npy`` is :func:`convert`'s output for ``path_in`` as it is now.
+
+    Its sidecar must name the same source file (name, size in bytes, modification time),
+    the same options and dtype, and this movement version; a re-run of a conversion then
+    skips the files done.
+    """
+    p_in, npy = Path(path_in), Path(npy)
+    side = sidecar_path(npy)
+    if not (npy.is_file() and side.is_file() and p_in.is_file()):
+        return False
+    try:
+        conv = json.loads(side.read_text(encoding="utf-8")).get("Conversion") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    st = p_in.stat()
+    return (
+        conv.get("SourceFile") == p_in.name
+        and conv.get("SourceBytes") == st.st_size
+        and conv.get("SourceMtimeNs") == st.st_mtime_ns
+        and conv.get("DType") == dtype
+        and conv.get("Options") == _options(fs, modality, channels, units)
+        and conv.get("Version") == __version__
+    )
+
+
 def _sidecar(
     rec: Any,
     p_in: Path,
@@ -285,16 +338,16 @@ def _sidecar(
         {"Name": "movement", "Version": __version__, "Description": "movement convert"}
     ]
     out["Sources"] = [p_in.name]
-    options = {"fs": fs, "modality": modality, "channels": channels, "units": units}
     out["Conversion"] = {
         "SourceFile": p_in.name,
         "SourceFormat": reader.description if reader else suffix,
         "SourceBytes": p_in.stat().st_size,
+        "SourceMtimeNs": p_in.stat().st_mtime_ns,
         "Version": __version__,
         "Date": datetime.now(UTC).isoformat(timespec="seconds"),
         "DType": dtype,
         "Shape": list(rec.data.shape),
-        "Options": {k: _plain(v) for k, v in options.items() if v is not None},
+        "Options": _options(fs, modality, channels, units),
         "ReaderNotes": {str(k): _plain(v) for k, v in rec.notes.items()},
         "Warnings": messages,
         "Annotations": annotations_path(Path(p_in.name)).name if has_annotations else None,
@@ -386,6 +439,14 @@ def cli_run(args: argparse.Namespace) -> int:
             skipped += 1
             if not args.quiet:
                 print(f"skip   {p}: it is its own output (converted before)")
+            continue
+        if not args.force and up_to_date(
+            p, target, fs=args.fs, modality=args.modality, channels=chans, dtype=args.dtype
+        ):
+            skipped += 1
+            written[key] = p
+            if not args.quiet:
+                print(f"skip   {p}: {target} is up to date")
             continue
         t0 = time.perf_counter()
         try:
