@@ -495,7 +495,7 @@ def cli_run(args: argparse.Namespace) -> int:
             print(f"ok     {p} -> {npy} ({size:.1f} MB, {time.perf_counter() - t0:.1f} s)")
     n = len(paths) - skipped
     print(
-        f"{n - len(failed)} of {n} recordings converted"
+        (f"{n - len(failed)} of {n} recordings converted" if n else "nothing to convert")
         + (f" ({skipped} skipped)" if skipped else "")
         + (f"; {len(failed)} failed: {', '.join(failed)}" if failed else ""),
         file=sys.stderr,
