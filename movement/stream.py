@@ -86,7 +86,15 @@ from ._progress import progress as _progress
 from .config import AccelConfig, EMGConfig, Settings
 from .errors import MovementError, RecordingError
 from .features import segment_features
-from .io import RawSignal, _finish, read, read_sidecar, suffix_of
+from .io import (
+    RawSignal,
+    _finish,
+    read,
+    read_sidecar,
+    span_recording,
+    span_rows,
+    suffix_of,
+)
 from .pipeline import _config_for, _label, _one_blas_thread, classifier_for
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
 from .recording import Recording
@@ -102,7 +110,14 @@ from .segment import (
     segment,
 )
 
-__all__ = ["score_stream", "streams_faster", "overlap_for", "auto_window_s", "StreamPlan"]
+__all__ = [
+    "score_stream",
+    "read_span",
+    "streams_faster",
+    "overlap_for",
+    "auto_window_s",
+    "StreamPlan",
+]
 
 _SETTLE_MIN_S = 5.0
 _FEATURE_REACH_S = 4.0
@@ -405,17 +420,22 @@ class _ChunkedSource(_Source):
     def read(self, s0: int, s1: int) -> np.ndarray:
         if s0 < self._b0:
             raise RuntimeError("sequential source read backwards")
-        parts = [self._buf[s0 - self._b0 :]]
-        have = self._b0 + len(self._buf)
+        have = self._b0 + len(self._buf)  # the next row the chunks give
+        parts = [self._buf[s0 - self._b0 :]] if s0 <= have else []
         while have < s1:
             c = next(self._it, None)
             if c is None:
                 break
-            c = c[:, self.idx]
+            if have + len(c) <= s0:  # wholly before the rows asked for (a jump ahead)
+                have += len(c)
+                continue
+            c = c[max(0, s0 - have) :, self.idx]
             if self.factor != 1.0:
                 c = c * self.factor
+            have = max(have, s0) + len(c)
             parts.append(c)
-            have += len(c)
+        if not parts:
+            parts = [np.empty((0, len(self.idx)))]
         self._buf = np.concatenate(parts) if len(parts) > 1 else parts[0]
         self._b0 = s0
         return self._buf[: s1 - s0]
@@ -457,6 +477,7 @@ def _resolve(
     channel_sel: Sequence[str | int] | None,
     notes: dict | None = None,
     header: RawSignal | None = None,
+    units: str | None = None,
 ) -> tuple[_Meta, list[int], float]:
     """Rate, modality, channel selection and unit factor, resolved as :func:`movement.read` does.
 
@@ -476,7 +497,7 @@ def _resolve(
         fs=fs,
         modality=modality,
         channels=channel_sel,
-        units=None,
+        units=units,
     )
     idx = [list(channels).index(c) for c in rec.channels]
     factor = 1.0
@@ -509,7 +530,9 @@ def _row_sample(arr: Any) -> np.ndarray:
     return np.concatenate([np.asarray(arr[a : a + 1000]) for a in starts])
 
 
-def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
+def _npy_source(
+    path: Path, fs: Any, modality: Any, channels: Any, units: str | None = None
+) -> _Source:
     from .io.tables import npy_channel_names, open_npy
 
     arr = open_npy(path)
@@ -528,25 +551,37 @@ def _npy_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
         fs=fs,
         modality=modality,
         channel_sel=channels,
+        units=units,
     )
     return _ArraySource(arr, meta, None if idx == list(range(k)) else idx, factor)
 
 
-def _edf_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
+def _edf_source(
+    path: Path, fs: Any, modality: Any, channels: Any, units: str | None = None
+) -> _Source:
     """An EDF (memory-mapped by edfio, decoded per window) or BDF file's rows on demand."""
     from .io.devices import open_edf
 
-    return _rows_source(path, open_edf(path), fs, modality, channels)
+    return _rows_source(path, open_edf(path), fs, modality, channels, units)
 
 
-def _wfdb_source(path: Path, fs: Any, modality: Any, channels: Any) -> _Source:
+def _wfdb_source(
+    path: Path, fs: Any, modality: Any, channels: Any, units: str | None = None
+) -> _Source:
     """A WFDB record's rows on demand (``wfdb.rdrecord(sampfrom, sampto)`` per window)."""
     from .io.devices import open_wfdb
 
-    return _rows_source(path, open_wfdb(path), fs, modality, channels)
+    return _rows_source(path, open_wfdb(path), fs, modality, channels, units)
 
 
-def _rows_source(path: Path, raw: RawSignal, fs: Any, modality: Any, channels: Any) -> _Source:
+def _rows_source(
+    path: Path,
+    raw: RawSignal,
+    fs: Any,
+    modality: Any,
+    channels: Any,
+    units: str | None = None,
+) -> _Source:
     """A reader's header (``raw``) whose ``data`` reads rows when sliced (or is an array)."""
     rows = raw.data
     n, k = rows.shape
@@ -561,6 +596,7 @@ def _rows_source(path: Path, raw: RawSignal, fs: Any, modality: Any, channels: A
         channel_sel=channels,
         notes=raw.notes,
         header=raw,
+        units=units,
     )
     if isinstance(rows, np.ndarray):
         return _ArraySource(rows, meta, None if idx == list(range(k)) else idx, factor)
@@ -568,7 +604,13 @@ def _rows_source(path: Path, raw: RawSignal, fs: Any, modality: Any, channels: A
 
 
 def _table_source(
-    path: Path, kind: str, fs: Any, modality: Any, channels: Any, chunk_rows: int
+    path: Path,
+    kind: str,
+    fs: Any,
+    modality: Any,
+    channels: Any,
+    chunk_rows: int,
+    units: str | None = None,
 ) -> _Source:
     """CSV/TSV (pandas ``chunksize``) or Parquet (row groups): numeric columns, optional time."""
     from .io import tables
@@ -680,6 +722,7 @@ def _table_source(
         modality=modality,
         channel_sel=channels,
         notes=notes,
+        units=units,
     )
     top = top_all[idx] * abs(factor)
     return _ChunkedSource(arrays, meta, idx, factor, top)
@@ -692,6 +735,7 @@ def _open(
     modality: str | None,
     channels: Sequence[str | int] | None,
     chunk_rows: int,
+    units: str | None = None,
 ) -> _Source:
     if isinstance(obj, Recording):
         meta = _Meta(
@@ -710,19 +754,55 @@ def _open(
         raise RecordingError("no such file", str(path))
     suffix = suffix_of(path)
     if suffix == ".npy":
-        return _npy_source(path, fs, modality, channels)
+        return _npy_source(path, fs, modality, channels, units)
     if suffix in (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz"):
-        return _table_source(path, "csv", fs, modality, channels, chunk_rows)
+        return _table_source(path, "csv", fs, modality, channels, chunk_rows, units)
     if suffix in (".parquet", ".pq"):
-        return _table_source(path, "parquet", fs, modality, channels, chunk_rows)
+        return _table_source(path, "parquet", fs, modality, channels, chunk_rows, units)
     if suffix in (".edf", ".bdf"):
-        return _edf_source(path, fs, modality, channels)
+        return _edf_source(path, fs, modality, channels, units)
     if suffix == ".hea":
-        return _wfdb_source(path, fs, modality, channels)
-    rec = read(path, fs=fs, modality=modality, channels=channels)  # other formats: whole
+        return _wfdb_source(path, fs, modality, channels, units)
+    rec = read(path, fs=fs, modality=modality, channels=channels, units=units)  # whole
     src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
     src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
     return src
+
+
+def read_span(
+    path: str | Path,
+    start_s: float | None = None,
+    stop_s: float | None = None,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    units: str | None = None,
+    chunk_rows: int = _CHUNK_ROWS,
+) -> Recording:
+    """Part of a recording file, ``start_s`` to ``stop_s`` seconds from its first sample.
+
+    Only that part is read where the format allows (a memory-mapped ``.npy``, EDF and
+    WFDB by random access; CSV and Parquet front to back up to ``stop_s``); other formats
+    are read whole, then cut. Rate, modality, channels and units are resolved as by
+    :func:`movement.read` (on a sample of rows), so the values equal the same rows of the
+    whole read. ``movement.read(path, start_s=..., stop_s=...)`` calls this.
+
+    Returns
+    -------
+    Recording
+        ``start`` moved to the first sample read; ``notes["span"]`` says which samples.
+    """
+    src = _open(
+        path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
+    )
+    m = src.meta
+    a, b = span_rows(m.n_samples, m.fs, start_s, stop_s, str(path))
+    return span_recording(
+        np.asarray(src.read(a, b), dtype=np.float64), a, m.n_samples, fs=m.fs,
+        modality=m.modality, channels=m.channels, units=m.units, start=m.start,
+        source=m.source, notes=m.notes,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- windows

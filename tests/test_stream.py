@@ -382,3 +382,63 @@ def test_window_progress_on_a_terminal_only(monkeypatch, accel_sim, capsys):
     shown = score_stream(accel_sim.recording, window_s=600, progress=True)
     assert "window" not in tty.getvalue() and "recording 3/3" in tty.getvalue()
     pd.testing.assert_frame_equal(plain, shown)
+
+
+@pytest.mark.filterwarnings("ignore:.*inplace.*")  # wfdb's writer vs pandas 3
+@pytest.mark.parametrize("fmt", ["npy", "csv", "parquet", "edf", "wfdb"])
+def test_read_a_span_equals_the_same_rows_of_the_whole(tmp_path: Path, accel_sim, fmt: str):
+    """movement.read(path, start_s=, stop_s=) reads only that part (random access or up
+    to stop_s) and gives the same values, channels, units and shifted start."""
+    from datetime import datetime
+
+    rec = accel_sim.recording
+    if fmt in ("npy", "csv"):
+        path = write_simulation(accel_sim, tmp_path, "rec", format=fmt)["data"]
+    elif fmt == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        table = pa.Table.from_pandas(pd.DataFrame(rec.data, columns=list(rec.channels)))
+        path = tmp_path / "rec.parquet"
+        pq.write_table(table.replace_schema_metadata({b"movement.fs": b"100"}), path)
+    elif fmt == "edf":
+        path = tmp_path / "rec.edf"
+        _write_accel_edf(path, rec)
+    else:
+        wfdb = pytest.importorskip("wfdb")
+        wfdb.wrsamp(
+            "rec", fs=rec.fs, units=["g"] * 3, sig_name=["AccX", "AccY", "AccZ"],
+            p_signal=rec.data, fmt=["16"] * 3, adc_gain=[2000.0] * 3, baseline=[0] * 3,
+            write_dir=str(tmp_path), base_date=datetime(2024, 1, 2).date(),
+            base_time=datetime(2024, 1, 2, 9, 0, 0).time(),
+        )  # fmt: skip
+        path = tmp_path / "rec.hea"
+    whole = movement.read(path)
+    part = movement.read(path, start_s=100.5, stop_s=130)
+    np.testing.assert_array_equal(part.data, whole.data[10050:13000])
+    assert (part.fs, part.modality, part.channels, part.units) == (
+        whole.fs, whole.modality, whole.channels, whole.units,
+    )  # fmt: skip
+    assert "10050-13000" in part.notes["span"]
+    if whole.start is not None:
+        assert (part.start - whole.start).total_seconds() == pytest.approx(100.5)
+    # open-ended spans; past the end is the end; empty or outside is an error
+    assert movement.read(path, stop_s=10).n_samples == 1000
+    tail = movement.read(path, start_s=rec.duration - 5, stop_s=rec.duration + 100)
+    np.testing.assert_array_equal(tail.data, whole.data[-500:])
+    with pytest.raises(movement.errors.RecordingError, match="outside the recording"):
+        movement.read(path, start_s=rec.duration + 1)
+
+
+def test_read_a_span_with_format_and_units(tmp_path: Path, accel_sim):
+    path = tmp_path / "mg.dat"
+    np.savetxt(path, accel_sim.recording.data * 1000, delimiter=",", header="x,y,z", comments="")
+    kw = {"format": ".csv", "fs": 100, "units": "mg"}
+    whole = movement.read(path, **kw)
+    part = movement.read(path, start_s=10, stop_s=20, **kw)
+    np.testing.assert_array_equal(part.data, whole.data[1000:2000])
+    assert part.units == "g"
+    npy = tmp_path / "mg.npy"
+    np.save(npy, accel_sim.recording.data * 1000)
+    a = movement.read(npy, fs=100, modality="accel", units="mg")
+    b = movement.read(npy, fs=100, modality="accel", units="mg", start_s=10, stop_s=20)
+    np.testing.assert_array_equal(b.data, a.data[1000:2000])

@@ -334,6 +334,8 @@ def read(
     channels: Sequence[str | int] | None = None,
     units: str | None = None,
     format: str | None = None,
+    start_s: float | None = None,
+    stop_s: float | None = None,
 ) -> Recording:
     """Read a recording from a file.
 
@@ -351,6 +353,12 @@ def read(
         Units of the data when the file does not say (``g``, ``m/s^2``, ``mg``, ``mV``...).
     format : str, optional
         Read as this suffix (e.g. ``".csv"``) whatever the file's name.
+    start_s, stop_s : float, optional
+        Read only this part, in seconds from the first sample (either may be left out):
+        a memory-mapped ``.npy``, EDF and WFDB read just those rows, CSV and Parquet
+        stop reading at ``stop_s``, other formats are read whole and cut
+        (:func:`movement.stream.read_span`). ``start`` then is the first sample's time and
+        ``notes["span"]`` says which samples were read.
 
     Returns
     -------
@@ -360,6 +368,7 @@ def read(
     --------
     >>> import movement
     >>> rec = movement.read("data/wrist_twitches.csv")  # doctest: +SKIP
+    >>> hour2 = movement.read("week.npy", start_s=3600, stop_s=7200)  # doctest: +SKIP
     """
     p = Path(path)
     src = str(p)
@@ -375,6 +384,12 @@ def read(
     if suffix not in READERS:
         known = ", ".join(sorted(READERS))
         raise RecordingError(f"unknown file type (known: {known})", src)
+    if (start_s is not None or stop_s is not None) and not format:
+        from ..stream import read_span
+
+        return read_span(
+            p, start_s, stop_s, fs=fs, modality=modality, channels=channels, units=units
+        )
     raw = READERS[suffix].func(p)
     side = read_sidecar(p)
     if raw.annotations is None:
@@ -382,7 +397,62 @@ def read(
         if ann.is_file():
             raw.annotations = read_annotations(ann, src)
             raw.notes.setdefault("annotations", f"annotations read from {ann.name}")
-    return _finish(raw, src, side, fs=fs, modality=modality, channels=channels, units=units)
+    rec = _finish(raw, src, side, fs=fs, modality=modality, channels=channels, units=units)
+    if start_s is not None or stop_s is not None:  # (format= given: read whole, then cut)
+        rec = _cut(rec, start_s, stop_s)
+    return rec
+
+
+def _cut(rec: Recording, start_s: float | None, stop_s: float | None) -> Recording:
+    """``rec`` from ``start_s`` to ``stop_s`` seconds (as :func:`movement.stream.read_span`)."""
+    a, b = span_rows(rec.n_samples, rec.fs, start_s, stop_s, str(rec.source))
+    return span_recording(
+        rec.data[a:b], a, rec.n_samples, fs=rec.fs, modality=rec.modality,
+        channels=rec.channels, units=rec.units, start=rec.start, source=rec.source,
+        notes=rec.notes,
+    )  # fmt: skip
+
+
+def span_rows(
+    n: int, fs: float, start_s: float | None, stop_s: float | None, src: str
+) -> tuple[int, int]:
+    """Rows ``[a, b)`` of ``start_s`` to ``stop_s`` seconds in ``n`` samples at ``fs``
+    (``stop_s`` past the end: the end); an empty span or one outside is an error."""
+    a = 0 if start_s is None else int(round(float(start_s) * fs))
+    b = n if stop_s is None else min(n, int(round(float(stop_s) * fs)))
+    if a < 0 or a >= n or b <= a:
+        raise RecordingError(
+            f"span {start_s}-{stop_s} s is empty or outside the recording (0-{n / fs:g} s)", src
+        )
+    return a, b
+
+
+def span_recording(
+    x: np.ndarray,
+    a: int,
+    n: int,
+    *,
+    fs: float,
+    modality: str,
+    channels: Sequence[str],
+    units: str | None,
+    start: datetime | None,
+    source: str | None,
+    notes: dict,
+) -> Recording:
+    """The rows ``x`` read from sample ``a`` of ``n`` as a Recording: ``start`` moved to the
+    first of them, ``notes["span"]`` saying which samples."""
+    from datetime import timedelta
+
+    b = a + x.shape[0]
+    notes = dict(notes)
+    notes["span"] = f"samples {a}-{b} of {n} ({a / fs:g}-{b / fs:g} s)"
+    if start is not None and a:
+        start = start + timedelta(seconds=a / fs)
+    return Recording(
+        x, fs=fs, modality=modality, channels=tuple(channels), units=units, start=start,
+        source=source, notes=notes,
+    )  # fmt: skip
 
 
 def _select(raw: RawSignal, channels: Sequence[str | int], src: str) -> None:
