@@ -113,6 +113,7 @@ from .segment import (
 __all__ = [
     "score_stream",
     "read_span",
+    "header_of",
     "streams_faster",
     "overlap_for",
     "auto_window_s",
@@ -313,6 +314,7 @@ class _Source:
 
     meta: _Meta
     top: np.ndarray  # per-channel max |x| over the recording (for clipping_mask)
+    annotations: Any = None  # what the file's header holds (EDF+, WFDB), when read
 
     def read(self, s0: int, s1: int) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -599,8 +601,11 @@ def _rows_source(
         units=units,
     )
     if isinstance(rows, np.ndarray):
-        return _ArraySource(rows, meta, None if idx == list(range(k)) else idx, factor)
-    return _ArraySource(rows.select(idx), meta, None, factor)  # type: ignore[attr-defined]
+        out = _ArraySource(rows, meta, None if idx == list(range(k)) else idx, factor)
+    else:
+        out = _ArraySource(rows.select(idx), meta, None, factor)  # type: ignore[attr-defined]
+    out.annotations = raw.annotations
+    return out
 
 
 def _table_source(
@@ -767,6 +772,41 @@ def _open(
     src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
     src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
     return src
+
+
+def header_of(
+    path: str | Path,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    units: str | None = None,
+    chunk_rows: int = _CHUNK_ROWS,
+) -> tuple[_Meta, Any]:
+    """What a file holds, without reading its samples where the format allows.
+
+    Rate, modality, channels and units are resolved as by :func:`movement.read`, on a
+    sample of rows (``.npy``, EDF, WFDB: the header and 200 short runs; CSV: one pass in
+    chunks; Parquet: its metadata and row groups).
+
+    Returns
+    -------
+    (header, DataFrame or None)
+        The header (``fs``, ``modality``, ``channels``, ``n_samples``, ``duration``,
+        ``units``, ``start``, ``source``, ``notes``) and the file's annotations (its own,
+        or a ``<stem>_annotations.tsv`` beside it).
+    """
+    from .io import annotations_path, read_annotations
+
+    src = _open(
+        path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
+    )
+    anns = src.annotations
+    if anns is None and not isinstance(path, Recording):
+        ann = annotations_path(Path(path))
+        if ann.is_file():
+            anns = read_annotations(ann, str(path))
+    return src.meta, anns
 
 
 def read_span(

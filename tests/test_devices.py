@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
@@ -433,3 +434,26 @@ def test_readers_registered() -> None:
     ]:
         assert READERS[suffix].extra == extra
     assert devices.read_gt3x is READERS[".gt3x"].func
+
+
+def test_info_from_the_header_equals_the_whole_read(tmp_path: Path, monkeypatch) -> None:
+    """.npy, EDF and WFDB are described without reading their samples: the same
+    description as from a whole read (annotations included)."""
+    pytest.importorskip("edfio")
+    import movement.io.info as info_mod
+
+    edf = tmp_path / "rec.edf"
+    _write_edf(edf)
+    npy = tmp_path / "big.npy"
+    np.save(npy, np.random.default_rng(0).normal(0, 0.01, (40_000, 2)))
+    (tmp_path / "big.json").write_text(json.dumps({"SamplingFrequency": 2000, "Modality": "emg"}))
+    files = [edf, npy]
+    if importlib.util.find_spec("wfdb") is not None:
+        files.append(EMGDB / "emg_neuropathy.hea")
+    for path in files:
+        lazy = info(path)
+        monkeypatch.setattr(info_mod, "_HEADER_ONLY", set())
+        whole = info(path)
+        monkeypatch.undo()
+        assert lazy == whole, path
+    assert info(edf)["n_annotations"] == 2

