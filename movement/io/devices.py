@@ -382,17 +382,23 @@ class WfdbRows:
         return np.asarray(sig, dtype=np.float64)
 
 
-def _wfdb_whole(wfdb: ModuleType, base: Path, src: str) -> np.ndarray:
-    """The whole record (physical values), for a header that does not give its length."""
+def _wfdb_whole(wfdb: ModuleType, base: Path, src: str) -> tuple[Any, np.ndarray]:
+    """The whole record (``rdrecord``) and its physical values: for a header that does
+    not give its length, and for multi-segment records."""
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
-            sig = wfdb.rdrecord(str(base), physical=True).p_signal
+            rec = wfdb.rdrecord(str(base), physical=True)
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
         raise RecordingError(f"not a readable WFDB record ({_one_line(exc)})", src) from None
+    sig = rec.p_signal
     if sig is None or sig.ndim != 2 or sig.shape[0] == 0:
         raise RecordingError("the WFDB record has no samples", src)
-    return np.asarray(sig, dtype=np.float64)
+    if rec.sig_len and sig.shape[0] != rec.sig_len:
+        raise RecordingError(
+            f"read {sig.shape[0]} samples but the header declares {rec.sig_len}", src
+        )
+    return rec, np.asarray(sig, dtype=np.float64)
 
 
 def open_wfdb(path: Path) -> RawSignal:
@@ -412,6 +418,11 @@ def open_wfdb(path: Path) -> RawSignal:
             rec = wfdb.rdheader(str(base))
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
         raise RecordingError(f"not a readable WFDB record ({_one_line(exc)})", src) from None
+    whole = None
+    if not rec.sig_len or getattr(rec, "seg_name", None):
+        # no length in the header, or a multi-segment record: read whole (rdrecord joins
+        # the segments), and take the channels, units and dates from what it read
+        rec, whole = _wfdb_whole(wfdb, base, src)
     n_sig = int(rec.n_sig or 0)
     if n_sig == 0:
         raise RecordingError("the WFDB record has no signals", src)
@@ -452,10 +463,9 @@ def open_wfdb(path: Path) -> RawSignal:
         annotations = pd.DataFrame(rows, columns=["onset", "duration", "description"])
         annotations = annotations.sort_values("onset", kind="stable").reset_index(drop=True)
     modality = _guess_modality(channels, [""] * len(channels), units_all or [""] * len(channels))
-    if rec.sig_len:
-        data: Any = WfdbRows(str(base), int(rec.sig_len), list(range(n_sig)))
-    else:  # the header may leave the length out: the signal file's end is the record's
-        data = _wfdb_whole(wfdb, base, src)
+    data: Any = WfdbRows(str(base), int(rec.sig_len), list(range(n_sig)))
+    if whole is not None:
+        data = whole
     return RawSignal(
         data=data,
         channels=channels,
