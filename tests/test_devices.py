@@ -6,7 +6,6 @@ import importlib.util
 import json
 import shutil
 import sys
-import time
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -84,10 +83,8 @@ def test_wfdb_truncated_dat(tmp_path: Path) -> None:
     pytest.importorskip("wfdb")
     shutil.copy(EMGDB / "emg_healthy.hea", tmp_path)
     _truncate(EMGDB / "emg_healthy.dat", tmp_path, 1000)
-    t0 = time.perf_counter()
     with pytest.raises(RecordingError) as err:
         movement.read(tmp_path / "emg_healthy.hea")
-    assert time.perf_counter() - t0 < 5
     assert "\n" not in str(err.value)
 
 
@@ -157,10 +154,8 @@ def test_cwa_start_and_gyro_note() -> None:
 def test_cwa_first_1000_bytes(tmp_path: Path) -> None:
     pytest.importorskip("actfast")
     bad = _truncate(DEV / "ax3_testfile.cwa", tmp_path, 1000)
-    t0 = time.perf_counter()
     with pytest.raises(RecordingError, match="truncated .cwa header"):
         movement.read(bad)
-    assert time.perf_counter() - t0 < 5
 
 
 def test_cwa_cut_mid_block_is_not_silent(tmp_path: Path) -> None:
@@ -205,10 +200,8 @@ def test_geneactiv_truncated_excerpt_is_read_with_a_warning() -> None:
 def test_geneactiv_first_1000_bytes(tmp_path: Path) -> None:
     pytest.importorskip("actfast")
     bad = _truncate(DEV / "GENEActiv_testfile.bin", tmp_path, 1000)
-    t0 = time.perf_counter()
     with pytest.raises(RecordingError) as err:
         movement.read(bad)
-    assert time.perf_counter() - t0 < 5
     assert "\n" not in str(err.value)
 
 
@@ -277,10 +270,8 @@ def test_gt3x_pygt3x_agrees_with_actfast(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_gt3x_corrupt(tmp_path: Path) -> None:
     pytest.importorskip("actfast")
     bad = _truncate(DEV / "actigraph_testfile.gt3x", tmp_path, 1000)
-    t0 = time.perf_counter()
     with pytest.raises(RecordingError) as err:
         movement.read(bad)
-    assert time.perf_counter() - t0 < 5
     assert "\n" not in str(err.value)
 
 
@@ -351,10 +342,8 @@ def test_edf_first_1000_bytes(tmp_path: Path) -> None:
     _write_edf(path)
     bad = tmp_path / "short.edf"
     bad.write_bytes(path.read_bytes()[:1000])
-    t0 = time.perf_counter()
     with pytest.raises(RecordingError, match="truncated EDF header"):
         movement.read(bad)
-    assert time.perf_counter() - t0 < 5
 
 
 def test_edf_missing_records_is_not_silent(tmp_path: Path) -> None:

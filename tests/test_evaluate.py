@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -324,7 +323,9 @@ def test_cli(tmp_path, capsys):
         cli_run(bad)
 
 
-def test_thousands_of_events_are_fast():
+def test_thousands_of_events():
+    """5000 events an hour (speed is measured by benchmarks/, not here): every class is
+    matched, and no prediction or true event is counted twice."""
     rng = np.random.default_rng(0)
     n = 5000
     on = np.sort(rng.uniform(0, 3600, n))
@@ -332,10 +333,12 @@ def test_thousands_of_events_are_fast():
     dur = np.where(cls == F, 0.02, rng.uniform(1, 20, n))
     truth = pd.DataFrame({"onset": on, "duration": dur, "trial_type": cls})
     pred = truth.assign(onset=on + rng.normal(0, 0.05, n)).sample(frac=0.9, random_state=1)
-    t0 = time.perf_counter()
     res = evaluate(pred, truth, modality="emg")
-    assert time.perf_counter() - t0 < 1.0
-    assert res.events.loc[D, "tp"] > 0
+    ev = res.events
+    for c in CLASSES:
+        assert ev.loc[c, "tp"] > 0
+        assert ev.loc[c, "tp"] + ev.loc[c, "fn"] == (truth["trial_type"] == c).sum()
+        assert ev.loc[c, "tp"] + ev.loc[c, "fp"] == (pred["trial_type"] == c).sum()
 
 
 # --------------------------------------------------------------------------- properties
