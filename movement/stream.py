@@ -349,6 +349,7 @@ class _ArraySource(_Source):
         self.factor = factor
         self._mm = _find_mmap(arr)
         self._top: np.ndarray | None = None
+        self._file = _file_rows(arr)
 
     @property
     def top(self) -> np.ndarray:  # type: ignore[override]
@@ -372,6 +373,10 @@ class _ArraySource(_Source):
         return w
 
     def read(self, s0: int, s1: int) -> np.ndarray:
+        if self._file is not None and self.idx is None:
+            w = _read_rows(self._file, s0, s1, self.arr.shape[1])
+            if w is not None:
+                return w * self.factor if self.factor != 1.0 else w
         w = self.arr[s0:s1]
         if self.idx is not None:
             w = w[:, self.idx]
@@ -386,6 +391,32 @@ class _ArraySource(_Source):
             # until dropped; dropping them keeps memory flat whatever the file's length
             self._mm.madvise(mmap.MADV_DONTNEED)
         return w
+
+
+def _file_rows(arr: Any) -> tuple[str, int, int] | None:
+    """``(file, offset, row bytes)`` of a memory-mapped C-order float64 ``.npy``, whose
+    rows :func:`_read_rows` reads straight into a new array; else None."""
+    if not (
+        isinstance(arr, np.memmap)
+        and arr.ndim == 2
+        and arr.flags.c_contiguous
+        and arr.dtype == np.dtype(np.float64)
+        and isinstance(getattr(arr, "filename", None), (str, Path))
+        and isinstance(getattr(arr, "offset", None), int)
+    ):
+        return None
+    return str(arr.filename), arr.offset, arr.strides[0]
+
+
+def _read_rows(file: tuple[str, int, int], s0: int, s1: int, k: int) -> np.ndarray | None:
+    """Rows ``s0:s1`` of the file's array, read with one ``readinto`` (no memory map:
+    none of its page faults, nothing to drop after); None if the file is short."""
+    name, offset, row = file
+    out = np.empty((max(0, s1 - s0), k))
+    with open(name, "rb", buffering=0) as fh:
+        fh.seek(offset + s0 * row)
+        got = fh.readinto(memoryview(out).cast("B"))
+    return out if got == out.nbytes else None
 
 
 def _find_mmap(arr: Any) -> mmap.mmap | None:

@@ -442,3 +442,24 @@ def test_read_a_span_with_format_and_units(tmp_path: Path, accel_sim):
     a = movement.read(npy, fs=100, modality="accel", units="mg")
     b = movement.read(npy, fs=100, modality="accel", units="mg", start_s=10, stop_s=20)
     np.testing.assert_array_equal(b.data, a.data[1000:2000])
+
+
+@pytest.mark.parametrize("kind", ["f64", "f32", "1d", "fortran"])
+def test_npy_rows_read_straight_from_the_file(tmp_path: Path, kind: str):
+    """A C-order float64 .npy is read with readinto (no memory map); other layouts through
+    the map: the same rows either way."""
+    rng = np.random.default_rng(0)
+    x = {
+        "f64": rng.normal(size=(5000, 3)),
+        "f32": rng.normal(size=(5000, 3)).astype(np.float32),
+        "1d": rng.normal(size=5000),
+        "fortran": np.asfortranarray(rng.normal(size=(5000, 3))),
+    }[kind]
+    path = tmp_path / "x.npy"
+    np.save(path, x)
+    (tmp_path / "x.json").write_text(json.dumps({"SamplingFrequency": 100, "Modality": "emg"}))
+    src = stream._npy_source(path, None, None, None)
+    assert (src._file is not None) == (kind in ("f64", "1d"))
+    ref = np.asarray(x).reshape(5000, -1)
+    for a, b in ((0, 5000), (1234, 4321), (4999, 5000)):
+        np.testing.assert_array_equal(src.read(a, b), ref[a:b])
