@@ -463,6 +463,19 @@ def cocontraction(
     act = np.maximum(sustained - level, 0.0)
     if scale is None:
         scale = np.percentile(act, 99, axis=0)
+    return cocontraction_of_activity(act, start, stop, scale)
+
+
+def cocontraction_of_activity(
+    act: np.ndarray, start: np.ndarray, stop: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    """:func:`cocontraction` from the activity above rest, ``max(sustained - level, 0)``
+    (n, channels), and the per-channel ``scale`` (a stream computes it from stored
+    activity once every window has run)."""
+    s = act.shape[1]
+    m = len(start)
+    if s < 2 or m == 0:
+        return np.full(m, np.nan)
     act = act / np.maximum(scale, 1e-12)
     pairs = (
         [(i, j) for i in range(s) for j in range(i + 1, s)]

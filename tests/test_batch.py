@@ -167,16 +167,20 @@ def _header_only_npy(path: Path, rows: int, cols: int, fs: float, modality: str)
 
 
 def test_streaming_is_chosen_where_it_is_faster(tmp_path: Path) -> None:
-    """A day of accelerometry streams (many windows, small overlap); a 4 h file, EMG
-    (windows only 4 overlaps long) and other formats are scored whole."""
+    """A day of accelerometry streams (many windows, small overlap), and an hour of
+    4-channel EMG (its whole-recording pass is heavier than its windows' overlap); a 4 h
+    file, short multi-channel EMG (fewer than 3 windows) and other formats are scored
+    whole."""
     from movement.stream import streams_faster
 
     day = _header_only_npy(tmp_path / "day.npy", 24 * 3600 * 100, 3, 100.0, "accel")
     four = _header_only_npy(tmp_path / "four.npy", 4 * 3600 * 100, 3, 100.0, "accel")
     emg = _header_only_npy(tmp_path / "emg.npy", 3600 * 2000, 4, 2000.0, "emg")
+    short_emg = _header_only_npy(tmp_path / "emg10.npy", 600 * 2000, 4, 2000.0, "emg")
     assert streams_faster(day)
     assert not streams_faster(four)
-    assert not streams_faster(emg)
+    assert streams_faster(emg)
+    assert not streams_faster(short_emg)
     assert not streams_faster(tmp_path / "day.csv")  # judged for .npy only
     assert not streams_faster(tmp_path / "missing.npy")  # unreadable: the whole-file path says why
     # a longer baseline (more overlap per window) changes the verdict only through the plan
