@@ -145,7 +145,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
             path, opts.settings, model=opts.model, fs=opts.fs, modality=opts.modality,
             channels=opts.channels, threads=opts.threads, progress=opts.window_progress,
         )  # fmt: skip
-    except MovementError:
+    except (MovementError, OSError):  # (e.g. no room for a temporary file): read whole
         return None
 
 
