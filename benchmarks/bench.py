@@ -171,6 +171,19 @@ def emg_input(minutes: float, confounders: str) -> tuple[Path, Path]:
 # --------------------------------------------------------------------------- cases (children)
 
 
+def emg_long_input(minutes: float, n_channels: int = 4) -> Path:
+    """A long multi-channel 2 kHz EMG ``.npy`` (simulated, seed 6), for the streamed vs
+    whole-recording comparison."""
+    from movement.simulate import simulate
+
+    path = WORK / f"emg{n_channels}ch_{int(round(minutes * 60))}s.npy"
+    if not path.exists():
+        sim = simulate("emg", minutes * 60, seed=6, n_channels=n_channels)
+        np.save(path, sim.recording.data)
+        _sidecar(path, EMG_FS, "emg")
+    return path
+
+
 def _case_stream(path: str, window_s: float | None = None, threads: int = 1) -> dict[str, Any]:
     from movement.stream import score_stream
 
@@ -358,6 +371,7 @@ def _case_inputs(
         "batch": [str(accel_hours(batch_h, f"batch{i}_{_tag(batch_h)}")) for i in range(24)],
         "emg_clean": [str(p) for p in emg_input(emg_min, "none")],
         "emg_conf": [str(p) for p in emg_input(emg_min, "default")],
+        "emg_long": str(emg_long_input(6 * emg_min)),
     }
 
 
@@ -549,6 +563,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     r = run_case("whole", path=str(day))
     add("a", f"in-memory score {day_h:g} h accel", r, f"{r.get('events')} events")
+    # multi-channel EMG: short windows (4 overlaps), a recording-wide co-contraction scale
+    emg_long = Path(inp["emg_long"])
+    emg_long_min = 6 * emg_min
+    r = run_case("stream", path=str(emg_long))
+    add(
+        "a",
+        f"stream {emg_long_min:g} min 4-channel 2 kHz EMG (.npy)",
+        r,
+        f"{r.get('events')} events, {r.get('windows')} windows",
+    )
+    r = run_case("whole", path=str(emg_long))
+    add(
+        "a",
+        f"in-memory score {emg_long_min:g} min 4-channel 2 kHz EMG",
+        r,
+        f"{r.get('events')} events",
+    )
 
     # (c) floor (run above, after the 24 h stream)
     r, spread = pick_run("floor", fastest=True)
@@ -686,6 +717,11 @@ def main(argv: list[str] | None = None) -> int:
         f"in-memory {day_h:g} h / floor",
         f"in-memory score {day_h:g} h accel",
         f"floor {day_h:g} h: load + sosfiltfilt + moving RMS",
+    )
+    ratio(
+        f"in-memory / stream, {6 * emg_min:g} min 4-channel EMG",
+        f"in-memory score {6 * emg_min:g} min 4-channel 2 kHz EMG",
+        f"stream {6 * emg_min:g} min 4-channel 2 kHz EMG (.npy)",
     )
     ratio(
         f"stream {week_h:g} h / stream {day_h:g} h",
