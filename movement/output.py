@@ -164,6 +164,7 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
             "recording": {
                 "source": a.get("source"),
                 "duration_s": a.get("duration"),
+                "recorded_s": a.get("recorded_duration", a.get("duration")),
                 "SamplingFrequency": a.get("fs"),
                 "modality": a.get("modality"),
                 "channels": a.get("channels"),
@@ -192,7 +193,7 @@ def write_events(events: pd.DataFrame, out_dir: str | Path, stem: str) -> tuple[
 
 
 SUMMARY_COLUMNS = (
-    ["file", "status", "message", "duration_s", "n_events"]
+    ["file", "status", "message", "duration_s", "recorded_s", "n_events"]
     + [f"n_{c.split('-')[0]}" for c in CLASSES]
     + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
     + [
@@ -217,8 +218,13 @@ def summarise(
         row["status"] = "error"
         row["message"] = error or "failed"
         return row
-    dur = float(events.attrs.get("duration", np.nan))
-    row.update(status="ok", message="", duration_s=round(dur, 3), n_events=len(events))
+    total = float(events.attrs.get("duration", np.nan))
+    # rates over the time recorded: the pieces between long gaps (all of it without one)
+    dur = float(events.attrs.get("recorded_duration", total))
+    row.update(
+        status="ok", message="", duration_s=round(total, 3), recorded_s=round(dur, 3),
+        n_events=len(events),
+    )  # fmt: skip
     for c in CLASSES:
         k = c.split("-")[0]
         n = int((events["trial_type"] == c).sum())

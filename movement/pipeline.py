@@ -70,11 +70,57 @@ def score(
     cfg = _config_for(rec.modality, settings)
     clf, model_name = classifier_for(model, rec.modality, cfg, rec.fs)
 
+    pieces = rec.pieces
     with _one_blas_thread():
-        pre = preprocess(rec, cfg)
+        if len(pieces) == 1 and pieces[0, 0] == 0 and pieces[0, 1] == rec.n_samples:
+            pre = preprocess(rec, cfg)
+            seg = segment(pre, cfg)
+            feats = segment_features(pre, seg, cfg, rec.modality, rec.duration)
+        else:
+            feats = _piece_features(rec, cfg, pieces)
+    out = _label(feats, clf, cfg, rec, model_name)
+    if "gaps" in feats.attrs:
+        note_pieces(out, rec.duration, pieces, rec.fs)
+    return out
+
+
+def _piece_features(
+    rec: Recording, cfg: EMGConfig | AccelConfig, pieces: np.ndarray
+) -> pd.DataFrame:
+    """The features of each piece of ``rec`` between its long gaps, scored apart (times
+    from the recording's first sample); clipping judged against the whole recording's
+    maximum, as in streaming."""
+    with np.errstate(invalid="ignore"):
+        top = np.nanmax(np.abs(rec.data), axis=0)
+    parts = []
+    for a, b in pieces:  # loop over the pieces between long gaps
+        sub = rec.piece(int(a), int(b))
+        pre = preprocess(sub, cfg, clip_top=top)
         seg = segment(pre, cfg)
-        feats = segment_features(pre, seg, cfg, rec.modality, rec.duration)
-    return _label(feats, clf, cfg, rec, model_name)
+        f = segment_features(pre, seg, cfg, rec.modality, sub.duration)
+        f["start"] += a
+        f["stop"] += a
+        f["onset"] = f["start"] / rec.fs
+        parts.append(f)
+    feats = pd.concat(parts, ignore_index=True)
+    feats.attrs["gap_runs_s"] = mask_to_runs(rec.gaps) / rec.fs
+    feats.attrs["gaps"] = True
+    return feats
+
+
+def note_pieces(events: pd.DataFrame, duration: float, pieces: np.ndarray, fs: float) -> None:
+    """Record in ``events.attrs`` that the recording was scored in ``pieces`` between long
+    gaps: ``recorded_duration`` (s, the pieces' total) and a line in ``notes``."""
+    from .recording import MAX_GAP_S
+
+    recorded = float((pieces[:, 1] - pieces[:, 0]).sum() / fs)
+    events.attrs["recorded_duration"] = recorded
+    notes = dict(events.attrs.get("notes") or {})
+    notes["gaps"] = (
+        f"scored in {len(pieces)} piece(s) apart, between missing stretches longer than "
+        f"{MAX_GAP_S:g} s: {recorded:.1f} s of {duration:.1f} s recorded"
+    )
+    events.attrs["notes"] = notes
 
 
 def _one_blas_thread() -> Any:

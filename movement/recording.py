@@ -22,8 +22,50 @@ MODALITIES = ("accel", "emg")
 MIN_DURATION_S = 2.0
 
 #: NaN runs up to this long (seconds) are treated as gaps inside the recording;
-#: the pipeline fills them for filtering and never lets a segment span them.
+#: the pipeline fills them for filtering and never lets a segment span them. A longer
+#: run (a device off for charging, a lost connection) splits the recording into pieces
+#: that are scored separately (:func:`pieces_between`): a filled hour would hold the
+#: 5-minute baselines and the filters' state across it.
 MAX_GAP_S = 60.0
+
+
+def nan_runs(mask: np.ndarray) -> np.ndarray:
+    """[start, stop) runs of True in a boolean vector, as an (m, 2) int64 array."""
+    padded = np.zeros(mask.shape[0] + 2, dtype=bool)
+    padded[1:-1] = mask
+    return np.flatnonzero(padded[1:] != padded[:-1]).reshape(-1, 2).astype(np.int64)
+
+
+def pieces_between(runs: np.ndarray, n: int, fs: float) -> np.ndarray:
+    """The stretches of a recording of ``n`` samples between its long gaps.
+
+    Parameters
+    ----------
+    runs : ndarray (m, 2)
+        [start, stop) sample runs of missing values (sorted, disjoint).
+    n : int
+        Samples in the recording.
+    fs : float
+        Sampling rate (Hz).
+
+    Returns
+    -------
+    ndarray (p, 2)
+        [start, stop) of each piece: the samples between runs longer than
+        :data:`MAX_GAP_S` (and the recording's ends), pieces shorter than
+        :data:`MIN_DURATION_S` left out. One piece ``[[0, n]]`` when no gap is that long.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pieces_between(np.array([[100, 200], [1000, 8000]]), 10000, 100.0).tolist()
+    [[0, 1000], [8000, 10000]]
+    """
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    long = runs[(runs[:, 1] - runs[:, 0]) > MAX_GAP_S * fs]
+    edges = np.concatenate([[0], long.ravel(), [n]]).reshape(-1, 2)
+    keep = (edges[:, 1] - edges[:, 0]) >= MIN_DURATION_S * fs
+    return edges[keep]
 
 
 @dataclass
@@ -33,7 +75,8 @@ class Recording:
     Parameters
     ----------
     data : array_like, shape (n_samples,) or (n_samples, n_channels)
-        The samples. A 1-D array is one channel. NaN marks missing samples (gaps).
+        The samples. A 1-D array is one channel. NaN marks missing samples (gaps); a gap longer than
+        :data:`MAX_GAP_S` splits the recording into pieces (:attr:`pieces`), scored apart.
     fs : float
         Sampling rate in Hz.
     modality : {"accel", "emg"}
@@ -115,15 +158,14 @@ class Recording:
         if bad.all():
             raise RecordingError("no usable samples: every sample is missing (NaN)", src)
         if bad.any():
-            longest = _longest_run(bad) / fs
-            if longest > MAX_GAP_S:
-                raise RecordingError(
-                    f"a gap of {longest:.1f} s of missing values (longest allowed: "
-                    f"{MAX_GAP_S:g} s); split the recording at the gap",
-                    src,
-                )
             if (~bad).sum() / fs < MIN_DURATION_S:
                 raise RecordingError("too few usable (non-missing) samples", src)
+            if not len(pieces_between(nan_runs(bad), n, fs)):
+                raise RecordingError(
+                    f"no stretch of at least {MIN_DURATION_S:g} s between gaps longer than "
+                    f"{MAX_GAP_S:g} s",
+                    src,
+                )
         if self.channels is None:
             k = data.shape[1]
             names = ("x", "y", "z") if (self.modality == "accel" and k == 3) else None
@@ -163,6 +205,25 @@ class Recording:
         return np.isnan(data).any(axis=1)
 
     @property
+    def pieces(self) -> np.ndarray:
+        """[start, stop) samples of the stretches between gaps longer than
+        :data:`MAX_GAP_S` (:func:`pieces_between`); ``[[0, n_samples]]`` without one."""
+        return pieces_between(nan_runs(self.gaps), self.n_samples, self.fs)
+
+    def piece(self, a: int, b: int) -> Recording:
+        """Samples ``a:b`` as a Recording (a view of the data): ``start`` moved to sample
+        ``a``, ``notes["piece"]`` saying which samples."""
+        from datetime import timedelta
+
+        notes = dict(self.notes)
+        notes["piece"] = f"samples {a}-{b} of {self.n_samples}"
+        start = self.start + timedelta(seconds=a / self.fs) if self.start and a else self.start
+        return Recording(
+            self.data[a:b], fs=self.fs, modality=self.modality, channels=self.channels,
+            units=self.units, start=start, source=self.source, notes=notes,
+        )  # fmt: skip
+
+    @property
     def name(self) -> str:
         """A short name: the source file's stem, or ``"recording"``."""
         if not self.source:
@@ -182,13 +243,3 @@ class Recording:
 
 def _is_int(a: Any) -> bool:
     return isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.integer)
-
-
-def _longest_run(mask: np.ndarray) -> int:
-    """Length of the longest run of True in a boolean vector."""
-    if not mask.any():
-        return 0
-    d = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    starts = np.flatnonzero(d == 1)
-    stops = np.flatnonzero(d == -1)
-    return int((stops - starts).max())

@@ -111,7 +111,8 @@ def report_summary(events: pd.DataFrame, duration_s: float) -> dict[str, Any]:
     events : DataFrame
         An events table (:func:`movement.score`).
     duration_s : float
-        Length of the recording in seconds.
+        Time recorded in seconds (the recording's length less its gaps longer than
+        :data:`movement.recording.MAX_GAP_S`: ``events.attrs["recorded_duration"]``).
 
     Returns
     -------
@@ -1031,7 +1032,8 @@ def _render(
         )
         for i in plotted
     ]
-    summ = report_summary(events, duration)
+    # rates over the time recorded (the pieces between long gaps, when there are any)
+    summ = report_summary(events, float(a.get("recorded_duration", duration)))
     source = rec.source or a.get("source") or stem
     version = a.get("movement_version", __version__)
     phash = a.get("parameters_hash") or "–"

@@ -97,9 +97,9 @@ from .io import (
     span_rows,
     suffix_of,
 )
-from .pipeline import _config_for, _label, _one_blas_thread, classifier_for
+from .pipeline import _config_for, _label, _one_blas_thread, classifier_for, note_pieces
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
-from .recording import Recording
+from .recording import MAX_GAP_S, Recording, nan_runs, pieces_between
 from .segment import (
     _BLOCK_S,
     _POSTURE_BLOCK_S,
@@ -315,7 +315,11 @@ class _Source:
 
     meta: _Meta
     top: np.ndarray  # per-channel max |x| over the recording (for clipping_mask)
+    #: [start, stop) sample runs of missing values (NaN), found with ``top`` (same pass)
+    nan_runs: np.ndarray = np.zeros((0, 2), np.int64)
     annotations: Any = None  # what the file's header holds (EDF+, WFDB), when read
+    #: whether any rows can be read at any time (several windows at once)
+    random_access = False
 
     def read(self, s0: int, s1: int) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -324,8 +328,9 @@ class _Source:
         """Start again from the first sample (sequential sources)."""
 
 
-def _abs_max(chunks: Iterator[np.ndarray], k: int) -> np.ndarray:
-    """Per-channel maximum of ``|x|`` over chunks, NaN ignored."""
+def _abs_max(chunks: Iterator[np.ndarray], k: int, gaps: _NanRuns | None = None) -> np.ndarray:
+    """Per-channel maximum of ``|x|`` over consecutive chunks, NaN ignored (and, with
+    ``gaps``, the chunks' runs of missing values recorded there)."""
     top = np.zeros(k)
     for c in chunks:
         if len(c):
@@ -334,12 +339,48 @@ def _abs_max(chunks: Iterator[np.ndarray], k: int) -> np.ndarray:
             if np.isnan(m).any():  # a gap: NaN propagated, take the slow NaN-aware path
                 with np.errstate(invalid="ignore"):
                     m = np.nanmax(np.abs(c), axis=0)
+                if gaps is not None:
+                    gaps.add(c)
+            elif gaps is not None:
+                gaps.skip(len(c))
             top = np.fmax(top, m)
     return top
 
 
+class _NanRuns:
+    """Runs of missing values (NaN) per channel, gathered over consecutive chunks."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.n = 0  # rows seen
+        self._runs: list[list[np.ndarray]] = [[] for _ in range(k)]
+
+    def skip(self, rows: int) -> None:
+        """``rows`` rows without a missing value."""
+        self.n += rows
+
+    def add(self, c: np.ndarray) -> None:
+        """The next rows (some missing)."""
+        miss = np.isnan(c)
+        for j in range(self.k):  # loop over channels (a few)
+            if miss[:, j].any():
+                self._runs[j].append(nan_runs(miss[:, j]) + self.n)
+        self.n += len(c)
+
+    def runs(self, idx: Sequence[int] | None = None) -> np.ndarray:
+        """[start, stop) runs where any of the channels ``idx`` (all by default) is missing,
+        joined across chunk boundaries."""
+        from .segment import _run_union
+
+        cols = range(self.k) if idx is None else idx
+        found = [r for j in cols for r in self._runs[j]]
+        return _run_union(np.concatenate(found)) if found else np.zeros((0, 2), np.int64)
+
+
 class _ArraySource(_Source):
     """A 2-D array (a Recording's data or a memory-mapped ``.npy``), sliced per window."""
+
+    random_access = True
 
     def __init__(
         self, arr: np.ndarray, meta: _Meta, idx: list[int] | None = None, factor: float = 1.0
@@ -350,18 +391,30 @@ class _ArraySource(_Source):
         self.factor = factor
         self._mm = _find_mmap(arr)
         self._top: np.ndarray | None = None
+        self._gaps: np.ndarray | None = None
         self._file = _file_rows(arr)
+
+    def _scan(self) -> None:
+        n, k = self.arr.shape[0], len(self.meta.channels)
+        acc = _NanRuns(k)
+        self._top = _abs_max(
+            (self._peek(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)), k, acc
+        )
+        self._gaps = acc.runs()
 
     @property
     def top(self) -> np.ndarray:  # type: ignore[override]
         """Per-channel max |x| of the whole recording: one pass, on first use."""
         if self._top is None:
-            n = self.arr.shape[0]
-            self._top = _abs_max(
-                (self._peek(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)),
-                len(self.meta.channels),
-            )
+            self._scan()
         return self._top
+
+    @property
+    def nan_runs(self) -> np.ndarray:  # type: ignore[override]
+        """Runs of missing rows of the whole recording (the pass of :attr:`top`)."""
+        if self._gaps is None:
+            self._scan()
+        return self._gaps
 
     def _peek(self, s0: int, s1: int) -> np.ndarray:
         """Rows ``s0:s1`` as :meth:`read` gives them, for reading only: a view of the array
@@ -438,12 +491,22 @@ def _find_mmap(arr: Any) -> mmap.mmap | None:
 class _ChunkedSource(_Source):
     """A table read front to back in chunks (CSV, Parquet), buffered between windows."""
 
-    def __init__(self, chunks: Any, meta: _Meta, idx: list[int], factor: float, top: np.ndarray):
+    def __init__(
+        self,
+        chunks: Any,
+        meta: _Meta,
+        idx: list[int],
+        factor: float,
+        top: np.ndarray,
+        nan_runs: np.ndarray | None = None,
+    ):
         self._make = chunks  # callable returning a fresh iterator of float arrays (all columns)
         self.meta = meta
         self.idx = idx
         self.factor = factor
         self.top = top
+        if nan_runs is not None:
+            self.nan_runs = nan_runs
         self.rewind()
 
     def rewind(self) -> None:
@@ -475,8 +538,29 @@ class _ChunkedSource(_Source):
         return self._buf[: s1 - s0]
 
 
-def _subsample_rows(chunks: Iterator[np.ndarray], k: int) -> tuple[np.ndarray, int, np.ndarray]:
-    """One pass: every ``stride``-th row (at most ~200,000), the row count, per-column max |x|."""
+class _SpanSource(_Source):
+    """Samples ``a:b`` of a source as a source of their own (a piece between long gaps):
+    rows counted from ``a``, the recording's maximum ``|x|`` kept."""
+
+    def __init__(self, src: _Source, a: int, b: int) -> None:
+        from datetime import timedelta
+
+        self.src, self.a = src, int(a)
+        m = src.meta
+        start = m.start + timedelta(seconds=a / m.fs) if m.start is not None and a else m.start
+        self.meta = replace(m, n_samples=int(b - a), start=start, notes=dict(m.notes))
+        self.top = src.top
+        self.random_access = src.random_access
+
+    def read(self, s0: int, s1: int) -> np.ndarray:
+        return self.src.read(self.a + s0, self.a + s1)
+
+
+def _subsample_rows(
+    chunks: Iterator[np.ndarray], k: int, gaps: _NanRuns | None = None
+) -> tuple[np.ndarray, int, np.ndarray]:
+    """One pass: every ``stride``-th row (at most ~200,000), the row count, per-column max
+    |x| (and, with ``gaps``, the runs of missing values)."""
     stride = 1
     kept: list[np.ndarray] = []
     n_kept = 0
@@ -487,6 +571,11 @@ def _subsample_rows(chunks: Iterator[np.ndarray], k: int) -> tuple[np.ndarray, i
             continue
         with np.errstate(invalid="ignore"):
             top = np.fmax(top, np.nanmax(np.abs(c), axis=0))
+        if gaps is not None:
+            if np.isnan(np.min(c)):
+                gaps.add(c)
+            else:
+                gaps.skip(len(c))
         first = (-n) % stride
         kept.append(c[first::stride])
         n_kept += len(kept[-1])
@@ -733,19 +822,22 @@ def _table_source(
                 raise RecordingError(f"non-numeric values in column {bad[0]!r}", src)
             yield block.to_numpy(dtype=np.float64)
 
-    sub, n, top_all = _subsample_rows(arrays(), len(data_cols))
+    gaps = _NanRuns(len(data_cols))
+    sub, n, top_all = _subsample_rows(arrays(), len(data_cols), gaps)
     if n == 0:
         raise RecordingError("the table has no rows", src)
     notes: dict[str, str] = {}
-    if tcol is not None and header_fs is None and n > 1:
+    if tcol is not None and n > 1:
         span = times["last"] - times["first"]
         med = span / (n - 1)
         if times.get("min_dt", 1.0) <= 0 or times.get("max_dt", 0.0) >= 2 * med:
+            # (also with a rate from elsewhere: the rows after a hole are not the next ones)
             raise RecordingError(
-                "irregular or non-increasing time column: streaming needs regular sampling; "
-                "use movement.score (it resamples)",
+                "irregular or non-increasing time column, or one with holes: streaming "
+                "needs regular sampling; use movement.score (it resamples)",
                 src,
             )
+    if tcol is not None and header_fs is None and n > 1:
         unit = 1e-3 if tcol.lower().endswith("ms") else 1.0
         header_fs = (n - 1) / (span * unit)
         notes["time"] = f"time column {tcol!r} read as {'ms' if unit != 1 else 's'}"
@@ -762,7 +854,7 @@ def _table_source(
         units=units,
     )
     top = top_all[idx] * abs(factor)
-    return _ChunkedSource(arrays, meta, idx, factor, top)
+    return _ChunkedSource(arrays, meta, idx, factor, top, gaps.runs(idx))
 
 
 def _open(
@@ -1014,7 +1106,7 @@ def _windows(
     long event is reported as consecutive pieces, none lost, memory bounded.
     """
     carry = None  # global sample where the last piece of a cut segment ended
-    if threads <= 1 or len(pl.cores) < 2 or not isinstance(src, _ArraySource):
+    if threads <= 1 or len(pl.cores) < 2 or not src.random_access:
         for core in pl.cores:
             if carry is not None and carry < core[0]:
                 carry = None  # (the cut fell in a core with no segment left to continue)
@@ -1189,6 +1281,52 @@ def streams_faster(
 # --------------------------------------------------------------------------- entry point
 
 
+def _stream_features(
+    src: _Source,
+    cfg: EMGConfig | AccelConfig,
+    window_s: float,
+    max_segment_s: float,
+    threads: int,
+    progress: bool,
+    name: str,
+) -> tuple[pd.DataFrame, StreamPlan, dict[str, Any]]:
+    """The feature rows of a source (no long gap) scored window by window: ``(features,
+    plan, stats)``; ``features.attrs["gap_runs_s"]``: its missing stretches (s)."""
+    meta = src.meta
+    pl = plan(meta.n_samples, meta.fs, cfg, window_s, max_segment_s)
+    max_extend = max_extend_rows(window_s, meta.fs, len(meta.channels))
+    coco = None
+    if meta.modality == "emg" and len(meta.channels) >= 2 and len(pl.cores) > 1:
+        coco = _ActStore(meta.n_samples, len(meta.channels))
+    stats: dict[str, Any] = {}
+    try:
+        with _one_blas_thread(), heap_reuse():
+            windows = _windows(src, pl, cfg, max_extend, coco, stats, threads)
+            parts = list(_progress(windows, len(pl.cores), progress, name, "window"))
+        if coco is not None:
+            scale = coco.scale()
+            for part in parts:  # loop over windows
+                _cocontraction_of(part, coco, scale)
+    finally:
+        if coco is not None:
+            coco.close()
+    # each core's missing samples (a run cut at a core end stays cut: only its extent matters)
+    runs = [p.attrs.pop("gap_runs_s") for p in parts if "gap_runs_s" in p.attrs]
+    gap_runs = np.concatenate(runs) if runs else np.zeros((0, 2))
+    feats = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if len(parts) > 1:
+        feats = feats.sort_values(["start", "stop"], kind="stable").reset_index(drop=True)
+        start = feats["start"].to_numpy(np.int64)
+        stop = feats["stop"].to_numpy(np.int64)
+        brief = (stop - start) <= cfg.max_brief_s * meta.fs
+        art = (feats["scale"] == "artefact").to_numpy(bool) if "scale" in feats else None
+        ctx = _features.context_features(start / meta.fs, stop / meta.fs, brief, meta.duration, art)
+        for k, v in ctx.items():
+            feats[k] = v
+    feats.attrs["gap_runs_s"] = gap_runs
+    return feats, pl, stats
+
+
 def score_stream(
     path_or_recording: Recording | str | Path,
     settings: Settings | EMGConfig | AccelConfig | None = None,
@@ -1262,40 +1400,40 @@ def score_stream(
     clf, model_name = classifier_for(model, meta.modality, cfg, meta.fs)
     if window_s is None:
         window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
-    pl = plan(meta.n_samples, meta.fs, cfg, window_s, max_segment_s)
-    max_extend = max_extend_rows(window_s, meta.fs, len(meta.channels))
-    coco = None
-    if meta.modality == "emg" and len(meta.channels) >= 2 and len(pl.cores) > 1:
-        coco = _ActStore(meta.n_samples, len(meta.channels))
-    stats: dict[str, Any] = {}
     src.top  # noqa: B018 - the recording's max |x|: one pass before the windows (threads)
-    try:
-        with _one_blas_thread(), heap_reuse():
-            windows = _windows(src, pl, cfg, max_extend, coco, stats, threads)
-            name = Path(meta.source).name if meta.source else "recording"
-            parts = list(_progress(windows, len(pl.cores), progress, name, "window"))
-        if coco is not None:
-            scale = coco.scale()
-            for part in parts:  # loop over windows
-                _cocontraction_of(part, coco, scale)
-    finally:
-        if coco is not None:
-            coco.close()
-    # each core's missing samples (a run cut at a core end stays cut: only its extent matters)
-    runs = [p.attrs.pop("gap_runs_s") for p in parts if "gap_runs_s" in p.attrs]
-    gap_runs = np.concatenate(runs) if runs else np.zeros((0, 2))
-    feats = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if len(parts) > 1:
-        feats = feats.sort_values(["start", "stop"], kind="stable").reset_index(drop=True)
-        start = feats["start"].to_numpy(np.int64)
-        stop = feats["stop"].to_numpy(np.int64)
-        brief = (stop - start) <= cfg.max_brief_s * meta.fs
-        art = (feats["scale"] == "artefact").to_numpy(bool) if "scale" in feats else None
-        ctx = _features.context_features(start / meta.fs, stop / meta.fs, brief, meta.duration, art)
-        for k, v in ctx.items():
-            feats[k] = v
+    pieces = pieces_between(src.nan_runs, meta.n_samples, meta.fs)
+    if not len(pieces):
+        raise RecordingError(
+            f"no stretch of at least 2 s between gaps longer than {MAX_GAP_S:g} s", meta.source
+        )
+    name = Path(meta.source).name if meta.source else "recording"
+    whole = len(pieces) == 1 and pieces[0, 0] == 0 and pieces[0, 1] == meta.n_samples
+    if whole:
+        feats, pl, stats = _stream_features(
+            src, cfg, window_s, max_segment_s, threads, progress, name
+        )
+        gap_runs = feats.attrs["gap_runs_s"]
+        n_windows = len(pl.cores)
+    else:
+        # a piece between gaps longer than MAX_GAP_S at a time, as movement.score does
+        found, runs, n_windows, stats = [], [], 0, {}
+        for a, b in pieces:  # loop over the pieces between long gaps
+            part, pl, st = _stream_features(
+                _SpanSource(src, a, b), cfg, window_s, max_segment_s, threads, progress, name
+            )
+            runs.append(part.attrs.pop("gap_runs_s") + a / meta.fs)
+            if "start" in part:
+                part["start"] += a
+                part["stop"] += a
+                part["onset"] = part["start"] / meta.fs
+                found.append(part)
+            n_windows += len(pl.cores)
+            for k, v in st.items():
+                stats[k] = max(stats.get(k, 0), v) if k == "max_rows" else stats.get(k, 0) + v
+        feats = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+        gap_runs = np.concatenate(runs + [src.nan_runs / meta.fs])
     meta.notes["stream"] = (
-        f"{len(pl.cores)} window(s) of {window_s:g} s, overlap {pl.overlap / meta.fs:g} s"
+        f"{n_windows} window(s) of {window_s:g} s, overlap {pl.overlap / meta.fs:g} s"
         + (f", {stats['extensions']} extension(s)" if stats.get("extensions") else "")
         + (
             f", {stats['split']} event(s) longer than a window split at its end "
@@ -1306,8 +1444,10 @@ def score_stream(
     )
     feats.attrs["gap_runs_s"] = gap_runs
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
+    if not whole:
+        note_pieces(out, meta.duration, pieces, meta.fs)
     out.attrs["stream"] = {
-        "windows": len(pl.cores),
+        "windows": n_windows,
         "overlap_s": pl.overlap / meta.fs,
         "max_window_rows": int(stats.get("max_rows", 0)),
         **{k: v for k, v in stats.items() if k != "max_rows"},

@@ -368,3 +368,33 @@ def test_ecg_removal_is_a_setting(tmp_path, capsys) -> None:
     toml = tmp_path / "thresholds.toml"
     toml.write_text(capsys.readouterr().out)
     assert load_settings(toml).emg.ecg_removal is False
+
+
+def test_a_recording_with_a_long_gap_is_scored_in_pieces(tmp_path) -> None:
+    # 60 s, the device off for 2 minutes, 60 s more; a 5 Hz bout in each part
+    rng = np.random.default_rng(3)
+    fs = 50.0
+    x = accel_rest(rng, fs, 120.0)
+    t = np.concatenate([np.arange(3000), np.arange(3000) + 9000]) / fs
+    for lo in (20.0, 200.0):  # (s, on the recording's clock)
+        bout = (t >= lo) & (t < lo + 6)
+        x[bout, 0] += 0.05 * np.sin(2 * np.pi * 5.0 * t[bout])
+    p = tmp_path / "in" / "gap.csv"
+    p.parent.mkdir()
+    np.savetxt(p, np.column_stack([t, x]), delimiter=",", header="time,x,y,z", comments="")
+    out = tmp_path / "out"
+    assert main(["score", str(p), "--out", str(out), "-q"]) == 0
+    row = _summary(out).iloc[0]
+    assert row["status"] == "ok" and "resampled" in row["message"]
+    assert row["duration_s"] == pytest.approx(240.0, abs=0.05)
+    assert row["recorded_s"] == pytest.approx(120.0, abs=0.1)
+    n = row["n_events"]
+    rates = sum(row[f"rate_per_min_{k}"] for k in ("fasciculation", "dystonia", "other"))
+    assert rates == pytest.approx(n / 2.0, rel=1e-3)  # per minute recorded
+    ev = pd.read_csv(out / "gap_events.tsv", sep="\t")
+    on, off = ev["onset"], ev["onset"] + ev["duration"]
+    assert not ((off > 60.0) & (on < 180.0)).any()  # nothing in the hole
+    assert ((on < 27) & (off > 20)).any() and ((on < 207) & (off > 200)).any()
+    side = json.loads((out / "gap_events.json").read_text())
+    assert side["recording"]["recorded_s"] == pytest.approx(120.0, abs=0.1)
+    assert "2 piece(s)" in side["recording"]["reader_notes"]["gaps"]

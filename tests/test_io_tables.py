@@ -217,3 +217,18 @@ def test_valid_gzip_table_is_read(tmp_path, rng) -> None:
     p.write_bytes(gzip.compress(text.encode()))
     rec = movement.read(p)
     assert rec.fs == pytest.approx(100.0) and rec.n_samples == 300
+
+
+def test_time_column_holes_are_kept_when_the_rate_comes_from_elsewhere(tmp_path, rng) -> None:
+    # 20 s at 100 Hz, then the device was off for 90 s, then 20 s more
+    t = np.concatenate([np.arange(2000), np.arange(2000) + 11_000]) / 100.0
+    x = _accel(t.size, rng)
+    p = _write_csv(tmp_path / "h.csv", "time,x,y,z", np.column_stack([t, x]))
+    (tmp_path / "h.json").write_text(json.dumps({"SamplingFrequency": 100}))
+    with pytest.warns(UserWarning, match="time column has holes"):
+        rec = movement.read(p)
+    assert rec.notes["fs_from"] == "sidecar"
+    assert rec.n_samples == 13_000  # the samples after the hole at their own times
+    np.testing.assert_allclose(rec.data[11_000:], x[2000:], atol=1e-6)  # (as written)
+    # (grid points within 1.5 periods of a sample are interpolated: one each side)
+    assert rec.gaps.sum() == 9000 - 2 and rec.pieces.tolist() == [[0, 2001], [10_999, 13_000]]

@@ -109,3 +109,30 @@ def test_a_gap_inside_a_burst_splits_it(burst_s: float, where: float, gap_s: flo
     g0 = i0 + int(where * burst_s * fs)
     x[g0 : g0 + max(1, int(gap_s * fs)), 0] = np.nan
     _check(Recording(x, fs=fs, modality="emg"))
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(
+    st.integers(0, 2**32 - 1),  # signal seed
+    st.floats(0.0, 1.0),  # where the long gap starts (share of the room for it)
+    st.floats(60.5, 150.0),  # its length, s: longer than MAX_GAP_S, the recording splits
+)
+def test_a_long_gap_splits_the_recording_and_holds_no_event(
+    seed: int, where: float, gap_s: float
+) -> None:
+    fs = 25.0
+    rng = np.random.default_rng(seed)
+    n = int(400 * fs)
+    t = np.arange(n) / fs
+    x = rng.normal(0, 0.003, (n, 3))
+    x[:, 2] += 1.0
+    for _ in range(4):  # bouts of 5 Hz oscillation and twitches anywhere
+        i = int(rng.integers(0, n - 5))
+        seg = slice(i, min(n, i + int(rng.uniform(0.1, 8.0) * fs)))
+        x[seg, int(rng.integers(3))] += rng.uniform(0.01, 0.5) * np.sin(2 * np.pi * 5 * t[seg])
+    g = int(gap_s * fs)
+    g0 = int(where * (n - g))
+    x[g0 : g0 + g] = np.nan
+    rec = Recording(x, fs=fs, modality="accel")
+    assert len(rec.pieces) >= 1 and all(b - a >= 2 * fs for a, b in rec.pieces)
+    _check(rec)

@@ -82,16 +82,42 @@ def test_too_short_is_measured_in_seconds_not_samples() -> None:
         Recording(np.zeros(n_ok - 1), fs=fs, modality="emg")
 
 
-def test_gap_longer_than_limit_is_rejected_shorter_is_kept() -> None:
+def test_gap_longer_than_limit_splits_into_pieces_shorter_is_kept() -> None:
     fs = 10.0
     n = int((MAX_GAP_S + 20) * fs)
     x = np.ones(n)
     x[50 : 50 + int((MAX_GAP_S + 1) * fs)] = np.nan
-    with pytest.raises(RecordingError, match="gap of"):
-        Recording(x, fs=fs, modality="accel")
+    rec = Recording(x, fs=fs, modality="accel")
+    assert rec.pieces.tolist() == [[0, 50], [50 + int((MAX_GAP_S + 1) * fs), n]]
     y = np.ones(n)
     y[50 : 50 + int((MAX_GAP_S - 1) * fs)] = np.nan
-    assert Recording(y, fs=fs, modality="accel").gaps.sum() == int((MAX_GAP_S - 1) * fs)
+    rec = Recording(y, fs=fs, modality="accel")
+    assert rec.gaps.sum() == int((MAX_GAP_S - 1) * fs)
+    assert rec.pieces.tolist() == [[0, n]]
+
+
+def test_pieces_shorter_than_the_minimum_are_left_out() -> None:
+    fs = 10.0
+    short = int(MIN_DURATION_S * fs) - 1
+    n = short + int((MAX_GAP_S + 1) * fs) + 100
+    x = np.ones(n)
+    x[short : n - 100] = np.nan  # a piece too short, a long gap, then 10 s
+    assert Recording(x, fs=fs, modality="accel").pieces.tolist() == [[n - 100, n]]
+    z = np.ones(n)
+    z[short : n - short] = np.nan  # nothing long enough either side
+    with pytest.raises(RecordingError, match="no stretch of at least"):
+        Recording(z, fs=fs, modality="accel")
+
+
+def test_piece_is_a_view_with_its_start_moved() -> None:
+    from datetime import datetime, timedelta
+
+    t0 = datetime(2026, 1, 1, 8, 0, 0)
+    rec = Recording(np.arange(100.0), fs=10.0, modality="emg", start=t0, source="f.csv")
+    p = rec.piece(30, 80)
+    assert np.shares_memory(p.data, rec.data) and p.n_samples == 50
+    assert p.start == t0 + timedelta(seconds=3) and p.source == "f.csv"
+    assert p.notes["piece"] == "samples 30-80 of 100"
 
 
 def test_too_few_usable_samples_is_rejected() -> None:

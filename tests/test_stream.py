@@ -463,3 +463,53 @@ def test_npy_rows_read_straight_from_the_file(tmp_path: Path, kind: str):
     ref = np.asarray(x).reshape(5000, -1)
     for a, b in ((0, 5000), (1234, 4321), (4999, 5000)):
         np.testing.assert_array_equal(src.read(a, b), ref[a:b])
+
+
+@pytest.fixture(scope="module")
+def gapped_sim():
+    """Simulated accelerometry with a 5-minute hole (NaN) and a 20 s one: two pieces."""
+    sim = simulate("accel", 2700, seed=4)
+    x = sim.recording.data.copy()
+    fs = sim.recording.fs
+    x[int(900 * fs) : int(1200 * fs)] = np.nan  # longer than MAX_GAP_S: splits
+    x[int(2000 * fs) : int(2020 * fs)] = np.nan  # shorter: a gap inside the second piece
+    return movement.Recording(x, fs=fs, modality="accel", channels=sim.recording.channels)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_long_gap_pieces_stream_as_in_memory(tmp_path: Path, gapped_sim, threads: int):
+    whole = movement.score(gapped_sim)
+    assert whole.attrs["recorded_duration"] == pytest.approx(2400.0)
+    on = whole["onset"].to_numpy()
+    assert len(whole) >= 5 and not ((on + whole["duration"].to_numpy() > 900) & (on < 1200)).any()
+    assert "2 piece(s)" in whole.attrs["notes"]["gaps"]
+    np.save(tmp_path / "gapped.npy", gapped_sim.data)
+    (tmp_path / "gapped.json").write_text(
+        json.dumps(
+            {
+                "SamplingFrequency": gapped_sim.fs,
+                "Modality": "accel",
+                "ColumnNames": list(gapped_sim.channels),
+            }
+        )
+    )
+    for src in (gapped_sim, tmp_path / "gapped.npy"):
+        ev = score_stream(src, window_s=200, threads=threads)  # several windows per piece
+        assert ev.attrs["stream"]["windows"] >= 4
+        assert_same_events(whole, ev, gapped_sim.fs)
+        assert ev.attrs["recorded_duration"] == whole.attrs["recorded_duration"]
+        assert ev.attrs["notes"]["gaps"] == whole.attrs["notes"]["gaps"]
+
+
+def test_nan_runs_are_joined_across_chunks(monkeypatch):
+    monkeypatch.setattr(stream, "_CHUNK_ROWS", 1000)
+    x = np.ones((10_000, 2))
+    x[1500:4200, 0] = np.nan  # across chunk boundaries, one channel
+    x[4100:4300, 1] = np.nan  # overlapping it on the other channel
+    x[9990:, :] = np.nan  # at the end
+    src = stream._open(
+        movement.Recording(x, fs=100.0, modality="emg"),
+        fs=None, modality=None, channels=None, chunk_rows=1000,
+    )  # fmt: skip
+    assert src.nan_runs.tolist() == [[1500, 4300], [9990, 10_000]]
+    assert np.array_equal(src.top, [1.0, 1.0])

@@ -541,6 +541,17 @@ def _finish(
         )
     if raw.time is not None and how != "time column":
         _fs_from_time(raw.time, src)  # still reject time going backwards
+        step = np.diff(raw.time)
+        if step.size and step.max() >= 2.0 * max(float(np.median(step)), 1.0 / rate):
+            # a hole in the time column: the samples after it are not the next ones; they
+            # go on a grid at the rate given (the hole becomes missing values)
+            raw.data, n_gap = to_uniform_grid(raw.time, raw.data, rate)
+            msg = (
+                f"{src}: the time column has holes; put on a uniform {rate:.4g} Hz grid "
+                f"({n_gap} samples in gaps set missing)"
+            )
+            warnings.warn(msg, stacklevel=2)
+            notes["resampled"] = msg
     notes["fs_from"] = how
     # -- modality ---------------------------------------------------------------
     mod = (
