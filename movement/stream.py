@@ -97,6 +97,7 @@ from .io import (
     span_rows,
     suffix_of,
 )
+from .io.hdf5 import is_hdf5
 from .pipeline import _config_for, _label, _one_blas_thread, classifier_for
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
 from .recording import Recording
@@ -608,6 +609,26 @@ def _wfdb_source(
     return _rows_source(path, open_wfdb(path), fs, modality, channels, units)
 
 
+def _h5_source(
+    path: Path, fs: Any, modality: Any, channels: Any, units: str | None = None
+) -> _Source | None:
+    """An HDF5 file's (``.h5``, ``.hdf5``, MATLAB v7.3 ``.mat``) rows on demand (a
+    hyperslab per window); None when the rate can come only from its ``time`` data set
+    (the file is then read whole: irregular times need the whole-file resampling)."""
+    from .io import _sidecar_get
+    from .io.hdf5 import open_hdf5
+
+    raw = open_hdf5(path, read_time=False)
+    if (
+        raw.data.time_name is not None  # type: ignore[attr-defined]
+        and raw.fs is None
+        and fs is None
+        and _sidecar_get(read_sidecar(path), "SamplingFrequency", "SamplingRate", "fs") is None
+    ):
+        return None
+    return _rows_source(path, raw, fs, modality, channels, units)
+
+
 def _rows_source(
     path: Path,
     raw: RawSignal,
@@ -800,6 +821,10 @@ def _open(
         return _edf_source(path, fs, modality, channels, units)
     if suffix == ".hea":
         return _wfdb_source(path, fs, modality, channels, units)
+    if suffix in (".h5", ".hdf5") or (suffix == ".mat" and is_hdf5(path)):
+        h5 = _h5_source(path, fs, modality, channels, units)
+        if h5 is not None:
+            return h5
     rec = read(path, fs=fs, modality=modality, channels=channels, units=units)  # whole
     src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
     src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
@@ -1169,12 +1194,17 @@ def streams_faster(
     rows is all it reads); other formats: False.
     """
     path = Path(path)
-    opener = {".npy": _npy_source, ".edf": _edf_source, ".hea": _wfdb_source}.get(suffix_of(path))
+    opener = {
+        ".npy": _npy_source, ".edf": _edf_source, ".hea": _wfdb_source,
+        ".h5": _h5_source, ".hdf5": _h5_source, ".mat": _h5_source,  # (.mat: v7.3 only)
+    }.get(suffix_of(path))  # fmt: skip
     if opener is None:
         return False
     try:
         src = opener(path, fs, modality, channels)
     except (MovementError, OSError, ValueError):
+        return False
+    if src is None:  # (an HDF5 file timed only by a time data set: read whole)
         return False
     meta = src.meta
     cfg = _config_for(meta.modality, settings)

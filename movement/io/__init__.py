@@ -131,6 +131,8 @@ def is_recording_file(path: Path) -> bool:
         return False
     if any(_DOCS.search(part) for part in path.parent.parts[-2:]):
         return False
+    if path.name.lower().endswith(".mat") and path.with_suffix(".hea").is_file():
+        return False  # a WFDB record's signal file (PhysioNet's .mat form): read by its .hea
     return bool(suffix_of(path))
 
 
@@ -593,7 +595,7 @@ def _load_plugins() -> None:
     global _PLUGINS_LOADED
     if not _PLUGINS_LOADED:
         _PLUGINS_LOADED = True
-        from . import tables  # noqa: F401
+        from . import hdf5, tables  # noqa: F401
 
         try:
             from . import devices  # noqa: F401
