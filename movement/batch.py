@@ -135,7 +135,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
     """Events of a long file scored with :func:`movement.stream.score_stream`, or None.
 
     Streaming gives the same events as the in-memory path (tested); it is used for
-    large files in formats it reads in pieces (bounded memory), and for ``.npy``, EDF and WFDB files
+    large files in formats it reads in pieces (bounded memory), and for ``.npy``, EDF, WFDB and HDF5 files
     where it is also faster (:func:`movement.stream.streams_faster`: a day of 100 Hz
     accelerometry), never with ``--report`` (the page needs the whole signal). A file
     the streaming readers cannot parse is read whole.

@@ -109,6 +109,10 @@ def test_mat_cellstr_struct_and_other_rate_names(tmp_path: Path, x: np.ndarray) 
     assert rec.fs == 500.0 and rec.modality == "emg" and rec.units == "mV"
     assert rec.channels == ("flexor", "extensor", "biceps")
     assert "'SamplingRate' in 'rec'" in rec.notes["fs"]
+    # a struct named data: the one numeric matrix inside it
+    scipy.io.savemat(p, {"data": {"emg": x, "fs": 500, "modality": "emg"}})
+    rec = movement.read(p)
+    assert np.array_equal(rec.data, x) and rec.fs == 500.0 and "'data/emg'" in rec.notes["signal"]
     for name in ("Fs", "srate", "sfreq", "sampling_rate"):
         scipy.io.savemat(p, {"data": x[:, 0], name: 50})  # one channel, a 1-D data
         rec = movement.read(p, modality="emg")
@@ -436,3 +440,33 @@ def test_convert_and_registration(tmp_path: Path, x: np.ndarray) -> None:
         out = convert(src, tmp_path / "cache" / f"{src.stem}.npy")
         a, b = movement.read(src), movement.read(out)
         assert np.array_equal(a.data, b.data) and a.fs == b.fs and a.channels == b.channels
+
+
+def test_movement_score_streams_a_large_hdf5(tmp_path: Path, accel_sim, monkeypatch) -> None:
+    """``movement score`` streams an HDF5 file over STREAM_BYTES (judged by its data set's
+    shape), with the events of the whole read."""
+    h5py = pytest.importorskip("h5py")
+    import movement.batch as batch
+    import movement.stream as stream
+    from movement.batch import ScoreOptions, score_batch
+
+    p = tmp_path / "long.h5"
+    with h5py.File(p, "w") as f:
+        f["data"] = accel_sim.recording.data
+        f["fs"] = 100.0
+        f["modality"] = "accel"
+    calls = []
+    real = stream.score_stream
+    monkeypatch.setattr(stream, "score_stream", lambda *a, **k: calls.append(a) or real(*a, **k))
+    opts = ScoreOptions(model="rules")
+    monkeypatch.setattr(batch, "STREAM_BYTES", 1)
+    score_batch([p], tmp_path / "streamed", opts, progress=False)
+    assert len(calls) == 1
+    monkeypatch.setattr(batch, "STREAM_BYTES", 2**60)
+    score_batch([p], tmp_path / "whole", opts, progress=False)
+    assert len(calls) == 1  # 25 min: fewer than 3 windows, not faster streamed
+    a = pd.read_csv(tmp_path / "streamed" / "long_events.tsv", sep="\t")
+    b = pd.read_csv(tmp_path / "whole" / "long_events.tsv", sep="\t")
+    assert len(a) == len(b) >= 5
+    np.testing.assert_allclose(a["onset"], b["onset"], atol=0.011)
+    assert list(a["trial_type"]) == list(b["trial_type"])

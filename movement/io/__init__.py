@@ -357,7 +357,7 @@ def read(
         Read as this suffix (e.g. ``".csv"``) whatever the file's name.
     start_s, stop_s : float, optional
         Read only this part, in seconds from the first sample (either may be left out):
-        a memory-mapped ``.npy``, EDF and WFDB read just those rows, CSV and Parquet
+        a memory-mapped ``.npy``, EDF, WFDB and HDF5 read just those rows, CSV and Parquet
         stop reading at ``stop_s``, other formats are read whole and cut
         (:func:`movement.stream.read_span`). ``start`` then is the first sample's time and
         ``notes["span"]`` says which samples were read.

@@ -338,8 +338,11 @@ def _orient(shape: tuple[int, ...], what: str, src: str) -> tuple[int, int, int]
 
 
 def _orient_note(name: str, shape: tuple[int, ...], n: int, k: int, axis: int) -> str:
-    how = "samples on the longer axis" + (", transposed" if axis == 1 else "")
-    return f"signal from {name!r} ({_shape_text(shape)} in the file; {n} samples x {k} channels, {how})"
+    how = "transposed: " if axis == 1 else ""
+    return (
+        f"{name!r} ({_shape_text(shape)} in the file) read as {n} samples x {k} channels "
+        f"({how}samples are the longer axis)"
+    )
 
 
 def _base(name: str) -> str:
@@ -628,7 +631,8 @@ def read_mat(path: Path) -> RawSignal:
         raise RecordingError(f"not a readable MATLAB file ({_one_line(exc)})", src) from None
     found = _walk(mat)
     listing = [f"{key} ({_describe(v)})" for key, v in found.items()]
-    name, value = _pick(found, listing, src, "variable")
+    arrays = {key: v for key, v in found.items() if not isinstance(v, dict)}  # (no structs)
+    name, value = _pick(arrays, listing, src, "variable")
     arr = np.asarray(value) if isinstance(value, np.ndarray) else None
     if arr is None or not _is_numeric_array(arr):
         raise RecordingError(f"{name!r} is not numeric ({_describe(value)})", src)
