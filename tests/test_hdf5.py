@@ -135,12 +135,18 @@ def test_mat_without_h5py(tmp_path: Path, x: np.ndarray, monkeypatch) -> None:
     v73 = write_mat73(tmp_path / "new.mat", {"data": x, "fs": 50.0})
     v5 = tmp_path / "old.mat"
     scipy.io.savemat(v5, {"data": x, "fs": 50.0, "modality": "accel"})
+    h5 = _h5(tmp_path / "rec.h5", data=x, fs=50.0)
     monkeypatch.setitem(sys.modules, "h5py", None)
     assert np.array_equal(movement.read(v5).data, x)
     with pytest.raises(MissingExtraError, match=r"pip install 'movement\[hdf5\]'"):
         movement.read(v73)
     with pytest.raises(MissingExtraError, match="MATLAB v7.3 files"):
         movement.read(v73)
+    with pytest.raises(MissingExtraError, match="HDF5 files"):
+        movement.read(h5)
+    (tmp_path / "bad.h5").write_bytes(b"not HDF5 at all" * 50)  # told apart without h5py
+    with pytest.raises(RecordingError, match="not an HDF5 file"):
+        movement.read(tmp_path / "bad.h5")
 
 
 # -- MATLAB v7.3 and HDF5 (h5py) ----------------------------------------------------------------
@@ -188,6 +194,19 @@ def test_h5_round_trip(tmp_path: Path, x: np.ndarray, samples_first: bool, fs_wh
     assert np.array_equal(rec.data, x.astype(np.float32).astype(np.float64))
     assert rec.fs == 50.0 and rec.channels == ("acc x", "acc y", "acc z")
     assert rec.modality == "accel"
+
+
+def test_unreadable_optional_text_is_a_warning(tmp_path: Path, x: np.ndarray) -> None:
+    """MATLAB ``string`` objects (opaque in v7.3) as channel names: ignored with a warning."""
+    h5py = pytest.importorskip("h5py")
+    p = write_mat73(tmp_path / "rec.mat", {"data": x, "fs": 50.0, "modality": "accel"})
+    with h5py.File(p, "r+") as f:
+        d = f.create_dataset("channels", data=np.zeros((6, 1), np.uint32))
+        d.attrs["MATLAB_class"] = np.bytes_("string")
+    with pytest.warns(UserWarning, match="'channels' not read \\(MATLAB string values"):
+        rec = movement.read(p)
+    assert rec.channels == ("ch1", "ch2", "ch3") and np.array_equal(rec.data, x)
+    assert "ignored" in rec.notes["channels"]
 
 
 def test_h5_group_and_single_matrix(tmp_path: Path, x: np.ndarray) -> None:

@@ -9,10 +9,10 @@ is HDF5 underneath (a 512-byte MATLAB text header, then an HDF5 file) and, like
 Which variable / data set is the signal, and what describes it (one convention for
 both formats):
 
-* **signal**: the variable or data set named ``data``; else the only numeric matrix
-  (two dimensions longer than 1) in the file, anywhere in it (in a MATLAB struct or an
-  HDF5 group too); else a :class:`~movement.errors.RecordingError` listing what the file
-  holds. **Samples are the longer axis**: a ``samples x channels`` array and a
+* **signal**: the variable or data set named ``data`` (at the top; else the only one so
+  named inside a MATLAB struct or an HDF5 group); else the only numeric matrix (two
+  dimensions longer than 1) anywhere in the file; else a
+  :class:`~movement.errors.RecordingError` saying what the file holds. **Samples are the longer axis**: a ``samples x channels`` array and a
   ``channels x samples`` one are read alike. MATLAB v7.3 stores arrays transposed
   (column-major), so a MATLAB ``data`` of size samples x channels appears in h5py as
   ``(channels, samples)``; the rule reads it the right way round. A 1-D ``data`` is one
@@ -25,13 +25,15 @@ both formats):
   ``time`` variable), else the usual "unknown sampling rate: give --fs" error.
 * optional, found the same way: ``channels`` (strings, one per channel: a MATLAB
   cellstr or char matrix, HDF5 strings as bytes or text), ``modality`` (``accel`` /
-  ``emg``), ``units``, and ``time`` (seconds of each sample, as in ``.npz``).
+  ``emg``), ``units``, and ``time`` (seconds of each sample, as in ``.npz``). Text that
+  cannot be read (e.g. MATLAB ``string`` objects) is ignored with a warning.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -429,7 +431,11 @@ def _metadata(places: list[tuple[str, Any]], f: Any, src: str, k: int) -> _Meta:
             try:
                 text = _strings(hit[1], f)
             except (ValueError, TypeError, KeyError) as exc:
-                raise RecordingError(f"cannot read {hit[0]!r}{where} ({exc})", src) from None
+                # optional text: the signal is still usable (default names, --modality...)
+                msg = f"{hit[0]!r}{where} not read ({exc}); ignored"
+                warnings.warn(f"{src}: {msg}", stacklevel=4)
+                meta.notes[key] = msg
+                continue
             setattr(meta, key, text if key == "channels" else (" ".join(text) or None))
         if i == 0 and (hit := _look(found, ("time",))) is not None:
             meta.time = hit[1]
