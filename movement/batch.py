@@ -94,16 +94,25 @@ def unique_stems(paths: Sequence[Path]) -> list[str]:
 STREAM_BYTES = 256 * 2**20
 _STREAMABLE = (
     ".npy", ".parquet", ".pq", ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz",
-    ".edf", ".bdf", ".hea",
+    ".edf", ".bdf", ".hea", ".h5", ".hdf5", ".mat",
 )  # fmt: skip
 
 
 def _decoded_bytes(path: Path) -> int:
     """About the bytes of a file's samples as float64 (EDF holds 2 bytes a sample, BDF 3;
-    a WFDB header says how many samples its record holds; gzipped text is taken at 8x:
-    measured 8.5x on data/sim_wrist_accel.csv.gz, less for noisier digits, and erring
-    high only streams a file that would have fitted)."""
+    a WFDB header says how many samples its record holds, and an HDF5 data set its shape
+    (compressed or not; a ``.mat`` before v7.3 is not HDF5 and is read whole: 0);
+    gzipped text is taken at 8x: measured 8.5x on data/sim_wrist_accel.csv.gz, less for
+    noisier digits, and erring high only streams a file that would have fitted)."""
     name = path.name.lower()
+    if name.endswith((".h5", ".hdf5", ".mat")):
+        try:
+            from .io.hdf5 import open_hdf5
+
+            n, k = open_hdf5(path, read_time=False).data.shape
+            return 8 * n * k
+        except (MovementError, OSError, ValueError):
+            return 0  # not HDF5 (a .mat v4-v7.2), or broken: the whole-file read says what
     if name.endswith(".hea"):
         try:
             from .io.devices import open_wfdb
@@ -126,7 +135,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
     """Events of a long file scored with :func:`movement.stream.score_stream`, or None.
 
     Streaming gives the same events as the in-memory path (tested); it is used for
-    large files in formats it reads in pieces (bounded memory), and for ``.npy``, EDF and WFDB files
+    large files in formats it reads in pieces (bounded memory), and for ``.npy``, EDF, WFDB and HDF5 files
     where it is also faster (:func:`movement.stream.streams_faster`: a day of 100 Hz
     accelerometry), never with ``--report`` (the page needs the whole signal). A file
     the streaming readers cannot parse is read whole.

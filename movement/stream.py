@@ -64,9 +64,9 @@ Results otherwise equal :func:`movement.score` to float tolerance (a threshold c
 can move by one sample where cumulative sums differ in the last bits).
 
 Sources: a :class:`Recording` (sliced), ``.npy`` (memory-mapped, each slice converted to
-float64), EDF (edfio's memory map) and WFDB (``rdrecord`` per slice), CSV/TSV (pandas
-``chunksize``), Parquet (pyarrow row groups). Other formats are read whole with
-:func:`movement.read`, then scored in windows.
+float64), EDF (edfio's memory map), WFDB (``rdrecord`` per slice), HDF5 and MATLAB v7.3
+(an h5py hyperslab per slice), CSV/TSV (pandas ``chunksize``), Parquet (pyarrow row
+groups). Other formats are read whole with :func:`movement.read`, then scored in windows.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ from .io import (
     span_rows,
     suffix_of,
 )
+from .io.hdf5 import is_hdf5
 from .pipeline import _config_for, _label, _one_blas_thread, classifier_for, note_pieces
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
 from .recording import MAX_GAP_S, Recording, nan_runs, pieces_between
@@ -695,6 +696,21 @@ def _wfdb_source(
     return _rows_source(path, open_wfdb(path), fs, modality, channels, units)
 
 
+def _h5_source(
+    path: Path, fs: Any, modality: Any, channels: Any, units: str | None = None
+) -> _Source | None:
+    """An HDF5 file's (``.h5``, ``.hdf5``, MATLAB v7.3 ``.mat``) rows on demand (a
+    hyperslab per window); None when it has a ``time`` data set (the file is then read
+    whole: the times place the samples, a hole in them becomes missing values, and time
+    going backwards is refused, as :func:`movement.read` does)."""
+    from .io.hdf5 import open_hdf5
+
+    raw = open_hdf5(path, read_time=False)
+    if raw.data.time_name is not None:  # type: ignore[attr-defined]
+        return None
+    return _rows_source(path, raw, fs, modality, channels, units)
+
+
 def _rows_source(
     path: Path,
     raw: RawSignal,
@@ -890,6 +906,10 @@ def _open(
         return _edf_source(path, fs, modality, channels, units)
     if suffix == ".hea":
         return _wfdb_source(path, fs, modality, channels, units)
+    if suffix in (".h5", ".hdf5") or (suffix == ".mat" and is_hdf5(path)):
+        h5 = _h5_source(path, fs, modality, channels, units)
+        if h5 is not None:
+            return h5
     rec = read(path, fs=fs, modality=modality, channels=channels, units=units)  # whole
     src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
     src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
@@ -908,7 +928,7 @@ def header_of(
     """What a file holds, without reading its samples where the format allows.
 
     Rate, modality, channels and units are resolved as by :func:`movement.read`, on a
-    sample of rows (``.npy``, EDF, WFDB: the header and 200 short runs; CSV: one pass in
+    sample of rows (``.npy``, EDF, WFDB, HDF5: the header and 200 short runs; CSV: one pass in
     chunks; Parquet: its metadata and row groups).
 
     Returns
@@ -944,8 +964,8 @@ def read_span(
 ) -> Recording:
     """Part of a recording file, ``start_s`` to ``stop_s`` seconds from its first sample.
 
-    Only that part is read where the format allows (a memory-mapped ``.npy``, EDF and
-    WFDB by random access; CSV and Parquet front to back up to ``stop_s``); other formats
+    Only that part is read where the format allows (a memory-mapped ``.npy``, EDF, WFDB
+    and HDF5 by random access; CSV and Parquet front to back up to ``stop_s``); other formats
     are read whole, then cut. Rate, modality, channels and units are resolved as by
     :func:`movement.read` (on a sample of rows), so the values equal the same rows of the
     whole read. ``movement.read(path, start_s=..., stop_s=...)`` calls this.
@@ -1096,7 +1116,7 @@ def _windows(
     """Per core: the feature rows of the segments whose onset lies in it (global samples).
 
     With ``threads`` > 1 and a random-access source (an array, a memory-mapped
-    ``.npy``, an EDF or WFDB file), up to ``threads`` windows are processed at once (numpy and scipy release
+    ``.npy``, an EDF, WFDB or HDF5 file), up to ``threads`` windows are processed at once (numpy and scipy release
     the GIL in their loops); results are yielded in core order, so the table is the same.
 
     A segment still running at the end of the longest slice allowed (``max_extend``) is
@@ -1244,7 +1264,7 @@ def streams_faster(
     modality: str | None = None,
     channels: Sequence[str | int] | None = None,
 ) -> bool:
-    """Whether :func:`score_stream` scores a ``.npy``, EDF or WFDB file faster than whole.
+    """Whether :func:`score_stream` scores a ``.npy``, EDF, WFDB or HDF5 file faster than whole.
 
     Streaming re-processes each window's overlap, but its windows stay small (the
     same memory reused from window to window) where a whole-recording pass works on
@@ -1255,16 +1275,22 @@ def streams_faster(
     (~85 bytes a value): 2 kHz 4-channel EMG, 1 h 8.3-9.0 s streamed (0.89 GB) vs 10.2 s
     whole (2.5 GB), 30 min (3 windows) 4.75 vs 5.1 s. So: at least 3 windows, each with
     an overlap of at most 10 % of its core on a side, or any overlap for EMG of 2 channels
-    or more. Only ``.npy``, EDF and WFDB files are judged (their header and a sample of
-    rows is all it reads); other formats: False.
+    or more. Only ``.npy``, EDF, WFDB and HDF5 (``.h5``, ``.hdf5``, MATLAB v7.3 ``.mat``)
+    files are judged (their header and a sample of rows is all it reads); other formats:
+    False.
     """
     path = Path(path)
-    opener = {".npy": _npy_source, ".edf": _edf_source, ".hea": _wfdb_source}.get(suffix_of(path))
+    opener = {
+        ".npy": _npy_source, ".edf": _edf_source, ".hea": _wfdb_source,
+        ".h5": _h5_source, ".hdf5": _h5_source, ".mat": _h5_source,  # (.mat: v7.3 only)
+    }.get(suffix_of(path))  # fmt: skip
     if opener is None:
         return False
     try:
         src = opener(path, fs, modality, channels)
     except (MovementError, OSError, ValueError):
+        return False
+    if src is None:  # (an HDF5 file timed only by a time data set: read whole)
         return False
     meta = src.meta
     cfg = _config_for(meta.modality, settings)
@@ -1345,7 +1371,9 @@ def score_stream(
     ----------
     path_or_recording : Recording or path
         A recording, or a file: ``.npy`` (memory-mapped), EDF (memory-mapped, decoded
-        per window), WFDB (``.hea``: each window's samples read), CSV/TSV (read in
+        per window), WFDB (``.hea``: each window's samples read), HDF5 (``.h5``,
+        ``.hdf5``, MATLAB v7.3 ``.mat``: each window's rows read with h5py; one whose rate
+        comes only from a ``time`` data set is read whole), CSV/TSV (read in
         chunks), Parquet (by row group); BDF is held as
         edfio reads it (its digital values, whole) and decoded per window; other formats
         are read whole, then scored in windows.
@@ -1365,7 +1393,7 @@ def score_stream(
     chunk_rows : int
         Rows per CSV chunk.
     threads : int
-        Windows processed at once (threads) for arrays, ``.npy``, EDF and WFDB files; the same
+        Windows processed at once (threads) for arrays, ``.npy``, EDF, WFDB and HDF5 files; the same
         table. Each running window holds its own temporaries, so peak memory grows
         by about one window per thread. Files read front to back (CSV, Parquet) are
         processed one window at a time.

@@ -87,6 +87,8 @@ BAD_CASES: dict[str, tuple[str, str]] = {
     "no rate": ("nofs.csv", "unknown sampling rate"),
     "unreadable npy": ("garbage.npy", "not a readable .npy file"),
     "corrupt gzip": ("broken.csv.gz", "not a text table"),
+    "corrupt mat": ("broken.mat", "not a readable MATLAB file"),
+    "corrupt hdf5": ("broken.h5", "not an HDF5 file"),
     "unknown type": ("r.xyz", "unknown file type"),
 }
 
@@ -118,6 +120,8 @@ def make_bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
     binary = {
         "unreadable npy": b"\x93NUMPY this is not an array",
         "corrupt gzip": b"this is not gzip data" * 10,
+        "corrupt mat": b"this is not a MAT-file" * 10,
+        "corrupt hdf5": b"this is not an HDF5 file" * 10,
     }
     out = {}
     for case, (name, fragment) in BAD_CASES.items():

@@ -131,6 +131,8 @@ def is_recording_file(path: Path) -> bool:
         return False
     if any(_DOCS.search(part) for part in path.parent.parts[-2:]):
         return False
+    if path.name.lower().endswith(".mat") and path.with_suffix(".hea").is_file():
+        return False  # a WFDB record's signal file (PhysioNet's .mat form): read by its .hea
     return bool(suffix_of(path))
 
 
@@ -355,7 +357,7 @@ def read(
         Read as this suffix (e.g. ``".csv"``) whatever the file's name.
     start_s, stop_s : float, optional
         Read only this part, in seconds from the first sample (either may be left out):
-        a memory-mapped ``.npy``, EDF and WFDB read just those rows, CSV and Parquet
+        a memory-mapped ``.npy``, EDF, WFDB and HDF5 read just those rows, CSV and Parquet
         stop reading at ``stop_s``, other formats are read whole and cut
         (:func:`movement.stream.read_span`). ``start`` then is the first sample's time and
         ``notes["span"]`` says which samples were read.
@@ -604,7 +606,7 @@ def _load_plugins() -> None:
     global _PLUGINS_LOADED
     if not _PLUGINS_LOADED:
         _PLUGINS_LOADED = True
-        from . import tables  # noqa: F401
+        from . import hdf5, tables  # noqa: F401
 
         try:
             from . import devices  # noqa: F401

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import MovementError
 from . import READERS, suffix_of
+from .hdf5 import is_hdf5
 
 #: How many annotations :func:`info` lists (all are counted).
 N_FIRST_ANNOTATIONS = 5
@@ -24,7 +25,7 @@ N_FIRST_ANNOTATIONS = 5
 #: Formats described from their header and a sample of rows (the windowed readers of
 #: :mod:`movement.stream`): a week of 100 Hz ``.npy`` in 1.5 s and 0.25 GB (imports
 #: included), not 13 s and 5 GB. Tables are read whole: a time column may need resampling.
-_HEADER_ONLY = {".npy", ".edf", ".hea"}
+_HEADER_ONLY = {".npy", ".edf", ".hea", ".h5", ".hdf5", ".mat"}  # (.mat: v7.3, HDF5)
 
 
 def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
@@ -63,7 +64,11 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
     suffix = (read_kwargs.get("format") or suffix_of(p)).lower()
     if suffix and not suffix.startswith("."):
         suffix = "." + suffix
-    lazy = not read_kwargs.get("format") and suffix in _HEADER_ONLY
+    lazy = (
+        not read_kwargs.get("format")
+        and suffix in _HEADER_ONLY
+        and (suffix != ".mat" or (p.is_file() and is_hdf5(p)))
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if lazy:  # a long file: its header and a sample of rows, not all its samples
