@@ -570,6 +570,26 @@ class AccelConfig(_Config):
         "50 Hz (0.91) [E]",
         "s",
     )
+    nonwear_window_s: float | None = _p(
+        3600.0,
+        "non-wear: a window this long that is still on nonwear_min_axes axes is not worn "
+        "(60 min stepped by 15 min [S: van Hees et al. 2013, PLoS ONE 8:e61691; GGIR "
+        "detect_nonwear_clipping windowsizes 900/3600 s]); events overlapping it are flagged "
+        "for review and its time reported (nothing is removed); None = off",
+        "s",
+    )
+    nonwear_step_s: float = _p(
+        900.0, "non-wear windows step by 15 min blocks [S: van Hees 2013; GGIR]", "s"
+    )
+    nonwear_sd_g: float = _p(
+        0.013, "still: standard deviation below 13 mg [S: van Hees 2013; GGIR sdcriter]", "g"
+    )
+    nonwear_range_g: float = _p(
+        0.05, "still: range (max - min) below 50 mg [S: van Hees 2013; GGIR racriter]", "g"
+    )
+    nonwear_min_axes: int = _p(
+        2, "still on at least 2 of the 3 axes [S: van Hees 2013; GGIR wearthreshold]"
+    )
     review_margin: float = _p(0.15, "probability margin under which a call is 'close' [E]")
 
     @property

@@ -165,6 +165,8 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
                 "source": a.get("source"),
                 "duration_s": a.get("duration"),
                 "recorded_s": a.get("recorded_duration", a.get("duration")),
+                "nonwear_s": a.get("nonwear_s"),
+                "nonwear": a.get("nonwear"),
                 "SamplingFrequency": a.get("fs"),
                 "modality": a.get("modality"),
                 "channels": a.get("channels"),
@@ -193,7 +195,7 @@ def write_events(events: pd.DataFrame, out_dir: str | Path, stem: str) -> tuple[
 
 
 SUMMARY_COLUMNS = (
-    ["file", "status", "message", "duration_s", "recorded_s", "n_events"]
+    ["file", "status", "message", "duration_s", "recorded_s", "nonwear_s", "n_events"]
     + [f"n_{c.split('-')[0]}" for c in CLASSES]
     + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
     + [
@@ -224,6 +226,9 @@ def summarise(
     row.update(
         status="ok", message="", duration_s=round(total, 3), recorded_s=round(dur, 3),
         n_events=len(events),
+        nonwear_s=(
+            round(float(events.attrs["nonwear_s"]), 3) if "nonwear_s" in events.attrs else None
+        ),
     )  # fmt: skip
     for c in CLASSES:
         k = c.split("-")[0]

@@ -16,6 +16,7 @@ from .features import FEATURES, segment_features
 from .preprocess import preprocess
 from .recording import Recording
 from .segment import mask_to_runs, segment
+from .wear import flag_nonwear, intersect_runs, nonwear_runs
 
 __all__ = ["score", "classifier_for", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
 
@@ -81,6 +82,10 @@ def score(
     out = _label(feats, clf, cfg, rec, model_name)
     if "gaps" in feats.attrs:
         note_pieces(out, rec.duration, pieces, rec.fs)
+    if isinstance(cfg, AccelConfig) and cfg.nonwear_window_s is not None:
+        # (the time not worn within the time recorded)
+        runs = intersect_runs(nonwear_runs(rec.data, rec.fs, cfg), pieces)
+        flag_nonwear(out, runs, rec.fs, cfg)
     return out
 
 

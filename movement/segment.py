@@ -963,6 +963,9 @@ def _runs_with_hits(above: np.ndarray, hits: np.ndarray) -> np.ndarray:
     return runs[keep].astype(np.int64, copy=False)
 
 
+_MIN_TWITCH_WINDOW = 2
+
+
 def twitch_runs(
     motion: np.ndarray, fs: float, cfg: AccelConfig, gaps: np.ndarray | None = None
 ) -> np.ndarray:
@@ -1007,7 +1010,9 @@ def twitch_runs(
     """
     n, axes = motion.shape
     b = max(1, int(round(_BLOCK_S * fs)))
-    windows = sorted({max(2, min(b, int(round(w * fs)))) for w in cfg.twitch_windows_s or ()})
+    windows = sorted(
+        {max(_MIN_TWITCH_WINDOW, min(b, int(round(w * fs)))) for w in cfg.twitch_windows_s or ()}
+    )
     if not windows or n <= 4 * b:
         return np.empty((0, 2), dtype=np.int64)
     band_high = min(cfg.band_high_hz, 0.45 * fs)

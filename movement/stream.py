@@ -93,6 +93,7 @@ from .io import (
     _finish,
     read,
     read_sidecar,
+    snap_rate,
     span_recording,
     span_rows,
     suffix_of,
@@ -111,6 +112,7 @@ from .segment import (
     mask_to_runs,
     segment,
 )
+from .wear import BlockStats, flag_nonwear, intersect_runs, nonwear_of_stats
 
 __all__ = [
     "score_stream",
@@ -328,6 +330,16 @@ class _Source:
     def rewind(self) -> None:
         """Start again from the first sample (sequential sources)."""
 
+    def prepare(self, block: int | None = None) -> None:
+        """Before the windows: the recording's max ``|x|`` and runs of missing rows, and
+        with ``block`` per-block statistics for non-wear (:mod:`movement.wear`)."""
+        self.top  # noqa: B018
+
+    def block_stats(self) -> tuple[np.ndarray, float]:
+        """The per-block statistics asked for by :meth:`prepare` (available once the
+        windows have been read) and the factor to scale them by."""
+        raise NotImplementedError
+
 
 def _abs_max(chunks: Iterator[np.ndarray], k: int, gaps: _NanRuns | None = None) -> np.ndarray:
     """Per-channel maximum of ``|x|`` over consecutive chunks, NaN ignored (and, with
@@ -392,15 +404,31 @@ class _ArraySource(_Source):
         self._mm = _find_mmap(arr)
         self._top: np.ndarray | None = None
         self._gaps: np.ndarray | None = None
+        self._blocks: BlockStats | None = None
         self._file = _file_rows(arr)
 
-    def _scan(self) -> None:
+    def _scan(self, block: int | None = None) -> None:
         n, k = self.arr.shape[0], len(self.meta.channels)
         acc = _NanRuns(k)
-        self._top = _abs_max(
-            (self._peek(a, min(n, a + _CHUNK_ROWS)) for a in range(0, n, _CHUNK_ROWS)), k, acc
-        )
+        self._blocks = BlockStats(block, k) if block else None
+
+        def chunks() -> Iterator[np.ndarray]:
+            for a in range(0, n, _CHUNK_ROWS):  # loop over chunks of rows
+                c = self._peek(a, min(n, a + _CHUNK_ROWS))
+                if self._blocks is not None:
+                    self._blocks.add(c)
+                yield c
+
+        self._top = _abs_max(chunks(), k, acc)
         self._gaps = acc.runs()
+
+    def prepare(self, block: int | None = None) -> None:
+        if self._top is None or (block and (self._blocks is None or self._blocks.b != block)):
+            self._scan(block)
+
+    def block_stats(self) -> tuple[np.ndarray, float]:
+        assert self._blocks is not None
+        return self._blocks.result(), 1.0
 
     @property
     def top(self) -> np.ndarray:  # type: ignore[override]
@@ -499,17 +527,37 @@ class _ChunkedSource(_Source):
         factor: float,
         top: np.ndarray,
         nan_runs: np.ndarray | None = None,
+        n_columns: int | None = None,
     ):
         self._make = chunks  # callable returning a fresh iterator of float arrays (all columns)
+        self._ncols = n_columns if n_columns is not None else max(idx) + 1
         self.meta = meta
         self.idx = idx
         self.factor = factor
         self.top = top
         if nan_runs is not None:
             self.nan_runs = nan_runs
+        self._block: int | None = None
         self.rewind()
 
+    def prepare(self, block: int | None = None) -> None:
+        # the statistics are taken of every chunk as the windows pull it (all columns,
+        # before the unit factor: both applied after)
+        self._block = block
+        self.rewind()
+
+    def block_stats(self) -> tuple[np.ndarray, float]:
+        assert self._blocks is not None
+        acc = self._blocks
+        rest = self.meta.n_samples - self._fed
+        if rest > 0:  # rows no window read (beyond the last piece): missing
+            acc.skip(rest)
+            self._fed += rest
+        return acc.result()[:, :, self.idx], abs(self.factor)
+
     def rewind(self) -> None:
+        self._blocks = BlockStats(self._block, self._ncols) if self._block else None
+        self._fed = 0
         self._it = self._make()
         self._buf = np.empty((0, len(self.idx)))
         self._b0 = 0  # sample index of self._buf[0]
@@ -523,6 +571,9 @@ class _ChunkedSource(_Source):
             c = next(self._it, None)
             if c is None:
                 break
+            if self._blocks is not None:  # every chunk once, in order
+                self._blocks.add(c)
+                self._fed += len(c)
             if have + len(c) <= s0:  # wholly before the rows asked for (a jump ahead)
                 have += len(c)
                 continue
@@ -853,7 +904,7 @@ def _table_source(
             )
     if tcol is not None and header_fs is None and n > 1:
         unit = 1e-3 if tcol.lower().endswith("ms") else 1.0
-        header_fs = (n - 1) / (span * unit)
+        header_fs = snap_rate((n - 1) / (span * unit))
         notes["time"] = f"time column {tcol!r} read as {'ms' if unit != 1 else 's'}"
     meta, idx, factor = _resolve(
         path,
@@ -868,7 +919,7 @@ def _table_source(
         units=units,
     )
     top = top_all[idx] * abs(factor)
-    return _ChunkedSource(arrays, meta, idx, factor, top, gaps.runs(idx))
+    return _ChunkedSource(arrays, meta, idx, factor, top, gaps.runs(idx), len(data_cols))
 
 
 def _open(
@@ -1426,7 +1477,12 @@ def score_stream(
     clf, model_name = classifier_for(model, meta.modality, cfg, meta.fs)
     if window_s is None:
         window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
-    src.top  # noqa: B018 - the recording's max |x|: one pass before the windows (threads)
+    # one pass before the windows (threads): the recording's max |x|, its missing rows and
+    # (accelerometry) the blocks' statistics for non-wear
+    nw_block = None
+    if isinstance(cfg, AccelConfig) and cfg.nonwear_window_s is not None:
+        nw_block = max(1, int(round(cfg.nonwear_step_s * meta.fs)))
+    src.prepare(nw_block)
     pieces = pieces_between(src.nan_runs, meta.n_samples, meta.fs)
     if not len(pieces):
         raise RecordingError(
@@ -1472,6 +1528,10 @@ def score_stream(
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
     if not whole:
         note_pieces(out, meta.duration, pieces, meta.fs)
+    if nw_block is not None:
+        blocks, scale = src.block_stats()
+        runs = nonwear_of_stats(blocks, meta.n_samples, meta.fs, cfg, scale)  # type: ignore[arg-type]
+        flag_nonwear(out, intersect_runs(runs, pieces), meta.fs, cfg)  # type: ignore[arg-type]
     out.attrs["stream"] = {
         "windows": n_windows,
         "overlap_s": pl.overlap / meta.fs,

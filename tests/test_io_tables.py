@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import BAD_CASES, make_bad_files
 
@@ -232,3 +233,16 @@ def test_time_column_holes_are_kept_when_the_rate_comes_from_elsewhere(tmp_path,
     np.testing.assert_allclose(rec.data[11_000:], x[2000:], atol=1e-6)  # (as written)
     # (grid points within 1.5 periods of a sample are interpolated: one each side)
     assert rec.gaps.sum() == 9000 - 2 and rec.pieces.tolist() == [[0, 2001], [10_999, 13_000]]
+
+
+def test_rate_from_a_time_column_is_exact_for_a_round_rate(tmp_path, rng) -> None:
+    # (n - 1) / (t[-1] - t[0]) gives 25.000000000000004 here; sample counts derived from the
+    # rate (round(0.1 * fs) = 2 or 3) must not depend on that last digit
+    t = np.arange(270_000) / 25.0
+    p = _write_csv(tmp_path / "t.csv", "time,x,y,z", np.column_stack([t, _accel(t.size, rng)]))
+    tc = pd.read_csv(p)["time"].to_numpy()
+    assert (len(tc) - 1) / (tc[-1] - tc[0]) != 25.0  # (as written and parsed)
+    assert movement.read(p).fs == 25.0
+    from movement.stream import score_stream
+
+    assert score_stream(p, model="rules").attrs["fs"] == 25.0

@@ -291,6 +291,23 @@ def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndar
     return data, declared or "a.u.", note
 
 
+def snap_rate(rate: float) -> float:
+    """A rate estimated from time stamps, rounded to 1 µHz when within a billionth of it.
+
+    ``(n - 1) / (t[-1] - t[0])`` carries float noise in its last digits (25 Hz comes out
+    as 25.000000000000004), and sample counts derived from the rate (``round(0.1 * fs)``)
+    must not depend on it: the same samples with a 25 Hz sidecar and with a time column
+    give the same events.
+
+    Examples
+    --------
+    >>> snap_rate(25.000000000000004), snap_rate(99.99999999999999), snap_rate(30.3)
+    (25.0, 100.0, 30.3)
+    """
+    snapped = round(float(rate), 6)
+    return snapped if abs(rate - snapped) <= 1e-9 * abs(rate) else float(rate)
+
+
 def _fs_from_time(time: np.ndarray, source: str) -> tuple[float, bool]:
     """Sampling rate from a time column; also whether sampling is irregular."""
     dt = np.diff(time)
@@ -306,9 +323,9 @@ def _fs_from_time(time: np.ndarray, source: str) -> tuple[float, bool]:
     med = float(np.median(dt))
     irregular = bool(np.mean(np.abs(dt - med) > 0.1 * med) > 0.01)
     if not irregular and dt.max() < 2 * med:
-        return (len(time) - 1) / float(time[-1] - time[0]), False
+        return snap_rate((len(time) - 1) / float(time[-1] - time[0])), False
     # a hole in the time column (a step of 2+ periods) also needs the uniform grid
-    return 1.0 / med, True
+    return snap_rate(1.0 / med), True
 
 
 def to_uniform_grid(time: np.ndarray, data: np.ndarray, fs: float) -> tuple[np.ndarray, int]:
