@@ -45,12 +45,32 @@ __all__ = [
 
 
 def _fill_gaps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Replace NaN by each channel's median (for filtering); return data and gap mask."""
+    """Fill NaN (for filtering) by a straight line between the samples either side of each
+    gap, per channel (flat beyond the first and last sample); return data and gap mask.
+
+    The fill depends only on the gap's two neighbours: a window of a streamed recording
+    that holds a gap fills it as the whole recording does (a recording-wide median did
+    not: the filters' response to the step into it, and the baselines near the gap,
+    differed).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y, gaps = _fill_gaps(np.array([[1.0], [np.nan], [np.nan], [4.0], [np.nan]]))
+    >>> y[:, 0].tolist(), gaps.tolist()
+    ([1.0, 2.0, 3.0, 4.0, 4.0], [False, True, True, False, True])
+    """
     if x.size == 0 or not np.isnan(np.min(x)):  # one pass, no temporary (min propagates NaN)
         return x, np.zeros(x.shape[0], dtype=bool)
-    gaps = np.isnan(x).any(axis=1)
-    med = np.nanmedian(x, axis=0)
-    return np.where(np.isnan(x), med, x), gaps
+    miss = np.isnan(x)
+    gaps = miss.any(axis=1)
+    y = np.array(x, dtype=np.float64)
+    for c in range(x.shape[1]):  # loop over channels
+        m = miss[:, c]
+        if m.any():
+            ok = np.flatnonzero(~m)
+            y[m, c] = np.interp(np.flatnonzero(m), ok, x[ok, c]) if len(ok) else 0.0
+    return y, gaps
 
 
 def _median0(x: np.ndarray) -> np.ndarray:
@@ -1039,6 +1059,7 @@ _ECG_MEDIAN_S = 10.0
 _ECG_FS = 400.0  # detection rate (Hz): block means
 _ECG_MIN_CORR = 0.6  # a QRS correlates with its neighbours' average low-band waveform [E]
 _ECG_RR_TOL = 0.25  # an interval within 25 % of the median of its 9 neighbours is on the rhythm
+_ECG_MIN_CHAIN = 4  # a rhythm: >= 4 candidates in a row, each within a heart period (1.5 s) [E]
 _ECG_HALF = 8  # template: mean of the 8 accepted beats either side (the beat itself excluded)
 _ECG_SPAN_S = 6.0  # ... within 6 s: every estimate stays local (stream windows)
 _ECG_PRE_S, _ECG_POST_S = 0.06, 0.10  # subtracted span around the R peak (QRS ~90 ms)
@@ -1122,8 +1143,7 @@ def ecg_beats(x: np.ndarray, fs: float) -> np.ndarray:
     frac = np.where(curv < 0, 0.5 * (xc[0] - xc[2]) / np.where(curv < 0, curv, -1.0), 0.0)
     frac = np.clip(frac, -1.0, 1.0)
     rr = np.diff(peaks) / fd
-    pad = np.pad(rr, 4, mode="edge")
-    med = np.median(np.lib.stride_tricks.sliding_window_view(pad, 9), axis=1)
+    med = _chain_median(rr, 4, 60.0 / ECG_BPM[0])
     good = (
         (rr >= 60.0 / ECG_BPM[1])
         & (rr <= 60.0 / ECG_BPM[0])
@@ -1132,8 +1152,30 @@ def ecg_beats(x: np.ndarray, fs: float) -> np.ndarray:
     keep = np.zeros(len(peaks), dtype=bool)
     keep[:-1] |= good
     keep[1:] |= good
+    # a rhythm: at least _ECG_MIN_CHAIN candidates in a row at most a heart period apart
+    # (a pair of similar twitches is not one; a local rule, as every other here)
+    chain = np.cumsum(np.concatenate([[0], rr > 60.0 / ECG_BPM[0]]))
+    keep &= np.bincount(chain)[chain] >= _ECG_MIN_CHAIN
     t = (peaks[keep] + frac[keep]) * q + (q - 1) / 2  # block i is centred on i*q + (q-1)/2
     return np.round(t).astype(np.int64)
+
+
+def _chain_median(rr: np.ndarray, h: int, longest: float) -> np.ndarray:
+    """Per interval, the median of the ``2 h + 1`` intervals around it (fewer at the ends)
+    that belong to the same chain: intervals of at most ``longest`` seconds in a row (a
+    longer one is no heart period and ends the chain). Neighbours are then never more
+    than ``(h + 1) * longest`` seconds away, so the result is local in time (stream
+    windows see the same); an interval longer than ``longest`` is its own median."""
+    m = len(rr)
+    if m == 0:
+        return rr.copy()
+    chain = np.cumsum(np.concatenate([[0], rr[:-1] > longest])) + (rr > longest) * 0.5
+    pad_v = np.pad(rr, h, constant_values=np.nan)
+    pad_c = np.pad(chain, h, constant_values=-1.0)
+    win = np.lib.stride_tricks.sliding_window_view(pad_v, 2 * h + 1).copy()
+    same = np.lib.stride_tricks.sliding_window_view(pad_c, 2 * h + 1) == chain[:, None]
+    win[~same] = np.nan
+    return np.nanmedian(win, axis=1)
 
 
 def _neighbour_mean(

@@ -134,8 +134,14 @@ def _block_baseline(
     quantile: float,
     spread: bool = True,
     overwrite: bool = False,
+    exclude: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, int]:
     """:func:`robust_baseline` per 0.5 s block: (level, spread, block length in samples).
+
+    ``exclude`` (n,) bool: samples that are no signal (gaps, whose envelope preprocessing
+    set to 0): blocks holding any are left out of the running quantiles, and a block with
+    no other block in reach takes the nearest level (a gap's zeros would otherwise pull
+    the rest level down to 0, and everything after the gap would stand far above it).
 
     ``spread=False`` skips the block MADs (the spread is then ``None``). ``overwrite``:
     ``env`` may be changed (the samples of each block are then sorted in place when its
@@ -163,13 +169,46 @@ def _block_baseline(
             return np.quantile(v, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
         return _rolling_quantile(v, w, quantile, max(1, w // 4))
 
+    bad = None
+    if exclude is not None and exclude.shape[0] == n and exclude.any():
+        ex = np.concatenate([exclude, np.zeros(pad, bool)]) if pad else exclude
+        bad = ex.reshape(nb, b).any(axis=1)
+        if bad.all():
+            bad = None  # nothing else to take the level from
+
+    def level_of(v: np.ndarray) -> np.ndarray:
+        out = np.array(level(v))  # (a writable copy)
+        if bad is None:
+            return out
+        vv = v.copy()
+        vv[bad] = np.nan
+        if nb <= w:
+            with np.errstate(all="ignore"):
+                alt = np.nanquantile(vv, quantile, axis=0, keepdims=True).repeat(nb, axis=0)
+            near = np.ones(nb, dtype=bool)
+        else:
+            # only the rows whose window holds an excluded block change (the same values
+            # elsewhere: a stream window without the gap computes them alike)
+            a = w // 2
+            cb = np.concatenate([[0], np.cumsum(bad)])
+            r = np.arange(nb)
+            near = cb[np.clip(r - a + w, 0, nb)] - cb[np.clip(r - a, 0, nb)] > 0
+            alt = _rolling_quantile(vv, w, quantile, max(1, w // 4))  # (pandas: NaN left out)
+        out[near] = alt[near]
+        for c in range(out.shape[1]):  # loop over columns: blocks out of reach of any
+            miss = np.isnan(out[:, c])
+            if miss.any():
+                ok = np.flatnonzero(~miss)
+                out[miss, c] = np.interp(np.flatnonzero(miss), ok, out[ok, c])
+        return out
+
     if not spread:
-        return level(med), None, b
+        return level_of(med), None, b
     # the absolute deviations written straight in the (columns, blocks, samples) layout
     # that the median sorts (the same values; no second copy)
     dev = np.subtract(blocks.transpose(2, 0, 1), med.T[:, :, None])
     mad = _block_median(np.abs(dev, out=dev), columns_first=True)
-    return level(med), level(mad) * _MAD, b
+    return level_of(med), level_of(mad) * _MAD, b
 
 
 def _rolling_quantile(
@@ -784,19 +823,23 @@ def whitened_power(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple[np.ndarray
     return p, np.repeat(noise, blk)[: p.shape[0]], rho_c[nearest]
 
 
-def _whitened_power_held(y: np.ndarray, fs: float, cfg: EMGConfig) -> tuple:
+def _whitened_power_held(
+    y: np.ndarray, fs: float, cfg: EMGConfig, gaps: np.ndarray | None = None
+) -> tuple:
     """:func:`whitened_power` per block: ``(p, noise per 0.5 s block, block, rho_c, nearest)``.
 
     ``rho_c[nearest]`` is :func:`whitened_power`'s ``rho`` and ``np.repeat(noise,
-    block)`` its noise power (neither is expanded here).
+    block)`` its noise power (neither is expanded here). ``gaps``: missing samples, left
+    out of the noise power (a filled gap holds none: it would pull the noise to 0).
     """
     band = (cfg.band_low_hz, cfg.band_high_hz)
     e, rho_c, nearest = _whiten_held(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
     p = np.square(e, out=e)
     # per block (robust_baseline's level, without its spread)
     lvl, _, blk = _block_baseline(
-        p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False
-    )
+        p[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile, spread=False,
+        exclude=gaps,
+    )  # fmt: skip
     noise = np.maximum(lvl[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
     return p, noise, blk, rho_c, nearest
 
@@ -2275,13 +2318,17 @@ def snap_to_edges(runs: np.ndarray, anchors: np.ndarray, tol: int) -> np.ndarray
 
 
 def _rest_level(
-    sustained: np.ndarray, fs: float, cfg: EMGConfig | AccelConfig
+    sustained: np.ndarray,
+    fs: float,
+    cfg: EMGConfig | AccelConfig,
+    gaps: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """One site's rest level and spread of its sustained envelope, per 0.5 s baseline
-    block (capped at ``max_rest_level_g`` where set), and the samples per block."""
+    block (capped at ``max_rest_level_g`` where set; ``gaps`` left out), and the samples
+    per block."""
     cap = getattr(cfg, "max_rest_level_g", None) or np.inf
     lvl, spr, blk = _block_baseline(
-        sustained[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
+        sustained[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile, exclude=gaps
     )
     lvl = np.minimum(lvl[:, 0], cap)
     return lvl, np.minimum(spr[:, 0], lvl), blk
@@ -2302,7 +2349,7 @@ def rest_levels(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> np.ndarray:
     True
     """
     n = pre.sustained.shape[0]
-    cols = [_rest_level(pre.sustained[:, j], pre.fs, cfg) for j in range(len(pre.sites))]
+    cols = [_rest_level(pre.sustained[:, j], pre.fs, cfg, pre.gaps) for j in range(len(pre.sites))]
     if not cols:
         return np.zeros((n, 0))
     blk = cols[0][2]
@@ -2337,14 +2384,16 @@ def _site_runs(
     n = sustained.shape[0]
     # thresholds per 0.5 s block (the baseline is constant within a block; hysteresis_runs
     # reads them per block)
-    lvl_s, spr_s, blk = _rest_level(sustained, fs, cfg)
+    lvl_s, spr_s, blk = _rest_level(sustained, fs, cfg, gaps)
     on_s, off_s = thresholds(lvl_s, spr_s, cfg.k_on, cfg.k_off, cfg.min_snr_on_db, floor)
     gap_n = int(round(cfg.merge_gap_s * fs))
     s_runs = hysteresis_runs(sustained, on_s, off_s, block=blk)
     if sig is not None and isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz and n:
         # the noise power per 0.5 s block and the lags of rho the detectors read (no
         # full-length noise or (blocks, block) autocorrelation is built)
-        p, noise, blk_w, rho_c, nearest = _whitened_power_held(sig, fs, cfg)
+        p, noise, blk_w, rho_c, nearest = _whitened_power_held(
+            sig, fs, cfg, gaps if gaps.shape[0] == n else None
+        )
         rho_c = rho_c[:, : _rho_lags(fs, cfg, blk_w)]
         b_runs = _muap_runs(p, noise, rho_c, fs, cfg, nearest)
         if cfg.sustained_window_s:
@@ -2363,7 +2412,7 @@ def _site_runs(
         # the brief envelope's thresholds (the MUAP detector replaces them above)
         assert brief is not None, "the brief envelope is needed without the MUAP detector"
         lvl_b, spr_b, _ = _block_baseline(
-            brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile
+            brief[:, None], fs, cfg.baseline_window_s, cfg.baseline_quantile, exclude=gaps
         )
         lvl_b = np.minimum(lvl_b[:, 0], cap)
         spr_b = np.minimum(spr_b[:, 0], lvl_b)

@@ -377,3 +377,25 @@ def test_running_median_short_window_is_the_median_of_the_pair_means(rng) -> Non
             want[nb * sub :] = med[-1]
             got = running_median(x, fs, 1.0)
         assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_pairs_of_similar_twitches_are_no_heartbeat() -> None:
+    # twitch pairs 0.8 s apart (a heart period) every ~20 s: each pair's shapes correlate,
+    # but a rhythm needs at least 4 beats in a row
+    from movement.preprocess import ecg_beats
+
+    rng = np.random.default_rng(4)
+    fs = 2000.0
+    x = 0.003 * rng.standard_normal((int(120 * fs), 1))
+    qrs = np.hanning(int(0.04 * fs)) * 0.2
+    for start in np.arange(5.0, 115.0, 20.0):
+        for dt in (0.0, 0.8):
+            i = int((start + dt) * fs)
+            x[i : i + len(qrs), 0] += qrs
+    assert len(ecg_beats(x, fs)) == 0
+    # the same shape every 0.8 s for 6 s is a rhythm
+    y = 0.003 * rng.standard_normal((int(120 * fs), 1))
+    for s_ in np.arange(5.0, 115.0, 0.8):
+        i = int(s_ * fs)
+        y[i : i + len(qrs), 0] += qrs
+    assert len(ecg_beats(y, fs)) > 100

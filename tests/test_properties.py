@@ -136,3 +136,31 @@ def test_a_long_gap_splits_the_recording_and_holds_no_event(
     rec = Recording(x, fs=fs, modality="accel")
     assert len(rec.pieces) >= 1 and all(b - a >= 2 * fs for a, b in rec.pieces)
     _check(rec)
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([50.0, 100.0]))
+def test_streaming_equals_the_whole_recording_with_gaps(seed: int, fs: float) -> None:
+    # 20-40 min of accelerometry with bouts and gaps (some longer than 60 s: pieces),
+    # scored whole and in windows of 300 s (with 300 s of overlap): the same events
+    from test_stream import assert_same_events
+
+    from movement.stream import score_stream
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.uniform(1200, 2400) * fs)
+    t = np.arange(n) / fs
+    x = rng.normal(0, rng.uniform(0.002, 0.01), (n, 3))
+    x[:, 2] += 1.0
+    for _ in range(int(rng.integers(5, 40))):
+        i = int(rng.integers(0, n - 5))
+        seg = slice(i, min(n, i + int(rng.uniform(0.05, 20) * fs)))
+        x[seg, int(rng.integers(3))] += rng.uniform(0.005, 0.5) * np.sin(
+            2 * np.pi * rng.uniform(1, 12) * t[seg]
+        )
+    for _ in range(int(rng.integers(0, 3))):
+        i = int(rng.integers(0, n - 2))
+        x[i : i + int(rng.uniform(0.1, 90) * fs)] = np.nan
+    rec = Recording(x, fs=fs, modality="accel")
+    whole = movement.score(rec)
+    assert_same_events(whole, score_stream(rec, window_s=300), fs)

@@ -1054,3 +1054,25 @@ def test_hysteresis_runs_equals_the_search_over_strong_samples() -> None:
         ref = by_search(x, on, off, block)
         assert got.dtype == np.int64 and got.shape[1] == 2
         assert np.array_equal(got, ref)
+
+
+def test_rest_after_a_gap_is_not_far_above_a_zero_baseline() -> None:
+    # 5 min of quiet 2-channel EMG with a 40 s drop-out (<= 60 s: filled, not split): the
+    # gap's zeroed envelope must not pull the rest level to 0 and make the quiet signal
+    # after it a contraction (before: a 'dystonia-like' event at ~200 dB SNR)
+    rng = np.random.default_rng(35)
+    fs = 1000.0
+    x = rng.normal(0, 0.01, (int(300 * fs), 2))
+    x[int(120 * fs) : int(160 * fs)] = np.nan
+    rec = Recording(x, fs=fs, modality="emg")
+    import movement
+
+    ev = movement.score(rec, model="rules")
+    assert not (ev["snr_db"] > 20).any(), ev[["onset", "duration", "snr_db"]]
+    assert not (ev["trial_type"] == "dystonia-like").any()
+    from movement.segment import rest_levels
+
+    level = rest_levels(preprocess(rec, EMGConfig()), EMGConfig())
+    after = level[int(161 * fs) : int(190 * fs)]
+    before = level[int(60 * fs) : int(110 * fs)]
+    assert after.min() > 0.5 * np.median(before)
