@@ -8,6 +8,12 @@ each event (review-flagged events first, up to ``max_event_plots``) with its
 features and the reason for its label, and review controls whose decisions are
 downloaded as ``<stem>_decisions.tsv`` (read back with
 :func:`movement.review.read_decisions`).
+
+:func:`write_report` draws the page from a recording held in memory;
+:func:`write_report_stream` draws the same page from a long file window by window (the
+windows of :func:`movement.stream.score_stream`), in memory that does not grow with the
+recording's length: the timeline from per-pixel maxima (:class:`_TimelineBins`), each
+event's plot from the window whose core holds its onset.
 """
 
 from __future__ import annotations
@@ -1385,6 +1391,10 @@ def write_report(
     ------
     MissingExtraError
         matplotlib is not installed (``pip install 'movement[report]'``).
+
+    See Also
+    --------
+    write_report_stream : the same page from a long file, in bounded memory.
 
     Examples
     --------
