@@ -34,7 +34,15 @@ from .config import Settings, params_hash
 from .errors import MovementError
 from .output import atomic_write, summarise, write_events, write_summary
 
-__all__ = ["ScoreOptions", "unique_stems", "score_one", "score_batch", "parse_shard", "shard_of"]
+__all__ = [
+    "ScoreOptions",
+    "unique_stems",
+    "is_streamed",
+    "score_one",
+    "score_batch",
+    "parse_shard",
+    "shard_of",
+]
 
 
 @dataclass(frozen=True)
@@ -131,23 +139,42 @@ def _decoded_bytes(path: Path) -> int:
     return size
 
 
+def is_streamed(
+    path: Path,
+    settings: Settings | None = None,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+) -> bool:
+    """Whether a file is scored (and its report page made) in windows, bounded memory.
+
+    Files in a format the stream reads in pieces, when their samples as float64 are over
+    :data:`STREAM_BYTES`, and ``.npy``, EDF, WFDB and HDF5 files where streaming is also
+    faster (:func:`movement.stream.streams_faster`: a day of 100 Hz accelerometry).
+    """
+    if not path.name.lower().endswith(_STREAMABLE):
+        return False
+    from .stream import streams_faster
+
+    return _decoded_bytes(path) >= STREAM_BYTES or streams_faster(
+        path, settings, fs=fs, modality=modality, channels=channels
+    )
+
+
 def _score_large(path: Path, opts: ScoreOptions) -> Any:
     """Events of a long file scored with :func:`movement.stream.score_stream`, or None.
 
-    Streaming gives the same events as the in-memory path (tested); it is used for
-    large files in formats it reads in pieces (bounded memory), and for ``.npy``, EDF, WFDB and HDF5 files
-    where it is also faster (:func:`movement.stream.streams_faster`: a day of 100 Hz
-    accelerometry), never with ``--report`` (the page needs the whole signal). A file
-    the streaming readers cannot parse is read whole.
+    Streaming gives the same events as the in-memory path (tested); it is used for the
+    files :func:`is_streamed` picks, with ``--report`` too (the page is then made in windows:
+    :func:`movement.report.write_report_stream`). A file the streaming readers cannot
+    parse is read whole.
     """
-    if opts.report or not path.name.lower().endswith(_STREAMABLE):
-        return None
-    from .stream import score_stream, streams_faster
-
-    if _decoded_bytes(path) < STREAM_BYTES and not streams_faster(
+    if not is_streamed(
         path, opts.settings, fs=opts.fs, modality=opts.modality, channels=opts.channels
     ):
         return None
+    from .stream import score_stream
 
     try:
         return score_stream(
@@ -167,14 +194,22 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             events = _score_large(path, opts)
+            rec = None
             if events is None:
                 rec = read(path, fs=opts.fs, modality=opts.modality, channels=opts.channels)
                 events = score(rec, opts.settings, model=opts.model)
             write_events(events, out_dir, stem)
             if opts.report:
-                from .report import write_report
+                from .report import write_report, write_report_stream
 
-                write_report(rec, events, out_dir / f"{stem}_report.html")
+                page = out_dir / f"{stem}_report.html"
+                if rec is None:  # streamed: the page too, window by window
+                    write_report_stream(
+                        path, events, page, fs=opts.fs, modality=opts.modality,
+                        channels=opts.channels, progress=opts.window_progress,
+                    )  # fmt: skip
+                else:
+                    write_report(rec, events, page)
         row = summarise(str(path), events)
         # reader warnings (truncated file, resampling...) stay with the file's summary row
         notes = dict.fromkeys(

@@ -8,6 +8,12 @@ each event (review-flagged events first, up to ``max_event_plots``) with its
 features and the reason for its label, and review controls whose decisions are
 downloaded as ``<stem>_decisions.tsv`` (read back with
 :func:`movement.review.read_decisions`).
+
+:func:`write_report` draws the page from a recording held in memory;
+:func:`write_report_stream` draws the same page from a long file window by window (the
+windows of :func:`movement.stream.score_stream`), in memory that does not grow with the
+recording's length: the timeline from per-pixel maxima (:class:`_TimelineBins`), each
+event's plot from the window whose core holds its onset.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ import html
 import io
 import json
 import math
+import os
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,13 +35,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._atomic import atomic_path
 from ._callable import callable_module  # noqa: E402
 from ._version import __version__
 from .classify import CLASSES
 from .config import AccelConfig, EMGConfig, Settings
 from .errors import MissingExtraError, MovementError
 from .features import FEATURES
-from .output import COLUMN_DESCRIPTIONS, atomic_write
+from .output import COLUMN_DESCRIPTIONS
 from .recording import Recording
 
 __all__ = [
@@ -41,6 +51,7 @@ __all__ = [
     "report_summary",
     "select_event_plots",
     "write_report",
+    "write_report_stream",
     "cli_configure",
     "cli_run",
 ]
@@ -279,22 +290,133 @@ def _binned_max(t: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np
     return t[:m].reshape(bins, k).mean(axis=1), np.nanmax(y[:m].reshape(bins, k), axis=1)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Start/stop sample indices of the True runs of a boolean array."""
-    if not mask.any():
-        return []
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
-
-
 def _site_indices(channel: Any, sites: tuple[str, ...]) -> list[int]:
     names = [] if channel is None or pd.isna(channel) else str(channel).split(",")
     idx = [sites.index(n.strip()) for n in names if n.strip() in sites]
     return idx[:_MAX_SITES_PER_EVENT] if idx else [0]
 
 
+#: Percentile of the envelope the timeline's scale is based on (robust to a few knocks)
+_TIMELINE_Q = 99.5
+
+
+class _TimelineBins:
+    """What the timeline draws, gathered chunk by chunk: memory by pixels, not samples.
+
+    The recording's time axis is cut into the timeline's panels
+    (:func:`_timeline_layout`), each panel's samples into at most ``bins`` bins of
+    ``k`` consecutive samples. :meth:`add` takes the sustained envelope (the maximum
+    over sites) of consecutive stretches of samples, in any order and any lengths (the
+    whole recording at once, or one stream window's core after another), and keeps per
+    bin its maximum, the envelope's peak, its largest values (for the robust scale:
+    the :data:`_TIMELINE_Q` th percentile, exact) and the runs of missing samples.
+
+    Parameters
+    ----------
+    n : int
+        Samples in the recording.
+    fs : float
+        Sampling rate (Hz).
+    duration : float
+        The recording's duration (s), which decides the panels.
+    bins : int
+        Bins per panel (at most).
+    """
+
+    def __init__(self, n: int, fs: float, duration: float, bins: int = _TIMELINE_BINS) -> None:
+        self.n, self.fs, self.duration = int(n), float(fs), float(duration)
+        self.n_panels, self.panel = _timeline_layout(self.duration)
+        #: per panel: first and last + 1 sample, samples per bin
+        self.spans: list[tuple[int, int, int]] = []
+        #: per panel: maximum of the envelope per bin (NaN: no sample seen)
+        self.values: list[np.ndarray] = []
+        for p in range(self.n_panels):
+            a, b = p * self.panel, min(self.duration, (p + 1) * self.panel)
+            i0 = min(self.n, int(a * fs))
+            i1 = max(i0, min(self.n, int(math.ceil(b * fs)) + 1))
+            k = max(1, math.ceil((i1 - i0) / bins))
+            self.spans.append((i0, i1, k))
+            self.values.append(np.full(math.ceil((i1 - i0) / k), np.nan))
+        self.peak = np.nan
+        self.n_valid = 0
+        # the largest values: enough for the percentile's two order statistics
+        self._keep = int(math.ceil(self.n * (1.0 - _TIMELINE_Q / 100.0))) + 3
+        self._top: np.ndarray | None = None
+        self._gaps: list[np.ndarray] = []
+
+    def add(self, s0: int, sustained: np.ndarray, gaps: np.ndarray | None = None) -> None:
+        """Samples ``s0 .. s0 + len(sustained)``: the sustained envelope (n, sites) and
+        the gap mask (n,)."""
+        from .segment import mask_to_runs
+
+        if sustained.ndim == 2:
+            env = (
+                np.fmax.reduce(sustained, axis=1)  # NaN left out, no All-NaN warning
+                if sustained.shape[1]
+                else np.full(len(sustained), np.nan)
+            )
+        else:
+            env = sustained
+        s1 = s0 + len(env)
+        for (i0, i1, k), y in zip(self.spans, self.values, strict=True):
+            lo, hi = max(i0, s0), min(i1, s1)
+            if lo >= hi:
+                continue
+            j0, j1 = (lo - i0) // k, (hi - 1 - i0) // k + 1
+            starts = i0 + np.arange(j0, j1) * k
+            starts[0] = lo
+            part = np.fmax.reduceat(env[lo - s0 : hi - s0], starts - lo)
+            y[j0:j1] = np.fmax(y[j0:j1], part)
+        ok = env[~np.isnan(env)]
+        if len(ok):
+            from .stream import _act_top
+
+            self.n_valid += len(ok)
+            self.peak = float(np.fmax(self.peak, ok.max()))
+            self._top = _act_top(ok[:, None], self._keep, self._top)
+        if gaps is not None and gaps.any():
+            self._gaps.append(mask_to_runs(gaps) + s0)
+
+    def add_gap(self, s0: int, s1: int) -> None:
+        """Samples ``s0 .. s1`` are missing (not given to :meth:`add`)."""
+        if s1 > s0:
+            self._gaps.append(np.array([[s0, s1]], np.int64))
+
+    def gap_runs(self) -> np.ndarray:
+        """[start, stop) sample runs of missing samples (sorted, touching runs joined)."""
+        from .segment import _run_union
+
+        if not self._gaps:
+            return np.zeros((0, 2), np.int64)
+        return _run_union(np.concatenate(self._gaps))
+
+    def percentile(self) -> float:
+        """The :data:`_TIMELINE_Q` th percentile of the envelope (``np.nanpercentile``'s
+        linear method), from the largest values kept; NaN when there is none."""
+        if self._top is None or not self.n_valid:
+            return float("nan")
+        from .stream import _top_percentile
+
+        return float(_top_percentile(self._top, self.n_valid, _TIMELINE_Q)[0])
+
+    def panel_curve(self, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Panel ``p``'s bins: time of each bin's centre (s) and the bin's maximum."""
+        i0, i1, k = self.spans[p]
+        y = self.values[p]
+        first = i0 + np.arange(len(y)) * k
+        last = np.minimum(first + k, i1) - 1
+        return (first + last) / (2.0 * self.fs), y
+
+    @classmethod
+    def of(cls, pre: Any, duration: float) -> _TimelineBins:
+        """The bins of a whole recording's preprocessed signals."""
+        tl = cls(len(pre.signal), pre.fs, duration)
+        tl.add(0, pre.sustained, pre.gaps)
+        return tl
+
+
 def _timeline_png(
-    pre: Any, events: pd.DataFrame, duration: float, units: str, mpl: Any
+    tl: _TimelineBins, events: pd.DataFrame, units: str, mpl: Any
 ) -> tuple[bytes, list[dict[str, float]]]:
     """Whole-recording overview: envelope (max over sites) and events as coloured spans.
 
@@ -302,14 +424,11 @@ def _timeline_png(
     from the left / top) so the page can map a click to a time.
     """
     Figure, Canvas = mpl
-    fs = pre.fs
-    env = np.nanmax(pre.sustained, axis=1) if pre.sustained.shape[1] else np.zeros(0)
-    n = len(env)
-    t = np.arange(n) / fs
-    n_panels, panel = _timeline_layout(duration)
+    fs, duration = tl.fs, tl.duration
+    n_panels, panel = tl.n_panels, tl.panel
     # robust top: a single knock must not flatten the rest (taller peaks reach the top)
-    peak = float(np.nanmax(env)) if n else 0.0
-    top = min(peak, 2.0 * float(np.nanpercentile(env, 99.5))) if n else 0.0
+    peak = tl.peak if tl.n_valid else 0.0
+    top = min(peak, 2.0 * tl.percentile()) if tl.n_valid else 0.0
     top = top if np.isfinite(top) and top > 0 else (peak if np.isfinite(peak) and peak > 0 else 1.0)
     legend_h, axes_h, ticks_h = 0.32, 1.0, 0.3  # inches
     fig_h = legend_h + n_panels * (axes_h + ticks_h)
@@ -317,7 +436,7 @@ def _timeline_png(
     onset = _num(events, "onset")
     length = np.nan_to_num(_num(events, "duration"))
     label = events["trial_type"].astype(str).to_numpy() if len(events) else np.array([], str)
-    gaps = _runs(pre.gaps)
+    gaps = tl.gap_runs()
     left, right = 0.06, 0.99
     layout = []
     for k in range(n_panels):
@@ -334,7 +453,6 @@ def _timeline_png(
                 "bottom": (y_top + axes_h) / fig_h,
             }
         )
-        i0, i1 = int(a * fs), min(n, int(math.ceil(b * fs)) + 1)
         min_w = panel / 900.0  # short events stay visible
         xa = ax.get_xaxis_transform()
         for s, e in gaps:
@@ -352,7 +470,7 @@ def _timeline_png(
             ax.broken_barh(spans, (0, 0.86), transform=xa, color=PALETTE[c], alpha=0.25, lw=0)
             lane = 0.865 + 0.045 * (2 - ci)
             ax.broken_barh(spans, (lane, 0.04), transform=xa, color=PALETTE[c], lw=0)
-        tt, yy = _binned_max(t[i0:i1], env[i0:i1], _TIMELINE_BINS)
+        tt, yy = tl.panel_curve(k)
         ax.plot(tt, np.minimum(yy, top / 0.86), color="#222222", lw=0.7)
         ax.set_xlim(a, a + panel)
         ax.set_ylim(0, top / 0.84)
@@ -363,7 +481,7 @@ def _timeline_png(
             ax.spines[side].set_visible(False)
         _time_axis(ax, a, a + panel)
     handles = [_patch(PALETTE[c], f"{c} ({int((label == c).sum())})") for c in CLASSES]
-    if gaps:
+    if len(gaps):
         handles.append(_patch("none", "gap", hatch="////"))
     fig.legend(
         handles=handles,
@@ -409,29 +527,51 @@ def _clock(seconds: float, *, show_seconds: bool = True) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if show_seconds else f"{h}:{m:02d}"
 
 
-def _event_png(
-    pre: Any,
-    events: pd.DataFrame,
-    i: int,
-    duration: float,
-    units: str,
-    mpl: Any,
-) -> bytes:
-    """Signal and envelope a few seconds around event ``i`` (+ a zoom for brief events)."""
-    from matplotlib.ticker import MaxNLocator
+@dataclass
+class _EventView:
+    """The data of one event's plot (what :func:`_event_png` draws)."""
 
-    Figure, Canvas = mpl
+    i: int
+    onset: float
+    dur: float
+    colour: str
+    env_name: str
+    a: float  # the context's time range (s)
+    b: float
+    site_names: list[str]
+    #: per site: decimated signal (t, y) and envelope (t, y) of the context
+    context: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    #: neighbouring events' spans (onset, end, colour)
+    near: list[tuple[float, float, str]]
+    zoom: tuple[float, float] | None = None
+    #: per site: signal (t, y) and envelope (t, y) of the zoom
+    zoomed: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=list
+    )
+
+
+def _plot_range(row: pd.Series, duration: float) -> tuple[float, float]:
+    """The time range (s) an event's plot shows: a few seconds before and after it."""
+    on, dur = float(row["onset"]), float(np.nan_to_num(row.get("duration", 0.0)))
+    pad = min(10.0, max(2.0, 0.5 * dur))
+    return max(0.0, on - pad), min(duration, on + dur + pad)
+
+
+def _event_view(pre: Any, offset: int, events: pd.DataFrame, i: int, duration: float) -> _EventView:
+    """The plotted data of event ``i`` from preprocessed signals that start at sample
+    ``offset`` of the recording (0: the whole recording; a stream window: its slice's
+    first sample). Samples outside ``pre`` are left out (the axes keep their range)."""
     fs = pre.fs
     row = events.iloc[i]
     on, dur = float(row["onset"]), float(np.nan_to_num(row.get("duration", 0.0)))
     cls = str(row.get("trial_type", "other"))
-    colour = PALETTE.get(cls, "#444444")
     scale = str(row.get("scale", "brief" if dur < 0.5 else "sustained"))
     env_all = pre.brief if scale == "brief" else pre.sustained
     env_name = "brief envelope" if scale == "brief" else "sustained envelope"
-    pad = min(10.0, max(2.0, 0.5 * dur))
-    a, b = max(0.0, on - pad), min(duration, on + dur + pad)
-    i0, i1 = int(a * fs), min(len(pre.signal), int(math.ceil(b * fs)) + 1)
+    a, b = _plot_range(row, duration)
+    end = offset + len(pre.signal)
+    i0, i1 = max(offset, int(a * fs)), min(end, int(math.ceil(b * fs)) + 1)
+    i1 = max(i0, i1)
     zoom = dur < 0.5 and (b - a) > 6 * max(dur, 1.0 / fs)
     za = max(0.0, on - max(0.05, 1.5 * dur))
     zb = min(duration, on + dur + max(0.05, 1.5 * dur))
@@ -439,53 +579,82 @@ def _event_png(
     onsets = _num(events, "onset")
     lengths = np.nan_to_num(_num(events, "duration"))
     labels = events["trial_type"].astype(str).to_numpy()
-    near = np.flatnonzero((onsets + lengths >= a) & (onsets <= b))
-    h = 0.35 + 1.25 * len(sites)
+    near = [
+        (float(onsets[j]), float(onsets[j] + lengths[j]), PALETTE.get(labels[j], "#444"))
+        for j in np.flatnonzero((onsets + lengths >= a) & (onsets <= b))
+        if j != i
+    ]
+    t = np.arange(i0, i1) / fs
+    context, zoomed = [], []
+    for s in sites:
+        tt, yy = _minmax(t, pre.signal[i0 - offset : i1 - offset, s], _CONTEXT_BINS)
+        te, ye = _binned_max(t, env_all[i0 - offset : i1 - offset, s], _CONTEXT_BINS)
+        context.append((tt, yy, te, ye))
+        if zoom:
+            j0 = max(offset, int(za * fs))
+            j1 = max(j0, min(end, int(math.ceil(zb * fs)) + 1))
+            tz = np.arange(j0, j1) / fs
+            zs = slice(j0 - offset, j1 - offset)
+            zoomed.append((tz, pre.signal[zs, s], tz, env_all[zs, s]))
+    return _EventView(
+        i=i,
+        onset=on,
+        dur=dur,
+        colour=PALETTE.get(cls, "#444444"),
+        env_name=env_name,
+        a=a,
+        b=b,
+        site_names=[pre.sites[s] for s in sites],
+        context=context,
+        near=near,
+        zoom=(za, zb) if zoom else None,
+        zoomed=zoomed,
+    )
+
+
+def _event_png(view: _EventView, fs: float, units: str, mpl: Any) -> bytes:
+    """Signal and envelope a few seconds around an event (+ a zoom for brief events)."""
+    from matplotlib.ticker import MaxNLocator
+
+    Figure, Canvas = mpl
+    on, dur, colour = view.onset, view.dur, view.colour
+    n_sites = len(view.site_names)
+    h = 0.35 + 1.25 * n_sites
     fig = Figure(figsize=(_EVENT_FIG_W, h), dpi=_DPI)
     fig.subplots_adjust(
         left=0.085, right=0.975, top=1 - 0.08 / h, bottom=0.42 / h, hspace=0.15, wspace=0.12
     )
-    grid = fig.add_gridspec(len(sites), 3 if zoom else 1)
-    t = np.arange(i0, i1) / fs
-    for r, s in enumerate(sites):
+    zoom = view.zoom is not None
+    grid = fig.add_gridspec(n_sites, 3 if zoom else 1)
+    for r, name in enumerate(view.site_names):
         ax = fig.add_subplot(grid[r, :2] if zoom else grid[r, 0])
-        y = pre.signal[i0:i1, s]
-        tt, yy = _minmax(t, y, _CONTEXT_BINS)
+        tt, yy, te, ye = view.context[r]
         ax.plot(tt, yy, color="#7a8ca3", lw=0.5)
-        te, ye = _binned_max(t, env_all[i0:i1, s], _CONTEXT_BINS)
         ax.plot(te, ye, color="#111111", lw=1.1)
-        for j in near:
-            if j == i:
-                continue
-            ax.axvspan(
-                onsets[j],
-                onsets[j] + lengths[j],
-                color=PALETTE.get(labels[j], "#444"),
-                alpha=0.12,
-                lw=0,
-            )
+        for o, e, c in view.near:
+            ax.axvspan(o, e, color=c, alpha=0.12, lw=0)
         ax.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0)
-        ax.set_xlim(a, b)
+        ax.set_xlim(view.a, view.b)
         ax.tick_params(labelsize=7, length=2, pad=1)
-        ax.set_ylabel(pre.sites[s], fontsize=8)
-        if r < len(sites) - 1:
+        ax.set_ylabel(name, fontsize=8)
+        if r < n_sites - 1:
             ax.set_xticklabels([])
         else:
             ax.set_xlabel(
-                f"time (s)   signal [{units}] grey, {env_name} black", fontsize=7, labelpad=1
+                f"time (s)   signal [{units}] grey, {view.env_name} black", fontsize=7, labelpad=1
             )
-        if zoom:
+        if view.zoom is not None:
+            za, zb = view.zoom
             az = fig.add_subplot(grid[r, 2])
-            j0, j1 = int(za * fs), min(len(pre.signal), int(math.ceil(zb * fs)) + 1)
-            tz = np.arange(j0, j1) / fs
-            az.plot(tz, pre.signal[j0:j1, s], color="#5a6f8a", lw=0.7)
-            az.plot(tz, env_all[j0:j1, s], color="#111111", lw=1.0)
+            tz, yz, tze, yze = view.zoomed[r]
+            az.plot(tz, yz, color="#5a6f8a", lw=0.7)
+            az.plot(tze, yze, color="#111111", lw=1.0)
             az.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0)
             az.set_xlim(za, zb)
             az.tick_params(labelsize=7, length=2, pad=1)
             az.xaxis.set_major_locator(MaxNLocator(4))
             az.set_yticklabels([])
-            if r < len(sites) - 1:
+            if r < n_sites - 1:
                 az.set_xticklabels([])
             else:
                 az.set_xlabel(f"zoom: {zb - za:.2g} s around the event", fontsize=7, labelpad=1)
@@ -773,7 +942,7 @@ def _split_reason(reason: Any) -> tuple[str, str]:
 
 
 def _config(
-    rec: Recording, events: pd.DataFrame, settings: Settings | EMGConfig | AccelConfig | None
+    rec: Any, events: pd.DataFrame, settings: Settings | EMGConfig | AccelConfig | None
 ) -> EMGConfig | AccelConfig:
     """The config to clean the signal with: given, else the one stored with the events."""
     if isinstance(settings, (EMGConfig, AccelConfig)):
@@ -855,7 +1024,9 @@ def _decision_select(i: int, cls: str) -> str:
     )
 
 
-def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None) -> str:
+def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None) -> list[str]:
+    """The events table's HTML, in pieces (a row each: a long recording's table is tens of
+    MB, not copied whole again to be written)."""
     heads = [
         ("#", "num", ""),
         ("onset (s)", "num", "Start from the recording's first sample"),
@@ -933,7 +1104,11 @@ def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None)
             f'<input class="cm" data-i="{i}" placeholder="comment" aria-label="comment on event {i}"></td>'
             "</tr>"
         )
-    return f'<table class="ev" id="events"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return [
+        f'<table class="ev" id="events"><thead><tr>{th}</tr></thead><tbody>',
+        *rows,
+        "</tbody></table>",
+    ]
 
 
 def _clock_ms(seconds: float) -> str:
@@ -1006,32 +1181,59 @@ def _params_html(cfg: EMGConfig | AccelConfig) -> str:
     )
 
 
+def _checked(events: pd.DataFrame) -> pd.DataFrame:
+    """The events table, indexed 0..n-1, with the columns the page needs."""
+    events = events.reset_index(drop=True)
+    if "trial_type" not in events.columns:
+        raise MovementError("events table has no 'trial_type' column")
+    if "onset" not in events.columns:
+        raise MovementError("events table has no 'onset' column")
+    return events
+
+
 def _render(
     rec: Recording,
     events: pd.DataFrame,
     cfg: EMGConfig | AccelConfig,
     stem: str,
     max_event_plots: int,
-) -> str:
+) -> list[str]:
+    """The page (in pieces) of a recording held in memory: its signals preprocessed whole."""
     mpl = _matplotlib()
     from .preprocess import preprocess
 
-    events = events.reset_index(drop=True)
-    if "trial_type" not in events.columns:
-        raise MovementError("events table has no 'trial_type' column")
-    if "onset" not in events.columns:
-        raise MovementError("events table has no 'onset' column")
-    a = events.attrs
+    events = _checked(events)
     duration = float(rec.duration)
     pre = preprocess(rec, cfg)
-    timeline, timeline_layout = _timeline_png(pre, events, duration, _units(rec), mpl)
+    timeline = _timeline_png(_TimelineBins.of(pre, duration), events, _units(rec), mpl)
     plotted = select_event_plots(events, max_event_plots)
-    cards = [
-        _event_card(
-            i, events.iloc[i], _data_uri(_event_png(pre, events, i, duration, _units(rec), mpl))
-        )
+    pngs = {
+        i: _event_png(_event_view(pre, 0, events, i, duration), rec.fs, _units(rec), mpl)
         for i in plotted
-    ]
+    }
+    return _page(rec, events, cfg, stem, max_event_plots, timeline, pngs, pre.sites)
+
+
+def _page(
+    rec: Any,
+    events: pd.DataFrame,
+    cfg: EMGConfig | AccelConfig,
+    stem: str,
+    max_event_plots: int,
+    timeline: tuple[bytes, list[dict[str, float]]],
+    pngs: dict[int, bytes],
+    sites: tuple[str, ...],
+) -> list[str]:
+    """The HTML of a page, in pieces, from its parts: the timeline and the event plots (row -> PNG).
+
+    ``rec``: the recording, or a stream source's header (``fs``, ``modality``,
+    ``channels``, ``units``, ``duration``, ``source``, ``start``, ``notes``).
+    """
+    a = events.attrs
+    duration = float(rec.duration)
+    timeline_png, timeline_layout = timeline
+    plotted = sorted(pngs, key=lambda i: (float(events["onset"].iloc[i]), i))
+    cards = [_event_card(i, events.iloc[i], _data_uri(pngs[i])) for i in plotted]
     # rates over the time recorded (the pieces between long gaps, when there are any)
     summ = report_summary(events, float(a.get("recorded_duration", duration)))
     source = rec.source or a.get("source") or stem
@@ -1078,10 +1280,10 @@ def _render(
     table_html = (
         _table_html(events, set(plotted), start)
         if len(events)
-        else '<p class="muted">No events found.</p>'
+        else ['<p class="muted">No events found.</p>']
     )
     meta_json = json.dumps(meta).replace("</", "<\\/")
-    return f"""<!DOCTYPE html>
+    page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="generator" content="movement {_esc(__version__)}">
@@ -1095,8 +1297,8 @@ def _render(
 <h2>Summary</h2>
 {_summary_html(summ)}
 <h2>Timeline</h2>
-<div class="panel"><img id="timeline" src="{_data_uri(timeline)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"></div>
-<p class="muted small">Black: envelope (maximum over {_esc(", ".join(pre.sites))}); spans and the lanes at the top: events by class; hatched: gaps. Click the timeline to jump to the nearest event.</p>
+<div class="panel"><img id="timeline" src="{_data_uri(timeline_png)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"></div>
+<p class="muted small">Black: envelope (maximum over {_esc(", ".join(sites))}); spans and the lanes at the top: events by class; hatched: gaps. Click the timeline to jump to the nearest event.</p>
 <h2>Events</h2>
 <div class="controls" id="reviewbar">
 <label>Reviewer <input id="reviewer" placeholder="your name" autocomplete="name"></label>
@@ -1112,7 +1314,7 @@ def _render(
 <label><input id="f-undecided" class="flt" type="checkbox"> undecided only</label>
 <span class="muted small"><span id="nshown">{len(events)}</span> of {len(events)} shown · click a column header to sort</span>
 </div>
-<div class="tablewrap">{table_html}</div>
+<div class="tablewrap">{_TABLE}</div>
 <p class="muted small">Decisions are kept in this browser (local storage) until exported. The exported <code>{_esc(stem)}_decisions.tsv</code> is read by <code>movement.review.read_decisions</code> and <code>movement train --reviewed</code>.</p>
 <h2>Event plots</h2>
 <p class="muted small">{_esc(plots_note)}</p>
@@ -1123,9 +1325,24 @@ def _render(
 <script>{_JS}</script>
 </body></html>
 """
+    head, tail = page.split(_TABLE)
+    return [head, *table_html, tail]
 
 
-def _units(rec: Recording) -> str:
+#: where the events table goes in the page's text
+_TABLE = "\x00events-table\x00"
+
+
+def _write_page(path: Path, parts: list[str]) -> Path:
+    """Write a page's pieces to ``path`` (UTF-8, atomically), without joining them first."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.writelines(parts)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return path
+
+
+def _units(rec: Any) -> str:
     return "g" if rec.modality == "accel" else (rec.units or "a.u.")
 
 
@@ -1175,6 +1392,10 @@ def write_report(
     MissingExtraError
         matplotlib is not installed (``pip install 'movement[report]'``).
 
+    See Also
+    --------
+    write_report_stream : the same page from a long file, in bounded memory.
+
     Examples
     --------
     >>> import numpy as np, movement
@@ -1187,8 +1408,169 @@ def write_report(
     """
     path = Path(path)
     cfg = _config(rec, events, settings)
-    text = _render(rec, events, cfg, _stem_of(path), int(max_event_plots))
-    return atomic_write(path, text)
+    parts = _render(rec, events, cfg, _stem_of(path), int(max_event_plots))
+    return _write_page(path, parts)
+
+
+def _stream_parts(
+    src: Any,
+    cfg: EMGConfig | AccelConfig,
+    events: pd.DataFrame,
+    plotted: list[int],
+    window_s: float,
+    mpl: Any,
+    *,
+    progress: bool = False,
+) -> tuple[_TimelineBins, dict[int, bytes], tuple[str, ...]]:
+    """The timeline's bins and the event plots of a stream source, one window at a time.
+
+    The windows are those :func:`movement.stream.score_stream` scores (a plan per piece
+    between long gaps): each window's slice is read and preprocessed as there; its core's
+    samples go to the timeline, and the plotted events whose onset lies in its core are
+    drawn from it. A plot reaching past the slice's trusted end (an event longer than the
+    overlap) gets a longer slice, by at most :func:`movement.stream.max_extend_rows`.
+
+    Returns
+    -------
+    (timeline bins, {event row: PNG}, detection sites)
+    """
+    from ._memory import heap_reuse
+    from ._progress import progress as _progress
+    from .pipeline import _one_blas_thread
+    from .preprocess import preprocess
+    from .recording import pieces_between
+    from .stream import _MAX_SEGMENT_S, _SpanSource, _window_recording, max_extend_rows, plan
+
+    meta = src.meta
+    fs, n, duration = meta.fs, meta.n_samples, meta.duration
+    units = _units(meta)
+    src.prepare()  # the recording's max |x| (clipping) and its runs of missing rows
+    pieces = pieces_between(src.nan_runs, n, fs)
+    tl = _TimelineBins(n, fs, duration)
+    edges = np.concatenate([[0], np.asarray(pieces, np.int64).ravel(), [n]]).reshape(-1, 2)
+    for e0, e1 in edges:  # loop over the long gaps between pieces (not preprocessed)
+        tl.add_gap(int(e0), int(e1))
+    windows: list[tuple[int, Any, Any, tuple[int, int]]] = []
+    for a, b in pieces:  # loop over the pieces between long gaps
+        whole = a == 0 and b == n
+        sub = src if whole else _SpanSource(src, int(a), int(b))
+        pl = plan(int(b - a), fs, cfg, window_s, _MAX_SEGMENT_S)
+        windows += [(int(a), sub, pl, core) for core in pl.cores]
+    # each plotted event is drawn by the window whose core holds its onset
+    starts = np.array([a + core[0] for a, _, _, core in windows], np.int64)
+    onset = np.floor(_num(events, "onset")[plotted] * fs + 0.5)
+    which = np.clip(np.searchsorted(starts, onset, "right") - 1, 0, max(0, len(windows) - 1))
+    max_extend = max_extend_rows(window_s, fs, len(meta.channels))
+    pngs: dict[int, bytes] = {}
+    sites: tuple[str, ...] = tuple(meta.channels)
+    name = Path(meta.source).name if meta.source else "recording"
+    with _one_blas_thread(), heap_reuse():
+        steps = _progress(iter(range(len(windows))), len(windows), progress, name, "window")
+        for w in steps:  # loop over the windows (one slice in memory at a time)
+            a, sub, pl, core = windows[w]
+            mine = [plotted[j] for j in np.flatnonzero(which == w)]
+            s0, s1 = pl.slice_of(core)
+            reach = max(
+                (
+                    int(math.ceil(_plot_range(events.iloc[i], duration)[1] * fs)) + 1 - a
+                    for i in mine
+                ),
+                default=0,
+            )
+            if s1 < pl.n and reach > s1 - pl.margin:
+                # a plot reaches past the trusted part: a longer slice, in alignment steps
+                grow = math.ceil((reach + pl.margin - s1) / pl.step) * pl.step
+                s1 = min(pl.n, s1 + min(grow, max_extend))
+            x = sub.read(s0, s1)
+            pre = preprocess(_window_recording(sub, x), cfg, clip_top=src.top)
+            sites = pre.sites
+            c0, c1 = core[0] - s0, core[1] - s0
+            tl.add(a + core[0], pre.sustained[c0:c1], pre.gaps[c0:c1])
+            for i in mine:
+                view = _event_view(pre, a + s0, events, i, duration)
+                pngs[i] = _event_png(view, fs, units, mpl)
+            del pre, x
+    return tl, pngs, sites
+
+
+def write_report_stream(
+    path_or_recording: Recording | str | Path,
+    events: pd.DataFrame,
+    out_path: str | Path,
+    *,
+    settings: Settings | EMGConfig | AccelConfig | None = None,
+    max_event_plots: int = 200,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    window_s: float | None = None,
+    progress: bool = False,
+) -> Path:
+    """Write the review page of a long recording in bounded memory (read in windows).
+
+    The same page as :func:`write_report`, made from the recording's windows as
+    :func:`movement.stream.score_stream` reads them (``.npy`` memory-mapped, EDF, WFDB
+    and HDF5 by random access, CSV and Parquet front to back; other formats are read
+    whole): each window's slice is preprocessed, its core's samples give the timeline's
+    per-pixel maxima, and the plotted events whose onset lies in its core are drawn from
+    it. Memory holds one window (and the timeline's bins, the event plots' PNGs and a
+    fraction of a percent of the envelope for the timeline's scale), not the recording.
+
+    The plots equal :func:`write_report`'s to float tolerance, except within a few
+    seconds of a gap (a window fills gaps with its own median, as the stream does) and
+    around gaps longer than :data:`movement.recording.MAX_GAP_S`: the pieces between them
+    are preprocessed apart, as they are scored (the whole-recording page preprocesses
+    across them) and the long gaps themselves are drawn as missing.
+
+    Parameters
+    ----------
+    path_or_recording : Recording or path
+        The recording the events were found in (a file, or one held in memory).
+    events : DataFrame
+        Its events table (:func:`movement.stream.score_stream`, :func:`movement.score`,
+        or an ``_events.tsv`` read back).
+    out_path : str or Path
+        The HTML file to write (``<stem>_report.html``).
+    settings, max_event_plots
+        As in :func:`write_report`.
+    fs, modality, channels
+        As in :func:`movement.read` (files only).
+    window_s : float, optional
+        Core length of a window (s); by default :func:`movement.stream.auto_window_s`,
+        as :func:`movement.stream.score_stream` uses.
+    progress : bool
+        A progress bar of the windows on a terminal.
+
+    Returns
+    -------
+    Path
+        ``out_path``, written atomically.
+
+    Examples
+    --------
+    >>> from movement.stream import score_stream
+    >>> ev = score_stream("day.npy", model="rules")  # doctest: +SKIP
+    >>> write_report_stream("day.npy", ev, "day_report.html")  # doctest: +SKIP
+    PosixPath('day_report.html')
+    """
+    from .stream import _CHUNK_ROWS, _open, auto_window_s
+
+    mpl = _matplotlib()
+    out_path = Path(out_path)
+    events = _checked(events)
+    src = _open(
+        path_or_recording, fs=fs, modality=modality, channels=channels, chunk_rows=_CHUNK_ROWS
+    )
+    meta = src.meta
+    cfg = _config(meta, events, settings)
+    if window_s is None:
+        window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
+    max_event_plots = int(max_event_plots)
+    plotted = select_event_plots(events, max_event_plots)
+    tl, pngs, sites = _stream_parts(src, cfg, events, plotted, window_s, mpl, progress=progress)
+    timeline = _timeline_png(tl, events, _units(meta), mpl)
+    parts = _page(meta, events, cfg, _stem_of(out_path), max_event_plots, timeline, pngs, sites)
+    return _write_page(out_path, parts)
 
 
 # ---------------------------------------------------------------------------
@@ -1272,10 +1654,11 @@ def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
 
 def cli_run(args: argparse.Namespace) -> int:
     """Run ``movement report``; 0 when every page was written, 1 when some failed."""
-    from .batch import unique_stems
+    from .batch import is_streamed, unique_stems
     from .config import load_settings
     from .io import find_recordings, read
     from .pipeline import score
+    from .stream import score_stream
 
     _matplotlib()  # fail early, once, when matplotlib is missing
     settings = load_settings(getattr(args, "config", None), getattr(args, "set", None) or [])
@@ -1294,20 +1677,33 @@ def cli_run(args: argparse.Namespace) -> int:
     failed = 0
     for path, stem in zip(paths, unique_stems(paths), strict=True):
         try:
-            rec = read(path, fs=args.fs, modality=args.modality, channels=chans)
-            if events_dir is not None:
-                events = _events_from_dir(events_dir, stem, path)
-                cfg_settings: Any = None if not (args.config or args.set) else settings
+            cfg_settings: Any = settings
+            if events_dir is not None and not (args.config or args.set):
+                cfg_settings = None  # the configuration stored with the events
+            page_path = out / f"{stem}_report.html"
+            if is_streamed(path, settings, fs=args.fs, modality=args.modality, channels=chans):
+                # a long file: scored (when asked) and drawn window by window
+                if events_dir is not None:
+                    events = _events_from_dir(events_dir, stem, path)
+                else:
+                    events = score_stream(
+                        path, settings, model=args.model, fs=args.fs,
+                        modality=args.modality, channels=chans,
+                    )  # fmt: skip
+                page = write_report_stream(
+                    path, events, page_path, settings=cfg_settings,
+                    max_event_plots=args.max_plots, fs=args.fs, modality=args.modality,
+                    channels=chans,
+                )  # fmt: skip
             else:
-                events = score(rec, settings, model=args.model)
-                cfg_settings = settings
-            page = write_report(
-                rec,
-                events,
-                out / f"{stem}_report.html",
-                settings=cfg_settings,
-                max_event_plots=args.max_plots,
-            )
+                rec = read(path, fs=args.fs, modality=args.modality, channels=chans)
+                if events_dir is not None:
+                    events = _events_from_dir(events_dir, stem, path)
+                else:
+                    events = score(rec, settings, model=args.model)
+                page = write_report(
+                    rec, events, page_path, settings=cfg_settings, max_event_plots=args.max_plots
+                )
             if not args.quiet:
                 print(f"ok     {path}: {len(events)} events -> {page}")
         except MovementError as exc:

@@ -1078,7 +1078,13 @@ def _act_top(act: np.ndarray, keep: int, prev: np.ndarray | None) -> np.ndarray:
 
 def _percentile99(top: np.ndarray, n: int) -> np.ndarray:
     """``np.percentile(x, 99, axis=0)`` of n rows from their largest rows (linear method)."""
-    vi = 0.99 * (n - 1)
+    return _top_percentile(top, n, 99.0)
+
+
+def _top_percentile(top: np.ndarray, n: int, q: float) -> np.ndarray:
+    """``np.percentile(x, q, axis=0)`` of n rows from their largest rows (linear method;
+    ``top`` must hold at least the ``n - floor(q / 100 * (n - 1))`` largest)."""
+    vi = q / 100.0 * (n - 1)
     j = int(math.floor(vi))
     g = vi - j
     srt = np.sort(top, axis=0)
