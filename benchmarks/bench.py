@@ -146,6 +146,26 @@ def accel_edf(npy: Path) -> Path | None:
     return path
 
 
+def accel_h5(npy: Path) -> Path | None:
+    """The same recording as an HDF5 file (data set ``data``, rate attribute), or None
+    without h5py."""
+    try:
+        import h5py
+    except ImportError:
+        return None
+    path = npy.with_suffix(".h5")
+    if path.exists() and path.stat().st_mtime >= npy.stat().st_mtime:
+        return path
+    tmp = path.with_suffix(".h5.tmp")
+    with h5py.File(tmp, "w") as f:
+        d = f.create_dataset("data", data=np.load(npy, mmap_mode="r"))
+        d.attrs["fs"] = ACCEL_FS
+        d.attrs["modality"] = "accel"
+        f["channels"] = ["x", "y", "z"]
+    tmp.replace(path)
+    return path
+
+
 def emg_input(minutes: float, confounders: str) -> tuple[Path, Path]:
     """10 min (or ``minutes``) of 1-channel 2 kHz EMG with ~170 known bursts, and its truth."""
     from movement.simulate import SimulationParams, simulate
@@ -306,6 +326,24 @@ def _case_batch(paths: list[str], jobs: int, out: str) -> dict[str, Any]:
     }
 
 
+def _case_report(path: str, out: str) -> dict[str, Any]:
+    """``movement score FILE --report``: the events and the HTML review page (streamed
+    for a long file: one more pass over the windows draws the page)."""
+    from movement.batch import ScoreOptions, score_batch
+
+    t = time.perf_counter()
+    rows = score_batch(
+        [Path(path)], out, ScoreOptions(report=True), jobs=1, resume=False, progress=False
+    )
+    page = next(Path(out).glob("*_report.html"), None)
+    return {
+        "time": time.perf_counter() - t,
+        "ok": sum(r["status"] == "ok" for r in rows),
+        "events": rows[0].get("n_events"),
+        "page_mb": page.stat().st_size / 2**20 if page else 0.0,
+    }
+
+
 def _case_batch_dask(paths: list[str], out: str, workers: int = 2) -> dict[str, Any]:
     """The same batch on a Dask LocalCluster (loopback, one thread per worker process): the
     cluster's start, a first batch (its workers import movement and load the model) and a
@@ -384,6 +422,7 @@ CASES = {
     "emg_neurokit": _case_emg_neurokit,
     "batch": _case_batch,
     "batch_dask": _case_batch_dask,
+    "report": _case_report,
 }
 
 
@@ -554,6 +593,23 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.get('events')} events; memory-mapped, each window's records decoded "
             "(16-bit samples, 0.5 mg steps)",
         )
+    day_h5 = accel_h5(day)
+    if day_h5 is not None:
+        r = run_case("stream", path=str(day_h5))
+        add(
+            "a",
+            f"stream {day_h:g} h accel (HDF5, {day_h5.stat().st_size / 2**20:.0f} MB)",
+            r,
+            f"{r.get('events')} events; each window's rows read as a hyperslab (h5py)",
+        )
+    r = run_case("report", path=str(day), out=str(WORK / "report_out"))
+    add(
+        "a",
+        f"score {day_h:g} h accel with --report (.npy)",
+        r,
+        f"{r.get('events')} events; review page {r.get('page_mb', 0):.1f} MB, streamed "
+        "(timeline and 200 event plots drawn window by window)",
+    )
     r = run_case("stream", path=str(week))
     add(
         "a",
