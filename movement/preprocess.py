@@ -934,6 +934,10 @@ def _preprocess_emg(
         beats = ecg_beats(x, fs)
         if len(beats):
             y = remove_ecg(y, fs, beats, overwrite=True)  # y is this function's own
+    if gaps.any():
+        # no signal in a gap: exactly 0, not the filters' float residue of the fill (the
+        # whitening's running spectra would otherwise whiten by that residue's colour)
+        y[gaps] = 0.0
     # at least 5 samples: a 10 ms window is 2 samples on a 200 Hz armband
     brief = partial(_emg_brief, y, fs, max(cfg.brief_rms_s, 5 / fs), gaps)
 

@@ -715,6 +715,8 @@ def _whiten_held(
     floor = np.median(spec[:, in_band], axis=1, keepdims=True)
     r = sfft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
     r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
+    # a centre whose blocks are mostly gap (zero spectra: no signal) is taken as white
+    r[r[:, 0] <= 0.0] = np.eye(1, r.shape[1])[0]
     a_c = _levinson(r)
     # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per block, the linear convolution of
     # the block and the ``order`` samples before it with that block's filter, by FFT
@@ -759,6 +761,7 @@ def _whiten_held(
     spec *= ha.real**2 + ha.imag**2
     rho = sfft.irfft(spec, n=2 * b, axis=1)[:, :b]
     rho /= np.maximum(rho[:, :1], np.finfo(float).tiny)
+    rho[rho[:, 0] <= 0.0] = np.eye(1, b)[0]  # (no signal at a centre: white, as above)
     return e, rho, nearest
 
 

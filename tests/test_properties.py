@@ -164,3 +164,32 @@ def test_streaming_equals_the_whole_recording_with_gaps(seed: int, fs: float) ->
     rec = Recording(x, fs=fs, modality="accel")
     whole = movement.score(rec)
     assert_same_events(whole, score_stream(rec, window_s=300), fs)
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3))
+def test_emg_streaming_equals_the_whole_recording_with_gaps(seed: int, k: int) -> None:
+    # 7-10 min of 1 kHz EMG with spikes, bursts and gaps of up to 80 s, scored whole and
+    # in windows of 60 s (145 s of overlap): the same events
+    from test_stream import assert_same_events
+
+    from movement.stream import score_stream
+
+    rng = np.random.default_rng(seed)
+    fs = 1000.0
+    n = int(rng.uniform(420, 600) * fs)
+    x = rng.normal(0, 0.01, (n, k))
+    for _ in range(int(rng.integers(5, 60))):
+        i = int(rng.integers(0, n - 40))
+        w = muap(fs, float(rng.uniform(0.005, 0.02)), float(rng.uniform(0.05, 1.0)))
+        x[i : i + len(w), int(rng.integers(k))] += w[: n - i]
+    for _ in range(int(rng.integers(0, 6))):
+        i = int(rng.integers(0, n - 10))
+        seg = x[i : i + int(rng.uniform(0.2, 20) * fs), int(rng.integers(k))]
+        seg += rng.normal(0, rng.uniform(0.02, 0.3), len(seg))
+    for _ in range(int(rng.integers(1, 3))):
+        i = int(rng.integers(0, n - 2))
+        x[i : i + int(rng.uniform(0.01, 80) * fs)] = np.nan
+    rec = Recording(x, fs=fs, modality="emg")
+    whole = movement.score(rec)
+    assert_same_events(whole, score_stream(rec, window_s=60), fs)
