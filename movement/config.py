@@ -367,7 +367,11 @@ class AccelConfig(_Config):
         "Hz",
     )
     filter_order: int = _p(4, "Butterworth, zero-phase [E]")
-    brief_rms_s: float = _p(0.10, "twitch transient 0.1-1 s [S: ultrasound twitch studies]", "s")
+    brief_rms_s: float = _p(
+        0.10,
+        "twitch transient 0.1-1 s [S: ultrasound twitch studies]; at least 3 samples at low rates",
+        "s",
+    )
     sustained_rms_s: float = _p(0.5, "sustained activity over 0.5 s windows [E]", "s")
     baseline_window_s: float = _p(300.0, "adaptive baseline over 5 min [E]", "s")
     baseline_quantile: float = _p(0.10, "quantile of 0.5 s block levels taken as rest [E]")

@@ -399,3 +399,16 @@ def test_pairs_of_similar_twitches_are_no_heartbeat() -> None:
         i = int(s_ * fs)
         y[i : i + len(qrs), 0] += qrs
     assert len(ecg_beats(y, fs)) > 100
+
+
+def test_accel_brief_envelope_spans_at_least_three_samples() -> None:
+    # at 25 Hz, 0.1 s is 2.5 samples (rounded to 2): the brief RMS takes 3
+    from movement.config import AccelConfig
+
+    fs = 25.0
+    x = np.zeros((2000, 3))
+    x[:, 2] = 1.0
+    x[1000, 0] += 0.3  # one sample
+    pre = preprocess(Recording(x, fs=fs, modality="accel"), AccelConfig())
+    around = pre.brief[995:1006, 0]
+    assert (around > 0.5 * around.max()).sum() >= 3
