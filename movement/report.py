@@ -437,6 +437,8 @@ def _timeline_png(
     length = np.nan_to_num(_num(events, "duration"))
     label = events["trial_type"].astype(str).to_numpy() if len(events) else np.array([], str)
     gaps = tl.gap_runs()
+    # stretches not worn (accelerometry, movement.wear): [onset, duration] s
+    nonwear = [(float(o), float(o) + float(d)) for o, d in (events.attrs.get("nonwear") or [])]
     left, right = 0.06, 0.99
     layout = []
     for k in range(n_panels):
@@ -460,6 +462,9 @@ def _timeline_png(
                 ax.axvspan(
                     s / fs, e / fs, facecolor="none", edgecolor="#b0b0b0", hatch="////", lw=0
                 )
+        for s, e in nonwear:
+            if e >= a and s <= b:
+                ax.axvspan(s, e, facecolor="#f5e9c8", lw=0, zorder=0)
         for ci, c in enumerate(CLASSES):
             m = (label == c) & (onset + length >= a) & (onset <= b)
             if not m.any():
@@ -483,6 +488,8 @@ def _timeline_png(
     handles = [_patch(PALETTE[c], f"{c} ({int((label == c).sum())})") for c in CLASSES]
     if len(gaps):
         handles.append(_patch("none", "gap", hatch="////"))
+    if nonwear:
+        handles.append(_patch("#f5e9c8", "not worn"))
     fig.legend(
         handles=handles,
         loc="upper left",
@@ -1260,6 +1267,19 @@ def _page(
         ("Parameters hash", f"<code>{_esc(phash)}</code>"),
         ("Model", _esc(model)),
     ]
+    if a.get("recorded_duration") is not None:
+        meta_rows.append(("Recorded", _esc(_duration_text(float(a["recorded_duration"])))))
+    if a.get("nonwear_s"):
+        meta_rows.append(
+            (
+                "Not worn",
+                _esc(
+                    f"{_duration_text(float(a['nonwear_s']))} in "
+                    f"{len(a.get('nonwear') or [])} stretch(es) (shaded beige on the timeline; "
+                    "events there are flagged for review)"
+                ),
+            )
+        )
     if notes:
         meta_rows.append(("Reader notes", _esc("; ".join(f"{k}: {v}" for k, v in notes.items()))))
     meta_rows.append(("Report written", _esc(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))))
@@ -1298,7 +1318,7 @@ def _page(
 {_summary_html(summ)}
 <h2>Timeline</h2>
 <div class="panel"><img id="timeline" src="{_data_uri(timeline_png)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"></div>
-<p class="muted small">Black: envelope (maximum over {_esc(", ".join(sites))}); spans and the lanes at the top: events by class; hatched: gaps. Click the timeline to jump to the nearest event.</p>
+<p class="muted small">Black: envelope (maximum over {_esc(", ".join(sites))}); spans and the lanes at the top: events by class; hatched: gaps; beige: not worn. Click the timeline to jump to the nearest event.</p>
 <h2>Events</h2>
 <div class="controls" id="reviewbar">
 <label>Reviewer <input id="reviewer" placeholder="your name" autocomplete="name"></label>

@@ -145,3 +145,12 @@ def test_emg_has_no_nonwear() -> None:
     sim = simulate("emg", 20, seed=1)
     ev = movement.score(sim.recording)
     assert "nonwear_s" not in ev.attrs and summarise("e.npy", ev)["nonwear_s"] is None
+
+
+def test_the_review_page_shows_the_time_not_worn(tmp_path: Path, unworn) -> None:
+    pytest.importorskip("matplotlib")
+    from movement.report import write_report
+
+    ev = movement.score(unworn)
+    page = write_report(unworn, ev, tmp_path / "r_report.html", max_event_plots=2).read_text()
+    assert "Not worn</dt><dd>1:15:00" in page and "beige: not worn" in page
