@@ -243,9 +243,13 @@ def apply_definitions(
     * EMG sampled below ``min_muap_fs_hz`` cannot resolve a motor-unit potential, so no
       brief EMG event there is called fasciculation-like;
     * an EMG motion artefact (``scale`` ``artefact``: content below the EMG band, domain
-      reference section 3) is ``other``.
+      reference section 3) is ``other``;
+    * fasciculation-like is brief: a segment more than twice ``max_brief_s`` long (2 s
+      accelerometer, 160 ms EMG; segment edges may reach a little past the event) is not
+      one, whatever a trained model says of a signal unlike its training data.
 
-    Probability taken from a class goes to ``other``; the second value says why, per row.
+    Probability taken from a class goes to ``other`` (from a long fasciculation-like
+    segment: to the other two in proportion); the second value says why, per row.
     """
     p = proba.copy()
     why = [""] * len(p)
@@ -271,6 +275,16 @@ def apply_definitions(
             why[i] = "motion artefact (content below the EMG band)"
         p[art, 2] = p[art].sum(axis=1)
         p[art, :2] = 0.0
+    dur = _col(X, "duration")
+    longer = np.isfinite(dur) & (dur > 2.0 * config.max_brief_s + 1.0 / fs) & (p[:, 0] > 0)
+    for i in np.flatnonzero(longer & (p[:, 0] >= p.max(axis=1))):
+        why[i] = f"{dur[i]:.3g} s: far longer than a brief event (<= {config.max_brief_s:g} s)"
+    # (shared by the other two in proportion: their order, the classifier's judgement
+    # between them, is kept; equal shares when both are 0)
+    rest = p[longer, 1:].sum(axis=1, keepdims=True)
+    share = np.where(rest > 0, p[longer, 1:] / np.where(rest > 0, rest, 1.0), 0.5)
+    p[longer, 1:] += p[longer, :1] * share
+    p[longer, 0] = 0.0
     limit = getattr(config, "posture_max_deg", None)
     if limit is not None:
         held = _col(X, "tilt_held_deg")

@@ -175,6 +175,13 @@ def test_definitions_override_any_classifier() -> None:
     assert p[0, 0] == 0 and "not resolvable" in why[0]
     p, _ = apply_definitions(X.iloc[[2]], sure[[2]], EMGConfig(), fs=2000.0)
     assert p[0, 0] == 0.9
+    # fasciculation-like is brief: a 128 s segment is not one, whatever the classifier says
+    long = pd.DataFrame({"isolation_s": [5.0, 5.0], "duration": [128.0, 0.5]})
+    p, why = apply_definitions(long, sure[[0, 2]], AccelConfig(), fs=100.0)
+    assert p[0, 0] == 0 and "far longer than a brief event" in why[0]
+    np.testing.assert_allclose(p[1], sure[2])  # a 0.5 s twitch untouched
+    p, why = apply_definitions(long.assign(duration=[0.2, 0.05]), sure[[0, 2]], EMGConfig(), 2000.0)
+    assert p[0, 0] == 0 and p[1, 0] == 0.9  # EMG: brief means <= 80 ms
 
 
 def test_accel_held_tilt_of_spasm_length_is_dystonia_like_and_a_reach_is_not() -> None:
