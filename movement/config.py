@@ -594,6 +594,33 @@ class AccelConfig(_Config):
     nonwear_min_axes: int = _p(
         2, "still on at least 2 of the 3 axes [S: van Hees 2013; GGIR wearthreshold]"
     )
+    calibrate: bool = _p(
+        True,
+        "auto-calibrate each tri-axial sensor against gravity before anything else "
+        "(movement.calibration) [S: van Hees et al. 2014, J Appl Physiol 117:738; GGIR "
+        "g.calibrate, actipy, wristpy do so by default]; off = the values as read",
+    )
+    calib_window_s: float = _p(
+        10.0, "still windows of 10 s give the calibration's points [S: van Hees 2014]", "s"
+    )
+    calib_sd_g: float = _p(
+        0.013, "still: every axis' standard deviation below 13 mg [S: van Hees 2014]", "g"
+    )
+    calib_sphere_g: float = _p(
+        0.3,
+        "points must reach beyond +-0.3 g on every axis, both ways [S: van Hees 2014; "
+        "GGIR spherecrit]",
+        "g",
+    )
+    calib_min_windows: int = _p(
+        50, "at least 50 still windows (~8 min still) to fit [E; actipy calib_min_samples]"
+    )
+    calib_max_error_g: float = _p(
+        0.01,
+        "applied only when the still points end within 10 mg of the unit sphere on "
+        "average [S: van Hees 2014, error after calibration < 0.01 g]",
+        "g",
+    )
     review_margin: float = _p(0.15, "probability margin under which a call is 'close' [E]")
 
     @property

@@ -167,6 +167,7 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
                 "recorded_s": a.get("recorded_duration", a.get("duration")),
                 "nonwear_s": a.get("nonwear_s"),
                 "nonwear": a.get("nonwear"),
+                "calibration": a.get("calibration"),
                 "SamplingFrequency": a.get("fs"),
                 "modality": a.get("modality"),
                 "channels": a.get("channels"),
@@ -195,7 +196,17 @@ def write_events(events: pd.DataFrame, out_dir: str | Path, stem: str) -> tuple[
 
 
 SUMMARY_COLUMNS = (
-    ["file", "status", "message", "duration_s", "recorded_s", "nonwear_s", "n_events"]
+    [
+        "file",
+        "status",
+        "message",
+        "duration_s",
+        "recorded_s",
+        "nonwear_s",
+        "calibrated",
+        "calibration_error_mg",
+        "n_events",
+    ]
     + [f"n_{c.split('-')[0]}" for c in CLASSES]
     + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
     + [
@@ -230,6 +241,16 @@ def summarise(
             round(float(events.attrs["nonwear_s"]), 3) if "nonwear_s" in events.attrs else None
         ),
     )  # fmt: skip
+    cal = events.attrs.get("calibration")
+    if cal is not None:
+        # (the error the scored values carry: after the fit where applied; the worst sensor)
+        errs = [
+            s["error_after_mg"] if s["applied"] else s["error_before_mg"]
+            for s in cal.get("sites", [])
+            if s.get("error_before_mg") is not None
+        ]
+        row["calibrated"] = bool(cal.get("applied"))
+        row["calibration_error_mg"] = round(max(errs), 3) if errs else None
     for c in CLASSES:
         k = c.split("-")[0]
         n = int((events["trial_type"] == c).sum())

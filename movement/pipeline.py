@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
+from .calibration import Calibration, calibration_of
 from .classify import CLASSES, RuleClassifier, apply_definitions, load_model, review_flags
 from .config import AccelConfig, EMGConfig, Settings, params_hash
 from .errors import MovementError
@@ -73,13 +74,15 @@ def score(
 
     pieces = rec.pieces
     with _one_blas_thread():
+        cal = calibration_for(rec, cfg)
         if len(pieces) == 1 and pieces[0, 0] == 0 and pieces[0, 1] == rec.n_samples:
-            pre = preprocess(rec, cfg)
+            pre = preprocess(rec, cfg, calibration=cal)
             seg = segment(pre, cfg)
             feats = segment_features(pre, seg, cfg, rec.modality, rec.duration)
         else:
-            feats = _piece_features(rec, cfg, pieces)
+            feats = _piece_features(rec, cfg, pieces, cal)
     out = _label(feats, clf, cfg, rec, model_name)
+    note_calibration(out, cal)
     if "gaps" in feats.attrs:
         note_pieces(out, rec.duration, pieces, rec.fs)
     if isinstance(cfg, AccelConfig) and cfg.nonwear_window_s is not None:
@@ -90,16 +93,19 @@ def score(
 
 
 def _piece_features(
-    rec: Recording, cfg: EMGConfig | AccelConfig, pieces: np.ndarray
+    rec: Recording,
+    cfg: EMGConfig | AccelConfig,
+    pieces: np.ndarray,
+    calibration: Calibration | None = None,
 ) -> pd.DataFrame:
     """The features of each piece of ``rec`` between its long gaps, scored apart (times
     from the recording's first sample); clipping judged against the whole recording's
-    maximum, as in streaming."""
+    maximum and the whole recording's calibration applied, as in streaming."""
     top = np.fmax.reduce(np.abs(rec.data), axis=0)  # NaN left out
     parts = []
     for a, b in pieces:  # loop over the pieces between long gaps
         sub = rec.piece(int(a), int(b))
-        pre = preprocess(sub, cfg, clip_top=top)
+        pre = preprocess(sub, cfg, clip_top=top, calibration=calibration)
         seg = segment(pre, cfg)
         f = segment_features(pre, seg, cfg, rec.modality, sub.duration)
         f["start"] += a
@@ -110,6 +116,28 @@ def _piece_features(
     feats.attrs["gap_runs_s"] = mask_to_runs(rec.gaps) / rec.fs
     feats.attrs["gaps"] = True
     return feats
+
+
+def calibration_for(rec: Recording, cfg: EMGConfig | AccelConfig) -> Calibration | None:
+    """The gravity calibration of an accelerometer recording (:mod:`movement.calibration`),
+    fitted on all of it; None for EMG, with ``calibrate`` off, or without a tri-axial
+    sensor."""
+    if not isinstance(cfg, AccelConfig):
+        return None
+    return calibration_of(rec.data, rec.fs, rec.channels, cfg)
+
+
+def note_calibration(events: pd.DataFrame, calibration: Calibration | None) -> None:
+    """Record the calibration in ``events.attrs["calibration"]`` (and a line in
+    ``notes`` when a sensor's fit was not applied)."""
+    if calibration is None:
+        return
+    events.attrs["calibration"] = calibration.to_dict()
+    skipped = [s for s in calibration.sites if not s.applied]
+    if skipped:
+        notes = dict(events.attrs.get("notes") or {})
+        notes["calibration"] = "; ".join(f"{s.site}: not calibrated, {s.reason}" for s in skipped)
+        events.attrs["notes"] = notes
 
 
 def note_pieces(events: pd.DataFrame, duration: float, pieces: np.ndarray, fs: float) -> None:

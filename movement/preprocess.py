@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ from scipy import signal
 
 from .config import AccelConfig, EMGConfig
 from .recording import Recording
+
+if TYPE_CHECKING:
+    from .calibration import Calibration
 
 __all__ = [
     "bandpass",
@@ -904,17 +907,24 @@ def _site_name(names: list[str]) -> str:
 
 
 def preprocess(
-    rec: Recording, config: EMGConfig | AccelConfig, clip_top: np.ndarray | None = None
+    rec: Recording,
+    config: EMGConfig | AccelConfig,
+    clip_top: np.ndarray | None = None,
+    calibration: Calibration | None = None,
 ) -> Preprocessed:
     """Clean a recording for its modality (the first stage of :func:`movement.score`).
 
     ``clip_top`` is the per-channel maximum ``|x|`` of the whole recording when ``rec``
-    is a window of it (see :func:`clipping_mask`).
+    is a window of it (see :func:`clipping_mask`). ``calibration`` (accelerometry; see
+    :mod:`movement.calibration`, fitted on the whole recording) is applied after the
+    clipping mask, which is judged on the values as read.
     """
     x, gaps = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
     clipped = clipping_mask(x, getattr(config, "clip_g", None), clip_top)
     if rec.modality == "emg":
         return _preprocess_emg(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]
+    if calibration is not None:
+        x = calibration.apply(x)  # a new array when applied (x may be rec.data itself)
     return _preprocess_accel(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]
 
 

@@ -1198,6 +1198,33 @@ def _checked(events: pd.DataFrame) -> pd.DataFrame:
     return events
 
 
+def _calibration_text(cal: dict[str, Any]) -> str:
+    """One line per sensor of the gravity calibration: applied with its error before and
+    after, or why not."""
+    parts = []
+    for s in cal.get("sites", []):  # loop over the sensors (a few)
+        if s["applied"]:
+            parts.append(
+                f"{s['site']}: applied, error {s['error_before_mg']:.1f} -> "
+                f"{s['error_after_mg']:.1f} mg over {s['n_windows']} still windows"
+            )
+        else:
+            err = s.get("error_before_mg")
+            parts.append(
+                f"{s['site']}: not applied ({s['reason']})"
+                + (f", error as read {err:.1f} mg" if err is not None else "")
+            )
+    return "; ".join(parts)
+
+
+def _calibration(events: pd.DataFrame, k: int) -> Any:
+    """The calibration the events were scored with (their ``attrs``), to draw the signals
+    as they were scored; None without one."""
+    from .calibration import Calibration
+
+    return Calibration.from_dict(events.attrs.get("calibration"), k)
+
+
 def _render(
     rec: Recording,
     events: pd.DataFrame,
@@ -1211,7 +1238,7 @@ def _render(
 
     events = _checked(events)
     duration = float(rec.duration)
-    pre = preprocess(rec, cfg)
+    pre = preprocess(rec, cfg, calibration=_calibration(events, len(rec.channels)))
     timeline = _timeline_png(_TimelineBins.of(pre, duration), events, _units(rec), mpl)
     plotted = select_event_plots(events, max_event_plots)
     pngs = {
@@ -1280,6 +1307,8 @@ def _page(
                 ),
             )
         )
+    if a.get("calibration"):
+        meta_rows.append(("Calibration", _esc(_calibration_text(a["calibration"]))))
     if notes:
         meta_rows.append(("Reader notes", _esc("; ".join(f"{k}: {v}" for k, v in notes.items()))))
     meta_rows.append(("Report written", _esc(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))))
@@ -1484,6 +1513,7 @@ def _stream_parts(
     pngs: dict[int, bytes] = {}
     sites: tuple[str, ...] = tuple(meta.channels)
     name = Path(meta.source).name if meta.source else "recording"
+    cal = _calibration(events, len(meta.channels))
     with _one_blas_thread(), heap_reuse():
         steps = _progress(iter(range(len(windows))), len(windows), progress, name, "window")
         for w in steps:  # loop over the windows (one slice in memory at a time)
@@ -1502,7 +1532,7 @@ def _stream_parts(
                 grow = math.ceil((reach + pl.margin - s1) / pl.step) * pl.step
                 s1 = min(pl.n, s1 + min(grow, max_extend))
             x = sub.read(s0, s1)
-            pre = preprocess(_window_recording(sub, x), cfg, clip_top=src.top)
+            pre = preprocess(_window_recording(sub, x), cfg, clip_top=src.top, calibration=cal)
             sites = pre.sites
             c0, c1 = core[0] - s0, core[1] - s0
             tl.add(a + core[0], pre.sustained[c0:c1], pre.gaps[c0:c1])

@@ -85,6 +85,8 @@ import pandas as pd
 from . import features as _features
 from ._memory import heap_reuse
 from ._progress import progress as _progress
+from .calibration import Calibration, calibration_of_stats
+from .calibration import window_len as calib_window_len
 from .config import AccelConfig, EMGConfig, Settings
 from .errors import MovementError, RecordingError
 from .features import segment_features
@@ -99,7 +101,14 @@ from .io import (
     suffix_of,
 )
 from .io.hdf5 import is_hdf5
-from .pipeline import _config_for, _label, _one_blas_thread, classifier_for, note_pieces
+from .pipeline import (
+    _config_for,
+    _label,
+    _one_blas_thread,
+    classifier_for,
+    note_calibration,
+    note_pieces,
+)
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
 from .recording import MAX_GAP_S, Recording, nan_runs, pieces_between
 from .segment import (
@@ -321,6 +330,8 @@ class _Source:
     #: [start, stop) sample runs of missing values (NaN), found with ``top`` (same pass)
     nan_runs: np.ndarray = np.zeros((0, 2), np.int64)
     annotations: Any = None  # what the file's header holds (EDF+, WFDB), when read
+    #: the recording's gravity calibration (accelerometry), applied to every window
+    calibration: Calibration | None = None
     #: whether any rows can be read at any time (several windows at once)
     random_access = False
 
@@ -330,14 +341,21 @@ class _Source:
     def rewind(self) -> None:
         """Start again from the first sample (sequential sources)."""
 
-    def prepare(self, block: int | None = None) -> None:
-        """Before the windows: the recording's max ``|x|`` and runs of missing rows, and
-        with ``block`` per-block statistics for non-wear (:mod:`movement.wear`)."""
+    def prepare(self, block: int | None = None, calib_block: int | None = None) -> None:
+        """Before the windows: the recording's max ``|x|`` and runs of missing rows, with
+        ``block`` per-block statistics for non-wear (:mod:`movement.wear`) and with
+        ``calib_block`` per-window statistics for calibration
+        (:mod:`movement.calibration`)."""
         self.top  # noqa: B018
 
     def block_stats(self) -> tuple[np.ndarray, float]:
         """The per-block statistics asked for by :meth:`prepare` (available once the
         windows have been read) and the factor to scale them by."""
+        raise NotImplementedError
+
+    def calib_stats(self) -> tuple[np.ndarray, float]:
+        """The per-window statistics for calibration asked for by :meth:`prepare`
+        (available before the windows) and the factor to scale them by."""
         raise NotImplementedError
 
 
@@ -405,30 +423,40 @@ class _ArraySource(_Source):
         self._top: np.ndarray | None = None
         self._gaps: np.ndarray | None = None
         self._blocks: BlockStats | None = None
+        self._calib: BlockStats | None = None
         self._file = _file_rows(arr)
 
-    def _scan(self, block: int | None = None) -> None:
+    def _scan(self, block: int | None = None, calib_block: int | None = None) -> None:
         n, k = self.arr.shape[0], len(self.meta.channels)
         acc = _NanRuns(k)
         self._blocks = BlockStats(block, k) if block else None
+        self._calib = BlockStats(calib_block, k) if calib_block else None
+        sums = [a for a in (self._blocks, self._calib) if a is not None]
 
         def chunks() -> Iterator[np.ndarray]:
             for a in range(0, n, _CHUNK_ROWS):  # loop over chunks of rows
                 c = self._peek(a, min(n, a + _CHUNK_ROWS))
-                if self._blocks is not None:
-                    self._blocks.add(c)
+                for st in sums:  # (one or two statistics)
+                    st.add(c)
                 yield c
 
         self._top = _abs_max(chunks(), k, acc)
         self._gaps = acc.runs()
 
-    def prepare(self, block: int | None = None) -> None:
-        if self._top is None or (block and (self._blocks is None or self._blocks.b != block)):
-            self._scan(block)
+    def prepare(self, block: int | None = None, calib_block: int | None = None) -> None:
+        def stale(have: BlockStats | None, want: int | None) -> bool:
+            return bool(want) and (have is None or have.b != want)
+
+        if self._top is None or stale(self._blocks, block) or stale(self._calib, calib_block):
+            self._scan(block, calib_block)
 
     def block_stats(self) -> tuple[np.ndarray, float]:
         assert self._blocks is not None
         return self._blocks.result(), 1.0
+
+    def calib_stats(self) -> tuple[np.ndarray, float]:
+        assert self._calib is not None
+        return self._calib.result(), 1.0
 
     @property
     def top(self) -> np.ndarray:  # type: ignore[override]
@@ -538,13 +566,25 @@ class _ChunkedSource(_Source):
         if nan_runs is not None:
             self.nan_runs = nan_runs
         self._block: int | None = None
+        self._calib: BlockStats | None = None
         self.rewind()
 
-    def prepare(self, block: int | None = None) -> None:
+    def prepare(self, block: int | None = None, calib_block: int | None = None) -> None:
         # the statistics are taken of every chunk as the windows pull it (all columns,
         # before the unit factor: both applied after)
+        if calib_block and (self._calib is None or self._calib.b != calib_block):
+            # calibration is needed before the windows: one more pass over the chunks
+            # (the rate, hence the window's rows, may come only from the first pass's
+            # time column)
+            self._calib = BlockStats(calib_block, self._ncols)
+            for c in self._make():  # loop over the file's chunks
+                self._calib.add(c)
         self._block = block
         self.rewind()
+
+    def calib_stats(self) -> tuple[np.ndarray, float]:
+        assert self._calib is not None
+        return self._calib.result()[:, :, self.idx], self.factor
 
     def block_stats(self) -> tuple[np.ndarray, float]:
         assert self._blocks is not None
@@ -601,6 +641,7 @@ class _SpanSource(_Source):
         start = m.start + timedelta(seconds=a / m.fs) if m.start is not None and a else m.start
         self.meta = replace(m, n_samples=int(b - a), start=start, notes=dict(m.notes))
         self.top = src.top
+        self.calibration = src.calibration
         self.random_access = src.random_access
 
     def read(self, s0: int, s1: int) -> np.ndarray:
@@ -1051,7 +1092,8 @@ def _run_window(
 ) -> tuple[Any, Any, Recording]:
     """Preprocess and segment one slice; the clipping mask uses the recording's maximum."""
     rec = _window_recording(src, x)
-    pre = preprocess(rec, cfg, clip_top=src.top)  # flat tops at the recording's max |x|
+    # flat tops at the recording's max |x|; the recording's calibration
+    pre = preprocess(rec, cfg, clip_top=src.top, calibration=src.calibration)
     seg = segment(pre, cfg)
     return pre, seg, rec
 
@@ -1485,10 +1527,15 @@ def score_stream(
         window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
     # one pass before the windows (threads): the recording's max |x|, its missing rows and
     # (accelerometry) the blocks' statistics for non-wear
-    nw_block = None
+    nw_block = cal_block = None
     if isinstance(cfg, AccelConfig) and cfg.nonwear_window_s is not None:
         nw_block = max(1, int(round(cfg.nonwear_step_s * meta.fs)))
-    src.prepare(nw_block)
+    if isinstance(cfg, AccelConfig) and cfg.calibrate and len(meta.channels) % 3 == 0:
+        cal_block = calib_window_len(meta.fs, cfg)
+    src.prepare(nw_block, cal_block)
+    if cal_block is not None:
+        stats, factor = src.calib_stats()
+        src.calibration = calibration_of_stats(stats, cal_block, meta.channels, cfg, factor)  # type: ignore[arg-type]
     pieces = pieces_between(src.nan_runs, meta.n_samples, meta.fs)
     if not len(pieces):
         raise RecordingError(
@@ -1534,6 +1581,7 @@ def score_stream(
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
     if not whole:
         note_pieces(out, meta.duration, pieces, meta.fs)
+    note_calibration(out, src.calibration)
     if nw_block is not None:
         blocks, scale = src.block_stats()
         runs = nonwear_of_stats(blocks, meta.n_samples, meta.fs, cfg, scale)  # type: ignore[arg-type]

@@ -172,8 +172,10 @@ def match_labels(seg: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
 
 def segment_table(rec: Any, settings: Settings | None = None) -> pd.DataFrame:
     """Segments and features of a recording, as :func:`movement.score` computes them."""
+    from .pipeline import calibration_for
+
     cfg = (settings or Settings()).for_modality(rec.modality)
-    pre = preprocess(rec, cfg)
+    pre = preprocess(rec, cfg, calibration=calibration_for(rec, cfg))
     seg = segment(pre, cfg)
     return segment_features(pre, seg, cfg, rec.modality, rec.duration)
 
