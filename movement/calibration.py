@@ -58,9 +58,9 @@ _TOL_G = 1e-10
 _MIN_DIST_G = 0.01
 
 
-def window_len(fs: float, cfg: AccelConfig) -> int:
-    """Samples per calibration window: ``round(calib_window_s * fs)``, at least 2."""
-    return max(2, int(round(cfg.calib_window_s * fs)))
+def window_len(fs: float, window_s: float) -> int:
+    """Samples per calibration window: ``round(window_s * fs)``, at least 2."""
+    return max(2, int(round(window_s * fs)))
 
 
 @dataclass(frozen=True)
@@ -319,7 +319,7 @@ def calibration_of_stats(
     ----------
     stats : ndarray (n_windows, 5, k)
         :func:`movement.wear.block_stats` with windows of ``b`` rows
-        (:func:`window_len`).
+        (:func:`window_len` of ``calib_window_s``).
     b : int
     channels : tuple of str
         The recording's channel names (tri-axial sensors: consecutive triplets).
@@ -364,5 +364,5 @@ def calibration_of(
     """
     if not cfg.calibrate or len(channels) % 3:
         return None
-    b = window_len(fs, cfg)
+    b = window_len(fs, cfg.calib_window_s)
     return calibration_of_stats(block_stats(x, b), b, channels, cfg)

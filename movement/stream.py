@@ -44,11 +44,18 @@ stitched table with the recording's full duration, and the classifier runs once 
 
 Recording-wide statistics
 -------------------------
-Two steps of the in-memory pipeline use a statistic of the whole recording; the stream
+Some steps of the in-memory pipeline use a statistic of the whole recording; the stream
 gets them so that its result is the same:
 
 * ``clipping_mask`` compares samples with the recording's largest ``|x|`` per channel
-  (when no ``clip_g`` is set): the per-channel maximum is taken in a read-only pass;
+  (when no ``clip_g`` is set): the per-channel maximum is taken in a read-only pass
+  before the windows, with the runs of missing values (gaps over 60 s cut the
+  recording into pieces scored apart);
+* accelerometer calibration (:mod:`movement.calibration`) is fitted on the statistics
+  of every 10 s window, taken in the same pass (CSV and Parquet: in one more pass, as
+  the rate may come from the first pass's time column), and applied to every window;
+* accelerometer non-wear (:mod:`movement.wear`) reads the statistics of 15 min blocks,
+  taken in the same pass (CSV and Parquet: as the windows read the file);
 * EMG ``cocontraction`` normalises each channel's envelope by its 99th percentile over
   the recording: with two or more EMG channels, each window writes its core's activity
   above rest to a temporary file and keeps the top 1 % of it per channel (memory: 1 % of
@@ -56,9 +63,7 @@ gets them so that its result is the same:
   segments from the file with the exact percentile (:class:`_ActStore`).
 
 Known differences: an event longer than a slice may grow (above: from ~12 min of
-8-channel 2 kHz EMG, ~5.6 h of accelerometry) is split; NaN gaps are filled with the
-*slice's* median (the in-memory path
-uses the recording's), which moves filter outputs within a few seconds of a gap; the
+8-channel 2 kHz EMG, ~5.6 h of accelerometry) is split; the
 accelerometer unit (g, m/s², mg) is detected from a subsample of at most 200,000 rows.
 Results otherwise equal :func:`movement.score` to float tolerance (a threshold crossing
 can move by one sample where cumulative sums differ in the last bits).
@@ -93,6 +98,7 @@ from .features import segment_features
 from .io import (
     RawSignal,
     _finish,
+    _sidecar_get,
     read,
     read_sidecar,
     snap_rate,
@@ -556,6 +562,7 @@ class _ChunkedSource(_Source):
         top: np.ndarray,
         nan_runs: np.ndarray | None = None,
         n_columns: int | None = None,
+        calib: BlockStats | None = None,
     ):
         self._make = chunks  # callable returning a fresh iterator of float arrays (all columns)
         self._ncols = n_columns if n_columns is not None else max(idx) + 1
@@ -566,7 +573,9 @@ class _ChunkedSource(_Source):
         if nan_runs is not None:
             self.nan_runs = nan_runs
         self._block: int | None = None
-        self._calib: BlockStats | None = None
+        # the calibration windows' statistics when the first pass could take them (its
+        # rate known from the start: argument, header, sidecar or the first chunk's times)
+        self._calib: BlockStats | None = calib
         self.rewind()
 
     def prepare(self, block: int | None = None, calib_block: int | None = None) -> None:
@@ -843,8 +852,15 @@ def _table_source(
     channels: Any,
     chunk_rows: int,
     units: str | None = None,
+    calib_window_s: float | None = None,
 ) -> _Source:
-    """CSV/TSV (pandas ``chunksize``) or Parquet (row groups): numeric columns, optional time."""
+    """CSV/TSV (pandas ``chunksize``) or Parquet (row groups): numeric columns, optional time.
+
+    With ``calib_window_s`` the first pass also takes the statistics of calibration
+    windows of that length (:mod:`movement.calibration`) when it knows the rate from its
+    first chunk; the source's :meth:`~_ChunkedSource.prepare` reads the file once more
+    when it did not.
+    """
     from .io import tables
 
     src = str(path)
@@ -906,9 +922,31 @@ def _table_source(
     tcol = next((c for c in cols if c.strip().lower() in tables._TIME_NAMES), None)
     data_cols = [c for c in cols if c != tcol and not c.lower().startswith("unnamed:")]
     times: dict[str, float] = {}
+    # (the first pass: calibration window statistics, all columns, before the unit factor)
+    first: dict[str, Any] = {"on": calib_window_s is not None, "acc": None}
+    # (the rate as movement.read takes it: argument, sidecar, header, time column; a
+    # guess only: a window length that turns out different makes prepare() read again)
+    try:
+        side_fs = float(_sidecar_get(read_sidecar(path), "SamplingFrequency", "SamplingRate", "fs"))
+    except (TypeError, ValueError, RecordingError):
+        side_fs = None
+
+    def feed(arr: np.ndarray, tv: np.ndarray | None) -> None:
+        if first["acc"] is None:
+            rate = fs or side_fs or header_fs
+            if rate is None and tv is not None and len(tv) > 1 and tv[-1] > tv[0]:
+                unit = 1e-3 if str(tcol).lower().endswith("ms") else 1.0
+                rate = snap_rate((len(tv) - 1) / ((tv[-1] - tv[0]) * unit))
+            if not rate:
+                first["on"] = False  # the rate is not known yet: prepare() reads again
+                return
+            b = calib_window_len(float(rate), float(calib_window_s))  # type: ignore[arg-type]
+            first["acc"] = BlockStats(b, arr.shape[1])
+        first["acc"].add(arr)
 
     def arrays() -> Iterator[np.ndarray]:
         for df in frames():
+            tv = None
             if tcol is not None:
                 t = df[tcol]
                 if not pd.api.types.is_numeric_dtype(t):
@@ -926,10 +964,14 @@ def _table_source(
             bad = [c for c in data_cols if not pd.api.types.is_numeric_dtype(block[c])]
             if bad:
                 raise RecordingError(f"non-numeric values in column {bad[0]!r}", src)
-            yield block.to_numpy(dtype=np.float64)
+            arr = block.to_numpy(dtype=np.float64)
+            if first["on"]:
+                feed(arr, tv)
+            yield arr
 
     gaps = _NanRuns(len(data_cols))
     sub, n, top_all = _subsample_rows(arrays(), len(data_cols), gaps)
+    first["on"] = False  # (later passes: the windows')
     if n == 0:
         raise RecordingError("the table has no rows", src)
     notes: dict[str, str] = {}
@@ -960,7 +1002,9 @@ def _table_source(
         units=units,
     )
     top = top_all[idx] * abs(factor)
-    return _ChunkedSource(arrays, meta, idx, factor, top, gaps.runs(idx), len(data_cols))
+    return _ChunkedSource(
+        arrays, meta, idx, factor, top, gaps.runs(idx), len(data_cols), calib=first["acc"]
+    )
 
 
 def _open(
@@ -971,6 +1015,7 @@ def _open(
     channels: Sequence[str | int] | None,
     chunk_rows: int,
     units: str | None = None,
+    calib_window_s: float | None = None,
 ) -> _Source:
     if isinstance(obj, Recording):
         meta = _Meta(
@@ -991,9 +1036,11 @@ def _open(
     if suffix == ".npy":
         return _npy_source(path, fs, modality, channels, units)
     if suffix in (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz"):
-        return _table_source(path, "csv", fs, modality, channels, chunk_rows, units)
+        return _table_source(path, "csv", fs, modality, channels, chunk_rows, units, calib_window_s)
     if suffix in (".parquet", ".pq"):
-        return _table_source(path, "parquet", fs, modality, channels, chunk_rows, units)
+        return _table_source(
+            path, "parquet", fs, modality, channels, chunk_rows, units, calib_window_s
+        )
     if suffix in (".edf", ".bdf"):
         return _edf_source(path, fs, modality, channels, units)
     if suffix == ".hea":
@@ -1450,6 +1497,15 @@ def _stream_features(
     return feats, pl, stats
 
 
+def _calib_window_s(settings: Settings | EMGConfig | AccelConfig | None) -> float | None:
+    """The calibration window an accelerometer recording would use under ``settings``
+    (None when they turn calibration off or are EMG's), for a table's first pass."""
+    if isinstance(settings, EMGConfig):
+        return None
+    acc = settings if isinstance(settings, AccelConfig) else (settings or Settings()).accel
+    return acc.calib_window_s if acc.calibrate else None
+
+
 def score_stream(
     path_or_recording: Recording | str | Path,
     settings: Settings | EMGConfig | AccelConfig | None = None,
@@ -1518,7 +1574,12 @@ def score_stream(
     [[5.0, 'fasciculation-like']]
     """
     src = _open(
-        path_or_recording, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows
+        path_or_recording,
+        fs=fs,
+        modality=modality,
+        channels=channels,
+        chunk_rows=chunk_rows,
+        calib_window_s=_calib_window_s(settings),
     )
     meta = src.meta
     cfg = _config_for(meta.modality, settings)
@@ -1531,7 +1592,7 @@ def score_stream(
     if isinstance(cfg, AccelConfig) and cfg.nonwear_window_s is not None:
         nw_block = max(1, int(round(cfg.nonwear_step_s * meta.fs)))
     if isinstance(cfg, AccelConfig) and cfg.calibrate and len(meta.channels) % 3 == 0:
-        cal_block = calib_window_len(meta.fs, cfg)
+        cal_block = calib_window_len(meta.fs, cfg.calib_window_s)
     src.prepare(nw_block, cal_block)
     if cal_block is not None:
         stats, factor = src.calib_stats()

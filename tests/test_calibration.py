@@ -85,7 +85,7 @@ def test_fit_recovers_any_moderate_miscalibration(off, sc, seed) -> None:
 
 def test_still_points_leave_out_motion_and_gaps() -> None:
     fs, cfg = 10.0, AccelConfig()
-    b = window_len(fs, cfg)
+    b = window_len(fs, cfg.calib_window_s)
     assert b == 100
     rng = np.random.default_rng(1)
     x = np.tile([0.0, 0.0, 1.0], (10 * b, 1)) + rng.normal(0, 0.003, (10 * b, 3))
@@ -235,3 +235,30 @@ def test_calibration_settings_from_the_command_line(tmp_path: Path, handled) -> 
     side = json.loads((tmp_path / "on" / "h_events.json").read_text())
     assert side["recording"]["calibration"]["applied"]
     assert side["parameters"]["config"]["calibrate"] is True
+
+
+def test_a_table_takes_the_calibration_windows_in_its_first_pass(tmp_path: Path) -> None:
+    from movement.stream import _open
+
+    rng = np.random.default_rng(5)
+    fs = 20.0
+    x = np.tile([0.0, 0.0, 1.0], (4000, 1)) + rng.normal(0, 0.01, (4000, 3))
+    df = pd.DataFrame(x, columns=["x", "y", "z"])
+    df.insert(0, "time", np.arange(4000) / fs)
+    df.to_csv(tmp_path / "t.csv", index=False, float_format="%.9f")
+    src = _open(
+        tmp_path / "t.csv", fs=None, modality="accel", channels=None, chunk_rows=700,
+        calib_window_s=10.0,
+    )  # fmt: skip
+    b = window_len(fs, 10.0)
+    assert src._calib is not None and src._calib.b == b  # the rate from the first chunk
+    src.prepare(None, b)
+    stats, factor = src.calib_stats()
+    np.testing.assert_allclose(stats, block_stats(src.read(0, 4000), b), rtol=1e-12)
+    # another window length than the first pass took: the file is read once more
+    src.prepare(None, 150)
+    as_read = pd.read_csv(tmp_path / "t.csv")[["x", "y", "z"]].to_numpy()
+    np.testing.assert_allclose(src.calib_stats()[0], block_stats(as_read, 150), rtol=1e-12)
+    # no calibration asked (EMG settings, or calibrate off): the first pass takes nothing
+    src = _open(tmp_path / "t.csv", fs=None, modality="accel", channels=None, chunk_rows=700)
+    assert src._calib is None

@@ -228,6 +228,20 @@ def test_gt3x_known_values() -> None:
     assert any("before the header's last-sample time" in w for w in warns)
 
 
+def test_gt3x_is_calibrated_against_gravity() -> None:
+    """Half an hour that rests in enough orientations: the fit is applied (README)."""
+    pytest.importorskip("actfast")
+    from movement.calibration import calibration_of
+    from movement.config import AccelConfig
+
+    rec, _ = _read_quiet(DEV / "actigraph_testfile.gt3x")
+    cal = calibration_of(rec.data, rec.fs, rec.channels, AccelConfig())
+    (site,) = cal.sites
+    assert site.applied and site.n_windows >= 50
+    assert site.error_after_g < 0.01 < 0.02 < site.error_before_g
+    assert abs(site.offset[2]) > 0.02  # the z axis' offset: the largest
+
+
 def test_gt3x_zero_samples_falls_back_or_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     actfast = pytest.importorskip("actfast")
     real = actfast.read
