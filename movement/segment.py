@@ -2510,6 +2510,10 @@ def _site_runs(
         s_runs = snap_to_edges(s_runs, tilt, int(round(cfg.sustained_rms_s * fs)))
         both = np.concatenate([s_runs, tilt])
         s_runs = merge_runs(both[np.argsort(both[:, 0], kind="stable")], gap_n)
+    if isinstance(cfg, AccelConfig):
+        # (refined to its bursts, a run can end shorter than min_sustained_s: dropped
+        # whether or not a tilt was found anywhere; before, only then, so a stream window
+        # without the recording's postures kept a run the whole recording dropped)
         s_runs = s_runs[(s_runs[:, 1] - s_runs[:, 0]) >= min_n]
     # brief-scale runs: merge doublets, drop ones absorbed by sustained activity
     b_runs = merge_runs(b_runs, int(round(min(cfg.merge_gap_s, 0.05) * fs)))
