@@ -1246,10 +1246,15 @@ def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray, overwrite: bool = Fa
     # beats holding something else leave a residual far above their neighbours': they are
     # left out of the others' templates, which would otherwise copy 1/16 of it onto them
     res = np.einsum("blk,blk->b", seg - tmpl, seg - tmpl)
-    pad = np.pad(res, _ECG_HALF, mode="edge")
-    typical = np.quantile(
-        np.lib.stride_tricks.sliding_window_view(pad, 2 * _ECG_HALF + 1), 0.25, axis=1
-    )
+    # the lower quartile over the 8 beats either side, of those within 12 s (8 periods of
+    # the slowest heart rate): the nearest of them stands in for any further, as the end
+    # beat does at the recording's ends (across a pause in the rhythm the 8th beat can lie
+    # minutes away, beyond what a stream window holds)
+    reach = _ECG_HALF * 60.0 / ECG_BPM[0]
+    first = np.searchsorted(t, t - reach, side="left")
+    last = np.searchsorted(t, t + reach, side="right") - 1
+    j = np.arange(len(idx))[:, None] + np.arange(-_ECG_HALF, _ECG_HALF + 1)
+    typical = np.quantile(res[np.clip(j, first[:, None], last[:, None])], 0.25, axis=1)
     clean = (res <= _ECG_OUTLIER * typical).astype(float)
     tmpl = _neighbour_mean(seg, t, _ECG_HALF, _ECG_SPAN_S, clean)
     # clean neighbours per beat (the weights' sum)
