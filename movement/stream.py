@@ -19,11 +19,15 @@ can depend on (see :func:`overlap_for`):
   block is 0.5 s, or the posture reference's 1 s for accelerometry);
 * EMG ECG removal (``ecg_removal``): beats, their rhythm and the average beat are
   estimated from the signal within ``preprocess.ECG_REACH_S`` (42 s) of a sample;
+* the noise-model detectors (EMG motor-unit potentials, the accelerometer's twitches):
+  their whitening filter comes from the block spectra over ``baseline_window_s`` at the
+  nearest update centre (half an update step away), and their noise level spans
+  another half ``baseline_window_s`` of the whitened signal (:func:`_whitening_reach_s`);
 * the features' reach around a segment: 4 s (tilt 2 s before/after, spectral windows
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 300 s for 100 Hz accelerometry, 145 s for 2 kHz EMG. Core boundaries and
+Defaults: 500 s for 100 Hz accelerometry, 175 s for 2 kHz EMG. Core boundaries and
 the overlap are multiples of the baseline's 0.5 s block, of the periodicity
 detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update;
 accelerometry: of the twitch detector's 50 s whitening update), so the blocks and spectral
@@ -167,9 +171,10 @@ def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
         if cfg.twitch_windows_s:
             # the twitch detector's whitening filter: updated as the EMG one (above)
             step = math.lcm(step, block * _TWITCH_WHITEN_HOP_BLOCKS)
-        r = _posture_ref_blocks(fs)
-        if r > 1:
-            step = math.lcm(step, r * _posture_block(fs))
+        # the posture blocks (and their reference's groups of them), counted from the
+        # slice's start (at 50 Hz a 0.25 s block is 12 samples, which 50 s do not hold
+        # whole: found on random recordings, stream vs whole)
+        step = math.lcm(step, _posture_ref_blocks(fs) * _posture_block(fs))
     return step
 
 
@@ -196,7 +201,7 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (300.0, 145.0)
+    (500.0, 175.0)
     """
     return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
 
@@ -219,12 +224,28 @@ def _round_up(seconds: float, fs: float, cfg: EMGConfig | AccelConfig) -> float:
     return math.ceil(seconds * fs / step) * step / fs
 
 
+def _whitening_reach_s(cfg: EMGConfig | AccelConfig, fs: float) -> float:
+    """Seconds from a sample within which the noise-model detectors' whitening filter
+    reads the signal: the running median of block spectra over ``baseline_window_s``
+    at the update centre nearest the sample (half an update step away at most). The
+    detector's noise level then spans another half ``baseline_window_s`` (the
+    baseline's term in :func:`_margin`); 0 when no such detector runs."""
+    if isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz:
+        return cfg.baseline_window_s / 2 + _WHITEN_HOP_BLOCKS * _BLOCK_S / 2
+    if isinstance(cfg, AccelConfig) and cfg.twitch_windows_s:
+        return cfg.baseline_window_s / 2 + _TWITCH_WHITEN_HOP_BLOCKS * _BLOCK_S / 2
+    return 0.0
+
+
 def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
     """Seconds from a slice edge beyond which every sample's result is exact."""
     s = (
         _settle_s(cfg)
         + cfg.sustained_rms_s / 2
         + cfg.baseline_window_s / 2
+        # (the whitening's reach compounds with the noise level's: found on a random 50 Hz
+        # recording whose twitch thresholds differed 25 s into a 300 s overlap)
+        + _whitening_reach_s(cfg, fs)
         + (
             max(_BLOCK_S, _posture_ref_blocks(fs) * _POSTURE_BLOCK_S)
             if isinstance(cfg, AccelConfig)
@@ -276,13 +297,13 @@ def auto_window_s(fs: float, n_channels: int, cfg: EMGConfig | AccelConfig) -> f
     Cores much longer than the overlap keep the re-processed share small (the overlap
     is processed twice); a bound on values keeps peak memory flat: about 2.8 h for a
     100 Hz tri-axial accelerometer; 8 channels of 2 kHz EMG (400 s of values) get the
-    4-overlap floor, 580 s.
+    4-overlap floor, 700 s.
 
     Examples
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> round(auto_window_s(100.0, 3, AccelConfig())), round(auto_window_s(2000.0, 8, EMGConfig()))
-    (10000, 580)
+    (10000, 700)
     """
     by_values = _WINDOW_VALUES / max(1, n_channels) / fs
     return max(by_values, 4 * overlap_for(cfg, fs))
@@ -1313,7 +1334,7 @@ def max_extend_rows(window_s: float, fs: float, n_channels: int) -> int:
     Up to 4 cores, and at most twice the values of a window (``_WINDOW_VALUES``) but at
     least one core: memory stays bounded whatever the events. Longer segments are split
     (:func:`_core_rows`). 100 Hz tri-axial accelerometry: 2 cores (5.6 h); 8-channel
-    2 kHz EMG: 1 core (580 s).
+    2 kHz EMG: 1 core (700 s).
     """
     by_values = 2 * _WINDOW_VALUES / max(1, n_channels) / fs
     return int(round(min(4 * window_s, max(window_s, by_values)) * fs))

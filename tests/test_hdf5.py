@@ -285,12 +285,12 @@ def test_hdf5_streams_as_the_same_npy(tmp_path: Path, accel_sim, kind: str) -> N
             f.attrs["modality"] = "accel"
     else:
         p = write_mat73(tmp_path / "other.mat", {"data": data, "fs": 100.0, "modality": "accel"})
-    ref = score_stream(npy, window_s=600)
+    ref = score_stream(npy, window_s=450)
     assert ref.attrs["stream"]["windows"] == 3 and len(ref) >= 5
     src = stream._open(p, fs=None, modality=None, channels=None, chunk_rows=1000)
     assert isinstance(src.arr, H5Rows)  # rows read per window, not the whole file
     for threads in (1, 2):
-        got = score_stream(p, window_s=600, threads=threads)
+        got = score_stream(p, window_s=450, threads=threads)
         assert got.attrs["stream"]["windows"] == 3
         _assert_same_events(ref, got)
     head, _ = header_of(p)

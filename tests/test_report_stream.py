@@ -141,7 +141,7 @@ def test_streamed_page_equals_whole_accel(monkeypatch, tmp_path: Path, accel_sim
 
 
 def test_streamed_page_equals_whole_emg_two_channels(monkeypatch, tmp_path: Path) -> None:
-    rec = simulate("emg", 400, seed=5).recording
+    rec = simulate("emg", 420, seed=5).recording
     assert len(rec.channels) == 2
     events = score_stream(rec, model="rules", window_s=60)
     assert events.attrs["stream"]["windows"] >= 2 and len(events) > 10

@@ -39,17 +39,20 @@ def accel_whole(accel_sim):
 
 
 def test_overlap_defaults():
-    # rounded up to the twitch detector's whitening update step (50 s)
-    assert overlap_for(AccelConfig(), 100.0) == 300.0
+    # rounded up to the twitch detector's whitening update step (50 s); the detector's
+    # whitening (150 + 25 s) compounds with its noise level's 150 s
+    assert overlap_for(AccelConfig(), 100.0) == 500.0
     assert overlap_for(AccelConfig(twitch_windows_s=None), 100.0) == 248.0
-    assert overlap_for(EMGConfig(), 2000.0) == 145.0  # 105 s + the ECG removal's reach
-    assert overlap_for(EMGConfig(ecg_removal=False), 2000.0) == 105.0
-    # the baseline window dominates: a longer one needs more overlap
-    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) > 275.0 + 148
+    # 105 s + the MUAP detector's whitening (32.5 s) + the ECG removal's reach (42 s)
+    assert overlap_for(EMGConfig(), 2000.0) == 175.0
+    assert overlap_for(EMGConfig(ecg_removal=False), 2000.0) == 135.0
+    # the baseline window dominates: a longer one needs more overlap (twice: the
+    # whitening's background spectrum and the noise level)
+    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) >= 500.0 + 300
 
 
 def test_accel_stream_equals_in_memory(accel_sim, accel_whole):
-    streamed = score_stream(accel_sim.recording, window_s=600)
+    streamed = score_stream(accel_sim.recording, window_s=450)
     assert streamed.attrs["stream"]["windows"] == 3
     assert len(accel_whole) >= 5
     assert_same_events(accel_whole, streamed, accel_sim.recording.fs)
@@ -68,8 +71,8 @@ def test_threads_give_the_same_table(accel_sim):
 def test_emg_two_channels_stream_equals_in_memory():
     from movement.preprocess import ecg_beats
 
-    # 400 s: longer than one core + two overlaps (60 + 2 x 145 s)
-    sim = simulate("emg", 400, seed=5)
+    # 420 s: longer than one core + two overlaps (60 + 2 x 175 s)
+    sim = simulate("emg", 420, seed=5)
     # ECG removal (beats, rhythm, average beat) is local: windows see the same beats
     assert len(ecg_beats(sim.recording.data, sim.recording.fs)) > 200
     whole = movement.score(sim.recording)
@@ -93,11 +96,11 @@ def test_long_segment_crossing_a_window_is_taken_whole():
     x = rng.normal(0, 0.004, (n, 3))
     x[:, 2] += 1.0
     t = np.arange(n) / fs
-    on = (t >= 500) & (t < 700)
+    on = (t >= 500) & (t < 1100)  # from the second core to past the slice's trusted end
     x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
     rec = movement.Recording(x, fs=fs, modality="accel")
     whole = movement.score(rec, model="rules")
-    streamed = score_stream(rec, model="rules", window_s=600, max_segment_s=10)
+    streamed = score_stream(rec, model="rules", window_s=450, max_segment_s=10)
     assert streamed.attrs["stream"].get("extensions", 0) >= 1
     assert_same_events(whole, streamed, fs)
     assert (whole["duration"] > 150).any()
@@ -107,7 +110,7 @@ def test_long_segment_crossing_a_window_is_taken_whole():
 def test_file_sources(tmp_path: Path, accel_sim, fmt: str):
     paths = write_simulation(accel_sim, tmp_path, "rec", format=fmt)
     whole = movement.score(movement.read(paths["data"]))
-    streamed = score_stream(paths["data"], window_s=600, chunk_rows=7_000)
+    streamed = score_stream(paths["data"], window_s=450, chunk_rows=7_000)
     assert streamed.attrs["stream"]["windows"] == 3
     assert streamed.attrs["fs"] == 100.0 and streamed.attrs["modality"] == "accel"
     assert_same_events(whole, streamed, 100.0)
@@ -120,7 +123,7 @@ def test_gzipped_csv_source(tmp_path: Path, accel_sim):
     gz = tmp_path / "rec.csv.gz"
     gz.write_bytes(gzip.compress(paths["data"].read_bytes()))
     whole = movement.score(movement.read(gz))
-    streamed = score_stream(gz, window_s=600, chunk_rows=7_000)
+    streamed = score_stream(gz, window_s=450, chunk_rows=7_000)
     assert streamed.attrs["stream"]["windows"] == 3
     assert_same_events(whole, streamed, 100.0)
     from movement.batch import _decoded_bytes
@@ -137,7 +140,7 @@ def test_parquet_source(tmp_path: Path, accel_sim):
     path = tmp_path / "rec.parquet"
     pq.write_table(table, path, row_group_size=20_000)
     whole = movement.score(movement.read(path))
-    streamed = score_stream(path, window_s=600)
+    streamed = score_stream(path, window_s=450)
     assert_same_events(whole, streamed, 100.0)
 
 
@@ -173,14 +176,14 @@ def test_edf_source_equals_in_memory(tmp_path: Path, accel_sim, suffix: str):
         edfio.Bdf(sigs).write(path)
     whole_rec = movement.read(path)
     whole = movement.score(whole_rec)
-    streamed = score_stream(path, window_s=600)
+    streamed = score_stream(path, window_s=450)
     assert streamed.attrs["stream"]["windows"] == 3
     assert streamed.attrs["fs"] == 100.0 and streamed.attrs["modality"] == "accel"
     assert "read whole" not in streamed.attrs["notes"].get("stream", "")
     assert len(whole) >= 5
     assert_same_events(whole, streamed, 100.0)
     # random access: two windows at a time give the same table
-    assert_same_events(whole, score_stream(path, window_s=600, threads=2), 100.0)
+    assert_same_events(whole, score_stream(path, window_s=450, threads=2), 100.0)
 
 
 def test_edf_rows_are_the_decoded_data(tmp_path: Path, accel_sim):
@@ -198,7 +201,7 @@ def test_edf_rows_are_the_decoded_data(tmp_path: Path, accel_sim):
     np.testing.assert_array_equal(np.concatenate([rows[0:777], rows[777:]]), read_edf(path).data)
     np.testing.assert_allclose(rows[:] * 1e-3, whole.data, rtol=1e-15)
     sel = movement.read(path, channels=["Acc Z", "Acc X"])
-    streamed = score_stream(path, channels=["Acc Z", "Acc X"], window_s=600)
+    streamed = score_stream(path, channels=["Acc Z", "Acc X"], window_s=450)
     assert tuple(streamed.attrs["channels"]) == ("Acc Z", "Acc X")
     assert_same_events(movement.score(sel), streamed, 100.0)
 
@@ -208,7 +211,7 @@ def test_npy_in_mg_units_and_fs_argument(tmp_path: Path, accel_sim):
     np.save(path, (accel_sim.recording.data * 1000).astype(np.float32))
     (tmp_path / "mg.json").write_text(json.dumps({"Modality": "accel"}))
     whole = movement.score(movement.read(path, fs=100))
-    streamed = score_stream(path, fs=100, window_s=600)
+    streamed = score_stream(path, fs=100, window_s=450)
     assert streamed.attrs["fs"] == 100.0
     assert_same_events(whole, streamed, 100.0)
 
@@ -319,7 +322,7 @@ def test_wfdb_source_equals_in_memory(tmp_path: Path, accel_sim):
     whole_rec = movement.read(path)
     np.testing.assert_array_equal(np.concatenate([rows[0:5000], rows[5000:]]), whole_rec.data)
     whole = movement.score(whole_rec)
-    streamed = score_stream(path, window_s=600)
+    streamed = score_stream(path, window_s=450)
     assert streamed.attrs["stream"]["windows"] == 3
     assert streamed.attrs["modality"] == "accel"
     assert len(whole) >= 5
@@ -374,12 +377,12 @@ def test_window_progress_on_a_terminal_only(monkeypatch, accel_sim, capsys):
         def isatty(self) -> bool:
             return True
 
-    plain = score_stream(accel_sim.recording, window_s=600, progress=True)
+    plain = score_stream(accel_sim.recording, window_s=450, progress=True)
     assert capsys.readouterr().err == ""
     tty = Tty()
     monkeypatch.setattr(sys, "stderr", tty)
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import fails: the counter line
-    shown = score_stream(accel_sim.recording, window_s=600, progress=True)
+    shown = score_stream(accel_sim.recording, window_s=450, progress=True)
     assert "window" not in tty.getvalue() and "recording 3/3" in tty.getvalue()
     pd.testing.assert_frame_equal(plain, shown)
 
@@ -513,3 +516,36 @@ def test_nan_runs_are_joined_across_chunks(monkeypatch):
     )  # fmt: skip
     assert src.nan_runs.tolist() == [[1500, 4300], [9990, 10_000]]
     assert np.array_equal(src.top, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("fs", [25.0, 30.0, 50.0, 64.0, 90.0, 100.0, 128.0])
+def test_cores_hold_whole_blocks_of_every_kind(fs: float) -> None:
+    """Core boundaries fall on every block grid counted from a slice's start: baseline,
+    posture (and its reference's groups), orientation median, twitch whitening updates."""
+    from movement.preprocess import median_block
+    from movement.segment import (
+        _BLOCK_S,
+        _TWITCH_WHITEN_HOP_BLOCKS,
+        _posture_block,
+        _posture_ref_blocks,
+    )
+
+    step = stream._alignment(fs, AccelConfig())
+    block = max(1, int(round(_BLOCK_S * fs)))
+    for grid in (
+        block,
+        _posture_block(fs) * _posture_ref_blocks(fs),
+        median_block(fs),
+        block * _TWITCH_WHITEN_HOP_BLOCKS,
+    ):
+        assert step % grid == 0, (fs, grid)
+
+
+def test_a_50_hz_stream_equals_the_whole_recording() -> None:
+    # found on a random simulated recording: 0.25 s posture blocks (12 samples at 50 Hz)
+    # did not fall whole into the 50 s alignment step, so postures differed by a block
+    sim = simulate("accel", 1528.8789198699542, seed=9153, fs=50.0)
+    whole = movement.score(sim.recording)
+    streamed = score_stream(sim.recording, window_s=200, threads=2)
+    assert streamed.attrs["stream"]["windows"] >= 3
+    assert_same_events(whole, streamed, 50.0)
