@@ -404,6 +404,19 @@ def _abs_max(chunks: Iterator[np.ndarray], k: int, gaps: _NanRuns | None = None)
     return top
 
 
+def _scan_rows(blocks: Sequence[int]) -> int:
+    """Rows per chunk of a first pass: about ``_CHUNK_ROWS``, a multiple of every block
+    length when their least common multiple allows, so that no block's rows are carried
+    from chunk to chunk (the same statistics either way; a day at 100 Hz: 0.04 s instead
+    of 0.1 s for the 15 min blocks)."""
+    m = 1
+    for b in blocks:  # loop over the (one or two) block lengths
+        m = math.lcm(m, int(b))
+    if m > 4 * _CHUNK_ROWS:
+        return _CHUNK_ROWS
+    return m * max(1, round(_CHUNK_ROWS / m))
+
+
 class _NanRuns:
     """Runs of missing values (NaN) per channel, gathered over consecutive chunks."""
 
@@ -459,10 +472,11 @@ class _ArraySource(_Source):
         self._blocks = BlockStats(block, k) if block else None
         self._calib = BlockStats(calib_block, k) if calib_block else None
         sums = [a for a in (self._blocks, self._calib) if a is not None]
+        rows = _scan_rows([a.b for a in sums])
 
         def chunks() -> Iterator[np.ndarray]:
-            for a in range(0, n, _CHUNK_ROWS):  # loop over chunks of rows
-                c = self._peek(a, min(n, a + _CHUNK_ROWS))
+            for a in range(0, n, rows):  # loop over chunks of rows
+                c = self._peek(a, min(n, a + rows))
                 for st in sums:  # (one or two statistics)
                     st.add(c)
                 yield c
