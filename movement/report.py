@@ -1699,6 +1699,14 @@ def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
         for k in ("movement_version", "parameters_hash", "parameters", "model"):
             if js.get(k) is not None:
                 events.attrs[k] = js[k]
+        # what the page's header gives and its signals were scored with (calibration)
+        rec_js = js.get("recording") or {}
+        for k in ("calibration", "nonwear", "nonwear_s"):
+            if rec_js.get(k) is not None:
+                events.attrs[k] = rec_js[k]
+        rec_s, dur_s = rec_js.get("recorded_s"), rec_js.get("duration_s")
+        if rec_s is not None and dur_s is not None and rec_s != dur_s:
+            events.attrs["recorded_duration"] = rec_s
     return events
 
 

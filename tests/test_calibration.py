@@ -262,3 +262,19 @@ def test_a_table_takes_the_calibration_windows_in_its_first_pass(tmp_path: Path)
     # no calibration asked (EMG settings, or calibrate off): the first pass takes nothing
     src = _open(tmp_path / "t.csv", fs=None, modality="accel", channels=None, chunk_rows=700)
     assert src._calib is None
+
+
+def test_a_page_made_later_from_the_events_gives_the_calibration(tmp_path: Path, handled) -> None:
+    """``movement report --events``: the header and the signals as they were scored."""
+    pytest.importorskip("matplotlib")
+    from movement.cli import main
+
+    np.save(tmp_path / "h.npy", handled.data)
+    (tmp_path / "h.json").write_text(
+        json.dumps({"SamplingFrequency": handled.fs, "Modality": "accel"})
+    )
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "h.npy"), "--out", str(out), "-q"]) == 0
+    assert main(["report", str(tmp_path / "h.npy"), "--events", str(out), "-q"]) == 0
+    html = (out / "h_report.html").read_text()
+    assert "<dt>Calibration</dt>" in html and ": applied, error" in html
