@@ -56,6 +56,9 @@ _MAX_ITER = 1000
 _TOL_G = 1e-10
 #: Points closer to the sphere than this (g) weigh as much as at this distance.
 _MIN_DIST_G = 0.01
+#: Still readings (median norm) outside this range are not in g: nothing is fitted (a
+#: miscalibrated device is off by a few per cent; mg or raw counts by orders of magnitude).
+_NEAR_ONE_G = (0.8, 1.25)
 
 
 def window_len(fs: float, window_s: float) -> int:
@@ -278,6 +281,13 @@ def _fit_site(
         return skip(
             f"{n} still {cfg.calib_window_s:g} s window(s); calibration needs "
             f"{cfg.calib_min_windows}"
+        )
+    typical = float(np.median(np.linalg.norm(points, axis=1)))
+    if not _NEAR_ONE_G[0] < typical < _NEAR_ONE_G[1]:
+        # (values in another unit than g, e.g. raw counts or mg kept as 'a.u.')
+        return skip(
+            f"still readings are {typical:.3g} on average, not ~1: calibration needs "
+            "acceleration in g"
         )
     lim = cfg.calib_sphere_g
     short = [

@@ -56,8 +56,8 @@ gets them so that its result is the same:
   before the windows, with the runs of missing values (gaps over 60 s cut the
   recording into pieces scored apart);
 * accelerometer calibration (:mod:`movement.calibration`) is fitted on the statistics
-  of every 10 s window, taken in the same pass (CSV and Parquet: in one more pass, as
-  the rate may come from the first pass's time column), and applied to every window;
+  of every 10 s window, taken in the same pass (CSV and Parquet too when their first
+  chunk tells the rate, else in one more pass), and applied to every window;
 * accelerometer non-wear (:mod:`movement.wear`) reads the statistics of 15 min blocks,
   taken in the same pass (CSV and Parquet: as the windows read the file);
 * EMG ``cocontraction`` normalises each channel's envelope by its 99th percentile over

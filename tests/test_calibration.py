@@ -118,6 +118,9 @@ def test_calibration_is_skipped_and_says_why() -> None:
     cal = calibration_of(x, fs, ("x", "y", "z"), cfg)
     assert not cal.applied and "is not below 10 mg" in cal.sites[0].reason
     assert cal.apply(x) is x
+    # values not in g (mg kept as arbitrary units): never fitted
+    mg = calibration_of(np.repeat(u, 100, axis=0) * 1000.0, fs, ("x", "y", "z"), cfg)
+    assert not mg.applied and "not ~1: calibration needs acceleration in g" in mg.sites[0].reason
     assert calibration_of(x, fs, ("x", "y", "z"), AccelConfig(calibrate=False)) is None
     assert calibration_of(x[:, :2], fs, ("x", "y"), cfg) is None  # no tri-axial sensor
 
