@@ -82,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             whole = movement.score(rec, cfg)
             streamed = score_stream(rec, cfg, window_s=window_s, threads=threads)
             assert_same_events(whole, streamed, rec.fs)
-        except AssertionError as exc:
+        except Exception as exc:  # noqa: BLE001 - a crash is a finding too
             bad.append(seed)
-            detail = str(exc).strip().splitlines()[:3]
+            detail = [type(exc).__name__] + str(exc).strip().splitlines()[:3]
             print(f"seed {seed}: {rec.fs:g} Hz, {rec.duration:.0f} s, {rec.data.shape[1]} "
                   f"channels, window {window_s:g} s, {threads} thread(s): {' '.join(detail)}")  # fmt: skip
     n = args.stop - args.first

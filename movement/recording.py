@@ -52,19 +52,29 @@ def pieces_between(runs: np.ndarray, n: int, fs: float) -> np.ndarray:
     -------
     ndarray (p, 2)
         [start, stop) of each piece: the samples between runs longer than
-        :data:`MAX_GAP_S` (and the recording's ends), pieces shorter than
-        :data:`MIN_DURATION_S` left out. One piece ``[[0, n]]`` when no gap is that long.
+        :data:`MAX_GAP_S` (and the recording's ends), pieces with fewer than
+        :data:`MIN_DURATION_S` of samples that are not missing left out. One piece
+        ``[[0, n]]`` when no gap is that long.
 
     Examples
     --------
     >>> import numpy as np
     >>> pieces_between(np.array([[100, 200], [1000, 8000]]), 10000, 100.0).tolist()
     [[0, 1000], [8000, 10000]]
+    >>> # 3 s between two long gaps, 1.5 s of them missing: too little left to score
+    >>> pieces_between(np.array([[0, 7000], [7100, 7250], [7300, 15000]]), 20000, 100.0).tolist()
+    [[15000, 20000]]
     """
     runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
     long = runs[(runs[:, 1] - runs[:, 0]) > MAX_GAP_S * fs]
     edges = np.concatenate([[0], long.ravel(), [n]]).reshape(-1, 2)
-    keep = (edges[:, 1] - edges[:, 0]) >= MIN_DURATION_S * fs
+    # samples missing within each piece: the shorter runs inside it (runs are disjoint)
+    c = np.concatenate([[0], np.cumsum(runs[:, 1] - runs[:, 0])])
+    inside = (
+        c[np.searchsorted(runs[:, 1], edges[:, 1], side="right")]
+        - c[np.searchsorted(runs[:, 0], edges[:, 0], side="left")]
+    )
+    keep = (edges[:, 1] - edges[:, 0] - inside) >= MIN_DURATION_S * fs
     return edges[keep]
 
 

@@ -125,3 +125,25 @@ def test_too_few_usable_samples_is_rejected() -> None:
     x[:900] = np.nan  # 1 s of data left at 100 Hz; the gap itself is short enough
     with pytest.raises(RecordingError, match="too few usable"):
         Recording(x, fs=100, modality="emg")
+
+
+def test_a_piece_mostly_missing_is_left_out_and_scoring_goes_on() -> None:
+    """3 s between two long gaps, 1.5 s of them missing: no piece there (found by
+    benchmarks/stream_equivalence.py: scoring raised 'too few usable samples')."""
+    import movement
+    from movement.stream import score_stream
+
+    fs = 50.0
+    x = np.random.default_rng(0).normal(0, 0.01, (int(400 * fs), 3))
+    x[:, 2] += 1.0  # a still wrist sensor
+    a = int(100 * fs)
+    x[a : a + int(70 * fs)] = np.nan  # a long gap
+    b = a + int(70 * fs)
+    x[b + int(0.5 * fs) : b + int(2.0 * fs)] = np.nan  # 1.5 s missing of the next 3 s
+    x[b + int(3 * fs) : b + int(75 * fs)] = np.nan  # another long gap
+    rec = Recording(x, fs=fs, modality="accel")
+    assert (rec.pieces / fs).tolist() == [[0.0, 100.0], [245.0, 400.0]]
+    whole = movement.score(rec, model="rules")
+    assert whole.attrs["recorded_duration"] == pytest.approx(255.0)
+    streamed = score_stream(rec, model="rules", window_s=150)
+    assert len(streamed) == len(whole)
