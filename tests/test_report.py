@@ -156,6 +156,101 @@ def test_page_size_for_200_events(tmp_path: Path) -> None:
     assert out.stat().st_size < 5_000_000, out.stat().st_size
 
 
+def _reference_event_png(view, fs: float, units: str) -> bytes:  # noqa: ANN001
+    """An event plot drawn on a new figure, artist by artist (the drawing code before
+    figures were reused): the oracle of the reused figure's pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    import movement.report as R
+
+    on, dur, colour = view.onset, view.dur, view.colour
+    n = len(view.site_names)
+    h = 0.35 + 1.25 * n
+    fig = Figure(figsize=(R._EVENT_FIG_W, h), dpi=R._DPI)
+    fig.subplots_adjust(
+        left=0.085, right=0.975, top=1 - 0.08 / h, bottom=0.42 / h, hspace=0.15, wspace=0.12
+    )
+    grid = fig.add_gridspec(n, 3 if view.zoom else 1)
+    for r, name in enumerate(view.site_names):
+        ax = fig.add_subplot(grid[r, :2] if view.zoom else grid[r, 0])
+        tt, yy, te, ye = view.context[r]
+        ax.plot(tt, yy, color="#7a8ca3", lw=0.5)
+        ax.plot(te, ye, color="#111111", lw=1.1)
+        for o, e, c in view.near:
+            ax.axvspan(o, e, color=c, alpha=0.12, lw=0)
+        ax.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0)
+        ax.set_xlim(view.a, view.b)
+        ax.tick_params(labelsize=7, length=2, pad=1)
+        ax.set_ylabel(name, fontsize=8)
+        if r < n - 1:
+            ax.set_xticklabels([])
+        else:
+            ax.set_xlabel(
+                f"time (s)   signal [{units}] grey, {view.env_name} black", fontsize=7, labelpad=1
+            )
+        if view.zoom is not None:
+            za, zb = view.zoom
+            az = fig.add_subplot(grid[r, 2])
+            tz, yz, tze, yze = view.zoomed[r]
+            az.plot(tz, yz, color="#5a6f8a", lw=0.7)
+            az.plot(tze, yze, color="#111111", lw=1.0)
+            az.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0)
+            az.set_xlim(za, zb)
+            az.tick_params(labelsize=7, length=2, pad=1)
+            az.xaxis.set_major_locator(MaxNLocator(4))
+            az.set_yticklabels([])
+            if r < n - 1:
+                az.set_xticklabels([])
+            else:
+                az.set_xlabel(f"zoom: {zb - za:.2g} s around the event", fontsize=7, labelpad=1)
+    return R._png(fig, FigureCanvasAgg)
+
+
+def test_reused_event_figure_draws_what_a_new_one_does() -> None:
+    """A page reuses one figure per plot layout (sites x zoom): each event's plot must be
+    the pixels of that event drawn on a new figure (:func:`_reference_event_png`),
+    whatever was drawn before it: other data and limits, spans in the same time range,
+    labels, a brief or a sustained envelope."""
+    import dataclasses
+    import io
+
+    from PIL import Image
+
+    import movement.report as R
+    from movement.pipeline import _config_for
+    from movement.preprocess import preprocess
+
+    def pixels(png: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    rec = _emg_recording(seed=3)
+    # a third channel: events on 1, 2 and 3 sites
+    x = np.column_stack([rec.data, rec.data[:, 0] * 0.7 + rec.data[:, 1] * 0.5])
+    rec = movement.Recording(x, fs=rec.fs, modality="emg", units="mV")
+    ev = movement.score(rec, model="rules")
+    ev.loc[ev.index[::2], "channel"] = ",".join(rec.channels)  # every other: all sites
+    pre = preprocess(rec, _config_for("emg", None))
+    mpl = R._matplotlib()
+    views = []
+    for i in range(len(ev)):  # loop over the events
+        v = R._event_view(pre, 0, ev, i, rec.duration)
+        # the same stretch again with the event moved and a neighbour: what the previous
+        # plot drew there must be gone
+        moved = dataclasses.replace(
+            v, onset=v.onset + 0.2, colour="#009E73", near=[(v.onset, v.onset + 0.1, "#CC79A7")]
+        )
+        views += [v, moved]
+    layouts = {(len(v.site_names), v.zoom is not None) for v in views}
+    assert len(layouts) >= 3, layouts
+    for v in views:  # loop over the plots, in the page's order
+        want = pixels(_reference_event_png(v, rec.fs, "mV"))
+        got = pixels(R._event_png(v, rec.fs, "mV", mpl))
+        assert want.shape == got.shape and np.array_equal(want, got), v.i
+    assert set(mpl.event_figures) == layouts
+
+
 def test_recording_without_events(tmp_path: Path) -> None:
     rec = movement.Recording(
         np.random.default_rng(0).normal(0, 0.01, (20000, 1)), fs=2000, modality="emg"
