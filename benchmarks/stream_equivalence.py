@@ -9,6 +9,12 @@ features to float tolerance). Prints every seed that differs, then a summary lin
 
     python benchmarks/stream_equivalence.py accel 0 200
     python benchmarks/stream_equivalence.py emg 0 100
+    python benchmarks/stream_equivalence.py accel 0 200 --settings random
+
+With ``--settings random`` each seed also draws its settings (filter bands and orders,
+baseline windows, envelope and detector windows, the orientation median or none, merge
+and length rules, calibration and non-wear on or off): every setting a user can change
+must keep streamed = whole, so the stream's overlap must follow them.
 
 Not part of the test suite (minutes, not seconds); run it after changing a step's reach.
 """
@@ -16,6 +22,7 @@ Not part of the test suite (minutes, not seconds); run it after changing a step'
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -24,7 +31,7 @@ import numpy as np
 
 import movement
 from movement import Recording
-from movement.config import EMGConfig
+from movement.config import AccelConfig, EMGConfig
 from movement.simulate import simulate
 from movement.stream import score_stream
 
@@ -67,20 +74,76 @@ def _emg(seed: int) -> tuple[Recording, object, float, int]:
     return Recording(x, fs=fs, modality="emg"), cfg, window_s, int(rng.integers(1, 3))
 
 
+def _random_accel(rng: np.random.Generator) -> AccelConfig:
+    """Accelerometer settings drawn around the defaults (every one a user can set)."""
+    u = rng.uniform
+    pick = rng.choice
+    win = float(u(2.0, 5.0))
+    return dataclasses.replace(
+        AccelConfig(),
+        orientation_median_s=[None, 0.5, 1.0, 2.0, 4.0][int(rng.integers(5))],
+        motion_highpass_hz=float(u(0.5, 2.0)),
+        gravity_cutoff_hz=float(u(0.15, 0.5)),
+        band_high_hz=float(pick([15.0, 20.0, 40.0])),
+        filter_order=int(pick([2, 4])),
+        baseline_window_s=float(pick([60.0, 120.0, 300.0, 600.0])),
+        brief_rms_s=float(u(0.05, 0.2)),
+        sustained_rms_s=float(u(0.25, 1.0)),
+        twitch_windows_s=[None, (0.1,), (0.1, 0.2, 0.4), (0.2, 0.4, 0.8)][int(rng.integers(4))],
+        periodic_window_s=win,
+        periodic_hop_s=float(u(0.25, min(1.0, win / 2))),
+        merge_gap_s=float(u(0.2, 1.0)),
+        min_sustained_s=float(u(0.5, 3.0)),
+        calibrate=bool(rng.random() < 0.5),
+        nonwear_window_s=None if rng.random() < 0.3 else 3600.0,
+    )
+
+
+def _random_emg(rng: np.random.Generator, cfg: EMGConfig) -> EMGConfig:
+    """EMG settings drawn around the defaults (``cfg``'s ECG and notch choices kept)."""
+    u = rng.uniform
+    pick = rng.choice
+    return dataclasses.replace(
+        cfg,
+        band_low_hz=float(u(10.0, 40.0)),
+        band_high_hz=float(u(300.0, 500.0)),
+        filter_order=int(pick([2, 4])),
+        baseline_window_s=float(pick([20.0, 60.0, 120.0])),
+        brief_rms_s=float(u(0.005, 0.02)),
+        sustained_rms_s=float(u(0.05, 0.3)),
+        muap_windows_s=[(0.004, 0.008, 0.016), (0.008,), (0.004, 0.016, 0.032)][
+            int(rng.integers(3))
+        ],
+        muap_whitening_order=int(pick([16, 32])),
+        sustained_window_s=[None, 0.5, 1.0, 2.0][int(rng.integers(4))],
+        merge_gap_s=float(u(0.1, 0.6)),
+        min_sustained_s=float(u(0.2, 1.0)),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("modality", choices=["accel", "emg"])
     ap.add_argument("first", type=int, help="first seed")
     ap.add_argument("stop", type=int, help="seed after the last")
+    ap.add_argument(
+        "--settings", choices=["default", "random"], default="default",
+        help="the default settings, or settings drawn per seed",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     draw = _accel if args.modality == "accel" else _emg
     bad = []
+    windows: list[int] = []  # windows per streamed recording (1: nothing was cut)
     t0 = time.perf_counter()
     for seed in range(args.first, args.stop):  # loop over the seeds
         rec, cfg, window_s, threads = draw(seed)
+        if args.settings == "random":
+            rng = np.random.default_rng(seed + 555)
+            cfg = _random_accel(rng) if rec.modality == "accel" else _random_emg(rng, cfg)
         try:
             whole = movement.score(rec, cfg)
             streamed = score_stream(rec, cfg, window_s=window_s, threads=threads)
+            windows.append(streamed.attrs["stream"]["windows"])
             assert_same_events(whole, streamed, rec.fs)
         except Exception as exc:  # noqa: BLE001 - a crash is a finding too
             bad.append(seed)
@@ -90,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.stop - args.first
     print(
         f"{args.modality}: {n - len(bad)} of {n} equal"
+        + f" ({sum(w > 1 for w in windows)} streamed in 2 or more windows)"
         + (f"; differ: {bad}" if bad else "")
         + f" ({time.perf_counter() - t0:.0f} s)"
     )

@@ -486,7 +486,8 @@ class AccelConfig(_Config):
         0.5,
         "step between tremor windows; a periodic window marks its central hop, so run edges "
         "are placed to +-hop/2: 0.5 s = the sustained RMS window, within the 0.5 s minimum "
-        "onset collar of event matching [S: domain ref. section 4; E]",
+        "onset collar of event matching; rounded onto the 0.5 s block grid (a divisor of "
+        "the block, or whole blocks): segment.periodic_hop [S: domain ref. section 4; E]",
         "s",
     )
     periodic_band_hz: tuple = _p(

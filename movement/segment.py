@@ -1592,6 +1592,39 @@ def _periodic_ratio(
     return ratio
 
 
+def periodic_hop(fs: float, window_s: float, hop_s: float | None = None) -> int:
+    """Samples between :func:`periodic_runs`' windows: ``hop_s`` (default half the
+    window) on the 0.5 s baseline block grid.
+
+    Below a block the hop is the nearest divisor of the block; from a block up, the
+    nearest whole number of blocks that divides the twitch detector's update step (100
+    blocks). The windows are counted from a slice's first sample, so stream windows must
+    start on the hop's grid: a hop on the block grid keeps that alignment (and so the
+    stream's overlap) as short as the defaults', where an arbitrary hop (0.37 s at 100 Hz:
+    37 samples) made it the least common multiple of 37 samples and the other steps, up
+    to ~30 min. The default 0.5 s is one block, unchanged.
+
+    Examples
+    --------
+    >>> periodic_hop(100.0, 3.0, 0.5), periodic_hop(100.0, 3.0, 0.37), periodic_hop(100.0, 3.0, 1.4)
+    (50, 25, 100)
+    >>> periodic_hop(50.0, 3.0), periodic_hop(64.0, 3.0, 0.25)
+    (50, 16)
+    """
+    block = max(1, int(round(_BLOCK_S * fs)))
+    want = max(1, int(round((hop_s or window_s / 2) * fs)))
+    if want < block:
+        choices = [d for d in range(1, block + 1) if block % d == 0]
+    else:
+        choices = [
+            block * d
+            for d in range(1, _TWITCH_WHITEN_HOP_BLOCKS + 1)
+            if _TWITCH_WHITEN_HOP_BLOCKS % d == 0
+        ]
+    # the nearest, the smaller of two as near (a finer grid)
+    return min(choices, key=lambda c: (abs(c - want), c))
+
+
 def periodic_runs(
     osc: np.ndarray,
     fs: float,
@@ -1622,7 +1655,7 @@ def periodic_runs(
     """
     n, k = osc.shape
     win = int(round(window_s * fs))
-    hop = max(1, int(round((hop_s or window_s / 2) * fs)))
+    hop = periodic_hop(fs, window_s, hop_s)
     if n < win:
         return np.empty((0, 2), dtype=np.int64)
     starts = np.arange(0, n - win + 1, hop)
@@ -2085,12 +2118,24 @@ def split_at_rest(
     rest_a = np.einsum("ij,ij->i", u, np.take(after, rid, axis=0)) >= c
 
     def stretches(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Runs of ``mask`` of at least ``m`` samples, each within one run, and their run."""
-        rr = mask_to_runs(mask)
+        """Runs of ``mask`` of at least ``m`` samples, each within one run, and their run.
+
+        The runs' samples lie end to end in ``mask``: a stretch ends at its run's last
+        sample and the next run's starts at its first (a stretch at rest that ran on from
+        one run's end into the next one's start was one stretch, counted for the first
+        run: the next run's own start at rest was then not seen, and whether it was
+        depended on the run before it, in a stream window on a run in the overlap).
+        """
+        begin = mask.copy()
+        begin[1:] &= ~mask[:-1]
+        begin[first] = mask[first]
+        end = mask.copy()
+        end[:-1] &= ~mask[1:]
+        end[last - 1] = mask[last - 1]
+        rr = np.stack([np.flatnonzero(begin), np.flatnonzero(end) + 1], axis=1)
         if len(rr) == 0:
             return rr, np.empty(0, dtype=np.int64)
         r_id = rid[rr[:, 0]]
-        rr[:, 1] = np.minimum(rr[:, 1], last[r_id])  # never across two runs
         ok = (rr[:, 1] - rr[:, 0]) >= m
         return rr[ok], r_id[ok]
 

@@ -129,6 +129,7 @@ from .segment import (
     _posture_block,
     _posture_ref_blocks,
     mask_to_runs,
+    periodic_hop,
     segment,
 )
 from .wear import BlockStats, flag_nonwear, intersect_runs, nonwear_of_stats
@@ -164,8 +165,7 @@ def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
         # from the slice's start: slices must start on that grid to see the same filters
         step = block * _WHITEN_HOP_BLOCKS
     if isinstance(cfg, AccelConfig):
-        hop = max(1, int(round((cfg.periodic_hop_s or cfg.periodic_window_s / 2) * fs)))
-        step = math.lcm(block, hop)
+        step = math.lcm(block, periodic_hop(fs, cfg.periodic_window_s, cfg.periodic_hop_s))
         if cfg.orientation_median_s:
             step = math.lcm(step, median_block(fs))
         if cfg.twitch_windows_s:
@@ -319,6 +319,13 @@ def plan(
     ov = int(round(overlap_for(cfg, fs, max_segment_s) * fs))
     margin = int(round(_margin(cfg, fs) * fs))
     w = max(step, int(math.ceil(window_s * fs / step)) * step)
+    # every slice holds more than a baseline window (and 2 blocks): a slice shorter than
+    # it takes one level (and one whitening spectrum) over all of it, where the whole
+    # recording's rows take their running window's; the first slice is a core and one
+    # overlap, the others are longer (found on random settings: a 600 s baseline with
+    # 200 s cores)
+    need = int(math.ceil((cfg.baseline_window_s + 4 * _BLOCK_S) * fs)) - ov
+    w = max(w, int(math.ceil(need / step)) * step)
     if n <= w + 2 * ov:
         return StreamPlan(n, [(0, n)], ov, margin, step)
     bounds = list(range(0, n, w))

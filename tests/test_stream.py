@@ -541,6 +541,60 @@ def test_cores_hold_whole_blocks_of_every_kind(fs: float) -> None:
         assert step % grid == 0, (fs, grid)
 
 
+@pytest.mark.parametrize("fs", [25.0, 30.0, 50.0, 64.0, 100.0])
+@pytest.mark.parametrize("hop_s", [0.1, 0.25, 0.3, 0.37, 0.5, 0.7, 1.0, 1.4, 2.2])
+def test_any_periodicity_hop_keeps_the_default_alignment(fs: float, hop_s: float) -> None:
+    """The periodicity windows' hop is snapped onto the 0.5 s block grid: whatever the
+    ``periodic_hop_s``, the cores' alignment (and so the overlap) is the default's. An
+    arbitrary hop made it the least common multiple of the hop and the other grids
+    (0.37 s at 100 Hz: a 1,850 s step and 3,700 s of overlap; streams of a short
+    recording were then one window)."""
+    from dataclasses import replace
+
+    from movement.segment import periodic_hop
+
+    cfg = replace(AccelConfig(), periodic_hop_s=hop_s)
+    assert stream._alignment(fs, cfg) == stream._alignment(fs, AccelConfig())
+    assert stream.overlap_for(cfg, fs) == stream.overlap_for(AccelConfig(), fs)
+    hop = periodic_hop(fs, cfg.periodic_window_s, hop_s)
+    assert stream._alignment(fs, cfg) % hop == 0
+    assert abs(hop / fs - hop_s) <= max(0.25, 0.5 * hop_s)  # the nearest grid step
+
+
+def test_every_slice_holds_more_than_a_baseline_window() -> None:
+    """A slice shorter than the baseline window takes one rest level over all of it,
+    where the whole recording's rows take their running window's: the plan makes every
+    slice longer than it. Found on random settings (a 600 s baseline, no twitch detector,
+    200 s cores): the first slice held 560 s and 21 of 185 events' SNR differed."""
+    from dataclasses import replace
+
+    cfg = replace(
+        AccelConfig(), baseline_window_s=600.0, twitch_windows_s=None, gravity_cutoff_hz=0.4
+    )
+    fs = 50.0
+    pl = stream.plan(int(2000 * fs), fs, cfg, 200.0, stream._MAX_SEGMENT_S)
+    assert len(pl.cores) >= 2
+    for core in pl.cores:  # loop over the windows
+        s0, s1 = pl.slice_of(core)
+        assert s1 - s0 > (cfg.baseline_window_s + 1.0) * fs, (core, s1 - s0)
+    rng = np.random.default_rng(5)
+    n = int(2000 * fs)
+    t = np.arange(n) / fs
+    x = rng.normal(0, 0.004, (n, 3))
+    x[:, 2] += 1.0
+    for _ in range(40):  # loop over bouts of movement
+        i = int(rng.integers(0, n - 5))
+        seg = slice(i, min(n, i + int(rng.uniform(0.05, 20) * fs)))
+        x[seg, int(rng.integers(3))] += rng.uniform(0.005, 0.3) * np.sin(
+            2 * np.pi * rng.uniform(1, 12) * t[seg]
+        )
+    x[: int(300 * fs)] *= 0.3  # a quiet first 5 min: its level is not the recording's
+    rec = movement.Recording(x, fs=fs, modality="accel")
+    streamed = score_stream(rec, cfg, window_s=200)
+    assert streamed.attrs["stream"]["windows"] >= 2
+    assert_same_events(movement.score(rec, cfg), streamed, fs)
+
+
 def test_a_50_hz_stream_equals_the_whole_recording() -> None:
     # found on a random simulated recording: 0.25 s posture blocks (12 samples at 50 Hz)
     # did not fall whole into the 50 s alignment step, so postures differed by a block
