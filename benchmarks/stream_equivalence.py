@@ -96,6 +96,17 @@ def _random_accel(rng: np.random.Generator) -> AccelConfig:
         min_sustained_s=float(u(0.5, 3.0)),
         calibrate=bool(rng.random() < 0.5),
         nonwear_window_s=None if rng.random() < 0.3 else 3600.0,
+        k_on=float(u(3.0, 5.0)),
+        k_off=float(u(1.5, 2.5)),
+        brief_snr_on_db=float(u(4.0, 9.0)),
+        min_brief_s=float(u(0.03, 0.1)),
+        max_brief_s=float(u(0.5, 2.0)),
+        isolation_s=float(u(0.5, 5.0)),
+        burst_chain_gap_s=float(u(0.5, 3.0)),
+        other_bout_gap_s=float(u(0.25, 2.0)),
+        posture_min_deg=float(u(7.0, 15.0)),
+        posture_steady_deg=float(u(2.0, 5.0)),
+        posture_sharp_steady_s=float(u(0.25, 1.0)),
     )
 
 
@@ -118,6 +129,14 @@ def _random_emg(rng: np.random.Generator, cfg: EMGConfig) -> EMGConfig:
         sustained_window_s=[None, 0.5, 1.0, 2.0][int(rng.integers(4))],
         merge_gap_s=float(u(0.1, 0.6)),
         min_sustained_s=float(u(0.2, 1.0)),
+        k_on=float(u(2.5, 4.0)),
+        k_off=float(u(1.2, 2.0)),
+        sustained_block_s=float(pick([0.02, 0.025, 0.05])),
+        artefact_min_s=float(u(0.1, 0.3)),
+        min_brief_s=float(u(0.002, 0.005)),
+        max_brief_s=float(u(0.05, 0.12)),
+        isolation_s=float(u(0.1, 1.0)),
+        other_bout_gap_s=float(u(0.25, 2.0)),
     )
 
 

@@ -50,6 +50,10 @@ _EIG_MAX = 128
 _BLOCK_S = 0.5
 #: Width (Hz) of the groups of spectral bins whose running median :func:`whiten` takes.
 _WHITEN_BIN_HZ = 4.0
+#: A whitening centre whose power is at most this fraction of the largest centre's holds
+#: no signal (a filled gap: rounding noise, ~1e-30 of it; a real quiet centre is within
+#: ~1e-8 of the loudest, 80 dB) [E]
+_SILENT_POWER = 1e-20
 #: Blocks between the centres at which :func:`whiten`'s running median (and filter) is
 #: evaluated (5 s: a twelfth of its 60 s window); each block takes its nearest centre's.
 _WHITEN_HOP_BLOCKS = 10
@@ -714,9 +718,14 @@ def _whiten_held(
         in_band[:] = True
     floor = np.median(spec[:, in_band], axis=1, keepdims=True)
     r = sfft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
+    # a centre whose blocks are mostly gap holds no signal, only rounding: taken as white.
+    # (A filled gap's filtered values are 0 or a few ulps of the raw signal, ~1e-30 of any
+    # real centre's power, as the arithmetic before happened to round: an exact-zero test
+    # whitened one stream window's centre and gave the whole recording's a filter fitted
+    # to rounding noise, whose twitch noise level then differed after the gap.)
+    silent = r[:, 0] <= _SILENT_POWER * max(float(r[:, 0].max(initial=0.0)), 0.0)
     r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
-    # a centre whose blocks are mostly gap (zero spectra: no signal) is taken as white
-    r[r[:, 0] <= 0.0] = np.eye(1, r.shape[1])[0]
+    r[silent] = np.eye(1, r.shape[1])[0]
     a_c = _levinson(r)
     # e[t] = y[t] + sum_k a[block(t), k] y[t - k]: per block, the linear convolution of
     # the block and the ``order`` samples before it with that block's filter, by FFT
@@ -761,7 +770,7 @@ def _whiten_held(
     spec *= ha.real**2 + ha.imag**2
     rho = sfft.irfft(spec, n=2 * b, axis=1)[:, :b]
     rho /= np.maximum(rho[:, :1], np.finfo(float).tiny)
-    rho[rho[:, 0] <= 0.0] = np.eye(1, b)[0]  # (no signal at a centre: white, as above)
+    rho[silent | (rho[:, 0] <= 0.0)] = np.eye(1, b)[0]  # (no signal at a centre: white, as above)
     return e, rho, nearest
 
 
