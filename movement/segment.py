@@ -50,9 +50,9 @@ _EIG_MAX = 128
 _BLOCK_S = 0.5
 #: Width (Hz) of the groups of spectral bins whose running median :func:`whiten` takes.
 _WHITEN_BIN_HZ = 4.0
-#: A whitening centre whose power is at most this fraction of the largest centre's holds
-#: no signal (a filled gap: rounding noise, ~1e-30 of it; a real quiet centre is within
-#: ~1e-8 of the loudest, 80 dB) [E]
+#: A whitening centre whose (median) power is at most this fraction of the loudest block
+#: spectrum in its window holds no signal (a filled gap: rounding noise, ~1e-30 of it; a
+#: real quiet stretch is within ~1e-8 of the loudest, 80 dB) [E]
 _SILENT_POWER = 1e-20
 #: Blocks between the centres at which :func:`whiten`'s running median (and filter) is
 #: evaluated (5 s: a twelfth of its 60 s window); each block takes its nearest centre's.
@@ -701,11 +701,20 @@ def _whiten_held(
     # the filter is estimated every _WHITEN_HOP_BLOCKS (the running median at the
     # nearest centre): a 60 s median moves little in 5 s, and the spectra, filters and
     # thresholds below are computed once per centre
+    # per centre, the loudest block spectrum of its window (the scale against which a
+    # centre of filled gap is only rounding noise: local, as the median itself)
+    row_power = grouped.mean(axis=1, dtype=np.float64)
     if ns > w:
-        grouped, nearest = _running_median_rows(grouped, w, max(1, hop_blocks // every))
+        from scipy.ndimage import maximum_filter1d
+
+        hop_rows = max(1, hop_blocks // every)
+        centres = np.unique(np.append(np.arange(0, ns, hop_rows), ns - 1))
+        loudest = maximum_filter1d(row_power, w, mode="nearest")[centres]
+        grouped, nearest = _running_median_rows(grouped, w, hop_rows)
         if every > 1:  # each block takes the centre of its spectra row
             nearest = nearest[np.minimum(np.arange(nb) // every, ns - 1)]
     else:
+        loudest = np.array([row_power.max(initial=0.0)])
         grouped = np.median(grouped, axis=0, keepdims=True)
         nearest = np.zeros(nb, dtype=np.int64)
     spec = np.repeat(grouped.astype(np.float64), g, axis=1)[:, :nbin]
@@ -720,10 +729,12 @@ def _whiten_held(
     r = sfft.irfft(np.maximum(spec, floor), n=2 * b, axis=1)[:, : order + 1]
     # a centre whose blocks are mostly gap holds no signal, only rounding: taken as white.
     # (A filled gap's filtered values are 0 or a few ulps of the raw signal, ~1e-30 of any
-    # real centre's power, as the arithmetic before happened to round: an exact-zero test
+    # real block's power, as the arithmetic before happened to round: an exact-zero test
     # whitened one stream window's centre and gave the whole recording's a filter fitted
-    # to rounding noise, whose twitch noise level then differed after the gap.)
-    silent = r[:, 0] <= _SILENT_POWER * max(float(r[:, 0].max(initial=0.0)), 0.0)
+    # to rounding noise, whose twitch noise level then differed after the gap. The scale
+    # is the loudest block in the centre's own window: a recording-wide one made the
+    # test depend on a loud event anywhere, so a window without it judged otherwise.)
+    silent = r[:, 0] <= _SILENT_POWER * loudest
     r = r / np.maximum(r[:, :1], np.finfo(float).tiny)
     r[silent] = np.eye(1, r.shape[1])[0]
     a_c = _levinson(r)

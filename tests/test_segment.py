@@ -973,6 +973,17 @@ def test_a_gap_of_rounding_noise_is_whitened_as_a_gap_of_zeros(rng) -> None:
     assert rho0[c, 0] == 1.0 and not rho0[c, 1:].any()
     assert np.array_equal(rho0[c], rho1[c])
     assert np.allclose(e0[26_000:], e1[26_000:], rtol=0, atol=1e-15)
+    # the scale a centre is judged against is its own window's: 2 min of movement 1e6
+    # times the noise's power, 3 min away, change nothing near the gap (a recording-wide
+    # scale did, so a stream window without that movement judged otherwise)
+    faint = y.copy()
+    faint[gap] = rng.normal(0, 1e-11, 6_000)  # 1e-16 of the noise's power: not rounding
+    loud = faint.copy()
+    loud[40_000:52_000] += rng.normal(0, 1.0, 12_000)
+    e3, rho3, _ = _whiten_held(faint, fs, 8, 60.0, (0.0, 40.0), 100, spectra_every=2)
+    e2, rho2, _ = _whiten_held(loud, fs, 8, 60.0, (0.0, 40.0), 100, spectra_every=2)
+    assert np.array_equal(rho2[c], rho3[c])
+    assert np.array_equal(e2[20_000:30_000], e3[20_000:30_000])
 
 
 def test_whitening_from_every_other_block_spectrum_whitens_as_well(rng) -> None:
