@@ -20,6 +20,19 @@ class RecordingError(MovementError, ValueError):
         super().__init__(f"{source}: {message}" if source else message)
 
 
+class UnresolvedError(RecordingError):
+    """A file was read, but its sampling rate or modality is neither given nor stated in it.
+
+    ``missing`` is ``"fs"`` or ``"modality"``: what the caller must give (``--fs``,
+    ``--modality`` or a sidecar). :func:`movement.io.info.info` catches it to describe
+    such a file anyway.
+    """
+
+    def __init__(self, message: str, source: str | None = None, missing: str = "") -> None:
+        self.missing = missing
+        super().__init__(message, source)
+
+
 class MissingExtraError(MovementError, ImportError):
     """An optional dependency is needed for this format or feature."""
 

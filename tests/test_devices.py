@@ -424,6 +424,52 @@ def test_info_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert json.loads(out)[0]["n_samples"] == 50_860
 
 
+def test_info_describes_a_file_without_rate_or_modality(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A plain table with neither rate nor modality (a Myo gesture file) is described, the
+    unknowns named with what to give; given them, the description is the full one."""
+    import argparse
+
+    myo = REAL / "myo_wrist_gestures" / "12345-1" / "0.txt"
+    with pytest.raises(RecordingError, match="unknown sampling rate"):
+        movement.read(myo)
+    d = info(myo)
+    assert d["unresolved"] == ["fs", "modality"]
+    assert d["fs"] is None and d["duration_s"] is None
+    assert d["modality"] is None and d["units"] is None
+    assert d["n_channels"] == 9 and d["n_samples"] > 1000
+    assert "fs_from" not in d["notes"] and "modality_from" not in d["notes"]
+    json.dumps(d)
+    full = info(myo, fs=200.0, modality="emg")
+    assert full["unresolved"] == [] and full["modality"] == "emg"
+    assert full["duration_s"] == pytest.approx(d["n_samples"] / 200.0)
+    assert {
+        k: v
+        for k, v in full.items()
+        if k not in ("fs", "duration_s", "modality", "units", "notes", "unresolved")
+    } == {
+        k: v
+        for k, v in d.items()
+        if k not in ("fs", "duration_s", "modality", "units", "notes", "unresolved")
+    }
+    parser = argparse.ArgumentParser()
+    cli_configure(parser)
+    assert cli_run(parser.parse_args([str(myo)])) == 0
+    out, _ = capsys.readouterr()
+    assert "modality    unknown: give --modality accel|emg" in out
+    assert "rate        unknown: give --fs HZ" in out and "duration    unknown" in out
+    assert (
+        cli_run(
+            parser.parse_args([str(myo), "--fs", "200", "--modality", "emg", "--channels", "0,1"])
+        )
+        == 0
+    )
+    out, _ = capsys.readouterr()
+    assert "rate        200 Hz" in out and "channels    2: ch1, ch2" in out
+    assert "unknown" not in out.replace("start       unknown", "")
+
+
 def test_readers_registered() -> None:
     from movement.io import READERS
 

@@ -80,6 +80,23 @@ def test_units_m_per_s2_and_mg_converted_to_g(tmp_path, rng) -> None:
     assert unit == "g" and conv[0, 0] == pytest.approx(1.0)
 
 
+def test_undetected_accel_units_are_warned_not_silent(tmp_path, rng) -> None:
+    """Nine axes in mg plus a label column (as the Daphnet FoG files): the units cannot be
+    told, the values stay as stored, and the reader warns (the CLI prints it); the
+    tri-axial columns alone are detected as mg and converted."""
+    x = np.column_stack([_accel(600, rng, 1000.0)] * 3 + [np.ones((600, 1))])
+    p = _write_csv(tmp_path / "fog.csv", "a,b,c,d,e,f,g,h,i,label", x)
+    with pytest.warns(UserWarning, match=r"fog\.csv: .*units could not be detected \(10 channels"):
+        rec = movement.read(p, fs=64, modality="accel")
+    assert rec.units == "a.u."
+    np.testing.assert_allclose(rec.data, x, atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = movement.read(p, fs=64, modality="accel", channels=[0, 1, 2])
+    assert rec.units == "g" and "detected as mg" in rec.notes["units"]
+    np.testing.assert_allclose(rec.data, x[:, :3] / 1000.0, atol=1e-9)
+
+
 def test_stf_comment_header_gives_rate_and_labels(tmp_path, rng) -> None:
     x = rng.normal(2048, 3, (3000, 1)).round()
     p = tmp_path / "emg.txt"

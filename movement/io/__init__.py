@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import MovementError, RecordingError
+from ..errors import MovementError, RecordingError, UnresolvedError
 from ..recording import MODALITIES, Recording
 
 
@@ -284,8 +284,14 @@ def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndar
     if decl in factors:
         note = f"accelerometer units taken from the file ({declared}), converted to g"
         return data * factors[decl], "g", note
+    k = data.shape[1]
+    why = (
+        f"{k} channels, not sets of 3 axes"
+        if k % 3
+        else "the magnitude is near none of 1 g, 9.8 m/s² and 1000 mg"
+    )
     note = (
-        "accelerometer units could not be detected (no tri-axial magnitude at rest); "
+        f"accelerometer units could not be detected ({why}); "
         f"kept as {declared or 'a.u.'}: amplitude thresholds in g may not apply"
     )
     return data, declared or "a.u.", note
@@ -553,10 +559,11 @@ def _finish(
             warnings.warn(msg, stacklevel=2)
             notes["resampled"] = msg
     else:
-        raise RecordingError(
+        raise UnresolvedError(
             "unknown sampling rate: give --fs, add a sidecar JSON with SamplingFrequency, "
             "or a time column",
             src,
+            missing="fs",
         )
     if raw.time is not None and how != "time column":
         _fs_from_time(raw.time, src)  # still reject time going backwards
@@ -580,9 +587,10 @@ def _finish(
         or _guess_modality(raw.channels)
     )
     if mod is None:
-        raise RecordingError(
+        raise UnresolvedError(
             "cannot tell the modality: give --modality accel|emg or a sidecar with 'Modality'",
             src,
+            missing="modality",
         )
     notes["modality_from"] = (
         "given" if modality else ("sidecar/header" if (side or raw.modality) else "channel names")
@@ -593,6 +601,12 @@ def _finish(
     if mod == "accel":
         data, unit, note = convert_accel_units(data, declared)
         notes["units"] = note
+        if unit != "g":  # scored against thresholds in g: the user must hear of it
+            warnings.warn(
+                f"{src}: {note} (keep only the tri-axial columns with --channels, or "
+                "state the Units in a sidecar JSON)",
+                stacklevel=2,
+            )
     else:
         unit = declared or "a.u."
     start = raw.start

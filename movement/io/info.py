@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ..errors import MovementError
+from ..errors import MovementError, UnresolvedError
 from . import READERS, suffix_of
 from .hdf5 import is_hdf5
 
@@ -28,15 +28,32 @@ N_FIRST_ANNOTATIONS = 5
 _HEADER_ONLY = {".npy", ".edf", ".hea", ".h5", ".hdf5", ".mat"}  # (.mat: v7.3, HDF5)
 
 
+#: What :func:`info` assumes to describe a file whose rate or modality it cannot tell
+#: (reported as unknown): a rate of 1 Hz counts the samples; EMG leaves the values as stored.
+_PLACEHOLDER = {"fs": 1.0, "modality": "emg"}
+
+#: What to give for each unknown, in :func:`format_info`.
+_NEEDS = {
+    "fs": "give --fs HZ, a sidecar JSON with SamplingFrequency, or a time column",
+    "modality": "give --modality accel|emg, or a sidecar JSON with Modality",
+}
+
+
 def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
     """Describe a recording file.
+
+    A file whose sampling rate or modality is neither given nor stated in it (a plain
+    table without a sidecar) is still described: those fields are ``None`` and
+    ``unresolved`` names them, so that ``movement info`` says what to give before
+    ``movement score`` is run.
 
     Parameters
     ----------
     path : str or Path
         The recording.
     **read_kwargs
-        Passed to :func:`movement.read` (``fs``, ``modality``, ``units``, ``format``...).
+        Passed to :func:`movement.read` (``fs``, ``modality``, ``channels``, ``units``,
+        ``format``).
 
     Returns
     -------
@@ -45,7 +62,9 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
         ``channels``, ``units``, ``modality``, ``n_samples``, ``duration_s``, ``start``
         (ISO text or None), ``n_annotations``, ``annotations`` (the first few as dicts
         with ``onset``, ``duration``, ``description``), ``notes`` (what the reader
-        decided) and ``warnings`` (messages issued while reading).
+        decided), ``warnings`` (messages issued while reading) and ``unresolved`` (``"fs"``
+        and/or ``"modality"``: what the file does not say; ``fs``/``duration_s`` or
+        ``modality``/``units`` are then ``None``).
 
     Raises
     ------
@@ -57,27 +76,24 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
     >>> from movement.io.info import info
     >>> info("emg_healthy.hea")["fs"]  # doctest: +SKIP
     4000.0
+    >>> info("S01R02.txt")["unresolved"]  # doctest: +SKIP
+    ['modality']
     """
-    from . import read
-
     p = Path(path)
-    suffix = (read_kwargs.get("format") or suffix_of(p)).lower()
+    kwargs = dict(read_kwargs)
+    unresolved: list[str] = []
+    while True:  # at most once per unknown (rate, then modality)
+        try:
+            rec, anns, caught = _read_header(p, kwargs)
+            break
+        except UnresolvedError as exc:
+            if exc.missing not in _PLACEHOLDER or exc.missing in unresolved:
+                raise
+            unresolved.append(exc.missing)
+            kwargs[exc.missing] = _PLACEHOLDER[exc.missing]
+    suffix = (kwargs.get("format") or suffix_of(p)).lower()
     if suffix and not suffix.startswith("."):
         suffix = "." + suffix
-    lazy = (
-        not read_kwargs.get("format")
-        and suffix in _HEADER_ONLY
-        and (suffix != ".mat" or (p.is_file() and is_hdf5(p)))
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if lazy:  # a long file: its header and a sample of rows, not all its samples
-            from ..stream import header_of
-
-            rec, anns = header_of(p, **read_kwargs)
-        else:
-            rec = read(p, **read_kwargs)
-            anns = rec.annotations
     reader = READERS.get(suffix)
     n_ann = 0 if anns is None else len(anns)
     first: list[dict[str, Any]] = []
@@ -90,24 +106,56 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
                     "description": str(row.description),
                 }
             )
+    notes = {str(k): _plain(v) for k, v in rec.notes.items()}
+    for what in unresolved:  # (the placeholders' notes say nothing about the file)
+        notes.pop({"fs": "fs_from", "modality": "modality_from"}[what], None)
+    known_fs = "fs" not in unresolved
+    known_mod = "modality" not in unresolved
     return {
         "file": str(p),
         "format": reader.description if reader else suffix,
         "suffix": suffix,
-        "fs": float(rec.fs),
+        "fs": float(rec.fs) if known_fs else None,
         "n_channels": len(rec.channels),
         "channels": list(rec.channels),
-        "units": rec.units,
-        "modality": rec.modality,
+        # (without a modality the values are as stored: a unit only if the file declares one)
+        "units": rec.units if known_mod or rec.units != "a.u." else None,
+        "modality": rec.modality if known_mod else None,
         "n_samples": int(rec.n_samples),
-        "duration_s": float(rec.n_samples / rec.fs),
+        "duration_s": float(rec.n_samples / rec.fs) if known_fs else None,
         "start": rec.start.isoformat() if rec.start is not None else None,
         "n_annotations": n_ann,
         "annotations": first,
-        "notes": {str(k): _plain(v) for k, v in rec.notes.items()},
+        "notes": notes,
         # what the readers report (truncation...), not library deprecation noise
         "warnings": [str(w.message) for w in caught if issubclass(w.category, UserWarning)],
+        "unresolved": unresolved,
     }
+
+
+def _read_header(p: Path, kwargs: dict[str, Any]) -> tuple[Any, Any, list[Any]]:
+    """The recording (or, for long formats, its header) and annotations of ``p``, with the
+    warnings issued while reading."""
+    from . import read
+
+    suffix = (kwargs.get("format") or suffix_of(p)).lower()
+    if suffix and not suffix.startswith("."):
+        suffix = "." + suffix
+    lazy = (
+        not kwargs.get("format")
+        and suffix in _HEADER_ONLY
+        and (suffix != ".mat" or (p.is_file() and is_hdf5(p)))
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if lazy:  # a long file: its header and a sample of rows, not all its samples
+            from ..stream import header_of
+
+            rec, anns = header_of(p, **kwargs)
+        else:
+            rec = read(p, **kwargs)
+            anns = rec.annotations
+    return rec, anns, list(caught)
 
 
 def _plain(value: Any) -> Any:
@@ -134,15 +182,17 @@ def format_info(d: dict[str, Any]) -> str:
     chans = ", ".join(d["channels"])
     if len(chans) > 80:
         chans = chans[:77] + "..."
+    rate = "unknown: " + _NEEDS["fs"] if d["fs"] is None else f"{d['fs']:g} Hz"
+    dur = "unknown" if d["duration_s"] is None else _duration_text(d["duration_s"])
     lines = [
         f"{d['file']}",
         f"  format      {d['format']}",
-        f"  modality    {d['modality']}",
-        f"  rate        {d['fs']:g} Hz",
+        f"  modality    {d['modality'] or 'unknown: ' + _NEEDS['modality']}",
+        f"  rate        {rate}",
         f"  channels    {d['n_channels']}: {chans}",
-        f"  units       {d['units']}",
+        f"  units       {d['units'] or 'as stored (not stated in the file)'}",
         f"  samples     {d['n_samples']}",
-        f"  duration    {_duration_text(d['duration_s'])}",
+        f"  duration    {dur}",
         f"  start       {d['start'] or 'unknown'}",
         f"  annotations {d['n_annotations']}",
     ]
@@ -159,8 +209,25 @@ def format_info(d: dict[str, Any]) -> str:
 
 
 def cli_configure(parser: argparse.ArgumentParser) -> None:
-    """Add the ``movement info`` arguments: ``FILE...`` and ``--json``."""
+    """Add the ``movement info`` arguments: ``FILE...``, ``--json`` and the reading options
+    of ``movement score`` (``--fs``, ``--modality``, ``--channels``)."""
     parser.add_argument("files", nargs="+", metavar="FILE", help="recording file(s) to describe")
+    parser.add_argument(
+        "--modality",
+        choices=["accel", "emg"],
+        help="modality of every file (default: from sidecar / header / channel names)",
+    )
+    parser.add_argument(
+        "--fs",
+        type=float,
+        metavar="HZ",
+        help="sampling rate of every file (default: sidecar, header or time column)",
+    )
+    parser.add_argument(
+        "--channels",
+        metavar="LIST",
+        help="comma-separated channel names or 0-based indices to keep, as in movement score",
+    )
     parser.add_argument(
         "--json", action="store_true", help="print a JSON list (one object per file) instead"
     )
@@ -173,13 +240,21 @@ def cli_run(args: argparse.Namespace) -> int:
     -------
     int
         0 when every file was read, 1 when any failed (each failure is printed as one
-        line ``file: problem`` on stderr).
+        line ``file: problem`` on stderr). A file read whose rate or modality is unknown
+        counts as read: its block says what to give (JSON: ``unresolved``).
     """
     results: list[dict[str, Any]] = []
     failed = 0
+    given: dict[str, Any] = {}
+    if getattr(args, "modality", None):
+        given["modality"] = args.modality
+    if getattr(args, "fs", None) is not None:
+        given["fs"] = args.fs
+    if getattr(args, "channels", None):
+        given["channels"] = tuple(c.strip() for c in args.channels.split(","))
     for f in args.files:
         try:
-            d = info(f)
+            d = info(f, **given)
         except MovementError as exc:
             failed += 1
             msg = str(exc)
