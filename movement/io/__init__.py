@@ -286,7 +286,7 @@ def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndar
         return data * factors[decl], "g", note
     k = data.shape[1]
     why = (
-        f"{k} channels, not sets of 3 axes"
+        f"{k} channel{'s' if k > 1 else ''}, not sets of 3 axes"
         if k % 3
         else "the magnitude is near none of 1 g, 9.8 m/s² and 1000 mg"
     )
@@ -602,11 +602,9 @@ def _finish(
         data, unit, note = convert_accel_units(data, declared)
         notes["units"] = note
         if unit != "g":  # scored against thresholds in g: the user must hear of it
-            warnings.warn(
-                f"{src}: {note} (keep only the tri-axial columns with --channels, or "
-                "state the Units in a sidecar JSON)",
-                stacklevel=2,
-            )
+            k = data.shape[1]
+            hint = "keep only the tri-axial columns with --channels, or " if k > 3 else ""
+            warnings.warn(f"{src}: {note} ({hint}state the Units in a sidecar JSON)", stacklevel=2)
     else:
         unit = declared or "a.u."
     start = raw.start
