@@ -32,7 +32,12 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         mod, attr = _LAZY[name]
-        value = getattr(import_module(mod), attr)
+        module = import_module(mod)
+        # ``simulate``, ``evaluate`` and ``report`` are modules of the package too: the
+        # name is the module, callable as its function (movement._callable), so that
+        # ``movement.report(...)`` and ``movement.report.write_report(...)`` both work in
+        # any order of imports (the import system sets the module here on its first import)
+        value = module if mod == f"{__name__}.{name}" else getattr(module, attr)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'movement' has no attribute {name!r}")

@@ -31,7 +31,7 @@ from typing import Any
 
 from ._version import __version__
 from .config import Settings, params_hash
-from .errors import MovementError
+from .errors import MovementError, RecordingError
 from .output import atomic_write, summarise, write_events, write_summary
 
 __all__ = [
@@ -79,22 +79,93 @@ class ScoreOptions:
         )
 
 
-def unique_stems(paths: Sequence[Path]) -> list[str]:
-    """Output stems: the file's stem, with parent folders prepended where stems clash."""
-    stems = [p.name.split(".")[0] for p in paths]
-    depth = 0
-    while len(set(stems)) < len(stems) and depth < 8:
-        depth += 1
-        counts: dict[str, int] = {}
-        for s in stems:
-            counts[s] = counts.get(s, 0) + 1
-        stems = [
-            "_".join([*p.resolve().parent.parts[-depth:], p.name.split(".")[0]])
-            if counts[s] > 1
-            else s
-            for p, s in zip(paths, stems, strict=True)
-        ]
-    return stems
+def unique_stems(paths: Sequence[str | Path]) -> list[str]:
+    """Output stems, unique within a batch, each a plain file name (no folder).
+
+    A file's stem is its name up to the first dot. Where stems clash, their parent folders
+    are prepended, as few as tell them apart (``s1/rest.csv``, ``s2/rest.csv`` ->
+    ``s1_rest``, ``s2_rest``); files in one folder that differ only after the first dot
+    (``a.edf`` and ``a.npz``, ``subj01.day1.csv`` and ``subj01.day2.csv``) take their
+    whole name with the dots as underscores (``a_edf``, ``subj01_day1_csv``). The root
+    of the file system is never part of a stem, so every output stays in the output folder.
+
+    Examples
+    --------
+    >>> unique_stems(["s1/rest.csv", "s2/rest.csv", "walk.csv"])
+    ['s1_rest', 's2_rest', 'walk']
+    >>> unique_stems(["d/a.edf", "d/a.npz", "d/b.csv"])
+    ['a_edf', 'a_npz', 'b']
+    """
+    from collections import Counter
+
+    paths = [Path(p) for p in paths]
+    # parent folders, nearest last, without the root ("/" or a drive): never in a stem
+    parents = [p.resolve().parent.parts[1:] for p in paths]
+    base = [p.name.split(".")[0] or p.name for p in paths]
+    whole = [p.name.replace(".", "_") for p in paths]
+    depth = [0] * len(paths)
+
+    def stem(i: int) -> str:
+        prefix = parents[i][len(parents[i]) - depth[i] :] if depth[i] else ()
+        return "_".join([*prefix, base[i]])
+
+    while True:  # each pass moves every clashing stem one step on: at most ~2 x depth passes
+        stems = [stem(i) for i in range(len(paths))]
+        counts = Counter(stems)
+        clash = [i for i, s in enumerate(stems) if counts[s] > 1]
+        if not clash:
+            return stems
+        moved = False
+        for i in clash:
+            if depth[i] < len(parents[i]):
+                depth[i] += 1
+                moved = True
+            elif base[i] != whole[i]:  # one folder, one stem: the whole name
+                base[i], depth[i] = whole[i], 0
+                moved = True
+        if not moved:  # the same file twice: numbered
+            seen: Counter[str] = Counter()
+            for i in clash:
+                seen[stems[i]] += 1
+                if seen[stems[i]] > 1:
+                    base[i] = f"{base[i]}_{seen[stems[i]]}"
+
+
+def output_stems(paths: Sequence[str | Path], out_dir: str | Path) -> list[str]:
+    """The stems :func:`score_batch` writes ``paths`` under in ``out_dir``.
+
+    A file already scored into ``out_dir`` (its source in the folder's manifests) keeps
+    the stem it was written under. The others get :func:`unique_stems` names, unique
+    among themselves *and* the folder's other sources, and never one the folder already
+    holds: scoring ``sub-01/`` then ``sub-02/`` into one folder gives ``sub-02``'s
+    ``0.txt`` the name ``sub-02_0``, and never overwrites ``sub-01``'s ``0_events.tsv``.
+    """
+    paths = [Path(p) for p in paths]
+    claimed = _load_manifest(Path(out_dir))
+    owner = {
+        e["source"]: stem
+        for stem, e in claimed.items()
+        if isinstance(e, dict) and isinstance(e.get("source"), str)
+    }
+    resolved = [str(p.resolve()) for p in paths]
+    stems: list[str | None] = [owner.get(r) for r in resolved]
+    if len({s for s in stems if s}) < sum(1 for s in stems if s):  # one file listed twice
+        stems = [None] * len(paths)
+    new = [i for i, s in enumerate(stems) if s is None]
+    if not new:
+        return [str(s) for s in stems]
+    mine = set(resolved)
+    others = [Path(src) for src in owner if src not in mine]
+    names = unique_stems([paths[i] for i in new] + others)[: len(new)]
+    taken = set(claimed) | {s for s in stems if s}
+    for i, name in zip(new, names, strict=True):
+        stem, k = name, 1
+        while stem in taken:  # a name the folder holds for a file since moved or deleted
+            k += 1
+            stem = f"{name}_{k}"
+        stems[i] = stem
+        taken.add(stem)
+    return [str(s) for s in stems]
 
 
 #: Files larger than this (their samples as float64) are scored in windows (bounded
@@ -191,6 +262,8 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
     from .pipeline import score
 
     try:
+        if not path.is_file():
+            raise RecordingError("no such file" if not path.exists() else "not a file", str(path))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             events = _score_large(path, opts)
@@ -235,11 +308,17 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
     return row
 
 
+def _os_reason(exc: OSError) -> str:
+    """An OSError's reason in a few words ("Not a directory", "File exists"...)."""
+    return exc.strerror or str(exc)
+
+
 def parse_shard(text: str, environ: dict[str, str] | None = None) -> tuple[int, int]:
     """``"K/N"`` (1 <= K <= N) or ``"auto"`` as ``(k, n)``.
 
-    ``auto`` reads a SLURM array job's ``SLURM_ARRAY_TASK_ID``, ``SLURM_ARRAY_TASK_MIN`` and
-    ``SLURM_ARRAY_TASK_COUNT`` (``sbatch --array=1-20`` or ``0-19``: 20 shards).
+    ``auto`` reads a SLURM array job's ``SLURM_ARRAY_TASK_ID``, ``SLURM_ARRAY_TASK_MIN``,
+    ``SLURM_ARRAY_TASK_STEP`` and ``SLURM_ARRAY_TASK_COUNT`` (``sbatch --array=1-20`` or
+    ``0-19``: 20 shards; ``--array=1-39:2``: 20 shards, task 3 is shard 2).
 
     Examples
     --------
@@ -248,6 +327,9 @@ def parse_shard(text: str, environ: dict[str, str] | None = None) -> tuple[int, 
     >>> parse_shard("auto", {"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_MIN": "0",
     ...                      "SLURM_ARRAY_TASK_COUNT": "4"})
     (1, 4)
+    >>> parse_shard("auto", {"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1",
+    ...                      "SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_COUNT": "2"})
+    (2, 2)
     """
     env = os.environ if environ is None else environ
     if text.strip().lower() == "auto":
@@ -255,12 +337,18 @@ def parse_shard(text: str, environ: dict[str, str] | None = None) -> tuple[int, 
             task = int(env["SLURM_ARRAY_TASK_ID"])
             count = int(env["SLURM_ARRAY_TASK_COUNT"])
             first = int(env.get("SLURM_ARRAY_TASK_MIN", "0"))
+            step = int(env.get("SLURM_ARRAY_TASK_STEP") or "1")
         except (KeyError, ValueError):
             raise MovementError(
                 "--shard auto needs a SLURM array job (SLURM_ARRAY_TASK_ID and "
                 "SLURM_ARRAY_TASK_COUNT); elsewhere give --shard K/N"
             ) from None
-        k, n = task - first + 1, count
+        if step < 1 or (task - first) % step:
+            raise MovementError(
+                f"--shard auto: array task {task} is not on the array's {first}:{step} "
+                "steps (a list of task ids?); give --shard K/N instead"
+            )
+        k, n = (task - first) // step + 1, count
     else:
         m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
         if not m:
@@ -326,7 +414,7 @@ def _progress(it: Iterator[Any], total: int, enabled: bool) -> Iterator[Any]:
 
 
 def score_batch(
-    paths: Sequence[Path],
+    paths: Sequence[str | Path],
     out_dir: str | Path,
     opts: ScoreOptions | None = None,
     *,
@@ -341,10 +429,11 @@ def score_batch(
 
     Parameters
     ----------
-    paths : sequence of Path
+    paths : sequence of str or Path
         Recordings (see :func:`movement.io.find_recordings`).
     out_dir : path
-        Output folder (created).
+        Output folder (created). Each file's outputs are named by :func:`output_stems`:
+        a folder that already holds other recordings' results keeps them.
     opts : ScoreOptions
     jobs : int
         Worker processes (``-1``: all cores).
@@ -364,14 +453,26 @@ def score_batch(
     from joblib import Parallel, delayed, parallel_config
 
     opts = opts or ScoreOptions()
+    paths = [Path(p) for p in paths]
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise MovementError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MovementError(f"--out {out}: cannot create the folder ({_os_reason(exc)})") from None
     key = opts.key()
-    stems = unique_stems(paths)  # of every path: the same names in every shard
+    claimed = _load_manifest(out)
+    if shard is None:
+        stems = output_stems(paths, out)  # files scored here before keep their names
+    else:
+        # of every path, whatever the folder holds: the same names in every shard (the
+        # shards of an array job write their manifests while the others read them)
+        stems = unique_stems(paths)
     mine = list(range(len(paths)))
     if shard is not None:
         mine = [i for i in mine if shard_of(stems[i], shard[1]) == shard[0]]
-    known = _load_manifest(out) if resume else {}
+    known = claimed if resume else {}
     # what this run's manifest keeps: its own files (a shard), or every file known
     manifest = {stems[i]: known[stems[i]] for i in mine if stems[i] in known}
     if shard is None:
@@ -380,6 +481,14 @@ def score_batch(
     todo = []
     for i in mine:
         p, stem = paths[i], stems[i]
+        other = claimed.get(stem, {}).get("source") if isinstance(claimed.get(stem), dict) else None
+        if other is not None and other != str(p.resolve()):  # (a shard's name: taken here)
+            rows[i] = {
+                **summarise(str(p), error=f"its output name {stem} holds the results of "
+                f"{other} in {out}; score it into another --out"),
+                "stem": stem,
+            }  # fmt: skip
+            continue
         entry = known.get(stem)
         done = (
             entry is not None
@@ -388,9 +497,11 @@ def score_batch(
             and entry.get("source") == str(Path(p).resolve())
             and entry.get("fingerprint") == _fingerprint(Path(p))
             and (out / f"{stem}_events.tsv").exists()
+            # a page asked for now and not drawn then: scored again, with the page
+            and (not opts.report or (out / f"{stem}_report.html").exists())
         )
         if done:
-            rows[i] = {**entry["row"], "stem": stem}
+            rows[i] = {**entry["row"], "stem": stem, "resumed": True}
         else:
             todo.append(i)
 

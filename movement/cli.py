@@ -7,9 +7,11 @@ written), 2 usage error. Errors are one line; ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from pathlib import Path
 
 from ._version import __version__
 from .errors import MovementError
@@ -124,6 +126,16 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_score)
 
 
+def _model_option(value: str) -> str:
+    """``--model``: ``default``, ``rules`` (any case) or an existing model file; checked
+    once, before any file is scored."""
+    if value.lower() in ("default", "rules"):
+        return value.lower()
+    if not Path(value).is_file():
+        raise MovementError(f"--model {value}: no such model file (use default, rules or a path)")
+    return value
+
+
 def _run_score(args: argparse.Namespace) -> int:
     from .batch import ScoreOptions, parse_shard, score_batch
     from .config import load_settings
@@ -131,13 +143,21 @@ def _run_score(args: argparse.Namespace) -> int:
 
     shard = parse_shard(args.shard) if args.shard else None
     settings = load_settings(args.config, args.set)
-    paths = find_recordings(args.inputs)
+    if args.fs is not None and not (math.isfinite(args.fs) and args.fs > 0):
+        raise MovementError(f"--fs must be a positive number of Hz, got {args.fs:g}")
+    model = _model_option(args.model)
+    # a missing file among others is that file's failure (a summary row), not the batch's
+    missing = [i for i in args.inputs if not Path(i).exists() and not set("*?[") & set(i)]
+    present = [i for i in args.inputs if i not in missing]
+    if missing and not present:
+        raise MovementError(f"{missing[0]}: no such file or folder")
+    paths = [*find_recordings(present), *(Path(m) for m in missing)]
     if not paths:
         raise MovementError("no recordings found in: " + " ".join(args.inputs))
     chans = tuple(c.strip() for c in args.channels.split(",")) if args.channels else None
     opts = ScoreOptions(
         settings=settings,
-        model=args.model,
+        model=model,
         fs=args.fs,
         modality=args.modality,
         channels=chans,
@@ -160,9 +180,15 @@ def _run_score(args: argparse.Namespace) -> int:
     for r in rows:
         if r["status"] == "ok" and not args.quiet:
             print(
-                f"ok     {r['file']}: {r['n_events']} events "
+                ("skip   " if r.get("resumed") else "ok     ")
+                + f"{r['file']}: {r['n_events']} events "
                 f"({r['n_fasciculation']} fasciculation-like, {r['n_dystonia']} dystonia-like, "
                 f"{r['n_other']} other)"
+                + (
+                    " (already scored with these parameters; --no-resume scores it again)"
+                    if r.get("resumed")
+                    else ""
+                )
             )
         if r["status"] == "ok" and r.get("message"):
             print(f"warning {r['file']}: {r['message']}", file=sys.stderr)
@@ -260,6 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         configure(p)
         p.set_defaults(func=run)
+    for p in sub.choices.values():  # --debug after the command too (the error lines say so)
+        p.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS,
+            help="show full tracebacks on errors",
+        )  # fmt: skip
     return parser
 
 
@@ -280,6 +311,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # per-file problems are summary rows; what reaches here is a usage problem
         print(f"movement: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an output folder that cannot be written, a cluster not reached
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"movement: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("movement: interrupted", file=sys.stderr)
         return 130

@@ -1789,13 +1789,50 @@ def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
     return events
 
 
+def _scored_reading(events_dir: Path, stem: str) -> dict[str, Any]:
+    """How the events in ``events_dir`` were read, from their JSON sidecar: ``channels``
+    (always), and ``fs`` / ``modality`` where they were given (``--fs``, ``--modality``)
+    rather than found in the file (a rate from a time column is found again the same way)."""
+    side = events_dir / f"{stem}_events.json"
+    try:
+        rec = (json.loads(side.read_text()) or {}).get("recording") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    notes = rec.get("reader_notes") or {}
+    out: dict[str, Any] = {}
+    if isinstance(rec.get("channels"), list) and rec["channels"]:
+        out["channels"] = tuple(str(c) for c in rec["channels"])
+    if notes.get("fs_from") == "given" and rec.get("SamplingFrequency"):
+        out["fs"] = float(rec["SamplingFrequency"])
+    if notes.get("modality_from") == "given" and rec.get("modality"):
+        out["modality"] = str(rec["modality"])
+    return out
+
+
+def _check_as_scored(rec: Recording, stored: dict[str, Any]) -> None:
+    """Refuse to draw events over channels (or a rate, a modality) other than scored."""
+    if "channels" in stored and tuple(rec.channels) != stored["channels"]:
+        raise MovementError(
+            f"the events were scored on channels {', '.join(stored['channels'])}; read now "
+            f"with {', '.join(rec.channels)}: give --channels as when scoring"
+        )
+    if "fs" in stored and abs(rec.fs - stored["fs"]) > 1e-9 * stored["fs"]:
+        raise MovementError(
+            f"the events were scored at {stored['fs']:g} Hz; read now at {rec.fs:g} Hz"
+        )
+    if "modality" in stored and rec.modality != stored["modality"]:
+        raise MovementError(
+            f"the events were scored as {stored['modality']}; read now as {rec.modality}"
+        )
+
+
 def cli_run(args: argparse.Namespace) -> int:
     """Run ``movement report``; 0 when every page was written, 1 when some failed."""
-    from .batch import is_streamed, unique_stems
+    import warnings
+
+    from .batch import output_stems, unique_stems
     from .config import load_settings
-    from .io import find_recordings, read
-    from .pipeline import score
-    from .stream import score_stream
+    from .io import find_recordings
 
     _matplotlib()  # fail early, once, when matplotlib is missing
     settings = load_settings(getattr(args, "config", None), getattr(args, "set", None) or [])
@@ -1812,37 +1849,22 @@ def cli_run(args: argparse.Namespace) -> int:
         else None
     )
     failed = 0
-    for path, stem in zip(paths, unique_stems(paths), strict=True):
+    # with --events: the names the batch wrote each file's events under (its manifest)
+    stems = output_stems(paths, events_dir) if events_dir is not None else unique_stems(paths)
+    for path, stem in zip(paths, stems, strict=True):
         try:
-            cfg_settings: Any = settings
-            if events_dir is not None and not (args.config or args.set):
-                cfg_settings = None  # the configuration stored with the events
-            page_path = out / f"{stem}_report.html"
-            if is_streamed(path, settings, fs=args.fs, modality=args.modality, channels=chans):
-                # a long file: scored (when asked) and drawn window by window
-                if events_dir is not None:
-                    events = _events_from_dir(events_dir, stem, path)
-                else:
-                    events = score_stream(
-                        path, settings, model=args.model, fs=args.fs,
-                        modality=args.modality, channels=chans,
-                    )  # fmt: skip
-                page = write_report_stream(
-                    path, events, page_path, settings=cfg_settings,
-                    max_event_plots=args.max_plots, fs=args.fs, modality=args.modality,
-                    channels=chans,
-                )  # fmt: skip
-            else:
-                rec = read(path, fs=args.fs, modality=args.modality, channels=chans)
-                if events_dir is not None:
-                    events = _events_from_dir(events_dir, stem, path)
-                else:
-                    events = score(rec, settings, model=args.model)
-                page = write_report(
-                    rec, events, page_path, settings=cfg_settings, max_event_plots=args.max_plots
-                )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", UserWarning)
+                page, events = _report_one(args, path, stem, out, events_dir, settings, chans)
             if not args.quiet:
                 print(f"ok     {path}: {len(events)} events -> {page}")
+            # what the readers warned (a truncated file...), as `movement score` prints it
+            for msg in dict.fromkeys(
+                str(w.message).replace(f"{path}: ", "")
+                for w in caught
+                if issubclass(w.category, UserWarning)
+            ):
+                print(f"warning {path}: {msg}", file=sys.stderr)
         except MovementError as exc:
             if getattr(args, "debug", False):
                 raise
@@ -1854,6 +1876,59 @@ def cli_run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed else 0
+
+
+def _report_one(
+    args: argparse.Namespace,
+    path: Path,
+    stem: str,
+    out: Path,
+    events_dir: Path | None,
+    settings: Any,
+    chans: tuple[str, ...] | None,
+) -> tuple[Path, pd.DataFrame]:
+    """One file of ``movement report``: its page (scored now, or from ``events_dir``)."""
+    from .batch import is_streamed
+    from .io import read
+    from .pipeline import score
+    from .stream import score_stream
+
+    cfg_settings: Any = settings
+    if events_dir is not None and not (args.config or args.set):
+        cfg_settings = None  # the configuration stored with the events
+    page_path = out / f"{stem}_report.html"
+    fs, modality, channels = args.fs, args.modality, chans
+    stored: dict[str, Any] = {}
+    if events_dir is not None:  # read the file as it was scored, unless told
+        stored = _scored_reading(events_dir, stem)
+        fs = fs if fs is not None else stored.get("fs")
+        modality = modality or stored.get("modality")
+        channels = channels if channels is not None else stored.get("channels")
+    if is_streamed(path, settings, fs=fs, modality=modality, channels=channels):
+        # a long file: scored (when asked) and drawn window by window
+        if events_dir is not None:
+            events = _events_from_dir(events_dir, stem, path)
+        else:
+            events = score_stream(
+                path, settings, model=args.model, fs=fs,
+                modality=modality, channels=channels,
+            )  # fmt: skip
+        page = write_report_stream(
+            path, events, page_path, settings=cfg_settings,
+            max_event_plots=args.max_plots, fs=fs, modality=modality,
+            channels=channels,
+        )  # fmt: skip
+    else:
+        rec = read(path, fs=fs, modality=modality, channels=channels)
+        if events_dir is not None:
+            _check_as_scored(rec, stored)
+            events = _events_from_dir(events_dir, stem, path)
+        else:
+            events = score(rec, settings, model=args.model)
+        page = write_report(
+            rec, events, page_path, settings=cfg_settings, max_event_plots=args.max_plots
+        )
+    return page, events
 
 
 callable_module(__name__, "write_report")

@@ -138,6 +138,36 @@ def test_unique_stems_prefix_parent_folders_only_where_needed(tmp_path: Path) ->
     assert unique_stems([a, b, c]) == ["s1_rest", "s2_rest", "walk"]
 
 
+def test_unique_stems_never_leave_the_output_folder(tmp_path: Path) -> None:
+    """Files of one folder that share a stem (a.edf + a.npz, subj01.day1 + subj01.day2)
+    once walked up to the root and gave "/_tmp_..._a": events written to /, one file over
+    the other. Now the whole name tells them apart, and every stem is a plain name."""
+    d = tmp_path / "x" / "y"
+    paths = [d / "a.edf", d / "a.npz", d / "subj01.day1.csv", d / "subj01.day2.csv", d / "b.csv"]
+    stems = unique_stems(paths)
+    assert stems == ["a_edf", "a_npz", "subj01_day1_csv", "subj01_day2_csv", "b"]
+    deep = [tmp_path / "p" / "s1" / "rest.csv", tmp_path / "q" / "s1" / "rest.csv"]
+    assert unique_stems(deep) == ["p_s1_rest", "q_s1_rest"]
+    same = unique_stems([d / "a.csv", d / "a.csv"])
+    assert len(set(same)) == 2
+    for s in [*stems, *unique_stems(deep), *same]:
+        assert "/" not in s and "\\" not in s and not Path(s).is_absolute()
+
+
+def test_same_stem_in_one_folder_scored_apart_inside_out(tmp_path: Path) -> None:
+    paths = _write_recordings(tmp_path, 2)
+    a, b = tmp_path / "subj01.day1.npy", tmp_path / "subj01.day2.npy"
+    paths[0].rename(a)
+    paths[1].rename(b)
+    (tmp_path / "rec0.json").rename(tmp_path / "subj01.json")
+    out = tmp_path / "out"
+    rows = score_batch([a, b], out, progress=False)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    written = sorted(p.name for p in out.iterdir())
+    assert "subj01_day1_npy_events.tsv" in written and "subj01_day2_npy_events.tsv" in written
+    assert _events(out, "subj01_day1_npy").shape[0] > 0
+
+
 def test_default_model_is_found_from_any_folder(tmp_path: Path) -> None:
     """After `pip install .` the packaged model is found wherever Python runs."""
     import subprocess

@@ -111,12 +111,18 @@ def test_no_command_prints_help_and_is_a_usage_error(capsys) -> None:
         (["score", "{tmp}", "--set", "k_on"], "--set expects NAME=VALUE"),
         (["score", "{tmp}/empty_folder"], "no recordings found"),
         (["score", "{tmp}", "--config", "{tmp}/none.toml"], "cannot read config file"),
+        (["score", "{tmp}", "--fs", "0"], "--fs must be a positive number of Hz, got 0"),
+        (["score", "{tmp}", "--fs", "nan"], "--fs must be a positive number of Hz, got nan"),
+        (["score", "{tmp}", "--model", "{tmp}/none.joblib"], "no such model file"),
+        (["score", "{tmp}", "--out", "{tmp}/wrist.csv"], "wrist.csv is a file, not a folder"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(tmp_path, capsys, args, fragment) -> None:
     (tmp_path / "empty_folder").mkdir()
     _good_accel(tmp_path)
-    argv = [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--out", str(tmp_path / "o")]
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "o")]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert fragment in err
@@ -209,6 +215,87 @@ def test_debug_shows_the_traceback(tmp_path) -> None:
     r = _run("score", str(bad), "--out", str(tmp_path / "o3"), "-q")
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert f"error  {bad}: the file is empty" in r.stderr
+
+
+def test_debug_after_the_command_and_os_errors_are_one_line(tmp_path, capsys) -> None:
+    bad = make_bad_files(tmp_path)["empty"][0]
+    with pytest.raises(RecordingError, match="empty"):
+        main(["score", str(bad), "--out", str(tmp_path / "o"), "-q", "--debug"])
+    good = _good_accel(tmp_path / "in")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    # the output folder cannot be made: one line, no traceback (the report command too)
+    assert main(["score", str(good), "--out", str(blocker / "sub"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot create the folder (Not a directory)" in err
+
+
+def test_a_missing_file_among_others_fails_alone(tmp_path, capsys) -> None:
+    good = _good_accel(tmp_path / "in")
+    out = tmp_path / "out"
+    assert main(["score", str(good), str(tmp_path / "gone.csv"), "--out", str(out), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert f"error  {tmp_path / 'gone.csv'}: no such file" in err
+    assert "1 of 2 recordings scored" in err and "Traceback" not in err
+    assert (out / "wrist_events.tsv").exists()
+
+
+def test_model_names_in_any_case(tmp_path) -> None:
+    good = _good_accel(tmp_path / "in")
+    assert main(["score", str(good), "--model", "Rules", "--out", str(tmp_path / "o"), "-q"]) == 0
+    js = json.loads((tmp_path / "o" / "wrist_events.json").read_text())
+    assert str(js["model"]).startswith("rules")
+
+
+def test_resumed_files_say_so_and_a_page_asked_later_is_drawn(tmp_path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    good = _good_accel(tmp_path / "in")
+    out = tmp_path / "out"
+    assert main(["score", str(good), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["score", str(good), "--out", str(out)]) == 0
+    assert "skip   " in capsys.readouterr().out  # not "ok": nothing was scored
+    assert main(["score", str(good), "--out", str(out), "--report"]) == 0
+    assert "ok     " in capsys.readouterr().out
+    assert (out / "wrist_report.html").exists()
+
+
+def test_two_folders_scored_one_after_the_other_into_one_out(tmp_path) -> None:
+    """sub-01/wrist.csv, then sub-02/wrist.csv into the same --out: the second once
+    overwrote the first's events; now it takes a name of its own, and both stay."""
+    a = _good_accel(tmp_path / "sub-01", "wrist.csv")
+    b = _good_accel(tmp_path / "sub-02", "wrist.csv", seconds=40.0)
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "sub-01"), "--out", str(out), "-q"]) == 0
+    first = (out / "wrist_events.tsv").read_bytes()
+    assert main(["score", str(tmp_path / "sub-02"), "--out", str(out), "-q"]) == 0
+    assert (out / "wrist_events.tsv").read_bytes() == first
+    assert (out / "sub-02_wrist_events.tsv").exists()
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert files["wrist"]["source"] == str(a.resolve())
+    assert files["sub-02_wrist"]["source"] == str(b.resolve())
+    # and both again: each keeps its name (nothing re-scored)
+    mtime = (out / "sub-02_wrist_events.tsv").stat().st_mtime_ns
+    assert (
+        main(["score", str(tmp_path / "sub-01"), str(tmp_path / "sub-02"), "--out", str(out), "-q"])
+        == 0
+    )
+    assert (out / "sub-02_wrist_events.tsv").stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in out.glob("*_events.tsv")) == [
+        "sub-02_wrist_events.tsv",
+        "wrist_events.tsv",
+    ]
+
+
+def test_a_shard_never_overwrites_another_files_results(tmp_path, capsys) -> None:
+    a = _good_accel(tmp_path / "sub-01", "wrist.csv")
+    b = _good_accel(tmp_path / "sub-02", "wrist.csv")
+    out = tmp_path / "out"
+    assert main(["score", str(a), "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["score", str(b), "--out", str(out), "--shard", "1/1", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "its output name wrist holds the results of" in err and str(a.resolve()) in err
 
 
 def test_outputs_are_written_whole_or_not_at_all(tmp_path, monkeypatch) -> None:
@@ -398,3 +485,31 @@ def test_a_recording_with_a_long_gap_is_scored_in_pieces(tmp_path) -> None:
     side = json.loads((out / "gap_events.json").read_text())
     assert side["recording"]["recorded_s"] == pytest.approx(120.0, abs=0.1)
     assert "2 piece(s)" in side["recording"]["reader_notes"]["gaps"]
+
+
+def test_report_from_events_reads_the_file_as_it_was_scored(tmp_path, capsys) -> None:
+    """`movement report FILE --events DIR` once drew every column of the file (a label
+    column too) whatever `--channels` had scored, and could not find events that the
+    batch had renamed; now it reads the channels (and a given rate/modality) stored
+    with the events, finds them through the manifest, and refuses a different reading."""
+    pytest.importorskip("matplotlib")
+    src = _good_accel(tmp_path / "a", "wrist.csv")
+    table = pd.read_csv(src)
+    table["label"] = 1.0
+    for sub in ("sub-01", "sub-02"):
+        (tmp_path / sub).mkdir()
+        table.to_csv(tmp_path / sub / "wrist.csv", index=False)
+    out = tmp_path / "out"
+    for sub in ("sub-01", "sub-02"):
+        argv = ["score", str(tmp_path / sub), "--channels", "x,y,z", "--out", str(out), "-q"]
+        assert main(argv) == 0
+    capsys.readouterr()
+    target = tmp_path / "sub-02" / "wrist.csv"
+    assert main(["report", str(target), "--events", str(out), "-q"]) == 0
+    assert (out / "sub-02_wrist_report.html").exists()
+    page = (out / "sub-02_wrist_report.html").read_text()
+    assert "Channels</dt><dd>x, y, z (g)</dd>" in page
+    argv = ["report", str(target), "--events", str(out), "--channels", "x,y,z,label"]
+    assert main([*argv, "--modality", "accel"]) == 1
+    err = capsys.readouterr().err
+    assert "scored on channels x, y, z; read now with x, y, z, label" in err

@@ -256,3 +256,27 @@ def test_package_level_call_after_submodule_import():
     import movement.simulate as mod
 
     assert isinstance(movement.simulate("accel", 3, 0), mod.Simulation)
+
+
+@pytest.mark.parametrize(
+    "name,func", [("simulate", "simulate"), ("evaluate", "evaluate"), ("report", "write_report")]
+)
+def test_package_names_are_their_modules_in_any_import_order(name: str, func: str) -> None:
+    """``movement.NAME`` touched first once gave the function, so the README's
+    ``movement.report.write_report(...)`` raised AttributeError; now it is the module,
+    callable as its function, whichever comes first (fresh interpreters)."""
+    import subprocess
+    import sys
+
+    first_attribute = (
+        f"import movement; m = movement.{name}; "
+        f"assert callable(m) and callable(m.{func}); "
+        f"import movement.{name} as mod; assert movement.{name} is mod"
+    )
+    first_import = (
+        f"import movement.{name} as mod; import movement; "
+        f"assert movement.{name} is mod and callable(movement.{name}.{func}); "
+        f"from movement import {name} as again; assert again is mod"
+    )
+    for code in (first_attribute, first_import):
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
