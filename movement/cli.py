@@ -98,8 +98,9 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--backend",
         choices=["loky", "dask"],
-        default="loky",
-        help="run workers locally (loky) or on a Dask cluster (needs movement[dask])",
+        default=None,
+        help="run workers locally (loky, the default) or on a Dask cluster (needs "
+        "movement[dask]; the default with --scheduler)",
     )
     p.add_argument(
         "--scheduler",
@@ -146,6 +147,9 @@ def _run_score(args: argparse.Namespace) -> int:
     if args.fs is not None and not (math.isfinite(args.fs) and args.fs > 0):
         raise MovementError(f"--fs must be a positive number of Hz, got {args.fs:g}")
     model = _model_option(args.model)
+    if args.scheduler and args.backend == "loky":
+        raise MovementError("--scheduler is the address of a Dask cluster: use --backend dask")
+    backend = args.backend or ("dask" if args.scheduler else "loky")
     # a missing file among others is that file's failure (a summary row), not the batch's
     missing = [i for i in args.inputs if not Path(i).exists() and not set("*?[") & set(i)]
     present = [i for i in args.inputs if i not in missing]
@@ -154,7 +158,9 @@ def _run_score(args: argparse.Namespace) -> int:
     paths = [*find_recordings(present), *(Path(m) for m in missing)]
     if not paths:
         raise MovementError("no recordings found in: " + " ".join(args.inputs))
-    chans = tuple(c.strip() for c in args.channels.split(",")) if args.channels else None
+    chans = (
+        tuple(c.strip() for c in args.channels.split(",")) if args.channels is not None else None
+    )
     opts = ScoreOptions(
         settings=settings,
         model=model,
@@ -169,7 +175,7 @@ def _run_score(args: argparse.Namespace) -> int:
         args.out,
         opts,
         jobs=args.jobs,
-        backend=args.backend,
+        backend=backend,
         scheduler=args.scheduler,
         resume=not args.no_resume,
         progress=not args.quiet,

@@ -5,7 +5,9 @@ Every threshold the pipeline uses lives here. Sources refer to
 still to be validated). A value can be changed from the library
 (``EMGConfig(k_on=4)`` or ``config.replace(k_on=4)``), from the command line
 (``--set emg.k_on=4``) and from a TOML/JSON file (``--config file.toml`` with an
-``[emg]`` or ``[accel]`` table).
+``[emg]`` or ``[accel]`` table). Each way, the values are checked when the config is
+built (:data:`_RULES`): a bad one is a one-line :class:`~movement.errors.MovementError`
+naming it (``emg.filter_order must be a whole number, got 2.5``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import numbers
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -27,7 +31,33 @@ def _p(default: Any, source: str, unit: str = "") -> Any:
 
 @dataclass(frozen=True)
 class _Config:
-    """Shared behaviour of the per-modality configurations."""
+    """Shared behaviour of the per-modality configurations.
+
+    Every value is checked when a config is built (:meth:`__post_init__`), so the
+    library (``EMGConfig(...)``, :meth:`replace`, ``dataclasses.replace``), ``--set``
+    and ``--config`` files all get the same rules (:data:`_RULES`) and the same
+    one-line :class:`~movement.errors.MovementError` naming the parameter.
+    """
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            rule = _RULES.get(f.name)
+            if rule is None:
+                continue
+            value = getattr(self, f.name)
+            checked = rule.check(f"{self.modality}.{f.name}", value)
+            if checked is not value:  # text parsed, 3.0 -> 3, list -> tuple
+                object.__setattr__(self, f.name, checked)
+        names = {f.name for f in fields(self)}
+        for low, high in _ORDERED:
+            if low not in names or high not in names:
+                continue
+            a, b = getattr(self, low), getattr(self, high)
+            if a is None or b is None or (_RULES[low].optional and a == 0):
+                continue  # one of them is off
+            if not a < b:
+                m = self.modality
+                raise MovementError(f"{m}.{low} ({a!r}) must be below {m}.{high} ({b!r})")
 
     def replace(self, **changes: Any) -> _Config:
         """Return a copy with some values changed (unknown names are an error)."""
@@ -38,7 +68,7 @@ class _Config:
                 f"unknown {self.modality} parameter(s): {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(known))}"
             )
-        return dataclasses.replace(self, **{k: _coerce(self, k, v) for k, v in changes.items()})
+        return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """Parameters as a plain dict (JSON-serialisable)."""
@@ -61,29 +91,264 @@ class _Config:
         raise NotImplementedError
 
 
-def _coerce(cfg: _Config, name: str, value: Any) -> Any:
-    """Convert a value given as text (CLI) to the type of the default."""
-    default = getattr(cfg, name)
-    if isinstance(value, str):
-        text = value.strip()
-        if isinstance(default, bool):  # before the None words: "off" is False for a switch
-            if text.lower() in ("true", "1", "yes", "on"):
+# --------------------------------------------------------------------------- validation
+
+_NONE_WORDS = ("none", "null", "off", "")
+_TRUE_WORDS = ("true", "1", "yes", "on")
+_FALSE_WORDS = ("false", "0", "no", "off", "none")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """The values one parameter accepts.
+
+    ``kind``: ``"real"`` (a finite number), ``"int"`` (a whole number; 3.0 is taken as
+    3), ``"bool"``, ``"band"`` (two numbers, low < high; the bounds apply to the low
+    edge) or ``"windows"`` (one or more numbers; the bounds apply to each). ``lo`` /
+    ``hi`` bound the value (``lo_open``/``hi_open``: the bound itself is excluded).
+    ``optional``: None is accepted (the step is off). ``note`` is added to the error
+    (what 0 or none mean for this parameter).
+    """
+
+    kind: str = "real"
+    lo: float | None = None
+    lo_open: bool = False
+    hi: float | None = None
+    hi_open: bool = False
+    optional: bool = False
+    note: str = ""
+
+    def _what(self) -> str:
+        """The accepted values in words (for the error message)."""
+        noun = {
+            "int": "a whole number",
+            "band": "two numbers (low, high) with low < high",
+            "windows": "one or more numbers",
+        }.get(self.kind, "a finite number")
+        if self.lo is not None and self.hi is not None:
+            rng = (
+                f"{'(' if self.lo_open else '['}{self.lo:g}, {self.hi:g}"
+                f"{')' if self.hi_open else ']'}"
+            )
+            bound = f"in {rng}"
+        elif self.lo is not None:
+            bound = f"{'>' if self.lo_open else '>='} {self.lo:g}"
+        elif self.hi is not None:
+            bound = f"{'<' if self.hi_open else '<='} {self.hi:g}"
+        else:
+            bound = ""
+        if bound and self.kind in ("band", "windows"):
+            bound = ("low edge " if self.kind == "band" else "each ") + bound
+        text = noun + (f", {bound}" if bound else "")
+        if self.optional:
+            text += ", or none"
+        return text + (f" ({self.note})" if self.note else "")
+
+    def _fail(self, name: str, value: Any) -> MovementError:
+        shown = "none" if value is None else repr(value)
+        return MovementError(f"{name} must be {self._what()}, got {shown}")
+
+    def parse(self, name: str, text: str) -> Any:
+        """A value given as text (``--set``, or a quoted value in a config file)."""
+        t = text.strip()
+        if self.kind == "bool":  # before the None words: "off" is False for a switch
+            if t.lower() in _TRUE_WORDS:
                 return True
-            if text.lower() in ("false", "0", "no", "off", "none"):
+            if t.lower() in _FALSE_WORDS:
                 return False
-            raise MovementError(f"{cfg.modality}.{name} must be true or false, got {value!r}")
-        if text.lower() in ("none", "null", "off", ""):
+            raise MovementError(f"{name} must be true or false, got {text!r}")
+        if t.lower() in _NONE_WORDS:
             return None
-        if isinstance(default, tuple):
-            parts = [p for p in text.replace(",", " ").split() if p]
-            return tuple(float(p) for p in parts)
         try:
-            return float(text) if not isinstance(default, int) or "." in text else int(text)
+            if self.kind in ("band", "windows"):
+                return tuple(float(p) for p in t.strip("()[]").replace(",", " ").split())
+            if self.kind == "int":
+                try:
+                    return int(t)
+                except ValueError:
+                    return float(t)  # "3.0" or "1e3": whole numbers; "2.5" fails the check
+            return float(t)
         except ValueError:
-            raise MovementError(f"{cfg.modality}.{name} must be a number, got {value!r}") from None
-    if isinstance(default, tuple) and isinstance(value, list):
-        return tuple(value)
-    return value
+            raise self._fail(name, text) from None
+
+    def check(self, name: str, value: Any) -> Any:
+        """``value`` if it is valid, normalised (text parsed, 3.0 -> 3, list -> tuple);
+        else a :class:`MovementError` naming ``name``."""
+        if isinstance(value, str):
+            value = self.parse(name, value)
+        if value is None:
+            if self.optional:
+                return None
+            raise self._fail(name, value)
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if getattr(getattr(value, "dtype", None), "kind", "") == "b" or (
+                isinstance(value, numbers.Integral) and value in (0, 1)  # JSON 0/1
+            ):
+                return bool(value)
+            raise MovementError(f"{name} must be true or false, got {value!r}")
+        if self.kind in ("band", "windows"):
+            if isinstance(value, (bytes, dict)) or not hasattr(value, "__iter__"):
+                raise self._fail(name, value)
+            items = tuple(value)
+            if not all(_is_number(v) for v in items):
+                raise self._fail(name, value)
+            if self.kind == "band":
+                if len(items) != 2 or not items[0] < items[1] or not self._ok(items[0]):
+                    raise self._fail(name, items)
+                if not math.isfinite(items[1]):
+                    raise self._fail(name, items)
+            elif not all(self._ok(v) for v in items) or not (items or self.optional):
+                raise self._fail(name, items)
+            return value if isinstance(value, tuple) else items
+        if not _is_number(value):
+            raise self._fail(name, value)
+        if self.kind == "int" and math.isfinite(value):
+            if not float(value).is_integer():
+                raise MovementError(f"{name} must be a whole number, got {value!r}")
+            value = int(value)  # 3.0 (TOML, JSON, "--set 3.0") -> 3; NumPy -> int
+        if not self._ok(value):
+            raise self._fail(name, value)
+        return value
+
+    def _ok(self, v: Any) -> bool:
+        """``v`` (a number) is finite and within the bounds."""
+        if not math.isfinite(v):
+            return False
+        if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
+            return False
+        return self.hi is None or not (v >= self.hi if self.hi_open else v > self.hi)
+
+
+def _is_number(v: Any) -> bool:
+    """A real number (Python or NumPy), not a bool."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+_POSITIVE = _Rule(lo=0.0, lo_open=True)
+_NONNEG = _Rule(lo=0.0)
+_FINITE = _Rule()
+_FRACTION = _Rule(lo=0.0, hi=1.0)
+_SWITCH = _Rule("bool")
+_ORDER = _Rule("int", lo=1)
+_LAGS = _Rule("int", lo=0, note="0 = no whitening")
+_SPECTRAL_BAND = _Rule("band", lo=0.0)
+_DURATION_MIN = _Rule(lo=0.0, note="0 = no minimum")
+_GAP = _Rule(lo=0.0, note="0 = only touching runs join")
+_RATE_PER_H = _Rule(lo=0.0, lo_open=True)
+
+#: What each parameter accepts (both modalities; a name means the same in each). Read
+#: from each field's source note and the code using it: lengths, windows, rates and
+#: amplitudes > 0; minimum durations, gaps and ratios >= 0 where 0 is meaningful;
+#: shares of a whole in [0, 1]; dB margins any finite value; None only where the code
+#: reads it as "off" (those also take 0 where the code reads 0 as off).
+_RULES: dict[str, _Rule] = {
+    # filters and envelopes
+    "band_low_hz": _POSITIVE,
+    "band_high_hz": _POSITIVE,
+    "filter_order": _ORDER,
+    "notch_hz": _Rule(lo=0.0, optional=True, note="0 or none = no notch"),
+    "ecg_removal": _SWITCH,
+    "gravity_cutoff_hz": _POSITIVE,
+    "motion_highpass_hz": _Rule(lo=0.0, optional=True, note="0 or none = x - gravity"),
+    "orientation_median_s": _Rule(lo=0.0, optional=True, note="0 or none = off"),
+    "brief_rms_s": _POSITIVE,
+    "sustained_rms_s": _POSITIVE,
+    # rest level and thresholds
+    "baseline_window_s": _POSITIVE,
+    "baseline_quantile": _Rule(lo=0.0, hi=1.0, hi_open=True),
+    "max_rest_level_g": _Rule(lo=0.0, optional=True, note="0 or none = no cap"),
+    "k_on": _NONNEG,
+    "k_off": _NONNEG,
+    "noise_floor_g": _NONNEG,
+    "min_snr_on_db": _FINITE,
+    "brief_snr_on_db": _FINITE,
+    "min_event_snr_db": _FINITE,
+    "dystonia_min_snr_db": _FINITE,
+    # noise-model detectors
+    "muap_windows_s": _Rule("windows", lo=0.0, lo_open=True),
+    "muap_whitening_order": _LAGS,
+    "muap_false_alarms_per_h": _RATE_PER_H,
+    "muap_edge_db": _NONNEG,
+    "min_muap_fs_hz": _Rule(lo=0.0, note="0 = the MUAP detector at any rate"),
+    "twitch_windows_s": _Rule(
+        "windows", lo=0.0, lo_open=True, optional=True, note="none or [] = off"
+    ),
+    "twitch_whitening_order": _LAGS,
+    "twitch_false_alarms_per_h": _RATE_PER_H,
+    "sustained_window_s": _Rule(lo=0.0, optional=True, note="0 or none = off"),
+    "sustained_block_s": _POSITIVE,
+    "sustained_active_fraction": _FRACTION,
+    "sustained_false_alarms_per_h": _RATE_PER_H,
+    "sustained_edge_fraction": _Rule(lo=0.0, hi=1.0, optional=True, note="0 or none = off"),
+    # motion artefacts (EMG)
+    "artefact_band_hz": _Rule("band", lo=0.0, lo_open=True),
+    "artefact_min_ratio": _Rule(lo=0.0, note="0 turns the detector off"),
+    "artefact_min_lowfreq_ratio": _NONNEG,
+    "artefact_tail_peak_fraction": _Rule(lo=0.0, note=">= 1 turns the tail off"),
+    "artefact_min_s": _DURATION_MIN,
+    # segment lengths and joining
+    "min_brief_s": _DURATION_MIN,
+    "max_brief_s": _POSITIVE,
+    "min_sustained_s": _DURATION_MIN,
+    "merge_gap_s": _GAP,
+    "burst_chain_gap_s": _GAP,
+    "isolation_s": _Rule(lo=0.0, note="0 = every event isolated"),
+    "other_bout_gap_s": _Rule(lo=0.0, note="0 turns joining off"),
+    "dystonia_min_s": _DURATION_MIN,
+    "spasm_min_s": _DURATION_MIN,
+    # classification
+    "regular_train_cv": _NONNEG,
+    "max_brief_channel_fraction": _FRACTION,
+    "crosstalk_ratio": _Rule(lo=0.0, hi=1.0, optional=True, note="0 or none = off"),
+    "cocontraction_min": _FRACTION,
+    "walking_band_hz": _SPECTRAL_BAND,
+    "tremor_band_hz": _SPECTRAL_BAND,
+    "regular_tremor_regularity": _FRACTION,
+    "regular_tremor_peak_power": _FRACTION,
+    "min_tremor_power": _FRACTION,
+    "max_twitch_g": _POSITIVE,
+    "knock_g": _POSITIVE,
+    "clip_g": _Rule(lo=0.0, lo_open=True, optional=True, note="none = the recording's max"),
+    "smooth_max_entropy": _FRACTION,
+    "review_margin": _FRACTION,
+    # periodicity (accelerometer)
+    "periodic_window_s": _POSITIVE,
+    "periodic_hop_s": _Rule(lo=0.0, optional=True, note="0 or none = half the window"),
+    "periodic_band_hz": _SPECTRAL_BAND,
+    "periodic_min_ratio": _FRACTION,
+    "periodic_min_rms_g": _NONNEG,
+    # postures (accelerometer)
+    "posture_min_deg": _POSITIVE,
+    "posture_max_deg": _Rule(lo=0.0, lo_open=True, optional=True, note="none = no limit"),
+    "posture_on_fraction": _FRACTION,
+    "posture_off_fraction": _FRACTION,
+    "posture_hold_fraction": _FRACTION,
+    "posture_edge_fraction": _FRACTION,
+    "posture_steady_deg": _POSITIVE,
+    "posture_sharp_steady_s": _POSITIVE,
+    # non-wear and calibration (accelerometer)
+    "nonwear_window_s": _Rule(lo=0.0, lo_open=True, optional=True, note="none = off"),
+    "nonwear_step_s": _POSITIVE,
+    "nonwear_sd_g": _POSITIVE,
+    "nonwear_range_g": _POSITIVE,
+    "nonwear_min_axes": _Rule("int", lo=1),
+    "calibrate": _SWITCH,
+    "calib_window_s": _POSITIVE,
+    "calib_sd_g": _POSITIVE,
+    "calib_sphere_g": _NONNEG,
+    "calib_min_windows": _Rule("int", lo=1),
+    "calib_max_error_g": _POSITIVE,
+}
+
+#: Pairs that must be ordered, low below high (checked when both are set and not off).
+_ORDERED = (
+    ("band_low_hz", "band_high_hz"),
+    ("motion_highpass_hz", "band_high_hz"),
+    ("min_brief_s", "max_brief_s"),
+    ("posture_min_deg", "posture_max_deg"),
+)
 
 
 @dataclass(frozen=True)

@@ -1845,7 +1845,7 @@ def cli_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else (events_dir or Path("results"))
     chans = (
         tuple(c.strip() for c in args.channels.split(","))
-        if getattr(args, "channels", None)
+        if getattr(args, "channels", None) is not None
         else None
     )
     failed = 0

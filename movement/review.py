@@ -188,8 +188,10 @@ def apply_decisions(
     """Put reviewers' decisions into an events table.
 
     A decision belongs to the event on the same ``channel`` whose ``onset`` is
-    within ``tolerance_s`` (the nearest one when several are). Later decisions for
-    the same event override earlier ones.
+    within ``tolerance_s`` (the nearest one when several are); a decision without a
+    channel, to the event at that onset on any channel (not applied, with a warning,
+    when events on different channels share it). Later decisions for the same event
+    override earlier ones.
 
     Parameters
     ----------
@@ -239,15 +241,23 @@ def apply_decisions(
         else np.full(len(out), "", dtype=object)
     )
     cols = {c: out.columns.get_loc(c) for c in out.columns}
-    unmatched = []
+    unmatched: list[str] = []
+    ambiguous: list[str] = []
     for k in range(len(dec)):
         d = dec.iloc[k]
         if d["review_status"] is None and d["comment"] is None:
             continue
         diff = np.abs(on - float(d["onset"]))
-        cand = np.flatnonzero((diff <= tolerance_s + 1e-9) & (ch == _channel_key(d["channel"])))
+        near = diff <= tolerance_s + 1e-9
+        if d["channel"] is None:  # no channel given: the onset alone (unless it is ambiguous)
+            cand = np.flatnonzero(near)
+            if len({ch[c] for c in cand}) > 1:
+                ambiguous.append(f"{float(d['onset']):.3f} s")
+                continue
+        else:
+            cand = np.flatnonzero(near & (ch == _channel_key(d["channel"])))
         if len(cand) == 0:
-            unmatched.append(f"{float(d['onset']):.3f} s ({d['channel'] or 'no channel'})")
+            unmatched.append(f"{float(d['onset']):.3f} s ({d['channel'] or 'any channel'})")
             continue
         j = int(cand[np.argmin(diff[cand])])
         if d["review_status"] is not None:
@@ -270,6 +280,14 @@ def apply_decisions(
         warnings.warn(
             f"{len(unmatched)} decision(s) match no event within {tolerance_s * 1000:g} ms on "
             f"the same channel: {shown}",
+            UserWarning,
+            stacklevel=2,
+        )
+    if ambiguous:
+        shown = ", ".join(ambiguous[:5]) + (" ..." if len(ambiguous) > 5 else "")
+        warnings.warn(
+            f"{len(ambiguous)} decision(s) without a channel match events on several "
+            f"channels at the same onset, and were not applied (give the channel): {shown}",
             UserWarning,
             stacklevel=2,
         )
@@ -310,12 +328,49 @@ def _snap_to_table(decisions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     return out
 
 
+def _reviewed_in_place(tsv: Path) -> bool:
+    """Whether an events table has a ``review_status`` filled in (cheap: that column only)."""
+    try:
+        col = pd.read_csv(tsv, sep="\t", usecols=["review_status"], dtype=str)["review_status"]
+    except (OSError, ValueError):
+        return False
+    return any(_text(v) is not None for v in col)
+
+
+def _with_statuses(events: pd.DataFrame, tsv: Path) -> pd.DataFrame:
+    """``events`` with its own ``review_status`` normalised (``accept`` -> ``accepted``...);
+    an unknown status is an error naming the table and row."""
+    if "review_status" not in events.columns:
+        return events
+    status = []
+    for k, v in enumerate(_text(x) for x in events["review_status"]):
+        s = None if v is None else _ALIASES.get(v.lower())
+        if v is not None and s is None:
+            raise MovementError(
+                f"{tsv}: row {k + 1}: review_status {v!r} is not one of {', '.join(STATUSES)}"
+            )
+        if s == "relabelled" and _text(events["trial_type"].iloc[k]) not in CLASSES:
+            raise MovementError(
+                f"{tsv}: row {k + 1} is relabelled but trial_type is "
+                f"{events['trial_type'].iloc[k]!r}; use one of {', '.join(CLASSES)}"
+            )
+        status.append(s)
+    out = events.copy()
+    out["review_status"] = pd.Series(status, index=events.index, dtype=object)
+    if "original_trial_type" not in out.columns:  # (the model's label is not kept in place)
+        out["original_trial_type"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    return out
+
+
 def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) -> pd.DataFrame:
     """Features and reviewed labels of every reviewed event, for retraining.
 
     Pairs each ``<stem>_decisions.tsv`` in ``decisions_dir`` (also ``<stem>_decisions
     (1).tsv`` as browsers name repeated downloads; newer files override older ones)
-    with ``<stem>_events.tsv`` in ``events_dir`` and applies the decisions.
+    with ``<stem>_events.tsv`` in ``events_dir`` and applies the decisions. An events
+    table whose ``review_status`` column a reviewer filled in place counts as well
+    (``accepted``/``rejected``, or ``relabelled`` with the new class in ``trial_type``);
+    its decisions file, when there is one, is applied on top.
 
     Parameters
     ----------
@@ -349,11 +404,17 @@ def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) ->
             raise MovementError(f"{d}: no such {what} folder")
     lead = ["stem", "modality", "onset", "channel", "model_label", "review_status", "label"]
     frames = []
-    for stem, files in sorted(_decision_files(dec_dir).items()):
+    by_stem = _decision_files(dec_dir)
+    # events tables whose review_status a reviewer filled in place (no decisions file)
+    for tsv in sorted(ev_dir.glob("*_events.tsv")):
+        stem = tsv.name[: -len("_events.tsv")]
+        if stem not in by_stem and _reviewed_in_place(tsv):
+            by_stem[stem] = []
+    for stem, files in sorted(by_stem.items()):
         tsv = ev_dir / f"{stem}_events.tsv"
         if not tsv.exists():
             raise MovementError(f"{files[-1]}: no {tsv.name} in {ev_dir}")
-        events = read_bids_events(tsv)
+        events = _with_statuses(read_bids_events(tsv), tsv)
         if "channel" in events.columns:
             events["channel"] = events["channel"].map(lambda v: None if pd.isna(v) else str(v))
         modality = None

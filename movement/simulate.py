@@ -1121,6 +1121,13 @@ def _quantise(x: np.ndarray, full_range: float, bits: int) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # the public function
 # ---------------------------------------------------------------------------
+def _known_text() -> str:
+    """Every confounder name, with the modality of those only one simulates."""
+    both = [c for c in CONFOUNDERS["emg"] if c in CONFOUNDERS["accel"]]
+    only = [f"{c} ({m} only)" for m in ("accel", "emg") for c in CONFOUNDERS[m] if c not in both]
+    return ", ".join([*both, *only])
+
+
 def _resolve_confounders(modality: str, confounders: Sequence[str] | str | None) -> tuple[str, ...]:
     if confounders is None:
         return DEFAULT_CONFOUNDERS[modality]
@@ -1135,7 +1142,7 @@ def _resolve_confounders(modality: str, confounders: Sequence[str] | str | None)
     unknown = [c for c in names if c not in known]
     if unknown:
         raise SimulationError(
-            f"unknown confounder(s): {', '.join(unknown)}; known: all, none, {', '.join(CONFOUNDERS['emg'])}"
+            f"unknown confounder(s): {', '.join(unknown)}; known: all, none, {_known_text()}"
         )
     skipped = [c for c in names if c not in CONFOUNDERS[modality]]
     if skipped:
@@ -1480,7 +1487,7 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="LIST",
         help="comma-separated confounders, 'all' or 'none' (default: a realistic mix); "
-        f"known: {', '.join(CONFOUNDERS['emg'])}",
+        f"known: {_known_text()}",
     )
     parser.add_argument(
         "--fs",

@@ -102,9 +102,9 @@ from .features import segment_features
 from .io import (
     RawSignal,
     _finish,
-    _sidecar_get,
     read,
     read_sidecar,
+    sidecar_rate,
     snap_rate,
     span_recording,
     span_rows,
@@ -969,8 +969,8 @@ def _table_source(
     # (the rate as movement.read takes it: argument, sidecar, header, time column; a
     # guess only: a window length that turns out different makes prepare() read again)
     try:
-        side_fs = float(_sidecar_get(read_sidecar(path), "SamplingFrequency", "SamplingRate", "fs"))
-    except (TypeError, ValueError, RecordingError):
+        side_fs = sidecar_rate(read_sidecar(path), str(path))
+    except RecordingError:
         side_fs = None
 
     def feed(arr: np.ndarray, tv: np.ndarray | None) -> None:

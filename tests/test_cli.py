@@ -115,6 +115,10 @@ def test_no_command_prints_help_and_is_a_usage_error(capsys) -> None:
         (["score", "{tmp}", "--fs", "nan"], "--fs must be a positive number of Hz, got nan"),
         (["score", "{tmp}", "--model", "{tmp}/none.joblib"], "no such model file"),
         (["score", "{tmp}", "--out", "{tmp}/wrist.csv"], "wrist.csv is a file, not a folder"),
+        (
+            ["score", "{tmp}", "--backend", "loky", "--scheduler", "tcp://127.0.0.1:1"],
+            "--scheduler is the address of a Dask cluster: use --backend dask",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(tmp_path, capsys, args, fragment) -> None:

@@ -269,15 +269,26 @@ def test_cli_bad_file_one_line_and_batch_goes_on(
         main(["--debug", "convert", str(inp / "bad.csv"), "--out", str(out)])
 
 
-def test_cli_same_stem_twice_is_an_error_not_an_overwrite(
+def test_cli_same_stem_in_two_folders_gets_the_names_score_gives(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
+    """Per-subject folders with the same file names (a/rec.csv, b/rec.csv) once failed to
+    convert into one folder; now they get the names `movement score` gives them, and the
+    converted folder scores to the same events under the same names."""
     for sub in ("a", "b"):
         (tmp_path / sub).mkdir()
         shutil.copy(DATA_DIR / "sim_wrist_accel.csv", tmp_path / sub / "rec.csv")
-    args = [str(tmp_path / "a" / "rec.csv"), str(tmp_path / "b" / "rec.csv")]
-    assert main(["convert", *args, "--out", str(tmp_path / "out"), "--fs", "100"]) == 1
-    assert "same output name rec.npy" in capsys.readouterr().err
+    args = [str(tmp_path / "a" / "rec.csv"), str(tmp_path / "b" / "rec.csv"), "--fs", "100"]
+    assert main(["convert", *args, "--out", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.npy")) == ["a_rec.npy", "b_rec.npy"]
+    assert main(["convert", *args, "--out", str(tmp_path / "out")]) == 0  # up to date
+    assert capsys.readouterr().out.count("is up to date") == 2
+    assert main(["score", *args, "--modality", "accel", "--out", str(tmp_path / "s1"), "-q"]) == 0
+    assert main(["score", str(tmp_path / "out"), "--out", str(tmp_path / "s2"), "-q"]) == 0
+    for stem in ("a_rec", "b_rec"):
+        a = pd.read_csv(tmp_path / "s1" / f"{stem}_events.tsv", sep="\t")
+        b = pd.read_csv(tmp_path / "s2" / f"{stem}_events.tsv", sep="\t")
+        pd.testing.assert_frame_equal(a, b)
 
 
 def test_no_partial_output_when_writing_fails(

@@ -174,3 +174,40 @@ def test_reviewed_training_rows(events: pd.DataFrame, tmp_path: Path) -> None:
         reviewed_training_rows(results, tmp_path / "other")
     with pytest.raises(MovementError, match="no such"):
         reviewed_training_rows(tmp_path / "nope", reviews)
+
+
+def test_decisions_without_a_channel_match_on_the_onset(events: pd.DataFrame) -> None:
+    """read_decisions needs only onset and review_status; such a table once matched
+    nothing (every event has a channel). Now the onset decides, unless events on two
+    channels share it."""
+    dec = pd.DataFrame(
+        {"onset": [1.25, 40.0, 2.5], "review_status": ["accept", "reject", "accept"]}
+    )
+    with pytest.warns(UserWarning, match="1 decision.*several channels.*2.500 s"):
+        out = apply_decisions(events, dec)
+    assert out["review_status"].tolist()[:4] == ["accepted", None, None, "rejected"]
+
+
+def test_events_tables_reviewed_in_place_train_too(events: pd.DataFrame, tmp_path: Path) -> None:
+    """The README lets a reviewer fill review_status in the events table itself; `train
+    --reviewed` once read decisions files only and silently found 0 reviewed segments."""
+    ev = events.copy()
+    ev.attrs = dict(events.attrs)
+    ev["review_status"] = pd.Series([None, "Accept", "rejected", None, None], dtype=object)
+    ev.loc[0, ["review_status", "trial_type"]] = ["relabelled", "other"]
+    write_events(ev, tmp_path, "rec")
+    rows = reviewed_training_rows(tmp_path, tmp_path)
+    assert rows["onset"].round(2).tolist() == [1.25, 2.5, 2.5]
+    assert rows["review_status"].tolist() == ["relabelled", "accepted", "rejected"]
+    assert rows["label"].tolist() == ["other", "fasciculation-like", "other"]
+    # a decisions file for the same table is applied on top of what the table holds
+    write_decisions(
+        pd.DataFrame({"onset": [40.0], "channel": ["emg1,emg2"], "review_status": ["accept"]}),
+        tmp_path / "rec_decisions.tsv",
+    )
+    assert len(reviewed_training_rows(tmp_path, tmp_path)) == 4
+    bad = ev.copy()
+    bad.loc[1, "review_status"] = "maybe"
+    write_events(bad, tmp_path / "bad", "rec")
+    with pytest.raises(MovementError, match="review_status 'maybe'"):
+        reviewed_training_rows(tmp_path / "bad", tmp_path / "bad")

@@ -5,7 +5,8 @@ A reader is one function ``reader(path) -> RawSignal`` registered with
 say, in one place and in this order:
 
 * sampling rate: the ``fs`` argument, a BIDS-style JSON sidecar ``<stem>.json``
-  (``SamplingFrequency``), the file's own header, the time column;
+  (``SamplingFrequency``: a number, or text such as ``"100"`` or ``"100 Hz"``), the
+  file's own header, the time column;
 * modality: the argument, the sidecar, the file's header, the channel names
   (``x``/``y``/``z``-like names mean accelerometry);
 * units: accelerometry is converted to g (from g, m/s² or mg, detected from the
@@ -226,11 +227,86 @@ def read_sidecar(path: Path) -> dict[str, Any]:
 
 
 def _sidecar_get(side: dict[str, Any], *keys: str) -> Any:
-    lower = {k.lower(): v for k, v in side.items()}
+    return _sidecar_item(side, *keys)[1]
+
+
+def _sidecar_item(side: dict[str, Any], *keys: str) -> tuple[str, Any]:
+    """The first of ``keys`` (any case) in ``side``: its spelling there and its value."""
+    lower = {k.lower(): (k, v) for k, v in side.items()}
     for k in keys:
         if k.lower() in lower:
             return lower[k.lower()]
-    return None
+    return keys[0], None
+
+
+#: A rate in a sidecar: a number, optionally followed by "Hz" ("100", "100 Hz", "1e2Hz").
+_RATE_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(?:hz)?\s*$", re.I)
+
+
+def sidecar_rate(side: dict[str, Any], src: str) -> float | None:
+    """The sampling rate a sidecar states (``SamplingFrequency``, ``SamplingRate``, ``fs``), or None.
+
+    A JSON number, or text holding one with an optional trailing ``Hz`` (``"100"``,
+    ``"100 Hz"``); anything else (``"100 kHz"``, a list, 0) is an error naming the
+    sidecar and the key. ``src`` is the recording the sidecar belongs to.
+
+    Examples
+    --------
+    >>> sidecar_rate({"SamplingFrequency": "100 Hz"}, "a.csv"), sidecar_rate({}, "a.csv")
+    (100.0, None)
+    """
+    key, value = _sidecar_item(side, "SamplingFrequency", "SamplingRate", "fs")
+    if value is None:
+        return None
+    rate = float("nan")
+    if isinstance(value, str):
+        m = _RATE_TEXT.match(value)
+        rate = float(m.group(1)) if m else rate
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        rate = float(value)
+    if not (np.isfinite(rate) and rate > 0):
+        raise RecordingError(
+            f"sidecar {sidecar_path(Path(src)).name}: {key} must be a positive number of Hz "
+            f"(e.g. 100), got {json.dumps(value)}",
+            src,
+        )
+    return rate
+
+
+def _sidecar_channels(side: dict[str, Any], src: str) -> list[str | int] | None:
+    """The sidecar's channel selection (``Channels``, ``ChannelNames``): a list of names or
+    0-based indices, or one comma-separated text (``"x,y,z"``, as ``--channels``); None
+    when absent or empty."""
+    key, value = _sidecar_item(side, "Channels", "ChannelNames")
+    if isinstance(value, str):
+        value = [c.strip() for c in value.split(",")] if value.strip() else None
+    if not value:
+        return None
+    if not isinstance(value, list) or not all(
+        isinstance(c, (str, int)) and not isinstance(c, bool) for c in value
+    ):
+        raise RecordingError(
+            f"sidecar {sidecar_path(Path(src)).name}: {key} must be a list of channel names "
+            f"or 0-based indices, got {json.dumps(value)}",
+            src,
+        )
+    return value
+
+
+def _sidecar_units(side: dict[str, Any], src: str) -> str | None:
+    """The sidecar's ``Units`` (``Unit``, ``AccelerometerUnits``): text, or a list of one
+    unit repeated per channel; None when absent."""
+    key, value = _sidecar_item(side, "Units", "Unit", "AccelerometerUnits")
+    if isinstance(value, list) and value and all(isinstance(u, str) for u in value):
+        if len(set(value)) == 1:
+            return value[0]
+    elif value is None or isinstance(value, str):
+        return value or None
+    raise RecordingError(
+        f"sidecar {sidecar_path(Path(src)).name}: {key} must be one unit as text "
+        f'(e.g. "g" or "mV"), got {json.dumps(value)}',
+        src,
+    )
 
 
 _ACCEL_NAME = re.compile(r"(^|[^a-z])(acc|accel|accelerometer|[xyz])([^a-z]|$)", re.IGNORECASE)
@@ -263,14 +339,23 @@ def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndar
     """Convert tri-axial acceleration to g from g, m/s² or mg.
 
     The unit is detected from the median vector magnitude (≈1 in g, ≈9.8 in m/s²,
-    ≈1000 in mg); the declared unit is used when the data cannot tell (fewer than
-    3 axes). Returns the converted data, the unit and a sentence saying what was done.
+    ≈1000 in mg) of the samples whose first 3 axes are all finite (missing values, e.g.
+    a hole in the time column put on a grid, are left out); the declared unit is used
+    when the data cannot tell (fewer than 3 axes, or no sample with all 3). Returns the
+    converted data, the unit and a sentence saying what was done.
     """
     decl = (declared or "").strip().lower().replace("^", "").replace("²", "2")
     factors = {"g": 1.0, "m/s2": 1 / _G, "ms-2": 1 / _G, "m s-2": 1 / _G, "mg": 1e-3}
-    if data.shape[1] >= 3 and data.shape[1] % 3 == 0:
-        vm = np.sqrt(np.nansum(data[:, :3].astype(np.float64) ** 2, axis=1))
-        level = float(np.nanmedian(vm))
+    tri = data.shape[1] >= 3 and data.shape[1] % 3 == 0
+    n_used = 0
+    if tri:
+        # only rows with all 3 axes present: a missing value is not a magnitude of 0
+        xyz = np.asarray(data[:, :3], dtype=np.float64)
+        full = np.isfinite(xyz).all(axis=1)
+        n_used = int(full.sum())
+    if n_used:
+        vm = np.sqrt(np.sum(xyz[full] ** 2, axis=1))
+        level = float(np.median(vm))
         candidates = {"g": 1.0, "m/s2": _G, "mg": 1000.0}
         unit = min(candidates, key=lambda u: abs(np.log(max(level, 1e-12) / candidates[u])))
         ratio = level / candidates[unit]
@@ -285,11 +370,12 @@ def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndar
         note = f"accelerometer units taken from the file ({declared}), converted to g"
         return data * factors[decl], "g", note
     k = data.shape[1]
-    why = (
-        f"{k} channel{'s' if k > 1 else ''}, not sets of 3 axes"
-        if k % 3
-        else "the magnitude is near none of 1 g, 9.8 m/s² and 1000 mg"
-    )
+    if not tri:
+        why = f"{k} channel{'s' if k > 1 else ''}, not sets of 3 axes"
+    elif not n_used:
+        why = "no sample has all 3 axes present"
+    else:
+        why = "the magnitude is near none of 1 g, 9.8 m/s² and 1000 mg"
     note = (
         f"accelerometer units could not be detected ({why}); "
         f"kept as {declared or 'a.u.'}: amplitude thresholds in g may not apply"
@@ -373,7 +459,8 @@ def read(
     modality : {"accel", "emg"}, optional
         Overrides the sidecar, the header and the guess from channel names.
     channels : sequence of str or int, optional
-        Keep only these channels (names or 0-based indices), e.g. to drop a label column.
+        Keep only these channels (names or 0-based indices), e.g. to drop a label column;
+        one text is split on commas (``"x,y,z"``). Empty, or a channel twice, is an error.
     units : str, optional
         Units of the data when the file does not say (``g``, ``m/s^2``, ``mg``, ``mV``...).
     format : str, optional
@@ -407,6 +494,9 @@ def read(
         (format if format.startswith(".") else "." + format).lower() if format else suffix_of(p)
     )
     if suffix not in READERS:
+        hea = p.with_suffix(".hea")
+        if not format and p.suffix.lower() == ".dat" and hea.is_file():
+            raise RecordingError(f"a WFDB signal file: read its header {hea.name} instead", src)
         known = ", ".join(sorted(READERS))
         raise RecordingError(f"unknown file type (known: {known})", src)
     if (start_s is not None or stop_s is not None) and not format:
@@ -480,8 +570,19 @@ def span_recording(
     )  # fmt: skip
 
 
-def _select(raw: RawSignal, channels: Sequence[str | int], src: str) -> None:
-    idx = []
+def _select(raw: RawSignal, channels: Sequence[str | int] | str, src: str) -> None:
+    """Keep the ``channels`` (names or 0-based indices; one text is split on commas) of
+    ``raw``, in that order. An empty selection, an empty name or a channel selected twice
+    is an error."""
+    if isinstance(channels, str):
+        channels = [c.strip() for c in channels.split(",")]
+    channels = list(channels)
+    if not channels:
+        raise RecordingError(f"empty channel selection (channels: {', '.join(raw.channels)})", src)
+    if any(isinstance(c, str) and not c.strip() for c in channels):
+        given = ",".join(str(c) for c in channels)
+        raise RecordingError(f"empty channel name in the selection {given!r}", src)
+    idx: list[int] = []
     for c in channels:
         if isinstance(c, int) or (isinstance(c, str) and c.isdigit() and c not in raw.channels):
             i = int(c)
@@ -494,6 +595,11 @@ def _select(raw: RawSignal, channels: Sequence[str | int], src: str) -> None:
             idx.append(raw.channels.index(c))
         else:
             raise RecordingError(f"no channel {c!r} (channels: {', '.join(raw.channels)})", src)
+        if idx.count(idx[-1]) > 1:
+            given = ",".join(str(c) for c in channels)
+            raise RecordingError(
+                f"channel {raw.channels[idx[-1]]!r} is selected more than once ({given})", src
+            )
     raw.data = raw.data[:, idx]
     raw.channels = [raw.channels[i] for i in idx]
 
@@ -535,13 +641,13 @@ def _finish(
     _conversion_notes(side, src, notes)
     if raw.data.ndim != 2 or raw.data.shape[0] == 0:
         raise RecordingError("no samples in the file", src)
-    side_channels = _sidecar_get(side, "Channels", "ChannelNames")
+    side_channels = _sidecar_channels(side, src)
     if channels is None and side_channels:
-        channels = list(side_channels)
+        channels = side_channels
     if channels is not None:
         _select(raw, channels, src)
     # -- sampling rate --------------------------------------------------------
-    side_fs = _sidecar_get(side, "SamplingFrequency", "SamplingRate", "fs")
+    side_fs = sidecar_rate(side, src)
     if fs is not None:
         rate, how = float(fs), "given"
     elif side_fs is not None:
@@ -596,7 +702,7 @@ def _finish(
         "given" if modality else ("sidecar/header" if (side or raw.modality) else "channel names")
     )
     # -- units ----------------------------------------------------------------------
-    declared = units or _sidecar_get(side, "Units", "Unit", "AccelerometerUnits") or raw.units
+    declared = units or _sidecar_units(side, src) or raw.units
     data = raw.data
     if mod == "accel":
         data, unit, note = convert_accel_units(data, declared)
@@ -662,6 +768,7 @@ __all__ = [
     "is_recording_file",
     "read_sidecar",
     "sidecar_path",
+    "sidecar_rate",
     "annotations_path",
     "read_annotations",
     "convert",

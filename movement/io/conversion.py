@@ -427,12 +427,22 @@ def cli_run(args: argparse.Namespace) -> int:
             f"--out {args.out} names one .npy but {len(paths)} inputs were given: "
             "give a folder instead"
         )
-    chans = [c.strip() for c in args.channels.split(",")] if args.channels else None
+    chans = [c.strip() for c in args.channels.split(",")] if args.channels is not None else None
     failed: list[str] = []
     written: dict[Path, Path] = {}
     skipped = 0
+    from ..batch import unique_stems
+
+    # into a folder: the names movement score gives (parent folders where names clash:
+    # sub-01/0.txt, sub-02/0.txt -> sub-01_0.npy, sub-02_0.npy), except for the outputs
+    # of an earlier run found by a folder search, which are their own outputs
+    own = {p for p in paths if not single and output_path(p, args.out).resolve() == p.resolve()}
+    rest = [p for p in paths if p not in own]
+    names = dict(zip(rest, unique_stems(rest), strict=True))
     for p in paths:
-        target = output_path(p, args.out)
+        target = (
+            output_path(p, args.out) if single or p in own else Path(args.out) / f"{names[p]}.npy"
+        )
         key = target.resolve()
         if key == p.resolve() and not single:
             # a folder search that finds the outputs of an earlier run (--out inside the input)

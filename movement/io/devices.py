@@ -372,14 +372,64 @@ class WfdbRows:
                     self.base, sampfrom=a, sampto=b, channels=self.channels, physical=True
                 )
             except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
-                raise RecordingError(
-                    f"not a readable WFDB record ({_one_line(exc)})", src
-                ) from None
+                raise RecordingError(_wfdb_error(exc), src) from None
         sig = rec.p_signal
         if sig is None or sig.ndim != 2 or sig.shape[0] != b - a:
             got = 0 if sig is None else sig.shape[0]
             raise RecordingError(f"read {a + got} samples but the header declares {self.n}", src)
         return np.asarray(sig, dtype=np.float64)
+
+
+#: Bytes per sample of the WFDB signal formats (not the FLAC-compressed 508, 516, 524).
+_WFDB_BYTES = {
+    "8": 1.0, "16": 2.0, "24": 3.0, "32": 4.0, "61": 2.0, "80": 1.0, "160": 2.0,
+    "212": 1.5, "310": 4 / 3, "311": 4 / 3,
+}  # fmt: skip
+
+
+def _wfdb_files_check(rec: Any, base: Path, src: str) -> None:
+    """Refuse a record whose signal files are missing or shorter than the header declares.
+
+    ``wfdb`` itself only says "Samples were not loaded correctly" (and that only when
+    the rows are read). Each file's size must hold ``sig_len`` frames of the samples of
+    its signals (``fmt`` bytes each, ``samps_per_frame`` per frame) after its byte offset.
+    """
+    n_sig = int(rec.n_sig or 0)
+    names = list(rec.file_name or [])
+    fmts = [str(f) for f in (rec.fmt or [])]
+    per = list(rec.samps_per_frame or [1] * n_sig)
+    offs = list(rec.byte_offset or [None] * n_sig)
+    files: dict[str, list[float]] = {}  # name -> [bytes per frame, byte offset]
+    unknown: set[str] = set()  # (compressed formats: the size says nothing)
+    for name, fmt, k, off in zip(names, fmts, per, offs, strict=False):
+        if name in ("~", "-") or fmt == "0":  # (no samples stored / standard input)
+            continue
+        entry = files.setdefault(name, [0.0, float(off or 0)])
+        if fmt in _WFDB_BYTES:
+            entry[0] += _WFDB_BYTES[fmt] * int(k or 1)
+        else:
+            unknown.add(name)
+    for name, (frame_bytes, offset) in files.items():
+        f = base.parent / name
+        if not f.is_file():
+            raise RecordingError(f"signal file {name} (named in the header) is missing", src)
+        if name in unknown:
+            continue
+        expected = int(int(rec.sig_len) * frame_bytes)  # (rounded down: 212/310 packing)
+        found = f.stat().st_size - int(offset)
+        if found < expected:
+            raise RecordingError(
+                f"signal file {name} is shorter than its header declares "
+                f"(expected {expected} bytes of data, found {max(found, 0)})",
+                src,
+            )
+
+
+def _wfdb_error(exc: BaseException) -> str:
+    """What a failed ``wfdb.rdrecord`` means, in one line."""
+    if "Samples were not loaded correctly" in str(exc):
+        return "a signal file is shorter than its header declares"
+    return f"not a readable WFDB record ({_one_line(exc)})"
 
 
 def _wfdb_whole(wfdb: ModuleType, base: Path, src: str) -> tuple[Any, np.ndarray]:
@@ -390,7 +440,7 @@ def _wfdb_whole(wfdb: ModuleType, base: Path, src: str) -> tuple[Any, np.ndarray
             warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
             rec = wfdb.rdrecord(str(base), physical=True)
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
-        raise RecordingError(f"not a readable WFDB record ({_one_line(exc)})", src) from None
+        raise RecordingError(_wfdb_error(exc), src) from None
     sig = rec.p_signal
     if sig is None or sig.ndim != 2 or sig.shape[0] == 0:
         raise RecordingError("the WFDB record has no samples", src)
@@ -419,6 +469,8 @@ def open_wfdb(path: Path) -> RawSignal:
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for bad records
         raise RecordingError(f"not a readable WFDB record ({_one_line(exc)})", src) from None
     whole = None
+    if rec.sig_len and not getattr(rec, "seg_name", None):
+        _wfdb_files_check(rec, base, src)
     if not rec.sig_len or getattr(rec, "seg_name", None):
         # no length in the header, or a multi-segment record: read whole (rdrecord joins
         # the segments), and take the channels, units and dates from what it read

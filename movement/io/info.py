@@ -250,7 +250,7 @@ def cli_run(args: argparse.Namespace) -> int:
         given["modality"] = args.modality
     if getattr(args, "fs", None) is not None:
         given["fs"] = args.fs
-    if getattr(args, "channels", None):
+    if getattr(args, "channels", None) is not None:
         given["channels"] = tuple(c.strip() for c in args.channels.split(","))
     for f in args.files:
         try:

@@ -12,6 +12,7 @@ import gzip
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -267,8 +268,49 @@ def read_parquet(path: Path) -> RawSignal:
     )
 
 
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+def _npy_check(path: Path) -> None:
+    """Refuse, in one line, a file that is no ``.npy``, holds Python objects or is truncated.
+
+    Checked from the header before ``np.load``, whose messages for these invite an unsafe
+    load (``allow_pickle=``) or speak of ``mmap`` lengths.
+    """
+    src = str(path)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(len(_NPY_MAGIC))
+            fh.seek(0)
+            if magic != _NPY_MAGIC:
+                raise ValueError("it does not start with the NumPy header")
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            else:  # 2.0 and 3.0 have the same layout (3.0: UTF-8 field names)
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            offset = fh.tell()
+        size = path.stat().st_size
+    except (ValueError, OSError, EOFError, SyntaxError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RecordingError(f"not a readable .npy file ({msg})", src) from None
+    if dtype.hasobject:
+        raise RecordingError(
+            "holds Python objects (dtype object), which movement does not load: "
+            "save a numeric array",
+            src,
+        )
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    found = size - offset
+    if found < expected:
+        raise RecordingError(
+            f"truncated .npy file: expected {expected} bytes of data, found {found}", src
+        )
+
+
 def open_npy(path: Path) -> np.ndarray:
     """A ``.npy`` file as a memory-mapped (samples, channels) array, validated."""
+    _npy_check(path)
     try:
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -321,28 +363,50 @@ def read_npz(path: Path) -> RawSignal:
     """Read a ``.npz`` with a ``data`` array and optional ``fs``, ``channels``, ``time``, ``modality``, ``units``."""
     src = str(path)
     try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise RecordingError(f"not a readable .npz file ({exc.strerror or exc})", src) from None
+    if head[:2] != b"PK":  # (np.load would try it as a pickle, and suggest allow_pickle=)
+        raise RecordingError("not a readable .npz file (not a zip archive of arrays)", src)
+    try:
         z = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise RecordingError(f"not a readable .npz file ({exc})", src) from None
     with z:
-        names = list(z.files)
-        key = "data" if "data" in names else (names[0] if len(names) == 1 else None)
-        if key is None:
-            raise RecordingError(
-                f"no 'data' array in the archive (arrays: {', '.join(names)})", src
-            )
-        data = np.asarray(z[key], dtype=np.float64)
-        if data.ndim == 1:
-            data = data[:, None]
-        fs = float(z["fs"]) if "fs" in names else None
-        chans = (
-            [str(c) for c in z["channels"]]
-            if "channels" in names
-            else [f"ch{i + 1}" for i in range(data.shape[1])]
-        )
-        time = np.asarray(z["time"], dtype=np.float64) if "time" in names else None
-        modality = str(z["modality"]) if "modality" in names else None
-        units = str(z["units"]) if "units" in names else None
+        try:
+            return _npz_signal(z, src)
+        except RecordingError:
+            raise
+        except (ValueError, TypeError) as exc:
+            if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
+                raise RecordingError(
+                    "an array holds Python objects (dtype object), which movement does not "
+                    "load: save numeric arrays",
+                    src,
+                ) from None
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RecordingError(f"not a readable .npz file ({msg})", src) from None
+
+
+def _npz_signal(z: Any, src: str) -> RawSignal:
+    """The signal in an open ``.npz`` archive (see :func:`read_npz`)."""
+    names = list(z.files)
+    key = "data" if "data" in names else (names[0] if len(names) == 1 else None)
+    if key is None:
+        raise RecordingError(f"no 'data' array in the archive (arrays: {', '.join(names)})", src)
+    data = np.asarray(z[key], dtype=np.float64)
+    if data.ndim == 1:
+        data = data[:, None]
+    fs = float(z["fs"]) if "fs" in names else None
+    chans = (
+        [str(c) for c in z["channels"]]
+        if "channels" in names
+        else [f"ch{i + 1}" for i in range(data.shape[1])]
+    )
+    time = np.asarray(z["time"], dtype=np.float64) if "time" in names else None
+    modality = str(z["modality"]) if "modality" in names else None
+    units = str(z["units"]) if "units" in names else None
     if time is not None:
         time = time - time[0]
     return RawSignal(data, chans, fs=fs, time=time, modality=modality, units=units)

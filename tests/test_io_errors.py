@@ -1,0 +1,286 @@
+"""Bad input at the reading boundary: one line naming the file and what is wrong."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import movement
+from movement.errors import RecordingError
+from movement.io import convert_accel_units
+
+G = 9.80665
+
+
+def _accel(n: int, scale: float = 1.0) -> np.ndarray:
+    x = np.random.default_rng(0).normal(0, 0.01, (n, 3))
+    x[:, 2] += 1.0
+    return x * scale
+
+
+def _npy(tmp_path: Path, side: dict | None = None, n: int = 1000) -> Path:
+    p = tmp_path / "a.npy"
+    np.save(p, _accel(n))
+    if side is not None:
+        (tmp_path / "a.json").write_text(json.dumps(side))
+    return p
+
+
+def _one_line_error(path: Path, **kw) -> str:
+    with pytest.raises(RecordingError) as err:
+        movement.read(path, **kw)
+    return _problem(err.value, path)
+
+
+def _problem(exc: BaseException, path: Path) -> str:
+    """The message after ``<path>: `` (the test's folder name must not match by chance)."""
+    msg = str(exc)
+    assert "\n" not in msg
+    assert msg.startswith(f"{path}: ")
+    problem = msg[len(str(path)) + 2 :]
+    assert f"{path.name}:" not in problem  # (not wrapped twice)
+    assert "allow_pickle" not in problem and "internal" not in problem
+    return problem
+
+
+# -- sidecar values ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [100, 100.0, "100", " 100.0 ", "100 Hz", "100Hz", "100 hz"])
+def test_sidecar_rate_number_or_number_in_hz(tmp_path: Path, value) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": value, "Modality": "accel"})
+    assert movement.read(p).fs == 100.0
+
+
+@pytest.mark.parametrize("value", ["100 kHz", "fast", "", [100], {"v": 100}, True, 0, -5, "nan"])
+def test_sidecar_rate_not_a_rate_names_sidecar_and_key(tmp_path: Path, value) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": value, "Modality": "accel"})
+    msg = _one_line_error(p)
+    assert "a.json" in msg and "SamplingFrequency" in msg
+    assert "internal" not in msg
+
+
+def test_sidecar_rate_alias_key_is_named(tmp_path: Path) -> None:
+    p = _npy(tmp_path, {"SamplingRate": "100 Hz!", "Modality": "accel"})
+    assert "SamplingRate" in _one_line_error(p)
+
+
+def test_sidecar_rate_streamed_as_read(tmp_path: Path) -> None:
+    from movement.stream import header_of
+
+    p = _npy(tmp_path, {"SamplingFrequency": "100 Hz", "Modality": "accel"})
+    assert header_of(p)[0].fs == 100.0
+    (tmp_path / "a.json").write_text(json.dumps({"SamplingFrequency": "1e2 kHz"}))
+    with pytest.raises(RecordingError) as err:
+        header_of(p)
+    msg = _problem(err.value, p)
+    assert "a.json" in msg and "SamplingFrequency" in msg
+
+
+def test_sidecar_channels_comma_separated_string(tmp_path: Path) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "emg", "Channels": "0, 2"})
+    assert movement.read(p).channels == ("ch1", "ch3")
+
+
+@pytest.mark.parametrize("value", [3, {"x": 0}, [["ch1"]], [1.5]])
+def test_sidecar_channels_not_a_list(tmp_path: Path, value) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "accel", "Channels": value})
+    msg = _one_line_error(p)
+    assert "a.json" in msg and "Channels" in msg and "list" in msg
+
+
+def test_sidecar_units_not_text(tmp_path: Path) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "accel", "Units": 9.8})
+    msg = _one_line_error(p)
+    assert "a.json" in msg and "Units" in msg
+
+
+def test_sidecar_units_list_of_one_unit(tmp_path: Path) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "emg", "Units": ["mV", "mV", "mV"]})
+    assert movement.read(p).units == "mV"
+
+
+# -- accelerometer units with missing rows ----------------------------------------------------
+
+
+def test_accel_units_detected_from_finite_rows_only() -> None:
+    x = _accel(1000, G)
+    x[300:] = np.nan  # more missing than recorded
+    x[0, 0] = np.nan  # a row with one axis missing: not used either
+    out, unit, note = convert_accel_units(x, None)
+    assert unit == "g"
+    assert "detected as m/s2" in note
+    assert np.nanmedian(np.linalg.norm(out[:300], axis=1)) == pytest.approx(1.0, rel=0.01)
+
+
+def test_accel_units_all_rows_missing_says_so() -> None:
+    x = _accel(100, G)
+    x[:, 1] = np.nan
+    _, unit, note = convert_accel_units(x, None)
+    assert unit == "a.u."
+    assert "no sample has all 3 axes" in note
+
+
+def test_accel_hole_longer_than_recording_read_as_ms2(tmp_path: Path) -> None:
+    fs, n = 50.0, 500
+    t = np.arange(n) / fs
+    t[250:] += 60.0  # a one-minute hole: 3000 missing rows for 500 recorded
+    p = tmp_path / "hole.csv"
+    np.savetxt(p, np.column_stack([t, _accel(n, G)]), delimiter=",", header="time,x,y,z",
+               comments="", fmt="%.6f")  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = movement.read(p, fs=fs)
+    assert rec.units == "g"
+    assert "detected as m/s2" in rec.notes["units"]
+    assert np.nanmedian(np.linalg.norm(rec.data, axis=1)) == pytest.approx(1.0, rel=0.01)
+
+
+# -- channel selection ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channels", [("ch1", "ch1", "ch1"), ["ch2", 1], ("0", "ch1")])
+def test_duplicate_channels_rejected(tmp_path: Path, channels) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "accel"})
+    msg = _one_line_error(p, channels=channels)
+    assert msg.startswith("channel 'ch") and "is selected more than once" in msg
+
+
+@pytest.mark.parametrize("channels", [(), [], ("",), ("ch1", "")])
+def test_empty_channel_selection_rejected(tmp_path: Path, channels) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "accel"})
+    msg = _one_line_error(p, channels=channels)
+    assert msg.startswith("empty channel")
+
+
+def test_duplicate_channels_rejected_when_streamed(tmp_path: Path) -> None:
+    from movement.stream import header_of
+
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "accel"})
+    with pytest.raises(RecordingError) as err:
+        header_of(p, channels=("ch1", "ch1"))
+    assert "more than once" in _problem(err.value, p)
+
+
+def test_channels_as_one_string_split_on_commas(tmp_path: Path) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "emg"})
+    assert movement.read(p, channels="ch1,ch3").channels == ("ch1", "ch3")
+
+
+# -- unreadable files -------------------------------------------------------------------------
+
+
+def test_garbage_npy_never_invites_an_unsafe_load(tmp_path: Path) -> None:
+    p = tmp_path / "fake.npy"
+    p.write_bytes(b"hello")
+    msg = _one_line_error(p, fs=100)
+    assert msg == "not a readable .npy file (it does not start with the NumPy header)"
+
+
+def test_object_npy_refused_without_unsafe_hint(tmp_path: Path) -> None:
+    p = tmp_path / "obj.npy"
+    np.save(p, np.array([[1, "a"], [2, None]], dtype=object), allow_pickle=True)
+    msg = _one_line_error(p, fs=100)
+    assert "pickle" not in msg.lower()
+    assert "Python objects" in msg and "memory-mapped" not in msg
+
+
+def test_truncated_npy_says_truncated(tmp_path: Path) -> None:
+    p = _npy(tmp_path)
+    full = p.read_bytes()
+    p.write_bytes(full[: len(full) - 1000])
+    msg = _one_line_error(p, fs=100, modality="accel")
+    assert msg == "truncated .npy file: expected 24000 bytes of data, found 23000"
+
+
+def test_truncated_npy_streamed_says_truncated(tmp_path: Path) -> None:
+    from movement.stream import header_of
+
+    p = _npy(tmp_path)
+    p.write_bytes(p.read_bytes()[:-8])
+    with pytest.raises(RecordingError) as err:
+        header_of(p, fs=100, modality="accel")
+    assert "truncated" in _problem(err.value, p)
+
+
+def test_garbage_npz_never_invites_an_unsafe_load(tmp_path: Path) -> None:
+    p = tmp_path / "fake.npz"
+    p.write_bytes(b"hello")
+    msg = _one_line_error(p, fs=100)
+    assert msg == "not a readable .npz file (not a zip archive of arrays)"
+
+
+def test_npz_with_object_array_refused(tmp_path: Path) -> None:
+    p = tmp_path / "obj.npz"
+    np.savez(p, data=np.array([[1, "a"], [2, None]], dtype=object))
+    msg = _one_line_error(p, fs=100)
+    assert "pickle" not in msg.lower()
+    assert "Python objects" in msg
+
+
+# -- WFDB -------------------------------------------------------------------------------------
+
+
+def _wfdb_record(tmp_path: Path, n: int = 2000) -> Path:
+    wfdb = pytest.importorskip("wfdb")
+    x = np.random.default_rng(0).normal(0, 1, (n, 2))
+    wfdb.wrsamp(
+        "rec", fs=500, units=["mV", "mV"], sig_name=["emg1", "emg2"], p_signal=x,
+        fmt=["16", "16"], write_dir=str(tmp_path),
+    )  # fmt: skip
+    return tmp_path / "rec.hea"
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+def test_wfdb_truncated_dat_names_the_signal_file(tmp_path: Path) -> None:
+    hea = _wfdb_record(tmp_path)
+    dat = tmp_path / "rec.dat"
+    dat.write_bytes(dat.read_bytes()[:3000])
+    msg = _one_line_error(hea, modality="emg")
+    assert msg == (
+        "signal file rec.dat is shorter than its header declares "
+        "(expected 8000 bytes of data, found 3000)"
+    )
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+def test_wfdb_truncated_dat_streamed_names_the_signal_file(tmp_path: Path) -> None:
+    from movement.stream import read_span
+
+    hea = _wfdb_record(tmp_path)
+    dat = tmp_path / "rec.dat"
+    dat.write_bytes(dat.read_bytes()[:3000])
+    with pytest.raises(RecordingError) as err:
+        read_span(hea, 0, 1, modality="emg")
+    assert "rec.dat is shorter than its header declares" in _problem(err.value, hea)
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+def test_wfdb_missing_dat_named(tmp_path: Path) -> None:
+    hea = _wfdb_record(tmp_path)
+    (tmp_path / "rec.dat").unlink()
+    msg = _one_line_error(hea, modality="emg")
+    assert msg == "signal file rec.dat (named in the header) is missing"
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+def test_wfdb_dat_read_directly_hints_at_the_header(tmp_path: Path) -> None:
+    _wfdb_record(tmp_path)
+    msg = _one_line_error(tmp_path / "rec.dat")
+    assert msg == "a WFDB signal file: read its header rec.hea instead"
+
+
+def test_lone_dat_is_still_unknown(tmp_path: Path) -> None:
+    p = tmp_path / "other.dat"
+    p.write_bytes(b"\x00" * 10)
+    assert "unknown file type" in _one_line_error(p)
+
+
+def test_npz_without_data_array_keeps_its_message(tmp_path: Path) -> None:
+    p = tmp_path / "two.npz"
+    np.savez(p, a=np.ones((10, 3)), b=np.ones(10))
+    assert _one_line_error(p, fs=100) == "no 'data' array in the archive (arrays: a, b)"
