@@ -106,6 +106,9 @@ _BRIEF = "fasciculation-like"
 _SUFFIX = "_events.tsv"
 _MODALITIES = ("accel", "emg")
 _EPS = 1e-9  # seconds: float slack on collar comparisons
+#: seconds an event may reach past the recording's end (an annotation's rounding); further
+#: is refused: onsets in another unit, or events of another recording
+_BEYOND_S = 1.0
 
 EventsLike = pd.DataFrame | str | os.PathLike
 
@@ -907,10 +910,12 @@ def _from_sidecars(truth_path: Path | None, stem: str) -> tuple[float | None, st
             fs = _get(d, "SamplingFrequency", "SamplingRate", "fs")
             n = _get(d, "NumberOfSamples", "SampleCount", "n_samples", "Samples")
             try:
-                if v is not None and float(v) > 0:
+                if v is not None and _positive(float(v)):
                     dur, dur_from = float(v), f"sidecar {side.name}"
-                elif fs is not None and n is not None and float(fs) > 0:
-                    dur, dur_from = float(n) / float(fs), f"sidecar {side.name} (samples / rate)"
+                elif fs is not None and n is not None and _positive(float(fs)):
+                    if _positive(float(n) / float(fs)):
+                        dur = float(n) / float(fs)
+                        dur_from = f"sidecar {side.name} (samples / rate)"
             except (TypeError, ValueError):
                 raise MovementError(f"{side}: Duration/SamplingFrequency is not a number") from None
         if mod is None:
@@ -944,6 +949,77 @@ def _from_recording(truth_path: Path | None, stem: str) -> tuple[float | None, s
     return None, "", None
 
 
+def _positive(x: float) -> bool:
+    return math.isfinite(x) and x > 0
+
+
+#: Where the duration and modality a DataFrame's ``attrs`` give came from.
+_Attrs = tuple[float | None, str, str | None, str]
+_NO_ATTRS: _Attrs = (None, "", None, "")
+
+
+def _attrs_of(df: Any, what: str) -> tuple[float | None, str | None]:
+    """Duration (s) and modality in an events table's ``attrs`` (as :func:`movement.score`
+    sets them: ``duration``, ``modality``, else ``parameters["modality"]``)."""
+    a = getattr(df, "attrs", None)
+    if not isinstance(df, pd.DataFrame) or not isinstance(a, Mapping):
+        return None, None
+    raw_mod = a.get("modality")
+    params = a.get("parameters")
+    if raw_mod is None and isinstance(params, Mapping):
+        raw_mod = params.get("modality")
+    mod = _normalise_modality(raw_mod)
+    if raw_mod is not None and mod is None:
+        raise MovementError(
+            f"the {what}' attrs give modality {raw_mod!r} (expected 'accel' or 'emg')"
+        )
+    raw_dur = a.get("duration")
+    dur = None
+    if raw_dur is not None:
+        try:
+            dur = float(raw_dur)
+        except (TypeError, ValueError):
+            dur = float("nan")
+        if isinstance(raw_dur, bool) or not _positive(dur):
+            raise MovementError(
+                f"the {what}' attrs give duration {raw_dur!r} (expected a positive number of "
+                "seconds)"
+            )
+    return dur, mod
+
+
+def _from_attrs(pred: Any, truth: Any) -> _Attrs:
+    """(duration, where from, modality, where from) from the ``attrs`` of the predictions
+    (first) and the truth; refused when the two describe different recordings."""
+    p_dur, p_mod = _attrs_of(pred, "predictions")
+    t_dur, t_mod = _attrs_of(truth, "truth")
+    if p_mod is not None and t_mod is not None and p_mod != t_mod:
+        raise MovementError(
+            f"the predictions' attrs say modality {p_mod} and the truth's {t_mod}: "
+            "events of different recordings"
+        )
+    if p_dur is not None and t_dur is not None and abs(p_dur - t_dur) > _BEYOND_S:
+        raise MovementError(
+            f"the predictions' attrs say a {p_dur:g} s recording and the truth's {t_dur:g} s: "
+            "events of different recordings"
+        )
+    dur, dur_from = (
+        (p_dur, "attrs of the predictions")
+        if p_dur is not None
+        else (t_dur, "attrs of the truth")
+        if t_dur is not None
+        else (None, "")
+    )
+    mod, mod_from = (
+        (p_mod, "attrs of the predictions")
+        if p_mod is not None
+        else (t_mod, "attrs of the truth")
+        if t_mod is not None
+        else (None, "")
+    )
+    return dur, dur_from, mod, mod_from
+
+
 def _resolve(
     pred: pd.DataFrame,
     truth: pd.DataFrame,
@@ -951,8 +1027,25 @@ def _resolve(
     stem: str,
     duration: float | None,
     modality: str | None,
+    attrs: _Attrs = _NO_ATTRS,
 ) -> tuple[float, str, str | None, str]:
+    """Duration and modality of one file, and where each came from: the argument, else the
+    events' ``attrs``, a sidecar, a recording beside the truth file, the latest event end."""
     dur, dur_from, mod, mod_from = _from_sidecars(truth_path, stem)
+    a_dur, a_dur_from, a_mod, a_mod_from = attrs
+    if a_mod is not None:
+        if modality is None and mod is not None and mod != a_mod:
+            raise MovementError(
+                f"{stem}: the {a_mod_from} say modality {a_mod} but the {mod_from} says {mod}"
+            )
+        mod, mod_from = a_mod, a_mod_from
+    if a_dur is not None:
+        if duration is None and dur is not None and abs(dur - a_dur) > _BEYOND_S:
+            raise MovementError(
+                f"{stem}: the {a_dur_from} say a {a_dur:g} s recording but the {dur_from} "
+                f"says {dur:g} s"
+            )
+        dur, dur_from = a_dur, a_dur_from
     if duration is not None:
         dur, dur_from = float(duration), "argument"
     if modality is not None:
@@ -970,8 +1063,26 @@ def _resolve(
                 ends.append(float((df["onset"] + df["duration"]).max()))
         dur, dur_from = max(ends), "events (latest event end)"
     if mod is None:
-        mod_from = "no argument, sidecar or recording: accelerometer brief collar used"
+        mod_from = "no argument, attrs, sidecar or recording: accelerometer brief collar used"
     return dur, dur_from, mod, mod_from
+
+
+def _check_within(
+    pred: pd.DataFrame, truth: pd.DataFrame, duration: float, duration_from: str, where: str
+) -> None:
+    """Refuse events that reach past the recording's end by more than :data:`_BEYOND_S`:
+    onsets in another unit (ms), or events of another (longer) recording."""
+    for what, df in (("predicted", pred), ("true", truth)):
+        if not len(df):
+            continue
+        end = (df["onset"] + df["duration"]).to_numpy(float)
+        i = int(np.argmax(end))
+        if end[i] > duration + _BEYOND_S:
+            raise MovementError(
+                f"{where}a {what} event at {df['onset'].iloc[i]:g} s ends at "
+                f"{end[i]:g} s, beyond the recording's {duration:g} s (duration from "
+                f"{duration_from}): onsets not in seconds, or events of another recording"
+            )
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -1025,15 +1136,21 @@ def evaluate(
         truth file is left out and named in ``notes``. Counts are pooled
         (summed) over files.
     duration : float, optional
-        Recording length (s) of each file, for false alarms per hour and the
-        segment grid. Otherwise from a JSON sidecar beside the truth file
-        (``<stem>.json`` or ``<stem>_*.json``: ``Duration``/``RecordingDuration``,
-        or ``SamplingFrequency`` with ``NumberOfSamples``), then from a
-        recording ``<stem>.*`` beside it, then the latest event end.
-        ``per_file.duration_from`` says which.
+        Recording length (s, > 0) of each file, for false alarms per hour and the
+        segment grid. Otherwise from the ``attrs`` of a DataFrame
+        (``attrs["duration"]``, as :func:`movement.score` sets it: the
+        predictions' first, then the truth's), then from a JSON sidecar beside
+        the truth file (``<stem>.json`` or ``<stem>_*.json``:
+        ``Duration``/``RecordingDuration``, or ``SamplingFrequency`` with
+        ``NumberOfSamples``), then from a recording ``<stem>.*`` beside it, then
+        the latest event end. ``per_file.duration_from`` and ``notes`` say which.
+        An event ending more than 1 s after this duration is refused (onsets in
+        another unit, or events of another recording).
     modality : {"accel", "emg"}, optional
-        Picks the brief-event collar. Otherwise from the sidecar or the
-        recording; when unknown, the accelerometer collar is used.
+        Picks the brief-event collar. Otherwise from the DataFrames' ``attrs``
+        (``attrs["modality"]``, else ``attrs["parameters"]["modality"]``), the
+        sidecar or the recording; when unknown, the accelerometer collar is used.
+        ``per_file.modality_from`` and ``notes`` say which.
     tolerances : Tolerances, optional
         Collars and segment length; defaults as documented in :class:`Tolerances`.
 
@@ -1044,7 +1161,9 @@ def evaluate(
     Raises
     ------
     MovementError
-        For a missing or malformed input, naming the file.
+        For a missing or malformed input, naming the file; a duration that is not
+        a positive number; events reaching past the duration; predictions and
+        truth whose ``attrs`` (or sidecar) describe different recordings.
 
     Examples
     --------
@@ -1064,11 +1183,23 @@ def evaluate(
     tol = tolerances or Tolerances()
     if modality is not None and modality not in _MODALITIES:
         raise MovementError(f"modality must be 'accel' or 'emg', got {modality!r}")
-    if duration is not None and not (math.isfinite(duration) and duration >= 0):
-        raise MovementError(f"duration must be a non-negative number of seconds, got {duration!r}")
+    if duration is not None:
+        try:
+            dur_arg = float(duration)
+        except (TypeError, ValueError):
+            dur_arg = float("nan")
+        if isinstance(duration, bool) or not _positive(dur_arg):
+            raise MovementError(f"duration must be a positive number of seconds, got {duration!r}")
+        duration = dur_arg
     pk, pv = _as_input(pred, "predictions")
     tk, tv = _as_input(truth, "truth")
     notes: list[str] = []
+    attrs = _from_attrs(pv if pk == "frame" else None, tv if tk == "frame" else None)
+    a_dur, a_dur_from, a_mod, a_mod_from = attrs
+    if duration is not None and a_dur is not None and abs(a_dur - duration) > _BEYOND_S:
+        notes.append(f"duration argument {duration:g} s used; the {a_dur_from} say {a_dur:g} s")
+    if modality is not None and a_mod is not None and a_mod != modality:
+        notes.append(f"modality argument {modality} used; the {a_mod_from} say {a_mod}")
     jobs: list[tuple[str, str, pd.DataFrame, pd.DataFrame, Path | None]] = []
     if pk == "folder" or tk == "folder":
         if pk != "folder" or tk != "folder":
@@ -1105,7 +1236,9 @@ def evaluate(
 
     files: list[_FileCounts] = []
     for name, status, pdf, tdf, tpath in jobs:
-        dur, dur_from, mod, mod_from = _resolve(pdf, tdf, tpath, name, duration, modality)
+        dur, dur_from, mod, mod_from = _resolve(pdf, tdf, tpath, name, duration, modality, attrs)
+        if not dur_from.startswith("events"):
+            _check_within(pdf, tdf, dur, dur_from, "" if pk == tk == "frame" else f"{name}: ")
         files.append(
             _count(
                 pdf,

@@ -1483,6 +1483,88 @@ def _timeline_layout(duration: float) -> tuple[int, float]:
     return max(1, math.ceil(duration / panel - 1e-9)), float(panel)
 
 
+#: seconds an onset may lie past the recording's end (an events table's rounding)
+_ONSET_SLACK_S = 1e-3
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return a == b
+
+
+def _check_same_recording(rec: Any, events: pd.DataFrame) -> None:
+    """Refuse events found in another recording than ``rec`` (a Recording or a stream
+    source's header), from what their ``attrs`` say (:func:`movement.score`: ``modality``,
+    ``duration``, ``source``, ``notes``; an ``_events.tsv`` read back by ``movement report
+    --events``: ``parameters["modality"]``) and from their onsets.
+
+    Refused, one line: another modality; onsets past the recording's end; a longer
+    recording (``attrs["duration"]``); another span of the file (``notes["span"]``, a
+    :func:`movement.read` with ``start_s``/``stop_s``). Warned: a shorter recording, or
+    another source path (a renamed or moved file is legitimate).
+    """
+    import warnings
+
+    from .io import _normalise_modality
+
+    a = events.attrs if isinstance(events.attrs, dict) else {}
+    name = Path(str(rec.source)).name if rec.source else "the recording"
+    params = a.get("parameters")
+    raw_mod = a.get("modality")
+    if raw_mod is None and isinstance(params, dict):
+        raw_mod = params.get("modality")
+    if raw_mod is not None:
+        ev_mod = _normalise_modality(raw_mod) or str(raw_mod)
+        if ev_mod != rec.modality:
+            raise MovementError(
+                f"the events were found in {ev_mod} data; {name} is {rec.modality}: "
+                "events of another recording"
+            )
+    notes = a.get("notes")
+    if isinstance(notes, dict):  # (scored in this session: the reader's notes kept)
+        ev_span, rec_span = notes.get("span"), (rec.notes or {}).get("span")
+        if ev_span != rec_span:
+            raise MovementError(
+                f"the events were found in {ev_span or 'the whole file'}; {name} was read as "
+                f"{rec_span or 'the whole file'}: read it as when scoring"
+            )
+    duration = float(rec.duration)
+    one = 1.0 / float(rec.fs)
+    try:
+        ev_dur = float(a["duration"]) if a.get("duration") is not None else math.nan
+    except (TypeError, ValueError):
+        ev_dur = math.nan
+    if math.isfinite(ev_dur) and ev_dur > duration + one:
+        raise MovementError(
+            f"the events were found in a {ev_dur:g} s recording; {name} is {duration:g} s: "
+            "events of another recording"
+        )
+    onset = _num(events, "onset")
+    beyond = onset > duration + one + _ONSET_SLACK_S
+    if beyond.any():
+        i = int(np.flatnonzero(beyond)[0])
+        raise MovementError(
+            f"{int(beyond.sum())} of {len(events)} events start after the end of {name} "
+            f"({duration:g} s), the first at {onset[i]:g} s: events of another recording, "
+            "or onsets not in seconds"
+        )
+    if math.isfinite(ev_dur) and ev_dur < duration - one:
+        warnings.warn(
+            f"the events were found in a {ev_dur:g} s recording; {name} is {duration:g} s",
+            UserWarning,
+            stacklevel=3,
+        )
+    ev_src = a.get("source")
+    if ev_src and rec.source and not _same_file(str(ev_src), str(rec.source)):
+        warnings.warn(
+            f"the events were found in {ev_src}; drawn on {rec.source}",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def write_report(
     rec: Recording,
     events: pd.DataFrame,
@@ -1519,6 +1601,10 @@ def write_report(
     ------
     MissingExtraError
         matplotlib is not installed (``pip install 'movement[report]'``).
+    MovementError
+        The events are of another recording: their ``attrs`` give another modality, a
+        longer recording or another span of the file, or an onset lies past the
+        recording's end. (Another source path or a shorter recording only warns.)
 
     See Also
     --------
@@ -1535,6 +1621,7 @@ def write_report(
     PosixPath('rec_report.html')
     """
     path = Path(path)
+    _check_same_recording(rec, _checked(events))
     cfg = _config(rec, events, settings)
     parts = _render(rec, events, cfg, _stem_of(path), int(max_event_plots))
     return _write_page(path, parts)
@@ -1675,6 +1762,11 @@ def write_report_stream(
     Path
         ``out_path``, written atomically.
 
+    Raises
+    ------
+    MovementError
+        Events of another recording, as in :func:`write_report`.
+
     Examples
     --------
     >>> from movement.stream import score_stream
@@ -1691,6 +1783,7 @@ def write_report_stream(
         path_or_recording, fs=fs, modality=modality, channels=channels, chunk_rows=_CHUNK_ROWS
     )
     meta = src.meta
+    _check_same_recording(meta, events)
     cfg = _config(meta, events, settings)
     if window_s is None:
         window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
