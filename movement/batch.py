@@ -40,6 +40,7 @@ __all__ = [
     "is_streamed",
     "score_one",
     "score_batch",
+    "expand_inputs",
     "parse_shard",
     "shard_of",
 ]
@@ -98,7 +99,7 @@ def unique_stems(paths: Sequence[str | Path]) -> list[str]:
     """
     from collections import Counter
 
-    paths = [Path(p) for p in paths]
+    paths = [Path(p) for p in _as_list(paths)]
     # parent folders, nearest last, without the root ("/" or a drive): never in a stem
     parents = [p.resolve().parent.parts[1:] for p in paths]
     base = [p.name.split(".")[0] or p.name for p in paths]
@@ -131,6 +132,33 @@ def unique_stems(paths: Sequence[str | Path]) -> list[str]:
                     base[i] = f"{base[i]}_{seen[stems[i]]}"
 
 
+def _as_list(paths: Sequence[str | Path] | str | Path) -> list[str | Path]:
+    """``paths`` as a list: one path (a str or path-like) is a list of one, not its
+    characters."""
+    if isinstance(paths, (str, os.PathLike)):
+        return [paths]
+    return list(paths)
+
+
+def expand_inputs(paths: Sequence[str | Path] | str | Path) -> list[Path]:
+    """Files, folders and glob patterns as the files :func:`score_batch` scores.
+
+    A folder or a glob pattern is expanded with :func:`movement.io.find_recordings`
+    (as ``movement score`` does); a file is kept, and so is a path that does not exist
+    (its summary row then says "no such file", as the command line's other inputs).
+    """
+    from .io import find_recordings
+
+    out: list[Path] = []
+    for item in _as_list(paths):
+        p = Path(item)
+        if p.is_dir() or (not p.exists() and set("*?[") & set(str(item))):
+            out.extend(find_recordings([item]))
+        else:
+            out.append(p)
+    return out
+
+
 def output_stems(paths: Sequence[str | Path], out_dir: str | Path) -> list[str]:
     """The stems :func:`score_batch` writes ``paths`` under in ``out_dir``.
 
@@ -140,7 +168,7 @@ def output_stems(paths: Sequence[str | Path], out_dir: str | Path) -> list[str]:
     holds: scoring ``sub-01/`` then ``sub-02/`` into one folder gives ``sub-02``'s
     ``0.txt`` the name ``sub-02_0``, and never overwrites ``sub-01``'s ``0_events.tsv``.
     """
-    paths = [Path(p) for p in paths]
+    paths = [Path(p) for p in _as_list(paths)]
     claimed = _load_manifest(Path(out_dir))
     owner = {
         e["source"]: stem
@@ -414,7 +442,7 @@ def _progress(it: Iterator[Any], total: int, enabled: bool) -> Iterator[Any]:
 
 
 def score_batch(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path] | str | Path,
     out_dir: str | Path,
     opts: ScoreOptions | None = None,
     *,
@@ -429,8 +457,10 @@ def score_batch(
 
     Parameters
     ----------
-    paths : sequence of str or Path
-        Recordings (see :func:`movement.io.find_recordings`).
+    paths : sequence of str or Path, or one
+        Recordings, folders and glob patterns: folders and patterns are expanded with
+        :func:`movement.io.find_recordings` (:func:`expand_inputs`); a file that does not
+        exist gets a "no such file" summary row.
     out_dir : path
         Output folder (created). Each file's outputs are named by :func:`output_stems`:
         a folder that already holds other recordings' results keeps them.
@@ -453,7 +483,10 @@ def score_batch(
     from joblib import Parallel, delayed, parallel_config
 
     opts = opts or ScoreOptions()
-    paths = [Path(p) for p in paths]
+    inputs = _as_list(paths)
+    paths = expand_inputs(inputs)
+    if inputs and not paths:
+        raise MovementError("no recordings found in: " + " ".join(str(i) for i in inputs))
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise MovementError(f"--out {out} is a file, not a folder")

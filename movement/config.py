@@ -634,7 +634,7 @@ class AccelConfig(_Config):
     filter_order: int = _p(4, "Butterworth, zero-phase [E]")
     brief_rms_s: float = _p(
         0.10,
-        "twitch transient 0.1-1 s [S: ultrasound twitch studies]; at least 3 samples at low rates",
+        "twitch transient 0.1-1 s [S: ultrasound twitch studies]; at least 5 samples (below 50 Hz)",
         "s",
     )
     sustained_rms_s: float = _p(0.5, "sustained activity over 0.5 s windows [E]", "s")
@@ -911,12 +911,36 @@ class Settings:
     emg: EMGConfig = field(default_factory=EMGConfig)
     accel: AccelConfig = field(default_factory=AccelConfig)
 
+    def __post_init__(self) -> None:
+        # a dict is that modality's values (checked as the config checks them); None is
+        # its defaults; another type is an error here, not an AttributeError when scoring
+        for mod, cls in CONFIGS.items():
+            value = getattr(self, mod)
+            if isinstance(value, cls):
+                continue
+            if value is None:
+                object.__setattr__(self, mod, cls())
+            elif isinstance(value, dict):
+                object.__setattr__(
+                    self, mod, cls().replace(**{str(k): v for k, v in value.items()})
+                )
+            else:
+                raise MovementError(
+                    f"Settings({mod}=...) must be an {cls.__name__}, a dict of {mod} values or "
+                    f"None, got {type(value).__name__}"
+                )
+
     def for_modality(self, modality: str) -> _Config:
         """The config of one modality."""
         return self.emg if modality == "emg" else self.accel
 
-    def with_overrides(self, items: list[str] | dict[str, Any]) -> Settings:
-        """Apply ``modality.name=value`` overrides (from ``--set``) or a nested dict."""
+    def with_overrides(self, items: list[str] | str | dict[str, Any]) -> Settings:
+        """Apply ``modality.name=value`` overrides (from ``--set``) or a nested dict.
+
+        One ``NAME=VALUE`` text is taken as a list of one.
+        """
+        if isinstance(items, str):
+            items = [items]
         changes: dict[str, dict[str, Any]] = {"emg": {}, "accel": {}}
         pairs = items.items() if isinstance(items, dict) else (_split(s) for s in items)
         for key, value in pairs:
@@ -956,7 +980,9 @@ def _split(item: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def load_settings(path: str | Path | None = None, overrides: list[str] | None = None) -> Settings:
+def load_settings(
+    path: str | Path | None = None, overrides: list[str] | str | None = None
+) -> Settings:
     """Settings from an optional TOML/JSON file, then ``NAME=VALUE`` overrides.
 
     Parameters
@@ -964,7 +990,7 @@ def load_settings(path: str | Path | None = None, overrides: list[str] | None = 
     path : path, optional
         A ``.toml`` or ``.json`` file with ``[emg]`` and/or ``[accel]`` tables.
     overrides : list of str, optional
-        ``emg.k_on=4`` style overrides, applied after the file.
+        ``emg.k_on=4`` style overrides, applied after the file (one text: a list of one).
     """
     settings = Settings()
     if path is not None:

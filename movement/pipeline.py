@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +13,14 @@ from ._version import __version__
 from .calibration import Calibration, calibration_of
 from .classify import CLASSES, RuleClassifier, apply_definitions, load_model, review_flags
 from .config import AccelConfig, EMGConfig, Settings, params_hash
-from .errors import MovementError
+from .errors import MovementError, RecordingError
 from .features import FEATURES, segment_features
 from .preprocess import preprocess
 from .recording import Recording
 from .segment import mask_to_runs, segment
 from .wear import flag_nonwear, intersect_runs, nonwear_runs
 
-__all__ = ["score", "classifier_for", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
+__all__ = ["score", "classifier_for", "check_rate", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
 
 #: Leading columns of every events table, in order (then the features, then review columns).
 EVENT_COLUMNS = ("onset", "duration", "trial_type", "probability", "review", "reason", "channel")
@@ -37,7 +38,8 @@ def score(
     Parameters
     ----------
     rec : Recording or path
-        The recording (a path is read with :func:`movement.read`).
+        The recording (a path is read with :func:`movement.read`). Its rate must be one
+        the pipeline can run at (:func:`check_rate`).
     settings : Settings, EMGConfig or AccelConfig, optional
         Thresholds; the defaults of the recording's modality when omitted.
     model : "default", "rules", path, or a fitted classifier
@@ -65,11 +67,9 @@ def score(
     >>> ev["trial_type"].tolist(), bool(abs(ev["onset"].iloc[0] - 5.0) < 0.03)
     (['fasciculation-like'], True)
     """
-    if not isinstance(rec, Recording):
-        from .io import read
-
-        rec = read(rec)
+    rec = recording_of(rec)
     cfg = _config_for(rec.modality, settings)
+    check_rate(rec.fs, cfg, rec.source)
     clf, model_name = classifier_for(model, rec.modality, cfg, rec.fs)
 
     pieces = rec.pieces
@@ -90,6 +90,64 @@ def score(
         runs = intersect_runs(nonwear_runs(rec.data, rec.fs, cfg), pieces)
         flag_nonwear(out, runs, rec.fs, cfg)
     return out
+
+
+def recording_of(rec: Any) -> Recording:
+    """``rec`` itself when a Recording, the file read when a path (str or path-like);
+    anything else is a :class:`~movement.errors.MovementError` saying what is accepted."""
+    if isinstance(rec, Recording):
+        return rec
+    if isinstance(rec, (str, os.PathLike)):
+        from .io import read
+
+        return read(rec)
+    hint = (
+        ": wrap an array as movement.Recording(x, fs=..., modality=...)"
+        if hasattr(rec, "shape") or isinstance(rec, (list, tuple))
+        else ""
+    )
+    raise MovementError(
+        f"expected a Recording or the path of a recording file, got {type(rec).__name__}{hint}"
+    )
+
+
+#: The highest frequency the filters keep, as a share of the rate (``preprocess._cap``).
+_BAND_CAP = 0.45
+
+
+def check_rate(fs: float, cfg: EMGConfig | AccelConfig, source: str | None = None) -> None:
+    """Refuse a sampling rate the pipeline cannot honestly run at, in one line.
+
+    Both modalities: the rest level's and the noise models' 0.5 s blocks
+    (``segment._BLOCK_S``) must hold at least 2 samples (4 Hz). EMG also: its band-pass
+    starts at ``band_low_hz`` and is capped at 0.45 x the rate, so the rate must be above
+    ``band_low_hz / 0.45`` (66.7 Hz for the default 30 Hz) for any band to be left.
+
+    Examples
+    --------
+    >>> check_rate(60.0, EMGConfig())
+    Traceback (most recent call last):
+    ...
+    movement.errors.RecordingError: EMG at 60 Hz: its 30 Hz high-pass (emg.band_low_hz) needs a rate above 66.67 Hz (the band is capped at 0.45 x the rate: 27 Hz here)
+    """
+    from .segment import _BLOCK_S
+
+    name = "EMG" if isinstance(cfg, EMGConfig) else "accelerometry"
+    lowest = 2.0 / _BLOCK_S
+    if fs < lowest:
+        raise RecordingError(
+            f"{name} at {fs:g} Hz: its {_BLOCK_S:g} s blocks (rest level, noise model) need "
+            f"at least 2 samples each: a rate of at least {lowest:g} Hz",
+            source,
+        )
+    if isinstance(cfg, EMGConfig) and _BAND_CAP * fs <= cfg.band_low_hz:
+        low = cfg.band_low_hz
+        raise RecordingError(
+            f"EMG at {fs:g} Hz: its {low:g} Hz high-pass (emg.band_low_hz) needs a rate above "
+            f"{low / _BAND_CAP:.4g} Hz (the band is capped at {_BAND_CAP:g} x the rate: "
+            f"{_BAND_CAP * fs:.3g} Hz here)",
+            source,
+        )
 
 
 def _piece_features(
@@ -216,9 +274,26 @@ def classifier_for(
     return clf, name
 
 
+def check_settings(settings: Any) -> None:
+    """A :class:`~movement.errors.MovementError` saying what ``settings`` of
+    :func:`score` accepts, unless it is a Settings, an EMGConfig, an AccelConfig or None."""
+    if settings is None or isinstance(settings, (Settings, EMGConfig, AccelConfig)):
+        return
+    hint = ""
+    if isinstance(settings, str):
+        hint = ": overrides such as 'accel.k_on=4' go through Settings().with_overrides(...)"
+    elif isinstance(settings, dict):
+        hint = ": a dict of values goes through Settings(emg={...}, accel={...})"
+    raise MovementError(
+        "settings must be a Settings, EMGConfig, AccelConfig or None, got "
+        f"{type(settings).__name__}{hint}"
+    )
+
+
 def _config_for(
     modality: str, settings: Settings | EMGConfig | AccelConfig | None
 ) -> EMGConfig | AccelConfig:
+    check_settings(settings)
     if settings is None:
         settings = Settings()
     if isinstance(settings, Settings):

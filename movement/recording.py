@@ -7,6 +7,9 @@ rate and values.
 
 from __future__ import annotations
 
+import numbers
+import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +30,118 @@ MIN_DURATION_S = 2.0
 #: that are scored separately (:func:`pieces_between`): a filled hour would hold the
 #: 5-minute baselines and the filters' state across it.
 MAX_GAP_S = 60.0
+
+#: A rate as text: a number, optionally followed by "Hz" ("100", "100 Hz", "1e2Hz").
+_RATE_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(?:hz)?\s*$", re.I)
+
+
+def rate_value(value: Any) -> float | None:
+    """The sampling rate ``value`` states, in Hz, or None when it states none.
+
+    A real number (Python or NumPy, not a bool: ``True`` is no rate), or text holding
+    one with an optional trailing ``Hz`` (``"100"``, ``"100 Hz"``, ``"1e2Hz"``), as a
+    sidecar's ``SamplingFrequency``. Whether the number is a usable rate (finite, > 0)
+    is the caller's check.
+
+    Examples
+    --------
+    >>> rate_value("100 Hz"), rate_value(250), rate_value(True), rate_value("100 kHz")
+    (100.0, 250.0, None, None)
+    """
+    if isinstance(value, str):
+        m = _RATE_TEXT.match(value)
+        return float(m.group(1)) if m else None
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        return float(value)
+    return None
+
+
+_G = 9.80665
+
+#: Accelerometer units converted to g, by their spelling as :func:`accel_unit_key` gives
+#: it (lower case, ``^`` dropped, ``²`` as ``2``): the factor to g.
+ACCEL_UNITS = {"g": 1.0, "m/s2": 1 / _G, "ms-2": 1 / _G, "m s-2": 1 / _G, "mg": 1e-3}
+
+
+def accel_unit_key(unit: str | None) -> str:
+    """``unit`` spelled as the keys of :data:`ACCEL_UNITS` (``"m/s^2"`` -> ``"m/s2"``)."""
+    return ("" if unit is None else str(unit)).strip().lower().replace("^", "").replace("²", "2")
+
+
+def unknown_accel_units(unit: Any) -> str:
+    """The message for accelerometer units that are not one of :data:`ACCEL_UNITS`."""
+    return (
+        f"unknown accelerometer units {unit!r}: use g, mg or m/s^2 (also written m/s2, "
+        "ms-2, m s-2), or leave the units out to detect them from the magnitude at rest"
+    )
+
+
+def accel_unit_factor(data: np.ndarray, declared: str | None) -> tuple[float | None, str]:
+    """The factor that brings tri-axial acceleration to g, and a sentence saying why.
+
+    The unit is detected from the median vector magnitude (≈1 in g, ≈9.8 in m/s², ≈1000
+    in mg) of the samples whose first 3 axes are all finite (missing values, e.g. a hole
+    in the time column put on a grid, are left out); the ``declared`` unit is used when
+    the data cannot tell (fewer than 3 axes, or no sample with all 3). The factor is None
+    when neither tells (the sentence says why). :func:`movement.io.convert_accel_units`
+    applies it.
+    """
+    decl = accel_unit_key(declared)
+    tri = data.shape[1] >= 3 and data.shape[1] % 3 == 0
+    n_used = 0
+    if tri:
+        # only rows with all 3 axes present: a missing value is not a magnitude of 0
+        xyz = np.asarray(data[:, :3], dtype=np.float64)
+        full = np.isfinite(xyz).all(axis=1)
+        n_used = int(full.sum())
+    if n_used:
+        vm = np.sqrt(np.sum(xyz[full] ** 2, axis=1))
+        level = float(np.median(vm))
+        candidates = {"g": 1.0, "m/s2": _G, "mg": 1000.0}
+        unit = min(candidates, key=lambda u: abs(np.log(max(level, 1e-12) / candidates[u])))
+        ratio = level / candidates[unit]
+        if 0.5 < ratio < 2.0:
+            note = f"accelerometer units detected as {unit} (median |a| = {level:.3g})"
+            if decl and decl in ACCEL_UNITS and decl != unit:
+                note += f"; the declared {declared!r} does not fit the magnitude"
+            if unit != "g":
+                note += ", converted to g"
+            return ACCEL_UNITS[unit], note
+    if decl in ACCEL_UNITS:
+        note = f"accelerometer units taken as declared ({declared}), converted to g"
+        return ACCEL_UNITS[decl], note
+    k = data.shape[1]
+    if not tri:
+        why = f"{k} channel{'s' if k > 1 else ''}, not sets of 3 axes"
+    elif not n_used:
+        why = "no sample has all 3 axes present"
+    else:
+        why = "the magnitude is near none of 1 g, 9.8 m/s² and 1000 mg"
+    kept = "a.u." if decl in ("", "a.u.") else f"a.u. (declared {declared!r})"
+    note = (
+        f"accelerometer units could not be detected ({why}); "
+        f"kept as {kept}: amplitude thresholds in g may not apply"
+    )
+    return None, note
+
+
+#: Rows of a long recording its accelerometer units are detected on (as the streaming
+#: readers do, :func:`movement.stream._row_sample`): all of a shorter one.
+_UNIT_SAMPLE_ROWS = 200_000
+
+
+def _unit_sample(data: np.ndarray) -> np.ndarray:
+    """All rows of a short array; of a long one, 200 evenly spaced runs of 1000 rows (the
+    median magnitude at rest needs no more)."""
+    n = data.shape[0]
+    if n <= _UNIT_SAMPLE_ROWS:
+        return data
+    starts = np.linspace(0, n - 1000, 200).astype(np.int64)
+    return np.concatenate([data[a : a + 1000] for a in starts])
 
 
 def nan_runs(mask: np.ndarray) -> np.ndarray:
@@ -87,15 +202,23 @@ class Recording:
     data : array_like, shape (n_samples,) or (n_samples, n_channels)
         The samples. A 1-D array is one channel. NaN marks missing samples (gaps); a gap longer than
         :data:`MAX_GAP_S` splits the recording into pieces (:attr:`pieces`), scored apart.
-    fs : float
-        Sampling rate in Hz.
+    fs : float or str
+        Sampling rate in Hz: a number, or text such as ``"100 Hz"`` (as a sidecar's
+        ``SamplingFrequency``).
     modality : {"accel", "emg"}
         Accelerometer / IMU (in g) or electromyography.
     channels : sequence of str, optional
         Channel names; ``ch1``, ``ch2``... by default (``x, y, z`` for 3-channel accel).
+        One text is split on commas (``"x,y,z"``), as :func:`movement.read` does.
     units : str, optional
-        Physical unit of ``data`` (``"g"`` for accelerometry after reading, ``"mV"``,
-        ``"uV"`` or ``"a.u."`` for EMG).
+        Physical unit of ``data``. Accelerometry ends up in g, as :func:`movement.read`
+        leaves it: ``"g"`` is kept as it is; ``"mg"`` or ``"m/s^2"`` (the spellings of
+        :data:`ACCEL_UNITS`) is converted, the unit checked against the magnitude at rest
+        (:func:`accel_unit_factor`); left out, the unit is detected from the magnitude
+        (a warning when it cannot be: the values are then kept, as ``"a.u."``); ``"a.u."``
+        keeps the values as they are (arbitrary units: amplitude thresholds in g may not
+        apply); another unit is an error. ``notes["units"]`` says what was done. EMG units
+        (``"mV"``, ``"uV"``, ``"a.u."`` when left out) are kept as given.
     start : datetime, optional
         Wall-clock time of the first sample, when known.
     source : str, optional
@@ -109,16 +232,20 @@ class Recording:
     --------
     >>> import numpy as np
     >>> import movement
-    >>> rec = movement.Recording(np.zeros((1000, 3)), fs=100, modality="accel")
+    >>> rec = movement.Recording(np.zeros((1000, 3)), fs=100, modality="accel", units="g")
     >>> rec.duration, rec.channels
     (10.0, ('x', 'y', 'z'))
+    >>> mg = movement.Recording(np.tile([0.0, 0.0, 1000.0], (1000, 1)), fs=100, modality="accel",
+    ...                         units="mg")
+    >>> mg.units, float(mg.data[0, 2]), mg.notes["units"]
+    ('g', 1.0, 'accelerometer units detected as mg (median |a| = 1e+03), converted to g')
     """
 
     data: np.ndarray
     fs: float
     modality: str
     channels: tuple[str, ...] | None = None
-    units: str = "a.u."
+    units: str | None = None
     start: datetime | None = None
     source: str | None = None
     annotations: Any = None
@@ -142,10 +269,12 @@ class Recording:
             raise RecordingError("the recording has no channels", src)
         if data.shape[0] == 0:
             raise RecordingError("the recording is empty (no samples)", src)
-        try:
-            fs = float(self.fs)
-        except (TypeError, ValueError):
-            raise RecordingError(f"sampling rate must be a number, got {self.fs!r}", src) from None
+        fs = rate_value(self.fs)
+        if fs is None:
+            raise RecordingError(
+                f"sampling rate must be a number of Hz (e.g. 100 or '100 Hz'), got {self.fs!r}",
+                src,
+            )
         if not np.isfinite(fs) or fs <= 0:
             raise RecordingError(f"sampling rate must be > 0 Hz, got {self.fs!r}", src)
         if self.modality not in MODALITIES:
@@ -153,6 +282,12 @@ class Recording:
                 f"modality must be one of {', '.join(MODALITIES)}, got {self.modality!r}", src
             )
         n = data.shape[0]
+        if data.shape[1] > n:
+            raise RecordingError(
+                f"data of shape {data.shape} ({n} samples of {data.shape[1]} channels) looks "
+                "like channels x samples; give it as samples x channels (data.T)",
+                src,
+            )
         if n / fs < MIN_DURATION_S:
             raise RecordingError(
                 f"too short: {n} samples at {fs:g} Hz is {n / fs:.3g} s "
@@ -180,14 +315,53 @@ class Recording:
             k = data.shape[1]
             names = ("x", "y", "z") if (self.modality == "accel" and k == 3) else None
             self.channels = names or tuple(f"ch{i + 1}" for i in range(k))
+        elif isinstance(self.channels, str):  # one text: comma-separated names
+            self.channels = tuple(c.strip() for c in self.channels.split(","))
         else:
             self.channels = tuple(str(c) for c in self.channels)
         if len(self.channels) != data.shape[1]:
             raise RecordingError(
                 f"{len(self.channels)} channel names for {data.shape[1]} channels", src
             )
+        self.notes = dict(self.notes or {})
+        if self.modality == "accel":
+            data, self.units = self._accel_in_g(data, src)
+        else:
+            self.units = "a.u." if self.units is None else str(self.units)
         self.data = data
         self.fs = fs
+
+    def _accel_in_g(self, data: np.ndarray, src: str | None) -> tuple[np.ndarray, str]:
+        """Accelerometry in g (see ``units``): the data and its unit, ``notes["units"]``
+        saying what was done. ``"g"`` and ``"a.u."`` are kept as they are, never
+        detected: the Recordings the readers, :meth:`piece` and the stream's windows make
+        carry one of them, and a window must not be judged apart from its recording."""
+        units = self.units
+        if units is not None and not isinstance(units, str):
+            raise RecordingError(f"units must be text (e.g. 'g'), got {units!r}", src)
+        key = accel_unit_key(units)
+        if key == "g":
+            return data, "g"
+        if key == "a.u.":
+            self.notes.setdefault(
+                "units",
+                "accelerometer units given as a.u. (not converted): amplitude thresholds in "
+                "g may not apply",
+            )
+            return data, "a.u."
+        if key and key not in ACCEL_UNITS:
+            raise RecordingError(unknown_accel_units(units), src)
+        factor, note = accel_unit_factor(_unit_sample(data), units or None)
+        self.notes["units"] = note
+        if factor is None:  # (only without a unit: a declared one is used when undetected)
+            k = data.shape[1]
+            hint = "keep only the tri-axial columns, or " if k > 3 else ""
+            warnings.warn(
+                (f"{src}: " if src else "") + f"{note} ({hint}give units='g', 'mg' or 'm/s^2')",
+                stacklevel=4,
+            )
+            return data, "a.u."
+        return (data * factor if factor != 1.0 else data), "g"
 
     # -- derived values -----------------------------------------------------
     @property

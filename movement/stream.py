@@ -1615,6 +1615,16 @@ def score_stream(
     >>> score_stream(rec, model="rules", window_s=2)[["onset", "trial_type"]].round(1).values.tolist()
     [[5.0, 'fasciculation-like']]
     """
+    from .io import parse_fs
+    from .pipeline import check_rate, check_settings, recording_of
+
+    if not isinstance(path_or_recording, (Recording, str, os.PathLike)):
+        recording_of(path_or_recording)  # (raises, saying what is accepted)
+    check_settings(settings)
+    if fs is not None:
+        fs = parse_fs(
+            fs, None if isinstance(path_or_recording, Recording) else str(path_or_recording)
+        )
     src = _open(
         path_or_recording,
         fs=fs,
@@ -1625,6 +1635,7 @@ def score_stream(
     )
     meta = src.meta
     cfg = _config_for(meta.modality, settings)
+    check_rate(meta.fs, cfg, meta.source)
     clf, model_name = classifier_for(model, meta.modality, cfg, meta.fs)
     if window_s is None:
         window_s = auto_window_s(meta.fs, len(meta.channels), cfg)

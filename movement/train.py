@@ -74,6 +74,15 @@ def _model_matrix(X: pd.DataFrame, features: Sequence[str] = MODEL_FEATURES) -> 
     return M
 
 
+def _modalities(modalities: Sequence[str] | str) -> list[str]:
+    """``modalities`` as a list (one text: a list of one), each ``emg`` or ``accel``."""
+    items = [modalities] if isinstance(modalities, str) else list(modalities)
+    for m in items:
+        if m not in ("emg", "accel"):
+            raise MovementError(f"modality must be accel or emg, got {m!r}")
+    return items
+
+
 def _one_thread() -> Any:
     """``threadpool_limits(limits=1)`` from the controller shared with the pipeline's BLAS
     limit (:func:`movement.pipeline._threadpools`, made once).
@@ -103,7 +112,7 @@ class TrainedClassifier:
         self.estimator = estimator
         self.modality = modality
         self.classes_ = np.array(CLASSES, dtype=object)
-        self.features_ = list(features)
+        self.features_ = [features] if isinstance(features, str) else list(features)
         self.fs_range = fs_range
 
     def accepts(self, fs: float) -> str | None:
@@ -292,14 +301,18 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
 
 
 def train(
-    modalities: Sequence[str] = ("emg", "accel"),
+    modalities: Sequence[str] | str = ("emg", "accel"),
     spec: TrainingSpec | None = None,
     *,
     reviewed: str | Path | None = None,
     settings: Settings | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
-    """Train one classifier per modality; returns the bundle saved by :func:`save_bundle`."""
+    """Train one classifier per modality; returns the bundle saved by :func:`save_bundle`.
+
+    ``modalities``: ``"emg"``, ``"accel"`` or both (one text: that modality alone).
+    """
+    modalities = _modalities(modalities)
     spec = spec or TrainingSpec()
     models: dict[str, TrainedClassifier] = {}
     info: dict[str, Any] = {}
@@ -513,7 +526,7 @@ def _pooled(rows: list[pd.DataFrame]) -> dict[str, dict[str, float]]:
 
 def heldout_metrics(
     bundle: dict[str, Any] | None,
-    modalities: Sequence[str] = ("emg", "accel"),
+    modalities: Sequence[str] | str = ("emg", "accel"),
     *,
     n_recordings: int = 15,
     duration_s: float = 300.0,
@@ -539,6 +552,7 @@ def heldout_metrics(
     from .recording import Recording  # noqa: F401 - documents the type used below
     from .simulate import CONFOUNDERS, simulate
 
+    modalities = _modalities(modalities)
     settings = settings or Settings()
     out: dict[str, Any] = {}
     for m in modalities:

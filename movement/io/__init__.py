@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import MovementError, RecordingError, UnresolvedError
-from ..recording import MODALITIES, Recording
+from ..recording import (
+    ACCEL_UNITS,
+    MODALITIES,
+    Recording,
+    accel_unit_factor,
+    accel_unit_key,
+    rate_value,
+    unknown_accel_units,
+)
 
 
 @dataclass
@@ -141,8 +149,11 @@ def find_recordings(inputs: Sequence[str | Path]) -> list[Path]:
     """Expand files, folders and glob patterns into a sorted list of recordings.
 
     A folder is searched recursively; sidecars (``.json``), event tables
-    (``*_events.tsv``) and summaries are skipped. A missing input is an error.
+    (``*_events.tsv``) and summaries are skipped. A missing input is an error. One
+    path (a str or Path) is taken as a list of one.
     """
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
     found: list[Path] = []
     for item in inputs:
         p = Path(item)
@@ -239,10 +250,6 @@ def _sidecar_item(side: dict[str, Any], *keys: str) -> tuple[str, Any]:
     return keys[0], None
 
 
-#: A rate in a sidecar: a number, optionally followed by "Hz" ("100", "100 Hz", "1e2Hz").
-_RATE_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(?:hz)?\s*$", re.I)
-
-
 def sidecar_rate(side: dict[str, Any], src: str) -> float | None:
     """The sampling rate a sidecar states (``SamplingFrequency``, ``SamplingRate``, ``fs``), or None.
 
@@ -258,13 +265,8 @@ def sidecar_rate(side: dict[str, Any], src: str) -> float | None:
     key, value = _sidecar_item(side, "SamplingFrequency", "SamplingRate", "fs")
     if value is None:
         return None
-    rate = float("nan")
-    if isinstance(value, str):
-        m = _RATE_TEXT.match(value)
-        rate = float(m.group(1)) if m else rate
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        rate = float(value)
-    if not (np.isfinite(rate) and rate > 0):
+    rate = rate_value(value)
+    if rate is None or not (np.isfinite(rate) and rate > 0):
         raise RecordingError(
             f"sidecar {sidecar_path(Path(src)).name}: {key} must be a positive number of Hz "
             f"(e.g. 100), got {json.dumps(value)}",
@@ -332,55 +334,43 @@ def _normalise_modality(value: Any) -> str | None:
     return None
 
 
-_G = 9.80665
-
-
 def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndarray, str, str]:
     """Convert tri-axial acceleration to g from g, m/s² or mg.
 
-    The unit is detected from the median vector magnitude (≈1 in g, ≈9.8 in m/s²,
-    ≈1000 in mg) of the samples whose first 3 axes are all finite (missing values, e.g.
-    a hole in the time column put on a grid, are left out); the declared unit is used
-    when the data cannot tell (fewer than 3 axes, or no sample with all 3). Returns the
-    converted data, the unit and a sentence saying what was done.
+    The unit is detected from the median vector magnitude (≈1 in g, ≈9.8 in m/s², ≈1000
+    in mg) of the samples whose first 3 axes are all finite (missing values, e.g. a hole
+    in the time column put on a grid, are left out); the declared unit is used when the
+    data cannot tell (fewer than 3 axes, or no sample with all 3)
+    (:func:`movement.recording.accel_unit_factor`). Returns the converted data, the unit
+    (``"g"``, or ``"a.u."`` when neither tells: the values are then kept) and a sentence
+    saying what was done.
     """
-    decl = (declared or "").strip().lower().replace("^", "").replace("²", "2")
-    factors = {"g": 1.0, "m/s2": 1 / _G, "ms-2": 1 / _G, "m s-2": 1 / _G, "mg": 1e-3}
-    tri = data.shape[1] >= 3 and data.shape[1] % 3 == 0
-    n_used = 0
-    if tri:
-        # only rows with all 3 axes present: a missing value is not a magnitude of 0
-        xyz = np.asarray(data[:, :3], dtype=np.float64)
-        full = np.isfinite(xyz).all(axis=1)
-        n_used = int(full.sum())
-    if n_used:
-        vm = np.sqrt(np.sum(xyz[full] ** 2, axis=1))
-        level = float(np.median(vm))
-        candidates = {"g": 1.0, "m/s2": _G, "mg": 1000.0}
-        unit = min(candidates, key=lambda u: abs(np.log(max(level, 1e-12) / candidates[u])))
-        ratio = level / candidates[unit]
-        if 0.5 < ratio < 2.0:
-            note = f"accelerometer units detected as {unit} (median |a| = {level:.3g})"
-            if decl and decl in factors and decl != unit:
-                note += f"; the file declares {declared!r}, which does not fit the magnitude"
-            if unit != "g":
-                note += ", converted to g"
-            return data * factors[unit], "g", note
-    if decl in factors:
-        note = f"accelerometer units taken from the file ({declared}), converted to g"
-        return data * factors[decl], "g", note
-    k = data.shape[1]
-    if not tri:
-        why = f"{k} channel{'s' if k > 1 else ''}, not sets of 3 axes"
-    elif not n_used:
-        why = "no sample has all 3 axes present"
-    else:
-        why = "the magnitude is near none of 1 g, 9.8 m/s² and 1000 mg"
-    note = (
-        f"accelerometer units could not be detected ({why}); "
-        f"kept as {declared or 'a.u.'}: amplitude thresholds in g may not apply"
-    )
-    return data, declared or "a.u.", note
+    factor, note = accel_unit_factor(data, declared)
+    if factor is None:
+        return data, "a.u.", note
+    return data * factor, "g", note
+
+
+def parse_fs(fs: Any, source: str | None = None) -> float | None:
+    """The ``fs`` argument of :func:`read` (and the functions passing it on) in Hz, or None.
+
+    A number or text with an optional ``Hz`` (``100``, ``"100 Hz"``), as a sidecar's
+    ``SamplingFrequency`` (:func:`movement.recording.rate_value`); anything else (a
+    bool, ``"100 kHz"``, 0) is a one-line error naming ``source``.
+
+    Examples
+    --------
+    >>> parse_fs("100 Hz"), parse_fs(None)
+    (100.0, None)
+    """
+    if fs is None:
+        return None
+    rate = rate_value(fs)
+    if rate is None or not (np.isfinite(rate) and rate > 0):
+        raise RecordingError(
+            f"fs must be a positive number of Hz (e.g. 100 or '100 Hz'), got {fs!r}", source
+        )
+    return rate
 
 
 def snap_rate(rate: float) -> float:
@@ -454,8 +444,9 @@ def read(
     ----------
     path : str or Path
         The file. Its suffix picks the reader (see ``movement.io.READERS``).
-    fs : float, optional
-        Sampling rate in Hz; overrides the sidecar, the header and the time column.
+    fs : float or str, optional
+        Sampling rate in Hz; overrides the sidecar, the header and the time column. A
+        number or text as a sidecar's (``"100 Hz"``, :func:`parse_fs`).
     modality : {"accel", "emg"}, optional
         Overrides the sidecar, the header and the guess from channel names.
     channels : sequence of str or int, optional
@@ -463,6 +454,8 @@ def read(
         one text is split on commas (``"x,y,z"``). Empty, or a channel twice, is an error.
     units : str, optional
         Units of the data when the file does not say (``g``, ``m/s^2``, ``mg``, ``mV``...).
+        Accelerometry is converted to g; a unit other than g, mg, m/s² (or ``a.u.``) is
+        an error for it, as for a :class:`~movement.Recording`.
     format : str, optional
         Read as this suffix (e.g. ``".csv"``) whatever the file's name.
     start_s, stop_s : float, optional
@@ -490,6 +483,7 @@ def read(
         raise RecordingError("is a folder, not a recording", src)
     if modality is not None and modality not in MODALITIES:
         raise MovementError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
+    fs = parse_fs(fs, src)
     suffix = (
         (format if format.startswith(".") else "." + format).lower() if format else suffix_of(p)
     )
@@ -648,8 +642,9 @@ def _finish(
         _select(raw, channels, src)
     # -- sampling rate --------------------------------------------------------
     side_fs = sidecar_rate(side, src)
+    fs = parse_fs(fs, src)
     if fs is not None:
-        rate, how = float(fs), "given"
+        rate, how = fs, "given"
     elif side_fs is not None:
         rate, how = float(side_fs), "sidecar"
     elif raw.fs is not None:
@@ -705,6 +700,8 @@ def _finish(
     declared = units or _sidecar_units(side, src) or raw.units
     data = raw.data
     if mod == "accel":
+        if units and accel_unit_key(units) not in (*ACCEL_UNITS, "a.u."):
+            raise RecordingError(unknown_accel_units(units), src)  # (as a Recording's)
         data, unit, note = convert_accel_units(data, declared)
         notes["units"] = note
         if unit != "g":  # scored against thresholds in g: the user must hear of it
@@ -773,6 +770,7 @@ __all__ = [
     "read_annotations",
     "convert",
     "convert_accel_units",
+    "parse_fs",
     "to_uniform_grid",
 ]
 
