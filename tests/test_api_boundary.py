@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA_DIR
 
 import movement
 from movement import AccelConfig, EMGConfig, MovementError, Recording, RecordingError, Settings
@@ -415,3 +416,19 @@ def test_train_takes_one_modality(monkeypatch) -> None:
         train.heldout_metrics(None, "eeg")
     clf = train.TrainedClassifier(None, "accel", "duration")
     assert clf.features_ == ["duration"]
+
+
+def test_a_span_says_where_it_starts_in_the_file() -> None:
+    """Events scored on part of a file have onsets from the part's first sample; the
+    offset to place them in the file is a number, not only text in a note."""
+    import movement
+
+    whole = movement.score(movement.read(DATA_DIR / "sim_wrist_accel.csv"))
+    rec = movement.read(DATA_DIR / "sim_wrist_accel.csv", start_s=30, stop_s=90)
+    assert rec.notes["span_start_s"] == 30.0
+    part = movement.score(rec)
+    assert part.attrs["notes"]["span_start_s"] == 30.0
+    shifted = part["onset"] + rec.notes["span_start_s"]
+    inside = whole[(whole["onset"] > 35) & (whole["onset"] < 85)]["onset"]
+    for t in inside:  # the events well inside the span are found at the same file times
+        assert abs(shifted - t).min() < 0.05

@@ -463,7 +463,8 @@ def read(
         a memory-mapped ``.npy``, EDF, WFDB and HDF5 read just those rows, CSV and Parquet
         stop reading at ``stop_s``, other formats are read whole and cut
         (:func:`movement.stream.read_span`). ``start`` then is the first sample's time and
-        ``notes["span"]`` says which samples were read.
+        ``notes["span"]`` says which samples were read, ``notes["span_start_s"]`` the first
+        one's time in the file (events' onsets count from it: add it to place them).
 
     Returns
     -------
@@ -556,6 +557,8 @@ def span_recording(
     b = a + x.shape[0]
     notes = dict(notes)
     notes["span"] = f"samples {a}-{b} of {n} ({a / fs:g}-{b / fs:g} s)"
+    # (the events' onsets count from the span's first sample: this is its time in the file)
+    notes["span_start_s"] = a / fs
     if start is not None and a:
         start = start + timedelta(seconds=a / fs)
     return Recording(
