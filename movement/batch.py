@@ -506,10 +506,11 @@ def score_batch(
     if shard is not None:
         mine = [i for i in mine if shard_of(stems[i], shard[1]) == shard[0]]
     known = claimed if resume else {}
-    # what this run's manifest keeps: its own files (a shard), or every file known
-    manifest = {stems[i]: known[stems[i]] for i in mine if stems[i] in known}
+    # what this run's manifest keeps: its own files (a shard), or every file known (also
+    # with --no-resume: the folder's other results stay recorded, and so never overwritten)
+    manifest = {stems[i]: claimed[stems[i]] for i in mine if stems[i] in claimed}
     if shard is None:
-        manifest = dict(known) if resume else {}
+        manifest = dict(claimed)
     rows: dict[int, dict[str, Any]] = {}
     todo = []
     for i in mine:
@@ -558,6 +559,7 @@ def score_batch(
         opts = replace(opts, threads=n_jobs)
     if serial and len(todo) == 1 and progress:
         opts = replace(opts, window_progress=True)  # one file: its windows' progress
+    interrupted = False
     try:
         ctx = nullcontext() if backend == "loky" else parallel_config(backend=backend, n_jobs=-1)
         from ._memory import heap_reuse
@@ -577,6 +579,7 @@ def score_batch(
             else:
                 tasks = (delayed(_indexed)(i, Path(paths[i]), stems[i], out, opts) for i in todo)
                 results = Parallel(return_as="generator_unordered")(tasks)
+            interrupted = True  # until the loop ends
             for i, row in _progress(results, len(todo), progress):
                 rows[i] = row
                 p = Path(paths[i])
@@ -588,14 +591,50 @@ def score_batch(
                     "row": {k: v for k, v in row.items() if k != "stem"},
                 }
                 _save_manifest(out, manifest, shard)
+            interrupted = False
     finally:
         if client is not None:
             client.close()
+        if interrupted:  # Ctrl-C, a killed scheduler: what was done is said
+            stopped = "not scored: the batch was interrupted (run it again to go on)"
+            done = [
+                rows.get(i) or {**summarise(str(paths[i]), error=stopped), "stem": stems[i]}
+                for i in mine
+            ]
+            write_summary(_folder_rows(done, manifest, out, shard), out, _summary_name(shard))
     ordered = [rows[i] for i in mine]
     if shard is None and manifest:
         _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
-    write_summary(ordered, out, f"summary{_shard_tag(shard)}.tsv")
+    write_summary(_folder_rows(ordered, manifest, out, shard), out, _summary_name(shard))
     return ordered
+
+
+def _summary_name(shard: tuple[int, int] | None) -> str:
+    return f"summary{_shard_tag(shard)}.tsv"
+
+
+def _folder_rows(
+    rows: list[dict[str, Any]],
+    manifest: dict[str, Any],
+    out: Path,
+    shard: tuple[int, int] | None,
+) -> list[dict[str, Any]]:
+    """``summary.tsv``'s rows: this run's files, then the folder's other files scored
+    earlier (ok in the manifest, their events still there), so that the summary lists
+    every recording whose results the folder holds. A shard's summary lists its own."""
+    if shard is not None:
+        return rows
+    mine = {r.get("stem") for r in rows}
+    earlier = [
+        {**entry["row"], "stem": stem}
+        for stem, entry in sorted(manifest.items())
+        if stem not in mine
+        and isinstance(entry, dict)
+        and entry.get("status") == "ok"
+        and isinstance(entry.get("row"), dict)
+        and (out / f"{stem}_events.tsv").exists()
+    ]
+    return [*rows, *earlier]
 
 
 def _indexed(

@@ -324,7 +324,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"movement: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("movement: interrupted", file=sys.stderr)
+        print(
+            "movement: interrupted"
+            + ("; summary.tsv says which files were scored" if args.command == "score" else ""),
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:  # output piped into `head` and closed early
         import os

@@ -517,3 +517,75 @@ def test_report_from_events_reads_the_file_as_it_was_scored(tmp_path, capsys) ->
     assert main([*argv, "--modality", "accel"]) == 1
     err = capsys.readouterr().err
     assert "scored on channels x, y, z; read now with x, y, z, label" in err
+
+
+def test_no_resume_keeps_the_folders_other_results(tmp_path) -> None:
+    """`--no-resume` on one file once emptied the manifest of the folder's other files, and a
+    later batch then wrote a different recording's events over one of them."""
+    for i in range(2):
+        _good_accel(tmp_path / "study", f"rec{i}.csv")
+    other = _good_accel(tmp_path / "other", "rec1.csv", seconds=40.0)
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "study"), "--out", str(out), "-q"]) == 0
+    kept = (out / "rec1_events.tsv").read_bytes()
+    argv = ["score", str(tmp_path / "study" / "rec0.csv"), "--out", str(out), "-q", "--no-resume"]
+    assert main(argv) == 0
+    assert len(json.loads((out / "manifest.json").read_text())["files"]) == 2
+    assert main(["score", str(other), "--out", str(out), "-q"]) == 0
+    assert (out / "rec1_events.tsv").read_bytes() == kept
+    assert (out / "other_rec1_events.tsv").exists()
+    # the summary lists every recording whose results the folder holds
+    assert sorted(_summary(out)["file"].map(lambda f: Path(f).name)) == [
+        "rec0.csv",
+        "rec1.csv",
+        "rec1.csv",
+    ]
+
+
+def test_an_interrupted_batch_leaves_a_summary_of_what_was_scored(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    import movement.batch as batch
+
+    inputs = [_good_accel(tmp_path / "in", f"w{i}.csv", seconds=20.0) for i in range(3)]
+    out = tmp_path / "out"
+    assert main(["score", *map(str, inputs), "--out", str(out), "-q"]) == 0
+    real = batch.score_one
+    calls = []
+
+    def stop_on_second(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "score_one", stop_on_second)
+    assert main(["score", *map(str, inputs), "--out", str(out), "-q", "--no-resume"]) == 130
+    assert "summary.tsv says which files were scored" in capsys.readouterr().err
+    summary = _summary(out).set_index(_summary(out)["file"].map(lambda f: Path(f).name))
+    assert summary.loc["w0.csv", "status"] == "ok"
+    for name in ("w1.csv", "w2.csv"):
+        assert summary.loc[name, "status"] == "error"
+        assert "interrupted" in summary.loc[name, "message"]
+
+
+def test_a_shell_glob_that_names_sidecars_scores_the_recordings_only(tmp_path, capsys) -> None:
+    src = DATA_DIR / "sim_wrist_accel.csv"
+    shutil.copy(src, tmp_path / "acc.csv")
+    shutil.copy(src.with_suffix(".json"), tmp_path / "acc.json")
+    out = tmp_path / "out"
+    # what `movement score acc*` passes after the shell expands it
+    assert (
+        main(
+            [
+                "score",
+                str(tmp_path / "acc.csv"),
+                str(tmp_path / "acc.json"),
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert (out / "acc_events.tsv").exists() and len(_summary(out)) == 1

@@ -131,6 +131,14 @@ _NOT_INPUTS = re.compile(
 
 
 #: Documentation that sits beside recordings (licences, read-me files).
+#: Files beside recordings that are never one (sidecars, outputs): skipped even when named
+#: explicitly, as a shell glob (``movement score acc_*``) names a recording's sidecar too.
+_COMPANIONS = re.compile(
+    r"(_events\.tsv|\.json|summary(-shard-\d+-of-\d+)?\.tsv|_channels\.tsv|_reviewed\.tsv|"
+    r"_annotations\.tsv|_decisions(\s*\(\d+\))?\.tsv|_report\.html)$",
+    re.IGNORECASE,
+)
+
 _DOCS = re.compile(r"^(licen[cs]e|readme|sources|notice|copying|changelog|authors)", re.IGNORECASE)
 
 
@@ -149,8 +157,9 @@ def find_recordings(inputs: Sequence[str | Path]) -> list[Path]:
     """Expand files, folders and glob patterns into a sorted list of recordings.
 
     A folder is searched recursively; sidecars (``.json``), event tables
-    (``*_events.tsv``) and summaries are skipped. A missing input is an error. One
-    path (a str or Path) is taken as a list of one.
+    (``*_events.tsv``) and summaries are skipped, also when named one by one (a shell
+    glob names a recording's sidecar too). A missing input is an error. One path (a str
+    or Path) is taken as a list of one.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
@@ -160,7 +169,8 @@ def find_recordings(inputs: Sequence[str | Path]) -> list[Path]:
         if p.is_dir():
             found.extend(q for q in sorted(p.rglob("*")) if q.is_file() and is_recording_file(q))
         elif p.exists():
-            found.append(p)
+            if not (p.is_file() and _COMPANIONS.search(p.name)):
+                found.append(p)
         elif any(ch in str(item) for ch in "*?["):
             import glob
 
