@@ -949,6 +949,12 @@ class Settings:
                     raise MovementError(f"unknown config section [{key}]; use [emg] or [accel]")
                 changes[key].update(value)
                 continue
+            if key in changes:  # a modality given a value, not a table of values
+                if isinstance(items, dict):
+                    raise MovementError(
+                        f"the [{key}] section must be a table of NAME = VALUE, got {_brief(value)}"
+                    )
+                raise MovementError(f"--set {key}={value}: name a parameter, e.g. {key}.k_on=4")
             mod, _, name = str(key).partition(".")
             if not name:
                 # a bare name applies to every modality that has it
@@ -973,7 +979,14 @@ def name_in(modality: str, name: str) -> bool:
     return name in {f.name for f in fields(CONFIGS[modality])}
 
 
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _split(item: str) -> tuple[str, str]:
+    if not isinstance(item, str):
+        raise MovementError(f"overrides are NAME=VALUE texts, got {_brief(item)}")
     key, sep, value = item.partition("=")
     if not sep:
         raise MovementError(f"--set expects NAME=VALUE, got {item!r}")
@@ -988,33 +1001,74 @@ def load_settings(
     Parameters
     ----------
     path : path, optional
-        A ``.toml`` or ``.json`` file with ``[emg]`` and/or ``[accel]`` tables.
+        A TOML or JSON file with ``[emg]`` and/or ``[accel]`` tables (JSON: ``{"emg":
+        {"k_on": 4}}``). A ``.json`` file is read as JSON, a ``.toml`` file as TOML, and
+        another one by its content: JSON when it starts with ``{``, else TOML. Every
+        parameter belongs in its modality's table (a bare ``k_on = 4`` is refused; ``--set
+        k_on=4`` sets both).
     overrides : list of str, optional
         ``emg.k_on=4`` style overrides, applied after the file (one text: a list of one).
     """
     settings = Settings()
     if path is not None:
         p = Path(path)
+        data = _read_config(p)
         try:
-            text = p.read_text()
-        except OSError as exc:
-            raise MovementError(f"{p}: cannot read config file ({exc.strerror})") from None
-        try:
-            if p.suffix.lower() == ".json":
-                data = json.loads(text)
-            else:
-                import tomllib
-
-                data = tomllib.loads(text)
-        except Exception as exc:  # noqa: BLE001 - any parse error is a bad file
-            raise MovementError(f"{p}: not a valid config file ({exc})") from None
-        try:
-            settings = settings.with_overrides(data)
+            settings = settings.with_overrides(_sections(data))
         except MovementError as exc:
             raise MovementError(f"{p}: {exc}") from None
     if overrides:
         settings = settings.with_overrides(overrides)
     return settings
+
+
+_FORMATS = 'a config file is TOML with [emg] / [accel] tables, or JSON: {"emg": {"k_on": 4}}'
+
+
+def _read_config(p: Path) -> Any:
+    """The parsed content of a config file: JSON or TOML by suffix, else by content."""
+    import tomllib
+
+    try:
+        text = p.read_text(encoding="utf-8-sig")  # (a BOM a Windows editor added)
+    except OSError as exc:
+        raise MovementError(f"{p}: cannot read config file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise MovementError(f"{p}: not a text file; {_FORMATS}") from None
+    suffix = p.suffix.lower()
+    start = text.lstrip()[:1]
+    if suffix == ".json" or (suffix != ".toml" and start == "{"):
+        order = ["JSON"]
+    elif suffix != ".toml" and start == "[":  # a TOML table header, or a JSON list
+        order = ["TOML", "JSON"]
+    else:
+        order = ["TOML"]
+    first: Exception | None = None
+    for fmt in order:
+        try:
+            return json.loads(text) if fmt == "JSON" else tomllib.loads(text)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, TOMLDecodeError
+            first = first or exc
+    raise MovementError(f"{p}: not valid {order[0]} ({first}); {_FORMATS}")
+
+
+def _sections(data: Any) -> dict[str, Any]:
+    """A config file's content, checked to hold ``emg`` / ``accel`` tables (a value given
+    as ``emg.NAME`` is taken as in ``--set``); a parameter outside them is refused, not
+    applied to both modalities."""
+    if not isinstance(data, dict):
+        kind = {list: "a list", str: "a text", bool: "true/false", type(None): "null"}
+        got = kind.get(type(data), "a number")
+        raise MovementError(f"the top level is {got}, not a table; {_FORMATS}")
+    for key, value in data.items():
+        if key in CONFIGS or str(key).partition(".")[0] in CONFIGS or isinstance(value, dict):
+            continue  # (with_overrides says what is wrong in there, or with [other])
+        hits = [m for m in CONFIGS if name_in(m, str(key))]
+        if hits:
+            where = " or ".join(f"[{m}]" for m in hits)
+            raise MovementError(f"{key} is outside any section: put {key} under {where}")
+        raise MovementError(f"unknown key {key!r}: {_FORMATS}")
+    return data
 
 
 def params_hash(params: dict[str, Any]) -> str:

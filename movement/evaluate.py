@@ -1105,6 +1105,15 @@ def _collect(folder: Path) -> dict[str, Path]:
     return found
 
 
+def _some(folder: Path, found: dict[str, Path], n: int = 3) -> str:
+    """A few files of a folder's ``_collect`` (paths within it), for an error message."""
+    if not found:
+        return f"no *{_SUFFIX} files"
+    names = [p.relative_to(folder).as_posix() for p in found.values()]
+    more = f" ... ({len(names)} files)" if len(names) > n else ""
+    return ", ".join(names[:n]) + more
+
+
 def _as_input(x: Any, what: str) -> tuple[str, Any]:
     if isinstance(x, pd.DataFrame):
         return "frame", x
@@ -1133,8 +1142,8 @@ def evaluate(
         Two folders are paired by stem (``<stem>_events.tsv``, searched
         recursively); a truth file without a prediction counts as all misses
         and is reported with status ``no prediction``; a prediction without a
-        truth file is left out and named in ``notes``. Counts are pooled
-        (summed) over files.
+        truth file is left out and named in ``notes``; two folders with no
+        stem in common are an error. Counts are pooled (summed) over files.
     duration : float, optional
         Recording length (s, > 0) of each file, for false alarms per hour and the
         segment grid. Otherwise from the ``attrs`` of a DataFrame
@@ -1161,7 +1170,8 @@ def evaluate(
     Raises
     ------
     MovementError
-        For a missing or malformed input, naming the file; a duration that is not
+        For a missing or malformed input, naming the file; two folders with no
+        stem in common; a duration that is not
         a positive number; events reaching past the duration; predictions and
         truth whose ``attrs`` (or sidecar) describe different recordings.
 
@@ -1210,6 +1220,13 @@ def evaluate(
         tfiles, pfiles = _collect(tv), _collect(pv)
         if not tfiles:
             raise MovementError(f"{tv}: no *{_SUFFIX} files in the truth folder")
+        if not set(tfiles) & set(pfiles):
+            # nothing paired: every truth file would count as all misses and a class absent
+            # on both sides as F1 1.0, a score of folders that were never compared
+            raise MovementError(
+                f"no prediction file pairs with a truth file (pairing is by <stem>{_SUFFIX}): "
+                f"predictions {pv}: {_some(pv, pfiles)}; truth {tv}: {_some(tv, tfiles)}"
+            )
         for stem, tpath in tfiles.items():
             tdf = read_events(tpath)
             if stem in pfiles:

@@ -67,12 +67,13 @@ realised value of every event is in the truth table's ``snr_db`` column.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -1514,29 +1515,58 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@contextlib.contextmanager
+def _warnings_as_lines(prefix: str = "warning: ") -> Iterator[None]:
+    """Within the block, each distinct :class:`UserWarning` is printed to stderr at once as
+    one line (``warning: ...``), not as Python's ``file:line: UserWarning`` with a source
+    line under it; other warnings (a dependency's deprecation) show as Python shows them.
+
+    For the commands' ``cli_run``: what the library warns (a confounder that does not apply,
+    a folder with no reviewed events) is meant for the user.
+    """
+    seen: set[str] = set()
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if not issubclass(category, UserWarning):
+            original(message, category, filename, lineno, file, line)
+            return
+        text = str(message)
+        if text not in seen:
+            seen.add(text)
+            print(f"{prefix}{text}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", UserWarning)
+        warnings.showwarning = show
+        yield
+
+
 def cli_run(args: argparse.Namespace) -> int:
     """Run ``movement simulate``: write ``--n-files`` simulations to ``--out``; the exit code."""
     if args.n_files < 1:
         print("movement simulate: --n-files must be >= 1", file=sys.stderr)
         return 2
     try:
-        for i in range(args.n_files):
-            stem = f"sim_{args.modality}_{args.seed}_{i}"
-            sim = simulate(
-                args.modality,
-                args.duration,
-                args.seed,
-                fs=args.fs,
-                n_channels=args.channels,
-                snr_db=args.snr,
-                confounders=args.confounders,
-                confounder_only=args.confounder_only,
-                stream=i,
-            )
-            paths = write_simulation(sim, args.out, stem, format=args.format)
-            counts = sim.events.trial_type.value_counts()
-            summary = ", ".join(f"{counts.get(t, 0)} {t}" for t in TRIAL_TYPES)
-            print(f"{paths['data']}: {sim.recording.duration:g} s, {summary}")
+        # e.g. a confounder that does not apply to the modality: one `warning: ...` line
+        with _warnings_as_lines():
+            for i in range(args.n_files):
+                stem = f"sim_{args.modality}_{args.seed}_{i}"
+                sim = simulate(
+                    args.modality,
+                    args.duration,
+                    args.seed,
+                    fs=args.fs,
+                    n_channels=args.channels,
+                    snr_db=args.snr,
+                    confounders=args.confounders,
+                    confounder_only=args.confounder_only,
+                    stream=i,
+                )
+                paths = write_simulation(sim, args.out, stem, format=args.format)
+                counts = sim.events.trial_type.value_counts()
+                summary = ", ".join(f"{counts.get(t, 0)} {t}" for t in TRIAL_TYPES)
+                print(f"{paths['data']}: {sim.recording.duration:g} s, {summary}")
     except SimulationError as exc:
         print(f"movement simulate: {exc}", file=sys.stderr)
         return 2

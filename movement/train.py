@@ -22,6 +22,7 @@ import logging
 import platform
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,11 +326,13 @@ def train(
             if len(Xr):
                 X = pd.concat([X, Xr], ignore_index=True)
                 y = np.concatenate([y, yr])
-        counts = pd.Series(y).value_counts()
-        if len(counts) < 2 or counts.min() < 3:
+        # every class, a missing one as 0: a model that never saw a class cannot predict it
+        counts = pd.Series(y, dtype=object).value_counts().reindex(list(CLASSES), fill_value=0)
+        if counts.min() < 3:
+            shown = ", ".join(f"{c} {int(n)}" for c, n in counts.items())
             raise MovementError(
-                f"not enough labelled {m} segments to train: {counts.to_dict()} "
-                "(each class needs >= 3 for calibration); use more or longer recordings (--n, --duration)"
+                f"not enough labelled {m} segments to train ({shown}): each class needs >= 3 "
+                "for calibration; use more or longer recordings (--n, --duration)"
             )
         est, used = fit_model(X, y, seed=spec.seed)
         counts = pd.Series(y).value_counts().to_dict()
@@ -371,10 +374,32 @@ def _reviewed_rows(folder: str | Path, modality: str) -> tuple[pd.DataFrame, np.
         from .review import reviewed_training_rows
     except ImportError:  # pragma: no cover
         raise MovementError("reviewed training needs movement.review") from None
-    rows = reviewed_training_rows(folder, folder)
-    if "modality" in rows:
-        rows = rows[rows["modality"] == modality]
-    rows = rows.reset_index(drop=True)
+    everything = reviewed_training_rows(folder, folder)
+    mods = everything["modality"].map(lambda v: v if isinstance(v, str) else "unknown")
+    rows = everything[mods == modality].reset_index(drop=True)
+    # a folder that adds nothing (a wrong folder, nothing reviewed yet) is said, not silent
+    if len(everything) == 0:
+        warnings.warn(
+            f"{folder}: no reviewed events (no <stem>_decisions.tsv, no review_status filled "
+            "in a <stem>_events.tsv); training on simulated data only",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif len(rows) == 0:
+        found = ", ".join(f"{k} {n}" for k, n in mods.value_counts().items())
+        warnings.warn(
+            f"{folder}: no reviewed {modality} events (reviewed: {found}); "
+            f"{modality} trained on simulated data only",
+            UserWarning,
+            stacklevel=3,
+        )
+    if (mods == "unknown").any() and len(rows):
+        warnings.warn(
+            f"{folder}: {int((mods == 'unknown').sum())} reviewed event(s) of unknown modality "
+            "(no <stem>_events.json) left out",
+            UserWarning,
+            stacklevel=3,
+        )
     return rows, rows["label"].to_numpy(dtype=object) if len(rows) else np.array([], dtype=object)
 
 
@@ -469,16 +494,20 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
 
 def cli_run(args: argparse.Namespace) -> int:
     from .config import load_settings
+    from .simulate import _warnings_as_lines
 
     settings = load_settings(args.config, args.set)
     spec = TrainingSpec(n_recordings=args.n, duration_s=args.duration, seed=args.seed)
-    bundle = train(
-        args.modality or ("emg", "accel"),
-        spec,
-        reviewed=args.reviewed,
-        settings=settings,
-        progress=True,
-    )
+    # what training warns (no reviewed events, decisions matching no event...) as one line
+    # each, not Python's "file:line: UserWarning" with the source line under it
+    with _warnings_as_lines():
+        bundle = train(
+            args.modality or ("emg", "accel"),
+            spec,
+            reviewed=args.reviewed,
+            settings=settings,
+            progress=True,
+        )
     if args.eval_n > 0:
         metrics = heldout_metrics(
             bundle,
