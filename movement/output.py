@@ -238,7 +238,9 @@ def summarise(
         status="ok", message="", duration_s=round(total, 3), recorded_s=round(dur, 3),
         n_events=len(events),
         nonwear_s=(
-            round(float(events.attrs["nonwear_s"]), 3) if "nonwear_s" in events.attrs else None
+            round(float(events.attrs["nonwear_s"]), 3)
+            if events.attrs.get("nonwear_s") is not None
+            else None
         ),
     )  # fmt: skip
     cal = events.attrs.get("calibration")

@@ -88,7 +88,7 @@ def score(
     if isinstance(cfg, AccelConfig) and cfg.nonwear_window_s is not None:
         # (the time not worn within the time recorded)
         runs = intersect_runs(nonwear_runs(rec.data, rec.fs, cfg), pieces)
-        flag_nonwear(out, runs, rec.fs, cfg)
+        flag_nonwear(out, runs, rec.fs, cfg, rec.duration)
     return out
 
 

@@ -1699,7 +1699,7 @@ def score_stream(
     if nw_block is not None:
         blocks, scale = src.block_stats()
         runs = nonwear_of_stats(blocks, meta.n_samples, meta.fs, cfg, scale)  # type: ignore[arg-type]
-        flag_nonwear(out, intersect_runs(runs, pieces), meta.fs, cfg)  # type: ignore[arg-type]
+        flag_nonwear(out, intersect_runs(runs, pieces), meta.fs, cfg, meta.duration)  # type: ignore[arg-type]
     out.attrs["stream"] = {
         "windows": n_windows,
         "overlap_s": pl.overlap / meta.fs,

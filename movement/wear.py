@@ -225,13 +225,33 @@ def intersect_runs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out[np.argsort(out[:, 0], kind="stable")]
 
 
-def flag_nonwear(events: object, runs: np.ndarray, fs: float, cfg: AccelConfig) -> None:
+def flag_nonwear(
+    events: object,
+    runs: np.ndarray,
+    fs: float,
+    cfg: AccelConfig,
+    duration_s: float | None = None,
+) -> None:
     """Flag the events (a :func:`movement.score` table) that overlap the non-wear ``runs``
     (samples) for review, and record the time not worn in ``events.attrs``:
-    ``nonwear_s`` and ``nonwear`` (``[onset, duration]`` s per stretch)."""
+    ``nonwear_s`` and ``nonwear`` (``[onset, duration]`` s per stretch).
+
+    A recording of ``duration_s`` shorter than one window is not judged: both are None
+    (``n/a`` in ``summary.tsv``, not 0 s) and ``attrs["notes"]["nonwear"]`` says why."""
     import pandas as pd
 
     assert isinstance(events, pd.DataFrame)
+    window = cfg.nonwear_window_s
+    if window is not None and duration_s is not None and duration_s < window:
+        events.attrs["nonwear_s"] = None
+        events.attrs["nonwear"] = None
+        notes = dict(events.attrs.get("notes") or {})
+        notes["nonwear"] = (
+            f"not judged: the recording ({duration_s / 60:.1f} min) is shorter than one "
+            f"{window / 60:g} min window (accel.nonwear_window_s)"
+        )
+        events.attrs["notes"] = notes
+        return
     runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
     total = float((runs[:, 1] - runs[:, 0]).sum() / fs)
     events.attrs["nonwear_s"] = total

@@ -154,3 +154,15 @@ def test_the_review_page_shows_the_time_not_worn(tmp_path: Path, unworn) -> None
     ev = movement.score(unworn)
     page = write_report(unworn, ev, tmp_path / "r_report.html", max_event_plots=2).read_text()
     assert "Not worn</dt><dd>1:15:00" in page and "beige: not worn" in page
+
+
+def test_a_recording_shorter_than_a_window_is_not_judged_not_zero() -> None:
+    """Under an hour the README says non-wear is never judged; the summary once said 0 s."""
+    import movement
+    from movement.output import summarise
+
+    sim = movement.simulate("accel", 120.0, 3)
+    events = movement.score(sim.recording)
+    assert events.attrs["nonwear_s"] is None and events.attrs["nonwear"] is None
+    assert "not judged" in events.attrs["notes"]["nonwear"]
+    assert summarise("x.csv", events)["nonwear_s"] is None

@@ -805,9 +805,13 @@ def read_gt3x(path: Path) -> RawSignal:
 
     actfast can return 0 samples, without an error, for older ``.gt3x`` files; then (or
     when actfast fails) pygt3x is used when installed (GPL-3.0: extra ``gt3x-gpl``).
-    Idle-sleep-mode gaps (the device stops sampling while still) are filled with the last
-    sample, as ActiLife does. The length is checked against the header's start and
-    last-sample times x rate.
+    Idle-sleep-mode gaps (the device stops sampling while still) are missing samples
+    (NaN): ActiLife fills them with the last sample, but a repeated sample is no
+    measurement, and counted as data it made the noise level ~0 (SNRs of ~200 dB, no
+    low-SNR review flag) and most of the calibration's "still windows" copies of one
+    sample. As other gaps, they are never spanned by an event, and those over 60 s split
+    the recording into pieces scored apart. The length is checked against the header's
+    start and last-sample times x rate.
 
     Parameters
     ----------
@@ -857,22 +861,20 @@ def read_gt3x(path: Path) -> RawSignal:
         raise RecordingError(
             "the .gt3x info.txt has no usable Sample Rate / Start Date", src
         ) from None
-    # samples on the grid of their timestamps; idle-sleep gaps filled with the last sample
+    # samples on the grid of their timestamps; idle-sleep gaps missing (NaN)
     idx = np.rint((t - t[0]) * fs).astype(np.int64)
     if np.any(np.diff(idx) <= 0):
         raise RecordingError("sample times in the .gt3x file do not increase", src)
     n_grid = int(idx[-1]) + 1
     if n_grid > acc.shape[0]:
-        fill = np.zeros(n_grid, dtype=np.int64)
-        fill[idx] = np.arange(acc.shape[0])
-        present = np.zeros(n_grid, dtype=bool)
-        present[idx] = True
-        fill = np.maximum.accumulate(np.where(present, fill, 0))
+        grid = np.full((n_grid, acc.shape[1]), np.nan)
+        grid[idx] = acc
         notes["idle_sleep"] = (
             f"{n_grid - acc.shape[0]} samples ({(n_grid - acc.shape[0]) / fs:.0f} s) in idle-sleep "
-            "gaps filled with the last sample, as ActiLife does"
+            "gaps (the device still, not sampling): missing, not filled with the last sample "
+            "as ActiLife does"
         )
-        acc = acc[fill]
+        acc = grid
     if last_ticks > start_ticks:
         expected = int(round((last_ticks - start_ticks) / 1e7 * fs))
         if n_grid > expected + fs:
