@@ -430,7 +430,8 @@ class EMGConfig(_Config):
         "front end of a detector in coloured noise (mains hum, band-pass shape); an FIR "
         "prediction-error filter needs ~1/(line spacing) of lags to null mains lines. Measured "
         "on simulated EMG at 6 dB (dev seeds 700000-700005, all confounders): MUAPs reaching "
-        "threshold 39% (16 lags), 84% (32), 84% (64); cost grows with the order [E]",
+        "threshold 39% (16 lags), 84% (32), 84% (64); cost grows with the order; lags at "
+        "2 kHz, as many as span the same time above (segment.muap_lags) [E]",
     )
     muap_false_alarms_per_h: float = _p(
         0.1,

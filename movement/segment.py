@@ -856,7 +856,7 @@ def _whitened_power_held(
     out of the noise power (a filled gap holds none: it would pull the noise to 0).
     """
     band = (cfg.band_low_hz, cfg.band_high_hz)
-    e, rho_c, nearest = _whiten_held(y, fs, cfg.muap_whitening_order, cfg.baseline_window_s, band)
+    e, rho_c, nearest = _whiten_held(y, fs, muap_lags(cfg, fs), cfg.baseline_window_s, band)
     p = np.square(e, out=e)
     # per block (robust_baseline's level, without its spread)
     lvl, _, blk = _block_baseline(
@@ -865,6 +865,26 @@ def _whitened_power_held(
     )  # fmt: skip
     noise = np.maximum(lvl[:, 0] / _CHI2_1_MEDIAN, np.finfo(float).tiny)
     return p, noise, blk, rho_c, nearest
+
+
+def muap_lags(cfg: EMGConfig, fs: float) -> int:
+    """The MUAP detector's whitening order at ``fs``: ``muap_whitening_order`` lags, and
+    above 2 kHz as many as span the same time (``order x fs / 2000``).
+
+    The order was measured at 2 kHz, and nulling mains lines takes ~1/(line spacing) of
+    lags in *time*: 32 lags are 16 ms at 2 kHz but 8 ms at 4 kHz. At 4 kHz (8 simulated
+    5 min recordings, 12 dB, all confounders, seeds 4242006+) 32 lags gave F1
+    fasciculation-like 0.94, dystonia-like 0.75, other 0.72 (34 false), 64 lags 0.99,
+    1.00, 0.84 (2 kHz: 0.99, 1.00, 0.96). Below 2 kHz the order is kept (as validated).
+
+    Examples
+    --------
+    >>> from movement.config import EMGConfig
+    >>> [muap_lags(EMGConfig(), fs) for fs in (1000.0, 2000.0, 4000.0, 10000.0)]
+    [32, 32, 64, 160]
+    """
+    order = int(cfg.muap_whitening_order)
+    return max(order, int(round(order * fs / 2000.0)))
 
 
 def _rho_lags(fs: float, cfg: EMGConfig, block: int) -> int:
@@ -890,7 +910,7 @@ def _muap_runs(
     thresholds are then computed once per centre.
     """
     n = p.shape[0]
-    order = cfg.muap_whitening_order
+    order = muap_lags(cfg, fs)
     settle = int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
     b = max(1, int(round(_BLOCK_S * fs)))
     c = _cumsum0(p)
@@ -2466,7 +2486,7 @@ def _site_runs(
         b_runs = _muap_runs(p, noise, rho_c, fs, cfg, nearest)
         if cfg.sustained_window_s:
             # whitening start-up and the band-pass's edge transient, and gaps, do not count
-            settle = cfg.muap_whitening_order + int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
+            settle = muap_lags(cfg, fs) + int(round(2.0 * fs / max(cfg.band_low_hz, 1.0)))
             valid = ~gaps if gaps.shape[0] == n else np.ones(n, bool)
             valid[:settle] = False
             valid[max(0, n - settle) :] = False
