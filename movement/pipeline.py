@@ -364,9 +364,38 @@ def _label(
         modality=rec.modality,
         channels=list(rec.channels),
         source=rec.source,
-        notes=dict(rec.notes),
+        notes={**rec.notes, **applied_settings(cfg, rec.fs)},
     )
     return out
+
+
+def applied_settings(cfg: Any, fs: float) -> dict[str, str]:
+    """Notes on settings the rate changed: the parameters record what was asked (and make
+    the hash); these say what was applied (a band edge capped at 0.45 x the rate, the
+    MUAP whitening's lags above 2 kHz).
+
+    Examples
+    --------
+    >>> from movement.config import EMGConfig
+    >>> applied_settings(EMGConfig(band_high_hz=600.0), 1000.0)["band_high_hz"]
+    'band_high_hz 600 Hz applied as 450 Hz (capped at 0.45 x 1000 Hz)'
+    """
+    notes = {}
+    high = getattr(cfg, "band_high_hz", None)
+    if high is not None and high > 0.45 * fs:
+        notes["band_high_hz"] = (
+            f"band_high_hz {high:g} Hz applied as {0.45 * fs:g} Hz (capped at 0.45 x {fs:g} Hz)"
+        )
+    if isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz:
+        from .segment import muap_lags
+
+        lags = muap_lags(cfg, fs)
+        if lags != cfg.muap_whitening_order:
+            notes["muap_whitening_order"] = (
+                f"muap_whitening_order {cfg.muap_whitening_order} applied as {lags} lags at "
+                f"{fs:g} Hz (the same span in time as at 2 kHz)"
+            )
+    return notes
 
 
 def merge_other_bouts(

@@ -1394,11 +1394,20 @@ def _page(
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta_rows)
     n_flag = int(_flags(events).sum())
     class_opts = "".join(f'<option value="{c}">{c}</option>' for c in CLASSES)
+    flags = _flags(events)
+    unplotted_flags = int(flags.sum()) - int(sum(1 for i in plotted if flags[i]))
     plots_note = (
         f"Plots of {len(plotted)} of {len(events)} events"
         + (
             f" (max_event_plots = {max_event_plots}; review-flagged first)"
             if len(plotted) < len(events)
+            else ""
+        )
+        + (
+            f". {unplotted_flags} review-flagged event(s) have no plot: more are flagged than "
+            "plots are drawn (raise max_event_plots, movement report --max-plots); in the "
+            "table, the number of an event with a plot links to it"
+            if unplotted_flags > 0
             else ""
         )
         + ". Grey: cleaned signal (band-passed EMG, or dynamic acceleration magnitude); black: the "

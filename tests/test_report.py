@@ -458,3 +458,23 @@ def test_page_in_browser(
     shot = tmp_path / "report.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+def test_the_page_says_how_many_flagged_events_have_no_plot(tmp_path) -> None:
+    """With more flagged events than plots, the page said only "review-flagged first"."""
+    pytest.importorskip("matplotlib")
+    import warnings
+
+    import movement
+    from movement.report import write_report
+
+    sim = movement.simulate("accel", 1800.0, 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        events = movement.score(sim.recording)
+    n_flag = int(events["review"].sum())
+    assert n_flag > 5
+    page = write_report(sim.recording, events, tmp_path / "p.html", max_event_plots=5).read_text()
+    assert f"{n_flag - 5} review-flagged event(s) have no plot" in page
+    page = write_report(sim.recording, events, tmp_path / "q.html", max_event_plots=len(events))
+    assert "have no plot" not in page.read_text()
