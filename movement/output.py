@@ -168,6 +168,7 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
                 "nonwear_s": a.get("nonwear_s"),
                 "nonwear": a.get("nonwear"),
                 "calibration": a.get("calibration"),
+                "ecg": a.get("ecg"),
                 "SamplingFrequency": a.get("fs"),
                 "modality": a.get("modality"),
                 "channels": a.get("channels"),
@@ -205,6 +206,8 @@ SUMMARY_COLUMNS = (
         "nonwear_s",
         "calibrated",
         "calibration_error_mg",
+        "ecg_beats",
+        "heart_rate_bpm",
         "n_events",
     ]
     + [f"n_{c.split('-')[0]}" for c in CLASSES]
@@ -243,6 +246,11 @@ def summarise(
             else None
         ),
     )  # fmt: skip
+    ecg = events.attrs.get("ecg")
+    if ecg is not None:
+        # (EMG with ECG removal: the R peaks subtracted; n/a where removal did not run)
+        row["ecg_beats"] = int(ecg["beats"])
+        row["heart_rate_bpm"] = ecg.get("heart_rate_bpm")
     cal = events.attrs.get("calibration")
     if cal is not None:
         # (the error the scored values carry: after the fit where applied; the worst sensor)

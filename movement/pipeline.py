@@ -79,9 +79,12 @@ def score(
             pre = preprocess(rec, cfg, calibration=cal)
             seg = segment(pre, cfg)
             feats = segment_features(pre, seg, cfg, rec.modality, rec.duration)
+            beats = pre.ecg_beats
         else:
             feats = _piece_features(rec, cfg, pieces, cal)
+            beats = feats.attrs.pop("ecg_beats", None)
     out = _label(feats, clf, cfg, rec, model_name)
+    note_ecg(out, beats, rec.fs)
     note_calibration(out, cal)
     if "gaps" in feats.attrs:
         note_pieces(out, rec.duration, pieces, rec.fs)
@@ -160,7 +163,7 @@ def _piece_features(
     from the recording's first sample); clipping judged against the whole recording's
     maximum and the whole recording's calibration applied, as in streaming."""
     top = np.fmax.reduce(np.abs(rec.data), axis=0)  # NaN left out
-    parts = []
+    parts, beats = [], []
     for a, b in pieces:  # loop over the pieces between long gaps
         sub = rec.piece(int(a), int(b))
         pre = preprocess(sub, cfg, clip_top=top, calibration=calibration)
@@ -170,10 +173,62 @@ def _piece_features(
         f["stop"] += a
         f["onset"] = f["start"] / rec.fs
         parts.append(f)
+        if pre.ecg_beats is not None:
+            beats.append(pre.ecg_beats + a)
     feats = pd.concat(parts, ignore_index=True)
     feats.attrs["gap_runs_s"] = mask_to_runs(rec.gaps) / rec.fs
     feats.attrs["gaps"] = True
+    if beats:
+        # (ECG removal ran: the R peaks found, from the recording's first sample)
+        feats.attrs["ecg_beats"] = np.concatenate(beats)
     return feats
+
+
+def ecg_summary(beats: np.ndarray | None, fs: float) -> dict[str, Any] | None:
+    """What EMG's ECG removal found: R peaks, heart rate and the time on the rhythm.
+
+    Parameters
+    ----------
+    beats : ndarray of int or None
+        R-peak sample indices (:func:`movement.preprocess.ecg_beats`); None when ECG
+        removal did not run (accelerometry, or ``ecg_removal`` off).
+    fs : float
+
+    Returns
+    -------
+    dict or None
+        ``beats`` (count of R peaks found and subtracted), ``heart_rate_bpm`` (60 over the
+        median interval between consecutive beats that is a heart period, 40-150
+        beats/min; None with no such interval) and ``rhythm_s`` (the sum of those
+        intervals: the time the ECG was followed). None when ``beats`` is None.
+
+    Examples
+    --------
+    >>> ecg_summary(np.arange(0, 20000, 1600), 2000.0)
+    {'beats': 13, 'heart_rate_bpm': 75.0, 'rhythm_s': 9.6}
+    >>> ecg_summary(np.zeros(0, int), 2000.0)
+    {'beats': 0, 'heart_rate_bpm': None, 'rhythm_s': 0.0}
+    """
+    if beats is None:
+        return None
+    from .preprocess import ECG_BPM
+
+    b = np.unique(np.asarray(beats, dtype=np.int64))
+    rr = np.diff(b) / fs
+    rr = rr[(rr >= 60.0 / ECG_BPM[1]) & (rr <= 60.0 / ECG_BPM[0])]
+    return {
+        "beats": int(len(b)),
+        "heart_rate_bpm": round(60.0 / float(np.median(rr)), 1) if len(rr) else None,
+        "rhythm_s": round(float(rr.sum()), 3),
+    }
+
+
+def note_ecg(events: pd.DataFrame, beats: np.ndarray | None, fs: float) -> None:
+    """Record what ECG removal found in ``events.attrs["ecg"]`` (:func:`ecg_summary`);
+    nothing when it did not run."""
+    found = ecg_summary(beats, fs)
+    if found is not None:
+        events.attrs["ecg"] = found
 
 
 def calibration_for(rec: Recording, cfg: EMGConfig | AccelConfig) -> Calibration | None:

@@ -871,6 +871,9 @@ class Preprocessed:
     lowband : ndarray (n, n_sites) or None
         EMG: moving RMS (0.1 s) of the raw signal's low band (``EMGConfig.artefact_band_hz``,
         below the EMG high-pass), where motion artefacts live; ``None`` when not computed.
+    ecg_beats : ndarray of int or None
+        EMG with ``ecg_removal``: the R peaks found (:func:`ecg_beats`) and subtracted
+        (empty: no heartbeat rhythm found); ``None`` when ECG removal did not run.
     """
 
     fs: float
@@ -884,6 +887,7 @@ class Preprocessed:
     clipped: np.ndarray
     orientation: np.ndarray | None = None
     lowband: np.ndarray | None = None
+    ecg_beats: np.ndarray | None = None
 
 
 def _lazy(name: str, doc: str) -> property:
@@ -957,6 +961,7 @@ def _preprocess_emg(
     y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order)
     if cfg.notch_hz:
         y = notch(y, fs, cfg.notch_hz, harmonics=cfg.notch_harmonics)
+    beats = None
     if cfg.ecg_removal:
         beats = ecg_beats(x, fs)
         if len(beats):
@@ -992,6 +997,7 @@ def _preprocess_emg(
         gaps,
         clipped,
         lowband=low,
+        ecg_beats=beats,
     )
 
 

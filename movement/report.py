@@ -1388,6 +1388,8 @@ def _page(
         )
     if a.get("calibration"):
         meta_rows.append(("Calibration", _esc(_calibration_text(a["calibration"]))))
+    if a.get("ecg") is not None:
+        meta_rows.append(("ECG", _esc(_ecg_text(a["ecg"]))))
     if notes:
         meta_rows.append(("Reader notes", _esc("; ".join(f"{k}: {v}" for k, v in notes.items()))))
     meta_rows.append(("Report written", _esc(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))))
@@ -1882,13 +1884,34 @@ def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
                 events.attrs[k] = js[k]
         # what the page's header gives and its signals were scored with (calibration)
         rec_js = js.get("recording") or {}
-        for k in ("calibration", "nonwear", "nonwear_s"):
+        for k in ("calibration", "nonwear", "nonwear_s", "ecg"):
             if rec_js.get(k) is not None:
                 events.attrs[k] = rec_js[k]
         rec_s, dur_s = rec_js.get("recorded_s"), rec_js.get("duration_s")
         if rec_s is not None and dur_s is not None and rec_s != dur_s:
             events.attrs["recorded_duration"] = rec_s
     return events
+
+
+def _ecg_text(ecg: dict[str, Any]) -> str:
+    """The review page's line on what ECG removal found.
+
+    Examples
+    --------
+    >>> _ecg_text({"beats": 736, "heart_rate_bpm": 75.8, "rhythm_s": 580.4})
+    'removal on: 736 R peaks found and subtracted (heart rate 75.8 beats/min, rhythm followed for 0:09:40 (h:mm:ss, 580 s))'
+    >>> _ecg_text({"beats": 0, "heart_rate_bpm": None, "rhythm_s": 0.0})
+    'removal on: no heartbeat rhythm found, nothing subtracted'
+    """
+    n = int(ecg.get("beats") or 0)
+    if not n:
+        return "removal on: no heartbeat rhythm found, nothing subtracted"
+    hr = ecg.get("heart_rate_bpm")
+    rate = f"heart rate {hr:g} beats/min, " if hr is not None else ""
+    return (
+        f"removal on: {n} R peaks found and subtracted ({rate}rhythm followed for "
+        f"{_duration_text(float(ecg.get('rhythm_s') or 0.0))})"
+    )
 
 
 def _scored_reading(events_dir: Path, stem: str) -> dict[str, Any]:

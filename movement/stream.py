@@ -117,6 +117,7 @@ from .pipeline import (
     _one_blas_thread,
     classifier_for,
     note_calibration,
+    note_ecg,
     note_pieces,
 )
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
@@ -1434,6 +1435,10 @@ def _core_rows(
     # this core's missing samples, [start, stop) s (other-bout joining stops at them)
     c0, c1 = core[0] - s0, core[1] - s0
     feats.attrs["gap_runs_s"] = (mask_to_runs(pre.gaps[c0:c1]) + core[0]) / src.meta.fs
+    if pre.ecg_beats is not None:
+        # this core's R peaks (ECG removal's estimates are local: those of the whole)
+        b = pre.ecg_beats
+        feats.attrs["ecg_beats"] = b[(b >= c0) & (b < c1)] + s0
     if cut_at is not None:
         feats.attrs["carry"] = int(cut_at)
     return feats
@@ -1525,6 +1530,7 @@ def _stream_features(
     # each core's missing samples (a run cut at a core end stays cut: only its extent matters)
     runs = [p.attrs.pop("gap_runs_s") for p in parts if "gap_runs_s" in p.attrs]
     gap_runs = np.concatenate(runs) if runs else np.zeros((0, 2))
+    beats = [p.attrs.pop("ecg_beats") for p in parts if "ecg_beats" in p.attrs]
     feats = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(parts) > 1:
         feats = feats.sort_values(["start", "stop"], kind="stable").reset_index(drop=True)
@@ -1536,6 +1542,8 @@ def _stream_features(
         for k, v in ctx.items():
             feats[k] = v
     feats.attrs["gap_runs_s"] = gap_runs
+    if beats:
+        feats.attrs["ecg_beats"] = np.concatenate(beats)
     return feats, pl, stats
 
 
@@ -1662,15 +1670,18 @@ def score_stream(
             src, cfg, window_s, max_segment_s, threads, progress, name
         )
         gap_runs = feats.attrs["gap_runs_s"]
+        beats = feats.attrs.pop("ecg_beats", None)
         n_windows = len(pl.cores)
     else:
         # a piece between gaps longer than MAX_GAP_S at a time, as movement.score does
-        found, runs, n_windows, stats = [], [], 0, {}
+        found, runs, n_windows, stats, found_beats = [], [], 0, {}, []
         for a, b in pieces:  # loop over the pieces between long gaps
             part, pl, st = _stream_features(
                 _SpanSource(src, a, b), cfg, window_s, max_segment_s, threads, progress, name
             )
             runs.append(part.attrs.pop("gap_runs_s") + a / meta.fs)
+            if "ecg_beats" in part.attrs:
+                found_beats.append(part.attrs.pop("ecg_beats") + a)
             if "start" in part:
                 part["start"] += a
                 part["stop"] += a
@@ -1681,6 +1692,7 @@ def score_stream(
                 stats[k] = max(stats.get(k, 0), v) if k == "max_rows" else stats.get(k, 0) + v
         feats = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
         gap_runs = np.concatenate(runs + [src.nan_runs / meta.fs])
+        beats = np.concatenate(found_beats) if found_beats else None
     meta.notes["stream"] = (
         f"{n_windows} window(s) of {window_s:g} s, overlap {pl.overlap / meta.fs:g} s"
         + (f", {stats['extensions']} extension(s)" if stats.get("extensions") else "")
@@ -1693,6 +1705,7 @@ def score_stream(
     )
     feats.attrs["gap_runs_s"] = gap_runs
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
+    note_ecg(out, beats, meta.fs)
     if not whole:
         note_pieces(out, meta.duration, pieces, meta.fs)
     note_calibration(out, src.calibration)
