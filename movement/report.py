@@ -447,7 +447,15 @@ def _timeline_png(
     Returns the PNG and, per panel, its time span and position in the image (fractions
     from the left / top) so the page can map a click to a time.
     """
-    Figure, Canvas = mpl
+    fig, layout = _timeline_figure(tl, events, units, mpl)
+    return _png(fig, mpl.Canvas), layout
+
+
+def _timeline_figure(
+    tl: _TimelineBins, events: pd.DataFrame, units: str, mpl: Any
+) -> tuple[Any, list[dict[str, float]]]:
+    """The figure :func:`_timeline_png` renders, and its panels' layout."""
+    Figure = mpl.Figure
     fs, duration = tl.fs, tl.duration
     n_panels, panel = tl.n_panels, tl.panel
     # robust top: a single knock must not flatten the rest (taller peaks reach the top)
@@ -524,7 +532,7 @@ def _timeline_png(
         handlelength=1.2,
         columnspacing=1.5,
     )
-    return _png(fig, Canvas), layout
+    return fig, layout
 
 
 def _patch(colour: str, text: str, hatch: str | None = None) -> Any:
@@ -704,6 +712,12 @@ def _event_png(view: _EventView, fs: float, units: str, mpl: Any) -> bytes:
     lines get the event's data, its spans are replaced and its y-limits rescaled to the
     new data (the x-limits are set), so the plot is the one a new figure would give.
     """
+    ef = _draw_event(view, fs, units, mpl)
+    return _png(ef.fig, None, ef.canvas)
+
+
+def _draw_event(view: _EventView, fs: float, units: str, mpl: Any) -> _EventFigure:
+    """Draw an event's plot (:func:`_event_png`) into the figure of its layout."""
     on, dur, colour = view.onset, view.dur, view.colour
     n_sites = len(view.site_names)
     zoom = view.zoom is not None
@@ -744,7 +758,7 @@ def _event_png(view: _EventView, fs: float, units: str, mpl: Any) -> bytes:
             az.autoscale_view(scalex=False)
             if r == last:
                 az.set_xlabel(f"zoom: {zb - za:.2g} s around the event", fontsize=7, labelpad=1)
-    return _png(ef.fig, None, ef.canvas)
+    return ef
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""movement.plot: the review page's drawings as matplotlib figures for notebooks."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import movement  # noqa: E402
+from movement import report as R  # noqa: E402
+from movement.errors import MovementError  # noqa: E402
+from movement.plot import plot_event, plot_timeline  # noqa: E402
+from movement.simulate import simulate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scored():
+    rec = simulate("accel", 600, seed=11).recording
+    return rec, movement.score(rec)
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from matplotlib.image import imread
+
+    return imread(io.BytesIO(png), format="png")
+
+
+def test_plot_event_is_the_review_pages_plot(scored) -> None:
+    from movement.preprocess import preprocess
+
+    rec, ev = scored
+    assert len(ev) >= 3
+    pre = preprocess(rec, R._config(rec, ev, None), calibration=R._calibration(ev, 3))
+    for i in (0, len(ev) // 2, len(ev) - 1):
+        fig = plot_event(rec, ev, i)
+        view = R._event_view(pre, 0, ev, i, rec.duration)
+        # a row per site, plus a zoom column for events under 0.5 s
+        assert len(fig.axes) == len(view.site_names) * (2 if view.zoom else 1)
+        assert fig.axes[0].get_ylabel() == view.site_names[0]
+        assert fig.axes[0].get_xlim() == pytest.approx((view.a, view.b))
+        got = _pixels(R._png(fig, R._matplotlib().Canvas))
+        want = _pixels(R._event_png(view, rec.fs, R._units(rec), R._matplotlib()))
+        assert np.array_equal(got, want)
+    # negative positions count from the end, as in events.iloc
+    assert (
+        plot_event(rec, ev, -1).axes[0].get_xlim()
+        == plot_event(rec, ev, len(ev) - 1).axes[0].get_xlim()
+    )
+
+
+def test_plot_event_refuses_what_is_not_an_event(scored) -> None:
+    rec, ev = scored
+    for bad in (len(ev), -len(ev) - 1, 1.5, "0", True):
+        with pytest.raises(MovementError, match="is not in a table of"):
+            plot_event(rec, ev, bad)
+    emg = simulate("emg", 30, seed=1).recording
+    with pytest.raises(MovementError, match="events of another recording"):
+        plot_event(emg, ev, 0)
+
+
+def test_plot_timeline_draws_every_event_and_panels_long_recordings(scored) -> None:
+    rec, ev = scored
+    fig = plot_timeline(rec, ev)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[0] == 0.0 and ax.get_xlim()[1] >= rec.duration
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    for c in ("fasciculation-like", "dystonia-like", "other"):
+        assert f"{c} ({int((ev['trial_type'] == c).sum())})" in legend
+    # 3 h: more than one panel
+    long = movement.Recording(
+        np.tile([0.0, 0.0, 1.0], (3 * 3600 * 25, 1))
+        + np.random.default_rng(0).normal(0, 0.003, (3 * 3600 * 25, 3)),
+        fs=25.0,
+        modality="accel",
+        units="g",
+    )
+    ev_long = movement.score(long, model="rules")
+    assert len(plot_timeline(long, ev_long).axes) >= 2
+
+
+def test_plot_event_reads_a_path(tmp_path) -> None:
+    import json
+
+    sim = simulate("emg", 60, seed=4)
+    path = tmp_path / "rec.npy"
+    np.save(path, sim.recording.data)
+    (tmp_path / "rec.json").write_text(
+        json.dumps({"SamplingFrequency": sim.recording.fs, "Modality": "emg"})
+    )
+    ev = movement.score(path)
+    assert len(ev)
+    from_path = plot_event(str(path), ev, 0)
+    from_rec = plot_event(movement.read(path), ev, 0)
+    assert [a.get_ylabel() for a in from_path.axes] == [a.get_ylabel() for a in from_rec.axes]
+    assert from_path.axes[0].get_xlim() == from_rec.axes[0].get_xlim()
