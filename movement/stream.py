@@ -887,6 +887,24 @@ def _rows_source(
     return out
 
 
+def _first_non_numeric(col: pd.Series, name: str, row0: int) -> str:
+    """The error for a text column: its first value that is not a number, and its data row
+    (counted from 1 after the header), as :func:`movement.read` words it.
+
+    Examples
+    --------
+    >>> _first_non_numeric(pd.Series(["1.0", "", "abc"]), "x", 100)
+    "non-numeric value 'abc' in column 'x' (data row 103)"
+    """
+    text = col.astype("string").str.strip()
+    num = pd.to_numeric(text.mask(text == ""), errors="coerce")
+    wrong = (num.isna() & text.notna() & (text != "")).to_numpy(bool)
+    if not wrong.any():
+        return f"non-numeric values in column {name!r}"
+    i = int(np.flatnonzero(wrong)[0])
+    return f"non-numeric value {text.iloc[i][:30]!r} in column {name!r} (data row {row0 + i + 1})"
+
+
 def _table_source(
     path: Path,
     kind: str,
@@ -988,7 +1006,10 @@ def _table_source(
         first["acc"].add(arr)
 
     def arrays() -> Iterator[np.ndarray]:
+        row0 = 0  # data rows before this chunk (to name a bad value's row)
         for df in frames():
+            if not len(df):  # (a header alone reads as a frame of no rows, of text columns)
+                continue
             tv = None
             if tcol is not None:
                 t = df[tcol]
@@ -1006,7 +1027,8 @@ def _table_source(
             block = df[data_cols]
             bad = [c for c in data_cols if not pd.api.types.is_numeric_dtype(block[c])]
             if bad:
-                raise RecordingError(f"non-numeric values in column {bad[0]!r}", src)
+                raise RecordingError(_first_non_numeric(block[bad[0]], bad[0], row0), src)
+            row0 += len(df)
             arr = block.to_numpy(dtype=np.float64)
             if first["on"]:
                 feed(arr, tv)
@@ -1016,7 +1038,11 @@ def _table_source(
     sub, n, top_all = _subsample_rows(arrays(), len(data_cols), gaps)
     first["on"] = False  # (later passes: the windows')
     if n == 0:
-        raise RecordingError("the table has no rows", src)
+        # (movement.read's words for a CSV with a header and nothing under it)
+        raise RecordingError(
+            "the file has a header but no data rows" if kind == "csv" else "the table has no rows",
+            src,
+        )
     notes: dict[str, str] = {}
     if tcol is not None and n > 1:
         span = times["last"] - times["first"]

@@ -605,3 +605,22 @@ def test_a_50_hz_stream_equals_the_whole_recording() -> None:
     streamed = score_stream(sim.recording, window_s=200, threads=2)
     assert streamed.attrs["stream"]["windows"] >= 3
     assert_same_events(whole, streamed, 50.0)
+
+
+@pytest.mark.parametrize("case", ["empty", "header only", "non-numeric", "too few samples"])
+@pytest.mark.parametrize("chunk_rows", [40, 250_000])
+def test_streamed_bad_tables_say_what_read_says(tmp_path, case, chunk_rows) -> None:
+    """A bad CSV streamed gives movement.read's one line (a header alone was 'non-numeric
+    values'; a bad value had no row), whatever chunk it lies in."""
+    from conftest import make_bad_files
+
+    from movement.errors import RecordingError
+
+    path, fragment = make_bad_files(tmp_path)[case]
+    with pytest.raises(RecordingError) as read_err:
+        movement.read(path)
+    with pytest.raises(RecordingError) as stream_err:
+        score_stream(path, chunk_rows=chunk_rows)
+    assert fragment in str(read_err.value)
+    assert fragment in str(stream_err.value)
+    assert str(stream_err.value).startswith(str(path))
