@@ -102,14 +102,68 @@ def write_bids_events(
 
 
 def read_bids_events(path: str | Path) -> pd.DataFrame:
-    """Read a ``_events.tsv`` written by :func:`write_bids_events` (``n/a`` → missing)."""
-    tsv, _ = events_paths(path)
+    """Read a ``_events.tsv`` (``n/a`` → missing, ``true``/``false`` → booleans) with its
+    ``_events.json`` sidecar's provenance in ``attrs``, as :func:`movement.score` left them.
+
+    ``attrs`` gets, when the sidecar holds them: ``movement_version``, ``parameters_hash``,
+    ``parameters`` (so :mod:`movement.plot` and :func:`movement.report.write_report` clean
+    the signal as it was scored), ``model``, and the recording's ``calibration``,
+    ``nonwear``, ``nonwear_s``, ``ecg``, ``modality``, ``fs``, ``duration`` and
+    ``recorded_duration``. A missing or unreadable sidecar leaves ``attrs`` empty.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, movement
+    >>> from movement.output import write_events
+    >>> x = np.random.default_rng(0).normal(0, 0.01, (20000, 1))
+    >>> x[10000:10030, 0] += np.hanning(30) * 0.5
+    >>> ev = movement.score(movement.Recording(x, fs=2000, modality="emg"), model="rules")
+    >>> folder = tempfile.mkdtemp()
+    >>> tsv, _ = write_events(ev, folder, "rec")
+    >>> back = read_bids_events(tsv)
+    >>> back.attrs["parameters_hash"] == ev.attrs["parameters_hash"], back.attrs["modality"]
+    (True, 'emg')
+    """
+    tsv, side = events_paths(path)
     df = pd.read_csv(tsv, sep="\t", na_values=[NA], keep_default_na=False)
     for c in df.columns:
         vals = set(df[c].dropna().astype(str).str.lower().unique())
         if vals and vals <= {"true", "false"}:
             df[c] = df[c].map(lambda v: None if pd.isna(v) else str(v).lower() == "true")
+    if "channel" in df.columns:
+        df["channel"] = df["channel"].map(lambda v: None if pd.isna(v) else str(v))
+    if "trial_type" in df.columns:
+        df["trial_type"] = df["trial_type"].astype(str)
+    df.attrs.update(_sidecar_attrs(side))
     return df
+
+
+def _sidecar_attrs(side: Path) -> dict[str, Any]:
+    """The provenance an ``_events.json`` sidecar (:func:`movement.output.events_sidecar`)
+    holds, as :func:`movement.score`'s ``attrs`` name it."""
+    try:
+        js = json.loads(side.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(js, dict):
+        return {}
+    out = {
+        k: js[k]
+        for k in ("movement_version", "parameters_hash", "parameters", "model")
+        if js.get(k) is not None
+    }
+    rec = js.get("recording") if isinstance(js.get("recording"), dict) else {}
+    for k in ("calibration", "nonwear", "nonwear_s", "ecg", "modality", "channels"):
+        if rec.get(k) is not None:
+            out[k] = rec[k]
+    if rec.get("SamplingFrequency") is not None:
+        out["fs"] = rec["SamplingFrequency"]
+    if rec.get("duration_s") is not None:
+        out["duration"] = rec["duration_s"]
+    rec_s, dur_s = rec.get("recorded_s"), rec.get("duration_s")
+    if rec_s is not None and dur_s is not None and rec_s != dur_s:
+        out["recorded_duration"] = rec_s
+    return out
 
 
 _TAL_BAD = str.maketrans({"\x14": " ", "\x15": " ", "\x00": " ", "\n": " ", "\r": " "})

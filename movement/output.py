@@ -248,8 +248,9 @@ def summarise(
     )  # fmt: skip
     ecg = events.attrs.get("ecg")
     if ecg is not None:
-        # (EMG with ECG removal: the R peaks subtracted; n/a where removal did not run)
-        row["ecg_beats"] = int(ecg["beats"])
+        # (EMG with ECG removal: the R peaks subtracted; n/a where removal is off or the
+        # recording could not be searched: under 40 s, or below 160 Hz)
+        row["ecg_beats"] = None if ecg.get("beats") is None else int(ecg["beats"])
         row["heart_rate_bpm"] = ecg.get("heart_rate_bpm")
     cal = events.attrs.get("calibration")
     if cal is not None:

@@ -84,7 +84,7 @@ def score(
             feats = _piece_features(rec, cfg, pieces, cal)
             beats = feats.attrs.pop("ecg_beats", None)
     out = _label(feats, clf, cfg, rec, model_name)
-    note_ecg(out, beats, rec.fs)
+    note_ecg(out, beats, rec.fs, pieces)
     note_calibration(out, cal)
     if "gaps" in feats.attrs:
         note_pieces(out, rec.duration, pieces, rec.fs)
@@ -184,49 +184,71 @@ def _piece_features(
     return feats
 
 
-def ecg_summary(beats: np.ndarray | None, fs: float) -> dict[str, Any] | None:
-    """What EMG's ECG removal found: R peaks, heart rate and the time on the rhythm.
+def ecg_summary(beats: np.ndarray | None, fs: float, pieces: np.ndarray) -> dict[str, Any] | None:
+    """What EMG's ECG removal found: R peaks, heart rate, the time on the rhythm, and the
+    time searched.
 
     Parameters
     ----------
     beats : ndarray of int or None
         R-peak sample indices (:func:`movement.preprocess.ecg_beats`); None when ECG
-        removal did not run (accelerometry, or ``ecg_removal`` off).
+        removal is off (or accelerometry).
     fs : float
+    pieces : ndarray (k, 2)
+        The sample ranges scored apart (the recording, or its pieces between long gaps):
+        a piece is searched for a heartbeat only when
+        :func:`movement.preprocess.ecg_searchable` (40 s or longer, 160 Hz or faster).
 
     Returns
     -------
     dict or None
-        ``beats`` (count of R peaks found and subtracted), ``heart_rate_bpm`` (60 over the
-        median interval between consecutive beats that is a heart period, 40-150
-        beats/min; None with no such interval) and ``rhythm_s`` (the sum of those
-        intervals: the time the ECG was followed). None when ``beats`` is None.
+        ``beats`` (R peaks found and subtracted; None when nothing could be searched),
+        ``heart_rate_bpm`` (60 over the median interval between consecutive beats that is
+        a heart period, 40-150 beats/min; None with no such interval), ``rhythm_s`` (the
+        sum of those intervals: the time the ECG was followed), ``searched_s`` (the time in
+        pieces searched) and ``not_searched`` (why part or all of the recording was not
+        searched, or None). None when ``beats`` is None.
 
     Examples
     --------
-    >>> ecg_summary(np.arange(0, 20000, 1600), 2000.0)
-    {'beats': 13, 'heart_rate_bpm': 75.0, 'rhythm_s': 9.6}
-    >>> ecg_summary(np.zeros(0, int), 2000.0)
-    {'beats': 0, 'heart_rate_bpm': None, 'rhythm_s': 0.0}
+    >>> ecg_summary(np.arange(0, 120000, 1600), 2000.0, np.array([[0, 120000]]))
+    {'beats': 75, 'heart_rate_bpm': 75.0, 'rhythm_s': 59.2, 'searched_s': 60.0, 'not_searched': None}
+    >>> ecg_summary(np.zeros(0, int), 2000.0, np.array([[0, 60000]]))["not_searched"]
+    'the recording is shorter than 40 s'
+    >>> ecg_summary(np.zeros(0, int), 100.0, np.array([[0, 6000]]))["not_searched"]
+    '100 Hz is below the 160 Hz the QRS band needs'
     """
     if beats is None:
         return None
-    from .preprocess import ECG_BPM
+    from .preprocess import ECG_BPM, ecg_searchable
 
+    lengths = np.diff(np.asarray(pieces, dtype=np.int64).reshape(-1, 2), axis=1)[:, 0]
+    ok = np.array([ecg_searchable(int(n), fs) for n in lengths], dtype=bool)
+    searched_s = float(lengths[ok].sum()) / fs
+    if ok.all():
+        why = None
+    elif not ecg_searchable(10**12, fs):
+        why = f"{fs:g} Hz is below the 160 Hz the QRS band needs"
+    elif len(lengths) == 1:
+        why = "the recording is shorter than 40 s"
+    else:
+        why = f"{int((~ok).sum())} of {len(lengths)} pieces between long gaps are shorter than 40 s"
     b = np.unique(np.asarray(beats, dtype=np.int64))
     rr = np.diff(b) / fs
     rr = rr[(rr >= 60.0 / ECG_BPM[1]) & (rr <= 60.0 / ECG_BPM[0])]
     return {
-        "beats": int(len(b)),
+        "beats": int(len(b)) if ok.any() else None,
         "heart_rate_bpm": round(60.0 / float(np.median(rr)), 1) if len(rr) else None,
         "rhythm_s": round(float(rr.sum()), 3),
+        "searched_s": round(searched_s, 3),
+        "not_searched": why,
     }
 
 
-def note_ecg(events: pd.DataFrame, beats: np.ndarray | None, fs: float) -> None:
+def note_ecg(events: pd.DataFrame, beats: np.ndarray | None, fs: float, pieces: np.ndarray) -> None:
     """Record what ECG removal found in ``events.attrs["ecg"]`` (:func:`ecg_summary`);
-    nothing when it did not run."""
-    found = ecg_summary(beats, fs)
+    nothing when it is off."""
+    found = ecg_summary(beats, fs, pieces)
     if found is not None:
         events.attrs["ecg"] = found
 

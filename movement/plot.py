@@ -8,8 +8,12 @@ envelope that found the event (black), the event shaded in its class's colour an
 neighbours faintly.
 
 The figures are :class:`matplotlib.figure.Figure` objects made without ``pyplot`` (no
-global state, nothing left open): a notebook displays one returned by a cell; a script
-saves it.
+global state, nothing left open): a script saves one (``fig.savefig``); in IPython or
+Jupyter, importing this module registers a PNG display for figures when no matplotlib
+backend has (``%matplotlib inline`` does too), so a cell that returns one shows it.
+
+Each call cleans the recording again (a few seconds for an hour of multi-channel EMG): to
+look through many events, :func:`movement.report.write_report` draws them all in one pass.
 
 Needs matplotlib (``pip install 'movement[report]'``).
 
@@ -32,6 +36,8 @@ Examples
 
 from __future__ import annotations
 
+import io
+import warnings
 from typing import Any
 
 import numpy as np
@@ -52,6 +58,14 @@ def _cleaned(
     from . import report as R
     from .preprocess import preprocess
 
+    if settings is None and not isinstance(events.attrs.get("parameters"), dict):
+        warnings.warn(
+            "the events carry no scoring parameters (events.attrs): the signal is cleaned "
+            "with the defaults; read an _events.tsv with movement.export.read_bids_events "
+            "(it restores them from the JSON sidecar), or give settings=",
+            UserWarning,
+            stacklevel=3,
+        )
     events = R._checked(events)
     R._check_same_recording(rec, events)
     cfg = R._config(rec, events, settings)
@@ -75,17 +89,18 @@ def plot_event(
         Its events table (:func:`movement.score`, or an ``_events.tsv`` read back).
     i : int
         The event's position in ``events`` (``events.iloc[i]``; negative counts from the
-        end).
+        end), not its index label: for a label ``k`` of a filtered or sorted table, give
+        ``events.index.get_loc(k)``.
     settings : Settings, EMGConfig or AccelConfig, optional
         The cleaning settings; by default those stored in ``events.attrs["parameters"]``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        A row per channel (EMG) or sensor (accelerometry) the event was found on: the
-        cleaned signal and the event's envelope over the context (at most 10 s either
-        side), and for events under 0.5 s a zoom column of the event itself at full
-        resolution.
+        A row per channel (EMG) or sensor (accelerometry) the event was found on, the
+        first three of them at most (as on the review page): the cleaned signal and the
+        event's envelope over the context (at most 10 s either side), and for events
+        under 0.5 s a zoom column of the event itself at full resolution.
 
     Raises
     ------
@@ -137,3 +152,45 @@ def plot_timeline(
     duration = float(rec.duration)
     fig, _ = R._timeline_figure(R._TimelineBins.of(pre, duration), events, R._units(rec), mpl)
     return fig
+
+
+def _figure_png(fig: Any) -> bytes:
+    """A figure as PNG bytes (IPython's display of figures returned by a cell)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def _register_display() -> bool:
+    """In IPython, show returned figures as PNG unless a backend already does (True when
+    registered here)."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return False
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    png = shell.display_formatter.formatters["image/png"]
+    known = any(isinstance(t, type) and issubclass(Figure, t) for t in png.type_printers)
+    if known or ("matplotlib.figure", "Figure") in png.deferred_printers:
+        return False
+    png.for_type(Figure, _figure_png)
+    return True
+
+
+def _try_register_display() -> None:
+    try:
+        _register_display()
+    except Exception:  # noqa: BLE001 - a display nicety must never break an import
+        pass
+
+
+_try_register_display()

@@ -41,6 +41,7 @@ __all__ = [
     "running_median",
     "clipping_mask",
     "ecg_beats",
+    "ecg_searchable",
     "remove_ecg",
     "Preprocessed",
     "preprocess",
@@ -873,7 +874,8 @@ class Preprocessed:
         below the EMG high-pass), where motion artefacts live; ``None`` when not computed.
     ecg_beats : ndarray of int or None
         EMG with ``ecg_removal``: the R peaks found (:func:`ecg_beats`) and subtracted
-        (empty: no heartbeat rhythm found); ``None`` when ECG removal did not run.
+        (empty: no heartbeat rhythm found, or the signal too short or slow to search:
+        :func:`ecg_searchable`); ``None`` when ECG removal is off.
     """
 
     fs: float
@@ -1117,6 +1119,19 @@ _ECG_OUTLIER = 2.0  # a beat whose residual energy exceeds 2x its 16 neighbours'
 ECG_REACH_S = _ECG_MEDIAN_S / 2 + 3 * _ECG_SPAN_S + (4 + _ECG_HALF) * 60.0 / ECG_BPM[0] + 1.0
 
 
+def ecg_searchable(n: int, fs: float) -> bool:
+    """Whether :func:`ecg_beats` searches a signal of ``n`` samples at ``fs`` Hz: at least
+    160 Hz (4 x the top of the QRS band) and 40 s (4 x the 10 s running median of the
+    QRS energy, its noise floor).
+
+    Examples
+    --------
+    >>> ecg_searchable(2000 * 60, 2000.0), ecg_searchable(2000 * 39, 2000.0), ecg_searchable(6000, 100.0)
+    (True, False, False)
+    """
+    return fs >= 4 * ECG_BAND_HZ[1] and n >= int(4 * _ECG_MEDIAN_S * fs)
+
+
 def ecg_beats(x: np.ndarray, fs: float) -> np.ndarray:
     """Sample indices of R peaks of an ECG rhythm found in (raw) surface EMG.
 
@@ -1144,7 +1159,7 @@ def ecg_beats(x: np.ndarray, fs: float) -> np.ndarray:
     """
     x2 = np.asarray(x, dtype=float).reshape(len(x), -1)
     none = np.zeros(0, dtype=np.int64)
-    if fs < 4 * ECG_BAND_HZ[1] or len(x2) < int(4 * _ECG_MEDIAN_S * fs):
+    if not ecg_searchable(len(x2), fs):
         return none
     # block means down to >= 400 Hz: the QRS band needs no more, and filtering is 5x cheaper
     q = max(1, int(fs // _ECG_FS))

@@ -1045,6 +1045,9 @@ def _config(
     rec: Any, events: pd.DataFrame, settings: Settings | EMGConfig | AccelConfig | None
 ) -> EMGConfig | AccelConfig:
     """The config to clean the signal with: given, else the one stored with the events."""
+    from .pipeline import check_settings
+
+    check_settings(settings)
     if isinstance(settings, (EMGConfig, AccelConfig)):
         if settings.modality != rec.modality:
             raise MovementError(
@@ -1645,7 +1648,10 @@ def write_report(
     >>> write_report(rec, ev, "rec_report.html")  # doctest: +SKIP
     PosixPath('rec_report.html')
     """
+    from .pipeline import recording_of
+
     path = Path(path)
+    rec = recording_of(rec)
     _check_same_recording(rec, _checked(events))
     cfg = _config(rec, events, settings)
     parts = _render(rec, events, cfg, _stem_of(path), int(max_event_plots))
@@ -1882,29 +1888,8 @@ def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
         if not alt.exists():
             raise MovementError(f"{path}: no {tsv.name} in {events_dir}")
         tsv = alt
-    events = read_bids_events(tsv)
-    if "channel" in events.columns:
-        events["channel"] = events["channel"].map(lambda v: None if pd.isna(v) else str(v))
-    if "trial_type" in events.columns:
-        events["trial_type"] = events["trial_type"].astype(str)
-    side = tsv.with_name(tsv.name[: -len(".tsv")] + ".json")
-    if side.exists():
-        try:
-            js = json.loads(side.read_text())
-        except (OSError, ValueError):
-            js = {}
-        for k in ("movement_version", "parameters_hash", "parameters", "model"):
-            if js.get(k) is not None:
-                events.attrs[k] = js[k]
-        # what the page's header gives and its signals were scored with (calibration)
-        rec_js = js.get("recording") or {}
-        for k in ("calibration", "nonwear", "nonwear_s", "ecg"):
-            if rec_js.get(k) is not None:
-                events.attrs[k] = rec_js[k]
-        rec_s, dur_s = rec_js.get("recorded_s"), rec_js.get("duration_s")
-        if rec_s is not None and dur_s is not None and rec_s != dur_s:
-            events.attrs["recorded_duration"] = rec_s
-    return events
+    # (the sidecar's provenance in attrs: parameters, calibration, non-wear, ECG...)
+    return read_bids_events(tsv)
 
 
 def _ecg_text(ecg: dict[str, Any]) -> str:
@@ -1916,16 +1901,27 @@ def _ecg_text(ecg: dict[str, Any]) -> str:
     'removal on: 736 R peaks found and subtracted (heart rate 75.8 beats/min, rhythm followed for 0:09:40 (h:mm:ss, 580 s))'
     >>> _ecg_text({"beats": 0, "heart_rate_bpm": None, "rhythm_s": 0.0})
     'removal on: no heartbeat rhythm found, nothing subtracted'
+    >>> _ecg_text({"beats": None, "not_searched": "the recording is shorter than 40 s"})
+    'removal on, but not searched for a heartbeat: the recording is shorter than 40 s'
+    >>> _ecg_text({"beats": 0, "searched_s": 50.0, "not_searched": "1 of 2 pieces between long gaps are shorter than 40 s"})
+    'removal on: no heartbeat rhythm found, nothing subtracted; searched 50.0 s only (1 of 2 pieces between long gaps are shorter than 40 s)'
     """
-    n = int(ecg.get("beats") or 0)
+    why = ecg.get("not_searched")
+    if ecg.get("beats") is None:
+        return f"removal on, but not searched for a heartbeat: {why or 'unknown reason'}"
+    n = int(ecg["beats"])
     if not n:
-        return "removal on: no heartbeat rhythm found, nothing subtracted"
-    hr = ecg.get("heart_rate_bpm")
-    rate = f"heart rate {hr:g} beats/min, " if hr is not None else ""
-    return (
-        f"removal on: {n} R peaks found and subtracted ({rate}rhythm followed for "
-        f"{_duration_text(float(ecg.get('rhythm_s') or 0.0))})"
-    )
+        text = "removal on: no heartbeat rhythm found, nothing subtracted"
+    else:
+        hr = ecg.get("heart_rate_bpm")
+        rate = f"heart rate {hr:g} beats/min, " if hr is not None else ""
+        text = (
+            f"removal on: {n} R peaks found and subtracted ({rate}rhythm followed for "
+            f"{_duration_text(float(ecg.get('rhythm_s') or 0.0))})"
+        )
+    if why:
+        text += f"; searched {_duration_text(float(ecg.get('searched_s') or 0.0))} only ({why})"
+    return text
 
 
 def _scored_reading(events_dir: Path, stem: str) -> dict[str, Any]:

@@ -1731,7 +1731,7 @@ def score_stream(
     )
     feats.attrs["gap_runs_s"] = gap_runs
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
-    note_ecg(out, beats, meta.fs)
+    note_ecg(out, beats, meta.fs, pieces)
     if not whole:
         note_pieces(out, meta.duration, pieces, meta.fs)
     note_calibration(out, src.calibration)

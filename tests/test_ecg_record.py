@@ -39,15 +39,35 @@ def _ecg_emg(
 
 def test_ecg_summary_counts_beats_rate_and_rhythm() -> None:
     beats = np.arange(0, 60 * 2000, 1500)  # 80 beats/min for 60 s
-    got = ecg_summary(beats, FS)
-    assert got == {"beats": 80, "heart_rate_bpm": 80.0, "rhythm_s": 59.25}
+    whole = np.array([[0, 60 * 2000]])
+    got = ecg_summary(beats, FS, whole)
+    assert got == {
+        "beats": 80,
+        "heart_rate_bpm": 80.0,
+        "rhythm_s": 59.25,
+        "searched_s": 60.0,
+        "not_searched": None,
+    }
     # a pause longer than a heart period (40 beats/min) is not followed as rhythm
     split = np.concatenate([beats, beats[-1] + 10 * 2000 + beats])
-    got = ecg_summary(split, FS)
+    got = ecg_summary(split, FS, np.array([[0, 200 * 2000]]))
     assert got["beats"] == 160 and got["rhythm_s"] == pytest.approx(2 * 59.25)
     # duplicates (a beat in two stream cores cannot happen, but the count is of peaks)
-    assert ecg_summary(np.concatenate([beats, beats]), FS)["beats"] == 80
-    assert ecg_summary(None, FS) is None
+    assert ecg_summary(np.concatenate([beats, beats]), FS, whole)["beats"] == 80
+    assert ecg_summary(None, FS, whole) is None
+
+
+def test_what_could_not_be_searched_is_not_called_no_heartbeat() -> None:
+    """Under 40 s, or below 160 Hz, nothing is searched: beats None (n/a), not 0."""
+    none = np.zeros(0, np.int64)
+    short = ecg_summary(none, FS, np.array([[0, 39 * 2000]]))
+    assert short["beats"] is None and short["searched_s"] == 0.0
+    assert short["not_searched"] == "the recording is shorter than 40 s"
+    slow = ecg_summary(none, 100.0, np.array([[0, 600 * 100]]))
+    assert slow["beats"] is None and "below the 160 Hz" in slow["not_searched"]
+    part = ecg_summary(none, FS, np.array([[0, 30 * 2000], [40 * 2000, 100 * 2000]]))
+    assert part["beats"] == 0 and part["searched_s"] == 60.0
+    assert part["not_searched"] == "1 of 2 pieces between long gaps are shorter than 40 s"
 
 
 def test_score_records_the_heartbeat_it_removed(tmp_path) -> None:
@@ -70,8 +90,20 @@ def test_no_rhythm_is_zero_beats_and_removal_off_or_accel_is_not_recorded() -> N
     rng = np.random.default_rng(1)
     noise = Recording(0.003 * rng.standard_normal((int(120 * FS), 2)), fs=FS, modality="emg")
     ev = movement.score(noise, model="rules")
-    assert ev.attrs["ecg"] == {"beats": 0, "heart_rate_bpm": None, "rhythm_s": 0.0}
+    assert ev.attrs["ecg"] == {
+        "beats": 0,
+        "heart_rate_bpm": None,
+        "rhythm_s": 0.0,
+        "searched_s": 120.0,
+        "not_searched": None,
+    }
     assert summarise("n.npy", ev)["ecg_beats"] == 0
+    # a short recording with a heartbeat: not searched, so n/a, and the page says why
+    x, _ = _ecg_emg(30.0)
+    short = movement.score(Recording(x, fs=FS, modality="emg"), model="rules")
+    assert short.attrs["ecg"]["beats"] is None
+    assert short.attrs["ecg"]["not_searched"] == "the recording is shorter than 40 s"
+    assert summarise("short.npy", short)["ecg_beats"] is None
     x, _ = _ecg_emg(120.0)
     off = movement.score(
         Recording(x, fs=FS, modality="emg"), EMGConfig(ecg_removal=False), model="rules"
@@ -102,6 +134,7 @@ def test_pieces_between_long_gaps_record_their_beats_together() -> None:
     ecg = whole.attrs["ecg"]
     # ~300 s recorded at 70 beats/min, none in the gap
     assert 300 <= ecg["beats"] <= 355
+    assert ecg["searched_s"] == 300.0 and ecg["not_searched"] is None
     assert ecg["heart_rate_bpm"] == pytest.approx(70.0, rel=0.03)
     assert ecg["rhythm_s"] < 300
     streamed = score_stream(rec, model="rules", window_s=120)

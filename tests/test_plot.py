@@ -96,3 +96,69 @@ def test_plot_event_reads_a_path(tmp_path) -> None:
     from_rec = plot_event(movement.read(path), ev, 0)
     assert [a.get_ylabel() for a in from_path.axes] == [a.get_ylabel() for a in from_rec.axes]
     assert from_path.axes[0].get_xlim() == from_rec.axes[0].get_xlim()
+
+
+def test_settings_of_another_type_are_refused_not_ignored(scored, tmp_path) -> None:
+    rec, ev = scored
+    for bad in ({"accel": {"k_on": 4}}, "nonsense"):
+        with pytest.raises(MovementError, match="settings must be a Settings"):
+            plot_event(rec, ev, 0, settings=bad)
+        with pytest.raises(MovementError, match="settings must be a Settings"):
+            plot_timeline(rec, ev, settings=bad)
+        with pytest.raises(MovementError, match="settings must be a Settings"):
+            R.write_report(rec, ev, tmp_path / "p.html", settings=bad)
+
+
+def test_write_report_takes_a_path_as_plot_and_score_do(tmp_path) -> None:
+    path = "data/sim_wrist_accel.csv"
+    from pathlib import Path
+
+    path = str(Path(__file__).resolve().parent.parent / path)
+    ev = movement.score(path)
+    page = R.write_report(path, ev, tmp_path / "p.html")
+    assert "sim_wrist_accel.csv" in page.read_text()
+
+
+def test_events_read_back_keep_their_parameters_and_plot_the_same(tmp_path) -> None:
+    from movement.config import EMGConfig
+    from movement.export import read_bids_events
+    from movement.output import write_events
+
+    rec = simulate("emg", 60, seed=4).recording
+    cfg = EMGConfig(ecg_removal=False, band_low_hz=40.0)
+    ev = movement.score(rec, cfg)
+    tsv, _ = write_events(ev, tmp_path, "rec")
+    back = read_bids_events(tsv)
+    for k in ("parameters_hash", "movement_version", "modality"):
+        assert back.attrs[k] == ev.attrs[k], k
+    # (JSON keeps lists for tuples: the config they give is the one scored with)
+    assert R._config(rec, back, None) == R._config(rec, ev, None) == cfg
+    want = _pixels(R._png(plot_event(rec, ev, 0), R._matplotlib().Canvas))
+    got = _pixels(R._png(plot_event(rec, back, 0), R._matplotlib().Canvas))
+    assert np.array_equal(got, want)
+    # a table without them (pandas alone) warns that the defaults clean the signal
+    import pandas as pd
+
+    bare = pd.read_csv(tsv, sep="\t", na_values="n/a")
+    with pytest.warns(UserWarning, match="no scoring parameters"):
+        plot_event(rec, bare, 0)
+
+
+def test_figures_display_in_ipython_without_a_backend() -> None:
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    import movement.plot as P
+
+    shell = InteractiveShell.instance()
+    png = shell.display_formatter.formatters["image/png"]
+    png.type_printers.pop(Figure, None)
+    fig = Figure()
+    fig.add_subplot().plot([0, 1])
+    assert "image/png" not in shell.display_formatter.format(fig)[0]
+    assert P._register_display() is True
+    data = shell.display_formatter.format(fig)[0]
+    assert data["image/png"][:4] == b"\x89PNG"
+    # a backend's (or an earlier) printer is kept
+    assert P._register_display() is False
