@@ -246,7 +246,14 @@ def apply_definitions(
       reference section 3) is ``other``;
     * fasciculation-like is brief: a segment more than twice ``max_brief_s`` long (2 s
       accelerometer, 160 ms EMG; segment edges may reach a little past the event) is not
-      one, whatever a trained model says of a signal unlike its training data.
+      one, whatever a trained model says of a signal unlike its training data;
+    * an accelerometer's dystonia-like segment is not walking: one whose motion is a
+      regular rhythm at step rate (dominant frequency within ``walking_band_hz``,
+      regularity above 0.5: the rules' ``walking``) is ``other`` (the trained model
+      called a real walking bout of a Daphnet recording dystonia-like; on the held-out
+      simulated recordings nothing changed). Not for EMG, where a train of repetitive
+      spasms at ~2 Hz can read as a step rhythm (one of 44 held-out 4-channel
+      dystonia-like events was lost).
 
     Probability taken from a class goes to ``other`` (from a long fasciculation-like
     segment: to the other two in proportion); the second value says why, per row.
@@ -285,6 +292,21 @@ def apply_definitions(
     share = np.where(rest > 0, p[longer, 1:] / np.where(rest > 0, rest, 1.0), 0.5)
     p[longer, 1:] += p[longer, :1] * share
     p[longer, 0] = 0.0
+    if isinstance(config, AccelConfig):
+        band = config.walking_band_hz
+        fdom, reg = _col(X, "dominant_frequency_hz"), _col(X, "regularity")
+        gait = (
+            np.isfinite(fdom)
+            & (fdom >= band[0])
+            & (fdom <= band[1])
+            & np.isfinite(reg)
+            & (reg > 0.5)
+            & (p[:, 1] > 0)
+        )
+        for i in np.flatnonzero(gait & (p[:, 1] >= p.max(axis=1))):
+            why[i] = f"a regular rhythm at step rate ({fdom[i]:.2g} Hz): walking"
+        p[gait, 2] += p[gait, 1]
+        p[gait, 1] = 0.0
     limit = getattr(config, "posture_max_deg", None)
     if limit is not None:
         held = _col(X, "tilt_held_deg")

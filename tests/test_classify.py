@@ -184,6 +184,29 @@ def test_definitions_override_any_classifier() -> None:
     assert p[0, 0] == 0 and p[1, 0] == 0.9  # EMG: brief means <= 80 ms
 
 
+def test_accelerometer_walking_is_not_dystonia_like_whatever_the_model_says() -> None:
+    """A regular rhythm at step rate (the rules' walking) is other; the rhythm must be
+    regular and in the band; EMG's model keeps its call (a spasm train may read as one)."""
+    from movement.classify import apply_definitions
+    from movement.config import AccelConfig, EMGConfig
+
+    dyst = np.array([[0.02, 0.74, 0.24]] * 4)
+    X = pd.DataFrame(
+        {
+            "isolation_s": [5.0] * 4,
+            "dominant_frequency_hz": [1.8, 1.8, 5.0, np.nan],
+            "regularity": [0.8, 0.3, 0.8, 0.9],
+        }
+    )
+    p, why = apply_definitions(X, dyst, AccelConfig(), fs=100.0)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert p[0, 1] == 0 and p[0, 2] == pytest.approx(0.98) and "walking" in why[0]
+    for i in (1, 2, 3):  # irregular at step rate; regular at 5 Hz; no frequency
+        np.testing.assert_allclose(p[i], dyst[i])
+    p, why = apply_definitions(X, dyst, EMGConfig(), fs=2000.0)
+    np.testing.assert_allclose(p, dyst)
+
+
 def test_accel_held_tilt_of_spasm_length_is_dystonia_like_and_a_reach_is_not() -> None:
     rc = RuleClassifier("accel").fit()
     X = pd.DataFrame(

@@ -231,7 +231,7 @@ def test_gt3x_known_values() -> None:
 
 
 def test_gt3x_idle_sleep_is_neither_still_windows_nor_noise() -> None:
-    """68 % of the file is idle sleep. Filled with the last sample (as ActiLife does), it
+    """67 % of the file is idle sleep. Filled with the last sample (as ActiLife does), it
     gave 125 "still windows" (99 of them copies of one sample) to the calibration and a
     noise level of ~0 (SNRs of 193-232 dB, no event flagged for low SNR). As missing
     samples: 8 still windows of real samples (not calibrated, and the reason says so), and
