@@ -108,8 +108,8 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
     ``attrs`` gets, when the sidecar holds them: ``movement_version``, ``parameters_hash``,
     ``parameters`` (so :mod:`movement.plot` and :func:`movement.report.write_report` clean
     the signal as it was scored), ``model``, and the recording's ``calibration``,
-    ``nonwear``, ``nonwear_s``, ``ecg``, ``modality``, ``fs``, ``duration`` and
-    ``recorded_duration``. A missing or unreadable sidecar leaves ``attrs`` empty.
+    ``nonwear``, ``nonwear_s``, ``ecg``, ``modality``, ``fs``, ``duration``,
+    ``recorded_duration`` and ``notes`` (the reader's and scoring's). A missing or unreadable sidecar leaves ``attrs`` empty.
 
     Examples
     --------
@@ -156,6 +156,8 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
     for k in ("calibration", "nonwear", "nonwear_s", "ecg", "modality", "channels"):
         if rec.get(k) is not None:
             out[k] = rec[k]
+    if isinstance(rec.get("reader_notes"), dict):
+        out["notes"] = rec["reader_notes"]
     if rec.get("SamplingFrequency") is not None:
         out["fs"] = rec["SamplingFrequency"]
     if rec.get("duration_s") is not None:

@@ -1409,6 +1409,12 @@ def _page(
         meta_rows.append(("ECG", _esc(_ecg_text(a["ecg"]))))
     if notes:
         meta_rows.append(("Reader notes", _esc("; ".join(f"{k}: {v}" for k, v in notes.items()))))
+    # what scoring added: settings the rate changed, pieces between gaps, calibration,
+    # non-wear not judged, how a long file was streamed
+    scored = a.get("notes") if isinstance(a.get("notes"), dict) else {}
+    extra = {k: v for k, v in scored.items() if notes.get(k) != v}
+    if extra:
+        meta_rows.append(("Scoring notes", _esc("; ".join(f"{k}: {v}" for k, v in extra.items()))))
     meta_rows.append(("Report written", _esc(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta_rows)
     n_flag = int(_flags(events).sum())

@@ -162,3 +162,20 @@ def test_figures_display_in_ipython_without_a_backend() -> None:
     assert data["image/png"][:4] == b"\x89PNG"
     # a backend's (or an earlier) printer is kept
     assert P._register_display() is False
+
+
+def test_review_page_says_what_scoring_changed(tmp_path) -> None:
+    """The settings the rate changed (a band capped at 0.45 fs) and other scoring notes are
+    on the page, also when it is drawn from an _events.tsv read back."""
+    from movement.export import read_bids_events
+    from movement.output import write_events
+
+    rec = simulate("accel", 300, seed=2, fs=30.0).recording
+    ev = movement.score(rec, model="rules")
+    assert "applied as 13.5 Hz" in ev.attrs["notes"]["band_high_hz"]
+    page = R.write_report(rec, ev, tmp_path / "a.html").read_text()
+    assert "<dt>Scoring notes</dt>" in page and "applied as 13.5 Hz" in page
+    tsv, _ = write_events(ev, tmp_path, "a")
+    back = read_bids_events(tsv)
+    page = R.write_report(rec, back, tmp_path / "b.html").read_text()
+    assert "applied as 13.5 Hz" in page
