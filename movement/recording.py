@@ -80,6 +80,11 @@ def unknown_accel_units(unit: Any) -> str:
     )
 
 
+#: The words of :func:`accel_unit_factor`'s note when the magnitude overrules a declared
+#: unit (a reader warns then: the file or the caller said otherwise).
+UNITS_OVERRIDDEN = "does not fit the magnitude"
+
+
 def accel_unit_factor(data: np.ndarray, declared: str | None) -> tuple[float | None, str]:
     """The factor that brings tri-axial acceleration to g, and a sentence saying why.
 
@@ -107,7 +112,7 @@ def accel_unit_factor(data: np.ndarray, declared: str | None) -> tuple[float | N
         if 0.5 < ratio < 2.0:
             note = f"accelerometer units detected as {unit} (median |a| = {level:.3g})"
             if decl and decl in ACCEL_UNITS and decl != unit:
-                note += f"; the declared {declared!r} does not fit the magnitude"
+                note += f"; the declared {declared!r} {UNITS_OVERRIDDEN}"
             if unit != "g":
                 note += ", converted to g"
             return ACCEL_UNITS[unit], note
@@ -353,6 +358,8 @@ class Recording:
             raise RecordingError(unknown_accel_units(units), src)
         factor, note = accel_unit_factor(_unit_sample(data), units or None)
         self.notes["units"] = note
+        if UNITS_OVERRIDDEN in note:  # (units= was given and is not what the data show)
+            warnings.warn((f"{src}: " if src else "") + note, stacklevel=4)
         if factor is None:  # (only without a unit: a declared one is used when undetected)
             k = data.shape[1]
             hint = "keep only the tri-axial columns, or " if k > 3 else ""

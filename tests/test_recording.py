@@ -147,3 +147,25 @@ def test_a_piece_mostly_missing_is_left_out_and_scoring_goes_on() -> None:
     assert whole.attrs["recorded_duration"] == pytest.approx(255.0)
     streamed = score_stream(rec, model="rules", window_s=150)
     assert len(streamed) == len(whole)
+
+
+def test_declared_units_the_magnitude_overrules_are_warned(tmp_path) -> None:
+    """Data in g declared as m/s^2 (a real file's header did): read as g, and said aloud."""
+    import warnings
+
+    import movement
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 0.01, (3000, 3)) + [0.0, 0.0, 1.0]
+    with pytest.warns(UserWarning, match="the declared 'm/s\\^2' does not fit the magnitude"):
+        rec = Recording(x, fs=100.0, modality="accel", units="m/s^2")
+    assert rec.units == "g" and abs(np.median(rec.data[:, 2]) - 1.0) < 0.01
+    csv = tmp_path / "a.csv"
+    np.savetxt(csv, x, delimiter=",", header="x,y,z", comments="")
+    (tmp_path / "a.json").write_text('{"SamplingFrequency": 100, "Units": "m/s^2"}')
+    with pytest.warns(UserWarning, match="a.csv: accelerometer units detected as g"):
+        movement.read(csv, modality="accel")
+    # a declared unit that fits: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Recording(x * 9.80665, fs=100.0, modality="accel", units="m/s^2")

@@ -30,6 +30,7 @@ from ..errors import MovementError, RecordingError, UnresolvedError
 from ..recording import (
     ACCEL_UNITS,
     MODALITIES,
+    UNITS_OVERRIDDEN,
     Recording,
     accel_unit_factor,
     accel_unit_key,
@@ -717,6 +718,8 @@ def _finish(
             raise RecordingError(unknown_accel_units(units), src)  # (as a Recording's)
         data, unit, note = convert_accel_units(data, declared)
         notes["units"] = note
+        if UNITS_OVERRIDDEN in note:  # the file, its sidecar or the caller said otherwise
+            warnings.warn(f"{src}: {note}", stacklevel=2)
         if unit != "g":  # scored against thresholds in g: the user must hear of it
             k = data.shape[1]
             hint = "keep only the tri-axial columns with --channels, or " if k > 3 else ""
