@@ -284,3 +284,23 @@ def test_npz_without_data_array_keeps_its_message(tmp_path: Path) -> None:
     p = tmp_path / "two.npz"
     np.savez(p, a=np.ones((10, 3)), b=np.ones(10))
     assert _one_line_error(p, fs=100) == "no 'data' array in the archive (arrays: a, b)"
+
+
+def test_unknown_type_that_is_a_text_table_says_how_to_read_it(tmp_path) -> None:
+    """PhysioNet's tremor .rit files are whitespace tables under their own extension."""
+    import movement
+    from movement.errors import RecordingError
+
+    rit = tmp_path / "g9r15of.rit"
+    x = np.random.default_rng(0).normal(0, 0.01, (300, 3)) + [0.0, 0.0, 1.0]
+    rit.write_text("".join(f"{a:.4f} {b:.4f} {c:.4f}\n" for a, b, c in x))
+    with pytest.raises(RecordingError, match="looks like a text table") as err:
+        movement.read(rit, fs=100, modality="accel")
+    assert str(err.value).startswith(str(rit)) and "\n" not in str(err.value)
+    rec = movement.read(rit, fs=100, modality="accel", format=".txt", units="g")
+    assert rec.data.shape == (300, 3)
+    binary = tmp_path / "blob.xyz"
+    binary.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(RecordingError) as err:
+        movement.read(binary)
+    assert "unknown file type" in str(err.value) and "text table" not in str(err.value)

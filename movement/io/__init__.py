@@ -438,6 +438,41 @@ def to_uniform_grid(time: np.ndarray, data: np.ndarray, fs: float) -> tuple[np.n
     return out, int(far.sum())
 
 
+def _looks_like_text_table(path: Path) -> bool:
+    """Whether a file of an unknown type starts like a numeric text table (UTF-8 text whose
+    first lines are mostly numbers), to say so in the error.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tremor.rit"
+    >>> _ = p.write_text("0.01 -0.02 0.98\\n0.02 -0.01 0.99\\n")
+    >>> _looks_like_text_table(p)
+    True
+    >>> _ = p.write_bytes(bytes(range(256)))
+    >>> _looks_like_text_table(p)
+    False
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        text = head.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    if len(lines) < 2:
+        return False
+    numeric = 0
+    for ln in lines:  # loop over the first lines (<= 20)
+        fields = ln.replace(",", " ").replace(";", " ").replace("\t", " ").split()
+        try:
+            [float(f) for f in fields]
+            numeric += bool(fields)
+        except ValueError:
+            pass
+    return numeric >= max(2, len(lines) // 2)
+
+
 def read(
     path: str | Path,
     *,
@@ -504,7 +539,13 @@ def read(
         if not format and p.suffix.lower() == ".dat" and hea.is_file():
             raise RecordingError(f"a WFDB signal file: read its header {hea.name} instead", src)
         known = ", ".join(sorted(READERS))
-        raise RecordingError(f"unknown file type (known: {known})", src)
+        hint = ""
+        if not format and _looks_like_text_table(p):
+            hint = (
+                "; it looks like a text table: copy or link it under a .txt or .csv name, "
+                "or read it with movement.read(path, format='.txt')"
+            )
+        raise RecordingError(f"unknown file type (known: {known}){hint}", src)
     if (start_s is not None or stop_s is not None) and not format:
         from ..stream import read_span
 
