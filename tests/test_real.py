@@ -68,7 +68,13 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize(
-    "rel", ["myo_wrist_gestures/12345-1/1.txt", "myo_wrist_gestures/21547-1/1.txt"]
+    "rel",
+    [
+        "myo_wrist_gestures/12345-1/1.txt",  # wrist flexion
+        "myo_wrist_gestures/21547-1/1.txt",
+        "myo_wrist_gestures/12345-1/7.txt",  # fist
+        "myo_wrist_gestures/21547-1/7.txt",
+    ],
 )
 def test_myo_holds_come_out_as_5_s_sustained_segments(real, tmp_path, rel) -> None:
     path = real(rel)
