@@ -9,7 +9,8 @@ Four views of agreement between a predicted events table and a true one
   collar and, for sustained classes, the offsets (or the overlap) agree too.
   The matching has maximum cardinality, and among those the smallest total
   normalised onset/offset distance (deterministic). TP, FP, FN, precision,
-  recall and F1 per class, and the macro-F1 over the two target classes.
+  recall and F1 per class (NaN for a class with no true and no predicted event),
+  and the macro-F1 over the two target classes (over the defined ones).
 * **Segment-based** metrics in the spirit of sed_eval's ``SegmentBasedMetrics``:
   the recording is cut into fixed segments (1 s by default); a class is
   active in a segment when any of its events overlaps it.
@@ -579,8 +580,23 @@ def _ratio(num: float, den: float) -> float:
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:
+    """F1; NaN (undefined) when the class has no true and no predicted event.
+
+    Examples
+    --------
+    >>> _f1(3, 1, 0), _f1(0, 0, 0)
+    (0.8571428571428571, nan)
+    """
     den = 2 * tp + fp + fn
-    return 2.0 * tp / den if den > 0 else 1.0
+    return 2.0 * tp / den if den > 0 else float("nan")
+
+
+def _macro(f1s: Sequence[float]) -> float:
+    """The mean of the defined F1s (a class absent from truth and predictions alike is
+    left out: a detector that finds nothing in a recording with no events of that class
+    is neither right nor wrong about it); NaN when none is defined."""
+    v = np.asarray(f1s, dtype=float)
+    return float(v[np.isfinite(v)].mean()) if np.isfinite(v).any() else float("nan")
 
 
 def _event_table(files: Sequence[_FileCounts], tol: Tolerances) -> pd.DataFrame:
@@ -672,7 +688,7 @@ def _file_row(f: _FileCounts) -> dict[str, Any]:
                 f"{short}_fa_per_h": _ratio(fp, hours),
             }
         )
-    row["macro_f1"] = float(np.mean(f1s))
+    row["macro_f1"] = _macro(f1s)
     return row
 
 
@@ -717,7 +733,9 @@ class EvaluationResult:
         Target class -> unmatched predictions per recording hour (NaN when
         the total duration is 0).
     macro_f1 : float
-        Mean event-based F1 of ``fasciculation-like`` and ``dystonia-like``.
+        Mean event-based F1 of ``fasciculation-like`` and ``dystonia-like``, over those
+        of the two that occur in the truth or the predictions (a class with neither has
+        an undefined F1, NaN, and is left out; NaN when both are).
     hours : float
         Total recording hours the false alarms are divided by.
     per_file : DataFrame
@@ -1182,8 +1200,8 @@ def evaluate(
     ...                   "trial_type": ["fasciculation-like", "dystonia-like"]})
     >>> p = t.assign(onset=t["onset"] + [0.03, 1.0])
     >>> res = evaluate(p, t, modality="emg")
-    >>> res.events["f1"].round(2).tolist()
-    [1.0, 1.0, 1.0]
+    >>> res.events["f1"].round(2).tolist()  # no "other" on either side: undefined
+    [1.0, 1.0, nan]
     >>> res = evaluate(p, t, modality="emg", tolerances=Tolerances(brief_collar_emg=0.02))
     >>> int(res.events.loc["fasciculation-like", "tp"])  # 0.03 s late: outside 0.02 s
     0
@@ -1282,7 +1300,7 @@ def _summarise(files: list[_FileCounts], tol: Tolerances, notes: list[str]) -> E
     )
     hours = sum(f.duration for f in files) / 3600.0
     fa = {c: _ratio(int(events.loc[c, "fp"]), hours) for c in TARGET_CLASSES}
-    macro = float(np.mean([events.loc[c, "f1"] for c in TARGET_CLASSES]))
+    macro = _macro([events.loc[c, "f1"] for c in TARGET_CLASSES])
     per_file = pd.DataFrame([_file_row(f) for f in files])
     sources = sorted({f.duration_from.split(" ")[0] for f in files})
     notes = [f"duration from: {', '.join(sources)}", *notes]

@@ -25,6 +25,7 @@ from movement.evaluate import (
 )
 
 F, D, OT = "fasciculation-like", "dystonia-like", "other"
+TARGET = (F, D)
 
 
 def table(rows: list[tuple[float, float, str]]) -> pd.DataFrame:
@@ -152,12 +153,13 @@ def test_empty_truth_counts_false_alarms():
     ev = res.events
     assert ev.loc[F, "f1"] == 0.0 and ev.loc[F, "precision"] == 0.0
     assert math.isnan(ev.loc[F, "recall"])
-    assert ev.loc[OT, "f1"] == 1.0  # neither true nor predicted: agreement on absence
+    # neither true nor predicted: undefined (as sed_eval's class-wise F), not a perfect 1.0
+    assert math.isnan(ev.loc[OT, "f1"])
     assert res.false_alarms_per_hour == {F: 4.0, D: 2.0}
     assert res.confusion.loc["spurious", F] == 2
-    # both empty: defined, perfect
+    # both empty: undefined
     both = evaluate(TRUTH.iloc[:0], TRUTH.iloc[:0], duration=10.0)
-    assert both.macro_f1 == 1.0
+    assert math.isnan(both.macro_f1)
 
 
 def test_segment_metrics():
@@ -365,9 +367,16 @@ def test_properties(pred, truth, modality):
         assert 0 <= ev.loc[cls, "tp"] <= min(n_p, n_t)
         assert ev.loc[cls, "tp"] + ev.loc[cls, "fp"] == n_p
         assert ev.loc[cls, "tp"] + ev.loc[cls, "fn"] == n_t
-        assert 0.0 <= ev.loc[cls, "f1"] <= 1.0
-        assert 0.0 <= res.segments.loc[cls, "f1"] <= 1.0
-    assert 0.0 <= res.macro_f1 <= 1.0
+        # F1 is undefined (NaN) exactly when the class is on neither side
+        assert math.isnan(ev.loc[cls, "f1"]) == (n_p == 0 and n_t == 0)
+        assert math.isnan(ev.loc[cls, "f1"]) or 0.0 <= ev.loc[cls, "f1"] <= 1.0
+        seg_f1 = res.segments.loc[cls, "f1"]
+        assert math.isnan(seg_f1) or 0.0 <= seg_f1 <= 1.0
+    present = [c for c in TARGET if ev.loc[c, "n_pred"] + ev.loc[c, "n_true"] > 0]
+    if present:
+        assert res.macro_f1 == pytest.approx(np.mean([ev.loc[c, "f1"] for c in present]))
+    else:
+        assert math.isnan(res.macro_f1)
     conf = res.confusion
     # every true event is in one row cell, every prediction in one column cell
     assert conf.loc[list(CLASSES)].sum(axis=1).tolist() == [
@@ -386,9 +395,14 @@ def test_properties(pred, truth, modality):
 @given(x=_events, modality=st.sampled_from([None, "emg", "accel"]))
 def test_self_evaluation_is_perfect(x, modality):
     res = evaluate(x, x, modality=modality)
-    assert (res.events["f1"] == 1.0).all()
+    there = res.events["n_true"] > 0
+    assert (res.events.loc[there, "f1"] == 1.0).all()
+    assert res.events.loc[~there, "f1"].isna().all()
     assert (res.events["fp"] == 0).all()
-    assert res.macro_f1 == 1.0
+    if there[[F, D]].any():
+        assert res.macro_f1 == 1.0
+    else:
+        assert math.isnan(res.macro_f1)
     assert (res.segments["fp"] == 0).all() and (res.segments["fn"] == 0).all()
     assert res.confusion["missed"].sum() == 0 and res.confusion.loc["spurious"].sum() == 0
 
@@ -493,3 +507,19 @@ def test_duration_and_modality_from_recording_beside_truth(tmp_path):
     row = evaluate(t, t).per_file.iloc[0]
     assert row["duration_s"] == pytest.approx(100.0)
     assert row["duration_from"] == "recording s1.csv" and row["modality"] == "accel"
+
+
+def test_macro_f1_leaves_out_classes_absent_on_both_sides():
+    """A detector that finds none of 2 true twitches scores 0, not 0.5 (the dystonia-like
+    class, absent from both tables, is undefined and left out, as in sed_eval)."""
+    t = table([(2.0, 0.02, F), (10.0, 0.02, F)])
+    res = evaluate(t.iloc[0:0], t, modality="emg", duration=60.0)
+    assert res.macro_f1 == 0.0
+    assert math.isnan(res.events.loc[D, "f1"])
+    assert res.per_file["macro_f1"].tolist() == [0.0]
+    assert evaluate(t, t, modality="emg", duration=60.0).macro_f1 == 1.0
+    # nothing of either class on either side: undefined
+    empty = evaluate(t.iloc[0:0], t.iloc[0:0], modality="emg", duration=60.0)
+    assert math.isnan(empty.macro_f1)
+    assert "n/a" in empty.to_text()
+    json.dumps(empty.to_dict(), allow_nan=False)
