@@ -489,11 +489,13 @@ def score_batch(
         raise MovementError("no recordings found in: " + " ".join(str(i) for i in inputs))
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise MovementError(f"--out {out} is a file, not a folder")
+        raise MovementError(f"the output folder {out} (--out) is a file, not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MovementError(f"--out {out}: cannot create the folder ({_os_reason(exc)})") from None
+        raise MovementError(
+            f"the output folder {out} (--out): cannot create it ({_os_reason(exc)})"
+        ) from None
     key = opts.key()
     claimed = _load_manifest(out)
     if shard is None:

@@ -114,7 +114,10 @@ def test_no_command_prints_help_and_is_a_usage_error(capsys) -> None:
         (["score", "{tmp}", "--fs", "0"], "--fs must be a positive number of Hz, got 0"),
         (["score", "{tmp}", "--fs", "nan"], "--fs must be a positive number of Hz, got nan"),
         (["score", "{tmp}", "--model", "{tmp}/none.joblib"], "no such model file"),
-        (["score", "{tmp}", "--out", "{tmp}/wrist.csv"], "wrist.csv is a file, not a folder"),
+        (
+            ["score", "{tmp}", "--out", "{tmp}/wrist.csv"],
+            "wrist.csv (--out) is a file, not a folder",
+        ),
         (
             ["score", "{tmp}", "--backend", "loky", "--scheduler", "tcp://127.0.0.1:1"],
             "--scheduler is the address of a Dask cluster: use --backend dask",
@@ -231,7 +234,7 @@ def test_debug_after_the_command_and_os_errors_are_one_line(tmp_path, capsys) ->
     # the output folder cannot be made: one line, no traceback (the report command too)
     assert main(["score", str(good), "--out", str(blocker / "sub"), "-q"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "cannot create the folder (Not a directory)" in err
+    assert err.count("\n") == 1 and "cannot create it (Not a directory)" in err
 
 
 def test_a_missing_file_among_others_fails_alone(tmp_path, capsys) -> None:

@@ -125,7 +125,7 @@ def test_mat_time_and_missing_rate(tmp_path: Path, x: np.ndarray) -> None:
     rec = movement.read(p)
     assert rec.fs == pytest.approx(50.0) and rec.notes["fs_from"] == "time column"
     scipy.io.savemat(p, {"data": x, "modality": "accel"})
-    with pytest.raises(RecordingError, match="unknown sampling rate: give --fs"):
+    with pytest.raises(RecordingError, match="unknown sampling rate: give fs= \\(--fs"):
         movement.read(p)
     assert movement.read(p, fs=50).fs == 50.0
 

@@ -426,12 +426,17 @@ def test_read_a_span_equals_the_same_rows_of_the_whole(tmp_path: Path, accel_sim
     assert "10050-13000" in part.notes["span"]
     if whole.start is not None:
         assert (part.start - whole.start).total_seconds() == pytest.approx(100.5)
-    # open-ended spans; past the end is the end; empty or outside is an error
+    # open-ended spans; past the end is the end (said); empty or outside is an error
     assert movement.read(path, stop_s=10).n_samples == 1000
-    tail = movement.read(path, start_s=rec.duration - 5, stop_s=rec.duration + 100)
+    with pytest.warns(UserWarning, match="is past the end of the recording .*: read to the end"):
+        tail = movement.read(path, start_s=rec.duration - 5, stop_s=rec.duration + 100)
     np.testing.assert_array_equal(tail.data, whole.data[-500:])
-    with pytest.raises(movement.errors.RecordingError, match="outside the recording"):
+    with pytest.raises(movement.errors.RecordingError, match="at or past the end of the recording"):
         movement.read(path, start_s=rec.duration + 1)
+    with pytest.raises(movement.errors.RecordingError, match="start_s must be 0 or more"):
+        movement.read(path, start_s=-5, stop_s=10)
+    with pytest.raises(movement.errors.RecordingError, match="stop_s must be after start_s"):
+        movement.read(path, start_s=20, stop_s=10)
 
 
 def test_read_a_span_with_format_and_units(tmp_path: Path, accel_sim):

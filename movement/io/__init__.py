@@ -579,12 +579,40 @@ def span_rows(
     n: int, fs: float, start_s: float | None, stop_s: float | None, src: str
 ) -> tuple[int, int]:
     """Rows ``[a, b)`` of ``start_s`` to ``stop_s`` seconds in ``n`` samples at ``fs``
-    (``stop_s`` past the end: the end); an empty span or one outside is an error."""
+    (``stop_s`` past the end: the end, with a warning); an empty span or one outside is an
+    error.
+
+    Examples
+    --------
+    >>> span_rows(1000, 100.0, 2.0, 5.0, "r.npy")
+    (200, 500)
+    >>> span_rows(1000, 100.0, 12.0, None, "r.npy")
+    Traceback (most recent call last):
+    ...
+    movement.errors.RecordingError: r.npy: start_s 12 s is at or past the end of the recording (10 s)
+    """
+    length = f"{n / fs:g} s"
+    if start_s is not None and float(start_s) < 0:
+        raise RecordingError(
+            f"start_s must be 0 or more (s from the first sample), got {start_s}", src
+        )
     a = 0 if start_s is None else int(round(float(start_s) * fs))
     b = n if stop_s is None else min(n, int(round(float(stop_s) * fs)))
-    if a < 0 or a >= n or b <= a:
+    if a >= n:
         raise RecordingError(
-            f"span {start_s}-{stop_s} s is empty or outside the recording (0-{n / fs:g} s)", src
+            f"start_s {float(start_s):g} s is at or past the end of the recording ({length})",
+            src,  # type: ignore[arg-type]
+        )
+    if b <= a:
+        raise RecordingError(
+            f"the span {a / fs:g}-{float(stop_s):g} s is empty (stop_s must be after start_s)",  # type: ignore[arg-type]
+            src,
+        )
+    if stop_s is not None and float(stop_s) * fs > n + 0.5:
+        warnings.warn(
+            f"{src}: stop_s {float(stop_s):g} s is past the end of the recording ({length}): "
+            "read to the end",
+            stacklevel=3,
         )
     return a, b
 
@@ -716,8 +744,8 @@ def _finish(
             notes["resampled"] = msg
     else:
         raise UnresolvedError(
-            "unknown sampling rate: give --fs, add a sidecar JSON with SamplingFrequency, "
-            "or a time column",
+            "unknown sampling rate: give fs= (--fs on the command line), a sidecar JSON "
+            "with SamplingFrequency, or a time column",
             src,
             missing="fs",
         )
@@ -744,7 +772,8 @@ def _finish(
     )
     if mod is None:
         raise UnresolvedError(
-            "cannot tell the modality: give --modality accel|emg or a sidecar with 'Modality'",
+            "cannot tell the modality: give modality='accel' or 'emg' (--modality on the "
+            "command line), or a sidecar with 'Modality'",
             src,
             missing="modality",
         )
