@@ -12,8 +12,9 @@ global state, nothing left open): a script saves one (``fig.savefig``); in IPyth
 Jupyter, importing this module registers a PNG display for figures when no matplotlib
 backend has (``%matplotlib inline`` does too), so a cell that returns one shows it.
 
-Each call cleans the recording again (a few seconds for an hour of multi-channel EMG): to
-look through many events, :func:`movement.report.write_report` draws them all in one pass.
+Each call cleans the recording again (a few seconds for an hour of multi-channel EMG): give
+:func:`plot_event` several positions to clean it once for all of them, or let
+:func:`movement.report.write_report` draw every event on one page.
 
 Needs matplotlib (``pip install 'movement[report]'``).
 
@@ -87,16 +88,18 @@ def plot_event(
         The recording the events were found in (a path is read with :func:`movement.read`).
     events : DataFrame
         Its events table (:func:`movement.score`, or an ``_events.tsv`` read back).
-    i : int
+    i : int or sequence of int
         The event's position in ``events`` (``events.iloc[i]``; negative counts from the
         end), not its index label: for a label ``k`` of a filtered or sorted table, give
-        ``events.index.get_loc(k)``.
+        ``events.index.get_loc(k)``. Several positions (a list, range or array) give a
+        list of figures from one cleaning of the recording, e.g.
+        ``plot_event(rec, events, np.flatnonzero(events["review"]))``.
     settings : Settings, EMGConfig or AccelConfig, optional
         The cleaning settings; by default those stored in ``events.attrs["parameters"]``.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.figure.Figure, or a list of them for several positions
         A row per channel (EMG) or sensor (accelerometry) the event was found on, the
         first three of them at most (as on the review page): the cleaned signal and the
         event's envelope over the context (at most 10 s either side), and for events
@@ -113,12 +116,20 @@ def plot_event(
 
     rec = recording_of(rec)
     n = len(events)
-    if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -n <= int(i) < n:
-        raise MovementError(f"event {i!r} is not in a table of {n} event(s)")
+    many = isinstance(i, (list, tuple, range, np.ndarray))
+    positions = list(np.asarray(i).ravel().tolist()) if many else [i]
+    for k in positions:  # loop over the events asked for (checked before any work)
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not -n <= int(k) < n:
+            raise MovementError(f"event {k!r} is not in a table of {n} event(s)")
     mpl = R._matplotlib()
     pre, events = _cleaned(rec, events, settings)
-    view = R._event_view(pre, 0, events, int(i) % n, float(rec.duration))
-    return R._draw_event(view, rec.fs, R._units(rec), mpl).fig
+    figures = []
+    for k in positions:  # loop over the events: one cleaning, a new figure each
+        view = R._event_view(pre, 0, events, int(k) % n, float(rec.duration))
+        figures.append(R._draw_event(view, rec.fs, R._units(rec), mpl).fig)
+        # (a new figure for the next event: the page's figure reuse would redraw this one)
+        mpl.event_figures.clear()
+    return figures if many else figures[0]
 
 
 def plot_timeline(

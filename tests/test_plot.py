@@ -179,3 +179,25 @@ def test_review_page_says_what_scoring_changed(tmp_path) -> None:
     back = read_bids_events(tsv)
     page = R.write_report(rec, back, tmp_path / "b.html").read_text()
     assert "applied as 13.5 Hz" in page
+
+
+def test_several_events_are_cleaned_once_and_drawn_as_separate_figures(scored, monkeypatch) -> None:
+    import movement.preprocess as pp
+
+    rec, ev = scored
+    calls = []
+    real = pp.preprocess
+    monkeypatch.setattr(pp, "preprocess", lambda *a, **k: calls.append(1) or real(*a, **k))
+    figs = plot_event(rec, ev, [0, len(ev) - 1, -1])
+    assert len(calls) == 1 and len(figs) == 3
+    assert len({id(f) for f in figs}) == 3
+    monkeypatch.undo()
+    # each is the figure a single call draws
+    for k, fig in zip([0, len(ev) - 1], figs, strict=False):
+        one = plot_event(rec, ev, k)
+        assert np.array_equal(
+            _pixels(R._png(fig, R._matplotlib().Canvas)),
+            _pixels(R._png(one, R._matplotlib().Canvas)),
+        )
+    with pytest.raises(MovementError, match="is not in a table of"):
+        plot_event(rec, ev, [0, len(ev)])
