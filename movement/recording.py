@@ -111,7 +111,8 @@ def accel_unit_factor(data: np.ndarray, declared: str | None) -> tuple[float | N
         ratio = level / candidates[unit]
         if 0.5 < ratio < 2.0:
             note = f"accelerometer units detected as {unit} (median |a| = {level:.3g})"
-            if decl and decl in ACCEL_UNITS and decl != unit:
+            # (compared by factor: 'ms-2', 'm/s^2' and 'm/s2' are one unit)
+            if decl and decl in ACCEL_UNITS and ACCEL_UNITS[decl] != ACCEL_UNITS[unit]:
                 note += f"; the declared {declared!r} {UNITS_OVERRIDDEN}"
             if unit != "g":
                 note += ", converted to g"
