@@ -288,7 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
         if configure is None or run is None:
             continue
         p = sub.add_parser(
-            name, help=help_text, description=(mod.__doc__ or help_text).strip().splitlines()[0]
+            name,
+            help=help_text,
+            # (the module docstring's first line, without its reStructuredText markup)
+            description=(mod.__doc__ or help_text).strip().splitlines()[0].replace("``", ""),
         )
         configure(p)
         p.set_defaults(func=run)
@@ -317,6 +320,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # per-file problems are summary rows; what reaches here is a usage problem
         print(f"movement: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early (an OSError too)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # an output folder that cannot be written, a cluster not reached
         if args.debug:
             raise
@@ -330,11 +338,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
-    except BrokenPipeError:  # output piped into `head` and closed early
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1556,6 +1556,15 @@ def _check_same_recording(rec: Any, events: pd.DataFrame) -> None:
                 f"the events were found in {ev_mod} data; {name} is {rec.modality}: "
                 "events of another recording"
             )
+    try:
+        ev_fs = float(a["fs"]) if a.get("fs") is not None else math.nan
+    except (TypeError, ValueError):
+        ev_fs = math.nan
+    if math.isfinite(ev_fs) and abs(ev_fs - float(rec.fs)) > 1e-9 * ev_fs:
+        raise MovementError(
+            f"the events were scored at {ev_fs:g} Hz; {name} is read at {float(rec.fs):g} Hz: "
+            "read it as when scoring"
+        )
     notes = a.get("notes")
     if isinstance(notes, dict):  # (scored in this session: the reader's notes kept)
         ev_span, rec_span = notes.get("span"), (rec.notes or {}).get("span")
@@ -1947,6 +1956,11 @@ def _scored_reading(events_dir: Path, stem: str) -> dict[str, Any]:
         out["fs"] = float(rec["SamplingFrequency"])
     if notes.get("modality_from") == "given" and rec.get("modality"):
         out["modality"] = str(rec["modality"])
+    # what the events were scored at, however it was found (a --fs now must agree)
+    if rec.get("SamplingFrequency"):
+        out["scored_fs"] = float(rec["SamplingFrequency"])
+    if rec.get("modality"):
+        out["scored_modality"] = str(rec["modality"])
     return out
 
 
@@ -1957,14 +1971,12 @@ def _check_as_scored(rec: Recording, stored: dict[str, Any]) -> None:
             f"the events were scored on channels {', '.join(stored['channels'])}; read now "
             f"with {', '.join(rec.channels)}: give --channels as when scoring"
         )
-    if "fs" in stored and abs(rec.fs - stored["fs"]) > 1e-9 * stored["fs"]:
-        raise MovementError(
-            f"the events were scored at {stored['fs']:g} Hz; read now at {rec.fs:g} Hz"
-        )
-    if "modality" in stored and rec.modality != stored["modality"]:
-        raise MovementError(
-            f"the events were scored as {stored['modality']}; read now as {rec.modality}"
-        )
+    fs = stored.get("fs", stored.get("scored_fs"))
+    if fs is not None and abs(rec.fs - fs) > 1e-9 * fs:
+        raise MovementError(f"the events were scored at {fs:g} Hz; read now at {rec.fs:g} Hz")
+    modality = stored.get("modality", stored.get("scored_modality"))
+    if modality is not None and rec.modality != modality:
+        raise MovementError(f"the events were scored as {modality}; read now as {rec.modality}")
 
 
 def cli_run(args: argparse.Namespace) -> int:

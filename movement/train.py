@@ -475,7 +475,14 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
         "--reviewed", metavar="DIR", help="folder of reviewed events tables to fold into training"
     )
     parser.add_argument("--config", metavar="FILE", help="thresholds file (as for movement score)")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one threshold of the pipeline the training segments come from, "
+        "e.g. --set accel.k_on=4 (repeatable)",
+    )
     parser.add_argument(
         "--eval-n",
         type=int,

@@ -295,3 +295,31 @@ def test_simulate_prints_a_confounder_that_does_not_apply_as_one_line(
     captured = capsys.readouterr()
     assert captured.err == "warning: confounder(s) ecg do not apply to accel; skipped\n"
     assert captured.out.count("sim_accel_0_") == 2
+
+
+def test_output_piped_into_head_ends_quietly() -> None:
+    """`movement params | head -1`: the closed pipe is not an error line."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    cmd = f"'{sys.executable}' -m movement params | head -1"
+    res = subprocess.run(
+        ["bash", "-c", cmd], cwd=root, capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert res.stdout.strip() == "emg:"
+    assert "Broken pipe" not in res.stderr and "error" not in res.stderr
+
+
+def test_command_descriptions_have_no_markup(capsys) -> None:
+    from movement.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["info", "--help"])
+    out = capsys.readouterr().out
+    assert "movement info: what a recording file holds" in out and "``" not in out
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "override one threshold" in capsys.readouterr().out

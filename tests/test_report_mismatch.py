@@ -165,3 +165,31 @@ def test_scored_events_stay_fine(files, tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert R.write_report(emg, ev, tmp_path / "h_report.html", max_event_plots=2).exists()
+
+
+def test_a_rate_found_in_the_file_at_scoring_is_kept_by_report_events(tmp_path) -> None:
+    """The sample's rate came from its sidecar when scored: `report --events --fs 50` now
+    refuses (it drew 100 Hz events on a 50 Hz reading before), and so does a streamed page
+    or the library given events read back."""
+    from pathlib import Path
+
+    import movement
+    from movement.cli import main
+    from movement.errors import MovementError
+    from movement.export import read_bids_events
+    from movement.report import write_report
+
+    data = Path(__file__).resolve().parent.parent / "data" / "sim_wrist_accel.csv"
+    out = tmp_path / "res"
+    assert main(["score", str(data), "--out", str(out)]) == 0
+    assert (
+        main(
+            ["report", str(data), "--events", str(out), "--out", str(tmp_path / "p"), "--fs", "50"]
+        )
+        == 1
+    )
+    assert not (tmp_path / "p" / "sim_wrist_accel_report.html").exists()
+    back = read_bids_events(out / "sim_wrist_accel_events.tsv")
+    with pytest.raises(MovementError, match="scored at 100 Hz; .* is read at 50 Hz"):
+        write_report(movement.read(data, fs=50), back, tmp_path / "x.html")
+    assert main(["report", str(data), "--events", str(out), "--out", str(tmp_path / "p")]) == 0
