@@ -55,6 +55,8 @@ class ScoreOptions:
     fs: float | None = None
     modality: str | None = None
     channels: tuple[str, ...] | None = None
+    #: read every file as this type (``movement.read(format=)``), whatever its extension
+    format: str | None = None
     report: bool = False
     debug: bool = False
     #: stream windows processed at once for a large file (same results; not hashed)
@@ -75,6 +77,8 @@ class ScoreOptions:
                 "fs": self.fs,
                 "modality": self.modality,
                 "channels": self.channels,
+                # (only when given: the hashes of earlier runs without it stay the same)
+                **({"format": self.format} if self.format else {}),
                 "version": __version__,
             }
         )
@@ -269,10 +273,10 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
     :func:`movement.report.write_report_stream`). A file the streaming readers cannot
     parse is read whole.
     """
-    if not is_streamed(
+    if opts.format or not is_streamed(
         path, opts.settings, fs=opts.fs, modality=opts.modality, channels=opts.channels
     ):
-        return None
+        return None  # (a type given by --format is read whole)
     from .stream import score_stream
 
     try:
@@ -297,7 +301,10 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
             events = _score_large(path, opts)
             rec = None
             if events is None:
-                rec = read(path, fs=opts.fs, modality=opts.modality, channels=opts.channels)
+                rec = read(
+                    path, fs=opts.fs, modality=opts.modality, channels=opts.channels,
+                    format=opts.format,
+                )  # fmt: skip
                 events = score(rec, opts.settings, model=opts.model)
             write_events(events, out_dir, stem)
             if opts.report:

@@ -72,6 +72,12 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="comma-separated channel names or 0-based indices to keep (e.g. to drop a label column)",
     )
     p.add_argument(
+        "--format",
+        metavar="EXT",
+        help="read every named input as this file type, whatever its extension (e.g. txt for "
+        "a table saved as .rit, .asc or .dat); folders are still searched for the known types",
+    )
+    p.add_argument(
         "--config", metavar="FILE", help="TOML or JSON file with [emg] / [accel] thresholds"
     )
     p.add_argument(
@@ -155,7 +161,7 @@ def _run_score(args: argparse.Namespace) -> int:
     present = [i for i in args.inputs if i not in missing]
     if missing and not present:
         raise MovementError(f"{missing[0]}: no such file or folder")
-    paths = [*find_recordings(present), *(Path(m) for m in missing)]
+    paths = [*find_recordings(present, format=args.format), *(Path(m) for m in missing)]
     if not paths:
         raise MovementError("no recordings found in: " + " ".join(args.inputs))
     chans = (
@@ -167,6 +173,7 @@ def _run_score(args: argparse.Namespace) -> int:
         fs=args.fs,
         modality=args.modality,
         channels=chans,
+        format=args.format,
         report=args.report,
         debug=args.debug,
     )

@@ -1878,6 +1878,12 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
         "--channels", metavar="LIST", help="comma-separated channel names or indices to keep"
     )
     parser.add_argument(
+        "--format",
+        metavar="EXT",
+        help="read every named input as this file type, whatever its extension (as in "
+        "movement score)",
+    )
+    parser.add_argument(
         "--model",
         default="default",
         metavar="NAME|PATH",
@@ -1989,7 +1995,7 @@ def cli_run(args: argparse.Namespace) -> int:
 
     _matplotlib()  # fail early, once, when matplotlib is missing
     settings = load_settings(getattr(args, "config", None), getattr(args, "set", None) or [])
-    paths = find_recordings(args.inputs)
+    paths = find_recordings(args.inputs, format=getattr(args, "format", None))
     if not paths:
         raise MovementError("no recordings found in: " + " ".join(args.inputs))
     events_dir = Path(args.events) if args.events else None
@@ -2057,7 +2063,8 @@ def _report_one(
         fs = fs if fs is not None else stored.get("fs")
         modality = modality or stored.get("modality")
         channels = channels if channels is not None else stored.get("channels")
-    if is_streamed(path, settings, fs=fs, modality=modality, channels=channels):
+    fmt = getattr(args, "format", None)
+    if not fmt and is_streamed(path, settings, fs=fs, modality=modality, channels=channels):
         # a long file: scored (when asked) and drawn window by window
         if events_dir is not None:
             events = _events_from_dir(events_dir, stem, path)
@@ -2072,7 +2079,7 @@ def _report_one(
             channels=channels,
         )  # fmt: skip
     else:
-        rec = read(path, fs=fs, modality=modality, channels=channels)
+        rec = read(path, fs=fs, modality=modality, channels=channels, format=fmt)
         if events_dir is not None:
             _check_as_scored(rec, stored)
             events = _events_from_dir(events_dir, stem, path)

@@ -323,3 +323,47 @@ def test_command_descriptions_have_no_markup(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     assert "override one threshold" in capsys.readouterr().out
+
+
+def test_format_reads_a_table_under_another_extension(tmp_path, capsys) -> None:
+    """`--format txt` for score, info and report (PhysioNet's tremor .rit files), also for a
+    quoted glob; and movement.read(format=) works as a process's first read."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from movement.cli import main
+
+    rng = np.random.default_rng(0)
+    for name in ("a.rit", "b.rit"):
+        x = rng.normal(0, 0.01, (3000, 3)) + [0.0, 0.0, 1.0]
+        (tmp_path / name).write_text("".join(f"{p:.4f} {q:.4f} {r:.4f}\n" for p, q, r in x))
+    args = ["--fs", "100", "--modality", "accel"]
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "a.rit"), "--out", str(out), *args]) == 1
+    assert "looks like a text table" in capsys.readouterr().err
+    pattern = str(tmp_path / "*.rit")
+    assert main(["score", pattern, "--out", str(out), "--format", "txt", *args]) == 0
+    assert sorted(p.name for p in out.glob("*_events.tsv")) == ["a_events.tsv", "b_events.tsv"]
+    side = json.loads((out / "a_events.json").read_text())
+    assert side["recording"]["SamplingFrequency"] == 100
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "a.rit"), "--format", "txt", *args]) == 0
+    assert "text table" in capsys.readouterr().out
+    pages = tmp_path / "pages"
+    argv = ["report", str(tmp_path / "a.rit"), "--events", str(out), "--out", str(pages)]
+    assert main([*argv, "--format", "txt", *args]) == 0
+    assert (pages / "a_report.html").exists()
+    root = Path(__file__).resolve().parent.parent
+    code = (
+        "import movement; "
+        f"print(movement.read({str(tmp_path / 'a.rit')!r}, fs=100, modality='accel', "
+        "format='txt', units='g').n_samples)"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "3000"

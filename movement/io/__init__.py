@@ -154,13 +154,14 @@ def is_recording_file(path: Path) -> bool:
     return bool(suffix_of(path))
 
 
-def find_recordings(inputs: Sequence[str | Path]) -> list[Path]:
+def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> list[Path]:
     """Expand files, folders and glob patterns into a sorted list of recordings.
 
-    A folder is searched recursively; sidecars (``.json``), event tables
-    (``*_events.tsv``) and summaries are skipped, also when named one by one (a shell
-    glob names a recording's sidecar too). A missing input is an error. One path (a str
-    or Path) is taken as a list of one.
+    A folder is searched recursively for files of the known types; sidecars (``.json``),
+    event tables (``*_events.tsv``) and summaries are skipped, also when named one by one
+    (a shell glob names a recording's sidecar too). With ``format`` (every file to be read
+    as that type) a glob pattern's matches of any extension are taken, as named files
+    are. A missing input is an error. One path (a str or Path) is taken as a list of one.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
@@ -176,7 +177,16 @@ def find_recordings(inputs: Sequence[str | Path]) -> list[Path]:
             import glob
 
             hits = sorted(Path(h) for h in glob.glob(str(item), recursive=True))
-            found.extend(h for h in hits if h.is_file() and is_recording_file(h))
+            found.extend(
+                h
+                for h in hits
+                if h.is_file()
+                and (
+                    is_recording_file(h)
+                    if not format
+                    else not (_COMPANIONS.search(h.name) or h.suffix.lower() == ".json")
+                )
+            )
         else:
             raise MovementError(f"{item}: no such file or folder")
     seen: set[Path] = set()
@@ -531,6 +541,7 @@ def read(
     if modality is not None and modality not in MODALITIES:
         raise MovementError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
     fs = parse_fs(fs, src)
+    _load_plugins()  # (the readers register on first use; format= skips suffix_of)
     suffix = (
         (format if format.startswith(".") else "." + format).lower() if format else suffix_of(p)
     )
@@ -542,8 +553,8 @@ def read(
         hint = ""
         if not format and _looks_like_text_table(p):
             hint = (
-                "; it looks like a text table: copy or link it under a .txt or .csv name, "
-                "or read it with movement.read(path, format='.txt')"
+                "; it looks like a text table: read it as one with format='.txt' "
+                "(--format txt on the command line)"
             )
         raise RecordingError(f"unknown file type (known: {known}){hint}", src)
     if (start_s is not None or stop_s is not None) and not format:

@@ -229,6 +229,12 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
         help="comma-separated channel names or 0-based indices to keep, as in movement score",
     )
     parser.add_argument(
+        "--format",
+        metavar="EXT",
+        help="read every file as this type, whatever its extension (e.g. txt for a table "
+        "saved as .rit, .asc or .dat)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print a JSON list (one object per file) instead"
     )
 
@@ -252,6 +258,8 @@ def cli_run(args: argparse.Namespace) -> int:
         given["fs"] = args.fs
     if getattr(args, "channels", None) is not None:
         given["channels"] = tuple(c.strip() for c in args.channels.split(","))
+    if getattr(args, "format", None):
+        given["format"] = args.format
     for f in args.files:
         try:
             d = info(f, **given)
