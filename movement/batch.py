@@ -55,7 +55,7 @@ class ScoreOptions:
     fs: float | None = None
     modality: str | None = None
     channels: tuple[str, ...] | None = None
-    #: read every file as this type (``movement.read(format=)``), whatever its extension
+    #: read files whose extension is no known type as this type (``movement.read(format=)``)
     format: str | None = None
     report: bool = False
     debug: bool = False
@@ -273,10 +273,12 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
     :func:`movement.report.write_report_stream`). A file the streaming readers cannot
     parse is read whole.
     """
-    if opts.format or not is_streamed(
+    from .io import format_for
+
+    if format_for(path, opts.format) or not is_streamed(
         path, opts.settings, fs=opts.fs, modality=opts.modality, channels=opts.channels
     ):
-        return None  # (a type given by --format is read whole)
+        return None  # (a file read as the type --format gives is read whole)
     from .stream import score_stream
 
     try:
@@ -290,7 +292,7 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
 
 def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[str, Any]:
     """Score one file and write its outputs; errors become a summary row."""
-    from .io import read
+    from .io import format_for, read
     from .pipeline import score
 
     try:
@@ -303,7 +305,7 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
             if events is None:
                 rec = read(
                     path, fs=opts.fs, modality=opts.modality, channels=opts.channels,
-                    format=opts.format,
+                    format=format_for(path, opts.format),
                 )  # fmt: skip
                 events = score(rec, opts.settings, model=opts.model)
             write_events(events, out_dir, stem)

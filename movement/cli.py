@@ -74,8 +74,9 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--format",
         metavar="EXT",
-        help="read every named input as this file type, whatever its extension (e.g. txt for "
-        "a table saved as .rit, .asc or .dat); folders are still searched for the known types",
+        help="read the inputs whose extension is no known type as this type (e.g. txt for "
+        "a table saved as .rit, .asc or .dat); files of known types keep their readers, and "
+        "folders are still searched for the known types only",
     )
     p.add_argument(
         "--config", metavar="FILE", help="TOML or JSON file with [emg] / [accel] thresholds"

@@ -107,7 +107,7 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
 
     ``attrs`` gets, when the sidecar holds them: ``movement_version``, ``parameters_hash``,
     ``parameters`` (so :mod:`movement.plot` and :func:`movement.report.write_report` clean
-    the signal as it was scored), ``model``, and the recording's ``calibration``,
+    the signal as it was scored), ``model``, and the recording's ``source``, ``calibration``,
     ``nonwear``, ``nonwear_s``, ``ecg``, ``modality``, ``fs``, ``duration``,
     ``recorded_duration`` and ``notes`` (the reader's and scoring's). A missing or unreadable sidecar leaves ``attrs`` empty.
 
@@ -153,7 +153,7 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
         if js.get(k) is not None
     }
     rec = js.get("recording") if isinstance(js.get("recording"), dict) else {}
-    for k in ("calibration", "nonwear", "nonwear_s", "ecg", "modality", "channels"):
+    for k in ("source", "calibration", "nonwear", "nonwear_s", "ecg", "modality", "channels"):
         if rec.get(k) is not None:
             out[k] = rec[k]
     if isinstance(rec.get("reader_notes"), dict):

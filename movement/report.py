@@ -25,6 +25,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1566,12 +1567,14 @@ def _check_same_recording(rec: Any, events: pd.DataFrame) -> None:
             "read it as when scoring"
         )
     notes = a.get("notes")
-    if isinstance(notes, dict):  # (scored in this session: the reader's notes kept)
-        ev_span, rec_span = notes.get("span"), (rec.notes or {}).get("span")
+    if isinstance(notes, dict):  # (the reader's notes: kept in memory, or from the sidecar)
+        ev_span, rec_span = _span_of(notes), _span_of(rec.notes or {})
         if ev_span != rec_span:
             raise MovementError(
-                f"the events were found in {ev_span or 'the whole file'}; {name} was read as "
-                f"{rec_span or 'the whole file'}: read it as when scoring"
+                f"the events were found in {notes.get('span') if ev_span else 'the whole file'}; "
+                f"{name} was read as {(rec.notes or {}).get('span') if rec_span else 'the whole file'}: "
+                "read it as when scoring (movement.read(path, start_s=, stop_s=), then "
+                "movement.report.write_report)"
             )
     duration = float(rec.duration)
     one = 1.0 / float(rec.fs)
@@ -1606,6 +1609,27 @@ def _check_same_recording(rec: Any, events: pd.DataFrame) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _span_of(notes: dict[str, Any]) -> tuple[int, int] | None:
+    """The samples ``[a, b)`` a reading's ``notes["span"]`` gives, None for the whole file
+    (no span, or one from the first sample to the last).
+
+    Examples
+    --------
+    >>> _span_of({"span": "samples 0-120000 of 120000 (0-60 s)"}) is None
+    True
+    >>> _span_of({"span": "samples 2000-110000 of 120000 (1-55 s)"})
+    (2000, 110000)
+    """
+    text = notes.get("span")
+    if not text:
+        return None
+    m = re.match(r"samples (\d+)-(\d+) of (\d+)", str(text))
+    if m is None:
+        return (-1, -1)  # (not ours: differs from the whole file and any span)
+    a, b, n = (int(v) for v in m.groups())
+    return None if a == 0 and b == n else (a, b)
 
 
 def write_report(
@@ -1880,8 +1904,7 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         metavar="EXT",
-        help="read every named input as this file type, whatever its extension (as in "
-        "movement score)",
+        help="read the inputs whose extension is no known type as this type (as in movement score)",
     )
     parser.add_argument(
         "--model",
@@ -2063,7 +2086,9 @@ def _report_one(
         fs = fs if fs is not None else stored.get("fs")
         modality = modality or stored.get("modality")
         channels = channels if channels is not None else stored.get("channels")
-    fmt = getattr(args, "format", None)
+    from .io import format_for
+
+    fmt = format_for(path, getattr(args, "format", None))
     if not fmt and is_streamed(path, settings, fs=fs, modality=modality, channels=channels):
         # a long file: scored (when asked) and drawn window by window
         if events_dir is not None:

@@ -367,3 +367,20 @@ def test_format_reads_a_table_under_another_extension(tmp_path, capsys) -> None:
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "3000"
+
+
+def test_format_leaves_files_of_known_types_to_their_readers(tmp_path, capsys) -> None:
+    """`--format txt` with a folder beside a .rit: the folder's .csv is read as CSV."""
+    from movement.cli import main
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 0.01, (3000, 3)) + [0.0, 0.0, 1.0]
+    (tmp_path / "t.rit").write_text("".join(f"{p:.4f} {q:.4f} {r:.4f}\n" for p, q, r in x))
+    folder = tmp_path / "csvs"
+    folder.mkdir()
+    np.savetxt(folder / "c.csv", x, delimiter=",", header="x,y,z", comments="")
+    (folder / "c.json").write_text('{"SamplingFrequency": 100, "Modality": "accel"}')
+    out = tmp_path / "out"
+    argv = ["score", str(tmp_path / "t.rit"), str(folder), "--format", "txt", "--out", str(out)]
+    assert main([*argv, "--fs", "100", "--modality", "accel"]) == 0
+    assert sorted(p.name for p in out.glob("*_events.json")) == ["c_events.json", "t_events.json"]

@@ -193,3 +193,31 @@ def test_a_rate_found_in_the_file_at_scoring_is_kept_by_report_events(tmp_path) 
     with pytest.raises(MovementError, match="scored at 100 Hz; .* is read at 50 Hz"):
         write_report(movement.read(data, fs=50), back, tmp_path / "x.html")
     assert main(["report", str(data), "--events", str(out), "--out", str(tmp_path / "p")]) == 0
+
+
+def test_a_span_from_the_first_to_the_last_sample_is_the_whole_file(tmp_path) -> None:
+    """Events scored from movement.read(path, start_s=0) (a span note of the whole file) and
+    read back: `report --events` draws them (it refused them as another span)."""
+    from pathlib import Path
+
+    import movement
+    from movement.cli import main
+    from movement.export import read_bids_events
+    from movement.output import write_events
+
+    data = Path(__file__).resolve().parent.parent / "data" / "sim_wrist_accel.csv"
+    rec = movement.read(data, start_s=0)
+    assert "span" in rec.notes
+    out = tmp_path / "ev"
+    write_events(movement.score(rec), out, "sim_wrist_accel")
+    assert main(["report", str(data), "--events", str(out), "--out", str(tmp_path / "p")]) == 0
+    # a real span is still refused, and the message says how to draw it
+    part = movement.read(data, start_s=10, stop_s=55)
+    write_events(movement.score(part), out, "sim_wrist_accel")
+    back = read_bids_events(out / "sim_wrist_accel_events.tsv")
+    assert back.attrs["source"] == str(data)
+    from movement.report import write_report
+
+    with pytest.raises(MovementError, match="movement.read\\(path, start_s=, stop_s=\\)"):
+        write_report(movement.read(data), back, tmp_path / "x.html")
+    write_report(movement.read(data, start_s=10, stop_s=55), back, tmp_path / "y.html")

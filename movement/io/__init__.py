@@ -199,6 +199,21 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
     return unique
 
 
+def format_for(path: str | Path, format: str | None) -> str | None:
+    """The type to read ``path`` as under ``--format``: ``format`` for a file whose
+    extension is no known type, None (its own reader) for one that is, so that files found
+    in a folder, or named ``.csv``/``.edf``... beside a ``.rit``, keep their readers.
+
+    Examples
+    --------
+    >>> format_for("g9r15of.rit", "txt"), format_for("day.cwa", "txt"), format_for("a.rit", None)
+    ('txt', None, None)
+    """
+    if not format:
+        return None
+    return None if suffix_of(Path(path)) else format
+
+
 def sidecar_path(path: Path) -> Path:
     """Where the JSON sidecar of ``path`` is: ``<stem>.json``, the stem ending at the first dot."""
     return path.with_name(path.name.split(".")[0] + ".json")
@@ -614,9 +629,13 @@ def span_rows(
             f"start_s {float(start_s):g} s is at or past the end of the recording ({length})",
             src,  # type: ignore[arg-type]
         )
+    if stop_s is not None and float(stop_s) <= float(start_s or 0.0):
+        raise RecordingError(
+            f"stop_s {float(stop_s):g} s must be after start_s ({float(start_s or 0.0):g} s)", src
+        )
     if b <= a:
         raise RecordingError(
-            f"the span {a / fs:g}-{float(stop_s):g} s is empty (stop_s must be after start_s)",  # type: ignore[arg-type]
+            f"the span {float(start_s or 0.0):g}-{float(stop_s):g} s holds no sample at {fs:g} Hz",  # type: ignore[arg-type]
             src,
         )
     if stop_s is not None and float(stop_s) * fs > n + 0.5:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MovementError, UnresolvedError
-from . import READERS, suffix_of
+from . import READERS, format_for, suffix_of
 from .hdf5 import is_hdf5
 
 #: How many annotations :func:`info` lists (all are counted).
@@ -231,8 +231,8 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         metavar="EXT",
-        help="read every file as this type, whatever its extension (e.g. txt for a table "
-        "saved as .rit, .asc or .dat)",
+        help="read files whose extension is no known type as this type (e.g. txt for a "
+        "table saved as .rit, .asc or .dat)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print a JSON list (one object per file) instead"
@@ -258,11 +258,10 @@ def cli_run(args: argparse.Namespace) -> int:
         given["fs"] = args.fs
     if getattr(args, "channels", None) is not None:
         given["channels"] = tuple(c.strip() for c in args.channels.split(","))
-    if getattr(args, "format", None):
-        given["format"] = args.format
     for f in args.files:
         try:
-            d = info(f, **given)
+            fmt = format_for(f, getattr(args, "format", None))
+            d = info(f, **given, **({"format": fmt} if fmt else {}))
         except MovementError as exc:
             failed += 1
             msg = str(exc)
