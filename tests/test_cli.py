@@ -267,6 +267,22 @@ def test_resumed_files_say_so_and_a_page_asked_later_is_drawn(tmp_path, capsys) 
     assert (out / "wrist_report.html").exists()
 
 
+def test_results_of_another_version_are_scored_again(tmp_path, capsys, monkeypatch) -> None:
+    """A version that changes results (0.1.0 -> 0.2.0) must not resume the old results."""
+    import movement.batch as batch
+
+    good = _good_accel(tmp_path / "in")
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "__version__", "0.0.1-older")
+    assert main(["score", str(good), "--out", str(out)]) == 0
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main(["score", str(good), "--out", str(out)]) == 0
+    assert "ok     " in capsys.readouterr().out  # scored again, not "skip"
+    assert main(["score", str(good), "--out", str(out)]) == 0
+    assert "skip   " in capsys.readouterr().out
+
+
 def test_two_folders_scored_one_after_the_other_into_one_out(tmp_path) -> None:
     """sub-01/wrist.csv, then sub-02/wrist.csv into the same --out: the second once
     overwrote the first's events; now it takes a name of its own, and both stay."""
