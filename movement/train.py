@@ -660,6 +660,21 @@ def heldout_metrics(
     return out
 
 
+def _f1_text(f1: Any) -> str:
+    """An F1 for the model card: two decimals, ``n/a`` when undefined (as ``evaluate``).
+
+    Examples
+    --------
+    >>> _f1_text(0.9512), _f1_text(float("nan")), _f1_text(None)
+    ('0.95', 'n/a', 'n/a')
+    """
+    try:
+        v = float(f1)
+    except (TypeError, ValueError):
+        return "n/a"
+    return f"{v:.2f}" if np.isfinite(v) else "n/a"
+
+
 def card_markdown(bundle: dict[str, Any], metrics: dict[str, Any]) -> str:
     """A readable model card (markdown) from a bundle and its held-out metrics."""
     lines = [
@@ -702,7 +717,7 @@ def card_markdown(bundle: dict[str, Any], metrics: dict[str, Any]) -> str:
             cells = []
             for c in CLASSES:
                 vals = [
-                    f"{res[k].get(c, {}).get('f1', float('nan')):.2f}"
+                    _f1_text(res[k].get(c, {}).get("f1", float("nan")))
                     for k in ("rules", "model")
                     if k in res
                 ]
