@@ -259,6 +259,11 @@ def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
     return _round_up(s, fs, cfg)
 
 
+class _NotStreamable(RecordingError):
+    """A table the windows cannot read front to back (a text or irregular time column): it
+    is read whole instead (:func:`read_span`; a batch's :func:`movement.batch.score_one`)."""
+
+
 @dataclass(frozen=True)
 class StreamPlan:
     """How a recording is cut: cores ``[c0, c1)`` and the overlap, in samples.
@@ -1014,7 +1019,7 @@ def _table_source(
             if tcol is not None:
                 t = df[tcol]
                 if not pd.api.types.is_numeric_dtype(t):
-                    raise RecordingError(
+                    raise _NotStreamable(
                         "streaming needs a numeric time column (or none); use movement.score", src
                     )
                 tv = t.to_numpy(np.float64)
@@ -1049,7 +1054,7 @@ def _table_source(
         med = span / (n - 1)
         if times.get("min_dt", 1.0) <= 0 or times.get("max_dt", 0.0) >= 2 * med:
             # (also with a rate from elsewhere: the rows after a hole are not the next ones)
-            raise RecordingError(
+            raise _NotStreamable(
                 "irregular or non-increasing time column, or one with holes: streaming "
                 "needs regular sampling; use movement.score (it resamples)",
                 src,
@@ -1183,9 +1188,16 @@ def read_span(
     Recording
         ``start`` moved to the first sample read; ``notes["span"]`` says which samples.
     """
-    src = _open(
-        path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
-    )
+    try:
+        src = _open(
+            path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
+        )
+    except _NotStreamable:
+        # (a time column of dates, or one with holes: the whole read places the samples)
+        from .io import _cut, read
+
+        whole = read(path, fs=fs, modality=modality, channels=channels, units=units)
+        return _cut(whole, start_s, stop_s)
     m = src.meta
     a, b = span_rows(m.n_samples, m.fs, start_s, stop_s, str(path))
     return span_recording(

@@ -631,3 +631,28 @@ def test_streamed_bad_tables_say_what_read_says(tmp_path, case, chunk_rows) -> N
     assert fragment in str(read_err.value)
     assert fragment in str(stream_err.value)
     assert str(stream_err.value).startswith(str(path))
+
+
+def test_read_a_span_of_a_table_with_dates_or_holes_in_its_time(tmp_path: Path) -> None:
+    """A time column of dates (or with holes) cannot be read in windows: the span is cut
+    from the whole read (it said 'streaming needs a numeric time column; use movement.score')."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    x = rng.normal(0, 0.01, (n, 3)) + [0.0, 0.0, 1.0]
+    stamps = pd.date_range("2026-01-01 10:00", periods=n, freq="10ms")
+    dated = tmp_path / "dated.csv"
+    pd.DataFrame({"timestamp": stamps, "x": x[:, 0], "y": x[:, 1], "z": x[:, 2]}).to_csv(
+        dated, index=False
+    )
+    whole = movement.read(dated, modality="accel")
+    part = movement.read(dated, modality="accel", start_s=5, stop_s=20)
+    np.testing.assert_array_equal(part.data, whole.data[500:2000])
+    assert part.fs == whole.fs == 100.0 and "500-2000" in part.notes["span"]
+    t = np.arange(n) / 100.0
+    t[1500:] += 3.0  # a 3 s hole
+    holes = tmp_path / "holes.csv"
+    pd.DataFrame({"time": t, "x": x[:, 0], "y": x[:, 1], "z": x[:, 2]}).to_csv(holes, index=False)
+    with pytest.warns(UserWarning, match="holes"):
+        whole = movement.read(holes, modality="accel")
+        part = movement.read(holes, modality="accel", start_s=10, stop_s=20)
+    np.testing.assert_array_equal(part.data, whole.data[1000:2000])
