@@ -931,8 +931,10 @@ def _table_source(
 
     src = str(path)
     header_fs: float | None = None
+    header_units: str | None = None  # (an OpenSignals-style header's "Units", as read takes it)
     if kind == "csv":
         keys, n_comment, sep, header, first = tables._sniff(path)
+        header_units = keys.get("units")
         if first is None:
             raise RecordingError("the file is empty (no data rows)", src)
         for key in ("sampling rate (hz)", "sampling rate", "sampling frequency", "fs"):
@@ -1073,6 +1075,7 @@ def _table_source(
         modality=modality,
         channel_sel=channels,
         notes=notes,
+        header=RawSignal(np.zeros((0, len(data_cols))), list(data_cols), units=header_units),
         units=units,
     )
     top = top_all[idx] * abs(factor)

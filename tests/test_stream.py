@@ -656,3 +656,26 @@ def test_read_a_span_of_a_table_with_dates_or_holes_in_its_time(tmp_path: Path) 
         whole = movement.read(holes, modality="accel")
         part = movement.read(holes, modality="accel", start_s=10, stop_s=20)
     np.testing.assert_array_equal(part.data, whole.data[1000:2000])
+
+
+def test_streamed_text_keeps_the_units_its_header_declares(tmp_path: Path) -> None:
+    """An OpenSignals-style header's 'Units' is read by the stream as by movement.read: a
+    1-channel file in mg (no magnitude to detect) is converted, and a mismatch is warned."""
+    rng = np.random.default_rng(2)
+    head = "# Simple Text Format\n# Sampling Rate (Hz):= 100.00\n# Units:= {u}\n# Labels:= {l}\n"
+    one = tmp_path / "one.txt"
+    x = 1000.0 + rng.normal(0, 10, 3000)  # mg, one axis
+    one.write_text(head.format(u="mg", l="acc") + "".join(f"{v:.3f}\n" for v in x))
+    whole = movement.read(one, modality="accel")
+    src = stream._open(one, fs=None, modality="accel", channels=None, chunk_rows=1000)
+    assert src.meta.units == whole.units == "g"
+    np.testing.assert_allclose(np.asarray(src.read(0, 3000))[:, 0], whole.data[:, 0])
+    wrong = tmp_path / "wrong.txt"
+    g = rng.normal(0, 0.01, (3000, 3)) + [0.0, 0.0, 1.0]
+    wrong.write_text(
+        head.format(u="m/s^2", l="x\ty\tz")
+        + "".join(f"{a:.4f}\t{b:.4f}\t{c:.4f}\n" for a, b, c in g)
+    )
+    with pytest.warns(UserWarning, match="the declared 'm/s\\^2' does not fit the magnitude"):
+        ev = score_stream(wrong, model="rules", window_s=10)
+    assert "does not fit" in ev.attrs["notes"]["units"]
