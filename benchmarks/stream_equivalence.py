@@ -1,7 +1,8 @@
 """Streamed = whole on random simulated recordings: a search for what the tests' fixed cases miss.
 
 Each seed draws a recording (accelerometry: 25-100 Hz, one or two tri-axial sensors,
-gaps; EMG: 200 Hz to 2 kHz, 1-4 channels, ECG removal on or off, a 50 Hz notch, gaps),
+gaps and dropouts; EMG: 200 Hz to 2 kHz, 1-4 channels, ECG removal on or off, a 50 Hz notch,
+gaps and dropouts),
 scores it whole (:func:`movement.score`) and in windows (:func:`movement.stream.score_stream`,
 a random window length and one or two threads), and compares the events as the tests do
 (``tests/test_stream.assert_same_events``: same count, onsets within a sample, same labels,
@@ -39,6 +40,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_stream import assert_same_events  # noqa: E402
 
 
+def _dropouts(x: np.ndarray, seed: int) -> None:
+    """In about half the recordings, scattered runs of 1-6 missing samples (a wireless
+    link's lost packets), some bridged and some not (their own generator: the rest of a
+    seed's recording is as before)."""
+    rng = np.random.default_rng(seed + 4242)
+    if rng.random() < 0.5:
+        return
+    n = len(x)
+    starts = np.sort(rng.choice(n - 8, int(n * rng.uniform(0.001, 0.05)), replace=False))
+    for a, k in zip(starts, rng.integers(1, 7, len(starts)), strict=True):  # the dropouts
+        x[a : a + k] = np.nan
+
+
 def _accel(seed: int) -> tuple[Recording, object, float, int]:
     rng = np.random.default_rng(seed + 77)
     fs = float(rng.choice([25.0, 30.0, 50.0, 64.0, 100.0]))
@@ -48,6 +62,7 @@ def _accel(seed: int) -> tuple[Recording, object, float, int]:
     for _ in range(int(rng.integers(0, 4))):  # loop over a few gaps
         i = int(rng.integers(0, len(x) - 2))
         x[i : i + int(rng.uniform(0.1, 120) * fs)] = np.nan
+    _dropouts(x, seed)
     if rng.random() < 0.3:
         x = np.hstack([x, x[:, [1, 2, 0]] * 0.9])  # a second sensor
     return Recording(x, fs=fs, modality="accel"), None, window_s, int(rng.integers(1, 3))
@@ -67,6 +82,7 @@ def _emg(seed: int) -> tuple[Recording, object, float, int]:
     for _ in range(int(rng.integers(0, 4))):  # loop over a few gaps
         i = int(rng.integers(0, len(x) - 2))
         x[i : i + int(rng.uniform(0.01, 100) * fs)] = np.nan
+    _dropouts(x, seed)
     cfg = EMGConfig(
         ecg_removal=bool(rng.random() < 0.7), notch_hz=50.0 if rng.random() < 0.3 else None
     )
@@ -107,6 +123,7 @@ def _random_accel(rng: np.random.Generator) -> AccelConfig:
         posture_min_deg=float(u(7.0, 15.0)),
         posture_steady_deg=float(u(2.0, 5.0)),
         posture_sharp_steady_s=float(u(0.25, 1.0)),
+        bridge_gap_s=float(pick([0.0, 0.02, 0.04, 0.1])),
     )
 
 
@@ -137,6 +154,7 @@ def _random_emg(rng: np.random.Generator, cfg: EMGConfig) -> EMGConfig:
         max_brief_s=float(u(0.05, 0.12)),
         isolation_s=float(u(0.1, 1.0)),
         other_bout_gap_s=float(u(0.25, 2.0)),
+        bridge_gap_s=float(pick([0.0, 0.001, 0.0025, 0.005])),
     )
 
 

@@ -7,4 +7,4 @@ try:
 
     __version__ = version("movement")
 except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.2.0+unknown"
+    __version__ = "0.3.0+unknown"

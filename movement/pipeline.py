@@ -16,8 +16,8 @@ from .config import AccelConfig, EMGConfig, Settings, params_hash
 from .errors import MovementError, RecordingError
 from .features import FEATURES, segment_features
 from .preprocess import preprocess
-from .recording import Recording
-from .segment import mask_to_runs, segment
+from .recording import Recording, bridge_rows, long_runs, nan_runs
+from .segment import segment
 from .wear import flag_nonwear, intersect_runs, nonwear_runs
 
 __all__ = ["score", "classifier_for", "check_rate", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
@@ -85,6 +85,7 @@ def score(
             beats = feats.attrs.pop("ecg_beats", None)
     out = _label(feats, clf, cfg, rec, model_name)
     note_ecg(out, beats, rec.fs, pieces)
+    note_dropouts(out, nan_runs(rec.gaps), rec.fs, cfg)
     note_calibration(out, cal)
     if "gaps" in feats.attrs:
         note_pieces(out, rec.duration, pieces, rec.fs)
@@ -176,7 +177,7 @@ def _piece_features(
         if pre.ecg_beats is not None:
             beats.append(pre.ecg_beats + a)
     feats = pd.concat(parts, ignore_index=True)
-    feats.attrs["gap_runs_s"] = mask_to_runs(rec.gaps) / rec.fs
+    feats.attrs["gap_runs_s"] = gap_runs_s(rec.gaps, rec.fs, cfg)
     feats.attrs["gaps"] = True
     if beats:
         # (ECG removal ran: the R peaks found, from the recording's first sample)
@@ -273,6 +274,33 @@ def note_calibration(events: pd.DataFrame, calibration: Calibration | None) -> N
         notes = dict(events.attrs.get("notes") or {})
         notes["calibration"] = "; ".join(f"{s.site}: not calibrated, {s.reason}" for s in skipped)
         events.attrs["notes"] = notes
+
+
+def gap_runs_s(gaps: np.ndarray, fs: float, cfg: EMGConfig | AccelConfig) -> np.ndarray:
+    """[start, stop) seconds of the gaps no event may span: the runs of missing samples
+    longer than ``cfg.bridge_gap_s`` (shorter ones are bridged dropouts)."""
+    return long_runs(nan_runs(gaps), bridge_rows(getattr(cfg, "bridge_gap_s", None), fs)) / fs
+
+
+def note_dropouts(
+    events: pd.DataFrame, runs: np.ndarray, fs: float, cfg: EMGConfig | AccelConfig
+) -> None:
+    """Record in ``events.attrs["notes"]`` the dropouts bridged: the runs of missing
+    samples (``runs``, [start, stop) samples of the whole recording) no longer than
+    ``cfg.bridge_gap_s``, which were interpolated and scored through."""
+    limit = bridge_rows(getattr(cfg, "bridge_gap_s", None), fs)
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    length = runs[:, 1] - runs[:, 0]
+    short = length[length <= limit] if limit else length[:0]
+    if not len(short):
+        return
+    notes = dict(events.attrs.get("notes") or {})
+    notes["dropouts"] = (
+        f"{len(short)} dropout(s) of up to {cfg.bridge_gap_s:g} s (bridge_gap_s), "
+        f"{int(short.sum())} sample(s) ({short.sum() / fs:.3g} s) in all, interpolated and "
+        "scored through; longer gaps are never spanned by an event"
+    )
+    events.attrs["notes"] = notes
 
 
 def note_pieces(events: pd.DataFrame, duration: float, pieces: np.ndarray, fs: float) -> None:
@@ -428,7 +456,7 @@ def _label(
     # the streamed path gathers them per window, the in-memory one reads the recording
     gap_runs = feats.attrs.get("gap_runs_s")
     if gap_runs is None and isinstance(rec, Recording):
-        gap_runs = mask_to_runs(rec.gaps) / rec.fs
+        gap_runs = gap_runs_s(rec.gaps, rec.fs, cfg)
     out = merge_other_bouts(pd.DataFrame(cols), getattr(cfg, "other_bout_gap_s", 0.0), gap_runs)
     params = {"modality": rec.modality, "config": cfg.to_dict(), "model": model_name}
     out.attrs.update(

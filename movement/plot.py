@@ -14,7 +14,10 @@ backend has (``%matplotlib inline`` does too), so a cell that returns one shows 
 
 Each call cleans the recording again (a few seconds for an hour of multi-channel EMG): give
 :func:`plot_event` several positions to clean it once for all of them, or let
-:func:`movement.report.write_report` draw every event on one page.
+:func:`movement.report.write_report` draw every event on one page. A recording longer than
+one of the stream's windows (about 2.8 h of 100 Hz accelerometry) is cleaned one window at
+a time, as :func:`movement.stream.score_stream` scores it: :func:`plot_event` reads only
+the windows holding its events, so a week-long file plots in bounded memory.
 
 Needs matplotlib (``pip install 'movement[report]'``).
 
@@ -38,7 +41,9 @@ Examples
 from __future__ import annotations
 
 import io
+import os
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,16 +53,25 @@ from .config import AccelConfig, EMGConfig, Settings
 from .errors import MovementError
 from .pipeline import recording_of
 from .recording import Recording
+from .stream import auto_window_s
 
 __all__ = ["plot_event", "plot_timeline"]
 
 
-def _cleaned(
-    rec: Recording, events: pd.DataFrame, settings: Settings | EMGConfig | AccelConfig | None
-) -> tuple[Any, pd.DataFrame]:
-    """The recording cleaned as it was scored, and the events checked against it."""
+def _signal(
+    rec: Recording | str | Path,
+    events: pd.DataFrame,
+    settings: Settings | EMGConfig | AccelConfig | None,
+) -> tuple[Any, Any, EMGConfig | AccelConfig, pd.DataFrame]:
+    """What to clean: ``(recording, stream source, config, events)``, one of the first two
+    None. A recording longer than one of the stream's windows
+    (:func:`movement.stream.auto_window_s`, ~2.8 h of 100 Hz accelerometry), or a file
+    ``movement score`` streams, is cleaned one window at a time, as
+    :func:`movement.stream.score_stream` scored it and as its review page is drawn: memory
+    does not grow with its length."""
     from . import report as R
-    from .preprocess import preprocess
+    from .batch import is_streamed
+    from .stream import _CHUNK_ROWS, _open, auto_window_s
 
     if settings is None and not isinstance(events.attrs.get("parameters"), dict):
         warnings.warn(
@@ -67,10 +81,19 @@ def _cleaned(
             UserWarning,
             stacklevel=3,
         )
+    src = None
+    if isinstance(rec, (str, os.PathLike)) and is_streamed(Path(rec)):
+        src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=_CHUNK_ROWS)
+        meta: Any = src.meta
+    else:
+        rec = recording_of(rec)
+        meta = rec
     events = R._checked(events)
-    R._check_same_recording(rec, events)
-    cfg = R._config(rec, events, settings)
-    return preprocess(rec, cfg, calibration=R._calibration(events, len(rec.channels))), events
+    R._check_same_recording(meta, events)
+    cfg = R._config(meta, events, settings)
+    if src is None and meta.duration > auto_window_s(meta.fs, len(meta.channels), cfg):
+        src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=_CHUNK_ROWS)
+    return (None if src is not None else rec), src, cfg, events
 
 
 def plot_event(
@@ -85,7 +108,8 @@ def plot_event(
     Parameters
     ----------
     rec : Recording or path
-        The recording the events were found in (a path is read with :func:`movement.read`).
+        The recording the events were found in (a path is read with :func:`movement.read`;
+        a long one is read one window at a time, see below).
     events : DataFrame
         Its events table (:func:`movement.score`, or an ``_events.tsv`` read back).
     i : int or sequence of int
@@ -111,24 +135,50 @@ def plot_event(
         ``i`` is not an event of the table, or the events are of another recording.
     MissingExtraError
         matplotlib is not installed.
+
+    Notes
+    -----
+    A recording longer than one of the stream's windows (about 2.8 h of 100 Hz
+    accelerometry, 12 min of 8-channel 2 kHz EMG), or a file that ``movement score``
+    streams, is cleaned as :func:`movement.stream.score_stream` cleans it: only the
+    windows holding the events asked for are read and cleaned, one at a time, so a
+    week-long file is plotted in the memory of one window.
     """
     from . import report as R
 
-    rec = recording_of(rec)
     n = len(events)
     many = isinstance(i, (list, tuple, range, np.ndarray))
     positions = list(np.asarray(i).ravel().tolist()) if many else [i]
     for k in positions:  # loop over the events asked for (checked before any work)
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not -n <= int(k) < n:
             raise MovementError(f"event {k!r} is not in a table of {n} event(s)")
+    from .preprocess import preprocess  # (at call time: a patched stage is seen)
+
     mpl = R._matplotlib()
-    pre, events = _cleaned(rec, events, settings)
-    figures = []
-    for k in positions:  # loop over the events: one cleaning, a new figure each
-        view = R._event_view(pre, 0, events, int(k) % n, float(rec.duration))
-        figures.append(R._draw_event(view, rec.fs, R._units(rec), mpl).fig)
-        # (a new figure for the next event: the page's figure reuse would redraw this one)
-        mpl.event_figures.clear()
+    whole, src, cfg, events = _signal(rec, events, settings)
+    at: dict[int, list[int]] = {}  # event row -> where it was asked for
+    for j, k in enumerate(positions):  # loop over the positions asked for
+        at.setdefault(int(k) % n, []).append(j)
+    rows = sorted(at)
+    figures: list[Any] = [None] * len(positions)
+    if src is None:
+        pre = preprocess(whole, cfg, calibration=R._calibration(events, len(whole.channels)))
+        parts: Any = [(0, pre, rows)]
+        fs, duration, units = whole.fs, float(whole.duration), R._units(whole)
+    else:
+        meta = src.meta
+        window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
+        windows = R._stream_windows(src, cfg, events, rows, window_s, only_plotted=True)
+        parts = ((a + s0, pre, mine) for a, _, s0, pre, mine in windows)
+        fs, duration, units = meta.fs, float(meta.duration), R._units(meta)
+    for offset, pre, mine in parts:  # loop over the cleaned stretches (one, or windows)
+        for k in mine:  # loop over the events drawn from it
+            view = R._event_view(pre, offset, events, k, duration)
+            for j in at[k]:  # loop over the positions of this event (usually one)
+                figures[j] = R._draw_event(view, fs, units, mpl).fig  # a figure per position
+                # (a new figure for the next: the page's figure reuse would redraw this one)
+                mpl.event_figures.clear()
+        del pre
     return figures if many else figures[0]
 
 
@@ -142,7 +192,8 @@ def plot_timeline(
 
     The sustained envelope (its maximum over channels or sensors) with the events as
     spans coloured by class, a lane per class above it, missing data hatched and time
-    not worn shaded; a recording longer than 2 h is drawn in several panels.
+    not worn shaded; a recording longer than 2 h is drawn in several panels. A long
+    recording is cleaned one window at a time (as in :func:`plot_event`).
 
     Parameters
     ----------
@@ -156,12 +207,20 @@ def plot_timeline(
     matplotlib.figure.Figure
     """
     from . import report as R
+    from .preprocess import preprocess
 
-    rec = recording_of(rec)
     mpl = R._matplotlib()
-    pre, events = _cleaned(rec, events, settings)
-    duration = float(rec.duration)
-    fig, _ = R._timeline_figure(R._TimelineBins.of(pre, duration), events, R._units(rec), mpl)
+    whole, src, cfg, events = _signal(rec, events, settings)
+    if src is None:
+        pre = preprocess(whole, cfg, calibration=R._calibration(events, len(whole.channels)))
+        bins = R._TimelineBins.of(pre, float(whole.duration))
+        units = R._units(whole)
+    else:
+        meta = src.meta
+        window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
+        bins, _, _ = R._stream_parts(src, cfg, events, [], window_s, mpl)
+        units = R._units(meta)
+    fig, _ = R._timeline_figure(bins, events, units, mpl)
     return fig
 
 

@@ -24,7 +24,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
 
 from .config import AccelConfig, EMGConfig
-from .recording import Recording
+from .recording import Recording, bridge_rows, unbridged
 
 if TYPE_CHECKING:
     from .calibration import Calibration
@@ -943,6 +943,8 @@ def preprocess(
     clipping mask, which is judged on the values as read.
     """
     x, gaps = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
+    # dropouts (runs of missing samples up to bridge_gap_s) stay filled and are not gaps
+    gaps = unbridged(gaps, bridge_rows(getattr(config, "bridge_gap_s", None), rec.fs))
     clipped = clipping_mask(x, getattr(config, "clip_g", None), clip_top)
     if rec.modality == "emg":
         return _preprocess_emg(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]

@@ -157,6 +157,58 @@ def nan_runs(mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(padded[1:] != padded[:-1]).reshape(-1, 2).astype(np.int64)
 
 
+def bridge_rows(bridge_gap_s: float | None, fs: float) -> int:
+    """The longest run of missing samples (rows) that ``bridge_gap_s`` seconds bridge at
+    ``fs`` Hz (0: none; see ``bridge_gap_s`` in :mod:`movement.config`).
+
+    Examples
+    --------
+    >>> bridge_rows(0.04, 100.0), bridge_rows(0.04, 30.0), bridge_rows(0.0025, 2000.0)
+    (4, 1, 5)
+    """
+    if not bridge_gap_s or bridge_gap_s <= 0:
+        return 0
+    return int(np.floor(bridge_gap_s * fs + 1e-9))
+
+
+def long_runs(runs: np.ndarray, max_rows: int) -> np.ndarray:
+    """The [start, stop) runs longer than ``max_rows`` rows (the gaps not bridged).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> long_runs(np.array([[3, 4], [10, 20]]), 2).tolist()
+    [[10, 20]]
+    """
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    if max_rows <= 0 or not len(runs):
+        return runs
+    return runs[(runs[:, 1] - runs[:, 0]) > max_rows]
+
+
+def unbridged(gaps: np.ndarray, max_rows: int) -> np.ndarray:
+    """The gap mask without its runs of at most ``max_rows`` samples: the dropouts that
+    are interpolated and scored through (a new array when any is bridged).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.array([0, 1, 0, 0, 1, 1, 1, 0], bool)
+    >>> unbridged(m, 2).astype(int).tolist()
+    [0, 0, 0, 0, 1, 1, 1, 0]
+    """
+    if max_rows <= 0 or not gaps.any():
+        return gaps
+    runs = nan_runs(gaps)
+    short = runs[(runs[:, 1] - runs[:, 0]) <= max_rows]
+    if not len(short):
+        return gaps
+    marks = np.zeros(gaps.shape[0] + 1, dtype=np.int8)
+    marks[short[:, 0]] += 1  # (disjoint runs: no start repeats, nor any stop)
+    marks[short[:, 1]] -= 1
+    return gaps & ~(np.cumsum(marks[:-1], dtype=np.int8) > 0)
+
+
 def pieces_between(runs: np.ndarray, n: int, fs: float) -> np.ndarray:
     """The stretches of a recording of ``n`` samples between its long gaps.
 

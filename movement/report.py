@@ -1697,27 +1697,29 @@ def write_report(
     return _write_page(path, parts)
 
 
-def _stream_parts(
+def _stream_windows(
     src: Any,
     cfg: EMGConfig | AccelConfig,
     events: pd.DataFrame,
     plotted: list[int],
     window_s: float,
-    mpl: Any,
     *,
+    only_plotted: bool = False,
     progress: bool = False,
-) -> tuple[_TimelineBins, dict[int, bytes], tuple[str, ...]]:
-    """The timeline's bins and the event plots of a stream source, one window at a time.
+) -> Iterator[tuple[int, tuple[int, int], int, Any, list[int]]]:
+    """The windows of a stream source, preprocessed one at a time, with the plotted events
+    whose onset lies in each one's core.
 
     The windows are those :func:`movement.stream.score_stream` scores (a plan per piece
-    between long gaps): each window's slice is read and preprocessed as there; its core's
-    samples go to the timeline, and the plotted events whose onset lies in its core are
-    drawn from it. A plot reaching past the slice's trusted end (an event longer than the
-    overlap) gets a longer slice, by at most :func:`movement.stream.max_extend_rows`.
+    between long gaps): each window's slice is read and preprocessed as there. A plot
+    reaching past the slice's trusted end (an event longer than the overlap) gets a longer
+    slice, by at most :func:`movement.stream.max_extend_rows`. ``only_plotted``: only the
+    windows holding a plotted event are read.
 
-    Returns
-    -------
-    (timeline bins, {event row: PNG}, detection sites)
+    Yields
+    ------
+    (piece start, core [start, stop) within the piece, slice start within the piece,
+    Preprocessed of the slice, plotted events in the core)
     """
     from ._memory import heap_reuse
     from ._progress import progress as _progress
@@ -1728,13 +1730,8 @@ def _stream_parts(
 
     meta = src.meta
     fs, n, duration = meta.fs, meta.n_samples, meta.duration
-    units = _units(meta)
     src.prepare()  # the recording's max |x| (clipping) and its runs of missing rows
     pieces = pieces_between(src.nan_runs, n, fs)
-    tl = _TimelineBins(n, fs, duration)
-    edges = np.concatenate([[0], np.asarray(pieces, np.int64).ravel(), [n]]).reshape(-1, 2)
-    for e0, e1 in edges:  # loop over the long gaps between pieces (not preprocessed)
-        tl.add_gap(int(e0), int(e1))
     windows: list[tuple[int, Any, Any, tuple[int, int]]] = []
     for a, b in pieces:  # loop over the pieces between long gaps
         whole = a == 0 and b == n
@@ -1745,13 +1742,12 @@ def _stream_parts(
     starts = np.array([a + core[0] for a, _, _, core in windows], np.int64)
     onset = np.floor(_num(events, "onset")[plotted] * fs + 0.5)
     which = np.clip(np.searchsorted(starts, onset, "right") - 1, 0, max(0, len(windows) - 1))
+    visit = np.unique(which) if only_plotted else np.arange(len(windows))
     max_extend = max_extend_rows(window_s, fs, len(meta.channels))
-    pngs: dict[int, bytes] = {}
-    sites: tuple[str, ...] = tuple(meta.channels)
     name = Path(meta.source).name if meta.source else "recording"
     cal = _calibration(events, len(meta.channels))
     with _one_blas_thread(), heap_reuse():
-        steps = _progress(iter(range(len(windows))), len(windows), progress, name, "window")
+        steps = _progress(iter(visit.tolist()), len(visit), progress, name, "window")
         for w in steps:  # loop over the windows (one slice in memory at a time)
             a, sub, pl, core = windows[w]
             mine = [plotted[j] for j in np.flatnonzero(which == w)]
@@ -1769,13 +1765,51 @@ def _stream_parts(
                 s1 = min(pl.n, s1 + min(grow, max_extend))
             x = sub.read(s0, s1)
             pre = preprocess(_window_recording(sub, x), cfg, clip_top=src.top, calibration=cal)
-            sites = pre.sites
-            c0, c1 = core[0] - s0, core[1] - s0
-            tl.add(a + core[0], pre.sustained[c0:c1], pre.gaps[c0:c1])
-            for i in mine:
-                view = _event_view(pre, a + s0, events, i, duration)
-                pngs[i] = _event_png(view, fs, units, mpl)
-            del pre, x
+            del x
+            yield a, core, s0, pre, mine
+            del pre
+
+
+def _stream_parts(
+    src: Any,
+    cfg: EMGConfig | AccelConfig,
+    events: pd.DataFrame,
+    plotted: list[int],
+    window_s: float,
+    mpl: Any,
+    *,
+    progress: bool = False,
+) -> tuple[_TimelineBins, dict[int, bytes], tuple[str, ...]]:
+    """The timeline's bins and the event plots of a stream source, one window at a time
+    (:func:`_stream_windows`): each window's core's samples go to the timeline, and the
+    plotted events whose onset lies in its core are drawn from it.
+
+    Returns
+    -------
+    (timeline bins, {event row: PNG}, detection sites)
+    """
+    from .recording import pieces_between
+
+    meta = src.meta
+    fs, n, duration = meta.fs, meta.n_samples, meta.duration
+    units = _units(meta)
+    src.prepare()
+    pieces = pieces_between(src.nan_runs, n, fs)
+    tl = _TimelineBins(n, fs, duration)
+    edges = np.concatenate([[0], np.asarray(pieces, np.int64).ravel(), [n]]).reshape(-1, 2)
+    for e0, e1 in edges:  # loop over the long gaps between pieces (not preprocessed)
+        tl.add_gap(int(e0), int(e1))
+    pngs: dict[int, bytes] = {}
+    sites: tuple[str, ...] = tuple(meta.channels)
+    windows = _stream_windows(src, cfg, events, plotted, window_s, progress=progress)
+    for a, core, s0, pre, mine in windows:  # loop over the windows, in order
+        sites = pre.sites
+        c0, c1 = core[0] - s0, core[1] - s0
+        tl.add(a + core[0], pre.sustained[c0:c1], pre.gaps[c0:c1])
+        for i in mine:  # loop over the plotted events of this window
+            view = _event_view(pre, a + s0, events, i, duration)
+            pngs[i] = _event_png(view, fs, units, mpl)
+        del pre  # (one window in memory: dropped before the next is read)
     return tl, pngs, sites
 
 

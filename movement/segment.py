@@ -176,8 +176,13 @@ def _block_baseline(
     bad = None
     if exclude is not None and exclude.shape[0] == n and exclude.any():
         ex = np.concatenate([exclude, np.zeros(pad, bool)]) if pad else exclude
-        bad = ex.reshape(nb, b).any(axis=1)
-        if bad.all():
+        # a block is left out when more than a tenth of it is missing: a few dropouts'
+        # zeros barely move its median, and leaving out every block they touch left
+        # no block to take a level from in a recording with dense dropouts
+        bad = ex.reshape(nb, b).sum(axis=1) > 0.1 * b
+        if not bad.any():
+            bad = None
+        elif bad.all():
             bad = None  # nothing else to take the level from
 
     def level_of(v: np.ndarray) -> np.ndarray:
@@ -198,10 +203,15 @@ def _block_baseline(
             r = np.arange(nb)
             near = cb[np.clip(r - a + w, 0, nb)] - cb[np.clip(r - a, 0, nb)] > 0
             alt = _rolling_quantile(vv, w, quantile, max(1, w // 4))  # (pandas: NaN left out)
+        plain = out.copy()
         out[near] = alt[near]
         for c in range(out.shape[1]):  # loop over columns: blocks out of reach of any
             miss = np.isnan(out[:, c])
-            if miss.any():
+            if miss.all():
+                # too few blocks without a gap anywhere (a recording full of gaps): the
+                # level with them
+                out[:, c] = plain[:, c]
+            elif miss.any():
                 ok = np.flatnonzero(~miss)
                 out[miss, c] = np.interp(np.flatnonzero(miss), ok, out[ok, c])
         return out

@@ -117,11 +117,12 @@ from .pipeline import (
     _one_blas_thread,
     classifier_for,
     note_calibration,
+    note_dropouts,
     note_ecg,
     note_pieces,
 )
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
-from .recording import MAX_GAP_S, Recording, nan_runs, pieces_between
+from .recording import MAX_GAP_S, Recording, bridge_rows, long_runs, nan_runs, pieces_between
 from .segment import (
     _BLOCK_S,
     _POSTURE_BLOCK_S,
@@ -1732,7 +1733,9 @@ def score_stream(
             for k, v in st.items():
                 stats[k] = max(stats.get(k, 0), v) if k == "max_rows" else stats.get(k, 0) + v
         feats = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
-        gap_runs = np.concatenate(runs + [src.nan_runs / meta.fs])
+        gap_runs = np.concatenate(
+            runs + [long_runs(src.nan_runs, bridge_rows(cfg.bridge_gap_s, meta.fs)) / meta.fs]
+        )
         beats = np.concatenate(found_beats) if found_beats else None
     meta.notes["stream"] = (
         f"{n_windows} window(s) of {window_s:g} s, overlap {pl.overlap / meta.fs:g} s"
@@ -1747,6 +1750,7 @@ def score_stream(
     feats.attrs["gap_runs_s"] = gap_runs
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
     note_ecg(out, beats, meta.fs, pieces)
+    note_dropouts(out, src.nan_runs, meta.fs, cfg)
     if not whole:
         note_pieces(out, meta.duration, pieces, meta.fs)
     note_calibration(out, src.calibration)

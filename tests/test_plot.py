@@ -201,3 +201,50 @@ def test_several_events_are_cleaned_once_and_drawn_as_separate_figures(scored, m
         )
     with pytest.raises(MovementError, match="is not in a table of"):
         plot_event(rec, ev, [0, len(ev)])
+
+
+@pytest.fixture(scope="module")
+def hour():
+    rec = simulate("accel", 3600, seed=12).recording
+    return rec, movement.score(rec)
+
+
+def _line_data(fig) -> list[np.ndarray]:
+    return [np.asarray(ln.get_ydata(), float) for ax in fig.axes for ln in ax.get_lines()]
+
+
+def test_a_long_recording_is_plotted_from_the_windows_holding_its_events(hour, monkeypatch) -> None:
+    import movement.preprocess as pp
+    import movement.stream as stream
+
+    rec, ev = hour
+    on = ev["onset"].to_numpy()
+    first, last = int(np.argmax(on > 60)), int(np.argmax(on > 3000))
+    assert 60 < on[first] < 1500 and on[last] > 3000
+    whole = plot_event(rec, ev, [first, last])  # 1 h: shorter than a window, cleaned whole
+    # windows of 2000 s (4 overlaps): the hour is cleaned as the stream scores it
+    monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)
+    calls = []
+    real = pp.preprocess
+    monkeypatch.setattr(pp, "preprocess", lambda *a, **k: calls.append(1) or real(*a, **k))
+    one = plot_event(rec, ev, first)
+    assert len(calls) == 1
+    both = plot_event(rec, ev, [first, last, first])
+    assert len(calls) == 3  # the two windows, each once
+    assert both[0] is not both[2]
+    for a, b in ((whole[0], one), (whole[0], both[0]), (whole[1], both[1])):
+        assert [x.get_xlim() for x in a.axes] == [x.get_xlim() for x in b.axes]
+        for ya, yb in zip(_line_data(a), _line_data(b), strict=True):
+            np.testing.assert_allclose(ya, yb, rtol=1e-6, atol=1e-6)
+
+
+def test_a_long_recording_timeline_is_drawn_window_by_window(hour, monkeypatch) -> None:
+    import movement.stream as stream
+
+    rec, ev = hour
+    whole = plot_timeline(rec, ev)
+    monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)
+    windowed = plot_timeline(rec, ev)
+    assert len(whole.axes) == len(windowed.axes)
+    for ya, yb in zip(_line_data(whole), _line_data(windowed), strict=True):
+        np.testing.assert_allclose(ya, yb, rtol=1e-6, atol=1e-6)

@@ -18,9 +18,11 @@ from movement.stream import overlap_for, score_stream
 
 def assert_same_events(a: pd.DataFrame, b: pd.DataFrame, fs: float) -> None:
     """Same count, onsets within one sample, same labels, features to float tolerance;
-    the same ECG found (EMG with ECG removal)."""
+    the same ECG found (EMG with ECG removal) and the same dropouts bridged."""
     assert len(a) == len(b), (len(a), len(b))
     assert a.attrs.get("ecg") == b.attrs.get("ecg"), (a.attrs.get("ecg"), b.attrs.get("ecg"))
+    drop_a, drop_b = ((d.attrs.get("notes") or {}).get("dropouts") for d in (a, b))
+    assert drop_a == drop_b, (drop_a, drop_b)
     assert np.all(np.abs(a["onset"].to_numpy() - b["onset"].to_numpy()) <= 1.0 / fs + 1e-9)
     assert list(a["trial_type"]) == list(b["trial_type"])
     assert list(a["channel"]) == list(b["channel"])
