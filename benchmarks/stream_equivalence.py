@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             rng = np.random.default_rng(seed + 555)
             cfg = _random_accel(rng) if rec.modality == "accel" else _random_emg(rng, cfg)
         try:
-            whole = movement.score(rec, cfg)
+            whole = movement.score(rec, cfg, stream=False)
             streamed = score_stream(rec, cfg, window_s=window_s, threads=threads)
             windows.append(streamed.attrs["stream"]["windows"])
             assert_same_events(whole, streamed, rec.fs)

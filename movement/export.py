@@ -153,7 +153,10 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
         if js.get(k) is not None
     }
     rec = js.get("recording") if isinstance(js.get("recording"), dict) else {}
-    for k in ("source", "calibration", "nonwear", "nonwear_s", "ecg", "modality", "channels"):
+    for k in (
+        "source", "calibration", "nonwear", "nonwear_s", "ecg", "dropouts", "modality",
+        "channels",
+    ):  # fmt: skip
         if rec.get(k) is not None:
             out[k] = rec[k]
     if isinstance(rec.get("reader_notes"), dict):

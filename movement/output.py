@@ -169,6 +169,7 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
                 "nonwear": a.get("nonwear"),
                 "calibration": a.get("calibration"),
                 "ecg": a.get("ecg"),
+                "dropouts": a.get("dropouts"),
                 "SamplingFrequency": a.get("fs"),
                 "modality": a.get("modality"),
                 "channels": a.get("channels"),
@@ -208,6 +209,7 @@ SUMMARY_COLUMNS = (
         "calibration_error_mg",
         "ecg_beats",
         "heart_rate_bpm",
+        "dropouts",
         "n_events",
     ]
     + [f"n_{c.split('-')[0]}" for c in CLASSES]
@@ -252,6 +254,9 @@ def summarise(
         # recording could not be searched: under 40 s, or below 160 Hz)
         row["ecg_beats"] = None if ecg.get("beats") is None else int(ecg["beats"])
         row["heart_rate_bpm"] = ecg.get("heart_rate_bpm")
+    drop = events.attrs.get("dropouts")
+    if isinstance(drop, dict) and drop.get("count") is not None:
+        row["dropouts"] = int(drop["count"])  # (short gaps bridged: interpolated, scored)
     cal = events.attrs.get("calibration")
     if cal is not None:
         # (the error the scored values carry: after the fit where applied; the worst sensor)

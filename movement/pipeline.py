@@ -32,6 +32,7 @@ def score(
     settings: Settings | EMGConfig | AccelConfig | None = None,
     *,
     model: Any = "default",
+    stream: bool | None = None,
 ) -> pd.DataFrame:
     """Find and classify the events of one recording.
 
@@ -46,6 +47,16 @@ def score(
         ``"default"`` is the trained model shipped with the package (the rules
         when none is shipped); any object with ``predict_proba(DataFrame)`` and
         ``classes_`` in the order of ``movement.classify.CLASSES`` also works.
+    stream : bool, optional
+        Score window by window (:func:`movement.stream.score_stream`: memory that does
+        not grow with the recording's length; the same events, to float tolerance, as
+        scoring it whole, which the tests check). By default a long recording is: a file
+        ``movement score`` streams (:func:`movement.batch.is_streamed`, e.g. a day of
+        100 Hz accelerometry in ``.npy``, never fully read), or a recording in memory of
+        at least 3 stream windows (:func:`movement.stream.faster_in_windows`: 8.3 h of
+        100 Hz tri-axial accelerometry, 35 min of 4-channel 2 kHz EMG), where windows are
+        faster too. ``False``: always the whole recording at once; ``True``: always in
+        windows.
 
     Returns
     -------
@@ -67,9 +78,24 @@ def score(
     >>> ev["trial_type"].tolist(), bool(abs(ev["onset"].iloc[0] - 5.0) < 0.03)
     (['fasciculation-like'], True)
     """
+    if stream is not None and not isinstance(stream, bool):
+        raise MovementError(f"stream must be True, False or None, got {stream!r}")
+    if stream is not False and isinstance(rec, (str, os.PathLike)):
+        from .batch import is_streamed
+
+        path = Path(rec)
+        if path.is_file() and (stream or is_streamed(path, settings)):  # (never read whole)
+            from .stream import score_stream
+
+            check_settings(settings)
+            return score_stream(rec, settings, model=model)
     rec = recording_of(rec)
     cfg = _config_for(rec.modality, settings)
     check_rate(rec.fs, cfg, rec.source)
+    if stream or stream is None and _long(rec, cfg):
+        from .stream import score_stream
+
+        return score_stream(rec, settings, model=model)
     clf, model_name = classifier_for(model, rec.modality, cfg, rec.fs)
 
     pieces = rec.pieces
@@ -85,7 +111,7 @@ def score(
             beats = feats.attrs.pop("ecg_beats", None)
     out = _label(feats, clf, cfg, rec, model_name)
     note_ecg(out, beats, rec.fs, pieces)
-    note_dropouts(out, nan_runs(rec.gaps), rec.fs, cfg)
+    note_dropouts(out, nan_runs(rec.gaps), rec.fs, cfg, pieces)
     note_calibration(out, cal)
     if "gaps" in feats.attrs:
         note_pieces(out, rec.duration, pieces, rec.fs)
@@ -94,6 +120,13 @@ def score(
         runs = intersect_runs(nonwear_runs(rec.data, rec.fs, cfg), pieces)
         flag_nonwear(out, runs, rec.fs, cfg, rec.duration)
     return out
+
+
+def _long(rec: Recording, cfg: EMGConfig | AccelConfig) -> bool:
+    """Whether ``rec`` is long enough to score in windows (:func:`score`'s default)."""
+    from .stream import faster_in_windows
+
+    return faster_in_windows(rec.n_samples, rec.fs, len(rec.channels), cfg)
 
 
 def recording_of(rec: Any) -> Recording:
@@ -283,15 +316,31 @@ def gap_runs_s(gaps: np.ndarray, fs: float, cfg: EMGConfig | AccelConfig) -> np.
 
 
 def note_dropouts(
-    events: pd.DataFrame, runs: np.ndarray, fs: float, cfg: EMGConfig | AccelConfig
+    events: pd.DataFrame,
+    runs: np.ndarray,
+    fs: float,
+    cfg: EMGConfig | AccelConfig,
+    pieces: np.ndarray,
 ) -> None:
     """Record in ``events.attrs["notes"]`` the dropouts bridged: the runs of missing
     samples (``runs``, [start, stop) samples of the whole recording) no longer than
-    ``cfg.bridge_gap_s``, which were interpolated and scored through."""
+    ``cfg.bridge_gap_s`` within the ``pieces`` scored, which were interpolated and scored
+    through; ``events.attrs["dropouts"]``: their ``count``, ``samples``, ``seconds`` and
+    the ``bridge_gap_s`` (a count of 0 when there was none, or bridging was off)."""
     limit = bridge_rows(getattr(cfg, "bridge_gap_s", None), fs)
     runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
-    length = runs[:, 1] - runs[:, 0]
+    pieces = np.asarray(pieces, dtype=np.int64).reshape(-1, 2)
+    # (a run lies in the piece that starts last at or before it; pieces are disjoint)
+    p = np.searchsorted(pieces[:, 0], runs[:, 0], side="right") - 1
+    inside = (p >= 0) & (runs[:, 1] <= pieces[np.maximum(p, 0), 1])
+    length = runs[inside, 1] - runs[inside, 0]
     short = length[length <= limit] if limit else length[:0]
+    events.attrs["dropouts"] = {
+        "count": int(len(short)),
+        "samples": int(short.sum()),
+        "seconds": round(float(short.sum() / fs), 6),
+        "bridge_gap_s": getattr(cfg, "bridge_gap_s", None),
+    }
     if not len(short):
         return
     notes = dict(events.attrs.get("notes") or {})

@@ -82,7 +82,7 @@ def _signal(
             stacklevel=3,
         )
     src = None
-    if isinstance(rec, (str, os.PathLike)) and is_streamed(Path(rec)):
+    if isinstance(rec, (str, os.PathLike)) and Path(rec).is_file() and is_streamed(Path(rec)):
         src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=_CHUNK_ROWS)
         meta: Any = src.meta
     else:
@@ -161,24 +161,25 @@ def plot_event(
         at.setdefault(int(k) % n, []).append(j)
     rows = sorted(at)
     figures: list[Any] = [None] * len(positions)
-    if src is None:
-        pre = preprocess(whole, cfg, calibration=R._calibration(events, len(whole.channels)))
-        parts: Any = [(0, pre, rows)]
-        fs, duration, units = whole.fs, float(whole.duration), R._units(whole)
-    else:
-        meta = src.meta
-        window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
-        windows = R._stream_windows(src, cfg, events, rows, window_s, only_plotted=True)
-        parts = ((a + s0, pre, mine) for a, _, s0, pre, mine in windows)
-        fs, duration, units = meta.fs, float(meta.duration), R._units(meta)
-    for offset, pre, mine in parts:  # loop over the cleaned stretches (one, or windows)
-        for k in mine:  # loop over the events drawn from it
+
+    def draw(pre: Any, offset: int, mine: list[int], fs: float, duration: float, units: str):
+        for k in mine:  # loop over the events drawn from this cleaned stretch
             view = R._event_view(pre, offset, events, k, duration)
             for j in at[k]:  # loop over the positions of this event (usually one)
                 figures[j] = R._draw_event(view, fs, units, mpl).fig  # a figure per position
                 # (a new figure for the next: the page's figure reuse would redraw this one)
                 mpl.event_figures.clear()
-        del pre
+
+    if src is None:
+        pre = preprocess(whole, cfg, calibration=R._calibration(events, len(whole.channels)))
+        draw(pre, 0, rows, whole.fs, float(whole.duration), R._units(whole))
+    else:
+        meta = src.meta
+        window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
+        windows = R._stream_windows(src, cfg, events, rows, window_s, only_plotted=True)
+        for a, _, s0, pre, mine in windows:  # loop over the windows holding the events
+            draw(pre, a + s0, mine, meta.fs, float(meta.duration), R._units(meta))
+            del pre  # (one window in memory: dropped before the next is cleaned)
     return figures if many else figures[0]
 
 

@@ -1836,8 +1836,8 @@ def write_report_stream(
     it. Memory holds one window (and the timeline's bins, the event plots' PNGs and a
     fraction of a percent of the envelope for the timeline's scale), not the recording.
 
-    The plots equal :func:`write_report`'s to float tolerance, except within a few
-    seconds of a gap (a window fills gaps with its own median, as the stream does) and
+    The plots equal :func:`write_report`'s to float tolerance (a gap is filled from its
+    two neighbouring samples, in a window as in the whole recording), except
     around gaps longer than :data:`movement.recording.MAX_GAP_S`: the pieces between them
     are preprocessed apart, as they are scored (the whole-recording page preprocesses
     across them) and the long gaps themselves are drawn as missing.

@@ -143,7 +143,8 @@ def _block_baseline(
     """:func:`robust_baseline` per 0.5 s block: (level, spread, block length in samples).
 
     ``exclude`` (n,) bool: samples that are no signal (gaps, whose envelope preprocessing
-    set to 0): blocks holding any are left out of the running quantiles, and a block with
+    set to 0): blocks more than a tenth excluded are left out of the running quantiles
+    (a few dropouts' zeros barely move a block's median), and a block with
     no other block in reach takes the nearest level (a gap's zeros would otherwise pull
     the rest level down to 0, and everything after the gap would stand far above it).
 
@@ -2786,6 +2787,8 @@ def artefact_runs(
             e = pos[e_t - 1] + 1
         r = np.column_stack([idx[a], idx[e - 1] + 1]).astype(np.int64)
         r = merge_runs(r, int(round(0.1 * fs)))
+        if gaps is not None and gaps.shape[0] == n:
+            r = _split_at_gaps(r, gaps)  # (joined across a gap: cut at it again)
         r = r[(r[:, 1] - r[:, 0]) >= min_n]
         if len(r):
             out.append(np.column_stack([r, np.full(len(r), j)]))

@@ -1529,11 +1529,29 @@ def streams_faster(
         return False
     meta = src.meta
     cfg = _config_for(meta.modality, settings)
-    window_s = auto_window_s(meta.fs, len(meta.channels), cfg)
-    pl = plan(meta.n_samples, meta.fs, cfg, window_s, _MAX_SEGMENT_S)
-    core = window_s * meta.fs
-    multi_emg = meta.modality == "emg" and len(meta.channels) >= 2
-    small_overlap = pl.overlap <= _FASTER_MAX_OVERLAP * core
+    return faster_in_windows(meta.n_samples, meta.fs, len(meta.channels), cfg)
+
+
+def faster_in_windows(
+    n_samples: int, fs: float, n_channels: int, cfg: EMGConfig | AccelConfig
+) -> bool:
+    """Whether a recording of this size is scored faster in windows than whole (the rule
+    :func:`streams_faster` applies to a file's header; :func:`movement.score` to a
+    recording in memory): at least 3 windows, each with an overlap of at most 10 % of its
+    core on a side, or any overlap for EMG of 2 channels or more.
+
+    Examples
+    --------
+    >>> from movement.config import AccelConfig
+    >>> faster_in_windows(24 * 3600 * 100, 100.0, 3, AccelConfig())  # a day at 100 Hz
+    True
+    >>> faster_in_windows(4 * 3600 * 100, 100.0, 3, AccelConfig())  # 4 h: 1.4 windows
+    False
+    """
+    window_s = auto_window_s(fs, n_channels, cfg)
+    pl = plan(int(n_samples), fs, cfg, window_s, _MAX_SEGMENT_S)
+    multi_emg = cfg.modality == "emg" and n_channels >= 2
+    small_overlap = pl.overlap <= _FASTER_MAX_OVERLAP * window_s * fs
     return len(pl.cores) >= _FASTER_MIN_CORES and (small_overlap or multi_emg)
 
 
@@ -1750,7 +1768,7 @@ def score_stream(
     feats.attrs["gap_runs_s"] = gap_runs
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
     note_ecg(out, beats, meta.fs, pieces)
-    note_dropouts(out, src.nan_runs, meta.fs, cfg)
+    note_dropouts(out, src.nan_runs, meta.fs, cfg, pieces)
     if not whole:
         note_pieces(out, meta.duration, pieces, meta.fs)
     note_calibration(out, src.calibration)

@@ -100,7 +100,7 @@ def test_dropouts_stream_as_in_memory(tmp_path: Path):
     rows = np.sort(rng.choice(sim.n_samples, sim.n_samples // 50, replace=False))
     rows = np.concatenate([rows, np.arange(60_000, 60_003), np.arange(90_000, 90_010)])
     rec = _with_nans(sim, rows)
-    whole = movement.score(rec)
+    whole = movement.score(rec, stream=False)
     assert "dropouts" in whole.attrs["notes"]
     np.save(tmp_path / "drop.npy", rec.data)
     (tmp_path / "drop.json").write_text(
@@ -153,9 +153,81 @@ def test_dense_unbridged_gaps_score_and_stream_alike():
     rng = np.random.default_rng(0)
     starts = rng.choice(sim.n_samples - 8, int(sim.n_samples * 0.005), replace=False)
     gappy = _with_nans(sim, (starts[:, None] + np.arange(6)[None, :]).ravel())
-    whole = movement.score(gappy)
+    whole = movement.score(gappy, stream=False)
     assert len(whole) > 20
     assert "dropouts" not in whole.attrs.get("notes", {})
     streamed = score_stream(gappy, window_s=120)
     assert streamed.attrs["stream"]["windows"] >= 2
     assert_same_events(whole, streamed, sim.fs)
+
+
+def test_emg_artefacts_never_span_a_gap():
+    # 1 kHz EMG with 400 holes of 1-26 samples (some on one channel): the motion-artefact
+    # detector joined runs across 0.1 s, gaps included (two events spanned gaps)
+    sim = movement.simulate("emg", 300, seed=5, fs=1000.0).recording
+    x = np.array(sim.data)
+    rng = np.random.default_rng(5)
+    for s in rng.choice(len(x) - 40, 400, replace=False):  # loop over the holes
+        m = int(rng.integers(1, 27))
+        if rng.random() < 0.3:
+            x[s : s + m, rng.integers(0, x.shape[1])] = np.nan
+        else:
+            x[s : s + m] = np.nan
+    rec = movement.Recording(x, fs=sim.fs, modality="emg", channels=sim.channels)
+    ev = movement.score(rec, stream=False)
+    assert (ev["scale"] == "artefact").any()
+    runs = long_runs(nan_runs(rec.gaps), bridge_rows(EMGConfig().bridge_gap_s, rec.fs)) / rec.fs
+    on = ev["onset"].to_numpy()
+    off = on + ev["duration"].to_numpy()
+    spans = (on[:, None] < runs[None, :, 0] - 1e-9) & (off[:, None] > runs[None, :, 1] + 1e-9)
+    assert not spans.any(), ev[spans.any(axis=1)][["onset", "duration", "scale"]]
+
+
+def test_dropouts_counted_only_where_scored():
+    # three dropouts inside a 1.5 s stretch between two long gaps (too short to score)
+    # and 20 elsewhere: 20 bridged
+    sim = movement.simulate("accel", 1500, seed=3).recording
+    x = np.array(sim.data)
+    x[40000:46100] = np.nan
+    x[60000:66100] = np.nan
+    x[66250:72400] = np.nan
+    for a in (66120, 66150, 66200):  # loop over the dropouts in the stretch left out
+        x[a : a + 2] = np.nan
+    for a in range(80000, 140000, 3000):  # loop over 20 dropouts in a piece scored
+        x[a : a + 3] = np.nan
+    rec = movement.Recording(x, fs=sim.fs, modality="accel", channels=sim.channels)
+    whole = movement.score(rec, stream=False)
+    assert whole.attrs["notes"]["dropouts"].startswith("20 dropout(s)")
+    assert whole.attrs["dropouts"]["count"] == 20 and whole.attrs["dropouts"]["samples"] == 60
+    streamed = score_stream(rec, window_s=450)
+    assert streamed.attrs["dropouts"] == whole.attrs["dropouts"]
+    assert_same_events(whole, streamed, rec.fs)
+
+
+def test_dropouts_in_the_summary_and_sidecar(tmp_path: Path):
+    from movement.cli import main
+
+    rec = movement.read(DATA / "sim_wrist_accel.csv")
+    x = np.array(rec.data)
+    x[::7] = np.nan
+    t = np.arange(len(x)) / rec.fs
+    import pandas as pd
+
+    pd.DataFrame({"time": t, "x": x[:, 0], "y": x[:, 1], "z": x[:, 2]}).to_csv(
+        tmp_path / "drop.csv", index=False
+    )
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "drop.csv"), "--out", str(out), "-q"]) == 0
+    summary = pd.read_csv(out / "summary.tsv", sep="\t")
+    assert int(summary.loc[0, "dropouts"]) == len(x[::7])
+    side = json.loads((out / "drop_events.json").read_text())
+    assert side["recording"]["dropouts"]["count"] == len(x[::7])
+    from movement.export import read_bids_events
+
+    back = read_bids_events(out / "drop_events.tsv")
+    assert back.attrs["dropouts"]["count"] == len(x[::7])
+    # without missing samples: 0
+    assert main(["score", str(DATA / "sim_wrist_accel.csv"), "--out", str(out), "-q"]) == 0
+    summary = pd.read_csv(out / "summary.tsv", sep="\t")
+    row = summary[summary["file"].str.endswith("sim_wrist_accel.csv")]
+    assert row["dropouts"].tolist() == [0]

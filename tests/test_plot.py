@@ -248,3 +248,39 @@ def test_a_long_recording_timeline_is_drawn_window_by_window(hour, monkeypatch) 
     assert len(whole.axes) == len(windowed.axes)
     for ya, yb in zip(_line_data(whole), _line_data(windowed), strict=True):
         np.testing.assert_allclose(ya, yb, rtol=1e-6, atol=1e-6)
+
+
+def test_a_long_recording_holds_one_cleaned_window_at_a_time(hour, monkeypatch) -> None:
+    import gc
+    import weakref
+
+    import movement.preprocess as pp
+    import movement.stream as stream
+
+    rec, ev = hour
+    on = ev["onset"].to_numpy()
+    first, last = int(np.argmax(on > 60)), int(np.argmax(on > 3000))
+    monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)
+    made: list[weakref.ref] = []
+    alive: list[int] = []
+    real = pp.preprocess
+
+    def spy(*a, **k):
+        gc.collect()
+        alive.append(sum(r() is not None for r in made))  # windows still held
+        out = real(*a, **k)
+        made.append(weakref.ref(out))
+        return out
+
+    monkeypatch.setattr(pp, "preprocess", spy)
+    plot_event(rec, ev, [first, last])
+    assert alive == [0, 0]  # the first window was let go before the second was cleaned
+
+
+def test_plot_of_a_missing_file_says_so(scored) -> None:
+    _, ev = scored
+    for name in ("nope.npy", "nope.csv", "nope.edf"):
+        with pytest.raises(movement.RecordingError, match="no such file"):
+            plot_event(name, ev, 0)
+        with pytest.raises(movement.RecordingError, match="no such file"):
+            plot_timeline(name, ev)

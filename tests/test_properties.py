@@ -2,7 +2,8 @@
 
 Whatever the signal: events never overlap and lie inside the recording, onsets are sorted,
 probabilities are in [0, 1] and p_fasciculation + p_dystonia + p_other = 1, and no event
-spans a gap of missing samples.
+spans a gap of missing samples longer than ``bridge_gap_s`` (the shorter dropouts are
+counted in the notes).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from hypothesis import strategies as st
 
 import movement
 from movement import Recording
+from movement.config import Settings
+from movement.recording import bridge_rows, nan_runs, unbridged
 
 SETTINGS = settings(
     max_examples=20,
@@ -81,7 +84,15 @@ def _check(rec: Recording) -> None:
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
     assert np.all((ev["probability"] >= 0) & (ev["probability"] <= 1))
     assert set(ev["trial_type"]) <= {"fasciculation-like", "dystonia-like", "other"}
-    gaps = rec.gaps
+    # gaps longer than bridge_gap_s are never spanned; the shorter ones (dropouts) may
+    # be, and the notes count them
+    cfg = Settings().for_modality(rec.modality)
+    limit = bridge_rows(cfg.bridge_gap_s, rec.fs)
+    runs = nan_runs(rec.gaps)
+    n_short = int(((runs[:, 1] - runs[:, 0]) <= limit).sum())
+    note = (ev.attrs.get("notes") or {}).get("dropouts")
+    assert (note is None) if n_short == 0 else note.startswith(f"{n_short} dropout(s)")
+    gaps = unbridged(rec.gaps, limit)
     for a, b in zip(
         np.round(onset * rec.fs).astype(int), np.round(offset * rec.fs).astype(int), strict=True
     ):
@@ -101,6 +112,8 @@ def test_events_table_invariants(rec: Recording) -> None:
     st.floats(0.002, 0.3),  # gap length, s
 )
 def test_a_gap_inside_a_burst_splits_it(burst_s: float, where: float, gap_s: float) -> None:
+    """A gap longer than ``bridge_gap_s`` (EMG 2.5 ms) splits the burst; a shorter one
+    is a dropout, counted in the notes (:func:`_check`)."""
     fs = 1000.0
     rng = np.random.default_rng(0)
     x = rng.normal(0, 0.01, (int(8 * fs), 1))
@@ -162,7 +175,7 @@ def test_streaming_equals_the_whole_recording_with_gaps(seed: int, fs: float) ->
         i = int(rng.integers(0, n - 2))
         x[i : i + int(rng.uniform(0.1, 90) * fs)] = np.nan
     rec = Recording(x, fs=fs, modality="accel")
-    whole = movement.score(rec)
+    whole = movement.score(rec, stream=False)
     assert_same_events(whole, score_stream(rec, window_s=300), fs)
 
 
@@ -201,11 +214,12 @@ def test_streaming_equals_the_whole_recording_whatever_the_settings(seed: int, c
     # EMG recordings with random settings, all equal)
     from test_stream import assert_same_events
 
-    from movement.stream import score_stream
+    from movement.stream import overlap_for, score_stream
 
     rng = np.random.default_rng(seed)
     fs = 50.0
-    n = int(rng.uniform(1200, 1800) * fs)
+    # longer than a 300 s core and an overlap either side: cut into 2 or more windows
+    n = int(max(rng.uniform(1200, 1800), 300 + 2 * overlap_for(cfg, fs) + 60) * fs)
     t = np.arange(n) / fs
     x = rng.normal(0, rng.uniform(0.002, 0.01), (n, 3))
     x[:, 2] += 1.0
@@ -218,7 +232,7 @@ def test_streaming_equals_the_whole_recording_whatever_the_settings(seed: int, c
     i = int(rng.integers(0, n - 2))
     x[i : i + int(rng.uniform(0.1, 30) * fs)] = np.nan
     rec = Recording(x, fs=fs, modality="accel")
-    whole = movement.score(rec, cfg)
+    whole = movement.score(rec, cfg, stream=False)
     streamed = score_stream(rec, cfg, window_s=300)
     assert streamed.attrs["stream"]["windows"] >= 2  # (cut: the test is not vacuous)
     assert_same_events(whole, streamed, fs)
@@ -249,7 +263,7 @@ def test_emg_streaming_equals_the_whole_recording_with_gaps(seed: int, k: int) -
         i = int(rng.integers(0, n - 2))
         x[i : i + int(rng.uniform(0.01, 80) * fs)] = np.nan
     rec = Recording(x, fs=fs, modality="emg")
-    whole = movement.score(rec)
+    whole = movement.score(rec, stream=False)
     assert_same_events(whole, score_stream(rec, window_s=60), fs)
 
 
@@ -287,7 +301,7 @@ def test_a_calibrated_stream_equals_the_whole_recording(seed: int) -> None:
         i = int(rng.integers(len(rest), len(x) - 2))
         x[i : i + int(rng.uniform(0.1, 90) * fs)] = np.nan
     rec = Recording(x, fs=fs, modality="accel")
-    whole = movement.score(rec)
+    whole = movement.score(rec, stream=False)
     assert whole.attrs["calibration"]["applied"]
     streamed = score_stream(rec, window_s=300, threads=2)
     assert streamed.attrs["calibration"] == whole.attrs["calibration"]

@@ -39,7 +39,7 @@ def accel_sim():
 
 @pytest.fixture(scope="module")
 def accel_whole(accel_sim):
-    return movement.score(accel_sim.recording)
+    return movement.score(accel_sim.recording, stream=False)
 
 
 def test_overlap_defaults():
@@ -79,7 +79,7 @@ def test_emg_two_channels_stream_equals_in_memory():
     sim = simulate("emg", 420, seed=5)
     # ECG removal (beats, rhythm, average beat) is local: windows see the same beats
     assert len(ecg_beats(sim.recording.data, sim.recording.fs)) > 200
-    whole = movement.score(sim.recording)
+    whole = movement.score(sim.recording, stream=False)
     streamed = score_stream(sim.recording, window_s=60)
     assert streamed.attrs["stream"]["windows"] >= 2
     assert_same_events(whole, streamed, sim.recording.fs)
@@ -103,7 +103,7 @@ def test_long_segment_crossing_a_window_is_taken_whole():
     on = (t >= 500) & (t < 1100)  # from the second core to past the slice's trusted end
     x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
     rec = movement.Recording(x, fs=fs, modality="accel")
-    whole = movement.score(rec, model="rules")
+    whole = movement.score(rec, model="rules", stream=False)
     streamed = score_stream(rec, model="rules", window_s=450, max_segment_s=10)
     assert streamed.attrs["stream"].get("extensions", 0) >= 1
     assert_same_events(whole, streamed, fs)
@@ -113,7 +113,7 @@ def test_long_segment_crossing_a_window_is_taken_whole():
 @pytest.mark.parametrize("fmt", ["npy", "csv"])
 def test_file_sources(tmp_path: Path, accel_sim, fmt: str):
     paths = write_simulation(accel_sim, tmp_path, "rec", format=fmt)
-    whole = movement.score(movement.read(paths["data"]))
+    whole = movement.score(movement.read(paths["data"]), stream=False)
     streamed = score_stream(paths["data"], window_s=450, chunk_rows=7_000)
     assert streamed.attrs["stream"]["windows"] == 3
     assert streamed.attrs["fs"] == 100.0 and streamed.attrs["modality"] == "accel"
@@ -126,7 +126,7 @@ def test_gzipped_csv_source(tmp_path: Path, accel_sim):
     paths = write_simulation(accel_sim, tmp_path, "rec", format="csv")
     gz = tmp_path / "rec.csv.gz"
     gz.write_bytes(gzip.compress(paths["data"].read_bytes()))
-    whole = movement.score(movement.read(gz))
+    whole = movement.score(movement.read(gz), stream=False)
     streamed = score_stream(gz, window_s=450, chunk_rows=7_000)
     assert streamed.attrs["stream"]["windows"] == 3
     assert_same_events(whole, streamed, 100.0)
@@ -143,7 +143,7 @@ def test_parquet_source(tmp_path: Path, accel_sim):
     table = table.replace_schema_metadata({b"movement.fs": b"100"})
     path = tmp_path / "rec.parquet"
     pq.write_table(table, path, row_group_size=20_000)
-    whole = movement.score(movement.read(path))
+    whole = movement.score(movement.read(path), stream=False)
     streamed = score_stream(path, window_s=450)
     assert_same_events(whole, streamed, 100.0)
 
@@ -179,7 +179,7 @@ def test_edf_source_equals_in_memory(tmp_path: Path, accel_sim, suffix: str):
         ]
         edfio.Bdf(sigs).write(path)
     whole_rec = movement.read(path)
-    whole = movement.score(whole_rec)
+    whole = movement.score(whole_rec, stream=False)
     streamed = score_stream(path, window_s=450)
     assert streamed.attrs["stream"]["windows"] == 3
     assert streamed.attrs["fs"] == 100.0 and streamed.attrs["modality"] == "accel"
@@ -207,14 +207,14 @@ def test_edf_rows_are_the_decoded_data(tmp_path: Path, accel_sim):
     sel = movement.read(path, channels=["Acc Z", "Acc X"])
     streamed = score_stream(path, channels=["Acc Z", "Acc X"], window_s=450)
     assert tuple(streamed.attrs["channels"]) == ("Acc Z", "Acc X")
-    assert_same_events(movement.score(sel), streamed, 100.0)
+    assert_same_events(movement.score(sel, stream=False), streamed, 100.0)
 
 
 def test_npy_in_mg_units_and_fs_argument(tmp_path: Path, accel_sim):
     path = tmp_path / "mg.npy"
     np.save(path, (accel_sim.recording.data * 1000).astype(np.float32))
     (tmp_path / "mg.json").write_text(json.dumps({"Modality": "accel"}))
-    whole = movement.score(movement.read(path, fs=100))
+    whole = movement.score(movement.read(path, fs=100), stream=False)
     streamed = score_stream(path, fs=100, window_s=450)
     assert streamed.attrs["fs"] == 100.0
     assert_same_events(whole, streamed, 100.0)
@@ -274,7 +274,7 @@ def test_other_bout_crossing_a_core_end_is_joined_as_in_memory():
     # a drop-out inside the second copy of the bout: no event may span it (both paths)
     x[int(440.0 * rec.fs) : int(440.2 * rec.fs)] = np.nan
     rec = movement.Recording(x, fs=rec.fs, modality="emg")
-    whole = movement.score(rec, model="rules")
+    whole = movement.score(rec, model="rules", stream=False)
     streamed = score_stream(rec, model="rules", window_s=65)
     pl = stream.plan(len(rec.data), rec.fs, EMGConfig(), 65, stream._MAX_SEGMENT_S)
     assert [c[0] / rec.fs for c in pl.cores[:3]] == [0.0, 65.0, 130.0]
@@ -325,7 +325,7 @@ def test_wfdb_source_equals_in_memory(tmp_path: Path, accel_sim):
     rows = open_wfdb(path).data
     whole_rec = movement.read(path)
     np.testing.assert_array_equal(np.concatenate([rows[0:5000], rows[5000:]]), whole_rec.data)
-    whole = movement.score(whole_rec)
+    whole = movement.score(whole_rec, stream=False)
     streamed = score_stream(path, window_s=450)
     assert streamed.attrs["stream"]["windows"] == 3
     assert streamed.attrs["modality"] == "accel"
@@ -351,7 +351,7 @@ def test_a_segment_longer_than_a_slice_may_grow_is_continued(monkeypatch, thread
     on = (t >= 400) & (t < 1100)
     x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
     rec = movement.Recording(x, fs=fs, modality="accel")
-    whole = movement.score(rec, model="rules")
+    whole = movement.score(rec, model="rules", stream=False)
     assert (whole["duration"] > 650).any()
     monkeypatch.setattr(stream, "max_extend_rows", lambda w, f, k: int(100 * f))
     streamed = score_stream(rec, model="rules", window_s=300, max_segment_s=10, threads=threads)
@@ -492,7 +492,7 @@ def gapped_sim():
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_long_gap_pieces_stream_as_in_memory(tmp_path: Path, gapped_sim, threads: int):
-    whole = movement.score(gapped_sim)
+    whole = movement.score(gapped_sim, stream=False)
     assert whole.attrs["recorded_duration"] == pytest.approx(2400.0)
     on = whole["onset"].to_numpy()
     assert len(whole) >= 5 and not ((on + whole["duration"].to_numpy() > 900) & (on < 1200)).any()
@@ -603,14 +603,14 @@ def test_every_slice_holds_more_than_a_baseline_window() -> None:
     rec = movement.Recording(x, fs=fs, modality="accel")
     streamed = score_stream(rec, cfg, window_s=200)
     assert streamed.attrs["stream"]["windows"] >= 2
-    assert_same_events(movement.score(rec, cfg), streamed, fs)
+    assert_same_events(movement.score(rec, cfg, stream=False), streamed, fs)
 
 
 def test_a_50_hz_stream_equals_the_whole_recording() -> None:
     # found on a random simulated recording: 0.25 s posture blocks (12 samples at 50 Hz)
     # did not fall whole into the 50 s alignment step, so postures differed by a block
     sim = simulate("accel", 1528.8789198699542, seed=9153, fs=50.0)
-    whole = movement.score(sim.recording)
+    whole = movement.score(sim.recording, stream=False)
     streamed = score_stream(sim.recording, window_s=200, threads=2)
     assert streamed.attrs["stream"]["windows"] >= 3
     assert_same_events(whole, streamed, 50.0)
@@ -681,3 +681,34 @@ def test_streamed_text_keeps_the_units_its_header_declares(tmp_path: Path) -> No
     with pytest.warns(UserWarning, match="the declared 'm/s\\^2' does not fit the magnitude"):
         ev = score_stream(wrong, model="rules", window_s=10)
     assert "does not fit" in ev.attrs["notes"]["units"]
+
+
+def test_score_streams_a_long_recording_by_default(tmp_path: Path, monkeypatch):
+    # windows of 2000 s (4 overlaps) that count as small: 6600 s is 3 or more of them
+    monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)
+    monkeypatch.setattr(stream, "_FASTER_MAX_OVERLAP", 1.0)
+    rec = simulate("accel", 6600, seed=21, fs=25.0).recording
+    auto = movement.score(rec, model="rules")
+    whole = movement.score(rec, model="rules", stream=False)
+    assert auto.attrs["stream"]["windows"] >= 3
+    assert "stream" not in whole.attrs
+    assert len(whole) >= 5
+    assert_same_events(whole, auto, rec.fs)
+    # a file is streamed from disk (never read whole)
+    np.save(tmp_path / "long.npy", rec.data)
+    (tmp_path / "long.json").write_text(
+        json.dumps({"SamplingFrequency": 25.0, "Modality": "accel", "ColumnNames": ["x", "y", "z"]})
+    )
+    read = []
+    monkeypatch.setattr(movement.io, "read", lambda *a, **k: read.append(a) or None)
+    from_file = movement.score(tmp_path / "long.npy", model="rules")
+    assert not read and from_file.attrs["stream"]["windows"] >= 3
+    assert_same_events(whole, from_file, rec.fs)
+    # a short recording is scored whole unless asked
+    monkeypatch.undo()
+    short = simulate("accel", 300, seed=22).recording
+    assert "stream" not in movement.score(short, model="rules").attrs
+    forced = movement.score(short, model="rules", stream=True)
+    assert forced.attrs["stream"]["windows"] == 1
+    with pytest.raises(movement.MovementError, match="stream must be"):
+        movement.score(short, stream="yes")
