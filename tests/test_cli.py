@@ -608,3 +608,25 @@ def test_a_shell_glob_that_names_sidecars_scores_the_recordings_only(tmp_path, c
         == 0
     )
     assert (out / "acc_events.tsv").exists() and len(_summary(out)) == 1
+
+
+def test_a_source_tree_stamps_its_own_version(tmp_path) -> None:
+    """Code imported from a checkout ahead of an installed copy (PYTHONPATH) reports the
+    checkout's version, not the installed one's (results carry it; batches resume by it)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(movement.__file__).resolve().parent
+    shutil.copytree(root, tmp_path / "movement", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "movement"\nversion = "9.9.9"\n')
+    out = subprocess.run(
+        [sys.executable, "-c", "import movement; print(movement.__version__)"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "9.9.9"
