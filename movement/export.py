@@ -154,8 +154,8 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
     }
     rec = js.get("recording") if isinstance(js.get("recording"), dict) else {}
     for k in (
-        "source", "calibration", "nonwear", "nonwear_s", "ecg", "dropouts", "modality",
-        "channels",
+        "source", "calibration", "nonwear", "nonwear_s", "ecg", "dropouts", "stream",
+        "modality", "channels",
     ):  # fmt: skip
         if rec.get(k) is not None:
             out[k] = rec[k]

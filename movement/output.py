@@ -170,6 +170,7 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
                 "calibration": a.get("calibration"),
                 "ecg": a.get("ecg"),
                 "dropouts": a.get("dropouts"),
+                "stream": a.get("stream"),
                 "SamplingFrequency": a.get("fs"),
                 "modality": a.get("modality"),
                 "channels": a.get("channels"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,9 @@ def score(
     *,
     model: Any = "default",
     stream: bool | None = None,
+    fs: float | str | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | str | None = None,
 ) -> pd.DataFrame:
     """Find and classify the events of one recording.
 
@@ -53,10 +57,14 @@ def score(
         scoring it whole, which the tests check). By default a long recording is: a file
         ``movement score`` streams (:func:`movement.batch.is_streamed`, e.g. a day of
         100 Hz accelerometry in ``.npy``, never fully read), or a recording in memory of
-        at least 3 stream windows (:func:`movement.stream.faster_in_windows`: 8.3 h of
-        100 Hz tri-axial accelerometry, 35 min of 4-channel 2 kHz EMG), where windows are
+        3 stream windows or more, the last one shorter (:func:`movement.stream.faster_in_windows`:
+        from 5.7 h of 100 Hz tri-axial accelerometry, 26 min of 2 kHz EMG on 2 channels or
+        more), where windows are
         faster too. ``False``: always the whole recording at once; ``True``: always in
         windows.
+    fs, modality, channels : optional
+        For a path: what :func:`movement.read` takes (the sampling rate, ``"accel"`` or
+        ``"emg"``, the columns to score) when the file or its sidecar does not say.
 
     Returns
     -------
@@ -78,17 +86,31 @@ def score(
     >>> ev["trial_type"].tolist(), bool(abs(ev["onset"].iloc[0] - 5.0) < 0.03)
     (['fasciculation-like'], True)
     """
+    if isinstance(stream, np.bool_):
+        stream = bool(stream)
     if stream is not None and not isinstance(stream, bool):
         raise MovementError(f"stream must be True, False or None, got {stream!r}")
-    if stream is not False and isinstance(rec, (str, os.PathLike)):
-        from .batch import is_streamed
-
+    given = {"fs": fs, "modality": modality, "channels": channels}
+    given = {k: v for k, v in given.items() if v is not None}
+    if isinstance(rec, (str, os.PathLike)):
         path = Path(rec)
-        if path.is_file() and (stream or is_streamed(path, settings)):  # (never read whole)
-            from .stream import score_stream
+        if stream is not False and path.is_file():
+            from .batch import is_streamed
 
-            check_settings(settings)
-            return score_stream(rec, settings, model=model)
+            if stream or is_streamed(path, settings, **given):  # (never read whole)
+                from .stream import score_stream
+
+                check_settings(settings)
+                return score_stream(rec, settings, model=model, **given)
+        if given:
+            from .io import read
+
+            rec = read(rec, **given)
+    elif given and isinstance(rec, Recording):
+        raise MovementError(
+            f"{', '.join(k + '=' for k in given)} apply to a file read here; a Recording "
+            "has its own (movement.Recording(data, fs=..., modality=..., channels=...))"
+        )
     rec = recording_of(rec)
     cfg = _config_for(rec.modality, settings)
     check_rate(rec.fs, cfg, rec.source)
@@ -418,14 +440,25 @@ def classifier_for(
     trained model is never applied outside the sampling rates it was validated at: the
     rules are used there, and the name says why.
     """
-    if isinstance(model, (str, Path)) or model is None:
+    if isinstance(model, (str, os.PathLike)) or model is None:
         clf, name = load_model(model, modality, cfg)
+    elif not callable(getattr(model, "predict_proba", None)):
+        raise MovementError(
+            "model must be 'default', 'rules', a path to a saved model, or a fitted "
+            f"classifier with predict_proba; got {type(model).__name__} {model!r:.60}"
+        )
     else:
         clf, name = model, type(model).__name__
     outside = clf.accepts(fs) if hasattr(clf, "accepts") else None
     if outside and model in (None, "default"):
         clf, name = RuleClassifier(modality, cfg).fit(), f"rules ({outside})"
     return clf, name
+
+
+def _a(modality: str) -> str:
+    """``modality`` with its article, as said aloud: "an EMG", "an accel"."""
+    word = "EMG" if modality == "emg" else modality
+    return f"{'an' if word[:1].lower() in 'aeiou' or word == 'EMG' else 'a'} {word}"
 
 
 def check_settings(settings: Any) -> None:
@@ -453,7 +486,9 @@ def _config_for(
     if isinstance(settings, Settings):
         return settings.for_modality(modality)  # type: ignore[return-value]
     if settings.modality != modality:
-        raise MovementError(f"a {settings.modality} config was given for a {modality} recording")
+        raise MovementError(
+            f"{_a(settings.modality)} config was given for {_a(modality)} recording"
+        )
     return settings
 
 

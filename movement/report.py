@@ -1046,13 +1046,13 @@ def _config(
     rec: Any, events: pd.DataFrame, settings: Settings | EMGConfig | AccelConfig | None
 ) -> EMGConfig | AccelConfig:
     """The config to clean the signal with: given, else the one stored with the events."""
-    from .pipeline import check_settings
+    from .pipeline import _a, check_settings
 
     check_settings(settings)
     if isinstance(settings, (EMGConfig, AccelConfig)):
         if settings.modality != rec.modality:
             raise MovementError(
-                f"a {settings.modality} config was given for a {rec.modality} recording"
+                f"{_a(settings.modality)} config was given for {_a(rec.modality)} recording"
             )
         return settings
     if isinstance(settings, Settings):
@@ -1633,7 +1633,7 @@ def _span_of(notes: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def write_report(
-    rec: Recording,
+    rec: Recording | str | Path,
     events: pd.DataFrame,
     path: str | Path,
     *,
@@ -1644,8 +1644,11 @@ def write_report(
 
     Parameters
     ----------
-    rec : Recording
-        The recording the events were found in.
+    rec : Recording or path
+        The recording the events were found in. A path is read with
+        :func:`movement.read`; a long file, one ``movement score`` streams
+        (:func:`movement.batch.is_streamed`), is drawn window by window by
+        :func:`write_report_stream` instead, never read whole.
     events : DataFrame
         Its events table (:func:`movement.score`, or an ``_events.tsv`` read back
         with its sidecar's provenance in ``events.attrs``).
@@ -1687,9 +1690,15 @@ def write_report(
     >>> write_report(rec, ev, "rec_report.html")  # doctest: +SKIP
     PosixPath('rec_report.html')
     """
+    from .batch import is_streamed
     from .pipeline import recording_of
 
     path = Path(path)
+    if isinstance(rec, (str, os.PathLike)) and Path(rec).is_file() and is_streamed(Path(rec)):
+        # a long file (one movement score streams): drawn window by window, never read whole
+        return write_report_stream(
+            rec, events, path, settings=settings, max_event_plots=max_event_plots
+        )
     rec = recording_of(rec)
     _check_same_recording(rec, _checked(events))
     cfg = _config(rec, events, settings)

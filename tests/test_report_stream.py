@@ -274,3 +274,27 @@ def test_score_and_report_cli_stream_long_files(monkeypatch, tmp_path: Path, acc
     # (the events read back from the TSV: the same plots)
     for a, b in zip(_images(again), _images(text), strict=True):
         assert a.shape == b.shape and (np.abs(a - b).sum(axis=2) > 0).mean() < 1e-3
+
+
+def test_write_report_of_a_long_file_is_made_window_by_window(tmp_path: Path, monkeypatch):
+    import movement.batch as batch
+
+    sim = simulate("accel", 600, seed=31).recording
+    np.save(tmp_path / "rec.npy", sim.data)
+    (tmp_path / "rec.json").write_text(
+        json.dumps({"SamplingFrequency": 100, "Modality": "accel", "ColumnNames": ["x", "y", "z"]})
+    )
+    ev = score_stream(tmp_path / "rec.npy", model="rules")
+    # the stream record survives the events files
+    movement.output.write_events(ev, tmp_path / "out", "rec")
+    back = movement.export.read_bids_events(tmp_path / "out" / "rec_events.tsv")
+    assert back.attrs["stream"] == ev.attrs["stream"]
+    calls = []
+    real = R.write_report_stream
+    monkeypatch.setattr(R, "write_report_stream", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(batch, "is_streamed", lambda *a, **k: True)  # as a long file is
+    page = R.write_report(tmp_path / "rec.npy", ev, tmp_path / "rec_report.html")
+    assert len(calls) == 1 and page.exists()
+    monkeypatch.setattr(batch, "is_streamed", lambda *a, **k: False)
+    R.write_report(tmp_path / "rec.npy", ev, tmp_path / "whole_report.html")
+    assert len(calls) == 1  # a short file: read whole

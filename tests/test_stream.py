@@ -712,3 +712,35 @@ def test_score_streams_a_long_recording_by_default(tmp_path: Path, monkeypatch):
     assert forced.attrs["stream"]["windows"] == 1
     with pytest.raises(movement.MovementError, match="stream must be"):
         movement.score(short, stream="yes")
+
+
+def test_score_reads_a_file_with_fs_modality_channels(tmp_path: Path, monkeypatch):
+    rec = simulate("accel", 600, seed=23).recording
+    np.save(tmp_path / "bare.npy", np.column_stack([rec.data, np.zeros(rec.n_samples)]))
+    with pytest.raises(movement.MovementError, match="fs="):
+        movement.score(tmp_path / "bare.npy")
+    got = movement.score(
+        tmp_path / "bare.npy", fs="100 Hz", modality="accel", channels=[0, 1, 2], model="rules"
+    )
+    named = movement.Recording(
+        rec.data, fs=rec.fs, modality="accel", channels=["ch1", "ch2", "ch3"]
+    )
+    assert_same_events(movement.score(named, model="rules"), got, rec.fs)
+    # streamed from the file as well (windows shrunk so that 600 s is long)
+    monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)
+    monkeypatch.setattr(stream, "_FASTER_MAX_OVERLAP", 1.0)
+    monkeypatch.setattr(stream, "overlap_for", lambda cfg, fs, *a: 60.0)
+    s = movement.score(tmp_path / "bare.npy", fs=100, modality="accel", channels="0,1,2")
+    assert s.attrs["stream"]["windows"] >= 3
+    # a Recording has its own
+    with pytest.raises(movement.MovementError, match="apply to a file"):
+        movement.score(rec, fs=100)
+
+
+def test_score_arguments_are_checked():
+    rec = simulate("accel", 120, seed=24).recording
+    assert "stream" in movement.score(rec, model="rules", stream=np.bool_(True)).attrs
+    with pytest.raises(movement.MovementError, match="model must be"):
+        movement.score(rec, model=42)
+    with pytest.raises(movement.MovementError, match="an EMG config was given for an accel"):
+        movement.score(rec, EMGConfig())
