@@ -56,12 +56,12 @@ def score(
         not grow with the recording's length; the same events, to float tolerance, as
         scoring it whole, which the tests check). By default a long recording is: a file
         ``movement score`` streams (:func:`movement.batch.is_streamed`, e.g. a day of
-        100 Hz accelerometry in ``.npy``, never fully read), or a recording in memory of
-        3 stream windows or more, the last one shorter (:func:`movement.stream.faster_in_windows`:
-        from 5.7 h of 100 Hz tri-axial accelerometry, 26 min of 2 kHz EMG on 2 channels or
-        more), where windows are
-        faster too. ``False``: always the whole recording at once; ``True``: always in
-        windows.
+        100 Hz accelerometry in ``.npy``, never fully read), or a recording in memory the
+        same rule picks: its samples 256 MiB or more as float64 (4.7 h of one 2 kHz
+        channel), or cut into 3 stream windows or more, the last one shorter, where
+        windows are faster too (:func:`movement.stream.faster_in_windows`: from 5.7 h of
+        100 Hz tri-axial accelerometry, 26 min of 2 kHz EMG on 2 channels or more).
+        ``False``: always the whole recording at once; ``True``: always in windows.
     fs, modality, channels : optional
         For a path: what :func:`movement.read` takes (the sampling rate, ``"accel"`` or
         ``"emg"``, the columns to score) when the file or its sidecar does not say.
@@ -145,9 +145,14 @@ def score(
 
 
 def _long(rec: Recording, cfg: EMGConfig | AccelConfig) -> bool:
-    """Whether ``rec`` is long enough to score in windows (:func:`score`'s default)."""
+    """Whether ``rec`` is long enough to score in windows (:func:`score`'s default): the
+    rule ``movement score`` applies to a file (:func:`movement.batch.is_streamed`), its
+    samples 256 MiB or more as float64, or scored faster in windows."""
+    from .batch import STREAM_BYTES
     from .stream import faster_in_windows
 
+    if 8 * rec.n_samples * len(rec.channels) >= STREAM_BYTES:
+        return True
     return faster_in_windows(rec.n_samples, rec.fs, len(rec.channels), cfg)
 
 

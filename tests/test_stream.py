@@ -744,3 +744,12 @@ def test_score_arguments_are_checked():
         movement.score(rec, model=42)
     with pytest.raises(movement.MovementError, match="an EMG config was given for an accel"):
         movement.score(rec, EMGConfig())
+
+
+def test_score_streams_a_recording_of_many_bytes(monkeypatch):
+    import movement.batch as batch
+
+    rec = simulate("emg", 120, seed=25, fs=1000.0).recording  # 1 channel: never "faster"
+    assert "stream" not in movement.score(rec, model="rules").attrs
+    monkeypatch.setattr(batch, "STREAM_BYTES", 8 * rec.n_samples)  # as a 4.7 h channel is
+    assert "stream" in movement.score(rec, model="rules").attrs
