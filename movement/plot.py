@@ -71,7 +71,8 @@ def _signal(
     does not grow with its length."""
     from . import report as R
     from .batch import is_streamed
-    from .stream import _CHUNK_ROWS, _open, auto_window_s
+    from .io import read
+    from .stream import _CHUNK_ROWS, _open
 
     if settings is None and not isinstance(events.attrs.get("parameters"), dict):
         warnings.warn(
@@ -82,8 +83,17 @@ def _signal(
             stacklevel=3,
         )
     src = None
-    if isinstance(rec, (str, os.PathLike)) and Path(rec).is_file() and is_streamed(Path(rec)):
-        src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=_CHUNK_ROWS)
+    if isinstance(rec, (str, os.PathLike)):
+        # the file read as it was scored: the rate and modality the events carry (a file
+        # that does not say them was scored with fs=, modality=)
+        a = events.attrs if isinstance(events.attrs, dict) else {}
+        fs, modality = a.get("fs"), a.get("modality")
+        path = Path(rec)
+        if path.is_file() and is_streamed(path, fs=fs, modality=modality):
+            src = _open(rec, fs=fs, modality=modality, channels=None, chunk_rows=_CHUNK_ROWS)
+        elif path.is_file():
+            rec = read(path, fs=fs, modality=modality)
+    if src is not None:
         meta: Any = src.meta
     else:
         rec = recording_of(rec)
@@ -162,7 +172,9 @@ def plot_event(
     rows = sorted(at)
     figures: list[Any] = [None] * len(positions)
 
-    def draw(pre: Any, offset: int, mine: list[int], fs: float, duration: float, units: str):
+    def draw(
+        pre: Any, offset: int, mine: list[int], fs: float, duration: float, units: str
+    ) -> None:
         for k in mine:  # loop over the events drawn from this cleaned stretch
             view = R._event_view(pre, offset, events, k, duration)
             for j in at[k]:  # loop over the positions of this event (usually one)

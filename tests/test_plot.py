@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -284,3 +285,13 @@ def test_plot_of_a_missing_file_says_so(scored) -> None:
             plot_event(name, ev, 0)
         with pytest.raises(movement.RecordingError, match="no such file"):
             plot_timeline(name, ev)
+
+
+def test_a_file_without_its_rate_is_read_as_it_was_scored(tmp_path) -> None:
+    rec = movement.read(Path(__file__).parents[1] / "data" / "sim_forearm_emg.npy")
+    np.save(tmp_path / "bare.npy", rec.data)  # no sidecar: no rate, no modality
+    ev = movement.score(tmp_path / "bare.npy", fs=rec.fs, modality="emg", model="rules")
+    assert len(ev) >= 1
+    fig = plot_event(tmp_path / "bare.npy", ev, 0)  # the rate and modality from the events
+    assert fig.axes[0].get_xlim()[1] <= rec.duration + 10
+    assert len(plot_timeline(tmp_path / "bare.npy", ev).axes) == 1
