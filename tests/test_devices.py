@@ -455,11 +455,20 @@ def test_info_describes_a_file_without_rate_or_modality(
     assert {
         k: v
         for k, v in full.items()
-        if k not in ("fs", "duration_s", "modality", "units", "notes", "unresolved")
+        if k not in ("fs", "duration_s", "modality", "units", "notes", "unresolved", "missing")
     } == {
         k: v
         for k, v in d.items()
-        if k not in ("fs", "duration_s", "modality", "units", "notes", "unresolved")
+        if k not in ("fs", "duration_s", "modality", "units", "notes", "unresolved", "missing")
+    }
+    # without a rate, missing samples are counted but not timed
+    assert d["missing"] == {"samples": 0, "runs": 0}
+    assert full["missing"] == {
+        "samples": 0,
+        "runs": 0,
+        "longest_s": 0.0,
+        "pieces": 1,
+        "dropouts": 0,
     }
     parser = argparse.ArgumentParser()
     cli_configure(parser)
@@ -512,5 +521,36 @@ def test_info_from_the_header_equals_the_whole_read(tmp_path: Path, monkeypatch)
         monkeypatch.setattr(info_mod, "_HEADER_ONLY", set())
         whole = info(path)
         monkeypatch.undo()
+        # (the header has no samples to count missing ones in; the whole read does)
+        assert lazy.pop("missing") is None and whole.pop("missing")["runs"] == 0
         assert lazy == whole, path
     assert info(edf)["n_annotations"] == 2
+
+
+def test_info_counts_missing_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    from movement.cli import main
+
+    rec = movement.read(Path(__file__).parents[1] / "data" / "sim_wrist_accel.csv")
+    x = np.array(rec.data)
+    x[::7] = np.nan  # 1715 one-sample dropouts
+    x[5000:5300] = np.nan  # and a 3 s gap (holding 43 of them)
+    t = np.arange(len(x)) / rec.fs
+    pd.DataFrame({"time": t, "x": x[:, 0], "y": x[:, 1], "z": x[:, 2]}).to_csv(
+        tmp_path / "drop.csv", index=False
+    )
+    m = info(tmp_path / "drop.csv")["missing"]
+    n_drop = len(np.arange(0, len(x), 7)) - len(np.arange(5005, 5300, 7))
+    assert m == {
+        "samples": int(np.isnan(x[:, 0]).sum()),
+        "runs": n_drop + 1,
+        "longest_s": 3.0,
+        "pieces": 1,
+        "dropouts": n_drop,
+    }
+    assert main(["info", str(tmp_path / "drop.csv")]) == 0
+    assert f"{n_drop} dropout(s) short enough to bridge" in capsys.readouterr().out
+    assert info(Path(__file__).parents[1] / "data" / "sim_wrist_accel.csv")["missing"] == {
+        "samples": 0, "runs": 0, "longest_s": 0.0, "pieces": 1, "dropouts": 0,
+    }  # fmt: skip

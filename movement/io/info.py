@@ -64,7 +64,9 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
         with ``onset``, ``duration``, ``description``), ``notes`` (what the reader
         decided), ``warnings`` (messages issued while reading) and ``unresolved`` (``"fs"``
         and/or ``"modality"``: what the file does not say; ``fs``/``duration_s`` or
-        ``modality``/``units`` are then ``None``).
+        ``modality``/``units`` are then ``None``) and ``missing`` (its missing samples:
+        ``samples``, ``runs``, ``longest_s``, ``dropouts`` short enough to bridge,
+        ``pieces``; ``None`` for a long file described from its header).
 
     Raises
     ------
@@ -111,6 +113,10 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
         notes.pop({"fs": "fs_from", "modality": "modality_from"}[what], None)
     known_fs = "fs" not in unresolved
     known_mod = "modality" not in unresolved
+    from ..recording import Recording
+
+    # (a long file's header has no samples to count)
+    missing = _missing(rec, known_fs, known_mod) if isinstance(rec, Recording) else None
     return {
         "file": str(p),
         "format": reader.description if reader else suffix,
@@ -130,7 +136,31 @@ def info(path: str | Path, **read_kwargs: Any) -> dict[str, Any]:
         # what the readers report (truncation...), not library deprecation noise
         "warnings": [str(w.message) for w in caught if issubclass(w.category, UserWarning)],
         "unresolved": unresolved,
+        "missing": missing,
     }
+
+
+def _missing(rec: Any, known_fs: bool, known_mod: bool) -> dict[str, Any]:
+    """The recording's missing samples: ``samples``, ``runs``, ``longest_s`` and, with its
+    rate and modality known, ``dropouts`` (runs the modality's default ``bridge_gap_s``
+    bridges) and ``pieces`` (stretches scored apart, between gaps over 60 s)."""
+    import numpy as np
+
+    from ..config import Settings
+    from ..recording import bridge_rows, nan_runs
+
+    gaps = rec.gaps
+    runs = nan_runs(gaps)
+    length = runs[:, 1] - runs[:, 0]
+    out: dict[str, Any] = {"samples": int(length.sum()), "runs": int(len(runs))}
+    if known_fs:
+        out["longest_s"] = round(float(length.max()) / rec.fs, 6) if len(runs) else 0.0
+        out["pieces"] = int(len(rec.pieces))
+        if known_mod:
+            cfg = Settings().for_modality(rec.modality)
+            limit = bridge_rows(getattr(cfg, "bridge_gap_s", None), rec.fs)
+            out["dropouts"] = int(np.count_nonzero(length <= limit)) if limit else 0
+    return out
 
 
 def _read_header(p: Path, kwargs: dict[str, Any]) -> tuple[Any, Any, list[Any]]:
@@ -201,6 +231,22 @@ def format_info(d: dict[str, Any]) -> str:
         lines.append(f"    {a['onset']:10.3f} s{dur}  {a['description']}")
     if d["n_annotations"] > len(d["annotations"]):
         lines.append(f"    ... {d['n_annotations'] - len(d['annotations'])} more")
+    m = d.get("missing")
+    if m is None:
+        lines.append(
+            "  missing     not counted (a long file: its header and a sample of rows read)"
+        )
+    elif not m["runs"]:
+        lines.append("  missing     none")
+    else:
+        text = f"{m['samples']} sample(s) in {m['runs']} run(s)"
+        if "longest_s" in m:
+            text += f", the longest {m['longest_s']:g} s"
+        if "dropouts" in m:
+            text += f"; {m['dropouts']} dropout(s) short enough to bridge (bridge_gap_s)"
+        if m.get("pieces", 1) > 1:
+            text += f"; {m['pieces']} pieces between gaps over 60 s"
+        lines.append(f"  missing     {text}")
     for k, v in d["notes"].items():
         lines.append(f"  note        {k}: {v}")
     for w in d["warnings"]:
