@@ -60,7 +60,7 @@ def score(
         same rule picks: its samples 256 MiB or more as float64 (4.7 h of one 2 kHz
         channel), or cut into 3 stream windows or more, the last one shorter, where
         windows are faster too (:func:`movement.stream.faster_in_windows`: from 5.7 h of
-        100 Hz tri-axial accelerometry, 26 min of 2 kHz EMG on 2 channels or more).
+        100 Hz tri-axial accelerometry, 26-28 min of 2 kHz EMG on 2 channels or more).
         ``False``: always the whole recording at once; ``True``: always in windows.
     fs, modality, channels : optional
         For a path: what :func:`movement.read` takes (the sampling rate, ``"accel"`` or

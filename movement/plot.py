@@ -70,8 +70,6 @@ def _signal(
     :func:`movement.stream.score_stream` scored it and as its review page is drawn: memory
     does not grow with its length."""
     from . import report as R
-    from .batch import is_streamed
-    from .io import read
     from .stream import _CHUNK_ROWS, _open
 
     if settings is None and not isinstance(events.attrs.get("parameters"), dict):
@@ -83,16 +81,14 @@ def _signal(
             stacklevel=3,
         )
     src = None
-    if isinstance(rec, (str, os.PathLike)):
-        # the file read as it was scored: the rate and modality the events carry (a file
-        # that does not say them was scored with fs=, modality=)
-        a = events.attrs if isinstance(events.attrs, dict) else {}
-        fs, modality = a.get("fs"), a.get("modality")
-        path = Path(rec)
-        if path.is_file() and is_streamed(path, fs=fs, modality=modality):
-            src = _open(rec, fs=fs, modality=modality, channels=None, chunk_rows=_CHUNK_ROWS)
-        elif path.is_file():
-            rec = read(path, fs=fs, modality=modality)
+    if isinstance(rec, (str, os.PathLike)) and Path(rec).is_file():
+        # the file read as its events were scored: the channels scored, and the rate and
+        # modality when they were given (a file that does not say them)
+        opened, streamed = R._open_as_scored(Path(rec), events)
+        if streamed:
+            src = opened
+        else:
+            rec = opened
     if src is not None:
         meta: Any = src.meta
     else:

@@ -1690,15 +1690,21 @@ def write_report(
     >>> write_report(rec, ev, "rec_report.html")  # doctest: +SKIP
     PosixPath('rec_report.html')
     """
-    from .batch import is_streamed
     from .pipeline import recording_of
 
     path = Path(path)
-    if isinstance(rec, (str, os.PathLike)) and Path(rec).is_file() and is_streamed(Path(rec)):
-        # a long file (one movement score streams): drawn window by window, never read whole
-        return write_report_stream(
-            rec, events, path, settings=settings, max_event_plots=max_event_plots
-        )
+    if isinstance(rec, (str, os.PathLike)) and Path(rec).is_file():
+        # the file read as its events were scored (rate, modality, channels given then)
+        rec, streamed = _open_as_scored(Path(rec), events)
+        if streamed:
+            # a long file (one movement score streams): drawn window by window, never
+            # read whole
+            how = _reading_of(events)
+            return write_report_stream(
+                rec.meta.source, events, path, settings=settings,
+                max_event_plots=max_event_plots, fs=how.get("fs"),
+                modality=how.get("modality"), channels=rec.meta.channels,
+            )  # fmt: skip
     rec = recording_of(rec)
     _check_same_recording(rec, _checked(events))
     cfg = _config(rec, events, settings)
@@ -2009,6 +2015,45 @@ def _ecg_text(ecg: dict[str, Any]) -> str:
     if why:
         text += f"; searched {_duration_text(float(ecg.get('searched_s') or 0.0))} only ({why})"
     return text
+
+
+def _reading_of(events: pd.DataFrame) -> dict[str, Any]:
+    """How the events' recording was read, from their ``attrs`` (as
+    :func:`_scored_reading` from their sidecar): ``channels`` (the ones scored), and
+    ``fs`` / ``modality`` where they were given rather than found in the file."""
+    a = events.attrs if isinstance(events.attrs, dict) else {}
+    notes = a.get("notes") if isinstance(a.get("notes"), dict) else {}
+    out: dict[str, Any] = {}
+    if isinstance(a.get("channels"), (list, tuple)) and len(a["channels"]):
+        out["channels"] = tuple(str(c) for c in a["channels"])
+    if notes.get("fs_from") == "given" and a.get("fs"):
+        out["fs"] = float(a["fs"])
+    if notes.get("modality_from") == "given" and a.get("modality"):
+        out["modality"] = str(a["modality"])
+    return out
+
+
+def _open_as_scored(path: Path, events: pd.DataFrame) -> tuple[Any, bool]:
+    """The file the events were scored from, read as it was (:func:`_reading_of`): a
+    stream source for a long file (one ``movement score`` streams), else the Recording;
+    and whether it is the stream source. Channels the file does not name (events scored
+    from a Recording of other names) are not asked for: the check that the events are of
+    this recording then judges."""
+    from .batch import is_streamed
+    from .io import read
+    from .stream import _CHUNK_ROWS, _open
+
+    how = _reading_of(events)
+    while True:  # at most twice: as scored, then without the channels
+        try:
+            if is_streamed(path, **how):
+                kw = {"fs": None, "modality": None, "channels": None, **how}
+                return _open(path, chunk_rows=_CHUNK_ROWS, **kw), True
+            return read(path, **how), False
+        except MovementError as exc:
+            if "channels" not in how or "channel" not in str(exc).lower():
+                raise
+            how.pop("channels")
 
 
 def _scored_reading(events_dir: Path, stem: str) -> dict[str, Any]:

@@ -295,3 +295,25 @@ def test_a_file_without_its_rate_is_read_as_it_was_scored(tmp_path) -> None:
     fig = plot_event(tmp_path / "bare.npy", ev, 0)  # the rate and modality from the events
     assert fig.axes[0].get_xlim()[1] <= rec.duration + 10
     assert len(plot_timeline(tmp_path / "bare.npy", ev).axes) == 1
+
+
+def test_a_file_is_read_with_the_channels_its_events_were_scored_on(tmp_path) -> None:
+    import pandas as pd
+
+    rec = movement.read(Path(__file__).parents[1] / "data" / "sim_wrist_accel.csv")
+    x = rec.data
+    table = pd.DataFrame({"x": x[:, 0], "y": x[:, 1], "z": x[:, 2], "label": 3.0})
+    table.to_csv(tmp_path / "four.csv", index=False)  # no time column, no sidecar
+    path = tmp_path / "four.csv"
+    ev = movement.score(path, fs=100, modality="accel", channels=["x", "y", "z"])
+    assert list(ev.attrs["channels"]) == ["x", "y", "z"] and len(ev) >= 1
+    three = movement.read(path, fs=100, modality="accel", channels=["x", "y", "z"])
+    for a, b in (
+        (plot_event(path, ev, 0), plot_event(three, ev, 0)),
+        (plot_timeline(path, ev), plot_timeline(three, ev)),
+    ):
+        for ya, yb in zip(_line_data(a), _line_data(b), strict=True):
+            np.testing.assert_array_equal(ya, yb)
+    # and the review page of the file (the rate and modality it was given)
+    page = R.write_report(path, ev, tmp_path / "four_report.html")
+    assert page.exists()

@@ -233,9 +233,7 @@ def format_info(d: dict[str, Any]) -> str:
         lines.append(f"    ... {d['n_annotations'] - len(d['annotations'])} more")
     m = d.get("missing")
     if m is None:
-        lines.append(
-            "  missing     not counted (a long file: its header and a sample of rows read)"
-        )
+        lines.append("  missing     not counted (described from its header and a sample of rows)")
     elif not m["runs"]:
         lines.append("  missing     none")
     else:
