@@ -69,15 +69,15 @@ def test_bridging_off_cuts_events_at_every_gap(wrist, wrist_clean):
 
 
 def test_a_gap_longer_than_the_bridge_is_never_spanned(wrist, wrist_clean):
-    # a 50 ms hole (5 samples, over the 0.04 s bridge) in the middle of each event
+    # a 150 ms hole (15 samples, over the 0.1 s bridge) in the middle of each event
     mid = ((wrist_clean["onset"] + wrist_clean["duration"] / 2) * wrist.fs).astype(int)
-    rows = (mid.to_numpy()[:, None] + np.arange(5)[None, :]).ravel()
+    rows = (mid.to_numpy()[:, None] + np.arange(15)[None, :]).ravel()
     rec = _with_nans(wrist, rows)
     ev = movement.score(rec)
     assert "dropouts" not in ev.attrs.get("notes", {})
     on, off = ev["onset"].to_numpy(), (ev["onset"] + ev["duration"]).to_numpy()
     for a in mid / wrist.fs:  # loop over the holes (a few)
-        assert not ((on < a) & (off > a + 0.05 - 1e-9)).any()
+        assert not ((on < a) & (off > a + 0.15 - 1e-9)).any()
 
 
 def test_emg_dropouts_bridged():
@@ -116,8 +116,11 @@ def test_dropouts_stream_as_in_memory(tmp_path: Path):
 
 
 def test_bridge_defaults_and_rows():
-    assert AccelConfig().bridge_gap_s == 0.04
-    assert EMGConfig().bridge_gap_s == 0.0025
+    assert AccelConfig().bridge_gap_s == 0.1
+    assert EMGConfig().bridge_gap_s == 0.01
+    assert bridge_rows(AccelConfig().bridge_gap_s, 100.0) == 10
+    assert bridge_rows(AccelConfig().bridge_gap_s, 30.0) == 3
+    assert bridge_rows(EMGConfig().bridge_gap_s, 2000.0) == 20
     assert bridge_rows(0.04, 100.0) == 4
     assert bridge_rows(0.04, 30.0) == 1
     assert bridge_rows(0.04, 20.0) == 0  # one sample at 20 Hz is 50 ms: not a dropout
@@ -146,13 +149,14 @@ def test_unbridged_removes_exactly_the_short_runs(mask, max_rows):
 
 
 def test_dense_unbridged_gaps_score_and_stream_alike():
-    # 6 ms holes at 0.5 % of the samples of 1 kHz EMG, longer than the bridge: nine 0.5 s
-    # blocks in ten hold one. Scoring failed in numpy ("array of sample points is
-    # empty"): every block with a gap was left out of the rest level, leaving too few.
+    # 12 ms holes starting at 0.5 % of the samples of 1 kHz EMG, longer than the 10 ms
+    # bridge: nine 0.5 s blocks in ten hold one. Scoring failed in numpy ("array of
+    # sample points is empty"): every block with a gap was left out of the rest level,
+    # leaving too few.
     sim = movement.simulate("emg", 480, seed=5, fs=1000.0, n_channels=2).recording
     rng = np.random.default_rng(0)
     starts = rng.choice(sim.n_samples - 8, int(sim.n_samples * 0.005), replace=False)
-    gappy = _with_nans(sim, (starts[:, None] + np.arange(6)[None, :]).ravel())
+    gappy = _with_nans(sim, (starts[:, None] + np.arange(12)[None, :]).ravel())
     whole = movement.score(gappy, stream=False)
     assert len(whole) > 20
     assert "dropouts" not in whole.attrs.get("notes", {})
