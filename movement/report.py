@@ -1648,7 +1648,9 @@ def write_report(
         The recording the events were found in. A path is read with
         :func:`movement.read`; a long file, one ``movement score`` streams
         (:func:`movement.batch.is_streamed`), is drawn window by window by
-        :func:`write_report_stream` instead, never read whole.
+        :func:`write_report_stream` instead, never read whole; a recording longer than
+        one stream window (:func:`movement.stream.auto_window_s`, ~2.8 h of 100 Hz
+        accelerometry) is drawn window by window by it too.
     events : DataFrame
         Its events table (:func:`movement.score`, or an ``_events.tsv`` read back
         with its sidecar's provenance in ``events.attrs``).
@@ -1708,6 +1710,14 @@ def write_report(
     rec = recording_of(rec)
     _check_same_recording(rec, _checked(events))
     cfg = _config(rec, events, settings)
+    from .stream import auto_window_s
+
+    if rec.duration > auto_window_s(rec.fs, len(rec.channels), cfg):
+        # longer than one stream window (a week read whole from a device file): drawn
+        # window by window, as the stream scores it, not cleaned whole at once
+        return write_report_stream(
+            rec, events, path, settings=settings, max_event_plots=max_event_plots
+        )
     parts = _render(rec, events, cfg, _stem_of(path), int(max_event_plots))
     return _write_page(path, parts)
 

@@ -298,3 +298,20 @@ def test_write_report_of_a_long_file_is_made_window_by_window(tmp_path: Path, mo
     monkeypatch.setattr(batch, "is_streamed", lambda *a, **k: False)
     R.write_report(tmp_path / "rec.npy", ev, tmp_path / "whole_report.html")
     assert len(calls) == 1  # a short file: read whole
+
+
+def test_write_report_of_a_long_recording_in_memory_is_drawn_window_by_window(
+    tmp_path: Path, monkeypatch
+):
+    import movement.stream as stream
+
+    rec = simulate("accel", 2400, seed=32).recording
+    ev = movement.score(rec, model="rules")
+    whole = R.write_report(rec, ev, tmp_path / "whole_report.html").read_text()
+    monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)  # windows of 2000 s: 2400 s is long
+    calls = []
+    real = R.write_report_stream
+    monkeypatch.setattr(R, "write_report_stream", lambda *a, **k: calls.append(a) or real(*a, **k))
+    windowed = R.write_report(rec, ev, tmp_path / "x" / "whole_report.html").read_text()
+    assert len(calls) == 1
+    assert _text(windowed) == _text(whole)  # the same page, drawn from windows
