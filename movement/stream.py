@@ -140,6 +140,7 @@ __all__ = [
     "score_stream",
     "read_span",
     "header_of",
+    "missing_runs_of",
     "streams_faster",
     "overlap_for",
     "auto_window_s",
@@ -1131,6 +1132,30 @@ def _open(
     src = _open(rec, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
     src.meta.notes["stream"] = "read whole (no chunked reader for this format)"
     return src
+
+
+def missing_runs_of(
+    path: str | Path,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    units: str | None = None,
+    chunk_rows: int = _CHUNK_ROWS,
+) -> np.ndarray:
+    """[start, stop) rows where any channel of a file is missing, from one pass over its
+    samples in chunks (the stream's first pass: bounded memory).
+
+    Examples
+    --------
+    >>> missing_runs_of("week.npy")  # doctest: +SKIP
+    array([[1440000, 1446000]])
+    """
+    src = _open(
+        path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
+    )
+    src.prepare()
+    return np.asarray(src.nan_runs, dtype=np.int64).reshape(-1, 2)
 
 
 def header_of(
