@@ -570,6 +570,12 @@ def test_info_of_a_long_file_counts_its_missing_samples_in_one_pass(
     monkeypatch.setattr(info_mod, "_HEADER_ONLY", set())
     whole = info(tmp_path / "long.npy")
     assert lazy == whole
+    # a file whose reading warns: the warning once (the pass that counts opens it again)
+    np.save(tmp_path / "four.npy", np.random.default_rng(2).normal(0, 0.01, (50_000, 4)))
+    whole4 = info(tmp_path / "four.npy", fs=100, modality="accel")
+    monkeypatch.undo()
+    lazy4 = info(tmp_path / "four.npy", fs=100, modality="accel")
+    assert len(lazy4["warnings"]) == 1 and lazy4 == whole4
     assert lazy["missing"] == {
         "samples": 7033, "runs": 3, "longest_s": 70.0, "pieces": 2, "dropouts": 1,
     }  # fmt: skip

@@ -187,8 +187,11 @@ def _read_header(p: Path, kwargs: dict[str, Any]) -> tuple[Any, Any, list[Any], 
             from ..stream import header_of, missing_runs_of
 
             rec, anns = header_of(p, **kwargs)
-            # its missing samples from one pass in chunks (memory-mapped or read in turn)
-            runs = missing_runs_of(p, **kwargs)
+            # its missing samples from one pass in chunks (memory-mapped or read in turn;
+            # opened again: what resolving it warns was recorded once above)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                runs = missing_runs_of(p, **kwargs)
         else:
             rec = read(p, **kwargs)
             anns, runs = rec.annotations, None
