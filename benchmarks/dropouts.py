@@ -9,6 +9,7 @@ dropout a gap no event may span). Prints the pooled event F1 per target class (m
 Usage::
 
     python benchmarks/dropouts.py [N_RECORDINGS] [MINUTES]   # default 6 recordings x 5 min
+    python benchmarks/dropouts.py --also 0.04,0.0025   # and bridged at other accel,EMG values
 
 The dropouts come from their own generator (seed + 4242): the same recording and the same
 holes for both settings.
@@ -48,15 +49,25 @@ def _with_dropouts(x: np.ndarray, share: float, seed: int) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    n_rec = int(args[0]) if args else 6
-    minutes = float(args[1]) if len(args) > 1 else 5.0
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", nargs="?", type=int, default=6, help="recordings per modality")
+    ap.add_argument("minutes", nargs="?", type=float, default=5.0, help="minutes each")
+    ap.add_argument(
+        "--also", metavar="ACCEL_S,EMG_S",
+        help="also score with these bridge_gap_s values (e.g. 0.04,0.0025)",
+    )  # fmt: skip
+    args = ap.parse_args(sys.argv[1:] if argv is None else argv)
+    n_rec, minutes = args.n, args.minutes
+    also = [float(v) for v in args.also.split(",")] if args.also else None
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()
     print(f"{n_rec} simulated recordings x {minutes:g} min per modality, seeds {SEED0}+")
     print("modality  condition                 F1 fasc  F1 dyst  events (true)")
-    for modality in ("accel", "emg"):  # loop over the two modalities
+    for j, modality in enumerate(("accel", "emg")):  # loop over the two modalities
         off = Settings(**{modality: {"bridge_gap_s": 0}})
+        other = Settings(**{modality: {"bridge_gap_s": also[j]}}) if also else None
         preds: dict[str, list[pd.DataFrame]] = {}
         truths, durations = [], []
         for k in range(n_rec):  # loop over the recordings
@@ -69,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
                 x = _with_dropouts(rec.data, share, SEED0 + k)
                 lossy = movement.Recording(x, fs=rec.fs, modality=modality, channels=rec.channels)
                 runs[f"{share:.0%} lost, bridged"] = (lossy, None)
+                if other is not None:
+                    runs[f"{share:.0%} lost, at {also[j]:g} s"] = (lossy, other)
                 runs[f"{share:.0%} lost, not bridged"] = (lossy, off)
             for name, (r, cfg) in runs.items():  # loop over the conditions
                 preds.setdefault(name, []).append(movement.score(r, cfg, stream=False))
