@@ -290,6 +290,53 @@ def _score_large(path: Path, opts: ScoreOptions) -> Any:
         return None
 
 
+def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
+    """``events``, with the review a person filled into the events table being replaced.
+
+    Scoring a file again (``--report`` for a missing page, ``--no-resume``, other settings)
+    must not lose a review: the old table is kept as ``<stem>_events_reviewed-<k>.tsv``
+    and its decisions are applied to the new events that are the same events (onset,
+    channel, the model's label and duration: :func:`movement.review.apply_decisions`);
+    a warning says how many were carried over.
+    """
+    from .review import apply_decisions, previous_review
+
+    old = out_dir / f"{stem}_events.tsv"
+    if not old.is_file():
+        return events
+    try:
+        dec = previous_review(old)
+    except (MovementError, OSError, ValueError, KeyError):
+        dec = None  # (unreadable as events: kept below, nothing to carry over)
+    if dec is not None and dec.empty:
+        return events
+    k = 1
+    while (out_dir / f"{stem}_events_reviewed-{k}.tsv").exists():
+        k += 1
+    kept = atomic_write(out_dir / f"{stem}_events_reviewed-{k}.tsv", old.read_bytes())
+    if dec is None:
+        warnings.warn(
+            f"{old.name} could not be read as an events table; it is kept as {kept.name}",
+            UserWarning,
+            stacklevel=2,
+        )
+        return events
+    with warnings.catch_warnings(record=True) as why:
+        warnings.simplefilter("always", UserWarning)
+        out = apply_decisions(events, dec)
+    carried = int((out["review_status"].notna() | out["comment"].notna()).sum())
+    said = "; ".join(str(w.message) for w in why)
+    warnings.warn(
+        f"the review in the previous {old.name} was carried over to the new events: "
+        f"{carried} of {len(dec)} decision(s)"
+        + (f" ({said})" if carried < len(dec) and said else "")
+        + f"; the previous table is kept as {kept.name}",
+        UserWarning,
+        stacklevel=2,
+    )
+    return out
+
+
 def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[str, Any]:
     """Score one file and write its outputs; errors become a summary row."""
     from .io import format_for, read
@@ -308,6 +355,7 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
                     format=format_for(path, opts.format),
                 )  # fmt: skip
                 events = score(rec, opts.settings, model=opts.model)
+            events = _keep_review(events, out_dir, stem)
             write_events(events, out_dir, stem)
             if opts.report:
                 from .report import write_report, write_report_stream

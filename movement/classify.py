@@ -24,6 +24,7 @@ Scores are combined as
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -374,6 +375,28 @@ def _load_bundle(path: str, size: int, mtime_ns: int) -> Any:
     pure-Python unpickler takes ~0.4 s on the default model's thousands of tree arrays).
     Either way a model file is a pickle: load only files you trust.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bundle = _unpickle(path)
+    other = [w for w in caught if type(w.message).__name__ != "InconsistentVersionWarning"]
+    for w in other:  # pass on what is not scikit-learn's per-estimator version warning
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if len(other) < len(caught):  # one line instead of one warning per estimator class
+        import sklearn
+
+        versions = bundle.get("versions", {}) if isinstance(bundle, dict) else {}
+        trained = versions.get("scikit-learn", "another version")
+        warnings.warn(
+            f"{path}: trained with scikit-learn {trained}, loaded with {sklearn.__version__}; "
+            "its labels were checked with the training version only (`movement train` "
+            "re-fits a model here)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return bundle
+
+
+def _unpickle(path: str) -> Any:
     import pickle
     import zlib
 
@@ -391,6 +414,14 @@ def _load_bundle(path: str, size: int, mtime_ns: int) -> Any:
             if raw is not None:
                 return pickle.loads(raw)
         return joblib.load(path)
+    except ModuleNotFoundError as exc:
+        numpy_1 = int(np.__version__.split(".")[0]) < 2
+        if numpy_1 and (exc.name or "").startswith("numpy._core"):  # pickled by numpy >= 2
+            raise MovementError(
+                f"{path}: the model was saved with numpy >= 2 and this is numpy "
+                f"{np.__version__} (pip install 'numpy>=2')"
+            ) from None
+        raise MovementError(f"{path}: not a movement model ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - any unpickling error is a bad model file
         raise MovementError(f"{path}: not a movement model ({exc})") from None
 

@@ -101,6 +101,13 @@ def write_bids_events(
     return tsv, js
 
 
+#: Columns of an events table that hold text (read back as str, never as numbers).
+_TEXT = (
+    "trial_type", "reason", "channel", "review_status", "reviewer", "comment",
+    "original_trial_type",
+)  # fmt: skip
+
+
 def read_bids_events(path: str | Path) -> pd.DataFrame:
     """Read a ``_events.tsv`` (``n/a`` → missing, ``true``/``false`` → booleans) with its
     ``_events.json`` sidecar's provenance in ``attrs``, as :func:`movement.score` left them.
@@ -125,15 +132,17 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
     (True, 'emg')
     """
     tsv, side = events_paths(path)
-    df = pd.read_csv(tsv, sep="\t", na_values=[NA], keep_default_na=False)
+    # text columns stay text: a channel "01" or a reviewer "007" is not a number
+    df = pd.read_csv(
+        tsv, sep="\t", na_values=[NA], keep_default_na=False, dtype=dict.fromkeys(_TEXT, str)
+    )
     for c in df.columns:
         vals = set(df[c].dropna().astype(str).str.lower().unique())
-        if vals and vals <= {"true", "false"}:
+        if vals and vals <= {"true", "false"} and c not in _TEXT:
             df[c] = df[c].map(lambda v: None if pd.isna(v) else str(v).lower() == "true")
-    if "channel" in df.columns:
-        df["channel"] = df["channel"].map(lambda v: None if pd.isna(v) else str(v))
-    if "trial_type" in df.columns:
-        df["trial_type"] = df["trial_type"].astype(str)
+    for c in _TEXT:  # missing text as None, as movement.score leaves it
+        if c in df.columns:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
     df.attrs.update(_sidecar_attrs(side))
     return df
 

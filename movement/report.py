@@ -941,8 +941,8 @@ function decisionsTSV(){
     .sort(function(a, b){ return +a.dataset.i - +b.dataset.i; })
     .forEach(function(r){
       var d = state[r.dataset.i];
-      if (!d || !d.status) return;
-      lines.push([r.dataset.onset, r.dataset.duration, r.dataset.cls, clean(r.dataset.ch), d.status,
+      if (!d || (!d.status && !d.comment)) return;  // (a comment alone is a note, kept)
+      lines.push([r.dataset.onset, r.dataset.duration, r.dataset.cls, clean(r.dataset.ch), d.status || "n/a",
                   clean(d.reviewer || who), clean(d.comment),
                   d.status === "relabelled" ? d.new_type : "n/a"].join("\t"));
     });
@@ -950,7 +950,7 @@ function decisionsTSV(){
 }
 function exportTSV(){
   var msg = document.getElementById("msg");
-  if (!counts()) { msg.textContent = "No decisions yet: choose accept / reject / relabel for some events."; return; }
+  if (!Object.keys(state).length) { msg.textContent = "No decisions yet: choose accept / reject / relabel for some events."; return; }
   var blob = new Blob([decisionsTSV()], {type: "text/tab-separated-values"});
   var a = document.createElement("a");
   a.href = URL.createObjectURL(blob);

@@ -10,6 +10,7 @@ decisions are read (:func:`read_decisions`), put back into an events table
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
 from pathlib import Path
@@ -148,7 +149,11 @@ def read_decisions(path: str | Path) -> pd.DataFrame:
     """
     source = str(getattr(path, "name", path))
     try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
+        # no CSV quoting: the page writes a comment as typed ('"not sure' is text)
+        df = pd.read_csv(
+            path, sep="\t", dtype=str, keep_default_na=False, na_filter=False,
+            quoting=csv.QUOTE_NONE,
+        )  # fmt: skip
     except FileNotFoundError:
         raise MovementError(f"{source}: no such file") from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
@@ -179,7 +184,8 @@ def write_decisions(decisions: pd.DataFrame, path: str | Path) -> Path:
         d[c] = [
             "n/a" if _text(v) is None else re.sub(r"[\t\r\n]+", " ", str(v)).strip() for v in d[c]
         ]
-    return atomic_write(Path(path), d.to_csv(sep="\t", index=False, lineterminator="\n"))
+    text = d.to_csv(sep="\t", index=False, lineterminator="\n", quoting=csv.QUOTE_NONE)
+    return atomic_write(Path(path), text)
 
 
 def apply_decisions(
@@ -190,8 +196,12 @@ def apply_decisions(
     A decision belongs to the event on the same ``channel`` whose ``onset`` is
     within ``tolerance_s`` (the nearest one when several are); a decision without a
     channel, to the event at that onset on any channel (not applied, with a warning,
-    when events on different channels share it). Later decisions for the same event
-    override earlier ones.
+    when events on different channels share it). A decision that records the label
+    and duration of the event it was made on (as a page's export does) is applied only
+    to an event with that label (the model's, before any relabelling) and that duration
+    (within ``tolerance_s``): an events table scored again with other settings or
+    another model can have another event at that onset. Later decisions for the same
+    event override earlier ones.
 
     Parameters
     ----------
@@ -209,8 +219,8 @@ def apply_decisions(
         A copy of ``events`` (same rows, order and ``attrs``) with ``review_status``,
         ``reviewer`` and ``comment`` filled for matched events; relabelled events get the
         new ``trial_type`` and keep the model's label in ``original_trial_type`` (None for
-        the other rows). Decisions that match no event are reported with a
-        :class:`UserWarning`.
+        the other rows). Decisions that match no event, or were made on another
+        event, are reported with a :class:`UserWarning`.
 
     Examples
     --------
@@ -243,6 +253,12 @@ def apply_decisions(
     cols = {c: out.columns.get_loc(c) for c in out.columns}
     unmatched: list[str] = []
     ambiguous: list[str] = []
+    changed: list[str] = []
+    durs = (
+        pd.to_numeric(out["duration"], errors="coerce").to_numpy(np.float64)
+        if "duration" in out.columns
+        else None
+    )
     for k in range(len(dec)):
         d = dec.iloc[k]
         if d["review_status"] is None and d["comment"] is None:
@@ -260,6 +276,10 @@ def apply_decisions(
             unmatched.append(f"{float(d['onset']):.3f} s ({d['channel'] or 'any channel'})")
             continue
         j = int(cand[np.argmin(diff[cand])])
+        other = _made_on_another_event(d, out, j, cols, durs, tolerance_s)
+        if other:
+            changed.append(f"{float(d['onset']):.3f} s ({other})")
+            continue
         if d["review_status"] is not None:
             out.iat[j, cols["review_status"]] = d["review_status"]
         out.iat[j, cols["reviewer"]] = d["reviewer"]
@@ -283,6 +303,15 @@ def apply_decisions(
             UserWarning,
             stacklevel=2,
         )
+    if changed:
+        shown = ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
+        warnings.warn(
+            f"{len(changed)} decision(s) were made on another event than the one now at that "
+            f"onset (scored again with other settings or another model?), and were not "
+            f"applied: {shown}",
+            UserWarning,
+            stacklevel=2,
+        )
     if ambiguous:
         shown = ", ".join(ambiguous[:5]) + (" ..." if len(ambiguous) > 5 else "")
         warnings.warn(
@@ -292,6 +321,60 @@ def apply_decisions(
             stacklevel=2,
         )
     return out
+
+
+def _made_on_another_event(
+    d: pd.Series,
+    out: pd.DataFrame,
+    j: int,
+    cols: dict[str, int],
+    durs: np.ndarray | None,
+    tolerance_s: float,
+) -> str | None:
+    """How a decision's recorded label / duration differ from event ``j``'s, or None."""
+    seen = d["trial_type"]
+    if seen is not None and "trial_type" in cols:
+        original = out.iat[j, cols["original_trial_type"]]
+        now = out.iat[j, cols["trial_type"]]
+        unknown = original is None and out.iat[j, cols["review_status"]] == "relabelled"
+        model_label = original if original is not None else now
+        if not unknown and seen != model_label:  # (relabelled in place: the model's unknown)
+            return f"{seen}, now {model_label}"
+    dur = d["duration"]
+    if durs is not None and dur is not None and np.isfinite(dur) and np.isfinite(durs[j]):
+        if abs(durs[j] - float(dur)) > tolerance_s + 1e-5 * abs(float(dur)) + 1e-9:
+            return f"{float(dur):.3f} s long, now {durs[j]:.3f} s"
+    return None
+
+
+def previous_review(tsv: str | Path) -> pd.DataFrame:
+    """The decisions a reviewer filled into an events table (``review_status``, ``reviewer``
+    or ``comment``), as a decisions table; empty when there are none.
+
+    A row relabelled in place (``review_status`` ``relabelled``, the new class in
+    ``trial_type``) keeps the model's label when the table has ``original_trial_type``.
+    """
+    from .export import read_bids_events
+
+    tsv = Path(tsv)
+    events = _with_statuses(read_bids_events(tsv), tsv)
+    filled = np.zeros(len(events), dtype=bool)
+    for c in ("review_status", "reviewer", "comment"):
+        if c in events.columns:
+            filled |= np.array([_text(v) is not None for v in events[c]], dtype=bool)
+    rows = events[filled]
+    dec = pd.DataFrame(index=rows.index)
+    for c in DECISION_COLUMNS:
+        dec[c] = rows[c].astype(object) if c in rows.columns else None
+    relab = (rows["review_status"] == "relabelled").to_numpy(bool) if len(rows) else filled[:0]
+    if relab.any():
+        dec.loc[relab, "new_trial_type"] = rows.loc[relab, "trial_type"].to_numpy(object)
+        dec.loc[relab, "trial_type"] = (
+            rows.loc[relab, "original_trial_type"].to_numpy(object)
+            if "original_trial_type" in rows.columns
+            else None
+        )
+    return _normalise(dec.reset_index(drop=True), str(tsv))
 
 
 def _decision_files(decisions_dir: Path) -> dict[str, list[Path]]:
@@ -309,9 +392,10 @@ def _decision_files(decisions_dir: Path) -> dict[str, list[Path]]:
 def _snap_to_table(decisions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Move decision onsets onto event onsets that are their ``%.6g`` rounding.
 
-    ``movement score`` writes ``_events.tsv`` with 6 significant digits, so after
-    1000 s an onset there can be more than 1 ms from the exact onset a page made
-    from the in-memory events (``movement score --report``) exports.
+    ``_events.tsv`` tables hold 10 significant digits; a table rounded to 6 (by early
+    development versions, or by a spreadsheet) has, after 1000 s, onsets more than
+    1 ms from the exact onsets a page made from the in-memory events (``movement score
+    --report``) exports.
     """
     on = pd.to_numeric(events["onset"], errors="coerce").to_numpy(np.float64)
     if not len(on):

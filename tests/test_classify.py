@@ -158,6 +158,61 @@ def test_load_model(tmp_path) -> None:
         load_model(bad, "emg", EMGConfig())
 
 
+def test_a_model_from_another_scikit_learn_is_one_warning_line(monkeypatch, tmp_path) -> None:
+    """scikit-learn warns once per pickled estimator class (a dozen multi-line warnings for
+    the default model); loading says it once, with both versions, and passes on the rest."""
+    import warnings
+
+    from sklearn.exceptions import InconsistentVersionWarning
+
+    from movement import classify
+
+    def unpickle(path: str) -> dict:
+        for cls in ("HistGradientBoostingClassifier", "IsotonicRegression"):
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=cls,
+                    current_sklearn_version="1.4.2",
+                    original_sklearn_version="9.9",
+                ),
+                stacklevel=2,
+            )
+        warnings.warn("something else", RuntimeWarning, stacklevel=2)
+        return {"versions": {"scikit-learn": "9.9"}, "models": {}}
+
+    monkeypatch.setattr(classify, "_unpickle", unpickle)
+    classify._load_bundle.cache_clear()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            classify._load_bundle(str(tmp_path / "m.joblib"), 1, 1)
+    finally:
+        classify._load_bundle.cache_clear()
+    assert not [w for w in caught if issubclass(w.category, InconsistentVersionWarning)]
+    said = [str(w.message) for w in caught]
+    assert any("something else" in m for m in said)
+    line = [m for m in said if "trained with scikit-learn 9.9" in m]
+    assert len(line) == 1 and "\n" not in line[0]
+
+
+def test_a_numpy_2_model_under_numpy_1_says_which_numpy(monkeypatch, tmp_path) -> None:
+    """A model pickled under numpy 2 names ``numpy._core``, which numpy 1 lacks: the error
+    says to install numpy >= 2 instead of "not a movement model"."""
+    import zlib
+
+    from movement import classify
+
+    path = tmp_path / "np2.joblib"
+    path.write_bytes(zlib.compress(b"cnumpy._core.no_such_module\nX\n."))
+    monkeypatch.setattr(classify.np, "__version__", "1.26.4")
+    classify._load_bundle.cache_clear()
+    try:
+        with pytest.raises(MovementError, match=r"numpy >= 2 .*numpy 1\.26\.4"):
+            load_model(path, "emg", EMGConfig())
+    finally:
+        classify._load_bundle.cache_clear()
+
+
 def test_definitions_override_any_classifier() -> None:
     """Isolation, the posture range and MUAP resolution are enforced after the classifier."""
     from movement.classify import apply_definitions

@@ -26,6 +26,7 @@ import movement
 from movement import _atomic, output
 from movement.cli import main
 from movement.errors import RecordingError
+from movement.export import read_bids_events
 from movement.io import find_recordings
 
 
@@ -265,6 +266,45 @@ def test_resumed_files_say_so_and_a_page_asked_later_is_drawn(tmp_path, capsys) 
     assert main(["score", str(good), "--out", str(out), "--report"]) == 0
     assert "ok     " in capsys.readouterr().out
     assert (out / "wrist_report.html").exists()
+
+
+def test_scoring_again_keeps_a_review_filled_into_the_events_table(tmp_path, capsys) -> None:
+    """`score --report` for a missing page (or --no-resume, other settings) rewrote an
+    events table a reviewer had filled in, with no warning: the review was lost. The old
+    table is kept, and its decisions go to the new events that are the same events."""
+    out = tmp_path / "out"
+    src = DATA_DIR / "sim_wrist_accel.csv"
+    assert main(["score", str(src), "--out", str(out)]) == 0
+    tsv = out / "sim_wrist_accel_events.tsv"
+    ev = pd.read_csv(tsv, sep="\t", dtype=str, keep_default_na=False)
+    assert len(ev) >= 2
+    ev.loc[0, ["review_status", "reviewer", "comment"]] = ["accepted", "AB", "clear"]
+    ev.loc[1, ["comment"]] = ["note only"]
+    ev.to_csv(tsv, sep="\t", index=False)
+    before = tsv.read_bytes()
+    capsys.readouterr()
+    assert main(["score", str(src), "--out", str(out), "--no-resume"]) == 0
+    said = capsys.readouterr()
+    assert "carried over to the new events: 2 of 2 decision(s)" in said.out + said.err
+    assert (out / "sim_wrist_accel_events_reviewed-1.tsv").read_bytes() == before
+    again = read_bids_events(tsv)
+    assert again.loc[0, ["review_status", "reviewer", "comment"]].tolist() == [
+        "accepted",
+        "AB",
+        "clear",
+    ]
+    assert again.loc[1, "comment"] == "note only" and again.loc[1, "review_status"] is None
+    # with other settings, an event that changed keeps no decision (but the table is kept)
+    assert main(["score", str(src), "--out", str(out), "--set", "accel.merge_gap_s=3"]) == 0
+    assert (out / "sim_wrist_accel_events_reviewed-2.tsv").exists()
+    # a table without a review is replaced without a copy
+    assert main(["score", str(src), "--out", str(out), "--no-resume", "--model", "rules"]) == 0
+    capsys.readouterr()
+    plain = out / "plain"
+    assert main(["score", str(src), "--out", str(plain)]) == 0
+    assert main(["score", str(src), "--out", str(plain), "--no-resume"]) == 0
+    assert "carried over" not in "".join(capsys.readouterr())
+    assert not list(plain.glob("*_reviewed-*.tsv"))
 
 
 def test_results_of_another_version_are_scored_again(tmp_path, capsys, monkeypatch) -> None:

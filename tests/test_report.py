@@ -423,6 +423,9 @@ def test_page_in_browser(
         "var el = document.querySelector('#row-1 input.cm'); el.value = 'pasted\\tcell';"
         "el.dispatchEvent(new Event('input', {bubbles: true}));"
     )
+    # a note without a decision is exported too; a leading quote is text, not CSV quoting
+    note = int(next(k for k in range(len(events)) if k not in {f0, 1, 2}))
+    browser.find_element(By.CSS_SELECTOR, f"#row-{note} input.cm").send_keys('"not sure')
     # the event card mirrors the table's decision
     card = browser.find_elements(By.CSS_SELECTOR, f"#ev-{f0} select.st")
     assert card and card[0].get_attribute("value") == "accepted"
@@ -431,8 +434,12 @@ def test_page_in_browser(
     tsv = tmp_path / "from_page.tsv"
     tsv.write_text(browser.execute_script("return window.movementReport.decisionsTSV();"))
     dec = read_decisions(tsv)
-    assert len(dec) == len({f0, 1, 2}) and set(dec["reviewer"]) == {"A. Reviewer"}
+    assert len(dec) == len({f0, 1, 2, note}) and set(dec["reviewer"]) == {"A. Reviewer"}
+    noted = dec[dec["comment"] == '"not sure']
+    assert len(noted) == 1 and noted["review_status"].isna().all()
     applied = apply_decisions(events, dec)
+    assert applied["review_status"].iloc[note] is None
+    assert applied["comment"].iloc[note] == '"not sure'
     assert applied["review_status"].iloc[1] == "rejected"
     assert applied["review_status"].iloc[f0] == "accepted"
     assert applied["review_status"].iloc[2] == "relabelled"

@@ -211,3 +211,57 @@ def test_events_tables_reviewed_in_place_train_too(events: pd.DataFrame, tmp_pat
     write_events(bad, tmp_path / "bad", "rec")
     with pytest.raises(MovementError, match="review_status 'maybe'"):
         reviewed_training_rows(tmp_path / "bad", tmp_path / "bad")
+
+
+def test_a_decision_made_on_another_event_is_not_applied(events: pd.DataFrame) -> None:
+    """Events scored again (other settings, another model) can hold another event at a
+    decision's onset: another label or another duration. Such a decision is not applied
+    (an accept of a twitch became the accept of an `other` bout), and a warning says so."""
+    dec = _decisions().iloc[[0, 2]].copy()  # 1.25 s fasciculation-like; 40 s dystonia-like
+    changed = events.copy()
+    changed.loc[0, "trial_type"] = "other"  # the model's label is another now
+    changed.loc[3, "duration"] = 9.5  # a longer event at the same onset
+    with pytest.warns(UserWarning, match=r"2 decision\(s\) were made on another event") as w:
+        out = apply_decisions(changed, dec)
+    assert out["review_status"].isna().all()
+    assert "fasciculation-like, now other" in str(w[0].message)
+    assert "4.000 s long, now 9.500 s" in str(w[0].message)
+    # the same event, relabelled before: its model label (original_trial_type) counts
+    first = apply_decisions(events, _decisions().iloc[[1]])
+    again = apply_decisions(first, _decisions().iloc[[1]].assign(review_status="accepted"))
+    assert again["review_status"].iloc[2] == "accepted"
+    # a decision that does not record the label or duration matches on onset and channel
+    bare = dec.assign(trial_type=None, duration=np.nan)
+    assert apply_decisions(changed, bare)["review_status"].notna().sum() == 2
+
+
+def test_decisions_keep_quotes_as_text(tmp_path: Path) -> None:
+    """The page writes comments as typed; a leading double quote made the file unreadable
+    ("EOF inside string"), and a quoted word lost its quotes."""
+    p = tmp_path / "rec_decisions.tsv"
+    p.write_text(
+        "onset\tduration\ttrial_type\tchannel\treview_status\treviewer\tcomment\tnew_trial_type\n"
+        '1.25\t0.012\tfasciculation-like\temg1\taccepted\tAB\t"not sure\tn/a\n'
+        '2.5\t0.02\tother\temg2\tn/a\tAB\t"hold" then twitch\tn/a\n'
+    )
+    back = read_decisions(p)
+    assert back["comment"].tolist() == ['"not sure', '"hold" then twitch']
+    again = read_decisions(write_decisions(back, tmp_path / "again_decisions.tsv"))
+    pd.testing.assert_frame_equal(again, back)
+
+
+def test_text_columns_read_back_as_text(events: pd.DataFrame, tmp_path: Path) -> None:
+    """A channel "01" came back as "1" (and then matched no decision), a reviewer "007"
+    as 7.0; missing review columns came back as float NaN instead of None."""
+    from movement.export import read_bids_events
+
+    ev = events.assign(channel=["01", "01", "02", "01,02", "02"])
+    ev.loc[0, ["review_status", "reviewer", "comment"]] = ["accepted", "007", "42"]
+    tsv, _ = write_events(ev, tmp_path, "rec")
+    back = read_bids_events(tsv)
+    assert back["channel"].tolist() == ["01", "01", "02", "01,02", "02"]
+    assert back["reviewer"].tolist() == ["007", None, None, None, None]
+    assert back["comment"].iloc[0] == "42" and back["comment"].iloc[1] is None
+    assert back["review_status"].iloc[1] is None
+    dec = pd.DataFrame({"onset": [2.5], "channel": ["02"], "review_status": ["rejected"]})
+    assert apply_decisions(back, dec)["review_status"].iloc[2] == "rejected"
