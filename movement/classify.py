@@ -453,5 +453,46 @@ def load_model(
         if spec in (None, "default"):
             return RuleClassifier(modality, config).fit(), "rules"
         raise MovementError(f"{spec_path}: has no model for {modality}")
-    name = f"{spec_path.name} ({bundle.get('name', 'trained')})"
-    return models[modality], name
+    model = models[modality]
+    _check_features(model, spec_path, modality)
+    # the file's content digest: two models of one name (retrained, copied over) differ
+    digest = _digest(str(spec_path.resolve()), st.st_size, st.st_mtime_ns)
+    name = f"{spec_path.name} ({bundle.get('name', 'trained')}, sha256 {digest})"
+    return model, name
+
+
+@lru_cache(maxsize=4)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    """First 12 hex digits of a file's SHA-256 (once per process and file version)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:12]
+
+
+def _check_features(model: Any, path: Path, modality: str) -> None:
+    """A trained model must ask for features this version computes, as many as it was fit on.
+
+    A model of another version (or edited) whose feature names this version does not
+    compute would otherwise be given NaN columns and predict silently.
+    """
+    features = getattr(model, "features_", None)
+    if features is None:
+        return
+    from .train import MODEL_FEATURES
+
+    unknown = [f for f in features if f not in MODEL_FEATURES]
+    if unknown:
+        raise MovementError(
+            f"{path}: its {modality} model uses features this version of movement does not "
+            f"compute ({', '.join(map(str, unknown))}); train it again with `movement train`"
+        )
+    fitted = getattr(getattr(model, "estimator", None), "n_features_in_", None)
+    if fitted is not None and int(fitted) != len(features):
+        raise MovementError(
+            f"{path}: its {modality} model was fit on {fitted} features but lists "
+            f"{len(features)}; the file is damaged or was edited"
+        )

@@ -339,6 +339,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"movement: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on --debug
+        if args.debug:
+            raise
+        import traceback
+        from pathlib import Path
+
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        print(
+            f"movement: internal error {type(exc).__name__}: {exc} (at "
+            f"{Path(last.filename).name}:{last.lineno}; re-run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print(
             "movement: interrupted"

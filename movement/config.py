@@ -172,8 +172,9 @@ class _Rule:
             raise self._fail(name, text) from None
 
     def check(self, name: str, value: Any) -> Any:
-        """``value`` if it is valid, normalised (text parsed, 3.0 -> 3, list -> tuple);
-        else a :class:`MovementError` naming ``name``."""
+        """``value`` if it is valid, normalised (text parsed, 3.0 -> 3 for a whole number,
+        4 -> 4.0 for a real one, list -> tuple of floats); else a :class:`MovementError`
+        naming ``name``."""
         if isinstance(value, str):
             value = self.parse(name, value)
         if value is None:
@@ -201,7 +202,10 @@ class _Rule:
                     raise self._fail(name, items)
             elif not all(self._ok(v) for v in items) or not (items or self.optional):
                 raise self._fail(name, items)
-            return value if isinstance(value, tuple) else items
+            # floats, whatever the numbers' type: (2.5, 8) and (2.5, 8.0) are one setting
+            # (the same parameters hash)
+            items = tuple(float(v) for v in items)
+            return value if value == items and all(type(v) is float for v in value) else items
         if not _is_number(value):
             raise self._fail(name, value)
         if self.kind == "int" and math.isfinite(value):
@@ -210,7 +214,8 @@ class _Rule:
             value = int(value)  # 3.0 (TOML, JSON, "--set 3.0") -> 3; NumPy -> int
         if not self._ok(value):
             raise self._fail(name, value)
-        return value
+        # 4 (TOML, JSON, the library), np.float32(4) and 4.0 are one setting (one hash)
+        return value if self.kind == "int" or type(value) is float else float(value)
 
     def _ok(self, v: Any) -> bool:
         """``v`` (a number) is finite and within the bounds."""

@@ -1269,6 +1269,10 @@ def evaluate(
         name = _stem(tv) if tk == "file" else (_stem(pv) if pk == "file" else "truth")
         jobs.append((name, "ok", pdf, tdf, tpath))
 
+    jobs = [(n, st, pdf, _reviewed_truth(tdf, n, notes), tp) for n, st, pdf, tdf, tp in jobs]
+    made_by = _provenance(pk, pv, [n for n, st, *_ in jobs if st == "ok"])
+    if made_by:
+        notes.append(made_by)
     files: list[_FileCounts] = []
     for name, status, pdf, tdf, tpath in jobs:
         dur, dur_from, mod, mod_from = _resolve(pdf, tdf, tpath, name, duration, modality, attrs)
@@ -1288,6 +1292,61 @@ def evaluate(
             )
         )
     return _summarise(files, tol, notes)
+
+
+def _reviewed_truth(truth: pd.DataFrame, name: str, notes: list[str]) -> pd.DataFrame:
+    """A reviewed events table as truth: the events a reviewer rejected are not events (a
+    relabelled one already carries its new ``trial_type``)."""
+    if "review_status" not in truth.columns or truth.empty:
+        return truth
+    status = truth["review_status"].astype("string").str.strip().str.lower()
+    rejected = status.isin(["rejected", "reject"]).fillna(False).to_numpy(bool)
+    if rejected.any():
+        notes.append(f"truth {name}: {int(rejected.sum())} rejected event(s) left out")
+    return truth[~rejected].reset_index(drop=True)
+
+
+def _provenance(kind: str, pred: Any, stems: list[str]) -> str | None:
+    """What made the predictions (version, parameters hash, model) per modality, from their
+    ``attrs`` or ``_events.json`` sidecars; a note that says so, and when they differ."""
+    from .export import _sidecar_attrs, events_paths
+
+    seen: dict[tuple[str, ...], list[str]] = {}
+    if kind == "frame":
+        sources = [("predictions", dict(getattr(pred, "attrs", {}) or {}))]
+    else:
+        found = _collect(Path(pred)) if kind == "folder" else {_stem(Path(pred)): Path(pred)}
+        sources = []
+        for stem in stems if kind == "folder" else list(found):
+            if stem in found:
+                try:
+                    sources.append((stem, _sidecar_attrs(events_paths(found[stem])[1])))
+                except MovementError:
+                    sources.append((stem, {}))
+    for stem, a in sources:
+        key = tuple(
+            str(a.get(k)) if a.get(k) is not None else "unknown"
+            for k in ("modality", "movement_version", "parameters_hash", "model")
+        )
+        seen.setdefault(key, []).append(stem)
+    lines = []
+    for modality in sorted({k[0] for k in seen}):
+        ways = {k[1:]: v for k, v in seen.items() if k[0] == modality}
+        known = {k: v for k, v in ways.items() if k != ("unknown",) * 3}
+        if not known:
+            continue
+        text = "; ".join(
+            f"movement {v}, parameters {h}, model {m}"
+            + (f" ({len(s)} files)" if len(ways) > 1 else "")
+            for (v, h, m), s in sorted(known.items())
+        )
+        what = f"predictions ({modality})" if modality != "unknown" else "predictions"
+        lines.append(
+            f"{what} made {len(ways)} ways, pooled: {text}"
+            if len(ways) > 1
+            else f"{what} made by {text}"
+        )
+    return "; ".join(lines) or None
 
 
 def _summarise(files: list[_FileCounts], tol: Tolerances, notes: list[str]) -> EvaluationResult:

@@ -115,7 +115,8 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
     ``attrs`` gets, when the sidecar holds them: ``movement_version``, ``parameters_hash``,
     ``parameters`` (so :mod:`movement.plot` and :func:`movement.report.write_report` clean
     the signal as it was scored), ``model``, and the recording's ``source``, ``calibration``,
-    ``nonwear``, ``nonwear_s``, ``ecg``, ``modality``, ``fs``, ``duration``,
+    ``nonwear``, ``nonwear_s``, ``ecg``, ``dropouts``, ``stream``, ``modality``,
+    ``channels``, ``units``, ``fs``, ``duration``,
     ``recorded_duration`` and ``notes`` (the reader's and scoring's). A missing or unreadable sidecar leaves ``attrs`` empty.
 
     Examples
@@ -164,7 +165,7 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
     rec = js.get("recording") if isinstance(js.get("recording"), dict) else {}
     for k in (
         "source", "calibration", "nonwear", "nonwear_s", "ecg", "dropouts", "stream",
-        "modality", "channels",
+        "modality", "channels", "units",
     ):  # fmt: skip
         if rec.get(k) is not None:
             out[k] = rec[k]

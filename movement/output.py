@@ -154,6 +154,11 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
     """The ``_events.json`` content: every column described, plus provenance."""
     cols = {c: COLUMN_DESCRIPTIONS.get(c, {"Description": c}) for c in events.columns}
     a = events.attrs
+    units = a.get("units")
+    if units:  # the amplitudes' unit itself (mV, g, a.u.), as the recording gave it
+        for c in ("peak_amplitude", "rms"):
+            if c in cols:
+                cols[c] = {**cols[c], "Units": str(units)}
     return _jsonable(
         {
             **cols,
@@ -174,6 +179,7 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
                 "SamplingFrequency": a.get("fs"),
                 "modality": a.get("modality"),
                 "channels": a.get("channels"),
+                "units": a.get("units"),
                 "reader_notes": a.get("notes"),
             },
             "disclaimer": "Research software, not a diagnostic device: labels describe how a signal looks.",

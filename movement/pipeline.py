@@ -557,6 +557,7 @@ def _label(
         fs=rec.fs,
         modality=rec.modality,
         channels=list(rec.channels),
+        units=getattr(rec, "units", None),
         source=rec.source,
         notes={**rec.notes, **applied_settings(cfg, rec.fs)},
     )

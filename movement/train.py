@@ -16,6 +16,7 @@ and settings outside the training ranges (other sampling rates, SNR levels).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -281,20 +282,32 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
     M = _model_matrix(X)
     # a feature must vary often enough to reach every CV fold with >= 2 distinct values
     # (tilt is never defined for EMG, median frequency never for accelerometry, clipping
-    # is rare): otherwise gradient boosting's binning fails on a constant column
+    # is rare): otherwise gradient boosting's binning fails on a constant column. On a
+    # small training set 2 % is a row or two, which a fold can miss: at least 12 defined
+    # values, 6 of them off the commonest (4 and 2 per fold)
+    need, off = max(0.02 * len(M), 12), max(0.02 * len(M), 6)
     used = []
     for k, f in enumerate(MODEL_FEATURES):
         col = M[np.isfinite(M[:, k]), k]
-        if col.size < 0.02 * len(M):
+        if col.size < need:
             continue
         _, counts = np.unique(col, return_counts=True)
-        if counts.size >= 2 and (col.size - counts.max()) >= 0.02 * len(M):
+        if counts.size >= 2 and (col.size - counts.max()) >= off:
             used.append(f)
     # ensemble=False: one booster refitted on all rows, calibrated on 3-fold out-of-fold
     # predictions (a third of the trees of a 3-model ensemble: loads and predicts 3x faster)
     clf = CalibratedClassifierCV(hgb, method="isotonic", cv=3, ensemble=False)
     t0 = time.perf_counter()
-    clf.fit(_model_matrix(X, used), y.astype(str))
+    try:
+        # one native thread below 20 000 segments: OpenMP's waiting threads made a 60-row
+        # fit take 18 s instead of 0.5 s on a busy 2-core machine (same model either way)
+        with _one_thread() if len(y) < 20_000 else contextlib.nullcontext():
+            clf.fit(_model_matrix(X, used), y.astype(str))
+    except ValueError as exc:  # (a fold of a small training set without a usable column)
+        raise MovementError(
+            f"training failed on {len(y)} segments ({exc}): simulate more or longer "
+            "recordings (--n, --duration)"
+        ) from None
     log.info(
         "fitted %d segments x %d features in %.1f s", len(y), len(used), time.perf_counter() - t0
     )
@@ -525,14 +538,29 @@ def cli_run(args: argparse.Namespace) -> int:
         )
         bundle["heldout_metrics"] = metrics
     path = save_bundle(bundle, args.out)
+    cards = [path.with_suffix(".json")]
     if args.eval_n > 0:
         from .output import atomic_write
 
-        atomic_write(
-            path.with_name("MODEL_CARD.md"), card_markdown(bundle, bundle["heldout_metrics"])
+        cards.append(
+            atomic_write(card_path(path), card_markdown(bundle, bundle["heldout_metrics"]))
         )
-    print(f"model written to {path} (card: {path.with_suffix('.json')})")
+    print(f"model written to {path} (card: {', '.join(str(c) for c in cards)})")
     return 0
+
+
+def card_path(model: Path) -> Path:
+    """The markdown card beside a model file: ``MODEL_CARD.md`` for ``default.joblib`` (as
+    shipped in ``models/``), else ``<stem>_MODEL_CARD.md``, so that two models trained
+    into one folder keep a card each.
+
+    Examples
+    --------
+    >>> card_path(Path("models/default.joblib")).name, card_path(Path("runs/a.joblib")).name
+    ('MODEL_CARD.md', 'a_MODEL_CARD.md')
+    """
+    stem = model.name.split(".")[0]
+    return model.with_name("MODEL_CARD.md" if stem == "default" else f"{stem}_MODEL_CARD.md")
 
 
 #: SNR levels (dB, the simulator's definition: event RMS over its span / sensor noise RMS)
@@ -623,7 +651,8 @@ def heldout_metrics(
         fa: dict[str, Any] = {}
         total = {k: 0 for k in classifiers}
         total_hours = 0.0
-        for ci, conf in enumerate([*CONFOUNDERS[m], "all"]):
+        confounders = [*CONFOUNDERS[m], "all"] if fa_recordings > 0 else []  # (0: not measured)
+        for ci, conf in enumerate(confounders):
             counts = {k: 0 for k in classifiers}
             hours = 0.0
             for i in range(fa_recordings):
@@ -644,9 +673,10 @@ def heldout_metrics(
             fa[conf] = {k: round(v / hours, 2) for k, v in counts.items()}
             total = {k: total[k] + counts[k] for k in classifiers}
             total_hours += hours
-        fa["pooled"] = {k: round(v / total_hours, 2) for k, v in total.items()}
-        fa["pooled"]["events"] = total
-        fa["pooled"]["hours"] = round(total_hours, 3)
+        if total_hours > 0:
+            fa["pooled"] = {k: round(v / total_hours, 2) for k, v in total.items()}
+            fa["pooled"]["events"] = total
+            fa["pooled"]["hours"] = round(total_hours, 3)
         res["false_alarms_per_hour_confounder_only"] = fa
         out[m] = res
     out["protocol"] = {
@@ -731,6 +761,8 @@ def card_markdown(bundle: dict[str, Any], metrics: dict[str, Any]) -> str:
         "|---|---|---|",
     ]
     for m in [k for k in metrics if k != "protocol"]:
+        if not metrics[m]["false_alarms_per_hour_confounder_only"]:
+            lines.append(f"| {m} | not measured (no confounder-only recordings) | n/a |")
         for conf, v in metrics[m]["false_alarms_per_hour_confounder_only"].items():
             label = conf
             if conf == "pooled":

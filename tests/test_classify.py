@@ -359,3 +359,32 @@ def test_emg_walking_rhythm_is_not_dystonia_like() -> None:
         peak_power_ratio=0.55,
     )  # fmt: skip
     assert _fit("emg").predict(pd.DataFrame([walk]))[0] == "other"
+
+
+def test_a_model_is_named_by_its_content_and_checked_against_its_features(tmp_path) -> None:
+    """Two models of one file name gave the same `model` and parameters hash; a model
+    asking for features this version does not compute was given NaN columns silently, and
+    one fit on another number of features failed with an internal error."""
+    from sklearn.dummy import DummyClassifier
+
+    from movement.train import TrainedClassifier, save_bundle
+
+    X = np.zeros((6, 2))
+    y = np.array(["other", "dystonia-like", "fasciculation-like"] * 2)
+
+    def bundle(features, seed: int, n_fit: int = 2) -> dict:
+        est = DummyClassifier(strategy="stratified", random_state=seed).fit(X[:, :n_fit], y)
+        return {"name": "m", "models": {"accel": TrainedClassifier(est, "accel", features)}}
+
+    path = tmp_path / "model.joblib"
+    save_bundle(bundle(["duration", "snr_db"], 1), path)
+    _, first = load_model(path, "accel", AccelConfig())
+    save_bundle(bundle(["duration", "snr_db"], 2), path)
+    _, second = load_model(path, "accel", AccelConfig())
+    assert first.startswith("model.joblib (m, sha256 ") and first != second
+    save_bundle(bundle(["duration", "snr_db_renamed"], 1), path)
+    with pytest.raises(MovementError, match="does not compute \\(snr_db_renamed\\)"):
+        load_model(path, "accel", AccelConfig())
+    save_bundle(bundle(["duration", "snr_db", "rms"], 1), path)
+    with pytest.raises(MovementError, match="fit on 2 features but lists 3"):
+        load_model(path, "accel", AccelConfig())

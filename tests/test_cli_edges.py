@@ -384,3 +384,20 @@ def test_format_leaves_files_of_known_types_to_their_readers(tmp_path, capsys) -
     argv = ["score", str(tmp_path / "t.rit"), str(folder), "--format", "txt", "--out", str(out)]
     assert main([*argv, "--fs", "100", "--modality", "accel"]) == 0
     assert sorted(p.name for p in out.glob("*_events.json")) == ["c_events.json", "t_events.json"]
+
+
+def test_a_bug_is_one_line_unless_debug(monkeypatch, capsys) -> None:
+    """An unexpected exception outside `score`'s per-file rows (`train` on a small set
+    failed inside scikit-learn) printed a full traceback without --debug."""
+    import movement.train as train
+
+    def boom(args) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(train, "cli_run", boom)
+    assert main(["train", "--n", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error RuntimeError: boom" in err
+    assert "--debug" in err and "Traceback" not in err
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["train", "--n", "1", "--debug"])

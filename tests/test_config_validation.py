@@ -270,6 +270,29 @@ def test_numpy_values_are_accepted() -> None:
     assert cfg.calibrate is False and cfg.k_on == 4.5
 
 
+
+def test_a_whole_number_for_a_real_parameter_is_the_same_setting(tmp_path) -> None:
+    """`k_on = 4` in a TOML or JSON file, or AccelConfig(k_on=4), gave another parameters
+    hash than `--set accel.k_on=4` (4.0), for the same events: a resumed batch scored the
+    files again, and the provenance said the settings differed."""
+    from movement.config import params_hash
+
+    toml = tmp_path / "a.toml"
+    toml.write_text("[accel]\nk_on = 4\ntremor_band_hz = [2.5, 8]\n")
+    js = tmp_path / "a.json"
+    js.write_text('{"accel": {"k_on": 4, "tremor_band_hz": [2.5, 8]}}')
+    ways = [
+        load_settings(toml).accel,
+        load_settings(js).accel,
+        AccelConfig(k_on=4, tremor_band_hz=(2.5, 8)),
+        AccelConfig(k_on=np.float32(4), tremor_band_hz=(np.int64(2.5 * 2) / 2, np.int64(8))),
+        Settings().with_overrides(["accel.k_on=4", "accel.tremor_band_hz=2.5,8"]).accel,
+        AccelConfig(k_on=4.0, tremor_band_hz=(2.5, 8.0)),
+    ]
+    assert len({params_hash(c.to_dict()) for c in ways}) == 1
+    assert all(type(c.k_on) is float for c in ways)
+    assert all(type(v) is float for c in ways for v in c.tremor_band_hz)
+
 def test_values_used_in_the_repo_stay_valid() -> None:
     """Values the tests, doctests and benchmarks set (they must not be refused)."""
     EMGConfig(muap_false_alarms_per_h=3600.0, sustained_false_alarms_per_h=3600)

@@ -174,3 +174,37 @@ def test_folder_names_the_file(tmp_path: Path) -> None:
     TRUTH.to_csv(tmp_path / "t" / "b_events.tsv", sep="\t", index=False)
     with pytest.raises(MovementError, match=r"^b: a predicted event"):
         evaluate(tmp_path / "p", tmp_path / "t", duration=60.0)
+
+
+def test_a_reviewed_table_as_truth_leaves_out_rejected_events() -> None:
+    """A reviewed events table used as truth counted the events a reviewer rejected as
+    true events (F1 1.0 against the unreviewed predictions)."""
+    pred = table([(2.0, 0.05, "fasciculation-like"), (10.0, 0.05, "fasciculation-like")])
+    truth = pred.assign(review_status=["accepted", "rejected"])
+    res = evaluate(pred, truth, duration=60.0, modality="emg")
+    assert int(res.events.loc["fasciculation-like", "fp"]) == 1
+    assert any("1 rejected event(s) left out" in n for n in res.notes)
+
+
+def test_notes_say_what_made_the_predictions_and_when_it_differs(tmp_path: Path) -> None:
+    """Predictions pooled from files scored with other settings or models were compared
+    with no word of it; the evaluation JSON held no parameters hash or model."""
+    from movement.cli import main
+
+    src = Path(__file__).resolve().parents[1] / "data" / "sim_wrist_accel.csv"
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["score", str(src), "--out", str(a)]) == 0
+    assert main(["score", str(src), "--out", str(b), "--model", "rules"]) == 0
+    (a / "other_events.tsv").write_bytes((b / "sim_wrist_accel_events.tsv").read_bytes())
+    (a / "other_events.json").write_bytes((b / "sim_wrist_accel_events.json").read_bytes())
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    for stem in ("sim_wrist_accel", "other"):
+        (truth / f"{stem}_events.tsv").write_bytes(
+            (src.parent / "sim_wrist_accel_events.tsv").read_bytes()
+        )
+    res = evaluate(a, truth, duration=120.0)
+    made = [n for n in res.notes if n.startswith("predictions (accel) made 2 ways")]
+    assert made and "model rules" in made[0] and "sha256" in made[0]
+    one = evaluate(b, truth, duration=120.0)
+    assert any(n.startswith("predictions (accel) made by movement ") for n in one.notes)

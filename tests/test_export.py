@@ -160,3 +160,22 @@ def test_edf_annotations_missing_extra(
     monkeypatch.setitem(sys.modules, "edfio", None)
     with pytest.raises(MissingExtraError, match=r"movement\[edf\]"):
         write_edf_annotations(events, tmp_path / "a.edf", start=None, duration=1300.0)
+
+
+def test_the_events_json_names_the_amplitudes_unit(tmp_path) -> None:
+    """peak_amplitude and rms were described as in "recording units", and the unit (mV for
+    this EMG) appeared nowhere in the outputs."""
+    import json
+    from pathlib import Path
+
+    import movement
+    from movement.export import read_bids_events
+    from movement.output import write_events
+
+    src = Path(__file__).resolve().parents[1] / "data" / "sim_forearm_emg.npy"
+    ev = movement.score(movement.read(src))
+    tsv, side = write_events(ev, tmp_path, "emg")
+    js = json.loads(side.read_text())
+    assert js["rms"]["Units"] == js["peak_amplitude"]["Units"] == "mV"
+    assert js["recording"]["units"] == "mV"
+    assert read_bids_events(tsv).attrs["units"] == "mV"

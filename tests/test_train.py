@@ -79,6 +79,40 @@ def test_heldout_false_alarms_are_pooled_over_every_confounder_only_set() -> Non
     assert res["protocol"]["false_alarm_recordings_per_confounder"] == 2
 
 
+def test_no_false_alarm_recordings_is_not_measured_not_a_crash() -> None:
+    """`train --eval-fa-n 0` trained, then crashed (ZeroDivisionError) and saved nothing."""
+    from movement.train import card_markdown, heldout_metrics
+
+    res = heldout_metrics(None, ["accel"], n_recordings=1, duration_s=20.0, fa_recordings=0)
+    assert res["accel"]["false_alarms_per_hour_confounder_only"] == {}
+    bundle = {
+        "name": "m",
+        "training": {"spec": {}, "per_modality": {}},
+        "versions": {},
+    }
+    assert "| accel | not measured" in card_markdown(bundle, res)
+
+
+def test_a_small_training_set_uses_features_every_fold_can_bin() -> None:
+    """2 % of a small training set is a row or two, which a CV fold can miss: gradient
+    boosting's binning then failed with a scikit-learn traceback ("window shape cannot be
+    larger than input array shape"). A feature now needs 12 defined values, 6 off the
+    commonest."""
+    import pandas as pd
+
+    from movement.train import MODEL_FEATURES, fit_model
+
+    rng = np.random.default_rng(0)
+    n = 60
+    X = pd.DataFrame({f: rng.normal(size=n) for f in MODEL_FEATURES if f != "is_sustained"})
+    X["scale"] = np.where(rng.random(n) < 0.5, "brief", "sustained")
+    X["tilt_change_deg"] = np.nan
+    X.loc[:4, "tilt_change_deg"] = 1.0 + np.arange(5)  # 5 values: too few for 3 folds
+    y = np.array(["fasciculation-like", "dystonia-like", "other"] * (n // 3), dtype=object)
+    _, used = fit_model(X, y)
+    assert "tilt_change_deg" not in used and "duration" in used
+
+
 def test_saved_bundle_is_a_compressed_pickle_joblib_reads(tmp_path: Path) -> None:
     import pickle
     import zlib
