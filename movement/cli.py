@@ -252,6 +252,8 @@ def _run_params(args: argparse.Namespace) -> int:
     from .config import load_settings
 
     settings = load_settings(args.config, args.set)
+    if args.toml:  # (which version wrote the file: its defaults and sources)
+        print(f"# movement {__version__} settings (movement params --toml)\n")
     for modality in [args.modality] if args.modality else ["emg", "accel"]:
         rows = settings.for_modality(modality).describe()
         if args.toml:

@@ -270,7 +270,6 @@ def test_numpy_values_are_accepted() -> None:
     assert cfg.calibrate is False and cfg.k_on == 4.5
 
 
-
 def test_a_whole_number_for_a_real_parameter_is_the_same_setting(tmp_path) -> None:
     """`k_on = 4` in a TOML or JSON file, or AccelConfig(k_on=4), gave another parameters
     hash than `--set accel.k_on=4` (4.0), for the same events: a resumed batch scored the
@@ -292,6 +291,7 @@ def test_a_whole_number_for_a_real_parameter_is_the_same_setting(tmp_path) -> No
     assert len({params_hash(c.to_dict()) for c in ways}) == 1
     assert all(type(c.k_on) is float for c in ways)
     assert all(type(v) is float for c in ways for v in c.tremor_band_hz)
+
 
 def test_values_used_in_the_repo_stay_valid() -> None:
     """Values the tests, doctests and benchmarks set (they must not be refused)."""
