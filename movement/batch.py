@@ -214,7 +214,9 @@ def _decoded_bytes(path: Path) -> int:
     a WFDB header says how many samples its record holds, and an HDF5 data set its shape
     (compressed or not; a ``.mat`` before v7.3 is not HDF5 and is read whole: 0);
     gzipped text is taken at 8x: measured 8.5x on data/sim_wrist_accel.csv.gz, less for
-    noisier digits, and erring high only streams a file that would have fitted)."""
+    noisier digits, and erring high only streams a file that would have fitted; a
+    ``.npy`` by its header's shape, a Parquet file by its metadata's rows and columns;
+    plain text by its size, about as large as its samples as float64)."""
     name = path.name.lower()
     if name.endswith((".h5", ".hdf5", ".mat")):
         try:
@@ -232,6 +234,22 @@ def _decoded_bytes(path: Path) -> int:
             return 8 * n * k
         except (MovementError, OSError, ValueError):
             return 0  # the whole-file read says what is wrong
+    if name.endswith(".npy"):
+        try:  # (the header's shape: an int16 file is a quarter of its float64 samples)
+            import numpy as np
+
+            arr = np.load(path, mmap_mode="r")
+            return 8 * int(np.prod(arr.shape))
+        except (OSError, ValueError):
+            return 0  # the whole-file read says what is wrong
+    if name.endswith((".parquet", ".pq")):
+        try:  # (compressed on disk: its metadata's rows x columns, as float64)
+            import pyarrow.parquet as pq
+
+            md = pq.ParquetFile(path).metadata
+            return 8 * md.num_rows * md.num_columns
+        except Exception:  # noqa: BLE001 - no pyarrow, or a broken file: the read says
+            return path.stat().st_size
     size = path.stat().st_size
     if name.endswith(".edf"):
         return size * 4

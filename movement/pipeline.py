@@ -98,10 +98,18 @@ def score(
             from .batch import is_streamed
 
             if stream or is_streamed(path, settings, **given):  # (never read whole)
-                from .stream import score_stream
+                from .stream import _NotStreamable, score_stream
 
                 check_settings(settings)
-                return score_stream(rec, settings, model=model, **given)
+                try:
+                    return score_stream(rec, settings, model=model, **given)
+                except _NotStreamable as exc:
+                    if stream:  # (windows asked for, and the file cannot give them)
+                        raise MovementError(
+                            f"{exc} (asked for with stream=True; leave stream unset to read "
+                            "it whole)"
+                        ) from None
+                    # (e.g. a time column of dates or with holes: read whole, as the command)
         if given:
             from .io import read
 

@@ -340,7 +340,7 @@ class Recording:
                 f"modality must be one of {', '.join(MODALITIES)}, got {self.modality!r}", src
             )
         n = data.shape[0]
-        if data.shape[1] > n:
+        if data.shape[1] > n and data.shape[1] / fs >= MIN_DURATION_S:  # (else: too short)
             raise RecordingError(
                 f"data of shape {data.shape} ({n} samples of {data.shape[1]} channels) looks "
                 "like channels x samples; give it as samples x channels (data.T)",

@@ -83,6 +83,7 @@ from __future__ import annotations
 import math
 import mmap
 import os
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -912,6 +913,16 @@ def _first_non_numeric(col: pd.Series, name: str, row0: int) -> str:
     return f"non-numeric value {text.iloc[i][:30]!r} in column {name!r} (data row {row0 + i + 1})"
 
 
+def _first_line(exc: BaseException) -> str:
+    """An exception's first line (its type when it says nothing)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+#: Rows of a table read first to decide, as :func:`movement.read` does from the whole
+#: columns, which column is a clock (and in which unit) and which holds row numbers.
+_HEAD_ROWS = 1000
+
+
 def _table_source(
     path: Path,
     kind: str,
@@ -953,7 +964,14 @@ def _table_source(
             engine="c",
             skipinitialspace=True,
         )
-        head = pd.read_csv(path, nrows=5, **kw)
+        # (the first rows decide what movement.read decides from the whole column: a time
+        # column, its unit, a column of row numbers)
+        try:
+            head = pd.read_csv(path, nrows=_HEAD_ROWS, **kw)
+        except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+            raise RecordingError(f"cannot parse as a table ({_first_line(exc)})", src) from None
+        except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
+            raise RecordingError(f"cannot read ({_first_line(exc)})", src) from None
         if header:
             cols = [str(c).strip() for c in head.columns]
         else:
@@ -966,10 +984,15 @@ def _table_source(
             )
 
         def frames() -> Iterator[pd.DataFrame]:
-            with pd.read_csv(path, chunksize=chunk_rows, **kw) as reader:
-                for df in reader:
-                    df.columns = cols
-                    yield df
+            try:
+                with pd.read_csv(path, chunksize=chunk_rows, **kw) as reader:
+                    for df in reader:
+                        df.columns = cols
+                        yield df
+            except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+                raise RecordingError(f"cannot parse as a table ({_first_line(exc)})", src) from None
+            except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
+                raise RecordingError(f"cannot read ({_first_line(exc)})", src) from None
 
     else:
         try:
@@ -978,19 +1001,56 @@ def _table_source(
             from .errors import MissingExtraError
 
             raise MissingExtraError("Parquet files", "parquet", "pyarrow") from None
-        pf = pq.ParquetFile(path)
+        try:
+            pf = pq.ParquetFile(path)
+            first_batch = next(pf.iter_batches(batch_size=_HEAD_ROWS), None)
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for bad files
+            raise RecordingError(f"not a readable Parquet file ({_first_line(exc)})", src) from None
         meta = pf.schema_arrow.metadata or {}
         if b"movement.fs" in meta:
             header_fs = float(meta[b"movement.fs"])
         cols = [str(c) for c in pf.schema_arrow.names]
+        head = first_batch.to_pandas() if first_batch is not None else pd.DataFrame(columns=cols)
+        head.columns = cols
+        header = True
 
         def frames() -> Iterator[pd.DataFrame]:
-            f = pq.ParquetFile(path)
-            for i in range(f.num_row_groups):
-                yield f.read_row_group(i).to_pandas()
+            # batches of chunk_rows, not whole row groups: a file written as one row group
+            # would be one frame of the whole table
+            batches = pq.ParquetFile(path).iter_batches(batch_size=chunk_rows)
+            while True:
+                try:
+                    batch = next(batches, None)
+                except Exception as exc:  # noqa: BLE001 - pyarrow raises many types
+                    raise RecordingError(
+                        f"not a readable Parquet file ({_first_line(exc)})", src
+                    ) from None
+                if batch is None:
+                    return
+                yield batch.to_pandas()
 
+    if kind == "csv":
+        head.columns = cols
     tcol = next((c for c in cols if c.strip().lower() in tables._TIME_NAMES), None)
-    data_cols = [c for c in cols if c != tcol and not c.lower().startswith("unnamed:")]
+    time_note = None
+    if tcol is None and not header and len(cols) >= 2:  # a headerless first column of clock
+        c0 = head[cols[0]]
+        if pd.api.types.is_numeric_dtype(c0) and tables._is_time_like(c0.to_numpy(float)):
+            tcol = cols[0]
+            time_note = "first column read as a time column in {}"
+    scale = 1.0
+    if tcol is not None and pd.api.types.is_numeric_dtype(head[tcol]) and len(head) > 1:
+        unit = tables._numeric_time_to_seconds(head[tcol].to_numpy(), named=True)[1]
+        scale = tables.time_scale(unit)
+        time_note = (time_note or f"time column {tcol!r} read as {{}}").format(unit)
+    data_cols = [c for c in cols if c != tcol and tables._unnamed_kept(head[c], c)]
+    # the time column's step in its first rows: later steps are compared with it (what
+    # movement.read calls irregular sampling is resampled there, so not streamed here)
+    step0 = (
+        float(np.median(np.diff(head[tcol].to_numpy(np.float64))))
+        if tcol is not None and pd.api.types.is_numeric_dtype(head[tcol]) and len(head) > 1
+        else None
+    )
     times: dict[str, float] = {}
     # (the first pass: calibration window statistics, all columns, before the unit factor)
     first: dict[str, Any] = {"on": calib_window_s is not None, "acc": None}
@@ -1005,8 +1065,7 @@ def _table_source(
         if first["acc"] is None:
             rate = fs or side_fs or header_fs
             if rate is None and tv is not None and len(tv) > 1 and tv[-1] > tv[0]:
-                unit = 1e-3 if str(tcol).lower().endswith("ms") else 1.0
-                rate = snap_rate((len(tv) - 1) / ((tv[-1] - tv[0]) * unit))
+                rate = snap_rate((len(tv) - 1) / ((tv[-1] - tv[0]) * scale))
             if not rate:
                 first["on"] = False  # the rate is not known yet: prepare() reads again
                 return
@@ -1024,15 +1083,22 @@ def _table_source(
                 t = df[tcol]
                 if not pd.api.types.is_numeric_dtype(t):
                     raise _NotStreamable(
-                        "streaming needs a numeric time column (or none); use movement.score", src
+                        "a time column of dates or text cannot be read in windows: it is read "
+                        "whole",
+                        src,
                     )
                 tv = t.to_numpy(np.float64)
+                # steps within the chunk and across its boundary with the previous one (a
+                # hole between two chunks or row groups is a hole too)
+                dt = np.diff(tv, prepend=times["last"]) if "last" in times else np.diff(tv)
                 times.setdefault("first", float(tv[0]))
                 times["last"] = float(tv[-1])
-                if len(tv) > 1:
-                    dt = np.diff(tv)
+                if len(dt):
                     times["min_dt"] = min(times.get("min_dt", np.inf), float(dt.min()))
                     times["max_dt"] = max(times.get("max_dt", 0.0), float(dt.max()))
+                    if step0:
+                        off = np.count_nonzero(np.abs(dt - step0) > 0.1 * step0)
+                        times["off"] = times.get("off", 0) + int(off)
             block = df[data_cols]
             bad = [c for c in data_cols if not pd.api.types.is_numeric_dtype(block[c])]
             if bad:
@@ -1056,17 +1122,21 @@ def _table_source(
     if tcol is not None and n > 1:
         span = times["last"] - times["first"]
         med = span / (n - 1)
-        if times.get("min_dt", 1.0) <= 0 or times.get("max_dt", 0.0) >= 2 * med:
+        rate_from_time = not (fs or side_fs or header_fs)
+        # movement.read's test of irregular sampling (more than 1 % of the steps off the
+        # usual one by over 10 %): it resamples such a table, so it is read whole
+        jitter = rate_from_time and times.get("off", 0) > 0.01 * (n - 1)
+        if times.get("min_dt", 1.0) <= 0 or times.get("max_dt", 0.0) >= 2 * med or jitter:
             # (also with a rate from elsewhere: the rows after a hole are not the next ones)
             raise _NotStreamable(
-                "irregular or non-increasing time column, or one with holes: streaming "
-                "needs regular sampling; use movement.score (it resamples)",
+                "irregular or non-increasing time column, or one with holes: read whole "
+                "(and resampled) instead of in windows",
                 src,
             )
     if tcol is not None and header_fs is None and n > 1:
-        unit = 1e-3 if tcol.lower().endswith("ms") else 1.0
-        header_fs = snap_rate((n - 1) / (span * unit))
-        notes["time"] = f"time column {tcol!r} read as {'ms' if unit != 1 else 's'}"
+        header_fs = snap_rate((n - 1) / (span * scale))
+    if tcol is not None and time_note:
+        notes["time"] = time_note
     meta, idx, factor = _resolve(
         path,
         data_cols,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -753,3 +755,100 @@ def test_score_streams_a_recording_of_many_bytes(monkeypatch):
     assert "stream" not in movement.score(rec, model="rules").attrs
     monkeypatch.setattr(batch, "STREAM_BYTES", 8 * rec.n_samples)  # as a 4.7 h channel is
     assert "stream" in movement.score(rec, model="rules").attrs
+
+
+@pytest.fixture(scope="module")
+def accel_10min() -> np.ndarray:
+    return simulate("accel", 600, seed=11).recording.data
+
+
+def _table(path: Path, x: np.ndarray, time: np.ndarray | None = None, **kw: Any) -> Path:
+    d = pd.DataFrame(x, columns=list("xyz"))
+    if time is not None:
+        d.insert(0, "time", time)
+    d.to_csv(path, float_format="%.6f", **{"index": False, **kw})
+    return path
+
+
+@pytest.mark.parametrize(
+    "case", ["ms_time", "headerless_time", "index_column", "hole_at_chunk", "jitter"]
+)
+def test_tables_read_in_chunks_as_read_whole(tmp_path, accel_10min, case) -> None:
+    """The streamed table reader decided from column names alone, and within each chunk:
+    a time column in ms named `time` gave 0.1 Hz, a headerless first column of clock was
+    a channel, a pandas index column was dropped (kept whole), a hole between two chunks
+    went unseen (a wrong rate, shifted onsets), and jittered timestamps were not resampled.
+    Now the first rows decide as movement.read decides, steps are checked across chunk
+    boundaries, and a table read whole would resample is not streamed."""
+    from movement.errors import MovementError
+
+    x = accel_10min
+    n = len(x)
+    t = np.arange(n) / 100
+    kw: dict[str, Any] = {}
+    if case == "ms_time":
+        p = _table(tmp_path / "a.csv", x, np.arange(n) * 10)
+    elif case == "headerless_time":
+        p = _table(tmp_path / "a.csv", x, np.round(t, 2), header=False)
+        kw = {"fs": 100, "modality": "accel"}
+    elif case == "index_column":
+        p = _table(tmp_path / "a.csv", x, index=True)
+        kw = {"fs": 100, "modality": "accel"}
+    else:
+        keep = np.ones(n, bool)
+        if case == "hole_at_chunk":
+            keep[20_000:20_500] = False  # exactly at the boundary of 10 000-row chunks
+            tt = np.round(t, 2)
+        else:
+            tt = np.round(t + np.random.default_rng(0).uniform(-0.0025, 0.0025, n), 5)
+        d = pd.DataFrame(x, columns=list("xyz"))
+        d.insert(0, "time", tt)
+        p = tmp_path / "a.csv"
+        d[keep].to_csv(p, index=False, float_format="%.6f")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = movement.score(p, stream=False, **kw)
+        if case in ("hole_at_chunk", "jitter"):  # read whole (and resampled) instead
+            with pytest.raises(MovementError, match="read whole"):
+                score_stream(p, chunk_rows=10_000, **kw)
+            return
+        streamed = score_stream(p, chunk_rows=10_000, **kw)
+    assert streamed.attrs["fs"] == whole.attrs["fs"] == 100.0
+    expected = ["ch2", "ch3", "ch4"] if case == "headerless_time" else ["x", "y", "z"]
+    assert streamed.attrs["channels"] == whole.attrs["channels"] == expected
+    assert len(streamed) == len(whole)
+    np.testing.assert_allclose(streamed["onset"], whole["onset"])
+    assert (streamed["trial_type"].to_numpy() == whole["trial_type"].to_numpy()).all()
+
+
+def test_a_broken_table_is_one_line_in_windows_too(tmp_path, accel_10min) -> None:
+    """A row with too many fields, read in chunks, was "internal error ParserError"; a
+    .csv.gz cut short was "internal error EOFError" in both paths."""
+    import gzip
+
+    from movement.errors import RecordingError
+
+    plain = _table(tmp_path / "a.csv", accel_10min, np.round(np.arange(len(accel_10min)) / 100, 2))
+    lines = plain.read_text().splitlines()
+    lines.insert(30_000, "1,2,3,4,5")  # in the fourth chunk of 10 000 rows
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RecordingError, match="cannot parse as a table .*line 30001"):
+        score_stream(bad, chunk_rows=10_000)
+    raw = gzip.compress(plain.read_bytes())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(raw[: len(raw) // 2])
+    for read in (movement.read, lambda p: score_stream(p, chunk_rows=10_000)):
+        with pytest.raises(RecordingError, match="cut.csv.gz: cannot read"):
+            read(cut)
+
+
+def test_a_span_of_a_sample_or_two_is_too_short_not_transposed() -> None:
+    """read(start_s=0, stop_s=0.01) of a tri-axial file said the (1, 3) array "looks like
+    channels x samples"."""
+    from movement.errors import RecordingError
+
+    with pytest.raises(RecordingError, match="too short: 1 samples"):
+        movement.Recording(np.zeros((1, 3)), fs=100, modality="accel")
+    with pytest.raises(RecordingError, match="channels x samples"):
+        movement.Recording(np.zeros((3, 5000)), fs=100, modality="accel")

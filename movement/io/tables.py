@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,34 @@ def _numeric_time_to_seconds(t: np.ndarray, named: bool) -> tuple[np.ndarray, st
     return t - t[0], "s"
 
 
+def _index_like(col: pd.Series) -> bool:
+    """A column of row numbers (0, 1, 2, ... or 1, 2, 3, ...): what pandas writes as an
+    unnamed first column (``DataFrame.to_csv`` with its index), not a signal.
+
+    Examples
+    --------
+    >>> _index_like(pd.Series([0, 1, 2, 3])), _index_like(pd.Series([0.1, 0.3, 0.2]))
+    (True, False)
+    """
+    if not pd.api.types.is_numeric_dtype(col) or len(col) < 2:
+        return False
+    v = col.to_numpy(np.float64)
+    return bool(np.all(np.isfinite(v)) and v[0] in (0.0, 1.0) and np.all(np.diff(v) == 1.0))
+
+
+def _unnamed_kept(col: pd.Series, name: str) -> bool:
+    """Whether a column is a channel: a column without a name (``Unnamed: 0``) is left out
+    when it is empty or holds row numbers (a written index)."""
+    if not name.lower().startswith("unnamed:"):
+        return True
+    return bool(col.notna().any()) and not _index_like(col)
+
+
+def time_scale(unit: str) -> float:
+    """Seconds per unit of a numeric time column (``s``, ``ms``, ``us``, ``ns``)."""
+    return {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[unit]
+
+
 def _is_time_like(col: np.ndarray) -> bool:
     """A headerless first column that is a clock: strictly increasing, steady steps."""
     if col.size < 3 or not np.all(np.isfinite(col)):
@@ -157,6 +186,9 @@ def read_text_table(path: Path) -> RawSignal:
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RecordingError(f"cannot parse as a table ({msg})", src) from None
+    except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RecordingError(f"cannot read ({msg})", src) from None
     if df.empty:
         raise RecordingError("the file has a header but no data rows", src)
     if not header:
@@ -167,10 +199,12 @@ def read_text_table(path: Path) -> RawSignal:
         else:
             df.columns = [f"ch{i + 1}" for i in range(df.shape[1])]
     df.columns = [str(c).strip() for c in df.columns]
-    df = df.loc[
-        :, [not c.lower().startswith("unnamed:") or df[c].notna().any() for c in df.columns]
-    ]
+    kept = [_unnamed_kept(df[c], c) for c in df.columns]
     notes: dict[str, str] = {}
+    index = [c for c, k in zip(df.columns, kept, strict=True) if not k and df[c].notna().any()]
+    if index:
+        notes["index"] = f"column {index[0]!r} (row numbers) left out"
+    df = df.loc[:, kept]
     time = start = None
     tcol = next((c for c in df.columns if c.strip().lower() in _TIME_NAMES), None)
     if tcol is not None:
