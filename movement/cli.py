@@ -162,7 +162,11 @@ def _run_score(args: argparse.Namespace) -> int:
     present = [i for i in args.inputs if i not in missing]
     if missing and not present:
         raise MovementError(f"{missing[0]}: no such file or folder")
-    paths = [*find_recordings(present, format=args.format), *(Path(m) for m in missing)]
+    from .simulate import _warnings_as_lines
+
+    with _warnings_as_lines():  # (a folder that cannot be searched: one line)
+        found = find_recordings(present, format=args.format)
+    paths = [*found, *(Path(m) for m in missing)]
     if not paths:
         raise MovementError("no recordings found in: " + " ".join(args.inputs))
     chans = (

@@ -304,3 +304,62 @@ def test_unknown_type_that_is_a_text_table_says_how_to_read_it(tmp_path) -> None
     with pytest.raises(RecordingError) as err:
         movement.read(binary)
     assert "unknown file type" in str(err.value) and "text table" not in str(err.value)
+
+
+def test_unsearchable_folders_and_unreadable_sidecars_are_said(tmp_path) -> None:
+    """A subfolder without read permission was skipped with no word (its recordings left
+    out of the study); an unreadable sidecar was "not valid JSON"; an input folder with
+    no recording in it was dropped silently."""
+    import os
+
+    import numpy as np
+
+    from movement.errors import RecordingError
+    from movement.io import find_recordings, read_sidecar
+
+    if os.geteuid() == 0 and os.access("/root", os.R_OK):  # root reads anything: simulate
+        import unittest.mock as mock
+
+        real_walk = os.walk
+
+        def walk(top, onerror=None, **kw):
+            err = PermissionError(13, "Permission denied")
+            err.filename = str(tmp_path / "study" / "locked")
+            if onerror:
+                onerror(err)
+            yield from real_walk(top, onerror=onerror, **kw)
+
+        patch = mock.patch("os.walk", walk)
+    else:
+        (tmp_path / "study" / "locked").mkdir(parents=True)
+        os.chmod(tmp_path / "study" / "locked", 0)
+        import contextlib
+
+        patch = contextlib.nullcontext()
+    (tmp_path / "study").mkdir(exist_ok=True)
+    np.save(tmp_path / "study" / "a.npy", np.zeros((300, 3)))
+    with patch, pytest.warns(UserWarning, match="locked: cannot be searched"):
+        assert [p.name for p in find_recordings([tmp_path / "study"])] == ["a.npy"]
+    (tmp_path / "empty.npy").mkdir()
+    with pytest.warns(UserWarning, match="a folder with no recordings in it"):
+        find_recordings([tmp_path / "study" / "a.npy", tmp_path / "empty.npy"])
+    side = tmp_path / "study" / "a.json"
+    side.write_text("{}")
+    with mock_unreadable(side):
+        with pytest.raises(RecordingError, match="sidecar a.json cannot be read"):
+            read_sidecar(tmp_path / "study" / "a.npy")
+
+
+def mock_unreadable(path):
+    """Reading ``path`` fails with a permission error (root reads anything)."""
+    import unittest.mock as mock
+    from pathlib import Path
+
+    real = Path.read_text
+
+    def read_text(self, *a, **kw):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(self, *a, **kw)
+
+    return mock.patch.object(Path, "read_text", read_text)

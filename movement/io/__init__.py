@@ -169,7 +169,9 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found.extend(q for q in sorted(p.rglob("*")) if q.is_file() and is_recording_file(q))
+            here = [q for q in sorted(p.rglob("*")) if q.is_file() and is_recording_file(q)]
+            found.extend(here)
+            _say_unsearched(p, here)
         elif p.exists():
             if not (p.is_file() and _COMPANIONS.search(p.name)):
                 found.append(p)
@@ -197,6 +199,26 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _say_unsearched(folder: Path, found: list[Path]) -> None:
+    """Warn of the subfolders of ``folder`` that could not be searched (no permission):
+    their recordings would otherwise be left out of a study without a word; and of a
+    folder named as an input that holds no recording."""
+    import os
+
+    errors: list[OSError] = []
+    for _ in os.walk(folder, onerror=errors.append):  # (only to collect what failed)
+        pass
+    for exc in errors:
+        warnings.warn(
+            f"{exc.filename}: cannot be searched ({exc.strerror or exc}); its recordings, if "
+            "any, are left out",
+            UserWarning,
+            stacklevel=3,
+        )
+    if not found and not errors:
+        warnings.warn(f"{folder}: a folder with no recordings in it", UserWarning, stacklevel=3)
 
 
 def format_for(path: str | Path, format: str | None) -> str | None:
@@ -265,8 +287,16 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not side.exists():
         return {}
     try:
-        data = json.loads(side.read_text())
-    except (OSError, ValueError) as exc:
+        text = side.read_text()
+    except UnicodeDecodeError as exc:
+        raise RecordingError(f"sidecar {side.name} is not valid JSON ({exc})", str(path)) from None
+    except OSError as exc:
+        raise RecordingError(
+            f"sidecar {side.name} cannot be read ({exc.strerror or exc})", str(path)
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
         raise RecordingError(f"sidecar {side.name} is not valid JSON ({exc})", str(path)) from None
     if not isinstance(data, dict):
         raise RecordingError(f"sidecar {side.name} must hold a JSON object", str(path))
