@@ -367,8 +367,9 @@ def _packaged_model_path() -> Path | None:
 
 
 @lru_cache(maxsize=4)
-def _load_bundle(path: str, size: int, mtime_ns: int) -> Any:
-    """A model file, loaded once per process (keyed by path, size and modification time).
+def _load_bundle(path: str, size: int, mtime_ns: int, inode: int = 0) -> Any:
+    """A model file, loaded once per process (keyed by path, size, modification time and
+    inode).
 
     Files written by :func:`movement.train.save_bundle` (a zlib-compressed standard pickle)
     are read by Python's C unpickler; any other joblib file by ``joblib.load`` (whose
@@ -447,7 +448,10 @@ def load_model(
     if not spec_path.exists():
         raise MovementError(f"{spec_path}: no such model file")
     st = spec_path.stat()
-    bundle = _load_bundle(str(spec_path.resolve()), st.st_size, st.st_mtime_ns)
+    # (the file's inode too: a model saved again at once, atomically, is a new file whose
+    # size and modification time, to the clock's tick, can equal the old one's)
+    version = st.st_size, st.st_mtime_ns, st.st_ino
+    bundle = _load_bundle(str(spec_path.resolve()), *version)
     models = bundle.get("models", {}) if isinstance(bundle, dict) else {}
     if modality not in models:
         if spec in (None, "default"):
@@ -456,13 +460,13 @@ def load_model(
     model = models[modality]
     _check_features(model, spec_path, modality)
     # the file's content digest: two models of one name (retrained, copied over) differ
-    digest = _digest(str(spec_path.resolve()), st.st_size, st.st_mtime_ns)
+    digest = _digest(str(spec_path.resolve()), *version)
     name = f"{spec_path.name} ({bundle.get('name', 'trained')}, sha256 {digest})"
     return model, name
 
 
 @lru_cache(maxsize=4)
-def _digest(path: str, size: int, mtime_ns: int) -> str:
+def _digest(path: str, size: int, mtime_ns: int, inode: int = 0) -> str:
     """First 12 hex digits of a file's SHA-256 (once per process and file version)."""
     import hashlib
 

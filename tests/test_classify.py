@@ -376,15 +376,17 @@ def test_a_model_is_named_by_its_content_and_checked_against_its_features(tmp_pa
         est = DummyClassifier(strategy="stratified", random_state=seed).fit(X[:, :n_fit], y)
         return {"name": "m", "models": {"accel": TrainedClassifier(est, "accel", features)}}
 
-    path = tmp_path / "model.joblib"
-    save_bundle(bundle(["duration", "snr_db"], 1), path)
-    _, first = load_model(path, "accel", AccelConfig())
-    save_bundle(bundle(["duration", "snr_db"], 2), path)
-    _, second = load_model(path, "accel", AccelConfig())
+    def saved(name: str, b: dict):  # (one file name, in folders of their own)
+        path = tmp_path / name / "model.joblib"
+        path.parent.mkdir()
+        return save_bundle(b, path)
+
+    _, first = load_model(saved("a", bundle(["duration", "snr_db"], 1)), "accel", AccelConfig())
+    _, second = load_model(saved("b", bundle(["duration", "snr_db"], 2)), "accel", AccelConfig())
     assert first.startswith("model.joblib (m, sha256 ") and first != second
-    save_bundle(bundle(["duration", "snr_db_renamed"], 1), path)
+    path = saved("c", bundle(["duration", "snr_db_renamed"], 1))
     with pytest.raises(MovementError, match="does not compute \\(snr_db_renamed\\)"):
         load_model(path, "accel", AccelConfig())
-    save_bundle(bundle(["duration", "snr_db", "rms"], 1), path)
+    path = saved("d", bundle(["duration", "snr_db", "rms"], 1))
     with pytest.raises(MovementError, match="fit on 2 features but lists 3"):
         load_model(path, "accel", AccelConfig())
