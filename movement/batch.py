@@ -24,7 +24,7 @@ import traceback
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -555,8 +555,6 @@ def score_batch(
         ``manifest-shard-K-of-N.json`` and ``summary-shard-K-of-N.tsv``. The returned rows
         are that shard's.
     """
-    from joblib import Parallel, delayed, parallel_config
-
     opts = opts or ScoreOptions()
     inputs = _as_list(paths)
     paths = expand_inputs(inputs)
@@ -571,6 +569,96 @@ def score_batch(
         raise MovementError(
             f"the output folder {out} (--out): cannot create it ({_os_reason(exc)})"
         ) from None
+    _check_writable(out)
+    with _output_lock(out, shard):
+        return _score_into(
+            paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler, resume=resume,
+            progress=progress, shard=shard,
+        )  # fmt: skip
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse an output folder no file can be written into (read-only, no permission),
+    before anything is scored (a temporary file is created in it and removed)."""
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".movement-check.", suffix=".tmp", dir=out)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise MovementError(
+            f"the output folder {out} (--out): cannot write into it ({_os_reason(exc)})"
+        ) from None
+
+
+#: The lock file a batch holds in its output folder (``fcntl.flock``).
+LOCK_NAME = ".movement.lock"
+
+
+@contextmanager
+def _output_lock(out: Path, shard: tuple[int, int] | None) -> Iterator[None]:
+    """Hold the output folder for one batch: two batches writing into one folder at
+    once lose each other's results (each rewrites the manifest and summary).
+
+    A whole-study run locks ``.movement.lock`` exclusively; a shard run takes it shared
+    plus ``.movement-shard-K-of-N.lock`` exclusively, so the shards of one array job run
+    together, but never with a whole-study run, and one shard never twice at once. A
+    lock already taken is a :class:`MovementError`; where the file system has no locks
+    (or no ``fcntl``: Windows) the batch goes on without one.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    wanted = [(LOCK_NAME, fcntl.LOCK_SH if shard else fcntl.LOCK_EX)]
+    if shard is not None:
+        wanted.append((f".movement{_shard_tag(shard)}.lock", fcntl.LOCK_EX))
+    held: list[int] = []
+    try:
+        for name, mode in wanted:
+            try:
+                fd = os.open(out / name, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError:
+                break  # no lock file: no lock
+            held.append(fd)
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise MovementError(
+                    f"another `movement score` is writing results into {out}; wait for it "
+                    "to end, or score into another --out"
+                ) from None
+            except OSError:
+                break  # a file system without locks: go on without
+        yield
+    finally:
+        for fd in held:
+            # (unlocked explicitly: a forked worker still holding a copy of the descriptor
+            # would otherwise keep the lock)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except OSError:
+                pass
+            os.close(fd)
+
+
+def _score_into(
+    paths: list[Path],
+    out: Path,
+    opts: ScoreOptions,
+    *,
+    jobs: int,
+    backend: str,
+    scheduler: str | None,
+    resume: bool,
+    progress: bool,
+    shard: tuple[int, int] | None,
+) -> list[dict[str, Any]]:
+    """:func:`score_batch`'s work once the output folder exists, is writable and locked."""
+    from joblib import Parallel, delayed, parallel_config
+
     key = opts.key()
     claimed = _load_manifest(out)
     if shard is None:

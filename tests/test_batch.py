@@ -369,3 +369,81 @@ def test_decoded_bytes_of_npy_and_parquet_are_their_samples_as_float64(tmp_path:
     pq.write_table(t, tmp_path / "a.parquet", compression="zstd")
     assert batch._decoded_bytes(tmp_path / "a.parquet") == 8 * 10_000
     assert (tmp_path / "a.parquet").stat().st_size < 8 * 10_000
+
+
+def _hold(path: Path, shared: bool = False):
+    """An open file holding a lock on ``path`` (as another batch would)."""
+    import fcntl
+
+    fh = open(path, "a+")  # noqa: SIM115 - closed by the caller
+    fcntl.flock(fh, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    return fh
+
+
+def test_two_batches_never_write_into_one_folder_at_once(tmp_path: Path) -> None:
+    """Two batches into one --out at once lost results (each rewrote the manifest and the
+    summary with its own files): the folder is locked for a batch. Shards of one array
+    job share it, but never with a whole-study run, and one shard never runs twice."""
+    pytest.importorskip("fcntl")
+    from movement.errors import MovementError
+
+    paths = _write_recordings(tmp_path, n=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    opts = ScoreOptions(model="rules")
+    busy = "another `movement score` is writing results into"
+    whole = _hold(out / ".movement.lock")  # a whole-study run
+    try:
+        for shard in (None, (1, 2)):
+            with pytest.raises(MovementError, match=busy) as exc:
+                score_batch(paths, out, opts, progress=False, shard=shard)
+            assert str(out) in str(exc.value) and "\n" not in str(exc.value)
+    finally:
+        whole.close()
+    assert not list(out.glob("*_events.tsv"))
+    shard_1 = [
+        _hold(out / ".movement.lock", shared=True),
+        _hold(out / ".movement-shard-1-of-2.lock"),
+    ]
+    try:
+        with pytest.raises(MovementError, match=busy):  # a whole-study run waits for the shards
+            score_batch(paths, out, opts, progress=False)
+        with pytest.raises(MovementError, match=busy):  # shard 1 is running already
+            score_batch(paths, out, opts, progress=False, shard=(1, 2))
+        rows = score_batch(paths, out, opts, progress=False, shard=(2, 2))  # its sibling runs
+        assert [r["status"] for r in rows] == ["ok"] * len(rows)
+    finally:
+        for fh in shard_1:
+            fh.close()
+    rows = score_batch(paths, out, opts, progress=False)  # the folder is free again
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read-only --out failed only at the end, naming a temporary file
+    (`.manifest.json.c073977t.tmp: Read-only file system`), even for a pure re-check."""
+    import errno
+    import tempfile
+
+    from movement.cli import main
+
+    paths = _write_recordings(tmp_path, n=1)
+    out = tmp_path / "out"
+    args = ["score", str(paths[0]), "--out", str(out), "--model", "rules", "-q"]
+    assert main(args) == 0
+    capsys.readouterr()
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def read_only(*a: object, **k: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)  # (the test may run as root)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"movement: error: the output folder {out} (--out): cannot write into it "
+        "(Read-only file system)\n"
+    )
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
