@@ -20,6 +20,7 @@ import json
 import os
 import re
 import sys
+import time
 import traceback
 import warnings
 import zlib
@@ -163,7 +164,9 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path) -> list[Path]:
     return out
 
 
-def output_stems(paths: Sequence[str | Path], out_dir: str | Path) -> list[str]:
+def output_stems(
+    paths: Sequence[str | Path], out_dir: str | Path, *, shards: bool = True
+) -> list[str]:
     """The stems :func:`score_batch` writes ``paths`` under in ``out_dir``.
 
     A file already scored into ``out_dir`` (its source in the folder's manifests) keeps
@@ -171,9 +174,13 @@ def output_stems(paths: Sequence[str | Path], out_dir: str | Path) -> list[str]:
     among themselves *and* the folder's other sources, and never one the folder already
     holds: scoring ``sub-01/`` then ``sub-02/`` into one folder gives ``sub-02``'s
     ``0.txt`` the name ``sub-02_0``, and never overwrites ``sub-01``'s ``0_events.tsv``.
+
+    With ``shards=False`` only the whole-study ``manifest.json`` is read, not the shards'
+    manifests: what a shard of an array job uses, so that every shard computes the same
+    names while the others write their manifests.
     """
     paths = [Path(p) for p in _as_list(paths)]
-    claimed = _load_manifest(Path(out_dir))
+    claimed = _load_manifest(Path(out_dir), shards=shards)
     owner = {
         e["source"]: stem
         for stem, e in claimed.items()
@@ -480,10 +487,20 @@ def _fingerprint(path: Path) -> dict[str, Any]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def _load_manifest(out_dir: Path) -> dict[str, Any]:
-    """Every file entry of ``manifest.json`` and of the shards' manifests in ``out_dir``."""
+def _load_manifest(out_dir: Path, *, shards: bool = True) -> dict[str, Any]:
+    """Every file entry of ``manifest.json`` and (``shards``) of the shards' manifests in
+    ``out_dir``.
+
+    Where several manifests describe one stem, the entry made last wins (``scored_ns``;
+    an entry without it, from an earlier version, counts as oldest): a study scored by
+    shards, collated and then scored again with other settings is described by the
+    whole-study manifest, not by the shards' older entries. Between entries of one time,
+    a later manifest's ok entry wins (a shard's over ``manifest.json``).
+    """
     files: dict[str, Any] = {}
-    paths = [out_dir / "manifest.json", *sorted(out_dir.glob("manifest-shard-*-of-*.json"))]
+    paths = [out_dir / "manifest.json"]
+    if shards:
+        paths += sorted(out_dir.glob("manifest-shard-*-of-*.json"))
     for p in paths:  # loop over a few manifests
         if not p.exists():
             continue
@@ -493,10 +510,21 @@ def _load_manifest(out_dir: Path) -> dict[str, Any]:
             continue
         entries = data.get("files", {}) if isinstance(data, dict) else {}
         for stem, entry in entries.items() if isinstance(entries, dict) else ():
-            # a shard's result is newer than what the whole-study manifest says of it
-            if stem not in files or entry.get("status") == "ok":
+            if not isinstance(entry, dict):
+                continue
+            if stem not in files:
+                files[stem] = entry
+                continue
+            new, old = _scored_ns(entry), _scored_ns(files[stem])
+            if new > old or (new == old and entry.get("status") == "ok"):
                 files[stem] = entry
     return files
+
+
+def _scored_ns(entry: dict[str, Any]) -> int:
+    """When a manifest entry was made (``time.time_ns()``; -1 for an entry without it)."""
+    t = entry.get("scored_ns")
+    return t if isinstance(t, int) and not isinstance(t, bool) else -1
 
 
 def _save_manifest(
@@ -661,12 +689,10 @@ def _score_into(
 
     key = opts.key()
     claimed = _load_manifest(out)
-    if shard is None:
-        stems = output_stems(paths, out)  # files scored here before keep their names
-    else:
-        # of every path, whatever the folder holds: the same names in every shard (the
-        # shards of an array job write their manifests while the others read them)
-        stems = unique_stems(paths)
+    # files scored here before keep their names; a shard reads only the whole-study
+    # manifest for them (written by no shard): the same names in every shard of an array
+    # job, while the others write their manifests
+    stems = output_stems(paths, out, shards=shard is None)
     mine = list(range(len(paths)))
     if shard is not None:
         mine = [i for i in mine if shard_of(stems[i], shard[1]) == shard[0]]
@@ -754,6 +780,7 @@ def _score_into(
                     "key": key,
                     "status": row["status"],
                     "row": {k: v for k, v in row.items() if k != "stem"},
+                    "scored_ns": time.time_ns(),  # (the newest entry of a stem wins)
                 }
                 _save_manifest(out, manifest, shard)
             interrupted = False

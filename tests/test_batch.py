@@ -447,3 +447,69 @@ def test_an_output_folder_that_cannot_be_written_is_refused_up_front(
         "(Read-only file system)\n"
     )
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+
+def _scored_by(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files ``score_one`` is called for (this process only: serial batches)."""
+    import movement.batch as batch
+
+    calls: list[str] = []
+    real = batch.score_one
+
+    def record(path: Path, *args: object, **kwargs: object) -> dict[str, object]:
+        calls.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "score_one", record)
+    return calls
+
+
+def test_the_newest_manifest_entry_wins_over_older_shard_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shards' manifests, never updated after collating, were preferred over
+    manifest.json: a study re-scored with other settings was scored again on every run,
+    and a run with the shards' settings skipped files whose outputs had the other ones."""
+    paths = _write_recordings(tmp_path, n=2)
+    out = tmp_path / "out"
+    default = ScoreOptions(model="rules")
+    other = ScoreOptions(settings=Settings().with_overrides(["emg.k_on=4"]), model="rules")
+    for k in (1, 2):
+        score_batch(paths, out, default, shard=(k, 2), progress=False)
+    score_batch(paths, out, default, progress=False)  # collates
+    calls = _scored_by(monkeypatch)
+    score_batch(paths, out, other, progress=False)
+    assert len(calls) == 2  # other settings: scored again
+    score_batch(paths, out, other, progress=False)
+    assert len(calls) == 2  # and then skipped
+    rows = score_batch(paths, out, default, progress=False)
+    assert len(calls) == 4  # the outputs are k_on=4's: scored again, not skipped
+    assert not any(r.get("resumed") for r in rows)
+    side = json.loads((out / "rec0_events.json").read_text())
+    assert side["parameters"]["config"]["k_on"] == Settings().emg.k_on
+
+
+def test_shards_keep_the_names_the_folder_gave_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pilot run `score subs/sub-01 --out R`, then an array job `score subs --out R
+    --shard k/2`: the shards named sub-01's file sub-01_wrist and scored it again, and the
+    summary listed it twice."""
+    for sub in ("sub-01", "sub-02"):
+        (tmp_path / "subs" / sub).mkdir(parents=True)
+        _write_recordings(tmp_path / "subs" / sub, n=1)
+    out = tmp_path / "out"
+    opts = ScoreOptions(model="rules")
+    score_batch([tmp_path / "subs" / "sub-01"], out, opts, progress=False)
+    assert (out / "rec0_events.tsv").exists()
+    calls = _scored_by(monkeypatch)
+    for k in (1, 2):
+        score_batch([tmp_path / "subs"], out, opts, shard=(k, 2), progress=False)
+    assert calls == [str(tmp_path / "subs" / "sub-02" / "rec0.npy")]
+    rows = score_batch([tmp_path / "subs"], out, opts, progress=False)
+    assert len(calls) == 1 and all(r.get("resumed") for r in rows)
+    summary = pd.read_csv(out / "summary.tsv", sep="\t")
+    assert len(summary) == 2 and summary["file"].is_unique
+    assert len(list(out.glob("*_events.tsv"))) == 2
+    manifest = json.loads((out / "manifest.json").read_text())["files"]
+    assert manifest["rec0"]["source"] == str(tmp_path / "subs" / "sub-01" / "rec0.npy")
