@@ -483,8 +483,21 @@ def _shard_tag(shard: tuple[int, int] | None) -> str:
 
 
 def _fingerprint(path: Path) -> dict[str, Any]:
+    """What resume compares of an input: its size and time, and those of its JSON sidecar
+    (:func:`movement.io.sidecar_path`, when there is one), so that an edited, added or
+    removed sidecar (another ``SamplingFrequency``) scores the file again."""
+    from .io import sidecar_path
+
     st = path.stat()
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    fp: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    side = sidecar_path(path)
+    try:
+        if side != path and side.is_file():
+            ss = side.stat()
+            fp["sidecar"] = {"size": ss.st_size, "mtime_ns": ss.st_mtime_ns}
+    except OSError:
+        pass  # (unreadable: the reader says so when the file is scored)
+    return fp
 
 
 def _load_manifest(out_dir: Path, *, shards: bool = True) -> dict[str, Any]:

@@ -513,3 +513,31 @@ def test_shards_keep_the_names_the_folder_gave_before(
     assert len(list(out.glob("*_events.tsv"))) == 2
     manifest = json.loads((out / "manifest.json").read_text())["files"]
     assert manifest["rec0"]["source"] == str(tmp_path / "subs" / "sub-01" / "rec0.npy")
+
+
+def test_an_edited_added_or_removed_sidecar_scores_the_file_again(tmp_path: Path) -> None:
+    """Changing SamplingFrequency in rec.json beside rec.npy left every file skipped with
+    stale results: the sidecar is part of what resume compares."""
+    import os
+
+    paths = _write_recordings(tmp_path, n=1)
+    side = tmp_path / "rec0.json"
+    out = tmp_path / "out"
+    opts = ScoreOptions(model="rules")
+    score_batch(paths, out, opts, progress=False)
+    assert score_batch(paths, out, opts, progress=False)[0].get("resumed")
+    side.write_text(json.dumps({"SamplingFrequency": 1000, "Modality": "emg"}))
+    os.utime(side, ns=(side.stat().st_atime_ns, side.stat().st_mtime_ns + 10**9))
+    rows = score_batch(paths, out, opts, progress=False)
+    assert not rows[0].get("resumed") and rows[0]["fs"] == 1000
+    assert score_batch(paths, out, opts, progress=False)[0].get("resumed")
+    # removed, then added back (the rate and modality given: ok either way)
+    opts = ScoreOptions(model="rules", fs=2000.0, modality="emg")
+    assert score_batch(paths, out, opts, progress=False)[0]["status"] == "ok"
+    moved = side.rename(tmp_path / "moved.json")
+    rows = score_batch(paths, out, opts, progress=False)
+    assert not rows[0].get("resumed") and rows[0]["status"] == "ok"
+    assert score_batch(paths, out, opts, progress=False)[0].get("resumed")
+    moved.rename(side)
+    rows = score_batch(paths, out, opts, progress=False)
+    assert not rows[0].get("resumed") and rows[0]["status"] == "ok"
