@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 
@@ -42,3 +42,20 @@ def atomic_write(path: str | Path, data: str | bytes) -> Path:
         fh.flush()
         os.fsync(fh.fileno())
     return Path(path)
+
+
+def atomic_write_all(items: Sequence[tuple[str | Path, str | bytes]]) -> list[Path]:
+    """Write several files together: each ``(path, data)`` to a temporary file beside its
+    target, and only once every one is written whole, all renamed over their targets.
+
+    A failure while writing (a full disk) leaves every target as it was: an events table
+    is never left beside the JSON sidecar of another scoring.
+    """
+    with ExitStack() as stack:
+        tmps = [stack.enter_context(atomic_path(path)) for path, _ in items]
+        for tmp, (_, data) in zip(tmps, items, strict=True):
+            with open(tmp, "wb") as fh:
+                fh.write(data.encode() if isinstance(data, str) else data)
+                fh.flush()
+                os.fsync(fh.fileno())
+    return [Path(path) for path, _ in items]

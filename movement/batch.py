@@ -381,7 +381,13 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
                 )  # fmt: skip
                 events = score(rec, opts.settings, model=opts.model)
             events = _keep_review(events, out_dir, stem)
-            write_events(events, out_dir, stem)
+            try:
+                write_events(events, out_dir, stem)  # (both or neither: a full disk)
+            except OSError as exc:
+                raise MovementError(
+                    f"cannot write its events into {out_dir} ({_os_reason(exc)}); "
+                    "the previous results are kept"
+                ) from None
             if opts.report:
                 from .report import write_report, write_report_stream
 
@@ -543,10 +549,26 @@ def _scored_ns(entry: dict[str, Any]) -> int:
 def _save_manifest(
     out_dir: Path, files: dict[str, Any], shard: tuple[int, int] | None = None
 ) -> None:
-    atomic_write(
-        out_dir / f"manifest{_shard_tag(shard)}.json",
-        json.dumps({"movement_version": __version__, "files": files}, indent=1, sort_keys=True)
-        + "\n",
+    name = f"manifest{_shard_tag(shard)}.json"
+    data = json.dumps({"movement_version": __version__, "files": files}, indent=1, sort_keys=True)
+    try:
+        atomic_write(out_dir / name, data + "\n")
+    except OSError as exc:
+        raise _cannot_write(out_dir, name, exc) from None
+
+
+def _save_summary(rows: list[dict[str, Any]], out_dir: Path, shard: tuple[int, int] | None) -> None:
+    name = _summary_name(shard)
+    try:
+        write_summary(rows, out_dir, name)
+    except OSError as exc:
+        raise _cannot_write(out_dir, name, exc) from None
+
+
+def _cannot_write(out_dir: Path, name: str, exc: OSError) -> MovementError:
+    """One line naming the output folder (a full disk, a folder made read-only)."""
+    return MovementError(
+        f"the output folder {out_dir} (--out): cannot write {name} ({_os_reason(exc)})"
     )
 
 
@@ -806,11 +828,11 @@ def _score_into(
                 rows.get(i) or {**summarise(str(paths[i]), error=stopped), "stem": stems[i]}
                 for i in mine
             ]
-            write_summary(_folder_rows(done, manifest, out, shard), out, _summary_name(shard))
+            _save_summary(_folder_rows(done, manifest, out, shard), out, shard)
     ordered = [rows[i] for i in mine]
     if shard is None and manifest:
         _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
-    write_summary(_folder_rows(ordered, manifest, out, shard), out, _summary_name(shard))
+    _save_summary(_folder_rows(ordered, manifest, out, shard), out, shard)
     return ordered
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._atomic import atomic_write
+from ._atomic import atomic_write, atomic_write_all
 from ._version import __version__
 from .classify import CLASSES
 
@@ -195,11 +195,14 @@ def events_to_tsv(events: pd.DataFrame) -> str:
 
 
 def write_events(events: pd.DataFrame, out_dir: str | Path, stem: str) -> tuple[Path, Path]:
-    """Write ``<stem>_events.tsv`` and ``<stem>_events.json`` into ``out_dir``."""
+    """Write ``<stem>_events.tsv`` and ``<stem>_events.json`` into ``out_dir``, together:
+    a failure leaves both as they were (:func:`movement._atomic.atomic_write_all`)."""
     out = Path(out_dir)
-    tsv = atomic_write(out / f"{stem}_events.tsv", events_to_tsv(events))
-    side = atomic_write(
-        out / f"{stem}_events.json", json.dumps(events_sidecar(events), indent=2) + "\n"
+    tsv, side = atomic_write_all(
+        [
+            (out / f"{stem}_events.tsv", events_to_tsv(events)),
+            (out / f"{stem}_events.json", json.dumps(events_sidecar(events), indent=2) + "\n"),
+        ]
     )
     return tsv, side
 

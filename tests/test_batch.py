@@ -541,3 +541,69 @@ def test_an_edited_added_or_removed_sidecar_scores_the_file_again(tmp_path: Path
     moved.rename(side)
     rows = score_batch(paths, out, opts, progress=False)
     assert not rows[0].get("resumed") and rows[0]["status"] == "ok"
+
+
+def test_a_full_disk_leaves_the_previous_events_and_sidecar_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-scoring on a full disk replaced the events table and then failed on its JSON
+    sidecar: a table of one scoring beside the sidecar of another. Both are written to
+    temporary files first, then renamed, so a failure leaves the previous pair."""
+    import builtins
+    import errno
+
+    import movement._atomic as atomic
+
+    paths = _write_recordings(tmp_path, n=1)
+    out = tmp_path / "out"
+    score_batch(paths, out, ScoreOptions(model="rules"), progress=False)
+    pair = {n: (out / n).read_bytes() for n in ("rec0_events.tsv", "rec0_events.json")}
+    real_open = builtins.open
+
+    def full_disk(file: object, *args: object, **kwargs: object) -> object:
+        fh = real_open(file, *args, **kwargs)
+        if "_events.json." in Path(str(file)).name:  # (the sidecar's temporary file)
+            fh.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return fh
+
+    monkeypatch.setattr(atomic, "open", full_disk, raising=False)
+    other = ScoreOptions(settings=Settings().with_overrides(["emg.k_on=4"]), model="rules")
+    rows = score_batch(paths, out, other, progress=False)
+    assert rows[0]["status"] == "error"
+    assert rows[0]["message"] == (
+        f"cannot write its events into {out} (No space left on device); "
+        "the previous results are kept"
+    )
+    assert {n: (out / n).read_bytes() for n in pair} == pair
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()
+    rows = score_batch(paths, out, other, progress=False)  # the failure is not skipped
+    assert rows[0]["status"] == "ok" and not rows[0].get("resumed")
+
+
+def test_a_manifest_that_cannot_be_written_names_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    import movement.batch as batch
+    from movement.cli import main
+
+    paths = _write_recordings(tmp_path, n=1)
+    out = tmp_path / "out"
+    real = batch.atomic_write
+
+    def full_disk(path: Path, data: object) -> Path:
+        if Path(path).name == "manifest.json":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path) + ".x.tmp")
+        return real(path, data)
+
+    monkeypatch.setattr(batch, "atomic_write", full_disk)
+    assert main(["score", str(paths[0]), "--out", str(out), "--model", "rules", "-q"]) == 2
+    assert capsys.readouterr().err == (
+        f"movement: error: the output folder {out} (--out): cannot write manifest.json "
+        "(No space left on device)\n"
+    )
+    summary = pd.read_csv(out / "summary.tsv", sep="\t")  # what was done is said
+    assert list(summary["status"]) == ["ok"]
