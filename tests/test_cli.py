@@ -355,10 +355,20 @@ def test_a_shard_never_overwrites_another_files_results(tmp_path, capsys) -> Non
     b = _good_accel(tmp_path / "sub-02", "wrist.csv")
     out = tmp_path / "out"
     assert main(["score", str(a), "--out", str(out), "-q"]) == 0
+    before = (out / "wrist_events.tsv").read_bytes()
+    # a shard takes the names the whole-study manifest gives: sub-02's file another one
+    assert main(["score", str(b), "--out", str(out), "--shard", "1/1", "-q"]) == 0
+    assert (out / "wrist_events.tsv").read_bytes() == before
+    assert (out / "sub-02_wrist_events.tsv").exists()
+    # a name another array job's shard holds: refused, not overwritten
+    other = tmp_path / "other"
+    assert main(["score", str(a), "--out", str(other), "--shard", "1/2", "-q"]) == 0
+    before = (other / "wrist_events.tsv").read_bytes()
     capsys.readouterr()
-    assert main(["score", str(b), "--out", str(out), "--shard", "1/1", "-q"]) == 1
+    assert main(["score", str(b), "--out", str(other), "--shard", "1/2", "-q"]) == 1
     err = capsys.readouterr().err
     assert "its output name wrist holds the results of" in err and str(a.resolve()) in err
+    assert (other / "wrist_events.tsv").read_bytes() == before
 
 
 def test_outputs_are_written_whole_or_not_at_all(tmp_path, monkeypatch) -> None:
