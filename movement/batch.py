@@ -362,10 +362,18 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
     return out
 
 
-def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[str, Any]:
-    """Score one file and write its outputs; errors become a summary row."""
+def score_one(
+    path: Path, stem: str, out_dir: Path, opts: ScoreOptions, *, name: str | None = None
+) -> dict[str, Any]:
+    """Score one file and write its outputs; errors become a summary row.
+
+    ``name`` is the file as its summary row shows it (default: ``path``): a Dask worker
+    is sent the absolute path of a file given as a relative one.
+    """
     from .io import format_for, read
     from .pipeline import score
+
+    shown = str(path) if name is None else name
 
     try:
         if not path.is_file():
@@ -399,7 +407,7 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
                     )  # fmt: skip
                 else:
                     write_report(rec, events, page)
-        row = summarise(str(path), events)
+        row = summarise(shown, events)
         # reader warnings (truncated file, resampling...) stay with the file's summary row
         notes = dict.fromkeys(
             str(w.message).replace(f"{path}: ", "").replace(f"{path.name}: ", "")
@@ -410,13 +418,13 @@ def score_one(path: Path, stem: str, out_dir: Path, opts: ScoreOptions) -> dict[
     except MovementError as exc:
         if opts.debug:
             raise
-        row = summarise(str(path), error=str(exc).replace(f"{path}: ", "", 1))
+        row = summarise(shown, error=str(exc).replace(f"{path}: ", "", 1))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
         if opts.debug:
             raise
         last = traceback.extract_tb(exc.__traceback__)[-1]
         row = summarise(
-            str(path),
+            shown,
             error=f"internal error {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}; "
             "re-run with --debug for the traceback)",
         )
@@ -606,7 +614,7 @@ def score_batch(
     jobs : int
         Worker processes (``-1``: all cores).
     backend : {"loky", "dask"}
-        ``dask`` runs the same batch on a Dask cluster through joblib (``movement[dask]``).
+        ``dask`` runs the same batch on a Dask cluster, a task per file (``movement[dask]``).
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``); a local cluster when omitted.
     resume : bool
@@ -720,8 +728,6 @@ def _score_into(
     shard: tuple[int, int] | None,
 ) -> list[dict[str, Any]]:
     """:func:`score_batch`'s work once the output folder exists, is writable and locked."""
-    from joblib import Parallel, delayed, parallel_config
-
     key = opts.key()
     claimed = _load_manifest(out)
     # files scored here before keep their names; a shard reads only the whole-study
@@ -778,7 +784,7 @@ def _score_into(
         )
     elif backend != "loky":
         raise MovementError(f"unknown backend {backend!r}; use loky or dask")
-    n_jobs = _n_jobs(jobs) if backend == "loky" else -1
+    n_jobs = _n_jobs(jobs)
     serial = backend == "loky" and (n_jobs == 1 or len(todo) <= 1)
     if serial and len(todo) == 1 and n_jobs > 1:
         # one file and spare cores: a large file's stream windows share them (same results)
@@ -787,14 +793,15 @@ def _score_into(
         opts = replace(opts, window_progress=True)  # one file: its windows' progress
     interrupted = False
     try:
-        ctx = nullcontext() if backend == "loky" else parallel_config(backend=backend, n_jobs=-1)
+        if client is not None and todo:
+            _wait_for_workers(client, scheduler)
         from ._memory import heap_reuse
 
         # files scored here and in forked workers reuse the heap's memory from file to file,
         # without numpy's hugepages (see _memory.set_hugepage)
         # (eight 4 h accelerometer files: 6.4 s instead of 7.3-7.6 s on one worker, 3.8-3.9 s
         # instead of 4.1-4.3 s on two)
-        with ctx, heap_reuse():
+        with heap_reuse():
             if serial:
                 results: Iterator[Any] = (
                     _indexed(i, Path(paths[i]), stems[i], out, opts) for i in todo
@@ -803,8 +810,13 @@ def _score_into(
                 tasks = [(i, Path(paths[i]), stems[i], out, opts) for i in todo]
                 results = _with_parent(tasks, n_jobs)
             else:
-                tasks = (delayed(_indexed)(i, Path(paths[i]), stems[i], out, opts) for i in todo)
-                results = Parallel(return_as="generator_unordered")(tasks)
+                # absolute paths: a worker's working folder is not this one (the summary
+                # rows still name each file as it was given)
+                tasks = [
+                    (i, Path(paths[i]).absolute(), stems[i], out.absolute(), opts, str(paths[i]))
+                    for i in todo
+                ]
+                results = _on_dask(client, tasks)
             interrupted = True  # until the loop ends
             for i, row in _progress(results, len(todo), progress):
                 rows[i] = row
@@ -819,9 +831,20 @@ def _score_into(
                 }
                 _save_manifest(out, manifest, shard)
             interrupted = False
+    except MovementError:
+        raise
+    except Exception as exc:
+        if client is None:
+            raise
+        # a scheduler or worker lost mid-batch: one line (the summary is written below)
+        said = (str(exc).strip().splitlines() or [""])[0]
+        raise MovementError(
+            f"the Dask cluster failed ({type(exc).__name__}{': ' + said if said else ''}); "
+            f"{_summary_name(shard)} says which files were scored"
+        ) from None
     finally:
         if client is not None:
-            client.close()
+            _close_client(client)
         if interrupted:  # Ctrl-C, a killed scheduler: what was done is said
             stopped = "not scored: the batch was interrupted (run it again to go on)"
             done = [
@@ -834,6 +857,50 @@ def _score_into(
         _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
     _save_summary(_folder_rows(ordered, manifest, out, shard), out, shard)
     return ordered
+
+
+#: Seconds a Dask batch waits for a worker to join the scheduler.
+DASK_WAIT_S = 10.0
+
+
+def _wait_for_workers(client: Any, scheduler: str | None) -> None:
+    """Wait up to :data:`DASK_WAIT_S` for a worker to join the scheduler; none is a
+    :class:`MovementError` (tasks would wait for one forever)."""
+    if client.nthreads():
+        return
+    address = scheduler or client.scheduler.address
+    try:
+        client.wait_for_workers(1, timeout=DASK_WAIT_S)
+    except TimeoutError:
+        raise MovementError(
+            f"no Dask worker joined the scheduler {address} within {DASK_WAIT_S:g} s; "
+            f"start workers first (dask worker {address})"
+        ) from None
+
+
+def _on_dask(client: Any, tasks: list[tuple[Any, ...]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Score ``tasks`` (``_indexed`` arguments) on the Dask cluster, yielding
+    ``(index, row)`` as files finish.
+
+    Every file is a task of its own, handed to the scheduler, which runs them on all the
+    workers' threads. (joblib's Dask backend takes the cluster's thread count for its
+    ``n_jobs``, whatever is asked: with one worker thread it scored every file
+    sequentially in this process.) Closing the client at the end of the batch forgets
+    the tasks not run (an interrupted batch).
+    """
+    from dask.distributed import as_completed
+
+    futures = [client.submit(_indexed, *args, pure=False) for args in tasks]
+    for fut in as_completed(futures):
+        yield fut.result()
+
+
+def _close_client(client: Any) -> None:
+    """Close a Dask client; a scheduler already gone is not a second error."""
+    try:
+        client.close()
+    except Exception:  # noqa: BLE001, S110 - the batch's own error (if any) says what failed
+        pass
 
 
 def _summary_name(shard: tuple[int, int] | None) -> str:
@@ -865,15 +932,18 @@ def _folder_rows(
 
 
 def _indexed(
-    i: int, path: Path, stem: str, out: Path, opts: ScoreOptions
+    i: int, path: Path, stem: str, out: Path, opts: ScoreOptions, name: str | None = None
 ) -> tuple[int, dict[str, Any]]:
+    """``(i, row)`` of :func:`score_one` (``name``: the file as its summary row shows it)."""
     from ._memory import heap_reuse
 
     # (a no-op where the caller holds it: here and in forked workers; on a Dask worker it
     # replaces the nanny's MALLOC_TRIM_THRESHOLD_=65536, which returns every freed array
     # to the kernel and pays its page faults again on the next one)
     with heap_reuse():
-        return i, score_one(path, stem, out, opts)
+        if name is None:
+            return i, score_one(path, stem, out, opts)
+        return i, score_one(path, stem, out, opts, name=name)
 
 
 def _n_jobs(jobs: int) -> int:

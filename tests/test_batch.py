@@ -607,3 +607,118 @@ def test_a_manifest_that_cannot_be_written_names_the_output_folder(
     )
     summary = pd.read_csv(out / "summary.tsv", sep="\t")  # what was done is said
     assert list(summary["status"]) == ["ok"]
+
+
+@pytest.fixture(scope="module")
+def one_thread_cluster() -> object:
+    """A Dask cluster on loopback: one worker process with one thread."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    )  # fmt: skip
+    yield cluster
+    cluster.close()
+
+
+def test_dask_workers_get_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_thread_cluster: object
+) -> None:
+    """Relative paths were sent to the workers as given: a worker whose working folder
+    differs found no such file, or wrote the events into its own folder. The summary
+    still names each file as it was given, and the outputs are the serial run's."""
+    data = tmp_path / "data"
+    data.mkdir()
+    _write_recordings(data, n=2)
+    monkeypatch.chdir(tmp_path)  # (the worker's working folder stays where it started)
+    given = ["data/rec0.npy", "data/rec1.npy"]
+    opts = ScoreOptions(model="rules")
+    rows = score_batch(
+        given, "out", opts, backend="dask", scheduler=one_thread_cluster.scheduler_address,
+        progress=False,
+    )  # fmt: skip
+    assert [(r["file"], r["status"]) for r in rows] == [(g, "ok") for g in given]
+    assert list(pd.read_csv(tmp_path / "out" / "summary.tsv", sep="\t")["file"]) == given
+    score_batch(given, "serial", opts, progress=False)
+    for name in ("rec0_events.tsv", "rec1_events.tsv", "summary.tsv"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes()
+    side = json.loads((tmp_path / "out" / "rec0_events.json").read_text())
+    serial = json.loads((tmp_path / "serial" / "rec0_events.json").read_text())
+    assert side["recording"].pop("source") == str(data / "rec0.npy")  # what the worker read
+    assert serial["recording"].pop("source") == "data/rec0.npy"
+    assert side == serial
+
+
+def test_dask_with_one_worker_thread_scores_on_the_cluster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_thread_cluster: object
+) -> None:
+    """joblib's Dask backend with n_jobs=-1 saw one thread and scored every file in this
+    process, not on the cluster."""
+    paths = _write_recordings(tmp_path, n=2)
+    here = _scored_by(monkeypatch)  # (this process only: a worker has its own score_one)
+    rows = score_batch(
+        paths, tmp_path / "out", ScoreOptions(model="rules"), backend="dask",
+        scheduler=one_thread_cluster.scheduler_address, progress=False,
+    )  # fmt: skip
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert here == []
+
+
+def test_dask_scheduler_without_workers_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    import movement.batch as batch
+    from movement.cli import main
+
+    paths = _write_recordings(tmp_path, n=1)
+    monkeypatch.setattr(batch, "DASK_WAIT_S", 0.5, raising=False)
+    cluster = distributed.LocalCluster(
+        n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None
+    )
+    try:
+        address = cluster.scheduler_address
+        code = main(["score", str(paths[0]), "--out", str(tmp_path / "out"), "--model",
+                     "rules", "-q", "--scheduler", address])  # fmt: skip
+    finally:
+        cluster.close()
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"movement: error: no Dask worker joined the scheduler {address} within 0.5 s; "
+        f"start workers first (dask worker {address})\n"
+    )
+
+
+def test_a_dask_cluster_failing_mid_batch_is_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    one_thread_cluster: object,
+) -> None:
+    """A scheduler killed mid-batch printed a 58-line traceback."""
+    from distributed.comm.core import CommClosedError
+
+    import movement.batch as batch
+    from movement.cli import main
+
+    paths = _write_recordings(tmp_path, n=3)
+    out = tmp_path / "out"
+
+    def lost_after_one(results, total, enabled):  # as a scheduler killed after one file
+        it = iter(results)
+        yield next(it)
+        raise CommClosedError("in <TCP (closed) ConnectionPool.gather local=tcp://127.0.0.1:1>: "
+                              "Stream is closed\nmore lines")  # fmt: skip
+
+    monkeypatch.setattr(batch, "_progress", lost_after_one)
+    code = main(["score", *map(str, paths), "--out", str(out), "--model", "rules", "-q",
+                 "--scheduler", one_thread_cluster.scheduler_address])  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "movement: error: the Dask cluster failed (CommClosedError: in <TCP (closed) "
+        "ConnectionPool.gather local=tcp://127.0.0.1:1>: Stream is closed); summary.tsv "
+        "says which files were scored\n"
+    )
+    summary = pd.read_csv(out / "summary.tsv", sep="\t")
+    assert sorted(summary["status"]) == ["error", "error", "ok"]
+    assert summary["message"].str.contains("interrupted").sum() == 2
