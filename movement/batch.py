@@ -1058,9 +1058,12 @@ def _worker_pool(n: int, opts: ScoreOptions) -> tuple[Any, bool]:
         from concurrent.futures import ProcessPoolExecutor
 
         _warm(opts)
+        ends: list[Any] = []  # filled before the first submit forks the workers
         pool = ProcessPoolExecutor(
-            max_workers=n, mp_context=mp.get_context("fork"), initializer=_child_init
-        )
+            max_workers=n, mp_context=mp.get_context("fork"), initializer=_child_init,
+            initargs=(os.getpid(), ends),
+        )  # fmt: skip
+        ends.extend(_parent_ends(pool))
         return pool, True
     from joblib.externals.loky import get_reusable_executor
 
@@ -1081,14 +1084,58 @@ def _warm(opts: ScoreOptions) -> None:
             pass  # a bad model file is reported per file, as without workers
 
 
-def _child_init() -> None:
-    """A forked worker: every native thread pool on one thread (as joblib's loky workers)."""
+def _parent_ends(pool: Any) -> list[Any]:
+    """The pipe ends of ``pool`` only its parent uses: the job queue's writing end and the
+    result queue's reading end (private attributes of ``ProcessPoolExecutor``; none
+    where they are missing)."""
+    ends = [
+        getattr(getattr(pool, "_call_queue", None), "_writer", None),
+        getattr(getattr(pool, "_result_queue", None), "_reader", None),
+    ]
+    return [e for e in ends if e is not None]
+
+
+def _child_init(parent: int | None = None, ends: Sequence[Any] = ()) -> None:
+    """A forked worker: exits with its parent, and every native thread pool on one thread
+    (as joblib's loky workers).
+
+    A worker holding both ends of its job pipe never sees the pipe close, so one whose
+    parent was killed waited for jobs forever (~200 MB each): it closes the parent's ends
+    (a job read then ends), and on Linux asks the kernel for SIGTERM when the parent dies
+    (``prctl(PR_SET_PDEATHSIG)``: the parent *thread* that forked it, the one running the
+    batch).
+    """
+    for end in ends:
+        try:
+            end.close()
+        except OSError:
+            pass
+    if parent is not None:
+        _exit_with_parent(parent)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
         return
     global _CHILD_LIMITS
     _CHILD_LIMITS = threadpool_limits(limits=1)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Linux: SIGTERM this process when its parent dies (nothing where that fails)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0) != 0:
+            return
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
+        return
+    if os.getppid() != parent:  # the parent died before the request: no signal will come
+        os._exit(1)
 
 
 _CHILD_LIMITS: Any = None

@@ -722,3 +722,75 @@ def test_a_dask_cluster_failing_mid_batch_is_one_line(
     summary = pd.read_csv(out / "summary.tsv", sep="\t")
     assert sorted(summary["status"]) == ["error", "error", "ok"]
     assert summary["message"].str.contains("interrupted").sum() == 2
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie is not)."""
+    try:
+        import psutil
+    except ImportError:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state not in ("Z", "X")
+    try:
+        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except psutil.NoSuchProcess:
+        return False
+
+
+_SLOW_BATCH = """
+import os, sys, time
+from pathlib import Path
+import movement.batch as batch
+
+parent, marks = os.getpid(), Path(sys.argv[2])
+def slow(path, *args, **kwargs):
+    if os.getpid() != parent:  # a forked worker says it is scoring
+        (marks / f"worker-{os.getpid()}").touch()
+    time.sleep(60)
+batch.score_one = slow
+paths = sorted(Path(sys.argv[1]).glob("rec*.npy"))
+batch.score_batch(paths, marks / "out", batch.ScoreOptions(model="rules"), jobs=2,
+                  progress=False)
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_a_forked_worker_exits_when_the_batch_is_killed(tmp_path: Path, sig: str) -> None:
+    """With --jobs 2, killing the parent left its forked worker running forever (~200 MB):
+    it held both ends of its job pipe."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("forked workers are Linux-only")
+    _write_recordings(tmp_path, n=3)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = {**os.environ, WORKER_START_ENV: "fork"}
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_BATCH, str(tmp_path), str(marks)], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not list(marks.glob("worker-*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, "the batch ended early"
+            time.sleep(0.05)
+        (mark,) = marks.glob("worker-*")
+        worker = int(mark.name.split("-")[1])
+        proc.send_signal(getattr(signal, sig))
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        alive = _running(worker)
+        if alive:
+            os.kill(worker, signal.SIGKILL)  # (not left behind by the test)
+        assert not alive, "the worker outlived its killed parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
