@@ -166,12 +166,14 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     found: list[Path] = []
+    empty: list[Path] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             here = [q for q in sorted(p.rglob("*")) if q.is_file() and is_recording_file(q)]
             found.extend(here)
-            _say_unsearched(p, here)
+            if not _say_unsearched(p) and not here:
+                empty.append(p)
         elif p.exists():
             if not (p.is_file() and _COMPANIONS.search(p.name)):
                 found.append(p)
@@ -198,13 +200,15 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
         if key not in seen:
             seen.add(key)
             unique.append(p)
+    for p in empty if unique else ():  # (when nothing is found, the caller says so)
+        warnings.warn(f"{p}: a folder with no recordings in it", UserWarning, stacklevel=2)
     return unique
 
 
-def _say_unsearched(folder: Path, found: list[Path]) -> None:
+def _say_unsearched(folder: Path) -> bool:
     """Warn of the subfolders of ``folder`` that could not be searched (no permission):
-    their recordings would otherwise be left out of a study without a word; and of a
-    folder named as an input that holds no recording."""
+    their recordings would otherwise be left out of a study without a word. Whether any
+    was."""
     import os
 
     errors: list[OSError] = []
@@ -217,8 +221,7 @@ def _say_unsearched(folder: Path, found: list[Path]) -> None:
             UserWarning,
             stacklevel=3,
         )
-    if not found and not errors:
-        warnings.warn(f"{folder}: a folder with no recordings in it", UserWarning, stacklevel=3)
+    return bool(errors)
 
 
 def format_for(path: str | Path, format: str | None) -> str | None:
