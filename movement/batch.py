@@ -65,15 +65,18 @@ class ScoreOptions:
     #: a progress bar of a streamed file's windows (a batch of one file; not hashed)
     window_progress: bool = False
 
-    def key(self) -> str:
-        """Hash of what changes results (not ``debug`` or ``threads``)."""
+    def key(self, modality: str | None = None) -> str:
+        """Hash of what changes results (not ``debug`` or ``threads``); with ``modality``,
+        of that modality's settings only (a file of that modality scores the same whatever
+        the other's are: an EMG setting changed does not re-score accelerometry)."""
         model = self.model
         if model not in ("default", "rules") and Path(model).exists():
             st = Path(model).stat()
             model = f"{Path(model).resolve()}:{st.st_size}:{st.st_mtime_ns}"
+        settings = self.settings.to_dict()
         return params_hash(
             {
-                "settings": self.settings.to_dict(),
+                "settings": settings if modality is None else {modality: settings[modality]},
                 "model": model,
                 "fs": self.fs,
                 "modality": self.modality,
@@ -729,6 +732,7 @@ def _score_into(
 ) -> list[dict[str, Any]]:
     """:func:`score_batch`'s work once the output folder exists, is writable and locked."""
     key = opts.key()
+    by_modality = {m: opts.key(m) for m in ("emg", "accel")}
     claimed = _load_manifest(out)
     # files scored here before keep their names; a shard reads only the whole-study
     # manifest for them (written by no shard): the same names in every shard of an array
@@ -759,7 +763,7 @@ def _score_into(
         done = (
             entry is not None
             and entry.get("status") == "ok"
-            and entry.get("key") == key
+            and _same_key(entry, key, by_modality)
             and entry.get("source") == str(Path(p).resolve())
             and entry.get("fingerprint") == _fingerprint(Path(p))
             and (out / f"{stem}_events.tsv").exists()
@@ -821,10 +825,16 @@ def _score_into(
             for i, row in _progress(results, len(todo), progress):
                 rows[i] = row
                 p = Path(paths[i])
+                scored_as = row.get("modality")
                 manifest[stems[i]] = {
                     "source": str(p.resolve()),
                     "fingerprint": _fingerprint(p) if p.exists() else None,
                     "key": key,
+                    **(
+                        {f"key_{scored_as}": by_modality[scored_as]}
+                        if scored_as in by_modality
+                        else {}
+                    ),
                     "status": row["status"],
                     "row": {k: v for k, v in row.items() if k != "stem"},
                     "scored_ns": time.time_ns(),  # (the newest entry of a stem wins)
@@ -901,6 +911,15 @@ def _close_client(client: Any) -> None:
         client.close()
     except Exception:  # noqa: BLE001, S110 - the batch's own error (if any) says what failed
         pass
+
+
+def _same_key(entry: dict[str, Any], key: str, by_modality: dict[str, str]) -> bool:
+    """Whether a manifest entry was scored with these options: all of them, or those of its
+    own modality (the other modality's settings do not change its results)."""
+    if entry.get("key") == key:
+        return True
+    modality = (entry.get("row") or {}).get("modality")
+    return modality in by_modality and entry.get(f"key_{modality}") == by_modality[modality]
 
 
 def _summary_name(shard: tuple[int, int] | None) -> str:

@@ -154,6 +154,8 @@ def _run_score(args: argparse.Namespace) -> int:
     if args.fs is not None and not (math.isfinite(args.fs) and args.fs > 0):
         raise MovementError(f"--fs must be a positive number of Hz, got {args.fs:g}")
     model = _model_option(args.model)
+    if args.jobs == 0:
+        raise MovementError("--jobs must be 1 or more, or -1 for all cores (-2: all but one)")
     if args.scheduler and args.backend == "loky":
         raise MovementError("--scheduler is the address of a Dask cluster: use --backend dask")
     backend = args.backend or ("dask" if args.scheduler else "loky")

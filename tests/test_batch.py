@@ -794,3 +794,23 @@ def test_a_forked_worker_exits_when_the_batch_is_killed(tmp_path: Path, sig: str
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_setting_of_the_other_modality_does_not_score_a_file_again(tmp_path: Path) -> None:
+    """Changing an emg.* setting re-scored every accelerometer file of a study (the resume
+    key held all settings); a file's own modality's settings now decide."""
+    import shutil
+
+    from movement.cli import main
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    for name in ("sim_wrist_accel.csv", "sim_wrist_accel.json"):
+        shutil.copy(data / name, tmp_path / name)
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "sim_wrist_accel.csv"), "--out", str(out)]) == 0
+    before = (out / "sim_wrist_accel_events.tsv").stat().st_mtime_ns
+    args = ["score", str(tmp_path / "sim_wrist_accel.csv"), "--out", str(out)]
+    assert main([*args, "--set", "emg.k_on=5"]) == 0
+    assert (out / "sim_wrist_accel_events.tsv").stat().st_mtime_ns == before  # skipped
+    assert main([*args, "--set", "accel.k_on=5"]) == 0
+    assert (out / "sim_wrist_accel_events.tsv").stat().st_mtime_ns != before  # scored again

@@ -114,6 +114,7 @@ def test_no_command_prints_help_and_is_a_usage_error(capsys) -> None:
         (["score", "{tmp}", "--config", "{tmp}/none.toml"], "cannot read config file"),
         (["score", "{tmp}", "--fs", "0"], "--fs must be a positive number of Hz, got 0"),
         (["score", "{tmp}", "--fs", "nan"], "--fs must be a positive number of Hz, got nan"),
+        (["score", "{tmp}", "--jobs", "0"], "--jobs must be 1 or more, or -1 for all cores"),
         (["score", "{tmp}", "--model", "{tmp}/none.joblib"], "no such model file"),
         (
             ["score", "{tmp}", "--out", "{tmp}/wrist.csv"],
