@@ -365,15 +365,17 @@ def test_a_model_is_named_by_its_content_and_checked_against_its_features(tmp_pa
     """Two models of one file name gave the same `model` and parameters hash; a model
     asking for features this version does not compute was given NaN columns silently, and
     one fit on another number of features failed with an internal error."""
-    from sklearn.dummy import DummyClassifier
+    from sklearn.tree import DecisionTreeClassifier
 
     from movement.train import TrainedClassifier, save_bundle
 
-    X = np.zeros((6, 2))
+    X = np.random.default_rng(0).normal(size=(6, 2))
     y = np.array(["other", "dystonia-like", "fasciculation-like"] * 2)
 
     def bundle(features, seed: int, n_fit: int = 2) -> dict:
-        est = DummyClassifier(strategy="stratified", random_state=seed).fit(X[:, :n_fit], y)
+        # (a tree has n_features_in_ in every supported scikit-learn; DummyClassifier not
+        # in 1.4)
+        est = DecisionTreeClassifier(random_state=seed).fit(X[:, :n_fit], y)
         return {"name": "m", "models": {"accel": TrainedClassifier(est, "accel", features)}}
 
     def saved(name: str, b: dict):  # (one file name, in folders of their own)
