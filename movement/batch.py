@@ -323,46 +323,63 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
 
     Scoring a file again (``--report`` for a missing page, ``--no-resume``, other settings)
     must not lose a review: the old table is kept as ``<stem>_events_reviewed-<k>.tsv``
-    and its decisions are applied to the new events that are the same events (onset,
-    channel, the model's label and duration: :func:`movement.review.apply_decisions`);
-    a warning says how many were carried over.
+    (once: a copy that holds the same bytes is not made again) and its decisions are
+    applied to the new events that are the same events (onset, channel, the model's label
+    and duration: :func:`movement.review.apply_decisions`); a warning says how many were
+    carried over, and why the others were not. A table that cannot be read as an events
+    table is kept too, and the warning says what is wrong with it.
     """
     from .review import apply_decisions, previous_review
 
     old = out_dir / f"{stem}_events.tsv"
     if not old.is_file():
         return events
+    why_not = None
     try:
         dec = previous_review(old)
-    except (MovementError, OSError, ValueError, KeyError):
+    except (MovementError, OSError, ValueError, KeyError) as exc:
         dec = None  # (unreadable as events: kept below, nothing to carry over)
-    if dec is not None and dec.empty:
+        why_not = str(exc).replace(f"{old}: ", "")
+    if dec is not None and dec.empty and not dec.attrs.get("skipped"):
         return events
-    k = 1
-    while (out_dir / f"{stem}_events_reviewed-{k}.tsv").exists():
-        k += 1
-    kept = atomic_write(out_dir / f"{stem}_events_reviewed-{k}.tsv", old.read_bytes())
+    kept = _backup(old, out_dir, stem)
     if dec is None:
         warnings.warn(
-            f"{old.name} could not be read as an events table; it is kept as {kept.name}",
+            f"{old.name} could not be read as an events table ({why_not}); nothing of it "
+            f"was carried over, and it is kept as {kept.name}",
             UserWarning,
             stacklevel=2,
         )
         return events
     with warnings.catch_warnings(record=True) as why:
         warnings.simplefilter("always", UserWarning)
-        out = apply_decisions(events, dec)
-    carried = int((out["review_status"].notna() | out["comment"].notna()).sum())
-    said = "; ".join(str(w.message) for w in why)
+        out = apply_decisions(events, dec) if len(dec) else events
+    carried = int((out["review_status"].notna() | out["comment"].notna()).sum()) if len(dec) else 0
+    skipped = list(dec.attrs.get("skipped", []))
+    said = "; ".join([*(str(w.message) for w in why), *skipped])
+    total = len(dec) + len(skipped)
     warnings.warn(
         f"the review in the previous {old.name} was carried over to the new events: "
-        f"{carried} of {len(dec)} decision(s)"
-        + (f" ({said})" if carried < len(dec) and said else "")
+        f"{carried} of {total} decision(s)"
+        + (f" ({said})" if carried < total and said else "")
         + f"; the previous table is kept as {kept.name}",
         UserWarning,
         stacklevel=2,
     )
     return out
+
+
+def _backup(old: Path, out_dir: Path, stem: str) -> Path:
+    """``old`` copied to the next free ``<stem>_events_reviewed-<k>.tsv``, unless the
+    last such copy already holds the same bytes (scored again with nothing reviewed since)."""
+    k = 1
+    while (out_dir / f"{stem}_events_reviewed-{k}.tsv").exists():
+        k += 1
+    data = old.read_bytes()
+    last = out_dir / f"{stem}_events_reviewed-{k - 1}.tsv"
+    if k > 1 and last.read_bytes() == data:
+        return last
+    return atomic_write(out_dir / f"{stem}_events_reviewed-{k}.tsv", data)
 
 
 def score_one(
@@ -391,6 +408,7 @@ def score_one(
                     format=format_for(path, opts.format),
                 )  # fmt: skip
                 events = score(rec, opts.settings, model=opts.model)
+            scored = events  # (the summary counts what the model said, reviewed or not)
             events = _keep_review(events, out_dir, stem)
             try:
                 write_events(events, out_dir, stem)  # (both or neither: a full disk)
@@ -410,7 +428,7 @@ def score_one(
                     )  # fmt: skip
                 else:
                     write_report(rec, events, page)
-        row = summarise(shown, events)
+        row = summarise(shown, scored)
         # reader warnings (truncated file, resampling...) stay with the file's summary row
         notes = dict.fromkeys(
             str(w.message).replace(f"{path}: ", "").replace(f"{path.name}: ", "")

@@ -1269,7 +1269,10 @@ def evaluate(
         name = _stem(tv) if tk == "file" else (_stem(pv) if pk == "file" else "truth")
         jobs.append((name, "ok", pdf, tdf, tpath))
 
-    jobs = [(n, st, pdf, _reviewed_truth(tdf, n, notes), tp) for n, st, pdf, tdf, tp in jobs]
+    jobs = [
+        (n, st, _model_labels(pdf, n, notes), _reviewed_truth(tdf, n, notes), tp)
+        for n, st, pdf, tdf, tp in jobs
+    ]
     made_by = _provenance(pk, pv, [n for n, st, *_ in jobs if st == "ok"])
     if made_by:
         notes.append(made_by)
@@ -1292,6 +1295,25 @@ def evaluate(
             )
         )
     return _summarise(files, tol, notes)
+
+
+def _model_labels(pred: pd.DataFrame, name: str, notes: list[str]) -> pd.DataFrame:
+    """Predictions as the model made them: an events table reviewed since (relabelled
+    events keep the model's label in ``original_trial_type``) is judged on the model's
+    labels, whatever the reviewer changed (rejected events stay predictions)."""
+    if "original_trial_type" not in pred.columns or pred.empty:
+        return pred
+    orig = pred["original_trial_type"]
+    known = orig.notna() & orig.astype("string").str.strip().str.lower().isin(CLASSES).fillna(False)
+    if not known.any():
+        return pred
+    out = pred.copy()
+    out.loc[known, "trial_type"] = orig[known].astype(str).str.strip().str.lower().to_numpy()
+    notes.append(
+        f"predictions {name}: the model's labels of {int(known.sum())} event(s) a reviewer "
+        "relabelled"
+    )
+    return out
 
 
 def _reviewed_truth(truth: pd.DataFrame, name: str, notes: list[str]) -> pd.DataFrame:

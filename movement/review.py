@@ -352,21 +352,51 @@ def previous_review(tsv: str | Path) -> pd.DataFrame:
     or ``comment``), as a decisions table; empty when there are none.
 
     A row relabelled in place (``review_status`` ``relabelled``, the new class in
-    ``trial_type``) keeps the model's label when the table has ``original_trial_type``.
+    ``trial_type``) keeps the model's label when the table has ``original_trial_type``. A
+    row whose status or new class is not one this package knows is left out, and said in
+    ``attrs["skipped"]`` (the others still count).
+
+    Raises
+    ------
+    MovementError
+        The file is not an events table as ``movement score`` writes it (tab-separated,
+        with ``onset`` and ``review_status`` columns): saved with another separator, say.
     """
     from .export import read_bids_events
 
     tsv = Path(tsv)
-    events = _with_statuses(read_bids_events(tsv), tsv)
+    events = read_bids_events(tsv)
+    missing = [c for c in ("onset", "review_status") if c not in events.columns]
+    if missing:
+        raise MovementError(
+            f"{tsv}: not a tab-separated events table (no {', '.join(missing)} column; saved "
+            "with another separator?)"
+        )
+    skipped: list[str] = []
+    status: list[str | None] = []
+    keep = np.ones(len(events), dtype=bool)
+    for k, v in enumerate(_text(x) for x in events["review_status"]):
+        st = None if v is None else _ALIASES.get(v.lower())
+        if v is not None and st is None:
+            skipped.append(f"row {k + 1}: review_status {v!r} is not one of {', '.join(STATUSES)}")
+            keep[k] = False
+        elif st == "relabelled" and _text(events["trial_type"].iloc[k]) not in CLASSES:
+            skipped.append(
+                f"row {k + 1}: relabelled, but trial_type {events['trial_type'].iloc[k]!r} is "
+                f"not one of {', '.join(CLASSES)}"
+            )
+            keep[k] = False
+        status.append(st)
+    events = events.assign(review_status=pd.Series(status, index=events.index, dtype=object))
     filled = np.zeros(len(events), dtype=bool)
     for c in ("review_status", "reviewer", "comment"):
         if c in events.columns:
             filled |= np.array([_text(v) is not None for v in events[c]], dtype=bool)
-    rows = events[filled]
+    rows = events[filled & keep]
     dec = pd.DataFrame(index=rows.index)
     for c in DECISION_COLUMNS:
         dec[c] = rows[c].astype(object) if c in rows.columns else None
-    relab = (rows["review_status"] == "relabelled").to_numpy(bool) if len(rows) else filled[:0]
+    relab = (rows["review_status"] == "relabelled").to_numpy(bool)
     if relab.any():
         dec.loc[relab, "new_trial_type"] = rows.loc[relab, "trial_type"].to_numpy(object)
         dec.loc[relab, "trial_type"] = (
@@ -374,7 +404,9 @@ def previous_review(tsv: str | Path) -> pd.DataFrame:
             if "original_trial_type" in rows.columns
             else None
         )
-    return _normalise(dec.reset_index(drop=True), str(tsv))
+    out = _normalise(dec.reset_index(drop=True), str(tsv))
+    out.attrs["skipped"] = skipped
+    return out
 
 
 def _decision_files(decisions_dir: Path) -> dict[str, list[Path]]:

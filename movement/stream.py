@@ -933,7 +933,8 @@ def _table_source(
     units: str | None = None,
     calib_window_s: float | None = None,
 ) -> _Source:
-    """CSV/TSV (pandas ``chunksize``) or Parquet (row groups): numeric columns, optional time.
+    """CSV/TSV (pandas ``chunksize``) or Parquet (batches of rows): numeric columns, optional
+    time.
 
     With ``calib_window_s`` the first pass also takes the statistics of calibration
     windows of that length (:mod:`movement.calibration`) when it knows the rate from its
@@ -1009,8 +1010,14 @@ def _table_source(
         meta = pf.schema_arrow.metadata or {}
         if b"movement.fs" in meta:
             header_fs = float(meta[b"movement.fs"])
+        # (pandas' stored index is a column here, as read_parquet takes it: its metadata
+        # would make it the frame's index, one column short of the schema's names)
         cols = [str(c) for c in pf.schema_arrow.names]
-        head = first_batch.to_pandas() if first_batch is not None else pd.DataFrame(columns=cols)
+        head = (
+            first_batch.to_pandas(ignore_metadata=True)
+            if first_batch is not None
+            else pd.DataFrame(columns=cols)
+        )
         head.columns = cols
         header = True
 
@@ -1027,7 +1034,7 @@ def _table_source(
                     ) from None
                 if batch is None:
                     return
-                yield batch.to_pandas()
+                yield batch.to_pandas(ignore_metadata=True)
 
     if kind == "csv":
         head.columns = cols
@@ -1043,7 +1050,11 @@ def _table_source(
         unit = tables._numeric_time_to_seconds(head[tcol].to_numpy(), named=True)[1]
         scale = tables.time_scale(unit)
         time_note = (time_note or f"time column {tcol!r} read as {{}}").format(unit)
-    data_cols = [c for c in cols if c != tcol and tables._unnamed_kept(head[c], c)]
+    data_cols = [
+        c
+        for c in cols
+        if c != tcol and tables._unnamed_kept(head[c], c) and not tables.STORED_INDEX.match(c)
+    ]
     # the time column's step in its first rows: later steps are compared with it (what
     # movement.read calls irregular sampling is resampled there, so not streamed here)
     step0 = (
@@ -1241,7 +1252,7 @@ def header_of(
 
     Rate, modality, channels and units are resolved as by :func:`movement.read`, on a
     sample of rows (``.npy``, EDF, WFDB, HDF5: the header and 200 short runs; CSV: one pass in
-    chunks; Parquet: its metadata and row groups).
+    chunks; Parquet: its metadata and batches of rows).
 
     Returns
     -------
@@ -1734,7 +1745,7 @@ def score_stream(
         per window), WFDB (``.hea``: each window's samples read), HDF5 (``.h5``,
         ``.hdf5``, MATLAB v7.3 ``.mat``: each window's rows read with h5py; one whose rate
         comes only from a ``time`` data set is read whole), CSV/TSV (read in
-        chunks), Parquet (by row group); BDF is held as
+        chunks), Parquet (in batches of rows); BDF is held as
         edfio reads it (its digital values, whole) and decoded per window; other formats
         are read whole, then scored in windows.
     settings : Settings, EMGConfig or AccelConfig, optional

@@ -681,3 +681,47 @@ def test_a_source_tree_stamps_its_own_version(tmp_path) -> None:
         check=True,
     )
     assert out.stdout.strip() == "9.9.9"
+
+
+def test_a_review_that_cannot_all_be_read_is_kept_and_said(tmp_path, capsys) -> None:
+    """A reviewed table saved with ';' was replaced without a copy (read as one column: "no
+    review"); one bad status dropped every decision with a warning that hid why; each
+    re-score copied the same table again; the summary counted the reviewer's relabels."""
+    out = tmp_path / "out"
+    src = DATA_DIR / "sim_wrist_accel.csv"
+    assert main(["score", str(src), "--out", str(out)]) == 0
+    tsv = out / "sim_wrist_accel_events.tsv"
+    ev = pd.read_csv(tsv, sep="\t", dtype=str, keep_default_na=False)
+    first_label = ev.loc[0, "trial_type"]
+    ev.loc[0, ["review_status", "trial_type"]] = [
+        "relabelled",
+        "dystonia-like" if first_label != "dystonia-like" else "other",
+    ]
+    ev.loc[1, "review_status"] = "maybe"  # not a status: left out, the others carried
+    ev.loc[2, "review_status"] = "rejected"
+    ev.to_csv(tsv, sep="\t", index=False)
+    capsys.readouterr()
+    assert main(["score", str(src), "--out", str(out), "--no-resume"]) == 0
+    said = "".join(capsys.readouterr())
+    assert "carried over to the new events: 2 of 3 decision(s)" in said
+    assert "row 2: review_status 'maybe'" in said
+    summary = pd.read_csv(out / "summary.tsv", sep="\t")
+    fresh = movement.score(movement.read(src))
+    assert int(summary.loc[0, "n_events"]) == len(fresh)
+    n_d = int((fresh["trial_type"] == "dystonia-like").sum())
+    assert int(summary.loc[0, "n_dystonia"]) == n_d  # the model's, not the relabel
+    assert main(["score", str(src), "--out", str(out), "--no-resume"]) == 0
+    assert sorted(p.name for p in out.glob("*_reviewed-*.tsv")) == [
+        "sim_wrist_accel_events_reviewed-1.tsv",
+        "sim_wrist_accel_events_reviewed-2.tsv",
+    ]  # (the second copy is the carried-over table; a third run adds none)
+    assert main(["score", str(src), "--out", str(out), "--no-resume"]) == 0
+    assert len(list(out.glob("*_reviewed-*.tsv"))) == 2
+    # saved with ';': not read as a review, but kept, and said why
+    semi = pd.read_csv(tsv, sep="\t", dtype=str, keep_default_na=False)
+    semi.to_csv(tsv, sep=";", index=False)
+    capsys.readouterr()
+    assert main(["score", str(src), "--out", str(out), "--no-resume"]) == 0
+    said = "".join(capsys.readouterr())
+    assert "could not be read as an events table (not a tab-separated" in said
+    assert (out / "sim_wrist_accel_events_reviewed-3.tsv").read_text().count(";") > 10

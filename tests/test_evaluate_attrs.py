@@ -208,3 +208,15 @@ def test_notes_say_what_made_the_predictions_and_when_it_differs(tmp_path: Path)
     assert made and "model rules" in made[0] and "sha256" in made[0]
     one = evaluate(b, truth, duration=120.0)
     assert any(n.startswith("predictions (accel) made by movement ") for n in one.notes)
+
+
+def test_reviewed_predictions_are_judged_on_the_models_labels() -> None:
+    """A re-scored folder carries its review over: its events table then holds the
+    reviewer's relabels, which evaluate took as the model's predictions."""
+    truth = table([(2.0, 0.05, F), (10.0, 0.05, F)])
+    pred = truth.assign(
+        trial_type=[F, "other"], original_trial_type=[None, F], review_status=[None, "relabelled"]
+    )
+    res = evaluate(pred, truth, duration=60.0, modality="emg")
+    assert int(res.events.loc[F, "tp"]) == 2
+    assert any("the model's labels of 1 event(s)" in n for n in res.notes)

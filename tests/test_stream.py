@@ -852,3 +852,32 @@ def test_a_span_of_a_sample_or_two_is_too_short_not_transposed() -> None:
         movement.Recording(np.zeros((1, 3)), fs=100, modality="accel")
     with pytest.raises(RecordingError, match="channels x samples"):
         movement.Recording(np.zeros((3, 5000)), fs=100, modality="accel")
+
+
+def test_parquet_with_pandas_index_reads_alike_whole_and_in_windows(tmp_path, accel_10min) -> None:
+    """A Parquet file saved with a pandas index crashed when read in windows (the head
+    became one column short: "Length mismatch"), and a DatetimeIndex named `time` was
+    never taken as the time column; a sliced frame's CSV index (2000, 2001, ...) was a
+    channel."""
+    x = pd.DataFrame(accel_10min, columns=list("xyz"))
+    timed = x.copy()
+    timed.index = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(len(x)) * 10, unit="ms")
+    timed.index.name = "time"
+    timed.to_parquet(tmp_path / "timed.parquet")
+    rec = movement.read(tmp_path / "timed.parquet")
+    assert rec.fs == 100.0 and list(rec.channels) == ["x", "y", "z"]
+    with pytest.raises(movement.errors.MovementError, match="read whole"):
+        score_stream(tmp_path / "timed.parquet")
+    x.iloc[1000:].to_parquet(tmp_path / "sliced.parquet")  # an unnamed stored index
+    whole = movement.score(tmp_path / "sliced.parquet", stream=False, fs=100, modality="accel")
+    streamed = score_stream(
+        tmp_path / "sliced.parquet", fs=100, modality="accel", chunk_rows=10_000
+    )
+    assert whole.attrs["channels"] == streamed.attrs["channels"] == ["x", "y", "z"]
+    np.testing.assert_allclose(streamed["onset"], whole["onset"])
+    x.iloc[2000:].to_csv(tmp_path / "sliced.csv")  # index 2000, 2001, ...
+    assert movement.read(tmp_path / "sliced.csv", fs=100, modality="accel").channels == (
+        "x",
+        "y",
+        "z",
+    )

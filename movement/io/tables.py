@@ -127,19 +127,31 @@ def _numeric_time_to_seconds(t: np.ndarray, named: bool) -> tuple[np.ndarray, st
     return t - t[0], "s"
 
 
+#: The column Parquet files written by pandas hold an unnamed index in.
+STORED_INDEX = re.compile(r"^__index_level_\d+__$")
+
+
 def _index_like(col: pd.Series) -> bool:
-    """A column of row numbers (0, 1, 2, ... or 1, 2, 3, ...): what pandas writes as an
-    unnamed first column (``DataFrame.to_csv`` with its index), not a signal.
+    """A column of row numbers (whole numbers >= 0, one apart: 0, 1, 2, ... or a slice's
+    2000, 2001, ...): what pandas writes as an unnamed first column (``DataFrame.to_csv``
+    with its index), not a signal.
 
     Examples
     --------
-    >>> _index_like(pd.Series([0, 1, 2, 3])), _index_like(pd.Series([0.1, 0.3, 0.2]))
-    (True, False)
+    >>> _index_like(pd.Series([0, 1, 2, 3])), _index_like(pd.Series([2000, 2001, 2002]))
+    (True, True)
+    >>> _index_like(pd.Series([0.1, 0.3, 0.2]))
+    False
     """
     if not pd.api.types.is_numeric_dtype(col) or len(col) < 2:
         return False
     v = col.to_numpy(np.float64)
-    return bool(np.all(np.isfinite(v)) and v[0] in (0.0, 1.0) and np.all(np.diff(v) == 1.0))
+    return bool(
+        np.all(np.isfinite(v))
+        and v[0] >= 0
+        and float(v[0]).is_integer()
+        and np.all(np.diff(v) == 1.0)
+    )
 
 
 def _unnamed_kept(col: pd.Series, name: str) -> bool:
@@ -268,7 +280,10 @@ def read_parquet(path: Path) -> RawSignal:
         table = pq.read_table(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for bad files
         raise RecordingError(f"not a readable Parquet file ({exc})", src) from None
-    df = table.to_pandas()
+    # pandas' stored index as a column (a DatetimeIndex named "time" is the time column),
+    # and an unnamed one (__index_level_0__) left out, as the windowed read does
+    df = table.to_pandas(ignore_metadata=True)
+    df = df.loc[:, [not STORED_INDEX.match(str(c)) for c in df.columns]]
     meta = table.schema.metadata or {}
     fs = None
     if b"movement.fs" in meta:
