@@ -1144,7 +1144,8 @@ def _table_source(
                 "(and resampled) instead of in windows",
                 src,
             )
-    if tcol is not None and header_fs is None and n > 1:
+    rate_of_time = tcol is not None and header_fs is None and n > 1
+    if rate_of_time:
         header_fs = snap_rate((n - 1) / (span * scale))
     if tcol is not None and time_note:
         notes["time"] = time_note
@@ -1161,6 +1162,8 @@ def _table_source(
         header=RawSignal(np.zeros((0, len(data_cols))), list(data_cols), units=header_units),
         units=units,
     )
+    if rate_of_time and meta.notes.get("fs_from") == "header":
+        meta.notes["fs_from"] = "time column"  # (as movement.read says it)
     top = top_all[idx] * abs(factor)
     return _ChunkedSource(
         arrays, meta, idx, factor, top, gaps.runs(idx), len(data_cols), calib=first["acc"]

@@ -579,3 +579,44 @@ def test_info_of_a_long_file_counts_its_missing_samples_in_one_pass(
     assert lazy["missing"] == {
         "samples": 7033, "runs": 3, "longest_s": 70.0, "pieces": 2, "dropouts": 1,
     }  # fmt: skip
+
+
+def test_info_of_a_long_table_reads_it_in_chunks_and_says_the_same(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`movement info` read CSV and Parquet tables whole (a 36 h Parquet file: 1.75 GB);
+    one that `movement score` would stream is now described in chunks, the same way."""
+    import pandas as pd
+
+    import movement.batch as batch
+
+    rec = movement.read(Path(__file__).parents[1] / "data" / "sim_wrist_accel.csv")
+    x = np.array(rec.data)
+    x[::7] = np.nan
+    t = np.arange(len(x)) / rec.fs
+    frame = pd.DataFrame({"time": t, "x": x[:, 0], "y": x[:, 1], "z": x[:, 2]})
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    files = [tmp_path / "long.csv"]
+    if importlib.util.find_spec("pyarrow") is not None:
+        frame.to_parquet(tmp_path / "long.parquet", index=False)
+        files.append(tmp_path / "long.parquet")
+    dated = frame.assign(time=pd.Timestamp("2024-01-01") + pd.to_timedelta(t, unit="s"))
+    dated.to_csv(tmp_path / "dated.csv", index=False)  # (not in windows: read whole)
+    files.append(tmp_path / "dated.csv")
+    import movement.stream as stream
+
+    calls = []
+    header_of = stream.header_of
+
+    def counted(*a, **k):
+        calls.append(a)
+        return header_of(*a, **k)
+
+    for path in files:
+        whole = info(path)
+        monkeypatch.setattr(batch, "STREAM_BYTES", 1)  # as if 256 MiB and more
+        monkeypatch.setattr(stream, "header_of", counted)
+        lazy = info(path)
+        monkeypatch.undo()
+        assert lazy == whole, path
+    assert len(calls) == len(files)  # each went through the chunked reader first
