@@ -874,17 +874,38 @@ def _score_into(
         if client is not None:
             _close_client(client)
         if interrupted:  # Ctrl-C, a killed scheduler: what was done is said
-            stopped = "not scored: the batch was interrupted (run it again to go on)"
-            done = [
-                rows.get(i) or {**summarise(str(paths[i]), error=stopped), "stem": stems[i]}
-                for i in mine
-            ]
+            done = [rows.get(i) or _not_reached(paths[i], stems[i], manifest, out) for i in mine]
             _save_summary(_folder_rows(done, manifest, out, shard), out, shard)
     ordered = [rows[i] for i in mine]
     if shard is None and manifest:
         _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
     _save_summary(_folder_rows(ordered, manifest, out, shard), out, shard)
     return ordered
+
+
+def _not_reached(
+    path: str | Path, stem: str, manifest: dict[str, Any], out: Path
+) -> dict[str, Any]:
+    """The summary row of a file an interrupted batch did not reach: the results an earlier
+    run left in the folder when there are some (the manifest's ok entry for this file, its
+    events still there: they were made with other settings, or before the file changed,
+    and say so), else an error row."""
+    entry = manifest.get(stem)
+    if (
+        isinstance(entry, dict)
+        and entry.get("status") == "ok"
+        and isinstance(entry.get("row"), dict)
+        and entry.get("source") == str(Path(path).resolve())
+        and (out / f"{stem}_events.tsv").exists()
+    ):
+        return {
+            **entry["row"],
+            "message": "earlier results, not scored again: the batch was interrupted "
+            "(run it again to go on)",
+            "stem": stem,
+        }
+    stopped = "not scored: the batch was interrupted (run it again to go on)"
+    return {**summarise(str(path), error=stopped), "stem": stem}
 
 
 #: Seconds a Dask batch waits for a worker to join the scheduler.

@@ -83,6 +83,7 @@ from __future__ import annotations
 import math
 import mmap
 import os
+import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -984,12 +985,24 @@ def _table_source(
                 else [f"ch{i + 1}" for i in range(head.shape[1])]
             )
 
+        cut = tables.cut_last_line(path, first, sep)
+        if cut is not None:
+            # (left out, as movement.read leaves it out: the last chunk's last row)
+            warnings.warn(f"{src}: {cut}: left out", stacklevel=3)
+            if len(head) < _HEAD_ROWS:
+                head = head.iloc[:-1]
+
         def frames() -> Iterator[pd.DataFrame]:
             try:
                 with pd.read_csv(path, chunksize=chunk_rows, **kw) as reader:
+                    held = None  # (one chunk behind: the last one is known when it ends)
                     for df in reader:
                         df.columns = cols
-                        yield df
+                        if held is not None:
+                            yield held
+                        held = df
+                    if held is not None:
+                        yield held.iloc[:-1] if cut is not None else held
             except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
                 raise RecordingError(f"cannot parse as a table ({_first_line(exc)})", src) from None
             except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)

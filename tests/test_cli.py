@@ -617,9 +617,11 @@ def test_an_interrupted_batch_leaves_a_summary_of_what_was_scored(
 ) -> None:
     import movement.batch as batch
 
-    inputs = [_good_accel(tmp_path / "in", f"w{i}.csv", seconds=20.0) for i in range(3)]
+    inputs = [_good_accel(tmp_path / "in", f"w{i}.csv", seconds=20.0) for i in range(4)]
     out = tmp_path / "out"
-    assert main(["score", *map(str, inputs), "--out", str(out), "-q"]) == 0
+    # w3 is new in the second run: the folder holds no results of it
+    assert main(["score", *map(str, inputs[:3]), "--out", str(out), "-q"]) == 0
+    before = (out / "w1_events.tsv").read_bytes()
     real = batch.score_one
     calls = []
 
@@ -633,10 +635,18 @@ def test_an_interrupted_batch_leaves_a_summary_of_what_was_scored(
     assert main(["score", *map(str, inputs), "--out", str(out), "-q", "--no-resume"]) == 130
     assert "summary.tsv says which files were scored" in capsys.readouterr().err
     summary = _summary(out).set_index(_summary(out)["file"].map(lambda f: Path(f).name))
+    assert len(summary) == 4
     assert summary.loc["w0.csv", "status"] == "ok"
+    assert not summary.loc["w0.csv", "message"]
+    # not reached: the earlier run's results are still in the folder, and the summary
+    # lists them as such (they were called "not scored" while their tables were there)
     for name in ("w1.csv", "w2.csv"):
-        assert summary.loc[name, "status"] == "error"
-        assert "interrupted" in summary.loc[name, "message"]
+        assert summary.loc[name, "status"] == "ok"
+        assert summary.loc[name, "message"].startswith("earlier results, not scored again")
+        assert summary.loc[name, "n_events"] >= 0
+    assert (out / "w1_events.tsv").read_bytes() == before
+    assert summary.loc["w3.csv", "status"] == "error"
+    assert "not scored: the batch was interrupted" in summary.loc["w3.csv", "message"]
 
 
 def test_a_shell_glob_that_names_sidecars_scores_the_recordings_only(tmp_path, capsys) -> None:

@@ -881,3 +881,33 @@ def test_parquet_with_pandas_index_reads_alike_whole_and_in_windows(tmp_path, ac
         "y",
         "z",
     )
+
+
+@pytest.mark.parametrize("chunk_rows", [10_000, 59_999])
+def test_a_cut_last_line_is_left_out_in_windows_as_read_whole(
+    tmp_path, accel_10min, chunk_rows
+) -> None:
+    """A CSV cut within its last row (copied in part, or still being written): its missing
+    fields were read as a missing sample and its last field as a number cut short. Both
+    paths leave the row out, and say so (59 999 rows: the cut row alone in the last chunk)."""
+    plain = _table(tmp_path / "a.csv", accel_10min, np.round(np.arange(len(accel_10min)) / 100, 2))
+    text = plain.read_text()
+    cut = tmp_path / "cut.csv"
+    cut.write_text(text[: text.rstrip("\n").rfind(",") - 3])  # "t,x,y,0.9" of "t,x,y,z"
+    assert len(cut.read_text().splitlines()) == len(accel_10min) + 1  # (header + rows)
+    with pytest.warns(UserWarning, match=r"cut.csv: the last line has 3 of 4 fields .*left out"):
+        rec = movement.read(cut)
+    assert rec.n_samples == len(accel_10min) - 1 and not rec.gaps.any()
+    with pytest.warns(UserWarning, match="the last line has 3 of 4 fields"):
+        whole = movement.score(cut, stream=False)
+    with pytest.warns(UserWarning, match="the last line has 3 of 4 fields"):
+        streamed = score_stream(cut, chunk_rows=chunk_rows)
+    assert streamed.attrs["duration"] == whole.attrs["duration"] == (len(accel_10min) - 1) / 100
+    assert len(streamed) == len(whole)
+    np.testing.assert_allclose(streamed["onset"], whole["onset"])
+    # a whole file without a final line break is whole
+    whole_text = tmp_path / "whole.csv"
+    whole_text.write_text(text.rstrip("\n"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert movement.read(whole_text).n_samples == len(accel_10min)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import warnings
 import zlib
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,62 @@ def _sniff(path: Path) -> tuple[dict[str, str], int, str | None, bool, str | Non
     if header and sep is not None:
         header = not all(_looks_like_value(t.strip().strip('"')) for t in tokens if t.strip())
     return keys, n_comment, sep, header, first
+
+
+#: Bytes read from a text table's end to find its last line.
+_TAIL_BYTES = 1 << 16
+
+
+def _fields(line: str, sep: str | None) -> int:
+    """Fields of one line of a table (``sep`` None: whitespace-separated)."""
+    s = line.strip()
+    if not s:
+        return 0
+    return len(re.split(r"\s+", s)) if sep is None else len(s.split(sep))
+
+
+def cut_last_line(path: Path, first: str, sep: str | None) -> str | None:
+    r"""Why the last line of an uncompressed text table is a cut one, or ``None``.
+
+    A table written to the end ends with a line break; one copied or downloaded in part,
+    or still being written, can stop within its last row. That row is cut when the file
+    does not end with a line break and the row has fewer fields than the row above it
+    (than the first line ``first`` when the row above is not at hand): its missing fields
+    would read as missing values, and its last field as a number cut short. A gzipped
+    table is not searched (its end is not at hand).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "cut.csv"
+    >>> _ = p.write_text("x,y,z\n0.1,0.2,1.0\n0.1,0.2,1.0\n0.1,0.")
+    >>> cut_last_line(p, "0.1,0.2,1.0", ",")
+    'the last line has 2 of 3 fields and no line break after it (a file cut short?)'
+    >>> _ = p.write_text("x,y,z\n0.1,0.2,1.0\n0.1,0.2,1.0")  # (no final line break: whole)
+    >>> cut_last_line(p, "0.1,0.2,1.0", ",") is None
+    True
+    """
+    if path.name.lower().endswith(".gz"):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - _TAIL_BYTES))
+            tail = fh.read()
+    except OSError:
+        return None  # (the reader says why it cannot read the file)
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return None
+    lines = tail.decode("utf-8", errors="replace").splitlines()
+    last = lines[-1]
+    # (the row before it, else the first line: a header may have more tokens, "time (s)")
+    above = next((ln for ln in reversed(lines[1:-1]) if ln.strip()), first)
+    want, have = _fields(above, sep), _fields(last, sep)
+    if have >= want:
+        return None
+    return (
+        f"the last line has {have} of {want} fields and no line break after it (a file cut short?)"
+    )
 
 
 def _looks_like_value(token: str) -> bool:
@@ -201,6 +258,11 @@ def read_text_table(path: Path) -> RawSignal:
     except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RecordingError(f"cannot read ({msg})", src) from None
+    cut = cut_last_line(path, first, sep)
+    if cut is not None and len(df):
+        # (its missing fields would be missing samples, its last field a number cut short)
+        df = df.iloc[:-1]
+        warnings.warn(f"{src}: {cut}: left out", stacklevel=3)
     if df.empty:
         raise RecordingError("the file has a header but no data rows", src)
     if not header:
