@@ -121,6 +121,9 @@ def cut_last_line(path: Path, first: str, sep: str | None) -> str | None:
     >>> _ = p.write_text("x,y,z\n0.1,0.2,1.0\n0.1,0.2,1.0\n0.1,0.")
     >>> cut_last_line(p, "0.1,0.2,1.0", ",")
     'the last line has 2 of 3 fields and no line break after it (a file cut short?)'
+    >>> _ = p.write_text("x,y,z\n0.1,0.2,1.0\n0.1,0.2,")
+    >>> cut_last_line(p, "0.1,0.2,1.0", ",")
+    'the last line has 2 of 3 fields and no line break after it (a file cut short?)'
     >>> _ = p.write_text("x,y,z\n0.1,0.2,1.0\n0.1,0.2,1.0")  # (no final line break: whole)
     >>> cut_last_line(p, "0.1,0.2,1.0", ",") is None
     True
@@ -141,6 +144,8 @@ def cut_last_line(path: Path, first: str, sep: str | None) -> str | None:
     # (the row before it, else the first line: a header may have more tokens, "time (s)")
     above = next((ln for ln in reversed(lines[1:-1]) if ln.strip()), first)
     want, have = _fields(above, sep), _fields(last, sep)
+    if sep is not None and last.strip().endswith(sep):
+        have -= 1  # (cut just after a separator: its last field is empty)
     if have >= want:
         return None
     return (
