@@ -214,6 +214,45 @@ def test_garbage_npz_never_invites_an_unsafe_load(tmp_path: Path) -> None:
     assert msg == "not a readable .npz file (not a zip archive of arrays)"
 
 
+@pytest.mark.parametrize("cut", [0.1, 0.5, 0.99])
+def test_truncated_npz_is_one_line(tmp_path: Path, cut: float) -> None:
+    # a download cut short: zipfile's BadZipFile (no ValueError, no OSError) was an
+    # "internal error" line in a batch, and escaped movement.read raw
+    whole = tmp_path / "whole.npz"
+    np.savez(whole, data=_accel(3000), fs=100.0, modality="accel")
+    p = tmp_path / "cut.npz"
+    raw = whole.read_bytes()
+    p.write_bytes(raw[: int(len(raw) * cut)])
+    assert _one_line_error(p).startswith("not a readable .npz file")
+
+
+def test_npz_with_a_damaged_member_is_one_line(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.npz"
+    np.savez(whole, data=_accel(3000), fs=100.0, modality="accel")
+    raw = bytearray(whole.read_bytes())
+    raw[len(raw) // 2 : len(raw) // 2 + 64] = bytes(64)  # (the CRC no longer matches)
+    p = tmp_path / "bad.npz"
+    p.write_bytes(bytes(raw))
+    assert "damaged or truncated" in _one_line_error(p)
+
+
+@pytest.mark.parametrize(
+    ("arrays", "words"),
+    [
+        ({"data": np.array(1.0)}, "'data' must be 1-D or 2-D"),
+        ({"data": np.zeros((50, 2, 2))}, "'data' must be 1-D or 2-D"),
+        ({"data": _accel(3000), "time": np.array([])}, "'time' must hold one value per sample"),
+        ({"data": _accel(3000), "time": np.array(5.0)}, "'time' must hold one value per sample"),
+        ({"data": _accel(3000), "time": np.zeros((3000, 2))}, "'time' must hold one value"),
+        ({"data": _accel(3000), "fs": 100.0, "time": np.arange(10.0)}, "shape (10,) for 3000"),
+    ],
+)
+def test_npz_of_the_wrong_shape_is_one_line(tmp_path: Path, arrays: dict, words: str) -> None:
+    p = tmp_path / "odd.npz"
+    np.savez(p, modality="accel", **arrays)
+    assert words in _one_line_error(p, fs=None if "fs" in arrays else 100)
+
+
 def test_npz_with_object_array_refused(tmp_path: Path) -> None:
     p = tmp_path / "obj.npz"
     np.savez(p, data=np.array([[1, "a"], [2, None]], dtype=object))

@@ -12,6 +12,7 @@ import gzip
 import io
 import re
 import warnings
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -384,6 +385,12 @@ def read_parquet(path: Path) -> RawSignal:
     )
 
 
+def _first_line(exc: BaseException) -> str:
+    """An exception's message, first line only (or its type when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 _NPY_MAGIC = b"\x93NUMPY"
 
 
@@ -485,15 +492,21 @@ def read_npz(path: Path) -> RawSignal:
         raise RecordingError(f"not a readable .npz file ({exc.strerror or exc})", src) from None
     if head[:2] != b"PK":  # (np.load would try it as a pickle, and suggest allow_pickle=)
         raise RecordingError("not a readable .npz file (not a zip archive of arrays)", src)
+    # a cut-short or damaged archive: zipfile's BadZipFile (not an OSError), zlib's error
+    damaged = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
     try:
         z = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise RecordingError(f"not a readable .npz file ({exc})", src) from None
+    except damaged as exc:
+        raise RecordingError(f"not a readable .npz file ({_first_line(exc)})", src) from None
     with z:
         try:
             return _npz_signal(z, src)
         except RecordingError:
             raise
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # (members are read lazily)
+            raise RecordingError(
+                f"not a readable .npz file, damaged or truncated ({_first_line(exc)})", src
+            ) from None
         except (ValueError, TypeError) as exc:
             if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
                 raise RecordingError(
@@ -514,6 +527,8 @@ def _npz_signal(z: Any, src: str) -> RawSignal:
     data = np.asarray(z[key], dtype=np.float64)
     if data.ndim == 1:
         data = data[:, None]
+    if data.ndim != 2:
+        raise RecordingError(f"{key!r} must be 1-D or 2-D, got shape {data.shape}", src)
     fs = float(z["fs"]) if "fs" in names else None
     chans = (
         [str(c) for c in z["channels"]]
@@ -524,5 +539,11 @@ def _npz_signal(z: Any, src: str) -> RawSignal:
     modality = str(z["modality"]) if "modality" in names else None
     units = str(z["units"]) if "units" in names else None
     if time is not None:
+        if time.ndim != 1 or time.size != data.shape[0]:
+            raise RecordingError(
+                f"'time' must hold one value per sample: shape {time.shape} for "
+                f"{data.shape[0]} samples",
+                src,
+            )
         time = time - time[0]
     return RawSignal(data, chans, fs=fs, time=time, modality=modality, units=units)
