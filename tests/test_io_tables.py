@@ -205,6 +205,25 @@ def test_time_backwards_rejected_even_when_rate_is_given(tmp_path, rng) -> None:
         movement.read(p, fs=100)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, "all"])
+def test_non_finite_time_is_one_line_when_the_rate_comes_from_it(tmp_path, rng, bad) -> None:
+    # an empty or "inf" cell in the time column was an internal error (int(nan) making the
+    # uniform grid); pandas reads an empty cell as NaN
+    t = np.arange(500) / 100.0
+    if bad == "all":
+        t[:] = np.nan
+    else:
+        t[250] = bad
+    p = _write_csv(tmp_path / "t.csv", "time,x,y,z", np.column_stack([t, _accel(500, rng)]))
+    with pytest.raises(RecordingError) as info:
+        movement.read(p)
+    msg = str(info.value)
+    assert msg.startswith(f"{p}: time column has a missing or non-finite value at row ")
+    assert "\n" not in msg
+    if bad is not np.inf:  # (a rate given: read as before; inf is "time does not increase")
+        assert movement.read(p, fs=100).n_samples == 500
+
+
 def test_missing_file_and_folder(tmp_path) -> None:
     with pytest.raises(RecordingError, match="no such file"):
         movement.read(tmp_path / "nope.csv")

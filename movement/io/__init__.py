@@ -796,6 +796,15 @@ def _finish(
     elif raw.fs is not None:
         rate, how = float(raw.fs), "header"
     elif raw.time is not None:
+        bad = np.flatnonzero(~np.isfinite(raw.time))
+        if bad.size:  # (NaN compares false: it passed the checks, then broke the grid)
+            i = int(bad[0])
+            raise RecordingError(
+                f"time column has a missing or non-finite value at row {i + 1} "
+                f"({raw.time[i]}): the rate cannot be taken from it (give fs=, --fs or a "
+                "sidecar)",
+                src,
+            )
         rate, irregular = _fs_from_time(raw.time, src)
         how = "time column"
         if irregular:
