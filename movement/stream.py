@@ -968,12 +968,15 @@ def _table_source(
         )
         # (the first rows decide what movement.read decides from the whole column: a time
         # column, its unit, a column of row numbers)
+        if header:
+            tables.header_width_check(path, n_comment, sep, first)
         try:
             head = pd.read_csv(path, nrows=_HEAD_ROWS, **kw)
         except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
             raise RecordingError(f"cannot parse as a table ({_first_line(exc)})", src) from None
         except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
             raise RecordingError(f"cannot read ({_first_line(exc)})", src) from None
+        head = tables.header_index_check(head, src)  # (as the whole read: R's row names)
         if header:
             cols = [str(c).strip() for c in head.columns]
         else:

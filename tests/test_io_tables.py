@@ -224,6 +224,38 @@ def test_non_finite_time_is_one_line_when_the_rate_comes_from_it(tmp_path, rng, 
         assert movement.read(p, fs=100).n_samples == 500
 
 
+@pytest.mark.parametrize("rows", ["one_more", "trailing_separator", "many_more"])
+def test_header_narrower_than_the_rows_is_one_line(tmp_path, rng, rows) -> None:
+    # pandas took the extra leading field(s) as the row index: "x,y" over rows of 3 values
+    # was read as 2 channels, the first signal column dropped and the names shifted; a row
+    # of 500 001 fields under "x,y,z" took minutes and gigabytes
+    x = _accel(300, rng)
+    if rows == "many_more":
+        text = "x,y,z\n" + "1," * 500_000 + "1\n"
+    else:
+        head = "x,y" if rows == "one_more" else "x,y,z"
+        end = "," if rows == "trailing_separator" else ""
+        text = head + "\n" + "".join(f"{a:.5f},{b:.5f},{c:.5f}{end}\n" for a, b, c in x)
+    p = tmp_path / "narrow.csv"
+    p.write_text(text)
+    with pytest.raises(RecordingError) as info:
+        movement.read(p, fs=100, modality="accel")
+    msg = str(info.value)
+    assert msg.startswith(f"{p}: the header names ") and "\n" not in msg
+
+
+def test_row_names_under_a_narrower_header_are_left_out(tmp_path, rng) -> None:
+    # R's write.table(row.names=TRUE): no header name for the row names; kept working
+    x = _accel(300, rng)
+    p = tmp_path / "r.csv"
+    p.write_text(
+        "x,y,z\n" + "".join(f'"{i + 1}",{a:.5f},{b:.5f},{c:.5f}\n' for i, (a, b, c) in enumerate(x))
+    )
+    rec = movement.read(p, fs=100, modality="accel")
+    assert rec.channels == ("x", "y", "z")
+    np.testing.assert_allclose(rec.data, np.round(x, 5), atol=1e-9)
+
+
 def test_missing_file_and_folder(tmp_path) -> None:
     with pytest.raises(RecordingError, match="no such file"):
         movement.read(tmp_path / "nope.csv")

@@ -241,6 +241,54 @@ def _is_time_like(col: np.ndarray) -> bool:
     return bool(np.mean(np.abs(dt - med) < 0.5 * med) > 0.9)
 
 
+def _fields(line: str, sep: str | None) -> int:
+    """How many fields a text line holds (quotes respected; whitespace-separated: runs)."""
+    if sep is None:
+        return len(line.split())
+    import csv
+
+    return len(next(csv.reader([line], delimiter=sep, skipinitialspace=True), []))
+
+
+def header_width_check(path: Path, n_comment: int, sep: str | None, first: str) -> None:
+    """Refuse a header that names fewer columns than its first data row holds.
+
+    pandas takes the extra leading fields as the row index: one column (the first
+    signal, or every row's value when rows end in a separator) was silently left out
+    and the names shifted onto the wrong columns, and a row of thousands of fields made
+    a MultiIndex of as many levels (minutes and gigabytes). One extra field is kept for
+    what :func:`header_index_check` accepts (row names, as R's ``write.table`` writes).
+    """
+    src = str(path)
+    width = _fields(first, sep)
+    try:
+        with _open_text(path) as fh:
+            lines = (ln.strip() for i, ln in enumerate(fh) if i > n_comment)
+            row = next((ln for ln in lines if ln), None)
+    except (UnicodeDecodeError, OSError, EOFError, zlib.error):
+        return  # (the read says what is wrong)
+    if row is not None and _fields(row, sep) > width + 1:
+        raise RecordingError(_width_message(width, _fields(row, sep)), src)
+
+
+def _width_message(width: int, found: int) -> str:
+    return (
+        f"the header names {width} columns but the first data row holds {found} values "
+        "(a header name missing, or a separator at the end of each row?)"
+    )
+
+
+def header_index_check(df: pd.DataFrame, src: str) -> pd.DataFrame:
+    """``df`` without the row index pandas took from a data row one field wider than the
+    header: kept out when it holds row numbers (R's row names), else an error (it is a
+    signal, or the empty field of a separator ending each row)."""
+    if isinstance(df.index, pd.RangeIndex):
+        return df
+    if df.index.nlevels == 1 and _index_like(pd.Series(np.asarray(df.index))):
+        return df.reset_index(drop=True)
+    raise RecordingError(_width_message(df.shape[1], df.shape[1] + df.index.nlevels), src)
+
+
 @register_reader(".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", description="text table")
 def read_text_table(path: Path) -> RawSignal:
     """Read a delimited text table (header or none, optional time column)."""
@@ -248,6 +296,8 @@ def read_text_table(path: Path) -> RawSignal:
     keys, n_comment, sep, header, first = _sniff(path)
     if first is None:
         raise RecordingError("the file is empty (no data rows)", src)
+    if header:
+        header_width_check(path, n_comment, sep, first)
     try:
         df = pd.read_csv(
             path,
@@ -264,6 +314,7 @@ def read_text_table(path: Path) -> RawSignal:
     except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RecordingError(f"cannot read ({msg})", src) from None
+    df = header_index_check(df, src)
     cut = cut_last_line(path, first, sep)
     if cut is not None and len(df):
         # (its missing fields would be missing samples, its last field a number cut short)
