@@ -402,3 +402,39 @@ def mock_unreadable(path):
         return real(self, *a, **kw)
 
     return mock.patch.object(Path, "read_text", read_text)
+
+
+# -- Parquet ----------------------------------------------------------------------------------
+
+
+def _parquet(tmp_path: Path, metadata: dict[bytes, bytes] | None = None) -> Path:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    x = _accel(300)
+    table = pa.table({"x": x[:, 0], "y": x[:, 1], "z": x[:, 2]})
+    if metadata is not None:
+        table = table.replace_schema_metadata(metadata)
+    p = tmp_path / "t.parquet"
+    pq.write_table(table, p)
+    return p
+
+
+def test_parquet_with_a_corrupt_header_is_one_line(tmp_path: Path) -> None:
+    # thrift's message runs over three lines: the summary.tsv row and the error line broke
+    p = _parquet(tmp_path)
+    raw = bytearray(p.read_bytes())
+    raw[4:40] = bytes(range(200, 236))  # (the first page header)
+    p.write_bytes(bytes(raw))
+    assert _one_line_error(p, fs=100).startswith("not a readable Parquet file (")
+
+
+@pytest.mark.parametrize(
+    ("metadata", "words"),
+    [
+        ({b"movement.fs": b"abc"}, "movement.fs is not a number"),
+        ({b"pandas": b"{not json"}, "not a readable Parquet file"),
+    ],
+)
+def test_parquet_with_bad_metadata_is_one_line(tmp_path: Path, metadata, words) -> None:
+    p = _parquet(tmp_path, metadata)
+    assert words in _one_line_error(p, modality="accel")

@@ -397,16 +397,22 @@ def read_parquet(path: Path) -> RawSignal:
     src = str(path)
     try:
         table = pq.read_table(path)
+        # pandas' stored index as a column (a DatetimeIndex named "time" is the time
+        # column), and an unnamed one (__index_level_0__) left out, as the windowed read does
+        df = table.to_pandas(ignore_metadata=True)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for bad files
-        raise RecordingError(f"not a readable Parquet file ({exc})", src) from None
-    # pandas' stored index as a column (a DatetimeIndex named "time" is the time column),
-    # and an unnamed one (__index_level_0__) left out, as the windowed read does
-    df = table.to_pandas(ignore_metadata=True)
+        # (thrift's messages run over several lines: the first says what is wrong)
+        raise RecordingError(f"not a readable Parquet file ({_first_line(exc)})", src) from None
     df = df.loc[:, [not STORED_INDEX.match(str(c)) for c in df.columns]]
     meta = table.schema.metadata or {}
     fs = None
     if b"movement.fs" in meta:
-        fs = float(meta[b"movement.fs"])
+        try:
+            fs = float(meta[b"movement.fs"])
+        except ValueError:
+            raise RecordingError(
+                f"its metadata's movement.fs is not a number ({meta[b'movement.fs']!r})", src
+            ) from None
     notes: dict[str, str] = {}
     time = start = None
     tcol = next((c for c in df.columns if str(c).lower() in _TIME_NAMES), None)
