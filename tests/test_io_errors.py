@@ -438,3 +438,43 @@ def test_parquet_with_a_corrupt_header_is_one_line(tmp_path: Path) -> None:
 def test_parquet_with_bad_metadata_is_one_line(tmp_path: Path, metadata, words) -> None:
     p = _parquet(tmp_path, metadata)
     assert words in _one_line_error(p, modality="accel")
+
+
+# -- .npy -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("array", "words"),
+    [
+        (np.zeros((3000, 2), dtype=[("a", "f8")]), "data must be real numbers"),
+        (np.zeros((3000, 2), dtype=bool), "data must be real numbers"),
+        (np.array([["1", "2"]] * 3000), "data must be real numbers"),
+        (np.zeros((3000, 2), dtype="datetime64[ns]"), "data must be real numbers"),
+    ],
+)
+def test_npy_of_no_real_numbers_is_one_line_for_score_and_info(
+    tmp_path: Path, array: np.ndarray, words: str
+) -> None:
+    # the streamed read (movement info, and score's is_streamed) failed deep inside
+    from movement.cli import main
+
+    p = tmp_path / "odd.npy"
+    np.save(p, array)
+    (tmp_path / "odd.json").write_text('{"SamplingFrequency": 100, "Modality": "emg"}')
+    assert words in _one_line_error(p)
+    with pytest.raises(RecordingError, match=words):
+        movement.info(p)
+    assert main(["score", str(p), "--out", str(tmp_path / "out"), "-q"]) == 1
+    summary = (tmp_path / "out" / "summary.tsv").read_text()
+    assert words in summary and "internal" not in summary
+
+
+@pytest.mark.parametrize("content", [b"", b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', (((\n"])
+def test_empty_or_garbled_npy_is_one_line_in_a_batch(tmp_path: Path, content: bytes) -> None:
+    from movement.cli import main
+
+    p = tmp_path / "bad.npy"
+    p.write_bytes(content)
+    assert main(["score", str(p), "--fs", "100", "--out", str(tmp_path / "out"), "-q"]) == 1
+    summary = (tmp_path / "out" / "summary.tsv").read_text()
+    assert "not a readable .npy file" in summary and "internal" not in summary

@@ -15,6 +15,7 @@ import warnings
 import zipfile
 import zlib
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any
 
 import numpy as np
@@ -471,15 +472,17 @@ def _npy_check(path: Path) -> None:
                 shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
             offset = fh.tell()
         size = path.stat().st_size
-    except (ValueError, OSError, EOFError, SyntaxError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RecordingError(f"not a readable .npy file ({msg})", src) from None
+    except (ValueError, OSError, EOFError, SyntaxError, TokenError) as exc:
+        # (a garbled header dict: numpy's parser raises tokenize's TokenError too)
+        raise RecordingError(f"not a readable .npy file ({_first_line(exc)})", src) from None
     if dtype.hasobject:
         raise RecordingError(
             "holds Python objects (dtype object), which movement does not load: "
             "save a numeric array",
             src,
         )
+    if dtype.kind not in "iuf":  # (the streamed read and info would fail deep inside)
+        raise RecordingError(f"data must be real numbers, got dtype {dtype}", src)
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     found = size - offset
     if found < expected:
