@@ -98,14 +98,6 @@ def _sniff(path: Path) -> tuple[dict[str, str], int, str | None, bool, str | Non
 _TAIL_BYTES = 1 << 16
 
 
-def _fields(line: str, sep: str | None) -> int:
-    """Fields of one line of a table (``sep`` None: whitespace-separated)."""
-    s = line.strip()
-    if not s:
-        return 0
-    return len(re.split(r"\s+", s)) if sep is None else len(s.split(sep))
-
-
 def cut_last_line(path: Path, first: str, sep: str | None) -> str | None:
     r"""Why the last line of an uncompressed text table is a cut one, or ``None``.
 
