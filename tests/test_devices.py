@@ -94,6 +94,48 @@ def test_wfdb_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
         movement.read(EMGDB / "emg_healthy.hea")
 
 
+def _wfdb_record_line(tmp_path: Path, line: str) -> Path:
+    for f in ("emg_healthy.hea", "emg_healthy.dat"):
+        shutil.copy(EMGDB / f, tmp_path)
+    hea = tmp_path / "emg_healthy.hea"
+    lines = hea.read_text().splitlines()
+    hea.write_text("\n".join([line, *lines[1:]]) + "\n")
+    return hea
+
+
+@pytest.mark.parametrize("field", ["-4000", "abc", "0", "0/1(0)", "."])
+def test_wfdb_bad_rate_field_is_refused_not_250_hz(tmp_path: Path, field: str) -> None:
+    """wfdb reads a rate it cannot parse as absent, i.e. the spec's 250 Hz default."""
+    pytest.importorskip("wfdb")
+    hea = _wfdb_record_line(tmp_path, f"emg_healthy 1 {field} 50860")
+    with pytest.raises(RecordingError) as err:
+        movement.read(hea)
+    assert str(err.value) == (
+        f"{hea}: the WFDB header's sampling-rate field {field!r} (3rd on the record line) "
+        "is not a positive number"
+    )
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+@pytest.mark.parametrize(
+    ("line", "fs"), [("emg_healthy 1", 250.0), ("emg_healthy 1 4000/1(0) 50860", 4000.0)]
+)
+def test_wfdb_rate_field_absent_is_250_hz_and_counter_part_is_kept(
+    tmp_path: Path, line: str, fs: float
+) -> None:
+    pytest.importorskip("wfdb")
+    rec, _ = _read_quiet(_wfdb_record_line(tmp_path, line))
+    assert rec.fs == fs
+    assert rec.n_samples == 50_860
+
+
+def test_empty_hea_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("wfdb")
+    (tmp_path / "e.hea").write_bytes(b"")
+    with pytest.raises(RecordingError, match=r"e\.hea: the file is empty$"):
+        movement.read(tmp_path / "e.hea")
+
+
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
 def test_wfdb_annotations(tmp_path: Path) -> None:
     wfdb = pytest.importorskip("wfdb")

@@ -451,6 +451,39 @@ def _wfdb_whole(wfdb: ModuleType, base: Path, src: str) -> tuple[Any, np.ndarray
     return rec, np.asarray(sig, dtype=np.float64)
 
 
+_WFDB_RATE = re.compile(r"(?:\d+\.?\d*|\.\d+)")
+
+
+def _wfdb_rate_field(path: Path, src: str) -> None:
+    """Refuse a record line whose sampling-frequency field is present but not a positive number.
+
+    wfdb reads a field it cannot parse (``-4000``, ``abc``) as absent, and an absent rate
+    is 250 Hz by the WFDB spec: such a record was scored at 250 Hz, silently. A record
+    line that omits the field (``name n_sig``) keeps the default.
+    """
+    try:
+        text = path.read_text(encoding="latin-1")
+    except OSError:
+        return  # (rdheader has read it: not reached)
+    if not text.strip():
+        raise RecordingError("the file is empty", src)
+    for line in text.splitlines():
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        if len(fields) < 3:
+            return  # no frequency field: 250 Hz, the WFDB default
+        field = fields[2]
+        rate = re.split(r"[/(]", field, maxsplit=1)[0]
+        if not _WFDB_RATE.fullmatch(rate) or not float(rate) > 0:
+            raise RecordingError(
+                f"the WFDB header's sampling-rate field {field!r} (3rd on the record line) "
+                "is not a positive number",
+                src,
+            )
+        return
+
+
 def open_wfdb(path: Path) -> RawSignal:
     """Open a WFDB record: its header, annotations and on-demand rows (:class:`WfdbRows`).
 
@@ -462,6 +495,8 @@ def open_wfdb(path: Path) -> RawSignal:
     src = str(path)
     base = path.with_name(path.name[: -len(".hea")])
     notes: dict[str, Any] = {}
+    if path.exists():
+        _wfdb_rate_field(path, src)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3
