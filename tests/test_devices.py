@@ -247,6 +247,19 @@ def test_geneactiv_first_1000_bytes(tmp_path: Path) -> None:
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("suffix", [".cwa", ".bin", ".gt3x"])
+def test_empty_device_file_is_one_line(tmp_path: Path, suffix: str) -> None:
+    """An empty .cwa was 'internal error ValueError: cannot mmap an empty file'."""
+    pytest.importorskip("actfast")
+    p = tmp_path / f"empty{suffix}"
+    p.write_bytes(b"")
+    with pytest.raises(RecordingError) as err:
+        movement.read(p)
+    assert str(err.value) == f"{p}: the file is empty"
+    with pytest.raises(RecordingError, match="the file is empty$"):
+        info(p)
+
+
 def test_original_genea_is_refused_clearly() -> None:
     pytest.importorskip("actfast")
     with pytest.raises(RecordingError, match="original GENEA"):

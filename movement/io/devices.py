@@ -71,6 +71,12 @@ def _truncated(path: Path, notes: dict, message: str) -> None:
     warnings.warn(f"{path}: {message}", stacklevel=3)
 
 
+def _refuse_empty(path: Path) -> None:
+    """A 0-byte file is one line (the readers' libraries fail on it in their own words)."""
+    if path.stat().st_size == 0:
+        raise RecordingError("the file is empty", str(path))
+
+
 def _ns_to_datetime(ns: int) -> datetime:
     """Nanoseconds since the epoch (device local time, no zone) to a naive datetime."""
     return datetime(1970, 1, 1) + timedelta(microseconds=int(ns) // 1000)
@@ -612,6 +618,7 @@ def _cwa_declared(path: Path) -> tuple[int, int, int]:
     header holds its sample count (uint16 at offset 28).
     """
     src = str(path)
+    _refuse_empty(path)  # (np.memmap cannot map 0 bytes: ValueError)
     size = path.stat().st_size
     raw = np.memmap(path, dtype=np.uint8, mode="r")
     if size < 4 or bytes(raw[:2]) != b"MD":
@@ -750,6 +757,7 @@ def read_geneactiv(path: Path) -> RawSignal:
         ``x, y, z`` in g, the header's measurement frequency, the start time.
     """
     src = str(path)
+    _refuse_empty(path)
     with open(path, "rb") as fh:
         first = fh.read(4096)
     if b"GENEA" not in first and b"Device Type" not in first:
@@ -858,6 +866,7 @@ def read_gt3x(path: Path) -> RawSignal:
         ``x, y, z`` in g at the header's rate, the start time (device local time).
     """
     src = str(path)
+    _refuse_empty(path)
     notes: dict[str, Any] = {}
     acc = t = None
     meta: dict = {}
