@@ -247,6 +247,22 @@ def test_geneactiv_first_1000_bytes(tmp_path: Path) -> None:
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("freq", ["0 Hz", "0.0 Hz", "-5 Hz", ". Hz", "abc"])
+def test_geneactiv_bad_measurement_frequency_is_one_line(tmp_path: Path, freq: str) -> None:
+    """``0 Hz`` divided the sample count (ZeroDivisionError: an internal error)."""
+    pytest.importorskip("actfast")
+    old = b"Measurement Frequency:85.7 Hz"
+    new = (b"Measurement Frequency:" + freq.encode()).ljust(len(old))
+    bad = tmp_path / "g.bin"
+    bad.write_bytes((DEV / "GENEActiv_testfile.bin").read_bytes().replace(old, new, 1))
+    with pytest.raises(RecordingError) as err:
+        movement.read(bad)
+    assert str(err.value) == (
+        f"{bad}: the GENEActiv header's Measurement Frequency {freq!r} is not a positive "
+        "number of Hz"
+    )
+
+
 @pytest.mark.parametrize("suffix", [".cwa", ".bin", ".gt3x"])
 def test_empty_device_file_is_one_line(tmp_path: Path, suffix: str) -> None:
     """An empty .cwa was 'internal error ValueError: cannot mmap an empty file'."""

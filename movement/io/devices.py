@@ -785,10 +785,17 @@ def read_geneactiv(path: Path) -> RawSignal:
         declared_pages = 0
     if n == 0:
         raise RecordingError(f"0 samples read; the header declares {declared_pages} pages", src)
-    m = re.match(r"\s*([0-9.]+)", str(cfg.get("Measurement Frequency", "")))
-    if not m:
+    freq = cfg.get("Measurement Frequency")
+    if freq is None or not str(freq).strip():
         raise RecordingError("no 'Measurement Frequency' in the GENEActiv header", src)
-    fs = float(m.group(1))
+    m = re.match(r"\s*(\d+\.?\d*|\.\d+)", str(freq))  # (text after it was always let be)
+    fs = float(m.group(1)) if m else 0.0
+    if not (np.isfinite(fs) and fs > 0):  # (0 divided the sample count: ZeroDivisionError)
+        raise RecordingError(
+            f"the GENEActiv header's Measurement Frequency {str(freq).strip()!r} is not a "
+            "positive number of Hz",
+            src,
+        )
     notes: dict[str, Any] = {}
     pages_read = int(np.ceil(n / _GENEACTIV_PAGE))
     expected = declared_pages * _GENEACTIV_PAGE
