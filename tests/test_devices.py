@@ -452,6 +452,26 @@ def test_edf_missing_records_is_not_silent(tmp_path: Path) -> None:
     assert rec.duration == pytest.approx(15.0)
 
 
+@pytest.mark.parametrize("duration", ["0", "-1", "0.0", "abc"])
+@pytest.mark.parametrize("how", ["read", "info"])
+def test_edf_record_duration_not_positive_is_one_line(
+    tmp_path: Path, duration: str, how: str
+) -> None:
+    """score said 'not a readable EDF file (UnboundLocalError ...)', info 'internal error'."""
+    pytest.importorskip("edfio")
+    path = tmp_path / "rec.edf"
+    _write_edf(path)
+    data = bytearray(path.read_bytes())
+    data[244:252] = duration.ljust(8).encode()
+    bad = tmp_path / "bad.edf"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(RecordingError) as err:
+        movement.read(bad) if how == "read" else info(bad)
+    assert str(err.value) == (
+        f"{bad}: corrupt EDF header: record duration {duration!r} s is not a positive number"
+    )
+
+
 def test_not_an_edf(tmp_path: Path) -> None:
     bad = tmp_path / "x.edf"
     bad.write_bytes(b"\x00" * 4000)

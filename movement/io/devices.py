@@ -128,6 +128,19 @@ def _edf_header_check(path: Path, notes: dict) -> None:
         raise RecordingError(
             f"truncated EDF header: {size} bytes, the header alone needs {header_bytes}", src
         )
+    duration_field = head[244:252].decode("ascii", "replace").strip()
+    try:
+        duration = float(duration_field)
+    except ValueError:
+        duration = float("nan")
+    labels = [rest[16 * i : 16 * i + 16].strip() for i in range(n_sig)]
+    annotation_only = all(lab == b"EDF Annotations" for lab in labels)  # (0 s allowed there)
+    if not (np.isfinite(duration) and duration > 0) and not annotation_only:
+        # (the rate is samples per record / duration: edfio divided by 0 or went negative)
+        raise RecordingError(
+            f"corrupt EDF header: record duration {duration_field!r} s is not a positive number",
+            src,
+        )
     off = n_sig * (16 + 80 + 8 * 5 + 80)  # label .. prefiltering, then ns
     try:
         per_record = [
