@@ -40,8 +40,8 @@ def rate_value(value: Any) -> float | None:
 
     A real number (Python or NumPy, not a bool: ``True`` is no rate), or text holding
     one with an optional trailing ``Hz`` (``"100"``, ``"100 Hz"``, ``"1e2Hz"``), as a
-    sidecar's ``SamplingFrequency``. Whether the number is a usable rate (finite, > 0)
-    is the caller's check.
+    sidecar's ``SamplingFrequency``. An integer beyond float range is infinite. Whether
+    the number is a usable rate (finite, > 0) is the caller's check.
 
     Examples
     --------
@@ -54,7 +54,10 @@ def rate_value(value: Any) -> float | None:
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, numbers.Real):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond float range (a JSON 1e400 written out)
+            return float("inf") if value > 0 else float("-inf")
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
         return float(value)
     return None

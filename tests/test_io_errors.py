@@ -104,6 +104,34 @@ def test_sidecar_units_list_of_one_unit(tmp_path: Path) -> None:
     assert movement.read(p).units == "mV"
 
 
+def test_sidecar_rate_integer_beyond_float_range(tmp_path: Path) -> None:
+    """A 401-digit SamplingFrequency was 'internal error OverflowError'."""
+    p = _npy(tmp_path, {"Modality": "accel"})
+    (tmp_path / "a.json").write_text(
+        '{"Modality": "accel", "SamplingFrequency": 1' + "0" * 400 + "}"
+    )
+    msg = _one_line_error(p)
+    assert msg.startswith("sidecar a.json: SamplingFrequency must be a positive number of Hz")
+    assert msg.endswith("got 1000000000000000000000000000000000000...")  # (cut, not 401 digits)
+
+
+def test_sidecar_conversion_warnings_not_a_list(tmp_path: Path) -> None:
+    """A number was 'internal error TypeError'; a text was warned character by character."""
+    for value in (5, "cut short"):
+        conv = {"SourceFile": "x.cwa", "Warnings": value}
+        p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "accel", "Conversion": conv})
+        assert _one_line_error(p) == (
+            f"sidecar a.json: Conversion.Warnings must be a list of messages, got {json.dumps(value)}"
+        )
+
+
+def test_sidecar_nested_too_deeply(tmp_path: Path) -> None:
+    """JSON nested 100 000 deep was 'internal error RecursionError'."""
+    p = _npy(tmp_path)
+    (tmp_path / "a.json").write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert _one_line_error(p) == "sidecar a.json is not usable JSON (nested too deeply)"
+
+
 # -- accelerometer units with missing rows ----------------------------------------------------
 
 

@@ -301,6 +301,10 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         data = json.loads(text)
     except ValueError as exc:
         raise RecordingError(f"sidecar {side.name} is not valid JSON ({exc})", str(path)) from None
+    except RecursionError:
+        raise RecordingError(
+            f"sidecar {side.name} is not usable JSON (nested too deeply)", str(path)
+        ) from None
     if not isinstance(data, dict):
         raise RecordingError(f"sidecar {side.name} must hold a JSON object", str(path))
     return data
@@ -317,6 +321,12 @@ def _sidecar_item(side: dict[str, Any], *keys: str) -> tuple[str, Any]:
         if k.lower() in lower:
             return lower[k.lower()]
     return keys[0], None
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """``value`` as JSON for a message, cut to ``limit`` characters (a 400-digit number)."""
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def sidecar_rate(side: dict[str, Any], src: str) -> float | None:
@@ -338,7 +348,7 @@ def sidecar_rate(side: dict[str, Any], src: str) -> float | None:
     if rate is None or not (np.isfinite(rate) and rate > 0):
         raise RecordingError(
             f"sidecar {sidecar_path(Path(src)).name}: {key} must be a positive number of Hz "
-            f"(e.g. 100), got {json.dumps(value)}",
+            f"(e.g. 100), got {_shown(value)}",
             src,
         )
     return rate
@@ -763,7 +773,14 @@ def _conversion_notes(side: dict[str, Any], src: str, notes: dict) -> None:
         notes["source_notes"] = "; ".join(f"{k}: {v}" for k, v in source_notes.items())
         if source_notes.get("truncated"):  # the readers' contract: a short file says so
             notes["truncated"] = source_notes["truncated"]
-    for message in conv.get("Warnings") or []:
+    messages = conv.get("Warnings") or []
+    if not isinstance(messages, list):  # (a text was warned character by character)
+        raise RecordingError(
+            f"sidecar {sidecar_path(Path(src)).name}: Conversion.Warnings must be a list of "
+            f"messages, got {_shown(messages)}",
+            src,
+        )
+    for message in messages:
         warnings.warn(f"{src}: {message} (in the original {conv['SourceFile']})", stacklevel=3)
 
 
