@@ -104,6 +104,52 @@ def test_sidecar_units_list_of_one_unit(tmp_path: Path) -> None:
     assert movement.read(p).units == "mV"
 
 
+@pytest.mark.parametrize("value", ["eeg", 5, ["accel"], "", True])
+def test_sidecar_modality_not_a_modality_is_one_line(tmp_path: Path, value) -> None:
+    """It was ignored: the modality was guessed (accel from x,y,z-like names) or asked for."""
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "modality": value})
+    msg = _one_line_error(p)
+    assert msg.startswith(
+        "sidecar a.json: modality must be accel or emg (accel: acc, accelerometer"
+    )
+    assert msg.endswith(f"; any case), got {json.dumps(value)}")
+    # a modality given overrules the sidecar's, which is then not read
+    assert movement.read(p, modality="accel").modality == "accel"
+
+
+@pytest.mark.parametrize(("value", "mod"), [("EMG", "emg"), (" Accelerometer ", "accel")])
+def test_sidecar_modality_synonyms_any_case(tmp_path: Path, value: str, mod: str) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": value, "Units": "g"})
+    assert movement.read(p).modality == mod
+
+
+def test_sidecar_modality_null_is_absent(tmp_path: Path) -> None:
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": None})
+    with pytest.raises(movement.errors.UnresolvedError, match="cannot tell the modality"):
+        movement.read(p)
+
+
+def test_sidecar_generic_type_keys_stay_lenient(tmp_path: Path) -> None:
+    """BIDS's RecordingType is "continuous": not a modality, and no error."""
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "RecordingType": "continuous"})
+    with pytest.raises(movement.errors.UnresolvedError):
+        movement.read(p)
+
+
+@pytest.mark.parametrize("value", ["furlongs", "mV"])
+def test_sidecar_accel_units_unknown_is_one_line(tmp_path: Path, value: str) -> None:
+    """They were ignored: the magnitude decided, as if the sidecar said nothing."""
+    p = _npy(tmp_path, {"SamplingFrequency": 100, "Modality": "accel", "Unit": value})
+    assert _one_line_error(p) == (
+        f"sidecar a.json: Unit: unknown accelerometer units {value!r}: use g, mg or m/s^2 "
+        "(also written m/s2, ms-2, m s-2), or leave it out to detect them from the "
+        "magnitude at rest"
+    )
+    assert movement.read(p, units="g").units == "g"  # units given overrule the sidecar's
+    side = {"SamplingFrequency": 100, "Modality": "emg", "Units": value}
+    assert movement.read(_npy(tmp_path, side)).units == value  # (EMG units are free)
+
+
 def test_sidecar_rate_integer_beyond_float_range(tmp_path: Path) -> None:
     """A 401-digit SamplingFrequency was 'internal error OverflowError'."""
     p = _npy(tmp_path, {"Modality": "accel"})

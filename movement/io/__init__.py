@@ -402,15 +402,42 @@ def _guess_modality(channels: Sequence[str]) -> str | None:
     return None
 
 
+_ACCEL_WORDS = ("accel", "acc", "accelerometer", "accelerometry", "imu", "motion", "accel_g", "mmg")
+_EMG_WORDS = ("emg", "semg", "electromyography", "needle emg", "surface emg")
+
+
 def _normalise_modality(value: Any) -> str | None:
     if value is None:
         return None
     v = str(value).strip().lower()
-    if v in ("accel", "acc", "accelerometer", "accelerometry", "imu", "motion", "accel_g", "mmg"):
+    if v in _ACCEL_WORDS:
         return "accel"
-    if v in ("emg", "semg", "electromyography", "needle emg", "surface emg"):
+    if v in _EMG_WORDS:
         return "emg"
     return None
+
+
+def _sidecar_modality(side: dict[str, Any], src: str) -> str | None:
+    """The modality a sidecar states, or None.
+
+    Its ``Modality`` (any case) must name one (``"accel"``, ``"emg"`` or a synonym, any
+    case): anything else (``"eeg"``, ``5``, ``["accel"]``) is an error naming the
+    sidecar, the key and the accepted values. ``RecordingType``, ``DataType`` and
+    ``Type`` are read when there is no ``Modality``, and only when they name one: they
+    are generic keys (BIDS's ``RecordingType`` is ``"continuous"``).
+    """
+    key, value = _sidecar_item(side, "Modality")
+    if value is None:
+        return _normalise_modality(_sidecar_get(side, "RecordingType", "DataType", "Type"))
+    mod = _normalise_modality(value) if isinstance(value, str) else None
+    if mod is None:
+        raise RecordingError(
+            f"sidecar {sidecar_path(Path(src)).name}: {key} must be accel or emg (accel: "
+            f"{', '.join(_ACCEL_WORDS[1:])}; emg: {', '.join(_EMG_WORDS[1:])}; any case), "
+            f"got {_shown(value)}",
+            src,
+        )
+    return mod
 
 
 def convert_accel_units(data: np.ndarray, declared: str | None) -> tuple[np.ndarray, str, str]:
@@ -562,14 +589,17 @@ def read(
         Sampling rate in Hz; overrides the sidecar, the header and the time column. A
         number or text as a sidecar's (``"100 Hz"``, :func:`parse_fs`).
     modality : {"accel", "emg"}, optional
-        Overrides the sidecar, the header and the guess from channel names.
+        Overrides the sidecar, the header and the guess from channel names. A sidecar's
+        ``Modality`` that names neither is an error, except when ``modality`` is given:
+        the sidecar's is then not read (so a wrong one can be overruled).
     channels : sequence of str or int, optional
         Keep only these channels (names or 0-based indices), e.g. to drop a label column;
         one text is split on commas (``"x,y,z"``). Empty, or a channel twice, is an error.
     units : str, optional
         Units of the data when the file does not say (``g``, ``m/s^2``, ``mg``, ``mV``...).
         Accelerometry is converted to g; a unit other than g, mg, m/s² (or ``a.u.``) is
-        an error for it, as for a :class:`~movement.Recording`.
+        an error for it, as for a :class:`~movement.Recording`, and so is a sidecar's
+        ``Units`` when ``units`` is not given (given, it overrules the sidecar's).
     format : str, optional
         Read as this suffix (e.g. ``".csv"``) whatever the file's name.
     start_s, stop_s : float, optional
@@ -853,9 +883,10 @@ def _finish(
             notes["resampled"] = msg
     notes["fs_from"] = how
     # -- modality ---------------------------------------------------------------
+    # (a modality given wins: the sidecar's is then not read, nor checked)
     mod = (
         modality
-        or _normalise_modality(_sidecar_get(side, "Modality", "RecordingType", "DataType", "Type"))
+        or _sidecar_modality(side, src)
         or _normalise_modality(raw.modality)
         or _guess_modality(raw.channels)
     )
@@ -870,11 +901,20 @@ def _finish(
         "given" if modality else ("sidecar/header" if (side or raw.modality) else "channel names")
     )
     # -- units ----------------------------------------------------------------------
-    declared = units or _sidecar_units(side, src) or raw.units
+    side_units = None if units else _sidecar_units(side, src)  # (units given win)
+    declared = units or side_units or raw.units
     data = raw.data
     if mod == "accel":
         if units and accel_unit_key(units) not in (*ACCEL_UNITS, "a.u."):
             raise RecordingError(unknown_accel_units(units), src)  # (as a Recording's)
+        if side_units and accel_unit_key(side_units) not in (*ACCEL_UNITS, "a.u."):
+            # (was ignored: the magnitude decided, as if the sidecar said nothing)
+            key = _sidecar_item(side, "Units", "Unit", "AccelerometerUnits")[0]
+            raise RecordingError(
+                f"sidecar {sidecar_path(Path(src)).name}: {key}: "
+                + unknown_accel_units(side_units).replace("leave the units out", "leave it out"),
+                src,
+            )
         data, unit, note = convert_accel_units(data, declared)
         notes["units"] = note
         if UNITS_OVERRIDDEN in note:  # the file, its sidecar or the caller said otherwise
