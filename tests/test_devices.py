@@ -345,6 +345,24 @@ def test_gt3x_zero_samples_falls_back_or_raises(monkeypatch: pytest.MonkeyPatch)
         assert rec.fs == 30.0
 
 
+def test_gt3x_time_jump_too_long_for_a_grid_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A last timestamp 1e9 s on would have made a grid of 3e10 samples (NaN-filled)."""
+    actfast = pytest.importorskip("actfast")
+    real = actfast.read
+
+    def jump(path: str) -> dict:
+        res = real(path)
+        ts = res["timeseries"]["acceleration"]
+        ts["datetime"] = ts["datetime"].copy()
+        ts["datetime"][-1] += 10**18
+        return res
+
+    monkeypatch.setattr(actfast, "read", jump)
+    path = DEV / "actigraph_testfile.gt3x"
+    with pytest.raises(RecordingError, match=r"the sample times jump by 1e\+09 s after sample"):
+        movement.read(path)
+
+
 def test_gt3x_pygt3x_agrees_with_actfast(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pygt3x")
     actfast = pytest.importorskip("actfast")

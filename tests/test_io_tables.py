@@ -303,6 +303,31 @@ def test_time_column_holes_are_kept_when_the_rate_comes_from_elsewhere(tmp_path,
     assert rec.gaps.sum() == 9000 - 2 and rec.pieces.tolist() == [[0, 2001], [10_999, 13_000]]
 
 
+@pytest.mark.parametrize("jump", [1e6, 1e9])
+@pytest.mark.parametrize("side", [None, {"SamplingFrequency": 100}])
+def test_time_column_jump_too_long_for_a_grid_is_one_line(tmp_path, rng, jump, side) -> None:
+    """30 s at 100 Hz then one time 1e6 s later built a 1e8-sample grid (62 s, >2.4 GB);
+    1e9 s later, a MemoryError. The rate from the time column or from a sidecar alike."""
+    t = np.append(np.arange(3000) / 100.0, 29.99 + jump)
+    p = _write_csv(tmp_path / "j.csv", "time,x,y,z", np.column_stack([t, _accel(t.size, rng)]))
+    if side:
+        (tmp_path / "j.json").write_text(json.dumps(side))
+    with pytest.raises(RecordingError) as err:
+        movement.read(p, modality="accel")
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert msg.startswith(f"{p}: the time column jumps by {jump:.6g} s between rows 3000 and 3001 ")
+    assert msg.endswith("split the file at row 3001 (or correct its time)")
+
+
+def test_time_column_jump_of_an_hour_is_still_a_hole(tmp_path, rng) -> None:
+    t = np.append(np.arange(3000) / 100.0, 29.99 + 3600)
+    p = _write_csv(tmp_path / "h.csv", "time,x,y,z", np.column_stack([t, _accel(t.size, rng)]))
+    with pytest.warns(UserWarning, match="irregular sampling"):
+        rec = movement.read(p, modality="accel")
+    assert rec.n_samples == 363_000 and rec.fs == 100.0
+
+
 def test_rate_from_a_time_column_is_exact_for_a_round_rate(tmp_path, rng) -> None:
     # (n - 1) / (t[-1] - t[0]) gives 25.000000000000004 here; sample counts derived from the
     # rate (round(0.1 * fs) = 2 or 3) must not depend on that last digit

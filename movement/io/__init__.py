@@ -516,13 +516,30 @@ def _fs_from_time(time: np.ndarray, source: str) -> tuple[float, bool]:
     return snap_rate(1.0 / med), True
 
 
-def to_uniform_grid(time: np.ndarray, data: np.ndarray, fs: float) -> tuple[np.ndarray, int]:
+def to_uniform_grid(
+    time: np.ndarray, data: np.ndarray, fs: float, source: str | None = None
+) -> tuple[np.ndarray, int]:
     """Linear interpolation of irregular samples onto a uniform grid at ``fs``.
 
     Grid points farther than 1.5 sample periods from any original sample become
     NaN (gaps). Returns the data and the number of gap samples.
+
+    A grid of more than ``max(100 x the rows, 10**8)`` samples is refused before it is
+    made (a :class:`~movement.errors.RecordingError` for ``source`` saying where the
+    time jumps): one wrong timestamp (1e6 s after 30 s of data) asked for gigabytes.
     """
-    grid = time[0] + np.arange(int(np.floor((time[-1] - time[0]) * fs)) + 1) / fs
+    n_grid = float(np.floor((time[-1] - time[0]) * fs)) + 1
+    if not n_grid <= max(100 * len(time), 10**8):
+        dt = np.diff(time)
+        i = int(np.argmax(dt))
+        raise RecordingError(
+            f"the time column jumps by {dt[i]:.6g} s between rows {i + 1} and {i + 2} "
+            f"({time[i]:.6g} s, then {time[i + 1]:.6g} s): a uniform {fs:g} Hz grid would "
+            f"hold {n_grid:.3g} samples for {len(time)} rows; split the file at row {i + 2} "
+            "(or correct its time)",
+            source,
+        )
+    grid = time[0] + np.arange(int(n_grid)) / fs
     out = np.empty((grid.size, data.shape[1]), dtype=np.float64)
     for j in range(data.shape[1]):  # a loop over channels, not samples
         out[:, j] = np.interp(grid, time, data[:, j])
@@ -855,7 +872,7 @@ def _finish(
         rate, irregular = _fs_from_time(raw.time, src)
         how = "time column"
         if irregular:
-            raw.data, n_gap = to_uniform_grid(raw.time, raw.data, rate)
+            raw.data, n_gap = to_uniform_grid(raw.time, raw.data, rate, src)
             msg = f"{src}: irregular sampling; resampled to a uniform {rate:.4g} Hz grid" + (
                 f" ({n_gap} samples in gaps set missing)" if n_gap else ""
             )
@@ -874,7 +891,7 @@ def _finish(
         if step.size and step.max() >= 2.0 * max(float(np.median(step)), 1.0 / rate):
             # a hole in the time column: the samples after it are not the next ones; they
             # go on a grid at the rate given (the hole becomes missing values)
-            raw.data, n_gap = to_uniform_grid(raw.time, raw.data, rate)
+            raw.data, n_gap = to_uniform_grid(raw.time, raw.data, rate, src)
             msg = (
                 f"{src}: the time column has holes; put on a uniform {rate:.4g} Hz grid "
                 f"({n_gap} samples in gaps set missing)"

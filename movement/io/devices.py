@@ -734,7 +734,7 @@ def read_cwa(path: Path) -> RawSignal:
             data, ["x", "y", "z"], time=time, start=start, units="g", modality="accel", notes=notes
         )
     measured = (n - 1) / float(time[-1]) if time[-1] > 0 else fs
-    grid, n_gap = to_uniform_grid(time, data, fs)
+    grid, n_gap = to_uniform_grid(time, data, fs, src)
     del data
     notes["resampled"] = (
         f"{hw} configured at {fs:g} Hz, measured {measured:.4g} Hz from the block timestamps: "
@@ -930,6 +930,13 @@ def read_gt3x(path: Path) -> RawSignal:
     if np.any(np.diff(idx) <= 0):
         raise RecordingError("sample times in the .gt3x file do not increase", src)
     n_grid = int(idx[-1]) + 1
+    if n_grid > max(100 * acc.shape[0], 10**8):  # (as to_uniform_grid: not gigabytes of NaN)
+        i = int(np.argmax(np.diff(t)))
+        raise RecordingError(
+            f"the sample times jump by {t[i + 1] - t[i]:.6g} s after sample {i + 1}: a "
+            f"{fs:g} Hz grid would hold {n_grid:.3g} samples for {acc.shape[0]}",
+            src,
+        )
     if n_grid > acc.shape[0]:
         grid = np.full((n_grid, acc.shape[1]), np.nan)
         grid[idx] = acc
