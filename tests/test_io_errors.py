@@ -178,6 +178,21 @@ def test_sidecar_nested_too_deeply(tmp_path: Path) -> None:
     assert _one_line_error(p) == "sidecar a.json is not usable JSON (nested too deeply)"
 
 
+def test_sidecar_keys_differing_only_by_case_are_named(tmp_path: Path) -> None:
+    """The keys are read in any case: one of the two rates was taken silently."""
+    p = _npy(tmp_path)
+    (tmp_path / "a.json").write_text(
+        '{"Modality": "accel", "samplingfrequency": 100, "SAMPLINGFREQUENCY": 50}'
+    )
+    assert _one_line_error(p) == (
+        "sidecar a.json: keys 'samplingfrequency' (100) and 'SAMPLINGFREQUENCY' (50) differ "
+        "only by case: keep one"
+    )
+    # the same value twice, or keys movement does not read, are let be
+    side = {"Modality": "accel", "fs": 100, "FS": 100, "note": "a", "NOTE": "b"}
+    assert movement.read(_npy(tmp_path, side)).fs == 100.0
+
+
 # -- accelerometer units with missing rows ----------------------------------------------------
 
 

@@ -307,7 +307,29 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise RecordingError(f"sidecar {side.name} must hold a JSON object", str(path))
+    seen: dict[str, str] = {}
+    for k in data:  # a loop over the sidecar's keys
+        low = str(k).lower()
+        if low in _SIDECAR_KEYS and low in seen and data[seen[low]] != data[k]:
+            # (the keys are read in any case: which one was meant cannot be told)
+            raise RecordingError(
+                f"sidecar {side.name}: keys {seen[low]!r} ({_shown(data[seen[low]])}) and "
+                f"{k!r} ({_shown(data[k])}) differ only by case: keep one",
+                str(path),
+            )
+        seen.setdefault(low, k)
     return data
+
+
+#: The sidecar keys movement reads (in any case), lower case.
+_SIDECAR_KEYS = {
+    k.lower()
+    for k in (
+        "SamplingFrequency", "SamplingRate", "fs", "Modality", "RecordingType", "DataType",
+        "Type", "Channels", "ChannelNames", "Units", "Unit", "AccelerometerUnits",
+        "RecordingStartTime", "StartTime", "AcquisitionDateTime", "ColumnNames",
+    )
+}  # fmt: skip
 
 
 def _sidecar_get(side: dict[str, Any], *keys: str) -> Any:
