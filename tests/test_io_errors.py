@@ -193,6 +193,16 @@ def test_sidecar_keys_differing_only_by_case_are_named(tmp_path: Path) -> None:
     assert movement.read(_npy(tmp_path, side)).fs == 100.0
 
 
+def test_npz_of_complex_numbers_is_refused(tmp_path: Path) -> None:
+    """Its imaginary part was dropped silently (read as the real part)."""
+    p = tmp_path / "c.npz"
+    np.savez(p, data=_accel(1000) + 1j, fs=100.0)
+    assert _one_line_error(p, modality="accel") == (
+        "'data' holds complex numbers (dtype complex128): save the real values (e.g. their "
+        "magnitude or real part)"
+    )
+
+
 # -- accelerometer units with missing rows ----------------------------------------------------
 
 

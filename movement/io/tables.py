@@ -576,6 +576,13 @@ def _npz_signal(z: Any, src: str) -> RawSignal:
     key = "data" if "data" in names else (names[0] if len(names) == 1 else None)
     if key is None:
         raise RecordingError(f"no 'data' array in the archive (arrays: {', '.join(names)})", src)
+    for name in (key, "time"):
+        if name in names and z[name].dtype.kind == "c":  # (float64 dropped the imaginary part)
+            raise RecordingError(
+                f"{name!r} holds complex numbers (dtype {z[name].dtype}): save the real "
+                "values (e.g. their magnitude or real part)",
+                src,
+            )
     data = np.asarray(z[key], dtype=np.float64)
     if data.ndim == 1:
         data = data[:, None]
