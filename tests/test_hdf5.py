@@ -495,3 +495,33 @@ def test_movement_score_streams_a_large_hdf5(tmp_path: Path, accel_sim, monkeypa
     assert len(a) == len(b) >= 5
     np.testing.assert_allclose(a["onset"], b["onset"], atol=0.011)
     assert list(a["trial_type"]) == list(b["trial_type"])
+
+
+def test_a_data_set_declared_huge_but_never_written_is_one_line(tmp_path: Path, capsys) -> None:
+    """A 60 kB file declaring 10^9 x 3 samples (chunks never written read as zeros): score
+    streamed a billion fill values past any timeout, and movement.read ran out of memory."""
+    h5py = pytest.importorskip("h5py")
+    from movement.cli import main
+    from movement.io.info import info
+
+    p = tmp_path / "sparse.h5"
+    with h5py.File(p, "w") as f:
+        ds = f.create_dataset("data", shape=(10**9, 3), dtype="f8", chunks=(4096, 3))
+        ds[:1000] = np.random.default_rng(0).normal(0, 0.01, (1000, 3))
+        f.attrs["fs"] = 100.0
+        f.attrs["modality"] = "accel"
+    assert p.stat().st_size < 1 << 20
+    with pytest.raises(RecordingError, match=r"sparse.h5: 'data' declares 1000000000 samples x 3 "
+                       r"channels \(22.4 GiB\) but stores .* never written"):  # fmt: skip
+        movement.read(p)
+    with pytest.raises(RecordingError, match="never written"):
+        info(p)
+    assert main(["score", str(p), "--out", str(tmp_path / "out"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "never written" in err and "Traceback" not in err
+    # a data set with every chunk written is read as before (the check reads no samples)
+    q = tmp_path / "whole.h5"
+    with h5py.File(q, "w") as f:
+        f.create_dataset("data", data=np.zeros((5000, 3)) + [0, 0, 1], chunks=(1000, 3))
+        f.attrs["fs"] = 100.0
+    assert movement.read(q, modality="accel").n_samples == 5000

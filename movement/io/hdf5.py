@@ -318,6 +318,34 @@ def _number(value: Any) -> float:
     return float(arr.ravel()[0])
 
 
+#: Declared bytes from which a data set is checked for chunks never written.
+_SPARSE_CHECK_BYTES = 1 << 30
+#: ... and refused when its stored bytes are fewer than this fraction of them.
+_SPARSE_FRACTION = 1e-3
+
+
+def _check_written(ds: Any, name: str, n: int, k: int, src: str) -> None:
+    """Refuse a chunked data set of over a GiB of which (almost) nothing was written.
+
+    HDF5 reads a chunk never written as its fill value: a file of a few kB may declare
+    10^9 samples (an interrupted logger's preallocation, a damaged header), which would
+    be scored as hours of zeros, or read whole until memory runs out. Real samples never
+    compress a thousandfold, so a data set storing under a thousandth of its declared
+    bytes is refused in one line.
+    """
+    declared = int(ds.size) * int(ds.dtype.itemsize)
+    if ds.chunks is None or declared < _SPARSE_CHECK_BYTES:
+        return
+    stored = int(ds.id.get_storage_size())
+    if stored < _SPARSE_FRACTION * declared:
+        raise RecordingError(
+            f"{name!r} declares {n} samples x {k} channels ({declared / 2**30:.1f} GiB) but "
+            f"stores {stored / 2**20:.2g} MB: most of it was never written (an interrupted "
+            "recording, or a damaged file?)",
+            src,
+        )
+
+
 def _shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(str(int(d)) for d in shape) if shape else "scalar"
 
@@ -506,6 +534,7 @@ def open_hdf5(path: Path, *, read_time: bool = True) -> RawSignal:
             if _matlab_empty(ds) or 0 in shape:
                 raise RecordingError(f"no samples in the file ({name!r} is empty)", src)
             n, k, axis = _orient(shape, repr(name), src)
+            _check_written(ds, name, n, k, src)
             group = ds.parent
             gname = group.name.strip("/")
             places: list[tuple[str, Any]] = [
