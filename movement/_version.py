@@ -1,10 +1,11 @@
-"""The package version: the installed package's, or the source tree's it is imported from.
+"""The package version: the source tree's it is imported from, or the installed package's.
 
 Every result carries it (``movement_version``), and a batch re-scores results of another
-version, so it must be the version of the code that runs. The installed metadata is that
-version only when this module is the installed one: a source tree imported ahead of an
-installed copy (``PYTHONPATH``, a notebook in a checkout) reads its own
-``pyproject.toml`` instead (it stamped the installed copy's version before).
+version, so it must be the version of the code that runs. Imported from a source tree (a
+checkout ahead of an installed copy on ``PYTHONPATH``, a notebook in a checkout, an
+editable install) it is the tree's ``pyproject.toml``'s: the installed copy's metadata, or
+a ``movement.egg-info`` a build left in the checkout, may be of another version. Otherwise
+(an installed copy) it is the installed metadata's.
 """
 
 from __future__ import annotations
@@ -27,25 +28,18 @@ def _source_tree_version(here: Path) -> str | None:
 
 
 def _find_version() -> str:
-    from importlib.metadata import PackageNotFoundError, distribution
+    from importlib.metadata import PackageNotFoundError, version
 
-    here = Path(__file__).resolve()
-    try:
-        dist = distribution("movement")
-    except PackageNotFoundError:
-        dist = None
-    if dist is not None:
-        try:
-            installed = Path(str(dist.locate_file("movement/_version.py"))).resolve()
-        except (OSError, ValueError):
-            installed = None
-        if installed == here:
-            return dist.version  # this module is the installed one
-    # a source tree (or an editable install, whose metadata comes from it)
-    source = _source_tree_version(here)
+    # a source tree (a checkout on PYTHONPATH, an editable install, a notebook in it): its
+    # own pyproject.toml, whatever metadata is found first (a build leaves a
+    # movement.egg-info in the checkout, which goes stale with the next version bump)
+    source = _source_tree_version(Path(__file__).resolve())
     if source is not None:
         return source
-    return dist.version if dist is not None else "unknown"
+    try:
+        return version("movement")  # an installed copy (no pyproject.toml beside it)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 __version__ = _find_version()
