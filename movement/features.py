@@ -633,11 +633,16 @@ def segment_features(
     cfg: EMGConfig | AccelConfig,
     modality: str,
     duration: float,
+    *,
+    cocontraction_scale: bool = True,
 ) -> pd.DataFrame:
     """Measure every segment; returns the segments table with feature columns added.
 
     The "main" site of a segment is the active site with the largest peak; amplitude,
-    SNR and periodicity are measured there.
+    SNR and periodicity are measured there. With ``cocontraction_scale=False`` the EMG
+    ``cocontraction`` column is left NaN: for a caller that computes it from a
+    recording-wide scale (a stream's windows, :mod:`movement.stream`), where this
+    window's own would be discarded (it costs three full-length temporaries).
     """
     table = seg.table
     fs = pre.fs
@@ -719,7 +724,9 @@ def segment_features(
     cols["n_channels_active"] = active.sum(axis=1)
     cols["channel_fraction"] = active.sum(axis=1) / s
     cols["cocontraction"] = (
-        cocontraction(pre.sustained, seg.level, start, stop) if modality == "emg" else np.nan
+        cocontraction(pre.sustained, seg.level, start, stop)
+        if modality == "emg" and cocontraction_scale
+        else np.nan
     )
     # tilts on the sharp orientation when there is one: the 0.25 Hz gravity spreads a
     # short spasm's tilt over seconds and under-reads it

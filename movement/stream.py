@@ -1355,6 +1355,17 @@ def _run_window(
     return pre, seg, rec
 
 
+def _core_activity(sustained: np.ndarray, seg: Any, a: int, b: int) -> np.ndarray:
+    """``max(sustained - seg.level, 0)`` on rows ``a:b``, the same values, without the
+    per-sample level of the whole window (``seg.level``) or a second temporary."""
+    act = np.empty((b - a, sustained.shape[1]))
+    blk = seg.block
+    for j in range(sustained.shape[1]):  # loop over sites
+        lv = np.repeat(seg.level_blocks[a // blk : -(-b // blk), j], blk)[a % blk :][: b - a]
+        np.subtract(sustained[a:b, j], lv, out=act[:, j])
+    return np.maximum(act, 0.0, out=act)
+
+
 def _act_top(act: np.ndarray, keep: int, prev: np.ndarray | None) -> np.ndarray:
     """The ``keep`` largest values per column of ``act`` and ``prev`` (unsorted).
 
@@ -1591,11 +1602,13 @@ def _core_rows(
     if not own.all():
         seg = replace(seg, table=tab.loc[own])
         start, stop = start[own], stop[own]
-    feats = segment_features(pre, seg, cfg, modality, rec.duration)
+    # with a store, the window's own co-contraction (its own scale) would be replaced
+    feats = segment_features(
+        pre, seg, cfg, modality, rec.duration, cocontraction_scale=coco is None
+    )
     if coco is not None:
         # this core's activity, for the feature once the recording-wide scale is known
-        lv = seg.level[core[0] - s0 : core[1] - s0]
-        coco.write(core[0], np.maximum(pre.sustained[core[0] - s0 : core[1] - s0] - lv, 0.0))
+        coco.write(core[0], _core_activity(pre.sustained, seg, core[0] - s0, core[1] - s0))
     feats["start"] += s0
     feats["stop"] += s0
     feats["onset"] = feats["start"] / src.meta.fs
