@@ -658,9 +658,14 @@ def segment_features(
         out["main_site"] = pd.Series(dtype=int)
         return out
     cols: dict[str, Any] = {}
-    # the accelerometer's signal is a magnitude (>= 0): no copy
-    sig = pre.signal if modality == "accel" else np.abs(pre.signal)
-    peaks = np.stack([_seg_max(sig[:, j], start, stop) for j in range(s)], axis=1)
+
+    # the accelerometer's signal is a magnitude (>= 0): no copy; EMG's |signal| one
+    # channel at a time (no full-length copy of every channel)
+    def sig_col(j: int) -> np.ndarray:
+        col = pre.signal[:, j]
+        return col if modality == "accel" else np.abs(col)
+
+    peaks = np.stack([_seg_max(sig_col(j), start, stop) for j in range(s)], axis=1)
     peaks = np.where(active, peaks, -np.inf)
     main = np.argmax(peaks, axis=1)
     rows = np.arange(m)
@@ -668,7 +673,7 @@ def segment_features(
     sq = np.empty(m)
     for site in np.unique(main):  # loop over sites
         sel = np.flatnonzero(main == site)
-        col = pre.signal[:, site] if modality == "emg" else sig[:, site]
+        col = pre.signal[:, site] if modality == "emg" else sig_col(site)
         sq[sel] = _seg_reduce(np.add, col * col, start[sel], stop[sel])
     rms = np.sqrt(sq / np.maximum(stop - start, 1))
     level = seg.level_at(start, main)
