@@ -116,7 +116,9 @@ def _cap(high: float, fs: float) -> float:
 _BLOCK = 1 << 16
 
 
-def _sosfiltfilt(sos: np.ndarray, x: np.ndarray, minus: np.ndarray | None = None) -> np.ndarray:
+def _sosfiltfilt(
+    sos: np.ndarray, x: np.ndarray, minus: np.ndarray | None = None, absolute: bool = False
+) -> np.ndarray:
     """Zero-phase filtering along axis 0: ``scipy.signal.sosfiltfilt(sos, x, axis=0)``.
 
     Long float64 inputs are filtered in blocks of ``_BLOCK`` rows with the filter state
@@ -129,20 +131,24 @@ def _sosfiltfilt(sos: np.ndarray, x: np.ndarray, minus: np.ndarray | None = None
 
     With ``minus`` (shaped as ``x``), ``x - minus`` is filtered: the difference is taken a
     block at a time in the blocked path (the same values, no full-length difference).
+    With ``absolute``, ``|x|`` (or ``|x - minus|``) is filtered, likewise a block at a time.
     """
     if x.ndim == 1:
         m1 = None if minus is None else minus[:, None]
-        return _sosfiltfilt(sos, x[:, None], m1)[:, 0]
+        return _sosfiltfilt(sos, x[:, None], m1, absolute)[:, 0]
     n, k = x.shape
     ntaps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
     pad = 3 * ntaps
     if x.dtype != np.float64 or n < 4 * _BLOCK or (minus is not None and minus.dtype != x.dtype):
         if minus is not None:
             x = x - minus
+        if absolute:
+            x = np.abs(x)
         return signal.sosfiltfilt(sos, np.ascontiguousarray(x.T), axis=-1).T
 
     def rows(sl: slice) -> np.ndarray:
-        return x[sl] if minus is None else x[sl] - minus[sl]
+        r = x[sl] if minus is None else x[sl] - minus[sl]
+        return np.abs(r) if absolute else r
 
     zi = signal.sosfilt_zi(sos)[:, :, None]  # (sections, 2, 1): broadcast over channels
     out = np.empty((k, n)).T
@@ -1008,7 +1014,9 @@ def _preprocess_emg(
 def _emg_oscill(y: np.ndarray, fs: float) -> np.ndarray:
     """Periodicity of the activation: rectified EMG smoothed to < ~25 Hz, mean removed
     (n, n_sites, 1)."""
-    env = lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2)
+    # lowpass(np.abs(y), fs, min(25.0, 0.2 * fs), order=2), |y| taken a block at a time
+    sos = signal.butter(2, _cap(min(25.0, 0.2 * fs), fs), btype="lowpass", fs=fs, output="sos")
+    env = _sosfiltfilt(sos, y, absolute=True)
     env -= env.mean(axis=0)  # in place: the same differences, no second full-length array
     return env[:, :, None]
 
