@@ -1377,7 +1377,8 @@ def _act_top(act: np.ndarray, keep: int, prev: np.ndarray | None) -> np.ndarray:
         allv = act if prev is None else np.concatenate([prev, act])
         if len(allv) <= keep:
             return allv
-        return np.partition(allv, len(allv) - keep, axis=0)[len(allv) - keep :]
+        # (a copy: a view would keep the whole partitioned window alive until the next)
+        return np.partition(allv, len(allv) - keep, axis=0)[len(allv) - keep :].copy()
     out = np.empty_like(prev)
     for j in range(act.shape[1]):  # loop over channels
         col = act[:, j]
@@ -1602,13 +1603,14 @@ def _core_rows(
     if not own.all():
         seg = replace(seg, table=tab.loc[own])
         start, stop = start[own], stop[own]
+    if coco is not None:
+        # this core's activity, for the feature once the recording-wide scale is known
+        # (before the features: its temporaries and theirs are not alive at once)
+        coco.write(core[0], _core_activity(pre.sustained, seg, core[0] - s0, core[1] - s0))
     # with a store, the window's own co-contraction (its own scale) would be replaced
     feats = segment_features(
         pre, seg, cfg, modality, rec.duration, cocontraction_scale=coco is None
     )
-    if coco is not None:
-        # this core's activity, for the feature once the recording-wide scale is known
-        coco.write(core[0], _core_activity(pre.sustained, seg, core[0] - s0, core[1] - s0))
     feats["start"] += s0
     feats["stop"] += s0
     feats["onset"] = feats["start"] / src.meta.fs
