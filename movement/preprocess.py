@@ -940,20 +940,26 @@ def preprocess(
     config: EMGConfig | AccelConfig,
     clip_top: np.ndarray | None = None,
     calibration: Calibration | None = None,
+    *,
+    overwrite: bool = False,
 ) -> Preprocessed:
     """Clean a recording for its modality (the first stage of :func:`movement.score`).
 
     ``clip_top`` is the per-channel maximum ``|x|`` of the whole recording when ``rec``
     is a window of it (see :func:`clipping_mask`). ``calibration`` (accelerometry; see
     :mod:`movement.calibration`, fitted on the whole recording) is applied after the
-    clipping mask, which is judged on the values as read.
+    clipping mask, which is judged on the values as read. With ``overwrite``, a float64
+    ``rec.data`` may be changed (EMG: its channels' medians are subtracted in place, no
+    full-length copy): for a caller that does not read it after (a stream's window).
     """
     x, gaps = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
     # dropouts (runs of missing samples up to bridge_gap_s) stay filled and are not gaps
     gaps = unbridged(gaps, bridge_rows(getattr(config, "bridge_gap_s", None), rec.fs))
     clipped = clipping_mask(x, getattr(config, "clip_g", None), clip_top)
     if rec.modality == "emg":
-        return _preprocess_emg(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]
+        # x is this call's own when it is a new array (gaps filled, another dtype)
+        own = (overwrite or not np.may_share_memory(x, rec.data)) and x.flags.writeable
+        return _preprocess_emg(x, rec.fs, rec.channels, config, gaps, clipped, own)  # type: ignore[arg-type]
     if calibration is not None:
         x = calibration.apply(x)  # a new array when applied (x may be rec.data itself)
     return _preprocess_accel(x, rec.fs, rec.channels, config, gaps, clipped)  # type: ignore[arg-type]
@@ -966,8 +972,13 @@ def _preprocess_emg(
     cfg: EMGConfig,
     gaps: np.ndarray,
     clipped: np.ndarray,
+    own: bool = False,
 ) -> Preprocessed:
-    x = x - _median0(x)
+    """EMG's preprocessing; ``own``: ``x`` may be changed (centred in place)."""
+    if own:
+        x -= _median0(x)  # the same differences as below, no second full-length array
+    else:
+        x = x - _median0(x)
     y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order)
     if cfg.notch_hz:
         y = notch(y, fs, cfg.notch_hz, harmonics=cfg.notch_harmonics)

@@ -382,6 +382,11 @@ class _Source:
     def read(self, s0: int, s1: int) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def read_owned(self, s0: int, s1: int) -> tuple[np.ndarray, bool]:
+        """:meth:`read`, and whether the rows are a new array no one else holds (the
+        caller may then change them); by default not known: False."""
+        return self.read(s0, s1), False
+
     def rewind(self) -> None:
         """Start again from the first sample (sequential sources)."""
 
@@ -541,15 +546,21 @@ class _ArraySource(_Source):
         return w
 
     def read(self, s0: int, s1: int) -> np.ndarray:
+        return self.read_owned(s0, s1)[0]
+
+    def read_owned(self, s0: int, s1: int) -> tuple[np.ndarray, bool]:
         if self._file is not None and self.idx is None:
             w = _read_rows(self._file, s0, s1, self.arr.shape[1])
             if w is not None:
-                return w * self.factor if self.factor != 1.0 else w
+                return (w * self.factor if self.factor != 1.0 else w), True
         w = self.arr[s0:s1]
+        # a new array unless a reader's rows are passed on as it gave them
+        own = isinstance(self.arr, np.ndarray) or self.factor != 1.0
         if self.idx is not None:
             w = w[:, self.idx]
         if np.issubdtype(w.dtype, np.integer):
             w = w.astype(np.float64)
+            own = True
         elif isinstance(self.arr, np.ndarray):
             w = np.array(w)  # (a decoding reader, e.g. EDF rows, gives a new array already)
         if self.factor != 1.0:
@@ -558,7 +569,7 @@ class _ArraySource(_Source):
             # pages of a memory map that were read stay in this process's RSS (file-backed)
             # until dropped; dropping them keeps memory flat whatever the file's length
             self._mm.madvise(mmap.MADV_DONTNEED)
-        return w
+        return w, own
 
 
 def _file_rows(arr: Any) -> tuple[str, int, int] | None:
@@ -707,6 +718,9 @@ class _SpanSource(_Source):
 
     def read(self, s0: int, s1: int) -> np.ndarray:
         return self.src.read(self.a + s0, self.a + s1)
+
+    def read_owned(self, s0: int, s1: int) -> tuple[np.ndarray, bool]:
+        return self.src.read_owned(self.a + s0, self.a + s1)
 
 
 def _subsample_rows(
@@ -1345,12 +1359,13 @@ def _window_recording(src: _Source, x: np.ndarray) -> Recording:
 
 
 def _run_window(
-    src: _Source, x: np.ndarray, cfg: EMGConfig | AccelConfig
+    src: _Source, x: np.ndarray, cfg: EMGConfig | AccelConfig, overwrite: bool = False
 ) -> tuple[Any, Any, Recording]:
-    """Preprocess and segment one slice; the clipping mask uses the recording's maximum."""
+    """Preprocess and segment one slice; the clipping mask uses the recording's maximum.
+    ``overwrite``: ``x`` may be changed (see :func:`movement.preprocess.preprocess`)."""
     rec = _window_recording(src, x)
     # flat tops at the recording's max |x|; the recording's calibration
-    pre = preprocess(rec, cfg, clip_top=src.top, calibration=src.calibration)
+    pre = preprocess(rec, cfg, clip_top=src.top, calibration=src.calibration, overwrite=overwrite)
     seg = segment(pre, cfg)
     return pre, seg, rec
 
@@ -1564,9 +1579,12 @@ def _core_rows(
     step = pl.overlap
     carried = cut_at = None
     while True:
-        x = src.read(s0, s1)
+        x, own = src.read_owned(s0, s1)
         stats["max_rows"] = max(stats.get("max_rows", 0), len(x))
-        pre, seg, rec = _run_window(src, x, cfg)
+        # the rows are not read after preprocessing: changed in place when they are new
+        pre, seg, rec = _run_window(src, x, cfg, own)
+        duration = rec.duration
+        del x, rec  # (EMG: the centred rows, once segmentation no longer needs them)
         tab = seg.table
         start = tab["start"].to_numpy(np.int64)
         stop = tab["stop"].to_numpy(np.int64)
@@ -1583,6 +1601,7 @@ def _core_rows(
             s1 = min(limit, s1 + step)
             step *= 2
             stats["extensions"] = stats.get("extensions", 0) + 1
+            del pre, seg, tab  # (before the longer slice is read)
             continue
         if cut.any() and s1 < pl.n:
             # still running at the longest slice allowed: cut at the trusted end, and the
@@ -1608,9 +1627,7 @@ def _core_rows(
         # (before the features: its temporaries and theirs are not alive at once)
         coco.write(core[0], _core_activity(pre.sustained, seg, core[0] - s0, core[1] - s0))
     # with a store, the window's own co-contraction (its own scale) would be replaced
-    feats = segment_features(
-        pre, seg, cfg, modality, rec.duration, cocontraction_scale=coco is None
-    )
+    feats = segment_features(pre, seg, cfg, modality, duration, cocontraction_scale=coco is None)
     feats["start"] += s0
     feats["stop"] += s0
     feats["onset"] = feats["start"] / src.meta.fs
