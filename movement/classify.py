@@ -452,12 +452,19 @@ def load_model(
     # size and modification time, to the clock's tick, can equal the old one's)
     version = st.st_size, st.st_mtime_ns, st.st_ino
     bundle = _load_bundle(str(spec_path.resolve()), *version)
-    models = bundle.get("models", {}) if isinstance(bundle, dict) else {}
+    models = bundle.get("models") if isinstance(bundle, dict) else None
+    if not isinstance(models, dict):
+        got = type(bundle).__name__ if not isinstance(bundle, dict) else "a dict without 'models'"
+        raise MovementError(
+            f"{spec_path}: not a movement model (it holds {got}, not the models "
+            "`movement train` writes)"
+        )
     if modality not in models:
         if spec in (None, "default"):
             return RuleClassifier(modality, config).fit(), "rules"
         raise MovementError(f"{spec_path}: has no model for {modality}")
     model = models[modality]
+    _check_entry(model, spec_path, modality)
     _check_features(model, spec_path, modality)
     # the file's content digest: two models of one name (retrained, copied over) differ
     digest = _digest(str(spec_path.resolve()), *version)
@@ -475,6 +482,35 @@ def _digest(path: str, size: int, mtime_ns: int, inode: int = 0) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()[:12]
+
+
+def _check_entry(model: Any, path: Path, modality: str) -> None:
+    """A model file's entry for ``modality`` must be a classifier of this package's labels,
+    over the features it names, trained on that modality's segments.
+
+    An accelerometer model filed under ``emg`` (or the reverse) scored the other
+    modality's segments silently; an entry that is no such classifier (a number, a
+    scikit-learn estimator fit on a bare matrix) failed with an internal error.
+    """
+    trained_on = getattr(model, "modality", None)
+    if isinstance(trained_on, str) and trained_on != modality:
+        raise MovementError(
+            f"{path}: its {modality} model was trained on {trained_on} segments; train one "
+            f"for {modality} with `movement train --modality {modality}`"
+        )
+    classes = getattr(model, "classes_", None)
+    features = getattr(model, "features_", None)
+    if (
+        not callable(getattr(model, "predict_proba", None))
+        or classes is None
+        or not set(CLASSES) <= {str(c) for c in np.asarray(classes, dtype=object).ravel()}
+        or not isinstance(features, (list, tuple))
+        or not all(isinstance(f, str) for f in features)
+    ):
+        raise MovementError(
+            f"{path}: its {modality} entry is {type(model).__name__}, not a classifier of "
+            f"{', '.join(CLASSES)} over named features (a model `movement train` writes)"
+        )
 
 
 def _check_features(model: Any, path: Path, modality: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -392,3 +394,41 @@ def test_a_model_is_named_by_its_content_and_checked_against_its_features(tmp_pa
     path = saved("d", bundle(["duration", "snr_db", "rms"], 1))
     with pytest.raises(MovementError, match="fit on 2 features but lists 3"):
         load_model(path, "accel", AccelConfig())
+
+
+def test_a_model_file_entry_of_another_modality_or_kind_is_refused(tmp_path) -> None:
+    """An accelerometer model filed under ``emg`` scored EMG segments silently; an entry
+    that is no movement classifier (a number, a plain scikit-learn estimator), or a file
+    holding a list, failed with an internal error or a misleading 'has no model'."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    from movement.config import EMGConfig
+    from movement.train import TrainedClassifier, save_bundle
+
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    y = np.array(["other", "dystonia-like", "fasciculation-like"] * 2)
+    est = DecisionTreeClassifier(random_state=0).fit(X, y)
+    accel = TrainedClassifier(est, "accel", ["duration", "snr_db"])
+
+    def saved(name: str, bundle) -> Path:
+        return save_bundle(bundle, tmp_path / name)
+
+    swapped = saved("swapped.joblib", {"name": "m", "models": {"emg": accel}})
+    with pytest.raises(MovementError, match="its emg model was trained on accel segments"):
+        load_model(swapped, "emg", EMGConfig())
+    plain = LogisticRegression().fit(X, y)
+    for name, entry in (("int.joblib", 3), ("plain.joblib", plain)):
+        path = saved(name, {"name": "m", "models": {"accel": entry}})
+        with pytest.raises(MovementError, match="not a classifier of fasciculation-like"):
+            load_model(path, "accel", AccelConfig())
+    import joblib
+
+    joblib.dump([1, 2], tmp_path / "list.joblib")
+    with pytest.raises(MovementError, match="not a movement model \\(it holds list"):
+        load_model(tmp_path / "list.joblib", "accel", AccelConfig())
+    # the right modality still loads
+    model, _ = load_model(
+        saved("ok.joblib", {"name": "m", "models": {"accel": accel}}), "accel", AccelConfig()
+    )
+    assert model is not None
