@@ -58,6 +58,16 @@ class _Config:
             if not a < b:
                 m = self.modality
                 raise MovementError(f"{m}.{low} ({a!r}) must be below {m}.{high} ({b!r})")
+        # the periodicity window must hold a cycle of the lowest frequency it looks for
+        # (a window of no whole sample failed with a ZeroDivisionError when scoring)
+        if "periodic_window_s" in names and self.periodic_band_hz[0] > 0:
+            low = self.periodic_band_hz[0]
+            if self.periodic_window_s * low < 1.0:
+                m = self.modality
+                raise MovementError(
+                    f"{m}.periodic_window_s ({self.periodic_window_s!r}) must hold at least one "
+                    f"cycle of {m}.periodic_band_hz's low edge ({low:g} Hz: {1 / low:.3g} s)"
+                )
 
     def replace(self, **changes: Any) -> _Config:
         """Return a copy with some values changed (unknown names are an error)."""
@@ -236,7 +246,9 @@ _NONNEG = _Rule(lo=0.0)
 _FINITE = _Rule()
 _FRACTION = _Rule(lo=0.0, hi=1.0)
 _SWITCH = _Rule("bool")
-_ORDER = _Rule("int", lo=1)
+_ORDER = _Rule(
+    "int", lo=1, hi=100, note="a Butterworth filter of higher order is numerically unstable"
+)
 _LAGS = _Rule("int", lo=0, note="0 = no whitening")
 _SPECTRAL_BAND = _Rule("band", lo=0.0)
 _DURATION_MIN = _Rule(lo=0.0, note="0 = no minimum")
@@ -274,7 +286,9 @@ _RULES: dict[str, _Rule] = {
     "min_event_snr_db": _FINITE,
     "dystonia_min_snr_db": _FINITE,
     # noise-model detectors
-    "muap_windows_s": _Rule("windows", lo=0.0, lo_open=True),
+    "muap_windows_s": _Rule(
+        "windows", lo=0.0, lo_open=True, hi=0.5, note="within the noise model's 0.5 s blocks"
+    ),
     "muap_whitening_order": _LAGS,
     "muap_false_alarms_per_h": _RATE_PER_H,
     "muap_edge_db": _NONNEG,

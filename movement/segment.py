@@ -1707,7 +1707,7 @@ def periodic_runs(
     n, k = osc.shape
     win = int(round(window_s * fs))
     hop = periodic_hop(fs, window_s, hop_s)
-    if n < win:
+    if win < 2 or n < win:  # (a window of under 2 samples has no spectrum)
         return np.empty((0, 2), dtype=np.int64)
     starts = np.arange(0, n - win + 1, hop)
     m = len(starts)

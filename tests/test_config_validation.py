@@ -36,9 +36,14 @@ BAD = [
     ("emg", "sustained_active_fraction", 1.5, "in [0, 1]"),
     ("emg", "notch_hz", -50.0, ">= 0"),
     ("emg", "filter_order", 2.5, "must be a whole number"),
-    ("emg", "filter_order", 0, ">= 1"),
+    ("emg", "filter_order", 0, "in [1, 100]"),
+    # (order 200 filtered 2 kHz EMG into values of 1e17, 1000 failed with an OverflowError)
+    ("emg", "filter_order", 200, "in [1, 100]"),
+    ("accel", "filter_order", 1000, "numerically unstable"),
+    # (a window longer than the 0.5 s noise blocks failed with an internal error)
+    ("emg", "muap_windows_s", (0.004, 0.6), "each in (0, 0.5]"),
     ("emg", "muap_whitening_order", 31.5, "must be a whole number"),
-    ("emg", "muap_windows_s", (0.004, -0.008), "each > 0"),
+    ("emg", "muap_windows_s", (0.004, -0.008), "each in (0, 0.5]"),
     ("emg", "muap_windows_s", (), "one or more numbers"),
     ("emg", "artefact_band_hz", (15.0, 1.0), "low < high"),
     ("emg", "tremor_band_hz", (3.0, math.nan), "low < high"),
@@ -64,6 +69,7 @@ INVERTED = [
     ("emg", {"min_brief_s": 0.1}, "emg.min_brief_s (0.1) must be below emg.max_brief_s"),
     ("accel", {"motion_highpass_hz": 50.0}, "accel.motion_highpass_hz (50.0) must be below"),
     ("accel", {"posture_max_deg": 5.0}, "accel.posture_min_deg (10.0) must be below"),
+    ("accel", {"periodic_window_s": 0.1}, "accel.periodic_window_s (0.1) must hold at least one"),
 ]
 
 
@@ -326,3 +332,14 @@ def test_benchmark_random_settings_stay_valid() -> None:
         bench._random_accel(np.random.default_rng(seed + 555))
         for base in (EMGConfig(), EMGConfig(ecg_removal=False, notch_hz=50.0)):
             bench._random_emg(np.random.default_rng(seed + 555), base)
+
+
+def test_a_periodicity_window_of_no_whole_sample_finds_no_tremor() -> None:
+    """accel.periodic_window_s below one sample (allowed with periodic_band_hz from 0 Hz)
+    failed scoring with a ZeroDivisionError (an internal error)."""
+    import numpy as np
+
+    from movement.segment import periodic_runs
+
+    x = np.random.default_rng(0).normal(size=(3000, 1))
+    assert periodic_runs(x, 100.0, 0.001, (0.0, 12.0), 0.3, 0.0).shape == (0, 2)
