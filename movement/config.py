@@ -1104,10 +1104,29 @@ def _read_config(p: Path) -> Any:
     first: Exception | None = None
     for fmt in order:
         try:
-            return json.loads(text) if fmt == "JSON" else tomllib.loads(text)
+            if fmt == "JSON":
+                return json.loads(text, object_pairs_hook=_unique_keys)
+            return tomllib.loads(text)
+        except _DuplicateKey as exc:  # (TOML refuses them itself)
+            raise MovementError(f"{p}: {exc}; {_FORMATS}") from None
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, TOMLDecodeError
             first = first or exc
     raise MovementError(f"{p}: not valid {order[0]} ({first}); {_FORMATS}")
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice: ``json`` keeps the last one,
+    so ``{"emg": {"k_on": 4}, "emg": {"k_off": 1}}`` lost ``k_on`` silently."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(f"{key!r} is given twice in one table")
+        out[key] = value
+    return out
 
 
 def _sections(data: Any) -> dict[str, Any]:

@@ -343,3 +343,16 @@ def test_a_periodicity_window_of_no_whole_sample_finds_no_tremor() -> None:
 
     x = np.random.default_rng(0).normal(size=(3000, 1))
     assert periodic_runs(x, 100.0, 0.001, (0.0, 12.0), 0.3, 0.0).shape == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"emg": {"k_on": 4}, "emg": {"k_off": 1}}', '{"emg": {"k_on": 4, "k_on": 5}}'],
+)
+def test_a_json_config_giving_a_key_twice_is_refused(tmp_path, text) -> None:
+    """JSON keeps the last of two equal keys: the first [emg] table's k_on was lost
+    silently (TOML refuses a key given twice)."""
+    path = tmp_path / "dup.json"
+    path.write_text(text)
+    with pytest.raises(MovementError, match="given twice in one table"):
+        load_settings(path)
