@@ -329,6 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "debug"):
         args.debug = False
     try:
+        out = getattr(args, "out", None)
+        if isinstance(out, str) and not out.strip():
+            # (Path("") is the current folder: score, convert and simulate wrote there)
+            raise MovementError("--out is empty: give a folder (or file) to write to")
         return int(args.func(args) or 0)
     except MovementError as exc:
         if args.debug:

@@ -401,3 +401,32 @@ def test_a_bug_is_one_line_unless_debug(monkeypatch, capsys) -> None:
     assert "--debug" in err and "Traceback" not in err
     with pytest.raises(RuntimeError, match="boom"):
         main(["train", "--n", "1", "--debug"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "{rec}", "--out", ""],
+        ["convert", "{rec}", "--out", " "],
+        ["simulate", "--modality", "accel", "--duration", "5", "--out", ""],
+    ],
+)
+def test_an_empty_out_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch, capsys, argv
+) -> None:
+    """``--out ""`` is the current folder to pathlib: score, convert and simulate wrote
+    their outputs (and a lock file) wherever the command was run."""
+    rec = tmp_path / "rec.csv"
+    t = np.arange(2000) / 100.0
+    pd.DataFrame({"x": 0.01 * np.sin(t), "y": 0.0 * t, "z": 1.0 + 0 * t}).to_csv(rec, index=False)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    code = main(
+        [a.replace("{rec}", str(rec)) for a in argv] + ["--fs", "100"] * (argv[0] != "simulate")
+    )
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        "movement: error: --out is empty: give a folder (or file) to write to"
+    )
+    assert list(work.iterdir()) == []
