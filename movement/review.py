@@ -530,7 +530,20 @@ def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) ->
         tsv = ev_dir / f"{stem}_events.tsv"
         if not tsv.exists():
             raise MovementError(f"{files[-1]}: no {tsv.name} in {ev_dir}")
-        events = _with_statuses(read_bids_events(tsv), tsv)
+        events = read_bids_events(tsv)
+        # (an events table without labels, or with an onset that is not a number, failed
+        # with an internal KeyError / ValueError)
+        missing = [c for c in ("onset", "trial_type") if c not in events.columns]
+        if missing:
+            raise MovementError(
+                f"{tsv}: not an events table as movement score writes it (no "
+                f"{', '.join(missing)} column)"
+            )
+        onsets = pd.to_numeric(events["onset"], errors="coerce").to_numpy(np.float64)
+        if not np.isfinite(onsets).all():
+            bad = int(np.flatnonzero(~np.isfinite(onsets))[0])
+            raise MovementError(f"{tsv}: row {bad + 1} has no numeric onset")
+        events = _with_statuses(events.assign(onset=onsets), tsv)
         if "channel" in events.columns:
             events["channel"] = events["channel"].map(lambda v: None if pd.isna(v) else str(v))
         modality = None

@@ -265,3 +265,32 @@ def test_text_columns_read_back_as_text(events: pd.DataFrame, tmp_path: Path) ->
     assert back["review_status"].iloc[1] is None
     dec = pd.DataFrame({"onset": [2.5], "channel": ["02"], "review_status": ["rejected"]})
     assert apply_decisions(back, dec)["review_status"].iloc[2] == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("drop_trial_type", "not an events table as movement score writes it \\(no trial_type"),
+        ("text_onset", "row 1 has no numeric onset"),
+    ],
+)
+def test_a_reviewed_table_without_labels_or_numeric_onsets_is_one_line(
+    tmp_path: Path, change: str, message: str
+) -> None:
+    """``train --reviewed`` on an events table reviewed in place but without a trial_type
+    column, or with an onset that is text, failed with an internal KeyError / ValueError."""
+    table = pd.DataFrame(
+        {
+            "onset": ["1.5", "4.0"],
+            "duration": ["0.2", "3.0"],
+            "trial_type": ["fasciculation-like", "other"],
+            "review_status": ["accepted", "n/a"],
+        }
+    )
+    if change == "drop_trial_type":
+        table = table.drop(columns=["trial_type"])
+    else:
+        table.loc[0, "onset"] = "abc"
+    table.to_csv(tmp_path / "rec_events.tsv", sep="\t", index=False)
+    with pytest.raises(MovementError, match=message):
+        reviewed_training_rows(tmp_path, tmp_path)
