@@ -487,6 +487,11 @@ class _FileCounts:
     modality_from: str
 
 
+#: The most segments of the segment-based metrics (a few hundred MB of arrays): 116 days
+#: in segments of 1 s.
+_MAX_SEGMENTS = 10**7
+
+
 def _count(
     pred: pd.DataFrame,
     truth: pd.DataFrame,
@@ -512,6 +517,11 @@ def _count(
         float(t_off_all.max()) if len(t_off_all) else 0.0,
     )
     n_seg = max(1, math.ceil(end / tol.segment - 1e-9))
+    if n_seg > _MAX_SEGMENTS:  # (not an internal MemoryError)
+        raise MovementError(
+            f"{name}: {end:.6g} s in segments of {tol.segment:g} s is {n_seg:.3g} segments, over "
+            f"{_MAX_SEGMENTS:.0e}: a longer --segment, or onsets and durations in seconds"
+        )
     p_free = np.ones(len(p_cls), bool)
     t_free = np.ones(len(t_cls), bool)
     same_p, same_t = [], []

@@ -523,3 +523,20 @@ def test_macro_f1_leaves_out_classes_absent_on_both_sides():
     assert math.isnan(empty.macro_f1)
     assert "n/a" in empty.to_text()
     json.dumps(empty.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    ("onset", "duration", "segment"),
+    [(1e300, None, 1.0), (1.0, 1e12, 1.0), (1.0, 60.0, 1e-9)],
+)
+def test_a_segment_grid_too_large_to_hold_is_one_line(onset, duration, segment):
+    """A true event at 1e300 s (no recording length known), --duration 1e12 or
+    --segment 1e-9 asked for billions of segments: an internal MemoryError or
+    'Maximum allowed dimension exceeded'."""
+    pred = pd.DataFrame({"onset": [1.0], "duration": [0.5], "trial_type": [OT]})
+    truth = pd.DataFrame({"onset": [onset], "duration": [0.5], "trial_type": [OT]})
+    with pytest.raises(MovementError, match="segments, over 1e\\+07: a longer --segment"):
+        evaluate(
+            pred, truth, duration=duration, modality="accel",
+            tolerances=Tolerances(segment=segment),
+        )  # fmt: skip
