@@ -802,7 +802,11 @@ def _score_into(
         client = (
             Client(scheduler)
             if scheduler
-            else Client(processes=True, n_workers=max(1, jobs), threads_per_worker=1)
+            else Client(
+                processes=True,
+                n_workers=max(1, min(_n_jobs(jobs), len(todo))),
+                threads_per_worker=1,
+            )
         )
     elif backend != "loky":
         raise MovementError(f"unknown backend {backend!r}; use loky or dask")
@@ -1037,6 +1041,8 @@ def _with_parent(tasks: list[tuple[Any, ...]], n_jobs: int) -> Iterator[tuple[in
     pending = deque(tasks)
     done: queue.Queue[Any] = queue.Queue()
     lock = threading.Lock()
+    # (no more processes than files: --jobs 1000 for two files started ~999 workers)
+    n_jobs = max(1, min(n_jobs, len(tasks)))
     executor, owned = _worker_pool(n_jobs - 1, tasks[0][-1] if tasks else ScoreOptions())
 
     def submit_next() -> None:

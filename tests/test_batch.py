@@ -814,3 +814,25 @@ def test_a_setting_of_the_other_modality_does_not_score_a_file_again(tmp_path: P
     assert (out / "sim_wrist_accel_events.tsv").stat().st_mtime_ns == before  # skipped
     assert main([*args, "--set", "accel.k_on=5"]) == 0
     assert (out / "sim_wrist_accel_events.tsv").stat().st_mtime_ns != before  # scored again
+
+
+def test_no_more_worker_processes_than_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--jobs 1000 for two files started ~999 worker processes (77 s instead of ~2 s)."""
+    import movement.batch as batch
+
+    asked: list[int] = []
+    real = batch._worker_pool
+
+    def pool(n, opts):
+        asked.append(n)
+        return real(n, opts)
+
+    monkeypatch.setattr(batch, "_worker_pool", pool)
+    paths = _write_recordings(tmp_path, n=2)
+    rows = score_batch(
+        paths, tmp_path / "out", jobs=1000, progress=False, opts=ScoreOptions(model="rules")
+    )
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert asked == [1]  # one worker beside this process: one file each
