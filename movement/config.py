@@ -127,6 +127,9 @@ class _Rule:
     hi_open: bool = False
     optional: bool = False
     note: str = ""
+    #: Set: a value is 0 (off) or at least this (a notch of a fraction of a hertz is no
+    #: mains notch, and its filter is singular).
+    zero_or_from: float | None = None
 
     def _what(self) -> str:
         """The accepted values in words (for the error message)."""
@@ -147,6 +150,8 @@ class _Rule:
             bound = f"{'<' if self.hi_open else '<='} {self.hi:g}"
         else:
             bound = ""
+        if self.zero_or_from is not None:
+            bound = f"0 or >= {self.zero_or_from:g}"
         if bound and self.kind in ("band", "windows"):
             bound = ("low edge " if self.kind == "band" else "each ") + bound
         text = noun + (f", {bound}" if bound else "")
@@ -231,6 +236,8 @@ class _Rule:
         """``v`` (a number) is finite and within the bounds."""
         if not math.isfinite(v):
             return False
+        if self.zero_or_from is not None and 0 < v < self.zero_or_from:
+            return False
         if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
             return False
         return self.hi is None or not (v >= self.hi if self.hi_open else v > self.hi)
@@ -265,7 +272,9 @@ _RULES: dict[str, _Rule] = {
     "band_low_hz": _POSITIVE,
     "band_high_hz": _POSITIVE,
     "filter_order": _ORDER,
-    "notch_hz": _Rule(lo=0.0, optional=True, note="0 or none = no notch"),
+    "notch_hz": _Rule(
+        lo=0.0, optional=True, zero_or_from=1.0, note="0 or none = no notch; mains: 50 or 60"
+    ),
     "notch_harmonics": _Rule("int", lo=1, note="1 = the mains frequency only"),
     "ecg_removal": _SWITCH,
     "bridge_gap_s": _Rule(lo=0.0, hi=1.0, optional=True, note="0 or none = no gap bridged"),

@@ -34,7 +34,9 @@ BAD = [
     ("emg", "min_snr_on_db", math.nan, "must be a finite number"),
     ("emg", "muap_false_alarms_per_h", 0.0, "> 0"),
     ("emg", "sustained_active_fraction", 1.5, "in [0, 1]"),
-    ("emg", "notch_hz", -50.0, ">= 0"),
+    ("emg", "notch_hz", -50.0, "0 or >= 1"),
+    # (a notch of a millionth of a hertz: a singular filter, an internal LinAlgError)
+    ("emg", "notch_hz", 1e-6, "0 or >= 1"),
     ("emg", "filter_order", 2.5, "must be a whole number"),
     ("emg", "filter_order", 0, "in [1, 100]"),
     # (order 200 filtered 2 kHz EMG into values of 1e17, 1000 failed with an OverflowError)
