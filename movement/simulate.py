@@ -106,6 +106,13 @@ _G = 9.80665
 
 TRIAL_TYPES = ("fasciculation-like", "dystonia-like", "other")
 
+#: Values (samples x channels) a simulated recording may hold: it is built whole in memory,
+#: with a few float64 copies (2e8 values: 1.6 GB each; 7.7 days of 100 Hz accelerometry,
+#: 28 h of one channel of 2 kHz EMG).
+MAX_VALUES = 2e8
+#: SNRs (dB) a simulation accepts: far beyond any real recording's either way.
+SNR_DB_RANGE = (-60.0, 120.0)
+
 #: Subtypes of the two target classes, per modality.
 TARGET_SUBTYPES: dict[str, dict[str, tuple[str, ...]]] = {
     "emg": {
@@ -1233,8 +1240,21 @@ def simulate(
         raise SimulationError(f"an accelerometer has 3 axes, got n_channels={nch}")
     if nch < 1 or nch > 64:
         raise SimulationError(f"n_channels must be within 1-64, got {nch}")
-    if snr_db is not None and not math.isfinite(float(snr_db)):
-        raise SimulationError(f"snr_db must be a finite number, got {snr_db!r}")
+    if snr_db is not None and not (
+        math.isfinite(float(snr_db)) and SNR_DB_RANGE[0] <= float(snr_db) <= SNR_DB_RANGE[1]
+    ):
+        # (10 ** (1e6 / 20) overflowed: an internal error)
+        raise SimulationError(
+            f"snr_db must be a number from {SNR_DB_RANGE[0]:g} to {SNR_DB_RANGE[1]:g} dB, "
+            f"got {snr_db!r}"
+        )
+    if duration * fs * nch > MAX_VALUES:
+        # (built whole in memory, with a few float64 copies: 1e9 s asked for 745 GiB at once)
+        raise SimulationError(
+            f"duration {duration:g} s at {fs:g} Hz x {nch} channel(s) is "
+            f"{duration * fs * nch:.3g} values, over the {MAX_VALUES:.0e} a simulated "
+            "recording is built with in memory; simulate shorter recordings (--n-files)"
+        )
     p = params if params is not None else SimulationParams()
     conf = _resolve_confounders(modality, confounders)
 

@@ -101,6 +101,11 @@ def test_bad_options():
         simulate("emg", 1, 0)
     with pytest.raises(SimulationError):
         SimulationParams(muap_pp_mv=(0.5, 0.1))
+    # internal errors before: a MemoryError (745 GiB at once), an OverflowError (10 ** 50000)
+    with pytest.raises(SimulationError, match=r"is 3e\+11 values, over the 2e\+08"):
+        simulate("accel", 1e9, 0)
+    with pytest.raises(SimulationError, match="snr_db must be a number from -60 to 120 dB"):
+        simulate("accel", 10, 0, snr_db=1e6)
 
 
 # -- event shapes --------------------------------------------------------------------
