@@ -652,6 +652,18 @@ def score_batch(
     paths = expand_inputs(inputs)
     if inputs and not paths:
         raise MovementError("no recordings found in: " + " ".join(str(i) for i in inputs))
+    out = output_folder(out_dir)
+    with _output_lock(out, shard):
+        return _score_into(
+            paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler, resume=resume,
+            progress=progress, shard=shard,
+        )  # fmt: skip
+
+
+def output_folder(out_dir: str | Path) -> Path:
+    """``out_dir`` made (with its parents) and checked writable, before anything is
+    written: one line otherwise (a file of that name, no permission, a read-only disk).
+    What every command that writes into an ``--out`` folder calls first."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise MovementError(f"the output folder {out} (--out) is a file, not a folder")
@@ -662,11 +674,7 @@ def score_batch(
             f"the output folder {out} (--out): cannot create it ({_os_reason(exc)})"
         ) from None
     _check_writable(out)
-    with _output_lock(out, shard):
-        return _score_into(
-            paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler, resume=resume,
-            progress=progress, shard=shard,
-        )  # fmt: skip
+    return out
 
 
 def _check_writable(out: Path) -> None:

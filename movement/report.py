@@ -2123,6 +2123,9 @@ def cli_run(args: argparse.Namespace) -> int:
     if events_dir is not None and not events_dir.is_dir():
         raise MovementError(f"--events {events_dir}: no such folder")
     out = Path(args.out) if args.out else (events_dir or Path("results"))
+    from .batch import output_folder
+
+    output_folder(out)  # (a file of that name, no permission: one line, exit 2, first)
     chans = (
         tuple(c.strip() for c in args.channels.split(","))
         if getattr(args, "channels", None) is not None

@@ -1567,6 +1567,13 @@ def cli_run(args: argparse.Namespace) -> int:
     if args.n_files < 1:
         print("movement simulate: --n-files must be >= 1", file=sys.stderr)
         return 2
+    from .batch import output_folder
+
+    try:
+        output_folder(args.out)  # (a file of that name: one line, before anything is made)
+    except MovementError as exc:
+        print(f"movement simulate: {exc}", file=sys.stderr)
+        return 2
     try:
         # e.g. a confounder that does not apply to the modality: one `warning: ...` line
         with _warnings_as_lines():

@@ -430,3 +430,31 @@ def test_an_empty_out_is_refused_before_anything_is_written(
         "movement: error: --out is empty: give a folder (or file) to write to"
     )
     assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "{csv}"],
+        ["simulate", "--modality", "accel"],
+        ["report", "{csv}"],
+        ["convert", "{csv}"],
+        ["convert", "{csv}", "--out", "{file}/one.npy"],
+    ],
+)
+def test_an_out_that_is_a_file_is_one_line_for_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """score said so in one line (exit 2); simulate and report said "File exists" (exit 1),
+    convert "FileExistsError: [Errno 17] ..." per input."""
+    csv = Path(__file__).resolve().parents[1] / "data" / "sim_wrist_accel.csv"
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    args = [a.format(csv=csv, file=afile) for a in command]
+    if "--out" not in args:
+        args += ["--out", str(afile)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.endswith(f"the output folder {afile} (--out) is a file, not a folder")
+    assert afile.read_text() == "not a folder"

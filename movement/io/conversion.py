@@ -427,6 +427,11 @@ def cli_run(args: argparse.Namespace) -> int:
             f"--out {args.out} names one .npy but {len(paths)} inputs were given: "
             "give a folder instead"
         )
+    if args.out is not None:
+        from ..batch import output_folder
+
+        # (a file of that name, no permission: one line, exit 2, before any file is read)
+        output_folder(Path(args.out).parent if single else args.out)
     chans = [c.strip() for c in args.channels.split(",")] if args.channels is not None else None
     failed: list[str] = []
     written: dict[Path, Path] = {}
