@@ -2115,6 +2115,11 @@ def cli_run(args: argparse.Namespace) -> int:
     from .io import find_recordings
 
     _matplotlib()  # fail early, once, when matplotlib is missing
+    from .cli import _model_option
+
+    # (a model file that does not exist: one line before anything, as for movement score;
+    # it was a failure per file, exit 1)
+    args.model = _model_option(args.model)
     settings = load_settings(getattr(args, "config", None), getattr(args, "set", None) or [])
     paths = find_recordings(args.inputs, format=getattr(args, "format", None))
     if not paths:

@@ -458,3 +458,14 @@ def test_an_out_that_is_a_file_is_one_line_for_every_command(
     assert len(err.splitlines()) == 1
     assert err.endswith(f"the output folder {afile} (--out) is a file, not a folder")
     assert afile.read_text() == "not a folder"
+
+
+def test_report_checks_its_model_before_anything(tmp_path: Path, capsys) -> None:
+    """A --model that is no file was a failure per recording (exit 1), as score checks it."""
+    csv = Path(__file__).resolve().parents[1] / "data" / "sim_wrist_accel.csv"
+    for model in (tmp_path / "missing.joblib", tmp_path):
+        assert main(["report", str(csv), "--model", str(model), "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"movement: error: --model {model}: no such model file (use default, " \
+                      "rules or a path)"  # fmt: skip
+    assert not (tmp_path / "o").exists()
