@@ -85,9 +85,29 @@ def _normalise(df: pd.DataFrame, source: str) -> pd.DataFrame:
     if out["onset"].isna().any():
         bad = int(np.flatnonzero(out["onset"].isna().to_numpy())[0])
         raise MovementError(f"{source}: row {bad + 1} has no numeric onset")
-    out["duration"] = (
-        pd.to_numeric(df["duration"], errors="coerce") if "duration" in df.columns else np.nan
-    )
+    onset = out["onset"].to_numpy(dtype=float)
+    if not (np.isfinite(onset) & (onset >= 0)).all():
+        # (inf or -1 matched no event, and was said as "made on another event")
+        bad = int(np.flatnonzero(~(np.isfinite(onset) & (onset >= 0)))[0])
+        raise MovementError(
+            f"{source}: row {bad + 1}: onset {df['onset'].iloc[bad]!r} is not a time in the "
+            "recording (a finite number of seconds >= 0)"
+        )
+    if "duration" in df.columns:
+        out["duration"] = pd.to_numeric(df["duration"], errors="coerce")
+        given = [_text(v) is not None for v in df["duration"]]
+        dur = out["duration"].to_numpy(dtype=float)
+        # a duration given (not empty or n/a) is a finite number >= 0: text read as NaN
+        # let a decision apply whatever its event's duration
+        wrong = np.asarray(given) & ~(np.isfinite(dur) & (dur >= 0))
+        if wrong.any():
+            bad = int(np.flatnonzero(wrong)[0])
+            raise MovementError(
+                f"{source}: row {bad + 1}: duration {df['duration'].iloc[bad]!r} is not a "
+                "number of seconds >= 0 (or n/a)"
+            )
+    else:
+        out["duration"] = np.nan
     for c in ("trial_type", "channel", "reviewer", "comment", "new_trial_type"):
         vals = [_text(v) for v in df[c]] if c in df.columns else [None] * len(df)
         out[c] = pd.Series(vals, index=df.index, dtype=object)

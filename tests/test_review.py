@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -294,3 +295,28 @@ def test_a_reviewed_table_without_labels_or_numeric_onsets_is_one_line(
     table.to_csv(tmp_path / "rec_events.tsv", sep="\t", index=False)
     with pytest.raises(MovementError, match=message):
         reviewed_training_rows(tmp_path, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("onset", "duration", "fragment"),
+    [
+        ("inf", "0.02", "row 1: onset 'inf' is not a time in the recording"),
+        ("-1", "0.02", "row 1: onset '-1' is not a time in the recording"),
+        ("1.5", "abc", "row 1: duration 'abc' is not a number of seconds >= 0"),
+        ("1.5", "-0.5", "row 1: duration '-0.5' is not a number of seconds >= 0"),
+    ],
+)
+def test_a_decision_with_an_impossible_onset_or_duration_is_one_line(
+    tmp_path, onset, duration, fragment
+) -> None:
+    """An onset of inf or -1 matched nothing and was warned as "made on another event"; a
+    text duration became NaN and the decision was applied whatever its event's duration."""
+    p = tmp_path / "d_decisions.tsv"
+    p.write_text(
+        "onset\tduration\ttrial_type\treview_status\n"
+        f"{onset}\t{duration}\tfasciculation-like\taccepted\n"
+    )
+    with pytest.raises(MovementError, match=re.escape(f"d_decisions.tsv: {fragment}")):
+        read_decisions(p)
+    p.write_text("onset\tduration\treview_status\n1.5\tn/a\taccepted\n2.5\t\trejected\n")
+    assert read_decisions(p)["duration"].isna().all()
