@@ -99,7 +99,7 @@ def _normalise(df: pd.DataFrame, source: str) -> pd.DataFrame:
         dur = out["duration"].to_numpy(dtype=float)
         # a duration given (not empty or n/a) is a finite number >= 0: text read as NaN
         # let a decision apply whatever its event's duration
-        wrong = np.asarray(given) & ~(np.isfinite(dur) & (dur >= 0))
+        wrong = np.asarray(given, dtype=bool) & ~(np.isfinite(dur) & (dur >= 0))
         if wrong.any():
             bad = int(np.flatnonzero(wrong)[0])
             raise MovementError(

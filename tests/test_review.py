@@ -320,3 +320,10 @@ def test_a_decision_with_an_impossible_onset_or_duration_is_one_line(
         read_decisions(p)
     p.write_text("onset\tduration\treview_status\n1.5\tn/a\taccepted\n2.5\t\trejected\n")
     assert read_decisions(p)["duration"].isna().all()
+
+
+def test_a_decisions_table_of_no_rows_reads_as_none(tmp_path) -> None:
+    """(The duration check failed on no rows: an internal TypeError in every re-score.)"""
+    p = tmp_path / "e_decisions.tsv"
+    p.write_text("onset\tduration\treview_status\n")
+    assert read_decisions(p).empty
