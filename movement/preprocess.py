@@ -409,6 +409,15 @@ def lowband_rms(x: np.ndarray, fs: float, low: float, high: float, window_s: flo
     >>> bool(abs(r[5000:15000] - np.sqrt(0.5)).max() < 0.05)
     True
     """
+    r = _lowband_rows(x, fs, low, high, window_s)
+    return r.expand() if isinstance(r, BlockRows) else r
+
+
+def _lowband_rows(
+    x: np.ndarray, fs: float, low: float, high: float, window_s: float
+) -> np.ndarray | BlockRows:
+    """:func:`lowband_rms`, as its per-block values (:class:`BlockRows`) when it is
+    computed on block means (the per-sample array is then those values repeated)."""
     n = x.shape[0]
     grid = max(1, int(round(0.5 * fs)))
     most = int(fs // (10.0 * high))
@@ -420,7 +429,35 @@ def lowband_rms(x: np.ndarray, fs: float, low: float, high: float, window_s: flo
     if nb * q < n:
         blocks = np.concatenate([blocks, x[nb * q :].mean(axis=0, keepdims=True)])
     r = moving_rms(bandpass(blocks, fs / q, low, high, 2), fs / q, window_s)
-    return np.repeat(r, q, axis=0)[:n]
+    return BlockRows(r, q, n)
+
+
+class BlockRows:
+    """An (n, k) array constant over blocks of ``q`` rows, held per block: the values of
+    ``np.repeat(blocks, q, axis=0)[:n]`` without that per-sample array (the EMG low band
+    of :func:`lowband_rms`; :func:`movement.segment.artefact_runs` reads it so)."""
+
+    def __init__(self, blocks: np.ndarray, q: int, n: int) -> None:
+        self.blocks, self.q, self.n = blocks, q, n
+        self.shape = (n, blocks.shape[1])
+
+    def expand(self) -> np.ndarray:
+        """The per-sample array."""
+        return np.repeat(self.blocks, self.q, axis=0)[: self.n]
+
+    def column(self, j: int) -> np.ndarray:
+        """Column ``j`` per sample."""
+        return np.repeat(self.blocks[:, j], self.q)[: self.n]
+
+    def take(self, rows: np.ndarray, j: int) -> np.ndarray:
+        """``expand()[rows, j]`` (``rows`` in ``[0, n)``)."""
+        return self.blocks[rows // self.q, j]
+
+    def strided(self, b: int, stride: int, nb: int) -> np.ndarray:
+        """``padded.reshape(nb, b, k)[:, ::stride, :]`` of the per-sample array padded to
+        ``nb * b`` rows with its last row."""
+        rows = np.arange(nb)[:, None] * b + np.arange(0, b, stride)[None, :]
+        return self.blocks[np.minimum(rows, self.n - 1) // self.q]
 
 
 def notch(
@@ -897,6 +934,15 @@ class Preprocessed:
     lowband: np.ndarray | None = None
     ecg_beats: np.ndarray | None = None
 
+    def lowband_rows(self) -> np.ndarray | BlockRows | None:
+        """:attr:`lowband`, as its per-block values (:class:`BlockRows`) when it has them
+        and has not been read per sample (computed on first access, as ``lowband``)."""
+        value = self._lowband  # type: ignore[attr-defined]
+        if callable(value):
+            value = value()
+            self._lowband = value  # type: ignore[attr-defined]
+        return value
+
 
 def _lazy(name: str, doc: str) -> property:
     """A field that may be given as a function computing it: it is then computed on first
@@ -907,6 +953,9 @@ def _lazy(name: str, doc: str) -> property:
         value = getattr(self, slot)
         if callable(value):
             value = value()
+            setattr(self, slot, value)
+        if isinstance(value, BlockRows):
+            value = value.expand()  # (the per-sample array, kept once read)
             setattr(self, slot, value)
         return value
 
@@ -1000,7 +1049,7 @@ def _preprocess_emg(
     lo_hz, hi_hz = cfg.artefact_band_hz
     # motion artefacts: content below the EMG band (domain ref. section 3)
     low = (
-        partial(_emg_lowband, x, fs, lo_hz, hi_hz, gaps)
+        partial(_emg_lowband_rows, x, fs, lo_hz, hi_hz, gaps)
         if cfg.artefact_min_ratio > 0 and hi_hz < 0.45 * fs
         else None
     )
@@ -1040,6 +1089,16 @@ def _emg_lowband(
     if gaps.any():
         low[gaps] = 0.0
     return low
+
+
+def _emg_lowband_rows(
+    x: np.ndarray, fs: float, lo_hz: float, hi_hz: float, gaps: np.ndarray
+) -> np.ndarray | BlockRows:
+    """:func:`_emg_lowband`, as its per-block values (:class:`BlockRows`) where it has
+    them and no gap sets samples to 0."""
+    if gaps.any():
+        return _emg_lowband(x, fs, lo_hz, hi_hz, gaps)
+    return _lowband_rows(x, fs, lo_hz, hi_hz, 0.1)
 
 
 def _emg_brief(y: np.ndarray, fs: float, window_s: float, gaps: np.ndarray) -> np.ndarray:

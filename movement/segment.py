@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import fft as sfft
 
 from .config import AccelConfig, EMGConfig
-from .preprocess import Preprocessed, _cumsum0
+from .preprocess import BlockRows, Preprocessed, _cumsum0
 
 __all__ = [
     "Segmentation",
@@ -132,7 +132,7 @@ def _block_median(blocks: np.ndarray, columns_first: bool = False) -> np.ndarray
 
 
 def _block_baseline(
-    env: np.ndarray,
+    env: np.ndarray | BlockRows,
     fs: float,
     window_s: float,
     quantile: float,
@@ -157,12 +157,21 @@ def _block_baseline(
     b = max(1, int(round(_BLOCK_S * fs)))
     nb = int(np.ceil(n / b))
     pad = nb * b - n
-    padded = np.concatenate([env, np.repeat(env[-1:], pad, axis=0)]) if pad else env
     # an envelope is smooth (RMS over >= 10 ms): beyond ~100 samples a block holds no
     # more independent values, so long blocks (EMG at kHz rates) are read at a stride
     stride = max(1, b // _BLOCK_READS)
-    blocks = padded.reshape(nb, b, k)[:, ::stride, :]
-    if overwrite and not pad and stride == 1 and env.T.flags.c_contiguous:
+    if isinstance(env, BlockRows):  # (values held per block: the same values read)
+        blocks = env.strided(b, stride, nb)
+    else:
+        padded = np.concatenate([env, np.repeat(env[-1:], pad, axis=0)]) if pad else env
+        blocks = padded.reshape(nb, b, k)[:, ::stride, :]
+    if (
+        overwrite
+        and not pad
+        and stride == 1
+        and isinstance(env, np.ndarray)
+        and env.T.flags.c_contiguous
+    ):
         # channels-first memory: the (columns, blocks, samples) layout the median sorts
         med = _block_median(env.T.reshape(k, nb, b), columns_first=True)
     else:
@@ -2670,7 +2679,7 @@ def _artefact_tails(
 
 
 def artefact_runs(
-    lowband: np.ndarray,
+    lowband: np.ndarray | BlockRows,
     sustained: np.ndarray,
     fs: float,
     cfg: EMGConfig,
@@ -2697,7 +2706,8 @@ def artefact_runs(
     Parameters
     ----------
     lowband, sustained : ndarray (n, n_sites)
-        :attr:`Preprocessed.lowband` and :attr:`Preprocessed.sustained`.
+        :attr:`Preprocessed.lowband` and :attr:`Preprocessed.sustained` (``lowband``
+        may be given per block, :class:`movement.preprocess.BlockRows`).
     fs : float
     cfg : EMGConfig
     gaps : ndarray (n,) bool, optional
@@ -2734,8 +2744,16 @@ def artefact_runs(
     # reaches the on ratio, are looked at sample by sample
     nb = lvl.shape[0]
     pad = nb * blk - n
-    low_p = np.concatenate([lowband, np.zeros((pad, k))]) if pad else lowband
-    peak = low_p.reshape(nb, blk, k).max(axis=1)
+    if isinstance(lowband, BlockRows):
+        # per site (the same maxima), no per-sample array of every site
+        peak = np.empty((nb, k))
+        for j in range(k):  # loop over sites
+            col = lowband.column(j)
+            col = np.concatenate([col, np.zeros(pad)]) if pad else col
+            peak[:, j] = col.reshape(nb, blk).max(axis=1)
+    else:
+        low_p = np.concatenate([lowband, np.zeros((pad, k))]) if pad else lowband
+        peak = low_p.reshape(nb, blk, k).max(axis=1)
     edge = int(round(0.5 * fs))
     min_n = max(1, int(round(cfg.artefact_min_s * fs)))
     valid = np.ones(n, dtype=bool)
@@ -2753,7 +2771,8 @@ def artefact_runs(
         bi, _rid, _off = run_samples(blocks[:, 0], blocks[:, 1] - blocks[:, 0])
         idx = (bi[:, None] * blk + np.arange(blk)).ravel()
         idx = idx[idx < n]
-        lo, su, lv = lowband[idx, j], sustained[idx, j], lvl[idx // blk, j]
+        lo = lowband.take(idx, j) if isinstance(lowband, BlockRows) else lowband[idx, j]
+        su, lv = sustained[idx, j], lvl[idx // blk, j]
         hold = (lo > r_hold * lv) & (lo > f_hold * su) & valid[idx]
         hit = hold & (lo > r_hit * lv) & (lo > f_hit * su)
         # runs of hold over contiguous samples (idx jumps between block stretches)
@@ -2877,10 +2896,12 @@ def segment(pre: Preprocessed, cfg: EMGConfig | AccelConfig) -> Segmentation:
                     np.column_stack([runs, np.full(len(runs), scale), np.full(len(runs), j)])
                 )
     n_sites = len(pre.sites)
-    if pre.lowband is not None and isinstance(cfg, EMGConfig):
+    # (the low band per block where it has them: no per-sample array)
+    low = pre.lowband_rows() if isinstance(cfg, EMGConfig) else None
+    if low is not None:
         found = np.concatenate(rows) if rows else np.empty((0, 4), np.int64)
         busy = runs_to_mask(found[found[:, 2] == 1, :2], pre.sustained.shape[0])
-        art = artefact_runs(pre.lowband, pre.sustained, fs, cfg, pre.gaps, busy)
+        art = artefact_runs(low, pre.sustained, fs, cfg, pre.gaps, busy)
         if len(art) and rows:
             # sustained activity found by the detectors above keeps its label: artefact runs
             # only where none is; a brief segment inside an artefact run (the band-pass's
