@@ -512,6 +512,8 @@ def moving_rms(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
 
 def _moving_rms_many(x: np.ndarray, fs: float, windows: tuple[float, ...]) -> list[np.ndarray]:
     """:func:`moving_rms` of one signal at several window lengths (one cumulative sum)."""
+    if len(windows) == 1 and x.ndim == 2 and x.shape[1] > 1 and x.dtype == np.float64:
+        return [_moving_rms_rows(x, max(1, int(round(windows[0] * fs))))]
     c = _cumsum0(x, square=True)
     # the window means clipped at 0 and square-rooted chunk by chunk (in cache)
     return [_window_mean(c, max(1, int(round(window_s * fs))), rms=True) for window_s in windows]
@@ -562,6 +564,57 @@ def _cumsum0(x: np.ndarray, square: bool = False) -> np.ndarray:
     c[0] = 0.0
     np.cumsum(x, axis=0, dtype=np.float64, out=c[1:])
     return c
+
+
+def _moving_rms_rows(x: np.ndarray, w: int) -> np.ndarray:
+    """``_window_mean(_cumsum0(x, square=True), w, rms=True)`` of a float64 ``(n, k)``
+    array, the same values, without the full-length cumulative sum (nor a squared copy):
+    the sum is carried over cache-sized chunks of rows (a cumulative sum adds in order, so
+    the same bits) and only the rows the current chunk of windows reads are kept."""
+    n, k = x.shape
+    half = w // 2
+    a, b = half, n + half - w + 1  # rows whose window [i - half, i - half + w) fits
+    if b <= a or n < 2 * _ROWS:
+        return _window_mean(_cumsum0(x, square=True), w, rms=True)
+    out = np.empty((n, k))
+    c = np.zeros((1, k))  # rows [c0, c0 + len(c)) of the cumulative sum (row 0: zeros)
+    c0 = 0
+
+    def upto(hi: int, keep: int) -> None:
+        # the sum's rows [keep, hi) kept: rows below ``keep`` dropped, new ones added
+        nonlocal c, c0
+        top = c0 + len(c)
+        if hi <= top:
+            c, c0 = c[keep - c0 :], keep
+            return
+        new = np.square(x[top - 1 : hi - 1])
+        new[0] += c[-1]
+        np.cumsum(new, axis=0, out=new)
+        c = np.concatenate([c[keep - c0 :], new])
+        c0 = keep
+
+    def edges(rows: np.ndarray) -> None:
+        lo = np.clip(rows - half, 0, n)
+        hi = np.clip(rows - half + w, 0, n)
+        count = (hi - lo).reshape(-1, 1)
+        out[rows] = (c[hi - c0] - c[lo - c0]) / count
+        out[rows] = np.sqrt(np.maximum(out[rows], 0.0))
+
+    for r in range(a, b, _ROWS):  # loop over chunks of rows
+        e = min(b, r + _ROWS)
+        upto(e - half + w, r - half)
+        o = out[r:e]
+        np.subtract(
+            c[r - half + w - c0 : e - half + w - c0], c[r - half - c0 : e - half - c0], out=o
+        )
+        o /= w
+        np.maximum(o, 0.0, out=o)
+        np.sqrt(o, out=o)
+        if r == a:
+            edges(np.arange(0, a))  # (their windows start at row 0)
+    upto(n + 1, n - w + 1)
+    edges(np.arange(b, n))
+    return out
 
 
 def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
