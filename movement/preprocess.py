@@ -117,7 +117,11 @@ _BLOCK = 1 << 16
 
 
 def _sosfiltfilt(
-    sos: np.ndarray, x: np.ndarray, minus: np.ndarray | None = None, absolute: bool = False
+    sos: np.ndarray,
+    x: np.ndarray,
+    minus: np.ndarray | None = None,
+    absolute: bool = False,
+    rows_first: bool = False,
 ) -> np.ndarray:
     """Zero-phase filtering along axis 0: ``scipy.signal.sosfiltfilt(sos, x, axis=0)``.
 
@@ -132,6 +136,8 @@ def _sosfiltfilt(
     With ``minus`` (shaped as ``x``), ``x - minus`` is filtered: the difference is taken a
     block at a time in the blocked path (the same values, no full-length difference).
     With ``absolute``, ``|x|`` (or ``|x - minus|``) is filtered, likewise a block at a time.
+    With ``rows_first``, the blocked path's result is a C-ordered ``(n, k)`` array instead
+    (the same values).
     """
     if x.ndim == 1:
         m1 = None if minus is None else minus[:, None]
@@ -151,7 +157,7 @@ def _sosfiltfilt(
         return np.abs(r) if absolute else r
 
     zi = signal.sosfilt_zi(sos)[:, :, None]  # (sections, 2, 1): broadcast over channels
-    out = np.empty((k, n)).T
+    out = np.empty((n, k)) if rows_first else np.empty((k, n)).T
     # forward over the odd extension [2 x0 - x[pad:0:-1], x, 2 xn - x[-2:-pad-2:-1]]
     left = 2 * rows(slice(0, 1)) - rows(slice(pad, 0, -1))
     right = 2 * rows(slice(n - 1, n)) - rows(slice(n - 2, n - pad - 2, -1))
@@ -168,8 +174,11 @@ def _sosfiltfilt(
     return out
 
 
-def bandpass(x: np.ndarray, fs: float, low: float, high: float, order: int = 4) -> np.ndarray:
-    """Zero-phase Butterworth band-pass along axis 0.
+def bandpass(
+    x: np.ndarray, fs: float, low: float, high: float, order: int = 4, rows_first: bool = False
+) -> np.ndarray:
+    """Zero-phase Butterworth band-pass along axis 0 (``rows_first``: see
+    :func:`_sosfiltfilt`).
 
     ``high`` is capped at 0.45·fs, so a 200 Hz armband gets 20-90 Hz. If the cap
     leaves no band (``high <= low``), a high-pass at ``low`` is applied instead.
@@ -188,7 +197,7 @@ def bandpass(x: np.ndarray, fs: float, low: float, high: float, order: int = 4) 
         sos = signal.butter(order, low, btype="highpass", fs=fs, output="sos")
     else:
         sos = signal.butter(order, [low, high], btype="bandpass", fs=fs, output="sos")
-    return _sosfiltfilt(sos, x)
+    return _sosfiltfilt(sos, x, rows_first=rows_first)
 
 
 #: Lowest rate (Hz) a slow low-pass is computed at with ``lowpass(..., decimate=True)``
@@ -1081,14 +1090,18 @@ def _preprocess_emg(
         x -= _median0(x)  # the same differences as below, no second full-length array
     else:
         x = x - _median0(x)
-    y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order)
+    beats = ecg_beats(x, fs) if cfg.ecg_removal else None
+    # beats to subtract from the band-passed signal (no notch between): it is filtered into
+    # the C-ordered array remove_ecg would otherwise copy it into (the same values; the
+    # two were full-length arrays alive at once)
+    rows_first = (
+        beats is not None and not cfg.notch_hz and len(_ecg_spans(beats, x.shape[0], fs)) >= 3
+    )
+    y = bandpass(x, fs, cfg.band_low_hz, cfg.band_high_hz, cfg.filter_order, rows_first)
     if cfg.notch_hz:
         y = notch(y, fs, cfg.notch_hz, harmonics=cfg.notch_harmonics)
-    beats = None
-    if cfg.ecg_removal:
-        beats = ecg_beats(x, fs)
-        if len(beats):
-            y = remove_ecg(y, fs, beats, overwrite=True)  # y is this function's own
+    if beats is not None and len(beats):
+        y = remove_ecg(y, fs, beats, overwrite=True)  # y is this function's own
     if gaps.any():
         # no signal in a gap: exactly 0, not the filters' float residue of the fill (the
         # whitening's running spectra would otherwise whiten by that residue's colour)
@@ -1394,6 +1407,12 @@ def _neighbour_mean(
     )
 
 
+def _ecg_spans(beats: np.ndarray, n: int, fs: float) -> np.ndarray:
+    """The beats whose template span (:func:`remove_ecg`) lies whole in ``n`` samples."""
+    pre, post = int(round(_ECG_PRE_S * fs)), int(round(_ECG_POST_S * fs))
+    return beats[(beats - pre >= 0) & (beats + post < n)]
+
+
 def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """Subtract a local average beat from band-passed EMG ``y`` at each R peak.
 
@@ -1412,9 +1431,8 @@ def remove_ecg(y: np.ndarray, fs: float, beats: np.ndarray, overwrite: bool = Fa
     C-ordered ``y`` is changed in place (no copy; the result is then ``y``'s data).
     """
     y2 = y.reshape(len(y), -1)
-    n = len(y2)
     pre, post = int(round(_ECG_PRE_S * fs)), int(round(_ECG_POST_S * fs))
-    idx = beats[(beats - pre >= 0) & (beats + post < n)]
+    idx = _ecg_spans(beats, len(y2), fs)
     if len(idx) < 3:
         return y
     seg = y2[idx[:, None] + np.arange(-pre, post)[None, :]]  # (nb, L, k)
