@@ -429,3 +429,41 @@ def test_ecg_removal_of_a_rhythm_is_local_across_a_pause() -> None:
     assert not np.array_equal(alone, y[:n])  # something was removed
     # (to float tolerance: the templates are differences of running sums over all beats)
     np.testing.assert_allclose(whole[:n], alone, rtol=0, atol=1e-8)
+
+
+def test_moving_rms_rows_is_the_full_cumulative_sum_bit_for_bit(rng) -> None:
+    """The chunked moving RMS of a multi-channel signal (no full-length cumulative sum)
+    gives the bits of the full one, for either memory layout and at the edges."""
+    from movement.preprocess import _cumsum0, _moving_rms_rows, _window_mean
+
+    for n, w in ((70_000, 1), (70_000, 2), (70_000, 501), (140_001, 5000), (100, 7)):
+        x = rng.standard_normal((n, 3)) * 5
+        for arr in (x, np.asfortranarray(x), x[:, ::2]):
+            ref = _window_mean(_cumsum0(arr, square=True), w, rms=True)
+            out = _moving_rms_rows(arr, w)
+            assert out.flags.c_contiguous and out.tobytes() == ref.tobytes()
+
+
+def test_low_band_per_block_gives_the_same_artefacts() -> None:
+    """The EMG low band held per block (BlockRows) reads as its per-sample array: the same
+    values, and artefact_runs finds the same runs from either."""
+    from movement.preprocess import BlockRows, _emg_lowband, _emg_lowband_rows, preprocess
+    from movement.segment import artefact_runs
+    from movement.simulate import simulate
+
+    rec = simulate("emg", 60.0, 5, confounders="all", n_channels=2).recording
+    cfg = EMGConfig()
+    pre = preprocess(rec, cfg)
+    x = rec.data - np.median(rec.data, axis=0)
+    lo, hi = cfg.artefact_band_hz
+    rows = _emg_lowband_rows(x, rec.fs, lo, hi, pre.gaps)
+    assert isinstance(rows, BlockRows)
+    full = _emg_lowband(x, rec.fs, lo, hi, pre.gaps)
+    assert np.array_equal(rows.expand(), full) and rows.shape == full.shape
+    for n in (len(full), len(full) - 1234):  # (a length that is no whole 0.5 s block)
+        part = BlockRows(rows.blocks[: -(-n // rows.q)], rows.q, n)
+        for cfg_ in (cfg, EMGConfig(artefact_min_ratio=2.0, artefact_min_lowfreq_ratio=0.5)):
+            a = artefact_runs(part, pre.sustained[:n], rec.fs, cfg_)
+            b = artefact_runs(full[:n], pre.sustained[:n], rec.fs, cfg_)
+            assert np.array_equal(a, b)
+    assert pre.lowband_rows() is not None and np.array_equal(pre.lowband, full)
