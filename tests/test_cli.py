@@ -682,30 +682,25 @@ def test_a_source_tree_stamps_its_own_version(tmp_path) -> None:
     root = Path(movement.__file__).resolve().parent
     shutil.copytree(root, tmp_path / "movement", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "movement"\nversion = "9.9.9"\n')
-    out = subprocess.run(
-        [sys.executable, "-c", "import movement; print(movement.__version__)"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "9.9.9"
+
+    def stamped() -> str:
+        return subprocess.run(
+            [sys.executable, "-c", "import movement; print(movement.__version__)"],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    assert stamped() == "9.9.9"
     # with the stale metadata a build leaves in the checkout (movement.egg-info, found
     # first from the checkout): the version was the one of the last build, not the code's
     egg = tmp_path / "movement.egg-info"
     egg.mkdir()
     (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: movement\nVersion: 0.0.1\n")
     (egg / "top_level.txt").write_text("movement\n")
-    out = subprocess.run(
-        [sys.executable, "-c", "import movement; print(movement.__version__)"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "9.9.9"
+    assert stamped() == "9.9.9"
 
 
 def test_a_review_that_cannot_all_be_read_is_kept_and_said(tmp_path, capsys) -> None:

@@ -9,6 +9,7 @@ import sys
 import warnings
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -321,18 +322,25 @@ def test_gt3x_idle_sleep_is_neither_still_windows_nor_noise() -> None:
     assert len(events) and events["snr_db"].max() < 60
 
 
-def test_gt3x_zero_samples_falls_back_or_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+def _actfast_edited(monkeypatch: pytest.MonkeyPatch, edit: Any) -> None:
+    """actfast.read giving what ``edit(timeseries)`` makes of the acceleration it read."""
     actfast = pytest.importorskip("actfast")
     real = actfast.read
 
-    def empty(path: str) -> dict:
+    def edited(path: str) -> dict:
         res = real(path)
-        ts = res["timeseries"]["acceleration"]
-        ts["acceleration"] = ts["acceleration"][:0]
-        ts["datetime"] = ts["datetime"][:0]
+        edit(res["timeseries"]["acceleration"])
         return res
 
-    monkeypatch.setattr(actfast, "read", empty)
+    monkeypatch.setattr(actfast, "read", edited)
+
+
+def test_gt3x_zero_samples_falls_back_or_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    def empty(ts: dict) -> None:
+        ts["acceleration"] = ts["acceleration"][:0]
+        ts["datetime"] = ts["datetime"][:0]
+
+    _actfast_edited(monkeypatch, empty)
     try:
         import pygt3x.reader  # noqa: F401
     except ImportError:
@@ -347,17 +355,12 @@ def test_gt3x_zero_samples_falls_back_or_raises(monkeypatch: pytest.MonkeyPatch)
 
 def test_gt3x_time_jump_too_long_for_a_grid_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """A last timestamp 1e9 s on would have made a grid of 3e10 samples (NaN-filled)."""
-    actfast = pytest.importorskip("actfast")
-    real = actfast.read
 
-    def jump(path: str) -> dict:
-        res = real(path)
-        ts = res["timeseries"]["acceleration"]
+    def jump(ts: dict) -> None:
         ts["datetime"] = ts["datetime"].copy()
         ts["datetime"][-1] += 10**18
-        return res
 
-    monkeypatch.setattr(actfast, "read", jump)
+    _actfast_edited(monkeypatch, jump)
     path = DEV / "actigraph_testfile.gt3x"
     with pytest.raises(RecordingError, match=r"the sample times jump by 1e\+09 s after sample"):
         movement.read(path)
