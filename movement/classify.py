@@ -255,6 +255,10 @@ def apply_definitions(
       simulated recordings nothing changed). Not for EMG, where a train of repetitive
       spasms at ~2 Hz can read as a step rhythm (one of 44 held-out 4-channel
       dystonia-like events was lost).
+    * nor is one of at least ``gait_min_bout_s`` whose motion repeats at a step or stride
+      period in at least ``gait_min_fraction`` of its windows (``gait_fraction``): a long
+      walking bout whose rhythm changes over its length (turns, freezing, stops), read as
+      one dystonia-like segment by its central 8 s alone.
 
     Probability taken from a class goes to ``other`` (from a long fasciculation-like
     segment: to the other two in proportion); the second value says why, per row.
@@ -308,6 +312,17 @@ def apply_definitions(
             why[i] = f"a regular rhythm at step rate ({fdom[i]:.2g} Hz): walking"
         p[gait, 2] += p[gait, 1]
         p[gait, 1] = 0.0
+        least = getattr(config, "gait_min_fraction", None)
+        if least is not None:
+            share = _col(X, "gait_fraction")
+            walk = np.isfinite(share) & (share >= least) & (p[:, 1] > 0)
+            for i in np.flatnonzero(walk & (p[:, 1] >= p.max(axis=1))):
+                why[i] = (
+                    f"a stride rhythm in {100 * share[i]:.0f} % of its "
+                    f"{config.gait_window_s:g} s windows: walking"
+                )
+            p[walk, 2] += p[walk, 1]
+            p[walk, 1] = 0.0
     limit = getattr(config, "posture_max_deg", None)
     if limit is not None:
         held = _col(X, "tilt_held_deg")

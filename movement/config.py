@@ -334,6 +334,12 @@ _RULES: dict[str, _Rule] = {
     "crosstalk_ratio": _Rule(lo=0.0, hi=1.0, optional=True, note="0 or none = off"),
     "cocontraction_min": _FRACTION,
     "walking_band_hz": _SPECTRAL_BAND,
+    "gait_window_s": _POSITIVE,
+    "gait_min_bout_s": _NONNEG,
+    "gait_band_hz": _Rule("band", lo=0.0, lo_open=True),
+    "gait_min_acf": _FRACTION,
+    "gait_min_share": _FRACTION,
+    "gait_min_fraction": _Rule(lo=0.0, hi=1.0, optional=True, note="none = off"),
     "tremor_band_hz": _SPECTRAL_BAND,
     "regular_tremor_regularity": _FRACTION,
     "regular_tremor_peak_power": _FRACTION,
@@ -897,6 +903,49 @@ class AccelConfig(_Config):
         "s",
     )
     walking_band_hz: tuple = _p((1.4, 2.5), "walking ~1.7 steps/s [S: Urbanek 2015]", "Hz")
+    gait_window_s: float = _p(
+        5.0,
+        "gait_fraction: a long segment is measured in consecutive windows of this length, "
+        "each holding about four strides at ~1.7 steps/s [S: Urbanek 2015] and lags up to "
+        "half its length (the slowest stride, 2 / walking_band_hz[0] = 1.43 s)",
+        "s",
+    )
+    gait_min_bout_s: float = _p(
+        10.0,
+        "gait_fraction is measured on segments at least this long: walking bouts last >= "
+        "10 s [S: Urbanek 2015, domain ref. section 2]",
+        "s",
+    )
+    gait_band_hz: tuple = _p(
+        (0.5, 2.5),
+        "band of the stride (0.7-1.25 Hz) and step (1.4-2.5 Hz) fundamentals at "
+        "walking_band_hz step rates; a window's motion in it must repeat one stride later. "
+        "Its top at the fastest step rate: up to 3 Hz, a 3 Hz dystonic tremor wandering by "
+        "+-1 Hz was read as gait (simulated, 24 h benchmark recording) [E]",
+        "Hz",
+    )
+    gait_min_acf: float = _p(
+        0.5,
+        "a window is gait when its motion in gait_band_hz repeats one stride later with an "
+        "autocorrelation >= this (stride regularity [S: Moe-Nilssen & Helbostad 2004, "
+        "J Biomech 37:121]; value [E]). Measured on 5 s windows (gait_fraction): Daphnet "
+        "recordings (benchmarks/real_gait.py, 12 recording x sensor runs) 40 % of the "
+        "annotated walking windows gait (7-65 % per run: low in S03R02 and at S01R02's "
+        "trunk), 4 % of those between trials (1-7 %); simulated recordings (dev seeds "
+        "700000-700009 and 710000-710019, 0/6/12 dB and natural SNR) all windows of the 88 "
+        "walking bouts, none of any of the 152 dystonia-like events >= 5 s [E]",
+    )
+    gait_min_share: float = _p(
+        0.2,
+        "... and gait_band_hz holds >= this share of its motion power up to 15 Hz: a "
+        "3-8 Hz tremor repeats at a stride lag too, but carries its power above the band [E]",
+    )
+    gait_min_fraction: float | None = _p(
+        0.5,
+        "a segment (tri-axial sensor) with gait in at least this share of its windows is "
+        "walking, 'other' whatever a classifier says of it (walking is 'other', domain ref. "
+        "section 3); None = off",
+    )
     other_bout_gap_s: float = _p(
         0.5,
         "consecutive 'other' events closer than this are one confounder bout (a walking "

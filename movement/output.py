@@ -81,6 +81,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "regularity": {
         "Description": "First autocorrelation peak after the first zero crossing (1 = perfectly periodic)"
     },
+    "gait_fraction": {
+        "Description": "Accelerometer events of >= gait_min_bout_s (10 s by default): share of their consecutive gait_window_s (5 s) windows whose motion in the stride and step band (0.5-3 Hz) repeats at a step or stride period (autocorrelation >= gait_min_acf), i.e. gait; at >= gait_min_fraction (0.5) the event is walking ('other'). n/a for shorter events and EMG"
+    },
     "median_frequency_hz": {
         "Description": "Median frequency of the band-passed EMG (Go 2014)",
         "Units": "Hz",

@@ -264,6 +264,26 @@ def test_accelerometer_walking_is_not_dystonia_like_whatever_the_model_says() ->
     np.testing.assert_allclose(p, dyst)
 
 
+def test_a_long_segment_mostly_of_gait_is_walking_whatever_the_model_says() -> None:
+    """gait_fraction >= gait_min_fraction moves an accelerometer's dystonia-like call to
+    other, with the reason; below it, or NaN (a short segment), or off, or EMG: unchanged."""
+    from movement.classify import apply_definitions
+    from movement.config import AccelConfig, EMGConfig
+
+    dyst = np.array([[0.02, 0.74, 0.24]] * 4)
+    X = pd.DataFrame({"isolation_s": [5.0] * 4, "gait_fraction": [0.8, 0.5, 0.3, np.nan]})
+    p, why = apply_definitions(X, dyst, AccelConfig(), fs=100.0)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    for i in (0, 1):
+        assert p[i, 1] == 0 and p[i, 2] == pytest.approx(0.98)
+    assert "a stride rhythm in 80 % of its 5 s windows: walking" in why[0]
+    np.testing.assert_allclose(p[2:], dyst[2:])
+    p, _ = apply_definitions(X, dyst, AccelConfig(gait_min_fraction=None), fs=100.0)
+    np.testing.assert_allclose(p, dyst)
+    p, _ = apply_definitions(X, dyst, EMGConfig(), fs=2000.0)
+    np.testing.assert_allclose(p, dyst)
+
+
 def test_accel_held_tilt_of_spasm_length_is_dystonia_like_and_a_reach_is_not() -> None:
     rc = RuleClassifier("accel").fit()
     X = pd.DataFrame(

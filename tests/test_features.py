@@ -8,11 +8,13 @@ import pytest
 from conftest import accel_rest, emg_noise, muap, tilt_rotation
 from scipy.ndimage import uniform_filter1d
 
+import movement
 from movement import Recording
 from movement.config import AccelConfig, EMGConfig
 from movement.features import FEATURES, segment_features, spectral_features
 from movement.preprocess import preprocess
 from movement.segment import segment
+from movement.simulate import simulate
 
 
 def _features(x: np.ndarray, fs: float, modality: str) -> pd.DataFrame:
@@ -313,3 +315,68 @@ def test_seg_reduce_by_decreasing_start_gives_the_same_values(rng) -> None:
             got = _seg_reduce(uf, x, start, stop)
             assert got.dtype == ref.dtype and np.array_equal(got, ref)
     assert _seg_reduce(np.add, np.ones(5), np.zeros(0, int), np.zeros(0, int)).shape == (0,)
+
+
+def _sawtooth(t: np.ndarray, f0: float, rng: np.random.Generator, jitter: float) -> np.ndarray:
+    """A tremor whose cycle frequency wanders by +-``jitter`` Hz (dystonic tremor)."""
+    f = f0 + jitter * np.repeat(rng.uniform(-1, 1, size=len(t) // 10 + 1), 10)[: len(t)]
+    ph = 2 * np.pi * np.cumsum(f) / 100.0
+    return np.sin(ph) + np.sin(2 * ph) / 2 + np.sin(3 * ph) / 3
+
+
+def test_gait_fraction_tells_walking_from_tremor(rng) -> None:
+    """Steps (1.8/s, with the stride's sway at half that rate) are gait in every window;
+    3-8 Hz tremor, regular or wandering by +-1 Hz, in none; a segment shorter than the
+    shortest walking bout is not measured."""
+    from movement.features import gait_fraction
+
+    fs, n = 100.0, 3000  # 30 s each
+    t = np.arange(n) / fs
+    steps = np.sin(2 * np.pi * 1.8 * t) + 0.3 * np.sin(2 * np.pi * 0.9 * t + 1.0)
+    walk = np.column_stack([steps, 0.6 * steps, np.zeros(n)]) * 0.2
+    parts = [walk]
+    for f0, jitter in ((3.0, 1.0), (5.0, 1.0), (6.0, 0.0)):
+        trem = _sawtooth(t, f0, rng, jitter)
+        parts.append(np.column_stack([trem, 0.3 * trem, np.zeros(n)]) * 0.1)
+    x = np.concatenate(parts) + 0.005 * rng.standard_normal((4 * n, 3))
+    start = np.arange(4) * n
+    stop = start + n
+    g = gait_fraction(x, fs, start, stop, 5.0, 10.0, (0.5, 2.5), (1.4, 2.5), 0.5, 0.2)
+    assert g[0] == 1.0
+    np.testing.assert_array_equal(g[1:], 0.0)
+    short = gait_fraction(
+        x, fs, np.array([0]), np.array([900]), 5.0, 10.0, (0.5, 2.5), (1.4, 2.5), 0.5, 0.2
+    )
+    assert np.isnan(short[0])
+
+
+def test_gait_fraction_counts_the_walking_share_of_a_segment(rng) -> None:
+    """A segment half walking, half standing still reads about half gait."""
+    from movement.features import gait_fraction
+
+    fs = 100.0
+    t = np.arange(4000) / fs
+    steps = np.sin(2 * np.pi * 1.7 * t)
+    x = 0.005 * rng.standard_normal((8000, 3))
+    x[:4000, 0] += 0.2 * steps
+    g = gait_fraction(
+        x, fs, np.array([0]), np.array([8000]), 5.0, 10.0, (0.5, 2.5), (1.4, 2.5), 0.5, 0.2
+    )
+    assert g[0] == 0.5
+
+
+def test_gait_fraction_is_a_feature_of_long_accelerometer_segments_only() -> None:
+    """In the pipeline: a simulated walking bout is measured (and called other), short
+    events are not; EMG never is."""
+    sim = simulate("accel", 120.0, seed=4, confounders=["walking"], confounder_only=True)
+    ev = movement.score(sim.recording)
+    walk = sim.events[sim.events["subtype"] == "walking"].iloc[0]  # 35 s from 1.8 s
+    over = ev[
+        (ev["onset"] < walk.onset + walk.duration) & (ev["onset"] + ev["duration"] > walk.onset)
+    ]
+    long = over[over["duration"] >= 10.0]
+    assert len(long) and (long["gait_fraction"] >= 0.5).all()
+    assert (long["trial_type"] == "other").all()
+    assert ev.loc[ev["duration"] < 10.0, "gait_fraction"].isna().all()
+    emg = movement.score(simulate("emg", 20.0, seed=3).recording)
+    assert emg["gait_fraction"].isna().all()

@@ -18,6 +18,7 @@ labelled holds per minute of a Myo gesture file.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,30 @@ def test_free_living_wrist_gives_few_dystonia_like_events(real, tmp_path) -> Non
     assert _few(row["n_dystonia"], row["duration_s"])
     # ordinary movement happens (the first ~40 s), and it is found
     assert (events["onset"] < 40).any()
+
+
+def test_daphnet_walking_with_freezing_at_the_ankle_is_not_dystonia_like(real) -> None:
+    """Daphnet S01R02 (Bächlin et al. 2010), ankle sensor: the 410 s stretch of walking with
+    turns and freezing (273-684 s) was one dystonia-like event (p 0.60) when read by its
+    central 8 s; its gait in most of its 5 s windows makes it walking (other)."""
+    path = real("daphnet_fog/S01R02.txt")
+    raw = np.loadtxt(path)
+    rec = movement.Recording(
+        raw[:, 1:4], fs=64.0, modality="accel", units="mg", channels=("x", "y", "z")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = movement.score(rec)
+    walk = raw[:, 10] >= 1
+    lab = ev[(ev["onset"] < 684.0) & (ev["onset"] + ev["duration"] > 273.0)]
+    long = lab[lab["duration"] >= 60.0]
+    assert len(long) and (long["gait_fraction"] >= 0.5).all()
+    assert (long["trial_type"] == "other").all()
+    assert "walking" in " ".join(long["reason"])
+    # share of the annotated walking (labels 1-2) called dystonia-like
+    dyst = ev[ev["trial_type"] == "dystonia-like"]
+    t = np.arange(len(raw)) / 64.0
+    covered = np.zeros(len(raw), bool)
+    for on, du in zip(dyst["onset"], dyst["duration"], strict=True):  # (a few events)
+        covered |= (t >= on) & (t < on + du)
+    assert covered[walk].mean() < 0.05
