@@ -416,6 +416,129 @@ def _truncated_mat(path: Path, x: np.ndarray) -> bytes:
     return path.read_bytes()
 
 
+def _damaged_mats(tmp_path: Path, x: np.ndarray) -> dict[str, tuple[bytes, str]]:
+    """Damaged ``.mat`` files (their bytes) -> the one line said. scipy's own words were
+    an IndexError, "could not read bytes", zlib's error, advice to call ``whosmat``..."""
+    files = {}
+    for name, kw in {"v5": {}, "v5z": {"do_compression": True}, "v4": {"format": "4"}}.items():
+        scipy.io.savemat(tmp_path / f"{name}.mat", {"data": x, "fs": 50.0}, **kw)
+        files[name] = (tmp_path / f"{name}.mat").read_bytes()
+    v5z = bytearray(files["v5z"])
+    v5z[2000:2064] = bytes(64)  # (the zlib stream no longer decodes)
+    head = b"not a readable MATLAB file"
+    return {
+        "empty": (b"", "the file is empty"),
+        "cut in its header": (
+            files["v5"][:64],
+            f"{head.decode()} (truncated: 64 bytes, shorter than the 128-byte MATLAB header)",
+        ),
+        "cut in a variable": (
+            files["v5"][:5000],
+            f"{head.decode()} (truncated or damaged: a variable runs past the end of the file)",
+        ),
+        "compressed, damaged": (
+            bytes(v5z),
+            f"{head.decode()} (damaged: a compressed variable does not decompress:",
+        ),
+        "v4, cut": (
+            files["v4"][:5000],
+            f"{head.decode()} (truncated or damaged: too few bytes for matrix 'data')",
+        ),
+        "no MATLAB header": (b"hello world\n" * 20, f"{head.decode()} (no MATLAB header)"),
+        "bad version": (
+            b"MATLAB 5.0 MAT-file, broken" + b"\xff" * 200,
+            f"{head.decode()} (its header names no MATLAB version)",
+        ),
+        "zeros": (bytes(300), f"{head.decode()} (it starts with 20 zero bytes: no MATLAB header)"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "empty", "cut in its header", "cut in a variable", "compressed, damaged", "v4, cut",
+        "no MATLAB header", "bad version", "zeros",
+    ],
+)  # fmt: skip
+def test_damaged_mat_is_one_clear_line(tmp_path: Path, x: np.ndarray, case: str, capsys) -> None:
+    from movement.cli import main
+
+    content, expected = _damaged_mats(tmp_path, x)[case]
+    p = tmp_path / "bad.mat"
+    p.write_bytes(content)
+    with pytest.raises(RecordingError) as info:
+        movement.read(p, fs=50, modality="accel")
+    assert str(info.value).startswith(f"{p}: {expected}") and "\n" not in str(info.value)
+    out = tmp_path / "out"
+    assert main(["score", str(p), "--fs", "50", "--modality", "accel", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"error  {p}: {expected}" in err and "Traceback" not in err
+
+
+def test_truncated_mat73_says_truncated(tmp_path: Path, x: np.ndarray) -> None:
+    whole = write_mat73(tmp_path / "whole.mat", {"data": x, "fs": 50.0}).read_bytes()
+    p = tmp_path / "cut.mat"
+    p.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(RecordingError) as info:
+        movement.read(p, modality="accel")
+    assert str(info.value) == (
+        f"{p}: not a readable MATLAB v7.3 file (truncated: shorter than its HDF5 header declares)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, "the file holds no variables"),
+        (
+            {"data": {"a": np.arange(5.0), "b": 1}},
+            "no numeric variable named 'data' ('data' is a struct) and no numeric matrix (the "
+            "file holds data (struct), data/a (5 float64), data/b (scalar int64))",
+        ),
+        ({"data": np.array(["a", np.ones(3)], dtype=object)}, "'data' is not numeric (2 cell)"),
+        ({"data": np.array(["abc", "def"])}, "'data' is not numeric (2 char)"),
+        (
+            {"data": "sparse"},
+            "'data' is a sparse matrix: save it full (in MATLAB: data = full(data))",
+        ),
+        (
+            {"sig": np.ones(9), "s": "abc", "c": np.array([1, "a"], object)},
+            "no variable named 'data' and no numeric matrix (the file holds sig (9 float64), "
+            "s (char), c (2 cell))",
+        ),
+    ],
+    ids=["empty workspace", "struct", "cell", "char", "sparse", "listing"],
+)
+def test_mat_of_no_numeric_array_says_what_it_holds(
+    tmp_path: Path, x: np.ndarray, variables: dict, expected: str
+) -> None:
+    if isinstance(variables.get("data"), str):
+        from scipy.sparse import csc_matrix
+
+        variables = {"data": csc_matrix(x), "fs": 50.0}
+    p = tmp_path / "odd.mat"
+    scipy.io.savemat(p, variables)
+    with pytest.raises(RecordingError) as info:
+        movement.read(p, fs=50, modality="accel")
+    assert str(info.value).startswith(f"{p}: {expected}") and "\n" not in str(info.value)
+
+
+def test_mat73_struct_named_data_says_so(tmp_path: Path) -> None:
+    h5py = pytest.importorskip("h5py")
+    p = write_mat73(tmp_path / "s.mat", {"fs": 50.0})
+    with h5py.File(p, "a") as f:
+        g = f.create_group("data")
+        g.attrs["MATLAB_class"] = np.bytes_("struct")
+        d = g.create_dataset("name", data=np.array([[104], [105]], np.uint16))
+        d.attrs["MATLAB_class"] = np.bytes_("char")
+    with pytest.raises(RecordingError) as info:
+        movement.read(p, modality="accel")
+    assert str(info.value) == (
+        f"{p}: no numeric variable named 'data' ('data' is a struct) and no numeric matrix "
+        "(the file holds data/name (1x2 char), fs (1x1 double))"
+    )
+
+
 def test_cli_batch_with_a_bad_and_a_good_mat(tmp_path: Path, x: np.ndarray, capsys) -> None:
     from movement.cli import main
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -410,6 +411,76 @@ def test_wfdb_dat_read_directly_hints_at_the_header(tmp_path: Path) -> None:
     _wfdb_record(tmp_path)
     msg = _one_line_error(tmp_path / "rec.dat")
     assert msg == "a WFDB signal file: read its header rec.hea instead"
+
+
+#: Edits of a 2-signal header (record line ``r``, signal lines ``s``) -> the one line said.
+#: wfdb's own words were an IndexError, a TypeError, a KeyError or "invalid syntax".
+_BAD_WFDB_HEADERS = {
+    "fewer signal lines": (
+        lambda r, s: [r, s[0]],
+        "the WFDB header declares 2 signals but lists 1",
+    ),
+    "no signal lines": (lambda r, s: [r], "the WFDB header declares 2 signals but lists none"),
+    "more signal lines": (
+        lambda r, s: [r, *s, s[1]],
+        "the WFDB header declares 2 signals but lists 3",
+    ),
+    "fewer lines, no length": (  # (a header without the length is read whole)
+        lambda r, s: [" ".join(r.split()[:3]), s[0]],
+        "the WFDB header declares 2 signals but lists 1",
+    ),
+    "only comments": (lambda r, s: ["# rec 2 500 2000"], "the WFDB header has no record line"),
+    "record line cut": (
+        lambda r, s: ["rec", *s],
+        "the WFDB header's record line 'rec' gives no number of signals (2nd field)",
+    ),
+    "signals not a number": (
+        lambda r, s: [r.replace(" 2 ", " two ", 1), *s],
+        "the WFDB header's number of signals 'two' (2nd on the record line) is not a whole number",
+    ),
+    "signal line cut": (
+        lambda r, s: [r, s[0], "rec.dat"],
+        "the WFDB header's line for signal 2 ('rec.dat') gives no format (2nd field)",
+    ),
+    "unknown format": (
+        lambda r, s: [r, *(x.replace(" 16 ", " 17 ", 1) for x in s)],
+        "the WFDB header gives signal 1 the format '17', which is no WFDB signal format "
+        "(8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524)",
+    ),
+    "format not a number": (
+        lambda r, s: [r, *(x.replace(" 16 ", " x16 ", 1) for x in s)],
+        "the WFDB header gives signal 1 the format 'x16', which is no WFDB signal format",
+    ),
+}
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+@pytest.mark.parametrize("case", _BAD_WFDB_HEADERS)
+def test_wfdb_malformed_header_is_one_clear_line(tmp_path: Path, case: str, capsys) -> None:
+    from movement.cli import main
+
+    hea = _wfdb_record(tmp_path)
+    record, *signals = hea.read_text().splitlines()
+    edit, expected = _BAD_WFDB_HEADERS[case]
+    hea.write_text("\n".join(edit(record, signals)) + "\n")
+    assert _one_line_error(hea, modality="emg").startswith(expected)
+    with pytest.raises(RecordingError, match=re.escape(expected)):
+        movement.info(hea, modality="emg")
+    assert main(["score", str(hea), "--modality", "emg", "--out", str(tmp_path / "o"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert f"error  {hea}: {expected}" in err and "Traceback" not in err
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+def test_wfdb_valid_header_forms_still_read(tmp_path: Path) -> None:
+    """Omitted optional fields, comments and blank lines are no malformed header."""
+    hea = _wfdb_record(tmp_path)
+    whole = movement.read(hea, modality="emg").data
+    record, *signals = hea.read_text().splitlines()
+    short = [" ".join(s.split()[:3]) for s in signals]  # file, format, gain
+    hea.write_text("\n".join(["# made by a test", record, "", *short, "#end"]) + "\n")
+    rec = movement.read(hea, modality="emg")
+    assert rec.data.shape == whole.shape and rec.fs == 500.0
 
 
 def test_lone_dat_is_still_unknown(tmp_path: Path) -> None:

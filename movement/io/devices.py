@@ -471,36 +471,92 @@ def _wfdb_whole(wfdb: ModuleType, base: Path, src: str) -> tuple[Any, np.ndarray
 
 
 _WFDB_RATE = re.compile(r"(?:\d+\.?\d*|\.\d+)")
+#: The WFDB signal formats (``fmt``, the 2nd field of a signal line): wfdb reads these.
+_WFDB_FORMATS = (*_WFDB_BYTES, "508", "516", "524")
 
 
-def _wfdb_rate_field(path: Path, src: str) -> None:
-    """Refuse a record line whose sampling-frequency field is present but not a positive number.
+def _wfdb_header_check(path: Path, src: str) -> None:
+    """Refuse, in one line, a header that is empty, has no usable record line, lists
+    another number of signal (or segment) lines than it declares, or gives a signal line
+    no WFDB format; and a record line whose sampling-frequency field is present but not
+    a positive number.
 
-    wfdb reads a field it cannot parse (``-4000``, ``abc``) as absent, and an absent rate
-    is 250 Hz by the WFDB spec: such a record was scored at 250 Hz, silently. A record
-    line that omits the field (``name n_sig``) keeps the default.
+    wfdb says these as an IndexError, a TypeError or a KeyError when the rows are read,
+    or "invalid syntax in record line"; a header listing more signals than it declares
+    was read as that many. wfdb reads a rate field it cannot parse (``-4000``, ``abc``)
+    as absent, and an absent rate is 250 Hz by the WFDB spec: such a record was scored at
+    250 Hz, silently. A record line that omits the field (``name n_sig``) keeps the
+    default.
     """
     try:
-        text = path.read_text(encoding="latin-1")
+        raw = path.read_bytes()
     except OSError:
         return  # (rdheader has read it: not reached)
+    text = raw.decode("latin-1")
     if not text.strip():
         raise RecordingError("the file is empty", src)
-    for line in text.splitlines():
-        fields = line.split()
-        if not fields or fields[0].startswith("#"):
+    # the lines as wfdb takes them: ASCII (other bytes dropped), stripped, comments apart
+    lines = [ln.strip() for ln in raw.decode("ascii", "ignore").splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith("#")]
+    if not lines:
+        raise RecordingError("the WFDB header has no record line (only comments)", src)
+    fields = lines[0].split()
+    if len(fields) < 2:
+        raise RecordingError(
+            f"the WFDB header's record line {_shown(lines[0])} gives no number of signals "
+            "(2nd field)",
+            src,
+        )
+    if not fields[1].isdigit():
+        raise RecordingError(
+            f"the WFDB header's number of signals {_shown(fields[1])} (2nd on the record line) "
+            "is not a whole number",
+            src,
+        )
+    for line in text.splitlines():  # (the rate as written, before any byte is dropped)
+        rate_fields = line.split()
+        if not rate_fields or rate_fields[0].startswith("#"):
             continue
-        if len(fields) < 3:
-            return  # no frequency field: 250 Hz, the WFDB default
-        field = fields[2]
-        rate = re.split(r"[/(]", field, maxsplit=1)[0]
-        if not _WFDB_RATE.fullmatch(rate) or not float(rate) > 0:
+        if len(rate_fields) >= 3:  # (without the field: 250 Hz, the WFDB default)
+            field = rate_fields[2]
+            rate = re.split(r"[/(]", field, maxsplit=1)[0]
+            if not _WFDB_RATE.fullmatch(rate) or not float(rate) > 0:
+                raise RecordingError(
+                    f"the WFDB header's sampling-rate field {field!r} (3rd on the record "
+                    "line) is not a positive number",
+                    src,
+                )
+        break
+    name, _, n_seg = fields[0].partition("/")
+    what, declared = ("segments", n_seg) if n_seg.isdigit() else ("signals", fields[1])
+    listed = len(lines) - 1
+    if listed != int(declared):
+        raise RecordingError(
+            f"the WFDB header declares {int(declared)} {what} but lists {listed or 'none'}", src
+        )
+    if what == "segments":
+        return
+    for i, line in enumerate(lines[1:], start=1):
+        parts = line.split()
+        if len(parts) < 2:
             raise RecordingError(
-                f"the WFDB header's sampling-rate field {field!r} (3rd on the record line) "
-                "is not a positive number",
+                f"the WFDB header's line for signal {i} ({_shown(line)}) gives no format "
+                "(2nd field)",
                 src,
             )
-        return
+        # (the field is FORMAT, then optionally xSAMPLES, :SKEW, +OFFSET)
+        fmt = re.match(r"\d*", parts[1]).group() or parts[1]  # type: ignore[union-attr]
+        if fmt not in _WFDB_FORMATS:
+            raise RecordingError(
+                f"the WFDB header gives signal {i} the format {fmt!r}, which is no WFDB "
+                f"signal format ({', '.join(_WFDB_FORMATS)})",
+                src,
+            )
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted, cut to ``limit`` characters (a header line may be long)."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def open_wfdb(path: Path) -> RawSignal:
@@ -515,7 +571,7 @@ def open_wfdb(path: Path) -> RawSignal:
     base = path.with_name(path.name[: -len(".hea")])
     notes: dict[str, Any] = {}
     if path.exists():
-        _wfdb_rate_field(path, src)
+        _wfdb_header_check(path, src)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*inplace keyword.*")  # wfdb vs pandas 3

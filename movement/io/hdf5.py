@@ -379,9 +379,19 @@ def _base(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
-def _pick(candidates: dict[str, Any], listing: list[str], src: str, kind: str) -> tuple[str, Any]:
+def _pick(
+    candidates: dict[str, Any],
+    listing: list[str],
+    src: str,
+    kind: str,
+    data_is: str | None = None,
+) -> tuple[str, Any]:
     """The signal: ``data`` at the top, else the only entry named ``data`` (in a struct or
-    group), else the only numeric matrix; else an error saying what the file holds."""
+    group), else the only numeric matrix; else an error saying what the file holds.
+
+    ``data_is``: what a top-level ``data`` that is no candidate is (``"a struct"``, ``"a
+    group"``), so the error does not say there is no ``data``.
+    """
     if "data" in candidates:
         return "data", candidates["data"]
     named = [name for name in candidates if _base(name) == "data"]
@@ -391,6 +401,13 @@ def _pick(candidates: dict[str, Any], listing: list[str], src: str, kind: str) -
         raise RecordingError(
             f"{len(named)} {kind}s named 'data' ({', '.join(named[:6])}): keep one", src
         )
+    if not listing:
+        raise RecordingError(f"the file holds no {kind}s", src)
+    no_data = (
+        f"no numeric {kind} named 'data' ('data' is {data_is})"
+        if data_is
+        else f"no {kind} named 'data'"
+    )
     mats = [
         name
         for name, v in candidates.items()
@@ -403,15 +420,12 @@ def _pick(candidates: dict[str, Any], listing: list[str], src: str, kind: str) -
         return mats[0], candidates[mats[0]]
     if mats:
         raise RecordingError(
-            f"no {kind} named 'data' and {len(mats)} numeric matrices "
+            f"{no_data} and {len(mats)} numeric matrices "
             f"({', '.join(mats[:6])}{', ...' if len(mats) > 6 else ''}): name the signal 'data'",
             src,
         )
     there = ", ".join(listing[:12]) + (", ..." if len(listing) > 12 else "")
-    raise RecordingError(
-        f"no {kind} named 'data' and no numeric matrix (the file holds {there or 'nothing'})",
-        src,
-    )
+    raise RecordingError(f"{no_data} and no numeric matrix (the file holds {there})", src)
 
 
 def _look(found: Any, keys: tuple[str, ...]) -> tuple[str, Any] | None:
@@ -507,7 +521,13 @@ def open_hdf5(path: Path, *, read_time: bool = True) -> RawSignal:
     try:
         f = h5py.File(path, "r")
     except Exception as exc:  # noqa: BLE001 - h5py raises OSError and others for bad files
-        raise RecordingError(f"not a readable {label} file ({_one_line(exc)})", src) from None
+        # (HDF5's "truncated file: eof = ..., stored_eof = ..." says it in its own terms)
+        why = (
+            "truncated: shorter than its HDF5 header declares"
+            if "truncated file" in str(exc)
+            else _one_line(exc)
+        )
+        raise RecordingError(f"not a readable {label} file ({why})", src) from None
     kind = "data set" if label == "HDF5" else "variable"
     with f:
         found: dict[str, Any] = {}
@@ -525,7 +545,10 @@ def open_hdf5(path: Path, *, read_time: bool = True) -> RawSignal:
 
         try:
             f.visititems(visit)
-            name, ds = _pick(found, listing, src, kind)
+            data_is = None
+            if f.get("data", getclass=True) is h5py.Group:  # (a MATLAB struct is a group)
+                data_is = "a struct" if _matlab_class(f["data"]) == "struct" else "a group"
+            name, ds = _pick(found, listing, src, kind, data_is)
             if not _is_numeric_array(ds):
                 raise RecordingError(
                     f"{name!r} is not numeric ({_matlab_class(ds) or ds.dtype})", src
@@ -614,15 +637,89 @@ def _walk(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _is_sparse(value: Any) -> bool:
+    return type(value).__module__.startswith("scipy.sparse")
+
+
 def _describe(value: Any) -> str:
+    """A loadmat value in MATLAB's words (``3000x3 float64``, ``struct``, ``2 cell``...)."""
     if isinstance(value, dict):
         return "struct"
     if isinstance(value, str):
         return "char"
     if isinstance(value, list):
         return "cell"
+    if _is_sparse(value):
+        return f"{_shape_text(value.shape)} sparse"
+    kind = {"MatlabFunction": "function handle", "MatlabOpaque": "object"}.get(type(value).__name__)
+    if kind:
+        return kind
     arr = np.asarray(value)
-    return f"{_shape_text(arr.shape)} {arr.dtype}"
+    shape = _shape_text(arr.shape)
+    if arr.dtype.kind == "O":  # (loadmat's cell array)
+        return f"{shape} cell"
+    if arr.dtype.kind in "SU":  # (a char matrix: one string per row)
+        return f"{shape} char"
+    return f"{shape} {arr.dtype.name}"  # (float64, not >f8: the byte order says nothing)
+
+
+#: The size of the header of a MATLAB v5/v7 file (v4 files have none: a zero byte in the
+#: first 4, which is a matrix's type code).
+_MAT5_HEADER = 128
+
+
+def _mat_header_check(path: Path, src: str) -> None:
+    """Refuse, in one line, a file with no MATLAB header (or cut within it).
+
+    scipy says these as "Unknown mat file type, version 111, 32", an IndexError or
+    "buffer is too small for requested array" (the same test as scipy's
+    ``matfile_version``: a v4 file has a zero in its first 4 bytes; a v5/v7 header ends
+    in the version, 1 or 2, and ``IM`` or ``MI``).
+    """
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(_MAT5_HEADER)
+    except OSError as exc:
+        raise RecordingError(f"cannot read ({exc.strerror or exc})", src) from None
+    if size == 0:
+        raise RecordingError("the file is empty", src)
+    what = "not a readable MATLAB file"
+    if head[:20] == bytes(20):
+        raise RecordingError(f"{what} (it starts with 20 zero bytes: no MATLAB header)", src)
+    if len(head) < 20:
+        raise RecordingError(f"{what} (truncated: {size} bytes)", src)
+    if 0 in head[:4]:
+        return  # a v4 file: no header (a damaged one is said when read)
+    if len(head) < _MAT5_HEADER:
+        raise RecordingError(
+            f"{what} (truncated: {size} bytes, shorter than the {_MAT5_HEADER}-byte MATLAB header)",
+            src,
+        )
+    version = head[125] if head[126:127] == b"I" else head[124]
+    if version not in (1, 2):
+        why = "its header names no MATLAB version" if head.startswith(b"MATLAB") else None
+        raise RecordingError(f"{what} ({why or 'no MATLAB header'})", src)
+
+
+def _mat_error(exc: BaseException) -> str:
+    """What a failed ``scipy.io.loadmat`` of a file with a MATLAB header means, in words."""
+    import zlib
+
+    text = str(exc)
+    if isinstance(exc, OSError) and "could not read bytes" in text:
+        return "truncated or damaged: a variable runs past the end of the file"
+    if isinstance(exc, zlib.error):
+        detail = text.split(": ", 1)[-1]  # ("Error -3 while decompressing data: ...")
+        return f"damaged: a compressed variable does not decompress: {detail}"
+    if "Did not fully consume compressed contents" in text:
+        return "damaged: a compressed variable does not end where its size says"
+    if text.startswith("Not enough bytes to read matrix"):
+        # (v4: followed by advice to call whosmat; a garbled name may be binary)
+        name = text.split("'")[1] if text.count("'") >= 2 else ""
+        shown = f" {name!r}" if name.isprintable() and 0 < len(name) <= 40 else ""
+        return f"truncated or damaged: too few bytes for matrix{shown}"
+    return _one_line(exc)
 
 
 @register_reader(
@@ -658,16 +755,24 @@ def read_mat(path: Path) -> RawSignal:
         return read_hdf5(path)
     import scipy.io
 
+    _mat_header_check(path, src)
     try:
         mat = scipy.io.loadmat(path, simplify_cells=True)
     except NotImplementedError:  # v7.3 (scipy's message) without the HDF5 signature found
         raise RecordingError("a MATLAB v7.3 file without a readable HDF5 part", src) from None
     except Exception as exc:  # noqa: BLE001 - scipy raises many types for bad files
-        raise RecordingError(f"not a readable MATLAB file ({_one_line(exc)})", src) from None
+        raise RecordingError(f"not a readable MATLAB file ({_mat_error(exc)})", src) from None
     found = _walk(mat)
     listing = [f"{key} ({_describe(v)})" for key, v in found.items()]
     arrays = {key: v for key, v in found.items() if not isinstance(v, dict)}  # (no structs)
-    name, value = _pick(arrays, listing, src, "variable")
+    data_is = "a struct" if isinstance(found.get("data"), dict) else None
+    name, value = _pick(arrays, listing, src, "variable", data_is)
+    if _is_sparse(value):  # (its numbers are there, but not as an array)
+        raise RecordingError(
+            f"{name!r} is a sparse matrix: save it full (in MATLAB: {_base(name)} = "
+            f"full({_base(name)}))",
+            src,
+        )
     arr = np.asarray(value) if isinstance(value, np.ndarray) else None
     if arr is None or not _is_numeric_array(arr):
         raise RecordingError(f"{name!r} is not numeric ({_describe(value)})", src)
