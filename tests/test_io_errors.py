@@ -361,6 +361,59 @@ def test_npz_with_object_array_refused(tmp_path: Path) -> None:
     assert "Python objects" in msg
 
 
+@pytest.mark.parametrize(
+    "array",
+    [
+        _accel(3000) > 1.0,  # bool: was scored as 0/1
+        _accel(3000).astype(str),  # text: was parsed as numbers
+        _accel(3000).astype("S12"),
+        np.zeros((3000, 3), dtype="datetime64[ns]"),  # was scored as nanoseconds
+        (_accel(3000) * 1000).astype("timedelta64[ms]"),
+        np.zeros((3000, 3), dtype=[("a", "f8")]),  # structured: was read as its first field
+    ],
+    ids=["bool", "str", "bytes", "datetime", "timedelta", "structured"],
+)
+def test_npz_of_no_real_numbers_is_refused_as_npy(tmp_path: Path, array: np.ndarray) -> None:
+    from movement.cli import main
+
+    np.save(tmp_path / "a.npy", array)
+    np.savez(tmp_path / "a.npz", data=array, fs=100.0, modality="accel")
+    npy = _one_line_error(tmp_path / "a.npy", fs=100, modality="accel")
+    npz = _one_line_error(tmp_path / "a.npz")
+    assert npy == f"data must be real numbers, got dtype {array.dtype}"
+    assert npz == f"'data' must be real numbers, got dtype {array.dtype}"
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path / "a.npz"), "--out", str(out), "-q"]) == 1
+    summary = (out / "summary.tsv").read_text()
+    assert npz in summary and "internal" not in summary
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        (np.arange(3000) * 10).astype("datetime64[ms]"),  # was read as s: a 0.1 Hz rate
+        (np.arange(3000) * 10).astype("timedelta64[ms]"),
+        (np.arange(3000) / 100).astype(str),
+        np.ones(3000, dtype=bool),
+    ],
+    ids=["datetime", "timedelta", "str", "bool"],
+)
+def test_npz_time_of_no_real_numbers_is_refused(tmp_path: Path, time: np.ndarray) -> None:
+    p = tmp_path / "t.npz"
+    np.savez(p, data=_accel(3000), time=time, modality="accel")
+    assert _one_line_error(p) == f"'time' must be real numbers (s), got dtype {time.dtype}"
+
+
+def test_npz_of_real_numbers_of_any_width_still_read(tmp_path: Path) -> None:
+    x = _accel(3000)
+    for dtype in (np.float16, np.float32, np.int16, np.uint8):
+        p = tmp_path / f"{np.dtype(dtype).name}.npz"
+        np.savez(p, data=(x * 100).astype(dtype), time=np.arange(3000, dtype=np.int32) / 100)
+        rec = movement.read(p, modality="accel", units="g")
+        assert rec.fs == 100.0
+        np.testing.assert_array_equal(rec.data, (x * 100).astype(dtype).astype(np.float64))
+
+
 # -- WFDB -------------------------------------------------------------------------------------
 
 

@@ -577,12 +577,21 @@ def _npz_signal(z: Any, src: str) -> RawSignal:
     if key is None:
         raise RecordingError(f"no 'data' array in the archive (arrays: {', '.join(names)})", src)
     for name in (key, "time"):
-        if name in names and z[name].dtype.kind == "c":  # (float64 dropped the imaginary part)
+        if name not in names:
+            continue
+        dtype = z[name].dtype
+        if dtype.kind == "c":  # (float64 dropped the imaginary part)
             raise RecordingError(
-                f"{name!r} holds complex numbers (dtype {z[name].dtype}): save the real "
+                f"{name!r} holds complex numbers (dtype {dtype}): save the real "
                 "values (e.g. their magnitude or real part)",
                 src,
             )
+        if dtype.kind not in "iuf":
+            # as a .npy's (_npy_check): float64 read bools as 0/1, text as the numbers it
+            # spells, datetimes as counts of their unit (a 'time' in ms as s: a 0.1 Hz
+            # rate), and a structured array as its first field
+            unit = " (s)" if name == "time" else ""
+            raise RecordingError(f"{name!r} must be real numbers{unit}, got dtype {dtype}", src)
     data = np.asarray(z[key], dtype=np.float64)
     if data.ndim == 1:
         data = data[:, None]
