@@ -574,20 +574,29 @@ def _label(
 
 def applied_settings(cfg: Any, fs: float) -> dict[str, str]:
     """Notes on settings the rate changed: the parameters record what was asked (and make
-    the hash); these say what was applied (a band edge capped at 0.45 x the rate, the
-    MUAP whitening's lags above 2 kHz).
+    the hash); these say what was applied (a band edge capped at 0.45 x the rate, a mains
+    notch at or above 0.48 x the rate not applied, the MUAP whitening's lags above 2 kHz).
 
     Examples
     --------
     >>> from movement.config import EMGConfig
     >>> applied_settings(EMGConfig(band_high_hz=600.0), 1000.0)["band_high_hz"]
     'band_high_hz 600 Hz applied as 450 Hz (capped at 0.45 x 1000 Hz)'
+    >>> applied_settings(EMGConfig(notch_hz=60.0), 100.0)["notch_hz"]
+    'notch_hz 60 Hz not applied (at or above 0.48 x 100 Hz)'
     """
+    from .preprocess import NOTCH_CAP
+
     notes = {}
     high = getattr(cfg, "band_high_hz", None)
     if high is not None and high > 0.45 * fs:
         notes["band_high_hz"] = (
             f"band_high_hz {high:g} Hz applied as {0.45 * fs:g} Hz (capped at 0.45 x {fs:g} Hz)"
+        )
+    mains = getattr(cfg, "notch_hz", None)
+    if mains and mains >= NOTCH_CAP * fs:  # (preprocess.notch applies none)
+        notes["notch_hz"] = (
+            f"notch_hz {mains:g} Hz not applied (at or above {NOTCH_CAP:g} x {fs:g} Hz)"
         )
     if isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz:
         from .segment import muap_lags

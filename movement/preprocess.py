@@ -469,11 +469,17 @@ class BlockRows:
         return self.blocks[np.minimum(rows, self.n - 1) // self.q]
 
 
+#: Notches are applied below this share of the rate only; a ``notch_hz`` at or above it
+#: is not applied, which the events' notes say (:func:`movement.pipeline.applied_settings`).
+NOTCH_CAP = 0.48
+
+
 def notch(
     x: np.ndarray, fs: float, freq: float, quality: float = 30.0, harmonics: int | None = 3
 ) -> np.ndarray:
     """Zero-phase notches at ``freq`` and its multiples up to ``harmonics`` x ``freq``
-    (all below 0.48 ``fs`` with ``harmonics=None``): mains hum.
+    (all below 0.48 ``fs`` with ``harmonics=None``): mains hum. None at or above 0.48
+    ``fs`` (``x`` is returned as it is when ``freq`` is).
 
     Few harmonics by default: notches at every harmonic add up to a comb filter, whose
     response to a brief transient has echoes every ``1 / freq`` s (a 15 ms MUAP came out
@@ -490,7 +496,7 @@ def notch(
     """
     y = x
     k = 1
-    while k * freq < 0.48 * fs and (harmonics is None or k <= harmonics):
+    while k * freq < NOTCH_CAP * fs and (harmonics is None or k <= harmonics):
         b, a = signal.iirnotch(k * freq, quality, fs=fs)
         y = signal.filtfilt(b, a, y, axis=0)
         k += 1

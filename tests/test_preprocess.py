@@ -61,6 +61,27 @@ def test_lowpass_and_notch() -> None:
     np.testing.assert_allclose(z[1000:-1000], slow[1000:-1000], atol=0.03)
 
 
+def test_a_notch_at_or_above_048_fs_is_skipped_and_said(rng) -> None:
+    """The notch is not applied at or above 0.48 fs; that was silent, and is now in the
+    events' notes, as a band edge capped at 0.45 fs is."""
+    import movement
+    from movement.pipeline import applied_settings
+
+    fs = 100.0  # (a low-rate EMG sensor and a 60 Hz mains notch)
+    x = _sine(50.0, fs, 4.0)
+    assert notch(x, fs, 50.0) is x  # skipped (the filtering is unchanged)
+    assert applied_settings(EMGConfig(notch_hz=50.0), fs)["notch_hz"] == (
+        "notch_hz 50 Hz not applied (at or above 0.48 x 100 Hz)"
+    )
+    assert "notch_hz" not in applied_settings(EMGConfig(notch_hz=47.9), fs)  # applied
+    assert "notch_hz" not in applied_settings(EMGConfig(notch_hz=50.0), 1000.0)
+    assert "notch_hz" not in applied_settings(EMGConfig(), fs)  # none asked for
+    rec = Recording(rng.normal(0.0, 0.01, (6000, 1)), fs=fs, modality="emg")
+    for stream in (False, True):  # (in memory and window by window alike)
+        ev = movement.score(rec, EMGConfig(notch_hz=60.0), model="rules", stream=stream)
+        assert ev.attrs["notes"]["notch_hz"].startswith("notch_hz 60 Hz not applied")
+
+
 @pytest.mark.parametrize("n", [6000, 6001, 6003, 30_000])
 def test_decimated_lowpass_matches_full_rate_and_keeps_layout(rng, n: int) -> None:
     # a slow posture drift plus tremor (6 Hz) and twitch-band (18 Hz) oscillation and noise
