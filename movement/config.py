@@ -58,6 +58,14 @@ class _Config:
             if not a < b:
                 m = self.modality
                 raise MovementError(f"{m}.{low} ({a!r}) must be below {m}.{high} ({b!r})")
+        for off, on in _NOT_ABOVE:
+            if off in names and on in names and getattr(self, off) > getattr(self, on):
+                m = self.modality
+                raise MovementError(
+                    f"{m}.{off} ({getattr(self, off)!r}) must not be above {m}.{on} "
+                    f"({getattr(self, on)!r}) (hysteresis: a run starts above the on "
+                    "threshold and ends below the off one)"
+                )
         # the periodicity window must hold a cycle of the lowest frequency it looks for
         # (a window of no whole sample failed with a ZeroDivisionError when scoring)
         if "periodic_window_s" in names and self.periodic_band_hz[0] > 0:
@@ -384,6 +392,13 @@ _ORDERED = (
     ("motion_highpass_hz", "band_high_hz"),
     ("min_brief_s", "max_brief_s"),
     ("posture_min_deg", "posture_max_deg"),
+)
+#: Hysteresis (off, on) pairs: off at most on (equal: one threshold). An off above the on
+#: one was clamped to it (segment.thresholds) or made the on one unused (hysteresis_runs:
+#: every run above off reaches on), silently.
+_NOT_ABOVE = (
+    ("k_off", "k_on"),
+    ("posture_off_fraction", "posture_on_fraction"),
 )
 
 

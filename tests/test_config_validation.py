@@ -72,6 +72,14 @@ INVERTED = [
     ("accel", {"motion_highpass_hz": 50.0}, "accel.motion_highpass_hz (50.0) must be below"),
     ("accel", {"posture_max_deg": 5.0}, "accel.posture_min_deg (10.0) must be below"),
     ("accel", {"periodic_window_s": 0.1}, "accel.periodic_window_s (0.1) must hold at least one"),
+    # hysteresis: an off threshold above the on one was clamped to it, silently
+    ("emg", {"k_off": 3.5}, "emg.k_off (3.5) must not be above emg.k_on (3.0)"),
+    ("accel", {"k_on": 1.0}, "accel.k_off (2.0) must not be above accel.k_on (1.0)"),
+    (
+        "accel",
+        {"posture_off_fraction": 0.8},
+        "accel.posture_off_fraction (0.8) must not be above accel.posture_on_fraction (0.7)",
+    ),
 ]
 
 
@@ -176,6 +184,16 @@ def test_inverted_pairs_are_refused(tmp_path, modality, changes, fragment) -> No
         load_settings(path)
 
 
+def test_hysteresis_off_at_or_below_on_is_accepted() -> None:
+    # equal: one threshold (no hysteresis), as the code applied an off above the on one
+    assert EMGConfig(k_on=2.0, k_off=2.0).k_off == 2.0
+    assert AccelConfig(k_on=0.0, k_off=0.0).k_on == 0.0
+    assert AccelConfig(posture_on_fraction=0.5, posture_off_fraction=0.5).posture_off_fraction
+    # both changed at once: checked together, whichever is given first
+    s = Settings().with_overrides(["emg.k_on=1", "emg.k_off=0.5"])
+    assert (s.emg.k_on, s.emg.k_off) == (1.0, 0.5)
+
+
 @pytest.mark.parametrize(
     ("item", "fragment"),
     [
@@ -202,11 +220,17 @@ def test_bad_text_through_set(item: str, fragment: str) -> None:
         (["--set", "emg.band_low_hz=500"], "emg.band_low_hz (500.0) must be below"),
         (["--set", "emg.filter_order=2.5"], "emg.filter_order must be a whole number, got 2.5"),
         (["--config", "{tmp}/bad.toml"], "bad.toml: emg.filter_order must be a whole number"),
+        (["--set", "emg.k_off=5"], "emg.k_off (5.0) must not be above emg.k_on (3.0)"),
+        (
+            ["--config", "{tmp}/k.toml"],
+            "k.toml: accel.k_off (2.5) must not be above accel.k_on (2.0)",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", ["score", "params"])
 def test_cli_exits_2_with_one_line(tmp_path, capsys, command, args, fragment) -> None:
     (tmp_path / "bad.toml").write_text("[emg]\nfilter_order = 2.5\n")
+    (tmp_path / "k.toml").write_text("[accel]\nk_on = 2\nk_off = 2.5\n")
     (tmp_path / "in").mkdir()
     argv = [command] + [a.replace("{tmp}", str(tmp_path)) for a in args]
     if command == "score":  # the settings are checked before any recording is looked for
