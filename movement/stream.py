@@ -1076,10 +1076,40 @@ def _table_source(
             tcol = cols[0]
             time_note = "first column read as a time column in {}"
     scale = 1.0
-    if tcol is not None and pd.api.types.is_numeric_dtype(head[tcol]) and len(head) > 1:
-        unit = tables._numeric_time_to_seconds(head[tcol].to_numpy(), named=True)[1]
-        scale = tables.time_scale(unit)
-        time_note = (time_note or f"time column {tcol!r} read as {{}}").format(unit)
+    # a clock of dates or text (timestamps): each chunk's parsed to seconds from the first
+    # row's, as movement.read parses the whole column (value by value: the same seconds)
+    stamped = tcol is not None and not pd.api.types.is_numeric_dtype(head[tcol])
+    # the first row's nanoseconds and datetime, and the format of the first value that
+    # movement.read parses the whole column with (a chunk that does not match it is read
+    # whole: the whole read then parses each value on its own)
+    as_text = stamped and len(head) and not pd.api.types.is_datetime64_any_dtype(head[tcol])
+    clock: dict[str, Any] = {
+        "fmt": tables.timestamp_format(head[tcol].iloc[0]) if as_text else None
+    }
+
+    def seconds_of(t: pd.Series) -> np.ndarray:
+        """A chunk's timestamps as seconds from the file's first row."""
+        ns, first_dt, used = tables.timestamps_ns(t, src, clock["fmt"])
+        if used != clock["fmt"]:
+            raise _NotStreamable(
+                f"a time column whose timestamps are not all written as {clock['fmt']!r} "
+                "cannot be read in windows: it is read whole",
+                src,
+            )
+        if "ns0" not in clock:
+            clock["ns0"], clock["start"] = int(ns[0]), first_dt
+        return (ns - clock["ns0"]) / 1e9
+
+    head_t: np.ndarray | None = None
+    if tcol is not None and len(head) > 1:
+        if stamped:
+            head_t = seconds_of(head[tcol])
+            time_note = f"time column {tcol!r} read as timestamps"
+        else:
+            head_t = head[tcol].to_numpy(np.float64)
+            unit = tables._numeric_time_to_seconds(head[tcol].to_numpy(), named=True)[1]
+            scale = tables.time_scale(unit)
+            time_note = (time_note or f"time column {tcol!r} read as {{}}").format(unit)
     data_cols = [
         c
         for c in cols
@@ -1087,11 +1117,7 @@ def _table_source(
     ]
     # the time column's step in its first rows: later steps are compared with it (what
     # movement.read calls irregular sampling is resampled there, so not streamed here)
-    step0 = (
-        float(np.median(np.diff(head[tcol].to_numpy(np.float64))))
-        if tcol is not None and pd.api.types.is_numeric_dtype(head[tcol]) and len(head) > 1
-        else None
-    )
+    step0 = float(np.median(np.diff(head_t))) if head_t is not None else None
     times: dict[str, float] = {}
     # (the first pass: calibration window statistics, all columns, before the unit factor)
     first: dict[str, Any] = {"on": calib_window_s is not None, "acc": None}
@@ -1120,15 +1146,20 @@ def _table_source(
             if not len(df):  # (a header alone reads as a frame of no rows, of text columns)
                 continue
             tv = None
-            if tcol is not None:
+            # (the time column is checked on the first pass; the windows' passes only
+            # need the samples: a day of timestamps parsed once, not once per pass)
+            if tcol is not None and not clock.get("checked"):
                 t = df[tcol]
-                if not pd.api.types.is_numeric_dtype(t):
+                if pd.api.types.is_numeric_dtype(t):
+                    tv = t.to_numpy(np.float64)
+                elif stamped:
+                    tv = seconds_of(t)
+                else:  # (numbers in the first rows, text further down: as the whole read)
                     raise _NotStreamable(
-                        "a time column of dates or text cannot be read in windows: it is read "
-                        "whole",
+                        "a time column of numbers and text cannot be read in windows: it is "
+                        "read whole",
                         src,
                     )
-                tv = t.to_numpy(np.float64)
                 # steps within the chunk and across its boundary with the previous one (a
                 # hole between two chunks or row groups is a hole too)
                 dt = np.diff(tv, prepend=times["last"]) if "last" in times else np.diff(tv)
@@ -1153,6 +1184,7 @@ def _table_source(
     gaps = _NanRuns(len(data_cols))
     sub, n, top_all = _subsample_rows(arrays(), len(data_cols), gaps)
     first["on"] = False  # (later passes: the windows')
+    clock["checked"] = True
     if n == 0:
         # (movement.read's words for a CSV with a header and nothing under it)
         raise RecordingError(
@@ -1189,7 +1221,12 @@ def _table_source(
         modality=modality,
         channel_sel=channels,
         notes=notes,
-        header=RawSignal(np.zeros((0, len(data_cols))), list(data_cols), units=header_units),
+        header=RawSignal(
+            np.zeros((0, len(data_cols))),
+            list(data_cols),
+            units=header_units,
+            start=clock.get("start"),
+        ),
         units=units,
     )
     if rate_of_time and meta.notes.get("fs_from") == "header":

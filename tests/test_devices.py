@@ -713,7 +713,7 @@ def test_info_of_a_long_table_reads_it_in_chunks_and_says_the_same(
         frame.to_parquet(tmp_path / "long.parquet", index=False)
         files.append(tmp_path / "long.parquet")
     dated = frame.assign(time=pd.Timestamp("2024-01-01") + pd.to_timedelta(t, unit="s"))
-    dated.to_csv(tmp_path / "dated.csv", index=False)  # (not in windows: read whole)
+    dated.to_csv(tmp_path / "dated.csv", index=False)
     files.append(tmp_path / "dated.csv")
     import movement.stream as stream
 

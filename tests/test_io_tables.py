@@ -339,3 +339,31 @@ def test_rate_from_a_time_column_is_exact_for_a_round_rate(tmp_path, rng) -> Non
     from movement.stream import score_stream
 
     assert score_stream(p, model="rules").attrs["fs"] == 25.0
+
+
+def test_an_empty_timestamp_cell_is_named_not_a_huge_time(tmp_path) -> None:
+    """An empty cell in a column of dates was NaT, read as -9.2e18 ns: "time does not
+    increase at row 3 (7.67019e+09 s then 0.02 s)". Now it is named."""
+    from movement.errors import RecordingError
+
+    rows = ["ts,x,y,z", "2019-03-21 14:58:00.000,0.1,0.2,0.9", ",0.1,0.2,0.9"]
+    rows += [
+        f"2019-03-21 14:58:{1 + i // 100:02d}.{(i % 100) * 10:03d},0.1,0.2,0.9" for i in range(300)
+    ]
+    p = tmp_path / "a.csv"
+    p.write_text("\n".join(rows) + "\n")
+    with pytest.raises(RecordingError, match="time column has an empty value at data row 2"):
+        movement.read(p)
+
+
+def test_dates_are_read_with_the_first_ones_format() -> None:
+    """Each date of a column was parsed on its own: a day-first column read 13/01 as 13 Jan
+    and 01/02 as 2 Jan (month first). Now the first value's format reads them all; a column
+    whose values do not all match it is still parsed value by value."""
+    from movement.io.tables import timestamps_ns
+
+    ns, _, fmt = timestamps_ns(pd.Series(["13/01/2024 10:00:00", "01/02/2024 10:00:00"]), "f")
+    assert fmt == "%d/%m/%Y %H:%M:%S"
+    assert (ns[1] - ns[0]) / 86400e9 == 19.0  # 13 Jan -> 1 Feb
+    ns, _, fmt = timestamps_ns(pd.Series(["2024-01-13 10:00:00", "13 Jan 2024 10:00:01"]), "f")
+    assert fmt is None and (ns[1] - ns[0]) == 1e9

@@ -821,6 +821,79 @@ def test_tables_read_in_chunks_as_read_whole(tmp_path, accel_10min, case) -> Non
     assert (streamed["trial_type"].to_numpy() == whole["trial_type"].to_numpy()).all()
 
 
+_STAMP_FORMATS = {
+    "iso": "%Y-%m-%d %H:%M:%S.%f",
+    "iso_t_offset": "%Y-%m-%dT%H:%M:%S.%f+01:00",
+    "colon_ms": "%Y-%m-%d %H:%M:%S:%f",
+    "us": "%m/%d/%Y %H:%M:%S.%f",
+    "day_first": "%d/%m/%Y %H:%M:%S.%f",
+}
+
+
+@pytest.mark.parametrize("style", list(_STAMP_FORMATS))
+def test_timestamped_tables_are_read_in_windows_as_read_whole(
+    tmp_path, accel_10min, monkeypatch, style
+) -> None:
+    """A time column of dates made a table unstreamable: a day of a device's CSV export was
+    read whole (2.5 GB) and its dates parsed one by one (a US-style day: ~5 min). Now its
+    chunks are parsed with the first value's format, once (the windows' passes skip the
+    column), to the seconds and start time of the whole read."""
+    from movement.io import tables
+
+    n = len(accel_10min)
+    when = pd.Timestamp("2024-01-13 09:30:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    text = when.strftime(_STAMP_FORMATS[style])
+    if style != "iso_t_offset":
+        text = text.str[:-3]  # milliseconds, as devices write them
+    p = _table(tmp_path / "a.csv", accel_10min, text.to_numpy())
+    calls = []
+    parse = tables.timestamps_ns
+
+    def counted(values, *a, **k):
+        calls.append(len(values))
+        return parse(values, *a, **k)
+
+    monkeypatch.setattr(tables, "timestamps_ns", counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        streamed = score_stream(p, chunk_rows=10_000)  # (6 chunks, read twice)
+        assert sum(calls) == n + min(n, 1000)  # the head's rows, then each row once
+        rec = movement.read(p)
+        whole = movement.score(rec)
+        part = movement.read(p, start_s=100.0, stop_s=160.0)
+    assert rec.fs == streamed.attrs["fs"] == 100.0
+    assert (
+        streamed.attrs["notes"]["time"]
+        == rec.notes["time"]
+        == "time column 'time' read as timestamps"
+    )
+    assert len(streamed) == len(whole)
+    np.testing.assert_allclose(streamed["onset"], whole["onset"])
+    assert (streamed["trial_type"].to_numpy() == whole["trial_type"].to_numpy()).all()
+    assert part.start == rec.start + pd.Timedelta(seconds=100).to_pytimedelta()
+    np.testing.assert_array_equal(part.data, rec.data[10_000:16_000])
+
+
+def test_timestamps_written_two_ways_are_read_whole(tmp_path, accel_10min) -> None:
+    """A column whose dates change their writing after the first chunk is read whole (each
+    value parsed on its own, as movement.read parses it), not in windows."""
+    from movement.errors import MovementError
+
+    n = len(accel_10min)
+    when = pd.Timestamp("2024-01-13 09:30:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    text = when.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3].to_numpy().astype(object)
+    text[30_000:] = when[30_000:].strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3]
+    p = _table(tmp_path / "a.csv", accel_10min, text)
+    with pytest.raises(
+        MovementError, match="not all written as '%Y-%m-%d %H:%M:%S.%f'.*read whole"
+    ):
+        score_stream(p, chunk_rows=10_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = movement.score(p)  # (falls back to the whole read)
+    assert ev.attrs["fs"] == 100.0 and len(ev)
+
+
 def test_a_broken_table_is_one_line_in_windows_too(tmp_path, accel_10min) -> None:
     """A row with too many fields, read in chunks, was "internal error ParserError"; a
     .csv.gz cut short was "internal error EOFError" in both paths."""
@@ -866,8 +939,11 @@ def test_parquet_with_pandas_index_reads_alike_whole_and_in_windows(tmp_path, ac
     timed.to_parquet(tmp_path / "timed.parquet")
     rec = movement.read(tmp_path / "timed.parquet")
     assert rec.fs == 100.0 and list(rec.channels) == ["x", "y", "z"]
-    with pytest.raises(movement.errors.MovementError, match="read whole"):
-        score_stream(tmp_path / "timed.parquet")
+    # (its datetimes are read in windows too, as the whole read takes them)
+    streamed = score_stream(tmp_path / "timed.parquet", chunk_rows=10_000)
+    whole = movement.score(rec)
+    assert streamed.attrs["fs"] == 100.0 and len(streamed) == len(whole)
+    np.testing.assert_allclose(streamed["onset"], whole["onset"])
     x.iloc[1000:].to_parquet(tmp_path / "sliced.parquet")  # an unnamed stored index
     whole = movement.score(tmp_path / "sliced.parquet", stream=False, fs=100, modality="accel")
     streamed = score_stream(

