@@ -136,7 +136,7 @@ from .segment import (
     periodic_hop,
     segment,
 )
-from .wear import BlockStats, flag_nonwear, intersect_runs, nonwear_of_stats
+from .wear import BlockStats, block_stats_pair, flag_nonwear, intersect_runs, nonwear_of_stats
 
 __all__ = [
     "score_stream",
@@ -408,14 +408,37 @@ class _Source:
         raise NotImplementedError
 
 
-def _abs_max(chunks: Iterator[np.ndarray], k: int, gaps: _NanRuns | None = None) -> np.ndarray:
+def _abs_max(
+    chunks: Iterator[np.ndarray | tuple[np.ndarray, np.ndarray, int]],
+    k: int,
+    gaps: _NanRuns | None = None,
+) -> np.ndarray:
     """Per-channel maximum of ``|x|`` over consecutive chunks, NaN ignored (and, with
-    ``gaps``, the chunks' runs of missing values recorded there)."""
+    ``gaps``, the chunks' runs of missing values recorded there).
+
+    A chunk may come as ``(rows, stats, b)``: its rows with their whole ``b``-row
+    blocks' :func:`movement.wear.block_stats`, whose minima and maxima (NaN left out)
+    and counts (below ``b`` where a value is missing) give the same maximum without a
+    pass over the rows (the sign of a zero maximum aside, which no comparison sees).
+    """
     top = np.zeros(k)
-    for c in chunks:
+    for item in chunks:
+        st = None
+        if isinstance(item, tuple):
+            c, st, b = item
+        else:
+            c = item
         if len(c):
-            wide, rest = _wide(c)
-            m = np.maximum(_colreduce(np.max, wide, rest, k), -_colreduce(np.min, wide, rest, k))
+            if st is not None and len(st):
+                lo, hi = np.fmin.reduce(st[:, 3], axis=0), np.fmax.reduce(st[:, 4], axis=0)
+                m = np.maximum(hi, -lo)
+                if np.any(st[:, 0] < b):  # a missing value: NaN in the rows' own maximum
+                    m[:] = np.nan
+            else:
+                wide, rest = _wide(c)
+                m = np.maximum(
+                    _colreduce(np.max, wide, rest, k), -_colreduce(np.min, wide, rest, k)
+                )
             if np.isnan(m).any():  # a gap: NaN propagated, take the slow NaN-aware path
                 m = np.fmax.reduce(np.abs(c), axis=0)  # (NaN only where all is missing)
                 if gaps is not None:
@@ -495,10 +518,26 @@ class _ArraySource(_Source):
         self._calib = BlockStats(calib_block, k) if calib_block else None
         sums = [a for a in (self._blocks, self._calib) if a is not None]
         rows = _scan_rows([a.b for a in sums])
+        short, long = self._calib, self._blocks
+        # non-wear blocks (15 min) that are whole calibration blocks (10 s), chunks of
+        # whole non-wear blocks: both statistics and the max |x| from one channels-first
+        # copy of a chunk and one set of reductions (the non-wear blocks' min and max are
+        # those of their calibration blocks, and so is the max |x|): the same values
+        # (24 h at 100 Hz: the first pass 0.182 -> 0.121 s CPU, medians of 5 runs)
+        paired = (
+            short is not None and long is not None and long.b % short.b == 0 and rows % long.b == 0
+        )
 
-        def chunks() -> Iterator[np.ndarray]:
+        def chunks() -> Iterator[np.ndarray | tuple[np.ndarray, np.ndarray, int]]:
             for a in range(0, n, rows):  # loop over chunks of rows
                 c = self._peek(a, min(n, a + rows))
+                if paired and len(c) == rows:
+                    assert short is not None and long is not None
+                    s_st, l_st = block_stats_pair(c, short.b, long.b // short.b)
+                    short.add_blocks(s_st)
+                    long.add_blocks(l_st)
+                    yield c, s_st, short.b
+                    continue
                 for st in sums:  # (one or two statistics)
                     st.add(c)
                 yield c

@@ -32,12 +32,14 @@ def _block_len(fs: float, cfg: AccelConfig) -> int:
     return max(1, int(round(cfg.nonwear_step_s * fs)))
 
 
-def block_stats(x: np.ndarray, b: int) -> np.ndarray:
+def block_stats(x: np.ndarray, b: int, xt: np.ndarray | None = None) -> np.ndarray:
     """Per block of ``b`` rows of ``x`` (n, k): count, sum, sum of squares, min and max of
     each column, NaN left out; a last partial block too. Returns (n_blocks, 5, k).
 
     Each block's values depend on its own rows only (the same whoever cuts the rows into
-    chunks: :class:`BlockStats`).
+    chunks: :class:`BlockStats`). ``xt``, if given, is ``x`` transposed, channels-first and
+    float64, each channel's rows contiguous (``np.ascontiguousarray(x.T)``): its blocks are
+    reduced as they lie, without a transposed copy of their own.
 
     Examples
     --------
@@ -51,27 +53,37 @@ def block_stats(x: np.ndarray, b: int) -> np.ndarray:
     nb, rest = divmod(n, b)
     out = np.empty((nb + (rest > 0), 5, k))
     step = max(1, (1 << 20) // max(1, b * k))  # blocks per piece: ~8 MB transposed
+    if xt is not None:
+        step = max(1, nb)  # (the transposed rows exist already: one piece)
     for j in range(0, nb, step):  # loop over pieces of whole blocks (bounded temporaries)
         j1 = min(nb, j + step)
-        _fill(x[j * b : j1 * b], b, out[j:j1])
+        piece = None if xt is None else xt[:, j * b : j1 * b]
+        _fill(x[j * b : j1 * b], b, out[j:j1], piece)
     if rest:
-        _fill(x[nb * b :], rest, out[nb:])
+        _fill(x[nb * b :], rest, out[nb:], None if xt is None else xt[:, nb * b :])
     return out
 
 
-def _fill(x: np.ndarray, b: int, out: np.ndarray) -> None:
+def _fill(
+    x: np.ndarray, b: int, out: np.ndarray, xt: np.ndarray | None = None, extremes: bool = True
+) -> None:
     """``out[:, 0..4]`` = count, sum, sum of squares, min, max of each block of ``b`` rows
-    of ``x`` (whole blocks), per column."""
+    of ``x`` (whole blocks), per column (``xt``: ``x`` channels-first, as in
+    :func:`block_stats`; without ``extremes``, ``out[:, 3:]`` is left to the caller)."""
     k = x.shape[1]
-    # channels first, each block contiguous: reductions along the last axis (fast)
-    xt = np.ascontiguousarray(x.T, dtype=np.float64).reshape(k, -1, b)
+    # channels first, each block contiguous: reductions along the last axis (fast); each
+    # block's values are reduced from its own contiguous rows, whatever array holds them
+    if xt is None:
+        xt = np.ascontiguousarray(x.T, dtype=np.float64)
+    xt = xt.reshape(k, -1, b)
     s1 = xt.sum(axis=2)
     bad = np.isnan(s1)  # blocks with a missing sample: NaN-aware, only those
     out[:, 0] = b
     out[:, 1] = s1.T
     out[:, 2] = np.einsum("ijk,ijk->ij", xt, xt).T
-    out[:, 3] = xt.min(axis=2).T
-    out[:, 4] = xt.max(axis=2).T
+    if extremes:
+        out[:, 3] = xt.min(axis=2).T
+        out[:, 4] = xt.max(axis=2).T
     if bad.any():
         for c, j in zip(*np.nonzero(bad), strict=True):  # loop over blocks with gaps
             v = xt[c, j]
@@ -79,8 +91,47 @@ def _fill(x: np.ndarray, b: int, out: np.ndarray) -> None:
             out[j, 0, c] = ok.size
             out[j, 1, c] = ok.sum()
             out[j, 2, c] = np.dot(ok, ok)
-            out[j, 3, c] = ok.min() if ok.size else np.nan
-            out[j, 4, c] = ok.max() if ok.size else np.nan
+            if extremes:
+                out[j, 3, c] = ok.min() if ok.size else np.nan
+                out[j, 4, c] = ok.max() if ok.size else np.nan
+
+
+def block_stats_pair(
+    x: np.ndarray, b: int, r: int, xt: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`block_stats` of ``x`` for blocks of ``b`` rows and for blocks of ``r * b``
+    rows (``x`` holds whole blocks of ``r * b`` rows): the same values as two calls.
+
+    One channels-first copy of ``x`` (or ``xt``, as in :func:`block_stats`) serves both;
+    the long blocks' minima and maxima are those of their ``r`` short blocks (NaN left
+    out, as there: the same samples, so the same values; only the sign of a zero
+    extreme may differ, which no comparison sees), their counts, sums and sums of
+    squares are reduced from their own rows as :func:`block_stats` does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(600, 2))
+    >>> x[10:20, 1] = np.nan
+    >>> short, long = block_stats_pair(x, 50, 3)
+    >>> bool(np.array_equal(short, block_stats(x, 50), equal_nan=True))
+    True
+    >>> bool(np.array_equal(long, block_stats(x, 150), equal_nan=True))
+    True
+    """
+    n, k = x.shape
+    nb = n // (r * b)
+    if n != nb * r * b:
+        raise ValueError(f"{n} rows are not whole blocks of {r} x {b} rows")
+    if xt is None:
+        xt = np.ascontiguousarray(x.T, dtype=np.float64)
+    short = block_stats(x, b, xt)
+    long = np.empty((nb, 5, k))
+    _fill(x, r * b, long, xt, extremes=False)
+    per = short.reshape(nb, r, 5, k)
+    long[:, 3] = np.fmin.reduce(per[:, :, 3], axis=1)
+    long[:, 4] = np.fmax.reduce(per[:, :, 4], axis=1)
+    return short, long
 
 
 class BlockStats:
@@ -111,6 +162,13 @@ class BlockStats:
         if whole:
             self._parts.append(block_stats(c[:whole], self.b))
         self._carry = np.array(c[whole:], dtype=np.float64)
+
+    def add_blocks(self, stats: np.ndarray) -> None:
+        """The next rows, as the statistics of their whole blocks (computed elsewhere, as
+        :func:`block_stats` does); no rows may be carried over from before."""
+        if self._carry.shape[0]:
+            raise ValueError("rows are carried over: add them as rows")
+        self._parts.append(stats)
 
     def skip(self, m: int) -> None:
         """``m`` missing rows (as ``m`` rows of NaN, without making them)."""

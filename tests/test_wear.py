@@ -14,7 +14,7 @@ from movement.config import AccelConfig
 from movement.output import summarise
 from movement.simulate import simulate
 from movement.stream import score_stream
-from movement.wear import BlockStats, block_stats, intersect_runs, nonwear_runs
+from movement.wear import BlockStats, block_stats, block_stats_pair, intersect_runs, nonwear_runs
 
 FS = 10.0
 
@@ -48,6 +48,47 @@ def test_block_stats_in_chunks_equal_the_whole_with_gaps() -> None:
         else:
             acc.add(x[cut:])
         assert np.array_equal(acc.result(), whole, equal_nan=True), cut
+
+
+def test_block_stats_pair_equals_two_block_stats() -> None:
+    # the stream's first pass: calibration and non-wear blocks from one set of reductions
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 0.3, (6_000, 3))
+    x[1_234:1_300, 1] = np.nan  # a gap on one axis
+    x[2_000:2_400] = np.nan  # whole short blocks missing
+    x[5_000, 2], x[5_001, 2] = np.inf, -np.inf  # (a NaN sum, no missing value)
+    x[3_000:3_100, 0] = 0.0
+    xt = np.ascontiguousarray(x.T)
+    for b, r in ((100, 3), (200, 1), (50, 40)):
+        with np.errstate(invalid="ignore"):  # (inf - inf in a sum)
+            short, long = block_stats_pair(x, b, r, xt if r == 3 else None)
+            assert short.tobytes() == block_stats(x, b).tobytes()
+            assert np.array_equal(long, block_stats(x, b * r), equal_nan=True)
+    with pytest.raises(ValueError):
+        block_stats_pair(x[:5_999], 100, 3)
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_the_first_pass_gives_the_statistics_of_the_whole_array(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gap: bool
+) -> None:
+    import movement.stream as st
+
+    monkeypatch.setattr(st, "_CHUNK_ROWS", 3_000)  # chunks of 2 700 rows: 3 blocks of 900
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 0.5, (10_000, 3))  # 3 whole chunks and a partial one
+    if gap:
+        x[2_650:2_760, 1] = np.nan  # across a chunk boundary
+        x[9_950:, 0] = np.nan  # in the partial chunk
+    np.save(tmp_path / "x.npy", x)
+    src = st._open(tmp_path / "x.npy", fs=100.0, modality="accel", channels=None, chunk_rows=1_000)
+    src.prepare(900, 100)
+    assert src._blocks is not None and src._calib is not None
+    assert src.block_stats()[0].tobytes() == block_stats(x, 900).tobytes()
+    assert src.calib_stats()[0].tobytes() == block_stats(x, 100).tobytes()
+    assert src.top.tolist() == np.nanmax(np.abs(x), axis=0).tolist()
+    want = [[2_650, 2_760], [9_950, 10_000]] if gap else []
+    assert src.nan_runs.tolist() == want
 
 
 def test_a_still_hour_and_more_is_nonwear_a_shorter_one_is_not() -> None:
