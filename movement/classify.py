@@ -25,6 +25,8 @@ Scores are combined as
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -412,7 +414,32 @@ def _load_bundle(path: str, size: int, mtime_ns: int, inode: int = 0) -> Any:
     return bundle
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused (as it was after).
+
+    Unpickling the default model's ~1800 trees made one full collection run over every
+    object the process holds (scikit-learn's modules included); paused, the same objects
+    load in 0.02 s instead of 0.07 s CPU (24 h accel stream: classifier_for 0.170 ->
+    0.116 s), and the collector runs as before afterwards.
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _unpickle(path: str) -> Any:
+    with _gc_paused():
+        return _unpickle_any(path)
+
+
+def _unpickle_any(path: str) -> Any:
     import pickle
     import zlib
 

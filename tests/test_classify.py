@@ -452,3 +452,39 @@ def test_a_model_file_entry_of_another_modality_or_kind_is_refused(tmp_path) -> 
         saved("ok.joblib", {"name": "m", "models": {"accel": accel}}), "accel", AccelConfig()
     )
     assert model is not None
+
+
+def test_a_model_loads_with_the_collector_paused_and_restores_it(tmp_path: Path) -> None:
+    # (unpickling the default model's trees otherwise ran a full collection: 0.05 s)
+    import gc
+    import pickle
+    import zlib
+
+    from movement import classify
+
+    f = tmp_path / "probe.joblib"
+    f.write_bytes(zlib.compress(pickle.dumps({"probe": _Probe()})))
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            _SEEN.clear()
+            classify._unpickle(str(f))
+            assert _SEEN == [False]  # paused while the objects were made
+            assert gc.isenabled() is enabled  # as it was, after
+        finally:
+            gc.enable()
+
+
+_SEEN: list[bool] = []
+
+
+def _collector_state() -> object:
+    import gc
+
+    _SEEN.append(gc.isenabled())
+    return object()
+
+
+class _Probe:
+    def __reduce__(self) -> tuple:
+        return (_collector_state, ())
