@@ -27,6 +27,7 @@ import math
 import os
 import re
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -1063,8 +1064,13 @@ def _config(
     if isinstance(stored, dict) and params.get("modality", rec.modality) == rec.modality:
         try:
             return base.replace(**stored)  # type: ignore[return-value]
-        except (MovementError, TypeError, ValueError):
-            pass
+        except (MovementError, TypeError, ValueError) as exc:
+            # (settings another version accepted, or an edited JSON: said, not silent)
+            warnings.warn(
+                f"the settings stored with the events cannot be used ({exc}); the signal "
+                "is cleaned with the defaults",
+                stacklevel=3,
+            )
     return base  # type: ignore[return-value]
 
 

@@ -485,3 +485,18 @@ def test_the_page_says_how_many_flagged_events_have_no_plot(tmp_path) -> None:
     assert f"{n_flag - 5} review-flagged event(s) have no plot" in page
     page = write_report(sim.recording, events, tmp_path / "q.html", max_event_plots=len(events))
     assert "have no plot" not in page.read_text()
+
+
+def test_stored_settings_that_cannot_be_used_are_said_not_silently_replaced() -> None:
+    """A report took the defaults without a word when the settings stored with the events
+    were refused (another version's, or an edited JSON: k_off above k_on)."""
+    from movement.config import AccelConfig
+    from movement.report import _config
+
+    rec = movement.Recording(np.zeros((1000, 3)), fs=100.0, modality="accel")
+    ev = pd.DataFrame({"onset": [], "duration": []})
+    ev.attrs["parameters"] = {"modality": "accel", "config": {"k_on": 4.0, "k_off": 2.0}}
+    assert _config(rec, ev, None) == AccelConfig(k_on=4.0, k_off=2.0)
+    ev.attrs["parameters"] = {"modality": "accel", "config": {"k_on": 2.0, "k_off": 4.0}}
+    with pytest.warns(UserWarning, match="settings stored with the events cannot be used .*k_off"):
+        assert _config(rec, ev, None) == AccelConfig()
