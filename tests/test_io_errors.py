@@ -204,6 +204,25 @@ def test_npz_of_complex_numbers_is_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("fs", "said"),
+    [(True, "1 value(s) of dtype bool"), ([100.0, 50.0], "2 value(s) of dtype float64"),
+     ("fast", "1 value(s) of dtype <U4")],
+)  # fmt: skip
+def test_npz_fs_that_is_no_number_is_refused(tmp_path: Path, fs, said) -> None:
+    """A bool 'fs' was read as 1 Hz; two values failed in numpy's words."""
+    p = tmp_path / "f.npz"
+    np.savez(p, data=_accel(1000), fs=fs)
+    assert _one_line_error(p, modality="accel") == f"'fs' must be one number (Hz), got {said}"
+
+
+def test_npz_fs_as_a_number_of_any_type_is_read(tmp_path: Path) -> None:
+    for fs in (100, 100.0, np.float32(100.0), "100", np.array([100.0])):
+        p = tmp_path / "f.npz"
+        np.savez(p, data=_accel(1000), fs=fs)
+        assert movement.read(p, modality="accel").fs == 100.0
+
+
 # -- accelerometer units with missing rows ----------------------------------------------------
 
 

@@ -667,7 +667,18 @@ def _npz_signal(z: Any, src: str) -> RawSignal:
         data = data[:, None]
     if data.ndim != 2:
         raise RecordingError(f"{key!r} must be 1-D or 2-D, got shape {data.shape}", src)
-    fs = float(z["fs"]) if "fs" in names else None
+    fs = None
+    if "fs" in names:
+        f = z["fs"]
+        # (a bool read as 1 Hz, several values failed with numpy's words)
+        try:
+            if f.dtype.kind in "bcmMO" or f.size != 1:
+                raise ValueError
+            fs = float(f.reshape(()))
+        except (ValueError, TypeError):
+            raise RecordingError(
+                f"'fs' must be one number (Hz), got {f.size} value(s) of dtype {f.dtype}", src
+            ) from None
     chans = (
         [str(c) for c in z["channels"]]
         if "channels" in names
