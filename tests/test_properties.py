@@ -84,9 +84,15 @@ def _check(rec: Recording) -> None:
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
     assert np.all((ev["probability"] >= 0) & (ev["probability"] <= 1))
     assert set(ev["trial_type"]) <= {"fasciculation-like", "dystonia-like", "other"}
+    # gait is a share of windows, measured only on accelerometer events long enough to hold
+    # a walking bout (an event never shorter than the segment it was measured on)
+    gait = ev["gait_fraction"].to_numpy(float)
+    assert np.all(np.isnan(gait) | ((gait >= 0) & (gait <= 1)))
+    cfg = Settings().for_modality(rec.modality)
+    short = ev["duration"].to_numpy(float) < getattr(cfg, "gait_min_bout_s", np.inf)
+    assert np.isnan(gait[short]).all()
     # gaps longer than bridge_gap_s are never spanned; the shorter ones (dropouts) may
     # be, and the notes count them
-    cfg = Settings().for_modality(rec.modality)
     limit = bridge_rows(cfg.bridge_gap_s, rec.fs)
     runs = nan_runs(rec.gaps)
     n_short = int(((runs[:, 1] - runs[:, 0]) <= limit).sum())
