@@ -1070,40 +1070,47 @@ class Settings:
 
         One ``NAME=VALUE`` text is taken as a list of one.
         """
-        if isinstance(items, str):
-            items = [items]
-        changes: dict[str, dict[str, Any]] = {"emg": {}, "accel": {}}
-        pairs = items.items() if isinstance(items, dict) else (_split(s) for s in items)
-        for key, value in pairs:
-            if isinstance(value, dict):
-                if key not in changes:
-                    raise MovementError(f"unknown config section [{key}]; use [emg] or [accel]")
-                changes[key].update(value)
-                continue
-            if key in changes:  # a modality given a value, not a table of values
-                if isinstance(items, dict):
-                    raise MovementError(
-                        f"the [{key}] section must be a table of NAME = VALUE, got {_brief(value)}"
-                    )
-                raise MovementError(f"--set {key}={value}: name a parameter, e.g. {key}.k_on=4")
-            mod, _, name = str(key).partition(".")
-            if not name:
-                # a bare name applies to every modality that has it
-                hits = [m for m in changes if name_in(m, mod)]
-                if not hits:
-                    raise MovementError(f"unknown parameter {mod!r}")
-                for m in hits:
-                    changes[m][mod] = value
-                continue
-            if mod not in changes:
-                raise MovementError(f"unknown modality in {key!r}; use emg.NAME or accel.NAME")
-            changes[mod][name] = value
+        changes = _changes(items)
         return Settings(
             emg=self.emg.replace(**changes["emg"]), accel=self.accel.replace(**changes["accel"])
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {"emg": self.emg.to_dict(), "accel": self.accel.to_dict()}
+
+
+def _changes(items: list[str] | str | dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The per-modality changes that ``NAME=VALUE`` texts or a nested dict ask for
+    (:meth:`Settings.with_overrides`), not yet checked against the parameters' rules."""
+    if isinstance(items, str):
+        items = [items]
+    changes: dict[str, dict[str, Any]] = {"emg": {}, "accel": {}}
+    pairs = items.items() if isinstance(items, dict) else (_split(s) for s in items)
+    for key, value in pairs:
+        if isinstance(value, dict):
+            if key not in changes:
+                raise MovementError(f"unknown config section [{key}]; use [emg] or [accel]")
+            changes[key].update(value)
+            continue
+        if key in changes:  # a modality given a value, not a table of values
+            if isinstance(items, dict):
+                raise MovementError(
+                    f"the [{key}] section must be a table of NAME = VALUE, got {_brief(value)}"
+                )
+            raise MovementError(f"--set {key}={value}: name a parameter, e.g. {key}.k_on=4")
+        mod, _, name = str(key).partition(".")
+        if not name:
+            # a bare name applies to every modality that has it
+            hits = [m for m in changes if name_in(m, mod)]
+            if not hits:
+                raise MovementError(f"unknown parameter {mod!r}")
+            for m in hits:
+                changes[m][mod] = value
+            continue
+        if mod not in changes:
+            raise MovementError(f"unknown modality in {key!r}; use emg.NAME or accel.NAME")
+        changes[mod][name] = value
+    return changes
 
 
 def name_in(modality: str, name: str) -> bool:
@@ -1141,16 +1148,30 @@ def load_settings(
         ``emg.k_on=4`` style overrides, applied after the file (one text: a list of one).
     """
     settings = Settings()
-    if path is not None:
-        p = Path(path)
-        data = _read_config(p)
-        try:
-            settings = settings.with_overrides(_sections(data))
-        except MovementError as exc:
-            raise MovementError(f"{p}: {exc}") from None
-    if overrides:
-        settings = settings.with_overrides(overrides)
-    return settings
+    if path is None:
+        return settings.with_overrides(overrides) if overrides else settings
+    p = Path(path)
+    data = _read_config(p)
+    try:
+        from_file = _changes(_sections(data))
+    except MovementError as exc:
+        raise MovementError(f"{p}: {exc}") from None
+    try:
+        alone = settings.with_overrides(from_file)
+    except MovementError as exc:
+        # a file that --set completes (k_on = 1 in it, --set emg.k_off=0.5) is checked
+        # with the overrides applied: the values are checked together, as the run uses them
+        if overrides:
+            extra = _changes(overrides)
+            try:
+                return Settings(
+                    emg=settings.emg.replace(**{**from_file["emg"], **extra["emg"]}),
+                    accel=settings.accel.replace(**{**from_file["accel"], **extra["accel"]}),
+                )
+            except MovementError:
+                pass
+        raise MovementError(f"{p}: {exc}") from None
+    return alone.with_overrides(overrides) if overrides else alone
 
 
 _FORMATS = 'a config file is TOML with [emg] / [accel] tables, or JSON: {"emg": {"k_on": 4}}'

@@ -382,3 +382,26 @@ def test_a_json_config_giving_a_key_twice_is_refused(tmp_path, text) -> None:
     path.write_text(text)
     with pytest.raises(MovementError, match="given twice in one table"):
         load_settings(path)
+
+
+def test_a_config_file_that_set_completes_is_checked_with_the_overrides(tmp_path) -> None:
+    """`--config` with `k_on = 1` and `--set emg.k_off=0.5` was refused (the file was checked
+    alone, k_off 1.5 above k_on 1) although the run would use k_on 1, k_off 0.5. Now the values
+    are checked together; a file wrong whatever --set says still names the file."""
+    from movement.config import load_settings
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[emg]\nk_on = 1.0\n")
+    with pytest.raises(MovementError, match=r"c.toml: emg.k_off \(1.5\) must not be above"):
+        load_settings(cfg)
+    s = load_settings(cfg, ["emg.k_off=0.5"])
+    assert (s.emg.k_on, s.emg.k_off) == (1.0, 0.5)
+    with pytest.raises(MovementError, match=r"c.toml: emg.k_off \(1.5\) must not be above"):
+        load_settings(cfg, ["emg.k_off=1.2"])  # (still above)
+    cfg.write_text("[emg]\nk_on = 4.0\n")
+    s = load_settings(cfg, ["emg.k_off=3"])  # a valid file, then the overrides
+    assert (s.emg.k_on, s.emg.k_off) == (4.0, 3.0)
+    with pytest.raises(
+        MovementError, match=r"emg.k_off \(5.0\) must not be above emg.k_on \(4.0\)"
+    ):
+        load_settings(cfg, ["emg.k_off=5"])
