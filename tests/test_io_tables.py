@@ -367,3 +367,31 @@ def test_dates_are_read_with_the_first_ones_format() -> None:
     assert (ns[1] - ns[0]) / 86400e9 == 19.0  # 13 Jan -> 1 Feb
     ns, _, fmt = timestamps_ns(pd.Series(["2024-01-13 10:00:00", "13 Jan 2024 10:00:01"]), "f")
     assert fmt is None and (ns[1] - ns[0]) == 1e9
+
+
+def test_dotted_dates_are_day_first_and_iso_dates_take_any_fraction(tmp_path) -> None:
+    """09.03.2019 was read as 3 September (month first, as pandas and dateutil guess), so a
+    recording over midnight jumped by a month ("the time column jumps by 2.5e+06 s"); an ISO
+    column whose first value had no fraction of a second (10:00:00, then 10:00:00.01) was
+    parsed value by value and could not be streamed."""
+    from movement.io.tables import timestamps_ns
+
+    ns, first, fmt = timestamps_ns(
+        pd.Series(["09.03.2019 23:59:59.990", "10.03.2019 00:00:00.000"]), "f"
+    )
+    assert fmt == "%d.%m.%Y %H:%M:%S.%f" and str(first) == "2019-03-09 23:59:59.990000"
+    assert ns[1] - ns[0] == 10_000_000
+    ns, _, fmt = timestamps_ns(
+        pd.Series(["2019-03-09 23:59:59", "2019-03-09 23:59:59.01", "2019-03-09T23:59:59.020"]), "f"
+    )
+    assert fmt == "ISO8601" and (np.diff(ns) == 10_000_000).all()
+    n = 3000
+    when = pd.Timestamp("2019-03-09 23:59:50") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    x = np.column_stack([np.zeros(n), np.zeros(n), np.ones(n)]) + 0.001 * np.random.default_rng(
+        0
+    ).standard_normal((n, 3))
+    d = pd.DataFrame(x, columns=list("xyz"))
+    d.insert(0, "time", when.strftime("%d.%m.%Y %H:%M:%S.%f").str[:-3])
+    d.to_csv(tmp_path / "eu.csv", index=False)
+    rec = movement.read(tmp_path / "eu.csv")
+    assert rec.fs == 100.0 and rec.n_samples == n and str(rec.start) == "2019-03-09 23:59:50"

@@ -881,11 +881,11 @@ def test_timestamps_written_two_ways_are_read_whole(tmp_path, accel_10min) -> No
 
     n = len(accel_10min)
     when = pd.Timestamp("2024-01-13 09:30:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
-    text = when.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3].to_numpy().astype(object)
+    text = when.strftime("%m/%d/%Y %H:%M:%S.%f").str[:-3].to_numpy().astype(object)
     text[30_000:] = when[30_000:].strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3]
     p = _table(tmp_path / "a.csv", accel_10min, text)
     with pytest.raises(
-        MovementError, match="not all written as '%Y-%m-%d %H:%M:%S.%f'.*read whole"
+        MovementError, match="not all written as '%m/%d/%Y %H:%M:%S.%f'.*read whole"
     ):
         score_stream(p, chunk_rows=10_000)
     with warnings.catch_warnings():

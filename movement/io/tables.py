@@ -166,6 +166,8 @@ def timestamp_format(first: str) -> str | None:
     --------
     >>> timestamp_format("2019-03-21 14:58:00:500"), timestamp_format("3/21/2019 14:58:00.5")
     ('%Y-%m-%d %H:%M:%S:%f', '%m/%d/%Y %H:%M:%S.%f')
+    >>> timestamp_format("2019-03-09T23:59:50Z"), timestamp_format("09.03.2019 23:59:50")
+    ('ISO8601', '%d.%m.%Y %H:%M:%S')
     >>> timestamp_format("soon") is None
     True
     """
@@ -176,9 +178,20 @@ def timestamp_format(first: str) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of formats it cannot guess)
         fmt = guess_datetime_format(_MS_COLON.sub(r"\1.\2", text))
-    if fmt is None or not colon:
-        return fmt
-    return fmt[: -len(".%f")] + ":%f" if fmt.endswith(".%f") else None
+    if fmt is None:
+        return None
+    if colon:
+        return fmt[: -len(".%f")] + ":%f" if fmt.endswith(".%f") else None
+    if fmt.startswith("%Y-%m-%d"):
+        # ISO 8601 order: pandas' own parser, which also takes the fractions of a second
+        # written with fewer digits where they end in zeros (10:00:00.5, 10:00:01), a
+        # "T" or a space, and a "Z" or an offset
+        return "ISO8601"
+    if fmt.startswith("%m.%d."):
+        # dotted dates are day first (09.03.2019: 9 March; DIN 5008 and most of Europe);
+        # pandas guesses month first where the day is 12 or less
+        return "%d.%m." + fmt[len("%m.%d.") :]
+    return fmt
 
 
 def timestamps_ns(
