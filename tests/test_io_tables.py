@@ -395,3 +395,17 @@ def test_dotted_dates_are_day_first_and_iso_dates_take_any_fraction(tmp_path) ->
     d.to_csv(tmp_path / "eu.csv", index=False)
     rec = movement.read(tmp_path / "eu.csv")
     assert rec.fs == 100.0 and rec.n_samples == n and str(rec.start) == "2019-03-09 23:59:50"
+
+
+def test_a_clock_coarser_than_the_samples_is_said(tmp_path) -> None:
+    """Whole seconds for 100 samples a second said only "time does not increase at row 2
+    (0 s then 0 s)"."""
+    from movement.errors import RecordingError
+
+    n = 1000
+    when = pd.Timestamp("2019-03-09 10:00:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    d = pd.DataFrame(np.ones((n, 3)), columns=list("xyz"))
+    d.insert(0, "time", when.strftime("%Y-%m-%d %H:%M:%S"))
+    d.to_csv(tmp_path / "s.csv", index=False)
+    with pytest.raises(RecordingError, match=r"990 of 999 steps repeat .*give the rate \(--fs\)"):
+        movement.read(tmp_path / "s.csv")

@@ -526,8 +526,17 @@ def _fs_from_time(time: np.ndarray, source: str) -> tuple[float, bool]:
     back = np.flatnonzero(dt <= 0)
     if back.size:
         i = int(back[0])
+        # (many repeats: a clock coarser than the samples, e.g. whole seconds at 100 Hz)
+        same = int(np.count_nonzero(dt == 0))
+        hint = (
+            f"; {same} of {dt.size} steps repeat the time before them: a clock coarser than "
+            "the samples? Rename or drop the time column and give the rate (--fs)"
+            if same > dt.size // 2
+            else ""
+        )
         raise RecordingError(
-            f"time does not increase at row {i + 2} ({time[i]:.6g} s then {time[i + 1]:.6g} s)",
+            f"time does not increase at row {i + 2} ({time[i]:.6g} s then {time[i + 1]:.6g} s)"
+            + hint,
             source,
         )
     med = float(np.median(dt))
