@@ -229,6 +229,11 @@ SUMMARY_COLUMNS = (
     + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
     + [
         "dystonia_time_fraction",
+        "dystonia_median_s",
+        "dystonia_longest_s",
+        "tremor_median_hz",
+        "fasciculation_interval_median_s",
+        "fasciculation_interval_cv",
         "n_review",
         "modality",
         "fs",
@@ -287,6 +292,21 @@ def summarise(
         row[f"rate_per_min_{k}"] = round(n / (dur / 60), 4) if dur > 0 else None
     dyst = events.loc[events["trial_type"] == "dystonia-like", "duration"].sum()
     row["dystonia_time_fraction"] = round(float(dyst) / dur, 5) if dur > 0 else None
+    # the report's per-recording numbers (movement.report.report_summary), for a batch's
+    # table: dystonia-like durations, the sustained tremor's frequency, the intervals
+    # between fasciculation-like onsets
+    from .report import report_summary
+
+    summ = report_summary(events, dur)
+
+    def rounded(v: Any, digits: int) -> float | None:
+        return None if v is None else round(float(v), digits)
+
+    row["dystonia_median_s"] = rounded(summ["dystonia"]["median_s"], 3)
+    row["dystonia_longest_s"] = rounded(summ["dystonia"]["longest_s"], 3)
+    row["tremor_median_hz"] = rounded(summ["tremor"]["median_hz"], 2)
+    row["fasciculation_interval_median_s"] = rounded(summ["fasciculation_intervals"]["median_s"], 3)
+    row["fasciculation_interval_cv"] = rounded(summ["fasciculation_intervals"]["cv"], 3)
     row["n_review"] = int(events["review"].sum())
     row["modality"] = events.attrs.get("modality")
     row["fs"] = events.attrs.get("fs")

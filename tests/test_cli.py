@@ -745,3 +745,35 @@ def test_a_review_that_cannot_all_be_read_is_kept_and_said(tmp_path, capsys) -> 
     said = "".join(capsys.readouterr())
     assert "could not be read as an events table (not a tab-separated" in said
     assert (out / "sim_wrist_accel_events_reviewed-3.tsv").read_text().count(";") > 10
+
+
+def test_the_summary_carries_the_reports_per_recording_numbers(tmp_path) -> None:
+    """A batch's summary.tsv had counts, rates and the dystonia-like time fraction only; the
+    report's durations, tremor frequency and fasciculation intervals were per file, in HTML."""
+    from movement.output import summarise
+    from movement.report import report_summary
+
+    ev = pd.DataFrame(
+        {
+            "onset": [1.0, 3.0, 10.0, 20.0, 40.0],
+            "duration": [0.01, 0.01, 4.0, 0.02, 9.0],
+            "trial_type": ["fasciculation-like"] * 2
+            + ["dystonia-like", "fasciculation-like", "dystonia-like"],
+            "review": [False, False, True, False, True],
+            "scale": ["brief", "brief", "sustained", "brief", "sustained"],
+            "dominant_frequency_hz": [np.nan, np.nan, 5.0, np.nan, 6.0],
+            "tremor_band_ratio": [np.nan, np.nan, 0.8, np.nan, 0.7],
+        }
+    )
+    ev.attrs["duration"] = 60.0
+    row = summarise("f.csv", ev)
+    rs = report_summary(ev, 60.0)
+    assert row["dystonia_median_s"] == 6.5 == rs["dystonia"]["median_s"]
+    assert row["dystonia_longest_s"] == 9.0 and row["tremor_median_hz"] == 5.5
+    assert row["fasciculation_interval_median_s"] == 9.5  # intervals 2 and 17 s
+    assert row["fasciculation_interval_cv"] == round(7.5 / 9.5, 3)
+    main(["score", str(DATA_DIR / "sim_forearm_emg.npy"), "--out", str(tmp_path)])
+    got = pd.read_csv(tmp_path / "summary.tsv", sep="\t")
+    for c in ("dystonia_median_s", "tremor_median_hz", "fasciculation_interval_cv"):
+        assert c in got.columns
+    assert 0 < got["fasciculation_interval_cv"].iloc[0] < 3
