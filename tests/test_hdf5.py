@@ -442,7 +442,7 @@ def _damaged_mats(tmp_path: Path, x: np.ndarray) -> dict[str, tuple[bytes, str]]
         ),
         "v4, cut": (
             files["v4"][:5000],
-            # (scipy names the matrix: 'data'; scipy < 1.14 misreads a cut v4 name as 'b')
+            # (scipy names the matrix: 'data'; scipy 1.13.1, the oldest accepted, says 'b')
             f"{head.decode()} (truncated or damaged: too few bytes for matrix '",
         ),
         "no MATLAB header": (b"hello world\n" * 20, f"{head.decode()} (no MATLAB header)"),
