@@ -1128,11 +1128,27 @@ def _table_source(
 
     def seconds_of(t: pd.Series) -> np.ndarray:
         """A chunk's timestamps as seconds from the file's first row."""
+        if pd.api.types.is_numeric_dtype(t):
+            # (a chunk of numbers alone, "210.00", in a column of dates: the whole read
+            # parses them as text with the dates, and refuses them)
+            raise _NotStreamable(
+                "a time column of dates and numbers cannot be read in windows: it is read whole",
+                src,
+            )
         ns, first_dt, used = tables.timestamps_ns(t, src, clock["fmt"])
         if used != clock["fmt"]:
             raise _NotStreamable(
                 f"a time column whose timestamps are not all written as {clock['fmt']!r} "
                 "cannot be read in windows: it is read whole",
+                src,
+            )
+        # dates with a UTC offset in one chunk and none in another each parse (as UTC, as
+        # local time), but not together: the whole read decides, as with one chunk of both
+        aware = getattr(first_dt, "tzinfo", None) is not None
+        if clock.setdefault("aware", aware) != aware:
+            raise _NotStreamable(
+                "a time column with a UTC offset in some rows and none in others cannot be "
+                "read in windows: it is read whole",
                 src,
             )
         if "ns0" not in clock:
@@ -1189,10 +1205,10 @@ def _table_source(
             # need the samples: a day of timestamps parsed once, not once per pass)
             if tcol is not None and not clock.get("checked"):
                 t = df[tcol]
-                if pd.api.types.is_numeric_dtype(t):
-                    tv = t.to_numpy(np.float64)
-                elif stamped:
+                if stamped:
                     tv = seconds_of(t)
+                elif pd.api.types.is_numeric_dtype(t):
+                    tv = t.to_numpy(np.float64)
                 else:  # (numbers in the first rows, text further down: as the whole read)
                     raise _NotStreamable(
                         "a time column of numbers and text cannot be read in windows: it is "

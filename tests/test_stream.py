@@ -894,6 +894,29 @@ def test_timestamps_written_two_ways_are_read_whole(tmp_path, accel_10min) -> No
     assert ev.attrs["fs"] == 100.0 and len(ev)
 
 
+@pytest.mark.parametrize("late", ["utc_offset", "seconds"])
+def test_dates_that_change_kind_at_a_chunk_boundary_are_read_whole(
+    tmp_path, accel_10min, late
+) -> None:
+    """Dates with no UTC offset, then with one ("Z") from a chunk's first row on, or then
+    seconds ("300.00"), were streamed (each chunk parses on its own) where movement.read
+    refuses the column: a result the whole read does not give. Now they are read whole."""
+    from movement.errors import MovementError, RecordingError
+
+    n = len(accel_10min)
+    when = pd.Timestamp("2024-01-13 09:30:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    text = when.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3].to_numpy().astype(object)
+    if late == "utc_offset":
+        text[30_000:] = text[30_000:] + "Z"  # (the first row of the 4th 10 000-row chunk)
+    else:
+        text[30_000:] = [f"{i / 100:.2f}" for i in range(30_000, n)]
+    p = _table(tmp_path / "a.csv", accel_10min, text)
+    with pytest.raises(MovementError, match="read whole"):
+        score_stream(p, chunk_rows=10_000)
+    with pytest.raises(RecordingError, match="time column"):
+        movement.read(p)
+
+
 def test_a_broken_table_is_one_line_in_windows_too(tmp_path, accel_10min) -> None:
     """A row with too many fields, read in chunks, was "internal error ParserError"; a
     .csv.gz cut short was "internal error EOFError" in both paths."""
