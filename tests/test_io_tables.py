@@ -397,6 +397,29 @@ def test_dotted_dates_are_day_first_and_iso_dates_take_any_fraction(tmp_path) ->
     assert rec.fs == 100.0 and rec.n_samples == n and str(rec.start) == "2019-03-09 23:59:50"
 
 
+def test_times_whose_utc_offset_changes_are_instants() -> None:
+    """Summer time beginning within a file of ISO times with offsets (01:59:59.990+01:00,
+    then 03:00:00.000+02:00) was "time column has values that are not times (Mixed
+    timezones detected. Pass utc=True in to_datetime ...)". Now they are the instants they
+    name, 10 ms apart, the start with its own offset; times with an offset and times
+    without one are refused in words that say so."""
+    from movement.errors import RecordingError
+    from movement.io.tables import timestamps_ns
+
+    ns, first, fmt = timestamps_ns(
+        pd.Series(["2019-03-31T01:59:59.990+01:00", "2019-03-31T03:00:00.000+02:00"]), "f"
+    )
+    assert fmt == "ISO8601" and ns[1] - ns[0] == 10_000_000
+    assert str(first) == "2019-03-31 01:59:59.990000+01:00"
+    with pytest.raises(
+        RecordingError, match="times with a UTC offset and times without one .from data row 3"
+    ):
+        timestamps_ns(
+            pd.Series(["2019-03-31T01:59:59.980", "2019-03-31T01:59:59.990", "2019-03-31T00:00Z"]),
+            "f",
+        )
+
+
 def test_a_clock_coarser_than_the_samples_is_said(tmp_path) -> None:
     """Whole seconds for 100 samples a second said only "time does not increase at row 2
     (0 s then 0 s)"."""

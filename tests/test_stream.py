@@ -917,6 +917,36 @@ def test_dates_that_change_kind_at_a_chunk_boundary_are_read_whole(
         movement.read(p)
 
 
+@pytest.mark.parametrize("row", [30_000, 25_000])
+def test_summer_time_in_a_column_of_offsets_is_read_in_windows_as_whole(
+    tmp_path, accel_10min, row
+) -> None:
+    """Times of +01:00, then +02:00 (summer time) from the first row of a chunk, were
+    streamed (one offset a chunk) where movement.read refused the column ("Mixed timezones
+    detected"); within a chunk both refused it. Now both read the instants: the same rate,
+    start and events."""
+    n = len(accel_10min)
+    utc = pd.Timestamp("2019-03-31 01:00:00") - pd.Timedelta(seconds=row / 100)
+    when = utc + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    text = np.where(
+        np.arange(n) < row,
+        (when + pd.Timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "+01:00",
+        (when + pd.Timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "+02:00",
+    )
+    p = _table(tmp_path / "a.csv", accel_10min, text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        streamed = score_stream(p, chunk_rows=10_000)
+        rec = movement.read(p)
+        whole = movement.score(rec, stream=False)
+        part = movement.read(p, start_s=100.0, stop_s=160.0)  # (the streamed span reader)
+    assert rec.fs == streamed.attrs["fs"] == 100.0 and rec.n_samples == n
+    assert str(rec.start) == str(part.start - pd.Timedelta(seconds=100).to_pytimedelta())
+    assert str(rec.start).endswith("+01:00")
+    assert len(streamed) == len(whole)
+    np.testing.assert_allclose(streamed["onset"], whole["onset"])
+
+
 def test_a_broken_table_is_one_line_in_windows_too(tmp_path, accel_10min) -> None:
     """A row with too many fields, read in chunks, was "internal error ParserError"; a
     .csv.gz cut short was "internal error EOFError" in both paths."""

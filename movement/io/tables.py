@@ -194,6 +194,41 @@ def timestamp_format(first: str) -> str | None:
     return fmt
 
 
+#: A UTC offset ending a written time ("Z", "+02:00", "-0500").
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def _to_datetime(values: pd.Series, fmt: str, src: str) -> tuple[pd.Series, bool]:
+    """``pd.to_datetime(values, format=fmt)``, and whether it was read in UTC: times written
+    with different UTC offsets (a change to or from summer time within the file) are the
+    instants they name.
+
+    pandas refuses offsets that differ ("Mixed timezones detected"), and so did the whole
+    read, although each such time names one instant. Times with an offset and times
+    without one do not: they are refused (a :class:`RecordingError`), the first of the
+    other kind named.
+    """
+    try:
+        return pd.to_datetime(values, format=fmt), False
+    except ValueError as exc:
+        if "timezone" not in str(exc).lower():
+            raise
+    text = values.astype(str).str.strip()
+    # (an empty cell is neither: it is named as empty once the times are read)
+    blank = values.isna() | text.isin(["", "nan", "NaT", "None"])
+    has = (text.str.contains(_OFFSET) | blank).to_numpy(bool)
+    if not has.all():
+        i = int(np.flatnonzero(has != has[0])[0]) if (has != has[0]).any() else 0
+        row = values.index[i]
+        at = f"data row {row + 1}" if isinstance(row, (int, np.integer)) else f"row {row!r}"
+        raise RecordingError(
+            f"time column has times with a UTC offset and times without one (from {at}: "
+            f"{str(values.iloc[i]).strip()[:40]!r})",
+            src,
+        )
+    return pd.to_datetime(values, format=fmt, utc=True), True
+
+
 def timestamps_ns(
     values: pd.Series, src: str, fmt: str | None = ""
 ) -> tuple[np.ndarray, object, str | None]:
@@ -204,7 +239,9 @@ def timestamps_ns(
     guesses it): every value written the same way is read the same way, as device exports
     are, and ~20x faster than parsing each value on its own (a day at 100 Hz of
     ``3/21/2019 14:58:00.500``: ~14 s instead of ~5 min). When a value does not match it,
-    each value is parsed on its own (ISO 8601 tried first, then ``format="mixed"``).
+    each value is parsed on its own (ISO 8601 tried first, then ``format="mixed"``). Times
+    whose UTC offsets differ (summer time begins or ends) are read as instants; the first
+    datetime keeps its own offset.
 
     Examples
     --------
@@ -212,6 +249,7 @@ def timestamps_ns(
     >>> (ns - ns[0]).tolist(), str(first), fmt
     ([0, 10000000], '2019-03-21 14:58:00.500000', '%Y-%m-%d %H:%M:%S:%f')
     """
+    in_utc = False  # (offsets that differ: read in UTC)
     if pd.api.types.is_datetime64_any_dtype(values):
         ts = values
         used = None
@@ -221,7 +259,9 @@ def timestamps_ns(
         ts, used = None, fmt
         if fmt is not None:
             try:
-                ts = pd.to_datetime(values, format=fmt)
+                ts, in_utc = _to_datetime(values, fmt, src)
+            except RecordingError:
+                raise  # (times with and without an offset: so they are in any format)
             except (ValueError, TypeError):
                 ts = None
         if ts is None:
@@ -230,10 +270,14 @@ def timestamps_ns(
             # "14:58:00:500" (milliseconds after a colon) is common in device exports
             text = text.str.replace(_MS_COLON, r"\1.\2", regex=True)
             try:
-                ts = pd.to_datetime(text, format="ISO8601")
+                ts, in_utc = _to_datetime(text, "ISO8601", src)
+            except RecordingError:
+                raise
             except (ValueError, TypeError):
                 try:
-                    ts = pd.to_datetime(text, format="mixed")
+                    ts, in_utc = _to_datetime(text, "mixed", src)
+                except RecordingError:
+                    raise
                 except (ValueError, TypeError) as exc:
                     raise RecordingError(
                         f"time column has values that are not times ({exc})", src
@@ -244,7 +288,12 @@ def timestamps_ns(
         at = f"data row {row + 1}" if isinstance(row, (int, np.integer)) else f"row {row!r}"
         raise RecordingError(f"time column has an empty value at {at}", src)
     ns = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    return ns, ts.iloc[0].to_pydatetime(), used
+    first = ts.iloc[0]
+    if in_utc:  # (the start keeps the first time's own offset)
+        head = values.iloc[:1].astype(str).str.strip()
+        own = pd.to_datetime(head.str.replace(_MS_COLON, r"\1.\2", regex=True), format="mixed")
+        first = first.tz_convert(own.iloc[0].tzinfo)
+    return ns, first.to_pydatetime(), used
 
 
 def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object]:
