@@ -1094,6 +1094,7 @@ def _table_source(
             # batches of chunk_rows, not whole row groups: a file written as one row group
             # would be one frame of the whole table
             batches = pq.ParquetFile(path).iter_batches(batch_size=chunk_rows)
+            row0 = 0
             while True:
                 try:
                     batch = next(batches, None)
@@ -1103,7 +1104,12 @@ def _table_source(
                     ) from None
                 if batch is None:
                     return
-                yield batch.to_pandas(ignore_metadata=True)
+                df = batch.to_pandas(ignore_metadata=True)
+                # (rows numbered on from the batches before, as a CSV's chunks are: a bad
+                # time's data row is the file's, not the batch's)
+                df.index = pd.RangeIndex(row0, row0 + len(df))
+                row0 += len(df)
+                yield df
 
     if kind == "csv":
         head.columns = cols

@@ -947,6 +947,28 @@ def test_summer_time_in_a_column_of_offsets_is_read_in_windows_as_whole(
     np.testing.assert_allclose(streamed["onset"], whole["onset"])
 
 
+@pytest.mark.parametrize("kind", ["datetime64", "text"])
+def test_an_empty_time_in_a_parquet_file_is_named_at_its_row(tmp_path, kind) -> None:
+    """An empty time (NaT) in a Parquet column of datetimes was read whole as -9.2e18 ns:
+    "time does not increase at row 20002 (7.67019e+09 s then 200.01 s)"; in batches it was
+    named at the batch's row (2001, not 20001). Now both name the file's row."""
+    pytest.importorskip("pyarrow")
+    from movement.errors import RecordingError
+
+    n = 25_000
+    when = pd.Series(
+        pd.Timestamp("2019-03-21 14:58:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    )
+    col = when if kind == "datetime64" else when.dt.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3]
+    col.iloc[20_000] = None
+    d = pd.DataFrame(np.ones((n, 3)) + 0.01, columns=list("xyz"))
+    d.insert(0, "time", col)
+    d.to_parquet(tmp_path / "a.parquet", index=False)
+    for read in (movement.read, lambda p: score_stream(p, chunk_rows=3000)):
+        with pytest.raises(RecordingError, match="empty value at data row 20001$"):
+            read(tmp_path / "a.parquet")
+
+
 def test_a_broken_table_is_one_line_in_windows_too(tmp_path, accel_10min) -> None:
     """A row with too many fields, read in chunks, was "internal error ParserError"; a
     .csv.gz cut short was "internal error EOFError" in both paths."""

@@ -544,9 +544,8 @@ def read_parquet(path: Path) -> RawSignal:
     if tcol is not None:
         col = df.pop(tcol)
         if pd.api.types.is_datetime64_any_dtype(col):
-            ns = col.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-            time = (ns - ns[0]) / 1e9
-            start = col.iloc[0].to_pydatetime()
+            # (as text dates are: an empty cell, NaT, is named, not read as -9.2e18 ns)
+            time, start = _parse_timestamps(col, src)
         elif pd.api.types.is_numeric_dtype(col):
             time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
             notes["time"] = f"time column {tcol!r} read as {unit}"
