@@ -397,6 +397,19 @@ def test_dotted_dates_are_day_first_and_iso_dates_take_any_fraction(tmp_path) ->
     assert rec.fs == 100.0 and rec.n_samples == n and str(rec.start) == "2019-03-09 23:59:50"
 
 
+@pytest.mark.parametrize("first", ["03.04.19 14:58:00.500", "03.04.2019 14:58:00:500"])
+def test_dotted_dates_are_day_first_with_a_short_year_or_ms_after_a_colon(first) -> None:
+    """Dotted dates are read day first, but 03.04.19 (a two-digit year: no format guessed,
+    each value parsed month first) and 03.04.2019 14:58:00:500 (milliseconds after a colon:
+    the format returned before the dotted date was turned) were 4 March."""
+    from movement.io.tables import timestamps_ns
+
+    later = first.replace("00.500", "00.510").replace("00:500", "00:510")
+    ns, start, fmt = timestamps_ns(pd.Series([first, later]), "f")
+    assert fmt is not None and fmt.startswith("%d.%m.")
+    assert str(start) == "2019-04-03 14:58:00.500000" and ns[1] - ns[0] == 10_000_000
+
+
 def test_times_whose_utc_offset_changes_are_instants() -> None:
     """Summer time beginning within a file of ISO times with offsets (01:59:59.990+01:00,
     then 03:00:00.000+02:00) was "time column has values that are not times (Mixed

@@ -154,6 +154,8 @@ def _looks_like_value(token: str) -> bool:
 
 
 _MS_COLON = re.compile(r"(\d{2}:\d{2}:\d{2}):(\d{1,6})$")
+#: A dotted date with a two-digit year ("03.04.19 ..."): day, month and the year's start.
+_DOTTED_YY = re.compile(r"(\d{1,2}\.\d{1,2}\.)\d{2}(?!\d)")
 
 
 def timestamp_format(first: str) -> str | None:
@@ -168,6 +170,8 @@ def timestamp_format(first: str) -> str | None:
     ('%Y-%m-%d %H:%M:%S:%f', '%m/%d/%Y %H:%M:%S.%f')
     >>> timestamp_format("2019-03-09T23:59:50Z"), timestamp_format("09.03.2019 23:59:50")
     ('ISO8601', '%d.%m.%Y %H:%M:%S')
+    >>> timestamp_format("03.04.19 14:58:00.500")
+    '%d.%m.%y %H:%M:%S.%f'
     >>> timestamp_format("soon") is None
     True
     """
@@ -178,8 +182,22 @@ def timestamp_format(first: str) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of formats it cannot guess)
         fmt = guess_datetime_format(_MS_COLON.sub(r"\1.\2", text))
+        short = _DOTTED_YY.match(text)
+        if fmt is None and short:
+            # a dotted date with a two-digit year (03.04.19): pandas guesses none (the
+            # values were parsed one by one, month first); its four-digit twin's format,
+            # with the year as written
+            fmt = guess_datetime_format(
+                _MS_COLON.sub(r"\1.\2", short.group(1) + "20" + text[short.end(1) :])
+            )
+            four = fmt is not None and fmt.startswith(("%m.%d.%Y", "%d.%m.%Y"))
+            fmt = fmt[: len("%m.%d.")] + "%y" + fmt[len("%m.%d.%Y") :] if four else None
     if fmt is None:
         return None
+    if fmt.startswith("%m.%d."):
+        # dotted dates are day first (09.03.2019: 9 March; DIN 5008 and most of Europe);
+        # pandas guesses month first where the day is 12 or less
+        fmt = "%d.%m." + fmt[len("%m.%d.") :]
     if colon:
         return fmt[: -len(".%f")] + ":%f" if fmt.endswith(".%f") else None
     if fmt.startswith("%Y-%m-%d"):
@@ -187,10 +205,6 @@ def timestamp_format(first: str) -> str | None:
         # written with fewer digits where they end in zeros (10:00:00.5, 10:00:01), a
         # "T" or a space, and a "Z" or an offset
         return "ISO8601"
-    if fmt.startswith("%m.%d."):
-        # dotted dates are day first (09.03.2019: 9 March; DIN 5008 and most of Europe);
-        # pandas guesses month first where the day is 12 or less
-        return "%d.%m." + fmt[len("%m.%d.") :]
     return fmt
 
 
