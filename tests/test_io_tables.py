@@ -410,6 +410,32 @@ def test_dotted_dates_are_day_first_with_a_short_year_or_ms_after_a_colon(first)
     assert str(start) == "2019-04-03 14:58:00.500000" and ns[1] - ns[0] == 10_000_000
 
 
+def test_a_date_that_can_only_be_day_first_reads_the_column_day_first(tmp_path) -> None:
+    """12/04/2019 23:59:59.990 then 13/04/2019 00:00:00.000: the first value's guess reads
+    month first (4 December), the next does not match it, and each value parsed on its own
+    read 13/04 day first: "time does not increase at row 2 (0 s then -2.03903e+07 s)". Now
+    the column is read day first, as every value can be, and not streamed (its first
+    rows' format is not the one that reads it)."""
+    from movement.errors import MovementError
+    from movement.io.tables import timestamps_ns
+    from movement.stream import score_stream
+
+    ns, start, fmt = timestamps_ns(
+        pd.Series(["12/04/2019 23:59:59.990", "13/04/2019 00:00:00.000"]), "f"
+    )
+    assert fmt == "%d/%m/%Y %H:%M:%S.%f" and ns[1] - ns[0] == 10_000_000
+    assert str(start) == "2019-04-12 23:59:59.990000"
+    n = 3000
+    when = pd.Timestamp("2019-04-12 23:59:50") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    d = pd.DataFrame(np.ones((n, 3)) + 0.01, columns=list("xyz"))
+    d.insert(0, "time", when.strftime("%d/%m/%Y %H:%M:%S.%f").str[:-3])
+    d.to_csv(tmp_path / "a.csv", index=False)
+    rec = movement.read(tmp_path / "a.csv")
+    assert rec.fs == 100.0 and str(rec.start) == "2019-04-12 23:59:50"
+    with pytest.raises(MovementError, match="not all written as '%m/%d/%Y.*read whole"):
+        score_stream(tmp_path / "a.csv", chunk_rows=1000)
+
+
 def test_times_whose_utc_offset_changes_are_instants() -> None:
     """Summer time beginning within a file of ISO times with offsets (01:59:59.990+01:00,
     then 03:00:00.000+02:00) was "time column has values that are not times (Mixed

@@ -252,8 +252,9 @@ def timestamps_ns(
     The format is the first value's (:func:`timestamp_format`; ``fmt`` gives it, ``""``
     guesses it): every value written the same way is read the same way, as device exports
     are, and ~20x faster than parsing each value on its own (a day at 100 Hz of
-    ``3/21/2019 14:58:00.500``: ~14 s instead of ~5 min). When a value does not match it,
-    each value is parsed on its own (ISO 8601 tried first, then ``format="mixed"``). Times
+    ``3/21/2019 14:58:00.500``: ~14 s instead of ~5 min). A date read month first
+    (``12/04/2019``) is read day first when a later one can only be (``13/04/2019``) and
+    all are. When a value does not match it, each value is parsed on its own (ISO 8601 tried first, then ``format="mixed"``). Times
     whose UTC offsets differ (summer time begins or ends) are read as instants; the first
     datetime keeps its own offset.
 
@@ -270,16 +271,23 @@ def timestamps_ns(
     else:
         if fmt == "":
             fmt = timestamp_format(values.iloc[0]) if len(values) else None
-        ts, used = None, fmt
-        if fmt is not None:
+        ts, used = None, None
+        tries = [fmt] if fmt is not None else []
+        # (a date month first by the first value's guess, 12/04/2019, and day first by a
+        # later one, 13/04/2019: read day first, as every value can be)
+        swap = {"%m/%d/": "%d/%m/", "%m-%d-": "%d-%m-"}.get((fmt or "")[: len("%m/%d/")])
+        if swap and fmt is not None:
+            tries.append(swap + fmt[len(swap) :])
+        for f in tries:
             try:
-                ts, in_utc = _to_datetime(values, fmt, src)
+                ts, in_utc = _to_datetime(values, f, src)
             except RecordingError:
                 raise  # (times with and without an offset: so they are in any format)
             except (ValueError, TypeError):
-                ts = None
+                continue
+            used = f
+            break
         if ts is None:
-            used = None
             text = values.astype(str).str.strip()
             # "14:58:00:500" (milliseconds after a colon) is common in device exports
             text = text.str.replace(_MS_COLON, r"\1.\2", regex=True)
