@@ -471,3 +471,26 @@ def test_a_clock_coarser_than_the_samples_is_said(tmp_path) -> None:
     d.to_csv(tmp_path / "s.csv", index=False)
     with pytest.raises(RecordingError, match=r"990 of 999 steps repeat .*give the rate \(--fs\)"):
         movement.read(tmp_path / "s.csv")
+
+
+def test_times_of_day_without_a_date_give_no_start_date(tmp_path) -> None:
+    """A column of times of day (14:58:00.000) put the day of the run into the start (each
+    value parsed on its own): the report and a converted file's RecordingStartTime changed
+    from one day to the next. Now the times are read with their format and there is no start."""
+    from movement.stream import score_stream
+
+    n = 3000
+    when = pd.Timestamp("2019-03-09 10:00:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    x = np.column_stack([np.zeros(n), np.zeros(n), np.ones(n)])
+    x += 0.001 * np.random.default_rng(0).standard_normal((n, 3))
+    for style in ("%H:%M:%S.%f", "%H:%M:%S:%f"):
+        d = pd.DataFrame(x, columns=list("xyz"))
+        d.insert(0, "time", when.strftime(style).str[:-3])
+        p = tmp_path / "t.csv"
+        d.to_csv(p, index=False)
+        rec = movement.read(p)
+        assert rec.fs == 100.0 and rec.n_samples == n and rec.start is None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ev = score_stream(p, chunk_rows=1000)
+        assert ev.attrs["fs"] == 100.0

@@ -153,6 +153,12 @@ def _looks_like_value(token: str) -> bool:
     return bool(re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", token))
 
 
+#: A time of day without a date: hours, minutes, optional seconds and their fraction
+#: (after a dot, or a colon as device exports write milliseconds)
+_TIME_OF_DAY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?([.:]\d{1,9})?$")
+#: strftime directives of a date (a format without one holds times of day only)
+_DATE_PART = re.compile(r"%[YymdbBjaAUWGVuw]")
+
 _MS_COLON = re.compile(r"(\d{2}:\d{2}:\d{2}):(\d{1,6})$")
 #: A dotted date with a two-digit year ("03.04.19 ..."): day, month and the year's start.
 _DOTTED_YY = re.compile(r"(\d{1,2}\.\d{1,2}\.)\d{2}(?!\d)")
@@ -193,7 +199,13 @@ def timestamp_format(first: str) -> str | None:
             four = fmt is not None and fmt.startswith(("%m.%d.%Y", "%d.%m.%Y"))
             fmt = fmt[: len("%m.%d.")] + "%y" + fmt[len("%m.%d.%Y") :] if four else None
     if fmt is None:
-        return None
+        clock = _TIME_OF_DAY.match(text)
+        if clock is None:
+            return None
+        # times of day without a date (14:58:00.000): pandas guesses none, and a value parsed
+        # on its own is put on the day of the run
+        sec, frac = clock.group(1), clock.group(2)
+        return "%H:%M" + (":%S" if sec else "") + (frac[0] + "%f" if frac else "")
     if fmt.startswith("%m.%d."):
         # dotted dates are day first (09.03.2019: 9 March; DIN 5008 and most of Europe);
         # pandas guesses month first where the day is 12 or less
@@ -315,6 +327,10 @@ def timestamps_ns(
         head = values.iloc[:1].astype(str).str.strip()
         own = pd.to_datetime(head.str.replace(_MS_COLON, r"\1.\2", regex=True), format="mixed")
         first = first.tz_convert(own.iloc[0].tzinfo)
+    if used not in (None, "ISO8601") and not _DATE_PART.search(used):
+        # times of day without a date (14:58:00.000): no start date (pandas would put the
+        # day of the run there, or 1900-01-01: a start that changed from one run to the next)
+        return ns, None, used
     return ns, first.to_pydatetime(), used
 
 
