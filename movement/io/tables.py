@@ -235,7 +235,12 @@ def _to_datetime(values: pd.Series, fmt: str, src: str) -> tuple[pd.Series, bool
     other kind named.
     """
     try:
-        return pd.to_datetime(values, format=fmt), False
+        with warnings.catch_warnings():
+            # (pandas < 3 warns of mixed offsets and returns objects; pandas 3 raises)
+            warnings.simplefilter("ignore", FutureWarning)
+            out = pd.to_datetime(values, format=fmt)
+        if pd.api.types.is_datetime64_any_dtype(out):
+            return out, False
     except ValueError as exc:
         if "timezone" not in str(exc).lower():
             raise
