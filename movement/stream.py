@@ -1165,7 +1165,7 @@ def _table_source(
     if tcol is not None and len(head) > 1:
         if stamped:
             head_t = seconds_of(head[tcol])
-            time_note = f"time column {tcol!r} read as timestamps"
+            time_note = tables.timestamp_note(tcol, clock["fmt"])
         else:
             head_t = head[tcol].to_numpy(np.float64)
             unit = tables._numeric_time_to_seconds(head[tcol].to_numpy(), named=True)[1]

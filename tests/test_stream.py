@@ -862,10 +862,12 @@ def test_timestamped_tables_are_read_in_windows_as_read_whole(
         whole = movement.score(rec)
         part = movement.read(p, start_s=100.0, stop_s=160.0)
     assert rec.fs == streamed.attrs["fs"] == 100.0
+    # (the note names the format the dates were read with: provenance of 03/04 vs 04/03)
+    fmt = "ISO8601" if style.startswith("iso") else _STAMP_FORMATS[style]
     assert (
         streamed.attrs["notes"]["time"]
         == rec.notes["time"]
-        == "time column 'time' read as timestamps"
+        == f"time column 'time' read as timestamps ({fmt})"
     )
     assert len(streamed) == len(whole)
     np.testing.assert_allclose(streamed["onset"], whole["onset"])
@@ -1017,6 +1019,9 @@ def test_parquet_with_pandas_index_reads_alike_whole_and_in_windows(tmp_path, ac
     # (its datetimes are read in windows too, as the whole read takes them)
     streamed = score_stream(tmp_path / "timed.parquet", chunk_rows=10_000)
     whole = movement.score(rec)
+    # (the whole read said nothing of its datetimes; the streamed read did)
+    assert rec.notes["time"] == streamed.attrs["notes"]["time"]
+    assert rec.notes["time"] == "time column 'time' read as timestamps"
     assert streamed.attrs["fs"] == 100.0 and len(streamed) == len(whole)
     np.testing.assert_allclose(streamed["onset"], whole["onset"])
     x.iloc[1000:].to_parquet(tmp_path / "sliced.parquet")  # an unnamed stored index

@@ -339,10 +339,23 @@ def timestamps_ns(
     return ns, first.to_pydatetime(), used
 
 
-def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object]:
-    """Timestamp strings to seconds from the first; also the first as a datetime."""
-    ns, first, _ = timestamps_ns(values, src)
-    return (ns - ns[0]) / 1e9, first
+def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object, str | None]:
+    """Timestamp strings to seconds from the first; also the first as a datetime and the
+    format that read them (None: each value on its own, or stored as datetimes)."""
+    ns, first, used = timestamps_ns(values, src)
+    return (ns - ns[0]) / 1e9, first, used
+
+
+def timestamp_note(tcol: str, fmt: str | None) -> str:
+    """The reader's note on a time column of dates, with the format that read them
+    (provenance: how ``03/04/2019`` was read).
+
+    Examples
+    --------
+    >>> timestamp_note("ts", "%m/%d/%Y %H:%M:%S.%f")
+    "time column 'ts' read as timestamps (%m/%d/%Y %H:%M:%S.%f)"
+    """
+    return f"time column {tcol!r} read as timestamps" + (f" ({fmt})" if fmt else "")
 
 
 def _numeric_time_to_seconds(t: np.ndarray, named: bool) -> tuple[np.ndarray, str]:
@@ -512,8 +525,8 @@ def read_text_table(path: Path) -> RawSignal:
             time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
             notes["time"] = f"time column {tcol!r} read as {unit}"
         else:
-            time, start = _parse_timestamps(col, src)
-            notes["time"] = f"time column {tcol!r} read as timestamps"
+            time, start, fmt = _parse_timestamps(col, src)
+            notes["time"] = timestamp_note(tcol, fmt)
         df = df.drop(columns=[tcol])
     elif not header and df.shape[1] >= 2:
         c0 = df.columns[0]
@@ -586,14 +599,14 @@ def read_parquet(path: Path) -> RawSignal:
     tcol = next((c for c in df.columns if str(c).lower() in _TIME_NAMES), None)
     if tcol is not None:
         col = df.pop(tcol)
-        if pd.api.types.is_datetime64_any_dtype(col):
-            # (as text dates are: an empty cell, NaT, is named, not read as -9.2e18 ns)
-            time, start = _parse_timestamps(col, src)
-        elif pd.api.types.is_numeric_dtype(col):
+        if pd.api.types.is_numeric_dtype(col):
             time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
             notes["time"] = f"time column {tcol!r} read as {unit}"
         else:
-            time, start = _parse_timestamps(col, src)
+            # (datetimes as text dates are: an empty cell, NaT, is named, not read as
+            # -9.2e18 ns; the note as the streamed read's)
+            time, start, fmt = _parse_timestamps(col, src)
+            notes["time"] = timestamp_note(str(tcol), fmt)
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:
         raise RecordingError(f"non-numeric column {bad[0]!r}", src)
