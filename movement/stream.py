@@ -264,8 +264,8 @@ def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
 
 
 class _NotStreamable(RecordingError):
-    """A table the windows cannot read front to back (a text or irregular time column): it
-    is read whole instead (:func:`read_span`; a batch's :func:`movement.batch.score_one`)."""
+    """A table the windows cannot read front to back (a time column that goes back, mixes
+    numbers and text, or writes its dates two ways): it is read whole instead (:func:`read_span`; a batch's :func:`movement.batch.score_one`)."""
 
 
 @dataclass(frozen=True)
@@ -762,6 +762,112 @@ class _SpanSource(_Source):
         return self.src.read_owned(self.a + s0, self.a + s1)
 
 
+class _StepCounts:
+    """The steps of a time column, counted exactly over consecutive chunks: their median,
+    share off it and largest, as :func:`movement.io.read` takes them from the whole
+    column (``np.median(np.diff(time))``).
+
+    A clock's steps take few distinct values (whole milliseconds, or a float's rounding of
+    a few); over ``cap`` distinct ones :attr:`full` turns true and the counts are dropped.
+
+    Examples
+    --------
+    >>> c = _StepCounts()
+    >>> c.add(np.array([0.01, 0.01, 0.012]))
+    >>> c.add(np.array([0.01, 0.03]))
+    >>> c.median(), c.n, c.off(c.median()), c.largest()
+    (0.01, 5, 2, 0.03)
+    """
+
+    def __init__(self, cap: int = 1_000_000) -> None:
+        self.cap = cap
+        self.full = False
+        self.values = np.empty(0)
+        self.counts = np.empty(0, np.int64)
+
+    def add(self, steps: np.ndarray) -> None:
+        if self.full or not len(steps):
+            return
+        v, c = np.unique(steps, return_counts=True)
+        if len(self.values):
+            v, inv = np.unique(np.concatenate([self.values, v]), return_inverse=True)
+            c = np.bincount(inv, weights=np.concatenate([self.counts, c]), minlength=len(v))
+        self.values, self.counts = v, np.asarray(c, np.int64)
+        if len(v) > self.cap:
+            self.full = True
+            self.values, self.counts = np.empty(0), np.empty(0, np.int64)
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    def median(self) -> float:
+        """As ``np.median`` of the steps: the middle one, or the mean of the middle two."""
+        n = self.n
+        cum = np.cumsum(self.counts)
+        at = np.searchsorted(cum, [(n - 1) // 2, n // 2], side="right")
+        a, b = (float(x) for x in self.values[at])
+        return a if n % 2 else (a + b) / 2
+
+    def off(self, med: float, share: float = 0.1) -> int:
+        """How many steps differ from ``med`` by more than ``share`` of it."""
+        return int(self.counts[np.abs(self.values - med) > share * med].sum())
+
+    def near(self, med: float, share: float) -> int:
+        """How many steps lie within ``share`` of ``med`` (strictly)."""
+        return int(self.counts[np.abs(self.values - med) < share * med].sum())
+
+    def largest(self) -> float:
+        return float(self.values[-1])
+
+
+def _grid_chunks(
+    timed: Iterator[tuple[np.ndarray, np.ndarray]],
+    fs: float,
+    n_grid: int,
+    max_rows: int,
+    gap_count: list[int],
+) -> Iterator[np.ndarray]:
+    """Rows with their times in seconds (from the first row's), put on a uniform grid at
+    ``fs`` chunk by chunk: :func:`movement.io.to_uniform_grid` of the whole column, value
+    for value (each grid point interpolated between the same two rows; points over 1.5
+    periods from any row missing), the last row of a chunk carried into the next.
+
+    ``gap_count[0]`` counts the grid points set missing; a chunk's grid is given in pieces
+    of at most ``max_rows`` rows (a long hole does not make one large array).
+    """
+    k = 0  # the next grid point
+    carry: tuple[float, np.ndarray] | None = None
+    held = next(timed, None)
+    while held is not None:
+        following = next(timed, None)
+        t, x = held
+        if carry is not None:
+            t = np.concatenate([[carry[0]], t])
+            x = np.concatenate([carry[1][None], x])
+        if following is None:
+            k_end = n_grid
+        else:
+            # the grid points before this chunk's last time: their two rows are known
+            top = min(n_grid, int(t[-1] * fs) + 2)
+            g = np.arange(k, max(k, top)) / fs
+            k_end = k + int(np.searchsorted(g, t[-1], side="left"))
+        for a in range(k, k_end, max_rows):  # loop over pieces of a long hole's grid
+            b = min(k_end, a + max_rows)
+            g = 0.0 + np.arange(a, b) / fs  # (as the whole grid: time[0] + k / fs)
+            out = np.empty((b - a, x.shape[1]), dtype=np.float64)
+            for j in range(x.shape[1]):  # a loop over channels, not samples
+                out[:, j] = np.interp(g, t, x[:, j])
+            idx = np.clip(np.searchsorted(t, g), 1, t.size - 1)
+            far = np.minimum(np.abs(g - t[idx - 1]), np.abs(t[idx] - g)) > 1.5 / fs
+            out[far] = np.nan
+            gap_count[0] += int(far.sum())
+            yield out
+        k = k_end
+        carry = (float(t[-1]), x[-1].copy())
+        held = following
+
+
 def _subsample_rows(
     chunks: Iterator[np.ndarray], k: int, gaps: _NanRuns | None = None
 ) -> tuple[np.ndarray, int, np.ndarray]:
@@ -1177,7 +1283,7 @@ def _table_source(
         if c != tcol and tables._unnamed_kept(head[c], c) and not tables.STORED_INDEX.match(c)
     ]
     # the time column's step in its first rows: later steps are compared with it (what
-    # movement.read calls irregular sampling is resampled there, so not streamed here)
+    # movement.read calls irregular sampling is put on its grid: see grid_plan)
     step0 = float(np.median(np.diff(head_t))) if head_t is not None else None
     times: dict[str, float] = {}
     # (the first pass: calibration window statistics, all columns, before the unit factor)
@@ -1221,6 +1327,12 @@ def _table_source(
                         "read whole",
                         src,
                     )
+                if not np.isfinite(tv).all():  # (the whole read names the row, or not)
+                    raise _NotStreamable(
+                        "a time column with missing values cannot be read in windows: it is "
+                        "read whole",
+                        src,
+                    )
                 # steps within the chunk and across its boundary with the previous one (a
                 # hole between two chunks or row groups is a hole too)
                 dt = np.diff(tv, prepend=times["last"]) if "last" in times else np.diff(tv)
@@ -1242,6 +1354,79 @@ def _table_source(
                 feed(arr, tv)
             yield arr
 
+    def seconds(t: pd.Series) -> np.ndarray:
+        """A chunk's times in seconds from the first row's, as movement.read makes them."""
+        if stamped:
+            return seconds_of(t)
+        return (t.to_numpy(np.float64) - times["first"]) * scale
+
+    def timed() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for df in frames():
+            if len(df):
+                yield seconds(df[tcol]), df[data_cols].to_numpy(dtype=np.float64)
+
+    def grid_plan(n_rows: int, rate_from_time: bool) -> tuple[float, int, str] | None:
+        """Whether movement.read puts the table on a uniform grid, from its steps counted
+        exactly (one pass over the time column): the grid's rate and length and the
+        warning's words (``{}`` for the samples set missing), or None."""
+        from .io import parse_fs
+
+        steps, raw = _StepCounts(), None if stamped else _StepCounts()
+        last: list[float] = []
+        for df in frames():  # loop over the file's chunks (the time column alone)
+            if not len(df):
+                continue
+            t = df[tcol]
+            tt = seconds(t)
+            steps.add(np.diff(tt, prepend=last[0]) if last else np.diff(tt))
+            if raw is not None:
+                tv = t.to_numpy(np.float64)
+                raw.add(np.diff(tv, prepend=last[1]) if last else np.diff(tv))
+                last[:] = [float(tt[-1]), float(tv[-1])]
+            else:
+                last[:] = [float(tt[-1])]
+            if steps.full or (raw is not None and raw.full):
+                raise _NotStreamable(
+                    "a time column of too many different steps cannot be read in windows: "
+                    "it is read whole",
+                    src,
+                )
+        if raw is not None:
+            # (the whole column's step decides its unit, and whether a headerless first
+            # column is a clock: the first rows' decided here so far)
+            step = raw.median()
+            unit = tables._numeric_time_to_seconds(np.array([0.0, step]), named=True)[1]
+            clockless = (
+                time_note is not None
+                and time_note.startswith("first column")
+                and not (raw.near(step, 0.5) / raw.n > 0.9)
+            )
+            if tables.time_scale(unit) != scale or clockless:
+                raise _NotStreamable(
+                    "a time column whose first rows do not step as the rest cannot be read "
+                    "in windows: it is read whole",
+                    src,
+                )
+        med = steps.median()
+        if rate_from_time:
+            if not steps.off(med) / steps.n > 0.01 and steps.largest() < 2 * med:
+                return None
+            rate = snap_rate(1.0 / med)
+            msg = f"{src}: irregular sampling; resampled to a uniform {rate:.4g} Hz grid"
+            msg += " ({} samples in gaps set missing)"
+        else:
+            rate = float(parse_fs(fs, src) or side_fs or header_fs)  # type: ignore[arg-type]
+            if not steps.largest() >= 2.0 * max(med, 1.0 / rate):
+                return None
+            msg = (
+                f"{src}: the time column has holes; put on a uniform {rate:.4g} Hz grid "
+                "({} samples in gaps set missing)"
+            )
+        n_grid = float(np.floor(last[0] * rate)) + 1
+        if not n_grid <= max(100 * n_rows, 10**8):  # (the whole read says where it jumps)
+            raise _NotStreamable("a time column with a long jump: read whole", src)
+        return rate, int(n_grid), msg
+
     gaps = _NanRuns(len(data_cols))
     sub, n, top_all = _subsample_rows(arrays(), len(data_cols), gaps)
     first["on"] = False  # (later passes: the windows')
@@ -1253,21 +1438,54 @@ def _table_source(
             src,
         )
     notes: dict[str, str] = {}
+    time_rate = False  # (the rate is the time column's)
     if tcol is not None and n > 1:
         span = times["last"] - times["first"]
         med = span / (n - 1)
         rate_from_time = not (fs or side_fs or header_fs)
-        # movement.read's test of irregular sampling (more than 1 % of the steps off the
-        # usual one by over 10 %): it resamples such a table, so it is read whole
-        jitter = rate_from_time and times.get("off", 0) > 0.01 * (n - 1)
-        if times.get("min_dt", 1.0) <= 0 or times.get("max_dt", 0.0) >= 2 * med or jitter:
-            # (also with a rate from elsewhere: the rows after a hole are not the next ones)
+        if times.get("min_dt", 1.0) <= 0:  # (the whole read says where time goes back)
             raise _NotStreamable(
-                "irregular or non-increasing time column, or one with holes: read whole "
-                "(and resampled) instead of in windows",
+                "a time column that does not increase cannot be read in windows: it is read whole",
                 src,
             )
-    rate_of_time = tcol is not None and header_fs is None and n > 1
+        # movement.read puts a table on a uniform grid when its time column has holes
+        # (a step of twice the usual one) or, with the rate taken from it, is irregular
+        # (more than 1 % of the steps off the usual one by over 10 %). Seen here on the
+        # steps' extremes and on the first rows' step; the steps are then counted exactly
+        # in one more pass, and a table to put on a grid is streamed through one.
+        maybe = times.get("max_dt", 0.0) >= 1.5 * min(med, step0 or med) or (
+            rate_from_time and times.get("off", 0) > 0.005 * (n - 1)
+        )
+        if maybe:
+            plan = grid_plan(n, rate_from_time)
+            if plan is not None:
+                grid_rate, n_grid, msg = plan
+                gap_count = [0]
+
+                def arrays_on_grid() -> Iterator[np.ndarray]:
+                    gap_count[0] = 0
+                    rows = max(chunk_rows, 1000)
+                    for c in _grid_chunks(timed(), grid_rate, n_grid, rows, gap_count):
+                        if first["on"]:
+                            feed(c, None)
+                        yield c
+
+                arrays = arrays_on_grid  # type: ignore[assignment]  # (the windows' too)
+                if rate_from_time:
+                    header_fs = grid_rate
+                if calib_window_s is not None:  # (the first pass's were of the rows)
+                    first.update(on=True, acc=None)
+                gaps = _NanRuns(len(data_cols))
+                sub, n, top_all = _subsample_rows(arrays(), len(data_cols), gaps)
+                first["on"] = False
+                msg = msg.format(gap_count[0])
+                if not gap_count[0] and rate_from_time:  # (as movement.read words it)
+                    msg = msg.replace(" (0 samples in gaps set missing)", "")
+                warnings.warn(msg, stacklevel=3)
+                notes["resampled"] = msg
+                time_rate = rate_from_time
+    rate_of_time = tcol is not None and header_fs is None and n > 1 and "resampled" not in notes
+    time_rate = time_rate or rate_of_time
     if rate_of_time:
         header_fs = snap_rate((n - 1) / (span * scale))
     if tcol is not None and time_note:
@@ -1290,7 +1508,7 @@ def _table_source(
         ),
         units=units,
     )
-    if rate_of_time and meta.notes.get("fs_from") == "header":
+    if time_rate and meta.notes.get("fs_from") == "header":
         meta.notes["fs_from"] = "time column"  # (as movement.read says it)
     top = top_all[idx] * abs(factor)
     return _ChunkedSource(
@@ -1434,7 +1652,7 @@ def read_span(
             path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
         )
     except _NotStreamable:
-        # (a time column of dates, or one with holes: the whole read places the samples)
+        # (a time column that goes back or mixes kinds: the whole read says what it does)
         from .io import _cut, read
 
         whole = read(path, fs=fs, modality=modality, channels=channels, units=units)

@@ -779,9 +779,7 @@ def test_tables_read_in_chunks_as_read_whole(tmp_path, accel_10min, case) -> Non
     a channel, a pandas index column was dropped (kept whole), a hole between two chunks
     went unseen (a wrong rate, shifted onsets), and jittered timestamps were not resampled.
     Now the first rows decide as movement.read decides, steps are checked across chunk
-    boundaries, and a table read whole would resample is not streamed."""
-    from movement.errors import MovementError
-
+    boundaries, and a table read whole would resample is put on the same grid in chunks."""
     x = accel_10min
     n = len(x)
     t = np.arange(n) / 100
@@ -808,11 +806,10 @@ def test_tables_read_in_chunks_as_read_whole(tmp_path, accel_10min, case) -> Non
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         whole = movement.score(p, stream=False, **kw)
-        if case in ("hole_at_chunk", "jitter"):  # read whole (and resampled) instead
-            with pytest.raises(MovementError, match="read whole"):
-                score_stream(p, chunk_rows=10_000, **kw)
-            return
         streamed = score_stream(p, chunk_rows=10_000, **kw)
+    if case in ("hole_at_chunk", "jitter"):  # put on a grid as the whole read puts them
+        assert streamed.attrs["notes"]["resampled"] == whole.attrs["notes"]["resampled"]
+        assert "read whole" not in streamed.attrs["notes"].get("stream", "")
     assert streamed.attrs["fs"] == whole.attrs["fs"] == 100.0
     expected = ["ch2", "ch3", "ch4"] if case == "headerless_time" else ["x", "y", "z"]
     assert streamed.attrs["channels"] == whole.attrs["channels"] == expected
@@ -1067,3 +1064,160 @@ def test_a_cut_last_line_is_left_out_in_windows_as_read_whole(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert movement.read(whole_text).n_samples == len(accel_10min)
+
+
+def _irregular_times(case: str, n: int, rng: np.random.Generator) -> tuple[Any, dict]:
+    """A time column for ``case`` and the read's keywords."""
+    t = np.arange(n) / 100.0
+    if case == "jitter_s":
+        return np.round(t + rng.uniform(-0.003, 0.003, n), 5), {}
+    if case == "jitter_ms_hole":  # whole milliseconds, +-3 ms, and a 4.5 s hole
+        ms = np.arange(n) * 10 + rng.integers(-3, 4, n)
+        ms[31_234:] += 4_500
+        return ms, {}
+    if case == "hole_rate_given":  # a regular clock with a 7.3 s hole; the rate given
+        t[22_222:] += 7.3
+        return np.round(t, 2), {"fs": 100}
+    if case in ("dates_jitter", "parquet_datetimes"):
+        ns = np.arange(n) * 10_000_000 + rng.integers(-2_000_000, 2_000_001, n)
+        ns[40_000:] += 3_000_000_000  # a 3 s hole
+        return pd.Timestamp("2026-03-02 09:00") + pd.to_timedelta(ns, unit="ns"), {}
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["jitter_s", "jitter_ms_hole", "hole_rate_given", "dates_jitter", "parquet_datetimes"],
+)
+def test_irregular_tables_are_put_on_the_whole_reads_grid_in_chunks(
+    tmp_path, accel_10min, case
+) -> None:
+    """A table with holes or jitter in its time column was read whole (a 24 h CSV: 2.3 GB)
+    to be put on a uniform grid. Now the steps are counted exactly in one pass, and the
+    rows are put on the same grid chunk by chunk: the same values, NaN where the whole
+    read has them, the same rate and note, the same events."""
+    pytest.importorskip("pyarrow") if case.startswith("parquet") else None
+    x = accel_10min
+    n = len(x)
+    t, kw = _irregular_times(case, n, np.random.default_rng(7))
+    d = pd.DataFrame(x, columns=list("xyz"))
+    d.insert(0, "time", t)
+    if case.startswith("parquet"):
+        p = tmp_path / "a.parquet"
+        d.to_parquet(p, index=False)
+    else:
+        p = tmp_path / "a.csv"
+        d.to_csv(p, index=False, float_format="%.6f")
+    with pytest.warns(UserWarning, match="grid"):
+        whole = movement.read(p, modality="accel", **kw)
+    for chunk_rows in (7_000, 60_000):
+        with pytest.warns(UserWarning, match="grid") as caught:
+            src = stream._open(
+                p, fs=kw.get("fs"), modality="accel", channels=None, chunk_rows=chunk_rows
+            )
+        assert [str(w.message) for w in caught if "grid" in str(w.message)] == [
+            whole.notes["resampled"]
+        ]
+        src.prepare()
+        got = np.asarray(src.read(0, src.meta.n_samples))
+        np.testing.assert_array_equal(got, whole.data)  # (NaN where the whole read's are)
+        assert src.meta.fs == whole.fs
+        assert src.meta.notes["resampled"] == whole.notes["resampled"]
+        assert src.meta.notes["fs_from"] == whole.notes["fs_from"]
+        missing = np.isnan(whole.data).any(axis=1)
+        assert missing.any() == (case != "jitter_s")
+        expected = np.flatnonzero(np.diff(np.r_[0, missing.astype(int), 0])).reshape(-1, 2)
+        np.testing.assert_array_equal(np.asarray(src.nan_runs).reshape(-1, 2), expected)
+
+
+@pytest.mark.parametrize("case", ["jitter_ms_hole", "dates_jitter"])
+def test_irregular_tables_score_in_windows_as_whole(tmp_path, case) -> None:
+    """The events of a table put on a grid chunk by chunk, in 3 windows or more, are those
+    of the whole read."""
+    x = simulate("accel", 1800, seed=23, fs=100.0).recording.data
+    t, kw = _irregular_times(case, len(x), np.random.default_rng(11))
+    p = _table(tmp_path / "a.csv", x, t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        at_once = movement.score(p, modality="accel", stream=False, **kw)
+        streamed = score_stream(p, modality="accel", chunk_rows=20_000, window_s=450, **kw)
+    assert streamed.attrs["stream"]["windows"] >= 3
+    assert streamed.attrs["notes"]["resampled"] == at_once.attrs["notes"]["resampled"]
+    assert len(at_once) >= 5
+    assert_same_events(at_once, streamed, at_once.attrs["fs"])
+
+
+def test_a_span_of_an_irregular_table_is_read_in_chunks(tmp_path, accel_10min) -> None:
+    """movement.read(start_s=, stop_s=) of a table with holes reads its chunks up to the
+    span (it read the whole table, then cut it): the same samples as the whole read's."""
+    t, kw = _irregular_times("jitter_ms_hole", len(accel_10min), np.random.default_rng(3))
+    p = _table(tmp_path / "a.csv", accel_10min, t)
+    with pytest.warns(UserWarning, match="grid"):
+        whole = movement.read(p, modality="accel")
+        part = movement.read(p, modality="accel", start_s=300, stop_s=320)
+    np.testing.assert_array_equal(part.data, whole.data[30_000:32_000])
+    assert "read whole" not in part.notes.get("stream", "")
+
+
+def test_a_time_column_of_too_many_steps_is_read_whole(tmp_path, monkeypatch) -> None:
+    """Steps are counted exactly only while they take few values (a clock's ticks): a
+    column of more distinct steps than the cap is read whole, as before."""
+    monkeypatch.setattr(stream._StepCounts.__init__, "__defaults__", (50,))
+    rng = np.random.default_rng(1)
+    n = 5000
+    t = np.arange(n) / 100 + rng.uniform(-0.003, 0.003, n)
+    p = _table(tmp_path / "a.csv", rng.normal(0, 0.01, (n, 3)) + [0, 0, 1.0], t)
+    with pytest.raises(stream._NotStreamable, match="too many different steps"):
+        stream._open(p, fs=None, modality="accel", channels=None, chunk_rows=1000)
+    with pytest.warns(UserWarning, match="grid"):
+        whole = movement.read(p, modality="accel")
+        part = movement.read(p, modality="accel", start_s=10, stop_s=20)
+    a, b = (int(v) for v in part.notes["span"].split()[1].split("-"))
+    assert b - a == part.n_samples > 900
+    np.testing.assert_array_equal(part.data, whole.data[a:b])
+
+
+def _grid_case(seed: int, n: int, holes: int, cuts: list[int]) -> None:
+    from movement.io import to_uniform_grid
+
+    rng = np.random.default_rng(seed)
+    steps = 0.01 + rng.choice([0.0, 0.001, -0.001, 0.0004], n - 1)
+    steps[rng.integers(0, n - 1, holes)] += rng.uniform(0.02, 0.5, holes)
+    t = np.concatenate([[0.0], np.cumsum(steps)])
+    x = rng.normal(size=(n, 2))
+    x[rng.integers(0, n, 3), 0] = np.nan  # (missing values interpolate as the whole read's)
+    counts = stream._StepCounts()
+    for a, b in zip([0, *cuts], [*cuts, n], strict=True):
+        counts.add(np.diff(t[max(a - 1, 0) : b]))
+    dt = np.diff(t)
+    assert counts.median() == np.median(dt) and counts.n == dt.size
+    assert counts.largest() == dt.max()
+    fs = 1 / counts.median()
+    whole, n_gap = to_uniform_grid(t, x, fs)
+    got = [0]
+    chunks = ((t[a:b], x[a:b]) for a, b in zip([0, *cuts], [*cuts, n], strict=True))
+    parts = list(stream._grid_chunks(chunks, fs, len(whole), 37, got))
+    np.testing.assert_array_equal(np.concatenate(parts), whole)
+    assert got[0] == n_gap and max(len(c) for c in parts) <= 37
+
+
+def test_a_grid_made_chunk_by_chunk_is_the_whole_columns() -> None:
+    """Property (hypothesis): the steps counted over chunks give np.median of the whole
+    column's, and rows put on a grid chunk by chunk, wherever the chunks are cut (a
+    chunk of one row, a hole at a cut), are movement.io.to_uniform_grid's, value for
+    value, with the same count of grid points set missing."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        seed=st.integers(0, 10_000),
+        n=st.integers(3, 400),
+        holes=st.integers(0, 4),
+        cuts=st.lists(st.floats(0, 1), max_size=6),
+    )
+    def check(seed: int, n: int, holes: int, cuts: list[float]) -> None:
+        at = sorted({min(n - 1, max(1, int(c * n))) for c in cuts})
+        _grid_case(seed, n, holes, at)
+
+    check()

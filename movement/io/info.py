@@ -24,13 +24,13 @@ N_FIRST_ANNOTATIONS = 5
 
 #: Formats described from their header and a sample of rows (the windowed readers of
 #: :mod:`movement.stream`), their missing samples counted in one pass in chunks: a week of
-#: 100 Hz ``.npy`` in 3.3 s and 0.22 GB (imports included), not 13 s and 5 GB. Tables are
-#: read whole: a time column may need resampling.
+#: 100 Hz ``.npy`` in 3.3 s and 0.22 GB (imports included), not 13 s and 5 GB. Tables:
+#: below.
 _HEADER_ONLY = {".npy", ".edf", ".hea", ".h5", ".hdf5", ".mat"}  # (.mat: v7.3, HDF5)
 #: Tables described in chunks when ``movement score`` would stream them (256 MiB of samples
 #: and more): two passes in bounded memory instead of a whole read (a 36 h Parquet file took
-#: 1.75 GB); a table the windowed reader cannot take (a time column of dates, or with holes)
-#: is still read whole.
+#: 1.75 GB); a table the windowed reader cannot take (a time column that goes back, or
+#: writes its dates two ways) is still read whole.
 _TABLES = {".csv", ".tsv", ".parquet", ".pq"}
 
 
@@ -197,7 +197,7 @@ def _read_header(p: Path, kwargs: dict[str, Any]) -> tuple[Any, Any, list[Any], 
 
             try:
                 rec, anns = header_of(p, **kwargs)
-            except _NotStreamable:  # (dates or holes in a table's time column: read whole)
+            except _NotStreamable:  # (a time column that goes back...: read whole)
                 caught.clear()
                 rec = read(p, **kwargs)
                 return rec, rec.annotations, list(caught), None

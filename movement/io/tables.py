@@ -336,7 +336,7 @@ def timestamps_ns(
         # times of day without a date (14:58:00.000): no start date (pandas would put the
         # day of the run there, or 1900-01-01: a start that changed from one run to the next)
         return ns, None, used
-    return ns, first.to_pydatetime(), used
+    return ns, first.to_pydatetime(warn=False), used  # (its nanoseconds: in ns)
 
 
 def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object, str | None]:
