@@ -1322,6 +1322,9 @@ def _table_source(
                 elif pd.api.types.is_numeric_dtype(t):
                     tv = t.to_numpy(np.float64)
                 else:  # (numbers in the first rows, text further down: as the whole read)
+                    again = tables.repeated_header_row(df, row0) if header else None
+                    if again is not None:
+                        raise RecordingError(tables.repeated_header_message(again, cols), src)
                     raise _NotStreamable(
                         "a time column of numbers and text cannot be read in windows: it is "
                         "read whole",
@@ -1347,6 +1350,9 @@ def _table_source(
             block = df[data_cols]
             bad = [c for c in data_cols if not pd.api.types.is_numeric_dtype(block[c])]
             if bad:
+                again = tables.repeated_header_row(df, row0) if header else None
+                if again is not None:
+                    raise RecordingError(tables.repeated_header_message(again, cols), src)
                 raise RecordingError(_first_non_numeric(block[bad[0]], bad[0], row0), src)
             row0 += len(df)
             arr = block.to_numpy(dtype=np.float64)

@@ -1221,3 +1221,28 @@ def test_a_grid_made_chunk_by_chunk_is_the_whole_columns() -> None:
         _grid_case(seed, n, holes, at)
 
     check()
+
+
+@pytest.mark.parametrize("timed", [True, False])
+@pytest.mark.parametrize("chunk_rows", [700, 250_000])
+def test_a_repeated_header_is_named_at_its_row(tmp_path, timed, chunk_rows) -> None:
+    """Two exports joined with `cat` leave a header line in the data: it was "time column
+    has values that are not times (day is out of range for month: 0.0)", or a non-numeric
+    'x'. Now one line names the row, whole and streamed alike."""
+    from movement.errors import RecordingError
+
+    x = np.random.default_rng(0).normal(0, 0.01, (3000, 3)) + [0, 0, 1.0]
+    d = pd.DataFrame(x, columns=list("xyz"))
+    if timed:
+        d.insert(0, "time", np.arange(3000) / 100)
+    p = tmp_path / "joined.csv"
+    p.write_text(d.iloc[:1500].to_csv(index=False) + d.iloc[1500:].to_csv(index=False))
+    kw = {} if timed else {"fs": 100}
+    names = "time,x,y,z" if timed else "x,y,z"
+    expected = f"{p}: data row 1501 repeats the header ({names}): files joined into one?"
+    with pytest.raises(RecordingError) as whole:
+        movement.read(p, modality="accel", **kw)
+    with pytest.raises(RecordingError) as streamed:
+        score_stream(p, modality="accel", chunk_rows=chunk_rows, **kw)
+    assert str(whole.value).startswith(expected)
+    assert str(streamed.value) == str(whole.value)

@@ -470,6 +470,38 @@ def header_index_check(df: pd.DataFrame, src: str) -> pd.DataFrame:
     raise RecordingError(_width_message(df.shape[1], df.shape[1] + df.index.nlevels), src)
 
 
+def repeated_header_row(df: pd.DataFrame, row0: int = 0) -> int | None:
+    """The first row (counted from 0, plus ``row0``) whose text columns all repeat their
+    names: a header line in the middle of the data, as ``cat a.csv b.csv`` leaves it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"time": ["0.0", "time", "0.02"], "x": ["0.1", "x", "0.3"]})
+    >>> repeated_header_row(df)
+    1
+    >>> repeated_header_row(pd.DataFrame({"x": [0.1, 0.2]})) is None
+    True
+    """
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if not text:
+        return None
+    hit = np.ones(len(df), bool)
+    for c in text:  # loop over the text columns (a few)
+        same = df[c].astype("string").str.strip() == str(c).strip()
+        hit &= same.fillna(False).to_numpy(bool)
+    rows = np.flatnonzero(hit)
+    return int(rows[0]) + row0 if rows.size else None
+
+
+def repeated_header_message(row: int, columns: list[str]) -> str:
+    """The one line for a header repeated at data row ``row + 1``."""
+    names = ",".join(columns)
+    return (
+        f"data row {row + 1} repeats the header ({names[:60]}): files joined into one? "
+        "Remove the repeated header lines (or split the file there)"
+    )
+
+
 @register_reader(".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", description="text table")
 def read_text_table(path: Path) -> RawSignal:
     """Read a delimited text table (header or none, optional time column)."""
@@ -511,6 +543,10 @@ def read_text_table(path: Path) -> RawSignal:
         else:
             df.columns = [f"ch{i + 1}" for i in range(df.shape[1])]
     df.columns = [str(c).strip() for c in df.columns]
+    if header:
+        again = repeated_header_row(df)
+        if again is not None:
+            raise RecordingError(repeated_header_message(again, list(df.columns)), src)
     kept = [_unnamed_kept(df[c], c) for c in df.columns]
     notes: dict[str, str] = {}
     index = [c for c, k in zip(df.columns, kept, strict=True) if not k and df[c].notna().any()]
