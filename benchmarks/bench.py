@@ -189,6 +189,31 @@ def accel_csv(npy: Path) -> Path:
     return path
 
 
+def accel_jitter_csv(npy: Path) -> Path:
+    """The same recording as a logger's CSV with a jittered clock: whole milliseconds
+    off by up to 2 ms (seeded), a 45 s hole a third of the way in, the axes to 0.1 mg.
+    Read whole it is put on a uniform grid; streamed, chunk by chunk onto the same grid."""
+    path = npy.with_name(npy.stem + "_jitter.csv")
+    if path.exists() and path.stat().st_mtime >= npy.stat().st_mtime:
+        return path
+    x = np.load(npy, mmap_mode="r")
+    rng = np.random.default_rng(1)
+    period_ms = int(round(1000 / ACCEL_FS))
+    hole_at = len(x) // 3
+    tmp = path.with_suffix(".csv.tmp")
+    with open(tmp, "w") as f:
+        f.write("time,x,y,z\n")
+        for a in range(0, len(x), 1_000_000):  # loop over blocks of rows
+            b = min(len(x), a + 1_000_000)
+            ms = np.arange(a, b) * period_ms + rng.integers(-2, 3, b - a)
+            ms[np.arange(a, b) >= hole_at] += 45_000
+            block = pd.DataFrame(np.round(x[a:b], 4), columns=list("xyz"))
+            block.insert(0, "time", ms)
+            block.to_csv(f, header=False, index=False)
+    tmp.replace(path)
+    return path
+
+
 def emg_input(minutes: float, confounders: str) -> tuple[Path, Path]:
     """10 min (or ``minutes``) of 1-channel 2 kHz EMG with ~170 known bursts, and its truth."""
     from movement.simulate import SimulationParams, simulate
@@ -633,6 +658,22 @@ def main(argv: list[str] | None = None) -> int:
         f"stream {day_h:g} h accel (CSV with dates, {day_csv.stat().st_size / 2**20:.0f} MB)",
         r,
         f"{r.get('events')} events (values to 0.1 mg); parsed in chunks, the dates once",
+    )
+    day_jitter = accel_jitter_csv(day)
+    size_mb = day_jitter.stat().st_size / 2**20
+    r = run_case("stream", path=str(day_jitter))
+    add(
+        "a",
+        f"stream {day_h:g} h accel (CSV, jittered ms clock and a hole, {size_mb:.0f} MB)",
+        r,
+        f"{r.get('events')} events; put on the whole read's uniform grid chunk by chunk",
+    )
+    r = run_case("whole", path=str(day_jitter))
+    add(
+        "a",
+        f"in-memory score {day_h:g} h accel (CSV, jittered clock and a hole)",
+        r,
+        f"{r.get('events')} events; read whole, then put on the grid",
     )
     r = run_case("report", path=str(day), out=str(WORK / "report_out"))
     add(
