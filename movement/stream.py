@@ -1237,9 +1237,51 @@ def _table_source(
     clock: dict[str, Any] = {
         "fmt": tables.timestamp_format(head[tcol].iloc[0]) if as_text else None
     }
+    # slash dates month first by the first value's guess (03/04/2019) may be day first: the
+    # first pass reads the dates where they change (tables.date_order) and takes the
+    # reading movement.read takes from the whole column's: day first where a date tells so
+    # and none month first, turning to it then. Before the date changes, either reading
+    # gives the same seconds (only the start date differs).
+    order: dict[str, Any] = {"month": clock["fmt"], "day": tables.day_first_format(clock["fmt"])}
+    order["by"] = None  # (the reading the dates told so far)
 
-    def seconds_of(t: pd.Series) -> np.ndarray:
-        """A chunk's timestamps as seconds from the file's first row."""
+    def turn(t: pd.Series, at_start: bool, ns: np.ndarray | None = None) -> tuple[Any, Any]:
+        """Read the dates day first from this chunk on: its times (``ns`` when read so
+        already) and first datetime; the file's start read so too."""
+        if order["by"] is not None:  # (month first told before: the whole read decides)
+            raise _NotStreamable(
+                "a time column whose dates read day first in places and month first in "
+                "others cannot be read in windows: it is read whole",
+                src,
+            )
+        if not at_start and "tail" in clock:
+            days = (np.array([clock["ns0"], clock["tail"][1]]) + clock["off"]) // tables._DAY_NS
+            if days[0] != days[1]:  # (rows on another date before, read month first)
+                raise _NotStreamable(
+                    "a time column whose dates tell their day from their month only after "
+                    "a change of date cannot be read in windows: it is read whole",
+                    src,
+                )
+        clock["fmt"] = order["by"] = order["day"]
+        first_dt = None
+        if ns is None:
+            ns, first_dt, used = tables.timestamps_ns(t, src, clock["fmt"])
+            if used != clock["fmt"]:
+                raise _NotStreamable(
+                    f"a time column whose timestamps are not all written as {clock['fmt']!r} "
+                    "cannot be read in windows: it is read whole",
+                    src,
+                )
+        if at_start:
+            clock.pop("ns0", None)  # (set from this chunk's first row)
+        else:
+            ns0, clock["start"], _ = tables.timestamps_ns(clock["v0"], src, clock["fmt"])
+            clock["ns0"] = int(ns0[0])
+        return ns, first_dt
+
+    def seconds_of(t: pd.Series, at_start: bool = False) -> np.ndarray:
+        """A chunk's timestamps as seconds from the file's first row (``at_start``: the
+        chunk begins with it)."""
         if pd.api.types.is_numeric_dtype(t):
             # (a chunk of numbers alone, "210.00", in a column of dates: the whole read
             # parses them as text with the dates, and refuses them)
@@ -1248,6 +1290,10 @@ def _table_source(
                 src,
             )
         ns, first_dt, used = tables.timestamps_ns(t, src, clock["fmt"])
+        telling = order["day"] is not None and not clock.get("checked")
+        if telling and used == order["day"] != clock["fmt"]:
+            # (a date only day first reads, 13/04/2019: the whole read reads all day first)
+            turn(t, at_start, ns)
         if used != clock["fmt"]:
             raise _NotStreamable(
                 f"a time column whose timestamps are not all written as {clock['fmt']!r} "
@@ -1265,12 +1311,34 @@ def _table_source(
             )
         if "ns0" not in clock:
             clock["ns0"], clock["start"] = int(ns[0]), first_dt
+            clock["v0"], clock["off"] = t.iloc[:1], tables._offset_ns(first_dt)
+        if telling:
+            before = None if at_start else clock.get("tail")
+            day_first = clock["fmt"] == order["day"]
+            other = order["month"] if day_first else order["day"]
+            mine, theirs, _, _ = tables.date_order(
+                t, ns, clock["fmt"], other, src, clock["off"], before
+            )
+            month, day = (theirs, mine) if day_first else (mine, theirs)
+            if month and order["by"] == order["day"]:  # (read day first so far)
+                raise _NotStreamable(
+                    "a time column whose dates read day first in places and month first in "
+                    "others cannot be read in windows: it is read whole",
+                    src,
+                )
+            if month:
+                order["by"] = order["month"]  # (whatever the dates tell later: as whole)
+            elif day and order["by"] is None:  # (a change of date that advances by less)
+                ns, first_dt = turn(t, at_start)
+                if "ns0" not in clock:
+                    clock["ns0"], clock["start"] = int(ns[0]), first_dt
+            clock["tail"] = (t.iloc[-1], int(ns[-1]))
         return (ns - clock["ns0"]) / 1e9
 
     head_t: np.ndarray | None = None
     if tcol is not None and len(head) > 1:
         if stamped:
-            head_t = seconds_of(head[tcol])
+            head_t = seconds_of(head[tcol], at_start=True)
             time_note = tables.timestamp_note(tcol, clock["fmt"])
         else:
             head_t = head[tcol].to_numpy(np.float64)
@@ -1318,7 +1386,7 @@ def _table_source(
             if tcol is not None and not clock.get("checked"):
                 t = df[tcol]
                 if stamped:
-                    tv = seconds_of(t)
+                    tv = seconds_of(t, at_start=row0 == 0)
                 elif pd.api.types.is_numeric_dtype(t):
                     tv = t.to_numpy(np.float64)
                 else:  # (numbers in the first rows, text further down: as the whole read)
@@ -1494,6 +1562,9 @@ def _table_source(
     time_rate = time_rate or rate_of_time
     if rate_of_time:
         header_fs = snap_rate((n - 1) / (span * scale))
+    if stamped and time_note:  # (the format the whole first pass read the dates with)
+        told = order["day"] is None or order["by"] is not None
+        time_note = tables.timestamp_note(tcol, clock["fmt"], told)
     if tcol is not None and time_note:
         notes["time"] = time_note
     meta, idx, factor = _resolve(

@@ -414,11 +414,10 @@ def test_a_date_that_can_only_be_day_first_reads_the_column_day_first(tmp_path) 
     """12/04/2019 23:59:59.990 then 13/04/2019 00:00:00.000: the first value's guess reads
     month first (4 December), the next does not match it, and each value parsed on its own
     read 13/04 day first: "time does not increase at row 2 (0 s then -2.03903e+07 s)". Now
-    the column is read day first, as every value can be, and not streamed (its first
-    rows' format is not the one that reads it)."""
-    from movement.errors import MovementError
+    the column is read day first, as every value can be, and streamed so too (it was read
+    whole: its first rows' format was not the one that reads it)."""
     from movement.io.tables import timestamps_ns
-    from movement.stream import score_stream
+    from movement.stream import _open
 
     ns, start, fmt = timestamps_ns(
         pd.Series(["12/04/2019 23:59:59.990", "13/04/2019 00:00:00.000"]), "f"
@@ -432,8 +431,74 @@ def test_a_date_that_can_only_be_day_first_reads_the_column_day_first(tmp_path) 
     d.to_csv(tmp_path / "a.csv", index=False)
     rec = movement.read(tmp_path / "a.csv")
     assert rec.fs == 100.0 and str(rec.start) == "2019-04-12 23:59:50"
-    with pytest.raises(MovementError, match="not all written as '%m/%d/%Y.*read whole"):
-        score_stream(tmp_path / "a.csv", chunk_rows=1000)
+    src = _open(tmp_path / "a.csv", fs=None, modality=None, channels=None, chunk_rows=1000)
+    assert src.meta.start == rec.start and src.meta.notes["time"] == rec.notes["time"]
+    np.testing.assert_array_equal(src.read(0, n), rec.data)
+
+
+def _dated_csv(path: Path, first: str, fmt: str, n: int = 3000) -> Path:
+    """``n`` rows at 100 Hz from ``first``, the time column written with ``fmt`` (ms)."""
+    when = pd.Timestamp(first) + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    d = pd.DataFrame(_accel(n, np.random.default_rng(0)), columns=list("xyz"))
+    d.insert(0, "time", when.strftime(fmt).str[:-3])
+    d.to_csv(path, index=False, float_format="%.6f")
+    return path
+
+
+def test_day_first_dates_over_midnight_are_read_day_first(monkeypatch) -> None:
+    """02/04/2019 23:59:59.990 then 03/04/2019 00:00:00.000 (2 April, day first) were read
+    month first, as the first value's guess (4 February, then 4 March: a jump of 27 days).
+    Now the change of date tells: day first, 10 ms apart, from 2 April; each date moved by
+    whole days, without a second parse of the column."""
+    from movement.io import tables
+    from movement.io.tables import _parse_timestamps, date_order, timestamps_ns
+
+    calls = []
+    monkeypatch.setattr(
+        tables, "timestamps_ns", lambda v, *a: calls.append(len(v)) or timestamps_ns(v, *a)
+    )
+    v = pd.Series(["02/04/2019 23:59:59.980", "02/04/2019 23:59:59.990", "03/04/2019 00:00:00.000"])
+    t, start, fmt, told = _parse_timestamps(v, "f")
+    assert fmt == "%d/%m/%Y %H:%M:%S.%f" and told and calls == [3]  # (one parse)
+    assert str(start) == "2019-04-02 23:59:59.980000" and t.tolist() == [0.0, 0.01, 0.02]
+    # (the same dates month first: a day apart month first, a month day first)
+    v = pd.Series(["04/02/2019 23:59:59.990", "04/03/2019 00:00:00.000"])
+    ns, _, fmt = timestamps_ns(v, "f")
+    assert date_order(v, ns, fmt, "%d/%m/%Y %H:%M:%S.%f", "f")[:2] == (True, False)
+    t, start, fmt, told = _parse_timestamps(v, "f")
+    assert fmt == "%m/%d/%Y %H:%M:%S.%f" and told
+    assert str(start) == "2019-04-02 23:59:59.990000" and t.tolist() == [0.0, 0.01]
+
+
+def test_dates_that_do_not_tell_day_from_month_say_so(tmp_path) -> None:
+    """A recording within one day whose dates are 12 or less in both fields (02/04/2019)
+    was read month first without a word: its start date, 4 February, could be 2 April.
+    Now the note says the dates do not tell (whole and streamed); other columns' notes
+    and readings are as they were."""
+    from movement.stream import _open
+
+    said = "its dates do not tell the day from the month"
+    cases = [  # (first time, written as, start read, whether the note says it)
+        ("2019-04-02 10:00:00", "%m/%d/%Y %H:%M:%S.%f", "2019-04-02 10:00:00", True),
+        ("2019-04-02 10:00:00", "%d/%m/%Y %H:%M:%S.%f", "2019-02-04 10:00:00", True),
+        ("2019-04-02 23:59:50", "%m/%d/%Y %H:%M:%S.%f", "2019-04-02 23:59:50", False),
+        ("2019-04-13 10:00:00", "%m/%d/%Y %H:%M:%S.%f", "2019-04-13 10:00:00", False),
+        ("2019-04-13 10:00:00", "%d/%m/%Y %H:%M:%S.%f", "2019-04-13 10:00:00", False),
+        ("2019-04-02 10:00:00", "%d.%m.%Y %H:%M:%S.%f", "2019-04-02 10:00:00", False),
+        ("2019-04-02 10:00:00", "%Y-%m-%d %H:%M:%S.%f", "2019-04-02 10:00:00", False),
+    ]
+    for i, (first, fmt, start, says) in enumerate(cases):  # (loop over files)
+        p = _dated_csv(tmp_path / f"{i}.csv", first, fmt)
+        rec = movement.read(p)
+        assert (str(rec.start), rec.fs, rec.n_samples) == (start, 100.0, 3000), first
+        note = rec.notes["time"]
+        assert (said in note) == says, note
+        if says:
+            assert note.startswith("time column 'time' read as timestamps (%m/%d/%Y ")
+            assert "month first assumed for the start date" in note
+        src = _open(p, fs=None, modality=None, channels=None, chunk_rows=700)
+        assert src.meta.start == rec.start and src.meta.notes["time"] == note
+        np.testing.assert_array_equal(src.read(0, 3000), rec.data)
 
 
 def test_times_whose_utc_offset_changes_are_instants() -> None:

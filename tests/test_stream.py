@@ -893,6 +893,71 @@ def test_timestamps_written_two_ways_are_read_whole(tmp_path, accel_10min) -> No
     assert ev.attrs["fs"] == 100.0 and len(ev)
 
 
+@pytest.mark.parametrize("chunk_rows", [7_000, 30_000])
+def test_day_first_dates_over_midnight_are_read_in_windows_as_whole(
+    tmp_path, accel_10min, chunk_rows
+) -> None:
+    """10 min from 02/04/2019 23:55:00.000 (2 April, day first) were read month first, as
+    the first value's guess: from 4 February, and at midnight on 4 March, a jump of 27 days
+    ("the time column jumps by 2.3328e+06 s"). Now the change of date tells, in the whole
+    column and chunk by chunk (30 000-row chunks: at a chunk's first row): day first, from
+    2 April, the same start, note, samples and events."""
+    n = len(accel_10min)
+    when = pd.Timestamp("2019-04-02 23:55:00") + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+    p = _table(tmp_path / "a.csv", accel_10min, when.strftime("%d/%m/%Y %H:%M:%S.%f").str[:-3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no hole, no grid: 10 ms apart throughout)
+        rec = movement.read(p)
+    assert (rec.fs, rec.n_samples, str(rec.start)) == (100.0, n, "2019-04-02 23:55:00")
+    assert rec.notes["time"] == "time column 'time' read as timestamps (%d/%m/%Y %H:%M:%S.%f)"
+    src = stream._open(p, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
+    assert (src.meta.fs, src.meta.start, src.meta.notes) == (rec.fs, rec.start, rec.notes)
+    np.testing.assert_array_equal(src.read(0, n), rec.data)
+    streamed = score_stream(p, chunk_rows=chunk_rows)
+    assert "read whole" not in streamed.attrs["notes"]["stream"]
+    assert streamed.attrs["notes"]["time"] == rec.notes["time"]
+    assert_same_events(streamed, movement.score(rec, stream=False), 100.0)
+
+
+def test_dates_are_read_day_or_month_first_in_windows_as_whole(tmp_path) -> None:
+    """Property (hypothesis): slash or dash dates written day or month first, within a day
+    or over midnight, read whole and in chunks cut anywhere: the same start, note and
+    samples; the true start wherever the dates tell (over 12, or a change of date), else
+    month first and said."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    x = np.random.default_rng(0).normal(0, 0.01, (4000, 3)) + [0, 0, 1.0]
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        day=st.dates(pd.Timestamp("2019-01-01").date(), pd.Timestamp("2024-12-31").date()),
+        before_midnight=st.integers(1, 8000),
+        n=st.integers(500, 4000),
+        day_first=st.booleans(),
+        sep=st.sampled_from("/-"),
+        chunk_rows=st.integers(50, 5000),
+    )
+    def check(day, before_midnight, n, day_first, sep, chunk_rows) -> None:
+        first = pd.Timestamp(day) + pd.Timedelta(days=1, milliseconds=-10 * before_midnight)
+        when = first + pd.to_timedelta(np.arange(n) * 10, unit="ms")
+        fmt = sep.join(["%d", "%m", "%Y"] if day_first else ["%m", "%d", "%Y"])
+        p = _table(tmp_path / "d.csv", x[:n], when.strftime(fmt + " %H:%M:%S.%f").str[:-3])
+        rec = movement.read(p)
+        src = stream._open(p, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
+        assert (src.meta.start, src.meta.notes) == (rec.start, rec.notes)
+        np.testing.assert_array_equal(src.read(0, n), rec.data)
+        assert rec.n_samples == n and rec.fs == 100.0
+        untold = when[-1].date() == first.date() and first.day <= 12
+        said = "do not tell the day from the month" in rec.notes["time"]
+        assert said == untold
+        # (untold: month first, the start's day and month swapped where written day first)
+        swapped = first.replace(month=first.day, day=first.month) if untold and day_first else None
+        assert rec.start == (swapped or first)
+
+    check()
+
+
 @pytest.mark.parametrize("late", ["utc_offset", "seconds"])
 def test_dates_that_change_kind_at_a_chunk_boundary_are_read_whole(
     tmp_path, accel_10min, late

@@ -292,9 +292,9 @@ def timestamps_ns(
         tries = [fmt] if fmt is not None else []
         # (a date month first by the first value's guess, 12/04/2019, and day first by a
         # later one, 13/04/2019: read day first, as every value can be)
-        swap = {"%m/%d/": "%d/%m/", "%m-%d-": "%d-%m-"}.get((fmt or "")[: len("%m/%d/")])
-        if swap and fmt is not None:
-            tries.append(swap + fmt[len(swap) :])
+        swap = day_first_format(fmt)
+        if swap is not None:
+            tries.append(swap)
         for f in tries:
             try:
                 ts, in_utc = _to_datetime(values, f, src)
@@ -339,23 +339,135 @@ def timestamps_ns(
     return ns, first.to_pydatetime(warn=False), used  # (its nanoseconds: in ns)
 
 
-def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object, str | None]:
-    """Timestamp strings to seconds from the first; also the first as a datetime and the
-    format that read them (None: each value on its own, or stored as datetimes)."""
+def day_first_format(fmt: str | None) -> str | None:
+    """The day-first twin of a month-first slash or dash date format (what pandas guesses
+    for ``03/04/2019``, day and month 12 or less), or None for any other format.
+
+    Examples
+    --------
+    >>> day_first_format("%m/%d/%Y %H:%M:%S.%f"), day_first_format("%d.%m.%Y %H:%M")
+    ('%d/%m/%Y %H:%M:%S.%f', None)
+    """
+    swap = {"%m/%d/": "%d/%m/", "%m-%d-": "%d-%m-"}.get((fmt or "")[: len("%m/%d/")])
+    return None if swap is None or fmt is None else swap + fmt[len(swap) :]
+
+
+#: Nanoseconds in a day.
+_DAY_NS = 86_400 * 10**9
+
+
+def _offset_ns(first: Any) -> int:
+    """A datetime's UTC offset in nanoseconds (0 without one)."""
+    off = first.utcoffset() if first is not None else None
+    return 0 if off is None else int(off.total_seconds()) * 10**9
+
+
+def date_order(
+    values: pd.Series,
+    ns: np.ndarray,
+    fmt: str,
+    other: str,
+    src: str,
+    offset: int = 0,
+    before: tuple[str, int] | None = None,
+) -> tuple[bool, bool, np.ndarray, np.ndarray]:
+    """What a column's dates say of the order of their day and month: read as ``fmt``
+    (``ns``, in nanoseconds) or as ``other``, the same with day and month swapped.
+
+    Only its dates tell, and a column holds few: the first value's and those where the date
+    changes (``offset``: the first time's UTC offset, where times have one). A date that
+    ``other`` cannot read (``04/13/2019`` day first) tells ``fmt``; where the date changes,
+    the reading that advances by less (and does not go back) is seen: ``03/04/2019
+    23:59:59.990`` then ``04/04/2019 00:00:00.000`` advance 10 ms day first, a month month
+    first. ``before``: the value and time of the row before ``values`` (a chunk's first row
+    is then a change of date too, where it is one).
+
+    Returns
+    -------
+    (bool, bool, ndarray, ndarray)
+        Whether ``fmt``'s reading is seen, whether ``other``'s is, and where the dates
+        begin (rows of ``values``, the first 0) with what ``other`` adds to ``ns`` from each
+        (empty when ``other`` cannot read them all).
+
+    Examples
+    --------
+    >>> v = pd.Series(["03/04/2019 23:59:59.990", "04/04/2019 00:00:00.000"])
+    >>> ns, _, fmt = timestamps_ns(v, "f")
+    >>> fmt, date_order(v, ns, fmt, day_first_format(fmt), "f")[:2]
+    ('%m/%d/%Y %H:%M:%S.%f', (False, True))
+    """
+    lead = int(before is not None)
+    if before is not None:  # (the row before: row 0 here, its own date's first row or not)
+        values = pd.concat([pd.Series([before[0]]), values], ignore_index=True)
+        ns = np.concatenate([[before[1]], ns])
+    day = (ns + offset) // _DAY_NS
+    at = np.flatnonzero(day[1:] != day[:-1])  # the rows before a change of date
+    starts = np.concatenate([[0], at + 1])  # each date's first row
+    rows = np.union1d(at, starts)  # (sorted: the only rows read again)
+    try:
+        alt, _ = _to_datetime(values.iloc[rows].reset_index(drop=True), other, src)
+    except (ValueError, TypeError):
+        none = np.zeros(0, np.int64)
+        return True, False, none, none  # (a date only fmt reads)
+    alt_ns = alt.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    i, j = np.searchsorted(rows, at), np.searchsorted(rows, at + 1)
+    # each change of date: its step in either reading (a step back: longer than any)
+    mine = np.where(ns[at + 1] < ns[at], np.inf, ns[at + 1] - ns[at])
+    theirs = np.where(alt_ns[j] < alt_ns[i], np.inf, alt_ns[j] - alt_ns[i])
+    shifts = alt_ns[np.searchsorted(rows, starts)] - ns[starts]
+    # (rows of values: the row before's date, where it goes on, begins at 0)
+    starts = np.maximum(starts - lead, 0)
+    return bool((mine < theirs).any()), bool((theirs < mine).any()), starts, shifts
+
+
+def _parse_timestamps(values: pd.Series, src: str) -> tuple[np.ndarray, object, str | None, bool]:
+    """Timestamp strings to seconds from the first; also the first as a datetime, the
+    format that read them (None: each value on its own, or stored as datetimes) and whether
+    the dates told their day from their month (False: month first assumed, see below).
+
+    Dates read month first by the first value's guess (``03/04/2019``) are read day first
+    when the dates that change say so (:func:`date_order`: over midnight day first, a step
+    of a month month first); when none tells (a recording within one day), month first.
+    """
     ns, first, used = timestamps_ns(values, src)
-    return (ns - ns[0]) / 1e9, first, used
+    other = day_first_format(used)
+    told = other is None
+    if other is not None:
+        mine, theirs, starts, shifts = date_order(values, ns, used, other, src, _offset_ns(first))
+        told = mine or theirs
+        if theirs and not mine:
+            if first.tzinfo is None:
+                # each date's values move by the same whole days: no second parse
+                ns = ns + np.repeat(shifts, np.diff(np.append(starts, len(ns))))
+                first = first + pd.Timedelta(int(shifts[0]), "ns").to_pytimedelta()
+                used = other
+            else:  # (times with UTC offsets: a date may begin off midnight in UTC)
+                again = timestamps_ns(values, src, other)
+                if again[2] == other:
+                    ns, first, used = again
+    return (ns - ns[0]) / 1e9, first, used, told
 
 
-def timestamp_note(tcol: str, fmt: str | None) -> str:
+def timestamp_note(tcol: str, fmt: str | None, told: bool = True) -> str:
     """The reader's note on a time column of dates, with the format that read them
-    (provenance: how ``03/04/2019`` was read).
+    (provenance: how ``03/04/2019`` was read), and whether the dates could not tell their
+    day from their month (``told=False``).
 
     Examples
     --------
     >>> timestamp_note("ts", "%m/%d/%Y %H:%M:%S.%f")
     "time column 'ts' read as timestamps (%m/%d/%Y %H:%M:%S.%f)"
+    >>> timestamp_note("ts", "%m/%d/%Y %H:%M", told=False)  # doctest: +ELLIPSIS
+    "time column 'ts' read as timestamps (%m/%d/%Y %H:%M): its dates do not tell the day ..."
     """
-    return f"time column {tcol!r} read as timestamps" + (f" ({fmt})" if fmt else "")
+    note = f"time column {tcol!r} read as timestamps" + (f" ({fmt})" if fmt else "")
+    if not told:
+        note += (
+            ": its dates do not tell the day from the month (none over 12, no change of "
+            "date): month first assumed for the start date (written day first, swap its day "
+            "and month; the times from the start are the same either way)"
+        )
+    return note
 
 
 def _numeric_time_to_seconds(t: np.ndarray, named: bool) -> tuple[np.ndarray, str]:
@@ -561,8 +673,8 @@ def read_text_table(path: Path) -> RawSignal:
             time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
             notes["time"] = f"time column {tcol!r} read as {unit}"
         else:
-            time, start, fmt = _parse_timestamps(col, src)
-            notes["time"] = timestamp_note(tcol, fmt)
+            time, start, fmt, told = _parse_timestamps(col, src)
+            notes["time"] = timestamp_note(tcol, fmt, told)
         df = df.drop(columns=[tcol])
     elif not header and df.shape[1] >= 2:
         c0 = df.columns[0]
@@ -641,8 +753,8 @@ def read_parquet(path: Path) -> RawSignal:
         else:
             # (datetimes as text dates are: an empty cell, NaT, is named, not read as
             # -9.2e18 ns; the note as the streamed read's)
-            time, start, fmt = _parse_timestamps(col, src)
-            notes["time"] = timestamp_note(str(tcol), fmt)
+            time, start, fmt, told = _parse_timestamps(col, src)
+            notes["time"] = timestamp_note(str(tcol), fmt, told)
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:
         raise RecordingError(f"non-numeric column {bad[0]!r}", src)
