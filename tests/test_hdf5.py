@@ -649,3 +649,34 @@ def test_a_data_set_declared_huge_but_never_written_is_one_line(tmp_path: Path, 
         f.create_dataset("data", data=np.zeros((5000, 3)) + [0, 0, 1], chunks=(1000, 3))
         f.attrs["fs"] = 100.0
     assert movement.read(q, modality="accel").n_samples == 5000
+
+
+@pytest.mark.parametrize("kind", ["mat5", "mat73", "h5"])
+def test_a_logical_data_variable_is_refused_as_a_npy_of_booleans_is(tmp_path, kind) -> None:
+    """A logical `data` (a mask saved by mistake) was read as samples of 0 and 1 from a
+    .mat file (loadmat gives it as uint8), where a .npy of booleans is refused."""
+    h5py = pytest.importorskip("h5py") if kind != "mat5" else None
+    mask = np.random.default_rng(0).random((3000, 3)) > 0.5
+    if kind == "mat5":
+        p = tmp_path / "mask.mat"
+        scipy.io.savemat(p, {"data": mask, "fs": 100.0})
+    elif kind == "h5":
+        p = tmp_path / "mask.h5"
+        with h5py.File(p, "w") as f:
+            f.create_dataset("data", data=mask)
+            f.attrs["fs"] = 100.0
+    else:
+        p = tmp_path / "mask.mat"
+        with h5py.File(p, "w", userblock_size=512) as f:
+            d = f.create_dataset("data", data=mask.T.astype(np.uint8))
+            d.attrs["MATLAB_class"] = np.bytes_("logical")
+            f.create_dataset("fs", data=np.array([[100.0]]))
+        with open(p, "r+b") as fh:
+            fh.write(_MAT73_HEADER)
+    with pytest.raises(RecordingError, match=r"'data' is logical \(true/false\), not samples"):
+        movement.read(p, modality="accel")
+    # (a logical beside the samples is no matter)
+    ok = tmp_path / "ok.mat"
+    x = np.random.default_rng(1).normal(0, 0.01, (3000, 3)) + [0, 0, 1.0]
+    scipy.io.savemat(ok, {"data": x, "fs": 100.0, "worn": True})
+    np.testing.assert_array_equal(movement.read(ok, modality="accel").data, x)

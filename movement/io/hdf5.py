@@ -553,6 +553,8 @@ def open_hdf5(path: Path, *, read_time: bool = True) -> RawSignal:
                 raise RecordingError(
                     f"{name!r} is not numeric ({_matlab_class(ds) or ds.dtype})", src
                 )
+            if ds.dtype.kind == "b" or _matlab_class(ds) == "logical":
+                raise RecordingError(f"{name!r} is logical (true/false), not samples", src)
             shape = tuple(ds.shape)
             if _matlab_empty(ds) or 0 in shape:
                 raise RecordingError(f"no samples in the file ({name!r} is empty)", src)
@@ -776,6 +778,12 @@ def read_mat(path: Path) -> RawSignal:
     arr = np.asarray(value) if isinstance(value, np.ndarray) else None
     if arr is None or not _is_numeric_array(arr):
         raise RecordingError(f"{name!r} is not numeric ({_describe(value)})", src)
+    logical = arr.dtype.kind == "b" or (
+        "/" not in name  # (loadmat gives a logical as uint8: its class is in the header)
+        and any(v == name and c == "logical" for v, _, c in scipy.io.whosmat(path))
+    )
+    if logical:  # (as a .npy of booleans: a mask, not samples)
+        raise RecordingError(f"{name!r} is logical (true/false), not samples", src)
     if arr.ndim == 0 or arr.size == 0:
         what = "is empty" if arr.size == 0 else "is a single number"
         raise RecordingError(f"no samples in the file ({name!r} {what})", src)
