@@ -117,6 +117,20 @@ def test_wfdb_bad_rate_field_is_refused_not_250_hz(tmp_path: Path, field: str) -
     )
 
 
+@pytest.mark.parametrize("field", ["-5", "abc", "5.5"])
+def test_wfdb_bad_length_field_is_refused_not_absent(tmp_path: Path, field: str) -> None:
+    """wfdb reads a length it cannot parse as absent: the record was read whole, whatever
+    its header said."""
+    pytest.importorskip("wfdb")
+    hea = _wfdb_record_line(tmp_path, f"emg_healthy 1 4000 {field}")
+    with pytest.raises(RecordingError) as err:
+        movement.read(hea)
+    assert str(err.value) == (
+        f"{hea}: the WFDB header's number of samples {field!r} (4th on the record line) "
+        "is not a whole number"
+    )
+
+
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
 @pytest.mark.parametrize(
     ("line", "fs"), [("emg_healthy 1", 250.0), ("emg_healthy 1 4000/1(0) 50860", 4000.0)]

@@ -479,7 +479,7 @@ def _wfdb_header_check(path: Path, src: str) -> None:
     """Refuse, in one line, a header that is empty, has no usable record line, lists
     another number of signal (or segment) lines than it declares, or gives a signal line
     no WFDB format; and a record line whose sampling-frequency field is present but not
-    a positive number.
+    a positive number, or whose number of samples is present but not a whole number.
 
     wfdb says these as an IndexError, a TypeError or a KeyError when the rows are read,
     or "invalid syntax in record line"; a header listing more signals than it declares
@@ -526,6 +526,13 @@ def _wfdb_header_check(path: Path, src: str) -> None:
                     "line) is not a positive number",
                     src,
                 )
+        # (a length wfdb cannot parse, "-5", was read as absent: the whole file then)
+        if len(rate_fields) >= 4 and not rate_fields[3].isdigit():
+            raise RecordingError(
+                f"the WFDB header's number of samples {_shown(rate_fields[3])} (4th on the "
+                "record line) is not a whole number",
+                src,
+            )
         break
     name, _, n_seg = fields[0].partition("/")
     what, declared = ("segments", n_seg) if n_seg.isdigit() else ("signals", fields[1])
