@@ -1665,6 +1665,36 @@ def missing_runs_of(
     return np.asarray(src.nan_runs, dtype=np.int64).reshape(-1, 2)
 
 
+def described(
+    path: str | Path,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    channels: Sequence[str | int] | None = None,
+    units: str | None = None,
+    chunk_rows: int = _CHUNK_ROWS,
+) -> tuple[_Meta, Any, np.ndarray]:
+    """:func:`header_of` and :func:`missing_runs_of` from one opening of the file: a CSV
+    or Parquet table's first pass gives both (it was read twice over for ``movement info``).
+
+    Examples
+    --------
+    >>> header, annotations, missing = described("week.npy")  # doctest: +SKIP
+    """
+    from .io import annotations_path, read_annotations
+
+    src = _open(
+        path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
+    )
+    anns = src.annotations
+    if anns is None:
+        ann = annotations_path(Path(path))
+        if ann.is_file():
+            anns = read_annotations(ann, str(path))
+    src.prepare()
+    return src.meta, anns, np.asarray(src.nan_runs, dtype=np.int64).reshape(-1, 2)
+
+
 def header_of(
     path: str | Path,
     *,

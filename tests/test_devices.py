@@ -732,16 +732,16 @@ def test_info_of_a_long_table_reads_it_in_chunks_and_says_the_same(
     import movement.stream as stream
 
     calls = []
-    header_of = stream.header_of
+    described = stream.described
 
     def counted(*a, **k):
         calls.append(a)
-        return header_of(*a, **k)
+        return described(*a, **k)
 
     for path in files:
         whole = info(path)
         monkeypatch.setattr(batch, "STREAM_BYTES", 1)  # as if 256 MiB and more
-        monkeypatch.setattr(stream, "header_of", counted)
+        monkeypatch.setattr(stream, "described", counted)
         lazy = info(path)
         monkeypatch.undo()
         assert lazy == whole, path

@@ -357,9 +357,9 @@ def test_info_of_hdf5_from_the_header_equals_the_whole_read(
 
     calls: list[Path] = []
     header_only = info_mod._HEADER_ONLY
-    real = stream.header_of
+    real = stream.described
     monkeypatch.setattr(
-        stream, "header_of", lambda path, **k: calls.append(path) or real(path, **k)
+        stream, "described", lambda path, **k: calls.append(path) or real(path, **k)
     )
     for path in (p, v73):
         lazy = info(path)

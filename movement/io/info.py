@@ -193,19 +193,16 @@ def _read_header(p: Path, kwargs: dict[str, Any]) -> tuple[Any, Any, list[Any], 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if lazy:  # a long file: its header and a sample of rows, not all its samples
-            from ..stream import _NotStreamable, header_of, missing_runs_of
+            from ..stream import _NotStreamable, described
 
             try:
-                rec, anns = header_of(p, **kwargs)
+                # its missing samples too, from one pass in chunks (memory-mapped, or a
+                # table's first pass)
+                rec, anns, runs = described(p, **kwargs)
             except _NotStreamable:  # (a time column that goes back...: read whole)
                 caught.clear()
                 rec = read(p, **kwargs)
                 return rec, rec.annotations, list(caught), None
-            # its missing samples from one pass in chunks (memory-mapped or read in turn;
-            # opened again: what resolving it warns was recorded once above)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                runs = missing_runs_of(p, **kwargs)
         else:
             rec = read(p, **kwargs)
             anns, runs = rec.annotations, None
