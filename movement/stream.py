@@ -1353,6 +1353,12 @@ def _table_source(
     # the time column's step in its first rows: later steps are compared with it (what
     # movement.read calls irregular sampling is put on its grid: see grid_plan)
     step0 = float(np.median(np.diff(head_t))) if head_t is not None else None
+    guessed = time_note is not None and time_note.startswith("first column")
+
+    def unit_of(step: float) -> str:
+        """The unit movement.read reads a numeric time column in, its median step ``step``."""
+        return tables._numeric_time_to_seconds(np.array([0.0, step]), named=True)[1]
+
     times: dict[str, float] = {}
     # (the first pass: calibration window statistics, all columns, before the unit factor)
     first: dict[str, Any] = {"on": calib_window_s is not None, "acc": None}
@@ -1412,9 +1418,14 @@ def _table_source(
                 if len(dt):
                     times["min_dt"] = min(times.get("min_dt", np.inf), float(dt.min()))
                     times["max_dt"] = max(times.get("max_dt", 0.0), float(dt.max()))
-                    if step0:
-                        off = np.count_nonzero(np.abs(dt - step0) > 0.1 * step0)
-                        times["off"] = times.get("off", 0) + int(off)
+                    if step0:  # (the steps against the first rows' one: see `maybe`)
+                        hits = (
+                            dt < 0.99 * step0,
+                            dt > 1.01 * step0,
+                            np.abs(dt - step0) > 0.08 * step0,
+                        )
+                        for key, hit in zip(("below", "above", "far"), hits, strict=True):
+                            times[key] = times.get(key, 0) + int(np.count_nonzero(hit))
             block = df[data_cols]
             bad = [c for c in data_cols if not pd.api.types.is_numeric_dtype(block[c])]
             if bad:
@@ -1469,13 +1480,8 @@ def _table_source(
             # (the whole column's step decides its unit, and whether a headerless first
             # column is a clock: the first rows' decided here so far)
             step = raw.median()
-            unit = tables._numeric_time_to_seconds(np.array([0.0, step]), named=True)[1]
-            clockless = (
-                time_note is not None
-                and time_note.startswith("first column")
-                and not (raw.near(step, 0.5) / raw.n > 0.9)
-            )
-            if tables.time_scale(unit) != scale or clockless:
+            clockless = guessed and not (raw.near(step, 0.5) / raw.n > 0.9)
+            if tables.time_scale(unit_of(step)) != scale or clockless:
                 raise _NotStreamable(
                     "a time column whose first rows do not step as the rest cannot be read "
                     "in windows: it is read whole",
@@ -1515,20 +1521,33 @@ def _table_source(
     time_rate = False  # (the rate is the time column's)
     if tcol is not None and n > 1:
         span = times["last"] - times["first"]
-        med = span / (n - 1)
         rate_from_time = not (fs or side_fs or header_fs)
         if times.get("min_dt", 1.0) <= 0:  # (the whole read says where time goes back)
             raise _NotStreamable(
                 "a time column that does not increase cannot be read in windows: it is read whole",
                 src,
             )
-        # movement.read puts a table on a uniform grid when its time column has holes
-        # (a step of twice the usual one) or, with the rate taken from it, is irregular
-        # (more than 1 % of the steps off the usual one by over 10 %). Seen here on the
-        # steps' extremes and on the first rows' step; the steps are then counted exactly
-        # in one more pass, and a table to put on a grid is streamed through one.
-        maybe = times.get("max_dt", 0.0) >= 1.5 * min(med, step0 or med) or (
-            rate_from_time and times.get("off", 0) > 0.005 * (n - 1)
+        # movement.read decides on the whole column's median step: a step of twice it or
+        # more is a hole, put on a uniform grid, and so is, the rate taken from the time
+        # column, more than 1 % of the steps off it by over 10 %; it gives a numeric
+        # column's unit, and a headerless first column is a clock when 90 % of the steps
+        # lie within 50 % of it. When the median lies within 1 % of the first rows' step
+        # (under half the steps below 0.99 or above 1.01 times it), no step reaches 1.95
+        # times it, at most 0.9 % of the steps lie over 8 % off it and the unit at both
+        # ends of that 1 % is the first rows', the whole read finds no hole nor irregular
+        # steps, and reads the column as its first rows are read (margins: these steps
+        # are of the column as written, the whole read's in seconds). Else the steps are
+        # counted exactly in one more pass (grid_plan), and a table to put on a grid is
+        # streamed through one. (The first rows' step alone missed a median elsewhere:
+        # 1000 rows at 50 Hz, then rows at 100 Hz, fs=100 given: a hole, whole.)
+        m, s0 = n - 1, step0 or 0.0  # (steps; the first rows' step)
+        near = s0 > 0 and 2 * max(times["below"], times["above"]) < m - 1
+        if near and not stamped:
+            near = all(tables.time_scale(unit_of(f * s0)) == scale for f in (0.99, 1.01))
+        maybe = (
+            not near
+            or times["max_dt"] >= 1.95 * s0
+            or ((rate_from_time or guessed) and times["far"] > 0.009 * m)
         )
         if maybe:
             plan = grid_plan(n, rate_from_time)

@@ -1224,6 +1224,48 @@ def test_a_span_of_an_irregular_table_is_read_in_chunks(tmp_path, accel_10min) -
     assert "read whole" not in part.notes.get("stream", "")
 
 
+def _median_elsewhere(case: str, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """A time column whose first 1000 rows step otherwise than most rows, and the read's
+    keywords."""
+    if case == "faster_later_fs_given":  # 1000 rows at 50 Hz, then 1500 at 100 Hz
+        steps = np.r_[np.full(999, 0.02), np.full(1500, 0.01)]
+        return np.round(np.r_[0, np.cumsum(steps)], 2), {"fs": 100}
+    if case == "slower_later":  # 100 Hz, then 91.7 Hz with 2 % of the steps at 9.5 ms
+        steps = np.r_[np.full(999, 0.01), np.full(4000, 0.0109)]
+        steps[rng.choice(np.arange(1000, len(steps)), 100, replace=False)] = 0.0095
+        return np.round(np.r_[0, np.cumsum(steps)], 5), {}
+    # whole milliseconds since 1970, +-1 ms: 1.x % of the steps (9 or 11 ms) are 10 % off
+    # the median in seconds (float rounding), none in the milliseconds as written
+    ms = (
+        1_772_000_000_000
+        + np.arange(5000) * 10
+        + rng.choice([-1, 0, 1], 5000, p=[0.03, 0.94, 0.03])
+    )
+    return ms, {}
+
+
+@pytest.mark.parametrize("case", ["faster_later_fs_given", "slower_later", "ms_epoch"])
+def test_a_time_column_whose_median_step_is_not_its_first_rows_is_put_on_the_grid(
+    tmp_path, case
+) -> None:
+    """The streamed read looked for holes and jitter by the first 1000 rows' step: a table
+    whose median step is elsewhere (a device that changed its rate, with fs given; a
+    slower clock later) or whose steps are 10 % off it in seconds only was read whole on
+    a grid and streamed without one (other samples, another rate). Now the stream sees
+    that the median may lie elsewhere and counts the steps exactly."""
+    t, kw = _median_elsewhere(case, np.random.default_rng(5))
+    x = np.random.default_rng(6).normal(0, 0.01, (len(t), 3)) + [0, 0, 1.0]
+    p = _table(tmp_path / "a.csv", x, t)
+    with pytest.warns(UserWarning, match="grid"):
+        whole = movement.read(p, modality="accel", **kw)
+    with pytest.warns(UserWarning, match="grid") as caught:
+        src = stream._open(p, fs=kw.get("fs"), modality="accel", channels=None, chunk_rows=700)
+    assert [str(w.message) for w in caught] == [whole.notes["resampled"]]
+    src.prepare()
+    np.testing.assert_array_equal(src.read(0, src.meta.n_samples), whole.data)
+    assert src.meta.fs == whole.fs and src.meta.notes["fs_from"] == whole.notes["fs_from"]
+
+
 def test_a_time_column_of_too_many_steps_is_read_whole(tmp_path, monkeypatch) -> None:
     """Steps are counted exactly only while they take few values (a clock's ticks): a
     column of more distinct steps than the cap is read whole, as before."""
