@@ -254,6 +254,39 @@ def pieces_between(runs: np.ndarray, n: int, fs: float) -> np.ndarray:
     return edges[keep]
 
 
+def check_missing(runs: np.ndarray, n: int, fs: float, source: str | None = None) -> None:
+    """Refuse ``n`` samples at ``fs`` Hz whose missing ones leave too little to score.
+
+    ``runs`` are the [start, stop) runs of samples missing in any channel (sorted,
+    disjoint: :func:`nan_runs`). Every sample missing, fewer than :data:`MIN_DURATION_S`
+    of samples present, or no stretch holding that much between gaps longer than
+    :data:`MAX_GAP_S` (:func:`pieces_between`) is a :class:`RecordingError` for
+    ``source``: a :class:`Recording` checks its data so, and the streamed read the rows
+    of a whole file (of which it holds only a sample).
+
+    Examples
+    --------
+    >>> check_missing(np.array([[100, 250]]), 400, 100.0)  # 2.5 s present: enough
+    >>> check_missing(np.array([[0, 250]]), 400, 100.0, "r.csv")
+    Traceback (most recent call last):
+    ...
+    movement.errors.RecordingError: r.csv: too few usable (non-missing) samples
+    """
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    missing = int(np.sum(runs[:, 1] - runs[:, 0]))
+    if not missing:
+        return
+    if missing >= n:
+        raise RecordingError("no usable samples: every sample is missing (NaN)", source)
+    if (n - missing) / fs < MIN_DURATION_S:
+        raise RecordingError("too few usable (non-missing) samples", source)
+    if not len(pieces_between(runs, n, fs)):
+        raise RecordingError(
+            f"no stretch of at least {MIN_DURATION_S:g} s between gaps longer than {MAX_GAP_S:g} s",
+            source,
+        )
+
+
 @dataclass
 class Recording:
     """A recording of one or more channels sampled at a constant rate.
@@ -360,18 +393,8 @@ class Recording:
         clean = bool(np.isfinite(np.min(data)) and np.isfinite(np.max(data)))
         if not clean and np.isinf(data).any():
             raise RecordingError("data contains infinite values", src)
-        bad = np.zeros(n, dtype=bool) if clean else np.isnan(data).any(axis=1)
-        if bad.all():
-            raise RecordingError("no usable samples: every sample is missing (NaN)", src)
-        if bad.any():
-            if (~bad).sum() / fs < MIN_DURATION_S:
-                raise RecordingError("too few usable (non-missing) samples", src)
-            if not len(pieces_between(nan_runs(bad), n, fs)):
-                raise RecordingError(
-                    f"no stretch of at least {MIN_DURATION_S:g} s between gaps longer than "
-                    f"{MAX_GAP_S:g} s",
-                    src,
-                )
+        if not clean:  # (NaN: missing samples)
+            check_missing(nan_runs(np.isnan(data).any(axis=1)), n, fs, src)
         if self.channels is None:
             k = data.shape[1]
             names = ("x", "y", "z") if (self.modality == "accel" and k == 3) else None

@@ -99,7 +99,7 @@ from ._progress import progress as _progress
 from .calibration import Calibration, calibration_of_stats
 from .calibration import window_len as calib_window_len
 from .config import AccelConfig, EMGConfig, Settings
-from .errors import MovementError, RecordingError
+from .errors import MovementError, RecordingError, UnresolvedError
 from .features import segment_features
 from .io import (
     RawSignal,
@@ -124,7 +124,15 @@ from .pipeline import (
     note_pieces,
 )
 from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
-from .recording import MAX_GAP_S, Recording, bridge_rows, long_runs, nan_runs, pieces_between
+from .recording import (
+    MAX_GAP_S,
+    Recording,
+    bridge_rows,
+    check_missing,
+    long_runs,
+    nan_runs,
+    pieces_between,
+)
 from .segment import (
     _BLOCK_S,
     _POSTURE_BLOCK_S,
@@ -1586,30 +1594,40 @@ def _table_source(
         time_note = tables.timestamp_note(tcol, clock["fmt"], told)
     if tcol is not None and time_note:
         notes["time"] = time_note
-    meta, idx, factor = _resolve(
-        path,
-        data_cols,
-        sub,
-        header_fs=header_fs,
-        n=n,
-        fs=fs,
-        modality=modality,
-        channel_sel=channels,
-        notes=notes,
-        header=RawSignal(
-            np.zeros((0, len(data_cols))),
-            list(data_cols),
-            units=header_units,
-            start=clock.get("start"),
-        ),
-        units=units,
-    )
+    try:
+        meta, idx, factor = _resolve(
+            path,
+            data_cols,
+            sub,
+            header_fs=header_fs,
+            n=n,
+            fs=fs,
+            modality=modality,
+            channel_sel=channels,
+            notes=notes,
+            header=RawSignal(
+                np.zeros((0, len(data_cols))),
+                list(data_cols),
+                units=header_units,
+                start=clock.get("start"),
+            ),
+            units=units,
+        )
+    except RecordingError as exc:
+        if len(sub) == n or not len(gaps.runs()) or isinstance(exc, UnresolvedError):
+            raise
+        # (the sample, one row in many of a long grid mostly missing, held too few samples
+        # to score where all the rows may hold enough: the whole read judges them all)
+        why = str(exc).removeprefix(f"{src}: ")
+        raise _NotStreamable(f"a sample of its rows: {why}; it is read whole", src) from None
+    # the samples missing judged on all rows, as the whole read judges them (a sample of
+    # one row in many joins gaps the whole read keeps apart)
+    runs = gaps.runs(idx)
+    check_missing(runs, n, meta.fs, src)
     if time_rate and meta.notes.get("fs_from") == "header":
         meta.notes["fs_from"] = "time column"  # (as movement.read says it)
     top = top_all[idx] * abs(factor)
-    return _ChunkedSource(
-        arrays, meta, idx, factor, top, gaps.runs(idx), len(data_cols), calib=first["acc"]
-    )
+    return _ChunkedSource(arrays, meta, idx, factor, top, runs, len(data_cols), calib=first["acc"])
 
 
 def _open(

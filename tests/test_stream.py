@@ -1266,6 +1266,41 @@ def test_a_time_column_whose_median_step_is_not_its_first_rows_is_put_on_the_gri
     assert src.meta.fs == whole.fs and src.meta.notes["fs_from"] == whole.notes["fs_from"]
 
 
+def test_the_samples_missing_from_a_long_grid_are_judged_on_all_its_rows(tmp_path) -> None:
+    """Whether too many samples are missing was judged on every k-th point of a grid over
+    400 000 points: 3000 rows with a 40 000 s jump in their time column (4 million points,
+    3000 of them samples) were "too few usable" streamed, and read whole; 70 bursts of
+    1.5 s, 61 s apart (no 2 s between gaps over 60 s: refused whole) were read streamed,
+    the sample's gaps shorter than 60 s. Now the missing samples are judged on all rows,
+    and a sample refused is read whole."""
+    from movement.errors import RecordingError
+
+    rng = np.random.default_rng(8)
+    sparse = np.r_[np.arange(1500), 40_000 * 100 + np.arange(1500)] / 100
+    bursts = (np.arange(70)[:, None] * 62.5 + np.arange(150)[None, :] / 100).ravel()
+    for name, t in (("sparse", sparse), ("bursts", bursts)):
+        x = rng.normal(0, 0.01, (len(t), 3)) + [0, 0, 1.0]
+        _table(tmp_path / f"{name}.csv", x, np.round(t, 2))
+    with pytest.warns(UserWarning, match="grid"):
+        whole = movement.read(tmp_path / "sparse.csv", modality="accel")
+    assert whole.n_samples > 4_000_000 and np.count_nonzero(~whole.gaps) < 3010
+    with pytest.warns(UserWarning, match="grid"), pytest.raises(stream._NotStreamable):
+        stream._open(
+            tmp_path / "sparse.csv", fs=None, modality="accel", channels=None, chunk_rows=5000
+        )
+    with pytest.warns(UserWarning, match="grid"):
+        part = movement.read(tmp_path / "sparse.csv", modality="accel", start_s=10, stop_s=20)
+    np.testing.assert_array_equal(part.data, whole.data[1000:2000])
+    with pytest.warns(UserWarning, match="grid"), pytest.raises(RecordingError) as at_once:
+        movement.read(tmp_path / "bursts.csv", modality="accel")
+    with pytest.warns(UserWarning, match="grid"), pytest.raises(RecordingError) as streamed:
+        stream._open(
+            tmp_path / "bursts.csv", fs=None, modality="accel", channels=None, chunk_rows=5000
+        )
+    assert "no stretch of at least 2 s between gaps longer than 60 s" in str(at_once.value)
+    assert str(streamed.value) == str(at_once.value)
+
+
 def test_a_time_column_of_too_many_steps_is_read_whole(tmp_path, monkeypatch) -> None:
     """Steps are counted exactly only while they take few values (a clock's ticks): a
     column of more distinct steps than the cap is read whole, as before."""
