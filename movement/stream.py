@@ -1620,8 +1620,10 @@ def _table_source(
         # to score where all the rows may hold enough: the whole read judges them all)
         why = str(exc).removeprefix(f"{src}: ")
         raise _NotStreamable(f"a sample of its rows: {why}; it is read whole", src) from None
-    # the samples missing judged on all rows, as the whole read judges them (a sample of
-    # one row in many joins gaps the whole read keeps apart)
+    # infinite and missing values judged on all rows, as the whole read judges them (a
+    # sample of one row in many leaves out an infinite value, joins gaps kept apart)
+    if not np.isfinite(top_all[idx]).all():
+        raise RecordingError("data contains infinite values", src)
     runs = gaps.runs(idx)
     check_missing(runs, n, meta.fs, src)
     if time_rate and meta.notes.get("fs_from") == "header":

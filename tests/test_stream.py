@@ -1301,6 +1301,22 @@ def test_the_samples_missing_from_a_long_grid_are_judged_on_all_its_rows(tmp_pat
     assert str(streamed.value) == str(at_once.value)
 
 
+def test_an_infinite_value_is_looked_for_in_all_rows(tmp_path) -> None:
+    """A table whose grid (or rows) number over 400 000 was resolved on every k-th point:
+    an infinite value elsewhere, refused by the whole read, was read streamed."""
+    from movement.errors import RecordingError
+
+    t = np.r_[np.arange(1500), 5000 * 100 + np.arange(1500)] / 100  # (503 000 points)
+    x = np.random.default_rng(9).normal(0, 0.01, (len(t), 3)) + [0, 0, 1.0]
+    x[701, 0] = np.inf  # (an odd row: on no k-th point of the grid)
+    p = _table(tmp_path / "a.csv", x, np.round(t, 2))
+    with pytest.warns(UserWarning, match="grid"), pytest.raises(RecordingError) as at_once:
+        movement.read(p, modality="accel")
+    with pytest.warns(UserWarning, match="grid"), pytest.raises(RecordingError) as streamed:
+        stream._open(p, fs=None, modality="accel", channels=None, chunk_rows=5000)
+    assert str(at_once.value) == f"{p}: data contains infinite values" == str(streamed.value)
+
+
 def test_a_time_column_of_too_many_steps_is_read_whole(tmp_path, monkeypatch) -> None:
     """Steps are counted exactly only while they take few values (a clock's ticks): a
     column of more distinct steps than the cap is read whole, as before."""
