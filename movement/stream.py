@@ -1234,6 +1234,14 @@ def _table_source(
         if pd.api.types.is_numeric_dtype(c0) and tables._is_time_like(c0.to_numpy(float)):
             tcol = cols[0]
             time_note = "first column read as a time column in {}"
+    # a headerless first column of numbers its first rows do not show to be a clock: the
+    # whole read takes it for one when its steps are steady over all rows (see below)
+    unsure = (
+        tcol is None
+        and not header
+        and len(cols) >= 2
+        and pd.api.types.is_numeric_dtype(head[cols[0]])
+    )
     scale = 1.0
     # a clock of dates or text (timestamps): each chunk's parsed to seconds from the first
     # row's, as movement.read parses the whole column (value by value: the same seconds)
@@ -1434,6 +1442,11 @@ def _table_source(
                         )
                         for key, hit in zip(("below", "above", "far"), hits, strict=True):
                             times[key] = times.get(key, 0) + int(np.count_nonzero(hit))
+            if unsure and not clock.get("checked"):  # (does it rise on every row?)
+                c0 = pd.to_numeric(df[cols[0]], errors="coerce").to_numpy(np.float64)
+                rise = np.diff(c0, prepend=times.get("c0", -np.inf))
+                times["c0"] = float(c0[-1])
+                times["falls"] = times.get("falls", 0) + int(np.count_nonzero(~(rise > 0)))
             block = df[data_cols]
             bad = [c for c in data_cols if not pd.api.types.is_numeric_dtype(block[c])]
             if bad:
@@ -1523,6 +1536,12 @@ def _table_source(
         # (movement.read's words for a CSV with a header and nothing under it)
         raise RecordingError(
             "the file has a header but no data rows" if kind == "csv" else "the table has no rows",
+            src,
+        )
+    if unsure and n >= 3 and not times["falls"]:
+        # (a clock whose first rows step unsteadily: rows at 100 Hz with holes)
+        raise _NotStreamable(
+            "a headerless first column that rises on every row may be a clock: it is read whole",
             src,
         )
     notes: dict[str, str] = {}

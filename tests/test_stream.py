@@ -1317,6 +1317,27 @@ def test_an_infinite_value_is_looked_for_in_all_rows(tmp_path) -> None:
     assert str(at_once.value) == f"{p}: data contains infinite values" == str(streamed.value)
 
 
+def test_a_headerless_clock_unsteady_in_its_first_rows_is_read_as_whole(tmp_path) -> None:
+    """A headerless table whose first column is a 100 Hz clock with a hole every 6 rows in
+    its first 1000 (unsteady there, steady over all 5000 rows): the whole read takes it
+    for a clock and puts the rows on a grid; the stream took it for a channel (4 of them,
+    and no rate: "unknown sampling rate"). A headerless first column that rises on every
+    row and that the first rows do not show to be a clock is now read whole."""
+    steps = np.full(4999, 0.01)
+    steps[:1000:6] = 0.02  # (17 % of the first rows' steps, 3 % of all)
+    t = np.round(np.r_[0, np.cumsum(steps)], 2)
+    x = np.random.default_rng(10).normal(0, 0.01, (len(t), 3)) + [0, 0, 1.0]
+    p = _table(tmp_path / "a.csv", x, t, header=False)
+    with pytest.warns(UserWarning, match="grid"):
+        whole = movement.read(p, modality="accel")
+    assert whole.channels == ("ch2", "ch3", "ch4") and whole.fs == 100
+    with pytest.raises(stream._NotStreamable, match="may be a clock"):
+        stream._open(p, fs=None, modality="accel", channels=None, chunk_rows=700)
+    with pytest.warns(UserWarning, match="grid"):
+        part = movement.read(p, modality="accel", start_s=10, stop_s=20)
+    np.testing.assert_array_equal(part.data, whole.data[1000:2000])
+
+
 def test_a_time_column_of_too_many_steps_is_read_whole(tmp_path, monkeypatch) -> None:
     """Steps are counted exactly only while they take few values (a clock's ticks): a
     column of more distinct steps than the cap is read whole, as before."""
