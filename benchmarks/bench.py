@@ -459,6 +459,19 @@ def _case_inputs(
         "emg_conf": [str(p) for p in emg_input(emg_min, "default")],
         "emg_long": str(emg_long_input(6 * emg_min)),
         "emg_long8": str(emg_long_input(6 * emg_min, n_channels=8)),
+        **_day_formats(accel_hours(day_h, f"accel_{_tag(day_h)}")),
+    }
+
+
+def _day_formats(day: Path) -> dict[str, str | None]:
+    """The day as EDF, HDF5, a CSV with dates and a CSV with a jittered clock (None: the
+    extra to write it is not installed)."""
+    edf, h5 = accel_edf(day), accel_h5(day)
+    return {
+        "day_edf": None if edf is None else str(edf),
+        "day_h5": None if h5 is None else str(h5),
+        "day_csv": str(accel_csv(day)),
+        "day_jitter": str(accel_jitter_csv(day)),
     }
 
 
@@ -569,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     batch_h = 0.5 if quick else 4.0  # long enough that a worker's start-up (~1 s) is small
     # generated in a child process, so that this parent stays small: a child's peak RSS
-    # on Linux starts from its parent's RSS at fork time
+    # on Linux starts from its parent's RSS at fork time (the derived EDF, HDF5 and CSV
+    # files too: a CSV written here once put every later case's peak at 417 MB)
     inp = run_case(
         "inputs",
         day_h=day_h,
@@ -632,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
         r,
         f"{r.get('events')} events; two windows at a time (`movement score FILE --jobs 2`)",
     )
-    day_edf = accel_edf(day)
+    day_edf = Path(inp["day_edf"]) if inp["day_edf"] else None
     if day_edf is not None:
         r = run_case("stream", path=str(day_edf))
         add(
@@ -642,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.get('events')} events; memory-mapped, each window's records decoded "
             "(16-bit samples, 0.5 mg steps)",
         )
-    day_h5 = accel_h5(day)
+    day_h5 = Path(inp["day_h5"]) if inp["day_h5"] else None
     if day_h5 is not None:
         r = run_case("stream", path=str(day_h5))
         add(
@@ -651,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
             r,
             f"{r.get('events')} events; each window's rows read as a hyperslab (h5py)",
         )
-    day_csv = accel_csv(day)
+    day_csv = Path(inp["day_csv"])
     r = run_case("stream", path=str(day_csv))
     add(
         "a",
@@ -659,7 +673,7 @@ def main(argv: list[str] | None = None) -> int:
         r,
         f"{r.get('events')} events (values to 0.1 mg); parsed in chunks, the dates once",
     )
-    day_jitter = accel_jitter_csv(day)
+    day_jitter = Path(inp["day_jitter"])
     size_mb = day_jitter.stat().st_size / 2**20
     r = run_case("stream", path=str(day_jitter))
     add(
