@@ -1716,11 +1716,19 @@ def missing_runs_of(
     >>> missing_runs_of("week.npy")  # doctest: +SKIP
     array([[1440000, 1446000]])
     """
-    src = _open(
-        path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
-    )
-    src.prepare()
-    return np.asarray(src.nan_runs, dtype=np.int64).reshape(-1, 2)
+    return described(
+        path, fs=fs, modality=modality, channels=channels, units=units, chunk_rows=chunk_rows
+    )[2]
+
+
+def _annotations(src: _Source, path: str | Path) -> Any:
+    """A file's own annotations, or those of a ``<stem>_annotations.tsv`` beside it."""
+    from .io import annotations_path, read_annotations
+
+    if src.annotations is not None or isinstance(path, Recording):
+        return src.annotations
+    ann = annotations_path(Path(path))
+    return read_annotations(ann, str(path)) if ann.is_file() else None
 
 
 def described(
@@ -1739,16 +1747,10 @@ def described(
     --------
     >>> header, annotations, missing = described("week.npy")  # doctest: +SKIP
     """
-    from .io import annotations_path, read_annotations
-
     src = _open(
         path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
     )
-    anns = src.annotations
-    if anns is None:
-        ann = annotations_path(Path(path))
-        if ann.is_file():
-            anns = read_annotations(ann, str(path))
+    anns = _annotations(src, path)
     src.prepare()
     return src.meta, anns, np.asarray(src.nan_runs, dtype=np.int64).reshape(-1, 2)
 
@@ -1775,17 +1777,10 @@ def header_of(
         ``units``, ``start``, ``source``, ``notes``) and the file's annotations (its own,
         or a ``<stem>_annotations.tsv`` beside it).
     """
-    from .io import annotations_path, read_annotations
-
     src = _open(
         path, fs=fs, modality=modality, channels=channels, chunk_rows=chunk_rows, units=units
     )
-    anns = src.annotations
-    if anns is None and not isinstance(path, Recording):
-        ann = annotations_path(Path(path))
-        if ann.is_file():
-            anns = read_annotations(ann, str(path))
-    return src.meta, anns
+    return src.meta, _annotations(src, path)
 
 
 def read_span(
