@@ -1545,6 +1545,14 @@ def _table_source(
             src,
         )
     notes: dict[str, str] = {}
+    if kind == "csv":  # (a written row index left out: movement.read's note)
+        index = [
+            c
+            for c in cols
+            if c != tcol and not tables._unnamed_kept(head[c], c) and head[c].notna().any()
+        ]
+        if index:
+            notes["index"] = f"column {index[0]!r} (row numbers) left out"
     time_rate = False  # (the rate is the time column's)
     if tcol is not None and n > 1:
         span = times["last"] - times["first"]

@@ -813,6 +813,9 @@ def test_tables_read_in_chunks_as_read_whole(tmp_path, accel_10min, case) -> Non
     assert streamed.attrs["fs"] == whole.attrs["fs"] == 100.0
     expected = ["ch2", "ch3", "ch4"] if case == "headerless_time" else ["x", "y", "z"]
     assert streamed.attrs["channels"] == whole.attrs["channels"] == expected
+    # (the written index left out is said streamed too: it was only in the whole read's notes)
+    assert streamed.attrs["notes"].get("index") == whole.attrs["notes"].get("index")
+    assert ("index" in whole.attrs["notes"]) == (case == "index_column")
     assert len(streamed) == len(whole)
     np.testing.assert_allclose(streamed["onset"], whole["onset"])
     assert (streamed["trial_type"].to_numpy() == whole["trial_type"].to_numpy()).all()
