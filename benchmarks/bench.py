@@ -460,7 +460,28 @@ def _case_inputs(
         "emg_long": str(emg_long_input(6 * emg_min)),
         "emg_long8": str(emg_long_input(6 * emg_min, n_channels=8)),
         **_day_formats(accel_hours(day_h, f"accel_{_tag(day_h)}")),
+        "cwa": {
+            k: None if c is None else str(c)
+            for k, c in (("day", accel_cwa(day_h)), ("week", accel_cwa(week_h)))
+        },
     }
+
+
+def accel_cwa(hours: float) -> Path | None:
+    """An Axivity ``.cwa`` of about ``hours``: the real AX3 test file's 145 blocks (176 s of
+    a wrist) repeated (``device_tiles.tile_cwa``), or None without actfast (``devices``)."""
+    try:
+        import actfast  # noqa: F401
+    except ImportError:
+        return None
+    from device_tiles import tile_cwa
+
+    src = ROOT / "tests" / "data" / "real" / "wearable_device_files" / "ax3_testfile.cwa"
+    copies = int(np.ceil(hours * 3600 / 178.0))  # (each copy 178 s on from the last)
+    path = WORK / f"ax3_{_tag(hours)}.cwa"
+    if not (path.exists() and path.stat().st_size == 1024 + copies * 145 * 512):
+        tile_cwa(src, path, copies)
+    return path
 
 
 def _day_formats(day: Path) -> dict[str, str | None]:
@@ -689,6 +710,32 @@ def main(argv: list[str] | None = None) -> int:
         r,
         f"{r.get('events')} events; read whole, then put on the grid",
     )
+    cwa = inp["cwa"]
+    if cwa["day"]:
+        size_mb = Path(cwa["day"]).stat().st_size / 2**20
+        r = run_case("stream", path=cwa["day"])
+        add(
+            "a",
+            f"stream {day_h:g} h accel (Axivity .cwa, {size_mb:.0f} MB)",
+            r,
+            f"{r.get('events')} events; a real AX3 file's blocks repeated, read in pieces of "
+            "blocks by actfast, put on the grid as the whole read",
+        )
+        r = run_case("whole", path=cwa["day"])
+        add(
+            "a",
+            f"in-memory score {day_h:g} h accel (Axivity .cwa)",
+            r,
+            f"{r.get('events')} events; read whole by actfast, then put on the grid",
+        )
+        r = run_case("stream", path=cwa["week"])
+        add(
+            "a",
+            f"stream {week_h:g} h accel (Axivity .cwa, "
+            f"{Path(cwa['week']).stat().st_size / 2**20:.0f} MB)",
+            r,
+            f"{r.get('events')} events, {r.get('windows')} windows",
+        )
     r = run_case("report", path=str(day), out=str(WORK / "report_out"))
     add(
         "a",

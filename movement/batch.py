@@ -215,7 +215,7 @@ def output_stems(
 STREAM_BYTES = 256 * 2**20
 _STREAMABLE = (
     ".npy", ".parquet", ".pq", ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz",
-    ".edf", ".bdf", ".hea", ".h5", ".hdf5", ".mat",
+    ".edf", ".bdf", ".hea", ".h5", ".hdf5", ".mat", ".cwa", ".bin",
 )  # fmt: skip
 
 
@@ -226,7 +226,9 @@ def _decoded_bytes(path: Path) -> int:
     gzipped text is taken at 8x: measured 8.5x on data/sim_wrist_accel.csv.gz, less for
     noisier digits, and erring high only streams a file that would have fitted; a
     ``.npy`` by its header's shape, a Parquet file by its metadata's rows and columns;
-    plain text by its size, about as large as its samples as float64)."""
+    an Axivity ``.cwa`` by its blocks' declared samples, a GENEActiv ``.bin`` by its size
+    over its first page's; plain text by its size, about
+    as large as its samples as float64)."""
     name = path.name.lower()
     if name.endswith((".h5", ".hdf5", ".mat")):
         try:
@@ -244,6 +246,20 @@ def _decoded_bytes(path: Path) -> int:
             return 8 * n * k
         except (MovementError, OSError, ValueError):
             return 0  # the whole-file read says what is wrong
+    if name.endswith(".cwa"):
+        try:  # (the data blocks' declared samples, 3 axes; a gyroscope's are dropped)
+            from .io.devices import _cwa_declared
+
+            return 8 * 3 * _cwa_declared(path)[0]
+        except (MovementError, OSError, ValueError):
+            return 0  # the whole-file read says what is wrong
+    if name.endswith(".bin"):
+        try:  # (GENEActiv: the file's size over its first page's, 300 samples a page)
+            from .io.devices import geneactiv_size
+
+            return 8 * 3 * geneactiv_size(path)[0]
+        except (MovementError, OSError, ValueError):
+            return 0
     if name.endswith(".npy"):
         try:  # (the header's shape: an int16 file is a quarter of its float64 samples)
             import numpy as np

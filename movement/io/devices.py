@@ -685,35 +685,102 @@ def _actfast_read(path: Path, what: str) -> dict:
 
 _CWA_HEADER_LEN = 1024
 _CWA_BLOCK = 512
+_CWA_READ_BLOCKS = 8192  # blocks read at a time for their headers (4 MB)
 
 
-def _cwa_declared(path: Path) -> tuple[int, int, int]:
-    """Samples declared by the data-block headers, valid blocks, bytes past the last block.
+def _cwa_layout(path: Path) -> tuple[int, np.ndarray, int]:
+    """The header's length, each 512-byte block's declared samples (0: not a data block),
+    and the bytes past the last whole block.
 
     A ``.cwa`` file is a 1024-byte ``MD`` header then 512-byte ``AX`` blocks; each block
     header holds its sample count (uint16 at offset 28).
     """
     src = str(path)
-    _refuse_empty(path)  # (np.memmap cannot map 0 bytes: ValueError)
+    _refuse_empty(path)
     size = path.stat().st_size
-    raw = np.memmap(path, dtype=np.uint8, mode="r")
-    if size < 4 or bytes(raw[:2]) != b"MD":
+    with open(path, "rb") as fh:
+        first = fh.read(4)
+    if size < 4 or first[:2] != b"MD":
         raise RecordingError("not an Axivity .cwa file (no 'MD' header)", src)
-    head_len = int(raw[2]) | (int(raw[3]) << 8)
+    head_len = first[2] | (first[3] << 8)
     head_len = head_len + 4 if head_len > 0 else _CWA_HEADER_LEN
     if size < head_len:
         raise RecordingError(f"truncated .cwa header ({size} of {head_len} bytes)", src)
     n_blocks = (size - head_len) // _CWA_BLOCK
     tail = (size - head_len) % _CWA_BLOCK
-    if n_blocks == 0:
-        return 0, 0, tail
-    blocks = np.asarray(raw[head_len : head_len + n_blocks * _CWA_BLOCK]).reshape(
-        n_blocks, _CWA_BLOCK
-    )
-    is_data = (blocks[:, 0] == ord("A")) & (blocks[:, 1] == ord("X"))
-    counts = blocks[is_data, 28].astype(np.int64) | (blocks[is_data, 29].astype(np.int64) << 8)
-    del blocks, raw
-    return int(counts.sum()), int(is_data.sum()), tail
+    head = np.empty((n_blocks, 30), dtype=np.uint8)  # (the block headers: 30 of 512 bytes)
+    buf = bytearray(min(n_blocks, _CWA_READ_BLOCKS) * _CWA_BLOCK)
+    with open(path, "rb") as fh:  # (read in pieces, not mapped: a week's file is 250 MB)
+        fh.seek(head_len)
+        for b0 in range(0, n_blocks, _CWA_READ_BLOCKS):  # loop over pieces of blocks
+            m = min(_CWA_READ_BLOCKS, n_blocks - b0)
+            view = memoryview(buf)[: m * _CWA_BLOCK]
+            if fh.readinto(view) != len(view):
+                raise RecordingError("the file changed while it was read", src)
+            head[b0 : b0 + m] = np.frombuffer(view, dtype=np.uint8).reshape(m, _CWA_BLOCK)[:, :30]
+    is_data = (head[:, 0] == ord("A")) & (head[:, 1] == ord("X"))
+    counts = head[:, 28].astype(np.int64) | (head[:, 29].astype(np.int64) << 8)
+    return head_len, np.where(is_data, counts, 0), tail
+
+
+def _cwa_declared(path: Path) -> tuple[int, int, int]:
+    """Samples declared by the data-block headers, valid blocks, bytes past the last block."""
+    _, counts, tail = _cwa_layout(path)
+    return int(counts.sum()), int(np.count_nonzero(counts)), tail
+
+
+def cwa_size(path: Path) -> tuple[int, float | None]:
+    """Samples the data blocks declare, and the first data block's sample rate (Hz).
+
+    The rate is its code at byte 24 of a block (``3200 / 2**(15 - (code & 15))`` Hz,
+    Axivity's ``cwa.h``): what a size estimate needs, without decoding a sample.
+    """
+    head_len, counts, _ = _cwa_layout(path)
+    data = np.flatnonzero(counts)
+    if not len(data):
+        return 0, None
+    with open(path, "rb") as fh:
+        fh.seek(head_len + int(data[0]) * _CWA_BLOCK + 24)
+        code = fh.read(1)
+    rate = 3200.0 / 2.0 ** (15 - (code[0] & 15)) if code else None
+    return int(counts.sum()), rate
+
+
+def cwa_blocks(path: Path, head_len: int, b0: int, b1: int, scratch: Path) -> dict:
+    """actfast's reading of blocks ``[b0, b1)`` of a ``.cwa`` file (a piece of a long one).
+
+    The header and those blocks are copied to ``scratch`` (removed after), which actfast
+    reads as a file of its own: its samples, sample times and block times are those of
+    the whole file's reading, value for value (the blocks are independent).
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(head_len)
+        fh.seek(head_len + b0 * _CWA_BLOCK)
+        body = fh.read((b1 - b0) * _CWA_BLOCK)
+    try:
+        with open(scratch, "wb") as out:
+            out.write(head)
+            out.write(body)
+        del body
+        return _actfast_read(scratch, "Axivity .cwa file")
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _block_anchors(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray:
+    """The samples stamped with a block's start time (sorted, unique)."""
+    anchors = np.searchsorted(hf_t, block_t)
+    ok = (anchors < hf_t.size) & (hf_t[np.minimum(anchors, hf_t.size - 1)] == block_t)
+    return np.unique(anchors[ok])
+
+
+def _anchor_spread(anchors: np.ndarray, t_anchor: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """Sample indices and times (s) that :func:`_block_time` interpolates between: the
+    block starts, and past the last one its last block's rate."""
+    last_rate = (anchors[-1] - anchors[-2]) / (t_anchor[-1] - t_anchor[-2])
+    idx = np.append(anchors, n).astype(np.float64)
+    tt = np.append(t_anchor, t_anchor[-1] + (n - anchors[-1]) / last_rate)
+    return idx, tt
 
 
 def _block_time(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray | None:
@@ -723,15 +790,11 @@ def _block_time(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray | None:
     timestamp; the devices' real rate differs by up to a few percent, so the times are
     re-spread evenly between consecutive block starts.
     """
-    anchors = np.searchsorted(hf_t, block_t)
-    ok = (anchors < hf_t.size) & (hf_t[np.minimum(anchors, hf_t.size - 1)] == block_t)
-    anchors = np.unique(anchors[ok])
+    anchors = _block_anchors(hf_t, block_t)
     if anchors.size < 2:
         return None
     t_anchor = (hf_t[anchors] - hf_t[0]).astype(np.float64) / 1e9
-    last_rate = (anchors[-1] - anchors[-2]) / (t_anchor[-1] - t_anchor[-2])
-    idx = np.append(anchors, hf_t.size).astype(np.float64)
-    tt = np.append(t_anchor, t_anchor[-1] + (hf_t.size - anchors[-1]) / last_rate)
+    idx, tt = _anchor_spread(anchors, t_anchor, hf_t.size)
     return np.interp(np.arange(hf_t.size, dtype=np.float64), idx, tt)
 
 
@@ -799,20 +862,91 @@ def read_cwa(path: Path) -> RawSignal:
     measured = (n - 1) / float(time[-1]) if time[-1] > 0 else fs
     grid, n_gap = to_uniform_grid(time, data, fs, src)
     del data
-    notes["resampled"] = (
-        f"{hw} configured at {fs:g} Hz, measured {measured:.4g} Hz from the block timestamps: "
-        f"{n} samples resampled onto a {fs:g} Hz grid ({grid.shape[0]} samples"
-        + (f", {n_gap} in gaps set missing)" if n_gap else ")")
-    )
-    notes["device"] = (
-        f"{hw} id {dev.get('device_id', '?')}, range ±{cfg.get('accelerometer_range_g', '?')} g"
-    )
+    notes["resampled"] = _cwa_resampled(hw, fs, measured, n, grid.shape[0], n_gap)
+    notes["device"] = _cwa_device(hw, dev, cfg)
     return RawSignal(
         grid, ["x", "y", "z"], fs=fs, start=start, units="g", modality="accel", notes=notes
     )
 
 
+def _cwa_resampled(hw: str, fs: float, measured: float, n: int, n_grid: int, n_gap: int) -> str:
+    return (
+        f"{hw} configured at {fs:g} Hz, measured {measured:.4g} Hz from the block timestamps: "
+        f"{n} samples resampled onto a {fs:g} Hz grid ({n_grid} samples"
+        + (f", {n_gap} in gaps set missing)" if n_gap else ")")
+    )
+
+
+def _cwa_device(hw: str, dev: dict, cfg: dict) -> str:
+    return f"{hw} id {dev.get('device_id', '?')}, range ±{cfg.get('accelerometer_range_g', '?')} g"
+
+
 _GENEACTIV_PAGE = 300  # samples per data page
+
+
+_GENEACTIV_MARK = b"Recorded Data"  # the first line of every data page
+_SCAN_BYTES = 16 * 2**20  # bytes read at a time when looking for the pages
+
+
+def geneactiv_pages(path: Path) -> tuple[int, np.ndarray]:
+    """Where a GENEActiv ``.bin`` file's data pages start: the header's length (bytes up
+    to the first page) and each page's byte offset (the file's size appended).
+
+    A page is ten text lines, the first ``Recorded Data``, the last 300 samples in hex.
+    """
+    offsets: list[int] = []
+    k = len(_GENEACTIV_MARK)
+    with open(path, "rb") as fh:
+        at, tail = 0, b""
+        while True:  # loop over pieces of the file (not samples)
+            buf = fh.read(_SCAN_BYTES)
+            if not buf:
+                break
+            text = tail + buf
+            base = at - len(tail)
+            i = text.find(_GENEACTIV_MARK)
+            while i >= 0:  # loop over the pages in this piece
+                if i == 0 and base == 0 or text[i - 1 : i] in (b"\n", b"\r"):
+                    offsets.append(base + i)
+                i = text.find(_GENEACTIV_MARK, i + k)
+            tail = text[-k:]
+            at += len(buf)
+    offsets = sorted(set(offsets))
+    size = path.stat().st_size
+    return (offsets[0] if offsets else size), np.array([*offsets, size], dtype=np.int64)
+
+
+def geneactiv_read_pages(path: Path, head_len: int, a: int, b: int, scratch: Path) -> dict:
+    """actfast's reading of the bytes ``[a, b)`` of a GENEActiv ``.bin`` file (whole
+    pages) after its header: a piece of a long file, value for value as in the whole
+    file's reading (the pages are independent; the calibration is the header's)."""
+    with open(path, "rb") as fh:
+        head = fh.read(head_len)
+        fh.seek(a)
+        body = fh.read(b - a)
+    try:
+        with open(scratch, "wb") as out:
+            out.write(head)
+            out.write(body)
+        del body
+        return _actfast_read(scratch, "GENEActiv .bin file")
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def geneactiv_size(path: Path) -> tuple[int, float | None]:
+    """About the samples of a GENEActiv ``.bin`` file (its size over its first page's, 300
+    samples a page) and the header's measurement frequency: a size estimate read from the
+    first pages alone."""
+    with open(path, "rb") as fh:
+        head = fh.read(256 * 1024)
+    i = head.find(b"\n" + _GENEACTIV_MARK)
+    j = head.find(b"\n" + _GENEACTIV_MARK, i + 1)
+    m = re.search(rb"Measurement Frequency:\s*(\d+\.?\d*)", head)
+    if i < 0 or j < 0 or m is None:
+        return 0, None
+    size = path.stat().st_size
+    return int((size - i) / (j - i) * _GENEACTIV_PAGE), float(m.group(1))
 
 
 @register_reader(".bin", extra="devices", description="GENEActiv .bin (actfast)")
@@ -849,17 +983,36 @@ def read_geneactiv(path: Path) -> RawSignal:
             ) from None
     else:
         res = _actfast_read(path, "GENEActiv .bin file")
-    ts = res.get("timeseries", {})
-    hf = ts.get("high_frequency", {})
+    hf = res.get("timeseries", {}).get("high_frequency", {})
     acc = hf.get("acceleration")
     n = 0 if acc is None else int(acc.shape[0])
-    meta = res.get("metadata", {})
+    t0 = int(hf["datetime"][0]) if n else None
+    fs, notes, start = geneactiv_described(path, n, res.get("metadata", {}), t0)
+    return RawSignal(
+        np.asarray(acc, dtype=np.float64),
+        ["x", "y", "z"],
+        fs=fs,
+        start=start,
+        units="g",
+        modality="accel",
+        notes=notes,
+    )
+
+
+def geneactiv_described(
+    path: Path, n: int, meta: dict, t0: int | None
+) -> tuple[float, dict[str, Any], datetime]:
+    """The rate, notes and start of a GENEActiv file read as ``n`` samples with actfast's
+    ``metadata`` and first sample time ``t0`` (ns): its header's frequency, checked, and
+    the sample count against the header's pages (a short file warns, a long one is an
+    error). What :func:`read_geneactiv` and the streamed reading both say."""
+    src = str(path)
     cfg = meta.get("Configuration Info", {})
     try:
         declared_pages = int(meta.get("Memory Status", {}).get("Number of Pages", "0"))
     except ValueError:
         declared_pages = 0
-    if n == 0:
+    if n == 0 or t0 is None:
         raise RecordingError(f"0 samples read; the header declares {declared_pages} pages", src)
     freq = cfg.get("Measurement Frequency")
     if freq is None or not str(freq).strip():
@@ -887,20 +1040,11 @@ def read_geneactiv(path: Path) -> RawSignal:
             f"read {n} samples but the header declares {declared_pages} pages ({expected} samples)",
             src,
         )
-    t = np.asarray(hf["datetime"], dtype=np.int64)
     ident = meta.get("Device Identity", {})
     notes["device"] = (
         f"{ident.get('Device Type', 'GENEActiv')} {ident.get('Device Model', '')}".strip()
     )
-    return RawSignal(
-        np.asarray(acc, dtype=np.float64),
-        ["x", "y", "z"],
-        fs=fs,
-        start=_ns_to_datetime(int(t[0])),
-        units="g",
-        modality="accel",
-        notes=notes,
-    )
+    return fs, notes, _ns_to_datetime(t0)
 
 
 def _gt3x_pygt3x(path: Path) -> tuple[np.ndarray, np.ndarray, dict]:

@@ -1,0 +1,164 @@
+"""Long device files made of a real file's data blocks or pages, repeated on in time.
+
+The benchmark and the tests need day- and week-long device files; the real ones shipped
+here are 1-3 minutes. :func:`tile_geneactiv` repeats a GENEActiv ``.bin`` file's whole
+pages (300 samples each), their ``Sequence Number`` and ``Page Time`` counted on and the
+header's ``Number of Pages`` set to the new count. :func:`tile_cwa` repeats a file's 512-byte data blocks after its
+1024-byte header, each copy moved on by the span of the blocks plus one block period,
+rounded up to whole seconds (block timestamps rewritten, sequence numbers counted on,
+the checksum made good again), so that a reader sees one recording with the device's
+own block timing and samples, and a pause of under a second between copies (the span
+as actfast times the blocks: needs the ``devices`` extra). Blocks can be left out to
+make a hole.
+
+The fields (Axivity ``cwa.h``, OpenMovement): ``uint16`` device fraction at byte 4
+(top bit set: the lower 15 bits are the time's fraction in 1/32768 s), ``uint32``
+sequence number at 10, packed timestamp at 14 (``YYYYYYMM MMDDDDDh hhhhmmmm mmssssss``,
+year from 2000), the sample rate code at 24 (``3200 / 2**(15 - (code & 15))`` Hz),
+``int16`` timestamp offset (the sample the timestamp is of) at 26, and a ``uint16``
+checksum at 510 that makes the block's 256 words sum to 0.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HEADER, BLOCK = 1024, 512
+
+
+def _u16(b: np.ndarray, at: int) -> np.ndarray:
+    return b[:, at].astype(np.int64) | (b[:, at + 1].astype(np.int64) << 8)
+
+
+def _put_u16(b: np.ndarray, at: int, v: np.ndarray) -> None:
+    b[:, at] = v & 0xFF
+    b[:, at + 1] = (v >> 8) & 0xFF
+
+
+def block_seconds(blocks: np.ndarray) -> np.ndarray:
+    """Each block's timestamp (with its fraction) in seconds since 1970 (device time)."""
+    # (the fraction: cwa.h's deviceFractional, top bit set)
+    v = _u16(blocks, 14) | (_u16(blocks, 16) << 16)
+    stamp = pd.to_datetime(
+        {
+            "year": ((v >> 26) & 0x3F) + 2000,
+            "month": (v >> 22) & 0xF,
+            "day": (v >> 17) & 0x1F,
+            "hour": (v >> 12) & 0x1F,
+            "minute": (v >> 6) & 0x3F,
+            "second": v & 0x3F,
+        }
+    )
+    sec = stamp.to_numpy().astype("datetime64[s]").astype(np.int64).astype(np.float64)
+    frac = _u16(blocks, 4)
+    return sec + np.where(frac & 0x8000, (frac & 0x7FFF) / 32768.0, 0.0)
+
+
+def _set_seconds(blocks: np.ndarray, seconds: np.ndarray) -> None:
+    """Block timestamps set to whole ``seconds`` (the fractions are left as they are)."""
+    t = pd.DatetimeIndex(seconds.astype(np.int64).astype("datetime64[s]"))
+    v = (
+        ((t.year.to_numpy(np.int64) - 2000) << 26)
+        | (t.month.to_numpy(np.int64) << 22)
+        | (t.day.to_numpy(np.int64) << 17)
+        | (t.hour.to_numpy(np.int64) << 12)
+        | (t.minute.to_numpy(np.int64) << 6)
+        | t.second.to_numpy(np.int64)
+    )
+    _put_u16(blocks, 14, v & 0xFFFF)
+    _put_u16(blocks, 16, v >> 16)
+
+
+def _checksum(blocks: np.ndarray) -> None:
+    blocks[:, 510:512] = 0
+    words = blocks.view("<u2").astype(np.int64)
+    _put_u16(blocks, 510, (-words.sum(axis=1)) & 0xFFFF)
+
+
+def tile_cwa(
+    src: str | Path,
+    dst: str | Path,
+    copies: int,
+    drop: tuple[int, int] | None = None,
+    per_write: int = 20_000,
+) -> Path:
+    """Write ``copies`` copies of ``src``'s data blocks one after another to ``dst``.
+
+    Parameters
+    ----------
+    src, dst : path
+        A ``.cwa`` file with a 1024-byte header and whole data blocks; the new file.
+    copies : int
+        How many times the blocks are repeated (each copy starts one block period after
+        the previous copy's last block).
+    drop : (int, int), optional
+        Blocks ``[a, b)`` of the new file left out (a hole in the recording).
+    per_write : int
+        Blocks made and written at a time (a week is ~500,000 blocks).
+    """
+    raw = np.fromfile(src, dtype=np.uint8)
+    head = raw[:HEADER]
+    base = raw[HEADER:].reshape(-1, BLOCK)
+    base = base[(base[:, 0] == ord("A")) & (base[:, 1] == ord("X"))]
+    whole = np.floor(block_seconds(base))
+    k = len(base)
+    # (each copy moved on by whole seconds, the blocks' span as actfast times them plus
+    # one block, rounded up: the fractions are kept, which actfast's block and sample
+    # times depend on in ways a shift by fractions of a second does not keep)
+    import actfast
+
+    lf = actfast.read(str(src))["timeseries"]["low_frequency"]["datetime"] / 1e9
+    period = float(np.ceil((lf[-1] - lf[0]) * k / (k - 1))) if k > 1 else 1.0
+    seq0 = int(_u16(base[:1], 10)[0] | (_u16(base[:1], 12)[0] << 16))
+    total = k * copies
+    dst = Path(dst)
+    with open(dst, "wb") as fh:
+        fh.write(head.tobytes())
+        for a in range(0, total, per_write):  # loop over pieces of blocks (not samples)
+            i = np.arange(a, min(total, a + per_write))
+            if drop is not None:
+                i = i[(i < drop[0]) | (i >= drop[1])]
+            if not len(i):
+                continue
+            b = base[i % k].copy()
+            _set_seconds(b, whole[i % k] + (i // k) * period)
+            seq = seq0 + i
+            _put_u16(b, 10, seq & 0xFFFF)
+            _put_u16(b, 12, (seq >> 16) & 0xFFFF)
+            _checksum(b)
+            fh.write(b.tobytes())
+    return dst
+
+
+def tile_geneactiv(src: str | Path, dst: str | Path, copies: int) -> Path:
+    """Write ``copies`` copies of the whole pages of a GENEActiv ``.bin`` file ``src``.
+
+    Each copy's page times follow on from the previous copy's at the header's rate (its
+    pages are ``300 / rate`` s apart); a partial last page of ``src`` is left out.
+    """
+    raw = Path(src).read_bytes()
+    mark = b"Recorded Data"
+    starts = [i for i in range(len(raw)) if raw.startswith(mark, i) and raw[i - 1 : i] == b"\n"]
+    head, pages = raw[: starts[0]], []
+    for a, b in zip(starts, [*starts[1:], len(raw)], strict=True):
+        page = raw[a:b]
+        lines = page.splitlines()
+        if len(lines) >= 10 and len(lines[9].strip()) == 300 * 12:  # (a whole page)
+            pages.append(page)
+    rate = float(re.search(rb"Measurement Frequency:\s*([\d.]+)", head).group(1))
+    k = len(pages)
+    t0 = pd.Timestamp(re.search(rb"Page Time:(\S+ \S+)", pages[0]).group(1).decode()[:-4])
+    head = re.sub(rb"Number of Pages:\d+", b"Number of Pages:%d" % (k * copies), head)
+    dst = Path(dst)
+    with open(dst, "wb") as fh:
+        fh.write(head)
+        for i in range(k * copies):  # loop over pages (300 samples each)
+            t = t0 + pd.Timedelta(seconds=i * 300 / rate)
+            stamp = t.strftime("%Y-%m-%d %H:%M:%S:") + f"{t.microsecond // 1000:03d}"
+            page = re.sub(rb"Sequence Number:\d+", b"Sequence Number:%d" % i, pages[i % k])
+            fh.write(re.sub(rb"Page Time:\S+ \S+", b"Page Time:" + stamp.encode(), page))
+    return dst

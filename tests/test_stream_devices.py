@@ -1,0 +1,210 @@
+"""Device files read in pieces: Axivity ``.cwa`` by blocks, GENEActiv ``.bin`` by pages.
+The same values, notes, warnings and events as the whole read
+(``movement.io.devices.read_cwa``, ``read_geneactiv``), in bounded memory."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import movement
+from movement.batch import is_streamed
+from movement.config import AccelConfig
+from movement.errors import RecordingError
+from movement.io.devices import cwa_size, geneactiv_size
+from movement.stream import _NotStreamable, _open, score_stream, streams_faster
+
+pytest.importorskip("actfast")
+
+REPO = Path(__file__).resolve().parents[1]
+DEV = Path(__file__).parent / "data" / "real" / "wearable_device_files"
+sys.path.insert(0, str(REPO / "benchmarks"))
+from device_tiles import tile_cwa, tile_geneactiv  # noqa: E402
+from test_stream import assert_same_events  # noqa: E402
+
+
+def _whole(path: Path) -> movement.Recording:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return movement.read(path)
+
+
+def _streamed(path: Path, chunk_rows: int) -> tuple[np.ndarray, dict, object]:
+    src = _open(path, fs=None, modality=None, channels=None, chunk_rows=chunk_rows)
+    return src.read(0, src.meta.n_samples), src.meta.notes, src.meta.start
+
+
+@pytest.fixture(scope="module")
+def tiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("cwa")
+    return {
+        "copies": tile_cwa(DEV / "ax3_testfile.cwa", d / "copies.cwa", 3),
+        # 30 blocks (~36 s) left out of the second copy: a hole set missing on the grid
+        "hole": tile_cwa(DEV / "ax3_testfile.cwa", d / "hole.cwa", 4, drop=(200, 230)),
+        # ~41 min (windows of 450 s), with the same hole
+        "long": tile_cwa(DEV / "ax3_testfile.cwa", d / "long.cwa", 14, drop=(200, 230)),
+    }
+
+
+@pytest.mark.parametrize("chunk_rows", [1000, 7000, 250_000])
+@pytest.mark.parametrize("name", ["ax3", "ax6", "copies", "hole"])
+def test_streamed_equals_whole(name: str, chunk_rows: int, tiled: dict[str, Path]) -> None:
+    """Value for value (the sample times spread between block starts, the grid's
+    interpolation and its missing points), with the same notes and start."""
+    path = tiled.get(name) or DEV / f"{name}_testfile.cwa"
+    whole = _whole(path)
+    x, notes, start = _streamed(path, chunk_rows)
+    assert x.shape == whole.data.shape
+    assert np.array_equal(x, whole.data, equal_nan=True)
+    assert notes == whole.notes
+    assert start == whole.start
+    if name == "hole":
+        assert np.isnan(x).any(axis=1).sum() > 3000  # (~36 s at 100 Hz)
+        assert "in gaps set missing" in notes["resampled"]
+
+
+def test_events_streamed_equal_whole(tiled: dict[str, Path]) -> None:
+    """Scored in windows from pieces of blocks: the events of the whole read."""
+    path = tiled["long"]
+    whole = movement.score(_whole(path), stream=False)
+    ev = score_stream(path, window_s=450, chunk_rows=7000)
+    assert ev.attrs["stream"]["windows"] >= 3
+    assert len(whole) >= 5
+    assert_same_events(whole, ev, 100.0)
+    assert ev.attrs["parameters_hash"] == whole.attrs["parameters_hash"]
+
+
+def test_span_reads_only_its_part(tiled: dict[str, Path]) -> None:
+    path = tiled["copies"]
+    part = movement.read(path, start_s=100.0, stop_s=160.0)
+    whole = _whole(path)
+    assert np.array_equal(part.data, whole.data[10_000:16_000], equal_nan=True)
+
+
+def test_truncated_file_warns_as_whole(tmp_path: Path, tiled: dict[str, Path]) -> None:
+    cut = tmp_path / "cut.cwa"
+    cut.write_bytes(tiled["copies"].read_bytes() + b"\0" * 300)
+    with pytest.warns(UserWarning, match="truncated: a partial 300-byte block"):
+        x, notes, _ = _streamed(cut, 7000)
+    assert notes == _whole(cut).notes
+    assert np.array_equal(x, _whole(cut).data, equal_nan=True)
+
+
+def test_times_that_go_back_are_read_whole(tmp_path: Path, tiled: dict[str, Path]) -> None:
+    """Two blocks swapped: the samples' times fall back; the stream leaves the file to the
+    whole read (whatever it makes of it), through the library and a span alike."""
+    raw = bytearray(tiled["copies"].read_bytes())
+    a, b = 1024 + 50 * 512, 1024 + 51 * 512
+    raw[a:b], raw[b : b + 512] = raw[b : b + 512], raw[a:b]
+    odd = tmp_path / "swapped.cwa"
+    odd.write_bytes(bytes(raw))
+    with pytest.raises(_NotStreamable, match="do not rise"):
+        _open(odd, fs=None, modality=None, channels=None, chunk_rows=7000)
+    whole = _whole(odd)
+    part = movement.read(odd, start_s=0.0, stop_s=10.0)
+    assert np.array_equal(part.data, whole.data[:1000], equal_nan=True)
+
+
+def test_broken_block_is_the_whole_reads_error(tmp_path: Path) -> None:
+    bad = tmp_path / "empty.cwa"
+    bad.write_bytes((DEV / "ax3_testfile.cwa").read_bytes()[:1024])
+    with pytest.raises(RecordingError, match="no data blocks"):
+        _open(bad, fs=None, modality=None, channels=None, chunk_rows=7000)
+
+
+def test_long_files_stream(tmp_path: Path) -> None:
+    """A file of 9 h (3 windows) streams, judged from its block headers; a short one not."""
+    long = tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "long.cwa", 182)
+    n, rate = cwa_size(long)
+    assert (n, rate) == (182 * 17_400, 100.0)
+    assert streams_faster(long) and is_streamed(long)
+    assert not streams_faster(DEV / "ax3_testfile.cwa")
+    assert not is_streamed(DEV / "ax3_testfile.cwa")
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    drop=st.one_of(
+        st.none(),
+        st.tuples(st.integers(1, 430), st.integers(1, 60)).map(lambda t: (t[0], t[0] + t[1])),
+    ),
+    chunk_rows=st.integers(100, 60_000),
+)
+def test_property_pieces_anywhere(tmp_path: Path, drop, chunk_rows: int) -> None:
+    """Holes anywhere (blocks left out), pieces of any size: the whole read's values and
+    notes (a piece's last sample carried into the next, each block start found)."""
+    path = tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "p.cwa", 3, drop=drop)
+    whole = _whole(path)
+    x, notes, start = _streamed(path, chunk_rows)
+    assert np.array_equal(x, whole.data, equal_nan=True)
+    assert notes == whole.notes and start == whole.start
+
+
+# -- GENEActiv .bin ------------------------------------------------------------------------
+
+GENEACTIV = DEV / "GENEActiv_testfile.bin"  # 16 whole pages and a cut one; 85.7 Hz
+
+
+def _quiet_warnings(fn, *args):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args)
+    return out, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+@pytest.mark.parametrize("chunk_rows", [300, 1000, 7000, 250_000])
+@pytest.mark.parametrize("copies", [0, 3])
+def test_geneactiv_streamed_equals_whole(tmp_path: Path, copies: int, chunk_rows: int) -> None:
+    """The real (cut) file, and its whole pages repeated: the values of the whole read,
+    its notes, start and warnings (the cut file's "truncated")."""
+    path = tile_geneactiv(GENEACTIV, tmp_path / "g.bin", copies) if copies else GENEACTIV
+    whole, warned = _quiet_warnings(movement.read, path)
+    (x, notes, start), warned_s = _quiet_warnings(_streamed, path, chunk_rows)
+    assert np.array_equal(x, whole.data)
+    assert notes == whole.notes and start == whole.start
+    assert warned_s == warned
+    assert ("truncated" in notes) == (copies == 0)
+
+
+def test_geneactiv_events_streamed_equal_whole(tmp_path: Path) -> None:
+    """~1 h at 85.7 Hz in windows (twitch detector off: its whitening's grid at 85.7 Hz puts
+    the windows ~53 min apart): the events of the whole read."""
+    path = tile_geneactiv(GENEACTIV, tmp_path / "h.bin", 65)
+    cfg = AccelConfig(twitch_windows_s=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = movement.score(movement.read(path), cfg, stream=False)
+    ev = score_stream(path, cfg, window_s=900, chunk_rows=7000)
+    assert ev.attrs["stream"]["windows"] >= 3
+    assert len(whole) >= 5
+    assert_same_events(whole, ev, 85.7)
+
+
+def test_geneactiv_long_files_stream(tmp_path: Path) -> None:
+    """A day at 85.7 Hz (4 windows: they overlap by a quarter at this rate) streams,
+    judged from its header and first page; 9 h (2 windows) and the short file do not."""
+    day = tile_geneactiv(GENEACTIV, tmp_path / "day.bin", 1600)  # ~24.9 h
+    n, rate = geneactiv_size(day)
+    assert rate == 85.7 and n == pytest.approx(1600 * 4800, rel=0.01)
+    assert is_streamed(day)
+    assert not is_streamed(tile_geneactiv(GENEACTIV, tmp_path / "nine.bin", 600))
+    assert not is_streamed(GENEACTIV)
+
+
+def test_genea_before_geneactiv_is_left_to_the_whole_read() -> None:
+    """The original GENEA format: the whole read says it is not supported."""
+    with pytest.raises(_NotStreamable):
+        _open(DEV / "genea_testfile.bin", fs=None, modality=None, channels=None, chunk_rows=7000)
+    with pytest.raises(RecordingError, match="original GENEA"):
+        movement.score(DEV / "genea_testfile.bin")
