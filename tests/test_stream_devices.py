@@ -208,3 +208,56 @@ def test_genea_before_geneactiv_is_left_to_the_whole_read() -> None:
         _open(DEV / "genea_testfile.bin", fs=None, modality=None, channels=None, chunk_rows=7000)
     with pytest.raises(RecordingError, match="original GENEA"):
         movement.score(DEV / "genea_testfile.bin")
+
+
+# -- movement convert of a long device file: in pieces too ---------------------------------
+
+
+def _convert_both(path: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    from movement.io import conversion
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        streamed = conversion.convert(path, out / "streamed")
+        monkeypatch.setattr(conversion, "_stream_source", lambda *a, **k: None)
+        whole = conversion.convert(path, out / "whole")
+    return streamed, whole
+
+
+def test_convert_streams_a_long_cwa(
+    tmp_path: Path, tiled: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file movement score streams is converted in pieces: the same .npy, byte for byte,
+    and the same sidecar but for the date (the units note's median from a row sample may
+    differ in its last digit, as when scoring)."""
+    import json
+
+    long = tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "long.cwa", 182)  # ~9 h
+    from movement.io.conversion import _stream_source
+
+    assert _stream_source(long, fs=None, modality=None, channels=None, units=None) is not None
+    streamed, whole = _convert_both(long, tmp_path, monkeypatch)
+    assert streamed.read_bytes() == whole.read_bytes()
+    a, b = (json.loads(p.with_suffix(".json").read_text())["Conversion"] for p in (streamed, whole))
+    for c in (a, b):
+        c.pop("Date")
+        c["ReaderNotes"].pop("units")
+    assert a == b
+
+
+def test_convert_streamed_geneactiv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The streamed conversion of a GENEActiv file (taken as long): the whole one's bytes,
+    and its truncated warning said once."""
+    monkeypatch.setattr("movement.batch.is_streamed", lambda *a, **k: True)
+    from movement.io import conversion
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        streamed = conversion.convert(GENEACTIV, tmp_path / "s")
+    said = [str(w.message) for w in caught if "truncated" in str(w.message)]
+    assert len(said) == 1
+    monkeypatch.setattr(conversion, "_stream_source", lambda *a, **k: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = conversion.convert(GENEACTIV, tmp_path / "w")
+    assert streamed.read_bytes() == whole.read_bytes()

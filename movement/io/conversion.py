@@ -1,9 +1,11 @@
 """``movement convert``: read a recording once, keep it as a memory-mapped ``.npy`` + sidecar.
 
-Device files (Axivity ``.cwa``, GENEActiv ``.bin``, ActiGraph ``.gt3x``) and BDF can only
-be read whole, and CSV parses about 100x slower than a ``.npy`` loads; a ``.npy`` is
-memory-mapped, so :mod:`movement.stream` scores it in bounded memory. A study that is
-re-scored many times (new parameters, a new model) pays for one conversion.
+ActiGraph ``.gt3x`` files and BDF can only be read whole, Axivity ``.cwa`` and GENEActiv
+``.bin`` files are decoded again in each pass of a streamed scoring, and CSV parses about
+100x slower than a ``.npy`` loads; a ``.npy`` is memory-mapped, so :mod:`movement.stream`
+scores it in bounded memory. A study that is re-scored many times (new parameters, a new
+model) pays for one conversion, itself in bounded memory for the files ``movement score``
+streams (read in pieces, written row by row).
 
 :func:`convert` reads the file with :func:`movement.read` (so units, channel selection and
 the sampling rate are resolved exactly as when scoring) and writes:
@@ -124,6 +126,70 @@ def _write_npy(target: Path, data: np.ndarray, dtype: str) -> None:
         os.fsync(fh.fileno())
 
 
+def _write_npy_from(target: Path, src: Any, shape: tuple[int, int], dtype: str) -> None:
+    """Write a streamed source's rows (:mod:`movement.stream`) as the ``.npy`` of
+    :func:`_write_npy`: read front to back, ``_CHUNK_ROWS`` rows at a time, written to the
+    file (not through a memory map, whose written pages would count in the process's
+    resident memory until they reach the disk)."""
+    dt = np.dtype(dtype)
+    from numpy.lib import format as npformat
+
+    with open(target, "wb") as fh:
+        npformat.write_array_header_1_0(
+            fh, {"descr": npformat.dtype_to_descr(dt), "fortran_order": False, "shape": shape}
+        )
+        for a in range(0, shape[0], _CHUNK_ROWS):  # loop over pieces of rows
+            b = min(shape[0], a + _CHUNK_ROWS)
+            fh.write(np.ascontiguousarray(src.read(a, b), dtype=dt).tobytes())
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+#: Formats a long file of which is converted in pieces, as ``movement score`` streams it
+#: (formats with annotations, and the memory-mapped ones, are read as before)
+_STREAMED = (
+    ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".parquet", ".pq", ".cwa", ".bin",
+)  # fmt: skip
+
+
+def _stream_source(
+    path: Path,
+    *,
+    fs: float | None,
+    modality: str | None,
+    channels: Sequence[str | int] | None,
+    units: str | None,
+) -> Any:
+    """The streamed reader of a file ``movement score`` would stream (a day of a device file,
+    a large table), or None: read whole (other files, and those the stream leaves to the
+    whole read)."""
+    if not path.name.lower().endswith(_STREAMED):
+        return None
+    from ..batch import is_streamed
+    from ..stream import _CHUNK_ROWS as rows
+    from ..stream import _NotStreamable, _open
+
+    if not is_streamed(path, fs=fs, modality=modality, channels=channels):
+        return None
+    try:
+        return _open(path, fs=fs, modality=modality, channels=channels, chunk_rows=rows,
+                     units=units)  # fmt: skip
+    except _NotStreamable:
+        return None
+
+
+def _streamed_view(src: Any) -> Any:
+    """What :func:`_sidecar` reads of a recording, from a streamed source's header."""
+    from types import SimpleNamespace
+
+    m = src.meta
+    return SimpleNamespace(
+        fs=m.fs, modality=m.modality, units=m.units, channels=m.channels, start=m.start,
+        duration=m.n_samples / m.fs, notes=m.notes, annotations=None,
+        data=SimpleNamespace(shape=(m.n_samples, len(m.channels))),
+    )  # fmt: skip
+
+
 def _write_text(target: Path, text: str) -> None:
     with open(target, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
@@ -155,7 +221,9 @@ def convert(
     """Convert a recording once into a memory-mapped ``.npy`` with a JSON sidecar.
 
     The file is read with :func:`movement.read` (the same rate, modality, channel and unit
-    resolution as when scoring it) and written as ``<stem>.npy`` (samples x channels),
+    resolution as when scoring it), or, a file ``movement score`` would stream (a day of an
+    Axivity ``.cwa`` or GENEActiv ``.bin``, a large CSV or Parquet table), in pieces by
+    :mod:`movement.stream`'s readers (the same values, in bounded memory), and written as ``<stem>.npy`` (samples x channels),
     ``<stem>.json`` (sidecar: rate, modality, units, start, column names, provenance) and,
     when the file has annotations (EDF+, WFDB), ``<stem>_annotations.tsv``.
     ``movement.read`` of the result gives the same rate, modality, channels, units, start,
@@ -234,7 +302,12 @@ def convert(
             )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rec = read(p_in, fs=fs, modality=modality, channels=channels, units=units)
+        stream = _stream_source(p_in, fs=fs, modality=modality, channels=channels, units=units)
+        if stream is None:
+            caught.clear()  # (what an attempt to stream said, the whole read says again)
+            rec = read(p_in, fs=fs, modality=modality, channels=channels, units=units)
+        else:
+            rec = _streamed_view(stream)
     messages = list(
         dict.fromkeys(
             str(w.message).replace(f"{src}: ", "", 1)
@@ -253,7 +326,10 @@ def convert(
         tmp_npy = stack.enter_context(atomic_path(npy))
         tmp_side = stack.enter_context(atomic_path(side))
         tmp_ann = stack.enter_context(atomic_path(ann)) if annotations is not None else None
-        _write_npy(tmp_npy, rec.data, dtype)
+        if stream is None:
+            _write_npy(tmp_npy, rec.data, dtype)
+        else:
+            _write_npy_from(tmp_npy, stream, rec.data.shape, dtype)
         _write_text(tmp_side, json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
         if tmp_ann is not None:
             _write_text(tmp_ann, _annotations_tsv(annotations))
