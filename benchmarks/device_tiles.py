@@ -162,3 +162,47 @@ def tile_geneactiv(src: str | Path, dst: str | Path, copies: int) -> Path:
             page = re.sub(rb"Sequence Number:\d+", b"Sequence Number:%d" % i, pages[i % k])
             fh.write(re.sub(rb"Page Time:\S+ \S+", b"Page Time:" + stamp.encode(), page))
     return dst
+
+
+def tile_gt3x(src: str | Path, dst: str | Path, copies: int) -> Path:
+    """Write ``copies`` copies of the records of an ActiGraph ``.gt3x`` file's log.
+
+    The records before its first samples (the settings) are kept once; the rest are
+    repeated, each copy's timestamps (uint32 seconds at byte 2 of a record) moved on by
+    the span from its first record of samples to its last record, plus 1 s, and each
+    record's checksum (the complement of the XOR of its bytes) made good again;
+    ``info.txt``'s ``Last Sample Time`` (ticks of 100 ns) moves on by as much.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(src) as z:
+        info = z.read("info.txt").decode("utf-8")
+        log = z.read("log.bin")
+    recs, i = [], 0
+    while i < len(log):  # loop over records
+        size = int.from_bytes(log[i + 6 : i + 8], "little")
+        recs.append((i, i + 9 + size, log[i + 1], int.from_bytes(log[i + 2 : i + 6], "little")))
+        i += 9 + size
+    first = next(k for k, r in enumerate(recs) if r[2] in (0x00, 0x1A))
+    period = recs[-1][3] - recs[first][3] + 1
+    body = [bytearray(log[a:b]) for a, b, _, _ in recs[first:]]
+    stamps = [r[3] for r in recs[first:]]
+    out = bytearray(log[: recs[first][0]])
+    for c in range(copies):  # loop over copies (records within)
+        for rec, ts in zip(body, stamps, strict=True):
+            r = bytearray(rec)
+            r[2:6] = (ts + c * period).to_bytes(4, "little")
+            x = 0
+            for byte in r[:-1]:  # (a record's bytes: up to a few hundred)
+                x ^= byte
+            r[-1] = ~x & 0xFF
+            out += r
+    last = re.search(r"Last Sample Time: (\d+)", info)
+    if last:
+        moved = int(last.group(1)) + (copies - 1) * period * 10**7
+        info = info.replace(last.group(0), f"Last Sample Time: {moved}")
+    dst = Path(dst)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("log.bin", bytes(out))
+        z.writestr("info.txt", info)
+    return dst

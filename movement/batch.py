@@ -215,7 +215,7 @@ def output_stems(
 STREAM_BYTES = 256 * 2**20
 _STREAMABLE = (
     ".npy", ".parquet", ".pq", ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz",
-    ".edf", ".bdf", ".hea", ".h5", ".hdf5", ".mat", ".cwa", ".bin",
+    ".edf", ".bdf", ".hea", ".h5", ".hdf5", ".mat", ".cwa", ".bin", ".gt3x",
 )  # fmt: skip
 
 
@@ -227,7 +227,7 @@ def _decoded_bytes(path: Path) -> int:
     noisier digits, and erring high only streams a file that would have fitted; a
     ``.npy`` by its header's shape, a Parquet file by its metadata's rows and columns;
     an Axivity ``.cwa`` by its blocks' declared samples, a GENEActiv ``.bin`` by its size
-    over its first page's; plain text by its size, about
+    over its first page's, a ``.gt3x`` by its info.txt's times; plain text by its size, about
     as large as its samples as float64)."""
     name = path.name.lower()
     if name.endswith((".h5", ".hdf5", ".mat")):
@@ -259,6 +259,13 @@ def _decoded_bytes(path: Path) -> int:
 
             return 8 * 3 * geneactiv_size(path)[0]
         except (MovementError, OSError, ValueError):
+            return 0
+    if name.endswith(".gt3x"):
+        try:  # (its info.txt's start to last-sample time x rate)
+            from .io.devices import gt3x_size
+
+            return 8 * 3 * gt3x_size(path)[0]
+        except Exception:  # noqa: BLE001 - not a zip (BadZipFile...): the whole read says
             return 0
     if name.endswith(".npy"):
         try:  # (the header's shape: an int16 file is a quarter of its float64 samples)

@@ -1873,6 +1873,116 @@ def _geneactiv_source(
     return _ChunkedSource(arrays, meta, idx_ch, factor, top, runs, 3)
 
 
+def _gt3x_source(
+    path: Path,
+    fs: Any,
+    modality: Any,
+    channels: Any,
+    chunk_rows: int,
+    units: str | None = None,
+) -> _Source:
+    """An ActiGraph ``.gt3x`` file read in pieces of its log's records, each by actfast
+    (:func:`movement.io.devices.gt3x_read_records`, after the records that hold the
+    settings), its samples put on the grid of their times with idle-sleep gaps missing:
+    the values, notes and warnings of :func:`movement.io.devices.read_gt3x`.
+
+    Two kinds of pass: the first finds the first sample's time and the grid's length, then
+    the row sample's and the windows'. A log that does not read as records, that actfast
+    cannot read or reads no sample of (the whole read then tries pygt3x), or whose sample
+    times do not rise, is read whole.
+    """
+    import tempfile
+    import zipfile
+
+    from .io import devices as dv
+
+    src = str(path)
+    found = dv.gt3x_records(path)
+    if found is None:
+        raise _NotStreamable("a log that does not read as records: it is read whole", src)
+    info, offsets, kinds = found
+    act = np.flatnonzero(np.isin(kinds, dv._GT3X_ACTIVITY))
+    if not len(act):
+        raise _NotStreamable("no records of samples: it is read whole", src)
+    _, rate_guess = dv.gt3x_size(path)
+    per = max(1, int(chunk_rows // (rate_guess or 100.0)))  # records a piece (1 s each)
+    bounds = [*act[::per].tolist(), len(kinds)]
+    bounds[0] = int(act[0])
+
+    def pieces() -> Iterator[dict]:
+        with zipfile.ZipFile(path) as z, z.open("log.bin") as log:
+            preamble = log.read(int(offsets[act[0]]))
+            for r0, r1 in zip(bounds[:-1], bounds[1:], strict=True):  # loop over pieces
+                body = log.read(int(offsets[r1] - offsets[r0]))
+                fd, name = tempfile.mkstemp(prefix="movement-", suffix=".gt3x")
+                os.close(fd)
+                try:
+                    res = dv.gt3x_read_records(path, info, preamble, body, Path(name))
+                except RecordingError as exc:  # (the whole read tries pygt3x)
+                    raise _NotStreamable(f"{exc}: it is read whole", src) from None
+                ts = res.get("timeseries", {}).get("acceleration", {})
+                if ts.get("acceleration") is not None and len(ts["acceleration"]):
+                    yield {"res": res, "acc": ts["acceleration"], "dt": ts["datetime"]}
+
+    # pass 1: the first sample's time, the grid's length, the samples' order
+    first: dict[str, Any] = {}
+    n, last = 0, -1
+    for p in pieces():  # loop over pieces of records
+        if not first:
+            meta = p["res"].get("metadata", {}).get("info", {})
+            rate = dv.gt3x_rate(meta, src)
+            t0 = float(np.asarray(p["dt"][:1], dtype=np.int64).astype(np.float64)[0] / 1e9)
+            first.update(meta=meta, rate=rate, t0=t0)
+        t = np.asarray(p["dt"], dtype=np.int64).astype(np.float64) / 1e9
+        idx = np.rint((t - first["t0"]) * first["rate"]).astype(np.int64)
+        if np.any(np.diff(idx) <= 0) or idx[0] <= last:
+            raise _NotStreamable("sample times that do not rise: it is read whole", src)
+        last = int(idx[-1])
+        n += len(idx)
+    if not n:
+        raise _NotStreamable("actfast read no sample: it is read whole", src)
+    rate, t0 = first["rate"], first["t0"]
+    n_grid = last + 1
+    if n_grid > max(100 * n, 10**8):  # (the whole read says where the times jump)
+        raise _NotStreamable("sample times with a long jump: it is read whole", src)
+    notes: dict[str, Any] = {"reader": "actfast"}
+    start = dv.gt3x_described(path, first["meta"], rate, n, n_grid, t0, notes)
+    rows = max(chunk_rows, 1000)
+
+    def arrays() -> Iterator[np.ndarray]:
+        at = 0  # the next grid row
+        for p in pieces():  # loop over pieces of records
+            t = np.asarray(p["dt"], dtype=np.int64).astype(np.float64) / 1e9
+            idx = np.rint((t - t0) * rate).astype(np.int64)
+            for a in range(at, int(idx[0]), rows):  # loop over pieces of an idle gap
+                yield np.full((min(rows, int(idx[0]) - a), 3), np.nan)
+            block = np.full((int(idx[-1]) + 1 - int(idx[0]), 3), np.nan)
+            block[idx - idx[0]] = np.asarray(p["acc"], dtype=np.float64)
+            at = int(idx[-1]) + 1
+            yield block
+
+    gaps = _NanRuns(3)
+    sub, n_rows, top_all = _subsample_rows(arrays(), 3, gaps)
+    xyz = ["x", "y", "z"]
+    try:
+        meta, idx_ch, factor = _resolve(
+            path, xyz, sub, header_fs=rate, n=n_rows, fs=fs, modality=modality,
+            channel_sel=channels, notes=notes, units=units,
+            header=RawSignal(np.zeros((0, 3)), xyz, units="g", modality="accel", start=start),
+        )  # fmt: skip
+    except RecordingError as exc:
+        if len(sub) == n_rows or not len(gaps.runs()) or isinstance(exc, UnresolvedError):
+            raise
+        why = str(exc).removeprefix(f"{src}: ")
+        raise _NotStreamable(f"a sample of its rows: {why}; it is read whole", src) from None
+    if not np.isfinite(top_all[idx_ch]).all():
+        raise RecordingError("data contains infinite values", src)
+    runs = gaps.runs(idx_ch)
+    check_missing(runs, n_rows, meta.fs, src)
+    top = top_all[idx_ch] * abs(factor)
+    return _ChunkedSource(arrays, meta, idx_ch, factor, top, runs, 3)
+
+
 def _open(
     obj: Recording | str | Path,
     *,
@@ -1913,6 +2023,8 @@ def _open(
         return _cwa_source(path, fs, modality, channels, chunk_rows, units)
     if suffix == ".bin":  # (GENEActiv)
         return _geneactiv_source(path, fs, modality, channels, chunk_rows, units)
+    if suffix == ".gt3x":
+        return _gt3x_source(path, fs, modality, channels, chunk_rows, units)
     if suffix == ".hea":
         return _wfdb_source(path, fs, modality, channels, units)
     if suffix in (".h5", ".hdf5") or (suffix == ".mat" and is_hdf5(path)):
@@ -2358,8 +2470,8 @@ def streams_faster(
     modality: str | None = None,
     channels: Sequence[str | int] | None = None,
 ) -> bool:
-    """Whether :func:`score_stream` scores a ``.npy``, EDF, WFDB, HDF5, ``.cwa`` or GENEActiv
-    ``.bin`` file faster than whole.
+    """Whether :func:`score_stream` scores a ``.npy``, EDF, WFDB, HDF5 or device file (``.cwa``,
+    ``.bin``, ``.gt3x``) faster than whole.
 
     Streaming re-processes each window's overlap, but its windows stay small (the
     same memory reused from window to window) where a whole-recording pass works on
@@ -2373,16 +2485,18 @@ def streams_faster(
     or more. Only ``.npy``, EDF, WFDB and HDF5 (``.h5``, ``.hdf5``, MATLAB v7.3 ``.mat``)
     files are judged (their header and a sample of rows is all it reads), Axivity ``.cwa``
     files by their block headers (a day of a 100 Hz AX3 was scored in 11.8 s at 544 MB
-    streamed, 16.3 s at 2.1 GB whole) and GENEActiv ``.bin`` files by their header and
-    first page, with at least 3 windows whatever their overlap; other formats: False.
+    streamed, 16.3 s at 2.1 GB whole), GENEActiv ``.bin`` files by their header and first
+    page and ``.gt3x`` files by their ``info.txt``, with at least 3 windows whatever their
+    overlap; other formats: False.
     """
     path = Path(path)
-    if suffix_of(path) in (".cwa", ".bin"):  # (judged on headers: no sample decoded)
-        from .io.devices import cwa_size, geneactiv_size
+    if suffix_of(path) in (".cwa", ".bin", ".gt3x"):  # (judged on headers: nothing decoded)
+        from .io import devices as dv
 
+        size_of = {".cwa": dv.cwa_size, ".bin": dv.geneactiv_size, ".gt3x": dv.gt3x_size}
         try:
-            n, rate = (cwa_size if suffix_of(path) == ".cwa" else geneactiv_size)(path)
-        except (MovementError, OSError, ValueError):
+            n, rate = size_of[suffix_of(path)](path)
+        except Exception:  # noqa: BLE001 - a broken file (BadZipFile...): the read says what
             return False
         if not n or not rate:
             return False

@@ -1,6 +1,7 @@
-"""Device files read in pieces: Axivity ``.cwa`` by blocks, GENEActiv ``.bin`` by pages.
-The same values, notes, warnings and events as the whole read
-(``movement.io.devices.read_cwa``, ``read_geneactiv``), in bounded memory."""
+"""Device files read in pieces: Axivity ``.cwa`` by blocks, GENEActiv ``.bin`` by pages,
+ActiGraph ``.gt3x`` by its log's records. The same values, notes, warnings and events as
+the whole read (``movement.io.devices.read_cwa``, ``read_geneactiv``, ``read_gt3x``), in
+bounded memory."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import movement
 from movement.batch import is_streamed
 from movement.config import AccelConfig
 from movement.errors import RecordingError
-from movement.io.devices import cwa_size, geneactiv_size
+from movement.io.devices import cwa_size, geneactiv_size, gt3x_size
 from movement.stream import _NotStreamable, _open, score_stream, streams_faster
 
 pytest.importorskip("actfast")
@@ -25,7 +26,7 @@ pytest.importorskip("actfast")
 REPO = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).parent / "data" / "real" / "wearable_device_files"
 sys.path.insert(0, str(REPO / "benchmarks"))
-from device_tiles import tile_cwa, tile_geneactiv  # noqa: E402
+from device_tiles import tile_cwa, tile_geneactiv, tile_gt3x  # noqa: E402
 from test_stream import assert_same_events  # noqa: E402
 
 
@@ -261,3 +262,55 @@ def test_convert_streamed_geneactiv(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         warnings.simplefilter("ignore")
         whole = conversion.convert(GENEACTIV, tmp_path / "w")
     assert streamed.read_bytes() == whole.read_bytes()
+
+
+# -- ActiGraph .gt3x -----------------------------------------------------------------------
+
+GT3X = DEV / "actigraph_testfile.gt3x"  # 30 Hz, idle-sleep gaps, ends 4 s before its header
+
+
+@pytest.mark.parametrize("chunk_rows", [30, 3000, 250_000])
+@pytest.mark.parametrize("copies", [0, 3])
+def test_gt3x_streamed_equals_whole(tmp_path: Path, copies: int, chunk_rows: int) -> None:
+    """Pieces of the log's records (down to one record a piece): the whole read's grid,
+    idle-sleep gaps missing, its notes, start and warnings."""
+    path = tile_gt3x(GT3X, tmp_path / "g.gt3x", copies) if copies else GT3X
+    whole, warned = _quiet_warnings(movement.read, path)
+    (x, notes, start), warned_s = _quiet_warnings(_streamed, path, chunk_rows)
+    assert np.array_equal(x, whole.data, equal_nan=True)
+    assert np.isnan(x).any()  # (the idle-sleep gaps)
+    assert notes == whole.notes and start == whole.start
+    assert warned_s == warned
+
+
+def test_gt3x_events_streamed_equal_whole(tmp_path: Path) -> None:
+    path = tile_gt3x(GT3X, tmp_path / "h.gt3x", 3)  # ~1.5 h
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = movement.score(movement.read(path), stream=False)
+        ev = score_stream(path, window_s=900, chunk_rows=3000)
+    assert ev.attrs["stream"]["windows"] >= 3
+    assert len(whole) >= 3
+    assert_same_events(whole, ev, 30.0)
+
+
+def test_gt3x_long_files_stream(tmp_path: Path) -> None:
+    """~28 h at 30 Hz (3 windows) streams, judged from info.txt alone; the short file not."""
+    day = tile_gt3x(GT3X, tmp_path / "day.gt3x", 57)
+    n, rate = gt3x_size(day)
+    assert rate == 30.0 and n > 3 * 33_000 * 30
+    assert is_streamed(day)
+    assert not is_streamed(GT3X)
+
+
+def test_gt3x_not_records_is_left_to_the_whole_read(tmp_path: Path) -> None:
+    import zipfile
+
+    bad = tmp_path / "bad.gt3x"
+    with zipfile.ZipFile(GT3X) as z, zipfile.ZipFile(bad, "w") as out:
+        out.writestr("info.txt", z.read("info.txt"))
+        out.writestr("log.bin", b"\x1e\x00" + z.read("log.bin")[2:40] + b"\x00garbage")
+    with pytest.raises(_NotStreamable):
+        _open(bad, fs=None, modality=None, channels=None, chunk_rows=3000)
+    with pytest.raises(RecordingError):
+        movement.read(bad)

@@ -1,7 +1,7 @@
 """``movement convert``: read a recording once, keep it as a memory-mapped ``.npy`` + sidecar.
 
-ActiGraph ``.gt3x`` files and BDF can only be read whole, Axivity ``.cwa`` and GENEActiv
-``.bin`` files are decoded again in each pass of a streamed scoring, and CSV parses about
+BDF's samples can only be read whole, device files (Axivity ``.cwa``, GENEActiv ``.bin``,
+ActiGraph ``.gt3x``) are decoded again in each pass of a streamed scoring, and CSV parses about
 100x slower than a ``.npy`` loads; a ``.npy`` is memory-mapped, so :mod:`movement.stream`
 scores it in bounded memory. A study that is re-scored many times (new parameters, a new
 model) pays for one conversion, itself in bounded memory for the files ``movement score``
@@ -149,6 +149,7 @@ def _write_npy_from(target: Path, src: Any, shape: tuple[int, int], dtype: str) 
 #: (formats with annotations, and the memory-mapped ones, are read as before)
 _STREAMED = (
     ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".parquet", ".pq", ".cwa", ".bin",
+    ".gt3x",
 )  # fmt: skip
 
 

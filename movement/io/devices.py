@@ -1069,6 +1069,137 @@ def _gt3x_pygt3x(path: Path) -> tuple[np.ndarray, np.ndarray, dict]:
     return acc, t, meta
 
 
+_GT3X_ACTIVITY = (0x00, 0x1A)  # log.bin record types of samples (ACTIVITY, ACTIVITY2)
+_GT3X_SCAN = 1 << 20  # bytes of log.bin inflated at a time when finding its records
+
+
+def gt3x_records(path: Path) -> tuple[bytes, np.ndarray, np.ndarray] | None:
+    """A ``.gt3x`` file's ``info.txt``, and where each record of its ``log.bin`` starts
+    (offsets in the inflated ``log.bin``, its length appended) and its type; None when
+    the log does not read as records (the whole read says what is wrong).
+
+    A record is ``0x1E``, its type (1 byte), a timestamp (4), its payload's length (2),
+    the payload and a checksum byte (ActiGraph's GT3X format).
+    """
+    import zipfile
+
+    starts: list[int] = []
+    kinds: list[int] = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.read("info.txt")
+            with z.open("log.bin") as fh:
+                buf, base, at = b"", 0, 0  # inflated bytes held, their offset, next record
+                while True:  # loop over pieces of the log (its records within them)
+                    more = fh.read(_GT3X_SCAN)
+                    buf = buf[at - base :] + more
+                    base = at
+                    i = 0
+                    while i + 8 <= len(buf):  # loop over the records in this piece
+                        if buf[i] != 0x1E:
+                            return None
+                        end = i + 9 + int.from_bytes(buf[i + 6 : i + 8], "little")
+                        if end > len(buf):
+                            break
+                        starts.append(base + i)
+                        kinds.append(buf[i + 1])
+                        i = end
+                    at = base + i
+                    if not more:
+                        if at != base + len(buf):  # (a cut last record)
+                            return None
+                        break
+    except (OSError, KeyError, ValueError, EOFError, RuntimeError):
+        return None
+    except Exception:  # noqa: BLE001 - zipfile.BadZipFile, zlib.error: the whole read's words
+        return None
+    return info, np.array([*starts, at], dtype=np.int64), np.array(kinds, dtype=np.int64)
+
+
+def gt3x_read_records(path: Path, info: bytes, preamble: bytes, body: bytes, scratch: Path) -> dict:
+    """actfast's reading of some records of a ``.gt3x`` file's log (``body``, after the
+    records before its first samples, ``preamble``: the settings), as a file of its own."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(scratch, "w") as z:
+            z.writestr("info.txt", info)
+            z.writestr("log.bin", preamble + body)
+        return _actfast_read(scratch, "ActiGraph .gt3x file")
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def gt3x_size(path: Path) -> tuple[int, float | None]:
+    """About the samples of a ``.gt3x`` file (its ``info.txt``'s start to last-sample time
+    x rate) and its rate: a size estimate that inflates no sample."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        text = z.read("info.txt").decode("utf-8", "replace")
+    info = dict(
+        (k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in text.splitlines())
+    )
+    try:
+        fs = float(info["Sample Rate"])
+        span = (int(info["Last Sample Time"]) - int(info["Start Date"])) / 1e7
+    except (KeyError, ValueError):
+        return 0, None
+    return max(0, int(span * fs)), fs
+
+
+def gt3x_rate(meta: dict, src: str) -> float:
+    """The rate in a ``.gt3x`` file's ``info.txt`` (as actfast gives it), checked."""
+    try:
+        int(meta["Start Date"])
+        int(meta.get("Last Sample Time") or 0)
+        return float(meta["Sample Rate"])
+    except (KeyError, ValueError):
+        raise RecordingError(
+            "the .gt3x info.txt has no usable Sample Rate / Start Date", src
+        ) from None
+
+
+def gt3x_described(
+    path: Path, meta: dict, fs: float, n: int, n_grid: int, t0: float, notes: dict[str, Any]
+) -> datetime:
+    """The notes (idle sleep, an early end, the device) and start of ``n`` samples of a
+    ``.gt3x`` file put on a grid of ``n_grid``, the first at ``t0`` (s since 1970); the
+    grid's length against the header's start and last-sample times (too long or over 5 %
+    short: an error). What :func:`read_gt3x` and the streamed reading both say."""
+    src = str(path)
+    start_ticks = int(meta["Start Date"])
+    last_ticks = int(meta.get("Last Sample Time") or 0)
+    if n_grid > n:
+        notes["idle_sleep"] = (
+            f"{n_grid - n} samples ({(n_grid - n) / fs:.0f} s) in idle-sleep "
+            "gaps (the device still, not sampling): missing, not filled with the last sample "
+            "as ActiLife does"
+        )
+    if last_ticks > start_ticks:
+        expected = int(round((last_ticks - start_ticks) / 1e7 * fs))
+        if n_grid > expected + fs:
+            raise RecordingError(
+                f"{n_grid} samples but the header's start/last-sample times give {expected}", src
+            )
+        short = expected - n_grid
+        if short > 0.05 * expected:
+            raise RecordingError(
+                f"read {n_grid} samples ({n_grid / fs:.0f} s) but the header's start and "
+                f"last-sample times give {expected} ({expected / fs:.0f} s)",
+                src,
+            )
+        if short > fs:
+            notes["end"] = (
+                f"data end {short / fs:.1f} s before the header's last-sample time "
+                "(trailing idle sleep or a truncated file)"
+            )
+            warnings.warn(f"{src}: {notes['end']}", stacklevel=3)
+    if meta.get("Device Type"):
+        notes["device"] = str(meta["Device Type"])
+    return datetime(1970, 1, 1) + timedelta(seconds=t0)
+
+
 @register_reader(".gt3x", extra="devices", description="ActiGraph .gt3x (actfast; pygt3x fallback)")
 def read_gt3x(path: Path) -> RawSignal:
     """Read an ActiGraph ``.gt3x`` file with actfast, falling back to pygt3x.
@@ -1124,14 +1255,7 @@ def read_gt3x(path: Path) -> RawSignal:
         notes["reader"] = f"pygt3x (GPL-3.0; {problem})"
         if acc.shape[0] == 0:
             raise RecordingError(f"0 samples read ({problem}; pygt3x also read none)", src)
-    try:
-        fs = float(meta["Sample Rate"])
-        start_ticks = int(meta["Start Date"])
-        last_ticks = int(meta.get("Last Sample Time") or 0)
-    except (KeyError, ValueError):
-        raise RecordingError(
-            "the .gt3x info.txt has no usable Sample Rate / Start Date", src
-        ) from None
+    fs = gt3x_rate(meta, src)
     # samples on the grid of their timestamps; idle-sleep gaps missing (NaN)
     idx = np.rint((t - t[0]) * fs).astype(np.int64)
     if np.any(np.diff(idx) <= 0):
@@ -1147,34 +1271,8 @@ def read_gt3x(path: Path) -> RawSignal:
     if n_grid > acc.shape[0]:
         grid = np.full((n_grid, acc.shape[1]), np.nan)
         grid[idx] = acc
-        notes["idle_sleep"] = (
-            f"{n_grid - acc.shape[0]} samples ({(n_grid - acc.shape[0]) / fs:.0f} s) in idle-sleep "
-            "gaps (the device still, not sampling): missing, not filled with the last sample "
-            "as ActiLife does"
-        )
         acc = grid
-    if last_ticks > start_ticks:
-        expected = int(round((last_ticks - start_ticks) / 1e7 * fs))
-        if n_grid > expected + fs:
-            raise RecordingError(
-                f"{n_grid} samples but the header's start/last-sample times give {expected}", src
-            )
-        short = expected - n_grid
-        if short > 0.05 * expected:
-            raise RecordingError(
-                f"read {n_grid} samples ({n_grid / fs:.0f} s) but the header's start and "
-                f"last-sample times give {expected} ({expected / fs:.0f} s)",
-                src,
-            )
-        if short > fs:
-            notes["end"] = (
-                f"data end {short / fs:.1f} s before the header's last-sample time "
-                "(trailing idle sleep or a truncated file)"
-            )
-            warnings.warn(f"{src}: {notes['end']}", stacklevel=2)
-    start = datetime(1970, 1, 1) + timedelta(seconds=float(t[0]))
-    if meta.get("Device Type"):
-        notes["device"] = str(meta["Device Type"])
+    start = gt3x_described(path, meta, fs, int(idx.size), n_grid, float(t[0]), notes)
     return RawSignal(
         acc, ["x", "y", "z"], fs=fs, start=start, units="g", modality="accel", notes=notes
     )
