@@ -314,3 +314,22 @@ def test_gt3x_not_records_is_left_to_the_whole_read(tmp_path: Path) -> None:
         _open(bad, fs=None, modality=None, channels=None, chunk_rows=3000)
     with pytest.raises(RecordingError):
         movement.read(bad)
+
+
+def test_info_of_a_long_device_file_reads_it_in_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``movement info`` of a file ``movement score`` streams: its pieces' passes (bounded
+    memory), never the whole read, with the whole read's samples and notes."""
+    from movement.io import info as info_mod
+
+    long = tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "long.cwa", 182)
+    whole = _whole(long)
+
+    def no_whole_read(*a, **k):
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr("movement.io.read", no_whole_read)
+    d = info_mod.info(long)
+    assert d["n_samples"] == whole.n_samples and d["fs"] == 100.0
+    assert d["notes"]["resampled"] == whole.notes["resampled"]

@@ -32,6 +32,10 @@ _HEADER_ONLY = {".npy", ".edf", ".hea", ".h5", ".hdf5", ".mat"}  # (.mat: v7.3, 
 #: 1.75 GB); a table the windowed reader cannot take (a time column that goes back, or
 #: writes its dates two ways) is still read whole.
 _TABLES = {".csv", ".tsv", ".parquet", ".pq"}
+#: Device files described in pieces when ``movement score`` would stream them (3 windows and
+#: more: a day of 100 Hz): their decoding passes in bounded memory, not a whole read (a day
+#: of a ``.cwa`` read whole held 2 GB)
+_DEVICES = {".cwa", ".bin", ".gt3x"}
 
 
 #: What :func:`info` assumes to describe a file whose rate or modality it cannot tell
@@ -190,6 +194,11 @@ def _read_header(p: Path, kwargs: dict[str, Any]) -> tuple[Any, Any, list[Any], 
         from ..batch import STREAM_BYTES, _decoded_bytes
 
         lazy = _decoded_bytes(p) >= STREAM_BYTES
+    if not lazy and not kwargs.get("format") and suffix in _DEVICES and p.is_file():
+        from ..batch import is_streamed
+
+        lazy = is_streamed(p, fs=kwargs.get("fs"), modality=kwargs.get("modality"),
+                           channels=kwargs.get("channels"))  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if lazy:  # a long file: its header and a sample of rows, not all its samples
