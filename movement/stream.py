@@ -1665,6 +1665,46 @@ def _table_source(
     return _ChunkedSource(arrays, meta, idx, factor, top, runs, len(data_cols), calib=first["acc"])
 
 
+def _device_source(
+    path: Path,
+    arrays: Any,
+    sub: np.ndarray,
+    n: int,
+    top_all: np.ndarray,
+    gaps: _NanRuns,
+    rate: float,
+    notes: dict[str, Any],
+    start: Any,
+    fs: Any,
+    modality: Any,
+    channels: Any,
+    units: str | None,
+) -> _Source:
+    """A device file's pieces (``arrays``: x, y, z in g at ``rate``) as a streamed source,
+    given its first pass (row sample ``sub`` of ``n`` rows, largest values, missing runs)
+    and what its reader says (``notes``, ``start``): rate, modality, channels and units
+    resolved as :func:`movement.read` resolves them, and judged as it judges them."""
+    src = str(path)
+    xyz = ["x", "y", "z"]
+    try:
+        meta, idx, factor = _resolve(
+            path, xyz, sub, header_fs=rate, n=n, fs=fs, modality=modality,
+            channel_sel=channels, notes=notes, units=units,
+            header=RawSignal(np.zeros((0, 3)), xyz, units="g", modality="accel", start=start),
+        )  # fmt: skip
+    except RecordingError as exc:
+        if len(sub) == n or not len(gaps.runs()) or isinstance(exc, UnresolvedError):
+            raise
+        # (a sample of a long grid mostly missing: the whole read judges all its rows)
+        why = str(exc).removeprefix(f"{src}: ")
+        raise _NotStreamable(f"a sample of its rows: {why}; it is read whole", src) from None
+    if not np.isfinite(top_all[idx]).all():
+        raise RecordingError("data contains infinite values", src)
+    runs = gaps.runs(idx)
+    check_missing(runs, n, meta.fs, src)
+    return _ChunkedSource(arrays, meta, idx, factor, top_all[idx] * abs(factor), runs, 3)
+
+
 def _cwa_source(
     path: Path,
     fs: Any,
@@ -1780,27 +1820,10 @@ def _cwa_source(
     measured = (n - 1) / float(t_last) if t_last > 0 else rate
     notes["resampled"] = dv._cwa_resampled(hw, rate, measured, n, n_rows, gap_count[0])
     notes["device"] = dv._cwa_device(hw, dev, cfg)
-    xyz = ["x", "y", "z"]
-    try:
-        meta, idx_ch, factor = _resolve(
-            path, xyz, sub, header_fs=rate, n=n_rows, fs=fs, modality=modality,
-            channel_sel=channels, notes=notes, units=units,
-            header=RawSignal(
-                np.zeros((0, 3)), xyz, units="g", modality="accel",
-                start=dv._ns_to_datetime(first["ns"]),
-            ),
-        )  # fmt: skip
-    except RecordingError as exc:
-        if len(sub) == n_rows or not len(gaps.runs()) or isinstance(exc, UnresolvedError):
-            raise
-        why = str(exc).removeprefix(f"{src}: ")
-        raise _NotStreamable(f"a sample of its rows: {why}; it is read whole", src) from None
-    if not np.isfinite(top_all[idx_ch]).all():
-        raise RecordingError("data contains infinite values", src)
-    runs = gaps.runs(idx_ch)
-    check_missing(runs, n_rows, meta.fs, src)
-    top = top_all[idx_ch] * abs(factor)
-    return _ChunkedSource(arrays, meta, idx_ch, factor, top, runs, 3)
+    start = dv._ns_to_datetime(first["ns"])
+    return _device_source(
+        path, arrays, sub, n_rows, top_all, gaps, rate, notes, start, fs, modality, channels, units
+    )
 
 
 def _geneactiv_source(
@@ -1859,18 +1882,9 @@ def _geneactiv_source(
     gaps = _NanRuns(3)
     sub, n, top_all = _subsample_rows(arrays(), 3, gaps)
     rate, notes, start = dv.geneactiv_described(path, n, seen.get("meta", {}), seen.get("t0"))
-    xyz = ["x", "y", "z"]
-    meta, idx_ch, factor = _resolve(
-        path, xyz, sub, header_fs=rate, n=n, fs=fs, modality=modality, channel_sel=channels,
-        notes=notes, units=units,
-        header=RawSignal(np.zeros((0, 3)), xyz, units="g", modality="accel", start=start),
-    )  # fmt: skip
-    if not np.isfinite(top_all[idx_ch]).all():
-        raise RecordingError("data contains infinite values", src)
-    runs = gaps.runs(idx_ch)
-    check_missing(runs, n, meta.fs, src)
-    top = top_all[idx_ch] * abs(factor)
-    return _ChunkedSource(arrays, meta, idx_ch, factor, top, runs, 3)
+    return _device_source(
+        path, arrays, sub, n, top_all, gaps, rate, notes, start, fs, modality, channels, units
+    )
 
 
 def _gt3x_source(
@@ -1963,24 +1977,9 @@ def _gt3x_source(
 
     gaps = _NanRuns(3)
     sub, n_rows, top_all = _subsample_rows(arrays(), 3, gaps)
-    xyz = ["x", "y", "z"]
-    try:
-        meta, idx_ch, factor = _resolve(
-            path, xyz, sub, header_fs=rate, n=n_rows, fs=fs, modality=modality,
-            channel_sel=channels, notes=notes, units=units,
-            header=RawSignal(np.zeros((0, 3)), xyz, units="g", modality="accel", start=start),
-        )  # fmt: skip
-    except RecordingError as exc:
-        if len(sub) == n_rows or not len(gaps.runs()) or isinstance(exc, UnresolvedError):
-            raise
-        why = str(exc).removeprefix(f"{src}: ")
-        raise _NotStreamable(f"a sample of its rows: {why}; it is read whole", src) from None
-    if not np.isfinite(top_all[idx_ch]).all():
-        raise RecordingError("data contains infinite values", src)
-    runs = gaps.runs(idx_ch)
-    check_missing(runs, n_rows, meta.fs, src)
-    top = top_all[idx_ch] * abs(factor)
-    return _ChunkedSource(arrays, meta, idx_ch, factor, top, runs, 3)
+    return _device_source(
+        path, arrays, sub, n_rows, top_all, gaps, rate, notes, start, fs, modality, channels, units
+    )
 
 
 def _open(
