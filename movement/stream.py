@@ -27,8 +27,9 @@ can depend on (see :func:`overlap_for`):
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 500 s for 100 Hz accelerometry, 175 s for 2 kHz EMG. Core boundaries and
-the overlap are multiples of the baseline's 0.5 s block, of the periodicity
+Defaults: 450 s for 100 Hz accelerometry, 175 s for 2 kHz EMG (the sum, rounded up once:
+rounded apart, at 85.7 Hz the reach and the longest segment took one 3161 s alignment step
+each). Core boundaries and the overlap are multiples of the baseline's 0.5 s block, of the periodicity
 detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update;
 accelerometry: of the twitch detector's 50 s whitening update), so the blocks and spectral
 windows of every slice fall on the same samples as in the whole recording.
@@ -214,9 +215,9 @@ def overlap_for(
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
-    (500.0, 175.0)
+    (450.0, 175.0)
     """
-    return _margin(cfg, fs) + _round_up(max_segment_s, fs, cfg)
+    return _round_up(_margin(cfg, fs) + max_segment_s, fs, cfg)
 
 
 def _settle_s(cfg: EMGConfig | AccelConfig) -> float:
@@ -268,7 +269,7 @@ def _margin(cfg: EMGConfig | AccelConfig, fs: float) -> float:
         + (getattr(cfg, "sustained_window_s", 0.0) or 0.0) / 2
         + (ECG_REACH_S if getattr(cfg, "ecg_removal", False) else 0.0)
     )
-    return _round_up(s, fs, cfg)
+    return s
 
 
 class _NotStreamable(RecordingError):

@@ -45,16 +45,20 @@ def accel_whole(accel_sim):
 
 
 def test_overlap_defaults():
-    # rounded up to the twitch detector's whitening update step (50 s); the detector's
-    # whitening (150 + 25 s) compounds with its noise level's 150 s
-    assert overlap_for(AccelConfig(), 100.0) == 500.0
+    # the reach (362.25 s: the detector's whitening, 150 + 25 s, compounds with its noise
+    # level's 150 s) and the longest segment (60 s), rounded up once to the twitch
+    # detector's whitening update step (50 s)
+    assert overlap_for(AccelConfig(), 100.0) == 450.0
     assert overlap_for(AccelConfig(twitch_windows_s=None), 100.0) == 248.0
+    # at 85.7 Hz (GENEActiv) the blocks (43, 9 and 21 samples) and the update step meet
+    # every 3161 s: one step of overlap (each part rounded up apart, it was two)
+    assert overlap_for(AccelConfig(), 85.7) == pytest.approx(270_900 / 85.7)
     # 105 s + the MUAP detector's whitening (32.5 s) + the ECG removal's reach (42 s)
     assert overlap_for(EMGConfig(), 2000.0) == 175.0
     assert overlap_for(EMGConfig(ecg_removal=False), 2000.0) == 135.0
     # the baseline window dominates: a longer one needs more overlap (twice: the
     # whitening's background spectrum and the noise level)
-    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) >= 500.0 + 300
+    assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) >= 450.0 + 300
 
 
 def test_accel_stream_equals_in_memory(accel_sim, accel_whole):

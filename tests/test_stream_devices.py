@@ -193,13 +193,13 @@ def test_geneactiv_events_streamed_equal_whole(tmp_path: Path) -> None:
 
 
 def test_geneactiv_long_files_stream(tmp_path: Path) -> None:
-    """A day at 85.7 Hz (4 windows: they overlap by a quarter at this rate) streams,
-    judged from its header and first page; 9 h (2 windows) and the short file do not."""
+    """A day at 85.7 Hz (7 windows: they overlap by a quarter at this rate) streams,
+    judged from its header and first page; 4.7 h (2 windows) and the short file do not."""
     day = tile_geneactiv(GENEACTIV, tmp_path / "day.bin", 1600)  # ~24.9 h
     n, rate = geneactiv_size(day)
     assert rate == 85.7 and n == pytest.approx(1600 * 4800, rel=0.01)
     assert is_streamed(day)
-    assert not is_streamed(tile_geneactiv(GENEACTIV, tmp_path / "nine.bin", 600))
+    assert not is_streamed(tile_geneactiv(GENEACTIV, tmp_path / "short.bin", 300))
     assert not is_streamed(GENEACTIV)
 
 
