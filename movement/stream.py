@@ -1666,6 +1666,16 @@ def _table_source(
     return _ChunkedSource(arrays, meta, idx, factor, top, runs, len(data_cols), calib=first["acc"])
 
 
+def _scratch(suffix: str) -> Path:
+    """A new empty file in the temporary folder, for a device file's piece (its reader
+    removes it once read)."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="movement-", suffix=suffix)
+    os.close(fd)
+    return Path(name)
+
+
 def _device_source(
     path: Path,
     arrays: Any,
@@ -1724,7 +1734,6 @@ def _cwa_source(
     A file the whole read would refuse, or time some other way (no configured rate,
     sample times that do not rise, fewer than two block starts), is read whole.
     """
-    import tempfile
 
     from .io import devices as dv
 
@@ -1737,10 +1746,9 @@ def _cwa_source(
 
     def pieces() -> Iterator[tuple[int, dict]]:
         for b0, b1 in zip(edges[:-1], edges[1:], strict=True):  # loop over pieces of blocks
-            fd, name = tempfile.mkstemp(prefix="movement-", suffix=".cwa")
-            os.close(fd)
+            scratch = _scratch(".cwa")
             try:
-                res = dv.cwa_blocks(path, head_len, b0, b1, Path(name))
+                res = dv.cwa_blocks(path, head_len, b0, b1, scratch)
             except RecordingError as exc:  # (the whole read's words for what is wrong)
                 raise _NotStreamable(f"{exc}: it is read whole", src) from None
             hf = res.get("timeseries", {}).get("high_frequency", {})
@@ -1836,13 +1844,12 @@ def _geneactiv_source(
     units: str | None = None,
 ) -> _Source:
     """A GENEActiv ``.bin`` file read in pieces of its pages, each by actfast
-    (:func:`movement.io.devices.geneactiv_read_pages`): the values, notes and warnings of
+    (:func:`movement.io.devices.actfast_piece`): the values, notes and warnings of
     :func:`movement.io.devices.read_geneactiv` (its samples as they are, at the header's
     frequency). One pass takes the rows' sample, largest values and count, then the
     windows'. A file not of the GENEActiv kind, or whose pieces actfast reads otherwise
     than 300 samples a page, is read whole (the whole read says what is wrong).
     """
-    import tempfile
 
     from .io import devices as dv
 
@@ -1861,11 +1868,10 @@ def _geneactiv_source(
 
     def arrays() -> Iterator[np.ndarray]:
         for p0, p1 in zip(edges[:-1], edges[1:], strict=True):  # loop over pieces of pages
-            fd, name = tempfile.mkstemp(prefix="movement-", suffix=".bin")
-            os.close(fd)
+            scratch = _scratch(".bin")
             a, b = int(offsets[p0]), int(offsets[p1])
             try:
-                res = dv.geneactiv_read_pages(path, head_len, a, b, Path(name))
+                res = dv.actfast_piece(path, head_len, a, b, scratch, "GENEActiv .bin file")
             except RecordingError as exc:  # (the whole read's words for what is wrong)
                 raise _NotStreamable(f"{exc}: it is read whole", src) from None
             hf = res.get("timeseries", {}).get("high_frequency", {})
@@ -1906,7 +1912,6 @@ def _gt3x_source(
     cannot read or reads no sample of (the whole read then tries pygt3x), or whose sample
     times do not rise, is read whole.
     """
-    import tempfile
     import zipfile
 
     from .io import devices as dv
@@ -1929,10 +1934,9 @@ def _gt3x_source(
             preamble = log.read(int(offsets[act[0]]))
             for r0, r1 in zip(bounds[:-1], bounds[1:], strict=True):  # loop over pieces
                 body = log.read(int(offsets[r1] - offsets[r0]))
-                fd, name = tempfile.mkstemp(prefix="movement-", suffix=".gt3x")
-                os.close(fd)
+                scratch = _scratch(".gt3x")
                 try:
-                    res = dv.gt3x_read_records(path, info, preamble, body, Path(name))
+                    res = dv.gt3x_read_records(path, info, preamble, body, scratch)
                 except RecordingError as exc:  # (the whole read tries pygt3x)
                     raise _NotStreamable(f"{exc}: it is read whole", src) from None
                 ts = res.get("timeseries", {}).get("acceleration", {})

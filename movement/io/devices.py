@@ -746,25 +746,31 @@ def cwa_size(path: Path) -> tuple[int, float | None]:
     return int(counts.sum()), rate
 
 
-def cwa_blocks(path: Path, head_len: int, b0: int, b1: int, scratch: Path) -> dict:
-    """actfast's reading of blocks ``[b0, b1)`` of a ``.cwa`` file (a piece of a long one).
-
-    The header and those blocks are copied to ``scratch`` (removed after), which actfast
-    reads as a file of its own: its samples, sample times and block times are those of
-    the whole file's reading, value for value (the blocks are independent).
-    """
+def actfast_piece(path: Path, head_len: int, a: int, b: int, scratch: Path, what: str) -> dict:
+    """actfast's reading of a file's header (its first ``head_len`` bytes) followed by its
+    bytes ``[a, b)`` (whole blocks or pages): a piece of a long file, written to
+    ``scratch`` (removed after) and read as a file of its own. Its samples are those of the
+    whole file's reading, value for value, where the blocks or pages are independent (an
+    Axivity ``.cwa``'s blocks, a GENEActiv ``.bin``'s pages: their calibration is the
+    header's)."""
     with open(path, "rb") as fh:
         head = fh.read(head_len)
-        fh.seek(head_len + b0 * _CWA_BLOCK)
-        body = fh.read((b1 - b0) * _CWA_BLOCK)
+        fh.seek(a)
+        body = fh.read(b - a)
     try:
         with open(scratch, "wb") as out:
             out.write(head)
             out.write(body)
         del body
-        return _actfast_read(scratch, "Axivity .cwa file")
+        return _actfast_read(scratch, what)
     finally:
         scratch.unlink(missing_ok=True)
+
+
+def cwa_blocks(path: Path, head_len: int, b0: int, b1: int, scratch: Path) -> dict:
+    """actfast's reading of blocks ``[b0, b1)`` of a ``.cwa`` file (:func:`actfast_piece`)."""
+    a, b = head_len + b0 * _CWA_BLOCK, head_len + b1 * _CWA_BLOCK
+    return actfast_piece(path, head_len, a, b, scratch, "Axivity .cwa file")
 
 
 def _block_anchors(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray:
@@ -914,24 +920,6 @@ def geneactiv_pages(path: Path) -> tuple[int, np.ndarray]:
     offsets = sorted(set(offsets))
     size = path.stat().st_size
     return (offsets[0] if offsets else size), np.array([*offsets, size], dtype=np.int64)
-
-
-def geneactiv_read_pages(path: Path, head_len: int, a: int, b: int, scratch: Path) -> dict:
-    """actfast's reading of the bytes ``[a, b)`` of a GENEActiv ``.bin`` file (whole
-    pages) after its header: a piece of a long file, value for value as in the whole
-    file's reading (the pages are independent; the calibration is the header's)."""
-    with open(path, "rb") as fh:
-        head = fh.read(head_len)
-        fh.seek(a)
-        body = fh.read(b - a)
-    try:
-        with open(scratch, "wb") as out:
-            out.write(head)
-            out.write(body)
-        del body
-        return _actfast_read(scratch, "GENEActiv .bin file")
-    finally:
-        scratch.unlink(missing_ok=True)
 
 
 def geneactiv_size(path: Path) -> tuple[int, float | None]:
