@@ -5,6 +5,7 @@ bounded memory."""
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -333,3 +334,25 @@ def test_info_of_a_long_device_file_reads_it_in_pieces(
     d = info_mod.info(long)
     assert d["n_samples"] == whole.n_samples and d["fs"] == 100.0
     assert d["notes"]["resampled"] == whole.notes["resampled"]
+
+
+def test_cli_scores_a_long_cwa_streamed_with_its_page(tmp_path: Path) -> None:
+    """``movement score long.cwa --report``: streamed (never read whole), the events of the
+    whole read, and its review page drawn window by window."""
+    import pandas as pd
+
+    from movement.cli import main
+
+    long = tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "long.cwa", 182)  # ~9 h, 3 windows
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["score", str(long), "--out", str(out), "--report", "-q"]) == 0
+        whole = movement.score(_whole(long), stream=False)
+    ev = pd.read_csv(out / "long_events.tsv", sep="\t")
+    rec = json.loads((out / "long_events.json").read_text())["recording"]
+    assert rec["stream"]["windows"] >= 3
+    assert (out / "long_report.html").stat().st_size > 10_000
+    assert len(ev) == len(whole) > 0
+    assert list(ev["trial_type"]) == list(whole["trial_type"])
+    np.testing.assert_allclose(ev["onset"], whole["onset"], atol=0.011)
