@@ -351,6 +351,30 @@ def _case_actipy(path: str) -> dict[str, Any]:
     }
 
 
+def _case_actipy_device(path: str) -> dict[str, Any]:
+    """actipy from a device file: ``actipy.read_device`` (its Java reader, then the same
+    steps as ``actipy.process``, with their defaults)."""
+    import actipy
+
+    t = time.perf_counter()
+    data, info = actipy.read_device(
+        path,
+        lowpass_hz=20,
+        calibrate_gravity=True,
+        detect_nonwear=True,
+        resample_hz="uniform",
+        verbose=False,
+    )
+    dt = time.perf_counter() - t
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "time": dt,
+        "rows": len(data),
+        "version": getattr(actipy, "__version__", "?"),
+        "java_mb": kids,
+    }
+
+
 def _case_emg_movement(path: str, truth: str) -> dict[str, Any]:
     """Read + score: the first call (it loads the model, once per process), then the median
     of 5 more calls (one 0.2 s call is at the mercy of a shared VM's scheduler)."""
@@ -565,6 +589,7 @@ CASES = {
     "emg_movement": _case_emg_movement,
     "emg_neurokit": _case_emg_neurokit,
     "actipy": _case_actipy,
+    "actipy_device": _case_actipy_device,
     "batch": _case_batch,
     "batch_dask": _case_batch_dask,
     "report": _case_report,
@@ -574,7 +599,7 @@ CASES = {
 def _child(name: str, kwargs: str) -> None:
     if name == "emg_neurokit":
         import neurokit2  # noqa: F401
-    elif name == "actipy":
+    elif name in ("actipy", "actipy_device"):
         import actipy  # noqa: F401
     else:
         import movement.batch  # noqa: F401
@@ -806,16 +831,18 @@ def main(argv: list[str] | None = None) -> int:
         r,
         f"{r.get('events')} events; read whole, then put on the grid",
     )
+    ap_py = None if args.skip_actipy else _actipy_python()
     cwa = inp["cwa"]
     if cwa["day"]:
         size_mb = Path(cwa["day"]).stat().st_size / 2**20
-        r = run_case("stream", path=cwa["day"])
+        r, spread = run_median(3, "stream", path=cwa["day"])
         add(
             "a",
             f"stream {day_h:g} h accel (Axivity .cwa, {size_mb:.0f} MB)",
             r,
-            f"{r.get('events')} events; a real AX3 file's blocks repeated, read in pieces of "
-            "blocks by actfast, put on the grid as the whole read",
+            f"{r.get('events')} events, {r.get('windows')} windows; a real AX3 file's blocks "
+            f"repeated, read in pieces of blocks by actfast, put on the grid as the whole "
+            f"read; {spread}",
         )
         r = run_case("whole", path=cwa["day"])
         add(
@@ -824,6 +851,16 @@ def main(argv: list[str] | None = None) -> int:
             r,
             f"{r.get('events')} events; read whole by actfast, then put on the grid",
         )
+        if ap_py is not None:
+            r, spread = run_median(3, "actipy_device", python=ap_py, path=cwa["day"])
+            add(
+                "a",
+                f"actipy read_device {day_h:g} h (the same .cwa)",
+                r,
+                f"actipy {r.get('version', '')}: its Java reader + the steps of "
+                f"`actipy.process`, no event detection; {spread}; the Java child's peak "
+                f"{r.get('java_mb', 0):.0f} MB",
+            )
         r = run_case("stream", path=cwa["week"])
         add(
             "a",
@@ -903,7 +940,6 @@ def main(argv: list[str] | None = None) -> int:
         r,
         f"{r.get('events')} events; {spread}",
     )
-    ap_py = None if args.skip_actipy else _actipy_python()
     for tag, src in (("", day), (f", {off_h:g} h non-wear + calibration error", nonwear)):
         case = f"actipy process {day_h:g} h{tag}"
         if ap_py is None:
@@ -1055,6 +1091,14 @@ def main(argv: list[str] | None = None) -> int:
         f"the same, {off_h:g} h non-wear + calibration error",
         f"actipy process {day_h:g} h, {off_h:g} h non-wear + calibration error",
         f"stream {day_h:g} h accel, {off_h:g} h non-wear + calibration error (.npy)",
+        digits=2,
+    )
+    ratio(
+        f"actipy read_device {day_h:g} h / movement's stream of the same .cwa",
+        f"actipy read_device {day_h:g} h (the same .cwa)",
+        f"stream {day_h:g} h accel (Axivity .cwa, {Path(cwa['day']).stat().st_size / 2**20:.0f} MB)"
+        if cwa["day"]
+        else "",
         digits=2,
     )
     ratio(

@@ -167,10 +167,17 @@ def main(argv: list[str] | None = None) -> int:
         "--settings", choices=["default", "random"], default="default",
         help="the default settings, or settings drawn per seed",
     )  # fmt: skip
+    ap.add_argument(
+        "--max-segment-s", type=float, default=None,
+        help="score_stream's max_segment_s (small: segments crossing a core's end take "
+        "longer slices, from one overlap before them, far more often)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
+    more = {} if args.max_segment_s is None else {"max_segment_s": args.max_segment_s}
     draw = _accel if args.modality == "accel" else _emg
     bad = []
     windows: list[int] = []  # windows per streamed recording (1: nothing was cut)
+    late = ext = 0  # longer slices taken (from one overlap before a running segment)
     t0 = time.perf_counter()
     for seed in range(args.first, args.stop):  # loop over the seeds
         rec, cfg, window_s, threads = draw(seed)
@@ -179,8 +186,10 @@ def main(argv: list[str] | None = None) -> int:
             cfg = _random_accel(rng) if rec.modality == "accel" else _random_emg(rng, cfg)
         try:
             whole = movement.score(rec, cfg, stream=False)
-            streamed = score_stream(rec, cfg, window_s=window_s, threads=threads)
+            streamed = score_stream(rec, cfg, window_s=window_s, threads=threads, **more)
             windows.append(streamed.attrs["stream"]["windows"])
+            ext += streamed.attrs["stream"].get("extensions", 0)
+            late += streamed.attrs["stream"].get("late_slices", 0)
             assert_same_events(whole, streamed, rec.fs)
         except Exception as exc:  # noqa: BLE001 - a crash is a finding too
             bad.append(seed)
@@ -190,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     n = args.stop - args.first
     print(
         f"{args.modality}: {n - len(bad)} of {n} equal"
-        + f" ({sum(w > 1 for w in windows)} streamed in 2 or more windows)"
+        + f" ({sum(w > 1 for w in windows)} streamed in 2 or more windows; {ext} longer "
+        f"slices, {late} of them from before the running segment)"
         + (f"; differ: {bad}" if bad else "")
         + f" ({time.perf_counter() - t0:.0f} s)"
     )

@@ -328,6 +328,20 @@ def auto_window_s(fs: float, n_channels: int, cfg: EMGConfig | AccelConfig) -> f
     return max(by_values, 4 * overlap_for(cfg, fs))
 
 
+def _min_slice_s(cfg: EMGConfig | AccelConfig) -> float:
+    """Seconds every slice holds: two baseline windows and 4 blocks.
+
+    A slice shorter than a baseline window takes one level (and one whitening spectrum)
+    over all of it, where the whole recording's rows take their running window's (found
+    on random settings: a 600 s baseline with 200 s cores). One window was not enough
+    either: at a recording's start a 75 s first slice of 200 Hz EMG (60 s baseline)
+    gave 83 events where the whole recording gives 51, all in its first 6 s, and 85 s
+    still differed, 95 s did not (``stream_equivalence.py emg`` with a small
+    ``--max-segment-s``, whose overlaps are short). The default windows are far longer.
+    """
+    return 2 * cfg.baseline_window_s + 4 * _BLOCK_S
+
+
 def plan(
     n: int, fs: float, cfg: EMGConfig | AccelConfig, window_s: float, max_segment_s: float
 ) -> StreamPlan:
@@ -338,12 +352,9 @@ def plan(
     ov = int(round(overlap_for(cfg, fs, max_segment_s) * fs))
     margin = int(round(_margin(cfg, fs) * fs))
     w = max(step, int(math.ceil(window_s * fs / step)) * step)
-    # every slice holds more than a baseline window (and 2 blocks): a slice shorter than
-    # it takes one level (and one whitening spectrum) over all of it, where the whole
-    # recording's rows take their running window's; the first slice is a core and one
-    # overlap, the others are longer (found on random settings: a 600 s baseline with
-    # 200 s cores)
-    need = int(math.ceil((cfg.baseline_window_s + 4 * _BLOCK_S) * fs)) - ov
+    # every slice holds at least _min_slice_s: the first slice is a core and one
+    # overlap, the others are longer
+    need = int(math.ceil(_min_slice_s(cfg) * fs)) - ov
     w = max(w, int(math.ceil(need / step)) * step)
     if n <= w + 2 * ov:
         return StreamPlan(n, [(0, n)], ov, margin, step)
@@ -2374,6 +2385,30 @@ def max_extend_rows(window_s: float, fs: float, n_channels: int) -> int:
     return int(round(min(4 * window_s, max(window_s, by_values)) * fs))
 
 
+def _late_slice(
+    pl: StreamPlan, cfg: EMGConfig | AccelConfig, fs: float, s0: int, onset: int, s1: int
+) -> tuple[int, int]:
+    """Where a shorter slice ending at ``s1`` can take over a core's segments from a
+    running segment's ``onset`` on: ``(m0, a)``, the slice's start and the first onset
+    it owns (both on the alignment grid, ``a - m0`` one overlap), or ``(s0, s0)`` when it
+    would not start after ``s0``.
+
+    Results in a slice's trusted part are the whole recording's whatever grid-aligned
+    slice holds them, so the segments before ``a`` are the first slice's and those from
+    ``a`` on the shorter slice's. It holds at least a baseline window and 4 blocks (as
+    every slice of :func:`plan`).
+    """
+    ov, st = pl.overlap, pl.step
+    if ov % st:
+        return s0, s0
+    need = int(math.ceil(_min_slice_s(cfg) * fs))
+    a = min(onset // st * st, (s1 - need - ov) // st * st + ov)
+    m0 = a - ov
+    if m0 <= s0:
+        return s0, s0
+    return m0, a
+
+
 def _core_rows(
     src: _Source,
     pl: StreamPlan,
@@ -2390,12 +2425,21 @@ def _core_rows(
     running; the segment holding it starts there (its continuation is this core's). A
     segment still running at ``max_extend`` past the slice is cut at the slice's trusted
     end, and ``attrs["carry"]`` says where.
+
+    A segment (onset in the core) still running near the slice's end takes a longer
+    slice, by doubling steps. That slice starts one overlap before the running segment
+    (:func:`_late_slice`), not at the core's start: the segments before it are measured
+    on the first slice, so a 2-minute bout at a core's end costs a slice of ~16 min, not
+    a window of ~3 h again.
     """
     modality = src.meta.modality
+    fs = src.meta.fs
     s0, s1 = pl.slice_of(core)
     limit = min(pl.n, s1 + max_extend)
     step = pl.overlap
     carried = cut_at = None
+    lo = core[0]  # the onsets this slice measures: [lo, core[1])
+    early = None  # the rows of onsets [core[0], lo), measured on the first slice
     while True:
         x, own = src.read_owned(s0, s1)
         stats["max_rows"] = max(stats.get("max_rows", 0), len(x))
@@ -2412,11 +2456,31 @@ def _core_rows(
             if held.any():
                 start = np.where(held, c, start)
                 carried = held
-        own = (start >= core[0] - s0) & (start < core[1] - s0)
+        own = (start >= lo - s0) & (start < core[1] - s0)
         cut = own & (stop > (s1 - s0) - pl.margin)
         if s1 < limit and cut.any():
             # a segment runs past the trusted part: a longer slice, by doubling steps
-            s1 = min(limit, s1 + step)
+            nxt = min(limit, s1 + step)
+            if early is None and carry is None:
+                m0, a = _late_slice(pl, cfg, fs, s0, int(start[cut].min()) + s0, nxt)
+                if m0 > s0:
+                    # the segments before ``a`` are measured here (with the core's own
+                    # rows: gaps, beats, activity); the shorter slice takes the rest
+                    early = _measure(
+                        pre,
+                        seg,
+                        cfg,
+                        modality,
+                        duration,
+                        core,
+                        s0,
+                        own & (start < a - s0),
+                        coco,
+                        fs,
+                    )
+                    lo, s0 = a, m0
+                    stats["late_slices"] = stats.get("late_slices", 0) + 1
+            s1 = nxt
             step *= 2
             stats["extensions"] = stats.get("extensions", 0) + 1
             del pre, seg, tab  # (before the longer slice is read)
@@ -2431,16 +2495,43 @@ def _core_rows(
     if carried is not None or cut_at is not None:
         tab = tab.copy()
         tab["start"], tab["stop"] = start, stop
-        tab["onset"] = (start + s0) / src.meta.fs
-        tab["duration"] = (stop - start) / src.meta.fs
+        tab["onset"] = (start + s0) / fs
+        tab["duration"] = (stop - start) / fs
         seg = replace(seg, table=tab)
+    if early is None:
+        feats = _measure(pre, seg, cfg, modality, duration, core, s0, own, coco, fs)
+    else:
+        late = _measure(pre, seg, cfg, modality, duration, core, s0, own, coco, fs, False)
+        feats = pd.concat([early, late], ignore_index=True) if len(late) else early
+        feats.attrs = dict(early.attrs)
+    if cut_at is not None:
+        feats.attrs["carry"] = int(cut_at)
+    return feats
+
+
+def _measure(
+    pre: Any,
+    seg: Any,
+    cfg: EMGConfig | AccelConfig,
+    modality: str,
+    duration: float,
+    core: tuple[int, int],
+    s0: int,
+    own: np.ndarray,
+    coco: _ActStore | None,
+    fs: float,
+    core_rows: bool = True,
+) -> pd.DataFrame:
+    """The features of a slice's segments ``own`` (global samples); with ``core_rows``,
+    also the core's missing samples, R peaks and (with ``coco``) activity, from this
+    slice (which holds the core)."""
+    tab = seg.table
     # only this core's segments are measured: the others (in the overlaps) are another
     # core's (every feature is measured per segment; the context features, which depend
     # on the neighbours, are recomputed on the stitched table)
     if not own.all():
         seg = replace(seg, table=tab.loc[own])
-        start, stop = start[own], stop[own]
-    if coco is not None:
+    if coco is not None and core_rows:
         # this core's activity, for the feature once the recording-wide scale is known
         # (before the features: its temporaries and theirs are not alive at once)
         coco.write(core[0], _core_activity(pre.sustained, seg, core[0] - s0, core[1] - s0))
@@ -2448,16 +2539,15 @@ def _core_rows(
     feats = segment_features(pre, seg, cfg, modality, duration, cocontraction_scale=coco is None)
     feats["start"] += s0
     feats["stop"] += s0
-    feats["onset"] = feats["start"] / src.meta.fs
-    # this core's missing samples, [start, stop) s (other-bout joining stops at them)
-    c0, c1 = core[0] - s0, core[1] - s0
-    feats.attrs["gap_runs_s"] = (mask_to_runs(pre.gaps[c0:c1]) + core[0]) / src.meta.fs
-    if pre.ecg_beats is not None:
-        # this core's R peaks (ECG removal's estimates are local: those of the whole)
-        b = pre.ecg_beats
-        feats.attrs["ecg_beats"] = b[(b >= c0) & (b < c1)] + s0
-    if cut_at is not None:
-        feats.attrs["carry"] = int(cut_at)
+    feats["onset"] = feats["start"] / fs
+    if core_rows:
+        # this core's missing samples, [start, stop) s (other-bout joining stops at them)
+        c0, c1 = core[0] - s0, core[1] - s0
+        feats.attrs["gap_runs_s"] = (mask_to_runs(pre.gaps[c0:c1]) + core[0]) / fs
+        if pre.ecg_beats is not None:
+            # this core's R peaks (ECG removal's estimates are local: those of the whole)
+            b = pre.ecg_beats
+            feats.attrs["ecg_beats"] = b[(b >= c0) & (b < c1)] + s0
     return feats
 
 

@@ -116,6 +116,54 @@ def test_long_segment_crossing_a_window_is_taken_whole():
     assert (whole["duration"] > 150).any()
 
 
+def test_long_segment_late_in_a_core_takes_a_shorter_slice():
+    """A long tremor starting late in a core, after twitches in the same core: the longer
+    slice starts one overlap before the tremor (not at the core's start); the twitches
+    are measured on the first slice, the tremor on the shorter one, as the whole."""
+    fs = 100.0
+    rng = np.random.default_rng(1)
+    n = int(2400 * fs)
+    x = rng.normal(0, 0.004, (n, 3))
+    x[:, 2] += 1.0
+    t = np.arange(n) / fs
+    for t0 in (700.0, 760.0, 830.0, 905.0):  # twitches early in the second core
+        i = int(t0 * fs)
+        x[i : i + 20, 1] += 0.3 * np.hanning(20)
+    on = (t >= 1250) & (t < 1700)  # late in the second core, past its slice's end
+    x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
+    rec = movement.Recording(x, fs=fs, modality="accel")
+    whole = movement.score(rec, model="rules", stream=False)
+    streamed = score_stream(rec, model="rules", window_s=650, max_segment_s=10)
+    info = streamed.attrs["stream"]
+    assert info.get("extensions", 0) >= 1
+    assert info.get("late_slices", 0) >= 1
+    assert_same_events(whole, streamed, fs)
+    assert (whole["duration"] > 300).any()
+    assert (whole["duration"] < 1).sum() >= 4
+
+
+@pytest.mark.parametrize("window_s", [170, 450])
+def test_emg_segment_late_in_a_core_takes_a_shorter_slice(window_s):
+    """EMG (2 channels: the co-contraction of the recording-wide scale): the simulated
+    15 s and 14.8 s bursts (onsets 163.7 s and 445.5 s) run past their core's slice
+    (``max_segment_s`` 1 s: 5.4 s past the core's end are trusted); the longer slice
+    starts one overlap before the burst, the events are the whole recording's."""
+    sim = simulate("emg", 900, seed=8, n_channels=2)
+    rec = sim.recording
+    whole = movement.score(rec, stream=False)
+    streamed = score_stream(rec, window_s=window_s, max_segment_s=1)
+    info = streamed.attrs["stream"]
+    assert info.get("late_slices", 0) >= 1
+    assert_same_events(whole, streamed, rec.fs)
+    assert (whole["duration"] > 10).sum() >= 2
+    np.testing.assert_allclose(
+        whole["cocontraction"].to_numpy(float),
+        streamed["cocontraction"].to_numpy(float),
+        rtol=1e-6,
+        atol=1e-9,
+    )
+
+
 @pytest.mark.parametrize("fmt", ["npy", "csv"])
 def test_file_sources(tmp_path: Path, accel_sim, fmt: str):
     paths = write_simulation(accel_sim, tmp_path, "rec", format=fmt)
@@ -721,7 +769,7 @@ def test_score_streams_a_long_recording_by_default(tmp_path: Path, monkeypatch):
 
 
 def test_score_reads_a_file_with_fs_modality_channels(tmp_path: Path, monkeypatch):
-    rec = simulate("accel", 600, seed=23).recording
+    rec = simulate("accel", 1300, seed=23).recording
     np.save(tmp_path / "bare.npy", np.column_stack([rec.data, np.zeros(rec.n_samples)]))
     with pytest.raises(movement.MovementError, match="fs="):
         movement.score(tmp_path / "bare.npy")
@@ -732,7 +780,8 @@ def test_score_reads_a_file_with_fs_modality_channels(tmp_path: Path, monkeypatc
         rec.data, fs=rec.fs, modality="accel", channels=["ch1", "ch2", "ch3"]
     )
     assert_same_events(movement.score(named, model="rules"), got, rec.fs)
-    # streamed from the file as well (windows shrunk so that 600 s is long)
+    # streamed from the file as well (windows shrunk so that 1300 s is long: every slice
+    # holds two 300 s baseline windows)
     monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)
     monkeypatch.setattr(stream, "_FASTER_MAX_OVERLAP", 1.0)
     monkeypatch.setattr(stream, "overlap_for", lambda cfg, fs, *a: 60.0)
