@@ -664,24 +664,23 @@ def _parse(text: str, returncode: int, usage: Any) -> dict[str, Any]:
     return res
 
 
-def _neurokit_python() -> str | None:
-    try:
-        import neurokit2  # noqa: F401
+def _peer_python(module: str, venv: str) -> str | None:
+    """The interpreter that imports a peer ``module``: this one, else the virtual
+    environment ``benchmarks/_work/<venv>`` (None: neither)."""
+    import importlib.util
 
+    if importlib.util.find_spec(module) is not None:
         return sys.executable
-    except ImportError:
-        venv = WORK / "nk-venv" / "bin" / "python"
-        return str(venv) if venv.exists() else None
+    python = WORK / venv / "bin" / "python"
+    return str(python) if python.exists() else None
+
+
+def _neurokit_python() -> str | None:
+    return _peer_python("neurokit2", "nk-venv")
 
 
 def _actipy_python() -> str | None:
-    try:
-        import actipy  # noqa: F401
-
-        return sys.executable
-    except ImportError:
-        venv = WORK / "actipy-venv" / "bin" / "python"
-        return str(venv) if venv.exists() else None
+    return _peer_python("actipy", "actipy-venv")
 
 
 def run_median(

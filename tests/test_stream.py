@@ -98,16 +98,25 @@ def test_emg_two_channels_stream_equals_in_memory():
     )
 
 
-def test_long_segment_crossing_a_window_is_taken_whole():
-    """A 200 s tremor (longer than max_segment_s) crosses a core end: the slice is extended."""
+def _still_wrist(seconds: float, seed: int, tremor: tuple[float, float]) -> np.ndarray:
+    """A still 100 Hz wrist (4 mg noise, 1 g on z) with a 5 Hz, 50 mg tremor on x over
+    ``tremor`` (s)."""
     fs = 100.0
-    rng = np.random.default_rng(0)
-    n = int(1500 * fs)
+    rng = np.random.default_rng(seed)
+    n = int(seconds * fs)
     x = rng.normal(0, 0.004, (n, 3))
     x[:, 2] += 1.0
     t = np.arange(n) / fs
-    on = (t >= 500) & (t < 1100)  # from the second core to past the slice's trusted end
+    on = (t >= tremor[0]) & (t < tremor[1])
     x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
+    return x
+
+
+def test_long_segment_crossing_a_window_is_taken_whole():
+    """A 200 s tremor (longer than max_segment_s) crosses a core end: the slice is extended."""
+    fs = 100.0
+    # from the second core to past the slice's trusted end
+    x = _still_wrist(1500, 0, (500, 1100))
     rec = movement.Recording(x, fs=fs, modality="accel")
     whole = movement.score(rec, model="rules", stream=False)
     streamed = score_stream(rec, model="rules", window_s=450, max_segment_s=10)
@@ -121,16 +130,10 @@ def test_long_segment_late_in_a_core_takes_a_shorter_slice():
     slice starts one overlap before the tremor (not at the core's start); the twitches
     are measured on the first slice, the tremor on the shorter one, as the whole."""
     fs = 100.0
-    rng = np.random.default_rng(1)
-    n = int(2400 * fs)
-    x = rng.normal(0, 0.004, (n, 3))
-    x[:, 2] += 1.0
-    t = np.arange(n) / fs
+    x = _still_wrist(2400, 1, (1250, 1700))  # late in the second core, past its slice's end
     for t0 in (700.0, 760.0, 830.0, 905.0):  # twitches early in the second core
         i = int(t0 * fs)
         x[i : i + 20, 1] += 0.3 * np.hanning(20)
-    on = (t >= 1250) & (t < 1700)  # late in the second core, past its slice's end
-    x[on, 0] += 0.05 * np.sin(2 * np.pi * 5 * t[on])
     rec = movement.Recording(x, fs=fs, modality="accel")
     whole = movement.score(rec, model="rules", stream=False)
     streamed = score_stream(rec, model="rules", window_s=650, max_segment_s=10)
