@@ -353,13 +353,15 @@ def plan(
     margin = int(round(_margin(cfg, fs) * fs))
     w = max(step, int(math.ceil(window_s * fs / step)) * step)
     # every slice holds at least _min_slice_s: the first slice is a core and one
-    # overlap, the others are longer
+    # overlap, the middle ones a core and two (the last one: below)
     need = int(math.ceil(_min_slice_s(cfg) * fs)) - ov
     w = max(w, int(math.ceil(need / step)) * step)
     if n <= w + 2 * ov:
         return StreamPlan(n, [(0, n)], ov, margin, step)
     bounds = list(range(0, n, w))
-    if n - bounds[-1] < ov and len(bounds) > 1:  # a short last core joins the previous one
+    # a short last core joins the previous one: shorter than an overlap, or its slice
+    # (the core and one overlap, as the first one's) shorter than _min_slice_s
+    if len(bounds) > 1 and n - bounds[-1] < max(ov, need):
         bounds.pop()
     cores = [(b, bounds[i + 1] if i + 1 < len(bounds) else n) for i, b in enumerate(bounds)]
     return StreamPlan(n, cores, ov, margin, step)

@@ -772,7 +772,7 @@ def test_score_streams_a_long_recording_by_default(tmp_path: Path, monkeypatch):
 
 
 def test_score_reads_a_file_with_fs_modality_channels(tmp_path: Path, monkeypatch):
-    rec = simulate("accel", 1300, seed=23).recording
+    rec = simulate("accel", 1800, seed=23).recording
     np.save(tmp_path / "bare.npy", np.column_stack([rec.data, np.zeros(rec.n_samples)]))
     with pytest.raises(movement.MovementError, match="fs="):
         movement.score(tmp_path / "bare.npy")
@@ -783,7 +783,7 @@ def test_score_reads_a_file_with_fs_modality_channels(tmp_path: Path, monkeypatc
         rec.data, fs=rec.fs, modality="accel", channels=["ch1", "ch2", "ch3"]
     )
     assert_same_events(movement.score(named, model="rules"), got, rec.fs)
-    # streamed from the file as well (windows shrunk so that 1300 s is long: every slice
+    # streamed from the file as well (windows shrunk so that 1800 s is long: every slice
     # holds two 300 s baseline windows)
     monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)
     monkeypatch.setattr(stream, "_FASTER_MAX_OVERLAP", 1.0)
@@ -1484,3 +1484,45 @@ def test_a_repeated_header_is_named_at_its_row(tmp_path, timed, chunk_rows) -> N
         score_stream(p, modality="accel", chunk_rows=chunk_rows, **kw)
     assert str(whole.value).startswith(expected)
     assert str(streamed.value) == str(whole.value)
+
+
+def test_slices_hold_two_baseline_windows_and_late_slices_stay_on_the_grid() -> None:
+    """Property (hypothesis): every slice of a plan of several cores holds
+    ``_min_slice_s``; a longer slice from before a running segment starts on the
+    alignment grid one overlap before the first onset it owns, after the first slice's
+    start, at or before the segment's onset, and holds ``_min_slice_s`` as well."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        modality=st.sampled_from(["accel", "emg"]),
+        fs=st.sampled_from([50.0, 100.0, 200.0, 1000.0]),
+        baseline=st.sampled_from([20.0, 60.0, 300.0]),
+        window_s=st.floats(5.0, 3000.0),
+        max_segment_s=st.floats(0.5, 120.0),
+        minutes=st.floats(5.0, 240.0),
+        where=st.floats(0.0, 1.0),
+        past=st.floats(0.0, 1.0),
+    )
+    def check(modality, fs, baseline, window_s, max_segment_s, minutes, where, past) -> None:
+        cfg = (AccelConfig if modality == "accel" else EMGConfig)(baseline_window_s=baseline)
+        n = int(minutes * 60 * fs)
+        pl = stream.plan(n, fs, cfg, window_s, max_segment_s)
+        need = int(np.ceil(stream._min_slice_s(cfg) * fs))
+        slices = [pl.slice_of(c) for c in pl.cores]
+        if len(pl.cores) > 1:
+            assert all(b - a >= need for a, b in slices)
+        for core, (s0, s1) in zip(pl.cores, slices, strict=True):
+            onset = core[0] + int(where * (core[1] - core[0] - 1))
+            nxt = min(pl.n, s1 + int(past * pl.overlap) + 1)
+            m0, a = stream._late_slice(pl, cfg, fs, s0, onset, nxt)
+            if m0 == s0:
+                assert a == s0  # (no shorter slice: the whole window again)
+                continue
+            assert s0 < m0 and a - m0 == pl.overlap
+            assert m0 % pl.step == 0 and a % pl.step == 0
+            assert core[0] <= a <= onset
+            assert nxt - m0 >= need
+
+    check()
