@@ -1,6 +1,7 @@
 """Streamed = whole on random simulated recordings: a search for what the tests' fixed cases miss.
 
-Each seed draws a recording (accelerometry: 25-100 Hz, one or two tri-axial sensors,
+Each seed draws a recording (accelerometry: 25-100 Hz, or with ``--rates sparse`` 85.7-150 Hz
+and 1.5-3 h, one or two tri-axial sensors,
 gaps and dropouts; EMG: 200 Hz to 2 kHz, 1-4 channels, ECG removal on or off, a 50 Hz notch,
 gaps and dropouts),
 scores it whole (:func:`movement.score`) and in windows (:func:`movement.stream.score_stream`,
@@ -11,6 +12,7 @@ features to float tolerance). Prints every seed that differs, then a summary lin
     python benchmarks/stream_equivalence.py accel 0 200
     python benchmarks/stream_equivalence.py emg 0 100
     python benchmarks/stream_equivalence.py accel 0 200 --settings random
+    python benchmarks/stream_equivalence.py accel 0 40 --rates sparse
 
 With ``--settings random`` each seed also draws its settings (filter bands and orders,
 baseline windows, envelope and detector windows, the orientation median or none, merge
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 import time
 from pathlib import Path
@@ -53,10 +56,22 @@ def _dropouts(x: np.ndarray, seed: int) -> None:
         x[a : a + k] = np.nan
 
 
-def _accel(seed: int) -> tuple[Recording, object, float, int]:
+#: Rates whose blocks and update steps meet rarely (``--rates sparse``): the overlap is
+#: whole 0.5 s blocks there and the cores are offset (:func:`movement.stream.plan`).
+SPARSE_RATES = (85.7, 90.0, 128.0, 150.0)
+
+
+def _accel(seed: int, rates: str = "common") -> tuple[Recording, object, float, int]:
     rng = np.random.default_rng(seed + 77)
-    fs = float(rng.choice([25.0, 30.0, 50.0, 64.0, 100.0]))
-    dur = float(rng.uniform(600, 2400))
+    if rates == "sparse":
+        from movement.stream import _alignment
+
+        fs = float(rng.choice(SPARSE_RATES))
+        step = _alignment(fs, AccelConfig()) / fs  # (3161 s at 85.7 Hz)
+        dur = float(rng.uniform(max(600, 2.2 * step), max(2400, 3.5 * step)))
+    else:
+        fs = float(rng.choice([25.0, 30.0, 50.0, 64.0, 100.0]))
+        dur = float(rng.uniform(600, 2400))
     window_s = float(rng.choice([200, 300, 600]))
     x = simulate("accel", dur, seed=seed + 9000, fs=fs).recording.data.copy()
     for _ in range(int(rng.integers(0, 4))):  # loop over a few gaps
@@ -172,9 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         help="score_stream's max_segment_s (small: segments crossing a core's end take "
         "longer slices, from one overlap before them, far more often)",
     )  # fmt: skip
+    ap.add_argument(
+        "--rates", choices=["common", "sparse"], default="common",
+        help="accelerometry: 25-100 Hz, or 85.7, 90, 128 and 150 Hz, whose alignment "
+        "steps (550-3161 s) are longer than half the overlap (longer recordings)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     more = {} if args.max_segment_s is None else {"max_segment_s": args.max_segment_s}
-    draw = _accel if args.modality == "accel" else _emg
+    draw = functools.partial(_accel, rates=args.rates) if args.modality == "accel" else _emg
     bad = []
     windows: list[int] = []  # windows per streamed recording (1: nothing was cut)
     late = ext = 0  # longer slices taken (from one overlap before a running segment)

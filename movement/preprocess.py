@@ -205,6 +205,18 @@ def bandpass(
 DECIMATED_HZ = 25.0
 
 
+def decimation(fs: float, cutoff: float) -> int:
+    """Samples per block of ``lowpass(..., decimate=True)``: ``fs // max(DECIMATED_HZ,
+    40 * cutoff)`` (1: the full rate).
+
+    Examples
+    --------
+    >>> decimation(100.0, 0.25), decimation(128.0, 0.25), decimation(30.0, 0.25)
+    (4, 5, 1)
+    """
+    return max(1, int(fs // max(DECIMATED_HZ, 40.0 * cutoff)))
+
+
 def lowpass(
     x: np.ndarray, fs: float, cutoff: float, order: int = 4, decimate: bool = False
 ) -> np.ndarray:
@@ -231,7 +243,7 @@ def lowpass(
     >>> bool(abs(full - fast)[500:-500].max() < 1e-3)
     True
     """
-    q = int(fs // max(DECIMATED_HZ, 40.0 * cutoff)) if decimate else 1
+    q = decimation(fs, cutoff) if decimate else 1
     if q >= 2 and x.shape[0] >= 64 * q:
         return _lowpass_decimated(x, fs, cutoff, order, q)
     sos = signal.butter(order, _cap(cutoff, fs), btype="lowpass", fs=fs, output="sos")

@@ -27,12 +27,17 @@ can depend on (see :func:`overlap_for`):
   widened to 1-2 s around short segments);
 * the longest segment expected to cross the end of a core (``max_segment_s``, 60 s).
 
-Defaults: 450 s for 100 Hz accelerometry, 175 s for 2 kHz EMG (the sum, rounded up once:
-rounded apart, at 85.7 Hz the reach and the longest segment took one 3161 s alignment step
-each). Core boundaries and the overlap are multiples of the baseline's 0.5 s block, of the periodicity
-detector's hop and of the posture reference's block (EMG: of the whitening filter's 5 s update;
-accelerometry: of the twitch detector's 50 s whitening update), so the blocks and spectral
-windows of every slice fall on the same samples as in the whole recording.
+Defaults: 450 s for 100 Hz accelerometry, 175 s for 2 kHz EMG (the sum, rounded up once).
+Every slice starts on the *alignment grid*: multiples of the baseline's 0.5 s block, of the
+periodicity detector's hop and of the posture reference's block (EMG: of the whitening
+filter's 5 s update; accelerometry: of the twitch detector's 50 s whitening update), so the
+blocks and spectral windows of every slice fall on the same samples as in the whole
+recording. Where these grids meet often (50 s at 100 Hz), the overlap is rounded up to whole
+steps and the core boundaries are on the grid too. Where they meet rarely (85.7 Hz,
+GENEActiv: every 3161 s; 90, 128 and 150 Hz: 550-950 s), the overlap is rounded up to the
+0.5 s block instead and the cores are offset so that their slices start on the grid
+(:func:`plan`): until 0.4.4 the overlap was one such step, and a day at 85.7 Hz took twice
+the time per sample of a day at 100 Hz.
 
 A segment belongs to the window in whose core its onset lies. It is taken from that
 window's slice, which holds it whole when it ends at least the settling margin before
@@ -124,7 +129,15 @@ from .pipeline import (
     note_ecg,
     note_pieces,
 )
-from .preprocess import ECG_REACH_S, _colreduce, _wide, median_block, preprocess
+from .preprocess import (
+    DECIMATED_HZ,
+    ECG_REACH_S,
+    _colreduce,
+    _wide,
+    decimation,
+    median_block,
+    preprocess,
+)
 from .recording import (
     MAX_GAP_S,
     Recording,
@@ -169,9 +182,9 @@ _CHUNK_ROWS = 250_000
 
 
 def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
-    """Samples every core boundary is a multiple of (baseline block, periodicity hop,
-    posture reference block; the whitening filter's update step: EMG, and the accelerometer's
-    twitch detector)."""
+    """Samples every slice's start is a multiple of (baseline block, periodicity hop,
+    posture reference block, the low-passes' decimation blocks; the whitening filter's
+    update step: EMG, and the accelerometer's twitch detector)."""
     block = max(1, int(round(_BLOCK_S * fs)))
     step = block
     if isinstance(cfg, EMGConfig):
@@ -182,6 +195,16 @@ def _alignment(fs: float, cfg: EMGConfig | AccelConfig) -> int:
         step = math.lcm(block, periodic_hop(fs, cfg.periodic_window_s, cfg.periodic_hop_s))
         if cfg.orientation_median_s:
             step = math.lcm(step, median_block(fs))
+            # the low-passes run on block means counted from the slice's start: the
+            # gravity (preprocess) and the tilt's time course (features, 25 Hz blocks).
+            # Not in the grid until 0.4.4: at 128 Hz (5-sample blocks) without the
+            # twitch detector, tilt_hold_fraction differed between stream and whole
+            # (found on random settings, stream_equivalence.py --rates sparse)
+            for q in (
+                decimation(fs, cfg.gravity_cutoff_hz),
+                int(fs // DECIMATED_HZ),
+            ):
+                step = math.lcm(step, max(1, q))
         if cfg.twitch_windows_s:
             # the twitch detector's whitening filter: updated as the EMG one (above)
             step = math.lcm(step, block * _TWITCH_WHITEN_HOP_BLOCKS)
@@ -201,7 +224,8 @@ def overlap_for(
     ----------
     cfg : EMGConfig or AccelConfig
     fs : float
-        Sampling rate (Hz); the overlap is rounded up to whole alignment steps.
+        Sampling rate (Hz); the overlap is rounded up to whole alignment steps, or to
+        whole 0.5 s blocks where a step is longer than half the sum (below).
     max_segment_s : float
         Longest segment expected to cross a core's end without extending the slice.
 
@@ -210,14 +234,25 @@ def overlap_for(
     float
         Seconds: filter settling + half the sustained RMS window + half the baseline
         window + one block + the features' reach (+ the ECG removal's reach) + ``max_segment_s``.
+        Rounded up to the alignment step (:func:`_alignment`) where that step is at most
+        half the sum (at most a third more), else to the 0.5 s block: at rates whose
+        blocks meet rarely (85.7 Hz, GENEActiv: every 3161 s; 128 Hz: 650 s) a step
+        would be most of the overlap, and :func:`plan` offsets the cores instead so
+        that every slice still starts on the step's grid.
 
     Examples
     --------
     >>> from movement.config import AccelConfig, EMGConfig
     >>> overlap_for(AccelConfig(), 100.0), overlap_for(EMGConfig(), 2000.0)
     (450.0, 175.0)
+    >>> round(overlap_for(AccelConfig(), 85.7), 1)  # 3161 s steps: whole blocks of 43 samples
+    422.0
     """
-    return _round_up(_margin(cfg, fs) + max_segment_s, fs, cfg)
+    need = _margin(cfg, fs) + max_segment_s
+    step = _alignment(fs, cfg)
+    if step > need * fs / 2:
+        step = max(1, int(round(_BLOCK_S * fs)))
+    return math.ceil(need * fs / step) * step / fs
 
 
 def _settle_s(cfg: EMGConfig | AccelConfig) -> float:
@@ -231,11 +266,6 @@ def _settle_s(cfg: EMGConfig | AccelConfig) -> float:
         corners.append(notch / 30.0)  # notch bandwidth (Q = 30)
     slow = min((c for c in corners if c), default=1.0)
     return max(_SETTLE_MIN_S, 8.0 / slow)
-
-
-def _round_up(seconds: float, fs: float, cfg: EMGConfig | AccelConfig) -> float:
-    step = _alignment(fs, cfg)
-    return math.ceil(seconds * fs / step) * step / fs
 
 
 def _whitening_reach_s(cfg: EMGConfig | AccelConfig, fs: float) -> float:
@@ -345,7 +375,24 @@ def _min_slice_s(cfg: EMGConfig | AccelConfig) -> float:
 def plan(
     n: int, fs: float, cfg: EMGConfig | AccelConfig, window_s: float, max_segment_s: float
 ) -> StreamPlan:
-    """Cut ``n`` samples into aligned cores of about ``window_s`` seconds."""
+    """Cut ``n`` samples into cores of about ``window_s`` seconds whose slices start on the
+    alignment grid.
+
+    The cores are ``window_s`` rounded up to whole alignment steps; their boundaries are
+    ``i * w + d``, with ``d`` the overlap modulo the step, so that every slice (a core and
+    one overlap either side) starts on the step's grid. ``d`` is 0 where the overlap is
+    whole steps (most rates); at 85.7 Hz it lets a 422 s overlap replace a 3161 s step.
+
+    Examples
+    --------
+    >>> from movement.config import AccelConfig
+    >>> pl = plan(86_400 * 100, 100.0, AccelConfig(), 10_000.0, 60.0)
+    >>> len(pl.cores), pl.overlap / 100, pl.cores[1]
+    (9, 450.0, (1000000, 2000000))
+    >>> pl = plan(int(86_400 * 85.7), 85.7, AccelConfig(), 12_644.0, 60.0)
+    >>> all(pl.slice_of(c)[0] % pl.step == 0 for c in pl.cores), round(pl.overlap / 85.7)
+    (True, 422)
+    """
     if not window_s > 0:
         raise MovementError(f"window_s must be > 0, got {window_s!r}")
     step = _alignment(fs, cfg)
@@ -358,7 +405,10 @@ def plan(
     w = max(w, int(math.ceil(need / step)) * step)
     if n <= w + 2 * ov:
         return StreamPlan(n, [(0, n)], ov, margin, step)
-    bounds = list(range(0, n, w))
+    # interior boundaries i w + d: each slice then starts at i w + d - ov, a multiple of
+    # the step (d - ov is; d < step <= w, so the first core is at least w long)
+    d = ov % step
+    bounds = [0, *range(w + d, n, w)]
     # a short last core joins the previous one: shorter than an overlap, or its slice
     # (the core and one overlap, as the first one's) shorter than _min_slice_s
     if len(bounds) > 1 and n - bounds[-1] < max(ov, need):
@@ -2392,8 +2442,8 @@ def _late_slice(
 ) -> tuple[int, int]:
     """Where a shorter slice ending at ``s1`` can take over a core's segments from a
     running segment's ``onset`` on: ``(m0, a)``, the slice's start and the first onset
-    it owns (both on the alignment grid, ``a - m0`` one overlap), or ``(s0, s0)`` when it
-    would not start after ``s0``.
+    it owns (``m0`` on the alignment grid, ``a - m0`` one overlap), or ``(s0, s0)`` when
+    it would not start after ``s0``.
 
     Results in a slice's trusted part are the whole recording's whatever grid-aligned
     slice holds them, so the segments before ``a`` are the first slice's and those from
@@ -2401,14 +2451,11 @@ def _late_slice(
     every slice of :func:`plan`).
     """
     ov, st = pl.overlap, pl.step
-    if ov % st:
-        return s0, s0
     need = int(math.ceil(_min_slice_s(cfg) * fs))
-    a = min(onset // st * st, (s1 - need - ov) // st * st + ov)
-    m0 = a - ov
+    m0 = min((onset - ov) // st * st, (s1 - need - ov) // st * st)
     if m0 <= s0:
         return s0, s0
-    return m0, a
+    return m0, m0 + ov
 
 
 def _core_rows(
@@ -2597,8 +2644,8 @@ def streams_faster(
         if not n or not rate:
             return False
         # (3 windows or more, whatever the overlap: a device file read whole is converted
-        # and resampled at full length; a day of a GENEActiv at 85.7 Hz, whose windows
-        # overlap by a quarter, took 14.1 s at 0.95 GB streamed, 18.5 s at 2.0 GB whole)
+        # and resampled at full length; a day of a GENEActiv at 85.7 Hz took 10.7-12.4 s
+        # at 0.52 GB streamed in 0.4.4, 18.5-18.9 s at 2.0 GB whole)
         cfg = _config_for(modality or "accel", settings)
         rate = float(fs or rate)
         pl = plan(int(n), rate, cfg, auto_window_s(rate, 3, cfg), _MAX_SEGMENT_S)

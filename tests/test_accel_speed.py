@@ -43,16 +43,21 @@ def test_block_means_equal_reshape_mean(layout: str) -> None:
         assert np.array_equal(_block_means(x, b), x[: nb * b].reshape(nb, b, 3).mean(axis=1))
 
 
-def test_hop_window_sums_match_direct_sums() -> None:
+@pytest.mark.parametrize(
+    ("n", "win", "hop"),
+    # whole hops (100 Hz), 85.7 Hz's 257 samples every 43, 25 Hz's 75 every 12, a window
+    # shorter than its hop, and the last window ending at the last sample
+    [(5000, 300, 50), (5000, 257, 43), (1000, 75, 12), (100, 5, 7), (300, 257, 43)],
+)
+def test_hop_window_sums_match_direct_sums(n: int, win: int, hop: int) -> None:
     rng = np.random.default_rng(3)
-    osc = rng.standard_normal((5000, 3)) * 0.01
-    win, hop = 300, 50
+    osc = rng.standard_normal((n, 3)) * 0.01
     m = (len(osc) - win) // hop + 1
     s1, s2 = _hop_window_sums(osc, win, hop, m)
     view = np.lib.stride_tricks.sliding_window_view(osc, win, axis=0)[::hop]
+    assert s1.shape == (m, 3) and s2.shape == (m,)
     np.testing.assert_allclose(s1, view.sum(axis=2), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(s2, np.einsum("mkw,mkw->m", view, view), rtol=1e-12)
-    assert _hop_window_sums(osc, 300, 70, m) is None
 
 
 def test_periodic_runs_finds_tremor_with_block_sums() -> None:

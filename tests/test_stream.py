@@ -51,14 +51,58 @@ def test_overlap_defaults():
     assert overlap_for(AccelConfig(), 100.0) == 450.0
     assert overlap_for(AccelConfig(twitch_windows_s=None), 100.0) == 248.0
     # at 85.7 Hz (GENEActiv) the blocks (43, 9 and 21 samples) and the update step meet
-    # every 3161 s: one step of overlap (each part rounded up apart, it was two)
-    assert overlap_for(AccelConfig(), 85.7) == pytest.approx(270_900 / 85.7)
+    # every 3161 s: the overlap is whole 43-sample blocks (841 of them), not one such step
+    # (the cores are offset instead: test_sparse_grid_plans_start_slices_on_the_grid)
+    assert overlap_for(AccelConfig(), 85.7) == pytest.approx(841 * 43 / 85.7)
+    assert stream._alignment(85.7, AccelConfig()) == 270_900
     # 105 s + the MUAP detector's whitening (32.5 s) + the ECG removal's reach (42 s)
     assert overlap_for(EMGConfig(), 2000.0) == 175.0
     assert overlap_for(EMGConfig(ecg_removal=False), 2000.0) == 135.0
     # the baseline window dominates: a longer one needs more overlap (twice: the
     # whitening's background spectrum and the noise level)
     assert overlap_for(AccelConfig(baseline_window_s=600), 100.0) >= 450.0 + 300
+
+
+@pytest.mark.parametrize("fs", [85.7, 90.0, 128.0, 150.0, 100.0, 50.0])
+def test_sparse_grid_plans_start_slices_on_the_grid(fs: float) -> None:
+    """Where the blocks and update steps meet rarely (85.7 Hz: every 3161 s) the overlap
+    is whole 0.5 s blocks, far less than a step, and the cores are offset so that every
+    slice starts on the step's grid; where they meet often (50 s at 100 Hz) the plan is
+    the one before the offset (cores on the grid, 450 s of overlap). A day at 85.7 Hz
+    was cut with 3161 s of overlap on each side of 3.5 h cores (half the work again)."""
+    cfg = AccelConfig()
+    n = int(86_400 * fs)
+    pl = stream.plan(n, fs, cfg, stream.auto_window_s(fs, 3, cfg), stream._MAX_SEGMENT_S)
+    block = int(round(0.5 * fs))
+    need = (stream._margin(cfg, fs) + stream._MAX_SEGMENT_S) * fs
+    assert len(pl.cores) >= 5
+    for core in pl.cores:  # loop over the windows
+        s0, s1 = pl.slice_of(core)
+        assert s0 % pl.step == 0
+        assert s1 - s0 <= core[1] - core[0] + 2 * pl.overlap
+    if fs in (100.0, 50.0):
+        assert pl.overlap == 450 * fs and pl.overlap % pl.step == 0
+        assert all(c0 % pl.step == 0 for c0, _ in pl.cores)
+    else:
+        assert pl.step > pl.overlap and pl.overlap % block == 0
+        assert need <= pl.overlap < need + block
+
+
+def test_a_geneactiv_rate_streams_with_the_default_settings(tmp_path: Path) -> None:
+    """~2.3 h of a GENEActiv at 85.7 Hz with the default settings (twitch detector on:
+    3161 s steps) streams in 3 offset cores with a 422 s overlap, and gives the whole
+    read's events."""
+    from test_stream_devices import GENEACTIV, tile_geneactiv
+
+    path = tile_geneactiv(GENEACTIV, tmp_path / "h.bin", 150)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = movement.score(movement.read(path), stream=False)
+    ev = score_stream(path, window_s=3000)
+    assert ev.attrs["stream"]["windows"] == 3
+    assert ev.attrs["stream"]["overlap_s"] == pytest.approx(422.0, abs=0.5)
+    assert len(whole) >= 5
+    assert_same_events(whole, ev, 85.7)
 
 
 def test_accel_stream_equals_in_memory(accel_sim, accel_whole):
@@ -1487,7 +1531,8 @@ def test_a_repeated_header_is_named_at_its_row(tmp_path, timed, chunk_rows) -> N
 
 
 def test_slices_hold_two_baseline_windows_and_late_slices_stay_on_the_grid() -> None:
-    """Property (hypothesis): every slice of a plan of several cores holds
+    """Property (hypothesis): the cores tile the recording, every slice starts on the
+    alignment grid (85.7 and 128 Hz: offset cores) and, in a plan of several cores, holds
     ``_min_slice_s``; a longer slice from before a running segment starts on the
     alignment grid one overlap before the first onset it owns, after the first slice's
     start, at or before the segment's onset, and holds ``_min_slice_s`` as well."""
@@ -1497,7 +1542,7 @@ def test_slices_hold_two_baseline_windows_and_late_slices_stay_on_the_grid() -> 
     @settings(max_examples=60, deadline=None)
     @given(
         modality=st.sampled_from(["accel", "emg"]),
-        fs=st.sampled_from([50.0, 100.0, 200.0, 1000.0]),
+        fs=st.sampled_from([50.0, 85.7, 100.0, 128.0, 200.0, 1000.0]),
         baseline=st.sampled_from([20.0, 60.0, 300.0]),
         window_s=st.floats(5.0, 3000.0),
         max_segment_s=st.floats(0.5, 120.0),
@@ -1511,6 +1556,10 @@ def test_slices_hold_two_baseline_windows_and_late_slices_stay_on_the_grid() -> 
         pl = stream.plan(n, fs, cfg, window_s, max_segment_s)
         need = int(np.ceil(stream._min_slice_s(cfg) * fs))
         slices = [pl.slice_of(c) for c in pl.cores]
+        # the cores tile the recording; every slice starts on the alignment grid
+        assert pl.cores[0][0] == 0 and pl.cores[-1][1] == n
+        assert all(a[1] == b[0] for a, b in zip(pl.cores, pl.cores[1:], strict=False))
+        assert all(s0 % pl.step == 0 for s0, _ in slices)
         if len(pl.cores) > 1:
             assert all(b - a >= need for a, b in slices)
         for core, (s0, s1) in zip(pl.cores, slices, strict=True):
@@ -1521,7 +1570,7 @@ def test_slices_hold_two_baseline_windows_and_late_slices_stay_on_the_grid() -> 
                 assert a == s0  # (no shorter slice: the whole window again)
                 continue
             assert s0 < m0 and a - m0 == pl.overlap
-            assert m0 % pl.step == 0 and a % pl.step == 0
+            assert m0 % pl.step == 0
             assert core[0] <= a <= onset
             assert nxt - m0 >= need
 

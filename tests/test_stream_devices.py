@@ -181,7 +181,8 @@ def test_geneactiv_streamed_equals_whole(tmp_path: Path, copies: int, chunk_rows
 
 def test_geneactiv_events_streamed_equal_whole(tmp_path: Path) -> None:
     """~1 h at 85.7 Hz in windows (twitch detector off: its whitening's grid at 85.7 Hz puts
-    the windows ~53 min apart): the events of the whole read."""
+    the slices' starts ~53 min apart; test_stream's GENEActiv test has it on, in 2.3 h):
+    the events of the whole read."""
     path = tile_geneactiv(GENEACTIV, tmp_path / "h.bin", 65)
     cfg = AccelConfig(twitch_windows_s=None)
     with warnings.catch_warnings():
@@ -194,7 +195,7 @@ def test_geneactiv_events_streamed_equal_whole(tmp_path: Path) -> None:
 
 
 def test_geneactiv_long_files_stream(tmp_path: Path) -> None:
-    """A day at 85.7 Hz (7 windows: they overlap by a quarter at this rate) streams,
+    """A day at 85.7 Hz (7 windows, 422 s of overlap: 3161 s until 0.4.4) streams,
     judged from its header and first page; 4.7 h (2 windows) and the short file do not."""
     day = tile_geneactiv(GENEACTIV, tmp_path / "day.bin", 1600)  # ~24.9 h
     n, rate = geneactiv_size(day)
