@@ -531,6 +531,7 @@ def _case_inputs(
             k: None if c is None else str(c)
             for k, c in (("day", accel_cwa(day_h)), ("week", accel_cwa(week_h)))
         },
+        "bin": None if (g := accel_geneactiv(day_h)) is None else str(g),
     }
 
 
@@ -570,6 +571,27 @@ def accel_cwa(hours: float) -> Path | None:
     path = WORK / f"ax3_{_tag(hours)}.cwa"
     if not (path.exists() and path.stat().st_size == 1024 + copies * 145 * 512):
         tile_cwa(src, path, copies)
+    return path
+
+
+def accel_geneactiv(hours: float) -> Path | None:
+    """A GENEActiv ``.bin`` of about ``hours`` at 85.7 Hz: the real test file's 16 whole
+    pages (4800 samples, 56 s) repeated (``device_tiles.tile_geneactiv``), or None without
+    actfast (``devices``). 85.7 Hz is a rate whose analysis grids meet only every 3161 s
+    (the stream's cores are offset there: :func:`movement.stream.plan`)."""
+    try:
+        import actfast  # noqa: F401
+    except ImportError:
+        return None
+    from device_tiles import tile_geneactiv
+
+    src = ROOT / "tests" / "data" / "real" / "wearable_device_files" / "GENEActiv_testfile.bin"
+    copies = int(np.ceil(hours * 3600 * 85.7 / 4800))
+    path = WORK / f"geneactiv_{_tag(hours)}.bin"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp.bin")
+        tile_geneactiv(src, tmp, copies)
+        tmp.replace(path)
     return path
 
 
@@ -872,6 +894,26 @@ def main(argv: list[str] | None = None) -> int:
             r,
             f"{r.get('events')} events, {r.get('windows')} windows",
         )
+    if inp["bin"]:
+        size_mb = Path(inp["bin"]).stat().st_size / 2**20
+        r, spread = run_median(3, "stream", path=inp["bin"])
+        add(
+            "a",
+            f"stream {day_h:g} h accel (GENEActiv .bin, 85.7 Hz, {size_mb:.0f} MB)",
+            r,
+            f"{r.get('events')} events, {r.get('windows')} windows; a real GENEActiv file's "
+            f"pages repeated, read in pieces of pages by actfast; at 85.7 Hz the analysis "
+            f"grids meet every 3161 s (offset cores since 0.4.4); {spread}",
+        )
+        if ap_py is not None:
+            r, spread = run_median(3, "actipy_device", python=ap_py, path=inp["bin"])
+            add(
+                "a",
+                f"actipy read_device {day_h:g} h (the same .bin)",
+                r,
+                f"actipy {r.get('version', '')}: its Java reader + the steps of "
+                f"`actipy.process`; {spread} (with the Java child's)",
+            )
     r = run_case("report", path=str(day), out=str(WORK / "report_out"))
     add(
         "a",
@@ -1101,6 +1143,15 @@ def main(argv: list[str] | None = None) -> int:
         f"actipy read_device {day_h:g} h (the same .cwa)",
         f"stream {day_h:g} h accel (Axivity .cwa, {Path(cwa['day']).stat().st_size / 2**20:.0f} MB)"
         if cwa["day"]
+        else "",
+        digits=2,
+    )
+    ratio(
+        f"actipy read_device {day_h:g} h / movement's stream of the same .bin",
+        f"actipy read_device {day_h:g} h (the same .bin)",
+        f"stream {day_h:g} h accel (GENEActiv .bin, 85.7 Hz, "
+        f"{Path(inp['bin']).stat().st_size / 2**20:.0f} MB)"
+        if inp["bin"]
         else "",
         digits=2,
     )
