@@ -68,6 +68,26 @@ def test_periodic_runs_finds_tremor_with_block_sums() -> None:
     assert len(runs) == 1 and abs(runs[0, 0] / fs - 40) < 1.5 and runs[0, 1] == len(t)
 
 
+@pytest.mark.parametrize("fs", [25.0, 30.0, 50.0, 64.0, 85.7, 90.0, 100.0, 128.0, 12.5, 75.0])
+def test_periodicity_windows_have_fast_fft_lengths_and_find_tremor(fs: float) -> None:
+    """The window is ``3 s * fs`` rounded where that length is 5-smooth (the common rates:
+    unchanged), else the nearest 5-smooth length (85.7 Hz: 256 samples, not the prime
+    257), within a few samples of 3 s; a 5.5 Hz tremor from 40 s on is found there."""
+    from scipy import fft as sfft
+
+    from movement.segment import periodic_window
+
+    win = periodic_window(fs, 3.0)
+    assert sfft.next_fast_len(win, real=True) == win
+    assert abs(win - round(3.0 * fs)) <= max(2, 0.05 * 3.0 * fs)  # (12.5 Hz: 40 for 38)
+    if sfft.next_fast_len(round(3.0 * fs), real=True) == round(3.0 * fs):
+        assert win == round(3.0 * fs)
+    t = np.arange(int(120 * fs)) / fs
+    x = np.column_stack([0.01 * np.sin(2 * np.pi * 5.5 * t) * (t > 40), 0 * t, 0 * t])
+    runs = periodic_runs(x, fs, 3.0, (3.0, 12.0), 0.3, 0.002)
+    assert len(runs) == 1 and abs(runs[0, 0] / fs - 40) < 2.0 and runs[0, 1] == len(t)
+
+
 def test_seg_reduce_several_windows_to_the_end() -> None:
     x = np.arange(10, dtype=float)
     start = np.array([7, 2, 8, 0])
