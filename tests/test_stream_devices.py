@@ -179,6 +179,44 @@ def test_geneactiv_streamed_equals_whole(tmp_path: Path, copies: int, chunk_rows
     assert ("truncated" in notes) == (copies == 0)
 
 
+@pytest.mark.parametrize("kind", ["bin", "cwa"])
+def test_device_calibration_takes_no_pass_of_its_own(tmp_path: Path, monkeypatch, kind) -> None:
+    """The first pass over a device file (row sample, largest values, gaps) also takes the
+    calibration windows' statistics when the header tells the rate: a stream with
+    calibration decodes each piece twice (that pass and the windows'), as one without
+    does, where it was three times; with an ``fs`` given the windows take their own pass
+    (as before). The events are those of the pass of its own."""
+    from movement.io import devices as dv
+
+    path = (
+        tile_geneactiv(GENEACTIV, tmp_path / "g.bin", 30)
+        if kind == "bin"
+        else tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "a.cwa", 12)
+    )
+    calls = [0]
+    real = dv.actfast_piece
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dv, "actfast_piece", counted)
+
+    def run(cfg: AccelConfig, **kw) -> tuple[int, object]:
+        calls[0] = 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ev = score_stream(path, cfg, chunk_rows=2000, **kw)
+        return calls[0], ev
+
+    plain, _ = run(AccelConfig(calibrate=False))
+    fused, ev = run(AccelConfig())
+    rate = geneactiv_size(path)[1] if kind == "bin" else cwa_size(path)[1]
+    own, ev_own = run(AccelConfig(), fs=rate)
+    assert plain > 2 and fused == plain and own > fused
+    assert_same_events(ev_own, ev, rate)
+
+
 def test_geneactiv_events_streamed_equal_whole(tmp_path: Path) -> None:
     """~1 h at 85.7 Hz in windows (twitch detector off: its whitening's grid at 85.7 Hz puts
     the slices' starts ~53 min apart; test_stream's GENEActiv test has it on, in 2.3 h):
