@@ -2676,8 +2676,8 @@ def streams_faster(
         if not n or not rate:
             return False
         # (3 windows or more, whatever the overlap: a device file read whole is converted
-        # and resampled at full length; a day of a GENEActiv at 85.7 Hz took 10.7-12.4 s
-        # at 0.52 GB streamed in 0.4.4, 18.5-18.9 s at 2.0 GB whole)
+        # and resampled at full length; a day of a GENEActiv at 85.7 Hz took 8.5-8.8 s
+        # at 0.51 GB streamed in 0.4.4, 18.5-18.9 s at 2.0 GB whole)
         cfg = _config_for(modality or "accel", settings)
         rate = float(fs or rate)
         pl = plan(int(n), rate, cfg, auto_window_s(rate, 3, cfg), _MAX_SEGMENT_S)
