@@ -857,17 +857,39 @@ def main(argv: list[str] | None = None) -> int:
         f"{r.get('events')} events; read whole, then put on the grid",
     )
     ap_py = None if args.skip_actipy else _actipy_python()
-    cwa = inp["cwa"]
-    if cwa["day"]:
-        size_mb = Path(cwa["day"]).stat().st_size / 2**20
-        r, spread = run_median(3, "stream", path=cwa["day"])
+
+    def actipy_device(path: str, kind: str) -> None:
+        """actipy's reader and preprocessing of the same device file, median of 3 runs."""
+        if ap_py is None:
+            return
+        r, spread = run_median(3, "actipy_device", python=ap_py, path=path)
         add(
             "a",
-            f"stream {day_h:g} h accel (Axivity .cwa, {size_mb:.0f} MB)",
+            f"actipy read_device {day_h:g} h (the same {kind})",
             r,
-            f"{r.get('events')} events, {r.get('windows')} windows; a real AX3 file's blocks "
-            f"repeated, read in pieces of blocks by actfast, put on the grid as the whole "
-            f"read; {spread}",
+            f"actipy {r.get('version', '')}: its Java reader + the steps of "
+            f"`actipy.process`, no event detection; {spread} (with the Java child's); "
+            "the peak is the Python process's (the reader is a Java child process)",
+        )
+
+    def stream_device(path: str, what: str, how: str) -> None:
+        """movement's stream of a day of a device file, median of 3 runs."""
+        size_mb = Path(path).stat().st_size / 2**20
+        r, spread = run_median(3, "stream", path=path)
+        add(
+            "a",
+            f"stream {day_h:g} h accel ({what}, {size_mb:.0f} MB)",
+            r,
+            f"{r.get('events')} events, {r.get('windows')} windows; {how}; {spread}",
+        )
+
+    cwa = inp["cwa"]
+    if cwa["day"]:
+        stream_device(
+            cwa["day"],
+            "Axivity .cwa",
+            "a real AX3 file's blocks repeated, read in pieces of blocks by actfast, put on "
+            "the grid as the whole read",
         )
         r = run_case("whole", path=cwa["day"])
         add(
@@ -876,16 +898,7 @@ def main(argv: list[str] | None = None) -> int:
             r,
             f"{r.get('events')} events; read whole by actfast, then put on the grid",
         )
-        if ap_py is not None:
-            r, spread = run_median(3, "actipy_device", python=ap_py, path=cwa["day"])
-            add(
-                "a",
-                f"actipy read_device {day_h:g} h (the same .cwa)",
-                r,
-                f"actipy {r.get('version', '')}: its Java reader + the steps of "
-                f"`actipy.process`, no event detection; {spread} (with the Java child's); "
-                "the peak is the Python process's (the reader is a Java child process)",
-            )
+        actipy_device(cwa["day"], ".cwa")
         r = run_case("stream", path=cwa["week"])
         add(
             "a",
@@ -895,25 +908,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.get('events')} events, {r.get('windows')} windows",
         )
     if inp["bin"]:
-        size_mb = Path(inp["bin"]).stat().st_size / 2**20
-        r, spread = run_median(3, "stream", path=inp["bin"])
-        add(
-            "a",
-            f"stream {day_h:g} h accel (GENEActiv .bin, 85.7 Hz, {size_mb:.0f} MB)",
-            r,
-            f"{r.get('events')} events, {r.get('windows')} windows; a real GENEActiv file's "
-            f"pages repeated, read in pieces of pages by actfast; at 85.7 Hz the analysis "
-            f"grids meet every 3161 s (offset cores since 0.4.4); {spread}",
+        stream_device(
+            inp["bin"],
+            "GENEActiv .bin, 85.7 Hz",
+            "a real GENEActiv file's pages repeated, read in pieces of pages by actfast; at "
+            "85.7 Hz the analysis grids meet every 3161 s (offset cores since 0.4.4)",
         )
-        if ap_py is not None:
-            r, spread = run_median(3, "actipy_device", python=ap_py, path=inp["bin"])
-            add(
-                "a",
-                f"actipy read_device {day_h:g} h (the same .bin)",
-                r,
-                f"actipy {r.get('version', '')}: its Java reader + the steps of "
-                f"`actipy.process`; {spread} (with the Java child's)",
-            )
+        actipy_device(inp["bin"], ".bin")
     r = run_case("report", path=str(day), out=str(WORK / "report_out"))
     add(
         "a",
