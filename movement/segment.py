@@ -1673,7 +1673,7 @@ def periodic_window(fs: float, window_s: float) -> int:
     the nearest length that has none (the longer of two as near).
 
     Every window is Fourier-transformed: 3 s at 85.7 Hz (GENEActiv) is 257 samples, a
-    prime, whose transform took 3.6x as long as 256 samples' (1.3 s of a 28 h recording's
+    prime, whose transform took 4.3x as long as 256 samples' (1.3 s of a 28 h recording's
     7.6 s); 256 samples are 2.99 s. At 25, 30, 50, 64, 100 and 128 Hz the rounded length
     is kept (75, 90, 150, 192, 300, 384 samples).
 
