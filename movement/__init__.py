@@ -26,6 +26,7 @@ _LAZY = {
     "info": ("movement.io.info", "info"),
     "convert": ("movement.io", "convert"),
     "report": ("movement.report", "write_report"),
+    "period_summary": ("movement.output", "period_summary"),
 }
 
 

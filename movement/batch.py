@@ -33,7 +33,16 @@ from typing import Any
 from ._version import __version__
 from .config import Settings, params_hash
 from .errors import MovementError, RecordingError
-from .output import atomic_write, summarise, write_events, write_summary
+from .output import (
+    PERIOD_COLUMNS,
+    PERIODS,
+    atomic_write,
+    events_to_tsv,
+    period_summary,
+    summarise,
+    write_events,
+    write_summary,
+)
 
 __all__ = [
     "ScoreOptions",
@@ -59,6 +68,9 @@ class ScoreOptions:
     #: read files whose extension is no known type as this type (``movement.read(format=)``)
     format: str | None = None
     report: bool = False
+    #: period tables to write (``"day"``, ``"hour"``): ``<stem>_per_day.tsv`` and the
+    #: batch's ``summary_per_day.tsv`` (made from the events tables: not hashed)
+    per: tuple[str, ...] = ()
     debug: bool = False
     #: stream windows processed at once for a large file (same results; not hashed)
     threads: int = 1
@@ -435,6 +447,10 @@ def score_one(
             events = _keep_review(events, out_dir, stem)
             try:
                 write_events(events, out_dir, stem)  # (both or neither: a full disk)
+                # period tables of the events replaced would contradict them (the batch
+                # makes them again from these events when asked: _write_periods)
+                for old in PERIODS:
+                    (out_dir / f"{stem}_per_{old}.tsv").unlink(missing_ok=True)
             except OSError as exc:
                 raise MovementError(
                     f"cannot write its events into {out_dir} ({_os_reason(exc)}); "
@@ -914,8 +930,50 @@ def _score_into(
     ordered = [rows[i] for i in mine]
     if shard is None and manifest:
         _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
-    _save_summary(_folder_rows(ordered, manifest, out, shard), out, shard)
+    folder = _folder_rows(ordered, manifest, out, shard)
+    for period in opts.per:  # (before the summary: a table not made is said in its row)
+        _write_periods(folder, out, period, shard, opts.debug)
+    _save_summary(folder, out, shard)
     return ordered
+
+
+def _write_periods(
+    rows: list[dict[str, Any]], out: Path, period: str, shard: tuple[int, int] | None, debug: bool
+) -> None:
+    """``<stem>_per_<period>.tsv`` of every file ``rows`` gives as scored (made from its
+    events table where missing: a file resumed, or scored without ``--per``), then the
+    batch's ``summary_per_<period>.tsv``: those tables one after another, with a ``file``
+    column. A file whose events cannot be read gets a line in its summary row's message."""
+    import pandas as pd
+
+    from .export import read_bids_events
+
+    tables = []
+    for r in rows:  # loop over the files
+        stem = r.get("stem")
+        if r.get("status") != "ok" or not stem:
+            continue
+        target = out / f"{stem}_per_{period}.tsv"
+        try:
+            if target.exists():
+                table = pd.read_csv(target, sep="\t", na_values=["n/a"], keep_default_na=False)
+            else:
+                table = period_summary(read_bids_events(out / f"{stem}_events.tsv"), period)
+                atomic_write(target, events_to_tsv(table))
+        except (OSError, ValueError, KeyError) as exc:
+            if debug:
+                raise
+            said = f"per-{period} table not made ({type(exc).__name__}: {exc})"
+            r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
+            continue
+        tables.append(table.assign(file=r.get("file")))
+    name = f"summary_per_{period}{_shard_tag(shard)}.tsv"
+    cols = ["file", *PERIOD_COLUMNS]
+    both = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=cols)
+    try:
+        atomic_write(out / name, events_to_tsv(both[cols]))
+    except OSError as exc:
+        raise _cannot_write(out, name, exc) from None
 
 
 def _not_reached(

@@ -130,6 +130,15 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also write an HTML review page per recording (needs movement[report])",
     )
+    p.add_argument(
+        "--per",
+        action="append",
+        choices=["day", "hour"],
+        metavar="day|hour",
+        help="also write counts, rates and dystonia-like time per day (or hour) of each "
+        "recording (<stem>_per_day.tsv) and of the batch (summary_per_day.tsv); days on the "
+        "clock's midnights when the file gives its start time. Repeatable",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or per-file lines")
     p.set_defaults(func=_run_score)
 
@@ -182,6 +191,7 @@ def _run_score(args: argparse.Namespace) -> int:
         channels=chans,
         format=args.format,
         report=args.report,
+        per=tuple(dict.fromkeys(args.per or ())),
         debug=args.debug,
     )
     rows = score_batch(

@@ -116,7 +116,7 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
     ``parameters`` (so :mod:`movement.plot` and :func:`movement.report.write_report` clean
     the signal as it was scored), ``model``, and the recording's ``source``, ``calibration``,
     ``nonwear``, ``nonwear_s``, ``ecg``, ``dropouts``, ``stream``, ``modality``,
-    ``channels``, ``units``, ``fs``, ``duration``,
+    ``channels``, ``units``, ``start``, ``long_gaps``, ``fs``, ``duration``,
     ``recorded_duration`` and ``notes`` (the reader's and scoring's). A missing or unreadable sidecar leaves ``attrs`` empty.
 
     Examples
@@ -165,7 +165,7 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
     rec = js.get("recording") if isinstance(js.get("recording"), dict) else {}
     for k in (
         "source", "calibration", "nonwear", "nonwear_s", "ecg", "dropouts", "stream",
-        "modality", "channels", "units",
+        "modality", "channels", "units", "start", "long_gaps",
     ):  # fmt: skip
         if rec.get(k) is not None:
             out[k] = rec[k]

@@ -25,6 +25,10 @@ __all__ = [
     "write_events",
     "summarise",
     "write_summary",
+    "PERIODS",
+    "PERIOD_COLUMNS",
+    "period_summary",
+    "write_period_summary",
 ]
 
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
@@ -173,6 +177,8 @@ def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
                 "source": a.get("source"),
                 "duration_s": a.get("duration"),
                 "recorded_s": a.get("recorded_duration", a.get("duration")),
+                "start": a.get("start"),
+                "long_gaps": a.get("long_gaps"),
                 "nonwear_s": a.get("nonwear_s"),
                 "nonwear": a.get("nonwear"),
                 "calibration": a.get("calibration"),
@@ -320,3 +326,138 @@ def write_summary(
     """Write ``summary.tsv`` (one row per input; ``name``) into ``out_dir``."""
     df = pd.DataFrame(list(rows), columns=list(SUMMARY_COLUMNS))
     return atomic_write(Path(out_dir) / name, events_to_tsv(df))
+
+
+#: Lengths (s) of the periods :func:`period_summary` cuts a recording into.
+PERIODS: dict[str, float] = {"day": 86_400.0, "hour": 3_600.0}
+
+PERIOD_COLUMNS = (
+    ["period", "clock_start", "start_s", "stop_s", "recorded_s", "nonwear_s", "n_events"]
+    + [f"n_{c.split('-')[0]}" for c in CLASSES]
+    + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
+    + ["dystonia_s", "dystonia_time_fraction", "n_review", "parameters_hash", "movement_version"]
+)
+
+
+def _period_edges(duration: float, start: Any, period: str) -> tuple[np.ndarray, list[Any]]:
+    """Period boundaries (s from the first sample) and each period's clock start (None
+    without a clock): on the clock's midnights (hours) when the start time is known, else
+    every 24 h (1 h) from the first sample."""
+    length = PERIODS[period]
+    if start is None or duration <= 0:
+        edges = (
+            np.append(np.arange(0.0, duration, length), duration) if duration > 0 else np.zeros(2)
+        )
+        return edges, [None] * (len(edges) - 1)
+    t0 = pd.Timestamp(start)
+    first = t0.normalize() if period == "day" else t0.floor("h")
+    # (calendar days: 23 or 25 h where a start with a time zone crosses a clock change)
+    step = pd.DateOffset(days=1) if period == "day" else pd.Timedelta(hours=1)
+    count = int(np.ceil(duration / length)) + 2
+    clocks = [first + step * k for k in range(count + 1)]  # loop over the periods
+    secs = np.array([(c - t0).total_seconds() for c in clocks])
+    inner = (secs > 0) & (secs < duration)
+    edges = np.concatenate([[0.0], secs[inner], [duration]])
+    starts = [t0, *[c for c, keep in zip(clocks, inner, strict=True) if keep]]
+    return edges, [c.isoformat() for c in starts]
+
+
+def _overlap(intervals: Any, edges: np.ndarray) -> np.ndarray:
+    """Seconds of ``[onset, duration]`` ``intervals`` inside each period of ``edges``."""
+    iv = np.asarray(intervals if intervals is not None else [], dtype=float).reshape(-1, 2)
+    if not len(iv):
+        return np.zeros(len(edges) - 1)
+    a, d = iv[:, 0], np.maximum(iv[:, 1], 0.0)
+    # covered time up to each edge: sum of clip(edge - onset, 0, duration)
+    covered = np.clip(edges[:, None] - a[None, :], 0.0, d[None, :]).sum(axis=1)
+    return np.diff(covered)
+
+
+def period_summary(events: pd.DataFrame, period: str = "day") -> pd.DataFrame:
+    """Counts, rates and dystonia-like time of each day (or hour) of a recording.
+
+    A multi-day recording's :func:`summarise` row, per period: days on the clock's
+    midnights (hours on the hour) when the recording's start time is known
+    (``events.attrs["start"]``: device files, EDF, tables with timestamps), else 24 h
+    (1 h) from its first sample; the first and last periods are then partial. An event
+    counts in the period of its onset; dystonia-like time is split at the boundaries.
+    As in ``summary.tsv``, rates are per minute recorded (``recorded_s``: the period less
+    long gaps, ``events.attrs["long_gaps"]``); ``nonwear_s`` is the time judged not worn
+    (n/a where not judged: EMG, or a recording shorter than one non-wear window), whose
+    events are flagged for review, not removed.
+
+    Parameters
+    ----------
+    events : DataFrame
+        A :func:`movement.score` table, or one read back with
+        :func:`movement.export.read_bids_events` (its sidecar gives ``attrs``).
+    period : {"day", "hour"}
+
+    Returns
+    -------
+    DataFrame
+        One row per period (:data:`PERIOD_COLUMNS`): ``period`` (1, 2, ...),
+        ``clock_start`` (ISO 8601, n/a without a clock), ``start_s`` and ``stop_s`` (from
+        the first sample), then the summary's counts and rates.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"onset": [10.0, 3900.0, 4500.0], "duration": [0.2, 400.0, 1.0],
+    ...     "trial_type": ["fasciculation-like", "dystonia-like", "other"],
+    ...     "review": [False, True, False]})
+    >>> ev.attrs.update(duration=7200.0, start="2024-03-01T09:50:00")
+    >>> t = period_summary(ev, "hour")
+    >>> t[["clock_start", "start_s", "n_fasciculation", "dystonia_s"]].to_numpy().tolist()
+    [['2024-03-01T09:50:00', 0.0, 1, 0.0], ['2024-03-01T10:00:00', 600.0, 0, 300.0], \
+['2024-03-01T11:00:00', 4200.0, 0, 100.0]]
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
+    a = events.attrs
+    total = float(a.get("duration", np.nan))
+    if not np.isfinite(total):
+        # (a table without its sidecar: up to its last event's end)
+        ends = events["onset"].to_numpy(float) + events["duration"].to_numpy(float)
+        total = float(ends.max()) if len(ends) else 0.0
+    edges, clocks = _period_edges(total, a.get("start"), period)
+    span = np.diff(edges)
+    recorded = span - _overlap(a.get("long_gaps"), edges)
+    nonwear = None if a.get("nonwear") is None else _overlap(a["nonwear"], edges)
+    onset = events["onset"].to_numpy(float)
+    which = np.clip(np.searchsorted(edges, onset, side="right") - 1, 0, len(span) - 1)
+    label = events["trial_type"].to_numpy(object)
+    out: dict[str, Any] = {
+        "period": np.arange(1, len(span) + 1),
+        "clock_start": clocks,
+        "start_s": np.round(edges[:-1], 3),
+        "stop_s": np.round(edges[1:], 3),
+        "recorded_s": np.round(recorded, 3),
+        "nonwear_s": [None] * len(span) if nonwear is None else np.round(nonwear, 3),
+        "n_events": np.bincount(which, minlength=len(span)),
+    }
+    minutes = np.where(recorded > 0, recorded / 60.0, np.nan)
+    for c in CLASSES:
+        k = c.split("-")[0]
+        n = np.bincount(which[label == c], minlength=len(span))
+        out[f"n_{k}"] = n
+        out[f"rate_per_min_{k}"] = np.round(n / minutes, 4)
+    dyst = label == "dystonia-like"
+    held = _overlap(np.c_[onset[dyst], events["duration"].to_numpy(float)[dyst]], edges)
+    out["dystonia_s"] = np.round(held, 3)
+    out["dystonia_time_fraction"] = np.round(
+        np.where(recorded > 0, held / np.where(recorded > 0, recorded, 1.0), np.nan), 5
+    )
+    review = events["review"].to_numpy(bool) if "review" in events else np.zeros(len(events), bool)
+    out["n_review"] = np.bincount(which[review], minlength=len(span))
+    out["parameters_hash"] = a.get("parameters_hash")
+    out["movement_version"] = a.get("movement_version", __version__)
+    return pd.DataFrame(out, columns=PERIOD_COLUMNS)
+
+
+def write_period_summary(
+    events: pd.DataFrame, out_dir: str | Path, stem: str, period: str = "day"
+) -> Path:
+    """Write :func:`period_summary` as ``<stem>_per_<period>.tsv`` (atomically)."""
+    table = period_summary(events, period)
+    return atomic_write(Path(out_dir) / f"{stem}_per_{period}.tsv", events_to_tsv(table))

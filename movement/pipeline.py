@@ -389,11 +389,17 @@ def note_dropouts(
 
 def note_pieces(events: pd.DataFrame, duration: float, pieces: np.ndarray, fs: float) -> None:
     """Record in ``events.attrs`` that the recording was scored in ``pieces`` between long
-    gaps: ``recorded_duration`` (s, the pieces' total) and a line in ``notes``."""
+    gaps: ``recorded_duration`` (s, the pieces' total), ``long_gaps`` (``[onset,
+    duration]`` s of each stretch not scored) and a line in ``notes``."""
     from .recording import MAX_GAP_S
 
     recorded = float((pieces[:, 1] - pieces[:, 0]).sum() / fs)
     events.attrs["recorded_duration"] = recorded
+    # the stretches not scored ([onset, duration] s, as ``nonwear``): between the pieces
+    # and before or after them
+    edges = np.concatenate([[0.0], pieces.reshape(-1) / fs, [duration]]).reshape(-1, 2)
+    edges = edges[edges[:, 1] > edges[:, 0]]
+    events.attrs["long_gaps"] = [[a, b - a] for a, b in edges.tolist()]
     notes = dict(events.attrs.get("notes") or {})
     notes["gaps"] = (
         f"scored in {len(pieces)} piece(s) apart, between missing stretches longer than "
@@ -567,9 +573,15 @@ def _label(
         channels=list(rec.channels),
         units=getattr(rec, "units", None),
         source=rec.source,
+        start=_iso(getattr(rec, "start", None)),
         notes={**rec.notes, **applied_settings(cfg, rec.fs)},
     )
     return out
+
+
+def _iso(start: Any) -> str | None:
+    """The recording's first sample time as ISO 8601 text (None when unknown)."""
+    return None if start is None else pd.Timestamp(start).isoformat()
 
 
 def applied_settings(cfg: Any, fs: float) -> dict[str, str]:

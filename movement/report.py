@@ -1082,6 +1082,47 @@ def _stem_of(path: Path) -> str:
     return path.stem or "recording"
 
 
+def _per_day_html(events: pd.DataFrame, duration: float, start: Any) -> str:
+    """A table of each day (:func:`movement.output.period_summary`) for a recording that
+    spans more than one; empty otherwise."""
+    from .output import period_summary
+
+    ev = events.copy(deep=False)
+    ev.attrs = {**events.attrs, "duration": duration}
+    if ev.attrs.get("start") is None and start is not None:
+        ev.attrs["start"] = pd.Timestamp(start).isoformat()
+    days = period_summary(ev, "day")
+    if len(days) < 2:
+        return ""
+
+    def hours(v: Any) -> str:
+        return "–" if v is None or pd.isna(v) else f"{float(v) / 3600:.1f}"
+
+    rows = []
+    for d in days.itertuples(index=False):  # loop over the days
+        when = d.clock_start if isinstance(d.clock_start, str) else f"+{d.start_s / 3600:.1f} h"
+        frac = d.dystonia_time_fraction
+        rows.append(
+            f"<tr><td class='num'>{d.period}</td><td>{_esc(when)}</td>"
+            f"<td class='num'>{hours(d.recorded_s)}</td><td class='num'>{hours(d.nonwear_s)}</td>"
+            f"<td class='num'>{d.n_fasciculation}</td><td class='num'>{d.n_dystonia}</td>"
+            f"<td class='num'>{d.n_other}</td>"
+            f"<td class='num'>{_fmt(None if pd.isna(frac) else 100 * frac, 2)}</td>"
+            f"<td class='num'>{d.n_review}</td></tr>"
+        )
+    head = (
+        "<tr><th>day</th><th>from</th><th>recorded (h)</th><th>not worn (h)</th>"
+        "<th>fasciculation-like</th><th>dystonia-like</th><th>other</th>"
+        "<th>dystonia-like time (%)</th><th>flagged</th></tr>"
+    )
+    note = (
+        '<p class="muted small">Events counted on the day of their onset; days from midnight '
+        "when the recording gives its start time, else 24 h from its first sample "
+        "(<code>movement score --per day</code> writes this table).</p>"
+    )
+    return f"<h2>Per day</h2><div class='panel'><table>{head}{''.join(rows)}</table></div>{note}"
+
+
 def _summary_html(summ: dict[str, Any]) -> str:
     rows = []
     for c in CLASSES:
@@ -1465,6 +1506,7 @@ def _page(
 {_params_html(cfg)}
 <h2>Summary</h2>
 {_summary_html(summ)}
+{_per_day_html(events, duration, start)}
 <h2>Timeline</h2>
 <div class="panel"><img id="timeline" src="{_data_uri(timeline_png)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"></div>
 <p class="muted small">Black: envelope (maximum over {_esc(", ".join(sites))}); spans and the lanes at the top: events by class; hatched: gaps; beige: not worn. Click the timeline to jump to the nearest event.</p>
