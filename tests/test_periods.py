@@ -247,3 +247,21 @@ def test_report_of_a_recording_across_midnight_has_a_day_table(tmp_path: Path) -
 
 def test_period_summary_is_in_the_top_level_namespace() -> None:
     assert movement.period_summary is period_summary
+
+
+def test_shards_write_their_own_day_tables_and_a_plain_rerun_collates(tmp_path: Path) -> None:
+    paths = [_day_with_gap(tmp_path / f"night{i}.npy") for i in range(3)]
+    out = tmp_path / "out"
+    opts = ScoreOptions(model="rules", per=("day",))
+    mine = []
+    for k in (1, 2):
+        rows = score_batch(paths, out, opts, shard=(k, 2), progress=False)
+        table = pd.read_csv(out / f"summary_per_day-shard-{k}-of-2.tsv", sep="\t")
+        assert set(table["file"]) == {r["file"] for r in rows}
+        mine += [r["file"] for r in rows]
+    assert sorted(mine) == sorted(str(p) for p in paths)
+    assert not (out / "summary_per_day.tsv").exists()
+    score_batch(paths, out, opts, progress=False)  # (nothing left to score: collates)
+    table = pd.read_csv(out / "summary_per_day.tsv", sep="\t")
+    assert sorted(set(table["file"])) == sorted(str(p) for p in paths)
+    assert len(table) == 2 * len(paths)  # each recording crosses midnight once
