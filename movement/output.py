@@ -350,7 +350,11 @@ def _period_edges(duration: float, start: Any, period: str) -> tuple[np.ndarray,
         )
         return edges, [None] * (len(edges) - 1)
     t0 = pd.Timestamp(start)
-    first = t0.normalize() if period == "day" else t0.floor("h")
+    first = (
+        t0.normalize()
+        if period == "day"
+        else t0.replace(minute=0, second=0, microsecond=0, nanosecond=0)
+    )
     # (calendar days: 23 or 25 h where a start with a time zone crosses a clock change)
     step = pd.DateOffset(days=1) if period == "day" else pd.Timedelta(hours=1)
     count = int(np.ceil(duration / length)) + 2
