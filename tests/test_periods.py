@@ -265,3 +265,24 @@ def test_shards_write_their_own_day_tables_and_a_plain_rerun_collates(tmp_path: 
     table = pd.read_csv(out / "summary_per_day.tsv", sep="\t")
     assert sorted(set(table["file"])) == sorted(str(p) for p in paths)
     assert len(table) == 2 * len(paths)  # each recording crosses midnight once
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-100, 700_000), st.floats(0, 50_000)), max_size=40),
+    st.lists(st.floats(0, 700_000), min_size=2, max_size=30, unique=True),
+)
+def test_overlap_equals_the_interval_by_interval_sum(intervals, cuts) -> None:
+    from movement.output import _overlap
+
+    edges = np.sort(np.asarray(cuts))
+    got = _overlap(intervals, edges)
+    iv = np.asarray(intervals, float).reshape(-1, 2)
+    want = np.array(
+        [
+            np.clip(np.minimum(iv[:, 0] + iv[:, 1], b) - np.maximum(iv[:, 0], a), 0, None).sum()
+            for a, b in zip(edges[:-1], edges[1:], strict=True)
+        ]
+    )
+    assert (got >= 0).all()
+    assert np.allclose(got, want, rtol=0, atol=1e-6)  # (seconds)
