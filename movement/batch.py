@@ -33,6 +33,7 @@ from typing import Any
 from ._version import __version__
 from .config import Settings, params_hash
 from .errors import MovementError, RecordingError
+from .export import ANNOTATION_FORMATS, annotation_path
 from .output import (
     PERIOD_COLUMNS,
     PERIODS,
@@ -71,6 +72,9 @@ class ScoreOptions:
     #: period tables to write (``"day"``, ``"hour"``): ``<stem>_per_day.tsv`` and the
     #: batch's ``summary_per_day.tsv`` (made from the events tables: not hashed)
     per: tuple[str, ...] = ()
+    #: annotation files to write beside each events table (``"edf"``: ``<stem>_events.edf``,
+    #: ``"wfdb"``: ``<stem>.mvt``; made from the events tables: not hashed)
+    annotations: tuple[str, ...] = ()
     debug: bool = False
     #: stream windows processed at once for a large file (same results; not hashed)
     threads: int = 1
@@ -451,6 +455,8 @@ def score_one(
                 # makes them again from these events when asked: _write_periods)
                 for old in PERIODS:
                     (out_dir / f"{stem}_per_{old}.tsv").unlink(missing_ok=True)
+                for fmt in ANNOTATION_FORMATS:  # (likewise the annotation files)
+                    annotation_path(out_dir, stem, fmt).unlink(missing_ok=True)
             except OSError as exc:
                 raise MovementError(
                     f"cannot write its events into {out_dir} ({_os_reason(exc)}); "
@@ -933,8 +939,34 @@ def _score_into(
     folder = _folder_rows(ordered, manifest, out, shard)
     for period in opts.per:  # (before the summary: a table not made is said in its row)
         _write_periods(folder, out, period, shard, opts.debug)
+    for fmt in opts.annotations:
+        _write_annotations(folder, out, fmt, opts.debug)
     _save_summary(folder, out, shard)
     return ordered
+
+
+def _write_annotations(rows: list[dict[str, Any]], out: Path, fmt: str, debug: bool) -> None:
+    """The ``fmt`` annotation file of every file ``rows`` gives as scored, made from its
+    events table and sidecar where missing or older than the table (a file resumed,
+    scored without ``--annotations``, or whose table a reviewer has edited since). One
+    that cannot be made is said in the file's summary row."""
+    from .export import read_bids_events, write_annotations
+
+    for r in rows:  # loop over the files
+        stem = r.get("stem")
+        if r.get("status") != "ok" or not stem:
+            continue
+        target = annotation_path(out, stem, fmt)
+        table = out / f"{stem}_events.tsv"
+        try:
+            if target.exists() and target.stat().st_mtime_ns >= table.stat().st_mtime_ns:
+                continue
+            write_annotations(read_bids_events(table), target, fmt)
+        except (MovementError, OSError, ValueError, KeyError) as exc:
+            if debug:
+                raise
+            said = f"{fmt} annotations not written ({exc})"
+            r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
 
 
 def _write_periods(

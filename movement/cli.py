@@ -139,8 +139,30 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         "recording (<stem>_per_day.tsv) and of the batch (summary_per_day.tsv); days on the "
         "clock's midnights when the file gives its start time. Repeatable",
     )
+    p.add_argument(
+        "--annotations",
+        action="append",
+        choices=["edf", "wfdb"],
+        metavar="edf|wfdb",
+        help="also write each recording's events as annotations a viewer opens beside it: "
+        "an annotation-only EDF+ file (<stem>_events.edf, at the recording's start time; "
+        "needs movement[edf]) or a WFDB annotation file (<stem>.mvt, annotator 'mvt', "
+        "the recording's sample numbers; needs movement[wfdb]). Repeatable",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or per-file lines")
     p.set_defaults(func=_run_score)
+
+
+def _check_annotation_extras(formats: tuple[str, ...]) -> None:
+    """``--annotations``: the optional package each format needs is installed (said once,
+    before any file is scored)."""
+    from importlib.util import find_spec
+
+    from .errors import MissingExtraError
+
+    for fmt, module in (("edf", "edfio"), ("wfdb", "wfdb")):
+        if fmt in formats and find_spec(module) is None:
+            raise MissingExtraError(f"--annotations {fmt}", fmt, module)
 
 
 def _model_option(value: str) -> str:
@@ -192,8 +214,10 @@ def _run_score(args: argparse.Namespace) -> int:
         format=args.format,
         report=args.report,
         per=tuple(dict.fromkeys(args.per or ())),
+        annotations=tuple(dict.fromkeys(args.annotations or ())),
         debug=args.debug,
     )
+    _check_annotation_extras(opts.annotations)
     rows = score_batch(
         paths,
         args.out,

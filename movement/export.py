@@ -1,4 +1,5 @@
-"""Writing event tables for other tools: BIDS ``_events.tsv`` + JSON, EDF+ annotations.
+"""Writing event tables for other tools: BIDS ``_events.tsv`` + JSON, EDF+ and WFDB
+annotations.
 
 Both writers are atomic: each file is written to a temporary file in the target
 folder and moved into place with :func:`os.replace`, so a crash never leaves a
@@ -9,6 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import tempfile
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +25,16 @@ from ._atomic import atomic_path, atomic_write
 from .errors import MissingExtraError, MovementError
 from .output import events_to_tsv
 
-__all__ = ["events_paths", "write_bids_events", "read_bids_events", "write_edf_annotations"]
+__all__ = [
+    "ANNOTATION_FORMATS",
+    "events_paths",
+    "write_bids_events",
+    "read_bids_events",
+    "write_edf_annotations",
+    "write_wfdb_annotations",
+    "annotation_path",
+    "write_annotations",
+]
 
 #: BIDS marks missing values with ``n/a``.
 NA = "n/a"
@@ -185,11 +199,20 @@ _TAL_BAD = str.maketrans({"\x14": " ", "\x15": " ", "\x00": " ", "\n": " ", "\r"
 
 
 def _annotation_text(row: pd.Series) -> str:
+    """``"<trial_type> p=<probability>"``, then the reviewer's decision (``accepted``,
+    ``rejected``, ``relabelled``) when there is one, else `` review`` when the event is
+    flagged for review."""
     label = str(row.get("trial_type", "event"))
     p = row.get("probability")
     text = label
     if p is not None and not (isinstance(p, float) and math.isnan(p)):
         text = f"{label} p={float(p):.2f}"
+    flag, status = row.get("review"), row.get("review_status")
+    decided = status is not None and not pd.isna(status) and str(status).strip()
+    if decided:
+        text += f" {str(status).strip()}"
+    elif flag is not None and not pd.isna(flag) and bool(flag):
+        text += " review"
     return text.translate(_TAL_BAD).strip() or "event"
 
 
@@ -203,7 +226,10 @@ def write_edf_annotations(
     """Write the events as an annotation-only EDF+ file (needs ``edfio``).
 
     Each event becomes an annotation with its ``onset`` and ``duration`` (seconds from
-    the recording's first sample) and the text ``"<trial_type> p=<probability>"``.
+    the recording's first sample) and the text ``"<trial_type> p=<probability>"``, then
+    the reviewer's decision when the table holds one (``accepted``, ``rejected``,
+    ``relabelled``: its ``review_status``), else `` review`` when the event is flagged for
+    review.
 
     Parameters
     ----------
@@ -265,3 +291,184 @@ def write_edf_annotations(
     with atomic_path(out) as tmp:
         edf.write(tmp)
     return out
+
+
+#: The annotation files :func:`write_annotations` writes, and the annotator name (file
+#: extension) of the WFDB one.
+ANNOTATION_FORMATS = ("edf", "wfdb")
+WFDB_ANNOTATOR = "mvt"
+
+#: WFDB's annotation codes for a waveform's onset and end (``(`` and ``)``).
+_WFDB_ON, _WFDB_OFF = "(", ")"
+
+
+def write_wfdb_annotations(
+    events: pd.DataFrame,
+    path: str | Path,
+    *,
+    fs: float,
+    channels: tuple[str, ...] | list[str] | None = None,
+    n_samples: int | None = None,
+) -> Path:
+    """Write the events as a WFDB annotation file (needs ``wfdb``).
+
+    Each event becomes two annotations: WFDB's waveform onset ``(`` at its first sample
+    and waveform end ``)`` at the sample after its last (``round(t * fs)``, the
+    recording's sample numbers), both with the note ``"<trial_type> p=<probability>"``
+    (and `` review`` as in :func:`write_edf_annotations`), as PhysioNet marks the bounds
+    of a waveform. Read it back with
+    ``wfdb.rdann("<folder>/<record>", "<annotator>")``.
+
+    Parameters
+    ----------
+    events : DataFrame
+        With ``onset`` and ``duration`` (s from the first sample), and usually
+        ``trial_type``, ``probability`` and ``channel``.
+    path : str or Path
+        The output file ``<record>.<annotator>`` (e.g. ``rec.mvt``); the annotator name,
+        its extension, is letters only (WFDB's rule). The record part may be any file name.
+    fs : float
+        The recording's sampling rate (Hz): the annotations count its samples.
+    channels : sequence of str, optional
+        The recording's channels: an event's ``chan`` is the index of the first channel
+        its ``channel`` lists (0 when none is given or found).
+    n_samples : int, optional
+        The recording's length in samples: an event ending after it is an error.
+
+    Returns
+    -------
+    Path
+        The file written; with no events, an empty annotation file (its end mark alone).
+
+    Raises
+    ------
+    MissingExtraError
+        wfdb is not installed (``pip install 'movement[wfdb]'``).
+    MovementError
+        A missing or negative onset, an event past ``n_samples``, a bad ``fs`` or
+        annotator name.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, wfdb
+    >>> ev = pd.DataFrame({"onset": [1.0, 2.5], "duration": [0.2, 4.0],
+    ...                    "trial_type": ["fasciculation-like", "dystonia-like"],
+    ...                    "probability": [0.9, 0.75]})
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_wfdb_annotations(ev, f"{folder}/rec.mvt", fs=100.0)
+    >>> ann = wfdb.rdann(f"{folder}/rec", "mvt")
+    >>> ann.sample.tolist(), ann.symbol, ann.aux_note[0]
+    ([100, 120, 250, 650], ['(', ')', '(', ')'], 'fasciculation-like p=0.90')
+    """
+    try:
+        import wfdb
+    except ImportError:
+        raise MissingExtraError("writing WFDB annotations", "wfdb", "wfdb") from None
+    out = Path(path)
+    annotator = out.suffix[1:]
+    if not re.fullmatch(r"[A-Za-z]+", annotator):
+        raise MovementError(
+            f"{out.name}: a WFDB annotation file needs an annotator name of letters as its "
+            "extension (e.g. rec.mvt)"
+        )
+    if not (np.isfinite(fs) and fs > 0):
+        raise MovementError(f"a WFDB annotation file needs a sampling rate > 0, got {fs!r}")
+    for col in ("onset", "duration"):
+        if col not in events.columns:
+            raise MovementError(f"events table has no {col!r} column")
+    onsets = pd.to_numeric(events["onset"], errors="coerce").to_numpy(np.float64)
+    durs = np.nan_to_num(pd.to_numeric(events["duration"], errors="coerce").to_numpy(np.float64))
+    if np.isnan(onsets).any() or (onsets < 0).any():
+        raise MovementError("every event needs an onset >= 0 s for a WFDB annotation")
+    first = np.round(onsets * fs).astype(np.int64)
+    end = np.maximum(np.round((onsets + np.maximum(durs, 0.0)) * fs).astype(np.int64), first)
+    if n_samples is not None and len(end) and int(end.max()) > n_samples:
+        i = int(np.argmax(end))
+        raise MovementError(
+            f"event at {onsets[i]:.3f} s ends at sample {end[i]}, after the recording's "
+            f"{n_samples} samples"
+        )
+    index = {str(c): i for i, c in enumerate(channels or ())}
+    listed = events["channel"] if "channel" in events.columns else pd.Series([None] * len(events))
+    chan = np.array(
+        [index.get(str(c).split(",")[0].strip(), 0) if c is not None else 0 for c in listed],
+        dtype=np.int64,
+    )
+    texts = [_annotation_text(row) for _, row in events.iterrows()]
+    # onsets and ends in the order of their samples; at one sample, the ends of events
+    # that began earlier, then the onsets, then the ends of events there and then gone
+    # (WFDB stores the differences between consecutive annotations)
+    sample = np.concatenate([first, end])
+    is_end = np.concatenate([np.zeros(len(first), bool), np.ones(len(end), bool)])
+    rank = np.concatenate([np.ones(len(first)), np.where(end > first, 0, 2)])
+    order = np.lexsort((rank, sample))
+    symbol = np.where(is_end, _WFDB_OFF, _WFDB_ON)[order].tolist()
+    notes = [(texts + texts)[i] for i in order]
+    chans = np.concatenate([chan, chan])[order]
+    if not len(events):  # (wfdb writes no empty file: an empty one is its end mark alone)
+        atomic_write(out, b"\x00\x00")
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # written under a plain temporary record name (WFDB allows only letters, digits, - and
+    # _ there), then renamed whole into place
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".wfdb-") as tmp:
+        with warnings.catch_warnings():  # (wfdb's own use of deprecated pandas calls)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            wfdb.wrann(
+                "events", annotator, sample[order], symbol=symbol, aux_note=notes,
+                chan=chans, fs=float(fs), write_dir=tmp,
+            )  # fmt: skip
+        os.replace(Path(tmp) / f"events.{annotator}", out)
+    return out
+
+
+def annotation_path(folder: str | Path, stem: str, fmt: str) -> Path:
+    """Where :func:`write_annotations` puts a recording's ``fmt`` annotations:
+    ``<stem>_events.edf``, or ``<stem>.mvt`` (WFDB: record ``<stem>``, annotator ``mvt``).
+
+    Examples
+    --------
+    >>> annotation_path("out", "rec", "edf").as_posix(), annotation_path("out", "rec", "wfdb").as_posix()
+    ('out/rec_events.edf', 'out/rec.mvt')
+    """
+    if fmt not in ANNOTATION_FORMATS:
+        raise MovementError(
+            f"annotations must be one of {', '.join(ANNOTATION_FORMATS)}, got {fmt!r}"
+        )
+    name = f"{stem}_events.edf" if fmt == "edf" else f"{stem}.{WFDB_ANNOTATOR}"
+    return Path(folder) / name
+
+
+def write_annotations(events: pd.DataFrame, path: str | Path, fmt: str) -> Path:
+    """Write a scored recording's events as ``fmt`` annotations (``"edf"`` or ``"wfdb"``),
+    the recording's start, length, rate and channels taken from ``events.attrs`` (as
+    :func:`movement.score` and :func:`read_bids_events` leave them).
+
+    EDF+ annotations carry the recording's start date and time (anonymised when it is not
+    known), so an EDF viewer lines them up with the recording; WFDB annotations count the
+    recording's samples.
+
+    Raises
+    ------
+    MovementError
+        ``attrs`` lack what the format needs (the rate for WFDB), or an event lies outside
+        the recording.
+    """
+    a = events.attrs
+    duration = a.get("duration")
+    fs = a.get("fs")
+    if fmt == "edf":
+        start = None
+        if a.get("start"):
+            # (the local clock time, as EDF holds it: no UTC offset, whole microseconds)
+            start = pd.Timestamp(str(a["start"])).tz_localize(None).to_pydatetime(warn=False)
+        length = math.inf if duration is None else float(duration)
+        return write_edf_annotations(events, path, start=start, duration=length)
+    if fmt == "wfdb":
+        if fs is None:
+            raise MovementError("WFDB annotations need the recording's sampling rate (fs)")
+        n = None if duration is None else int(round(float(duration) * float(fs)))
+        return write_wfdb_annotations(
+            events, path, fs=float(fs), channels=a.get("channels"), n_samples=n
+        )
+    raise MovementError(f"annotations must be one of {', '.join(ANNOTATION_FORMATS)}, got {fmt!r}")

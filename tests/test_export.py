@@ -117,9 +117,9 @@ def test_edf_annotations_round_trip(tmp_path: Path, events: pd.DataFrame) -> Non
     assert [a.onset for a in anns] == pytest.approx(events["onset"].tolist())
     assert [a.duration for a in anns] == pytest.approx(events["duration"].tolist())
     assert [a.text for a in anns] == [
-        "fasciculation-like p=0.91",
+        "fasciculation-like p=0.91 review",
         "dystonia-like p=0.70",
-        "other p=0.50",
+        "other p=0.50 review",
     ]
     assert [p.name for p in tmp_path.iterdir()] == ["rec_events.edf"]
 
