@@ -198,22 +198,30 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
 _TAL_BAD = str.maketrans({"\x14": " ", "\x15": " ", "\x00": " ", "\n": " ", "\r": " "})
 
 
-def _annotation_text(row: pd.Series) -> str:
-    """``"<trial_type> p=<probability>"``, then the reviewer's decision (``accepted``,
-    ``rejected``, ``relabelled``) when there is one, else `` review`` when the event is
-    flagged for review."""
-    label = str(row.get("trial_type", "event"))
-    p = row.get("probability")
-    text = label
-    if p is not None and not (isinstance(p, float) and math.isnan(p)):
-        text = f"{label} p={float(p):.2f}"
-    flag, status = row.get("review"), row.get("review_status")
-    decided = status is not None and not pd.isna(status) and str(status).strip()
-    if decided:
-        text += f" {str(status).strip()}"
-    elif flag is not None and not pd.isna(flag) and bool(flag):
-        text += " review"
-    return text.translate(_TAL_BAD).strip() or "event"
+def _annotation_texts(events: pd.DataFrame) -> list[str]:
+    """Per event, ``"<trial_type> p=<probability>"``, then the reviewer's decision
+    (``accepted``, ``rejected``, ``relabelled``) when there is one, else `` review`` when
+    the event is flagged for review (column by column: no loop over rows)."""
+    n = len(events)
+    if n == 0:
+        return []
+
+    def column(name: str) -> pd.Series:
+        return events[name] if name in events.columns else pd.Series([None] * n, index=events.index)
+
+    label = column("trial_type").astype(object).where(column("trial_type").notna(), "event")
+    text = label.astype(str)
+    p = pd.to_numeric(column("probability"), errors="coerce")
+    has_p = p.notna()
+    text = text.where(~has_p, text + " p=" + p.map(lambda v: f"{v:.2f}").astype(str))
+    status = column("review_status").astype(object)
+    status = status.where(status.notna(), "").astype(str).str.strip()
+    flag = column("review").astype(object)
+    flagged = flag.where(flag.notna(), False).astype(bool)
+    text = text.where(status == "", text + " " + status)
+    text = text.where(~((status == "") & flagged), text + " review")
+    clean = text.str.translate(_TAL_BAD).str.strip()
+    return clean.where(clean != "", "event").tolist()
 
 
 def write_edf_annotations(
@@ -278,10 +286,8 @@ def write_edf_annotations(
             f"{float(duration):.3f} s"
         )
     anns = [
-        edfio.EdfAnnotation(
-            float(on), float(d) if np.isfinite(d) and d > 0 else None, _annotation_text(row)
-        )
-        for on, d, (_, row) in zip(onsets, durs, events.iterrows(), strict=True)
+        edfio.EdfAnnotation(float(on), float(d) if np.isfinite(d) and d > 0 else None, text)
+        for on, d, text in zip(onsets, durs, _annotation_texts(events), strict=True)
     ]
     kwargs: dict[str, Any] = {}
     if start is not None:
@@ -394,7 +400,7 @@ def write_wfdb_annotations(
         [index.get(str(c).split(",")[0].strip(), 0) if c is not None else 0 for c in listed],
         dtype=np.int64,
     )
-    texts = [_annotation_text(row) for _, row in events.iterrows()]
+    texts = _annotation_texts(events)
     # onsets and ends in the order of their samples; at one sample, the ends of events
     # that began earlier, then the onsets, then the ends of events there and then gone
     # (WFDB stores the differences between consecutive annotations)
@@ -403,7 +409,8 @@ def write_wfdb_annotations(
     rank = np.concatenate([np.ones(len(first)), np.where(end > first, 0, 2)])
     order = np.lexsort((rank, sample))
     symbol = np.where(is_end, _WFDB_OFF, _WFDB_ON)[order].tolist()
-    notes = [(texts + texts)[i] for i in order]
+    both = texts + texts
+    notes = [both[i] for i in order]
     chans = np.concatenate([chan, chan])[order]
     if not len(events):  # (wfdb writes no empty file: an empty one is its end mark alone)
         atomic_write(out, b"\x00\x00")
