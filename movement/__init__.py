@@ -27,6 +27,7 @@ _LAZY = {
     "convert": ("movement.io", "convert"),
     "report": ("movement.report", "write_report"),
     "period_summary": ("movement.output", "period_summary"),
+    "channel_summary": ("movement.output", "channel_summary"),
 }
 
 

@@ -35,11 +35,11 @@ from .config import Settings, params_hash
 from .errors import MovementError, RecordingError
 from .export import ANNOTATION_FORMATS, annotation_path
 from .output import (
-    PERIOD_COLUMNS,
-    PERIODS,
+    PER_TABLES,
     atomic_write,
     events_to_tsv,
-    period_summary,
+    per_columns,
+    per_summary,
     summarise,
     write_events,
     write_summary,
@@ -69,8 +69,9 @@ class ScoreOptions:
     #: read files whose extension is no known type as this type (``movement.read(format=)``)
     format: str | None = None
     report: bool = False
-    #: period tables to write (``"day"``, ``"hour"``): ``<stem>_per_day.tsv`` and the
-    #: batch's ``summary_per_day.tsv`` (made from the events tables: not hashed)
+    #: tables to write per day, hour or channel (``"day"``, ``"hour"``, ``"channel"``):
+    #: ``<stem>_per_day.tsv`` and the batch's ``summary_per_day.tsv`` (made from the
+    #: events tables: not hashed)
     per: tuple[str, ...] = ()
     #: annotation files to write beside each events table (``"edf"``: ``<stem>_events.edf``,
     #: ``"wfdb"``: ``<stem>.mvt``; made from the events tables: not hashed)
@@ -453,7 +454,7 @@ def score_one(
                 write_events(events, out_dir, stem)  # (both or neither: a full disk)
                 # period tables of the events replaced would contradict them (the batch
                 # makes them again from these events when asked: _write_periods)
-                for old in PERIODS:
+                for old in PER_TABLES:
                     (out_dir / f"{stem}_per_{old}.tsv").unlink(missing_ok=True)
                 for fmt in ANNOTATION_FORMATS:  # (likewise the annotation files)
                     annotation_path(out_dir, stem, fmt).unlink(missing_ok=True)
@@ -972,10 +973,12 @@ def _write_annotations(rows: list[dict[str, Any]], out: Path, fmt: str, debug: b
 def _write_periods(
     rows: list[dict[str, Any]], out: Path, period: str, shard: tuple[int, int] | None, debug: bool
 ) -> None:
-    """``<stem>_per_<period>.tsv`` of every file ``rows`` gives as scored (made from its
-    events table where missing: a file resumed, or scored without ``--per``), then the
-    batch's ``summary_per_<period>.tsv``: those tables one after another, with a ``file``
-    column. A file whose events cannot be read gets a line in its summary row's message."""
+    """``<stem>_per_<period>.tsv`` (``period``: day, hour or channel) of every file
+    ``rows`` gives as scored (made from its events table where missing or older than the
+    table: a file resumed, scored without ``--per``, or whose table a reviewer has edited
+    since), then the batch's ``summary_per_<period>.tsv``: those tables one after another,
+    with a ``file`` column. A file whose events cannot be read gets a line in its summary
+    row's message."""
     import pandas as pd
 
     from .export import read_bids_events
@@ -986,11 +989,15 @@ def _write_periods(
         if r.get("status") != "ok" or not stem:
             continue
         target = out / f"{stem}_per_{period}.tsv"
+        events = out / f"{stem}_events.tsv"
         try:
-            if target.exists():
-                table = pd.read_csv(target, sep="\t", na_values=["n/a"], keep_default_na=False)
+            if target.exists() and target.stat().st_mtime_ns >= events.stat().st_mtime_ns:
+                table = pd.read_csv(
+                    target, sep="\t", na_values=["n/a"], keep_default_na=False,
+                    dtype={"channel": str, "clock_start": str},
+                )  # fmt: skip
             else:
-                table = period_summary(read_bids_events(out / f"{stem}_events.tsv"), period)
+                table = per_summary(read_bids_events(events), period)
                 atomic_write(target, events_to_tsv(table))
         except (OSError, ValueError, KeyError) as exc:
             if debug:
@@ -1000,7 +1007,7 @@ def _write_periods(
             continue
         tables.append(table.assign(file=r.get("file")))
     name = f"summary_per_{period}{_shard_tag(shard)}.tsv"
-    cols = ["file", *PERIOD_COLUMNS]
+    cols = ["file", *per_columns(period)]
     both = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=cols)
     try:
         atomic_write(out / name, events_to_tsv(both[cols]))

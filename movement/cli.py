@@ -133,11 +133,13 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--per",
         action="append",
-        choices=["day", "hour"],
-        metavar="day|hour",
+        choices=["day", "hour", "channel"],
+        metavar="day|hour|channel",
         help="also write counts, rates and dystonia-like time per day (or hour) of each "
         "recording (<stem>_per_day.tsv) and of the batch (summary_per_day.tsv); days on the "
-        "clock's midnights when the file gives its start time. Repeatable",
+        "clock's midnights when the file gives its start time. 'channel': the same, with "
+        "fasciculation intervals, per EMG channel or accelerometer (<stem>_per_channel.tsv). "
+        "Repeatable",
     )
     p.add_argument(
         "--annotations",

@@ -478,9 +478,146 @@ def period_summary(events: pd.DataFrame, period: str = "day") -> pd.DataFrame:
     return pd.DataFrame(out, columns=PERIOD_COLUMNS)
 
 
+CHANNEL_COLUMNS = (
+    ["channel", "recorded_s", "n_events"]
+    + [f"n_{c.split('-')[0]}" for c in CLASSES]
+    + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
+    + [
+        "dystonia_s",
+        "dystonia_time_fraction",
+        "dystonia_median_s",
+        "tremor_median_hz",
+        "fasciculation_interval_median_s",
+        "fasciculation_interval_cv",
+        "n_review",
+        "parameters_hash",
+        "movement_version",
+    ]
+)
+
+
+def _recording_sites(events: pd.DataFrame) -> list[str]:
+    """The sites a recording's events can name: its EMG channels, or its accelerometers
+    (an x, y, z triplet is one site, as :mod:`movement.preprocess` groups them)."""
+    chans = events.attrs.get("channels")
+    if not chans:
+        return []
+    names = tuple(str(c) for c in chans)
+    if events.attrs.get("modality") != "accel":
+        return list(names)
+    from .preprocess import _accel_groups, _site_name
+
+    groups = _accel_groups(names)
+    if all(len(g) == 3 for g in groups):
+        return [_site_name([names[i] for i in g]) for g in groups]
+    return list(names)
+
+
+def channel_summary(events: pd.DataFrame) -> pd.DataFrame:
+    """Counts, rates, dystonia-like time and fasciculation intervals of each channel (EMG)
+    or sensor (accelerometer: its three axes are one site) of a recording.
+
+    An event counts on every site its ``channel`` lists (a co-contraction on two
+    muscles counts on both); every site of the recording has a row, those without events
+    too (``events.attrs["channels"]``; a table without its sidecar: the sites its events
+    name). As in ``summary.tsv``, rates are per minute recorded; ``dystonia_s`` is the
+    time covered by the site's dystonia-like events (their union);
+    ``fasciculation_interval_median_s`` and ``_cv`` are of the intervals between its
+    fasciculation-like onsets (n/a with fewer than two intervals).
+
+    Parameters
+    ----------
+    events : DataFrame
+        A :func:`movement.score` table, or one read back with
+        :func:`movement.export.read_bids_events`.
+
+    Returns
+    -------
+    DataFrame
+        One row per site (:data:`CHANNEL_COLUMNS`), in the recording's order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"onset": [10.0, 20.0, 30.0, 40.0], "duration": [0.01, 0.01, 5.0, 0.01],
+    ...     "trial_type": ["fasciculation-like", "fasciculation-like", "dystonia-like",
+    ...                    "fasciculation-like"], "channel": ["ch1", "ch1", "ch1,ch2", "ch1"],
+    ...     "review": [False, False, True, False]})
+    >>> ev.attrs.update(duration=120.0, channels=["ch1", "ch2", "ch3"], modality="emg")
+    >>> t = channel_summary(ev)
+    >>> t[["channel", "n_fasciculation", "n_dystonia", "rate_per_min_fasciculation"]].to_numpy().tolist()
+    [['ch1', 3, 1, 1.5], ['ch2', 0, 1, 0.0], ['ch3', 0, 0, 0.0]]
+    """
+    from .report import report_summary
+
+    a = events.attrs
+    total = float(a.get("duration", np.nan))
+    if not np.isfinite(total):
+        ends = events["onset"].to_numpy(float) + events["duration"].to_numpy(float)
+        total = float(ends.max()) if len(ends) else 0.0
+    dur = float(a.get("recorded_duration", total))
+    listed = (
+        events["channel"].astype(object).where(events["channel"].notna(), "")
+        if "channel" in events.columns
+        else pd.Series([""] * len(events), index=events.index)
+    )
+    names = listed.astype(str).str.split(",")
+    row_of = np.repeat(np.arange(len(events)), names.str.len().to_numpy(int))
+    site_of = np.array([n.strip() for ns in names for n in ns], dtype=object)
+    keep = site_of != ""
+    row_of, site_of = row_of[keep], site_of[keep]
+    sites = list(dict.fromkeys([*_recording_sites(events), *site_of.tolist()]))
+
+    def rounded(v: Any, digits: int) -> float | None:
+        return None if v is None else round(float(v), digits)
+
+    rows = []
+    for site in sites:  # loop over the channels or sensors (a few)
+        sub = events.iloc[np.sort(row_of[site_of == site])]
+        summ = report_summary(sub, dur)
+        row: dict[str, Any] = {"channel": site, "recorded_s": round(dur, 3), "n_events": len(sub)}
+        for c in CLASSES:
+            k = c.split("-")[0]
+            row[f"n_{k}"] = summ["classes"][c]["n"]
+            row[f"rate_per_min_{k}"] = rounded(summ["classes"][c]["per_min"], 4)
+        d = summ["dystonia"]
+        row["dystonia_s"] = round(float(d["covered_s"]), 3)
+        row["dystonia_time_fraction"] = rounded(d["time_fraction"], 5)
+        row["dystonia_median_s"] = rounded(d["median_s"], 3)
+        row["tremor_median_hz"] = rounded(summ["tremor"]["median_hz"], 2)
+        row["fasciculation_interval_median_s"] = rounded(
+            summ["fasciculation_intervals"]["median_s"], 3
+        )
+        row["fasciculation_interval_cv"] = rounded(summ["fasciculation_intervals"]["cv"], 3)
+        review = sub["review"].to_numpy(bool) if "review" in sub else np.zeros(len(sub), bool)
+        row["n_review"] = int(review.sum())
+        row["parameters_hash"] = a.get("parameters_hash")
+        row["movement_version"] = a.get("movement_version", __version__)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=CHANNEL_COLUMNS)
+
+
+#: The tables ``movement score --per`` writes: per day, per hour, per channel.
+PER_TABLES = ("day", "hour", "channel")
+
+
+def per_summary(events: pd.DataFrame, per: str) -> pd.DataFrame:
+    """:func:`period_summary` (``"day"``, ``"hour"``) or :func:`channel_summary`
+    (``"channel"``) of a recording's events."""
+    if per == "channel":
+        return channel_summary(events)
+    return period_summary(events, per)
+
+
+def per_columns(per: str) -> list[str]:
+    """The columns of :func:`per_summary`'s table."""
+    return list(CHANNEL_COLUMNS if per == "channel" else PERIOD_COLUMNS)
+
+
 def write_period_summary(
     events: pd.DataFrame, out_dir: str | Path, stem: str, period: str = "day"
 ) -> Path:
-    """Write :func:`period_summary` as ``<stem>_per_<period>.tsv`` (atomically)."""
-    table = period_summary(events, period)
+    """Write :func:`per_summary` as ``<stem>_per_<period>.tsv`` (atomically): ``period``
+    ``"day"``, ``"hour"`` or ``"channel"``."""
+    table = per_summary(events, period)
     return atomic_write(Path(out_dir) / f"{stem}_per_{period}.tsv", events_to_tsv(table))

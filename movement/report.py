@@ -1123,6 +1123,51 @@ def _per_day_html(events: pd.DataFrame, duration: float, start: Any) -> str:
     return f"<h2>Per day</h2><div class='panel'><table>{head}{''.join(rows)}</table></div>{note}"
 
 
+def _per_channel_html(events: pd.DataFrame, duration: float, sites: Sequence[str]) -> str:
+    """A table of each channel or sensor (:func:`movement.output.channel_summary`) for a
+    recording with more than one; empty otherwise."""
+    from .output import channel_summary
+
+    ev = events.copy(deep=False)
+    ev.attrs = dict(events.attrs)
+    ev.attrs.setdefault("duration", duration)
+    per = channel_summary(ev)
+    # (the page's sites first, as its timeline names them)
+    order = {s: i for i, s in enumerate(sites)}
+    per = per.iloc[np.argsort([order.get(c, len(order)) for c in per["channel"]], kind="stable")]
+    if len(per) < 2:
+        return ""
+
+    def num(v: Any, digits: int = 3) -> str:
+        return _fmt(None if v is None or pd.isna(v) else float(v), digits)
+
+    rows = []
+    for c in per.itertuples(index=False):  # loop over the channels (a few)
+        frac = c.dystonia_time_fraction
+        rows.append(
+            f"<tr><td>{_esc(str(c.channel))}</td>"
+            f"<td class='num'>{c.n_fasciculation}</td>"
+            f"<td class='num'>{num(c.rate_per_min_fasciculation)}</td>"
+            f"<td class='num'>{num(c.fasciculation_interval_median_s)}</td>"
+            f"<td class='num'>{c.n_dystonia}</td>"
+            f"<td class='num'>{num(None if pd.isna(frac) else 100 * frac, 2)}</td>"
+            f"<td class='num'>{c.n_other}</td><td class='num'>{c.n_review}</td></tr>"
+        )
+    head = (
+        "<tr><th>channel</th><th>fasciculation-like</th><th>per min</th>"
+        "<th>median interval (s)</th><th>dystonia-like</th><th>dystonia-like time (%)</th>"
+        "<th>other</th><th>flagged</th></tr>"
+    )
+    note = (
+        '<p class="muted small">An event counts on every channel it names (a '
+        "co-contraction on each muscle it involves); an accelerometer's three axes are one "
+        "site (<code>movement score --per channel</code> writes this table).</p>"
+    )
+    return (
+        f"<h2>Per channel</h2><div class='panel'><table>{head}{''.join(rows)}</table></div>{note}"
+    )
+
+
 def _summary_html(summ: dict[str, Any]) -> str:
     rows = []
     for c in CLASSES:
@@ -1507,6 +1552,7 @@ def _page(
 <h2>Summary</h2>
 {_summary_html(summ)}
 {_per_day_html(events, duration, start)}
+{_per_channel_html(events, duration, sites)}
 <h2>Timeline</h2>
 <div class="panel"><img id="timeline" src="{_data_uri(timeline_png)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"></div>
 <p class="muted small">Black: envelope (maximum over {_esc(", ".join(sites))}); spans and the lanes at the top: events by class; hatched: gaps; beige: not worn. Click the timeline to jump to the nearest event.</p>
