@@ -216,6 +216,11 @@ def write_events(events: pd.DataFrame, out_dir: str | Path, stem: str) -> tuple[
     return tsv, side
 
 
+#: The count and the rate per minute recorded of each label: columns of every summary table.
+_CLASS_COUNTS = [f"n_{c.split('-')[0]}" for c in CLASSES] + [
+    f"rate_per_min_{c.split('-')[0]}" for c in CLASSES
+]
+
 SUMMARY_COLUMNS = (
     [
         "file",
@@ -231,8 +236,7 @@ SUMMARY_COLUMNS = (
         "dropouts",
         "n_events",
     ]
-    + [f"n_{c.split('-')[0]}" for c in CLASSES]
-    + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
+    + _CLASS_COUNTS
     + [
         "dystonia_time_fraction",
         "dystonia_median_s",
@@ -333,8 +337,7 @@ PERIODS: dict[str, float] = {"day": 86_400.0, "hour": 3_600.0}
 
 PERIOD_COLUMNS = (
     ["period", "clock_start", "start_s", "stop_s", "recorded_s", "nonwear_s", "n_events"]
-    + [f"n_{c.split('-')[0]}" for c in CLASSES]
-    + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
+    + _CLASS_COUNTS
     + ["dystonia_s", "dystonia_time_fraction", "n_review", "parameters_hash", "movement_version"]
 )
 
@@ -480,8 +483,7 @@ def period_summary(events: pd.DataFrame, period: str = "day") -> pd.DataFrame:
 
 CHANNEL_COLUMNS = (
     ["channel", "recorded_s", "n_events"]
-    + [f"n_{c.split('-')[0]}" for c in CLASSES]
-    + [f"rate_per_min_{c.split('-')[0]}" for c in CLASSES]
+    + _CLASS_COUNTS
     + [
         "dystonia_s",
         "dystonia_time_fraction",
