@@ -458,6 +458,8 @@ def score_one(
                     (out_dir / f"{stem}_per_{old}.tsv").unlink(missing_ok=True)
                 for fmt in ANNOTATION_FORMATS:  # (likewise the annotation files)
                     annotation_path(out_dir, stem, fmt).unlink(missing_ok=True)
+                if not opts.report:  # (and the review page, drawn below when asked)
+                    (out_dir / f"{stem}_report.html").unlink(missing_ok=True)
             except OSError as exc:
                 raise MovementError(
                     f"cannot write its events into {out_dir} ({_os_reason(exc)}); "

@@ -777,3 +777,22 @@ def test_the_summary_carries_the_reports_per_recording_numbers(tmp_path) -> None
     for c in ("dystonia_median_s", "tremor_median_hz", "fasciculation_interval_cv"):
         assert c in got.columns
     assert 0 < got["fasciculation_interval_cv"].iloc[0] < 3
+
+
+def test_a_page_of_replaced_events_is_removed_and_drawn_again(tmp_path) -> None:
+    """Scored again with other settings and no --report, a file's old review page (which
+    shows the events replaced) is removed; the next --report scores it and draws it."""
+    src = str(DATA_DIR / "sim_wrist_accel.csv")
+    out = tmp_path / "out"
+    page = out / "sim_wrist_accel_report.html"
+    assert main(["score", src, "--out", str(out), "--report", "-q"]) == 0
+    assert page.exists()
+    assert main(["score", src, "--out", str(out), "--model", "rules", "-q"]) == 0
+    assert not page.exists()
+    assert main(["score", src, "--out", str(out), "--model", "rules", "--report", "-q"]) == 0
+    events = pd.read_csv(out / "sim_wrist_accel_events.tsv", sep="\t")
+    meta = json.loads((out / "sim_wrist_accel_events.json").read_text())
+    assert meta["model"] == "rules"
+    html = page.read_text()
+    assert f'"n_events": {len(events)},' in html
+    assert f'hash": "{meta["parameters_hash"]}"' in html
