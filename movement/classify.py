@@ -466,7 +466,40 @@ def _unpickle_any(path: str) -> Any:
             ) from None
         raise MovementError(f"{path}: not a movement model ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - any unpickling error is a bad model file
-        raise MovementError(f"{path}: not a movement model ({exc})") from None
+        why = str(exc) or type(exc).__name__  # (EOFError of a cut file says nothing)
+        raise MovementError(f"{path}: not a movement model ({why})") from None
+
+
+def read_model_file(path: str | Path) -> tuple[dict[str, Any], tuple[int, int, int]]:
+    """A model file written by ``movement train``, checked: ``(bundle, version)``.
+
+    Loaded once per process and file version (``version``: size, modification time,
+    inode). A missing file, one that is no pickle, or a pickle that holds no ``models``
+    dictionary raises a one-line :class:`~movement.errors.MovementError` naming it: the
+    CLI calls this once, before any recording is scored.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MovementError(f"{path}: no such model file")
+    st = path.stat()
+    # (the file's inode too: a model saved again at once, atomically, is a new file whose
+    # size and modification time, to the clock's tick, can equal the old one's)
+    version = st.st_size, st.st_mtime_ns, st.st_ino
+    if not st.st_size:
+        raise MovementError(f"{path}: not a movement model (the file is empty)")
+    full = str(path.resolve())
+    try:
+        bundle = _load_bundle(full, *version)
+    except MovementError as exc:  # (named as given, not by its resolved path)
+        raise MovementError(str(exc).replace(full, str(path), 1)) from None
+    models = bundle.get("models") if isinstance(bundle, dict) else None
+    if not isinstance(models, dict):
+        got = type(bundle).__name__ if not isinstance(bundle, dict) else "a dict without 'models'"
+        raise MovementError(
+            f"{path}: not a movement model (it holds {got}, not the models "
+            "`movement train` writes)"
+        )
+    return bundle, version
 
 
 def load_model(
@@ -487,20 +520,8 @@ def load_model(
         return RuleClassifier(modality, config).fit(), "rules"
     else:
         spec_path = Path(spec)
-    if not spec_path.exists():
-        raise MovementError(f"{spec_path}: no such model file")
-    st = spec_path.stat()
-    # (the file's inode too: a model saved again at once, atomically, is a new file whose
-    # size and modification time, to the clock's tick, can equal the old one's)
-    version = st.st_size, st.st_mtime_ns, st.st_ino
-    bundle = _load_bundle(str(spec_path.resolve()), *version)
-    models = bundle.get("models") if isinstance(bundle, dict) else None
-    if not isinstance(models, dict):
-        got = type(bundle).__name__ if not isinstance(bundle, dict) else "a dict without 'models'"
-        raise MovementError(
-            f"{spec_path}: not a movement model (it holds {got}, not the models "
-            "`movement train` writes)"
-        )
+    bundle, version = read_model_file(spec_path)
+    models = bundle["models"]
     if modality not in models:
         if spec in (None, "default"):
             return RuleClassifier(modality, config).fit(), "rules"

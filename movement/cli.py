@@ -174,6 +174,12 @@ def _model_option(value: str) -> str:
         return value.lower()
     if not Path(value).is_file():
         raise MovementError(f"--model {value}: no such model file (use default, rules or a path)")
+    from .classify import read_model_file
+
+    try:
+        read_model_file(value)
+    except MovementError as exc:
+        raise MovementError(f"--model {exc}") from None
     return value
 
 

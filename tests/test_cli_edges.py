@@ -469,3 +469,27 @@ def test_report_checks_its_model_before_anything(tmp_path: Path, capsys) -> None
         assert err == f"movement: error: --model {model}: no such model file (use default, " \
                       "rules or a path)"  # fmt: skip
     assert not (tmp_path / "o").exists()
+
+
+def test_a_file_that_is_no_model_is_refused_before_anything(tmp_path: Path, capsys) -> None:
+    """An empty file, a table or a pickle of something else given as --model was a failure
+    per recording (exit 1, one error row each); it is refused once, in one line (exit 2)."""
+    import pickle
+
+    csv = Path(__file__).resolve().parents[1] / "data" / "sim_wrist_accel.csv"
+    empty, table, other = (tmp_path / n for n in ("empty.joblib", "t.joblib", "d.joblib"))
+    empty.write_bytes(b"")
+    table.write_bytes(csv.read_bytes()[:3000])
+    other.write_bytes(pickle.dumps({"a": 1}))
+    for model, why in (
+        (empty, "the file is empty"),
+        (table, ""),
+        (other, "it holds a dict without 'models'"),
+    ):
+        for cmd in ("score", "report"):
+            out = tmp_path / f"o_{cmd}"
+            assert main([cmd, str(csv), "--model", str(model), "--out", str(out)]) == 2
+            err = capsys.readouterr().err.strip()
+            assert err.startswith(f"movement: error: --model {model}: not a movement model (")
+            assert why in err and "\n" not in err and "()" not in err
+            assert not out.exists()
