@@ -24,7 +24,7 @@ import time
 import traceback
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -667,6 +667,7 @@ def score_batch(
     resume: bool = True,
     progress: bool = True,
     shard: tuple[int, int] | None = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Score files in parallel and write ``summary.tsv``; returns the summary rows.
 
@@ -694,6 +695,10 @@ def score_batch(
         cluster array job, see :func:`parse_shard`), recording them in
         ``manifest-shard-K-of-N.json`` and ``summary-shard-K-of-N.tsv``. The returned rows
         are that shard's.
+    on_row : callable, optional
+        Called with each file's summary row as it is scored (in the order files finish;
+        not for files resumed): the command line's lines of the files finished before a
+        Ctrl-C.
     """
     opts = opts or ScoreOptions()
     inputs = _as_list(paths)
@@ -704,7 +709,7 @@ def score_batch(
     with _output_lock(out, shard):
         return _score_into(
             paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler, resume=resume,
-            progress=progress, shard=shard,
+            progress=progress, shard=shard, on_row=on_row,
         )  # fmt: skip
 
 
@@ -803,6 +808,7 @@ def _score_into(
     resume: bool,
     progress: bool,
     shard: tuple[int, int] | None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """:func:`score_batch`'s work once the output folder exists, is writable and locked."""
     key = opts.key()
@@ -902,6 +908,8 @@ def _score_into(
             interrupted = True  # until the loop ends
             for i, row in _progress(results, len(todo), progress):
                 rows[i] = row
+                if on_row is not None:
+                    on_row(row)
                 p = Path(paths[i])
                 scored_as = row.get("modality")
                 manifest[stems[i]] = {
@@ -1132,10 +1140,29 @@ def _indexed(
     # (a no-op where the caller holds it: here and in forked workers; on a Dask worker it
     # replaces the nanny's MALLOC_TRIM_THRESHOLD_=65536, which returns every freed array
     # to the kernel and pays its page faults again on the next one)
-    with heap_reuse():
-        if name is None:
-            return i, score_one(path, stem, out, opts)
-        return i, score_one(path, stem, out, opts, name=name)
+    global _CHILD_BUSY
+    _CHILD_BUSY = True
+    try:
+        with heap_reuse():
+            if name is None:
+                return i, score_one(path, stem, out, opts)
+            return i, score_one(path, stem, out, opts, name=name)
+    finally:
+        _CHILD_BUSY = False
+
+
+#: Whether this process is scoring a file (a forked worker's Ctrl-C: :func:`_child_sigint`).
+_CHILD_BUSY = False
+
+
+def _child_sigint(signum: int, frame: Any) -> None:
+    """A forked worker's Ctrl-C (the terminal sends it to the whole process group): a
+    file being scored is interrupted as in the parent (its outputs' temporary files are
+    removed); an idle worker, waiting for its next file, exits at once, quietly (Python's
+    default printed a traceback of the pool's queue on the terminal)."""
+    if _CHILD_BUSY:
+        raise KeyboardInterrupt
+    os._exit(130)
 
 
 def _n_jobs(jobs: int) -> int:
@@ -1299,6 +1326,8 @@ def _child_init(parent: int | None = None, ends: Sequence[Any] = ()) -> None:
     (``prctl(PR_SET_PDEATHSIG)``: the parent *thread* that forked it, the one running the
     batch).
     """
+    import signal
+
     for end in ends:
         try:
             end.close()
@@ -1306,6 +1335,7 @@ def _child_init(parent: int | None = None, ends: Sequence[Any] = ()) -> None:
             pass
     if parent is not None:
         _exit_with_parent(parent)
+    signal.signal(signal.SIGINT, _child_sigint)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover

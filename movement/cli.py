@@ -226,21 +226,40 @@ def _run_score(args: argparse.Namespace) -> int:
         debug=args.debug,
     )
     _check_annotation_extras(opts.annotations)
-    rows = score_batch(
-        paths,
-        args.out,
-        opts,
-        jobs=args.jobs,
-        backend=backend,
-        scheduler=args.scheduler,
-        resume=not args.no_resume,
-        progress=not args.quiet,
-        shard=shard,
-    )
+    finished: list[dict] = []
+    try:
+        rows = score_batch(
+            paths,
+            args.out,
+            opts,
+            jobs=args.jobs,
+            backend=backend,
+            scheduler=args.scheduler,
+            resume=not args.no_resume,
+            progress=not args.quiet,
+            shard=shard,
+            on_row=finished.append,
+        )
+    except KeyboardInterrupt:
+        _print_rows(finished, args.quiet)  # the files finished before Ctrl-C
+        raise
     summary = f"summary-shard-{shard[0]}-of-{shard[1]}.tsv" if shard else "summary.tsv"
+    failed = _print_rows(rows, args.quiet)
+    print(
+        (f"shard {shard[0]} of {shard[1]}: " if shard else "")
+        + f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {str(args.out).rstrip('/')}/"
+        + (f"; {len(failed)} failed (see {summary})" if failed else ""),
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
+
+
+def _print_rows(rows: list[dict], quiet: bool) -> list[dict]:
+    """A line per file of a batch (``ok``/``skip`` on stdout unless ``quiet``; warnings and
+    errors on stderr); returns the rows that failed."""
     failed = [r for r in rows if r["status"] != "ok"]
     for r in rows:
-        if r["status"] == "ok" and not args.quiet:
+        if r["status"] == "ok" and not quiet:
             print(
                 ("skip   " if r.get("resumed") else "ok     ")
                 + f"{r['file']}: {r['n_events']} events "
@@ -256,13 +275,8 @@ def _run_score(args: argparse.Namespace) -> int:
             print(f"warning {r['file']}: {r['message']}", file=sys.stderr)
     for r in failed:
         print(f"error  {r['file']}: {r['message']}", file=sys.stderr)
-    print(
-        (f"shard {shard[0]} of {shard[1]}: " if shard else "")
-        + f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {str(args.out).rstrip('/')}/"
-        + (f"; {len(failed)} failed (see {summary})" if failed else ""),
-        file=sys.stderr,
-    )
-    return 1 if failed else 0
+    sys.stdout.flush()
+    return failed
 
 
 def _add_params(sub: argparse._SubParsersAction) -> None:

@@ -632,8 +632,11 @@ def test_an_interrupted_batch_leaves_a_summary_of_what_was_scored(
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(batch, "score_one", stop_on_second)
-    assert main(["score", *map(str, inputs), "--out", str(out), "-q", "--no-resume"]) == 130
-    assert "summary.tsv says which files were scored" in capsys.readouterr().err
+    assert main(["score", *map(str, inputs), "--out", str(out), "--no-resume"]) == 130
+    said = capsys.readouterr()
+    assert "summary.tsv says which files were scored" in said.err
+    # the file finished before Ctrl-C has its line (they were printed at the batch's end)
+    assert said.out.startswith(f"ok     {inputs[0]}: ") and len(said.out.splitlines()) == 1
     summary = _summary(out).set_index(_summary(out)["file"].map(lambda f: Path(f).name))
     assert len(summary) == 4
     assert summary.loc["w0.csv", "status"] == "ok"
@@ -796,3 +799,28 @@ def test_a_page_of_replaced_events_is_removed_and_drawn_again(tmp_path) -> None:
     html = page.read_text()
     assert f'"n_events": {len(events)},' in html
     assert f'hash": "{meta["parameters_hash"]}"' in html
+
+
+def test_an_idle_forked_worker_leaves_quietly_on_ctrl_c() -> None:
+    """The terminal sends Ctrl-C to every worker too: an idle one (waiting for its next
+    file) printed the traceback of the pool's queue; now it exits at once, silently, and a
+    busy one is interrupted as the parent is (its temporary files cleaned up)."""
+    code = (
+        "import os, signal, time\n"
+        "from movement import batch\n"
+        "signal.signal(signal.SIGINT, batch._child_sigint)\n"
+        "batch._CHILD_BUSY = True\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGINT); time.sleep(5)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('busy: interrupted')\n"
+        "batch._CHILD_BUSY = False\n"
+        "os.kill(os.getpid(), signal.SIGINT); time.sleep(5)\n"
+        "print('not reached')\n"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root
+    )
+    assert done.returncode == 130
+    assert done.stdout == "busy: interrupted\n" and done.stderr == ""
