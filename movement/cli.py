@@ -190,8 +190,6 @@ def _run_score(args: argparse.Namespace) -> int:
 
     shard = parse_shard(args.shard) if args.shard else None
     settings = load_settings(args.config, args.set)
-    if args.fs is not None and not (math.isfinite(args.fs) and args.fs > 0):
-        raise MovementError(f"--fs must be a positive number of Hz, got {args.fs:g}")
     model = _model_option(args.model)
     if args.jobs == 0:
         raise MovementError("--jobs must be 1 or more, or -1 for all cores (-2: all but one)")
@@ -375,6 +373,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Subcommands that read recordings with ``--fs`` and ``--format`` (checked once, by main).
+_READING_COMMANDS = ("score", "report", "info", "convert")
+
+
+def _check_reading_options(args: argparse.Namespace) -> None:
+    """``--fs`` a positive number of Hz, ``--format`` a type a reader is registered for:
+    one line before any file is read (not an error per file)."""
+    fs = getattr(args, "fs", None)
+    if fs is not None and not (math.isfinite(fs) and fs > 0):
+        raise MovementError(f"--fs must be a positive number of Hz, got {fs:g}")
+    fmt = getattr(args, "format", None)
+    if fmt is not None:
+        from .io import READERS, _load_plugins
+
+        _load_plugins()
+        ext = (fmt if fmt.startswith(".") else "." + fmt).lower()
+        if ext not in READERS:
+            known = ", ".join(sorted(s.lstrip(".") for s in READERS))
+            raise MovementError(f"--format {fmt}: no reader for this type (known: {known})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``movement`` command; returns the exit code."""
     parser = build_parser()
@@ -389,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(out, str) and not out.strip():
             # (Path("") is the current folder: score, convert and simulate wrote there)
             raise MovementError("--out is empty: give a folder (or file) to write to")
+        if args.command in _READING_COMMANDS:
+            _check_reading_options(args)
         return int(args.func(args) or 0)
     except MovementError as exc:
         if args.debug:

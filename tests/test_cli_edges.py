@@ -493,3 +493,21 @@ def test_a_file_that_is_no_model_is_refused_before_anything(tmp_path: Path, caps
             assert err.startswith(f"movement: error: --model {model}: not a movement model (")
             assert why in err and "\n" not in err and "()" not in err
             assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["score", "report", "info", "convert"])
+def test_reading_options_are_checked_once_for_every_command(
+    tmp_path: Path, capsys, command: str
+) -> None:
+    """--fs 0 was a usage error (exit 2) for score but a failure per file (exit 1) for info
+    and report; an unknown --format was accepted or blamed on the file."""
+    csv = Path(__file__).resolve().parents[1] / "data" / "sim_wrist_accel.csv"
+    out = [] if command == "info" else ["--out", str(tmp_path / "o")]
+    assert main([command, str(csv), "--fs", "0", *out]) == 2
+    assert capsys.readouterr().err.strip() == "movement: error: --fs must be a positive number of Hz, got 0"
+    if command != "convert":  # (convert reads known types only: no --format)
+        assert main([command, str(csv), "--format", "xyz", *out]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("movement: error: --format xyz: no reader for this type (known: ")
+        assert ", txt" in err and "\n" not in err
+    assert not (tmp_path / "o").exists()
