@@ -624,6 +624,10 @@ def test_unsearchable_folders_and_unreadable_sidecars_are_said(tmp_path) -> None
     (tmp_path / "empty.npy").mkdir()
     with pytest.warns(UserWarning, match="a folder with no recordings in it"):
         find_recordings([tmp_path / "study" / "a.npy", tmp_path / "empty.npy"])
+    # a pattern that matches nothing beside other inputs was dropped without a word
+    pattern = str(tmp_path / "study" / "nothing*.csv")
+    with pytest.warns(UserWarning, match=r"nothing\*\.csv: the pattern matches no recording"):
+        assert len(find_recordings([tmp_path / "study" / "a.npy", pattern])) == 1
     side = tmp_path / "study" / "a.json"
     side.write_text("{}")
     with mock_unreadable(side):

@@ -167,6 +167,7 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
         inputs = [inputs]
     found: list[Path] = []
     empty: list[Path] = []
+    unmatched: list[str] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
@@ -181,7 +182,7 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
             import glob
 
             hits = sorted(Path(h) for h in glob.glob(str(item), recursive=True))
-            found.extend(
+            matched = [
                 h
                 for h in hits
                 if h.is_file()
@@ -190,7 +191,10 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
                     if not format
                     else not (_COMPANIONS.search(h.name) or h.suffix.lower() == ".json")
                 )
-            )
+            ]
+            found.extend(matched)
+            if not matched:
+                unmatched.append(str(item))
         else:
             raise MovementError(f"{item}: no such file or folder")
     seen: set[Path] = set()
@@ -202,6 +206,8 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
             unique.append(p)
     for p in empty if unique else ():  # (when nothing is found, the caller says so)
         warnings.warn(f"{p}: a folder with no recordings in it", UserWarning, stacklevel=2)
+    for pattern in unmatched if unique else ():  # (a typo must not drop files unsaid)
+        warnings.warn(f"{pattern}: the pattern matches no recording", UserWarning, stacklevel=2)
     return unique
 
 
