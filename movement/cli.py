@@ -86,7 +86,8 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override one threshold, e.g. --set emg.k_on=4 (repeatable)",
+        help="override one threshold, e.g. --set emg.k_on=4 (repeatable; a bare name, "
+        "k_on=4, sets it for every modality that has it)",
     )
     p.add_argument(
         "--model",

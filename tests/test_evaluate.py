@@ -540,3 +540,16 @@ def test_a_segment_grid_too_large_to_hold_is_one_line(onset, duration, segment):
             pred, truth, duration=duration, modality="accel",
             tolerances=Tolerances(segment=segment),
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "option", ["--collar-brief", "--collar-sustained", "--segment", "--duration"]
+)
+def test_evaluate_options_are_named_as_given(tmp_path, capsys, option) -> None:
+    """A bad --collar-brief was said as the internal 'tolerance brief_collar_emg'."""
+    from movement.cli import main
+
+    assert main(["evaluate", str(tmp_path), str(tmp_path), option, "-1"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"movement: error: {option} must be a positive number of s, got -1"
+    )
