@@ -392,7 +392,7 @@ class Recording:
         # below, ~20x slower than the two reductions, are skipped
         clean = bool(np.isfinite(np.min(data)) and np.isfinite(np.max(data)))
         if not clean and np.isinf(data).any():
-            raise RecordingError("data contains infinite values", src)
+            raise RecordingError(f"data contains infinite values ({_first_inf(data, fs, self.channels)})", src)
         if not clean:  # (NaN: missing samples)
             check_missing(nan_runs(np.isnan(data).any(axis=1)), n, fs, src)
         if self.channels is None:
@@ -513,3 +513,16 @@ class Recording:
 
 def _is_int(a: Any) -> bool:
     return isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.integer)
+
+
+def _first_inf(data: np.ndarray, fs: float, channels: Any = None) -> str:
+    """Where a (samples, channels) array's infinite values are, for its error: how many,
+    and the first one's sample, time and channel (its name, else its 0-based index)."""
+    bad = np.isinf(data)
+    rows = np.flatnonzero(bad.any(axis=1))
+    i = int(rows[0])
+    c = int(np.flatnonzero(bad[i])[0])
+    count = int(bad.sum())
+    names = list(channels) if channels is not None else []
+    where = f"channel {names[c]!r}" if len(names) == data.shape[1] else f"channel index {c}"
+    return f"{count} value{'s' if count > 1 else ''}; the first at sample {i} ({i / fs:.6g} s), {where}"

@@ -300,6 +300,17 @@ def test_garbage_npy_never_invites_an_unsafe_load(tmp_path: Path) -> None:
     assert msg == "not a readable .npy file (it does not start with the NumPy header)"
 
 
+@pytest.mark.parametrize(
+    "shape, said", [((0, 2), "no samples"), ((0,), "no samples"), ((3, 0), "no channels")]
+)
+def test_empty_npy_says_empty(tmp_path: Path, shape: tuple, said: str) -> None:
+    """A (0, 2) array was said to look like channels x samples."""
+    p = tmp_path / "empty.npy"
+    np.save(p, np.zeros(shape))
+    shown = shape if len(shape) == 2 else (0, 1)
+    assert _one_line_error(p, fs=100) == f"{said} (array shape {shown})"
+
+
 def test_object_npy_refused_without_unsafe_hint(tmp_path: Path) -> None:
     p = tmp_path / "obj.npy"
     np.save(p, np.array([[1, "a"], [2, None]], dtype=object), allow_pickle=True)

@@ -169,3 +169,16 @@ def test_declared_units_the_magnitude_overrules_are_warned(tmp_path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Recording(x * 9.80665, fs=100.0, modality="accel", units="m/s^2")
+
+
+def test_an_infinite_value_is_located() -> None:
+    """The error said only "data contains infinite values": in a 7 h file, where?"""
+    from movement.errors import RecordingError
+
+    x = np.zeros((1000, 3))
+    x[5, 2] = np.inf
+    x[7, 0] = -np.inf
+    with pytest.raises(RecordingError, match=r"\(2 values; the first at sample 5 \(0\.05 s\), channel index 2\)$"):
+        Recording(x, 100.0, modality="accel")
+    with pytest.raises(RecordingError, match=r"channel 'c'\)$"):
+        Recording(x, 100.0, modality="accel", channels=("a", "b", "c"))

@@ -1445,7 +1445,12 @@ def test_an_infinite_value_is_looked_for_in_all_rows(tmp_path) -> None:
         movement.read(p, modality="accel")
     with pytest.warns(UserWarning, match="grid"), pytest.raises(RecordingError) as streamed:
         stream._open(p, fs=None, modality="accel", channels=None, chunk_rows=5000)
-    assert str(at_once.value) == f"{p}: data contains infinite values" == str(streamed.value)
+    assert str(streamed.value) == f"{p}: data contains infinite values"
+    # (the whole read says where: the sample on the recording's grid, and the channel)
+    assert str(at_once.value) == (
+        f"{p}: data contains infinite values (1 value; the first at sample 701 (7.01 s), "
+        "channel 'x')"
+    )
 
 
 def test_a_headerless_clock_unsteady_in_its_first_rows_is_read_as_whole(tmp_path) -> None:

@@ -829,6 +829,9 @@ def open_npy(path: Path) -> np.ndarray:
         arr = arr[:, None]
     if arr.ndim != 2:
         raise RecordingError(f"array must be 1-D or 2-D, got shape {arr.shape}", str(path))
+    if arr.size == 0:
+        what = "no channels" if arr.shape[1] == 0 else "no samples"
+        raise RecordingError(f"{what} (array shape {arr.shape})", str(path))
     if arr.shape[0] < arr.shape[1]:
         raise RecordingError(
             f"array shape {arr.shape} looks like channels x samples; save it as samples x channels",
