@@ -291,6 +291,22 @@ def test_empty_device_file_is_one_line(tmp_path: Path, suffix: str) -> None:
         info(p)
 
 
+def test_cut_or_fake_gt3x_is_one_plain_line(tmp_path: Path) -> None:
+    """A .gt3x cut short gave the ZIP library's words ('Could not find EOCD') and
+    suggested installing a second reader."""
+    pytest.importorskip("actfast")
+    cut, fake = tmp_path / "cut.gt3x", tmp_path / "fake.gt3x"
+    cut.write_bytes((DEV / "actigraph_testfile.gt3x").read_bytes()[:40000])
+    fake.write_bytes(b"time,x,y,z\n")
+    for p, said in (
+        (cut, "truncated or damaged .gt3x file: a ZIP archive without its directory at the end"),
+        (fake, "not an ActiGraph .gt3x file (not a ZIP archive)"),
+    ):
+        with pytest.raises(RecordingError) as err:
+            movement.read(p)
+        assert str(err.value) == f"{p}: {said}"
+
+
 def test_original_genea_is_refused_clearly() -> None:
     pytest.importorskip("actfast")
     with pytest.raises(RecordingError, match="original GENEA"):

@@ -77,6 +77,24 @@ def _refuse_empty(path: Path) -> None:
         raise RecordingError("the file is empty", str(path))
 
 
+def _refuse_broken_zip(path: Path) -> None:
+    """A ``.gt3x`` is a ZIP archive, whose directory is at its end: a file cut short (a
+    copy in progress, a full disk) has none. Said in one line, before the readers fail in
+    their own words (and a second reader is suggested for a file no reader can read)."""
+    import zipfile
+
+    if zipfile.is_zipfile(path):
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head == b"PK\x03\x04":
+        raise RecordingError(
+            "truncated or damaged .gt3x file: a ZIP archive without its directory at the end",
+            str(path),
+        )
+    raise RecordingError("not an ActiGraph .gt3x file (not a ZIP archive)", str(path))
+
+
 def _ns_to_datetime(ns: int) -> datetime:
     """Nanoseconds since the epoch (device local time, no zone) to a naive datetime."""
     return datetime(1970, 1, 1) + timedelta(microseconds=int(ns) // 1000)
@@ -1213,6 +1231,7 @@ def read_gt3x(path: Path) -> RawSignal:
     """
     src = str(path)
     _refuse_empty(path)
+    _refuse_broken_zip(path)
     notes: dict[str, Any] = {}
     acc = t = None
     meta: dict = {}
