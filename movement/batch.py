@@ -1149,20 +1149,33 @@ def _indexed(
             return i, score_one(path, stem, out, opts, name=name)
     finally:
         _CHILD_BUSY = False
+        if _CHILD_EXIT:  # (a forked worker's SIGTERM, once its file is cleaned up)
+            os._exit(_CHILD_EXIT)
 
 
-#: Whether this process is scoring a file (a forked worker's Ctrl-C: :func:`_child_sigint`).
+#: Whether this process is scoring a file (a forked worker's signals: :func:`_child_signal`).
 _CHILD_BUSY = False
+#: The exit code a forked worker leaves with once its file is cleaned up (SIGTERM).
+_CHILD_EXIT = 0
 
 
-def _child_sigint(signum: int, frame: Any) -> None:
-    """A forked worker's Ctrl-C (the terminal sends it to the whole process group): a
-    file being scored is interrupted as in the parent (its outputs' temporary files are
-    removed); an idle worker, waiting for its next file, exits at once, quietly (Python's
-    default printed a traceback of the pool's queue on the terminal)."""
+def _child_signal(signum: int, frame: Any) -> None:
+    """A forked worker's Ctrl-C or SIGTERM (the terminal, or a cluster's time limit,
+    signals the whole process group; SIGTERM also comes when the parent dies).
+
+    A file being scored is interrupted as in the parent (its outputs' temporary files are
+    removed); after SIGTERM the worker then exits. An idle worker, waiting for its next
+    file, exits at once, quietly (Python's default printed a traceback of the pool's
+    queue on the terminal).
+    """
+    import signal
+
     if _CHILD_BUSY:
+        if signum != signal.SIGINT:
+            global _CHILD_EXIT
+            _CHILD_EXIT = 128 + signum
         raise KeyboardInterrupt
-    os._exit(130)
+    os._exit(128 + signum)
 
 
 def _n_jobs(jobs: int) -> int:
@@ -1335,7 +1348,8 @@ def _child_init(parent: int | None = None, ends: Sequence[Any] = ()) -> None:
             pass
     if parent is not None:
         _exit_with_parent(parent)
-    signal.signal(signal.SIGINT, _child_sigint)
+    signal.signal(signal.SIGINT, _child_signal)
+    signal.signal(signal.SIGTERM, _child_signal)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover

@@ -496,8 +496,7 @@ def read_model_file(path: str | Path) -> tuple[dict[str, Any], tuple[int, int, i
     if not isinstance(models, dict):
         got = type(bundle).__name__ if not isinstance(bundle, dict) else "a dict without 'models'"
         raise MovementError(
-            f"{path}: not a movement model (it holds {got}, not the models "
-            "`movement train` writes)"
+            f"{path}: not a movement model (it holds {got}, not the models `movement train` writes)"
         )
     return bundle, version
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import import_module
+from typing import Any
 from pathlib import Path
 
 from ._version import __version__
@@ -395,6 +397,31 @@ def _check_reading_options(args: argparse.Namespace) -> None:
             raise MovementError(f"--format {fmt}: no reader for this type (known: {known})")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cluster's time limit, ``kill``): handled as Ctrl-C, so a batch still
+    writes its summary and removes its temporary files (exit code 143)."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` within (the main thread only; restored after)."""
+    import signal
+
+    try:
+        old = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # (not the main thread: signals are not ours to handle)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``movement`` command; returns the exit code."""
     parser = build_parser()
@@ -404,6 +431,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if not hasattr(args, "debug"):
         args.debug = False
+    with _sigterm_as_interrupt():
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         out = getattr(args, "out", None)
         if isinstance(out, str) and not out.strip():
@@ -442,13 +474,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        term = isinstance(exc, Terminated)
         print(
-            "movement: interrupted"
+            ("movement: terminated (SIGTERM)" if term else "movement: interrupted")
             + ("; summary.tsv says which files were scored" if args.command == "score" else ""),
             file=sys.stderr,
         )
-        return 130
+        return 143 if term else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

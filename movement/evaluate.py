@@ -1463,7 +1463,9 @@ def cli_run(args: argparse.Namespace) -> int:
     for option in ("collar_brief", "collar_sustained", "segment", "duration"):
         v = getattr(args, option, None)  # (named as the user wrote them, not as Tolerances)
         if v is not None and not (math.isfinite(v) and v > 0):
-            raise MovementError(f"--{option.replace('_', '-')} must be a positive number of s, got {v:g}")
+            raise MovementError(
+                f"--{option.replace('_', '-')} must be a positive number of s, got {v:g}"
+            )
     if getattr(args, "collar_brief", None) is not None:
         changes["brief_collar_emg"] = changes["brief_collar_accel"] = args.collar_brief
     if getattr(args, "collar_sustained", None) is not None:

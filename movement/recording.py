@@ -392,7 +392,9 @@ class Recording:
         # below, ~20x slower than the two reductions, are skipped
         clean = bool(np.isfinite(np.min(data)) and np.isfinite(np.max(data)))
         if not clean and np.isinf(data).any():
-            raise RecordingError(f"data contains infinite values ({_first_inf(data, fs, self.channels)})", src)
+            raise RecordingError(
+                f"data contains infinite values ({_first_inf(data, fs, self.channels)})", src
+            )
         if not clean:  # (NaN: missing samples)
             check_missing(nan_runs(np.isnan(data).any(axis=1)), n, fs, src)
         if self.channels is None:

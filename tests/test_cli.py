@@ -808,7 +808,7 @@ def test_an_idle_forked_worker_leaves_quietly_on_ctrl_c() -> None:
     code = (
         "import os, signal, time\n"
         "from movement import batch\n"
-        "signal.signal(signal.SIGINT, batch._child_sigint)\n"
+        "signal.signal(signal.SIGINT, batch._child_signal)\n"
         "batch._CHILD_BUSY = True\n"
         "try:\n"
         "    os.kill(os.getpid(), signal.SIGINT); time.sleep(5)\n"
@@ -824,3 +824,61 @@ def test_an_idle_forked_worker_leaves_quietly_on_ctrl_c() -> None:
     )
     assert done.returncode == 130
     assert done.stdout == "busy: interrupted\n" and done.stderr == ""
+
+
+def test_sigterm_is_handled_as_ctrl_c(tmp_path, monkeypatch, capsys) -> None:
+    """A cluster's time limit (SIGTERM) ended a batch with no summary.tsv; now it is
+    handled as Ctrl-C: the summary is written, the files finished are said (exit 143)."""
+    import os
+    import signal
+
+    import movement.batch as batch
+
+    inputs = [_good_accel(tmp_path / "in", f"w{i}.csv", seconds=20.0) for i in range(3)]
+    out = tmp_path / "out"
+    real = batch.score_one
+    calls = []
+
+    def term_on_second(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "score_one", term_on_second)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["score", *map(str, inputs), "--out", str(out)]) == 143
+    assert signal.getsignal(signal.SIGTERM) is before  # (restored)
+    said = capsys.readouterr()
+    assert said.err.strip().endswith(
+        "movement: terminated (SIGTERM); summary.tsv says which files were scored"
+    )
+    assert said.out.startswith(f"ok     {inputs[0]}: ") and len(said.out.splitlines()) == 1
+    summary = _summary(out)
+    assert list(summary["status"]) == ["ok", "error", "error"]
+    assert summary["message"].iloc[2].startswith("not scored: the batch was interrupted")
+    assert sorted(p.name for p in out.iterdir() if "w1" in p.name) == []
+
+
+def test_a_forked_worker_leaves_after_sigterm() -> None:
+    """SIGTERM (the group's, or its parent's death) while scoring: the file is interrupted
+    (its temporary files removed), then the worker exits 143; idle, it exits at once."""
+    code = (
+        "import os, signal, time\n"
+        "from movement import batch\n"
+        "signal.signal(signal.SIGTERM, batch._child_signal)\n"
+        "batch._CHILD_BUSY = True\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGTERM); time.sleep(5)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('busy: interrupted', batch._CHILD_EXIT)\n"
+        "batch._CHILD_BUSY, batch._CHILD_EXIT = False, 0\n"
+        "os.kill(os.getpid(), signal.SIGTERM); time.sleep(5)\n"
+        "print('not reached')\n"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root
+    )
+    assert done.returncode == 143
+    assert done.stdout == "busy: interrupted 143\n" and done.stderr == ""

@@ -504,7 +504,10 @@ def test_reading_options_are_checked_once_for_every_command(
     csv = Path(__file__).resolve().parents[1] / "data" / "sim_wrist_accel.csv"
     out = [] if command == "info" else ["--out", str(tmp_path / "o")]
     assert main([command, str(csv), "--fs", "0", *out]) == 2
-    assert capsys.readouterr().err.strip() == "movement: error: --fs must be a positive number of Hz, got 0"
+    assert (
+        capsys.readouterr().err.strip()
+        == "movement: error: --fs must be a positive number of Hz, got 0"
+    )
     if command != "convert":  # (convert reads known types only: no --format)
         assert main([command, str(csv), "--format", "xyz", *out]) == 2
         err = capsys.readouterr().err.strip()

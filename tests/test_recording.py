@@ -178,7 +178,9 @@ def test_an_infinite_value_is_located() -> None:
     x = np.zeros((1000, 3))
     x[5, 2] = np.inf
     x[7, 0] = -np.inf
-    with pytest.raises(RecordingError, match=r"\(2 values; the first at sample 5 \(0\.05 s\), channel index 2\)$"):
+    with pytest.raises(
+        RecordingError, match=r"\(2 values; the first at sample 5 \(0\.05 s\), channel index 2\)$"
+    ):
         Recording(x, 100.0, modality="accel")
     with pytest.raises(RecordingError, match=r"channel 'c'\)$"):
         Recording(x, 100.0, modality="accel", channels=("a", "b", "c"))
