@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import import_module
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .errors import MovementError
