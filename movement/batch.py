@@ -497,6 +497,11 @@ def score_one(
             error=f"internal error {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}; "
             "re-run with --debug for the traceback)",
         )
+    if row["status"] != "ok" and "previous results are kept" not in str(row.get("message")):
+        if (out_dir / f"{stem}_events.tsv").is_file():  # (a reader must not take it for this run's)
+            row["message"] = (
+                f"{row['message']}; its {stem}_events.tsv in the output folder is from an earlier run"
+            )
     row["stem"] = stem
     return row
 
@@ -861,8 +866,17 @@ def _score_into(
             from dask.distributed import Client
         except ImportError:
             raise MovementError("--backend dask needs: pip install 'movement[dask]'") from None
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout=f"{DASK_WAIT_S:g}s")
+            except (OSError, TimeoutError) as exc:  # (an address nobody answers at)
+                said = (str(exc).strip().splitlines() or [""])[0]
+                raise MovementError(
+                    f"--scheduler {scheduler}: no Dask scheduler answered within "
+                    f"{DASK_WAIT_S:g} s ({type(exc).__name__}{': ' + said if said else ''})"
+                ) from None
         client = (
-            Client(scheduler)
+            client
             if scheduler
             else Client(
                 processes=True,

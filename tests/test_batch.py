@@ -689,6 +689,31 @@ def test_dask_scheduler_without_workers_is_one_line(
     )
 
 
+def test_a_dask_scheduler_that_does_not_answer_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An address nobody answers at was an OSError after Dask's own 30 s (exit code 1)."""
+    import socket
+
+    pytest.importorskip("distributed")
+    import movement.batch as batch
+    from movement.cli import main
+
+    paths = _write_recordings(tmp_path, n=1)
+    monkeypatch.setattr(batch, "DASK_WAIT_S", 1.0, raising=False)
+    with socket.socket() as s:  # a port nobody listens at
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    code = main(["score", str(paths[0]), "--out", str(tmp_path / "out"), "--model",
+                 "rules", "-q", "--scheduler", address])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"movement: error: --scheduler {address}: no Dask scheduler answered within 1 s ("
+    )
+    assert err.count("\n") == 1
+
+
 def test_a_dask_cluster_failing_mid_batch_is_one_line(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -836,3 +861,19 @@ def test_no_more_worker_processes_than_files(
     )
     assert [r["status"] for r in rows] == ["ok", "ok"]
     assert asked == [1]  # one worker beside this process: one file each
+
+
+def test_a_failed_file_says_its_earlier_events_are_an_earlier_runs(tmp_path) -> None:
+    """A file scored once, then damaged: its row was an error while its old events table
+    stayed beside the new results without a word (it is kept: outputs are never lost)."""
+    src = _write_recordings(tmp_path, n=1)[0]
+    out = tmp_path / "out"
+    assert score_batch([src], out, progress=False)[0]["status"] == "ok"
+    before = (out / f"{src.stem}_events.tsv").read_bytes()
+    src.write_text("x,y,z\nfoo,1,2\n")
+    row = score_batch([src], out, progress=False)[0]
+    assert row["status"] == "error"
+    assert row["message"].endswith(
+        f"; its {src.stem}_events.tsv in the output folder is from an earlier run"
+    )
+    assert (out / f"{src.stem}_events.tsv").read_bytes() == before
