@@ -25,7 +25,7 @@ Scores are combined as
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
 
 from .config import CONFIGS, AccelConfig, EMGConfig
 from .errors import MovementError
@@ -58,10 +59,34 @@ def _lt(x: np.ndarray, t: float, width: float, nan: float = 0.0) -> np.ndarray:
     return np.where(np.isnan(x), nan, v)
 
 
+def check_features_table(X: Any, who: str, required: Sequence[str] = ("duration",)) -> None:
+    """``X`` must be a features DataFrame (:func:`movement.features.segment_features`)
+    holding the ``required`` columns: a bare array, or a table without them, was scored
+    with every feature missing, one label for every row."""
+    if not isinstance(X, pd.DataFrame):
+        raise MovementError(
+            f"{who} takes the segments' features as a DataFrame (segment_features), "
+            f"got {type(X).__name__}: the features are found by column name"
+        )
+    missing = [c for c in required if c not in X.columns]
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise MovementError(
+            f"{who}: the features table has no column {shown} (a table of segment_features)"
+        )
+
+
 def _col(X: pd.DataFrame, name: str) -> np.ndarray:
     if name in X:
         return pd.to_numeric(X[name], errors="coerce").to_numpy(float)
     return np.full(len(X), np.nan)
+
+
+class NotFitted(MovementError, NotFittedError):
+    """A classifier used before ``fit``: a :class:`MovementError` and scikit-learn's
+    ``NotFittedError`` (so ``check_is_fitted``-style code catches it)."""
 
 
 class RuleClassifier(ClassifierMixin, BaseEstimator):
@@ -94,7 +119,10 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
             raise MovementError(f"modality must be 'emg' or 'accel', got {self.modality!r}")
         cfg = self.config if self.config is not None else CONFIGS[self.modality]()
         if cfg.modality != self.modality:
-            raise MovementError(f"a {cfg.modality} config given for {self.modality} rules")
+            raise MovementError(  # (AccelConfig, EMGConfig: "an" either way)
+                f"an {type(cfg).__name__} (for {cfg.modality}) given to the {self.modality} "
+                f"rules, which take an {CONFIGS[self.modality].__name__}"
+            )
         self.config_ = cfg
         self.classes_ = np.array(CLASSES, dtype=object)
         return self
@@ -199,6 +227,7 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities of (fasciculation-like, dystonia-like, other) per row."""
         self._check_fitted()
+        check_features_table(X, "RuleClassifier")
         r = self._scores(X)
         f, d = r["_fasc"], r["_dyst"]
         return np.column_stack([f, (1 - f) * d, (1 - f) * (1 - d)])
@@ -211,6 +240,7 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
     def explain(self, X: pd.DataFrame) -> list[str]:
         """Per row, the rules that held (score > 0.5), e.g. ``"brief, isolated, local"``."""
         self._check_fitted()
+        check_features_table(X, "RuleClassifier")
         r = self._scores(X)
         names = [k for k in r if not k.startswith("_")]
         held = (
@@ -230,7 +260,7 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "classes_"):
-            raise MovementError("RuleClassifier is not fitted: call fit() first")
+            raise NotFitted("RuleClassifier is not fitted: call fit() first")
 
 
 def apply_definitions(

@@ -17,6 +17,7 @@ import pandas as pd
 from ._atomic import atomic_write, atomic_write_all
 from ._version import __version__
 from .classify import CLASSES
+from .errors import MovementError
 
 __all__ = [
     "COLUMN_DESCRIPTIONS",
@@ -440,6 +441,7 @@ def period_summary(events: pd.DataFrame, period: str = "day") -> pd.DataFrame:
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
+    _check_events_table(events, "period_summary")
     a = events.attrs
     total = float(a.get("duration", np.nan))
     if not np.isfinite(total):
@@ -552,6 +554,7 @@ def channel_summary(events: pd.DataFrame) -> pd.DataFrame:
     """
     from .report import report_summary
 
+    _check_events_table(events, "channel_summary")
     a = events.attrs
     total = float(a.get("duration", np.nan))
     if not np.isfinite(total):
@@ -601,6 +604,22 @@ def channel_summary(events: pd.DataFrame) -> pd.DataFrame:
 
 #: The tables ``movement score --per`` writes: per day, per hour, per channel.
 PER_TABLES = ("day", "hour", "channel")
+
+
+def _check_events_table(events: Any, who: str) -> None:
+    """``events`` must be an events table (:func:`movement.score`, or one read back with
+    :func:`movement.export.read_bids_events`): a DataFrame with its ``onset``,
+    ``duration`` and ``trial_type`` columns."""
+    if not isinstance(events, pd.DataFrame):
+        raise MovementError(
+            f"{who} takes an events table (a DataFrame), got {type(events).__name__}"
+        )
+    missing = [c for c in ("onset", "duration", "trial_type") if c not in events.columns]
+    if missing:
+        raise MovementError(
+            f"{who}: the events table has no column {', '.join(missing)} (a table of "
+            "movement.score, or read back with movement.export.read_bids_events)"
+        )
 
 
 def per_summary(events: pd.DataFrame, per: str) -> pd.DataFrame:

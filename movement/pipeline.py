@@ -467,6 +467,16 @@ def classifier_for(
             f"classifier with predict_proba; got {type(model).__name__} {model!r:.60}"
         )
     else:
+        trained_on = getattr(model, "modality", None)
+        if (
+            isinstance(trained_on, str)
+            and trained_on in ("emg", "accel")
+            and trained_on != modality
+        ):
+            # (its features are the other modality's: every segment was 'other')
+            raise MovementError(
+                f"the classifier given is for {trained_on}, the recording is {modality}"
+            )
         clf, name = model, type(model).__name__
     outside = clf.accepts(fs) if hasattr(clf, "accepts") else None
     if outside and model in (None, "default"):

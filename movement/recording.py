@@ -347,6 +347,8 @@ class Recording:
 
     def __post_init__(self) -> None:
         src = self.source
+        if self.channels is None and type(self.data).__name__ == "DataFrame":
+            self.channels = tuple(str(c) for c in self.data.columns)  # (its names, not ch1...)
         try:
             data = np.asarray(self.data, dtype=np.float64 if _is_int(self.data) else None)
         except (TypeError, ValueError) as exc:
@@ -395,8 +397,6 @@ class Recording:
             raise RecordingError(
                 f"data contains infinite values ({_first_inf(data, fs, self.channels)})", src
             )
-        if not clean:  # (NaN: missing samples)
-            check_missing(nan_runs(np.isnan(data).any(axis=1)), n, fs, src)
         if self.channels is None:
             k = data.shape[1]
             names = ("x", "y", "z") if (self.modality == "accel" and k == 3) else None
@@ -409,6 +409,12 @@ class Recording:
             raise RecordingError(
                 f"{len(self.channels)} channel names for {data.shape[1]} channels", src
             )
+        twice = sorted({c for c in self.channels if self.channels.count(c) > 1})
+        if twice:  # (an event's channel would name two; per-channel tables count it twice)
+            raise RecordingError(f"channel name {twice[0]!r} is given more than once", src)
+        if not clean:  # (NaN: missing samples)
+            _say_channel_gaps(data, self.channels, src)
+            check_missing(nan_runs(np.isnan(data).any(axis=1)), n, fs, src)
         self.notes = dict(self.notes or {})
         if self.modality == "accel":
             data, self.units = self._accel_in_g(data, src)
@@ -528,3 +534,32 @@ def _first_inf(data: np.ndarray, fs: float, channels: Any = None) -> str:
     names = list(channels) if channels is not None else []
     where = f"channel {names[c]!r}" if len(names) == data.shape[1] else f"channel index {c}"
     return f"{count} value{'s' if count > 1 else ''}; the first at sample {i} ({i / fs:.6g} s), {where}"
+
+
+def _say_channel_gaps(data: np.ndarray, channels: tuple[str, ...], src: str | None) -> None:
+    """Missing samples are shared by every channel (a sample with a NaN on any channel is
+    missing): a channel with no samples at all is refused by name (its neighbours'
+    samples would all be missing), and channels whose NaNs cost the others samples they
+    have are a warning naming them (the same text in every stream window)."""
+    k = data.shape[1]
+    if k < 2:
+        return
+    nan = np.isnan(data)
+    dead = np.flatnonzero(nan.all(axis=0))
+    if len(dead) and len(dead) < k:
+        which = ", ".join(repr(channels[int(c)]) for c in dead)
+        raise RecordingError(
+            f"channel {which} holds no samples (all NaN): leave it out (channels=...; "
+            "--channels on the command line), as a sample with a NaN on any channel is "
+            "missing on every channel",
+            src,
+        )
+    some = nan.any(axis=1) & ~nan.all(axis=1)  # missing on some channels only
+    if some.any():
+        which = ", ".join(repr(channels[int(c)]) for c in np.flatnonzero(nan[some].any(axis=0)))
+        warnings.warn(
+            f"{src + ': ' if src else ''}samples missing on channel {which} only are missing "
+            "on every channel: events of the other channels there are not looked for",
+            UserWarning,
+            stacklevel=4,
+        )

@@ -126,6 +126,10 @@ class TrainedClassifier:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities, columns in the order of ``classes_``."""
+        from .classify import check_features_table
+
+        needed = ["scale" if f == "is_sustained" else f for f in self.features_]
+        check_features_table(X, "the trained model", ["duration", *dict.fromkeys(needed)])
         if len(X) == 0:
             return np.zeros((0, len(CLASSES)))
         # one native thread: gradient boosting's OpenMP prediction stalls on a busy machine

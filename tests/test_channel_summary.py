@@ -177,3 +177,20 @@ def test_report_of_a_multichannel_recording_has_a_channel_table(tmp_path: Path) 
     # one accelerometer: no table
     acc = movement.read(DATA / "sim_wrist_accel.csv")
     assert _per_channel_html(movement.score(acc, model="rules"), acc.duration, ("xyz",)) == ""
+
+
+def test_a_table_that_is_no_events_table_is_one_line() -> None:
+    """An empty DataFrame gave a bare KeyError: 'onset'."""
+    import pandas as pd
+
+    from movement.errors import MovementError
+    from movement.output import channel_summary, period_summary
+
+    for f, who in ((channel_summary, "channel_summary"), (period_summary, "period_summary")):
+        with pytest.raises(
+            MovementError,
+            match=f"^{who}: the events table has no column onset, duration, trial_type",
+        ):
+            f(pd.DataFrame())
+        with pytest.raises(MovementError, match=f"^{who} takes an events table"):
+            f([1, 2])

@@ -121,8 +121,37 @@ def test_sklearn_interface_and_errors() -> None:
         RuleClassifier("emg").predict_proba(pd.DataFrame({"duration": [1.0]}))
     with pytest.raises(MovementError, match="modality"):
         RuleClassifier("eeg").fit()
-    with pytest.raises(MovementError, match="accel config given for emg"):
+    with pytest.raises(
+        MovementError,
+        match="an AccelConfig \\(for accel\\) given to the emg rules, which take an EMGConfig",
+    ):
         RuleClassifier("emg", AccelConfig()).fit()
+
+
+def test_a_table_the_classifiers_cannot_read_is_refused() -> None:
+    """An array, or a table without the features, was scored as every feature missing:
+    one label for every row (the trained model: all fasciculation-like)."""
+    from sklearn.exceptions import NotFittedError
+
+    from movement.classify import load_model
+
+    X = pd.DataFrame([EMG_ROWS["fasciculation-like"], EMG_ROWS["dystonia-like"]])
+    rules = RuleClassifier("emg").fit()
+    trained, _ = load_model("default", "emg", EMGConfig())
+    for clf, who in ((rules, "RuleClassifier"), (trained, "the trained model")):
+        with pytest.raises(
+            MovementError, match=f"^{who} takes the segments' features as a DataFrame"
+        ):
+            clf.predict(X.to_numpy())
+        with pytest.raises(
+            MovementError, match=f"^{who}: the features table has no column duration"
+        ):
+            clf.predict(X.drop(columns="duration"))
+    with pytest.raises(MovementError, match="the features table has no column scale, "):
+        trained.predict(X[["duration"]])
+    # scikit-learn's own check catches a classifier used before fit
+    with pytest.raises(NotFittedError, match="not fitted"):
+        RuleClassifier("emg").predict(X)
 
 
 def test_predict_before_fit_says_not_fitted() -> None:
@@ -488,3 +517,15 @@ def _collector_state() -> object:
 class _Probe:
     def __reduce__(self) -> tuple:
         return (_collector_state, ())
+
+
+def test_score_refuses_a_classifier_of_the_other_modality() -> None:
+    """An accel RuleClassifier given for an EMG recording called every segment other."""
+    import movement
+    from movement.simulate import simulate
+
+    rec = simulate("emg", 20.0, 1).recording
+    with pytest.raises(
+        MovementError, match="the classifier given is for accel, the recording is emg"
+    ):
+        movement.score(rec, model=RuleClassifier("accel").fit())

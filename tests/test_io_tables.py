@@ -131,6 +131,9 @@ def test_channel_selection_by_name_and_index(tmp_path, rng) -> None:
     p = _write_csv(tmp_path / "m.csv", None, data)
     assert movement.read(p, fs=200, modality="emg", channels=[0, 1]).channels == ("ch1", "ch2")
     assert movement.read(p, fs=200, modality="emg", channels=["ch3"]).n_channels == 1
+    # numpy integers are indices too (they were 'no channel np.int64(0)')
+    picked = movement.read(p, fs=200, modality="emg", channels=np.array([1, 0]))
+    assert picked.channels == ("ch2", "ch1")
     with pytest.raises(RecordingError, match="out of range"):
         movement.read(p, fs=200, modality="emg", channels=[7])
     with pytest.raises(RecordingError, match="no channel 'q'"):

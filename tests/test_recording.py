@@ -184,3 +184,34 @@ def test_an_infinite_value_is_located() -> None:
         Recording(x, 100.0, modality="accel")
     with pytest.raises(RecordingError, match=r"channel 'c'\)$"):
         Recording(x, 100.0, modality="accel", channels=("a", "b", "c"))
+
+
+def test_channels_are_named_once_and_from_a_dataframe() -> None:
+    """Duplicate names were accepted (an event's channel then named two, per-channel
+    tables counted it twice); a DataFrame's column names were replaced by ch1, ch2."""
+    import pandas as pd
+
+    x = np.random.default_rng(0).normal(0, 0.01, (4000, 2))
+    with pytest.raises(RecordingError, match="channel name 'a' is given more than once$"):
+        Recording(x, 2000.0, modality="emg", channels=["a", "a"])
+    rec = Recording(pd.DataFrame(x, columns=["biceps", "triceps"]), 2000.0, modality="emg")
+    assert rec.channels == ("biceps", "triceps")
+    assert Recording(pd.DataFrame(x), 2000.0, modality="emg").channels == ("0", "1")
+
+
+def test_a_dead_channel_is_named_and_a_one_channel_gap_is_said() -> None:
+    """A channel all NaN made the whole recording 'every sample is missing'; NaNs on one
+    channel silently removed the other channels' events there (gaps are shared)."""
+    x = np.random.default_rng(0).normal(0, 0.01, (40000, 2))
+    x[:, 1] = np.nan
+    with pytest.raises(RecordingError, match=r"^channel 'b' holds no samples \(all NaN\): leave"):
+        Recording(x, 2000.0, modality="emg", channels=["a", "b"])
+    x[20000:, 1] = 0.0
+    with pytest.warns(
+        UserWarning, match="samples missing on channel 'b' only are missing on every"
+    ):
+        rec = Recording(x, 2000.0, modality="emg", channels=["a", "b"])
+    assert np.isnan(rec.data[:20000, 1]).all()
+    x[:] = np.nan  # (every channel: the existing message)
+    with pytest.raises(RecordingError, match="every sample is missing"):
+        Recording(x, 2000.0, modality="emg")

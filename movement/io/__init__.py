@@ -810,7 +810,8 @@ def _select(raw: RawSignal, channels: Sequence[str | int] | str, src: str) -> No
     is an error."""
     if isinstance(channels, str):
         channels = [c.strip() for c in channels.split(",")]
-    channels = list(channels)
+    # (numpy integers, e.g. from np.arange or np.flatnonzero, are indices too)
+    channels = [int(c) if isinstance(c, np.integer) else c for c in channels]
     if not channels:
         raise RecordingError(f"empty channel selection (channels: {', '.join(raw.channels)})", src)
     if any(isinstance(c, str) and not c.strip() for c in channels):

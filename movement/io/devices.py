@@ -617,7 +617,9 @@ def open_wfdb(path: Path) -> RawSignal:
         raise RecordingError("the WFDB header has no sampling rate", src)
     if any(int(k) > 1 for k in (rec.samps_per_frame or [1])):
         notes["frames"] = "multi-rate record: oversampled channels were averaged to the frame rate"
-    channels = [str(c) for c in (rec.sig_name or [f"ch{i + 1}" for i in range(n_sig)])]
+    # (a header may leave a signal's description out: wfdb names it None)
+    names = list(rec.sig_name or [None] * n_sig)
+    channels = [f"ch{i + 1}" if c in (None, "") else str(c) for i, c in enumerate(names)]
     units_all = [_UNIT_CASE.get(str(u), str(u)) for u in (rec.units or [])]
     units = units_all[0] if units_all and len(set(units_all)) == 1 else None
     if units is None and units_all:
