@@ -113,9 +113,11 @@ class TrainedClassifier:
     ) -> None:
         self.estimator = estimator
         self.modality = modality
+        self.features = features
+        self.fs_range = fs_range
+        # (the fitted estimator's: a TrainedClassifier wraps one already fitted)
         self.classes_ = np.array(CLASSES, dtype=object)
         self.features_ = [features] if isinstance(features, str) else list(features)
-        self.fs_range = fs_range
 
     def accepts(self, fs: float) -> str | None:
         """Why a recording at ``fs`` Hz lies outside the model's validated domain, or None."""
@@ -149,7 +151,27 @@ class TrainedClassifier:
         return [f"trained model; rules held: {r}" for r in rules]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {"modality": self.modality, "estimator": self.estimator}
+        """The constructor's parameters (scikit-learn's ``clone`` makes an unfitted copy)."""
+        return {
+            "estimator": self.estimator,
+            "modality": self.modality,
+            # (models saved before 0.6.1 kept the list only)
+            "features": getattr(self, "features", self.features_),
+            "fs_range": getattr(self, "fs_range", None),
+        }
+
+    def set_params(self, **params: Any) -> TrainedClassifier:
+        """Set constructor parameters (as scikit-learn estimators do); returns ``self``."""
+        known = self.get_params()
+        for name, value in params.items():
+            if name not in known:
+                raise MovementError(
+                    f"TrainedClassifier has no parameter {name!r} (it has {', '.join(known)})"
+                )
+            setattr(self, name, value)
+            if name == "features":
+                self.features_ = [value] if isinstance(value, str) else list(value)
+        return self
 
 
 def match_labels(seg: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:

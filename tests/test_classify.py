@@ -529,3 +529,22 @@ def test_score_refuses_a_classifier_of_the_other_modality() -> None:
         MovementError, match="the classifier given is for accel, the recording is emg"
     ):
         movement.score(rec, model=RuleClassifier("accel").fit())
+
+
+def test_the_trained_model_follows_scikit_learns_parameters() -> None:
+    """clone() failed ('missing argument features'), get_params() left out features and
+    fs_range, and there was no set_params."""
+    from sklearn.base import clone
+
+    from movement.classify import load_model
+
+    model, _ = load_model("default", "emg", EMGConfig())
+    params = model.get_params()
+    assert set(params) == {"estimator", "modality", "features", "fs_range"}
+    copy = clone(model)
+    assert copy.features_ == model.features_ and copy.modality == "emg"
+    assert not hasattr(copy.estimator, "n_iter_")  # (clone's copy is unfitted)
+    copy.set_params(features=["duration"], fs_range=(100.0, 200.0))
+    assert copy.features_ == ["duration"] and copy.accepts(50.0)
+    with pytest.raises(MovementError, match="no parameter 'foo'"):
+        copy.set_params(foo=1)
