@@ -801,31 +801,6 @@ def test_a_page_of_replaced_events_is_removed_and_drawn_again(tmp_path) -> None:
     assert f'hash": "{meta["parameters_hash"]}"' in html
 
 
-def test_an_idle_forked_worker_leaves_quietly_on_ctrl_c() -> None:
-    """The terminal sends Ctrl-C to every worker too: an idle one (waiting for its next
-    file) printed the traceback of the pool's queue; now it exits at once, silently, and a
-    busy one is interrupted as the parent is (its temporary files cleaned up)."""
-    code = (
-        "import os, signal, time\n"
-        "from movement import batch\n"
-        "signal.signal(signal.SIGINT, batch._child_signal)\n"
-        "batch._CHILD_BUSY = True\n"
-        "try:\n"
-        "    os.kill(os.getpid(), signal.SIGINT); time.sleep(5)\n"
-        "except KeyboardInterrupt:\n"
-        "    print('busy: interrupted')\n"
-        "batch._CHILD_BUSY = False\n"
-        "os.kill(os.getpid(), signal.SIGINT); time.sleep(5)\n"
-        "print('not reached')\n"
-    )
-    root = str(Path(__file__).resolve().parents[1])
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root
-    )
-    assert done.returncode == 130
-    assert done.stdout == "busy: interrupted\n" and done.stderr == ""
-
-
 def test_sigterm_is_handled_as_ctrl_c(tmp_path, monkeypatch, capsys) -> None:
     """A cluster's time limit (SIGTERM) ended a batch with no summary.tsv; now it is
     handled as Ctrl-C: the summary is written, the files finished are said (exit 143)."""
@@ -860,25 +835,28 @@ def test_sigterm_is_handled_as_ctrl_c(tmp_path, monkeypatch, capsys) -> None:
     assert sorted(p.name for p in out.iterdir() if "w1" in p.name) == []
 
 
-def test_a_forked_worker_leaves_after_sigterm() -> None:
-    """SIGTERM (the group's, or its parent's death) while scoring: the file is interrupted
-    (its temporary files removed), then the worker exits 143; idle, it exits at once."""
+@pytest.mark.parametrize("sig, code_after", [("SIGINT", 0), ("SIGTERM", 143)])
+def test_a_forked_worker_on_ctrl_c_or_sigterm(sig: str, code_after: int) -> None:
+    """The terminal (Ctrl-C) or a cluster (SIGTERM) signals every worker too. An idle one,
+    waiting for its next file, printed the traceback of the pool's queue: it now exits at
+    once, silently (128 + the signal). A busy one is interrupted as the parent is (its
+    temporary files cleaned up); after SIGTERM it then leaves with 143."""
     code = (
         "import os, signal, time\n"
         "from movement import batch\n"
-        "signal.signal(signal.SIGTERM, batch._child_signal)\n"
+        f"signal.signal(signal.{sig}, batch._child_signal)\n"
         "batch._CHILD_BUSY = True\n"
         "try:\n"
-        "    os.kill(os.getpid(), signal.SIGTERM); time.sleep(5)\n"
+        f"    os.kill(os.getpid(), signal.{sig}); time.sleep(5)\n"
         "except KeyboardInterrupt:\n"
         "    print('busy: interrupted', batch._CHILD_EXIT)\n"
         "batch._CHILD_BUSY, batch._CHILD_EXIT = False, 0\n"
-        "os.kill(os.getpid(), signal.SIGTERM); time.sleep(5)\n"
+        f"os.kill(os.getpid(), signal.{sig}); time.sleep(5)\n"
         "print('not reached')\n"
     )
     root = str(Path(__file__).resolve().parents[1])
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root
     )
-    assert done.returncode == 143
-    assert done.stdout == "busy: interrupted 143\n" and done.stderr == ""
+    assert done.returncode == 128 + {"SIGINT": 2, "SIGTERM": 15}[sig]
+    assert done.stdout == f"busy: interrupted {code_after}\n" and done.stderr == ""
