@@ -103,7 +103,10 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="parallel workers (default 1; -1 = all cores); a single large file streams its windows on them",
+        help=(
+            "parallel workers (default 1; -1 = all cores, -2 = all but one..., as joblib "
+            "counts, never fewer than 1); a single large file streams its windows on them"
+        ),
     )
     p.add_argument(
         "--backend",
@@ -189,7 +192,7 @@ def _model_option(value: str) -> str:
 def _run_score(args: argparse.Namespace) -> int:
     from .batch import ScoreOptions, parse_shard, score_batch
     from .config import load_settings
-    from .io import find_recordings
+    from .io import find_recordings, unlisted
 
     shard = parse_shard(args.shard) if args.shard else None
     settings = load_settings(args.config, args.set)
@@ -204,6 +207,17 @@ def _run_score(args: argparse.Namespace) -> int:
     present = [i for i in args.inputs if i not in missing]
     if missing and not present:
         raise MovementError(f"{missing[0]}: no such file or folder")
+    # a folder named that cannot be listed: an error line, the batch goes on, exit 1
+    blocked = {i: why for i in present if Path(i).is_dir() and (why := unlisted(i))}
+    if blocked and len(blocked) == len(present) and not missing:
+        first = next(iter(blocked.items()))
+        raise MovementError(f"{first[0]}: cannot be searched ({first[1]})")
+    present = [i for i in present if i not in blocked]
+    for folder, why in blocked.items():
+        print(
+            f"error  {folder}: cannot be searched ({why}); its recordings are left out",
+            file=sys.stderr,
+        )
     from .simulate import _warnings_as_lines
 
     with _warnings_as_lines():  # (a folder that cannot be searched: one line)
@@ -249,10 +263,11 @@ def _run_score(args: argparse.Namespace) -> int:
     print(
         (f"shard {shard[0]} of {shard[1]}: " if shard else "")
         + f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {str(args.out).rstrip('/')}/"
-        + (f"; {len(failed)} failed (see {summary})" if failed else ""),
+        + (f"; {len(failed)} failed (see {summary})" if failed else "")
+        + (f"; {len(blocked)} folder(s) could not be searched" if blocked else ""),
         file=sys.stderr,
     )
-    return 1 if failed else 0
+    return 1 if failed or blocked else 0
 
 
 def _print_rows(rows: list[dict], quiet: bool) -> list[dict]:

@@ -400,7 +400,9 @@ def _overlap(intervals: Any, edges: np.ndarray) -> np.ndarray:
     return np.maximum(np.diff(covered), 0.0)
 
 
-def period_summary(events: pd.DataFrame, period: str = "day") -> pd.DataFrame:
+def period_summary(
+    events: pd.DataFrame, period: str = "day", duration: float | None = None
+) -> pd.DataFrame:
     """Counts, rates and dystonia-like time of each day (or hour) of a recording.
 
     A multi-day recording's :func:`summarise` row, per period: days on the clock's
@@ -419,6 +421,10 @@ def period_summary(events: pd.DataFrame, period: str = "day") -> pd.DataFrame:
         A :func:`movement.score` table, or one read back with
         :func:`movement.export.read_bids_events` (its sidecar gives ``attrs``).
     period : {"day", "hour"}
+    duration : float, optional
+        The recording's length (s), for a table that does not carry it
+        (``events.attrs["duration"]``, which it overrides). Without either, the table
+        ends at its last event's end, with a warning: rates are then too high.
 
     Returns
     -------
@@ -443,11 +449,7 @@ def period_summary(events: pd.DataFrame, period: str = "day") -> pd.DataFrame:
         raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
     _check_events_table(events, "period_summary")
     a = events.attrs
-    total = float(a.get("duration", np.nan))
-    if not np.isfinite(total):
-        # (a table without its sidecar: up to its last event's end)
-        ends = events["onset"].to_numpy(float) + events["duration"].to_numpy(float)
-        total = float(ends.max()) if len(ends) else 0.0
+    total = _table_length(events, duration, "period_summary")
     edges, clocks = _period_edges(total, a.get("start"), period)
     span = np.diff(edges)
     recorded = span - _overlap(a.get("long_gaps"), edges)
@@ -517,7 +519,41 @@ def _recording_sites(events: pd.DataFrame) -> list[str]:
     return list(names)
 
 
-def channel_summary(events: pd.DataFrame) -> pd.DataFrame:
+def _table_length(events: pd.DataFrame, duration: float | None, who: str) -> float:
+    """The recording's length (s) for a summary of ``events``: ``duration`` if given, else
+    ``attrs["duration"]``, else (with a warning) its last event's end."""
+    if duration is not None:
+        try:
+            total = float(duration)
+        except (TypeError, ValueError):
+            total = np.nan
+        if not (np.isfinite(total) and total > 0):
+            raise MovementError(
+                f"{who}: duration must be a positive number of seconds, got {duration!r}"
+            )
+        if len(events) and np.nanmax(events["onset"].to_numpy(float)) >= total:
+            raise MovementError(
+                f"{who}: duration={total:g} s ends before the table's last onset "
+                f"({float(np.nanmax(events['onset'].to_numpy(float))):g} s)"
+            )
+        return total
+    total = float(events.attrs.get("duration", np.nan))
+    if np.isfinite(total):
+        return total
+    import warnings
+
+    ends = events["onset"].to_numpy(float) + events["duration"].to_numpy(float)
+    warnings.warn(
+        f"{who}: the table does not give the recording's length (its sidecar's, or "
+        "attrs['duration']): it is taken to end at its last event's end, so rates are "
+        "too high; pass duration=",
+        UserWarning,
+        stacklevel=3,
+    )
+    return float(np.nanmax(ends)) if len(ends) else 0.0
+
+
+def channel_summary(events: pd.DataFrame, duration: float | None = None) -> pd.DataFrame:
     """Counts, rates, dystonia-like time and fasciculation intervals of each channel (EMG)
     or sensor (accelerometer: its three axes are one site) of a recording.
 
@@ -534,6 +570,10 @@ def channel_summary(events: pd.DataFrame) -> pd.DataFrame:
     events : DataFrame
         A :func:`movement.score` table, or one read back with
         :func:`movement.export.read_bids_events`.
+    duration : float, optional
+        The recording's length (s), for a table that does not carry it
+        (``events.attrs["duration"]``, which it overrides). Without either, the table
+        ends at its last event's end, with a warning: rates are then too high.
 
     Returns
     -------
@@ -556,11 +596,8 @@ def channel_summary(events: pd.DataFrame) -> pd.DataFrame:
 
     _check_events_table(events, "channel_summary")
     a = events.attrs
-    total = float(a.get("duration", np.nan))
-    if not np.isfinite(total):
-        ends = events["onset"].to_numpy(float) + events["duration"].to_numpy(float)
-        total = float(ends.max()) if len(ends) else 0.0
-    dur = float(a.get("recorded_duration", total))
+    total = _table_length(events, duration, "channel_summary")
+    dur = total if duration is not None else float(a.get("recorded_duration", total))
     listed = (
         events["channel"].astype(object).where(events["channel"].notna(), "")
         if "channel" in events.columns

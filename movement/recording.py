@@ -287,6 +287,10 @@ def check_missing(runs: np.ndarray, n: int, fs: float, source: str | None = None
         )
 
 
+#: The fields of a :class:`Recording` checked when it is made, and fixed after.
+_CHECKED_FIELDS = frozenset({"data", "fs", "modality", "channels", "units"})
+
+
 @dataclass
 class Recording:
     """A recording of one or more channels sampled at a constant rate.
@@ -420,8 +424,23 @@ class Recording:
             data, self.units = self._accel_in_g(data, src)
         else:
             self.units = "a.u." if self.units is None else str(self.units)
+        if data.flags.writeable:  # (a view: the caller's array stays as it was)
+            data = data.view()
+            data.flags.writeable = False
         self.data = data
         self.fs = fs
+        object.__setattr__(self, "_checked", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # the checks above hold for the recording's life: its samples are read-only and
+        # its checked fields are not set again (a new Recording, or dataclasses.replace,
+        # checks the new values)
+        if name in _CHECKED_FIELDS and self.__dict__.get("_checked"):
+            raise AttributeError(
+                f"Recording.{name} is checked when the recording is made and cannot be "
+                f"set after: make a new one, e.g. dataclasses.replace(rec, {name}=...)"
+            )
+        object.__setattr__(self, name, value)
 
     def _accel_in_g(self, data: np.ndarray, src: str | None) -> tuple[np.ndarray, str]:
         """Accelerometry in g (see ``units``): the data and its unit, ``notes["units"]``

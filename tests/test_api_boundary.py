@@ -59,7 +59,7 @@ def test_accel_recording_in_known_units_is_converted_to_g(units, scale, detected
 def test_accel_recording_in_g_is_kept_as_it_is() -> None:
     x = _accel()
     rec = Recording(x, fs=100, modality="accel", units="g")
-    assert rec.units == "g" and rec.data is x and "units" not in rec.notes
+    assert rec.units == "g" and np.shares_memory(rec.data, x) and "units" not in rec.notes
     assert Recording(x, fs=100, modality="accel", units=" G ").units == "g"
 
 
@@ -94,7 +94,7 @@ def test_accel_recording_in_au_is_kept_without_detection() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rec = Recording(x, fs=100, modality="accel", units="a.u.")
-    assert rec.units == "a.u." and rec.data is x
+    assert rec.units == "a.u." and np.shares_memory(rec.data, x)
     assert "a.u." in rec.notes["units"]
 
 
@@ -432,3 +432,29 @@ def test_a_span_says_where_it_starts_in_the_file() -> None:
     inside = whole[(whole["onset"] > 35) & (whole["onset"] < 85)]["onset"]
     for t in inside:  # the events well inside the span are found at the same file times
         assert abs(shifted - t).min() < 0.05
+
+
+def test_a_recording_is_not_changed_after_its_checks() -> None:
+    """A Recording's fields could be set after it was made (``rec.fs = 0``, ``rec.data[5] =
+    inf``), past every check; its samples are read-only and its checked fields fixed, and
+    ``dataclasses.replace`` makes a new, checked one. The caller's array is not copied and
+    stays writeable."""
+    import dataclasses
+
+    from movement.errors import RecordingError
+
+    x = _accel()
+    rec = Recording(x, fs=100, modality="accel", units="g")
+    for name, value in (("fs", 0.0), ("data", x[:10]), ("modality", "emg"), ("channels", ("a",))):
+        with pytest.raises(AttributeError, match=f"Recording.{name} is checked .*replace"):
+            setattr(rec, name, value)
+    with pytest.raises(ValueError, match="read-only"):
+        rec.data[5, 0] = np.inf
+    assert x.flags.writeable and np.shares_memory(rec.data, x)
+    assert rec.fs == 100.0 and rec.modality == "accel"
+    half = dataclasses.replace(rec, fs=50)
+    assert half.fs == 50.0 and half.duration == 2 * rec.duration
+    with pytest.raises(RecordingError, match="sampling rate must be > 0"):
+        dataclasses.replace(rec, fs=0)
+    rec.source = "renamed.npy"  # (not checked: free to set)
+    assert rec.source == "renamed.npy"

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 import movement
 from movement.cli import main
+from movement.errors import MovementError
 from movement.export import read_bids_events
-from movement.output import CHANNEL_COLUMNS, channel_summary, summarise
+from movement.output import CHANNEL_COLUMNS, channel_summary, period_summary, summarise
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CLASSES = ("fasciculation-like", "dystonia-like", "other")
@@ -75,10 +76,28 @@ def test_accelerometer_sites_are_sensors() -> None:
 
 def test_without_a_sidecar_the_sites_its_events_name() -> None:
     ev = _events([1.0, 2.0], [0.1, 0.1], ["other", "other"], ["b", "a, b"])
-    t = channel_summary(ev)
+    # the length was taken from the last event's end without a word: rates too high
+    with pytest.warns(UserWarning, match="last event's end, so rates are too high"):
+        t = channel_summary(ev)
     assert t["channel"].tolist() == ["b", "a"]
     assert t["n_other"].tolist() == [2, 1]
     assert t["recorded_s"].tolist() == [2.1, 2.1]
+    # the length can be given instead
+    t = channel_summary(ev, duration=60.0)
+    assert t["recorded_s"].tolist() == [60.0, 60.0]
+    assert t["rate_per_min_other"].tolist() == [2.0, 1.0]
+    for bad, say in ((0.0, "positive"), ("x", "positive"), (1.5, "before the table's last onset")):
+        with pytest.raises(MovementError, match=say):
+            channel_summary(ev, duration=bad)
+
+
+def test_period_summary_takes_a_duration_for_a_bare_table() -> None:
+    ev = _events([10.0, 4000.0], [1.0, 1.0], ["other", "other"], ["a", "a"])
+    with pytest.warns(UserWarning, match="pass duration="):
+        assert len(period_summary(ev, "hour")) == 2  # (to 4001 s)
+    t = period_summary(ev, "hour", duration=3 * 3600.0)
+    assert t["stop_s"].tolist() == [3600.0, 7200.0, 10800.0]
+    assert t["n_other"].tolist() == [1, 1, 0]
 
 
 def test_no_events() -> None:

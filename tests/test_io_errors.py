@@ -606,7 +606,7 @@ def test_unsearchable_folders_and_unreadable_sidecars_are_said(tmp_path) -> None
 
     import numpy as np
 
-    from movement.errors import RecordingError
+    from movement.errors import MovementError, RecordingError
     from movement.io import find_recordings, read_sidecar
 
     if os.geteuid() == 0 and os.access("/root", os.R_OK):  # root reads anything: simulate
@@ -639,11 +639,59 @@ def test_unsearchable_folders_and_unreadable_sidecars_are_said(tmp_path) -> None
     pattern = str(tmp_path / "study" / "nothing*.csv")
     with pytest.warns(UserWarning, match=r"nothing\*\.csv: the pattern matches no recording"):
         assert len(find_recordings([tmp_path / "study" / "a.npy", pattern])) == 1
+    # a folder named as an input that cannot be listed was a warning, and a batch of it
+    # and other inputs exited 0: it is an error, as a missing input is
+    import unittest.mock as mock
+
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == tmp_path / "study":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    with mock.patch("os.scandir", scandir):
+        with pytest.raises(MovementError, match=r"study: cannot be searched \(Permission denied\)"):
+            find_recordings([tmp_path / "study", tmp_path / "study" / "a.npy"])
     side = tmp_path / "study" / "a.json"
     side.write_text("{}")
     with mock_unreadable(side):
         with pytest.raises(RecordingError, match="sidecar a.json cannot be read"):
             read_sidecar(tmp_path / "study" / "a.npy")
+
+
+def test_score_says_a_named_folder_it_cannot_search_and_exits_1(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """``movement score locked/ other.npy``: the locked folder was a warning and the batch
+    exited 0; it is an error line, the other input is scored, and the exit code is 1."""
+    import os
+
+    from movement.cli import main
+
+    (tmp_path / "locked").mkdir()
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "a.npy", 0.01 * rng.standard_normal((6000, 3)) + [0, 0, 1])
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == tmp_path / "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    args = ["score", "--fs", "100", "--modality", "accel", "--out", str(tmp_path / "out")]
+    rc = main([*args, str(tmp_path / "locked"), str(tmp_path / "a.npy")])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "locked: cannot be searched (Permission denied); its recordings are left out" in err
+    assert "1 of 1 recordings scored" in err and "1 folder(s) could not be searched" in err
+    assert (tmp_path / "out" / "a_events.tsv").is_file()
+    # alone, it is a usage error (nothing to score), in one line
+    assert main([*args, str(tmp_path / "locked")]) == 2
+    assert (
+        capsys.readouterr().err.strip().endswith("locked: cannot be searched (Permission denied)")
+    )
 
 
 def mock_unreadable(path):

@@ -171,6 +171,7 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
     for item in inputs:
         p = Path(item)
         if p.is_dir():
+            _check_listable(p)
             here = [q for q in sorted(p.rglob("*")) if q.is_file() and is_recording_file(q)]
             found.extend(here)
             if not _say_unsearched(p) and not here:
@@ -209,6 +210,26 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
     for pattern in unmatched if unique else ():  # (a typo must not drop files unsaid)
         warnings.warn(f"{pattern}: the pattern matches no recording", UserWarning, stacklevel=2)
     return unique
+
+
+def unlisted(folder: str | Path) -> str | None:
+    """Why ``folder`` cannot be listed (``"Permission denied"``...), or None if it can."""
+    import os
+
+    try:
+        with os.scandir(folder) as it:
+            next(it, None)
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    return None
+
+
+def _check_listable(folder: Path) -> None:
+    """Raise if a folder named as an input cannot be listed: like a missing input, not a
+    warning, since none of the recordings asked for could be scored."""
+    why = unlisted(folder)
+    if why:
+        raise MovementError(f"{folder}: cannot be searched ({why})")
 
 
 def _say_unsearched(folder: Path) -> bool:
