@@ -4,6 +4,7 @@ scored table's attrs (``write_annotations``) and ``movement score --annotations`
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from movement.export import (
     write_annotations,
     write_wfdb_annotations,
 )
+from movement.io import find_recordings
 
 wfdb = pytest.importorskip("wfdb")
 edfio = pytest.importorskip("edfio")
@@ -279,3 +281,23 @@ def test_cli_annotations_need_their_extra(
     assert "pip install 'movement[edf]'" in err
     assert "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_project_folder_with_earlier_results_is_scored_again(tmp_path: Path) -> None:
+    """Results written inside the folder scored (per-day/hour/channel tables, their batch
+    summaries, the EDF+ annotations, review decisions) were taken for recordings on the
+    next run: error rows, exit code 1. They are skipped, as the events tables are."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    for name in ("sim_forearm_emg.npy", "sim_forearm_emg.json"):
+        shutil.copy(DATA / name, proj / name)
+    out = proj / "results"
+    more = ["--per", "day", "--per", "hour", "--per", "channel", "--annotations", "edf"]
+    assert _score(str(proj), "--out", str(out), *more) == 0
+    (out / "sim_forearm_emg_decisions.tsv").write_text("onset\tduration\tdecision\n")
+    written = sorted(p.name for p in out.iterdir())
+    assert "sim_forearm_emg_events.edf" in written and "summary_per_hour.tsv" in written
+    assert [p.name for p in find_recordings([proj])] == ["sim_forearm_emg.npy"]
+    # named one by one, as a shell glob names them, they are skipped too
+    assert find_recordings([p for p in sorted(out.iterdir()) if not p.name.startswith(".")]) == []
+    assert _score(str(proj), "--out", str(tmp_path / "again")) == 0

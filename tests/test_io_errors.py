@@ -783,3 +783,30 @@ def test_empty_or_garbled_npy_is_one_line_in_a_batch(tmp_path: Path, content: by
     assert main(["score", str(p), "--fs", "100", "--out", str(tmp_path / "out"), "-q"]) == 1
     summary = (tmp_path / "out" / "summary.tsv").read_text()
     assert "not a readable .npy file" in summary and "internal" not in summary
+
+
+def test_a_sidecar_is_found_by_the_name_less_its_type(tmp_path) -> None:
+    """``P01_2024.03.05.csv`` looked for ``P01_2024.json`` (the name up to the first dot),
+    missed the ``P01_2024.03.05.json`` beside it, and asked for a sidecar; ``P02.day1.csv``
+    took ``P02.json`` without a word."""
+    rng = np.random.default_rng(1)
+    x = 0.01 * rng.standard_normal((3000, 3)) + [0.0, 0.0, 1.0]
+    body = "x,y,z\n" + "\n".join(",".join(f"{v:.5f}" for v in r) for r in x) + "\n"
+    (tmp_path / "P01_2024.03.05.csv").write_text(body)
+    (tmp_path / "P01_2024.03.05.json").write_text('{"SamplingFrequency": 100, "Modality": "accel"}')
+    rec = movement.read(tmp_path / "P01_2024.03.05.csv")
+    assert rec.fs == 100.0 and "sidecar" not in rec.notes
+    # only the older rule's sidecar: read, and said
+    (tmp_path / "P02.day1.csv").write_text(body)
+    (tmp_path / "P02.json").write_text('{"SamplingFrequency": 50, "Modality": "accel"}')
+    rec = movement.read(tmp_path / "P02.day1.csv")
+    assert rec.fs == 50.0
+    assert rec.notes["sidecar"] == (
+        "sidecar P02.json read (the name up to the first dot; there is no P02.day1.json)"
+    )
+    # none: the error names the sidecar looked for
+    (tmp_path / "P03.x.csv").write_text(body)
+    with pytest.raises(RecordingError, match=r"SamplingFrequency \(P03\.x\.json\)"):
+        movement.read(tmp_path / "P03.x.csv", modality="accel")
+    # a .csv.gz takes the sidecar of its name less both suffixes
+    assert movement.io.sidecar_path(tmp_path / "a.b.csv.gz").name == "a.b.json"

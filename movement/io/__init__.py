@@ -123,22 +123,23 @@ def suffix_of(path: Path) -> str:
     return best
 
 
-#: Files in a folder that are outputs or metadata, never recordings.
-_NOT_INPUTS = re.compile(
-    r"(_events\.tsv|_events\.json|summary\.tsv|summary-shard-\d+-of-\d+\.tsv|_channels\.tsv|_reviewed\.tsv|_annotations\.tsv|"
-    r"manifest\.json|\.json|\.md|\.html|\.dat)$",
-    re.IGNORECASE,
+#: What ``movement`` writes (events, their annotation exports, summaries, per-day /
+#: per-hour / per-channel tables, review decisions, review pages), and the sidecars and
+#: annotation tables beside recordings: never a recording, so a project folder holding
+#: earlier results can be scored again.
+_OUTPUTS = (
+    r"_events\.tsv|_events\.json|_events\.edf|\.json|"
+    r"summary(_per_(day|hour|channel))?(-shard-\d+-of-\d+)?\.tsv|"
+    r"_per_(day|hour|channel)\.tsv|_channels\.tsv|_reviewed\.tsv|_annotations\.tsv|"
+    r"_decisions(\s*\(\d+\))?\.tsv|_report\.html"
 )
 
+#: Files in a folder that are outputs or metadata, never recordings.
+_NOT_INPUTS = re.compile(rf"({_OUTPUTS}|manifest\.json|\.md|\.html|\.dat)$", re.IGNORECASE)
 
-#: Documentation that sits beside recordings (licences, read-me files).
 #: Files beside recordings that are never one (sidecars, outputs): skipped even when named
 #: explicitly, as a shell glob (``movement score acc_*``) names a recording's sidecar too.
-_COMPANIONS = re.compile(
-    r"(_events\.tsv|\.json|summary(-shard-\d+-of-\d+)?\.tsv|_channels\.tsv|_reviewed\.tsv|"
-    r"_annotations\.tsv|_decisions(\s*\(\d+\))?\.tsv|_report\.html)$",
-    re.IGNORECASE,
-)
+_COMPANIONS = re.compile(rf"({_OUTPUTS})$", re.IGNORECASE)
 
 _DOCS = re.compile(r"^(licen[cs]e|readme|sources|notice|copying|changelog|authors)", re.IGNORECASE)
 
@@ -266,14 +267,55 @@ def format_for(path: str | Path, format: str | None) -> str | None:
     return None if suffix_of(Path(path)) else format
 
 
+def _stems(path: Path) -> tuple[str, str]:
+    """The name of ``path`` less its type (``P01_2024.03.05.csv.gz`` → ``P01_2024.03.05``:
+    its registered suffix, else its last one), and the name up to its first dot."""
+    name = path.name
+    suffix = suffix_of(path) or path.suffix
+    exact = name[: len(name) - len(suffix)] if suffix and len(suffix) < len(name) else name
+    return exact, name.split(".")[0]
+
+
+def _beside(path: Path, ending: str) -> Path:
+    exact, first = _stems(path)
+    near = path.with_name(exact + ending)
+    if exact != first and not near.exists():
+        older = path.with_name(first + ending)
+        if older.exists():  # (the rule before 0.6.2, kept for the files named by it)
+            return older
+    return near
+
+
 def sidecar_path(path: Path) -> Path:
-    """Where the JSON sidecar of ``path`` is: ``<stem>.json``, the stem ending at the first dot."""
-    return path.with_name(path.name.split(".")[0] + ".json")
+    """Where the JSON sidecar of ``path`` is: ``<name less its type>.json``
+    (``P01_2024.03.05.csv`` → ``P01_2024.03.05.json``); when there is none, a sidecar named
+    by the name up to the first dot (``P01_2024.json``), if there is one.
+
+    Examples
+    --------
+    >>> sidecar_path(Path("day.csv.gz")).name, sidecar_path(Path("P01_2024.03.05.csv")).name
+    ('day.json', 'P01_2024.03.05.json')
+    """
+    return _beside(path, ".json")
 
 
 def annotations_path(path: Path) -> Path:
-    """Where an annotations table beside ``path`` is: ``<stem>_annotations.tsv``."""
-    return path.with_name(path.name.split(".")[0] + "_annotations.tsv")
+    """Where an annotations table beside ``path`` is: ``<name less its type>_annotations.tsv``
+    (as :func:`sidecar_path`, the name up to the first dot when only that one exists)."""
+    return _beside(path, "_annotations.tsv")
+
+
+def _sidecar_note(path: Path, side: dict[str, Any], notes: dict) -> None:
+    """Say which sidecar was read when it is named by the name up to the first dot: it may
+    be another file's (``P02.json`` beside ``P02.day1.csv``)."""
+    if side:
+        used, exact = sidecar_path(path), _stems(path)[0]
+        if used.name != exact + ".json":
+            notes.setdefault(
+                "sidecar",
+                f"sidecar {used.name} read (the name up to the first dot; there is no "
+                f"{exact}.json)",
+            )
 
 
 def read_annotations(path: Path, source: str | None = None) -> Any:
@@ -901,6 +943,7 @@ def _finish(
     units: str | None,
 ) -> Recording:
     notes = dict(raw.notes)
+    _sidecar_note(Path(src), side, notes)
     _conversion_notes(side, src, notes)
     if raw.data.ndim != 2 or raw.data.shape[0] == 0:
         raise RecordingError("no samples in the file", src)
@@ -938,9 +981,12 @@ def _finish(
             warnings.warn(msg, stacklevel=2)
             notes["resampled"] = msg
     else:
+        side_name = sidecar_path(Path(src)).name
         raise UnresolvedError(
             "unknown sampling rate: give fs= (--fs on the command line), a sidecar JSON "
-            "with SamplingFrequency, or a time column",
+            f"with SamplingFrequency ({side_name}"
+            + (", which has none)" if side else ")")
+            + ", or a time column",
             src,
             missing="fs",
         )
