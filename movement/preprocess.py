@@ -1066,6 +1066,22 @@ def _site_name(names: list[str]) -> str:
     return "xyz" if [n.lower() for n in names] == ["x", "y", "z"] else "+".join(names)
 
 
+def _writeable_base(a: np.ndarray) -> np.ndarray:
+    """The writeable array a :class:`Recording`'s read-only view of it shows (the same
+    memory, shape and strides), for a caller allowed to overwrite it; else ``a``."""
+    b = a.base
+    if (
+        isinstance(b, np.ndarray)
+        and b.flags.writeable
+        and b.shape == a.shape
+        and b.strides == a.strides
+        and b.dtype == a.dtype
+        and b.__array_interface__["data"][0] == a.__array_interface__["data"][0]
+    ):
+        return b
+    return a
+
+
 def preprocess(
     rec: Recording,
     config: EMGConfig | AccelConfig,
@@ -1083,13 +1099,14 @@ def preprocess(
     ``rec.data`` may be changed (EMG: its channels' medians are subtracted in place, no
     full-length copy): for a caller that does not read it after (a stream's window).
     """
-    x, gaps = _fill_gaps(np.asarray(rec.data, dtype=np.float64))
+    data = _writeable_base(rec.data) if overwrite else rec.data
+    x, gaps = _fill_gaps(np.asarray(data, dtype=np.float64))
     # dropouts (runs of missing samples up to bridge_gap_s) stay filled and are not gaps
     gaps = unbridged(gaps, bridge_rows(getattr(config, "bridge_gap_s", None), rec.fs))
     clipped = clipping_mask(x, getattr(config, "clip_g", None), clip_top)
     if rec.modality == "emg":
         # x is this call's own when it is a new array (gaps filled, another dtype)
-        own = (overwrite or not np.may_share_memory(x, rec.data)) and x.flags.writeable
+        own = (overwrite or not np.may_share_memory(x, data)) and x.flags.writeable
         return _preprocess_emg(x, rec.fs, rec.channels, config, gaps, clipped, own)  # type: ignore[arg-type]
     if calibration is not None:
         x = calibration.apply(x)  # a new array when applied (x may be rec.data itself)

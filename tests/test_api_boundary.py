@@ -458,3 +458,20 @@ def test_a_recording_is_not_changed_after_its_checks() -> None:
         dataclasses.replace(rec, fs=0)
     rec.source = "renamed.npy"  # (not checked: free to set)
     assert rec.source == "renamed.npy"
+
+
+def test_a_streams_window_is_still_overwritten_in_place() -> None:
+    """A stream's window lends its own array (``overwrite=True``): the read-only view a
+    Recording keeps must not cost it a full-length copy. Without ``overwrite`` the
+    caller's samples are not touched."""
+    from movement.config import EMGConfig
+    from movement.preprocess import preprocess
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2000 * 30, 2)) + 5.0
+    preprocess(Recording(a, fs=2000, modality="emg"), EMGConfig(), overwrite=True)
+    assert abs(a.mean()) < 0.5  # (its medians subtracted in place)
+    b = rng.standard_normal((2000 * 30, 2)) + 5.0
+    before = b.copy()
+    preprocess(Recording(b, fs=2000, modality="emg"), EMGConfig())
+    np.testing.assert_array_equal(b, before)
