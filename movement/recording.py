@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -136,6 +137,61 @@ def accel_unit_factor(data: np.ndarray, declared: str | None) -> tuple[float | N
         f"kept as {kept}: amplitude thresholds in g may not apply"
     )
     return None, note
+
+
+#: Channel names of an IMU's other sensors (gyroscope, magnetometer, orientation).
+_NOT_ACCEL_NAME = re.compile(
+    r"gyr|magnet|\bmagn?\b|magn?[_ .-]?[xyz]\b|quat|angular|euler|deg/s|rad/s", re.I
+)
+
+
+def _not_acceleration(channels: Sequence[str]) -> str:
+    """What to say of accelerometer channels whose names are an IMU's other sensors'
+    (``gyro_x``, ``mag_y``...): they would be scored as acceleration. Empty if none."""
+    odd = [c for c in channels if _NOT_ACCEL_NAME.search(str(c))]
+    if not odd:
+        return ""
+    return (
+        f"channel{'s' if len(odd) > 1 else ''} {', '.join(odd)} look like a gyroscope's or "
+        "magnetometer's, not acceleration, and are scored as acceleration: keep the "
+        "accelerometer's channels (--channels, channels=)"
+    )
+
+
+def _odd_sensors(data: np.ndarray, channels: Sequence[str], factor: float | None) -> str:
+    """What to say of the sensors (3 channels each) after the first whose magnitude at rest
+    is not in the unit the first one's gives (``factor`` to g): a second sensor in m/s²
+    beside one in g, or a gyroscope (near none of the units). Empty if none."""
+    k = data.shape[1]
+    if k <= 3 or k % 3:
+        return ""
+    unit = {1.0: "g", 1 / _G: "m/s²", 1e-3: "mg"}.get(factor)
+    if unit is None:
+        return ""
+    levels = {"g": 1.0, "m/s²": _G, "mg": 1000.0}
+    said = []
+    for j in range(3, k, 3):  # loop over the sensors after the first (a few)
+        xyz = np.asarray(data[:, j : j + 3], dtype=np.float64)
+        full = np.isfinite(xyz).all(axis=1)
+        if not full.any():
+            continue
+        level = float(np.median(np.sqrt(np.sum(xyz[full] ** 2, axis=1))))
+        fits = [u for u, v in levels.items() if 0.5 < max(level, 1e-12) / v < 2.0]
+        if unit in fits:
+            continue
+        names = ", ".join(str(c) for c in channels[j : j + 3])
+        said.append(
+            f"{names} (median |a| {level:.3g}: "
+            + (f"{fits[0]}?" if fits else "no accelerometer unit; not acceleration?")
+            + ")"
+        )
+    if not said:
+        return ""
+    return (
+        f"the units ({unit}) were detected on the first sensor ({', '.join(map(str, channels[:3]))}); "
+        f"not those of {'; '.join(said)}: they are scaled as the first; read each sensor "
+        "apart (--channels, channels=) to have its units detected"
+    )
 
 
 #: Rows of a long recording its accelerometer units are detected on (as the streaming
@@ -462,8 +518,12 @@ class Recording:
             return data, "a.u."
         if key and key not in ACCEL_UNITS:
             raise RecordingError(unknown_accel_units(units), src)
-        factor, note = accel_unit_factor(_unit_sample(data), units or None)
+        sample = _unit_sample(data)
+        factor, note = accel_unit_factor(sample, units or None)
         self.notes["units"] = note
+        for odd in (_not_acceleration(self.channels), _odd_sensors(sample, self.channels, factor)):
+            if odd:
+                warnings.warn((f"{src}: " if src else "") + odd, stacklevel=4)
         if UNITS_OVERRIDDEN in note:  # (units= was given and is not what the data show)
             warnings.warn((f"{src}: " if src else "") + note, stacklevel=4)
         if factor is None:  # (only without a unit: a declared one is used when undetected)

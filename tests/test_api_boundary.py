@@ -475,3 +475,57 @@ def test_a_streams_window_is_still_overwritten_in_place() -> None:
     before = b.copy()
     preprocess(Recording(b, fs=2000, modality="emg"), EMGConfig())
     np.testing.assert_array_equal(b, before)
+
+
+def test_an_imus_other_sensors_and_a_second_sensors_units_are_said(tmp_path: Path) -> None:
+    """Units were judged on the first 3 columns only: a gyroscope (deg/s) beside the
+    accelerometer, or a second sensor in m/s² beside one in g, was scored as acceleration
+    in g without a word."""
+    rng = np.random.default_rng(3)
+    acc = 0.01 * rng.standard_normal((3000, 3)) + [0.0, 0.0, 1.0]
+    gyro = 1.5 * rng.standard_normal((3000, 3))  # deg/s at rest: |w| ~2.6, no unit
+    t = (np.arange(3000) / 100.0)[:, None]
+    head = "time,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z\n"
+    np.savetxt(
+        tmp_path / "imu.csv",
+        np.hstack([t, acc, gyro]),
+        delimiter=",",
+        header=head.strip(),
+        comments="",
+    )
+    with pytest.warns(UserWarning) as said:
+        movement.read(tmp_path / "imu.csv", modality="accel")
+    text = " | ".join(str(w.message) for w in said)
+    assert "gyro_x, gyro_y, gyro_z look like a gyroscope's" in text
+    assert "not those of gyro_x, gyro_y, gyro_z" in text and "no accelerometer unit" in text
+    head = "time,wrist_x,wrist_y,wrist_z,ankle_x,ankle_y,ankle_z\n"
+    np.savetxt(
+        tmp_path / "two.csv",
+        np.hstack([t, acc, 9.80665 * acc]),
+        delimiter=",",
+        header=head.strip(),
+        comments="",
+    )
+    with pytest.warns(
+        UserWarning,
+        match=r"detected on the first sensor .*ankle_x, ankle_y, ankle_z \(median \|a\| 9.81: m/s²\?\)",
+    ):
+        movement.read(tmp_path / "two.csv", modality="accel")
+    # the same from a Recording made in the library
+    with pytest.warns(UserWarning, match="ankle_x, ankle_y, ankle_z"):
+        Recording(
+            np.hstack([acc, 9.80665 * acc]),
+            fs=100,
+            modality="accel",
+            channels=["wrist_x", "wrist_y", "wrist_z", "ankle_x", "ankle_y", "ankle_z"],
+        )
+    # two sensors in g: nothing to say
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        movement.read(tmp_path / "imu.csv", modality="accel", channels=["acc_x", "acc_y", "acc_z"])
+        Recording(
+            np.hstack([acc, acc]),
+            fs=100,
+            modality="accel",
+            channels=["a_x", "a_y", "a_z", "magnitude", "b_y", "b_z"],
+        )

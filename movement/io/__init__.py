@@ -32,6 +32,9 @@ from ..recording import (
     MODALITIES,
     UNITS_OVERRIDDEN,
     Recording,
+    _not_acceleration,
+    _odd_sensors,
+    _unit_sample,
     accel_unit_factor,
     accel_unit_key,
     rate_value,
@@ -768,7 +771,18 @@ def read(
         return read_span(
             p, start_s, stop_s, fs=fs, modality=modality, channels=channels, units=units
         )
-    raw = READERS[suffix].func(p)
+    import inspect
+
+    func = READERS[suffix].func
+    if "channels" in inspect.signature(func).parameters:
+        # (a reader that takes the selection leaves out what it does not keep before its
+        # checks: a text column, a label, is no error when --channels drops it)
+        keep = channels
+        if keep is None and sidecar_path(p).is_file():
+            keep = _sidecar_channels(read_sidecar(p), src)
+        raw = func(p, channels=keep)
+    else:
+        raw = func(p)
     side = read_sidecar(p)
     if raw.annotations is None:
         ann = annotations_path(p)
@@ -1037,8 +1051,15 @@ def _finish(
                 + unknown_accel_units(side_units).replace("leave the units out", "leave it out"),
                 src,
             )
-        data, unit, note = convert_accel_units(data, declared)
+        factor, note = accel_unit_factor(data, declared)  # (convert_accel_units, inlined)
+        data, unit = (data, "a.u.") if factor is None else (data * factor, "g")
         notes["units"] = note
+        for odd in (
+            _not_acceleration(raw.channels),
+            _odd_sensors(_unit_sample(raw.data), raw.channels, factor),
+        ):
+            if odd:  # (an IMU's gyroscope, a second sensor in other units)
+                warnings.warn(f"{src}: {odd}", stacklevel=2)
         if UNITS_OVERRIDDEN in note:  # the file, its sidecar or the caller said otherwise
             warnings.warn(f"{src}: {note}", stacklevel=2)
         if unit != "g":  # scored against thresholds in g: the user must hear of it
