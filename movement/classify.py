@@ -500,15 +500,80 @@ def _unpickle_any(path: str) -> Any:
         raise MovementError(f"{path}: not a movement model ({why})") from None
 
 
+#: How the files ``joblib.load`` reads begin: a pickle (protocol 2+), or joblib's
+#: compressors (zlib, as ``movement train`` writes; gzip, bz2, xz, lzma, lz4).
+_PICKLE_STARTS = (
+    b"\x80",
+    b"\x78",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"\x5d\x00\x00",
+    b"\x04\x22\x4d\x18",
+)
+
+
+def _not_a_pickle(path: Path) -> str | None:
+    """What a file that failed to load as a model is, when it is no pickle at all (a JSON
+    model card, a text file, other binary data); ``None`` for what looks like a pickle or
+    a joblib file (damaged, or of something else: the unpickler's reason stands).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> card = Path(tempfile.mkdtemp()) / "a.json"
+    >>> _ = card.write_text(json.dumps({"name": "m", "training": {}, "versions": {}}))
+    >>> _not_a_pickle(card)
+    'a JSON file: the model card `movement train` writes beside a model? give the model file (.joblib)'
+    """
+    import json
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    if head.startswith(_PICKLE_STARTS):
+        return None
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"["):
+        card = None
+        try:
+            if path.stat().st_size < 64 << 20:
+                card = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            card = None
+        if isinstance(card, dict) and {"training", "versions"} & set(card):
+            model = next(
+                (p for p in (path.with_suffix(".joblib"),) if p.is_file() and p != path), None
+            )
+            return "a JSON file: the model card `movement train` writes beside a model? " + (
+                f"give {model}" if model else "give the model file (.joblib)"
+            )
+        if card is not None:
+            return "a JSON file, not a joblib/pickle file"
+    try:
+        head.decode("utf-8")
+        is_text = b"\x00" not in head
+    except UnicodeDecodeError as exc:  # (cut in the middle of a character: still text)
+        is_text = exc.start >= len(head) - 3 and b"\x00" not in head
+    if is_text:
+        return "a text file, not a joblib/pickle file"
+    return "not a joblib/pickle file"
+
+
 def read_model_file(path: str | Path) -> tuple[dict[str, Any], tuple[int, int, int]]:
     """A model file written by ``movement train``, checked: ``(bundle, version)``.
 
     Loaded once per process and file version (``version``: size, modification time,
-    inode). A missing file, one that is no pickle, or a pickle that holds no ``models``
-    dictionary raises a one-line :class:`~movement.errors.MovementError` naming it: the
-    CLI calls this once, before any recording is scored.
+    inode). A missing file, a folder, one that is no pickle (said what it is instead: a
+    JSON file, the model card beside a model, a text file), or a pickle that holds no
+    ``models`` dictionary raises a one-line :class:`~movement.errors.MovementError` naming
+    it: the CLI calls this once, before any recording is scored.
     """
     path = Path(path)
+    if path.is_dir():
+        raise MovementError(f"{path}: is a folder, not a model file (give the .joblib file)")
     if not path.is_file():
         raise MovementError(f"{path}: no such model file")
     st = path.stat()
@@ -521,6 +586,9 @@ def read_model_file(path: str | Path) -> tuple[dict[str, Any], tuple[int, int, i
     try:
         bundle = _load_bundle(full, *version)
     except MovementError as exc:  # (named as given, not by its resolved path)
+        what = _not_a_pickle(path)  # (the unpickler's "Memo value not found", "123": no help)
+        if what:
+            raise MovementError(f"{path}: not a movement model ({what})") from None
         raise MovementError(str(exc).replace(full, str(path), 1)) from None
     models = bundle.get("models") if isinstance(bundle, dict) else None
     if not isinstance(models, dict):

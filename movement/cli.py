@@ -81,7 +81,11 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         "folders are still searched for the known types only",
     )
     p.add_argument(
-        "--config", metavar="FILE", help="TOML or JSON file with [emg] / [accel] thresholds"
+        "--config",
+        action="append",
+        metavar="FILE",
+        help="TOML or JSON file with [emg] / [accel] thresholds (repeatable: files are merged "
+        "in order, a later one's value winning; --set applies after them)",
     )
     p.add_argument(
         "--set",
@@ -173,11 +177,68 @@ def _check_annotation_extras(formats: tuple[str, ...]) -> None:
             raise MissingExtraError(f"--annotations {fmt}", fmt, module)
 
 
+def output_file(value: str | Path, option: str = "--out", example: str = "out.json") -> Path:
+    """The file an option such as ``--out`` names, checked before the work that fills it
+    (``movement train``, ``movement evaluate --out``), as ``movement score`` checks its
+    output folder first (:func:`movement.batch.output_folder`): not a folder, under a
+    folder (its missing folders are made when the file is written), and that folder
+    writable. One line naming the path as given, not the hidden temporary file written
+    beside it; ``example`` is a file name the message suggests for a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> output_file(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    movement.errors.MovementError: --out ...: is a folder; give a file name (e.g. .../...)
+    """
+    import os
+    import tempfile
+
+    from .batch import _os_reason
+
+    out = Path(value)
+    if out.is_dir():
+        raise MovementError(
+            f"{option} {value}: is a folder; give a file name (e.g. {out / example})"
+        )
+    # the nearest folder up the path that exists: where the file, or its missing folders,
+    # will be made
+    near = out.parent
+    while not near.exists() and near != near.parent:
+        near = near.parent
+    if not near.is_dir():
+        raise MovementError(f"{option} {value}: {near} is a file, not a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".movement-check.", suffix=".tmp", dir=near)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        where = "its folder" if near == out.parent else "the folder"
+        raise MovementError(
+            f"{option} {value}: cannot write into {where} {near} ({_os_reason(exc)})"
+        ) from None
+    return out
+
+
 def _model_option(value: str) -> str:
     """``--model``: ``default``, ``rules`` (any case) or an existing model file; checked
     once, before any file is scored."""
     if value.lower() in ("default", "rules"):
         return value.lower()
+    if Path(value).is_dir():
+        try:
+            held = sorted(p.name for p in Path(value).glob("*.joblib") if p.is_file())
+        except OSError:
+            held = []
+        inside = (
+            f"; it holds {', '.join(held[:3])}{' ...' if len(held) > 3 else ''}" if held else ""
+        )
+        raise MovementError(
+            f"--model {value}: is a folder, not a model file (give the .joblib file "
+            f"`movement train` wrote, or default or rules{inside})"
+        )
     if not Path(value).is_file():
         raise MovementError(f"--model {value}: no such model file (use default, rules or a path)")
     from .classify import read_model_file
@@ -306,7 +367,13 @@ def _add_params(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("--modality", choices=["accel", "emg"], help="only this modality")
-    p.add_argument("--config", metavar="FILE", help="start from this TOML or JSON file")
+    p.add_argument(
+        "--config",
+        action="append",
+        metavar="FILE",
+        help="start from this TOML or JSON file (repeatable: merged in order, a later file's "
+        "value winning)",
+    )
     p.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override one value"
     )

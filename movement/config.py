@@ -7,7 +7,12 @@ still to be validated). A value can be changed from the library
 (``--set emg.k_on=4``) and from a TOML/JSON file (``--config file.toml`` with an
 ``[emg]`` or ``[accel]`` table). Each way, the values are checked when the config is
 built (:data:`_RULES`): a bad one is a one-line :class:`~movement.errors.MovementError`
-naming it (``emg.filter_order must be a whole number, got 2.5``).
+naming it (``emg.filter_order must be a whole number, got 2.5``). Every value accepted can
+run: besides its own bounds, no duration, window or gap is longer than
+:data:`MAX_DURATION_S` (24 h), no frequency above :data:`MAX_FREQUENCY_HZ` (1 MHz), no dB
+margin beyond +-:data:`MAX_DB` (200 dB) and no whitening order above :data:`MAX_LAGS`
+(``describe()`` gives each parameter's accepted values). An empty value (``--set
+accel.twitch_windows_s=``) is an error, never "off": ``none`` switches a step off.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import hashlib
 import json
 import math
 import numbers
+import os
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -89,17 +97,29 @@ class _Config:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Parameters as a plain dict (JSON-serialisable)."""
-        return dataclasses.asdict(self)
+        """Parameters as a plain dict (JSON-serialisable; hashed by :func:`params_hash`).
+
+        A value that means "off" is None here however it was given (``notch_hz=0`` and
+        ``notch_hz=none``: one setting, one hash).
+        """
+        out = dataclasses.asdict(self)
+        for name, value in out.items():
+            rule = _RULES.get(name)
+            if rule is not None and rule.zero_is_off and value == 0:
+                out[name] = None
+        return out
 
     def describe(self) -> list[dict[str, Any]]:
-        """Each parameter with its value, unit and source (for reports and ``--help``)."""
+        """Each parameter with its value, unit, source and the values it accepts
+        (``accepts``: its bounds, e.g. at most 86400 s (24 h) for a duration; for reports
+        and ``--help``)."""
         return [
             {
                 "name": f.name,
                 "value": getattr(self, f.name),
                 "unit": f.metadata.get("unit", ""),
                 "source": f.metadata.get("source", ""),
+                "accepts": _RULES[f.name]._what() if f.name in _RULES else "",
             }
             for f in fields(self)
         ]
@@ -111,7 +131,9 @@ class _Config:
 
 # --------------------------------------------------------------------------- validation
 
-_NONE_WORDS = ("none", "null", "off", "")
+# (an empty value is none of them: `--set accel.twitch_windows_s=$UNSET` turned the
+# detector off silently; "none" says so)
+_NONE_WORDS = ("none", "null", "off")
 _TRUE_WORDS = ("true", "1", "yes", "on")
 _FALSE_WORDS = ("false", "0", "no", "off", "none")
 
@@ -124,8 +146,10 @@ class _Rule:
     3), ``"bool"``, ``"band"`` (two numbers, low < high; the bounds apply to the low
     edge) or ``"windows"`` (one or more numbers; the bounds apply to each). ``lo`` /
     ``hi`` bound the value (``lo_open``/``hi_open``: the bound itself is excluded).
-    ``optional``: None is accepted (the step is off). ``note`` is added to the error
-    (what 0 or none mean for this parameter).
+    ``optional``: None is accepted (the step is off); for ``"windows"``, no window
+    (``[]``) means off too and is stored as None, and where 0 means off (``zero_is_off``)
+    :meth:`_Config.to_dict` gives None for it (one setting, one parameters hash).
+    ``note`` is added to the error (what 0 or none mean for this parameter).
     """
 
     kind: str = "real"
@@ -138,6 +162,16 @@ class _Rule:
     #: Set: a value is 0 (off) or at least this (a notch of a fraction of a hertz is no
     #: mains notch, and its filter is singular).
     zero_or_from: float | None = None
+    #: Set: 0 means off, as None does: :meth:`_Config.to_dict` (what the parameters hash
+    #: and the events' provenance are made of) gives None for either (``notch_hz=0`` and
+    #: ``notch_hz=none`` are one setting, with one hash).
+    zero_is_off: bool = False
+    #: Set: the largest value any run can use (:data:`_CAPS`: no duration above 24 h,
+    #: no frequency above 1 MHz...); ``cap_text`` says it in the error. A finite value
+    #: beyond it passed the checks and then failed each file as an internal error
+    #: (``baseline_window_s=1e308``: an OverflowError in every file).
+    cap: float | None = None
+    cap_text: str = ""
 
     def _what(self) -> str:
         """The accepted values in words (for the error message)."""
@@ -162,6 +196,10 @@ class _Rule:
             bound = f"0 or >= {self.zero_or_from:g}"
         if bound and self.kind in ("band", "windows"):
             bound = ("low edge " if self.kind == "band" else "each ") + bound
+        if self.cap is not None:
+            most = f"at most {self.cap_text or format(self.cap, 'g')}"
+            most = ("high edge " if self.kind == "band" else "") + most
+            bound = f"{bound}, {most}" if bound else most
         text = noun + (f", {bound}" if bound else "")
         if self.optional:
             text += ", or none"
@@ -171,9 +209,18 @@ class _Rule:
         shown = "none" if value is None else repr(value)
         return MovementError(f"{name} must be {self._what()}, got {shown}")
 
+    def _empty(self, name: str) -> MovementError:
+        """An empty text (``--set NAME=``, an unset shell variable): an error, never
+        "off"."""
+        what = "true or false" if self.kind == "bool" else self._what()
+        off = " (write none to switch it off)" if self.optional else ""
+        return MovementError(f"{name} must be {what}, got an empty value{off}")
+
     def parse(self, name: str, text: str) -> Any:
         """A value given as text (``--set``, or a quoted value in a config file)."""
         t = text.strip()
+        if not t:
+            raise self._empty(name)
         if self.kind == "bool":  # before the None words: "off" is False for a switch
             if t.lower() in _TRUE_WORDS:
                 return True
@@ -221,10 +268,12 @@ class _Rule:
             if self.kind == "band":
                 if len(items) != 2 or not items[0] < items[1] or not self._ok(items[0]):
                     raise self._fail(name, items)
-                if not math.isfinite(items[1]):
+                if not math.isfinite(items[1]) or (self.cap is not None and items[1] > self.cap):
                     raise self._fail(name, items)
             elif not all(self._ok(v) for v in items) or not (items or self.optional):
                 raise self._fail(name, items)
+            if not items:  # no window is off, as none is: one setting, one hash
+                return None
             # floats, whatever the numbers' type: (2.5, 8) and (2.5, 8.0) are one setting
             # (the same parameters hash)
             items = tuple(float(v) for v in items)
@@ -245,6 +294,8 @@ class _Rule:
         if not math.isfinite(v):
             return False
         if self.zero_or_from is not None and 0 < v < self.zero_or_from:
+            return False
+        if self.cap is not None and v > self.cap:
             return False
         if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
             return False
@@ -281,20 +332,28 @@ _RULES: dict[str, _Rule] = {
     "band_high_hz": _POSITIVE,
     "filter_order": _ORDER,
     "notch_hz": _Rule(
-        lo=0.0, optional=True, zero_or_from=1.0, note="0 or none = no notch; mains: 50 or 60"
+        lo=0.0,
+        optional=True,
+        zero_or_from=1.0,
+        zero_is_off=True,
+        note="0 or none = no notch; mains: 50 or 60",
     ),
     "notch_harmonics": _Rule("int", lo=1, note="1 = the mains frequency only"),
     "ecg_removal": _SWITCH,
-    "bridge_gap_s": _Rule(lo=0.0, hi=1.0, optional=True, note="0 or none = no gap bridged"),
+    "bridge_gap_s": _Rule(
+        lo=0.0, hi=1.0, optional=True, zero_is_off=True, note="0 or none = no gap bridged"
+    ),
     "gravity_cutoff_hz": _POSITIVE,
-    "motion_highpass_hz": _Rule(lo=0.0, optional=True, note="0 or none = x - gravity"),
-    "orientation_median_s": _Rule(lo=0.0, optional=True, note="0 or none = off"),
+    "motion_highpass_hz": _Rule(
+        lo=0.0, optional=True, zero_is_off=True, note="0 or none = x - gravity"
+    ),
+    "orientation_median_s": _Rule(lo=0.0, optional=True, zero_is_off=True, note="0 or none = off"),
     "brief_rms_s": _POSITIVE,
     "sustained_rms_s": _POSITIVE,
     # rest level and thresholds
     "baseline_window_s": _POSITIVE,
     "baseline_quantile": _Rule(lo=0.0, hi=1.0, hi_open=True),
-    "max_rest_level_g": _Rule(lo=0.0, optional=True, note="0 or none = no cap"),
+    "max_rest_level_g": _Rule(lo=0.0, optional=True, zero_is_off=True, note="0 or none = no cap"),
     "k_on": _NONNEG,
     "k_off": _NONNEG,
     "noise_floor_g": _NONNEG,
@@ -315,11 +374,13 @@ _RULES: dict[str, _Rule] = {
     ),
     "twitch_whitening_order": _LAGS,
     "twitch_false_alarms_per_h": _RATE_PER_H,
-    "sustained_window_s": _Rule(lo=0.0, optional=True, note="0 or none = off"),
+    "sustained_window_s": _Rule(lo=0.0, optional=True, zero_is_off=True, note="0 or none = off"),
     "sustained_block_s": _POSITIVE,
     "sustained_active_fraction": _FRACTION,
     "sustained_false_alarms_per_h": _RATE_PER_H,
-    "sustained_edge_fraction": _Rule(lo=0.0, hi=1.0, optional=True, note="0 or none = off"),
+    "sustained_edge_fraction": _Rule(
+        lo=0.0, hi=1.0, optional=True, zero_is_off=True, note="0 or none = off"
+    ),
     # motion artefacts (EMG)
     "artefact_band_hz": _Rule("band", lo=0.0, lo_open=True),
     "artefact_min_ratio": _Rule(lo=0.0, note="0 turns the detector off"),
@@ -339,7 +400,9 @@ _RULES: dict[str, _Rule] = {
     # classification
     "regular_train_cv": _NONNEG,
     "max_brief_channel_fraction": _FRACTION,
-    "crosstalk_ratio": _Rule(lo=0.0, hi=1.0, optional=True, note="0 or none = off"),
+    "crosstalk_ratio": _Rule(
+        lo=0.0, hi=1.0, optional=True, zero_is_off=True, note="0 or none = off"
+    ),
     "cocontraction_min": _FRACTION,
     "walking_band_hz": _SPECTRAL_BAND,
     "gait_window_s": _POSITIVE,
@@ -359,7 +422,9 @@ _RULES: dict[str, _Rule] = {
     "review_margin": _FRACTION,
     # periodicity (accelerometer)
     "periodic_window_s": _POSITIVE,
-    "periodic_hop_s": _Rule(lo=0.0, optional=True, note="0 or none = half the window"),
+    "periodic_hop_s": _Rule(
+        lo=0.0, optional=True, zero_is_off=True, note="0 or none = half the window"
+    ),
     "periodic_band_hz": _SPECTRAL_BAND,
     "periodic_min_ratio": _FRACTION,
     "periodic_min_rms_g": _NONNEG,
@@ -385,6 +450,48 @@ _RULES: dict[str, _Rule] = {
     "calib_min_windows": _Rule("int", lo=1),
     "calib_max_error_g": _POSITIVE,
 }
+
+#: The longest duration, window or gap any parameter accepts (s): 24 h. Longer ones
+#: passed the checks and failed every file as an internal error (``baseline_window_s=1e308``:
+#: an OverflowError; ``orientation_median_s=1e9``: a LinAlgError); no analysis here has a
+#: use for a window of more than a day (the longest default, nonwear_window_s, is 1 h).
+MAX_DURATION_S = 86400.0
+#: The highest frequency (Hz) any parameter accepts: 1 MHz, far above any sensor's rate
+#: (a band edge of 1e308 Hz failed each file with an OverflowError).
+MAX_FREQUENCY_HZ = 1e6
+#: The largest dB margin (either sign): 200 dB, an amplitude ratio of 1e10 (a margin of
+#: 1e9 dB overflowed ``10 ** (dB / 20)`` in every file).
+MAX_DB = 200.0
+#: The largest whitening order (lags): far above the 0.5 s noise-model blocks' samples at
+#: any usual rate (1e308 failed each EMG file with an OverflowError).
+MAX_LAGS = 10000
+
+#: Upper bounds by what a parameter is (its name's ending): (ending, cap, how it reads).
+_CAPS = (
+    ("_s", MAX_DURATION_S, "86400 s (24 h)"),
+    ("_hz", MAX_FREQUENCY_HZ, "1e6 Hz"),
+    ("_db", MAX_DB, "200 dB"),
+    ("_whitening_order", MAX_LAGS, "10000 lags"),
+)
+
+
+def _capped(name: str, rule: _Rule) -> _Rule:
+    """``rule`` with the upper bound of what ``name`` is (:data:`_CAPS`), unless it has a
+    tighter one; a dB margin, which may be negative, also gets the cap's negative as its
+    lower bound."""
+    for ending, cap, text in _CAPS:
+        if not name.endswith(ending) or rule.kind == "bool":
+            continue
+        if rule.hi is not None and rule.hi <= cap:
+            return rule
+        lo = rule.lo
+        if ending == "_db" and lo is None:
+            lo = -cap
+        return dataclasses.replace(rule, cap=cap, cap_text=text, lo=lo)
+    return rule
+
+
+_RULES = {name: _capped(name, rule) for name, rule in _RULES.items()}
 
 #: Pairs that must be ordered, low below high (checked when both are set and not off).
 _ORDERED = (
@@ -1132,30 +1239,49 @@ def _split(item: str) -> tuple[str, str]:
 
 
 def load_settings(
-    path: str | Path | None = None, overrides: list[str] | str | None = None
+    path: str | Path | Sequence[str | Path] | None = None,
+    overrides: list[str] | str | None = None,
 ) -> Settings:
-    """Settings from an optional TOML/JSON file, then ``NAME=VALUE`` overrides.
+    """Settings from optional TOML/JSON files, then ``NAME=VALUE`` overrides.
 
     Parameters
     ----------
-    path : path, optional
+    path : path or list of paths, optional
         A TOML or JSON file with ``[emg]`` and/or ``[accel]`` tables (JSON: ``{"emg":
         {"k_on": 4}}``). A ``.json`` file is read as JSON, a ``.toml`` file as TOML, and
         another one by its content: JSON when it starts with ``{``, else TOML. Every
         parameter belongs in its modality's table (a bare ``k_on = 4`` is refused; ``--set
-        k_on=4`` sets both).
+        k_on=4`` sets both). Several files (``--config a.toml --config b.toml``) are
+        merged in order, a later file's value winning, as with ``--set``; the values are
+        checked once merged.
     overrides : list of str, optional
-        ``emg.k_on=4`` style overrides, applied after the file (one text: a list of one).
+        ``emg.k_on=4`` style overrides, applied after the file(s) (one text: a list of one).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.toml").write_text("[emg]\\nk_on = 4\\nk_off = 2\\n")
+    >>> _ = (d / "b.toml").write_text("[emg]\\nk_on = 5\\n")
+    >>> s = load_settings([d / "a.toml", d / "b.toml"])
+    >>> s.emg.k_on, s.emg.k_off
+    (5.0, 2.0)
     """
     settings = Settings()
-    if path is None:
+    paths = _config_paths(path)
+    if not paths:
         return settings.with_overrides(overrides) if overrides else settings
-    p = Path(path)
-    data = _read_config(p)
-    try:
-        from_file = _changes(_sections(data))
-    except MovementError as exc:
-        raise MovementError(f"{p}: {exc}") from None
+    from_file: dict[str, dict[str, Any]] = {"emg": {}, "accel": {}}
+    given_by: dict[str, Path] = {}  # "emg.k_on" -> the last file that set it
+    for p in paths:
+        data = _read_config(p)
+        try:
+            changes = _changes(_sections(data))
+        except MovementError as exc:
+            raise MovementError(f"{p}: {exc}") from None
+        for mod, values in changes.items():
+            from_file[mod].update(values)
+            given_by.update({f"{mod}.{name}": p for name in values})
     try:
         alone = settings.with_overrides(from_file)
     except MovementError as exc:
@@ -1170,8 +1296,30 @@ def load_settings(
                 )
             except MovementError:
                 pass
-        raise MovementError(f"{p}: {exc}") from None
+        raise MovementError(f"{_blamed(str(exc), paths, given_by)}: {exc}") from None
     return alone.with_overrides(overrides) if overrides else alone
+
+
+def _config_paths(path: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    """The config files ``load_settings`` is given: none, one, or several in order."""
+    if path is None:
+        return []
+    if isinstance(path, (str, os.PathLike)):
+        return [Path(path)]
+    if isinstance(path, (bytes, dict)) or not isinstance(path, Iterable):
+        raise MovementError(f"a config file is a path or a list of paths, got {_brief(path)}")
+    return [Path(p) for p in path]
+
+
+def _blamed(message: str, paths: list[Path], given_by: dict[str, Path]) -> str:
+    """The config file(s) an error about merged files' values is named after: of one file,
+    that file; of several, the last one to give each parameter the message names (a pair's
+    two values may come from two files: both), else all of them."""
+    if len(paths) == 1:
+        return str(paths[0])
+    named = [given_by[w] for w in re.findall(r"\b(?:emg|accel)\.\w+", message) if w in given_by]
+    blamed = list(dict.fromkeys(named)) or paths
+    return ", ".join(str(p) for p in blamed)
 
 
 _FORMATS = 'a config file is TOML with [emg] / [accel] tables, or JSON: {"emg": {"k_on": 4}}'

@@ -72,6 +72,7 @@ import json
 import math
 import os
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -986,21 +987,65 @@ _Attrs = tuple[float | None, str, str | None, str]
 _NO_ATTRS: _Attrs = (None, "", None, "")
 
 
-def _attrs_of(df: Any, what: str) -> tuple[float | None, str | None]:
-    """Duration (s) and modality in an events table's ``attrs`` (as :func:`movement.score`
-    sets them: ``duration``, ``modality``, else ``parameters["modality"]``)."""
+@dataclass(frozen=True)
+class _Side:
+    """The provenance one side of a comparison carries: a DataFrame's ``attrs``, or the
+    ``<stem>_events.json`` sidecar of an events file (as :func:`movement.export.read_bids_events`
+    puts it in ``attrs``). ``src`` names it in ``duration_from``/``modality_from`` and notes,
+    ``who`` in error messages."""
+
+    attrs: Mapping[str, Any] | None
+    what: str  # "predictions" or "truth"
+    src: str = ""
+    who: str = ""
+    frame: bool = True
+
+    @property
+    def verb(self) -> str:
+        return "say" if self.frame else "says"
+
+
+def _frame_side(df: Any, what: str) -> _Side:
+    """A DataFrame's ``attrs`` (``None`` for anything else)."""
     a = getattr(df, "attrs", None)
-    if not isinstance(df, pd.DataFrame) or not isinstance(a, Mapping):
+    ok = isinstance(df, pd.DataFrame) and isinstance(a, Mapping)
+    return _Side(a if ok else None, what, f"attrs of the {what}", f"the {what}' attrs", True)
+
+
+def _file_side(path: Path, what: str) -> _Side:
+    """The ``<stem>_events.json`` sidecar of an events file, read as
+    :func:`movement.export.read_bids_events` reads it (none, or unreadable: no attrs)."""
+    from .export import _sidecar_attrs, events_paths
+
+    try:
+        side = events_paths(path)[1]
+    except MovementError:
+        return _Side(None, what, frame=False)
+    if not side.is_file():
+        return _Side(None, what, frame=False)
+    return _Side(
+        _sidecar_attrs(side),
+        what,
+        f"sidecar {side.name} of the {what}",
+        f"the {what}' sidecar {side}",
+        False,
+    )
+
+
+def _attrs_of(side: _Side) -> tuple[float | None, str | None]:
+    """Duration (s) and modality in an events table's ``attrs`` (as :func:`movement.score`
+    sets them: ``duration``, ``modality``, else ``parameters["modality"]``) or its sidecar."""
+    a = side.attrs
+    if not isinstance(a, Mapping):
         return None, None
+    give = "give" if side.frame else "gives"
     raw_mod = a.get("modality")
     params = a.get("parameters")
     if raw_mod is None and isinstance(params, Mapping):
         raw_mod = params.get("modality")
     mod = _normalise_modality(raw_mod)
     if raw_mod is not None and mod is None:
-        raise MovementError(
-            f"the {what}' attrs give modality {raw_mod!r} (expected 'accel' or 'emg')"
-        )
+        raise MovementError(f"{side.who} {give} modality {raw_mod!r} (expected 'accel' or 'emg')")
     raw_dur = a.get("duration")
     dur = None
     if raw_dur is not None:
@@ -1010,42 +1055,51 @@ def _attrs_of(df: Any, what: str) -> tuple[float | None, str | None]:
             dur = float("nan")
         if isinstance(raw_dur, bool) or not _positive(dur):
             raise MovementError(
-                f"the {what}' attrs give duration {raw_dur!r} (expected a positive number of "
-                "seconds)"
+                f"{side.who} {give} duration {raw_dur!r} (expected a positive number of seconds)"
             )
     return dur, mod
 
 
 def _from_attrs(pred: Any, truth: Any) -> _Attrs:
-    """(duration, where from, modality, where from) from the ``attrs`` of the predictions
-    (first) and the truth; refused when the two describe different recordings."""
-    p_dur, p_mod = _attrs_of(pred, "predictions")
-    t_dur, t_mod = _attrs_of(truth, "truth")
+    """(duration, where from, modality, where from) from the ``attrs`` (or ``_events.json``
+    sidecars, :class:`_Side`) of the predictions (first) and the truth; refused when the two
+    describe different recordings."""
+    ps = pred if isinstance(pred, _Side) else _frame_side(pred, "predictions")
+    ts = truth if isinstance(truth, _Side) else _frame_side(truth, "truth")
+    p_dur, p_mod = _attrs_of(ps)
+    t_dur, t_mod = _attrs_of(ts)
+    # (two DataFrames: "the predictions' attrs say ... and the truth's ...", as before)
+    t_who = "the truth's" if ps.frame and ts.frame else f"{ts.who} {ts.verb}"
     if p_mod is not None and t_mod is not None and p_mod != t_mod:
         raise MovementError(
-            f"the predictions' attrs say modality {p_mod} and the truth's {t_mod}: "
+            f"{ps.who} {ps.verb} modality {p_mod} and {t_who} {t_mod}: "
             "events of different recordings"
         )
     if p_dur is not None and t_dur is not None and abs(p_dur - t_dur) > _BEYOND_S:
         raise MovementError(
-            f"the predictions' attrs say a {p_dur:g} s recording and the truth's {t_dur:g} s: "
+            f"{ps.who} {ps.verb} a {p_dur:g} s recording and {t_who} {t_dur:g} s: "
             "events of different recordings"
         )
     dur, dur_from = (
-        (p_dur, "attrs of the predictions")
+        (p_dur, ps.src)
         if p_dur is not None
-        else (t_dur, "attrs of the truth")
+        else (t_dur, ts.src)
         if t_dur is not None
         else (None, "")
     )
     mod, mod_from = (
-        (p_mod, "attrs of the predictions")
+        (p_mod, ps.src)
         if p_mod is not None
-        else (t_mod, "attrs of the truth")
+        else (t_mod, ts.src)
         if t_mod is not None
         else (None, "")
     )
     return dur, dur_from, mod, mod_from
+
+
+def _say(src: str) -> str:
+    """``src`` with its verb: "the attrs of the predictions say", "the sidecar x.json says"."""
+    return f"the {src} " + ("say" if src.startswith("attrs") else "says")
 
 
 def _resolve(
@@ -1064,13 +1118,13 @@ def _resolve(
     if a_mod is not None:
         if modality is None and mod is not None and mod != a_mod:
             raise MovementError(
-                f"{stem}: the {a_mod_from} say modality {a_mod} but the {mod_from} says {mod}"
+                f"{stem}: {_say(a_mod_from)} modality {a_mod} but the {mod_from} says {mod}"
             )
         mod, mod_from = a_mod, a_mod_from
     if a_dur is not None:
         if duration is None and dur is not None and abs(dur - a_dur) > _BEYOND_S:
             raise MovementError(
-                f"{stem}: the {a_dur_from} say a {a_dur:g} s recording but the {dur_from} "
+                f"{stem}: {_say(a_dur_from)} a {a_dur:g} s recording but the {dur_from} "
                 f"says {dur:g} s"
             )
         dur, dur_from = a_dur, a_dur_from
@@ -1176,7 +1230,10 @@ def evaluate(
         Recording length (s, > 0) of each file, for false alarms per hour and the
         segment grid. Otherwise from the ``attrs`` of a DataFrame
         (``attrs["duration"]``, as :func:`movement.score` sets it: the
-        predictions' first, then the truth's), then from a JSON sidecar beside
+        predictions' first, then the truth's) or, for a file, from its
+        ``<stem>_events.json`` sidecar (as ``movement score`` writes it, read as
+        :func:`movement.export.read_bids_events` reads it into ``attrs``: a path
+        and the DataFrame read from it are judged alike), then from a JSON sidecar beside
         the truth file (``<stem>.json`` or ``<stem>_*.json``:
         ``Duration``/``RecordingDuration``, or ``SamplingFrequency`` with
         ``NumberOfSamples``), then from a recording ``<stem>.*`` beside it, then
@@ -1185,8 +1242,8 @@ def evaluate(
         another unit, or events of another recording).
     modality : {"accel", "emg"}, optional
         Picks the brief-event collar. Otherwise from the DataFrames' ``attrs``
-        (``attrs["modality"]``, else ``attrs["parameters"]["modality"]``), the
-        sidecar or the recording; when unknown, the accelerometer collar is used.
+        (``attrs["modality"]``, else ``attrs["parameters"]["modality"]``) or the
+        files' ``_events.json`` sidecars, the truth's recording sidecar or the recording; when unknown, the accelerometer collar is used.
         ``per_file.modality_from`` and ``notes`` say which.
     tolerances : Tolerances, optional
         Collars and segment length; defaults as documented in :class:`Tolerances`.
@@ -1195,13 +1252,24 @@ def evaluate(
     -------
     EvaluationResult
 
+    Warns
+    -----
+    UserWarning
+        When true events of one class overlap each other (or start together), or two
+        true ``fasciculation-like`` events start within the brief-event collar of each
+        other: one line per file naming how many per class, also in ``notes``. Such
+        events are most often one event annotated twice; they are still counted as given
+        (each one a true event, so ``n_true`` grows and recall falls): remove the
+        duplicates if they are not meant. True events of different classes may overlap
+        without a word.
+
     Raises
     ------
     MovementError
         For a missing or malformed input, naming the file; two folders with no
         stem in common; a duration that is not
         a positive number; events reaching past the duration; predictions and
-        truth whose ``attrs`` (or sidecar) describe different recordings.
+        truth whose ``attrs`` (or sidecars) describe different recordings.
 
     Examples
     --------
@@ -1232,13 +1300,13 @@ def evaluate(
     pk, pv = _as_input(pred, "predictions")
     tk, tv = _as_input(truth, "truth")
     notes: list[str] = []
-    attrs = _from_attrs(pv if pk == "frame" else None, tv if tk == "frame" else None)
-    a_dur, a_dur_from, a_mod, a_mod_from = attrs
-    if duration is not None and a_dur is not None and abs(a_dur - duration) > _BEYOND_S:
-        notes.append(f"duration argument {duration:g} s used; the {a_dur_from} say {a_dur:g} s")
-    if modality is not None and a_mod is not None and a_mod != modality:
-        notes.append(f"modality argument {modality} used; the {a_mod_from} say {a_mod}")
-    jobs: list[tuple[str, str, pd.DataFrame, pd.DataFrame, Path | None]] = []
+    # what each side says of its recording: a DataFrame's attrs, or a file's
+    # <stem>_events.json sidecar (as read_bids_events reads it): the same either way
+    p_frame = _frame_side(pv, "predictions") if pk == "frame" else None
+    t_frame = _frame_side(tv, "truth") if tk == "frame" else None
+    _from_attrs(p_frame, t_frame)  # (a DataFrame's bad attrs: refused before any file is read)
+    no_side_p = _Side(None, "predictions", frame=False)
+    jobs: list[tuple[str, str, pd.DataFrame, pd.DataFrame, Path | None, _Side, _Side]] = []
     if pk == "folder" or tk == "folder":
         if pk != "folder" or tk != "folder":
             raise MovementError(
@@ -1257,10 +1325,14 @@ def evaluate(
             )
         for stem, tpath in tfiles.items():
             tdf = read_events(tpath)
+            t_side = _file_side(tpath, "truth")
             if stem in pfiles:
-                jobs.append((stem, "ok", read_events(pfiles[stem]), tdf, tpath))
+                pdf = read_events(pfiles[stem])
+                jobs.append(
+                    (stem, "ok", pdf, tdf, tpath, _file_side(pfiles[stem], "predictions"), t_side)
+                )
             else:
-                jobs.append((stem, "no prediction", tdf.iloc[:0], tdf, tpath))
+                jobs.append((stem, "no prediction", tdf.iloc[:0], tdf, tpath, no_side_p, t_side))
         missing = [s for s in tfiles if s not in pfiles]
         if missing:
             notes.append(
@@ -1277,18 +1349,31 @@ def evaluate(
         tdf = read_events(tv) if tk == "file" else _clean(tv, "truth")
         tpath = tv if tk == "file" else None
         name = _stem(tv) if tk == "file" else (_stem(pv) if pk == "file" else "truth")
-        jobs.append((name, "ok", pdf, tdf, tpath))
+        p_side = p_frame if p_frame is not None else _file_side(pv, "predictions")
+        t_side = t_frame if t_frame is not None else _file_side(tv, "truth")
+        jobs.append((name, "ok", pdf, tdf, tpath, p_side, t_side))
 
     jobs = [
-        (n, st, _model_labels(pdf, n, notes), _reviewed_truth(tdf, n, notes), tp)
-        for n, st, pdf, tdf, tp in jobs
+        (n, st, _model_labels(pdf, n, notes), _reviewed_truth(tdf, n, notes), tp, ps, ts)
+        for n, st, pdf, tdf, tp, ps, ts in jobs
     ]
+    resolved_attrs: list[_Attrs] = []
+    for *_, ps, ts in jobs:
+        a_dur, a_dur_from, a_mod, a_mod_from = attrs = _from_attrs(ps, ts)
+        resolved_attrs.append(attrs)
+        said = []
+        if duration is not None and a_dur is not None and abs(a_dur - duration) > _BEYOND_S:
+            said.append(f"duration argument {duration:g} s used; {_say(a_dur_from)} {a_dur:g} s")
+        if modality is not None and a_mod is not None and a_mod != modality:
+            said.append(f"modality argument {modality} used; {_say(a_mod_from)} {a_mod}")
+        notes.extend(x for x in said if x not in notes)
     made_by = _provenance(pk, pv, [n for n, st, *_ in jobs if st == "ok"])
     if made_by:
         notes.append(made_by)
     files: list[_FileCounts] = []
-    for name, status, pdf, tdf, tpath in jobs:
+    for (name, status, pdf, tdf, tpath, *_), attrs in zip(jobs, resolved_attrs, strict=True):
         dur, dur_from, mod, mod_from = _resolve(pdf, tdf, tpath, name, duration, modality, attrs)
+        _overlapping_truth(tdf, name, notes, tol.brief_collar(mod))
         if not dur_from.startswith("events"):
             _check_within(pdf, tdf, dur, dur_from, "" if pk == tk == "frame" else f"{name}: ")
         files.append(
@@ -1336,6 +1421,65 @@ def _reviewed_truth(truth: pd.DataFrame, name: str, notes: list[str]) -> pd.Data
     if rejected.any():
         notes.append(f"truth {name}: {int(rejected.sum())} rejected event(s) left out")
     return truth[~rejected].reset_index(drop=True)
+
+
+def _overlapping_truth(
+    truth: pd.DataFrame, name: str, notes: list[str], brief_collar: float
+) -> dict[str, int]:
+    """Warn (and note) when true events of one class overlap one another.
+
+    Two true events of one class that overlap in time (or start together), or two
+    ``fasciculation-like`` events whose onsets lie within the brief-event collar
+    (``brief_collar``: one prediction could be either), are almost always one event
+    annotated twice (a table concatenated with itself, two raters' annotations merged):
+    each still counts as a true event, so ``n_true`` doubles and recall halves. They are
+    counted as given (a researcher may mean them), with one warning line naming how
+    many per class. Events of different classes may overlap (a twitch within a dystonic
+    posture) and are not reported.
+
+    Returns the number of events per class that overlap an earlier one of that class.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"onset": [1.0, 1.01, 5.0, 9.0], "duration": [0.005, 0.005, 1.0, 1.0],
+    ...                   "trial_type": ["fasciculation-like"] * 2 + ["dystonia-like"] * 2})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _overlapping_truth(t, "rec", [], 0.05)
+    {'fasciculation-like': 1}
+    >>> print(w[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    truth rec: 1 fasciculation-like event(s) coincide with another true event of the same
+    class (overlapping, or fasciculation-like onsets within 0.05 s: annotated twice?); each
+    is counted as a true event
+    """
+    found: dict[str, int] = {}
+    if len(truth) < 2:
+        return found
+    for cls in CLASSES:
+        g = truth[truth["trial_type"] == cls]
+        if len(g) < 2:
+            continue
+        on = g["onset"].to_numpy(float)
+        order = np.argsort(on, kind="stable")
+        on = on[order]
+        off = on + g["duration"].to_numpy(float)[order]
+        reach = np.maximum.accumulate(off)[:-1]  # the latest end of the events before
+        gap = brief_collar if cls == _BRIEF else 0.0
+        close = (on[1:] < reach - _EPS) | (on[1:] - on[:-1] <= gap + _EPS)
+        if n := int(close.sum()):
+            found[cls] = n
+    if found:
+        counts = ", ".join(f"{n} {c}" for c, n in found.items())
+        text = (
+            f"truth {name}: {counts} event(s) coincide with another true event of the same "
+            f"class (overlapping, or fasciculation-like onsets within {brief_collar:g} s: "
+            "annotated twice?); each is counted as a true event"
+        )
+        if text not in notes:
+            notes.append(text)
+        warnings.warn(text, UserWarning, stacklevel=3)
+    return found
 
 
 def _provenance(kind: str, pred: Any, stems: list[str]) -> str | None:
@@ -1473,17 +1617,32 @@ def cli_run(args: argparse.Namespace) -> int:
     if getattr(args, "segment", None) is not None:
         changes["segment"] = args.segment
     tol = replace(Tolerances(), **changes)
-    res = evaluate(
-        args.pred,
-        args.truth,
-        duration=getattr(args, "duration", None),
-        modality=getattr(args, "modality", None),
-        tolerances=tol,
-    )
-    print(res.to_text())
+    out = None
     if getattr(args, "out", None):
-        out = res.write_json(args.out)
-        print(f"wrote {out}", file=sys.stderr)
+        from .cli import output_file
+
+        out = output_file(
+            args.out, example="evaluation.json"
+        )  # (before the comparison, not after it)
+        for what, given in (("predictions", args.pred), ("truth", args.truth)):
+            if Path(given).is_file() and out.exists() and out.resolve() == Path(given).resolve():
+                raise MovementError(
+                    f"--out {args.out}: is the {what} file; give another file for the JSON results"
+                )
+    from .simulate import _warnings_as_lines
+
+    with _warnings_as_lines():  # (overlapping true events: one `warning: ...` line)
+        res = evaluate(
+            args.pred,
+            args.truth,
+            duration=getattr(args, "duration", None),
+            modality=getattr(args, "modality", None),
+            tolerances=tol,
+        )
+    print(res.to_text())
+    if out is not None:
+        written = res.write_json(out)
+        print(f"wrote {written}", file=sys.stderr)
     return 0
 
 

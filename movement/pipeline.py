@@ -220,6 +220,41 @@ def check_rate(fs: float, cfg: EMGConfig | AccelConfig, source: str | None = Non
             f"{_BAND_CAP * fs:.3g} Hz here)",
             source,
         )
+    motion = getattr(cfg, "motion_highpass_hz", None)
+    if isinstance(cfg, AccelConfig) and motion and motion >= _BAND_CAP * fs:
+        raise RecordingError(
+            f"accelerometry at {fs:g} Hz: its {motion:g} Hz high-pass "
+            f"(accel.motion_highpass_hz) needs a rate above {motion / _BAND_CAP:.4g} Hz",
+            source,
+        )
+    _say_unapplied(fs, cfg, source)
+
+
+def _say_unapplied(fs: float, cfg: EMGConfig | AccelConfig, source: str | None) -> None:
+    """Warn of a setting changed from its default that the rate keeps from applying as
+    given (a notch at or above 0.48 x the rate, a gravity low-pass above 0.45 x): it is
+    recorded as asked (the parameters) and noted as applied (:func:`applied_settings`),
+    and without a word it looks in effect."""
+    import warnings
+
+    default = type(cfg)()
+    applied = applied_settings(cfg, fs)
+    said = (
+        [applied["notch_hz"]]
+        if "notch_hz" in applied and cfg.notch_hz != getattr(default, "notch_hz", None)
+        else []
+    )  # type: ignore[union-attr]
+    grav = getattr(cfg, "gravity_cutoff_hz", None)
+    if (
+        grav is not None
+        and grav > _BAND_CAP * fs
+        and grav != getattr(default, "gravity_cutoff_hz", None)
+    ):
+        said.append(
+            f"gravity_cutoff_hz {grav:g} Hz applied as {_BAND_CAP * fs:g} Hz (capped at {_BAND_CAP:g} x {fs:g} Hz)"
+        )
+    for text in said:
+        warnings.warn((f"{source}: " if source else "") + text, UserWarning, stacklevel=3)
 
 
 def _piece_features(

@@ -2065,7 +2065,12 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|PATH",
         help="model when scoring now: 'default', 'rules' or a model file",
     )
-    parser.add_argument("--config", metavar="FILE", help="TOML/JSON thresholds (when scoring now)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        metavar="FILE",
+        help="TOML/JSON thresholds (when scoring now; repeatable: merged in order)",
+    )
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override one threshold"
     )

@@ -110,8 +110,10 @@ from .features import segment_features
 from .io import (
     RawSignal,
     _finish,
+    _sidecar_channels,
     read,
     read_sidecar,
+    sidecar_path,
     sidecar_rate,
     snap_rate,
     span_recording,
@@ -1080,7 +1082,7 @@ def _edf_source(
     """An EDF (memory-mapped by edfio, decoded per window) or BDF file's rows on demand."""
     from .io.devices import open_edf
 
-    return _rows_source(path, open_edf(path), fs, modality, channels, units)
+    return _rows_source(path, open_edf(path, channels), fs, modality, channels, units)
 
 
 def _wfdb_source(
@@ -1139,24 +1141,6 @@ def _rows_source(
     return out
 
 
-def _first_non_numeric(col: pd.Series, name: str, row0: int) -> str:
-    """The error for a text column: its first value that is not a number, and its data row
-    (counted from 1 after the header), as :func:`movement.read` words it.
-
-    Examples
-    --------
-    >>> _first_non_numeric(pd.Series(["1.0", "", "abc"]), "x", 100)
-    "non-numeric value 'abc' in column 'x' (data row 103)"
-    """
-    text = col.astype("string").str.strip()
-    num = pd.to_numeric(text.mask(text == ""), errors="coerce")
-    wrong = (num.isna() & text.notna() & (text != "")).to_numpy(bool)
-    if not wrong.any():
-        return f"non-numeric values in column {name!r}"
-    i = int(np.flatnonzero(wrong)[0])
-    return f"non-numeric value {text.iloc[i][:30]!r} in column {name!r} (data row {row0 + i + 1})"
-
-
 def _first_line(exc: BaseException) -> str:
     """An exception's first line (its type when it says nothing)."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -1190,25 +1174,17 @@ def _table_source(
     src = str(path)
     header_fs: float | None = None
     header_units: str | None = None  # (an OpenSignals-style header's "Units", as read takes it)
+    # (how the table is laid out: a device's header, a units row, decimal commas; a
+    # Parquet file's columns are named and typed)
+    lay = tables.table_layout(path) if kind == "csv" else tables.TableLayout(header=True)
+    empty_rows = [0]  # (rows of empty fields left out at the end: movement.read's note)
     if kind == "csv":
-        keys, n_comment, sep, header, first = tables._sniff(path)
-        header_units = keys.get("units")
+        n_comment, sep, header, first = lay.n_comment, lay.sep, lay.header, lay.first
+        header_units, header_fs = lay.units, lay.fs
         if first is None:
             raise RecordingError("the file is empty (no data rows)", src)
-        for key in ("sampling rate (hz)", "sampling rate", "sampling frequency", "fs"):
-            if key in keys:
-                try:
-                    header_fs = float(keys[key])
-                except ValueError:
-                    pass
-                break
-        kw = dict(
-            sep=sep if sep is not None else r"\s+",
-            header=0 if header else None,
-            skiprows=n_comment,
-            engine="c",
-            skipinitialspace=True,
-        )
+        kw = lay.csv_kwargs()
+        del kw["comment"]
         # (the first rows decide what movement.read decides from the whole column: a time
         # column, its unit, a column of row numbers)
         if header:
@@ -1220,16 +1196,7 @@ def _table_source(
         except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
             raise RecordingError(f"cannot read ({_first_line(exc)})", src) from None
         head = tables.header_index_check(head, src)  # (as the whole read: R's row names)
-        if header:
-            cols = [str(c).strip() for c in head.columns]
-        else:
-            labels = keys.get("labels")
-            names = labels.split() if labels else None
-            cols = (
-                names
-                if names and len(names) == head.shape[1]
-                else [f"ch{i + 1}" for i in range(head.shape[1])]
-            )
+        cols = lay.column_names(list(head.columns))
 
         cut = tables.cut_last_line(path, first, sep)
         if cut is not None:
@@ -1237,8 +1204,10 @@ def _table_source(
             warnings.warn(f"{src}: {cut}: left out", stacklevel=3)
             if len(head) < _HEAD_ROWS:
                 head = head.iloc[:-1]
+        # (rows of empty fields ending the first rows: the file's end, or left to the chunks)
+        head = head.iloc[: len(head) - tables.trailing_empty_rows(head)]
 
-        def frames() -> Iterator[pd.DataFrame]:
+        def chunks() -> Iterator[pd.DataFrame]:
             try:
                 with pd.read_csv(path, chunksize=chunk_rows, **kw) as reader:
                     held = None  # (one chunk behind: the last one is known when it ends)
@@ -1253,6 +1222,22 @@ def _table_source(
                 raise RecordingError(f"cannot parse as a table ({_first_line(exc)})", src) from None
             except (EOFError, OSError, zlib.error) as exc:  # (a .gz cut short or damaged)
                 raise RecordingError(f"cannot read ({_first_line(exc)})", src) from None
+
+        def frames() -> Iterator[pd.DataFrame]:
+            """The chunks, rows of empty fields at the file's end left out (a spreadsheet's
+            ``,,,``): those ending a chunk are held until a later row holds a value."""
+            pending: pd.DataFrame | None = None
+            for df in chunks():
+                k = tables.trailing_empty_rows(df)
+                if k == len(df):
+                    pending = df if pending is None else pd.concat([pending, df])
+                    continue
+                if pending is not None:  # (rows of the middle: kept, as the whole read)
+                    df, pending = pd.concat([pending, df]), None
+                if k:
+                    df, pending = df.iloc[: len(df) - k], df.iloc[len(df) - k :]
+                yield df
+            empty_rows[0] = 0 if pending is None else len(pending)
 
     else:
         try:
@@ -1303,8 +1288,11 @@ def _table_source(
 
     if kind == "csv":
         head.columns = cols
-    tcol = next((c for c in cols if c.strip().lower() in tables._TIME_NAMES), None)
+    tcol = next((c for c in cols if tables.is_time_name(c) and c not in lay.drop), None)
     time_note = None
+    time_start = None  # (a numeric time column's first value as a Unix time)
+    # (the unit a time column's name or units row gives it)
+    named_unit = lay.time_unit(tcol) if tcol is not None else None
     if tcol is None and not header and len(cols) >= 2:  # a headerless first column of clock
         c0 = head[cols[0]]
         if pd.api.types.is_numeric_dtype(c0) and tables._is_time_like(c0.to_numpy(float)):
@@ -1434,14 +1422,36 @@ def _table_source(
             time_note = tables.timestamp_note(tcol, clock["fmt"])
         else:
             head_t = head[tcol].to_numpy(np.float64)
-            unit = tables._numeric_time_to_seconds(head[tcol].to_numpy(), named=True)[1]
+            named = time_note is None  # (a headerless first column: no name, no unit)
+            unit = tables._numeric_time_to_seconds(head_t, named=True, unit=named_unit)[1]
             scale = tables.time_scale(unit)
-            time_note = (time_note or f"time column {tcol!r} read as {{}}").format(unit)
+            # (its start when its values are Unix times; a warning when whole seconds one
+            # apart may be ms: as movement.read says them, from the first rows)
+            time_note, time_start, warn = tables.numeric_time_meaning(
+                tcol,
+                unit,
+                head[tcol].iloc[0],
+                float(np.median(np.diff(head_t))),
+                bool(np.all(np.mod(head_t, 1) == 0)),
+                named,
+                tables.time_unit_said(lay, tcol, unit) if named else "",
+            )
+            if warn:
+                warnings.warn(f"{src}: {warn}", stacklevel=3)
     data_cols = [
         c
         for c in cols
-        if c != tcol and tables._unnamed_kept(head[c], c) and not tables.STORED_INDEX.match(c)
+        if c != tcol
+        and c not in lay.drop
+        and tables._unnamed_kept(head[c], c)
+        and not tables.STORED_INDEX.match(c)
     ]
+    # the columns the selection keeps (channels=, else the sidecar's Channels): a column of
+    # text it leaves out is missing values, no error (as movement.read reads it)
+    keep = channels
+    if keep is None and sidecar_path(path).is_file():
+        keep = _sidecar_channels(read_sidecar(path), src)
+    kept = tables.kept_columns(list(data_cols), keep, src)
     # the time column's step in its first rows: later steps are compared with it (what
     # movement.read calls irregular sampling is put on its grid: see grid_plan)
     step0 = float(np.median(np.diff(head_t))) if head_t is not None else None
@@ -1449,7 +1459,7 @@ def _table_source(
 
     def unit_of(step: float) -> str:
         """The unit movement.read reads a numeric time column in, its median step ``step``."""
-        return tables._numeric_time_to_seconds(np.array([0.0, step]), named=True)[1]
+        return tables._numeric_time_to_seconds(np.array([0.0, step]), True, named_unit)[1]
 
     times: dict[str, float] = {}
     # (the first pass: calibration window statistics, all columns, before the unit factor)
@@ -1529,7 +1539,7 @@ def _table_source(
                 again = tables.repeated_header_row(df, row0) if header else None
                 if again is not None:
                     raise RecordingError(tables.repeated_header_message(again, cols), src)
-                raise RecordingError(_first_non_numeric(block[bad[0]], bad[0], row0), src)
+                block = tables.text_columns(block, kept, src, lay, row0)
             row0 += len(df)
             arr = block.to_numpy(dtype=np.float64)
             if first["on"]:
@@ -1545,7 +1555,8 @@ def _table_source(
     def timed() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         for df in frames():
             if len(df):
-                yield seconds(df[tcol]), df[data_cols].to_numpy(dtype=np.float64)
+                block = tables.text_columns(df[data_cols], kept, src, lay)
+                yield seconds(df[tcol]), block.to_numpy(dtype=np.float64)
 
     def grid_plan(n_rows: int, rate_from_time: bool) -> tuple[float, int, str] | None:
         """Whether movement.read puts the table on a uniform grid, from its steps counted
@@ -1620,12 +1631,17 @@ def _table_source(
             "a headerless first column that rises on every row may be a clock: it is read whole",
             src,
         )
-    notes: dict[str, str] = {}
+    notes: dict[str, str] = dict(lay.notes)  # (a device's header, units row, decimal commas)
+    if empty_rows[0]:
+        notes["empty_rows"] = tables.empty_rows_note(empty_rows[0])
     if kind == "csv":  # (a written row index left out: movement.read's note)
         index = [
             c
             for c in cols
-            if c != tcol and not tables._unnamed_kept(head[c], c) and head[c].notna().any()
+            if c != tcol
+            and c not in lay.drop
+            and not tables._unnamed_kept(head[c], c)
+            and head[c].notna().any()
         ]
         if index:
             notes["index"] = f"column {index[0]!r} (row numbers) left out"
@@ -1712,7 +1728,10 @@ def _table_source(
                 np.zeros((0, len(data_cols))),
                 list(data_cols),
                 units=header_units,
-                start=clock.get("start"),
+                modality=lay.modality,
+                start=next(
+                    (t for t in (clock.get("start"), time_start, lay.start) if t is not None), None
+                ),
             ),
             units=units,
         )

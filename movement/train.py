@@ -255,6 +255,27 @@ class TrainingSpec:
     natural_snr_fraction: float = 0.3
     confounder_only_fraction: float = 0.15
 
+    def __post_init__(self) -> None:
+        """Refuse what no simulation can be made of, before any is made (a negative seed
+        was numpy's "expected non-negative integer" after the first recording, and no
+        recordings a misleading "not enough labelled segments")."""
+        from .recording import MIN_DURATION_S
+
+        n = self.n_recordings
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise MovementError(f"n_recordings must be an integer >= 1, got {n!r}")
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise MovementError(f"seed must be an integer >= 0, got {seed!r}")
+        d = self.duration_s
+        if (
+            isinstance(d, bool)
+            or not isinstance(d, int | float | np.integer | np.floating)
+            or not np.isfinite(d)
+            or d < MIN_DURATION_S
+        ):
+            raise MovementError(f"duration_s must be at least {MIN_DURATION_S:g} s, got {d!r}")
+
 
 def training_set(
     modality: str, spec: TrainingSpec, settings: Settings | None = None
@@ -385,7 +406,7 @@ def train(
         }
         models[m] = TrainedClassifier(est, m, used, fs_range=_fs_domain(m))
         if progress:
-            print(f"trained {m}: {info[m]}", file=sys.stderr)
+            print(_progress_line(m, info[m]), file=sys.stderr)
     return {
         "name": f"movement-hgb-{__version__}",
         "models": models,
@@ -394,6 +415,26 @@ def train(
         "settings": (settings or Settings()).to_dict(),
         "versions": _versions(),
     }
+
+
+def _progress_line(modality: str, info: dict[str, Any]) -> str:
+    """What ``movement train`` says of one trained modality: one readable line (not the
+    model card's dict).
+
+    Examples
+    --------
+    >>> print(_progress_line("accel", {"n_segments": 38, "n_simulated_segments": 38,
+    ...     "n_reviewed_segments": 0, "features": ["duration", "rms"], "train_seconds": 0.8,
+    ...     "class_counts": {"fasciculation-like": 23, "other": 11, "dystonia-like": 4}}))
+    trained accel: 38 segments (38 simulated, 0 reviewed): fasciculation-like 23, dystonia-like 4, other 11; 2 features; 0.8 s
+    """
+    counts = info.get("class_counts", {})
+    classes = ", ".join(f"{c} {counts.get(c, 0)}" for c in CLASSES)
+    return (
+        f"trained {modality}: {info['n_segments']} segments ({info['n_simulated_segments']} "
+        f"simulated, {info['n_reviewed_segments']} reviewed): {classes}; "
+        f"{len(info['features'])} features; {info['train_seconds']:g} s"
+    )
 
 
 def _fs_domain(modality: str) -> tuple[float, float]:
@@ -473,10 +514,40 @@ def save_bundle(bundle: dict[str, Any], path: str | Path) -> Path:
     from .output import atomic_write
 
     path = Path(path)
+    _check_model_name(path, str(path))
     atomic_write(path, zlib.compress(pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL), 3))
     card = {k: v for k, v in bundle.items() if k != "models"}
-    atomic_write(path.with_suffix(".json"), json.dumps(card, indent=2, default=str) + "\n")
+    atomic_write(card_json_path(path), json.dumps(card, indent=2, default=str) + "\n")
     return path
+
+
+def card_json_path(model: Path) -> Path:
+    """The JSON card beside a model file: ``<model less its suffix>.json``.
+
+    Examples
+    --------
+    >>> card_json_path(Path("models/default.joblib")).as_posix()
+    'models/default.json'
+    """
+    return model.with_suffix(".json")
+
+
+def _check_model_name(path: Path, named: str) -> None:
+    """A model file's name must not be its own JSON card's (``x.json``: the card was
+    written over the model), nor another model's card (``a1.json`` beside ``a1.joblib``).
+
+    Examples
+    --------
+    >>> _check_model_name(Path("m/x.json"), "--out m/x.json")
+    Traceback (most recent call last):
+    ...
+    movement.errors.MovementError: --out m/x.json: a model file cannot end in .json (its model card is written beside it as <name>.json): give e.g. m/x.joblib
+    """
+    if path.suffix.lower() == ".json" or card_json_path(path) == path:
+        raise MovementError(
+            f"{named}: a model file cannot end in .json (its model card is written beside "
+            f"it as <name>.json): give e.g. {path.with_suffix('.joblib')}"
+        )
 
 
 def cli_configure(parser: argparse.ArgumentParser) -> None:
@@ -513,7 +584,12 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reviewed", metavar="DIR", help="folder of reviewed events tables to fold into training"
     )
-    parser.add_argument("--config", metavar="FILE", help="thresholds file (as for movement score)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        metavar="FILE",
+        help="thresholds file (as for movement score; repeatable: merged in order)",
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -538,10 +614,39 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_cli_numbers(args: argparse.Namespace) -> None:
+    """``--n``, ``--seed``, ``--duration``, ``--eval-n``, ``--eval-fa-n``: one line each,
+    before anything is simulated (as ``movement simulate`` checks its own)."""
+    import math
+
+    from .recording import MIN_DURATION_S
+
+    if args.n < 1:
+        raise MovementError(
+            f"--n must be 1 or more simulated recordings per modality, got {args.n}"
+        )
+    if args.seed < 0:
+        raise MovementError(f"--seed must be an integer >= 0, got {args.seed}")
+    if not (math.isfinite(args.duration) and args.duration >= MIN_DURATION_S):
+        raise MovementError(
+            f"--duration must be at least {MIN_DURATION_S:g} s, got {args.duration:g}"
+        )
+    for option in ("eval_n", "eval_fa_n"):
+        if getattr(args, option) < 0:
+            raise MovementError(
+                f"--{option.replace('_', '-')} must be 0 or more, got {getattr(args, option)}"
+            )
+
+
 def cli_run(args: argparse.Namespace) -> int:
+    from .cli import output_file
     from .config import load_settings
     from .simulate import _warnings_as_lines
 
+    _check_cli_numbers(args)
+    # the model file and its cards, checked before the training they hold (minutes to hours)
+    out = output_file(args.out, example="model.joblib")
+    _check_model_name(out, f"--out {args.out}")
     settings = load_settings(args.config, args.set)
     spec = TrainingSpec(n_recordings=args.n, duration_s=args.duration, seed=args.seed)
     # what training warns (no reviewed events, decisions matching no event...) as one line
@@ -563,8 +668,8 @@ def cli_run(args: argparse.Namespace) -> int:
             fa_recordings=args.eval_fa_n,
         )
         bundle["heldout_metrics"] = metrics
-    path = save_bundle(bundle, args.out)
-    cards = [path.with_suffix(".json")]
+    path = save_bundle(bundle, out)
+    cards = [card_json_path(path)]
     if args.eval_n > 0:
         from .output import atomic_write
 

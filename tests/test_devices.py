@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import movement
@@ -762,3 +763,91 @@ def test_info_of_a_long_table_reads_it_in_chunks_and_says_the_same(
         monkeypatch.undo()
         assert lazy == whole, path
     assert len(calls) == len(files)  # each went through the chunked reader first
+
+
+def test_edf_signals_of_another_rate_are_chosen_by_name_and_said(tmp_path: Path) -> None:
+    """An EDF with EMG at 1000 Hz and an accelerometer at 100 Hz: the accelerometer was
+    dropped with a note only, ``channels=["Acc X"]`` said it was not in the file, and
+    ``modality="emg"`` on channels in g was scored as EMG."""
+    edfio = pytest.importorskip("edfio")
+    from movement.errors import RecordingError
+    from movement.stream import score_stream
+
+    rng = np.random.default_rng(5)
+    emg = [
+        edfio.EdfSignal(
+            rng.normal(0, 0.05, 60_000),
+            1000,
+            label=f"EMG{i}",
+            physical_dimension="mV",
+            physical_range=(-5, 5),
+        )
+        for i in (1, 2)
+    ]
+    acc = [
+        edfio.EdfSignal(
+            rng.normal(0, 0.01, 6_000) + (1.0 if c == "Z" else 0.0),
+            100,
+            label=f"Acc{c}",
+            physical_dimension="g",
+            physical_range=(-8, 8),
+        )
+        for c in "XYZ"
+    ]
+    path = tmp_path / "mixed.edf"
+    edfio.Edf([*emg, *acc]).write(path)
+    with pytest.warns(
+        UserWarning,
+        match=r"kept 3 signals at 100 Hz; dropped EMG1 \(1000 Hz\), EMG2 \(1000 Hz\).*select the others by name",
+    ):
+        rec = movement.read(path)
+    assert rec.channels == ("AccX", "AccY", "AccZ") and rec.modality == "accel"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (named: nothing left out unsaid)
+        emg_rec = movement.read(path, channels=["EMG1", "EMG2"])
+    assert emg_rec.fs == 1000.0 and emg_rec.channels == ("EMG1", "EMG2")
+    assert emg_rec.modality == "emg" and "AccX (100 Hz)" in emg_rec.notes["dropped_channels"]
+    with pytest.raises(RecordingError, match=r"different rates \(EMG1 1000 Hz, AccX 100 Hz\)"):
+        movement.read(path, channels=["EMG1", "AccX"])
+    with (
+        pytest.warns(UserWarning),
+        pytest.raises(RecordingError, match="are in g: acceleration, not EMG"),
+    ):
+        movement.read(path, modality="emg")
+    # the stream reads the same channels
+    whole = movement.score(emg_rec, stream=False)
+    streamed = score_stream(path, channels=["EMG1", "EMG2"], window_s=30)
+    assert streamed.attrs["fs"] == 1000.0
+    pd.testing.assert_frame_equal(
+        whole[["onset", "duration", "trial_type"]].reset_index(drop=True),
+        streamed[["onset", "duration", "trial_type"]].reset_index(drop=True),
+    )
+
+
+def test_a_discontinuous_edf_is_said_on_screen(tmp_path: Path) -> None:
+    """An EDF+D file's records are joined end to end: every onset after a time gap is
+    early. That was a note only; it is a warning (the batch's summary row says it)."""
+    edfio = pytest.importorskip("edfio")
+    rng = np.random.default_rng(0)
+    sigs = [
+        edfio.EdfSignal(
+            rng.normal(0, 0.01, 7000) + (1.0 if c == "Z" else 0.0),
+            100,
+            label=f"Acc{c}",
+            physical_dimension="g",
+            physical_range=(-8, 8),
+        )
+        for c in "XYZ"
+    ]
+    edfio.Edf(sigs, annotations=[edfio.EdfAnnotation(1.0, None, "x")]).write(tmp_path / "c.edf")
+    raw = (tmp_path / "c.edf").read_bytes()
+    for k in range(60, 70):  # records 60-69 start 30 s later: a gap of 30 s
+        assert raw.count(f"+{k}\x14\x14".encode()) == 1
+        raw = raw.replace(f"+{k}\x14\x14".encode(), f"+{k + 30}\x14\x14".encode())
+    (tmp_path / "d.edf").write_bytes(raw.replace(b"EDF+C", b"EDF+D", 1))
+    with pytest.warns(UserWarning, match="EDF\\+D .*onsets after a gap are early by its length"):
+        rec = movement.read(tmp_path / "d.edf")
+    assert "discontinuous" in rec.notes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (the continuous file: nothing to say)
+        assert "discontinuous" not in movement.read(tmp_path / "c.edf").notes

@@ -220,3 +220,31 @@ def test_walking_bout_is_one_other_event() -> None:
     assert inside["trial_type"].tolist() == ["other"]
     assert inside["onset"].iloc[0] == pytest.approx(a, abs=0.5)
     assert inside["onset"].iloc[0] + inside["duration"].iloc[0] == pytest.approx(b, abs=1.0)
+
+
+def test_settings_the_rate_keeps_from_applying_are_said(tmp_path) -> None:
+    """A notch at 1500 Hz on 2 kHz EMG was recorded and never applied, a gravity low-pass
+    above 0.45 x the rate was capped, without a word; a motion high-pass above the band
+    was an internal error. The defaults say nothing."""
+    import warnings
+
+    from movement.config import AccelConfig, EMGConfig
+    from movement.errors import RecordingError
+    from movement.pipeline import check_rate
+
+    with pytest.warns(
+        UserWarning, match=r"notch_hz 1500 Hz not applied \(at or above 0.48 x 2000 Hz\)"
+    ):
+        check_rate(2000.0, EMGConfig(notch_hz=1500.0), "e.npy")
+    with pytest.warns(UserWarning, match=r"gravity_cutoff_hz 1000 Hz applied as 45 Hz"):
+        check_rate(100.0, AccelConfig(gravity_cutoff_hz=1000.0), "a.csv")
+    with pytest.raises(
+        RecordingError,
+        match=r"60 Hz high-pass \(accel.motion_highpass_hz\) needs a rate above 133.3 Hz",
+    ):
+        check_rate(100.0, AccelConfig(band_high_hz=1000.0, motion_highpass_hz=60.0), "a.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_rate(100.0, AccelConfig())
+        check_rate(2000.0, EMGConfig())
+        check_rate(100.0, EMGConfig())  # (the default notch at 100 Hz: noted, not warned)

@@ -1067,6 +1067,14 @@ def _finish(
             hint = "keep only the tri-axial columns with --channels, or " if k > 3 else ""
             warnings.warn(f"{src}: {note} ({hint}state the Units in a sidecar JSON)", stacklevel=2)
     else:
+        if declared and accel_unit_key(declared) in ACCEL_UNITS:
+            # (an EDF's accelerometer, chosen by its rate, read with --modality emg)
+            raise RecordingError(
+                f"the channels ({', '.join(map(str, raw.channels))}) are in {declared}: "
+                "acceleration, not EMG; score them as accel, or select the EMG channels "
+                "(--channels, channels=)",
+                src,
+            )
         unit = declared or "a.u."
     start = raw.start
     side_start = _sidecar_get(side, "RecordingStartTime", "StartTime", "AcquisitionDateTime")

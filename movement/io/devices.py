@@ -246,12 +246,38 @@ class EdfRows:
                 mm.madvise(mmap.MADV_DONTNEED)
 
 
-def open_edf(path: Path) -> RawSignal:
+def _edf_rate(signals: list[Any], channels: Any, src: str) -> float:
+    """The sampling rate whose signals are kept: that of the signals ``channels`` names
+    (they must share one), else the most common rate (ties go to the highest)."""
+    rates = Counter(float(s.sampling_frequency) for s in signals)
+    best = max(rates.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    if channels is None or len(rates) == 1:
+        return best
+    names = [channels] if isinstance(channels, str) else list(channels)
+    if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
+        names = names[0].split(",")
+    labels = {s.label.strip(): float(s.sampling_frequency) for s in signals}
+    named = [str(c).strip() for c in names if str(c).strip() in labels]
+    if not named or len(named) < len(names):  # (indices: of the signals at the usual rate)
+        return best
+    chosen = {labels[c] for c in named}
+    if len(chosen) > 1:
+        raise RecordingError(
+            "the channels selected are sampled at different rates ("
+            + ", ".join(f"{c} {labels[c]:g} Hz" for c in named)
+            + "): select channels of one rate, and score the others apart",
+            src,
+        )
+    return chosen.pop()
+
+
+def open_edf(path: Path, channels: Any = None) -> RawSignal:
     """Open an EDF, EDF+ or BDF file: its header, annotations and on-demand rows.
 
     What :func:`read_edf` returns, except that ``data`` is an :class:`EdfRows` (decoded
     when sliced) instead of an array. EDF files are memory-mapped by edfio (only the
     records read are decoded); edfio reads a BDF file's digital values whole.
+    ``channels`` (names), when given, choose the sampling rate kept (see :func:`read_edf`).
     """
     edfio = _import("edfio", "EDF/BDF files", "edf")
     src = str(path)
@@ -269,8 +295,7 @@ def open_edf(path: Path) -> RawSignal:
     signals = list(edf.signals)
     if not signals:
         raise RecordingError("no signals (annotation-only EDF+ file)", src)
-    rates = Counter(float(s.sampling_frequency) for s in signals)
-    best = max(rates.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    best = _edf_rate(signals, channels, src)
     kept = [s for s in signals if float(s.sampling_frequency) == best]
     dropped = [s for s in signals if float(s.sampling_frequency) != best]
     if dropped:
@@ -278,6 +303,12 @@ def open_edf(path: Path) -> RawSignal:
             f"kept {len(kept)} signals at {best:g} Hz; dropped "
             + ", ".join(f"{s.label.strip()} ({s.sampling_frequency:g} Hz)" for s in dropped)
         )
+        if channels is None:  # (on screen too: whole sensors may be left out unsaid)
+            warnings.warn(
+                f"{src}: {notes['dropped_channels']}: signals of one rate are scored together; "
+                "select the others by name to score them (--channels, channels=)",
+                stacklevel=3,
+            )
     n = min(len(s.data) if bdf else s.samples_per_data_record * edf.num_data_records for s in kept)
     labels = [s.label.strip() or f"ch{i + 1}" for i, s in enumerate(kept)]
     dims = [s.physical_dimension.strip() for s in kept]
@@ -286,6 +317,15 @@ def open_edf(path: Path) -> RawSignal:
         notes["units"] = "channels have different units: " + ", ".join(
             f"{lab}={d or '?'}" for lab, d in zip(labels, dims, strict=True)
         )
+        acc = [lab for lab, d in zip(labels, dims, strict=True) if d.lower() in _ACC_UNITS]
+        if acc and len(acc) < len(labels):  # (one rate: scored together, as one modality)
+            other = [lab for lab in labels if lab not in acc]
+            warnings.warn(
+                f"{src}: {', '.join(acc)} (acceleration) and {', '.join(other)} are sampled "
+                "at one rate and would be scored together as one modality: select one kind "
+                "(--channels, channels=)",
+                stacklevel=3,
+            )
     start = None
     try:
         start = edf.startdatetime
@@ -299,6 +339,12 @@ def open_edf(path: Path) -> RawSignal:
             )
     except Exception:  # noqa: BLE001, S110 - plain EDF has no continuity flag
         pass
+    if "discontinuous" in notes:  # (on screen too: every onset after a gap is early)
+        warnings.warn(
+            f"{src}: {notes['discontinuous']}: onsets after a gap are early by its length; "
+            "split the file at its gaps (e.g. with edfio) to score it on its clock",
+            stacklevel=3,
+        )
     try:
         anns = edf.annotations
     except Exception as exc:  # noqa: BLE001
@@ -327,12 +373,13 @@ def open_edf(path: Path) -> RawSignal:
 
 
 @register_reader(".edf", ".bdf", extra="edf", description="EDF / EDF+ / BDF (edfio)")
-def read_edf(path: Path) -> RawSignal:
+def read_edf(path: Path, channels: Any = None) -> RawSignal:
     """Read an EDF, EDF+ or BDF file with edfio.
 
-    The channels are the ordinary signals at the most common sampling rate (ties go to
+    The channels are the ordinary signals at one sampling rate: that of the signals
+    ``channels`` names (``--channels EMG1,EMG2``), else the most common rate (ties go to
     the highest); annotation signals are excluded and signals at other rates are dropped
-    with a note. EDF files are loaded lazily and decoded once, channel by channel, into
+    with a note (and a warning, when no channels were named). EDF files are loaded lazily and decoded once, channel by channel, into
     the output array (:func:`open_edf` gives the same rows on demand, for streaming).
 
     Parameters
@@ -347,7 +394,7 @@ def read_edf(path: Path) -> RawSignal:
         channels share one), annotations (``onset``, ``duration``, ``description``) and a
         modality guessed from the labels / transducer when it is clear.
     """
-    raw = open_edf(path)
+    raw = open_edf(path, channels)
     try:
         raw.data = raw.data[:]  # one channel at a time; no whole-file float64 copy
     except Exception as exc:  # noqa: BLE001

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import re
 import warnings
 import zipfile
 import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from tokenize import TokenError
 from typing import Any
@@ -53,13 +56,214 @@ def _open_text(path: Path) -> io.TextIOBase:
 
 def _sniff(path: Path) -> tuple[dict[str, str], int, str | None, bool, str | None]:
     """Comment-header keys, comment line count, delimiter, has-header, first data line."""
+    lay = table_layout(path)
+    return lay.keys, lay.n_comment, lay.sep, lay.header, lay.first
+
+
+@dataclass
+class TableLayout:
+    """How a text table is laid out, from its first lines (:func:`table_layout`): what
+    both the whole read and the streamed one need to read it the same way.
+
+    Attributes
+    ----------
+    keys : dict
+        ``# key:= value`` comment-header keys (lower-case keys).
+    n_comment : int
+        Lines before the first line of the table (comments, blank lines, a device header).
+    sep : str or None
+        The delimiter (None: whitespace).
+    header : bool
+        Whether the first line names the columns.
+    first : str or None
+        The first line of the table (None: the file holds no table).
+    units_row : int or None
+        The line (0-based) of a units row under the header, left out of the data.
+    decimal : str
+        ``","`` for a table of decimal commas (``0,3125`` between ``;``), else ``"."``.
+    fs, units, modality, start
+        What a header declares (the rate in Hz, the units, the modality, the start).
+    names : dict
+        Columns renamed (a device's names to ``x``, ``y``, ``z``).
+    drop : tuple of str
+        Columns left out (an ActiGraph export's ``Timestamp``: its header gives the rate
+        and the start).
+    column_units : dict
+        Each column's unit, from a units row.
+    labels : list of str or None
+        Names of a headerless table's columns.
+    notes : dict
+        What was decided (kept in ``Recording.notes``).
+    """
+
+    keys: dict[str, str] = field(default_factory=dict)
+    n_comment: int = 0
+    sep: str | None = None
+    header: bool = False
+    first: str | None = None
+    units_row: int | None = None
+    decimal: str = "."
+    fs: float | None = None
+    units: str | None = None
+    modality: str | None = None
+    start: Any = None
+    names: dict[str, str] = field(default_factory=dict)
+    drop: tuple[str, ...] = ()
+    column_units: dict[str, str] = field(default_factory=dict)
+    labels: list[str] | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def csv_kwargs(self) -> dict[str, Any]:
+        """``pandas.read_csv`` arguments that read the table (with or without chunks)."""
+        skip: int | list[int] = self.n_comment
+        if self.units_row is not None:
+            skip = [*range(self.n_comment), self.units_row]
+        return dict(
+            sep=self.sep if self.sep is not None else r"\s+",
+            header=0 if self.header else None,
+            skiprows=skip,
+            comment=None,
+            engine="c",
+            skipinitialspace=True,
+            decimal=self.decimal,
+        )
+
+    def column_names(self, read: list[str]) -> list[str]:
+        """The columns' names: as read (a header's, stripped; renamed where a device's),
+        or a headerless table's labels, else ``ch1``, ``ch2``..."""
+        if self.header:
+            cols = [str(c).strip() for c in read]
+        elif self.labels and len(self.labels) == len(read):
+            cols = list(self.labels)
+        else:
+            cols = [f"ch{i + 1}" for i in range(len(read))]
+        return [self.names.get(c, c) for c in cols]
+
+    def time_unit(self, column: str) -> str | None:
+        """The unit a time column's name or the units row gives it (``s``, ``ms``...)."""
+        unit = self.column_units.get(column)
+        return _TIME_UNITS.get(unit) if unit else named_time_unit(column)
+
+
+#: Units a units row may give a time column, as :func:`time_scale` names them.
+_TIME_UNITS = {"s": "s", "sec": "s", "ms": "ms", "us": "us", "µs": "us", "μs": "us", "ns": "ns"}
+#: Units a units row under a header may hold (lower case, brackets taken off).
+_UNIT_WORDS = {
+    *_TIME_UNITS,
+    "g", "mg", "m/s^2", "m/s²", "m/s2", "m s-2", "mv", "uv", "µv", "μv", "v", "a.u.", "au",
+    "deg/s", "°/s", "dps", "rad/s", "deg", "°", "ut", "µt", "°c",
+}  # fmt: skip
+#: A time column named with its unit: ``time_ms``, ``time (ms)``, ``t[us]``, ``timestamp_ns``.
+_NAMED_UNIT = re.compile(
+    r"^(?:time|t|ts|timestamp|timestamps|elapsed|seconds)\s*[_\s\[(]\s*(s|sec|ms|us|µs|μs|ns)[\])]?$"
+)
+
+
+def named_time_unit(name: str) -> str | None:
+    """The unit a time column's name states (``time_ms``: ``"ms"``), or None.
+
+    Examples
+    --------
+    >>> named_time_unit("time_ms"), named_time_unit("Time (us)"), named_time_unit("time")
+    ('ms', 'us', None)
+    """
+    m = _NAMED_UNIT.match(name.strip().lower())
+    return _TIME_UNITS[m.group(1)] if m else None
+
+
+def is_time_name(name: str) -> bool:
+    """Whether a column's name makes it the time column (``time``, ``timestamp``,
+    ``time_ms``...)."""
+    return name.strip().lower() in _TIME_NAMES or named_time_unit(name) is not None
+
+
+#: The first line of an ActiLife CSV export.
+_ACTIGRAPH = re.compile(r"^-+\s*Data File Created By ActiGraph\b", re.IGNORECASE)
+#: ActiLife's raw acceleration columns, as movement names them.
+_ACTIGRAPH_AXES = {"accelerometer x": "x", "accelerometer y": "y", "accelerometer z": "z"}
+
+
+def _java_date_format(pattern: str) -> str | None:
+    """A .NET/Java date pattern (ActiLife's ``M/d/yyyy``) as a strftime format, or None.
+
+    Examples
+    --------
+    >>> _java_date_format("M/d/yyyy"), _java_date_format("dd.MM.yyyy"), _java_date_format("?")
+    ('%m/%d/%Y', '%d.%m.%Y', None)
+    """
+    parts = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "M": "%m", "dd": "%d", "d": "%d"}
+    out = re.sub(r"yyyy|yy|MM|M|dd|d", lambda m: parts[m.group(0)], pattern)
+    return out if re.fullmatch(r"(%[Ymdy]|[./\- ])+", out) and out.count("%") == 3 else None
+
+
+def _actigraph_header(lines: list[str], src: str) -> TableLayout:
+    """What an ActiLife CSV export's 10-line header says: the rate (``at 30 Hz``), the start
+    (``Start Date``/``Start Time`` in its stated ``date format``), raw acceleration in g.
+    An epoch export (``Epoch Period`` other than ``00:00:00``: activity counts) is refused.
+    """
+    text = "\n".join(lines)
+
+    def find(pattern: str) -> str | None:
+        m = re.search(pattern, text, re.IGNORECASE | re.MULTILINE)
+        return m.group(1).strip() if m else None
+
+    epoch = find(r"^Epoch Period \(hh:mm:ss\)\s*(\S+)")
+    if epoch is not None and epoch.strip("0:") != "":
+        raise RecordingError(
+            f"an ActiGraph epoch export (Epoch Period {epoch}): it holds activity counts, not "
+            "raw acceleration; export the RAW data from ActiLife (or read the .gt3x file)",
+            src,
+        )
+    lay = TableLayout(units="g", modality="accel", drop=("Timestamp",))
+    rate = find(r"\bat\s+(\d+(?:\.\d+)?)\s*Hz")
+    lay.fs = float(rate) if rate else None
+    stated = find(r"date format\s+(\S+)")
+    fmt = _java_date_format(stated) if stated else "%m/%d/%Y"
+    day, clock = find(r"^Start Date\s+(\S+)"), find(r"^Start Time\s+(\S+)")
+    said = f"date format {stated}" if stated else "no date format stated: month first"
+    if fmt and day and clock:
+        try:
+            lay.start = datetime.strptime(f"{day} {clock}", f"{fmt} %H:%M:%S")
+        except ValueError:
+            pass
+    serial = find(r"^Serial Number:\s*(\S+)")
+    device = find(r"Created By ActiGraph\s+(.+?)\s+ActiLife") or "device"
+    note = f"ActiGraph ActiLife CSV export ({device}" + (f", serial {serial}" if serial else "")
+    note += f"): {lay.fs:g} Hz" if lay.fs else "): no rate stated"
+    if lay.start is not None:
+        note += f", start {lay.start.isoformat(sep=' ')} ({said})"
+    else:
+        note += f", start not read (Start Date {day!r}, Start Time {clock!r}, {said})"
+    lay.notes["device"] = note + ", acceleration in g"
+    return lay
+
+
+def table_layout(path: Path) -> TableLayout:
+    """How the text table ``path`` is laid out (see :class:`TableLayout`), from its first
+    lines: comment-header keys, a device header (ActiGraph's ActiLife CSV export), the
+    delimiter, a header row, a units row under it, decimal commas."""
+    src = str(path)
     keys: dict[str, str] = {}
     n_comment = 0
     first: str | None = None
+    ahead: list[str] = []  # (the lines after the first: a units row, decimal commas)
+    lay = TableLayout()
     try:
         with _open_text(path) as fh:
+            line0 = fh.readline()
+            if _ACTIGRAPH.match(line0.strip()):
+                lines = [line0.strip()] + [fh.readline().strip() for _ in range(9)]
+                lay = _actigraph_header(lines, src)
+                n_comment = 10
+            elif line0:
+                fh = itertools.chain([line0], fh)  # type: ignore[assignment]
             for line in fh:
                 s = line.strip()
+                if first is not None:
+                    ahead.append(s)
+                    if len(ahead) >= 20:
+                        break
+                    continue
                 if not s:
                     n_comment += 1
                     continue
@@ -70,28 +274,111 @@ def _sniff(path: Path) -> tuple[dict[str, str], int, str | None, bool, str | Non
                         keys[m.group(1).strip().lower()] = m.group(2).strip()
                     continue
                 first = s
-                break
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
         # before OSError: gzip.BadGzipFile is an OSError without a strerror
-        raise RecordingError(f"not a text table ({exc})", str(path)) from None
+        raise RecordingError(f"not a text table ({exc})", src) from None
     except OSError as exc:
-        raise RecordingError(f"cannot read ({exc.strerror or exc})", str(path)) from None
+        raise RecordingError(f"cannot read ({exc.strerror or exc})", src) from None
+    lay.keys, lay.n_comment, lay.first = keys, n_comment, first
     if first is None:
-        return keys, n_comment, None, False, None
+        return lay
     if "\t" in first:
         sep: str | None = "\t"
+    elif ";" in first and (
+        "," not in first or _decimal_commas([[t.strip() for t in first.split(";")]])
+    ):
+        sep = ";"  # (and decimal commas, "0,3125;0,17", in a headerless table)
     elif "," in first:
         sep = ","
-    elif ";" in first:
-        sep = ";"
     else:
         sep = None  # whitespace
-    tokens = re.split(r"\s+", first) if sep is None else first.split(sep)
-    header = any(t.strip() and not _NUM.match(t.strip().strip('"')) for t in tokens)
-    # a first row of timestamps is data, not a header
-    if header and sep is not None:
-        header = not all(_looks_like_value(t.strip().strip('"')) for t in tokens if t.strip())
-    return keys, n_comment, sep, header, first
+    lay.sep = sep
+
+    def tokens(line: str) -> list[str]:
+        raw = re.split(r"\s+", line) if sep is None else line.split(sep)
+        return [t.strip().strip('"').strip() for t in raw]
+
+    toks = tokens(first)
+    if lay.modality == "accel" and "device" in lay.notes:  # (ActiGraph: names, or data)
+        header = not any(_NUM.match(t) for t in toks if t)
+        lay.names = {n: _ACTIGRAPH_AXES.get(n.lower(), n) for n in toks if n}
+        if not header:
+            lead = [] if _NUM.match(toks[0]) else ["Timestamp"]
+            axes = ["x", "y", "z"][: len(toks) - len(lead)]
+            lay.labels = lead + axes + [f"ch{i + 1}" for i in range(len(lead) + 3, len(toks))]
+    elif sep != "," and _decimal_commas([toks]):
+        header = False  # (a first row of numbers with decimal commas: data)
+    else:
+        header = any(t and not _NUM.match(t) for t in toks)
+        # a first row of timestamps is data, not a header
+        if header and sep is not None:
+            header = not all(_looks_like_value(t) for t in toks if t)
+    lay.header = header
+    if fs_key := next((k for k in _RATE_KEYS if k in keys), None):
+        try:
+            lay.fs = float(keys[fs_key])
+        except ValueError:
+            pass
+    lay.units = keys.get("units", lay.units)
+    labels = keys.get("labels")
+    if labels and lay.labels is None:
+        lay.labels = labels.split()
+    data = ([] if header else [first]) + [ln for ln in ahead if ln and not ln.startswith("#")]
+    if header and ahead and ahead[0]:
+        units = tokens(ahead[0])
+        known = [u.strip("[]()").lower() in _UNIT_WORDS for u in units if u]
+        if known and all(known) and len(units) == len(toks):
+            lay.units_row = n_comment + 1
+            _units_row(lay, toks, units, ahead[0])
+            data = [ln for ln in ahead[1:] if ln and not ln.startswith("#")]
+    if sep != "," and data and _decimal_commas([tokens(ln) for ln in data[:10]]):
+        lay.decimal = ","
+        what = {";": "';'", "\t": "tabs", None: "spaces"}[sep]
+        lay.notes["decimal"] = (
+            f"decimal commas read (fields between {what}, values like {_comma_value(data):s})"
+        )
+    return lay
+
+
+#: Comment-header keys of the sampling rate (OpenSignals' "Sampling Rate (Hz)").
+_RATE_KEYS = ("sampling rate (hz)", "sampling rate", "sampling frequency", "fs")
+#: A number written with a decimal comma (``0,3125``, ``-1,5e-3``) or a whole number.
+_COMMA_NUM = re.compile(r"^[+-]?\d+(,\d+)?([eE][+-]?\d+)?$")
+
+
+def _decimal_commas(rows: list[list[str]]) -> bool:
+    """Whether rows of fields are numbers written with decimal commas: none written with a
+    decimal point, every number a decimal-comma or whole number, one at least with a comma
+    (fields that are no number, dates, are left to the columns' own checks)."""
+    cells = [t for row in rows for t in row if t]
+    if any(_NUM.match(t) and not t.lstrip("+-").isdigit() for t in cells):
+        return False  # (a number with a decimal point: "," is no decimal mark here)
+    numbers = [t for t in cells if re.match(r"^[+-]?[\d,]+([eE][+-]?\d+)?$", t)]
+    return (
+        bool(numbers)
+        and all(_COMMA_NUM.match(t) for t in numbers)
+        and any("," in t for t in numbers)
+    )
+
+
+def _comma_value(lines: list[str]) -> str:
+    """The first decimal-comma number of ``lines``, quoted."""
+    m = re.search(r"(?<![\w,])[+-]?\d+,\d+", " ".join(lines))
+    return repr(m.group(0)) if m else "'0,5'"
+
+
+def _units_row(lay: TableLayout, names: list[str], units: list[str], line: str) -> None:
+    """Take a units row under the header (``s,g,g,g``) as the columns' units: the time
+    column's unit, and the channels' when they share one."""
+    lay.column_units = {n: u.strip("[]()") for n, u in zip(names, units, strict=True) if u}
+    chans = {u for n, u in lay.column_units.items() if not is_time_name(lay.names.get(n, n))}
+    said = f"row 2 {line[:40]!r} under the header read as units"
+    if len(chans) == 1:
+        lay.units = lay.units or chans.pop()
+        said += f" (channels in {lay.units})"
+    elif chans:
+        said += " (the channels' units differ: not declared)"
+    lay.notes["units_row"] = said
 
 
 #: Bytes read from a text table's end to find its last line.
@@ -135,6 +422,8 @@ def cut_last_line(path: Path, first: str, sep: str | None) -> str | None:
         return None
     lines = tail.decode("utf-8", errors="replace").splitlines()
     last = lines[-1]
+    if sep is not None and not last.replace(sep, "").strip():
+        return None  # (a row of separators alone, a spreadsheet's: no value to cut)
     # (the row before it, else the first line: a header may have more tokens, "time (s)")
     above = next((ln for ln in reversed(lines[1:-1]) if ln.strip()), first)
     want, have = _fields(above, sep), _fields(last, sep)
@@ -470,17 +759,116 @@ def timestamp_note(tcol: str, fmt: str | None, told: bool = True) -> str:
     return note
 
 
-def _numeric_time_to_seconds(t: np.ndarray, named: bool) -> tuple[np.ndarray, str]:
-    """Scale a numeric time column to seconds: seconds, ms, µs or ns, by its step."""
+def _numeric_time_to_seconds(
+    t: np.ndarray, named: bool, unit: str | None = None
+) -> tuple[np.ndarray, str]:
+    """Scale a numeric time column to seconds: seconds, ms, µs or ns, by its step (or in
+    ``unit``, which its name or a units row gives, when that gives a rate of 0.5 Hz to
+    50 kHz)."""
     t = t.astype(np.float64)
     dt = np.diff(t)
     step = float(np.median(dt)) if dt.size else 1.0
     order = [(1.0, "s"), (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns")]
-    for scale, unit in order:
+    if unit is not None:
+        order = [(time_scale(unit), unit), *order]
+    for scale, name in order:
         rate = 1.0 / (step * scale) if step > 0 else 0
         if 0.5 <= rate <= 50_000:
-            return (t - t[0]) * scale, unit
+            return (t - t[0]) * scale, name
     return t - t[0], "s"
+
+
+#: Unix times (s) of 2000-01-01 and 2100-01-01 UTC: a time column whose first value lies
+#: between them, in its unit, is a clock.
+_EPOCH_SPAN = (946_684_800, 4_102_444_800)
+
+
+def numeric_time_meaning(
+    tcol: str,
+    unit: str,
+    first: Any,
+    step: float,
+    whole: bool,
+    named: bool = True,
+    how: str = "",
+) -> tuple[str, Any, str | None]:
+    """The reader's note on a numeric time column read in ``unit``, the start it gives, and
+    a warning (or None).
+
+    ``first``: its first value (as stored); ``step``: its median step (as stored);
+    ``whole``: the column holds whole numbers (an integer column). A first value that is a
+    Unix time (2000 to 2100, in ``unit``) gives the start, in UTC. A column of whole numbers
+    one apart read as seconds (1 Hz) is warned of: it may count milliseconds or samples.
+
+    Examples
+    --------
+    >>> note, start, warn = numeric_time_meaning("ts", "ms", 1709629200000, 10.0, True)
+    >>> note, str(start), warn
+    ("time column 'ts' read as ms, Unix times: start 2024-03-05 09:00:00+00:00 (UTC)", '2024-03-05 09:00:00+00:00', None)
+    >>> numeric_time_meaning("time", "s", 0, 1.0, True)[2]  # doctest: +ELLIPSIS
+    "time column 'time' holds whole numbers one apart, read as seconds (1 Hz): ..."
+    """
+    note = (
+        f"time column {tcol!r} read as {unit}{how}"
+        if named
+        else f"first column read as a time column in {unit}"
+    )
+    start = None
+    try:
+        value = int(first) if whole else float(first)
+        seconds = value * time_scale(unit)
+    except (TypeError, ValueError, OverflowError):
+        seconds = None
+    if seconds is not None and _EPOCH_SPAN[0] <= seconds < _EPOCH_SPAN[1]:
+        unit_pd = {"s": "s", "ms": "ms", "us": "us", "ns": "ns"}[unit]
+        start = pd.Timestamp(value, unit=unit_pd, tz="UTC").to_pydatetime(warn=False)
+        note += f", Unix times: start {start} (UTC)"
+    warn = None
+    if unit == "s" and whole and step == 1.0 and named and not how:
+        warn = (
+            f"time column {tcol!r} holds whole numbers one apart, read as seconds (1 Hz): "
+            "if they count milliseconds, name the column time_ms or give the rate (--fs, "
+            "fs=); if they count samples, give the rate"
+        )
+        note += " (whole numbers one apart: if ms or samples, give the rate)"
+    return note, start, warn
+
+
+def time_unit_said(lay: TableLayout | None, column: str, unit: str) -> str:
+    """How the note says where a time column's unit came from: its units row or its name
+    (empty when its step decided)."""
+    if lay is not None and lay.column_units.get(column):
+        return " (its units row says so)" if lay.time_unit(column) == unit else ""
+    return " (its name says so)" if named_time_unit(column) == unit else ""
+
+
+def trailing_empty_rows(df: pd.DataFrame) -> int:
+    """How many rows at the end of ``df`` hold no value (a row of separators alone,
+    ``,,,``, as spreadsheet exports end)."""
+    if not len(df) or not df.shape[1]:
+        return 0
+    empty = df.isna().all(axis=1).to_numpy(bool)
+    filled = np.flatnonzero(~empty)
+    return len(df) if not filled.size else int(len(df) - 1 - filled[-1])
+
+
+def empty_rows_note(k: int) -> str:
+    """The reader's note on ``k`` rows of empty fields left out at a table's end."""
+    return f"{k} row{'s' if k != 1 else ''} of empty fields at the end left out"
+
+
+def non_numeric_hint(value: Any, row: int, lay: TableLayout | None = None) -> str:
+    """What a non-numeric value (at data row ``row``, from 1) may mean: a decimal comma,
+    or a units row under the header. Empty when neither."""
+    text = str(value).strip()
+    if re.fullmatch(r"[+-]?\d*,\d+([eE][+-]?\d+)?", text):
+        return (
+            ": a decimal comma? Save the table with decimal points, or with ';' between "
+            "fields and every number written with a decimal comma"
+        )
+    if row == 1 and lay is not None and lay.header and text.strip("[]()").lower() in _UNIT_WORDS:
+        return ": a row of units under the header? Remove it (or write only known units in it)"
+    return ""
 
 
 #: The column Parquet files written by pandas hold an unnamed index in.
@@ -614,25 +1002,68 @@ def repeated_header_message(row: int, columns: list[str]) -> str:
     )
 
 
+def kept_columns(names: list[str], channels: Any, src: str) -> set[str] | None:
+    """The columns a channel selection keeps (names or 0-based indices, as
+    :func:`movement.read`'s ``channels=`` and a sidecar's ``Channels``), or None when it
+    keeps all. A selection that names no column is refused as the selection itself is."""
+    if channels is None:
+        return None
+    from . import _select
+
+    probe = RawSignal(np.zeros((0, len(names))), list(names))
+    _select(probe, channels, src)
+    return set(probe.channels)
+
+
+def text_columns(
+    df: pd.DataFrame, kept: set[str] | None, src: str, lay: TableLayout | None = None, row0: int = 0
+) -> pd.DataFrame:
+    """``df`` with its columns of text that the selection ``kept`` leaves out made missing
+    values (a label column, ``subject``: ``S01``), kept in place so that indices select the
+    same columns; a column of text kept is refused, naming its first value that is no
+    number and its data row (from ``row0``)."""
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if not bad:
+        return df
+    unused = [c for c in bad if kept is not None and c not in kept]
+    if unused:
+        df = df.copy()
+        for c in unused:  # (a few columns)
+            df[c] = np.nan
+    used = [c for c in bad if c not in unused]
+    if not used:
+        return df
+    col = used[0]
+    text = df[col].astype("string").str.strip()
+    number = pd.to_numeric(text.mask(text == ""), errors="coerce")
+    wrong = (number.isna() & text.notna() & (text != "")).to_numpy(bool)
+    if not wrong.any():
+        raise RecordingError(f"non-numeric values in column {col!r}", src)
+    i = int(np.flatnonzero(wrong)[0])
+    value, row = text.iloc[i], row0 + i + 1
+    raise RecordingError(
+        f"non-numeric value {value[:30]!r} in column {col!r} (data row {row})"
+        + non_numeric_hint(value, row, lay),
+        src,
+    )
+
+
 @register_reader(".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", description="text table")
-def read_text_table(path: Path) -> RawSignal:
-    """Read a delimited text table (header or none, optional time column)."""
+def read_text_table(path: Path, channels: Any = None) -> RawSignal:
+    """Read a delimited text table (header or none, optional time column).
+
+    ``channels``: the selection :func:`movement.read` will keep (see :func:`kept_columns`):
+    a column of text it leaves out is no error.
+    """
     src = str(path)
-    keys, n_comment, sep, header, first = _sniff(path)
+    lay = table_layout(path)
+    n_comment, sep, header, first = lay.n_comment, lay.sep, lay.header, lay.first
     if first is None:
         raise RecordingError("the file is empty (no data rows)", src)
     if header:
         header_width_check(path, n_comment, sep, first)
     try:
-        df = pd.read_csv(
-            path,
-            sep=sep if sep is not None else r"\s+",
-            header=0 if header else None,
-            skiprows=n_comment,
-            comment=None,
-            engine="c",
-            skipinitialspace=True,
-        )
+        df = pd.read_csv(path, **lay.csv_kwargs())
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RecordingError(f"cannot parse as a table ({msg})", src) from None
@@ -645,33 +1076,33 @@ def read_text_table(path: Path) -> RawSignal:
         # (its missing fields would be missing samples, its last field a number cut short)
         df = df.iloc[:-1]
         warnings.warn(f"{src}: {cut}: left out", stacklevel=3)
+    notes: dict[str, str] = dict(lay.notes)
+    empty = trailing_empty_rows(df)
+    if empty:  # (a spreadsheet's rows of separators alone: as blank lines)
+        df = df.iloc[: len(df) - empty]
+        notes["empty_rows"] = empty_rows_note(empty)
     if df.empty:
         raise RecordingError("the file has a header but no data rows", src)
-    if not header:
-        labels = keys.get("labels")
-        names = labels.split() if labels else None
-        if names and len(names) == df.shape[1]:
-            df.columns = names
-        else:
-            df.columns = [f"ch{i + 1}" for i in range(df.shape[1])]
-    df.columns = [str(c).strip() for c in df.columns]
+    df.columns = lay.column_names(list(df.columns))
     if header:
         again = repeated_header_row(df)
         if again is not None:
             raise RecordingError(repeated_header_message(again, list(df.columns)), src)
-    kept = [_unnamed_kept(df[c], c) for c in df.columns]
-    notes: dict[str, str] = {}
-    index = [c for c, k in zip(df.columns, kept, strict=True) if not k and df[c].notna().any()]
+    kept = [_unnamed_kept(df[c], c) and c not in lay.drop for c in df.columns]
+    index = [
+        c
+        for c, k in zip(df.columns, kept, strict=True)
+        if not k and c not in lay.drop and df[c].notna().any()
+    ]
     if index:
         notes["index"] = f"column {index[0]!r} (row numbers) left out"
     df = df.loc[:, kept]
     time = start = None
-    tcol = next((c for c in df.columns if c.strip().lower() in _TIME_NAMES), None)
+    tcol = next((c for c in df.columns if is_time_name(c)), None)
     if tcol is not None:
         col = df[tcol]
         if pd.api.types.is_numeric_dtype(col):
-            time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
-            notes["time"] = f"time column {tcol!r} read as {unit}"
+            time, start, notes["time"] = _numeric_time(col, tcol, lay, src)
         else:
             time, start, fmt, told = _parse_timestamps(col, src)
             notes["time"] = timestamp_note(tcol, fmt, told)
@@ -679,46 +1110,47 @@ def read_text_table(path: Path) -> RawSignal:
     elif not header and df.shape[1] >= 2:
         c0 = df.columns[0]
         if pd.api.types.is_numeric_dtype(df[c0]) and _is_time_like(df[c0].to_numpy(float)):
-            time, unit = _numeric_time_to_seconds(df[c0].to_numpy(), named=False)
-            notes["time"] = f"first column read as a time column in {unit}"
+            time, start, notes["time"] = _numeric_time(df[c0], c0, None, src, named=False)
             df = df.drop(columns=[c0])
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if bad:
-        col = bad[0]
-        coerced = pd.to_numeric(df[col], errors="coerce")
-        row = (
-            int(np.flatnonzero(coerced.isna() & df[col].notna())[0])
-            if (coerced.isna() & df[col].notna()).any()
-            else 0
-        )
-        value = df[col].iloc[row]
-        raise RecordingError(
-            f"non-numeric value {str(value)[:30]!r} in column {col!r} (data row {row + 1})", src
-        )
+    df = text_columns(df, kept_columns(list(df.columns), channels, src), src, lay)
     if df.shape[1] == 0:
         raise RecordingError("no numeric channel columns", src)
-    fs = None
-    for k in ("sampling rate (hz)", "sampling rate", "sampling frequency", "fs"):
-        if k in keys:
-            try:
-                fs = float(keys[k])
-            except ValueError:
-                pass
-            break
     return RawSignal(
         data=df.to_numpy(dtype=np.float64),
         channels=list(df.columns),
-        fs=fs,
+        fs=lay.fs,
         time=time,
-        start=start,
-        units=keys.get("units"),
+        start=start if start is not None else lay.start,
+        units=lay.units,
+        modality=lay.modality,
         notes=notes,
     )
 
 
+def _numeric_time(
+    col: pd.Series, tcol: str, lay: TableLayout | None, src: str, named: bool = True
+) -> tuple[np.ndarray, Any, str]:
+    """A numeric time column in seconds from its first value, its start (Unix times) and
+    the reader's note; a column of whole numbers one apart read as seconds is warned of."""
+    v = col.to_numpy()
+    unit = lay.time_unit(tcol) if lay is not None and named else None
+    time, got = _numeric_time_to_seconds(v, named=named, unit=unit)
+    # (whole numbers by value: a column of them with empty rows cut off the end reads as
+    # floats, and the streamed read sees its first rows')
+    whole = bool(np.all(np.mod(v.astype(np.float64), 1) == 0))
+    step = float(np.median(np.diff(v.astype(np.float64)))) if len(v) > 1 else 0.0
+    note, start, warn = numeric_time_meaning(
+        tcol, got, v[0] if len(v) else None, step, whole, named, time_unit_said(lay, tcol, got)
+    )
+    if warn:
+        warnings.warn(f"{src}: {warn}", stacklevel=4)
+    return time, start, note
+
+
 @register_reader(".parquet", ".pq", extra="parquet", description="Apache Parquet table")
-def read_parquet(path: Path) -> RawSignal:
-    """Read a Parquet table (needs ``pyarrow``); columns as in a CSV."""
+def read_parquet(path: Path, channels: Any = None) -> RawSignal:
+    """Read a Parquet table (needs ``pyarrow``); columns as in a CSV (``channels``: as for
+    :func:`read_text_table`)."""
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -733,6 +1165,8 @@ def read_parquet(path: Path) -> RawSignal:
         # (thrift's messages run over several lines: the first says what is wrong)
         raise RecordingError(f"not a readable Parquet file ({_first_line(exc)})", src) from None
     df = df.loc[:, [not STORED_INDEX.match(str(c)) for c in df.columns]]
+    if df.empty:  # (columns and no rows: as the streamed read says it)
+        raise RecordingError("the table has no rows", src)
     meta = table.schema.metadata or {}
     fs = None
     if b"movement.fs" in meta:
@@ -744,22 +1178,18 @@ def read_parquet(path: Path) -> RawSignal:
             ) from None
     notes: dict[str, str] = {}
     time = start = None
-    tcol = next((c for c in df.columns if str(c).lower() in _TIME_NAMES), None)
+    df.columns = [str(c) for c in df.columns]
+    tcol = next((c for c in df.columns if is_time_name(c)), None)
     if tcol is not None:
         col = df.pop(tcol)
         if pd.api.types.is_numeric_dtype(col):
-            time, unit = _numeric_time_to_seconds(col.to_numpy(), named=True)
-            notes["time"] = f"time column {tcol!r} read as {unit}"
+            time, start, notes["time"] = _numeric_time(col, tcol, TableLayout(), src)
         else:
             # (datetimes as text dates are: an empty cell, NaT, is named, not read as
             # -9.2e18 ns; the note as the streamed read's)
             time, start, fmt, told = _parse_timestamps(col, src)
             notes["time"] = timestamp_note(str(tcol), fmt, told)
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if bad:
-        raise RecordingError(f"non-numeric column {bad[0]!r}", src)
-    if df.empty:
-        raise RecordingError("the table has no rows", src)
+    df = text_columns(df, kept_columns(list(df.columns), channels, src), src)
     return RawSignal(
         df.to_numpy(np.float64),
         [str(c) for c in df.columns],
