@@ -765,6 +765,21 @@ def test_info_of_a_long_table_reads_it_in_chunks_and_says_the_same(
     assert len(calls) == len(files)  # each went through the chunked reader first
 
 
+def _accel_edf_signals(rng: np.random.Generator, n: int) -> list:
+    """A still wrist's three axes at 100 Hz in g, as edfio signals."""
+    edfio = pytest.importorskip("edfio")
+    return [
+        edfio.EdfSignal(
+            rng.normal(0, 0.01, n) + (1.0 if c == "Z" else 0.0),
+            100,
+            label=f"Acc{c}",
+            physical_dimension="g",
+            physical_range=(-8, 8),
+        )
+        for c in "XYZ"
+    ]
+
+
 def test_edf_signals_of_another_rate_are_chosen_by_name_and_said(tmp_path: Path) -> None:
     """An EDF with EMG at 1000 Hz and an accelerometer at 100 Hz: the accelerometer was
     dropped with a note only, ``channels=["Acc X"]`` said it was not in the file, and
@@ -784,16 +799,7 @@ def test_edf_signals_of_another_rate_are_chosen_by_name_and_said(tmp_path: Path)
         )
         for i in (1, 2)
     ]
-    acc = [
-        edfio.EdfSignal(
-            rng.normal(0, 0.01, 6_000) + (1.0 if c == "Z" else 0.0),
-            100,
-            label=f"Acc{c}",
-            physical_dimension="g",
-            physical_range=(-8, 8),
-        )
-        for c in "XYZ"
-    ]
+    acc = _accel_edf_signals(rng, 6_000)
     path = tmp_path / "mixed.edf"
     edfio.Edf([*emg, *acc]).write(path)
     with pytest.warns(
@@ -828,17 +834,7 @@ def test_a_discontinuous_edf_is_said_on_screen(tmp_path: Path) -> None:
     """An EDF+D file's records are joined end to end: every onset after a time gap is
     early. That was a note only; it is a warning (the batch's summary row says it)."""
     edfio = pytest.importorskip("edfio")
-    rng = np.random.default_rng(0)
-    sigs = [
-        edfio.EdfSignal(
-            rng.normal(0, 0.01, 7000) + (1.0 if c == "Z" else 0.0),
-            100,
-            label=f"Acc{c}",
-            physical_dimension="g",
-            physical_range=(-8, 8),
-        )
-        for c in "XYZ"
-    ]
+    sigs = _accel_edf_signals(np.random.default_rng(0), 7_000)
     edfio.Edf(sigs, annotations=[edfio.EdfAnnotation(1.0, None, "x")]).write(tmp_path / "c.edf")
     raw = (tmp_path / "c.edf").read_bytes()
     for k in range(60, 70):  # records 60-69 start 30 s later: a gap of 30 s
