@@ -765,6 +765,11 @@ def test_info_of_a_long_table_reads_it_in_chunks_and_says_the_same(
     assert len(calls) == len(files)  # each went through the chunked reader first
 
 
+def _accel_edf_signals_array(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A still wrist's three axes at 100 Hz in g, (n, 3)."""
+    return rng.normal(0, 0.01, (n, 3)) + np.array([0.0, 0.0, 1.0])
+
+
 def _accel_edf_signals(rng: np.random.Generator, n: int) -> list:
     """A still wrist's three axes at 100 Hz in g, as edfio signals."""
     edfio = pytest.importorskip("edfio")
@@ -830,20 +835,108 @@ def test_edf_signals_of_another_rate_are_chosen_by_name_and_said(tmp_path: Path)
     )
 
 
-def test_a_discontinuous_edf_is_said_on_screen(tmp_path: Path) -> None:
-    """An EDF+D file's records are joined end to end: every onset after a time gap is
-    early. That was a note only; it is a warning (the batch's summary row says it)."""
+def _edf_plus_d(tmp_path: Path, x: np.ndarray, gaps: dict[int, float]) -> tuple[Path, Path]:
+    """An EDF+C file of ``x`` (100 Hz, g, 1 s records) and its EDF+D copy in which the
+    records from ``k`` on start ``gaps[k]`` s later (onsets edited in the bytes)."""
     edfio = pytest.importorskip("edfio")
-    sigs = _accel_edf_signals(np.random.default_rng(0), 7_000)
-    edfio.Edf(sigs, annotations=[edfio.EdfAnnotation(1.0, None, "x")]).write(tmp_path / "c.edf")
-    raw = (tmp_path / "c.edf").read_bytes()
-    for k in range(60, 70):  # records 60-69 start 30 s later: a gap of 30 s
-        assert raw.count(f"+{k}\x14\x14".encode()) == 1
-        raw = raw.replace(f"+{k}\x14\x14".encode(), f"+{k + 30}\x14\x14".encode())
-    (tmp_path / "d.edf").write_bytes(raw.replace(b"EDF+C", b"EDF+D", 1))
-    with pytest.warns(UserWarning, match="EDF\\+D .*onsets after a gap are early by its length"):
-        rec = movement.read(tmp_path / "d.edf")
-    assert "discontinuous" in rec.notes
+    sigs = [
+        edfio.EdfSignal(
+            x[:, i], 100, label=f"Acc{c}", physical_dimension="g", physical_range=(-8, 8)
+        )
+        for i, c in enumerate("XYZ")
+    ]
+    cont = tmp_path / "c.edf"
+    edfio.Edf(sigs, annotations=[edfio.EdfAnnotation(1.0, None, "start")]).write(cont)
+    raw = cont.read_bytes()
+    n_rec = len(x) // 100
+    shift = np.zeros(n_rec)
+    for k, s in gaps.items():
+        shift[k:] += s
+    for k in range(n_rec - 1, -1, -1):  # (from the end: an edited onset is never met again)
+        if shift[k]:
+            tal, edit = f"+{k}\x14\x14".encode(), f"+{k + shift[k]:.12g}\x14\x14".encode()
+            d = len(edit) - len(tal)  # (into the record's zero padding: the same length)
+            tal, edit = tal + b"\x00" * (max(d, 0) + 1), edit + b"\x00" * (max(-d, 0) + 1)
+            assert raw.count(tal) == 1
+            raw = raw.replace(tal, edit)
+    disc = tmp_path / "d.edf"
+    disc.write_bytes(raw.replace(b"EDF+C", b"EDF+D", 1))
+    return cont, disc
+
+
+def test_an_edf_plus_d_file_is_put_on_its_clock_with_its_gaps_missing(tmp_path: Path) -> None:
+    """An EDF+D file's records were joined end to end (a warning said every onset after a
+    gap was early): they are placed at their timekeeping onsets, the gaps NaN."""
+    x = _accel_edf_signals_array(np.random.default_rng(0), 7_000)
+    cont, disc = _edf_plus_d(tmp_path, x, {60: 30.0})
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # (the continuous file: nothing to say)
-        assert "discontinuous" not in movement.read(tmp_path / "c.edf").notes
+        warnings.simplefilter("error")  # (restored: nothing to warn of)
+        rec = movement.read(disc)
+        c = movement.read(cont)
+    assert "discontinuous" not in c.notes and c.data.shape == (7_000, 3)
+    assert rec.data.shape == (10_000, 3)
+    note = rec.notes["discontinuous"]
+    assert "1 gap(s) between data records, 30 s in all, restored as missing" in note
+    gap = np.isnan(rec.data).all(axis=1)
+    assert np.array_equal(np.flatnonzero(gap), np.arange(6_000, 9_000))
+    assert not np.isnan(rec.data[~gap]).any()
+    np.testing.assert_array_equal(rec.data[:6_000], c.data[:6_000])
+    np.testing.assert_array_equal(rec.data[9_000:], c.data[6_000:])
+    # the rows read on demand (the stream's reader) are the same, across the gap too
+    rows = devices.open_edf(disc).data
+    assert len(rows) == 10_000
+    for a, b in ((0, 10_000), (5_990, 6_010), (6_100, 6_200), (8_990, 9_010), (9_999, 10_000)):
+        np.testing.assert_array_equal(rows[a:b], rec.data[a:b])
+    assert rows.select([2])[5_990:9_010].shape == (3_020, 1)
+
+
+def test_events_of_an_edf_plus_d_file_are_on_its_clock(tmp_path: Path) -> None:
+    """Scored whole or streamed, the events after a gap are where the clock puts them,
+    and none spans the gap."""
+    from movement.simulate import simulate
+    from movement.stream import score_stream
+
+    x = simulate("accel", 600, seed=3).recording.data
+    cont, disc = _edf_plus_d(tmp_path, x, {300: 45.0})
+    cols = ["onset", "duration", "trial_type"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a short recording: calibration, non-wear notes)
+        c = movement.score(movement.read(cont), stream=False)
+        d = movement.score(movement.read(disc), stream=False)
+        streamed = score_stream(disc, window_s=60)
+    pd.testing.assert_frame_equal(
+        d[cols].reset_index(drop=True), streamed[cols].reset_index(drop=True)
+    )
+    assert not ((d.onset < 345.0) & (d.onset + d.duration > 300.0 + 1e-9)).any()
+    # events well clear of the gap (and of the filters' reach) are the continuous file's,
+    # moved by 45 s after it
+    clear_c = c[(c.onset + c.duration < 290) | (c.onset > 310)].copy()
+    clear_c.loc[clear_c.onset > 310, "onset"] += 45.0
+    clear_d = d[(d.onset + d.duration < 290) | (d.onset > 355)]
+    assert len(clear_c) >= 30
+    pd.testing.assert_frame_equal(
+        clear_c[cols].reset_index(drop=True), clear_d[cols].reset_index(drop=True), atol=0.011
+    )
+
+
+def test_an_edf_plus_d_file_with_unusable_onsets_is_joined_with_a_warning(tmp_path: Path) -> None:
+    """Records that overlap or go back in time, or gaps that would make the clock far
+    longer than the data, are not restored: joined as before, with a warning."""
+    x = _accel_edf_signals_array(np.random.default_rng(1), 7_000)
+    _, back = _edf_plus_d(tmp_path, x, {60: -0.5})
+    with pytest.warns(UserWarning, match="EDF\\+D .*overlap or go back in time.*early by its"):
+        rec = movement.read(back)
+    assert rec.data.shape == (7_000, 3) and "not restored" in rec.notes["discontinuous"]
+    far = tmp_path / "far"
+    far.mkdir()
+    _, disc = _edf_plus_d(far, x, {60: 1e7})
+    with pytest.warns(UserWarning, match="record onsets span .* for 70 s of data"):
+        assert movement.read(disc).data.shape == (7_000, 3)
+
+
+def test_edf_runs_on_onsets_off_the_sample_grid() -> None:
+    """Onsets between samples are rounded to the grid and the rounding is said."""
+    runs, n, off = devices._edf_runs(np.array([0.0, 1.0, 2.504, 3.504]), 100, 100.0)
+    assert runs.tolist() == [[0, 0, 200], [250, 200, 200]] and n == 450
+    assert off == pytest.approx(0.4, abs=1e-9)
+    assert "overlap" in devices._edf_runs(np.array([0.0, 0.5]), 100, 100.0)

@@ -204,15 +204,22 @@ class EdfRows:
         Samples per signal (the shortest of them).
     fs : float
         Their sampling rate (Hz).
+    runs : ndarray of int, shape (n_runs, 3), optional
+        For an EDF+D file, the runs of contiguous data records on the recording's clock:
+        ``(row, file_sample, length)`` each (see :func:`_edf_runs`). The rows are then those
+        of the clock, ``n`` of them: samples between runs (the gaps) are NaN, missing.
     """
 
     ndim = 2
     dtype = np.dtype(np.float64)
 
-    def __init__(self, signals: list[Any], n: int, fs: float) -> None:
+    def __init__(
+        self, signals: list[Any], n: int, fs: float, runs: np.ndarray | None = None
+    ) -> None:
         self.signals = list(signals)
         self.n = int(n)
         self.fs = float(fs)
+        self.runs = runs
         self.shape = (self.n, len(self.signals))
 
     def __len__(self) -> int:
@@ -220,18 +227,33 @@ class EdfRows:
 
     def select(self, idx: list[int]) -> EdfRows:
         """The same rows with only the signals ``idx`` (in that order)."""
-        return EdfRows([self.signals[i] for i in idx], self.n, self.fs)
+        return EdfRows([self.signals[i] for i in idx], self.n, self.fs, self.runs)
+
+    def _read(self, out: np.ndarray, a: int, b: int) -> None:
+        """File samples ``a:b`` of every signal into ``out``."""
+        for j, sig in enumerate(self.signals):  # loop over channels
+            # samples a:b exactly: edfio rounds second * fs back to the index
+            out[:, j] = sig.get_data_slice(a / self.fs, b / self.fs)
 
     def __getitem__(self, key: slice) -> np.ndarray:
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise TypeError("EdfRows supports row slices rows[a:b] only")
         a, b, _ = key.indices(self.n)
         b = max(a, b)
-        out = np.empty((b - a, len(self.signals)))
-        if b > a:
-            for j, sig in enumerate(self.signals):  # loop over channels
-                # samples a:b exactly: edfio rounds second * fs back to the index
-                out[:, j] = sig.get_data_slice(a / self.fs, b / self.fs)
+        if self.runs is None:
+            out = np.empty((b - a, len(self.signals)))
+            if b > a:
+                self._read(out, a, b)
+        else:  # EDF+D: the runs of records that meet a:b, NaN between them
+            out = np.full((b - a, len(self.signals)), np.nan)
+            row, at, length = self.runs.T
+            first = max(0, int(np.searchsorted(row + length, a, side="right")))
+            last = int(np.searchsorted(row, b, side="left"))
+            for r in range(first, last):  # loop over the runs met (gaps + 1 at most)
+                lo, hi = max(a, int(row[r])), min(b, int(row[r] + length[r]))
+                if hi > lo:
+                    f = int(at[r]) + lo - int(row[r])
+                    self._read(out[lo - a : hi - a], f, f + hi - lo)
         self._drop_pages()
         return out
 
@@ -269,6 +291,89 @@ def _edf_rate(signals: list[Any], channels: Any, src: str) -> float:
             src,
         )
     return chosen.pop()
+
+
+#: An EDF+D file's clock may be at most this many times longer than its records (and
+#: at least 1e8 samples): beyond it the gaps are taken for wrong onsets, not restored.
+_EDF_GAP_LIMIT = 100
+
+
+def _edf_record_onsets(path: Path, n_records: int) -> np.ndarray | None:
+    """The onsets (s) of the first ``n_records`` data records of an EDF+/BDF+ file.
+
+    Each data record's first annotation signal begins with its timekeeping annotation,
+    ``+onset\\x14\\x14`` (EDF+ specification, section 2.2.4): its onset is read from the
+    file's bytes (memory-mapped; the first 64 bytes of that signal in each record). None
+    when the file has no annotation signal or a record's onset cannot be read.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(256)
+        n_sig = int(head[252:256].decode("ascii").strip())
+        rest = fh.read(256 * n_sig)
+    bps = 3 if head[:8] == b"\xffBIOSEMI" else 2
+    labels = [rest[16 * i : 16 * i + 16].strip() for i in range(n_sig)]
+    off = n_sig * (16 + 80 + 8 * 5 + 80)  # label .. prefiltering, then samples per record
+    per_record = [int(rest[off + 8 * i : off + 8 * i + 8].decode("ascii")) for i in range(n_sig)]
+    ann = [i for i, lab in enumerate(labels) if lab in (b"EDF Annotations", b"BDF Annotations")]
+    record = sum(per_record) * bps
+    n_records = min(n_records, (path.stat().st_size - 256 * (n_sig + 1)) // record)
+    if not ann or n_records <= 0:
+        return None
+    at = sum(per_record[: ann[0]]) * bps
+    width = min(per_record[ann[0]] * bps, 64)
+    mm = np.memmap(path, np.uint8, "r", offset=256 * (n_sig + 1), shape=(n_records, record))
+    tal = np.array(mm[:, at : at + width])
+    del mm
+    end = np.argmax(tal == 0x14, axis=1)  # the first separator of each record's TAL
+    if not (tal[np.arange(n_records), end] == 0x14).all():
+        return None
+    try:
+        return np.fromiter(
+            (float(bytes(r[:k])) for r, k in zip(tal, end, strict=True)), float, n_records
+        )
+    except ValueError:
+        return None
+
+
+def _edf_runs(onsets: np.ndarray, spr: int, fs: float) -> tuple[np.ndarray, int, float] | str:
+    """The runs of contiguous data records of an EDF+D file on its clock.
+
+    Parameters
+    ----------
+    onsets : ndarray
+        Each data record's onset (s), :func:`_edf_record_onsets`.
+    spr : int
+        Samples per data record of the signals kept.
+    fs : float
+        Their sampling rate (Hz).
+
+    Returns
+    -------
+    (runs, n, off) or str
+        ``runs`` (n_runs, 3): each run's first row on the clock (onsets rounded to the
+        sample grid), its first sample in the file and its length (samples); ``n``
+        the clock's length (samples); ``off`` the largest rounding (samples). A string
+        says why the onsets cannot be used: records that overlap or go back in time, or
+        gaps that would make the clock over ``_EDF_GAP_LIMIT`` times the records.
+
+    Examples
+    --------
+    >>> runs, n, off = _edf_runs(np.array([0.0, 1.0, 5.0, 6.0]), 100, 100.0)
+    >>> runs.tolist(), n, off
+    ([[0, 0, 200], [500, 200, 200]], 700, 0.0)
+    """
+    rel = (onsets - onsets[0]) * fs
+    row = np.rint(rel).astype(np.int64)
+    if np.any(np.diff(row) < spr):
+        return "data records overlap or go back in time on their onsets"
+    n_file = len(row) * spr
+    n = int(row[-1]) + spr
+    if n > max(_EDF_GAP_LIMIT * n_file, 10**8):
+        return f"the record onsets span {n / fs:g} s for {n_file / fs:g} s of data (wrong onsets?)"
+    first = np.r_[0, np.flatnonzero(np.diff(row) != spr) + 1]  # records that start a run
+    length = np.diff(np.r_[first, len(row)]) * spr
+    runs = np.column_stack([row[first], first * spr, length])
+    return runs, n, float(np.abs(rel - row).max())
 
 
 def open_edf(path: Path, channels: Any = None) -> RawSignal:
@@ -331,20 +436,43 @@ def open_edf(path: Path, channels: Any = None) -> RawSignal:
         start = edf.startdatetime
     except Exception as exc:  # noqa: BLE001 - anonymised or invalid dates
         notes["start"] = f"start date not usable ({_one_line(exc)})"
+    runs = None
     try:
-        if not edf.is_continuous:
+        continuous = edf.is_continuous
+    except Exception:  # noqa: BLE001 - plain EDF has no continuity flag
+        continuous = True
+    if not continuous:  # EDF+D: the records are put on the file's clock, gaps missing
+        spr = int(kept[0].samples_per_data_record)
+        onsets = _edf_record_onsets(path, n // spr) if spr else None
+        made = (
+            _edf_runs(onsets, spr, best)
+            if onsets is not None and len(onsets) == n // spr
+            else "the records' timekeeping onsets could not be read"
+        )
+        if isinstance(made, str):  # (on screen too: every onset after a gap is early)
             notes["discontinuous"] = (
                 "EDF+D (discontinuous) file: data records were joined end to end, "
-                "time gaps between them are not restored"
+                f"time gaps between them are not restored ({made})"
             )
-    except Exception:  # noqa: BLE001, S110 - plain EDF has no continuity flag
-        pass
-    if "discontinuous" in notes:  # (on screen too: every onset after a gap is early)
-        warnings.warn(
-            f"{src}: {notes['discontinuous']}: onsets after a gap are early by its length; "
-            "split the file at its gaps (e.g. with edfio) to score it on its clock",
-            stacklevel=3,
-        )
+            warnings.warn(
+                f"{src}: {notes['discontinuous']}: onsets after a gap are early by its "
+                "length; split the file at its gaps (e.g. with edfio) to score it on its clock",
+                stacklevel=3,
+            )
+        else:
+            runs, n_clock, off = made
+            notes["discontinuous"] = (
+                f"EDF+D (discontinuous) file: {len(runs) - 1} gap(s) between data records, "
+                f"{(n_clock - n) / best:g} s in all, restored as missing samples"
+                + (
+                    f"; record onsets rounded to the sample grid by up to {off / best:.3g} s"
+                    if off > 1e-3
+                    else ""
+                )
+            )
+            if len(runs) == 1:
+                runs = None  # (marked EDF+D, but its records are contiguous)
+            n = n_clock
     try:
         anns = edf.annotations
     except Exception as exc:  # noqa: BLE001
@@ -361,7 +489,7 @@ def open_edf(path: Path, channels: Any = None) -> RawSignal:
         )
     modality = _guess_modality(labels, [s.transducer_type for s in kept], dims)
     return RawSignal(
-        data=EdfRows(kept, n, best),  # type: ignore[arg-type]
+        data=EdfRows(kept, n, best, runs),  # type: ignore[arg-type]
         channels=labels,
         fs=best,
         start=start,
