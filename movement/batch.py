@@ -51,6 +51,7 @@ __all__ = [
     "is_streamed",
     "score_one",
     "score_batch",
+    "say_model_settings",
     "expand_inputs",
     "parse_shard",
     "shard_of",
@@ -84,12 +85,16 @@ class ScoreOptions:
 
     def key(self, modality: str | None = None) -> str:
         """Hash of what changes results (not ``debug`` or ``threads``); with ``modality``,
-        of that modality's settings only (a file of that modality scores the same whatever
-        the other's are: an EMG setting changed does not re-score accelerometry)."""
-        model = self.model
+        of that modality's settings and model only (a file of that modality scores the
+        same whatever the other's are: an EMG setting changed does not re-score
+        accelerometry).
+
+        A model file counts by its fitted models' content (:func:`_model_key`), not by its
+        name, folder or modification time: renamed, moved, copied or trained again alike
+        (same data, seed and settings), it re-scores nothing."""
+        model: Any = self.model
         if model not in ("default", "rules") and Path(model).exists():
-            st = Path(model).stat()
-            model = f"{Path(model).resolve()}:{st.st_size}:{st.st_mtime_ns}"
+            model = _model_key(model, modality)
         settings = self.settings.to_dict()
         return params_hash(
             {
@@ -103,6 +108,50 @@ class ScoreOptions:
                 "version": __version__,
             }
         )
+
+
+def _model_key(model: str, modality: str | None) -> Any:
+    """What :meth:`ScoreOptions.key` holds of a model file: the parameters-hash identity
+    of its model for ``modality`` (of each of its models without one): the fitted model's
+    content (:class:`movement.classify.ModelName`), as the events' parameters hash. A
+    file that is no usable model (each file then fails, saying why) counts by its path,
+    size and modification time."""
+    from .classify import load_model, read_model_file
+    from .config import CONFIGS
+
+    try:
+        bundle, _ = read_model_file(model)
+        held = [modality] if modality else sorted(bundle["models"])
+        return {m: getattr(load_model(model, m, CONFIGS[m]())[1], "identity", None) for m in held}
+    except (MovementError, KeyError, OSError):
+        st = Path(model).stat()
+        return f"{Path(model).resolve()}:{st.st_size}:{st.st_mtime_ns}"
+
+
+#: The model-settings warnings said in this process (:func:`say_model_settings`).
+_SAID: set[str] = set()
+
+
+def say_model_settings(opts: ScoreOptions) -> None:
+    """Warn, once per process and message, of each model in ``opts.model`` trained with
+    settings that change the segments' features from ``opts.settings``'
+    (:func:`movement.classify.settings_warning`): said once for the batch, before its
+    files are scored, and not in each file's summary row. ``--model rules``: nothing."""
+    if opts.model == "rules":
+        return
+    from .classify import ModelSettingsWarning, load_model, settings_warning
+
+    for m in ("emg", "accel"):
+        cfg = opts.settings.for_modality(m)
+        try:
+            _, name = load_model(opts.model, m, cfg)
+        except MovementError:
+            continue  # (no model for it, or a bad file: each file says so)
+        who = "the default model" if opts.model == "default" else f"model {opts.model}"
+        said = settings_warning(who, m, getattr(name, "trained_with", None), cfg.to_dict())
+        if said and said not in _SAID:
+            _SAID.add(said)
+            warnings.warn(said, ModelSettingsWarning, stacklevel=2)
 
 
 def unique_stems(paths: Sequence[str | Path]) -> list[str]:
@@ -430,6 +479,7 @@ def score_one(
     ``name`` is the file as its summary row shows it (default: ``path``): a Dask worker
     is sent the absolute path of a file given as a relative one.
     """
+    from .classify import ModelSettingsWarning
     from .io import format_for, read
     from .pipeline import score
 
@@ -478,10 +528,12 @@ def score_one(
                     write_report(rec, events, page)
         row = summarise(shown, scored)
         # reader warnings (truncated file, resampling...) stay with the file's summary row
+        # (a model trained with other settings is the batch's: said once, before it)
         notes = dict.fromkeys(
             str(w.message).replace(f"{path}: ", "").replace(f"{path.name}: ", "")
             for w in caught
             if issubclass(w.category, UserWarning)
+            and not issubclass(w.category, ModelSettingsWarning)
         )
         row["message"] = "; ".join(notes)
     except MovementError as exc:
@@ -712,6 +764,7 @@ def score_batch(
         raise MovementError("no recordings found in: " + " ".join(str(i) for i in inputs))
     out = output_folder(out_dir)
     with _output_lock(out, shard):
+        say_model_settings(opts)  # (once for the batch, not in every file's row)
         return _score_into(
             paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler, resume=resume,
             progress=progress, shard=shard, on_row=on_row,

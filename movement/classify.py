@@ -41,7 +41,14 @@ from .errors import MovementError
 
 CLASSES = ("fasciculation-like", "dystonia-like", "other")
 
-__all__ = ["CLASSES", "RuleClassifier", "load_model", "review_flags"]
+__all__ = [
+    "CLASSES",
+    "ModelSettingsWarning",
+    "RuleClassifier",
+    "check_probabilities",
+    "load_model",
+    "review_flags",
+]
 
 
 def _sig(z: np.ndarray) -> np.ndarray:
@@ -626,22 +633,230 @@ def load_model(
     model = models[modality]
     _check_entry(model, spec_path, modality)
     _check_features(model, spec_path, modality)
-    # the file's content digest: two models of one name (retrained, copied over) differ
-    digest = _digest(str(spec_path.resolve()), *version)
-    name = f"{spec_path.name} ({bundle.get('name', 'trained')}, sha256 {digest})"
+    # the file's content digest (provenance: two models of one name, retrained or copied
+    # over, are told apart)
+    full = str(spec_path.resolve())
+    digest = _digest(full, *version)
+    name = ModelName(f"{spec_path.name} ({bundle.get('name', 'trained')}, sha256 {digest[:12]})")
+    legacy = _LEGACY_IDENTITIES.get(digest)
+    name.identity = (
+        f"{legacy} ({bundle.get('name', 'trained')}, sha256 {digest[:12]})"
+        if legacy
+        else f"trained model, content sha256 {_content_digest(full, *version, modality)}"
+    )
+    name.trained_with = training_settings(model, bundle, modality)
     return model, name
+
+
+class ModelName(str):
+    """A classifier's name (what the events' ``model`` says: a model file's name, its
+    training name and the file's SHA-256), with what the parameters hash holds of it
+    (``identity``) and the settings its segments were made with in training
+    (``trained_with``: one modality's :meth:`~movement.config.EMGConfig.to_dict`, or None
+    when unknown). A plain ``str`` everywhere else."""
+
+    identity: str | None = None
+    trained_with: dict[str, Any] | None = None
+
+
+#: Model files whose parameters-hash identity is the one of earlier versions, by their
+#: SHA-256: the model shipped with the package (trained 2026-11, ``movement-hgb-0.1.0``),
+#: whose ``default.joblib (movement-hgb-0.1.0, sha256 9b038dbaf931)`` every result scored
+#: with it carries, so that results and batch manifests made with it keep their
+#: parameters hash. Any other model is identified by its fitted content
+#: (:func:`_content_digest`), not by its file's name or bytes.
+_LEGACY_IDENTITIES = {
+    "9b038dbaf9313b28b537fcf54dace5a0fd314faee423313c6787f75e9f28216b": "default.joblib",
+}
 
 
 @lru_cache(maxsize=4)
 def _digest(path: str, size: int, mtime_ns: int, inode: int = 0) -> str:
-    """First 12 hex digits of a file's SHA-256 (once per process and file version)."""
+    """A file's SHA-256, in hex (once per process and file version)."""
     import hashlib
 
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()[:12]
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _content_digest(path: str, size: int, mtime_ns: int, inode: int, modality: str) -> str:
+    """First 16 hex digits of the SHA-256 of a model file's fitted ``modality`` model,
+    pickled again as loaded (protocol 5): what the model computes, without the file's
+    name or what else the file holds (the training's duration, the package versions,
+    the held-out metrics, the other modality's model).
+
+    Two files of one model (renamed, copied, or trained again with the same data, seed
+    and settings) give the same digest; a model fit otherwise, on other features or
+    settings, another one. A model loaded by another numpy or scikit-learn can give
+    another digest (its outputs may differ too). Once per process and file version.
+    """
+    import hashlib
+    import pickle
+
+    bundle = _load_bundle(path, size, mtime_ns, inode)
+    blob = pickle.dumps(bundle["models"][modality], protocol=5)
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def training_settings(
+    model: Any, bundle: dict[str, Any] | None, modality: str
+) -> dict[str, Any] | None:
+    """The settings a model's training segments were made with, for ``modality``: the
+    model's own ``training_settings_`` (``movement train`` keeps them there since 0.6.3),
+    else its file's ``settings`` (kept by every ``movement train`` model file); None when
+    neither says (a model file of another kind)."""
+    own = getattr(model, "training_settings_", None)
+    if isinstance(own, dict):
+        return own
+    kept = bundle.get("settings") if isinstance(bundle, dict) else None
+    if isinstance(kept, dict) and isinstance(kept.get(modality), dict):
+        return kept[modality]
+    return None
+
+
+class ModelSettingsWarning(UserWarning):
+    """A trained model used with settings that change the segments' features from the
+    ones it was trained on (:func:`settings_warning`)."""
+
+
+def settings_warning(
+    who: str, modality: str, trained: dict[str, Any] | None, used: dict[str, Any]
+) -> str | None:
+    """One line saying which settings that change the features differ between a model's
+    training and this run (:func:`movement.config.feature_setting_changes`), or None.
+
+    Settings that act only on the labels (:data:`movement.config.LABEL_ONLY_SETTINGS`:
+    the rules' thresholds, review flags, bout joining, non-wear) are not compared, nor is
+    a setting the training's version did not have.
+
+    Examples
+    --------
+    >>> a = AccelConfig().to_dict()
+    >>> print(settings_warning("model m.joblib", "accel", {**a, "k_on": 5.0}, a))
+    model m.joblib was trained with accel.k_on=5; this run uses accel.k_on=4 (settings that change the segments and their features: the model is given features unlike its training's; score with its settings, or train it with these)
+    """
+    from .config import feature_setting_changes
+
+    changes = feature_setting_changes(trained, used)
+    if not changes:
+        return None
+    shown = changes[:4]
+    more = f" and {len(changes) - 4} more" if len(changes) > 4 else ""
+
+    def listed(i: int) -> str:
+        return ", ".join(f"{modality}.{c[0]}={_setting_text(c[i])}" for c in shown) + more
+
+    return (
+        f"{who} was trained with {listed(1)}; this run uses {listed(2)} (settings that change "
+        "the segments and their features: the model is given features unlike its "
+        "training's; score with its settings, or train it with these)"
+    )
+
+
+def _setting_text(value: Any) -> str:
+    """A setting's value as ``--set`` takes it: ``none``, ``true``, ``4``, ``0.1,0.2``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_setting_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    return str(value)
+
+
+#: How far a row of a classifier's probabilities may sum from 1, and a probability lie
+#: outside [0, 1]: float rounding (a calibrated model's rows are ~1e-15 off, a float32
+#: softmax's ~1e-7). Beyond it the model is wrong: its output is refused, not rescaled.
+PROBA_TOL = 1e-6
+
+
+def check_probabilities(
+    proba: Any, classes: Any, n: int, who: str, onsets: np.ndarray | None = None
+) -> np.ndarray:
+    """What a classifier's ``predict_proba`` returned for ``n`` segments, as a float array
+    ``(n, len(classes))``, checked: finite, within [0, 1] and each row summing to 1 (within
+    :data:`PROBA_TOL`), and ``classes`` (its ``classes_``) naming every class of
+    :data:`CLASSES` once. Anything else is a one-line
+    :class:`~movement.errors.MovementError` naming the model (``who``) and what is wrong
+    (with the onset of the first segment concerned, when ``onsets`` are given); nothing is
+    clipped or renormalised.
+
+    Examples
+    --------
+    >>> check_probabilities([[0.5, 0.2, 0.3]], CLASSES, 1, "model m").tolist()
+    [[0.5, 0.2, 0.3]]
+    >>> check_probabilities([[0.5, 0.2, 0.2]], CLASSES, 1, "model m")
+    Traceback (most recent call last):
+    ...
+    movement.errors.MovementError: model m: predict_proba's rows must each sum to 1 (within 1e-06); 1 of 1 do not (0.9 for row 0)
+    """
+    if classes is None:
+        raise MovementError(f"{who}: has no classes_ (the classes its columns are, in order)")
+    names = [str(c) for c in np.asarray(classes, dtype=object).ravel()]
+    missing = [c for c in CLASSES if c not in names]
+    doubled = sorted({c for c in names if names.count(c) > 1})
+    if missing or doubled:
+        what = f"has no {', '.join(missing)}" if missing else f"names {', '.join(doubled)} twice"
+        raise MovementError(
+            f"{who}: its classes_ ({', '.join(names[:6])}) {what}: it must name "
+            f"{', '.join(CLASSES)} once each"
+        )
+    try:
+        p = np.asarray(proba, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise MovementError(
+            f"{who}: predict_proba returned {type(proba).__name__} that is not an array of "
+            f"numbers ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        ) from None
+    want = (n, len(names))
+    if p.shape != want:
+        raise MovementError(
+            f"{who}: predict_proba returned an array of shape {p.shape} for {n} segments; "
+            f"expected {want} (a row per segment, a column per class of classes_)"
+        )
+    if n == 0:
+        return p
+
+    def first(rows: np.ndarray) -> str:
+        i = int(rows[0])
+        if onsets is not None and len(onsets) == n:
+            return f"the segment at {float(onsets[i]):.6g} s"
+        return f"row {i}"
+
+    def where(bad: np.ndarray) -> str:
+        rows = np.flatnonzero(bad)
+        return f"{len(rows)} of {n} segments (first: {first(rows)})"
+
+    finite = np.isfinite(p)
+    if not finite.all():
+        kinds = " or ".join(
+            k
+            for k, hit in (("NaN", np.isnan(p).any()), ("infinite values", np.isinf(p).any()))
+            if hit
+        )
+        raise MovementError(
+            f"{who}: predict_proba returned {kinds} for {where(~finite.all(axis=1))}"
+        )
+    out = (p < -PROBA_TOL) | (p > 1 + PROBA_TOL)
+    if out.any():
+        raise MovementError(
+            f"{who}: predict_proba returned probabilities outside [0, 1] (from "
+            f"{p.min():.6g} to {p.max():.6g}) for {where(out.any(axis=1))}"
+        )
+    total = p.sum(axis=1)
+    off = np.flatnonzero(np.abs(total - 1.0) > PROBA_TOL)
+    if len(off):
+        raise MovementError(
+            f"{who}: predict_proba's rows must each sum to 1 (within {PROBA_TOL:g}); "
+            f"{len(off)} of {n} do not ({total[off[0]]:.6g} for {first(off)})"
+        )
+    return p
 
 
 def _check_entry(model: Any, path: Path, modality: str) -> None:

@@ -302,6 +302,10 @@ def _run_score(args: argparse.Namespace) -> int:
         debug=args.debug,
     )
     _check_annotation_extras(opts.annotations)
+    from .batch import say_model_settings
+
+    with _warnings_as_lines():  # (a model trained with other settings: one line, once)
+        say_model_settings(opts)
     finished: list[dict] = []
     try:
         rows = score_batch(

@@ -1394,3 +1394,91 @@ def params_hash(params: dict[str, Any]) -> str:
     """A short stable hash of a parameter dict (sorted JSON, SHA-256)."""
     blob = json.dumps(params, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+#: Settings that act only once the segments and their features are computed: the rules'
+#: thresholds (:class:`~movement.classify.RuleClassifier`), the class definitions applied
+#: to any classifier's probabilities (:func:`~movement.classify.apply_definitions`), the
+#: review flags, the joining of ``other`` bouts and the non-wear flags. A trained model
+#: never sees them, so a model trained with other values of these is given the same
+#: features as in training (:func:`feature_setting_changes` leaves them out). Every other
+#: setting (filters, calibration, envelopes, rest level, detectors, segment lengths and
+#: joining, the windows and bands features are measured in) changes what the model is
+#: given; a setting added later is taken as one of those unless listed here.
+#: (``isolation_s``, ``walking_band_hz``, ``tremor_band_hz``, ``max_brief_s``,
+#: ``min_muap_fs_hz`` and the ``gait_*`` settings are class definitions too, but the
+#: features are measured with them: not listed.)
+LABEL_ONLY_SETTINGS = frozenset(
+    {
+        # the rules' thresholds
+        "cocontraction_min",
+        "dystonia_min_s",
+        "dystonia_min_snr_db",
+        "knock_g",
+        "max_brief_channel_fraction",
+        "max_twitch_g",
+        "min_tremor_power",
+        "posture_hold_fraction",
+        "regular_train_cv",
+        "regular_tremor_peak_power",
+        "regular_tremor_regularity",
+        "smooth_max_entropy",
+        "spasm_min_s",
+        # the definitions every classifier's labels obey, review, bouts, non-wear
+        "posture_max_deg",
+        "min_event_snr_db",
+        "review_margin",
+        "other_bout_gap_s",
+        "nonwear_window_s",
+        "nonwear_step_s",
+        "nonwear_sd_g",
+        "nonwear_range_g",
+        "nonwear_min_axes",
+    }
+)
+
+
+def _comparable(value: Any) -> Any:
+    """A setting's value as compared between a model's training and a run: a list or
+    tuple as a tuple, numbers as floats (a value read back from JSON is a list, 4 and 4.0
+    are one setting)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_comparable(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def feature_setting_changes(
+    trained: dict[str, Any] | None, used: dict[str, Any]
+) -> list[tuple[str, Any, Any]]:
+    """The settings that change the segments' features and differ between a model's
+    training (``trained``: one modality's :meth:`_Config.to_dict` as the model file keeps
+    it) and a run (``used``): ``(name, trained value, value used)`` in ``used``'s order.
+
+    Left out: :data:`LABEL_ONLY_SETTINGS` (they act on labels, not on what a model is
+    given), and a setting only one side knows (a model trained by a version that did not
+    have it, or whose setting was removed since: what it did then cannot be said).
+    ``trained`` None (a model file without its settings: made before they were kept, or
+    not by ``movement train``) gives none.
+
+    Examples
+    --------
+    >>> a = AccelConfig().to_dict()
+    >>> b = AccelConfig(k_on=5.0, review_margin=0.3).to_dict()
+    >>> feature_setting_changes(a, b)
+    [('k_on', 4.0, 5.0)]
+    >>> feature_setting_changes({**a, "twitch_windows_s": [0.1, 0.2, 0.4]}, AccelConfig().to_dict())
+    []
+    """
+    if not isinstance(trained, dict):
+        return []
+    out = []
+    for name, value in used.items():
+        if name in LABEL_ONLY_SETTINGS or name not in trained:
+            continue
+        if _comparable(trained[name]) != _comparable(value):
+            out.append((name, trained[name], value))
+    return out

@@ -12,7 +12,18 @@ import pandas as pd
 
 from ._version import __version__
 from .calibration import Calibration, calibration_of
-from .classify import CLASSES, RuleClassifier, apply_definitions, load_model, review_flags
+from .classify import (
+    CLASSES,
+    ModelName,
+    ModelSettingsWarning,
+    RuleClassifier,
+    apply_definitions,
+    check_probabilities,
+    load_model,
+    review_flags,
+    settings_warning,
+    training_settings,
+)
 from .config import AccelConfig, EMGConfig, Settings, params_hash
 from .errors import MovementError, RecordingError
 from .features import FEATURES, segment_features
@@ -493,6 +504,20 @@ def classifier_for(
     ``model`` is ``"default"``, ``"rules"``, a path or a fitted classifier. The default
     trained model is never applied outside the sampling rates it was validated at: the
     rules are used there, and the name says why.
+
+    The name is what the events' ``model`` says (a model file's name and SHA-256). What
+    the parameters hash holds of a model file is its ``identity``
+    (:class:`movement.classify.ModelName`): the fitted model's content, not the file's
+    name or bytes (the shipped model's is the name it always had); of a classifier given
+    as an object, its type's name.
+
+    A trained model given ``cfg`` values that change the segments' features from the
+    ones it was trained with (:func:`movement.config.feature_setting_changes`: not those
+    that act on labels only, :data:`movement.config.LABEL_ONLY_SETTINGS`) is used, with a
+    :class:`movement.classify.ModelSettingsWarning` naming them (Python shows one warning
+    once per process). The training's settings are its file's (``movement train`` keeps
+    them), or a classifier object's ``training_settings_`` (a dict of one modality's
+    settings); a model that keeps none is not checked.
     """
     if isinstance(model, (str, os.PathLike)) or model is None:
         clf, name = load_model(model, modality, cfg)
@@ -515,7 +540,25 @@ def classifier_for(
         clf, name = model, type(model).__name__
     outside = clf.accepts(fs) if hasattr(clf, "accepts") else None
     if outside and model in (None, "default"):
-        clf, name = RuleClassifier(modality, cfg).fit(), f"rules ({outside})"
+        return RuleClassifier(modality, cfg).fit(), f"rules ({outside})"
+    if not isinstance(clf, RuleClassifier):
+        trained = (
+            name.trained_with
+            if isinstance(name, ModelName)
+            else training_settings(clf, None, modality)
+        )
+        who = (
+            "the default model"
+            if model in (None, "default")
+            else f"model {model}"
+            if isinstance(model, (str, os.PathLike))
+            else f"the classifier given ({name})"
+        )
+        said = settings_warning(who, modality, trained, cfg.to_dict())
+        if said:
+            import warnings
+
+            warnings.warn(said, ModelSettingsWarning, stacklevel=2)
     return clf, name
 
 
@@ -561,8 +604,20 @@ def _label(
 ) -> pd.DataFrame:
     n = len(feats)
     if n:
-        proba = np.asarray(clf.predict_proba(feats), dtype=float)
-        order = [list(clf.classes_).index(c) for c in CLASSES]
+        # a plug-in model's output, checked where it comes back: NaN, values outside
+        # [0, 1], rows not summing to 1 or a wrong shape are one line naming the model
+        given = getattr(clf, "classes_", None)
+        classes = (
+            None if given is None else [str(c) for c in np.asarray(given, dtype=object).ravel()]
+        )
+        proba = check_probabilities(
+            clf.predict_proba(feats),
+            classes,
+            n,
+            f"model {model_name}",
+            feats["onset"].to_numpy(float) if "onset" in feats else None,
+        )
+        order = [classes.index(c) for c in CLASSES]
         proba, vetoed = apply_definitions(feats, proba[:, order], cfg, rec.fs)
         label = np.array(CLASSES, dtype=object)[np.argmax(proba, axis=1)]
         reason = clf.explain(feats) if hasattr(clf, "explain") else ["trained model"] * n
@@ -606,12 +661,15 @@ def _label(
     if gap_runs is None and isinstance(rec, Recording):
         gap_runs = gap_runs_s(rec.gaps, rec.fs, cfg)
     out = merge_other_bouts(pd.DataFrame(cols), getattr(cfg, "other_bout_gap_s", 0.0), gap_runs)
-    params = {"modality": rec.modality, "config": cfg.to_dict(), "model": model_name}
+    # the hash holds what decides the results: a model file's fitted content, not its
+    # name (ModelName.identity); the events' `model` keeps the file's name and SHA-256
+    identity = getattr(model_name, "identity", None) or str(model_name)
+    params = {"modality": rec.modality, "config": cfg.to_dict(), "model": identity}
     out.attrs.update(
         movement_version=__version__,
         parameters=params,
         parameters_hash=params_hash(params),
-        model=model_name,
+        model=str(model_name),
         duration=rec.duration,
         fs=rec.fs,
         modality=rec.modality,

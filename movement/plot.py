@@ -118,12 +118,14 @@ def plot_event(
         a long one is read one window at a time, see below).
     events : DataFrame
         Its events table (:func:`movement.score`, or an ``_events.tsv`` read back).
-    i : int or sequence of int
+    i : int, sequence of int, boolean mask or pandas Index
         The event's position in ``events`` (``events.iloc[i]``; negative counts from the
         end), not its index label: for a label ``k`` of a filtered or sorted table, give
         ``events.index.get_loc(k)``. Several positions (a list, range or array) give a
         list of figures from one cleaning of the recording, e.g.
-        ``plot_event(rec, events, np.flatnonzero(events["review"]))``.
+        ``plot_event(rec, events, np.flatnonzero(events["review"]))``. A boolean mask
+        of the table's length (``events["review"]``) gives the rows it marks, and a
+        pandas ``Index`` is taken as index labels (``events.index[events["review"]]``).
     settings : Settings, EMGConfig or AccelConfig, optional
         The cleaning settings; by default those stored in ``events.attrs["parameters"]``.
 
@@ -153,7 +155,18 @@ def plot_event(
     from . import report as R
 
     n = len(events)
-    many = isinstance(i, (list, tuple, range, np.ndarray))
+    many = isinstance(i, (list, tuple, range, np.ndarray, pd.Index, pd.Series))
+    if isinstance(i, pd.Index):  # index labels (``events.index[events.review]``)
+        at_label = events.index.get_indexer(i)
+        if (at_label < 0).any():
+            missing = [k for k, p in zip(i, at_label, strict=True) if p < 0]
+            raise MovementError(f"event label(s) {missing[:5]} not in the events table's index")
+        i = at_label
+    elif many and np.asarray(i).dtype == bool:  # a mask (``events.review``)
+        mask = np.asarray(i).ravel()
+        if mask.shape[0] != n:
+            raise MovementError(f"a mask of {mask.shape[0]} value(s) for a table of {n} event(s)")
+        i = np.flatnonzero(mask)
     positions = list(np.asarray(i).ravel().tolist()) if many else [i]
     for k in positions:  # loop over the events asked for (checked before any work)
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not -n <= int(k) < n:

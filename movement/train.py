@@ -102,6 +102,8 @@ class TrainedClassifier:
 
     ``predict_proba`` takes the features DataFrame that :func:`movement.score`
     builds, so it drops in where :class:`~movement.classify.RuleClassifier` is used.
+    :func:`train` also sets ``training_settings_``: the settings (one modality's
+    ``to_dict()``) its training segments were made with.
     """
 
     def __init__(
@@ -405,6 +407,10 @@ def train(
             "train_seconds": round(time.perf_counter() - t0, 1),
         }
         models[m] = TrainedClassifier(est, m, used, fs_range=_fs_domain(m))
+        # the settings its segments were made with: scoring with settings that change the
+        # features is then said (movement.pipeline.classifier_for); a model saved before
+        # 0.6.3 has the bundle's "settings" only, read the same way
+        models[m].training_settings_ = (settings or Settings()).for_modality(m).to_dict()
         if progress:
             print(_progress_line(m, info[m]), file=sys.stderr)
     return {

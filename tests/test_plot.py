@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("matplotlib")
@@ -60,6 +61,25 @@ def test_plot_event_refuses_what_is_not_an_event(scored) -> None:
     emg = simulate("emg", 30, seed=1).recording
     with pytest.raises(MovementError, match="events of another recording"):
         plot_event(emg, ev, 0)
+
+
+def test_plot_event_takes_a_mask_or_index_labels(scored) -> None:
+    """``events.review`` (a mask) and ``events.index[events.review]`` (labels) were refused
+    as "not in a table" though every row was in it."""
+    rec, ev = scored
+    mask = np.zeros(len(ev), bool)
+    mask[[0, len(ev) - 1]] = True
+    want = [f.axes[0].get_xlim() for f in plot_event(rec, ev, [0, len(ev) - 1])]
+    assert [f.axes[0].get_xlim() for f in plot_event(rec, ev, pd.Series(mask))] == want
+    assert [f.axes[0].get_xlim() for f in plot_event(rec, ev, ev.index[mask])] == want
+    # labels of a filtered table with its own index: their rows, not those positions
+    sub = ev.iloc[::-1]
+    got = plot_event(rec, sub, sub.index[[0]])[0].axes[0].get_xlim()
+    assert got == plot_event(rec, sub, 0).axes[0].get_xlim()
+    with pytest.raises(MovementError, match="a mask of 2 value"):
+        plot_event(rec, ev, np.array([True, False]))
+    with pytest.raises(MovementError, match=r"label\(s\) \[9999\] not in"):
+        plot_event(rec, ev, pd.Index([9999]))
 
 
 def test_plot_timeline_draws_every_event_and_panels_long_recordings(scored) -> None:
