@@ -9,8 +9,9 @@ descriptive columns). :func:`write_simulation` writes it in the project's own
 input format (``<stem>.csv`` or ``.npy`` + ``<stem>.json`` sidecar) and the truth
 as ``<stem>_events.tsv``.
 
-The shapes, rates and amplitudes come from the domain reference
-(``docs/domain.md``): [S] values are from a cited study, the rest are estimates.
+The shapes, rates and amplitudes come from the project's domain reference (its studies
+are listed under Sources in the README): [S] values are from a cited study, the rest are
+estimates.
 
 Event types (``trial_type`` / ``subtype``)
 ------------------------------------------

@@ -529,3 +529,23 @@ def test_an_imus_other_sensors_and_a_second_sensors_units_are_said(tmp_path: Pat
             modality="accel",
             channels=["a_x", "a_y", "a_z", "magnitude", "b_y", "b_z"],
         )
+
+
+def test_module_functions_show_their_signature() -> None:
+    """``movement.simulate``, ``movement.evaluate`` and ``movement.report`` are modules
+    callable as their functions: Shift-Tab in Jupyter showed ``(*args, **kwargs)``."""
+    import inspect
+
+    import movement.evaluate as ev_mod
+    import movement.report as rep_mod
+    import movement.simulate as sim_mod
+
+    for name, mod, func in (
+        ("simulate", sim_mod, sim_mod.simulate),
+        ("evaluate", ev_mod, ev_mod.evaluate),
+        ("report", rep_mod, rep_mod.write_report),
+    ):
+        got = inspect.signature(getattr(movement, name))
+        assert got == inspect.signature(func), name
+        assert "modality" in got.parameters or "events" in got.parameters, name
+        assert type(mod).__call__.__doc__ == func.__doc__, name
