@@ -97,18 +97,18 @@ def write_bids_events(
 
     Notes
     -----
-    Missing values are written as ``n/a``; floats with up to 10 significant digits;
-    booleans as ``true``/``false``.
+    Written as ``movement score`` writes its tables
+    (:func:`movement.output.events_to_tsv`): missing values as ``n/a``, floats with up to
+    10 significant digits, booleans as ``True``/``False`` (as pandas writes them: a
+    ``review`` column holding missing values too is written so as well), which
+    :func:`read_bids_events`, pandas and R's ``read.delim`` read back as booleans.
     """
     for col in ("onset", "duration"):
         if col not in events.columns:
             raise MovementError(f"events table has no {col!r} column")
     tsv, js = events_paths(path)
     cols = ["onset", "duration"] + [c for c in events.columns if c not in ("onset", "duration")]
-    table = events.loc[:, cols].copy()
-    for c in table.columns:
-        if pd.api.types.is_bool_dtype(table[c]):
-            table[c] = table[c].map({True: "true", False: "false"})
+    table = events.loc[:, cols]
     text = json.dumps(sidecar, indent=2, ensure_ascii=False, default=_json_default) + "\n"
     atomic_write(tsv, events_to_tsv(table))
     atomic_write(js, text)
@@ -123,15 +123,19 @@ _TEXT = (
 
 
 def read_bids_events(path: str | Path) -> pd.DataFrame:
-    """Read a ``_events.tsv`` (``n/a`` → missing, ``true``/``false`` → booleans) with its
-    ``_events.json`` sidecar's provenance in ``attrs``, as :func:`movement.score` left them.
+    """Read a ``_events.tsv`` (``n/a`` → missing, ``True``/``False`` in any case →
+    booleans) with its ``_events.json`` sidecar's provenance in ``attrs``, as
+    :func:`movement.score` left them.
 
     ``attrs`` gets, when the sidecar holds them: ``movement_version``, ``parameters_hash``,
     ``parameters`` (so :mod:`movement.plot` and :func:`movement.report.write_report` clean
     the signal as it was scored), ``model``, and the recording's ``source``, ``calibration``,
     ``nonwear``, ``nonwear_s``, ``ecg``, ``dropouts``, ``stream``, ``modality``,
     ``channels``, ``units``, ``start``, ``long_gaps``, ``fs``, ``duration``,
-    ``recorded_duration`` and ``notes`` (the reader's and scoring's). A missing or unreadable sidecar leaves ``attrs`` empty.
+    ``recorded_duration`` and ``notes`` (the reader's and scoring's); a missing or
+    unreadable sidecar gives none of them. ``attrs["events_file"]`` is the table read (a
+    relative ``source`` may be relative to its folder: :func:`movement.report.write_report`
+    looks there too).
 
     Examples
     --------
@@ -159,6 +163,7 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
         if c in df.columns:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
     df.attrs.update(_sidecar_attrs(side))
+    df.attrs["events_file"] = str(tsv)
     return df
 
 

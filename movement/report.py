@@ -1623,6 +1623,42 @@ def _same_file(a: str, b: str) -> bool:
         return a == b
 
 
+def _same_source(source: str, drawn: str, events_file: Any = None) -> bool | None:
+    """Whether the file the events were found in (``source``, as their sidecar gives it)
+    is the file ``drawn``: True, False (a file of that name is another one), or None (no
+    file of that name can be found: a moved or renamed recording).
+
+    ``source`` is the path the recording was scored as, relative to the folder scored in
+    when given so (``movement score rec.csv --out ../results``): it is looked for from the
+    current folder and from the events table's (``events_file``); a relative path found
+    in neither names the file drawn when it is the end of the drawn file's path (the
+    folder it was relative to, unknown, then holds the file drawn).
+
+    Examples
+    --------
+    >>> _same_source("data/rec.csv", "/nowhere/study/data/rec.csv")
+    True
+    >>> _same_source("data/rec.csv", "/nowhere/study/other/rec.csv") is None
+    True
+    """
+    given = Path(source)
+    looked = [given]
+    if not given.is_absolute() and events_file:
+        looked.append(Path(str(events_file)).parent / given)
+    if any(_same_file(str(p), drawn) for p in looked):
+        return True
+    try:
+        if any(p.exists() for p in looked):
+            return False  # (another file of that name)
+        ends = tuple(part for part in given.parts if part != ".")
+        if given.is_absolute() or ".." in ends or not ends:
+            return None
+        full = Path(drawn).resolve().parts
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return True if full[-len(ends) :] == ends else None
+
+
 def _check_same_recording(rec: Any, events: pd.DataFrame) -> None:
     """Refuse events found in another recording than ``rec`` (a Recording or a stream
     source's header), from what their ``attrs`` say (:func:`movement.score`: ``modality``,
@@ -1632,7 +1668,8 @@ def _check_same_recording(rec: Any, events: pd.DataFrame) -> None:
     Refused, one line: another modality; onsets past the recording's end; a longer
     recording (``attrs["duration"]``); another span of the file (``notes["span"]``, a
     :func:`movement.read` with ``start_s``/``stop_s``). Warned: a shorter recording, or
-    another source path (a renamed or moved file is legitimate).
+    another source path (a renamed or moved file is legitimate; a relative path is looked
+    for from the events table's folder too, :func:`_same_source`).
     """
     import warnings
 
@@ -1697,12 +1734,19 @@ def _check_same_recording(rec: Any, events: pd.DataFrame) -> None:
             stacklevel=3,
         )
     ev_src = a.get("source")
-    if ev_src and rec.source and not _same_file(str(ev_src), str(rec.source)):
-        warnings.warn(
-            f"the events were found in {ev_src}; drawn on {rec.source}",
-            UserWarning,
-            stacklevel=3,
-        )
+    if ev_src and rec.source:
+        same = _same_source(str(ev_src), str(rec.source), a.get("events_file"))
+        if not same:
+            where = ""
+            if same is None:  # (moved or renamed: the path the events give leads nowhere)
+                where = " (no such file" + (
+                    ")" if Path(str(ev_src)).is_absolute() else " from here, nor beside the events)"
+                )
+            warnings.warn(
+                f"the events were found in {ev_src}{where}; drawn on {rec.source}",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _span_of(notes: dict[str, Any]) -> tuple[int, int] | None:

@@ -10,7 +10,11 @@ say, in one place and in this order:
 * modality: the argument, the sidecar, the file's header, the channel names
   (``x``/``y``/``z``-like names mean accelerometry);
 * units: accelerometry is converted to g (from g, m/s² or mg, detected from the
-  magnitude at rest) and the decision is recorded in ``Recording.notes``.
+  magnitude at rest) and the decision is recorded in ``Recording.notes``; EMG is kept in
+  the units stated, their magnitude checked (:func:`movement.recording.emg_units_note`).
+
+A channel constant over the whole file (a disconnected sensor, a file of zeros) is a
+warning (``notes["flat"]``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ from ..recording import (
     _unit_sample,
     accel_unit_factor,
     accel_unit_key,
+    emg_units_note,
+    flat_channels,
+    flat_note,
     rate_value,
     unknown_accel_units,
 )
@@ -484,7 +491,16 @@ def _sidecar_units(side: dict[str, Any], src: str) -> str | None:
     )
 
 
-_ACCEL_NAME = re.compile(r"(^|[^a-z])(acc|accel|accelerometer|[xyz])([^a-z]|$)", re.IGNORECASE)
+#: Channel names of an accelerometer's axes or of an accelerometer, as a word (between
+#: non-letters or the name's ends, any case): ``x``, ``acc``, ``accel``, ``accelerometer``,
+#: ``acceleration``, and an axis joined to its sensor's name: ``ax``, ``accX``,
+#: ``accel_x``, ``a_x``, ``AccelerometerZ``, ``ax (g)``, ``acc_x_1``. Not ``max``,
+#: ``relax`` (a letter before), nor a gyroscope's ``gx``.
+_ACCEL_NAME = re.compile(
+    r"(^|[^a-z])(acc|accel|accelerometer|acceleration"
+    r"|(a|acc|accel|accelerometer|acceleration)?[xyz])([^a-z]|$)",
+    re.IGNORECASE,
+)
 _EMG_NAME = re.compile(r"emg|muscle|mv$|uv$", re.IGNORECASE)
 
 
@@ -791,8 +807,19 @@ def read(
             raw.notes.setdefault("annotations", f"annotations read from {ann.name}")
     rec = _finish(raw, src, side, fs=fs, modality=modality, channels=channels, units=units)
     if start_s is not None or stop_s is not None:  # (format= given: read whole, then cut)
-        rec = _cut(rec, start_s, stop_s)
+        return _cut(rec, start_s, stop_s)
+    _say_flat(rec)
     return rec
+
+
+def _say_flat(rec: Recording) -> None:
+    """Warn (once, and in ``notes["flat"]``) of the channels of a file read whole that are
+    constant over the whole recording, as the streamed read does from its first pass
+    (:meth:`movement.stream._Source.say_flat`)."""
+    note = flat_note(rec.channels, flat_channels(rec.data), rec.modality)
+    if note:
+        rec.notes["flat"] = note
+        warnings.warn(f"{rec.source}: {note}", UserWarning, stacklevel=3)
 
 
 def _cut(rec: Recording, start_s: float | None, stop_s: float | None) -> Recording:
@@ -1076,6 +1103,12 @@ def _finish(
                 src,
             )
         unit = declared or "a.u."
+        # (kept as stated: nothing converts EMG to a common unit; a unit none knows, or
+        # one off by orders of magnitude, is told, as the amplitudes are reported in it)
+        said = emg_units_note(_unit_sample(data), unit)
+        if said:
+            notes["units"] = said
+            warnings.warn(f"{src}: {said}", stacklevel=2)
     start = raw.start
     side_start = _sidecar_get(side, "RecordingStartTime", "StartTime", "AcquisitionDateTime")
     if start is None and side_start:
