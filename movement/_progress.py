@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
-__all__ = ["progress"]
+__all__ = ["progress", "write_line"]
+
+#: The bars shown now (a line written meanwhile goes above them: :func:`write_line`).
+_SHOWN: list[Any] = []
 
 
 def progress(
@@ -18,13 +21,42 @@ def progress(
         return it
     try:
         from tqdm import tqdm
-
-        return iter(tqdm(it, total=total, unit=unit, desc=desc))
     except ImportError:
         return _counter(it, total, desc)
+    return _shown(tqdm(it, total=total, unit=unit, desc=desc))
+
+
+def _shown(bar: Any) -> Iterator[Any]:
+    _SHOWN.append(bar)
+    try:
+        yield from bar
+    finally:
+        _SHOWN.remove(bar)
 
 
 def _counter(it: Iterator[Any], total: int, desc: str) -> Iterator[Any]:
-    for k, item in enumerate(it, 1):
-        print(f"\r{desc} {k}/{total}", end="" if k < total else "\n", file=sys.stderr, flush=True)
-        yield item
+    _SHOWN.append("counter")
+    try:
+        for k, item in enumerate(it, 1):
+            print(
+                f"\r{desc} {k}/{total}", end="" if k < total else "\n", file=sys.stderr, flush=True
+            )
+            yield item
+    finally:
+        _SHOWN.remove("counter")
+
+
+def write_line(text: str, file: TextIO | None = None) -> None:
+    """Print one line at once (flushed: a pipe or a log gets it now, not when the buffer
+    fills), above a progress bar shown on the terminal."""
+    file = sys.stdout if file is None else file
+    bar = _SHOWN[-1] if _SHOWN else None
+    if bar is None:
+        print(text, file=file, flush=True)
+    elif bar == "counter" and file.isatty():  # (the counter's line cleared first)
+        print(f"\r\033[K{text}", file=file, flush=True)
+    elif bar == "counter":
+        print(text, file=file, flush=True)
+    else:
+        bar.write(text, file=file)
+        file.flush()

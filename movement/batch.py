@@ -2,9 +2,10 @@
 
 Each worker reads one file, scores it and writes its own outputs, returning a
 small summary row; the parent collects rows as they arrive, updates the manifest
-(``<out>/manifest.json``) after each one and writes ``summary.tsv`` at the end.
-A re-run skips files whose inputs and parameters are unchanged, so a batch that
-crashed resumes where it stopped.
+(``<out>/manifest.json``) after each one and writes ``summary.tsv`` as it starts, every
+:data:`SUMMARY_EVERY_S` seconds and at the end. A re-run skips files whose inputs and
+parameters are unchanged and whose outputs are whole, so a batch that crashed resumes
+where it stopped.
 
 A cluster array job (SLURM, or any scheduler that runs N copies of one command) splits a
 study with ``shard=(k, n)``: each copy scores the files whose name hashes to its shard and
@@ -16,6 +17,7 @@ every file done in those manifests and writes the study's ``summary.tsv`` and
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -48,9 +50,12 @@ from .output import (
 __all__ = [
     "ScoreOptions",
     "unique_stems",
+    "fit_stem",
+    "MAX_STEM_BYTES",
     "is_streamed",
     "score_one",
     "score_batch",
+    "score_options",
     "say_model_settings",
     "expand_inputs",
     "parse_shard",
@@ -135,23 +140,38 @@ _SAID: set[str] = set()
 def say_model_settings(opts: ScoreOptions) -> None:
     """Warn, once per process and message, of each model in ``opts.model`` trained with
     settings that change the segments' features from ``opts.settings``'
-    (:func:`movement.classify.settings_warning`): said once for the batch, before its
-    files are scored, and not in each file's summary row. ``--model rules``: nothing."""
+    (:func:`movement.classify.settings_warning`), and of the rules' thresholds
+    ``opts.settings`` changes, which a trained model does not read
+    (:func:`movement.classify.rules_settings_warning`): said once for the batch, before
+    its files are scored, and not in each file's summary row (each file's events JSON
+    keeps it in its notes). ``--model rules``: nothing."""
     if opts.model == "rules":
         return
-    from .classify import ModelSettingsWarning, load_model, settings_warning
+    from .classify import (
+        ModelSettingsWarning,
+        RuleClassifier,
+        RulesOnlySettingsWarning,
+        load_model,
+        rules_settings_warning,
+        settings_warning,
+    )
 
     for m in ("emg", "accel"):
         cfg = opts.settings.for_modality(m)
         try:
-            _, name = load_model(opts.model, m, cfg)
+            clf, name = load_model(opts.model, m, cfg)
         except MovementError:
             continue  # (no model for it, or a bad file: each file says so)
+        if isinstance(clf, RuleClassifier):  # (no trained model for it: the rules)
+            continue
         who = "the default model" if opts.model == "default" else f"model {opts.model}"
-        said = settings_warning(who, m, getattr(name, "trained_with", None), cfg.to_dict())
-        if said and said not in _SAID:
-            _SAID.add(said)
-            warnings.warn(said, ModelSettingsWarning, stacklevel=2)
+        used = cfg.to_dict()
+        features = settings_warning(who, m, getattr(name, "trained_with", None), used)
+        rules = rules_settings_warning(who, m, used)
+        for said, kind in ((features, ModelSettingsWarning), (rules, RulesOnlySettingsWarning)):
+            if said and said not in _SAID:
+                _SAID.add(said)
+                warnings.warn(said, kind, stacklevel=2)
 
 
 def unique_stems(paths: Sequence[str | Path]) -> list[str]:
@@ -164,12 +184,21 @@ def unique_stems(paths: Sequence[str | Path]) -> list[str]:
     whole name with the dots as underscores (``a_edf``, ``subj01_day1_csv``). The root
     of the file system is never part of a stem, so every output stays in the output folder.
 
+    A stem longer than :data:`MAX_STEM_BYTES` (UTF-8 bytes: a long file name, or long
+    folder names prepended where names clash) is shortened so that every output name
+    (``<stem>_events_reviewed-<k>.tsv`` and the temporary file beside it) fits the file
+    systems' 255-byte limit: its first bytes, ``_`` and 8 hex digits of a CRC-32 of the
+    whole stem (:func:`fit_stem`: the same name on every run; the summary's ``file`` column
+    and the manifest's ``source`` still name the file).
+
     Examples
     --------
     >>> unique_stems(["s1/rest.csv", "s2/rest.csv", "walk.csv"])
     ['s1_rest', 's2_rest', 'walk']
     >>> unique_stems(["d/a.edf", "d/a.npz", "d/b.csv"])
     ['a_edf', 'a_npz', 'b']
+    >>> len(unique_stems(["d/" + "r" * 240 + ".csv"])[0])
+    200
     """
     from collections import Counter
 
@@ -189,7 +218,7 @@ def unique_stems(paths: Sequence[str | Path]) -> list[str]:
         counts = Counter(stems)
         clash = [i for i, s in enumerate(stems) if counts[s] > 1]
         if not clash:
-            return stems
+            return [fit_stem(s) for s in stems]
         moved = False
         for i in clash:
             if depth[i] < len(parents[i]):
@@ -204,6 +233,33 @@ def unique_stems(paths: Sequence[str | Path]) -> list[str]:
                 seen[stems[i]] += 1
                 if seen[stems[i]] > 1:
                     base[i] = f"{base[i]}_{seen[stems[i]]}"
+
+
+#: The longest output stem (UTF-8 bytes): the longest name written from it,
+#: ``<stem>_events_reviewed-<k>.tsv`` (24 more bytes), in a temporary file beside its target
+#: (``.<name>.<8 characters>.tmp``: 14 more) stays within 255 bytes, the limit of ext4, XFS,
+#: Btrfs, APFS and NTFS.
+MAX_STEM_BYTES = 200
+
+
+def fit_stem(stem: str, limit: int = MAX_STEM_BYTES) -> str:
+    """``stem`` itself when it is at most ``limit`` UTF-8 bytes long, else its first bytes
+    (whole characters), ``_`` and the 8 hex digits of its CRC-32: ``limit`` bytes at most,
+    the same on every run, and different for stems that differ anywhere.
+
+    Examples
+    --------
+    >>> fit_stem("sub-01_wrist")
+    'sub-01_wrist'
+    >>> short = fit_stem("r" * 300)
+    >>> len(short), short[-9:]
+    (200, '_2f83b5f3')
+    """
+    data = stem.encode("utf-8")
+    if len(data) <= limit:
+        return stem
+    head = data[: limit - 9].decode("utf-8", "ignore")
+    return f"{head}_{zlib.crc32(data):08x}"
 
 
 def _as_list(paths: Sequence[str | Path] | str | Path) -> list[str | Path]:
@@ -256,7 +312,11 @@ def output_stems(
         if isinstance(e, dict) and isinstance(e.get("source"), str)
     }
     resolved = [str(p.resolve()) for p in paths]
-    stems: list[str | None] = [owner.get(r) for r in resolved]
+    # (a name too long to write, recorded by a run before names were shortened, never held
+    # any results: the file gets a name that fits)
+    stems: list[str | None] = [
+        s if (s := owner.get(r)) is None or fit_stem(s) == s else None for r in resolved
+    ]
     if len({s for s in stems if s}) < sum(1 for s in stems if s):  # one file listed twice
         stems = [None] * len(paths)
     new = [i for i, s in enumerate(stems) if s is None]
@@ -270,7 +330,7 @@ def output_stems(
         stem, k = name, 1
         while stem in taken:  # a name the folder holds for a file since moved or deleted
             k += 1
-            stem = f"{name}_{k}"
+            stem = fit_stem(f"{name}_{k}")
         stems[i] = stem
         taken.add(stem)
     return [str(s) for s in stems]
@@ -511,6 +571,8 @@ def score_one(
                 if not opts.report:  # (and the review page, drawn below when asked)
                     (out_dir / f"{stem}_report.html").unlink(missing_ok=True)
             except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    raise MovementError(_too_long(exc, out_dir)) from None
                 raise MovementError(
                     f"cannot write its events into {out_dir} ({_os_reason(exc)}); "
                     "the previous results are kept"
@@ -543,19 +605,58 @@ def score_one(
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
         if opts.debug:
             raise
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        row = summarise(
-            shown,
-            error=f"internal error {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}; "
-            "re-run with --debug for the traceback)",
-        )
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+            row = summarise(shown, error=_too_long(exc, out_dir))
+        else:
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            row = summarise(
+                shown,
+                error=f"internal error {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}; "
+                "re-run with --debug for the traceback)",
+            )
     if row["status"] != "ok" and "previous results are kept" not in str(row.get("message")):
-        if (out_dir / f"{stem}_events.tsv").is_file():  # (a reader must not take it for this run's)
+        if _is_file(out_dir / f"{stem}_events.tsv"):  # (a reader must not take it for this run's)
             row["message"] = (
                 f"{row['message']}; its {stem}_events.tsv in the output folder is from an earlier run"
             )
     row["stem"] = stem
     return row
+
+
+def _too_long(exc: OSError, out_dir: Path) -> str:
+    """The summary row's message for a name too long for the file system: an output's
+    (the output folder's path, ``--out``, is long), or a file the reader looks for beside
+    the recording (``<name>_annotations.tsv`` of a long file name)."""
+    name = str(exc.filename or "")
+    try:
+        output = bool(name) and Path(name).resolve().parent == Path(out_dir).resolve()
+    except OSError:
+        output = False
+    if output or not name:
+        return (
+            f"output name too long for the file system: {name or out_dir}; rename the file "
+            "or use a shorter --out"
+        )
+    return (
+        f"a file name too long for the file system: {name} (looked for beside the "
+        "recording); rename the file"
+    )
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False where the name cannot even be looked up (too long)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, False where the name cannot even be looked up (too long)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _os_reason(exc: OSError) -> str:
@@ -691,12 +792,19 @@ def _save_manifest(
         raise _cannot_write(out_dir, name, exc) from None
 
 
+#: How many summaries this process has written (the command line points at one after an
+#: interrupt only when this run wrote it).
+SUMMARIES_WRITTEN = 0
+
+
 def _save_summary(rows: list[dict[str, Any]], out_dir: Path, shard: tuple[int, int] | None) -> None:
     name = _summary_name(shard)
     try:
         write_summary(rows, out_dir, name)
     except OSError as exc:
         raise _cannot_write(out_dir, name, exc) from None
+    global SUMMARIES_WRITTEN
+    SUMMARIES_WRITTEN += 1
 
 
 def _cannot_write(out_dir: Path, name: str, exc: OSError) -> MovementError:
@@ -713,10 +821,66 @@ def _progress(it: Iterator[Any], total: int, enabled: bool) -> Iterator[Any]:
     return progress(it, total, enabled)
 
 
+def score_options(opts: Any) -> ScoreOptions:
+    """``opts`` of :func:`score_batch` as a :class:`ScoreOptions`: itself, None (the
+    defaults) or a dict of its fields (``{"model": "rules", "settings": Settings()}``),
+    checked before any file is scored: ``settings`` must be a :class:`Settings`, ``model``
+    ``"default"``, ``"rules"`` or a model file's path (a batch's workers load it). Anything
+    else is one :class:`~movement.errors.MovementError` saying what is accepted.
+
+    Examples
+    --------
+    >>> score_options({"model": "rules"}).model
+    'rules'
+    >>> score_options({"modell": "rules"})
+    Traceback (most recent call last):
+    ...
+    movement.errors.MovementError: options: ScoreOptions has no field 'modell' (its fields: settings, model, fs, modality, channels, format, report, per, annotations, debug, threads, window_progress)
+    """
+    from dataclasses import fields
+
+    from .config import AccelConfig, EMGConfig
+
+    if opts is None:
+        return ScoreOptions()
+    if isinstance(opts, dict):
+        known = [f.name for f in fields(ScoreOptions)]
+        unknown = [str(k) for k in opts if k not in known]
+        if unknown:
+            raise MovementError(
+                f"options: ScoreOptions has no field {', '.join(repr(k) for k in unknown)} "
+                f"(its fields: {', '.join(known)})"
+            )
+        opts = ScoreOptions(**opts)
+    elif not isinstance(opts, ScoreOptions):
+        raise MovementError(
+            "options must be a ScoreOptions (movement.batch.ScoreOptions(settings=..., "
+            "model=...)) or a dict of its fields ({'model': 'rules'}), got "
+            f"{type(opts).__name__}"
+        )
+    if not isinstance(opts.settings, Settings):
+        hint = (
+            f": one modality's config goes in Settings({opts.settings.modality}=...)"
+            if isinstance(opts.settings, (EMGConfig, AccelConfig))
+            else ": overrides go through Settings().with_overrides([...])"
+        )
+        raise MovementError(
+            f"options: settings must be a Settings, got {type(opts.settings).__name__}{hint}"
+        )
+    if opts.model is None or isinstance(opts.model, os.PathLike):  # (as movement.score)
+        opts = replace(opts, model="default" if opts.model is None else os.fspath(opts.model))
+    if not isinstance(opts.model, str) or not opts.model:
+        raise MovementError(
+            "options: model must be 'default', 'rules' or a model file's path (a batch's "
+            f"workers load it), got {type(opts.model).__name__}"
+        )
+    return opts
+
+
 def score_batch(
     paths: Sequence[str | Path] | str | Path,
     out_dir: str | Path,
-    opts: ScoreOptions | None = None,
+    opts: ScoreOptions | dict[str, Any] | None = None,
     *,
     jobs: int = 1,
     backend: str = "loky",
@@ -725,8 +889,21 @@ def score_batch(
     progress: bool = True,
     shard: tuple[int, int] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    unsearched: Sequence[tuple[str | Path, str]] = (),
+    **misplaced: Any,
 ) -> list[dict[str, Any]]:
     """Score files in parallel and write ``summary.tsv``; returns the summary rows.
+
+    The options (settings, model, rate...) are one argument, ``opts``: a
+    :class:`ScoreOptions`, or a dict of its fields (:func:`score_options` checks either
+    before anything is scored)::
+
+        from movement import Settings
+        from movement.batch import ScoreOptions, score_batch
+
+        s = Settings().with_overrides(["accel.k_on=5"])
+        score_batch(["a.csv", "b.csv"], "out", ScoreOptions(settings=s, model="rules"))
+        score_batch(["a.csv", "b.csv"], "out", {"settings": s, "model": "rules"})
 
     Parameters
     ----------
@@ -737,7 +914,11 @@ def score_batch(
     out_dir : path
         Output folder (created). Each file's outputs are named by :func:`output_stems`:
         a folder that already holds other recordings' results keeps them.
-    opts : ScoreOptions
+    opts : ScoreOptions or dict, optional
+        What decides the results (settings, model, rate, modality, channels, format) and
+        what is written (report, per-period tables, annotations); the defaults when
+        omitted. A field given to ``score_batch`` itself (``settings=``, ``model=``) is
+        refused, saying it goes in ``opts``.
     jobs : int
         Worker processes (``-1``: all cores).
     backend : {"loky", "dask"}
@@ -754,21 +935,108 @@ def score_batch(
         are that shard's.
     on_row : callable, optional
         Called with each file's summary row as it is scored (in the order files finish;
-        not for files resumed): the command line's lines of the files finished before a
-        Ctrl-C.
+        not for files resumed): the command line's line of each file as it finishes.
+    unsearched : sequence of (folder, reason), optional
+        Folders that could not be searched (no permission): each gets an error row
+        ("cannot be searched (reason); its recordings are left out", with
+        ``"unsearched": True``) in the summary and the returned rows, after the files'. A
+        folder of ``paths`` (or a subfolder of one) that cannot be searched is added.
+
+    Returns
+    -------
+    list of dict
+        The files' summary rows, in the order of ``paths`` (a file resumed has
+        ``"resumed": True``), then the rows of ``unsearched``. A Dask batch whose cluster
+        failed, or had no worker for :data:`DASK_NO_WORKER_S` seconds, returns too: the
+        files it did not score have error rows saying why.
+
+    ``summary.tsv`` lists these rows, then the rows of the folder's other files from
+    earlier runs (see :func:`_folder_rows`: both ok and failed; one whose input is no
+    longer found says so in its message). While the batch runs, the summary is written
+    again every :data:`SUMMARY_EVERY_S` seconds, the files not scored yet saying so, so
+    that a batch killed outright (``kill -9``) leaves no summary of an earlier run.
     """
-    opts = opts or ScoreOptions()
+    if misplaced:
+        from dataclasses import fields
+
+        known = {f.name for f in fields(ScoreOptions)}
+        options = [k for k in misplaced if k in known]
+        if not options:  # (as Python says it of any other name)
+            raise TypeError(
+                f"score_batch() got an unexpected keyword argument {next(iter(misplaced))!r}"
+            )
+        given = ", ".join(f"{k}=" for k in options)
+        raise MovementError(
+            f"score_batch takes {given} in its options: "
+            f"score_batch(paths, out, ScoreOptions({given.replace('=', '=...')})) or "
+            f"score_batch(paths, out, {{{', '.join(repr(k) + ': ...' for k in options)}}}) "
+            "(movement.batch.ScoreOptions)"
+        )
+    opts = score_options(opts)
     inputs = _as_list(paths)
-    paths = expand_inputs(inputs)
-    if inputs and not paths:
+    paths, blocked = _expand_searched(inputs)
+    blocked = [*((str(f), str(why)) for f, why in unsearched), *blocked]
+    if inputs and not paths and not blocked:
         raise MovementError("no recordings found in: " + " ".join(str(i) for i in inputs))
-    out = output_folder(out_dir)
-    with _output_lock(out, shard):
-        say_model_settings(opts)  # (once for the batch, not in every file's row)
-        return _score_into(
-            paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler, resume=resume,
-            progress=progress, shard=shard, on_row=on_row,
-        )  # fmt: skip
+    if backend not in ("loky", "dask"):
+        raise MovementError(f"unknown backend {backend!r}; use loky or dask")
+    # a cluster is reached before the output folder is made: an address nobody answers at
+    # leaves nothing behind
+    client = _connect(scheduler) if backend == "dask" else None
+    try:
+        out = output_folder(out_dir)
+        with _output_lock(out, shard):
+            say_model_settings(opts)  # (once for the batch, not in every file's row)
+            return _score_into(
+                paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler,
+                resume=resume, progress=progress, shard=shard, on_row=on_row, client=client,
+                unsearched=list(dict.fromkeys(blocked)),
+            )  # fmt: skip
+    finally:
+        if client is not None:
+            _close_client(client)
+
+
+#: What :mod:`movement.io` warns of a subfolder it could not search.
+_UNSEARCHED = re.compile(r"^(?P<folder>.*): cannot be searched \((?P<why>.*?)\); its recordings")
+
+
+def _expand_searched(inputs: list[Any]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """:func:`expand_inputs`, and the subfolders it could not search (folder, reason),
+    taken from its warnings (an error row each in the summary, not a warning); other
+    warnings are warned again."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = expand_inputs(inputs)
+    blocked = []
+    for w in caught:
+        m = _UNSEARCHED.match(str(w.message))
+        if m and issubclass(w.category, UserWarning):
+            blocked.append((m["folder"], m["why"]))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return paths, blocked
+
+
+def _connect(scheduler: str | None) -> Any:
+    """A Dask client of ``scheduler`` (None: a local cluster, made once the files to score
+    are known), or a :class:`MovementError` saying what is missing or not answering; the
+    worker wait (:data:`DASK_NO_WORKER_S`) checked too."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise MovementError("--backend dask needs: pip install 'movement[dask]'") from None
+    _no_worker_s()  # (a bad MOVEMENT_DASK_NO_WORKER_S: said before anything is made)
+    if not scheduler:
+        return None
+    try:
+        return Client(scheduler, timeout=f"{DASK_WAIT_S:g}s")
+    except (OSError, TimeoutError) as exc:  # (an address nobody answers at)
+        said = (str(exc).strip().splitlines() or [""])[0]
+        raise MovementError(
+            f"--scheduler {scheduler}: no Dask scheduler answered within "
+            f"{DASK_WAIT_S:g} s ({type(exc).__name__}{': ' + said if said else ''})"
+        ) from None
 
 
 def output_folder(out_dir: str | Path) -> Path:
@@ -867,8 +1135,11 @@ def _score_into(
     progress: bool,
     shard: tuple[int, int] | None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    client: Any = None,
+    unsearched: Sequence[tuple[str, str]] = (),
 ) -> list[dict[str, Any]]:
-    """:func:`score_batch`'s work once the output folder exists, is writable and locked."""
+    """:func:`score_batch`'s work once the output folder exists, is writable and locked
+    (``client``: the Dask client of ``scheduler``, connected before the folder was made)."""
     key = opts.key()
     by_modality = {m: opts.key(m) for m in ("emg", "accel")}
     claimed = _load_manifest(out)
@@ -904,41 +1175,28 @@ def _score_into(
             and _same_key(entry, key, by_modality)
             and entry.get("source") == str(Path(p).resolve())
             and entry.get("fingerprint") == _fingerprint(Path(p))
-            and (out / f"{stem}_events.tsv").exists()
-            # a page asked for now and not drawn then: scored again, with the page
-            and (not opts.report or (out / f"{stem}_report.html").exists())
+            and _outputs_intact(out, stem, entry, opts)
         )
         if done:
             rows[i] = {**entry["row"], "stem": stem, "resumed": True}
         else:
             todo.append(i)
+    # folders that could not be searched: an error row each (their recordings are unknown)
+    blocked = [
+        {
+            **summarise(str(folder), error=f"cannot be searched ({why}); its recordings are left out"),
+            "unsearched": True,
+        }
+        for folder, why in unsearched
+    ]  # fmt: skip
 
-    client = None
-    if backend == "dask":
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise MovementError("--backend dask needs: pip install 'movement[dask]'") from None
-        if scheduler:
-            try:
-                client = Client(scheduler, timeout=f"{DASK_WAIT_S:g}s")
-            except (OSError, TimeoutError) as exc:  # (an address nobody answers at)
-                said = (str(exc).strip().splitlines() or [""])[0]
-                raise MovementError(
-                    f"--scheduler {scheduler}: no Dask scheduler answered within "
-                    f"{DASK_WAIT_S:g} s ({type(exc).__name__}{': ' + said if said else ''})"
-                ) from None
-        client = (
-            client
-            if scheduler
-            else Client(
-                processes=True,
-                n_workers=max(1, min(_n_jobs(jobs), len(todo))),
-                threads_per_worker=1,
-            )
+    owned = None  # (a local Dask cluster made here: closed here)
+    if backend == "dask" and client is None:
+        from dask.distributed import Client
+
+        client = owned = Client(
+            processes=True, n_workers=max(1, min(_n_jobs(jobs), len(todo))), threads_per_worker=1
         )
-    elif backend != "loky":
-        raise MovementError(f"unknown backend {backend!r}; use loky or dask")
     n_jobs = _n_jobs(jobs)
     serial = backend == "loky" and (n_jobs == 1 or len(todo) <= 1)
     if serial and len(todo) == 1 and n_jobs > 1:
@@ -946,7 +1204,35 @@ def _score_into(
         opts = replace(opts, threads=n_jobs)
     if serial and len(todo) == 1 and progress:
         opts = replace(opts, window_progress=True)  # one file: its windows' progress
+
+    def record(i: int, row: dict[str, Any]) -> None:
+        """A file's row, and its manifest entry (the newest entry of a stem wins)."""
+        rows[i] = row
+        if on_row is not None:
+            on_row(row)
+        p = Path(paths[i])
+        scored_as = row.get("modality")
+        manifest[stems[i]] = {
+            "source": str(p.resolve()),
+            "fingerprint": _fingerprint(p) if p.exists() else None,
+            "key": key,
+            **({f"key_{scored_as}": by_modality[scored_as]} if scored_as in by_modality else {}),
+            "status": row["status"],
+            "row": {k: v for k, v in row.items() if k != "stem"},
+            "scored_ns": time.time_ns(),
+            # (what resume checks is still there: _outputs_intact)
+            **({"outputs": _outputs_of(stems[i], opts)} if row["status"] == "ok" else {}),
+        }
+
+    def summary_now(why: tuple[str, str]) -> list[dict[str, Any]]:
+        """The summary's rows so far: files not scored (yet) say ``why``."""
+        now = [rows.get(i) or _not_reached(paths[i], stems[i], manifest, out, *why) for i in mine]
+        return _folder_rows([*now, *blocked], manifest, out, shard)
+
     interrupted = False
+    stopped = None  # why the batch stopped before every file was scored (a cluster failure)
+    late: list[tuple[int, dict[str, Any]]] = []  # files finished while the batch stopped
+    results: Any = None
     try:
         if client is not None and todo:
             _wait_for_workers(client, scheduler)
@@ -958,12 +1244,10 @@ def _score_into(
         # instead of 4.1-4.3 s on two)
         with heap_reuse():
             if serial:
-                results: Iterator[Any] = (
-                    _indexed(i, Path(paths[i]), stems[i], out, opts) for i in todo
-                )
+                results = (_indexed(i, Path(paths[i]), stems[i], out, opts) for i in todo)
             elif backend == "loky":
                 tasks = [(i, Path(paths[i]), stems[i], out, opts) for i in todo]
-                results = _with_parent(tasks, n_jobs)
+                results = _with_parent(tasks, n_jobs, late)
             else:
                 # absolute paths: a worker's working folder is not this one (the summary
                 # rows still name each file as it was given)
@@ -971,56 +1255,119 @@ def _score_into(
                     (i, Path(paths[i]).absolute(), stems[i], out.absolute(), opts, str(paths[i]))
                     for i in todo
                 ]
-                results = _on_dask(client, tasks)
+                results = _on_dask(client, tasks, late)
             interrupted = True  # until the loop ends
+            if todo:
+                # a summary of an earlier run must not pass for this one's (after a kill -9
+                # the folder holds no other): written now, and again every SUMMARY_EVERY_S
+                _save_summary(summary_now(_RUNNING), out, shard)
+            written = time.monotonic()
             for i, row in _progress(results, len(todo), progress):
-                rows[i] = row
-                if on_row is not None:
-                    on_row(row)
-                p = Path(paths[i])
-                scored_as = row.get("modality")
-                manifest[stems[i]] = {
-                    "source": str(p.resolve()),
-                    "fingerprint": _fingerprint(p) if p.exists() else None,
-                    "key": key,
-                    **(
-                        {f"key_{scored_as}": by_modality[scored_as]}
-                        if scored_as in by_modality
-                        else {}
-                    ),
-                    "status": row["status"],
-                    "row": {k: v for k, v in row.items() if k != "stem"},
-                    "scored_ns": time.time_ns(),  # (the newest entry of a stem wins)
-                }
+                record(i, row)
                 _save_manifest(out, manifest, shard)
+                if time.monotonic() - written >= SUMMARY_EVERY_S:
+                    _save_summary(summary_now(_RUNNING), out, shard)
+                    written = time.monotonic()
             interrupted = False
     except MovementError:
         raise
     except Exception as exc:
         if client is None:
             raise
-        # a scheduler or worker lost mid-batch: one line (the summary is written below)
+        # a scheduler lost mid-batch: the files not scored say so (below), exit code 1
         said = (str(exc).strip().splitlines() or [""])[0]
-        raise MovementError(
+        stopped = (
             f"the Dask cluster failed ({type(exc).__name__}{': ' + said if said else ''}); "
-            f"{_summary_name(shard)} says which files were scored"
-        ) from None
+            "run it again to go on"
+        )
+        interrupted = False
     finally:
-        if client is not None:
-            _close_client(client)
-        if interrupted:  # Ctrl-C, a killed scheduler: what was done is said
-            done = [rows.get(i) or _not_reached(paths[i], stems[i], manifest, out) for i in mine]
-            _save_summary(_folder_rows(done, manifest, out, shard), out, shard)
+        if results is not None and hasattr(results, "close"):
+            results.close()  # (its workers stopped; the files they finished meanwhile: late)
+        for i, row in late:  # (written whole before the batch stopped: recorded)
+            if i not in rows:
+                record(i, row)
+        if late:
+            _save_manifest(out, manifest, shard)
+        if owned is not None:
+            _close_client(owned)
+        if interrupted:  # Ctrl-C, SIGTERM: what was done is said
+            _save_summary(summary_now(_INTERRUPTED), out, shard)
+    if stopped is not None:
+        for i in mine:
+            if i not in rows:
+                rows[i] = _not_reached(paths[i], stems[i], manifest, out, "not scored", stopped)
     ordered = [rows[i] for i in mine]
     if shard is None and manifest:
         _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
-    folder = _folder_rows(ordered, manifest, out, shard)
+    folder = _folder_rows([*ordered, *blocked], manifest, out, shard)
     for period in opts.per:  # (before the summary: a table not made is said in its row)
         _write_periods(folder, out, period, shard, opts.debug)
     for fmt in opts.annotations:
         _write_annotations(folder, out, fmt, opts.debug)
     _save_summary(folder, out, shard)
-    return ordered
+    return [*ordered, *blocked]
+
+
+#: Seconds between the summaries a running batch writes (from the manifest and the rows so
+#: far: a batch killed with SIGKILL leaves one that says so). 200 small files' summary is
+#: written in ~10 ms.
+SUMMARY_EVERY_S = 10.0
+
+#: Why a file has no results in a running batch's summary (the summary written every
+#: :data:`SUMMARY_EVERY_S`: if the batch was killed, it still says so): (what, why).
+_RUNNING = (
+    "not scored (yet)",
+    "the batch was running when this summary was written; if it is no longer running, it "
+    "was stopped (run it again to go on)",
+)
+#: Why a file has no results in an interrupted batch's summary.
+_INTERRUPTED = ("not scored", "the batch was interrupted (run it again to go on)")
+
+
+def _outputs_of(stem: str, opts: ScoreOptions) -> list[str]:
+    """The outputs a file scored with ``opts`` has (their names, in the manifest)."""
+    names = [f"{stem}_events.tsv", f"{stem}_events.json"]
+    return [*names, f"{stem}_report.html"] if opts.report else names
+
+
+def _outputs_intact(out: Path, stem: str, entry: dict[str, Any], opts: ScoreOptions) -> bool:
+    """Whether a file scored before still has its outputs, so resuming may skip it: every
+    output its manifest entry lists (the events table and its JSON sidecar for an entry
+    from before they were listed; the page too when ``--report`` asks for one now), and an
+    events table of as many events as the entry recorded (a table cut short, emptied or
+    of another scoring is scored again; a reviewer's edits keep its rows). Cheap: a stat
+    per output and one read of the events table."""
+    names = entry.get("outputs")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        names = _outputs_of(stem, replace(opts, report=False))
+    page = f"{stem}_report.html"  # (checked when asked for now: deleting pages is no damage)
+    names = [n for n in names if n != page] + ([page] if opts.report else [])
+    if not all(_is_file(out / n) for n in names):
+        return False
+    expected = (entry.get("row") or {}).get("n_events")
+    if not isinstance(expected, int) or isinstance(expected, bool):
+        return True
+    return _event_rows(out / f"{stem}_events.tsv") == expected
+
+
+def _event_rows(path: Path) -> int:
+    """The data rows of an events table (-1: unreadable): its lines less the header, or,
+    where a quoted field holds a line break (a reviewer's comment), its TSV records."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return -1
+    if not data:
+        return -1
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if b'"' not in data:
+        return lines - 1
+    import csv
+    import io
+
+    text = data.decode("utf-8", "replace")
+    return sum(1 for rec in csv.reader(io.StringIO(text), delimiter="\t") if rec) - 1
 
 
 def _write_annotations(rows: list[dict[str, Any]], out: Path, fmt: str, debug: bool) -> None:
@@ -1093,28 +1440,31 @@ def _write_periods(
 
 
 def _not_reached(
-    path: str | Path, stem: str, manifest: dict[str, Any], out: Path
+    path: str | Path,
+    stem: str,
+    manifest: dict[str, Any],
+    out: Path,
+    what: str = _INTERRUPTED[0],
+    why: str = _INTERRUPTED[1],
 ) -> dict[str, Any]:
-    """The summary row of a file an interrupted batch did not reach: the results an earlier
-    run left in the folder when there are some (the manifest's ok entry for this file, its
-    events still there: they were made with other settings, or before the file changed,
-    and say so), else an error row."""
+    """The summary row of a file a batch did not score (interrupted, stopped, or not yet
+    reached): the results an earlier run left in the folder when there are some (the
+    manifest's ok entry for this file, its events still there: they were made with other
+    settings, or before the file changed, and say so), else an error row: ``what: why``."""
     entry = manifest.get(stem)
     if (
         isinstance(entry, dict)
         and entry.get("status") == "ok"
         and isinstance(entry.get("row"), dict)
         and entry.get("source") == str(Path(path).resolve())
-        and (out / f"{stem}_events.tsv").exists()
+        and _exists(out / f"{stem}_events.tsv")
     ):
         return {
             **entry["row"],
-            "message": "earlier results, not scored again: the batch was interrupted "
-            "(run it again to go on)",
+            "message": f"earlier results, {what.replace('not scored', 'not scored again')}: {why}",
             "stem": stem,
         }
-    stopped = "not scored: the batch was interrupted (run it again to go on)"
-    return {**summarise(str(path), error=stopped), "stem": stem}
+    return {**summarise(str(path), error=f"{what}: {why}"), "stem": stem}
 
 
 #: Seconds a Dask batch waits for a worker to join the scheduler.
@@ -1136,21 +1486,159 @@ def _wait_for_workers(client: Any, scheduler: str | None) -> None:
         ) from None
 
 
-def _on_dask(client: Any, tasks: list[tuple[Any, ...]]) -> Iterator[tuple[int, dict[str, Any]]]:
+#: Seconds a Dask batch goes on waiting while its cluster has no worker at all (every worker
+#: died or left mid-batch): then the files not scored are said so, and the batch ends
+#: (``MOVEMENT_DASK_NO_WORKER_S`` sets it).
+DASK_NO_WORKER_S = 60.0
+DASK_NO_WORKER_ENV = "MOVEMENT_DASK_NO_WORKER_S"
+
+
+def _no_worker_s() -> float:
+    """:data:`DASK_NO_WORKER_S`, or the seconds ``MOVEMENT_DASK_NO_WORKER_S`` gives."""
+    text = os.environ.get(DASK_NO_WORKER_ENV, "").strip()
+    if not text:
+        return DASK_NO_WORKER_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise MovementError(
+            f"{DASK_NO_WORKER_ENV}={text}: give the seconds to wait for a Dask worker (> 0)"
+        )
+    return value
+
+
+def _on_dask(
+    client: Any,
+    tasks: list[tuple[Any, ...]],
+    late: list[tuple[int, dict[str, Any]]] | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Score ``tasks`` (``_indexed`` arguments) on the Dask cluster, yielding
     ``(index, row)`` as files finish.
 
     Every file is a task of its own, handed to the scheduler, which runs them on all the
     workers' threads. (joblib's Dask backend takes the cluster's thread count for its
     ``n_jobs``, whatever is asked: with one worker thread it scored every file
-    sequentially in this process.) Closing the client at the end of the batch forgets
-    the tasks not run (an interrupted batch).
+    sequentially in this process.)
+
+    A worker that dies (out of memory?) takes the blame for every task it held, and a task
+    blamed more often than the scheduler allows (``distributed.scheduler.allowed-failures``)
+    fails with ``KilledWorker``, whether it killed the worker or only queued beside the one
+    that did. Such files are submitted again at the end, once each and one at a time: the
+    file that kills a worker again gets an error row, the others their results; the batch
+    goes on either way. When the cluster has had no worker for :func:`_no_worker_s`
+    seconds (all of them died or left), the files not scored get rows that say so and the
+    batch ends: tasks would wait for a worker forever. Closing the client at the end of
+    the batch forgets the tasks not run (an interrupted batch); a file finished but not yet
+    collected when the batch stops is added to ``late``.
     """
     from dask.distributed import as_completed
 
+    limit = _no_worker_s()
     futures = [client.submit(_indexed, *args, pure=False) for args in tasks]
-    for fut in as_completed(futures):
-        yield fut.result()
+    args_of = {fut.key: args for fut, args in zip(futures, tasks, strict=True)}
+    pending = set(futures)
+    again: list[tuple[Any, ...]] = []  # (killed a worker, or queued beside one that died)
+    retried: set[Any] = set()  # (the tasks of files tried again)
+    ac = as_completed(futures)
+    idle_since = None
+    checked = time.monotonic()
+    try:
+        while pending or again:
+            if not pending:  # (the files to try again: one at a time, alone on the cluster)
+                args = again.pop(0)
+                fut = client.submit(_indexed, *args, pure=False)
+                args_of[fut.key] = args
+                retried.add(fut.key)
+                pending.add(fut)
+                ac.add(fut)
+            batch = ac.next_batch(block=False)
+            for fut in batch:
+                pending.discard(fut)
+                args = args_of[fut.key]
+                if fut.key not in retried and _killed(fut):
+                    again.append(args)
+                    continue
+                yield _dask_result(fut, args, again=fut.key in retried)
+            if batch:
+                continue
+            now = time.monotonic()
+            if now - checked < 1.0:
+                time.sleep(0.05)
+                continue
+            checked = now
+            if client.nthreads():
+                idle_since = None
+                continue
+            idle_since = now if idle_since is None else idle_since
+            if now - idle_since < limit:
+                continue
+            why = (
+                f"not scored: no Dask worker for {limit:g} s (every worker died or left; "
+                "run it again once workers are up)"
+            )
+            left = [args_of[f.key] for f in pending] + again
+            for args in sorted(left, key=lambda a: a[0]):
+                row = summarise(_dask_name(args), error=why)
+                row["stem"] = args[2]
+                yield args[0], row
+            client.cancel(list(pending))
+            pending.clear()
+            again.clear()
+    finally:
+        for fut in pending if late is not None else ():
+            if fut.status == "finished":  # (done, not collected yet)
+                try:
+                    late.append(fut.result(timeout=5))
+                except Exception:  # noqa: BLE001, S112 - not collected: not recorded
+                    continue
+
+
+def _killed(fut: Any) -> bool:
+    """Whether a Dask task failed because the workers it was on died (``KilledWorker``)."""
+    from distributed import KilledWorker
+
+    if fut.status != "error":
+        return False
+    try:
+        return isinstance(fut.exception(timeout=5), KilledWorker)
+    except Exception:  # noqa: BLE001 - the cluster gone: said when its result is taken
+        return False
+
+
+def _dask_name(args: tuple[Any, ...]) -> str:
+    """The file a Dask task scores, as its summary row names it."""
+    return str(args[5]) if len(args) > 5 and args[5] is not None else str(args[1])
+
+
+def _dask_result(
+    fut: Any, args: tuple[Any, ...], again: bool = False
+) -> tuple[int, dict[str, Any]]:
+    """A finished Dask task's ``(index, row)``: a task that killed every worker it ran on
+    (``KilledWorker``; ``again``: also when submitted again, alone) fails its file only.
+    A scheduler lost raises (the batch stops)."""
+    from distributed import KilledWorker
+
+    try:
+        return fut.result()
+    except KilledWorker as exc:
+        tries = getattr(exc, "allowed_failures", None)
+        tries = (tries + 1) * (2 if again else 1) if isinstance(tries, int) else None
+        said = "" if tries is None else " once" if tries == 1 else f" {tries} times"
+        alone = ", the last time alone on the cluster" if again else ""
+        error = (
+            f"the Dask worker scoring this file died{said}{alone} (out of memory, or a crash "
+            "in native code?); a re-run retries it"
+        )
+    except Exception as exc:
+        opts = args[4]
+        if fut.status != "error" or getattr(opts, "debug", False):
+            raise  # (not the task's own error: the cluster failed)
+        error = f"internal error on the Dask worker {type(exc).__name__}: {exc}"
+    row = summarise(_dask_name(args), error=error)
+    row["stem"] = args[2]
+    return args[0], row
 
 
 def _close_client(client: Any) -> None:
@@ -1180,28 +1668,52 @@ def _folder_rows(
     out: Path,
     shard: tuple[int, int] | None,
 ) -> list[dict[str, Any]]:
-    """``summary.tsv``'s rows: this run's files, then the folder's other files scored
-    earlier (ok in the manifest, their events still there), so that the summary lists
-    every recording whose results the folder holds. A shard's summary lists its own."""
+    """``summary.tsv``'s rows: this run's files, then every other file the folder's
+    manifest holds a row of, from earlier runs (scored into this ``--out`` in steps), so
+    that the summary lists every recording whose results the folder holds, and every
+    recording that failed, until it is scored: an ok row whose events are no longer there
+    is left out. A row whose input is no longer found at the path it was scored from
+    (renamed, moved or deleted since) keeps its status, and its message says so first,
+    with the file of this run that is the same file (same size and modification time)
+    where there is one: a study moved and scored again is not counted twice by reading
+    the messages. A shard's summary lists its own files."""
     if shard is not None:
         return rows
     mine = {r.get("stem") for r in rows}
-    earlier = [
-        {**entry["row"], "stem": stem}
-        for stem, entry in sorted(manifest.items())
-        if stem not in mine
-        and isinstance(entry, dict)
-        and entry.get("status") == "ok"
-        and isinstance(entry.get("row"), dict)
-        and (out / f"{stem}_events.tsv").exists()
-    ]
+    moved = {}  # (this run's files by their fingerprint: where an earlier input went)
+    for r in rows:
+        entry = manifest.get(r.get("stem"))
+        if isinstance(entry, dict) and entry.get("fingerprint"):
+            moved[json.dumps(entry["fingerprint"], sort_keys=True)] = r.get("file")
+    earlier = []
+    for stem, entry in sorted(manifest.items()):  # loop over the folder's files
+        if (
+            stem in mine
+            or not isinstance(entry, dict)
+            or entry.get("status") not in ("ok", "error")
+            or not isinstance(entry.get("row"), dict)
+            or (entry["status"] == "ok" and not _exists(out / f"{stem}_events.tsv"))
+        ):
+            continue
+        row = {**entry["row"], "stem": stem}
+        source = entry.get("source")
+        if isinstance(source, str) and not _exists(Path(source)):
+            same = moved.get(json.dumps(entry.get("fingerprint"), sort_keys=True))
+            gone = f"input no longer found at {source} (row from an earlier run" + (
+                f"; the same file, by size and time, is {same} of this run)" if same else ")"
+            )
+            row["message"] = "; ".join(m for m in (gone, row.get("message")) if m)
+        earlier.append(row)
     return [*rows, *earlier]
 
 
 def _indexed(
     i: int, path: Path, stem: str, out: Path, opts: ScoreOptions, name: str | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """``(i, row)`` of :func:`score_one` (``name``: the file as its summary row shows it)."""
+    """``(i, row)`` of :func:`score_one` (``name``: the file as its summary row shows it).
+
+    What escapes :func:`score_one` (a bug) is this file's error row, not the batch's: in a
+    worker process it was taken for the worker's death."""
     from ._memory import heap_reuse
 
     # (a no-op where the caller holds it: here and in forked workers; on a Dask worker it
@@ -1214,6 +1726,19 @@ def _indexed(
             if name is None:
                 return i, score_one(path, stem, out, opts)
             return i, score_one(path, stem, out, opts, name=name)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+        if opts.debug:
+            raise
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        error = (
+            _too_long(exc, out)
+            if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG
+            else f"internal error {type(exc).__name__}: {exc} (at {Path(last.filename).name}:"
+            f"{last.lineno}; re-run with --debug for the traceback)"
+        )
+        row = summarise(str(path) if name is None else name, error=error)
+        row["stem"] = stem
+        return i, row
     finally:
         _CHILD_BUSY = False
         if _CHILD_EXIT:  # (a forked worker's SIGTERM, once its file is cleaned up)
@@ -1253,7 +1778,11 @@ def _n_jobs(jobs: int) -> int:
     return max(1, jobs if jobs > 0 else cores + 1 + jobs)
 
 
-def _with_parent(tasks: list[tuple[Any, ...]], n_jobs: int) -> Iterator[tuple[int, dict[str, Any]]]:
+def _with_parent(
+    tasks: list[tuple[Any, ...]],
+    n_jobs: int,
+    late: list[tuple[int, dict[str, Any]]] | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Score ``tasks`` (``_indexed`` arguments) on ``n_jobs`` cores: ``n_jobs - 1`` loky
     worker processes plus this process, yielding ``(index, row)`` as files finish.
 
@@ -1265,6 +1794,13 @@ def _with_parent(tasks: list[tuple[Any, ...]], n_jobs: int) -> Iterator[tuple[in
     loky backend does: more busy threads than cores make scikit-learn's per-tree
     OpenMP predictions wait on descheduled threads (on a busy shared 2-core VM a 0.1 s
     prediction of the default model was measured at 24-32 s).
+
+    A worker that dies (out of memory, a crash in native code) breaks the pool: every file
+    the workers were scoring fails with it, not only the one that killed it. Those files
+    are scored again once each, alone in a new worker process, at the end (the others go
+    on in a new pool): the file that kills its worker again gets the error row, the
+    others their results. Files the workers finish while the batch stops (Ctrl-C,
+    SIGTERM to this process only: they finish their files) are added to ``late``.
     """
     import queue
     import threading
@@ -1280,58 +1816,136 @@ def _with_parent(tasks: list[tuple[Any, ...]], n_jobs: int) -> Iterator[tuple[in
     lock = threading.Lock()
     # (no more processes than files: --jobs 1000 for two files started ~999 workers)
     n_jobs = max(1, min(n_jobs, len(tasks)))
-    executor, owned = _worker_pool(n_jobs - 1, tasks[0][-1] if tasks else ScoreOptions())
+    opts = tasks[0][4] if tasks else ScoreOptions()
+    pool: dict[str, Any] = {"executor": None, "owned": False, "generation": 0}
+    inflight: set[Any] = set()
+
+    def new_pool() -> None:
+        old, owned = pool["executor"], pool["owned"]
+        if old is not None and owned:
+            old.shutdown(wait=True, cancel_futures=True)  # (broken: its workers are gone)
+        executor, owned = _worker_pool(n_jobs - 1, opts)
+        with lock:  # (the broken pool's files all failed with it: none is in flight)
+            pool.update(executor=executor, owned=owned, generation=pool["generation"] + 1)
+            inflight.clear()
 
     def submit_next() -> None:
         with lock:
-            if not pending:
+            if not pending or len(inflight) >= n_jobs - 1:
                 return
             args = pending.popleft()
+            executor, generation = pool["executor"], pool["generation"]
         try:
             fut = executor.submit(_indexed, *args)
-        except Exception:  # noqa: BLE001 - a broken pool: this process scores the file
+        except Exception:  # noqa: BLE001 - a broken pool: a new one takes the file
             with lock:
                 pending.appendleft(args)
             return
         fut.movement_args = args
+        fut.movement_generation = generation
+        with lock:
+            inflight.add(fut)
         fut.add_done_callback(finished)
 
     def finished(fut: Any) -> None:
+        with lock:
+            inflight.discard(fut)
         done.put(fut)
-        submit_next()
+        if not _broke(fut):
+            submit_next()
 
+    suspects: list[tuple[Any, ...]] = []  # (scoring when a worker died: again, alone)
+    left = len(tasks)
     try:
+        new_pool()
         for _ in range(n_jobs - 1):
             submit_next()
         with nullcontext() if threadpool_limits is None else threadpool_limits(limits=1):
-            for _ in range(len(tasks)):
+            while left:
                 try:
                     item = done.get_nowait()
                 except queue.Empty:
                     with lock:
                         args = pending.popleft() if pending else None
                     item = done.get() if args is None else _Done(_indexed(*args))
-                yield _result_of(item)
+                left -= 1
+                if not _broke(item):
+                    yield _result_of(item)
+                    continue
+                suspects.append(item.movement_args)
+                if item.movement_generation == pool["generation"]:  # (once per pool)
+                    new_pool()
+                    for _ in range(n_jobs - 1):
+                        submit_next()
+            for args in suspects:  # loop over the files of broken pools, each alone
+                yield _alone(args, opts)
     finally:
-        if owned:  # loky's reusable executor stays up for the next batch
+        executor = pool["executor"]
+        if executor is not None and pool["owned"]:  # loky's reusable one stays up
             executor.shutdown(wait=True, cancel_futures=True)
+        while late is not None:  # (files finished while the batch stopped)
+            try:
+                item = done.get_nowait()
+            except queue.Empty:
+                break
+            if item.done() and not item.cancelled() and item.exception() is None:
+                late.append(item.result())
+
+
+def _broke(item: Any) -> bool:
+    """Whether a finished file's future failed because its worker pool broke (a worker
+    died: this file's, or another's)."""
+    from concurrent.futures import BrokenExecutor
+
+    if isinstance(item, _Done) or not item.done() or item.cancelled():
+        return False
+    return isinstance(item.exception(), BrokenExecutor)
+
+
+def _alone(args: tuple[Any, ...], opts: ScoreOptions) -> tuple[int, dict[str, Any]]:
+    """Score one file of a broken pool again, alone in a new worker process: its results,
+    or, if that worker dies too, the file's error row (it is what kills them)."""
+    from concurrent.futures import BrokenExecutor
+
+    executor, owned = _worker_pool(1, opts)
+    try:
+        fut = executor.submit(_indexed, *args)
+        fut.movement_args = args
+        try:
+            return fut.result()
+        except BrokenExecutor as exc:
+            return _died(args, exc, alone=True)
+    except BrokenExecutor as exc:  # (a pool that cannot start: said as a death too)
+        return _died(args, exc, alone=True)
+    finally:
+        if owned:
+            executor.shutdown(wait=True)
+
+
+def _died(args: tuple[Any, ...], exc: BaseException, alone: bool) -> tuple[int, dict[str, Any]]:
+    """The error row of a file whose worker process died."""
+    i, path, stem = args[0], args[1], args[2]
+    how = ", and again when it was scored alone in a new one" if alone else ""
+    row = summarise(
+        str(path),
+        error=f"the worker process scoring this file died{how} ({type(exc).__name__}: out "
+        "of memory or a crash in native code?); a re-run retries it",
+    )
+    row["stem"] = stem
+    return i, row
 
 
 def _result_of(item: Any) -> tuple[int, dict[str, Any]]:
-    """A finished file's ``(index, row)``; a worker process that died (killed for memory,
-    a crash in native code) fails the file it was scoring, and the batch goes on."""
+    """A finished file's ``(index, row)``. A worker's error other than its death (a result
+    that could not be sent back) fails the file it was scoring, and the batch goes on."""
     try:
         return item.result()
-    except Exception as exc:  # noqa: BLE001 - only a dead worker raises here
+    except Exception as exc:
         args = getattr(item, "movement_args", None)
-        if args is None:
+        if args is None or getattr(args[4], "debug", False):
             raise
         i, path, stem = args[0], args[1], args[2]
-        row = summarise(
-            str(path),
-            error=f"the worker process scoring this file died ({type(exc).__name__}: out of "
-            "memory or a crash in native code?); a re-run retries it",
-        )
+        row = summarise(str(path), error=f"the worker process failed ({type(exc).__name__}: {exc})")
         row["stem"] = stem
         return i, row
 

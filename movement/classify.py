@@ -45,6 +45,7 @@ __all__ = [
     "CLASSES",
     "ModelSettingsWarning",
     "RuleClassifier",
+    "RulesOnlySettingsWarning",
     "check_probabilities",
     "load_model",
     "review_flags",
@@ -653,10 +654,24 @@ class ModelName(str):
     training name and the file's SHA-256), with what the parameters hash holds of it
     (``identity``) and the settings its segments were made with in training
     (``trained_with``: one modality's :meth:`~movement.config.EMGConfig.to_dict`, or None
-    when unknown). A plain ``str`` everywhere else."""
+    when unknown). A plain ``str`` everywhere else.
+
+    ``notes``: what :func:`movement.pipeline.classifier_for` said of this run's settings
+    for the model (a :class:`ModelSettingsWarning` under ``"model_settings"``, a
+    :class:`RulesOnlySettingsWarning` under ``"rules_settings"``), which the events keep
+    in ``attrs["notes"]`` (the events JSON's ``recording.reader_notes``)."""
 
     identity: str | None = None
     trained_with: dict[str, Any] | None = None
+    notes: dict[str, str] | None = None
+
+    def noted(self, notes: dict[str, str]) -> ModelName:
+        """A copy of this name (``identity`` and ``trained_with`` kept) with ``notes``."""
+        out = ModelName(str(self))
+        out.identity = self.identity
+        out.trained_with = self.trained_with
+        out.notes = dict(notes)
+        return out
 
 
 #: Model files whose parameters-hash identity is the one of earlier versions, by their
@@ -754,6 +769,42 @@ def settings_warning(
         f"{who} was trained with {listed(1)}; this run uses {listed(2)} (settings that change "
         "the segments and their features: the model is given features unlike its "
         "training's; score with its settings, or train it with these)"
+    )
+
+
+class RulesOnlySettingsWarning(ModelSettingsWarning):
+    """A rules' threshold (:data:`movement.config.RULES_ONLY_SETTINGS`) changed from its
+    default for a run whose labels come from a trained model, which does not read it
+    (:func:`rules_settings_warning`). A :class:`ModelSettingsWarning`: a batch says it
+    once, not in each file's summary row."""
+
+
+def rules_settings_warning(who: str, modality: str, used: dict[str, Any]) -> str | None:
+    """One line naming the rules' thresholds that ``used`` (one modality's settings)
+    changes from their defaults (:func:`movement.config.rules_setting_changes`), which
+    the trained model ``who`` does not read; None when there is none.
+
+    Its labels are what they are at any value of these: only the ``reason`` column's
+    rules (and ``model='rules'``) use them.
+
+    Examples
+    --------
+    >>> print(rules_settings_warning("the default model", "accel",
+    ...       AccelConfig(dystonia_min_s=20.0).to_dict()))
+    accel.dystonia_min_s=20 is a threshold of the rules: the default model does not read it (its labels are the same at any value; only the reason column's rules use it); use model='rules' (--model rules) for labels by the rules
+    """
+    from .config import rules_setting_changes
+
+    changes = rules_setting_changes(modality, used)
+    if not changes:
+        return None
+    listed = ", ".join(f"{modality}.{c[0]}={_setting_text(c[2])}" for c in changes)
+    one = len(changes) == 1
+    return (
+        f"{listed} {'is a threshold' if one else 'are thresholds'} of the rules: {who} does "
+        f"not read {'it' if one else 'them'} (its labels are the same at any value; only the "
+        f"reason column's rules use {'it' if one else 'them'}); use model='rules' "
+        "(--model rules) for labels by the rules"
     )
 
 

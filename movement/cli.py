@@ -43,7 +43,12 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="find and classify events in recordings",
         description=(
             "Find fasciculation-like and dystonia-like events in each recording and write "
-            "<out>/<stem>_events.tsv + .json (BIDS events), and one <out>/summary.tsv."
+            "<out>/<stem>_events.tsv + .json (BIDS events), and one <out>/summary.tsv.\n\n"
+            "summary.tsv lists this run's files, then the rows of earlier runs into the same\n"
+            "--out (ok and failed; a row whose input is no longer found says so in its\n"
+            "message), and each folder that cannot be searched (an error row, exit code 1).\n"
+            "It is rewritten every 10 s while the batch runs, the files not scored yet saying\n"
+            "so. An output name over 200 bytes is shortened: its start and an 8-digit hash."
         ),
         epilog="Example: movement score data/ --out results/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -59,8 +64,18 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--modality",
-        choices=["accel", "emg"],
-        help="modality of every input (default: from sidecar / columns)",
+        type=_modality,
+        metavar="{accel,emg}",
+        help="modality of every input: accel or emg, in any spelling a sidecar may use "
+        "(EMG, sEMG, accelerometer...) (default: from sidecar / columns)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="leave out of folder searches the files matching this glob pattern: the file "
+        "name, its path relative to the folder given, or a folder on that path (e.g. "
+        "derivatives, '*_raw.csv'); repeatable",
     )
     p.add_argument(
         "--fs",
@@ -122,7 +137,11 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="Dask scheduler address, e.g. tcp://10.0.0.1:8786 (default: a local cluster)",
+        help="Dask scheduler address, e.g. tcp://10.0.0.1:8786 (default: a local cluster); "
+        "checked before --out is made. A file whose task kills its worker (out of memory?) "
+        "gets an error row and the batch goes on; a cluster left with no worker for 60 s "
+        "(MOVEMENT_DASK_NO_WORKER_S=SECONDS) ends the batch, the files not scored saying so "
+        "(exit code 1)",
     )
     p.add_argument(
         "--shard",
@@ -133,7 +152,9 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-resume",
         action="store_true",
-        help="re-score files even if the manifest says they are done",
+        help="re-score files even if the manifest says they are done (without it, a file "
+        "is scored again when an output the manifest lists is missing, or its events table "
+        "holds another number of events)",
     )
     p.add_argument(
         "--report",
@@ -250,8 +271,17 @@ def _model_option(value: str) -> str:
     return value
 
 
+def _modality(text: str) -> str:
+    """``--modality``: :func:`movement.io.info.modality_arg` (imported when used)."""
+    from .io.info import modality_arg
+
+    return modality_arg(text)
+
+
 def _run_score(args: argparse.Namespace) -> int:
-    from .batch import ScoreOptions, parse_shard, score_batch
+    import warnings
+
+    from .batch import _UNSEARCHED, ScoreOptions, parse_shard, score_batch
     from .config import load_settings
     from .io import find_recordings, unlisted
 
@@ -268,24 +298,31 @@ def _run_score(args: argparse.Namespace) -> int:
     present = [i for i in args.inputs if i not in missing]
     if missing and not present:
         raise MovementError(f"{missing[0]}: no such file or folder")
-    # a folder named that cannot be listed: an error line, the batch goes on, exit 1
+    # a folder named that cannot be listed: an error row, the batch goes on, exit 1
     blocked = {i: why for i in present if Path(i).is_dir() and (why := unlisted(i))}
     if blocked and len(blocked) == len(present) and not missing:
         first = next(iter(blocked.items()))
         raise MovementError(f"{first[0]}: cannot be searched ({first[1]})")
     present = [i for i in present if i not in blocked]
-    for folder, why in blocked.items():
-        print(
-            f"error  {folder}: cannot be searched ({why}); its recordings are left out",
-            file=sys.stderr,
-        )
     from .simulate import _warnings_as_lines
 
-    with _warnings_as_lines():  # (a folder that cannot be searched: one line)
-        found = find_recordings(present, format=args.format)
+    with _warnings_as_lines():  # (other warnings of the search: one line each)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            found = find_recordings(present, format=args.format, exclude=args.exclude)
+        unsearched = list(blocked.items())
+        for w in caught:  # (a subfolder that cannot be searched: an error row, as a folder)
+            m = _UNSEARCHED.match(str(w.message))
+            if m and issubclass(w.category, UserWarning):
+                unsearched.append((m["folder"], m["why"]))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if (note := found.unknown_note()) and not args.quiet:
+        print(f"note: {note}", file=sys.stderr)
     paths = [*found, *(Path(m) for m in missing)]
     if not paths:
-        raise MovementError("no recordings found in: " + " ".join(args.inputs))
+        said = "".join(f" ({f}: cannot be searched ({why}))" for f, why in unsearched)
+        raise MovementError("no recordings found in: " + " ".join(args.inputs) + said)
     chans = (
         tuple(c.strip() for c in args.channels.split(",")) if args.channels is not None else None
     )
@@ -302,11 +339,20 @@ def _run_score(args: argparse.Namespace) -> int:
         debug=args.debug,
     )
     _check_annotation_extras(opts.annotations)
+    from . import batch
+    from ._progress import write_line
     from .batch import say_model_settings
 
     with _warnings_as_lines():  # (a model trained with other settings: one line, once)
         say_model_settings(opts)
-    finished: list[dict] = []
+    shown: dict[int, str] = {}  # (the rows whose line is printed as each file finishes)
+
+    def show(row: dict) -> None:
+        shown[id(row)] = str(row.get("message") or "")
+        _print_rows([row], args.quiet)
+
+    summary = f"summary-shard-{shard[0]}-of-{shard[1]}.tsv" if shard else "summary.tsv"
+    before = batch.SUMMARIES_WRITTEN
     try:
         rows = score_batch(
             paths,
@@ -318,30 +364,47 @@ def _run_score(args: argparse.Namespace) -> int:
             resume=not args.no_resume,
             progress=not args.quiet,
             shard=shard,
-            on_row=finished.append,
+            on_row=show,
+            unsearched=unsearched,
         )
-    except KeyboardInterrupt:
-        _print_rows(finished, args.quiet)  # the files finished before Ctrl-C
+    except KeyboardInterrupt:  # (what was scored is printed; the summary, if written, says)
+        args.summary_written = summary if batch.SUMMARIES_WRITTEN > before else None
         raise
-    summary = f"summary-shard-{shard[0]}-of-{shard[1]}.tsv" if shard else "summary.tsv"
-    failed = _print_rows(rows, args.quiet)
+    # the files resumed, and those that failed before scoring: their lines now
+    _print_rows([r for r in rows if id(r) not in shown], args.quiet)
+    for r in rows:  # (what the batch added since: a per-day table not made...)
+        said = shown.get(id(r))
+        now = str(r.get("message") or "")
+        if said is not None and now != said and r["status"] == "ok":
+            write_line(f"warning {r['file']}: {now[len(said) :].lstrip('; ')}", sys.stderr)
+    folders = [r for r in rows if r.get("unsearched")]
+    files = [r for r in rows if not r.get("unsearched")]
+    skipped = sum(1 for r in files if r["status"] == "ok" and r.get("resumed"))
+    failed = sum(1 for r in files if r["status"] != "ok")
+    scored = len(files) - skipped - failed
     print(
         (f"shard {shard[0]} of {shard[1]}: " if shard else "")
-        + f"{len(rows) - len(failed)} of {len(rows)} recordings scored; results in {str(args.out).rstrip('/')}/"
-        + (f"; {len(failed)} failed (see {summary})" if failed else "")
-        + (f"; {len(blocked)} folder(s) could not be searched" if blocked else ""),
+        + f"{scored} of {len(files)} recordings scored"
+        + (f", {skipped} already scored (skipped)" if skipped else "")
+        + f", {failed} failed"
+        + (f" (see {summary})" if failed else "")
+        + f"; results in {str(args.out).rstrip('/')}/"
+        + (f"; {len(folders)} folder(s) could not be searched" if folders else ""),
         file=sys.stderr,
     )
-    return 1 if failed or blocked else 0
+    return 1 if failed or folders else 0
 
 
 def _print_rows(rows: list[dict], quiet: bool) -> list[dict]:
     """A line per file of a batch (``ok``/``skip`` on stdout unless ``quiet``; warnings and
-    errors on stderr); returns the rows that failed."""
+    errors on stderr), each flushed at once (a log or pipe sees it as the file finishes;
+    above the progress bar on a terminal); returns the rows that failed."""
+    from ._progress import write_line
+
     failed = [r for r in rows if r["status"] != "ok"]
     for r in rows:
         if r["status"] == "ok" and not quiet:
-            print(
+            write_line(
                 ("skip   " if r.get("resumed") else "ok     ")
                 + f"{r['file']}: {r['n_events']} events "
                 f"({r['n_fasciculation']} fasciculation-like, {r['n_dystonia']} dystonia-like, "
@@ -350,13 +413,13 @@ def _print_rows(rows: list[dict], quiet: bool) -> list[dict]:
                     " (already scored with these parameters; --no-resume scores it again)"
                     if r.get("resumed")
                     else ""
-                )
+                ),
+                sys.stdout,
             )
         if r["status"] == "ok" and r.get("message"):
-            print(f"warning {r['file']}: {r['message']}", file=sys.stderr)
+            write_line(f"warning {r['file']}: {r['message']}", sys.stderr)
     for r in failed:
-        print(f"error  {r['file']}: {r['message']}", file=sys.stderr)
-    sys.stdout.flush()
+        write_line(f"error  {r['file']}: {r['message']}", sys.stderr)
     return failed
 
 
@@ -370,7 +433,7 @@ def _add_params(sub: argparse._SubParsersAction) -> None:
             "back with --config."
         ),
     )
-    p.add_argument("--modality", choices=["accel", "emg"], help="only this modality")
+    p.add_argument("--modality", type=_modality, metavar="{accel,emg}", help="only this modality")
     p.add_argument(
         "--config",
         action="append",
@@ -564,7 +627,11 @@ def _main(args: argparse.Namespace) -> int:
         term = isinstance(exc, Terminated)
         print(
             ("movement: terminated (SIGTERM)" if term else "movement: interrupted")
-            + ("; summary.tsv says which files were scored" if args.command == "score" else ""),
+            + (
+                f"; {written} says which files were scored"
+                if (written := getattr(args, "summary_written", None))
+                else ""
+            ),
             file=sys.stderr,
         )
         return 143 if term else 130

@@ -725,10 +725,14 @@ class EMGConfig(_Config):
         6.0, "below this an event is low-SNR, flagged for review [E]", "dB"
     )
     regular_train_cv: float = _p(
-        0.25, "brief events with interval CV below this are a regular train (ECG, tremor) [E]"
+        0.25,
+        "Rules only (a trained model does not read it): brief events with interval CV "
+        "below this are a regular train (ECG, tremor) [E]",
     )
     max_brief_channel_fraction: float = _p(
-        0.5, "fasciculations are spatially local [E]; more channels at once = jerk/artefact"
+        0.5,
+        "Rules only (a trained model does not read it): fasciculations are spatially local "
+        "[E]; more channels at once = jerk/artefact",
     )
     crosstalk_ratio: float = _p(
         0.5,
@@ -740,19 +744,24 @@ class EMGConfig(_Config):
         "with the more sensitive MUAP detector without it",
     )
     dystonia_min_s: float = _p(
-        2.0, "sustained activity >= 2 s (continuous >= 5 s [S: PMID 8752404]) [E]", "s"
+        2.0,
+        "Rules only (a trained model does not read it): sustained activity >= 2 s "
+        "(continuous >= 5 s [S: PMID 8752404]) [E]",
+        "s",
     )
     dystonia_min_snr_db: float = _p(
         9.0,
-        "a dystonia-like contraction stands clearly above rest; low-level restlessness "
-        "(2-3x rest RMS in the Myo rest files) does not [E]. Rules only, and only where "
-        "no noise model is available: at min_muap_fs_hz or faster a segment held above the "
-        "whitened noise model in >= sustained_active_fraction of its sub-blocks is strong "
-        "enough (a 6 dB contraction measures 4-8 dB here) [E]",
+        "a dystonia-like contraction stands clearly above rest; low-level restlessness (2-3x "
+        "rest RMS in the Myo rest files) does not [E]. Rules only (a trained model does not "
+        "read it), and only where no noise model is available: at min_muap_fs_hz or faster a "
+        "segment held above the whitened noise model in >= sustained_active_fraction of its "
+        "sub-blocks is strong enough (a 6 dB contraction measures 4-8 dB here) [E]",
         "dB",
     )
     cocontraction_min: float = _p(
-        0.5, "%COCON (Winter 1990) above which agonist-antagonist co-contraction is called [E]"
+        0.5,
+        "Rules only (a trained model does not read it): %COCON (Winter 1990) above which "
+        "agonist-antagonist co-contraction is called [E]",
     )
     walking_band_hz: tuple = _p(
         (1.4, 2.5),
@@ -764,7 +773,9 @@ class EMGConfig(_Config):
         (3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Grosse 2004]", "Hz"
     )
     regular_tremor_regularity: float = _p(
-        0.6, "autocorrelation regularity above which tremor is 'regular' (PD/ET) [E]"
+        0.6,
+        "Rules only (a trained model does not read it): autocorrelation regularity above "
+        "which tremor is 'regular' (PD/ET) [E]",
     )
     other_bout_gap_s: float = _p(
         0.5,
@@ -904,8 +915,18 @@ class AccelConfig(_Config):
         "s",
     )
     min_event_snr_db: float = _p(6.0, "below this an event is low-SNR [E]", "dB")
-    max_twitch_g: float = _p(0.15, "visible twitch, not a jerk or knock; knocks >= 0.5 g [E]", "g")
-    knock_g: float = _p(0.5, "sensor knock: a few samples >= 0.5 g, broadband [E]", "g")
+    max_twitch_g: float = _p(
+        0.15,
+        "Rules only (a trained model does not read it): visible twitch, not a jerk or "
+        "knock; knocks >= 0.5 g [E]",
+        "g",
+    )
+    knock_g: float = _p(
+        0.5,
+        "Rules only (a trained model does not read it): sensor knock: a few samples "
+        ">= 0.5 g, broadband [E]",
+        "g",
+    )
     clip_g: float = _p(
         None, "clipping level; None = detect runs at the recording's own max |a| [E]", "g"
     )
@@ -915,7 +936,12 @@ class AccelConfig(_Config):
         "sensor's is not counted as active in n_channels_active / channel_fraction: a "
         "movement of one limb reaches sensors elsewhere on the body attenuated [E]",
     )
-    dystonia_min_s: float = _p(2.0, "sustained >= 2 s [E: domain ref. section 3]", "s")
+    dystonia_min_s: float = _p(
+        2.0,
+        "Rules only (a trained model does not read it): sustained >= 2 s [E: domain ref. "
+        "section 3]",
+        "s",
+    )
     tremor_band_hz: tuple = _p(
         (2.5, 8.0),
         "dystonic tremor 3-8 Hz [S: Dystonia 2024; Yanagisawa & Goto: 1-6.5 Hz] whose cycle "
@@ -927,19 +953,23 @@ class AccelConfig(_Config):
     )
     regular_tremor_regularity: float = _p(
         0.6,
-        "tremor stability: regular above this autocorrelation peak (PD/ET) [S: di Biase 2017; value E]",
+        "Rules only (a trained model does not read it): tremor stability: regular above "
+        "this autocorrelation peak (PD/ET) [S: di Biase 2017; value E]",
     )
     regular_tremor_peak_power: float = _p(
         0.7,
-        "regular (PD/ET) tremor also keeps most of its power at one frequency: >= this share "
-        "within 0.5 Hz of the peak [S: Luft 2019 relative peak power; value E]. A tremor whose "
-        "cycle frequency wanders by +-1 Hz (dystonic tremor [E: domain ref. section 1]) spreads "
-        "it over ~2 Hz; a short window's autocorrelation alone can read it as regular. "
-        "Measured on simulated 3-8 Hz sustained segments (seeds 700000+, dev): dystonic "
-        "tremor 0.32-0.77 (median 0.52), regular tremor 0.86-1.00 (median 0.98)",
+        "Rules only (a trained model does not read it): regular (PD/ET) tremor also keeps most "
+        "of its power at one frequency: >= this share within 0.5 Hz of the peak [S: Luft 2019 "
+        "relative peak power; value E]. A tremor whose cycle frequency wanders by +-1 Hz "
+        "(dystonic tremor [E: domain ref. section 1]) spreads it over ~2 Hz; a short window's "
+        "autocorrelation alone can read it as regular. Measured on simulated 3-8 Hz sustained "
+        "segments (seeds 700000+, dev): dystonic tremor 0.32-0.77 (median 0.52), regular "
+        "tremor 0.86-1.00 (median 0.98)",
     )
     min_tremor_power: float = _p(
-        0.35, "relative power at the spectral peak for tremor-like activity [S: Luft 2019; value E]"
+        0.35,
+        "Rules only (a trained model does not read it): relative power at the spectral "
+        "peak for tremor-like activity [S: Luft 2019; value E]",
     )
     periodic_window_s: float = _p(3.0, "tremor windows of 3 s [S: Luft 2019]", "s")
     periodic_hop_s: float = _p(
@@ -980,25 +1010,28 @@ class AccelConfig(_Config):
     posture_off_fraction: float = _p(0.4, "and ends below this fraction (hysteresis) [E]")
     posture_hold_fraction: float = _p(
         0.65,
-        "a held posture or spasm spends at least this share of the event at >= half of its "
-        "tilt; a voluntary reach (smooth out-and-back, minimum jerk [E: domain ref. section "
-        "2]) spends ~50-55 % there, a held tilt with 0.05-1 s ramps 70-95 % [E]. Measured on "
-        "simulated segments tilted >= 10 deg (seeds 700000+, dev): reaches median 0.52 (75th "
-        "pct 0.59), postures median 0.95 (10th pct 0.80), spasms median 0.92 (25th pct 0.72)",
+        "Rules only (a trained model does not read it): a held posture or spasm spends at least "
+        "this share of the event at >= half of its tilt; a voluntary reach (smooth "
+        "out-and-back, minimum jerk [E: domain ref. section 2]) spends ~50-55 % there, a held "
+        "tilt with 0.05-1 s ramps 70-95 % [E]. Measured on simulated segments tilted >= 10 deg "
+        "(seeds 700000+, dev): reaches median 0.52 (75th pct 0.59), postures median 0.95 (10th "
+        "pct 0.80), spasms median 0.92 (25th pct 0.72)",
     )
     smooth_max_entropy: float = _p(
         0.72,
-        "a tilt whose motion spectrum is this concentrated (normalised spectral entropy below "
-        "this, peak below the tremor band) is a smooth voluntary movement (reach out and "
-        "back, minimum jerk [E: domain ref. section 2]), not a held posture or spasm, whose "
-        "motion is tremulous jitter, dystonic tremor or sensor noise [E: domain ref. section "
-        "1]. Measured on simulated segments tilted >= 8 deg (seeds 700100+, dev, 6 dB), "
-        "10th-90th pct: reaches 0.46-0.60, postures 0.84-0.97, spasms 0.84-0.94 [E]",
+        "Rules only (a trained model does not read it): a tilt whose motion spectrum is this "
+        "concentrated (normalised spectral entropy below this, peak below the tremor band) is a "
+        "smooth voluntary movement (reach out and back, minimum jerk [E: domain ref. section "
+        "2]), not a held posture or spasm, whose motion is tremulous jitter, dystonic tremor or "
+        "sensor noise [E: domain ref. section 1]. Measured on simulated segments tilted >= 8 "
+        "deg (seeds 700100+, dev, 6 dB), 10th-90th pct: reaches 0.46-0.60, postures 0.84-0.97, "
+        "spasms 0.84-0.94 [E]",
     )
     spasm_min_s: float = _p(
         0.3,
-        "a held posture change >= posture_min_deg lasting >= 0.3 s is a spasm (spasm 0.3-5 s; "
-        "sustained: >= 300 ms plus a held posture change [E: domain ref. sections 1, 3])",
+        "Rules only (a trained model does not read it): a held posture change >= "
+        "posture_min_deg lasting >= 0.3 s is a spasm (spasm 0.3-5 s; sustained: >= 300 ms plus "
+        "a held posture change [E: domain ref. sections 1, 3])",
         "s",
     )
     posture_edge_fraction: float = _p(
@@ -1396,6 +1429,33 @@ def params_hash(params: dict[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+#: The rules' thresholds among :data:`LABEL_ONLY_SETTINGS`: read by
+#: :class:`~movement.classify.RuleClassifier` alone (its scores and the ``reason``
+#: column's rules), never by a trained model's labels, and no class definition that
+#: holds whatever the classifier says. Changed from its default with a trained model,
+#: such a setting changes the parameters hash and the ``reason`` column but not the
+#: labels: :func:`movement.pipeline.classifier_for` says so
+#: (:class:`movement.classify.RulesOnlySettingsWarning`, and the events' notes). The
+#: other label-only settings (``posture_max_deg``, the review flags, bout joining,
+#: non-wear) act on every classifier's output.
+RULES_ONLY_SETTINGS = frozenset(
+    {
+        "cocontraction_min",
+        "dystonia_min_s",
+        "dystonia_min_snr_db",
+        "knock_g",
+        "max_brief_channel_fraction",
+        "max_twitch_g",
+        "min_tremor_power",
+        "posture_hold_fraction",
+        "regular_train_cv",
+        "regular_tremor_peak_power",
+        "regular_tremor_regularity",
+        "smooth_max_entropy",
+        "spasm_min_s",
+    }
+)
+
 #: Settings that act only once the segments and their features are computed: the rules'
 #: thresholds (:class:`~movement.classify.RuleClassifier`), the class definitions applied
 #: to any classifier's probabilities (:func:`~movement.classify.apply_definitions`), the
@@ -1411,19 +1471,7 @@ def params_hash(params: dict[str, Any]) -> str:
 LABEL_ONLY_SETTINGS = frozenset(
     {
         # the rules' thresholds
-        "cocontraction_min",
-        "dystonia_min_s",
-        "dystonia_min_snr_db",
-        "knock_g",
-        "max_brief_channel_fraction",
-        "max_twitch_g",
-        "min_tremor_power",
-        "posture_hold_fraction",
-        "regular_train_cv",
-        "regular_tremor_peak_power",
-        "regular_tremor_regularity",
-        "smooth_max_entropy",
-        "spasm_min_s",
+        *RULES_ONLY_SETTINGS,
         # the definitions every classifier's labels obey, review, bouts, non-wear
         "posture_max_deg",
         "min_event_snr_db",
@@ -1482,3 +1530,27 @@ def feature_setting_changes(
         if _comparable(trained[name]) != _comparable(value):
             out.append((name, trained[name], value))
     return out
+
+
+def rules_setting_changes(modality: str, used: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """The rules' thresholds (:data:`RULES_ONLY_SETTINGS`) that ``used`` (one modality's
+    :meth:`_Config.to_dict`) changes from the modality's defaults: ``(name, default,
+    value used)`` in ``used``'s order. A trained model reads none of them, whatever it
+    was trained with (its labels come from the simulator's truth, not from the rules), so
+    they are compared with the defaults, not with a model's training settings.
+
+    Examples
+    --------
+    >>> rules_setting_changes("accel", AccelConfig(dystonia_min_s=20.0, k_on=5.0).to_dict())
+    [('dystonia_min_s', 2.0, 20.0)]
+    >>> rules_setting_changes("accel", AccelConfig().to_dict())
+    []
+    """
+    defaults = CONFIGS[modality]().to_dict()
+    return [
+        (name, defaults[name], value)
+        for name, value in used.items()
+        if name in RULES_ONLY_SETTINGS
+        and name in defaults
+        and _comparable(defaults[name]) != _comparable(value)
+    ]

@@ -17,10 +17,12 @@ from .classify import (
     ModelName,
     ModelSettingsWarning,
     RuleClassifier,
+    RulesOnlySettingsWarning,
     apply_definitions,
     check_probabilities,
     load_model,
     review_flags,
+    rules_settings_warning,
     settings_warning,
     training_settings,
 )
@@ -518,6 +520,15 @@ def classifier_for(
     once per process). The training's settings are its file's (``movement train`` keeps
     them), or a classifier object's ``training_settings_`` (a dict of one modality's
     settings); a model that keeps none is not checked.
+
+    A classifier other than the rules given a rules' threshold changed from its default
+    (:data:`movement.config.RULES_ONLY_SETTINGS`: ``accel.dystonia_min_s``,
+    ``max_twitch_g``...), which it does not read, is used with a
+    :class:`movement.classify.RulesOnlySettingsWarning` naming them (the default model
+    outside its sampling rates is the rules: nothing to say). Either warning is also
+    kept in the name's ``notes``, which :func:`score` puts in the events'
+    ``attrs["notes"]`` (``model_settings``, ``rules_settings``) and so in the events
+    JSON: saved results show it.
     """
     if isinstance(model, (str, os.PathLike)) or model is None:
         clf, name = load_model(model, modality, cfg)
@@ -554,11 +565,21 @@ def classifier_for(
             if isinstance(model, (str, os.PathLike))
             else f"the classifier given ({name})"
         )
-        said = settings_warning(who, modality, trained, cfg.to_dict())
-        if said:
+        used = cfg.to_dict()
+        features = settings_warning(who, modality, trained, used)
+        rules = rules_settings_warning(who, modality, used)
+        said = {
+            "model_settings": (features, ModelSettingsWarning),
+            "rules_settings": (rules, RulesOnlySettingsWarning),
+        }
+        notes = {key: text for key, (text, _) in said.items() if text}
+        if notes:
             import warnings
 
-            warnings.warn(said, ModelSettingsWarning, stacklevel=2)
+            for text, kind in said.values():  # (the two kinds, in that order)
+                if text:
+                    warnings.warn(text, kind, stacklevel=2)
+            name = (name if isinstance(name, ModelName) else ModelName(name)).noted(notes)
     return clf, name
 
 
@@ -599,6 +620,42 @@ def _config_for(
     return settings
 
 
+#: Features in the recording's amplitude units (EMG: the units it states; accelerometry: g).
+AMPLITUDE_FEATURES = ("peak_amplitude", "rms")
+
+
+def model_features(feats: pd.DataFrame, clf: Any, modality: str, units: str | None) -> pd.DataFrame:
+    """The features a model trained by ``movement train`` is given: an EMG recording's
+    amplitudes (:data:`AMPLITUDE_FEATURES`) in mV, the unit its simulated training
+    recordings are in; the events table keeps them in the recording's units.
+
+    EMG in V, µV or nV had its amplitudes given to the trained model 1000 times too large
+    or small (its trees split on them). Accelerometry is always in g; EMG in mV, or with no
+    unit (a.u.), and plug-in models are given the features as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from movement.train import TrainedClassifier
+    >>> f = pd.DataFrame({"peak_amplitude": [250.0], "rms": [40.0], "snr_db": [12.0]})
+    >>> model_features(f, TrainedClassifier.__new__(TrainedClassifier), "emg", "uV").to_dict("list")
+    {'peak_amplitude': [0.25], 'rms': [0.04], 'snr_db': [12.0]}
+    """
+    if modality != "emg" or not len(feats):
+        return feats
+    from .recording import EMG_UNITS, emg_unit_key
+    from .train import TrainedClassifier
+
+    per_uv = EMG_UNITS.get(emg_unit_key(units))
+    if per_uv is None or per_uv == 1e3 or not isinstance(clf, TrainedClassifier):
+        return feats
+    scaled = feats.copy()
+    for c in AMPLITUDE_FEATURES:
+        if c in scaled:
+            scaled[c] = scaled[c] * (per_uv / 1e3)
+    return scaled
+
+
 def _label(
     feats: pd.DataFrame, clf: Any, cfg: EMGConfig | AccelConfig, rec: Recording, model_name: str
 ) -> pd.DataFrame:
@@ -611,7 +668,7 @@ def _label(
             None if given is None else [str(c) for c in np.asarray(given, dtype=object).ravel()]
         )
         proba = check_probabilities(
-            clf.predict_proba(feats),
+            clf.predict_proba(model_features(feats, clf, rec.modality, rec.units)),
             classes,
             n,
             f"model {model_name}",
@@ -620,7 +677,7 @@ def _label(
         order = [classes.index(c) for c in CLASSES]
         proba, vetoed = apply_definitions(feats, proba[:, order], cfg, rec.fs)
         label = np.array(CLASSES, dtype=object)[np.argmax(proba, axis=1)]
-        reason = clf.explain(feats) if hasattr(clf, "explain") else ["trained model"] * n
+        reason = _explain(clf, feats, cfg)
         reason = [f"{r}; {v}" if v else r for r, v in zip(reason, vetoed, strict=True)]
     else:
         proba = np.zeros((0, 3))
@@ -677,9 +734,33 @@ def _label(
         units=getattr(rec, "units", None),
         source=rec.source,
         start=_iso(getattr(rec, "start", None)),
-        notes={**rec.notes, **applied_settings(cfg, rec.fs)},
+        # (and what was said of the model and these settings: classifier_for)
+        notes={
+            **rec.notes,
+            **applied_settings(cfg, rec.fs),
+            **(getattr(model_name, "notes", None) or {}),
+        },
     )
     return out
+
+
+def _explain(clf: Any, feats: pd.DataFrame, cfg: EMGConfig | AccelConfig) -> list[str]:
+    """The ``reason`` of each segment: the classifier's ``explain``, given this run's
+    settings (``config=``) when it takes them (a trained model lists the rules that held
+    at the run's thresholds, not at the defaults); ``"trained model"`` without one."""
+    explain = getattr(clf, "explain", None)
+    if explain is None:
+        return ["trained model"] * len(feats)
+    if not isinstance(clf, RuleClassifier):  # (the rules hold the run's config already)
+        import inspect
+
+        try:
+            takes = "config" in inspect.signature(explain).parameters
+        except (TypeError, ValueError):  # (a builtin or C callable: no signature)
+            takes = False
+        if takes:
+            return explain(feats, config=cfg)
+    return explain(feats)
 
 
 def _iso(start: Any) -> str | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numbers
 import re
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,39 @@ import numpy as np
 from .errors import RecordingError
 
 MODALITIES = ("accel", "emg")
+
+#: Spellings of each modality accepted everywhere (any case): ``modality=`` of
+#: :class:`Recording`, :func:`movement.read` and :func:`movement.score`, a sidecar's
+#: ``Modality``, a file's header (:func:`normalise_modality`).
+_ACCEL_WORDS = ("accel", "acc", "accelerometer", "accelerometry", "imu", "motion", "accel_g", "mmg")
+_EMG_WORDS = ("emg", "semg", "electromyography", "needle emg", "surface emg")
+
+
+def normalise_modality(value: Any) -> str | None:
+    """``"accel"`` or ``"emg"`` for any spelling of :data:`_ACCEL_WORDS` / :data:`_EMG_WORDS`
+    (any case, spaces around), else None (not text, or no modality).
+
+    Examples
+    --------
+    >>> normalise_modality("EMG"), normalise_modality(" Accelerometer "), normalise_modality("sEMG")
+    ('emg', 'accel', 'emg')
+    >>> normalise_modality("eeg") is None, normalise_modality(5) is None
+    (True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    v = value.strip().lower()
+    if v in _ACCEL_WORDS:
+        return "accel"
+    if v in _EMG_WORDS:
+        return "emg"
+    return None
+
+
+def modality_words() -> str:
+    """The accepted spellings, for messages: ``accel: acc, ...; emg: semg, ...; any case``."""
+    return f"accel: {', '.join(_ACCEL_WORDS[1:])}; emg: {', '.join(_EMG_WORDS[1:])}; any case"
+
 
 #: Shortest recording the pipeline accepts, in seconds. Baselines and the
 #: slowest filters (0.25 Hz gravity low-pass) need a few seconds of signal.
@@ -64,6 +98,69 @@ def rate_value(value: Any) -> float | None:
     return None
 
 
+#: Unix times (s) read as a start: 2000-01-01 to 2100-01-01, as the readers take a numeric
+#: time column's first value (:data:`movement.io.tables._EPOCH_SPAN`).
+_UNIX_SPAN = (946_684_800, 4_102_444_800)
+
+
+def start_value(value: Any, source: str | None = None) -> datetime | None:
+    """``value`` as the wall-clock time of a recording's first sample, or None.
+
+    A ``datetime`` (a pandas ``Timestamp`` too) is kept as it is, timezone-aware or not; a
+    ``date`` is its midnight; a NumPy ``datetime64`` is converted (naive); text is ISO 8601
+    (``"2024-03-01T10:00:00"``, ``"2024-03-01 10:00:00+01:00"``, a trailing ``Z`` for UTC);
+    a real number is Unix seconds, in UTC (timezone-aware), as the readers take a time
+    column of Unix times, and must lie in 2000-2100. Anything else (``"yesterday"``, NaT,
+    a bool, 12.5) is a one-line :class:`~movement.errors.RecordingError`.
+
+    Examples
+    --------
+    >>> str(start_value("2024-03-01T10:00:00")), str(start_value(1709287200.0))
+    ('2024-03-01 10:00:00', '2024-03-01 10:00:00+00:00')
+    >>> start_value("yesterday")
+    Traceback (most recent call last):
+    ...
+    movement.errors.RecordingError: start must be a date and time (a datetime, pandas Timestamp, numpy datetime64, ISO 8601 text such as '2024-03-01T10:00:00', or Unix seconds), got 'yesterday'
+    """
+    if value is None:
+        return None
+    what = (
+        "start must be a date and time (a datetime, pandas Timestamp, numpy datetime64, "
+        "ISO 8601 text such as '2024-03-01T10:00:00', or Unix seconds), got "
+    )
+    if isinstance(value, datetime):
+        if value != value:  # (pandas' NaT is a datetime, unequal to itself)
+            raise RecordingError(what + "NaT (no time)", source)
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise RecordingError(what + "NaT (no time)", source)
+        import pandas as pd
+
+        return pd.Timestamp(value).to_pydatetime(warn=False)
+    if isinstance(value, str):
+        text = value.strip()
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1] + "+00:00"
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            raise RecordingError(what + repr(value[:40]), source) from None
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        seconds = float(value)
+        if np.isfinite(seconds) and _UNIX_SPAN[0] <= seconds < _UNIX_SPAN[1]:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        raise RecordingError(
+            f"start {value!r}: a number is read as Unix seconds (UTC) and must lie in "
+            "2000-2100 (946684800 to 4102444800); give a datetime or ISO 8601 text for "
+            "another time",
+            source,
+        )
+    raise RecordingError(what + f"{type(value).__name__} {value!r}"[:80], source)
+
+
 _G = 9.80665
 
 #: Accelerometer units converted to g, by their spelling as :func:`accel_unit_key` gives
@@ -82,6 +179,52 @@ def unknown_accel_units(unit: Any) -> str:
         f"unknown accelerometer units {unit!r}: use g, mg or m/s^2 (also written m/s2, "
         "ms-2, m s-2), or leave the units out to detect them from the magnitude at rest"
     )
+
+
+#: Median vector magnitude (g) of accelerometry under which gravity looks removed: raw
+#: acceleration reads ~1 g at rest and a median of ~1 g over a day (a wrist's movement
+#: adds to it), a "linear acceleration" (gravity subtracted, as phones and IMUs offer it)
+#: ~0.01-0.1 g (:func:`gravity_note`).
+GRAVITY_MIN_G = 0.3
+#: What :func:`gravity_note` and :func:`accel_unit_factor` say of it.
+GRAVITY_REMOVED = (
+    "gravity seems removed (linear acceleration); movement expects raw acceleration "
+    "including gravity — the posture features and units detection need it"
+)
+
+
+def median_magnitude(data: np.ndarray) -> float | None:
+    """The median vector magnitude of the first 3 axes of ``data`` (samples x 3k channels;
+    rows with all 3 present), or None (not sets of 3 axes, or no such row)."""
+    k = data.shape[1]
+    if k < 3 or k % 3:
+        return None
+    xyz = np.asarray(data[:, :3], dtype=np.float64)
+    full = np.isfinite(xyz).all(axis=1)
+    if not full.any():
+        return None
+    return float(np.median(np.sqrt(np.sum(xyz[full] ** 2, axis=1))))
+
+
+def gravity_note(data_g: np.ndarray) -> str:
+    """What to say of tri-axial accelerometry in g (a sample of rows is enough) whose
+    median vector magnitude is far below 1 g (under :data:`GRAVITY_MIN_G`): gravity
+    removed. Empty when it is not (or cannot be told: not sets of 3 axes; or all zeros,
+    which the constant-channel check says).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> gravity_note(rng.normal(0, 0.012, (1000, 3)))[:70]
+    'median |a| = 0.019 g: gravity seems removed (linear acceleration); mov'
+    >>> gravity_note(rng.normal(0, 0.01, (1000, 3)) + [0, 0, 1])
+    ''
+    """
+    level = median_magnitude(data_g)
+    if level is None or not 0 < level < GRAVITY_MIN_G:
+        return ""
+    return f"median |a| = {level:.2g} g: {GRAVITY_REMOVED}"
 
 
 #: The words of :func:`accel_unit_factor`'s note when the magnitude overrules a declared
@@ -129,6 +272,8 @@ def accel_unit_factor(data: np.ndarray, declared: str | None) -> tuple[float | N
         why = f"{k} channel{'s' if k > 1 else ''}, not sets of 3 axes"
     elif not n_used:
         why = "no sample has all 3 axes present"
+    elif 0 < level < GRAVITY_MIN_G:  # (under 0.3 g whatever its unit: no unit fixes it)
+        why = f"median |a| = {level:.2g}, near 0 in g, m/s² and mg alike: {GRAVITY_REMOVED}"
     else:
         why = "the magnitude is near none of 1 g, 9.8 m/s² and 1000 mg"
     kept = "a.u." if decl in ("", "a.u.") else f"a.u. (declared {declared!r})"
@@ -275,6 +420,106 @@ def flat_note(channels: Sequence[str], flat: dict[int, float], modality: str = "
     return (
         f"channels {', '.join(f'{c} ({v})' for c, v in said)} are constant over the whole "
         f"recording: disconnected or saturated sensors? (nothing can be found on them{hint})"
+    )
+
+
+#: A channel holding at most this many distinct values, all whole numbers, each for long
+#: runs of rows, beside channels that vary, is a label or trigger column (:func:`label_channels`).
+LABEL_MAX_VALUES = 16
+#: ... each for long runs: its value changes on fewer than this share of consecutive rows
+#: (a label: once per trial, 0.1 % of the Myo files' rows; a signal quantised to a few
+#: steps at rest changes on most rows: 87-97 % of the Myo files' EMG)
+LABEL_MAX_CHANGES = 0.05
+
+
+def _few_whole_values(col: np.ndarray) -> np.ndarray | None:
+    """The distinct values of a column (NaN left out) when there are 2 to
+    :data:`LABEL_MAX_VALUES` of them, all whole numbers; else None."""
+    col = col[np.isfinite(col)]
+    if col.size < 2:
+        return None
+    head = col[:10_000]
+    if np.any(head != np.round(head)) or np.unique(head).size > LABEL_MAX_VALUES:
+        return None  # (most signals stop here)
+    values = np.unique(col)
+    if not 2 <= values.size <= LABEL_MAX_VALUES or np.any(values != np.round(values)):
+        return None
+    return values
+
+
+def label_channels(data: np.ndarray) -> dict[int, tuple[float, ...]]:
+    """The channels of ``data`` (samples x channels, as stored: before any unit
+    conversion) that look like a label or trigger column, with their values:
+    ``{column: (values...)}``.
+
+    Such a channel holds 2 to :data:`LABEL_MAX_VALUES` distinct values, all whole numbers,
+    and changes value on fewer than :data:`LABEL_MAX_CHANGES` of consecutive rows, while
+    another channel varies otherwise (a file whose channels all look so says nothing). The
+    candidates are found in a sample of rows (:func:`_unit_sample`), then their values
+    taken over every row of ``data`` (a candidate with more values there is not one): a
+    recording whose channels all vary costs one look at the sample. Constant channels are
+    not listed (:func:`flat_channels` says them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.column_stack([rng.normal(0, 30, 4000).round(), np.repeat([0, 7, 0, 1], 1000)])
+    >>> label_channels(x)
+    {1: (0.0, 1.0, 7.0)}
+    """
+    x = np.asarray(data)
+    if x.ndim != 2 or x.shape[1] < 2 or x.shape[0] < 3:
+        return {}
+    sample = np.asarray(_unit_sample(x), dtype=np.float64)
+    found: dict[int, tuple[float, ...]] = {}
+    varies = False  # (a channel that is neither constant nor label-like)
+    for j in range(x.shape[1]):  # loop over the channels (few)
+        col = sample[:, j]
+        values = _few_whole_values(col)
+        if values is not None:
+            v = col[np.isfinite(col)]
+            if np.count_nonzero(v[1:] != v[:-1]) < LABEL_MAX_CHANGES * (v.size - 1):
+                found[j] = tuple(float(u) for u in values)
+                continue
+        with warnings.catch_warnings():  # (a channel all NaN: no value, no warning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            varies = varies or bool(np.nanmin(col) < np.nanmax(col))
+    if not found or not varies:
+        return {}
+    if sample.shape[0] < x.shape[0]:  # (the sample's candidates, over every row)
+        for j in list(found):  # (few)
+            values = _few_whole_values(np.asarray(x[:, j], dtype=np.float64))
+            if values is None:
+                del found[j]
+            else:
+                found[j] = tuple(float(u) for u in values)
+    return found
+
+
+def label_note(channels: Sequence[str], labels: dict[int, tuple[float, ...]]) -> str:
+    """What to say of the channels :func:`label_channels` found (``{column: values}``);
+    empty when none. One text for the whole read and the streamed one.
+
+    Examples
+    --------
+    >>> label_note([f"ch{i}" for i in range(1, 10)], {8: (0.0, 1.0, 7.0)})
+    'channel ch9 holds only the values 0, 1, 7: a label or trigger column? leave it out with --channels, channels='
+    """
+    if not labels:
+        return ""
+    said = [
+        f"{channels[j]}" + (" holds only the values " if len(labels) == 1 else " (")
+        + ", ".join(f"{v:.0f}" for v in values) + ("" if len(labels) == 1 else ")")
+        for j, values in sorted(labels.items())
+    ]  # fmt: skip
+    if len(said) == 1:
+        return (
+            f"channel {said[0]}: a label or trigger column? leave it out with --channels, channels="
+        )
+    return (
+        f"channels {', '.join(said)} hold only a few whole values each: label or trigger "
+        "columns? leave them out with --channels, channels="
     )
 
 
@@ -558,11 +803,22 @@ class Recording:
     data : array_like, shape (n_samples,) or (n_samples, n_channels)
         The samples. A 1-D array is one channel. NaN marks missing samples (gaps); a gap longer than
         :data:`MAX_GAP_S` splits the recording into pieces (:attr:`pieces`), scored apart.
+        A pandas DataFrame's columns are the channels (named by its column names): a column
+        named like a time column (``time``, ``t``, ``timestamp``, ``time_ms``..., the names
+        :func:`movement.read` takes one by) is refused, as are columns of text, dates or
+        True/False, naming them (pass ``df.drop(columns="time")`` and ``fs=``, or read the
+        file with :func:`movement.read`, which takes the rate and start from its time
+        column). A DatetimeIndex gives ``start`` (its first time, unless ``start`` is given)
+        and is checked against ``fs``: a median step more than 1 % off ``1 / fs``, or going
+        back, is an error, holes a warning.
     fs : float or str
         Sampling rate in Hz: a number, or text such as ``"100 Hz"`` (as a sidecar's
         ``SamplingFrequency``).
     modality : {"accel", "emg"}
-        Accelerometer / IMU (in g) or electromyography.
+        Accelerometer / IMU (in g) or electromyography; the spellings a sidecar's
+        ``Modality`` may use are taken too, any case (``"EMG"``, ``"sEMG"``,
+        ``"accelerometer"``...: :func:`normalise_modality`), and stored as ``"accel"`` or
+        ``"emg"``.
     channels : sequence of str, optional
         Channel names; ``ch1``, ``ch2``... by default (``x, y, z`` for 3-channel accel).
         One text is split on commas (``"x,y,z"``), as :func:`movement.read` does.
@@ -574,9 +830,15 @@ class Recording:
         (a warning when it cannot be: the values are then kept, as ``"a.u."``); ``"a.u."``
         keeps the values as they are (arbitrary units: amplitude thresholds in g may not
         apply); another unit is an error. ``notes["units"]`` says what was done. EMG units
-        (``"mV"``, ``"uV"``, ``"a.u."`` when left out) are kept as given.
-    start : datetime, optional
-        Wall-clock time of the first sample, when known.
+        (``"mV"``, ``"uV"``, ``"a.u."`` when left out) are kept as given. Tri-axial
+        accelerometry in g (given, converted or detected) whose median vector magnitude is
+        under 0.3 g is a warning (``notes["gravity"]``): gravity removed ("linear
+        acceleration"), which the posture features and the units detection need.
+    start : datetime, str, numpy.datetime64 or float, optional
+        Wall-clock time of the first sample, when known: a ``datetime`` or pandas
+        ``Timestamp`` (kept, timezone-aware or not), ISO 8601 text, a ``datetime64``, or
+        Unix seconds (UTC, 2000-2100), converted when the recording is made or ``start``
+        set (:func:`start_value`); anything else is an error.
     source : str, optional
         Where the recording came from (a file path), used in messages.
     annotations : pandas.DataFrame, optional
@@ -609,8 +871,18 @@ class Recording:
 
     def __post_init__(self) -> None:
         src = self.source
-        if self.channels is None and type(self.data).__name__ == "DataFrame":
-            self.channels = tuple(str(c) for c in self.data.columns)  # (its names, not ch1...)
+        if isinstance(self.data, Recording):
+            raise RecordingError(
+                f"data is already a Recording ({self.data!r}): use it as it is, or make a new "
+                "one with dataclasses.replace(rec, ...); its samples are rec.data",
+                src,
+            )
+        index = None  # (a pandas DataFrame's or Series' index: a DatetimeIndex gives the start)
+        if _is_pandas(self.data):
+            _check_frame(self.data, src)
+            index = self.data.index
+            if self.channels is None and type(self.data).__name__ == "DataFrame":
+                self.channels = tuple(str(c) for c in self.data.columns)  # (not ch1...)
         try:
             data = np.asarray(self.data, dtype=np.float64 if _is_int(self.data) else None)
         except (TypeError, ValueError) as exc:
@@ -635,10 +907,17 @@ class Recording:
             )
         if not np.isfinite(fs) or fs <= 0:
             raise RecordingError(f"sampling rate must be > 0 Hz, got {self.fs!r}", src)
-        if self.modality not in MODALITIES:
+        modality = normalise_modality(self.modality)
+        if modality is None:
             raise RecordingError(
-                f"modality must be one of {', '.join(MODALITIES)}, got {self.modality!r}", src
+                f"modality must be one of {', '.join(MODALITIES)} ({modality_words()}), "
+                f"got {self.modality!r}",
+                src,
             )
+        self.modality = modality
+        self.start = start_value(self.start, src)
+        if index is not None:
+            self.start = _index_start(index, fs, self.start, src)
         n = data.shape[0]
         if data.shape[1] > n and data.shape[1] / fs >= MIN_DURATION_S:  # (else: too short)
             raise RecordingError(
@@ -698,6 +977,8 @@ class Recording:
                 f"Recording.{name} is checked when the recording is made and cannot be "
                 f"set after: make a new one, e.g. dataclasses.replace(rec, {name}=...)"
             )
+        if name == "start" and self.__dict__.get("_checked"):  # (converted as when made)
+            value = start_value(value, self.source)
         object.__setattr__(self, name, value)
 
     def _accel_in_g(self, data: np.ndarray, src: str | None) -> tuple[np.ndarray, str]:
@@ -710,6 +991,10 @@ class Recording:
             raise RecordingError(f"units must be text (e.g. 'g'), got {units!r}", src)
         key = accel_unit_key(units)
         if key == "g":
+            # (a reader's recording, its pieces and the stream's windows were judged when
+            # the file was read: notes["units"] says so, or the stream made the window)
+            if not ({"units", "gravity"} & set(self.notes)) and not _made_by_stream():
+                self._say_gravity(_unit_sample(data), src)
             return data, "g"
         if key == "a.u.":
             self.notes.setdefault(
@@ -731,12 +1016,25 @@ class Recording:
         if factor is None:  # (only without a unit: a declared one is used when undetected)
             k = data.shape[1]
             hint = "keep only the tri-axial columns, or " if k > 3 else ""
-            warnings.warn(
-                (f"{src}: " if src else "") + f"{note} ({hint}give units='g', 'mg' or 'm/s^2')",
-                stacklevel=4,
+            # (gravity removed: no unit given makes it raw acceleration; "give units='g'"
+            # led there, and the g then scored without a word)
+            advice = (
+                "give the raw acceleration, with gravity: units= would not make it so"
+                if GRAVITY_REMOVED in note
+                else f"{hint}give units='g', 'mg' or 'm/s^2'"
             )
+            warnings.warn((f"{src}: " if src else "") + f"{note} ({advice})", stacklevel=4)
             return data, "a.u."
+        self._say_gravity(sample * factor, src)
         return (data * factor if factor != 1.0 else data), "g"
+
+    def _say_gravity(self, sample_g: np.ndarray, src: str | None) -> None:
+        """Warn (and ``notes["gravity"]``) when the accelerometry in g (``sample_g``, a
+        sample of its rows) has its gravity removed (:func:`gravity_note`)."""
+        note = gravity_note(sample_g)
+        if note:
+            self.notes["gravity"] = note
+            warnings.warn((f"{src}: " if src else "") + note, UserWarning, stacklevel=5)
 
     # -- derived values -----------------------------------------------------
     @property
@@ -802,6 +1100,136 @@ class Recording:
 
 def _is_int(a: Any) -> bool:
     return isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.integer)
+
+
+def _made_by_stream() -> bool:
+    """Whether the Recording being made is a window of :mod:`movement.stream` (the first
+    caller outside this module): a slice of a recording whose accelerometry was judged
+    (gravity) when it was read or made, not to be judged again window by window."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back  # (this module's frames: __post_init__, the dataclass __init__)
+    return frame is not None and frame.f_globals.get("__name__") == "movement.stream"
+
+
+def _is_pandas(obj: Any) -> bool:
+    """Whether ``obj`` is a pandas DataFrame or Series (pandas not imported to tell)."""
+    return type(obj).__name__ in ("DataFrame", "Series") and type(obj).__module__.startswith(
+        "pandas"
+    )
+
+
+def _check_frame(obj: Any, src: str | None) -> None:
+    """Refuse a DataFrame's columns that are not samples, in one line naming them: a time
+    column (by the name :func:`movement.io.read` recognises one, whatever its values), or a
+    column of text, dates or True/False, with the selection that keeps the signal columns
+    (``df[["x", "y", "z"]]``)."""
+    import pandas as pd
+
+    from .io.tables import is_time_name
+
+    if not isinstance(obj, pd.DataFrame):
+        if obj.name is not None and is_time_name(str(obj.name)):
+            raise RecordingError(
+                f"data (a pandas Series named {obj.name!r}) looks like a time column: pass "
+                "the signal and fs=, or use movement.read",
+                src,
+            )
+        if not pd.api.types.is_numeric_dtype(obj) or pd.api.types.is_bool_dtype(obj):
+            raise RecordingError(f"data (a pandas Series) holds {_kind_of(obj)}, not numbers", src)
+        return
+    cols = list(obj.columns)
+    timed = [c for c in cols if is_time_name(str(c))]
+    odd = [
+        c
+        for c in cols
+        if c not in timed
+        and (not pd.api.types.is_numeric_dtype(obj[c]) or pd.api.types.is_bool_dtype(obj[c]))
+    ]
+    if not timed and not odd:
+        return
+    keep = [c for c in cols if c not in timed and c not in odd]
+    if not keep:
+        pick = "no column of samples is left: give the signal columns"
+    elif timed and not odd and len(timed) == 1:
+        pick = f"pass df.drop(columns={timed[0]!r})"
+    else:
+        shown = ", ".join(repr(c) for c in keep[:8]) + (", ..." if len(keep) > 8 else "")
+        pick = f"pass the signal columns alone, e.g. df[[{shown}]]"
+    if timed:
+        which = ", ".join(repr(c) for c in timed)
+        also = f" (and {', '.join(f'{c!r} holds {_kind_of(obj[c])}' for c in odd)})" if odd else ""
+        raise RecordingError(
+            f"column{'s' if len(timed) > 1 else ''} {which} look{'' if len(timed) > 1 else 's'} "
+            f"like a time column{also}: {pick} and fs=, or use movement.read (which reads a "
+            "file's time column for the rate and start)",
+            src,
+        )
+    said = "; ".join(f"column {c!r} holds {_kind_of(obj[c])}" for c in odd[:4])
+    raise RecordingError(f"data must be real numbers: {said}: {pick}", src)
+
+
+def _kind_of(col: Any) -> str:
+    """What a pandas column that is not numbers holds, for a message: ``text ('S01')``,
+    ``dates``, ``True/False values``."""
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(col):
+        return "True/False values"
+    if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_timedelta64_dtype(col):
+        return "dates or times"
+    first = next((v for v in col if isinstance(v, str)), None)
+    return f"text ({first[:30]!r})" if first is not None else f"values of dtype {col.dtype}"
+
+
+def _index_start(index: Any, fs: float, start: datetime | None, src: str | None) -> Any:
+    """The start a pandas DatetimeIndex gives (its first time; ``start`` when given
+    wins), its rate checked against ``fs``: a median step more than 1 % off ``1 / fs`` is an
+    error, a step going back too, and holes (steps over 1.5 periods) a warning, as the
+    samples are taken one every ``1 / fs``."""
+    import pandas as pd
+
+    if not isinstance(index, pd.DatetimeIndex) or not len(index):
+        return start
+    if index.hasnans:
+        raise RecordingError(
+            "the DataFrame's DatetimeIndex has missing times (NaT): drop those rows or the index",
+            src,
+        )
+    utc = index.tz_convert(None) if index.tz is not None else index
+    ns = np.diff(utc.to_numpy().astype("datetime64[ns]").astype(np.int64))
+    if ns.size:
+        back = np.flatnonzero(ns <= 0)
+        if back.size:
+            i = int(back[0])
+            raise RecordingError(
+                f"the DataFrame's DatetimeIndex does not increase at row {i + 2} "
+                f"({index[i]} then {index[i + 1]}): sort it (df.sort_index()) or drop "
+                "repeated times",
+                src,
+            )
+        step = float(np.median(ns)) / 1e9
+        if abs(step * fs - 1.0) > 0.01:
+            raise RecordingError(
+                f"fs={fs:g} Hz disagrees with the DataFrame's DatetimeIndex (median step "
+                f"{step:.6g} s: {1 / step:.6g} Hz): give the rate the index shows, or "
+                "resample the data to fs",
+                src,
+            )
+        longest = float(ns.max()) / 1e9
+        if longest > 1.5 / fs:
+            holes = int(np.count_nonzero(ns > 1.5e9 / fs))
+            i = int(np.argmax(ns))
+            warnings.warn(
+                (f"{src}: " if src else "")
+                + f"the DataFrame's DatetimeIndex has {holes} hole{'s' if holes > 1 else ''} "
+                f"(the longest {longest:.6g} s, after {index[i]}): its samples are taken one "
+                f"every 1/{fs:g} s, so times after a hole are off; movement.read puts a file's "
+                "time column with holes on a uniform grid",
+                UserWarning,
+                stacklevel=4,
+            )
+    return start if start is not None else index[0]  # (a pandas Timestamp: a datetime)
 
 
 def _first_inf(data: np.ndarray, fs: float, channels: Any = None) -> str:

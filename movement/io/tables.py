@@ -54,6 +54,64 @@ def _open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
 
 
+#: What a binary file of a known kind starts with, and what to say of it.
+_MAGIC = (
+    (b"\x93NUMPY", "a NumPy .npy file; rename it .npy"),
+    (b"PK\x03\x04", "a ZIP archive (a NumPy .npz, an Excel .xlsx workbook, an ActiGraph .gt3x?); "
+     "rename a .npz or .gt3x so, or export a workbook as CSV"),
+    (b"\x89HDF\r\n\x1a\n", "an HDF5 file; rename it .h5 (or .mat for MATLAB v7.3)"),
+    (b"MATLAB 5.0 MAT-file", "a MATLAB .mat file; rename it .mat"),
+    (b"PAR1", "a Parquet file; rename it .parquet"),
+    (b"\x1f\x8b", "a gzip-compressed file; add .gz to its name (e.g. .csv.gz)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls workbook; export it as CSV"),
+    (b"\xffBIOSEMI", "a BDF file; rename it .bdf"),
+    (b"%PDF", "a PDF document"),
+)  # fmt: skip
+
+
+def binary_start(head: bytes) -> str | None:
+    """What the first bytes of a file that should be a text table say it is instead (one
+    line, from ``not a text table: ...``), or None when they may be text.
+
+    A known binary kind by its first bytes (a NumPy ``.npy``, a ZIP, HDF5, MATLAB,
+    Parquet, gzip...), UTF-16 text by its byte-order mark, else NUL bytes anywhere in
+    ``head``. (Read as text, such a file failed deep in the parser: "field larger than
+    field limit".)
+
+    Examples
+    --------
+    >>> binary_start(b"\\x93NUMPY\\x01\\x00v\\x00{'descr'")
+    'not a text table: the file starts like a NumPy .npy file; rename it .npy'
+    >>> binary_start(b"time,x\\n0,1\\n") is None
+    True
+    """
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"not a text table: the file starts like {what}"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "not a text table it can read: the file is UTF-16 text; save it as UTF-8"
+    if b"\x00" in head:
+        return "not a text table: the file holds binary data (NUL bytes in its first 4 KB)"
+    return None
+
+
+def _check_text(path: Path) -> None:
+    """Refuse, in one line, a file that is no text (see :func:`binary_start`); a gzipped
+    table is judged by what it holds."""
+    try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(4096)
+        else:
+            with open(path, "rb") as fh:
+                head = fh.read(4096)
+    except (OSError, EOFError, zlib.error):
+        return  # (the read says what is wrong: not a gzip file, cut short, no permission)
+    said = binary_start(head)
+    if said:
+        raise RecordingError(said, str(path))
+
+
 def _sniff(path: Path) -> tuple[dict[str, str], int, str | None, bool, str | None]:
     """Comment-header keys, comment line count, delimiter, has-header, first data line."""
     lay = table_layout(path)
@@ -243,6 +301,7 @@ def table_layout(path: Path) -> TableLayout:
     lines: comment-header keys, a device header (ActiGraph's ActiLife CSV export), the
     delimiter, a header row, a units row under it, decimal commas."""
     src = str(path)
+    _check_text(path)
     keys: dict[str, str] = {}
     n_comment = 0
     first: str | None = None
@@ -928,7 +987,10 @@ def _fields(line: str, sep: str | None) -> int:
         return len(line.split())
     import csv
 
-    return len(next(csv.reader([line], delimiter=sep, skipinitialspace=True), []))
+    try:
+        return len(next(csv.reader([line], delimiter=sep, skipinitialspace=True), []))
+    except csv.Error:  # (a field over csv's limit: pandas' parser says what is wrong)
+        return len(line.split(sep))
 
 
 def header_width_check(path: Path, n_comment: int, sep: str | None, first: str) -> None:
@@ -1338,12 +1400,41 @@ def read_npz(path: Path) -> RawSignal:
             raise RecordingError(f"not a readable .npz file ({msg})", src) from None
 
 
+#: The arrays of a ``.npz`` that :func:`read_npz` reads.
+NPZ_NAMES = ("data", "fs", "channels", "time", "modality", "units")
+
+
+def _no_data_message(z: Any, names: list[str]) -> str:
+    """The error for an archive of several arrays none named ``data``: what it holds
+    (each array's shape) and which names are read."""
+
+    sizes: dict[str, int] = {}
+
+    def shape(name: str) -> str:
+        try:
+            a = z[name]
+        except Exception:  # noqa: BLE001 - a damaged member: its name is enough
+            return name
+        sizes[name] = int(a.size)
+        dims = " x ".join(str(d) for d in a.shape) if a.ndim else "one value"
+        return f"{name} ({dims})"
+
+    held = ", ".join(shape(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")
+    signal = max(sizes, key=sizes.__getitem__) if sizes else names[0]
+    return (
+        f"no 'data' array in the archive: it holds {held}; movement reads 'data' (samples x "
+        "channels) and, optional, 'fs' (Hz), 'channels', 'time' (s), 'modality', 'units': "
+        f"save the signal as 'data' (the largest here: {signal!r}) and the rate as 'fs' "
+        "(np.savez(path, data=..., fs=...))"
+    )
+
+
 def _npz_signal(z: Any, src: str) -> RawSignal:
     """The signal in an open ``.npz`` archive (see :func:`read_npz`)."""
     names = list(z.files)
     key = "data" if "data" in names else (names[0] if len(names) == 1 else None)
     if key is None:
-        raise RecordingError(f"no 'data' array in the archive (arrays: {', '.join(names)})", src)
+        raise RecordingError(_no_data_message(z, names), src)
     for name in (key, "time"):
         if name not in names:
             continue
