@@ -75,7 +75,7 @@ def _json_default(value: Any) -> Any:
 
 
 def write_bids_events(
-    events: pd.DataFrame, path: str | Path, *, sidecar: dict[str, Any]
+    events: pd.DataFrame, path: str | Path, *, sidecar: dict[str, Any] | None = None
 ) -> tuple[Path, Path]:
     """Write a BIDS events table ``<stem>_events.tsv`` and its ``<stem>_events.json``.
 
@@ -86,9 +86,12 @@ def write_bids_events(
         written first, as BIDS requires. Other columns keep their order.
     path : str or Path
         The recording (or any path with the wanted stem); see :func:`events_paths`.
-    sidecar : dict
+    sidecar : dict, optional
         The JSON sidecar: column descriptions plus e.g. ``movement_version``,
         ``parameters``, ``parameters_hash``. Written as given (numpy scalars converted).
+        By default the one ``movement score`` writes (:func:`movement.output.events_sidecar`:
+        every column described, the provenance in ``events.attrs``), so
+        :func:`read_bids_events` gives the table back with its ``attrs``.
 
     Returns
     -------
@@ -102,10 +105,25 @@ def write_bids_events(
     10 significant digits, booleans as ``True``/``False`` (as pandas writes them: a
     ``review`` column holding missing values too is written so as well), which
     :func:`read_bids_events`, pandas and R's ``read.delim`` read back as booleans.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> ev = pd.DataFrame({"trial_type": ["other"], "onset": [1.5], "duration": [0.25]})
+    >>> ev.attrs.update(duration=60.0, fs=100.0, modality="accel")
+    >>> tsv, js = write_bids_events(ev, tempfile.mkdtemp() + "/rec.csv")
+    >>> tsv.name, js.name, read_bids_events(tsv).attrs["fs"]
+    ('rec_events.tsv', 'rec_events.json', 100.0)
     """
     for col in ("onset", "duration"):
         if col not in events.columns:
             raise MovementError(f"events table has no {col!r} column")
+    if sidecar is None:
+        from .output import events_sidecar
+
+        sidecar = events_sidecar(events)
+    elif not isinstance(sidecar, dict):
+        raise MovementError(f"sidecar must be a dict (the JSON), got {type(sidecar).__name__}")
     tsv, js = events_paths(path)
     cols = ["onset", "duration"] + [c for c in events.columns if c not in ("onset", "duration")]
     table = events.loc[:, cols]
@@ -194,9 +212,8 @@ def _sidecar_attrs(side: Path) -> dict[str, Any]:
         out["fs"] = rec["SamplingFrequency"]
     if rec.get("duration_s") is not None:
         out["duration"] = rec["duration_s"]
-    rec_s, dur_s = rec.get("recorded_s"), rec.get("duration_s")
-    if rec_s is not None and dur_s is not None and rec_s != dur_s:
-        out["recorded_duration"] = rec_s
+    if rec.get("recorded_s") is not None:  # (the duration without a long gap)
+        out["recorded_duration"] = rec["recorded_s"]
     return out
 
 
@@ -263,6 +280,8 @@ def write_edf_annotations(
     Returns
     -------
     Path
+        The file written; with no events, an EDF+ file with an annotation signal and no
+        annotation (its time-keeping one alone), which viewers and edfio open.
 
     Raises
     ------
@@ -298,10 +317,29 @@ def write_edf_annotations(
     if start is not None:
         kwargs["starttime"] = start.time().replace(tzinfo=None)
         kwargs["recording"] = edfio.Recording(startdate=start.date())
-    edf = edfio.Edf([], annotations=anns, **kwargs)
+    if anns:
+        edf = edfio.Edf([], annotations=anns, **kwargs)
+    else:
+        edf = _empty_annotations(edfio, kwargs)
     with atomic_path(out) as tmp:
         edf.write(tmp)
     return out
+
+
+#: The text of the placeholder annotation :func:`_empty_annotations` makes and removes.
+_PLACEHOLDER = "movement: no events"
+
+
+def _empty_annotations(edfio: Any, kwargs: dict[str, Any]) -> Any:
+    """An annotation-only EDF+ with no annotation: edfio refuses a file with neither
+    signals nor annotations, so one annotation is made and dropped (its data record
+    keeps the time-keeping annotation alone, as an EDF+ annotation signal must)."""
+    edf = edfio.Edf([], annotations=[edfio.EdfAnnotation(0.0, None, _PLACEHOLDER)], **kwargs)
+    drop = getattr(edf, "drop_annotations", None)
+    if drop is None:  # pragma: no cover - edfio >= 0.4.16 has it
+        raise MovementError("no events: no EDF annotations written (this edfio cannot)")
+    drop(_PLACEHOLDER)
+    return edf
 
 
 #: The annotation files :func:`write_annotations` writes, and the annotator name (file
@@ -443,29 +481,54 @@ def annotation_path(folder: str | Path, stem: str, fmt: str) -> Path:
     >>> annotation_path("out", "rec", "edf").as_posix(), annotation_path("out", "rec", "wfdb").as_posix()
     ('out/rec_events.edf', 'out/rec.mvt')
     """
-    if fmt not in ANNOTATION_FORMATS:
-        raise MovementError(
-            f"annotations must be one of {', '.join(ANNOTATION_FORMATS)}, got {fmt!r}"
-        )
+    fmt = _format(fmt)
     name = f"{stem}_events.edf" if fmt == "edf" else f"{stem}.{WFDB_ANNOTATOR}"
     return Path(folder) / name
 
 
+def _format(fmt: Any) -> str:
+    """An annotation format, in any case (``"EDF"`` is ``"edf"``)."""
+    name = fmt.strip().lower() if isinstance(fmt, str) else fmt
+    if name not in ANNOTATION_FORMATS:
+        raise MovementError(
+            f"annotations must be one of {', '.join(ANNOTATION_FORMATS)}, got {fmt!r}"
+        )
+    return name
+
+
 def write_annotations(events: pd.DataFrame, path: str | Path, fmt: str) -> Path:
-    """Write a scored recording's events as ``fmt`` annotations (``"edf"`` or ``"wfdb"``),
-    the recording's start, length, rate and channels taken from ``events.attrs`` (as
-    :func:`movement.score` and :func:`read_bids_events` leave them).
+    """Write a scored recording's events as ``fmt`` annotations (``"edf"`` or ``"wfdb"``,
+    in any case), the recording's start, length, rate and channels taken from
+    ``events.attrs`` (as :func:`movement.score` and :func:`read_bids_events` leave them).
 
     EDF+ annotations carry the recording's start date and time (anonymised when it is not
     known), so an EDF viewer lines them up with the recording; WFDB annotations count the
-    recording's samples.
+    recording's samples. ``path`` is the file written, as given: an EDF file named other
+    than ``.edf`` (viewers look for that) is written with a warning; a WFDB file's
+    extension is its annotator name (``rec.mvt``, :func:`annotation_path`). A recording
+    with no events gives a file with no annotation.
 
     Raises
     ------
     MovementError
-        ``attrs`` lack what the format needs (the rate for WFDB), or an event lies outside
-        the recording.
+        ``attrs`` lack what the format needs (the rate for WFDB), an event lies outside
+        the recording, or ``fmt`` is neither format.
+
+    Examples
+    --------
+    >>> import tempfile, edfio, pandas as pd, wfdb
+    >>> ev = pd.DataFrame({"onset": [5.0], "duration": [0.015],   # as movement.score gives
+    ...     "trial_type": ["fasciculation-like"], "probability": [0.97], "review": [False]})
+    >>> ev.attrs.update(duration=10.0, fs=2000.0, start="2024-03-01T09:30:00")
+    >>> folder = tempfile.mkdtemp()
+    >>> edf = edfio.read_edf(write_annotations(ev, f"{folder}/rec_events.edf", "edf"))
+    >>> edf.startdate, edf.starttime, [(a.onset, a.duration, a.text) for a in edf.annotations]
+    (datetime.date(2024, 3, 1), datetime.time(9, 30), [(5.0, 0.015, 'fasciculation-like p=0.97')])
+    >>> mvt = write_annotations(ev, f"{folder}/rec.mvt", "WFDB")
+    >>> wfdb.rdann(f"{folder}/rec", "mvt").sample.tolist()    # the first sample and the end
+    [10000, 10030]
     """
+    fmt = _format(fmt)
     a = events.attrs
     duration = a.get("duration")
     fs = a.get("fs")
@@ -475,6 +538,14 @@ def write_annotations(events: pd.DataFrame, path: str | Path, fmt: str) -> Path:
             # (the local clock time, as EDF holds it: no UTC offset, whole microseconds)
             start = pd.Timestamp(str(a["start"])).tz_localize(None).to_pydatetime(warn=False)
         length = math.inf if duration is None else float(duration)
+        if Path(path).suffix.lower() != ".edf":
+            warnings.warn(
+                f"{Path(path).name}: EDF+ annotations written under a name not ending in "
+                ".edf: EDF viewers and readers look for .edf (movement score writes "
+                "<stem>_events.edf)",
+                UserWarning,
+                stacklevel=2,
+            )
         return write_edf_annotations(events, path, start=start, duration=length)
     if fmt == "wfdb":
         if fs is None:
@@ -483,4 +554,4 @@ def write_annotations(events: pd.DataFrame, path: str | Path, fmt: str) -> Path:
         return write_wfdb_annotations(
             events, path, fs=float(fs), channels=a.get("channels"), n_samples=n
         )
-    raise MovementError(f"annotations must be one of {', '.join(ANNOTATION_FORMATS)}, got {fmt!r}")
+    raise AssertionError(fmt)  # pragma: no cover - _format accepts the formats only

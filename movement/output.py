@@ -17,10 +17,12 @@ import pandas as pd
 from ._atomic import atomic_write, atomic_write_all
 from ._version import __version__
 from .classify import CLASSES
+from .config import AccelConfig, EMGConfig
 from .errors import MovementError
 
 __all__ = [
     "COLUMN_DESCRIPTIONS",
+    "RECORDING_COLUMNS",
     "atomic_write",
     "events_sidecar",
     "write_events",
@@ -31,6 +33,40 @@ __all__ = [
     "period_summary",
     "write_period_summary",
 ]
+
+
+def _band(band: Any) -> str:
+    """A band's edges as text (``2.5-8 Hz``)."""
+    lo, hi = (float(v) for v in band)
+    return f"{lo:g}-{hi:g} Hz"
+
+
+def _gait_text(cfg: dict[str, Any], how: str) -> str:
+    """The ``gait_fraction`` description with the accelerometer settings ``cfg``
+    (:meth:`AccelConfig.to_dict`) ``how`` they were set ("by default", "as scored")."""
+    return (
+        f"Accelerometer events of >= gait_min_bout_s ({float(cfg['gait_min_bout_s']):g} s "
+        f"{how}): share of their consecutive gait_window_s ({float(cfg['gait_window_s']):g} s) "
+        "windows whose motion in the stride and step band (gait_band_hz: "
+        f"{_band(cfg['gait_band_hz'])}) repeats at a step or stride period (autocorrelation "
+        f">= gait_min_acf, {float(cfg['gait_min_acf']):g}) and holds >= gait_min_share "
+        f"({float(cfg['gait_min_share']):g}) of the motion's power, i.e. gait; at >= "
+        f"gait_min_fraction ({_or_off(cfg['gait_min_fraction'])}) the event is walking "
+        "('other'). n/a for shorter events and EMG"
+    )
+
+
+def _or_off(v: Any) -> str:
+    return "off" if v is None else f"{float(v):g}"
+
+
+def _active_text(min_fs: Any) -> str:
+    """The ``active_fraction`` description for EMG's ``min_muap_fs_hz``."""
+    return (
+        f"EMG at >= {float(min_fs):g} Hz (min_muap_fs_hz): share of the event's 25 ms "
+        "sub-blocks whose whitened energy exceeds the noise model (n/a at lower rates)"
+    )
+
 
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "onset": {"Description": "Start of the event from the recording's first sample", "Units": "s"},
@@ -78,7 +114,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "Description": "Share of band power within 0.5 Hz of the dominant peak (Luft 2019)"
     },
     "tremor_band_ratio": {
-        "Description": "Share of band power in the dystonic tremor band (default 3-8 Hz)"
+        "Description": "Share of band power in the dystonic tremor band (tremor_band_hz: "
+        f"{_band(EMGConfig().tremor_band_hz)} for EMG, {_band(AccelConfig().tremor_band_hz)} "
+        "for accelerometry by default)"
     },
     "spectral_entropy": {
         "Description": "Normalised spectral entropy in the analysis band (0 = pure tone, 1 = flat)"
@@ -86,9 +124,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "regularity": {
         "Description": "First autocorrelation peak after the first zero crossing (1 = perfectly periodic)"
     },
-    "gait_fraction": {
-        "Description": "Accelerometer events of >= gait_min_bout_s (10 s by default): share of their consecutive gait_window_s (5 s) windows whose motion in the stride and step band (0.5-3 Hz) repeats at a step or stride period (autocorrelation >= gait_min_acf), i.e. gait; at >= gait_min_fraction (0.5) the event is walking ('other'). n/a for shorter events and EMG"
-    },
+    "gait_fraction": {"Description": _gait_text(AccelConfig().to_dict(), "by default")},
     "median_frequency_hz": {
         "Description": "Median frequency of the band-passed EMG (Go 2014)",
         "Units": "Hz",
@@ -122,9 +158,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "n_subbursts": {"Description": "Brief-scale bursts inside the event"},
     "subburst_cv": {"Description": "CV of the intervals between those bursts"},
-    "active_fraction": {
-        "Description": "EMG at >= 900 Hz: share of the event's 25 ms sub-blocks whose whitened energy exceeds the noise model (n/a at lower rates)"
-    },
+    "active_fraction": {"Description": _active_text(EMGConfig().min_muap_fs_hz)},
     "clipped": {"Description": "True when the signal reached the sensor's limit during the event"},
     "original_trial_type": {
         "Description": "The classifier's label before a reviewer relabelled the event"
@@ -158,10 +192,37 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
+def _as_scored(parameters: Any) -> dict[str, str]:
+    """Column descriptions that name settings, with the values the events were scored
+    with (``attrs["parameters"]``: the modality's tremor band, the gait settings); none
+    when the parameters do not say them."""
+    cfg = parameters.get("config") if isinstance(parameters, dict) else None
+    if not isinstance(cfg, dict):
+        return {}
+    out: dict[str, str] = {}
+    try:
+        if cfg.get("tremor_band_hz") is not None:
+            out["tremor_band_ratio"] = (
+                "Share of band power in the dystonic tremor band (tremor_band_hz: "
+                f"{_band(cfg['tremor_band_hz'])} as scored)"
+            )
+        if all(k in cfg for k in ("gait_min_bout_s", "gait_window_s", "gait_band_hz",
+                                  "gait_min_acf", "gait_min_share", "gait_min_fraction")):  # fmt: skip
+            out["gait_fraction"] = _gait_text(cfg, "as scored")
+        if cfg.get("min_muap_fs_hz") is not None:
+            out["active_fraction"] = _active_text(cfg["min_muap_fs_hz"])
+    except (TypeError, ValueError):  # (parameters edited by hand: the generic text)
+        return {}
+    return out
+
+
 def events_sidecar(events: pd.DataFrame) -> dict[str, Any]:
     """The ``_events.json`` content: every column described, plus provenance."""
     cols = {c: COLUMN_DESCRIPTIONS.get(c, {"Description": c}) for c in events.columns}
     a = events.attrs
+    for c, text in _as_scored(a.get("parameters")).items():  # (the run's bands, not defaults)
+        if c in cols:
+            cols[c] = {**cols[c], "Description": text}
     units = a.get("units")
     if units:  # the amplitudes' unit itself (mV, g, a.u.), as the recording gave it
         for c in ("peak_amplitude", "rms"):
@@ -415,6 +476,20 @@ def period_summary(
     (n/a where not judged: EMG, or a recording shorter than one non-wear window), whose
     events are flagged for review, not removed.
 
+    A reviewed table (:func:`movement.review.apply_decisions`, or ``review_status``
+    filled in place) is counted as reviewed: a rejected event (not an event) is left
+    out, a relabelled one counts as its new ``trial_type``, and ``n_review`` counts the
+    flagged events not yet reviewed (as scored: every flagged event).
+
+    One recording's table: a table of several (``pd.concat`` of their tables) with a
+    column naming them (:data:`RECORDING_COLUMNS`: ``file``, ``source``...) holding
+    several values is refused, and in a table without its recording's ``attrs`` (which
+    ``pd.concat`` of several recordings' tables drops) events that overlap on one
+    channel are a warning; summarise each recording apart::
+
+        per_file = pd.concat([movement.period_summary(ev, "day").assign(file=name)
+                              for name, ev in tables.items()])
+
     Parameters
     ----------
     events : DataFrame
@@ -448,8 +523,10 @@ def period_summary(
     if period not in PERIODS:
         raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
     _check_events_table(events, "period_summary")
+    _check_one_recording(events, "period_summary")
     a = events.attrs
     total = _table_length(events, duration, "period_summary")
+    events, waiting = _review_view(events)  # (rejected events left out)
     edges, clocks = _period_edges(total, a.get("start"), period)
     span = np.diff(edges)
     recorded = span - _overlap(a.get("long_gaps"), edges)
@@ -478,8 +555,7 @@ def period_summary(
     out["dystonia_time_fraction"] = np.round(
         np.where(recorded > 0, held / np.where(recorded > 0, recorded, 1.0), np.nan), 5
     )
-    review = events["review"].to_numpy(bool) if "review" in events else np.zeros(len(events), bool)
-    out["n_review"] = np.bincount(which[review], minlength=len(span))
+    out["n_review"] = np.bincount(which[waiting], minlength=len(span))
     out["parameters_hash"] = a.get("parameters_hash")
     out["movement_version"] = a.get("movement_version", __version__)
     return pd.DataFrame(out, columns=PERIOD_COLUMNS)
@@ -565,6 +641,11 @@ def channel_summary(events: pd.DataFrame, duration: float | None = None) -> pd.D
     ``fasciculation_interval_median_s`` and ``_cv`` are of the intervals between its
     fasciculation-like onsets (n/a with fewer than two intervals).
 
+    A reviewed table is counted as reviewed, and a table of several recordings refused,
+    as in :func:`period_summary`: a rejected event is left out (its sites keep their
+    rows), a relabelled one counts as its new ``trial_type``, and ``n_review`` counts the
+    site's flagged events not yet reviewed.
+
     Parameters
     ----------
     events : DataFrame
@@ -591,31 +672,33 @@ def channel_summary(events: pd.DataFrame, duration: float | None = None) -> pd.D
     >>> t = channel_summary(ev)
     >>> t[["channel", "n_fasciculation", "n_dystonia", "rate_per_min_fasciculation"]].to_numpy().tolist()
     [['ch1', 3, 1, 1.5], ['ch2', 0, 1, 0.0], ['ch3', 0, 0, 0.0]]
+
+    After review (the dystonia-like event rejected: not an event):
+
+    >>> ev["review_status"] = [None, None, "rejected", None]
+    >>> channel_summary(ev)[["channel", "n_dystonia", "n_review"]].to_numpy().tolist()
+    [['ch1', 0, 0], ['ch2', 0, 0], ['ch3', 0, 0]]
     """
     from .report import report_summary
 
     _check_events_table(events, "channel_summary")
+    _check_one_recording(events, "channel_summary")
     a = events.attrs
     total = _table_length(events, duration, "channel_summary")
     dur = total if duration is not None else float(a.get("recorded_duration", total))
-    listed = (
-        events["channel"].astype(object).where(events["channel"].notna(), "")
-        if "channel" in events.columns
-        else pd.Series([""] * len(events), index=events.index)
-    )
-    names = listed.astype(str).str.split(",")
-    row_of = np.repeat(np.arange(len(events)), names.str.len().to_numpy(int))
-    site_of = np.array([n.strip() for ns in names for n in ns], dtype=object)
-    keep = site_of != ""
-    row_of, site_of = row_of[keep], site_of[keep]
-    sites = list(dict.fromkeys([*_recording_sites(events), *site_of.tolist()]))
+    # every site the table names has a row (a rejected event's too); rejected events
+    # are not counted, and only flagged events not yet reviewed wait
+    sites = list(dict.fromkeys([*_recording_sites(events), *_sites_of_rows(events)[1].tolist()]))
+    events, waiting = _review_view(events)
+    row_of, site_of = _sites_of_rows(events)
 
     def rounded(v: Any, digits: int) -> float | None:
         return None if v is None else round(float(v), digits)
 
     rows = []
     for site in sites:  # loop over the channels or sensors (a few)
-        sub = events.iloc[np.sort(row_of[site_of == site])]
+        rows_of_site = np.sort(row_of[site_of == site])
+        sub = events.iloc[rows_of_site]
         summ = report_summary(sub, dur)
         row: dict[str, Any] = {"channel": site, "recorded_s": round(dur, 3), "n_events": len(sub)}
         for c in CLASSES:
@@ -631,8 +714,7 @@ def channel_summary(events: pd.DataFrame, duration: float | None = None) -> pd.D
             summ["fasciculation_intervals"]["median_s"], 3
         )
         row["fasciculation_interval_cv"] = rounded(summ["fasciculation_intervals"]["cv"], 3)
-        review = sub["review"].to_numpy(bool) if "review" in sub else np.zeros(len(sub), bool)
-        row["n_review"] = int(review.sum())
+        row["n_review"] = int(waiting[rows_of_site].sum())
         row["parameters_hash"] = a.get("parameters_hash")
         row["movement_version"] = a.get("movement_version", __version__)
         rows.append(row)
@@ -657,6 +739,119 @@ def _check_events_table(events: Any, who: str) -> None:
             f"{who}: the events table has no column {', '.join(missing)} (a table of "
             "movement.score, or read back with movement.export.read_bids_events)"
         )
+
+
+#: Columns that name the recording a row came from, in a table of several recordings'
+#: events (``pd.concat([ev_a.assign(file="a"), ev_b.assign(file="b")])``).
+RECORDING_COLUMNS = ("file", "filename", "source", "stem", "recording", "path")
+
+#: Overlap (s) two events on one site may have within one recording: a table's onsets
+#: and durations are written with 10 significant digits (0.1 ms after a week).
+_OVERLAP_TOLERANCE_S = 1e-3
+
+
+def _check_one_recording(events: pd.DataFrame, who: str) -> None:
+    """``events`` must be one recording's: a column naming recordings
+    (:data:`RECORDING_COLUMNS`) with several values is an error; in a table without its
+    recording's ``attrs`` (``pd.concat`` of several recordings' tables drops them),
+    events that overlap on one site (one recording's never do: its sites' segments are
+    joined into one event) are a warning. Both say how to summarise each recording
+    apart."""
+    how = (
+        f"summarise each recording's table apart, e.g. pd.concat([movement.{who}(ev)"
+        ".assign(file=name) for name, ev in tables.items()]) (each table keeps its "
+        "recording's length and channels in attrs), or group by file first: "
+        f"df.groupby('file').apply(lambda g: movement.{who}(g, duration=...))"
+    )
+    for c in RECORDING_COLUMNS:
+        if c not in events.columns:
+            continue
+        names = pd.unique(events[c].dropna().astype(str))
+        if len(names) > 1:
+            shown = ", ".join(repr(v) for v in names[:3]) + (" ..." if len(names) > 3 else "")
+            raise MovementError(
+                f"{who}: events of several recordings (column {c!r}: {shown}): {how}"
+            )
+    if events.attrs.get("duration") is not None:  # (a recording's table, as it says)
+        return
+    where = _overlap_on_a_site(events)
+    if where:
+        import warnings
+
+        warnings.warn(
+            f"{who}: events overlap on one channel ({where}), as in a table of several "
+            f"recordings' events (one recording's never overlap): if so, {how}",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _sites_of_rows(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(row, site)``: each row's position once for every site its ``channel`` lists
+    (comma-separated; rows with none left out)."""
+    listed = (
+        events["channel"].astype(object).where(events["channel"].notna(), "")
+        if "channel" in events.columns
+        else pd.Series([""] * len(events), index=events.index)
+    )
+    names = listed.astype(str).str.split(",")
+    row_of = np.repeat(np.arange(len(events)), names.str.len().to_numpy(int))
+    site_of = np.array([n.strip() for ns in names for n in ns], dtype=object)
+    keep = site_of != ""
+    return row_of[keep], site_of[keep]
+
+
+def _overlap_on_a_site(events: pd.DataFrame) -> str | None:
+    """Where two events overlap on one site by more than :data:`_OVERLAP_TOLERANCE_S`
+    (``"'ch1' at 12.5 s"``), or None."""
+    if len(events) < 2:
+        return None
+    row_of, site_of = _sites_of_rows(events)
+    if len(row_of) < 2:
+        return None
+    onset = pd.to_numeric(events["onset"], errors="coerce").to_numpy(np.float64)[row_of]
+    length = pd.to_numeric(events["duration"], errors="coerce").to_numpy(np.float64)[row_of]
+    end = onset + np.nan_to_num(np.maximum(length, 0.0))
+    site_id = pd.factorize(site_of)[0]
+    order = np.lexsort((onset, site_id))
+    on, en, sid = onset[order], end[order], site_id[order]
+    # the latest end so far on each site (a running maximum restarted at each site)
+    reach = pd.Series(en).groupby(sid).cummax().to_numpy()
+    hit = (sid[1:] == sid[:-1]) & (on[1:] < reach[:-1] - _OVERLAP_TOLERANCE_S)
+    if not hit.any():
+        return None
+    k = int(np.flatnonzero(hit)[0]) + 1
+    return f"{site_of[order[k]]!r} at {on[k]:.3f} s"
+
+
+def _review_view(events: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows a summary counts and which of them wait for a reviewer: ``(events less
+    the rows a reviewer rejected, flagged rows not yet reviewed)``.
+
+    ``review_status`` as :mod:`movement.review` fills it (``accepted``, ``rejected``,
+    ``relabelled``: :data:`movement.review.STATUSES`; ``accept``, ``Reject``... as a
+    reviewer may type them in place); a relabelled row's ``trial_type`` holds its new
+    class. Without a status filled in (a table as scored), every row counts and every
+    flagged row waits."""
+    flagged = events["review"].to_numpy(bool) if "review" in events else np.zeros(len(events), bool)
+    if "review_status" not in events.columns:
+        return events, flagged
+    from .review import _ALIASES
+
+    status = np.array(
+        [
+            _ALIASES.get(str(v).strip().lower()) if isinstance(v, str) else None
+            for v in events["review_status"].to_numpy(object)
+        ],
+        dtype=object,
+    )
+    reviewed = np.array([v is not None for v in status], dtype=bool)
+    if not reviewed.any():
+        return events, flagged
+    keep = status != "rejected"
+    kept = events[keep]
+    kept.attrs = dict(events.attrs)
+    return kept, (flagged & ~reviewed)[keep]
 
 
 def per_summary(events: pd.DataFrame, per: str) -> pd.DataFrame:

@@ -717,7 +717,10 @@ def _label(
     gap_runs = feats.attrs.get("gap_runs_s")
     if gap_runs is None and isinstance(rec, Recording):
         gap_runs = gap_runs_s(rec.gaps, rec.fs, cfg)
-    out = merge_other_bouts(pd.DataFrame(cols), getattr(cfg, "other_bout_gap_s", 0.0), gap_runs)
+    out = merge_other_bouts(
+        pd.DataFrame(cols), getattr(cfg, "other_bout_gap_s", 0.0), gap_runs,
+        sites=_sites_of(rec.channels, rec.modality),
+    )  # fmt: skip
     # the hash holds what decides the results: a model file's fitted content, not its
     # name (ModelName.identity); the events' `model` keeps the file's name and SHA-256
     identity = getattr(model_name, "identity", None) or str(model_name)
@@ -728,6 +731,7 @@ def _label(
         parameters_hash=params_hash(params),
         model=str(model_name),
         duration=rec.duration,
+        recorded_duration=rec.duration,  # (less long gaps: note_pieces, when there are)
         fs=rec.fs,
         modality=rec.modality,
         channels=list(rec.channels),
@@ -742,6 +746,18 @@ def _label(
         },
     )
     return out
+
+
+def _sites_of(channels: Sequence[Any], modality: str) -> list[str]:
+    """The names :func:`movement.segment.segment` gives a recording's sites, in its order:
+    its EMG channels, or its accelerometers (an x, y, z triplet is one site)."""
+    from .preprocess import _accel_groups, _site_name
+
+    names = tuple(str(c) for c in channels)
+    groups = _accel_groups(names)
+    if modality == "accel" and all(len(g) == 3 for g in groups):
+        return [_site_name([names[i] for i in g]) for g in groups]
+    return list(names)
 
 
 def _explain(clf: Any, feats: pd.DataFrame, cfg: EMGConfig | AccelConfig) -> list[str]:
@@ -807,7 +823,10 @@ def applied_settings(cfg: Any, fs: float) -> dict[str, str]:
 
 
 def merge_other_bouts(
-    events: pd.DataFrame, max_gap_s: float, gaps: np.ndarray | None = None
+    events: pd.DataFrame,
+    max_gap_s: float,
+    gaps: np.ndarray | None = None,
+    sites: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Consecutive ``other`` events closer than ``max_gap_s`` joined into one event.
 
@@ -911,9 +930,12 @@ def merge_other_bouts(
     groups = np.flatnonzero(multi)
     if "channel" in events:
         chans = events["channel"].astype(str).to_numpy(object)
+        rank = {s: k for k, s in enumerate(sites or ())}
         for g in groups:  # one small join per bout (tens per recording)
             names = ",".join(chans[first[g] : first[g] + size[g]]).split(",")
-            out.at[g, "channel"] = ",".join(dict.fromkeys(names))
+            # in the recording's site order (as segment names them), whichever came first
+            names = sorted(dict.fromkeys(names), key=lambda n: rank.get(n, len(rank)))
+            out.at[g, "channel"] = ",".join(names)
     if "reason" in events:
         for g in groups:
             out.at[g, "reason"] = (

@@ -151,6 +151,18 @@ def plot_event(
     streams, is cleaned as :func:`movement.stream.score_stream` cleans it: only the
     windows holding the events asked for are read and cleaned, one at a time, so a
     week-long file is plotted in the memory of one window.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, movement
+    >>> x = np.random.default_rng(0).normal(0, 0.01, (20000, 1))
+    >>> x[10000:10030, 0] += np.hanning(30) * 0.5       # a 15 ms spike at 5 s
+    >>> rec = movement.Recording(x, fs=2000, modality="emg")
+    >>> ev = movement.score(rec, model="rules")
+    >>> fig = plot_event(rec, ev, 0)                     # the first event
+    >>> fig.savefig(tempfile.mkdtemp() + "/event.png")
+    >>> len(plot_event(rec, ev, ev["review"] | True))    # every row the mask marks
+    1
     """
     from . import report as R
 
@@ -227,6 +239,18 @@ def plot_timeline(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, movement
+    >>> x = np.random.default_rng(0).normal(0, 0.01, (20000, 1))
+    >>> x[10000:10030, 0] += np.hanning(30) * 0.5       # a 15 ms spike at 5 s
+    >>> rec = movement.Recording(x, fs=2000, modality="emg")
+    >>> ev = movement.score(rec, model="rules")
+    >>> fig = plot_timeline(rec, ev)
+    >>> fig.savefig(tempfile.mkdtemp() + "/timeline.pdf")   # any format matplotlib writes
+    >>> [float(t) for t in fig.axes[0].get_xlim()]          # the whole 10 s
+    [0.0, 10.0]
     """
     from . import report as R
     from .preprocess import preprocess

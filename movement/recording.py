@@ -1265,10 +1265,17 @@ def _say_channel_gaps(data: np.ndarray, channels: tuple[str, ...], src: str | No
         )
     some = nan.any(axis=1) & ~nan.all(axis=1)  # missing on some channels only
     if some.any():
-        which = ", ".join(repr(channels[int(c)]) for c in np.flatnonzero(nan[some].any(axis=0)))
+        cols = np.flatnonzero(nan[some].any(axis=0))
+        which = ", ".join(repr(channels[int(c)]) for c in cols)
+        said = (
+            f"samples missing on channel {which} only are missing on every channel"
+            if len(cols) == 1
+            else f"samples missing on some channels only (on {which}, not all at once) are "
+            "missing on every channel"
+        )
         warnings.warn(
-            f"{src + ': ' if src else ''}samples missing on channel {which} only are missing "
-            "on every channel: events of the other channels there are not looked for",
+            f"{src + ': ' if src else ''}{said}: events of the other channels there are not "
+            "looked for",
             UserWarning,
             stacklevel=4,
         )

@@ -1483,8 +1483,11 @@ def _page(
         ("Parameters hash", f"<code>{_esc(phash)}</code>"),
         ("Model", _esc(model)),
     ]
-    if a.get("recorded_duration") is not None:
-        meta_rows.append(("Recorded", _esc(_duration_text(float(a["recorded_duration"])))))
+    recorded = a.get("recorded_duration")
+    whole = a.get("duration") if a.get("duration") is not None else duration
+    if recorded is not None and float(recorded) != float(whole):
+        # (less long gaps; every table carries it, equal to the duration without one)
+        meta_rows.append(("Recorded", _esc(_duration_text(float(recorded)))))
     if a.get("nonwear_s"):
         meta_rows.append(
             (
@@ -1588,6 +1591,40 @@ def _page(
 
 #: where the events table goes in the page's text
 _TABLE = "\x00events-table\x00"
+
+
+def _page_path(path: str | Path, rec: Any, events: Any) -> Path:
+    """The HTML file for ``path``: ``path`` itself, or, for a folder (one that exists, or a
+    path ending in a separator), ``<stem>_report.html`` inside it, the stem the events
+    table was written under (``<stem>_events.tsv``, ``attrs["events_file"]``), else the
+    recording's file name up to its first dot (``movement score``'s stem), else
+    ``recording``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> _page_path(folder, "data/P01.csv.gz", pd.DataFrame()).name
+    'P01_report.html'
+    >>> _page_path(folder + "/page.html", "data/P01.csv", pd.DataFrame()).name
+    'page.html'
+    """
+    text = os.fspath(path)
+    out = Path(text)
+    if not (out.is_dir() or text.endswith(("/", os.sep))):
+        return out
+    attrs = getattr(events, "attrs", None) or {}
+    stem = None
+    table = attrs.get("events_file")
+    if isinstance(table, str) and table.endswith("_events.tsv"):
+        stem = Path(table).name[: -len("_events.tsv")]
+    if not stem:
+        source = rec if isinstance(rec, (str, os.PathLike)) else getattr(rec, "source", None)
+        source = source or attrs.get("source")
+        if source:
+            name = Path(os.fspath(source)).name
+            stem = name.split(".")[0] if not name.startswith(".") else name
+    return out / f"{stem or 'recording'}_report.html"
 
 
 def _write_page(path: Path, parts: list[str]) -> Path:
@@ -1794,7 +1831,10 @@ def write_report(
         with its sidecar's provenance in ``events.attrs``).
     path : str or Path
         The HTML file to write (conventionally ``<stem>_report.html``; the
-        decisions file the page exports is named ``<stem>_decisions.tsv``).
+        decisions file the page exports is named ``<stem>_decisions.tsv``), or a folder
+        (one that exists, or a path ending in ``/``): ``<stem>_report.html`` in it, the
+        stem of the events table (``<stem>_events.tsv`` read back), else the
+        recording's file name up to its first dot, else ``recording``.
     settings : Settings, EMGConfig or AccelConfig, optional
         Configuration used to clean the signal for the plots; by default the one
         stored in ``events.attrs["parameters"]``, else the modality's defaults.
@@ -1805,7 +1845,7 @@ def write_report(
     Returns
     -------
     Path
-        ``path``, written atomically.
+        The page written (atomically): ``path``, or the file in the folder ``path``.
 
     Raises
     ------
@@ -1832,7 +1872,7 @@ def write_report(
     """
     from .pipeline import recording_of
 
-    path = Path(path)
+    path = _page_path(path, rec, events)
     if isinstance(rec, (str, os.PathLike)) and Path(rec).is_file():
         # the file read as its events were scored (rate, modality, channels given then)
         rec, streamed = _open_as_scored(Path(rec), events)
@@ -2013,7 +2053,8 @@ def write_report_stream(
         Its events table (:func:`movement.stream.score_stream`, :func:`movement.score`,
         or an ``_events.tsv`` read back).
     out_path : str or Path
-        The HTML file to write (``<stem>_report.html``).
+        The HTML file to write (``<stem>_report.html``), or a folder, as in
+        :func:`write_report`.
     settings, max_event_plots
         As in :func:`write_report`.
     fs, modality, channels
@@ -2027,7 +2068,7 @@ def write_report_stream(
     Returns
     -------
     Path
-        ``out_path``, written atomically.
+        The page written (atomically): ``out_path``, or the file in that folder.
 
     Raises
     ------
@@ -2041,10 +2082,12 @@ def write_report_stream(
     >>> write_report_stream("day.npy", ev, "day_report.html")  # doctest: +SKIP
     PosixPath('day_report.html')
     """
-    from .stream import _CHUNK_ROWS, _open, auto_window_s
+    from .stream import _CHUNK_ROWS, _open, _positive_arg, auto_window_s
 
+    if window_s is not None:
+        window_s = _positive_arg("window_s", window_s)
     mpl = _matplotlib()
-    out_path = Path(out_path)
+    out_path = _page_path(out_path, path_or_recording, events)
     events = _checked(events)
     src = _open(
         path_or_recording, fs=fs, modality=modality, channels=channels, chunk_rows=_CHUNK_ROWS

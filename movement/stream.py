@@ -2248,12 +2248,12 @@ def missing_runs_of(
 
 def _annotations(src: _Source, path: str | Path) -> Any:
     """A file's own annotations, or those of a ``<stem>_annotations.tsv`` beside it."""
-    from .io import annotations_path, read_annotations
+    from .io import annotations_path, file_there, read_annotations
 
     if src.annotations is not None or isinstance(path, Recording):
         return src.annotations
     ann = annotations_path(Path(path))
-    return read_annotations(ann, str(path)) if ann.is_file() else None
+    return read_annotations(ann, str(path)) if file_there(ann) else None
 
 
 def described(
@@ -2873,6 +2873,54 @@ def _calib_window_s(settings: Settings | EMGConfig | AccelConfig | None) -> floa
     return acc.calib_window_s if acc.calibrate else None
 
 
+def _number_arg(name: str, value: Any, what: str) -> float:
+    """``value`` as a float: a number, or numeric text (``"900"``, ``"900 s"`` for
+    seconds); anything else (a bool, ``"15 min"``, None) is a one-line error."""
+    num: float | None = None
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        num = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if what == "s" and text.lower().endswith("s"):
+            text = text[:-1].strip()
+        try:
+            num = float(text)
+        except ValueError:
+            num = None
+    if num is None or not math.isfinite(num):
+        unit = " of seconds (e.g. 900 or '900')" if what == "s" else " (e.g. 4 or '4')"
+        raise MovementError(f"{name} must be a positive number{unit}, got {value!r}")
+    return num
+
+
+def _positive_arg(name: str, value: Any, what: str = "s") -> float:
+    """A positive, finite number of seconds (:func:`_number_arg`).
+
+    Examples
+    --------
+    >>> _positive_arg("window_s", "900")
+    900.0
+    >>> _positive_arg("window_s", "quarter of an hour")
+    Traceback (most recent call last):
+    ...
+    movement.errors.MovementError: window_s must be a positive number of seconds (e.g. 900 or '900'), got 'quarter of an hour'
+    """
+    num = _number_arg(name, value, what)
+    if num <= 0:
+        raise MovementError(f"{name} must be a positive number of seconds, got {value!r}")
+    return num
+
+
+def _whole_arg(name: str, value: Any) -> int:
+    """A whole number >= 1 (``4``, ``4.0``, ``"4"``)."""
+    num = _number_arg(name, value, "count")
+    if num < 1 or num != int(num):
+        raise MovementError(f"{name} must be a whole number >= 1, got {value!r}")
+    return int(num)
+
+
 def score_stream(
     path_or_recording: Recording | str | Path,
     settings: Settings | EMGConfig | AccelConfig | None = None,
@@ -2945,6 +2993,12 @@ def score_stream(
 
     if not isinstance(path_or_recording, (Recording, str, os.PathLike)):
         recording_of(path_or_recording)  # (raises, saying what is accepted)
+    # numbers or numeric text ("900"), checked before anything is read
+    if window_s is not None:
+        window_s = _positive_arg("window_s", window_s, "s")
+    max_segment_s = _positive_arg("max_segment_s", max_segment_s, "s")
+    chunk_rows = _whole_arg("chunk_rows", chunk_rows)
+    threads = _whole_arg("threads", threads)
     check_settings(settings)
     if fs is not None:
         fs = parse_fs(
@@ -3024,6 +3078,8 @@ def score_stream(
     )
     feats.attrs["gap_runs_s"] = gap_runs
     out = _label(feats, clf, cfg, meta, model_name)  # type: ignore[arg-type]
+    # the time recorded: all of it without a long gap (note_pieces sets it with one)
+    out.attrs.setdefault("recorded_duration", float(meta.duration))
     note_ecg(out, beats, meta.fs, pieces)
     note_dropouts(out, src.nan_runs, meta.fs, cfg, pieces)
     if not whole:
