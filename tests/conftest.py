@@ -19,6 +19,17 @@ REAL_DIRS = (TESTS / "data" / "real", REPO.parent / "shared" / "data" / "real")
 DATA_DIR = REPO / "data"
 
 
+def copies_with_sidecars(folder: Path, src: Path, stems: tuple[str, ...] = ("one", "two")) -> Path:
+    """``folder`` made, holding a copy of recording ``src`` and its JSON sidecar per stem."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem in stems:
+        shutil.copy(src, folder / f"{stem}{src.suffix}")
+        shutil.copy(src.with_suffix(".json"), folder / f"{stem}.json")
+    return folder
+
+
 def find_real(relpath: str) -> Path | None:
     """``relpath`` under the first real-data folder that has it, else None."""
     for base in REAL_DIRS:

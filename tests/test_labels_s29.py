@@ -19,13 +19,13 @@ the model's settings, training on modest simulated sets, and ``score_batch``'s o
 from __future__ import annotations
 
 import json
-import shutil
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import copies_with_sidecars
 
 import movement
 from movement import batch, classify
@@ -187,11 +187,7 @@ def test_the_command_says_it_once_for_the_batch_and_each_json_keeps_it(
     from movement.cli import main
 
     monkeypatch.setattr(batch, "_SAID", set())
-    data = tmp_path / "in"
-    data.mkdir()
-    for stem in ("one", "two"):
-        shutil.copy(ACCEL, data / f"{stem}.csv")
-        shutil.copy(ACCEL.with_suffix(".json"), data / f"{stem}.json")
+    data = copies_with_sidecars(tmp_path / "in", ACCEL)
     out = tmp_path / "out"
     args = ["score", str(data), "--out", str(out), "--set", "accel.max_twitch_g=0.05"]
     assert main(args) == 0

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import copies_with_sidecars
 
 import movement
 from movement import batch, classify
@@ -276,11 +277,7 @@ def test_the_command_says_it_once_and_not_in_each_files_row(
     from movement.cli import main
 
     monkeypatch.setattr(batch, "_SAID", set(), raising=False)
-    data = tmp_path / "in"
-    data.mkdir()
-    for stem in ("one", "two"):
-        shutil.copy(ACCEL, data / f"{stem}.csv")
-        shutil.copy(ACCEL.with_suffix(".json"), data / f"{stem}.json")
+    data = copies_with_sidecars(tmp_path / "in", ACCEL)
     out = tmp_path / "out"
     assert main(["score", str(data), "--out", str(out), "--model", str(trained["k_on"])]) == 0
     err = capsys.readouterr().err.splitlines()
