@@ -217,11 +217,14 @@ def test_a_dask_cluster_failing_mid_batch_exits_1_with_rows(
     err = capsys.readouterr().err
     assert "Traceback" not in err and "movement: error" not in err
     summary = _summary(out)
-    assert sorted(summary["status"]) == ["error", "error", "ok"]
+    # the first file, and any other whose task had finished when the cluster was lost
+    # (recorded, not thrown away), is ok; the rest say the cluster failed
+    n_ok = int((summary["status"] == "ok").sum())
+    assert len(summary) == 3 and 1 <= n_ok <= 2
     failed = summary[summary["status"] == "error"]["message"]
     assert (failed == "not scored: the Dask cluster failed (CommClosedError: Stream is "
             "closed); run it again to go on").all()  # fmt: skip
-    assert "1 of 3 recordings scored, 2 failed" in err
+    assert f"{n_ok} of 3 recordings scored, {3 - n_ok} failed" in err
 
 
 def test_a_dask_cluster_that_loses_every_worker_ends_the_batch(
