@@ -1,4 +1,4 @@
-"""A 193-file study's batch problems (session 29): long output names, a Dask worker
+"""A 193-file study's batch problems: long output names, a Dask worker
 killed by one file, a cluster that loses every worker, summaries of batches scored in
 steps or killed, unsearchable subfolders, resume of damaged outputs, broken worker pools,
 per-file lines in a pipe, files finished during shutdown, the scheduler checked first,

@@ -1,4 +1,4 @@
-"""Inputs users got wrong without a word (session 29): a DataFrame's time column or text
+"""Inputs users got wrong without a word: a DataFrame's time column or text
 columns given to ``Recording``, a DatetimeIndex's start, channel numbers of a table whose
 first column is its clock, ``start=`` checked, gravity-removed accelerometry, a label
 column scored as a signal, modality spellings, an ``.npz`` of other names, what a folder

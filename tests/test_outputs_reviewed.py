@@ -1,4 +1,4 @@
-"""Outputs after review, of several recordings, and at the API's edges (session 29):
+"""Outputs after review, of several recordings, and at the API's edges:
 summaries of reviewed tables, tables of several recordings, ``recorded_duration``,
 ``score_stream``'s numeric arguments, a report into a folder, exports, column wording
 and docstring examples."""

@@ -1,4 +1,4 @@
-"""Plug-in and trained models at the pipeline's boundary (0.6.3).
+"""Plug-in and trained models at the pipeline's boundary.
 
 1. A classifier's ``predict_proba`` output is checked where it comes back: NaN, infinite
    values, probabilities outside [0, 1], rows not summing to 1, a wrong shape or

@@ -1,4 +1,4 @@
-"""The command line's input options of session 29: --exclude, the note of files of unknown
+"""The command line's input options: --exclude, the note of files of unknown
 type, --modality in a sidecar's spellings, and recordings whose names nearly fill the
 file system's limit."""
 
