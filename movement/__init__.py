@@ -10,13 +10,30 @@ Heavy modules are imported lazily so ``import movement`` stays fast.
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
-from ._version import __version__
-from .config import AccelConfig, EMGConfig, Settings, load_settings
-from .errors import MovementError, RecordingError
-from .recording import Recording
+from ._callable import function_of
+
+
+class _Package(types.ModuleType):
+    """The package's module: a submodule the import system sets on it that is callable
+    as its function (``simulate``, ``evaluate``, ``report``) is set as the function that
+    stands for it (:class:`movement._callable.ModuleFunction`), so ``movement.simulate``
+    is that in any order of imports."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, function_of(value) or value)
+
+
+sys.modules[__name__].__class__ = _Package  # (before any submodule is imported)
+
+from ._version import __version__  # noqa: E402
+from .config import AccelConfig, EMGConfig, Settings, load_settings  # noqa: E402
+from .errors import MovementError, NoSuchFileError, RecordingError  # noqa: E402
+from .recording import Recording  # noqa: E402
 
 _LAZY = {
     "read": ("movement.io", "read"),
@@ -36,10 +53,14 @@ def __getattr__(name: str) -> Any:
         mod, attr = _LAZY[name]
         module = import_module(mod)
         # ``simulate``, ``evaluate`` and ``report`` are modules of the package too: the
-        # name is the module, callable as its function (movement._callable), so that
-        # ``movement.report(...)`` and ``movement.report.write_report(...)`` both work in
-        # any order of imports (the import system sets the module here on its first import)
-        value = module if mod == f"{__name__}.{name}" else getattr(module, attr)
+        # name is the function standing for its module (movement._callable), so that
+        # ``movement.report(...)``, ``help(movement.report)`` and
+        # ``movement.report.write_report(...)`` all work in any order of imports (the
+        # import system sets the module here on its first import: _Package swaps it)
+        if mod == f"{__name__}.{name}":
+            value = function_of(module) or module  # (the module while it is imported)
+        else:
+            value = getattr(module, attr)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'movement' has no attribute {name!r}")
@@ -58,5 +79,6 @@ __all__ = [
     "load_settings",
     "MovementError",
     "RecordingError",
+    "NoSuchFileError",
     *_LAZY,
 ]

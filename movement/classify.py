@@ -37,7 +37,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 
 from .config import CONFIGS, AccelConfig, EMGConfig
-from .errors import MovementError
+from .errors import MovementError, NoSuchFileError
 
 CLASSES = ("fasciculation-like", "dystonia-like", "other")
 
@@ -583,7 +583,7 @@ def read_model_file(path: str | Path) -> tuple[dict[str, Any], tuple[int, int, i
     if path.is_dir():
         raise MovementError(f"{path}: is a folder, not a model file (give the .joblib file)")
     if not path.is_file():
-        raise MovementError(f"{path}: no such model file")
+        raise NoSuchFileError("no such model file", str(path))
     st = path.stat()
     # (the file's inode too: a model saved again at once, atomically, is a new file whose
     # size and modification time, to the clock's tick, can equal the old one's)

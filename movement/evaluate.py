@@ -86,7 +86,7 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 
 from ._atomic import atomic_write
 from ._callable import callable_module  # noqa: E402
-from .errors import MovementError
+from .errors import MovementError, NoSuchFileError
 from .io import _normalise_modality
 
 __all__ = [
@@ -224,7 +224,7 @@ def read_events(path: str | os.PathLike) -> pd.DataFrame:
     """
     p = Path(path)
     if not p.exists():
-        raise MovementError(f"{p}: no such file")
+        raise NoSuchFileError("no such file", str(p))
     if p.is_dir():
         raise MovementError(f"{p}: is a folder, expected an events .tsv file")
     try:
@@ -1202,7 +1202,7 @@ def _as_input(x: Any, what: str) -> tuple[str, Any]:
     if isinstance(x, str | os.PathLike):
         p = Path(x)
         if not p.exists():
-            raise MovementError(f"{p}: no such file or folder ({what})")
+            raise NoSuchFileError(f"no such file or folder ({what})", str(p))
         return ("folder" if p.is_dir() else "file"), p
     raise MovementError(f"{what}: expected a DataFrame, a file or a folder, got {type(x).__name__}")
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .classify import CLASSES
-from .errors import MovementError
+from .errors import MovementError, NoSuchFileError
 
 __all__ = [
     "DECISION_COLUMNS",
@@ -175,7 +175,7 @@ def read_decisions(path: str | Path) -> pd.DataFrame:
             quoting=csv.QUOTE_NONE,
         )  # fmt: skip
     except FileNotFoundError:
-        raise MovementError(f"{source}: no such file") from None
+        raise NoSuchFileError("no such file", source) from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise MovementError(f"{source}: cannot read decisions ({exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
@@ -518,11 +518,14 @@ def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) ->
     Returns
     -------
     DataFrame
-        One row per reviewed event: ``stem``, ``modality`` (from the events sidecar,
-        None when unknown), ``onset``, ``channel``, ``model_label`` (the label the model
-        gave), ``review_status``, ``label`` (accepted → the model's label, relabelled →
-        the reviewer's label, rejected → ``other``), then ``duration``, ``scale`` and the
-        feature columns present in the events tables (:data:`movement.features.FEATURES`).
+        One row per reviewed event: ``stem``, ``modality`` and ``units`` (the unit of the
+        amplitude features, ``peak_amplitude`` and ``rms``: the recording's; both from the
+        events sidecar, None when unknown), ``onset``, ``channel``, ``model_label`` (the
+        label the model gave), ``review_status``, ``label`` (accepted → the model's label,
+        relabelled → the reviewer's label, rejected → ``other``), then ``duration``,
+        ``scale`` and the feature columns present in the events tables
+        (:data:`movement.features.FEATURES`), as the tables hold them (amplitudes in
+        ``units``: :func:`movement.train.train` takes EMG's to mV).
 
     Raises
     ------
@@ -537,8 +540,10 @@ def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) ->
     ev_dir, dec_dir = Path(events_dir), Path(decisions_dir)
     for d, what in ((ev_dir, "events"), (dec_dir, "decisions")):
         if not d.is_dir():
-            raise MovementError(f"{d}: no such {what} folder")
-    lead = ["stem", "modality", "onset", "channel", "model_label", "review_status", "label"]
+            raise NoSuchFileError(f"no such {what} folder", str(d))
+    lead = [
+        "stem", "modality", "units", "onset", "channel", "model_label", "review_status", "label",
+    ]  # fmt: skip
     frames = []
     by_stem = _decision_files(dec_dir)
     # events tables whose review_status a reviewer filled in place (no decisions file)
@@ -566,13 +571,16 @@ def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) ->
         events = _with_statuses(events.assign(onset=onsets), tsv)
         if "channel" in events.columns:
             events["channel"] = events["channel"].map(lambda v: None if pd.isna(v) else str(v))
-        modality = None
+        modality = units = None
         side = tsv.with_name(f"{stem}_events.json")
         if side.exists():
             try:
-                modality = (json.loads(side.read_text()).get("recording") or {}).get("modality")
+                rec = json.loads(side.read_text()).get("recording") or {}
+                modality, units = rec.get("modality"), rec.get("units")
             except (OSError, ValueError, AttributeError):
-                modality = None
+                modality = units = None
+            if not isinstance(units, str):  # (units: the amplitudes' one unit, as text)
+                units = None
         for f in files:
             events = apply_decisions(events, _snap_to_table(read_decisions(f), events))
         done = events[events["review_status"].isin(STATUSES)].copy()
@@ -587,6 +595,7 @@ def reviewed_training_rows(events_dir: str | Path, decisions_dir: str | Path) ->
             {
                 "stem": stem,
                 "modality": modality,
+                "units": units,
                 "onset": done["onset"].to_numpy(float),
                 "channel": done["channel"].to_numpy(object) if "channel" in done.columns else None,
                 "model_label": model_label.to_numpy(object),

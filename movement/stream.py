@@ -105,7 +105,7 @@ from ._progress import progress as _progress
 from .calibration import Calibration, calibration_of_stats
 from .calibration import window_len as calib_window_len
 from .config import AccelConfig, EMGConfig, Settings
-from .errors import MovementError, RecordingError, UnresolvedError
+from .errors import MovementError, NoSuchFileError, RecordingError, UnresolvedError
 from .features import segment_features
 from .io import (
     RawSignal,
@@ -2194,7 +2194,7 @@ def _open(
         return src
     path = Path(obj)
     if not path.exists():
-        raise RecordingError("no such file", str(path))
+        raise NoSuchFileError("no such file", str(path))
     suffix = suffix_of(path)
     if suffix == ".npy":
         return _npy_source(path, fs, modality, channels, units)

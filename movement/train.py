@@ -524,6 +524,42 @@ def _fs_domain(modality: str) -> tuple[float, float]:
     return (fs / 2, fs * 2)
 
 
+def in_model_units(rows: pd.DataFrame, modality: str) -> pd.DataFrame:
+    """Reviewed events' features (:func:`movement.review.reviewed_training_rows`) in the
+    units the trained model learns them in: EMG amplitudes in mV, from each events
+    table's ``units``, as :func:`movement.pipeline.model_features` gives a recording's
+    features to a trained model when scoring.
+
+    EMG events reviewed in µV, V or nV were folded into training in their table's units:
+    amplitudes 1000 times those of the simulated segments (in mV) beside them. Events in
+    mV, of unknown units (``a.u.``, none) and accelerometry (g) are taken as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"units": ["uV", "mV", None], "peak_amplitude": [250.0, 0.25, 3.0],
+    ...                      "rms": [40.0, 0.04, 1.0], "snr_db": [12.0, 12.0, 12.0]})
+    >>> in_model_units(rows, "emg")[["peak_amplitude", "rms", "snr_db"]].to_dict("list")
+    {'peak_amplitude': [0.25, 0.25, 3.0], 'rms': [0.04, 0.04, 1.0], 'snr_db': [12.0, 12.0, 12.0]}
+    """
+    if modality != "emg" or not len(rows) or "units" not in rows.columns:
+        return rows
+    from .pipeline import model_features
+
+    # (a model of this package: model_features converts for it as for a trained model)
+    trained = TrainedClassifier(None, modality, ())
+    units = rows["units"].map(lambda u: str(u) if isinstance(u, str) else "")
+    parts, moved = [], []
+    for unit, group in rows.groupby(units, sort=False):  # (one group per unit: a few)
+        scaled = model_features(group, trained, modality, unit)
+        parts.append(scaled)
+        if scaled is not group:  # (a new table: its amplitudes were converted)
+            moved.append(f"{len(group)} in {unit}")
+    if moved:
+        log.info("reviewed %s events' amplitudes converted to mV: %s", modality, ", ".join(moved))
+    return pd.concat(parts).loc[rows.index]
+
+
 def _reviewed_rows(folder: str | Path, modality: str) -> tuple[pd.DataFrame, np.ndarray]:
     try:
         from .review import reviewed_training_rows
@@ -531,7 +567,7 @@ def _reviewed_rows(folder: str | Path, modality: str) -> tuple[pd.DataFrame, np.
         raise MovementError("reviewed training needs movement.review") from None
     everything = reviewed_training_rows(folder, folder)
     mods = everything["modality"].map(lambda v: v if isinstance(v, str) else "unknown")
-    rows = everything[mods == modality].reset_index(drop=True)
+    rows = in_model_units(everything[mods == modality].reset_index(drop=True), modality)
     # a folder that adds nothing (a wrong folder, nothing reviewed yet) is said, not silent
     if len(everything) == 0:
         warnings.warn(

@@ -12,6 +12,8 @@ say, in one place and in this order:
 * units: accelerometry is converted to g (from g, m/s² or mg, detected from the
   magnitude at rest) and the decision is recorded in ``Recording.notes``; EMG is kept in
   the units stated, their magnitude checked (:func:`movement.recording.emg_units_note`).
+  Units stated per channel (a table's units row, a sidecar's list) must be one unit
+  over the channels read (:func:`_one_unit`).
 
 A channel constant over the whole file (a disconnected sensor, a file of zeros) is a
 warning (``notes["flat"]``).
@@ -30,9 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import MovementError, RecordingError, UnresolvedError
+from ..errors import MovementError, NoSuchFileError, RecordingError, UnresolvedError
 from ..recording import (
     ACCEL_UNITS,
+    EMG_UNITS,
     GRAVITY_REMOVED,
     MODALITIES,
     UNITS_OVERRIDDEN,
@@ -42,6 +45,7 @@ from ..recording import (
     _unit_sample,
     accel_unit_factor,
     accel_unit_key,
+    emg_unit_key,
     emg_units_note,
     flat_channels,
     flat_note,
@@ -355,7 +359,7 @@ def find_recordings(
             if not matched:
                 unmatched.append(str(item))
         else:
-            raise MovementError(f"{item}: no such file or folder")
+            raise NoSuchFileError("no such file or folder", str(item))
     seen: set[Path] = set()
     for p in found:
         key = p.resolve()
@@ -632,17 +636,104 @@ def _sidecar_channels(side: dict[str, Any], src: str) -> list[str | int] | None:
 
 def _sidecar_units(side: dict[str, Any], src: str) -> str | None:
     """The sidecar's ``Units`` (``Unit``, ``AccelerometerUnits``): text, or a list of one
-    unit repeated per channel; None when absent."""
+    unit repeated per channel; None when absent, or a list of units that differ (each
+    channel's: :func:`_sidecar_channel_units`)."""
     key, value = _sidecar_item(side, "Units", "Unit", "AccelerometerUnits")
     if isinstance(value, list) and value and all(isinstance(u, str) for u in value):
-        if len(set(value)) == 1:
-            return value[0]
-    elif value is None or isinstance(value, str):
+        return value[0] if len(set(value)) == 1 else None
+    if value is None or isinstance(value, str):
         return value or None
     raise RecordingError(
         f"sidecar {sidecar_path(Path(src)).name}: {key} must be one unit as text "
-        f'(e.g. "g" or "mV"), got {json.dumps(value)}',
+        f'(e.g. "g" or "mV"), or a list of one per channel, got {_shown(value)}',
         src,
+    )
+
+
+#: The key of a reader's note (:attr:`RawSignal.notes`) holding each channel's unit, by
+#: channel name (a text table's units row, ``s,g,g,g,mV``), when they differ. The read
+#: takes it out of the notes: the channels it keeps must share one unit (:func:`_one_unit`).
+CHANNEL_UNITS = "_channel_units"
+
+
+def _sidecar_channel_units(side: dict[str, Any], channels: Sequence[str], src: str) -> dict:
+    """Each channel's unit from a sidecar's ``Units`` list of units that differ, one per
+    channel of the file in its order (``["g", "g", "g", "mV"]``); empty when the sidecar
+    states one unit or none. A list of another length is an error."""
+    key, value = _sidecar_item(side, "Units", "Unit", "AccelerometerUnits")
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        return {}  # (one unit, none, or a list that is no units: _sidecar_units says so)
+    if len(set(value)) < 2:
+        return {}
+    if len(value) != len(channels):
+        raise RecordingError(
+            f"sidecar {sidecar_path(Path(src)).name}: {key} lists {len(value)} units for the "
+            f"file's {len(channels)} channels ({', '.join(channels)}): give one unit, or one "
+            "per channel in their order",
+            src,
+        )
+    return {c: u for c, u in zip(channels, value, strict=True) if u.strip()}
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """Whether two spellings name one unit (``m/s^2`` and ``m/s2``, ``µV`` and ``uV``)."""
+    if accel_unit_key(a) in ACCEL_UNITS and accel_unit_key(b) in ACCEL_UNITS:
+        return ACCEL_UNITS[accel_unit_key(a)] == ACCEL_UNITS[accel_unit_key(b)]
+    if emg_unit_key(a) in EMG_UNITS and emg_unit_key(b) in EMG_UNITS:
+        return EMG_UNITS[emg_unit_key(a)] == EMG_UNITS[emg_unit_key(b)]
+    return a.strip().lower() == b.strip().lower()
+
+
+def _one_unit(
+    channels: Sequence[str], per_channel: dict[str, str], where: str, src: str
+) -> str | None:
+    """The one unit stated for the ``channels`` read, from each channel's (``per_channel``,
+    stated by ``where``); None when none of them has one stated.
+
+    Channels in different units (two accelerometers, one in g and one in m/s²; an
+    accelerometer's and an EMG's columns) are an error naming each unit's channels, and
+    how to read each sensor apart. They are not converted sensor by sensor: a Recording
+    holds one unit, and the streamed read of a long file scales all its channels by one
+    factor.
+
+    Examples
+    --------
+    >>> _one_unit(["x", "y"], {"x": "m/s^2", "y": "m/s2", "t": "s"}, "its units row", "f.csv")
+    'm/s^2'
+    >>> _one_unit(["ax", "emg"], {"ax": "g", "emg": "mV"}, "its units row", "f.csv")
+    Traceback (most recent call last):
+    ...
+    movement.errors.RecordingError: f.csv: the channels are in different units, as its units row states (ax: g; emg: mV): a recording is read in one unit; read each sensor apart (channels= or --channels: ax or emg)
+    """
+    groups: dict[str, list[str]] = {}  # (unit -> its channels, in their order)
+    for c in channels:
+        unit = per_channel.get(c)
+        if unit:
+            same = next((u for u in groups if _same_unit(u, unit)), unit)
+            groups.setdefault(same, []).append(c)
+    if len(groups) <= 1:
+        return next(iter(groups), None)
+    said = "; ".join(f"{', '.join(cs)}: {u}" for u, cs in groups.items())
+    apart = " or ".join(",".join(cs) for cs in groups.values())
+    raise RecordingError(
+        f"the channels are in different units, as {where} states ({said}): a recording is "
+        f"read in one unit; read each sensor apart (channels= or --channels: {apart})",
+        src,
+    )
+
+
+def _sensors_note(channels: Sequence[str]) -> str:
+    """What to say of EMG channels read beside channels named as an accelerometer's
+    (``acc_x``, ``ay``...; none naming EMG) when no unit says which is which: they are
+    scored as EMG. Empty if the channels are not of both kinds."""
+    emg = [c for c in channels if _EMG_NAME.search(c)]
+    acc = [c for c in channels if _ACCEL_NAME.search(c) and not _EMG_NAME.search(c)]
+    if not emg or not acc:
+        return ""
+    return (
+        f"channel{'s' if len(acc) > 1 else ''} {', '.join(acc)} look like an accelerometer's "
+        f"beside EMG ({', '.join(emg)}) and are scored as EMG: read each sensor apart "
+        f"(channels= or --channels: {','.join(emg)}, or {','.join(acc)} as accel)"
     )
 
 
@@ -896,7 +987,11 @@ def read(
         Units of the data when the file does not say (``g``, ``m/s^2``, ``mg``, ``mV``...).
         Accelerometry is converted to g; a unit other than g, mg, m/s² (or ``a.u.``) is
         an error for it, as for a :class:`~movement.Recording`, and so is a sidecar's
-        ``Units`` when ``units`` is not given (given, it overrules the sidecar's).
+        ``Units`` when ``units`` is not given (given, it overrules the sidecar's). Units
+        stated per channel (a units row under a table's header, ``s,g,g,g,mV``, or a
+        sidecar's list of one per channel) give the channels read theirs: those kept must
+        share one (two sensors in different units are an error saying how to read each
+        apart with ``channels``).
     format : str, optional
         Read as this suffix (e.g. ``".csv"``) whatever the file's name.
     start_s, stop_s : float, optional
@@ -911,6 +1006,15 @@ def read(
     -------
     Recording
 
+    Raises
+    ------
+    NoSuchFileError
+        ``path`` does not exist (a :class:`FileNotFoundError` too).
+    RecordingError
+        The file cannot be read or used, or an option does not fit it (one line naming
+        the file). Every error of the library is a :class:`~movement.MovementError`, so a
+        :class:`ValueError`.
+
     Examples
     --------
     >>> import movement
@@ -920,7 +1024,7 @@ def read(
     p = Path(path)
     src = str(p)
     if not p.exists():
-        raise RecordingError("no such file", src)
+        raise NoSuchFileError("no such file", src)
     if p.is_dir():
         raise RecordingError("is a folder, not a recording", src)
     modality = _given_modality(modality)  # ("EMG", "accelerometer"...: as in a sidecar)
@@ -1198,10 +1302,15 @@ def _finish(
     units: str | None,
 ) -> Recording:
     notes = dict(raw.notes)
+    # each channel's unit, as the file or its sidecar states it (by name: the channels
+    # selected below must share one)
+    per_channel, where = notes.pop(CHANNEL_UNITS, None) or {}, "its units row"
     _sidecar_note(Path(src), side, notes)
     _conversion_notes(side, src, notes)
     if raw.data.ndim != 2 or raw.data.shape[0] == 0:
         raise RecordingError("no samples in the file", src)
+    if not units and (listed := _sidecar_channel_units(side, raw.channels, src)):
+        per_channel, where = listed, f"sidecar {sidecar_path(Path(src)).name}'s Units"
     side_channels = _sidecar_channels(side, src)
     if channels is None and side_channels:
         channels = side_channels
@@ -1284,7 +1393,8 @@ def _finish(
     )
     # -- units ----------------------------------------------------------------------
     side_units = None if units else _sidecar_units(side, src)  # (units given win)
-    declared = units or side_units or raw.units
+    stated = None if (units or side_units) else _one_unit(raw.channels, per_channel, where, src)
+    declared = units or side_units or stated or raw.units
     data = raw.data
     if mod == "accel":
         if units and accel_unit_key(units) not in (*ACCEL_UNITS, "a.u."):
@@ -1340,6 +1450,11 @@ def _finish(
         if said:
             notes["units"] = said
             warnings.warn(f"{src}: {said}", stacklevel=2)
+        # (an accelerometer's columns beside the EMG's, no unit telling them apart)
+        both = "" if per_channel else _sensors_note(raw.channels)
+        if both:
+            notes["sensors"] = both
+            warnings.warn(f"{src}: {both}", stacklevel=2)
     start = raw.start
     side_start = _sidecar_get(side, "RecordingStartTime", "StartTime", "AcquisitionDateTime")
     if start is None and side_start:

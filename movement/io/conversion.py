@@ -40,7 +40,7 @@ import numpy as np
 
 from .._atomic import atomic_path
 from .._version import __version__
-from ..errors import MovementError, RecordingError
+from ..errors import MovementError, NoSuchFileError, RecordingError
 from . import (
     READERS,
     annotations_path,
@@ -279,7 +279,7 @@ def convert(
     side = sidecar_path(npy)
     ann = annotations_path(npy)
     if not p_in.exists():
-        raise RecordingError("no such file", src)
+        raise NoSuchFileError("no such file", src)
     if p_in.is_file():
         own = {p_in.resolve(), sidecar_path(p_in).resolve(), annotations_path(p_in).resolve()}
         for target in (npy, side, ann):

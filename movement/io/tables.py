@@ -428,15 +428,26 @@ def _comma_value(lines: list[str]) -> str:
 
 def _units_row(lay: TableLayout, names: list[str], units: list[str], line: str) -> None:
     """Take a units row under the header (``s,g,g,g``) as the columns' units: the time
-    column's unit, and the channels' when they share one."""
+    column's unit, and the channels' when they share one. Channels in units that differ
+    (``s,g,g,g,mV``) have each theirs noted (:data:`movement.io.CHANNEL_UNITS`): the
+    channels read must then share one (a selection of them), else the read says which
+    are in which."""
+    from . import CHANNEL_UNITS
+
     lay.column_units = {n: u.strip("[]()") for n, u in zip(names, units, strict=True) if u}
-    chans = {u for n, u in lay.column_units.items() if not is_time_name(lay.names.get(n, n))}
+    per = {
+        lay.names.get(n, n): u
+        for n, u in lay.column_units.items()
+        if not is_time_name(lay.names.get(n, n))
+    }
+    chans = set(per.values())
     said = f"row 2 {line[:40]!r} under the header read as units"
     if len(chans) == 1:
         lay.units = lay.units or chans.pop()
         said += f" (channels in {lay.units})"
     elif chans:
-        said += " (the channels' units differ: not declared)"
+        said += " (the channels' units differ: each channel's kept)"
+        lay.notes[CHANNEL_UNITS] = per  # type: ignore[assignment]  # (taken out by the read)
     lay.notes["units_row"] = said
 
 
