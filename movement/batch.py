@@ -60,6 +60,8 @@ __all__ = [
     "expand_inputs",
     "parse_shard",
     "shard_of",
+    "collect_events",
+    "COLLECTED_NAME",
 ]
 
 
@@ -82,6 +84,9 @@ class ScoreOptions:
     #: annotation files to write beside each events table (``"edf"``: ``<stem>_events.edf``,
     #: ``"wfdb"``: ``<stem>.mvt``; made from the events tables: not hashed)
     annotations: tuple[str, ...] = ()
+    #: also write the batch's table of every event of every recording (``events_all.tsv``,
+    #: :func:`collect_events`; made from the events tables: not hashed)
+    collect: bool = False
     debug: bool = False
     #: stream windows processed at once for a large file (same results; not hashed)
     threads: int = 1
@@ -283,7 +288,7 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path) -> list[Path]:
     for item in _as_list(paths):
         p = Path(item)
         if p.is_dir() or (not p.exists() and set("*?[") & set(str(item))):
-            out.extend(find_recordings([item]))
+            out.extend(find_recordings([item], exclude=COLLECTED_TABLES))
         else:
             out.append(p)
     return out
@@ -537,7 +542,10 @@ def score_one(
     """Score one file and write its outputs; errors become a summary row.
 
     ``name`` is the file as its summary row shows it (default: ``path``): a Dask worker
-    is sent the absolute path of a file given as a relative one.
+    is sent the absolute path of a file given as a relative one, and its outputs name the
+    file by ``name`` too (the events sidecar's ``recording.source``, a review page's
+    "File"), as a local run of the same command does. (A streamed file's review page,
+    drawn from the file again, still says the path read.)
     """
     from .classify import ModelSettingsWarning
     from .io import format_for, read
@@ -558,6 +566,12 @@ def score_one(
                     format=format_for(path, opts.format),
                 )  # fmt: skip
                 events = score(rec, opts.settings, model=opts.model)
+            if name is not None:
+                # (a Dask worker reads the absolute path: the outputs name the file as the
+                # summary does, as given, the same as a local run's)
+                events.attrs["source"] = name
+                if rec is not None:
+                    rec.source = name
             scored = events  # (the summary counts what the model said, reviewed or not)
             events = _keep_review(events, out_dir, stem)
             try:
@@ -723,22 +737,110 @@ def _shard_tag(shard: tuple[int, int] | None) -> str:
     return "" if shard is None else f"-shard-{shard[0]}-of-{shard[1]}"
 
 
-def _fingerprint(path: Path) -> dict[str, Any]:
-    """What resume compares of an input: its size and time, and those of its JSON sidecar
-    (:func:`movement.io.sidecar_path`, when there is one), so that an edited, added or
-    removed sidecar (another ``SamplingFrequency``) scores the file again."""
+def _fingerprint(path: Path, content: bool = False) -> dict[str, Any]:
+    """What resume compares of an input: its size, modification time and status-change
+    time (``ctime``), with ``content`` its SHA-256 too; and the size, time and SHA-256 of
+    its JSON sidecar (:func:`movement.io.sidecar_path`, when there is one: a few hundred
+    bytes), so that an edited, added or removed sidecar (another ``SamplingFrequency``)
+    scores the file again. The recording's SHA-256 is taken once, by the worker that
+    scores it, before it reads the file (:func:`_indexed`; a 200 MB file: 0.22 s from the
+    page cache, 0.32 s from disk, where scoring it took 9 s); :func:`_unchanged` says how
+    resume uses it."""
     from .io import sidecar_path
 
     st = path.stat()
-    fp: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    fp: dict[str, Any] = {
+        "size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns,
+    }  # fmt: skip
+    if content:
+        fp["sha256"] = _sha256(path)
     side = sidecar_path(path)
     try:
         if side != path and side.is_file():
             ss = side.stat()
-            fp["sidecar"] = {"size": ss.st_size, "mtime_ns": ss.st_mtime_ns}
+            fp["sidecar"] = {
+                "size": ss.st_size, "mtime_ns": ss.st_mtime_ns, "sha256": _sha256(side),
+            }  # fmt: skip
     except OSError:
         pass  # (unreadable: the reader says so when the file is scored)
     return fp
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex), read in 1 MiB blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(2**20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _unchanged(stored: Any, path: Path, verify: bool = False) -> dict[str, Any] | None:
+    """The fingerprint to keep for an input scored before when it is unchanged since
+    (``stored``: its manifest entry's), else None (score it again).
+
+    Its size differing, it changed. Its size, modification and status-change times the
+    same, nothing wrote to it since (every write changes the ``ctime``, and so does
+    setting the modification time back: ``touch -d``, ``os.utime``, ``cp -p`` onto it; no
+    call sets the ``ctime``): unchanged, without reading it. Otherwise (a time differs: a
+    file touched, copied, renamed or ``chmod``-ed, or edited with its old modification
+    time put back), and always with ``verify`` (``--verify-inputs``: a file system whose
+    ``ctime`` says nothing, such as Windows', where it is the creation time), the file is
+    read and its SHA-256 decides; a file found the same keeps its results and gets the
+    new times (read once, not on every run). Its sidecar is compared by content.
+
+    An entry written before inputs were hashed holds no SHA-256: its size and
+    modification time decide, as they did then (with ``verify``, which it cannot answer,
+    the file is scored again).
+    """
+    if not isinstance(stored, dict):
+        return None
+    try:
+        now = _fingerprint(path)
+    except OSError:
+        return None
+    if stored.get("size") != now["size"]:
+        return None
+    old_side, new_side = stored.get("sidecar"), now.get("sidecar")
+    if (old_side is None) != (new_side is None):
+        return None
+    if isinstance(old_side, dict) and isinstance(new_side, dict):
+        keys = ("sha256",) if "sha256" in old_side else ("size", "mtime_ns")
+        if any(old_side.get(k) != new_side.get(k) for k in keys):
+            return None
+    elif old_side is not None:
+        return None
+    if "sha256" not in stored:  # (an entry of before: by size and time; never verified)
+        return stored if stored.get("mtime_ns") == now["mtime_ns"] and not verify else None
+    same_times = all(stored.get(k) == now[k] for k in ("mtime_ns", "ctime_ns"))
+    if same_times and not verify:
+        return {**now, "sha256": stored["sha256"]}
+    try:
+        digest = _sha256(path)
+    except OSError:
+        return None
+    return {**now, "sha256": digest} if digest == stored["sha256"] else None
+
+
+def _same_file_key(fp: Any) -> str | None:
+    """An input's size and modification time, and its sidecar's (a file moved or copied
+    keeps them; the ``ctime`` and SHA-256 are left out, so an entry of an earlier version
+    compares too), as text: :func:`_folder_rows` finds where an earlier input went."""
+    if not isinstance(fp, dict):
+        return None
+    side = fp.get("sidecar")
+    key = {
+        "size": fp.get("size"),
+        "mtime_ns": fp.get("mtime_ns"),
+        "sidecar": (
+            {"size": side.get("size"), "mtime_ns": side.get("mtime_ns")}
+            if isinstance(side, dict)
+            else None
+        ),
+    }
+    return json.dumps(key, sort_keys=True)
 
 
 def _load_manifest(out_dir: Path, *, shards: bool = True) -> dict[str, Any]:
@@ -835,7 +937,7 @@ def score_options(opts: Any) -> ScoreOptions:
     >>> score_options({"modell": "rules"})
     Traceback (most recent call last):
     ...
-    movement.errors.MovementError: options: ScoreOptions has no field 'modell' (its fields: settings, model, fs, modality, channels, format, report, per, annotations, debug, threads, window_progress)
+    movement.errors.MovementError: options: ScoreOptions has no field 'modell' (its fields: settings, model, fs, modality, channels, format, report, per, annotations, collect, debug, threads, window_progress)
     """
     from dataclasses import fields
 
@@ -890,6 +992,7 @@ def score_batch(
     shard: tuple[int, int] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
     unsearched: Sequence[tuple[str | Path, str]] = (),
+    verify_inputs: bool = False,
     **misplaced: Any,
 ) -> list[dict[str, Any]]:
     """Score files in parallel and write ``summary.tsv``; returns the summary rows.
@@ -927,7 +1030,13 @@ def score_batch(
         Address of a running Dask scheduler (``tcp://host:8786``); a local cluster when omitted.
     resume : bool
         Skip files already scored with the same inputs and parameters (as recorded in
-        ``manifest.json`` or in any shard's manifest).
+        ``manifest.json`` or in any shard's manifest). An input whose size, modification
+        and status-change times are those recorded is the same without being read; one
+        whose times differ is read, and its SHA-256 (recorded when it was scored)
+        decides (:func:`_unchanged`).
+    verify_inputs : bool
+        Read every input resumed and compare its SHA-256 with the one recorded, whatever
+        its times say (a file system whose status-change time says nothing of writes).
     shard : (k, n), optional
         Score only the files of shard ``k`` of ``n`` (:func:`shard_of`; one copy of a
         cluster array job, see :func:`parse_shard`), recording them in
@@ -955,6 +1064,37 @@ def score_batch(
     longer found says so in its message). While the batch runs, the summary is written
     again every :data:`SUMMARY_EVERY_S` seconds, the files not scored yet saying so, so
     that a batch killed outright (``kill -9``) leaves no summary of an earlier run.
+
+    Examples
+    --------
+    Two simulated wrist recordings (with their sidecars) scored into a folder, with the
+    rule-based classifier, and one table of all their events (``collect``):
+
+    >>> import tempfile
+    >>> from movement.simulate import simulate, write_simulation
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for i in range(2):
+    ...     _ = write_simulation(simulate("accel", 60, seed=i), folder / "in", f"wrist{i}")
+    >>> opts = ScoreOptions(model="rules", collect=True)
+    >>> rows = score_batch(folder / "in", folder / "out", opts, progress=False)
+    >>> [(Path(r["file"]).name, r["status"], r["n_events"] > 0) for r in rows]
+    [('wrist0.csv', 'ok', True), ('wrist1.csv', 'ok', True)]
+    >>> sorted(p.name for p in (folder / "out").glob("*.tsv"))
+    ['events_all.tsv', 'summary.tsv', 'wrist0_events.tsv', 'wrist1_events.tsv']
+
+    The same call again skips both: inputs and parameters unchanged, outputs whole.
+
+    >>> again = score_batch(folder / "in", folder / "out", opts, progress=False)
+    >>> [r.get("resumed") for r in again]
+    [True, True]
+
+    Options as a dict; a setting changed scores the files again:
+
+    >>> s = Settings().with_overrides(["accel.k_on=6"])
+    >>> rows = score_batch(folder / "in", folder / "out", {"model": "rules", "settings": s},
+    ...                    progress=False)
+    >>> [r.get("resumed", False) for r in rows]
+    [False, False]
     """
     if misplaced:
         from dataclasses import fields
@@ -990,7 +1130,7 @@ def score_batch(
             return _score_into(
                 paths, out, opts, jobs=jobs, backend=backend, scheduler=scheduler,
                 resume=resume, progress=progress, shard=shard, on_row=on_row, client=client,
-                unsearched=list(dict.fromkeys(blocked)),
+                unsearched=list(dict.fromkeys(blocked)), verify_inputs=verify_inputs,
             )  # fmt: skip
     finally:
         if client is not None:
@@ -1076,7 +1216,9 @@ LOCK_NAME = ".movement.lock"
 
 
 @contextmanager
-def _output_lock(out: Path, shard: tuple[int, int] | None) -> Iterator[None]:
+def _output_lock(
+    out: Path, shard: tuple[int, int] | None, busy: str | None = None
+) -> Iterator[None]:
     """Hold the output folder for one batch: two batches writing into one folder at
     once lose each other's results (each rewrites the manifest and summary).
 
@@ -1106,8 +1248,9 @@ def _output_lock(out: Path, shard: tuple[int, int] | None) -> Iterator[None]:
                 fcntl.flock(fd, mode | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise MovementError(
-                    f"another `movement score` is writing results into {out}; wait for it "
-                    "to end, or score into another --out"
+                    busy
+                    or f"another `movement score` is writing results into {out}; wait for "
+                    "it to end, or score into another --out"
                 ) from None
             except OSError:
                 break  # a file system without locks: go on without
@@ -1137,6 +1280,7 @@ def _score_into(
     on_row: Callable[[dict[str, Any]], None] | None = None,
     client: Any = None,
     unsearched: Sequence[tuple[str, str]] = (),
+    verify_inputs: bool = False,
 ) -> list[dict[str, Any]]:
     """:func:`score_batch`'s work once the output folder exists, is writable and locked
     (``client``: the Dask client of ``scheduler``, connected before the folder was made)."""
@@ -1158,6 +1302,7 @@ def _score_into(
         manifest = dict(claimed)
     rows: dict[int, dict[str, Any]] = {}
     todo = []
+    refreshed = False  # (a file found the same by its content: its new times recorded)
     for i in mine:
         p, stem = paths[i], stems[i]
         other = claimed.get(stem, {}).get("source") if isinstance(claimed.get(stem), dict) else None
@@ -1169,15 +1314,19 @@ def _score_into(
             }  # fmt: skip
             continue
         entry = known.get(stem)
-        done = (
+        fresh = None
+        if (
             entry is not None
             and entry.get("status") == "ok"
             and _same_key(entry, key, by_modality)
             and entry.get("source") == str(Path(p).resolve())
-            and entry.get("fingerprint") == _fingerprint(Path(p))
             and _outputs_intact(out, stem, entry, opts)
-        )
-        if done:
+        ):  # (then the input itself: this may read it)
+            fresh = _unchanged(entry.get("fingerprint"), Path(p), verify_inputs)
+        if entry is not None and fresh is not None:
+            if fresh != entry.get("fingerprint"):  # (found the same by its content)
+                manifest[stem] = {**entry, "fingerprint": fresh}
+                refreshed = True
             rows[i] = {**entry["row"], "stem": stem, "resumed": True}
         else:
             todo.append(i)
@@ -1190,13 +1339,7 @@ def _score_into(
         for folder, why in unsearched
     ]  # fmt: skip
 
-    owned = None  # (a local Dask cluster made here: closed here)
-    if backend == "dask" and client is None:
-        from dask.distributed import Client
-
-        client = owned = Client(
-            processes=True, n_workers=max(1, min(_n_jobs(jobs), len(todo))), threads_per_worker=1
-        )
+    owned = None  # (a local Dask cluster made here, in the try below: closed here)
     n_jobs = _n_jobs(jobs)
     serial = backend == "loky" and (n_jobs == 1 or len(todo) <= 1)
     if serial and len(todo) == 1 and n_jobs > 1:
@@ -1207,14 +1350,20 @@ def _score_into(
 
     def record(i: int, row: dict[str, Any]) -> None:
         """A file's row, and its manifest entry (the newest entry of a stem wins)."""
+        fp = row.pop("_fingerprint", None)  # (the worker's, taken before it read the file)
         rows[i] = row
         if on_row is not None:
             on_row(row)
         p = Path(paths[i])
         scored_as = row.get("modality")
+        if fp is None:
+            try:
+                fp = _fingerprint(p) if p.exists() else None
+            except OSError:
+                fp = None
         manifest[stems[i]] = {
             "source": str(p.resolve()),
-            "fingerprint": _fingerprint(p) if p.exists() else None,
+            "fingerprint": fp,
             "key": key,
             **({f"key_{scored_as}": by_modality[scored_as]} if scored_as in by_modality else {}),
             "status": row["status"],
@@ -1234,6 +1383,8 @@ def _score_into(
     late: list[tuple[int, dict[str, Any]]] = []  # files finished while the batch stopped
     results: Any = None
     try:
+        if backend == "dask" and client is None:
+            client = owned = _local_client(max(1, min(n_jobs, len(todo))), opts.debug)
         if client is not None and todo:
             _wait_for_workers(client, scheduler)
         from ._memory import heap_reuse
@@ -1298,13 +1449,17 @@ def _score_into(
             if i not in rows:
                 rows[i] = _not_reached(paths[i], stems[i], manifest, out, "not scored", stopped)
     ordered = [rows[i] for i in mine]
-    if shard is None and manifest:
-        _save_manifest(out, manifest)  # with what shards recorded (nothing left to score)
+    if manifest and (shard is None or refreshed):
+        # (with what shards recorded: nothing left to score; and the times of files
+        # found the same by their content)
+        _save_manifest(out, manifest, shard)
     folder = _folder_rows([*ordered, *blocked], manifest, out, shard)
     for period in opts.per:  # (before the summary: a table not made is said in its row)
         _write_periods(folder, out, period, shard, opts.debug)
     for fmt in opts.annotations:
         _write_annotations(folder, out, fmt, opts.debug)
+    if opts.collect:
+        _write_collected(folder, out, shard, debug=opts.debug)
     _save_summary(folder, out, shard)
     return [*ordered, *blocked]
 
@@ -1368,6 +1523,339 @@ def _event_rows(path: Path) -> int:
 
     text = data.decode("utf-8", "replace")
     return sum(1 for rec in csv.reader(io.StringIO(text), delimiter="\t") if rec) - 1
+
+
+#: The table of every event of every recording scored into an output folder
+#: (:func:`collect_events`): ``events_all.tsv`` and its sidecar ``events_all.json``; never
+#: a recording's name (those end in ``_events.tsv``). A shard's is
+#: ``events_all-shard-K-of-N.tsv``.
+COLLECTED_NAME = "events_all"
+
+#: The collected tables' names, as ``exclude`` patterns of :func:`movement.io.find_recordings`:
+#: a folder of results scored again does not take them for recordings.
+COLLECTED_TABLES = (f"{COLLECTED_NAME}.tsv", f"{COLLECTED_NAME}-shard-*-of-*.tsv")
+
+#: Review columns every collected table has (n/a where no reviewer filled them).
+_REVIEW_COLUMNS = ("review_status", "reviewer", "comment", "original_trial_type")
+
+
+def collect_events(out_dir: str | Path, *, decisions: str | Path | None = None) -> Path:
+    """Write one table of every event of every recording scored into ``out_dir``:
+    ``events_all.tsv``, with its sidecar ``events_all.json``; returns the table's path.
+
+    What ``movement collect OUT`` runs, and ``movement score --collect`` at the end of a
+    batch (``ScoreOptions(collect=True)``). Each row is an event of a recording's
+    ``<stem>_events.tsv`` as it is now, after ``file`` (the recording, as ``summary.tsv``
+    names it: as it was given, so the two tables join on it) and ``stem`` (its output
+    name), with the table's own columns, and ending in ``parameters_hash`` and
+    ``movement_version`` (its events sidecar's: what scored it). The recordings come in
+    the order of their ``file``, each one's events in its table's order: the same bytes
+    for the same folder, after a batch or on its own.
+
+    Reviews: the events tables as reviewers left them, so a review filled into a table
+    (``review_status``, ``reviewer``, ``comment``; a relabelled event's new class in
+    ``trial_type``) is in the collected table, its statuses spelled as
+    :data:`movement.review.STATUSES` (``accept`` -> ``accepted``). The decisions a review
+    page exported (``<stem>_decisions.tsv``, also ``<stem>_decisions (1).tsv``, newer ones
+    last) in ``decisions`` (default: ``out_dir``) are applied on top, as
+    ``movement train --reviewed`` applies them (:func:`movement.review.apply_decisions`).
+    Rejected events stay in the table, with ``review_status`` ``rejected``: leave them out
+    to count as ``summary.tsv`` and the per-day tables do. The backups of earlier reviews
+    (``<stem>_events_reviewed-<k>.tsv``) are not read: scoring again carried them over.
+    Collect again after a review: the table is not updated by itself.
+
+    Recordings the summary lists as failed have no events table here; the sidecar says
+    how many recordings the table covers, which failed (with the summary's message) and
+    which were left out (an events table that cannot be read), with their reasons.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        A folder ``movement score`` (or :func:`score_batch`) wrote results into: its
+        ``manifest.json`` (or shards' manifests) list the recordings.
+    decisions : str or Path, optional
+        A folder of decisions files exported from review pages; default ``out_dir``.
+
+    Returns
+    -------
+    Path
+        ``out_dir / "events_all.tsv"`` (written whole or not at all, with its sidecar).
+
+    Warns
+    -----
+    UserWarning
+        Recordings left out (an events table that cannot be read), or failed: how many.
+
+    Raises
+    ------
+    MovementError
+        ``out_dir`` is no output folder of ``movement score``, a batch is writing into
+        it, or the table cannot be written. A folder that does not exist (``out_dir``,
+        ``decisions``) is a :class:`~movement.errors.NoSuchFileError`.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from movement.simulate import simulate, write_simulation
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for i in range(2):
+    ...     _ = write_simulation(simulate("accel", 60, seed=i), folder / "in", f"rec{i}")
+    >>> rows = score_batch(folder / "in", folder / "out", {"model": "rules"}, progress=False)
+    >>> table = pd.read_csv(collect_events(folder / "out"), sep="\\t")
+    >>> sorted(set(table["stem"])), len(table) == sum(r["n_events"] for r in rows)
+    (['rec0', 'rec1'], True)
+    >>> import json
+    >>> json.loads((folder / "out" / "events_all.json").read_text())["recordings"]["n_in_table"]
+    2
+    """
+    from .errors import NoSuchFileError
+
+    out = Path(out_dir)
+    if not out.exists():
+        raise NoSuchFileError("no such folder", str(out))
+    if not out.is_dir():
+        raise MovementError(f"{out}: not a folder (give the --out folder of movement score)")
+    if not (out / "manifest.json").is_file() and not any(out.glob("manifest-shard-*-of-*.json")):
+        raise MovementError(
+            f"{out}: no manifest.json: not a folder movement score wrote results into"
+        )
+    folder = None if decisions is None else Path(decisions)
+    if folder is not None and not folder.is_dir():
+        raise NoSuchFileError("no such decisions folder", str(folder))
+    busy = f"a `movement score` is writing results into {out}; collect once it has ended"
+    with _output_lock(out, None, busy=busy):
+        rows = _folder_rows([], _load_manifest(out), out, None)
+        failed = _summary_failures(out)
+        if failed is not None:  # (the summary's failures: folders not searched too)
+            rows = [r for r in rows if r.get("status") == "ok"] + failed
+        table = _write_collected(rows, out, None, decisions=folder)
+    got = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))["recordings"]
+    missing = [
+        f"{n} {what}"
+        for n, what in (
+            (got["n_failed"], "failed (summary.tsv says why)"),
+            (got["n_left_out"], f"left out (their events tables cannot be read; {table.stem}"
+             ".json says why)"),
+        )
+        if n
+    ]  # fmt: skip
+    if missing:
+        warnings.warn(
+            f"{table.name} holds {got['n_in_table']} recording(s); not in it: "
+            + ", ".join(missing),
+            UserWarning,
+            stacklevel=2,
+        )
+    return table
+
+
+def _summary_failures(out: Path) -> list[dict[str, Any]] | None:
+    """The rows ``summary.tsv`` gives as failed (``file`` and ``message``), or None where
+    there is no summary to read."""
+    import csv
+
+    try:
+        with open(out / _summary_name(None), newline="", encoding="utf-8") as fh:
+            table = list(csv.DictReader(fh, delimiter="\t"))
+    except (OSError, ValueError, csv.Error):
+        return None
+    return [
+        {"file": r.get("file"), "status": r.get("status"), "message": r.get("message")}
+        for r in table
+        if r.get("status") not in (None, "ok")
+    ]
+
+
+def _write_collected(
+    rows: list[dict[str, Any]],
+    out: Path,
+    shard: tuple[int, int] | None,
+    *,
+    decisions: Path | None = None,
+    debug: bool = False,
+) -> Path:
+    """``events_all.tsv`` (a shard's: ``events_all-shard-K-of-N.tsv``) and its sidecar, of
+    the recordings ``rows`` (summary rows with their ``stem``) give as scored
+    (:func:`collect_events`); one whose table cannot be read is left out, and said in
+    its row's message and the sidecar. Memory holds one recording's table at a time."""
+    import hashlib
+    from contextlib import ExitStack
+
+    import pandas as pd
+
+    from ._atomic import atomic_path
+    from .export import read_bids_events
+    from .output import events_to_tsv
+    from .review import _decision_files
+
+    scored = sorted(
+        (r for r in rows if r.get("status") == "ok" and r.get("stem")),
+        key=lambda r: (str(r.get("file")), str(r.get("stem"))),
+    )
+    failed = [
+        {"file": r.get("file"), "message": r.get("message")}
+        for r in rows
+        if r.get("status") != "ok"
+    ]
+    by_stem = _decision_files(decisions or out)
+    # the columns: every table's, in the order first seen (a header read each)
+    columns: list[str] = []
+    for r in scored:
+        try:
+            head = pd.read_csv(out / f"{r['stem']}_events.tsv", sep="\t", nrows=0).columns
+        except (OSError, ValueError):
+            continue  # (said when it is read whole)
+        if "onset" in head:  # (not an events table: left out, said below)
+            columns.extend(c for c in map(str, head) if c not in columns)
+    lead, tail = ["file", "stem"], ["parameters_hash", "movement_version"]
+    columns = [c for c in columns if c not in (*lead, *tail)]
+    columns += [c for c in _REVIEW_COLUMNS if c not in columns]
+    name = f"{COLLECTED_NAME}{_shard_tag(shard)}"
+    covered: list[dict[str, Any]] = []
+    left_out: list[dict[str, Any]] = []
+    n_events = 0
+    try:
+        with ExitStack() as stack:
+            tsv = stack.enter_context(atomic_path(out / f"{name}.tsv"))
+            side = stack.enter_context(atomic_path(out / f"{name}.json"))
+            with open(tsv, "w", encoding="utf-8", newline="") as fh:
+                fh.write("\t".join([*lead, *columns, *tail]) + "\n")
+                for r in scored:  # loop over the recordings
+                    stem = r["stem"]
+                    table = out / f"{stem}_events.tsv"
+                    try:
+                        data = table.read_bytes()
+                        events = read_bids_events(table)
+                        if "onset" not in events.columns:
+                            raise ValueError("no onset column: not an events table")
+                    except (MovementError, OSError, ValueError, KeyError) as exc:
+                        if debug:
+                            raise
+                        why = str(exc).replace(f"{table}: ", "")
+                        left_out.append({"file": r.get("file"), "stem": stem, "why": why})
+                        said = f"not in {name}.tsv ({why})"
+                        r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
+                        continue
+                    events, notes, applied = _reviewed(events, by_stem.get(stem, []), debug)
+                    # (what scored it: its events sidecar's, else its summary row's)
+                    made = {k: events.attrs.get(k) or r.get(k) for k in tail}
+                    part = events.reindex(columns=columns)
+                    part.insert(0, "stem", stem)
+                    part.insert(0, "file", r.get("file"))
+                    for k in tail:
+                        part[k] = made[k]
+                    if len(part):  # (the header written once, above)
+                        fh.write(events_to_tsv(part).split("\n", 1)[1])
+                    n_events += len(part)
+                    covered.append(
+                        {
+                            "file": r.get("file"), "stem": stem, "n_events": len(part), **made,
+                            "events_sha256": hashlib.sha256(data).hexdigest(),
+                            **({"decisions": applied} if applied else {}),
+                            **({"notes": notes} if notes else {}),
+                        }
+                    )  # fmt: skip
+                fh.flush()
+                os.fsync(fh.fileno())
+            meta = _collected_sidecar(columns, covered, failed, left_out, n_events, decisions)
+            with open(side, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+    except OSError as exc:
+        raise _cannot_write(out, f"{name}.tsv", exc) from None
+    return out / f"{name}.tsv"
+
+
+def _reviewed(events: Any, files: list[Path], debug: bool) -> tuple[Any, list[str], list[str]]:
+    """``events`` with its review statuses spelled as :data:`movement.review.STATUSES`
+    (a status typed otherwise is kept, and said) and the decisions ``files`` (oldest
+    first) applied; and what was said (notes) and the decisions files applied."""
+    import pandas as pd
+
+    from .review import _ALIASES, STATUSES, _snap_to_table, apply_decisions, read_decisions
+
+    notes: list[str] = []
+    if "review_status" in events.columns:
+        status = []
+        for k, v in enumerate(events["review_status"].to_numpy(object)):
+            text = v.strip() if isinstance(v, str) else None
+            known = _ALIASES.get(text.lower()) if text else None
+            if text and known is None:
+                notes.append(
+                    f"row {k + 1}: review_status {text!r} is not one of {', '.join(STATUSES)} "
+                    "(kept as typed)"
+                )
+            status.append(known or text or None)
+        events = events.assign(review_status=pd.Series(status, index=events.index, dtype=object))
+    applied: list[str] = []
+    for f in files:  # loop over the recording's decisions files
+        try:
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always", UserWarning)
+                events = apply_decisions(events, _snap_to_table(read_decisions(f), events))
+        except (MovementError, OSError, ValueError, KeyError) as exc:
+            if debug:
+                raise
+            notes.append(f"{f.name} not applied ({exc})")
+            continue
+        applied.append(f.name)
+        notes.extend(f"{f.name}: {w.message}" for w in said)
+    return events, notes, applied
+
+
+def _collected_sidecar(
+    columns: list[str],
+    covered: list[dict[str, Any]],
+    failed: list[dict[str, Any]],
+    left_out: list[dict[str, Any]],
+    n_events: int,
+    decisions: Path | None,
+) -> dict[str, Any]:
+    """``events_all.json``: its columns described, which recordings it covers and which
+    not, and the versions and parameters that scored them."""
+    from .output import COLUMN_DESCRIPTIONS, _jsonable
+
+    described = {
+        "file": {
+            "Description": "The recording, as summary.tsv names it (as it was given to "
+            "movement score)"
+        },
+        "stem": {"Description": "Its output name: <stem>_events.tsv and <stem>_events.json"},
+        **{c: COLUMN_DESCRIPTIONS.get(c, {"Description": c}) for c in columns},
+        "parameters_hash": {
+            "Description": "Hash of the parameters and model the recording was scored with "
+            "(its <stem>_events.json holds them)"
+        },
+        "movement_version": {"Description": "The version that scored the recording"},
+    }
+    hashes = sorted({str(c["parameters_hash"]) for c in covered if c.get("parameters_hash")})
+    return _jsonable(
+        {
+            **described,
+            "movement_version": __version__,
+            "parameters_hashes": hashes,
+            "recordings": {
+                "n_in_table": len(covered),
+                "n_events": n_events,
+                "n_failed": len(failed),
+                "n_left_out": len(left_out),
+                "in_table": covered,
+                "failed": failed,
+                "left_out": left_out,
+            },
+            "review": (
+                "The events tables as reviewers left them (review_status, reviewer, "
+                "comment; a relabelled event's new class in trial_type), with the "
+                "<stem>_decisions.tsv files exported from review pages in "
+                f"{'the output folder' if decisions is None else decisions} applied on "
+                "top; rejected events are kept (review_status rejected): summary.tsv "
+                "does not count them"
+            ),
+            "disclaimer": "Research software, not a diagnostic device: labels describe "
+            "how a signal looks.",
+        }
+    )
 
 
 def _write_annotations(rows: list[dict[str, Any]], out: Path, fmt: str, debug: bool) -> None:
@@ -1595,6 +2083,122 @@ def _on_dask(
                     continue
 
 
+def _local_client(n_workers: int, debug: bool = False) -> Any:
+    """A Dask client of a local cluster of ``n_workers`` processes of one thread each,
+    made for one batch (closed at its end), whose workers are spared the terminal's Ctrl-C.
+
+    Ctrl-C signals every process of the terminal's group: each worker process printed a
+    ~30-line ``KeyboardInterrupt`` traceback, and the cluster's shutdown a warning per
+    worker (tasks cancelled, workers killed), around the batch's own line. The worker
+    processes ignore SIGINT: they inherit it from this process, which ignores it
+    (:func:`_sigint_ignored`) from the cluster's start until they are started (a few
+    tenths of a second: a Ctrl-C pressed then is lost; press it again), and a worker
+    started again later, after one died, from :func:`_spare_ctrl_c`'s setup on. So
+    Ctrl-C stops this process only, which stops the batch (writing what was done) and
+    closes the cluster. The cluster's logs are said from ERROR up (``debug``: from
+    WARNING up, Dask's default).
+    """
+    import logging
+    import threading
+
+    from dask.distributed import Client
+
+    made: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            made["client"] = Client(
+                processes=True, n_workers=n_workers, threads_per_worker=1,
+                silence_logs=logging.WARNING if debug else logging.ERROR,
+            )  # fmt: skip
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            made["error"] = exc
+
+    # (made in a thread, so that this one gives Ctrl-C back once the workers are started,
+    # not once they have joined the cluster: a second or more)
+    thread = threading.Thread(target=make, name="movement local Dask cluster", daemon=True)
+    try:
+        with _sigint_ignored():
+            thread.start()
+            _wait_for_workers_started(n_workers, thread)
+        thread.join()
+    except BaseException:
+        thread.join()  # (Ctrl-C while the cluster starts: closed once made, not left behind)
+        if "client" in made:
+            _close_client(made["client"])
+        raise
+    if "error" in made:
+        raise made["error"]
+    client = made["client"]
+    try:
+        client.register_plugin(_spare_ctrl_c(), name="movement-spare-ctrl-c")
+    except BaseException:
+        _close_client(client)
+        raise
+    return client
+
+
+#: Seconds :func:`_wait_for_workers_started` waits at most for the worker processes to start.
+_WORKERS_START_S = 30.0
+
+
+def _wait_for_workers_started(n: int, thread: Any) -> None:
+    """Wait until ``n`` worker processes of a local Dask cluster being made (by ``thread``)
+    are started (``multiprocessing``'s spawned children of this process), the thread has
+    ended, or :data:`_WORKERS_START_S` seconds have passed."""
+    import psutil  # (a dependency of dask.distributed)
+
+    me = psutil.Process()
+    before = {c.pid for c in me.children()}  # (another cluster's workers: not these)
+    deadline = time.monotonic() + _WORKERS_START_S
+    while thread.is_alive() and time.monotonic() < deadline:
+        started = 0
+        for child in me.children():  # loop over this process's children
+            if child.pid in before:
+                continue
+            try:
+                started += any("multiprocessing.spawn" in part for part in child.cmdline())
+            except (psutil.Error, OSError):
+                continue
+        if started >= n:
+            return
+        time.sleep(0.01)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored within the block (restored after): a process started meanwhile
+    inherits it, and ignores Ctrl-C for good. Nothing off the main thread (where signals
+    are not this code's to set)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _spare_ctrl_c() -> Any:
+    """A Dask worker plugin that makes a worker ignore SIGINT (Ctrl-C) once it has
+    started: for a worker started again after one died, which did not inherit it."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class SpareCtrlC(WorkerPlugin):  # (sent to the workers by value)
+        def setup(self, worker: Any) -> None:
+            import signal
+            import threading
+
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return SpareCtrlC()
+
+
 def _killed(fut: Any) -> bool:
     """Whether a Dask task failed because the workers it was on died (``KilledWorker``)."""
     from distributed import KilledWorker
@@ -1680,11 +2284,11 @@ def _folder_rows(
     if shard is not None:
         return rows
     mine = {r.get("stem") for r in rows}
-    moved = {}  # (this run's files by their fingerprint: where an earlier input went)
+    moved = {}  # (this run's files by size and time: where an earlier input went)
     for r in rows:
         entry = manifest.get(r.get("stem"))
-        if isinstance(entry, dict) and entry.get("fingerprint"):
-            moved[json.dumps(entry["fingerprint"], sort_keys=True)] = r.get("file")
+        if isinstance(entry, dict) and (same := _same_file_key(entry.get("fingerprint"))):
+            moved[same] = r.get("file")
     earlier = []
     for stem, entry in sorted(manifest.items()):  # loop over the folder's files
         if (
@@ -1698,7 +2302,7 @@ def _folder_rows(
         row = {**entry["row"], "stem": stem}
         source = entry.get("source")
         if isinstance(source, str) and not _exists(Path(source)):
-            same = moved.get(json.dumps(entry.get("fingerprint"), sort_keys=True))
+            same = moved.get(_same_file_key(entry.get("fingerprint")) or "")
             gone = f"input no longer found at {source} (row from an earlier run" + (
                 f"; the same file, by size and time, is {same} of this run)" if same else ")"
             )
@@ -1712,8 +2316,11 @@ def _indexed(
 ) -> tuple[int, dict[str, Any]]:
     """``(i, row)`` of :func:`score_one` (``name``: the file as its summary row shows it).
 
-    What escapes :func:`score_one` (a bug) is this file's error row, not the batch's: in a
-    worker process it was taken for the worker's death."""
+    The row holds the input's fingerprint with its SHA-256 (``"_fingerprint"``, taken
+    before the file is read: a file changed while it is scored is scored again next time;
+    :func:`_fingerprint`), which the batch moves into the manifest. What escapes
+    :func:`score_one` (a bug) is this file's error row, not the batch's: in a worker
+    process it was taken for the worker's death."""
     from ._memory import heap_reuse
 
     # (a no-op where the caller holds it: here and in forked workers; on a Dask worker it
@@ -1722,10 +2329,18 @@ def _indexed(
     global _CHILD_BUSY
     _CHILD_BUSY = True
     try:
+        try:
+            fp = _fingerprint(path, content=True) if path.is_file() else None
+        except OSError:
+            fp = None  # (unreadable: score_one says why)
         with heap_reuse():
             if name is None:
-                return i, score_one(path, stem, out, opts)
-            return i, score_one(path, stem, out, opts, name=name)
+                row = score_one(path, stem, out, opts)
+            else:
+                row = score_one(path, stem, out, opts, name=name)
+        if isinstance(row, dict) and fp is not None:
+            row["_fingerprint"] = fp
+        return i, row
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
         if opts.debug:
             raise

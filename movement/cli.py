@@ -182,6 +182,19 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         "needs movement[edf]) or a WFDB annotation file (<stem>.mvt, annotator 'mvt', "
         "the recording's sample numbers; needs movement[wfdb]). Repeatable",
     )
+    p.add_argument(
+        "--collect",
+        action="store_true",
+        help="also write one table of every event of every recording in --out "
+        "(events_all.tsv + .json, as `movement collect` does)",
+    )
+    p.add_argument(
+        "--verify-inputs",
+        action="store_true",
+        help="read every input a resume would skip and compare its SHA-256 with the one "
+        "recorded when it was scored (without it, only a file whose size, modification or "
+        "status-change time changed is read: use it where those times say nothing)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or per-file lines")
     p.set_defaults(func=_run_score)
 
@@ -281,7 +294,7 @@ def _modality(text: str) -> str:
 def _run_score(args: argparse.Namespace) -> int:
     import warnings
 
-    from .batch import _UNSEARCHED, ScoreOptions, parse_shard, score_batch
+    from .batch import _UNSEARCHED, COLLECTED_TABLES, ScoreOptions, parse_shard, score_batch
     from .config import load_settings
     from .io import find_recordings, unlisted
 
@@ -309,7 +322,10 @@ def _run_score(args: argparse.Namespace) -> int:
     with _warnings_as_lines():  # (other warnings of the search: one line each)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            found = find_recordings(present, format=args.format, exclude=args.exclude)
+            # (a collected events table of earlier results is no recording either)
+            found = find_recordings(
+                present, format=args.format, exclude=[*(args.exclude or ()), *COLLECTED_TABLES]
+            )
         unsearched = list(blocked.items())
         for w in caught:  # (a subfolder that cannot be searched: an error row, as a folder)
             m = _UNSEARCHED.match(str(w.message))
@@ -336,6 +352,7 @@ def _run_score(args: argparse.Namespace) -> int:
         report=args.report,
         per=tuple(dict.fromkeys(args.per or ())),
         annotations=tuple(dict.fromkeys(args.annotations or ())),
+        collect=args.collect,
         debug=args.debug,
     )
     _check_annotation_extras(opts.annotations)
@@ -366,6 +383,7 @@ def _run_score(args: argparse.Namespace) -> int:
             shard=shard,
             on_row=show,
             unsearched=unsearched,
+            verify_inputs=args.verify_inputs,
         )
     except KeyboardInterrupt:  # (what was scored is printed; the summary, if written, says)
         args.summary_written = summary if batch.SUMMARIES_WRITTEN > before else None
@@ -421,6 +439,59 @@ def _print_rows(rows: list[dict], quiet: bool) -> list[dict]:
     for r in failed:
         write_line(f"error  {r['file']}: {r['message']}", sys.stderr)
     return failed
+
+
+def _add_collect(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "collect",
+        help="write one table of every event of every recording in an output folder",
+        description=(
+            "Write OUT/events_all.tsv: every event of every recording `movement score` wrote\n"
+            "into OUT, one row each, after a `file` column naming its recording as\n"
+            "summary.tsv does (and `stem`, its output name), with the parameters hash and\n"
+            "version that scored it; and OUT/events_all.json, which says how many recordings\n"
+            "the table covers and which failed or were left out, and why.\n\n"
+            "Reviews count: the events tables as reviewers left them, with the decisions\n"
+            "files a review page exported (<stem>_decisions.tsv, in OUT or --decisions)\n"
+            "applied on top. Rejected events stay in the table (review_status rejected).\n"
+            "Run it again after a review: the table is not updated by itself."
+        ),
+        epilog="Example: movement collect results/   (or movement score data/ --out results/ --collect)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("out", metavar="OUT", help="an output folder of movement score")
+    p.add_argument(
+        "--decisions",
+        metavar="DIR",
+        help="folder of decisions files exported from review pages (default: OUT)",
+    )
+    p.set_defaults(func=_run_collect)
+
+
+def _run_collect(args: argparse.Namespace) -> int:
+    """``movement collect OUT``: the table, and a line saying what it holds (exit code 1
+    when a recording's events table could not be read)."""
+    import json
+
+    from .batch import collect_events
+    from .simulate import _warnings_as_lines
+
+    with _warnings_as_lines():  # (decisions that match no event...: one line each)
+        import warnings
+
+        with warnings.catch_warnings():  # (what the line below says already)
+            warnings.filterwarnings("ignore", message=r".* holds \d+ recording\(s\); not in it")
+            table = collect_events(args.out, decisions=args.decisions)
+    got = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))["recordings"]
+    for r in got["left_out"]:
+        print(f"error  {r['file']}: not in {table.name} ({r['why']})", file=sys.stderr)
+    print(
+        f"{got['n_events']} events of {got['n_in_table']} recordings in {table}"
+        + (f"; {got['n_failed']} failed (see summary.tsv)" if got["n_failed"] else "")
+        + (f"; {got['n_left_out']} left out" if got["n_left_out"] else ""),
+        file=sys.stderr,
+    )
+    return 1 if got["n_left_out"] else 0
 
 
 def _add_params(sub: argparse._SubParsersAction) -> None:
@@ -497,8 +568,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"movement {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--quiet", "-q", action="store_true", help=_QUIET_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_score(sub)
+    _add_collect(sub)
     _add_params(sub)
     for name, (module, help_text) in _EXTERNAL.items():
         try:
@@ -522,7 +595,27 @@ def build_parser() -> argparse.ArgumentParser:
             "--debug", action="store_true", default=argparse.SUPPRESS,
             help="show full tracebacks on errors",
         )  # fmt: skip
+        _add_quiet(p)
     return parser
+
+
+#: What ``--quiet`` does, for a command that does not say it itself.
+_QUIET_HELP = (
+    "no progress bars, per-file lines or notes (results, warnings and errors are still printed)"
+)
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    """``--quiet`` / ``-q`` on every command, before or after it: a command's own option
+    (score, convert, report), or one added here that :func:`_quiet_run` honours. Its
+    default is left unset, so that ``movement -q COMMAND`` is not undone by the
+    command's."""
+    own = p._option_string_actions.get("--quiet")
+    if own is not None:
+        own.default = argparse.SUPPRESS
+        return
+    names = ["--quiet"] + ([] if "-q" in p._option_string_actions else ["-q"])
+    p.add_argument(*names, action="store_true", default=argparse.SUPPRESS, help=_QUIET_HELP)
 
 
 #: Subcommands that read recordings with ``--fs`` and ``--format`` (checked once, by main).
@@ -544,6 +637,25 @@ def _check_reading_options(args: argparse.Namespace) -> None:
         if ext not in READERS:
             known = ", ".join(sorted(s.lstrip(".") for s in READERS))
             raise MovementError(f"--format {fmt}: no reader for this type (known: {known})")
+
+
+#: Commands whose standard output is per-file lines only (their results are files): quiet
+#: with ``--quiet`` (``movement simulate``: a line per file written).
+_LINES_ON_STDOUT = ("simulate",)
+
+
+def _quiet_run(args: argparse.Namespace) -> Any:
+    """Run the command; with ``--quiet``, one that prints only per-file lines on standard
+    output (:data:`_LINES_ON_STDOUT`) prints none. The others read ``args.quiet``
+    themselves (score, convert, report), or print only their results, warnings and errors
+    (params, info, evaluate, collect), which ``--quiet`` keeps."""
+    if args.quiet and args.command in _LINES_ON_STDOUT:
+        import io
+        from contextlib import redirect_stdout
+
+        with redirect_stdout(io.StringIO()):
+            return args.func(args)
+    return args.func(args)
 
 
 class Terminated(KeyboardInterrupt):
@@ -580,6 +692,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if not hasattr(args, "debug"):
         args.debug = False
+    if not hasattr(args, "quiet"):
+        args.quiet = False
     with _sigterm_as_interrupt():
         return _main(args)
 
@@ -592,7 +706,7 @@ def _main(args: argparse.Namespace) -> int:
             raise MovementError("--out is empty: give a folder (or file) to write to")
         if args.command in _READING_COMMANDS:
             _check_reading_options(args)
-        return int(args.func(args) or 0)
+        return int(_quiet_run(args) or 0)
     except MovementError as exc:
         if args.debug:
             raise
@@ -624,6 +738,8 @@ def _main(args: argparse.Namespace) -> int:
         )
         return 1
     except KeyboardInterrupt as exc:
+        # one line (the workers of a local Dask cluster are spared the Ctrl-C: no traceback
+        # of theirs either); the files finished have had their lines
         term = isinstance(exc, Terminated)
         print(
             ("movement: terminated (SIGTERM)" if term else "movement: interrupted")

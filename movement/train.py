@@ -768,7 +768,7 @@ def cli_run(args: argparse.Namespace) -> int:
             spec,
             reviewed=args.reviewed,
             settings=settings,
-            progress=True,
+            progress=not getattr(args, "quiet", False),
         )
     if args.eval_n > 0:
         metrics = heldout_metrics(

@@ -150,6 +150,7 @@ def suffix_of(path: Path) -> str:
 _OUTPUTS = (
     r"_events\.tsv|_events\.json|_events\.edf|\.json|"
     r"summary(_per_(day|hour|channel))?(-shard-\d+-of-\d+)?\.tsv|"
+    r"events_all(-shard-\d+-of-\d+)?\.tsv|"
     r"_per_(day|hour|channel)\.tsv|_channels\.tsv|_reviewed(-\d+)?\.tsv|_annotations\.tsv|"
     r"_decisions(\s*\(\d+\))?\.tsv|_report\.html"
 )
