@@ -843,7 +843,8 @@ def merge_other_bouts(
     The joined event spans the first onset to the last end. Its class probabilities
     (``p_*``) are the duration-weighted mean of its parts' (``other`` stays the most
     probable: it is in every part) and ``probability`` is its ``p_other``; ``review`` is
-    set when any part was flagged; ``channel`` is the union of the parts' channels (in
+    set when any part was flagged (and ``reason`` then says why the flagged parts were, when
+    the longest part was not); ``channel`` is the union of the parts' channels (in
     order of appearance); ``scale`` is ``sustained`` when any part is; ``peak_amplitude``
     and ``n_channels_active`` are the parts' maxima and ``clipped`` is any part's. The
     other feature columns are those of the longest part (the one that best describes the
@@ -937,9 +938,20 @@ def merge_other_bouts(
             names = sorted(dict.fromkeys(names), key=lambda n: rank.get(n, len(rank)))
             out.at[g, "channel"] = ",".join(names)
     if "reason" in events:
+        reasons = events["reason"].astype(str).to_numpy(object)
+        flagged = out["review"].to_numpy(bool) if "review" in out else np.zeros(len(out), bool)
         for g in groups:
-            out.at[g, "reason"] = (
+            text = (
                 f"{size[g]} other segments joined (gaps <= {max_gap_s:g} s); {out.at[g, 'reason']}"
             )
+            if flagged[g] and " | review: " not in text:
+                # the bout is flagged because a part was, and the longest part (whose
+                # reason it keeps) was not: say why the parts were
+                parts = reasons[first[g] : first[g] + size[g]]
+                why = [r.partition(" | review: ")[2] for r in parts if " | review: " in r]
+                if why:
+                    said = "; ".join(dict.fromkeys(why))
+                    text += f" | review: {said} (in {len(why)} of {size[g]} parts)"
+            out.at[g, "reason"] = text
     out.attrs = dict(events.attrs)
     return out

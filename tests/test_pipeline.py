@@ -208,6 +208,29 @@ def test_other_bout_pieces_are_joined_and_targets_kept() -> None:
     assert len(merge_other_bouts(ev, 0.5, np.array([[5.0, 6.0], [20.0, 21.0]]))) == 3
 
 
+def test_a_bout_flagged_by_a_part_says_why() -> None:
+    from movement.pipeline import merge_other_bouts
+
+    # the longest part is not flagged, a short one is (low SNR): the joined bout is flagged,
+    # and its reason (the longest part's) said no "review:" part before
+    ev = _events_table([0.0, 1.2, 1.9], [1.0, 0.5, 0.3], ["other"] * 3, [0.9] * 3, ["ch1"] * 3)
+    ev["reason"] = ["walking", "reach | review: low SNR", "reach | review: low SNR"]
+    ev["review"] = [False, True, True]
+    out = merge_other_bouts(ev, 0.5)
+    assert len(out) == 1 and bool(out["review"].iloc[0])
+    assert out["reason"].iloc[0] == (
+        "3 other segments joined (gaps <= 0.5 s); walking | review: low SNR (in 2 of 3 parts)"
+    )
+    # an unflagged bout, or one whose longest part says why, is worded as before
+    ev["review"] = False
+    assert " | review: " not in merge_other_bouts(ev, 0.5)["reason"].iloc[0]
+    ev["reason"] = ["walking | review: clipped", "reach", "reach"]
+    ev["review"] = [True, False, False]
+    assert merge_other_bouts(ev, 0.5)["reason"].iloc[0] == (
+        "3 other segments joined (gaps <= 0.5 s); walking | review: clipped"
+    )
+
+
 def test_walking_bout_is_one_other_event() -> None:
     from movement.simulate import simulate
 
