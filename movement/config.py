@@ -394,7 +394,7 @@ _RULES: dict[str, _Rule] = {
     "merge_gap_s": _GAP,
     "burst_chain_gap_s": _GAP,
     "isolation_s": _Rule(lo=0.0, note="0 = every event isolated"),
-    "other_bout_gap_s": _Rule(lo=0.0, note="0 turns joining off"),
+    "other_bout_gap_s": _Rule(lo=0.0, optional=True, zero_is_off=True, note="0 or none = off"),
     "dystonia_min_s": _DURATION_MIN,
     "spasm_min_s": _DURATION_MIN,
     # classification

@@ -294,7 +294,7 @@ def test_the_zero_is_off_parameters() -> None:
     assert {n for _, n in ZERO_IS_OFF} == {
         "notch_hz", "bridge_gap_s", "motion_highpass_hz", "orientation_median_s",
         "max_rest_level_g", "sustained_window_s", "sustained_edge_fraction",
-        "crosstalk_ratio", "periodic_hop_s",
+        "crosstalk_ratio", "periodic_hop_s", "other_bout_gap_s",
     }  # fmt: skip
 
 

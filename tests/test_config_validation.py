@@ -405,3 +405,25 @@ def test_a_config_file_that_set_completes_is_checked_with_the_overrides(tmp_path
         MovementError, match=r"emg.k_off \(5.0\) must not be above emg.k_on \(4.0\)"
     ):
         load_settings(cfg, ["emg.k_off=5"])
+
+
+@pytest.mark.parametrize("modality", ["accel", "emg"])
+def test_none_switches_bout_joining_off_as_zero_does(modality: str) -> None:
+    """`--set accel.other_bout_gap_s=none` was refused (0 was needed), though `none`
+    switches a step off everywhere else; both are one setting, with one hash."""
+    import movement
+    from movement.config import params_hash
+    from movement.simulate import simulate
+
+    ways = [
+        Settings().with_overrides([f"{modality}.other_bout_gap_s=none"]),
+        Settings().with_overrides([f"{modality}.other_bout_gap_s=0"]),
+    ]
+    cfgs = [getattr(s, modality) for s in ways]
+    assert len({params_hash(c.to_dict()) for c in cfgs}) == 1
+    assert cfgs[0].to_dict()["other_bout_gap_s"] is None
+    # and nothing is joined: as many "other" rows as with 0
+    rec = simulate(modality, 60, seed=5).recording
+    a, b = (movement.score(rec, s, model="rules") for s in ways)
+    assert a["trial_type"].tolist() == b["trial_type"].tolist()
+    assert not a["reason"].str.contains("segments joined").any()
