@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ._atomic import atomic_write_all
 from ._version import __version__
 from .config import Settings, params_hash
 from .errors import MovementError, RecordingError
@@ -61,6 +62,7 @@ __all__ = [
     "parse_shard",
     "shard_of",
     "collect_events",
+    "apply_review",
     "COLLECTED_NAME",
 ]
 
@@ -482,6 +484,14 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
     and duration: :func:`movement.review.apply_decisions`); a warning says how many were
     carried over, and why the others were not. A table that cannot be read as an events
     table is kept too, and the warning says what is wrong with it.
+
+    Rows deleted from the table by hand (a reviewer's way to reject, which changes its
+    number of rows, so the batch scores it again) are events again in the new table, not
+    reviewed: deleting a row is no decision (a table cut short by a crash looks the
+    same), so they are not taken as rejected; the warning says how many came back and
+    where (and that ``review_status`` ``rejected`` rejects), and the table as left is
+    kept. Likewise rows added by hand, which the new events do not hold
+    (:func:`_hand_edits`).
     """
     from .review import apply_decisions, previous_review
 
@@ -494,7 +504,8 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
     except (MovementError, OSError, ValueError, KeyError) as exc:
         dec = None  # (unreadable as events: kept below, nothing to carry over)
         why_not = str(exc).replace(f"{old}: ", "")
-    if dec is not None and dec.empty and not dec.attrs.get("skipped"):
+    edits = _hand_edits(old, events)
+    if dec is not None and dec.empty and not dec.attrs.get("skipped") and not edits:
         return events
     kept = _backup(old, out_dir, stem)
     if dec is None:
@@ -505,22 +516,120 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
             stacklevel=2,
         )
         return events
-    with warnings.catch_warnings(record=True) as why:
-        warnings.simplefilter("always", UserWarning)
-        out = apply_decisions(events, dec) if len(dec) else events
-    carried = int((out["review_status"].notna() | out["comment"].notna()).sum()) if len(dec) else 0
     skipped = list(dec.attrs.get("skipped", []))
-    said = "; ".join([*(str(w.message) for w in why), *skipped])
     total = len(dec) + len(skipped)
+    out = events
+    said = []
+    if total:
+        with warnings.catch_warnings(record=True) as why:
+            warnings.simplefilter("always", UserWarning)
+            out = apply_decisions(events, dec) if len(dec) else events
+        carried = (
+            int((out["review_status"].notna() | out["comment"].notna()).sum()) if len(dec) else 0
+        )
+        reasons = "; ".join([*(str(w.message) for w in why), *skipped])
+        said.append(
+            f"the review in the previous {old.name} was carried over to the new events: "
+            f"{carried} of {total} decision(s)"
+            + (f" ({reasons})" if carried < total and reasons else "")
+        )
+    said.extend(edits)
     warnings.warn(
-        f"the review in the previous {old.name} was carried over to the new events: "
-        f"{carried} of {total} decision(s)"
-        + (f" ({said})" if carried < total and said else "")
-        + f"; the previous table is kept as {kept.name}",
+        "; ".join(said) + f"; the previous table is kept as {kept.name}",
         UserWarning,
         stacklevel=2,
     )
     return out
+
+
+def _hand_edits(old: Path, events: Any, tolerance_s: float = 0.001) -> list[str]:
+    """What a person changed in the events table ``old`` besides its review, by the new
+    events of the same scoring: rows deleted (events of the new scoring the table no
+    longer holds) or added (rows that are no event of it); each a sentence, none when
+    the table holds exactly the new events (or when it cannot be told: scored with other
+    parameters or by another version, as its sidecar says, whose events differ anyway;
+    or rows both deleted and added, which is what a changed recording gives).
+
+    An event is its onset, channel and duration (within ``tolerance_s``), as
+    :func:`movement.review.apply_decisions` matches decisions to events."""
+    import numpy as np
+    import pandas as pd
+
+    side = old.with_name(old.name[: -len(".tsv")] + ".json")
+    try:
+        js = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    attrs = getattr(events, "attrs", {})
+    if (
+        not isinstance(js, dict)
+        or js.get("parameters_hash") != attrs.get("parameters_hash")
+        or js.get("movement_version") != attrs.get("movement_version")
+    ):
+        return []
+    try:
+        table = _read_events(old)
+    except (MovementError, OSError, ValueError, KeyError):
+        return []
+    if not {"onset", "duration"} <= set(table.columns) or not len(events):
+        return []
+
+    def keys(df: Any) -> tuple[Any, Any, Any]:
+        on = pd.to_numeric(df["onset"], errors="coerce").to_numpy(np.float64)
+        du = pd.to_numeric(df["duration"], errors="coerce").to_numpy(np.float64)
+        ch = (
+            np.array(
+                [
+                    ""
+                    if v is None or (isinstance(v, float) and v != v)
+                    else ",".join(p.strip() for p in str(v).split(","))
+                    for v in df["channel"]
+                ],
+                dtype=object,
+            )
+            if "channel" in df.columns
+            else np.full(len(df), "", dtype=object)
+        )
+        return on, du, ch
+
+    old_on, old_du, old_ch = keys(table)
+    new_on, new_du, new_ch = keys(events)
+    order = np.argsort(new_on, kind="stable")
+    sorted_on = new_on[order]
+    found = np.zeros(len(events), dtype=bool)
+    added = []
+    for k in range(len(table)):  # loop over the old rows (search in the sorted onsets)
+        lo = np.searchsorted(sorted_on, old_on[k] - tolerance_s - 1e-9, side="left")
+        hi = np.searchsorted(sorted_on, old_on[k] + tolerance_s + 1e-9, side="right")
+        cand = [
+            j
+            for j in order[lo:hi]
+            if new_ch[j] == old_ch[k] and abs(new_du[j] - old_du[k]) <= tolerance_s + 1e-9
+        ]
+        if cand:
+            found[cand[0]] = True
+        else:
+            added.append(k)
+    back = np.flatnonzero(~found)
+    if len(back) and len(added):
+        return []  # (not edits by hand alone: the recording changed?)
+
+    def at(on: Any, ch: Any, rows: Any) -> str:
+        shown = [f"{on[j]:.3f} s" + (f" {ch[j]}" if ch[j] else "") for j in rows[:5]]
+        return ", ".join(shown) + (" ..." if len(rows) > 5 else "")
+
+    if len(back):
+        return [
+            f"{len(back)} event(s) deleted by hand from the previous {old.name} are back, "
+            f"not reviewed ({at(new_on, new_ch, back)}): deleting a row does not reject its "
+            "event (set its review_status to rejected)"
+        ]
+    if added:
+        return [
+            f"{len(added)} row(s) added by hand to the previous {old.name} are no event of "
+            f"this scoring and are not in the new table ({at(old_on, old_ch, added)})"
+        ]
+    return []
 
 
 def _backup(old: Path, out_dir: Path, stem: str) -> Path:
@@ -1454,12 +1563,25 @@ def _score_into(
         # found the same by their content)
         _save_manifest(out, manifest, shard)
     folder = _folder_rows([*ordered, *blocked], manifest, out, shard)
+    earlier = folder[len(ordered) + len(blocked) :]  # (files of earlier runs: no line of theirs)
+    said_before = [str(r.get("message") or "") for r in earlier]
     for period in opts.per:  # (before the summary: a table not made is said in its row)
         _write_periods(folder, out, period, shard, opts.debug)
+    for period in PER_TABLES:  # (a batch table not asked for: no rows of outdated tables)
+        if period not in opts.per and _is_file(
+            out / f"summary_per_{period}{_shard_tag(shard)}.tsv"
+        ):
+            _write_periods(folder, out, period, shard, opts.debug, make=False)
     for fmt in opts.annotations:
         _write_annotations(folder, out, fmt, opts.debug)
-    if opts.collect:
+    if opts.collect or _is_file(out / f"{COLLECTED_NAME}{_shard_tag(shard)}.tsv"):
         _write_collected(folder, out, shard, debug=opts.debug)
+    for r, was in zip(earlier, said_before, strict=True):  # (what the tables said of them)
+        now = str(r.get("message") or "")
+        if now != was:
+            warnings.warn(
+                f"{r.get('file')}: {now[len(was) :].lstrip('; ')}", UserWarning, stacklevel=3
+            )
     _save_summary(folder, out, shard)
     return [*ordered, *blocked]
 
@@ -1562,7 +1684,13 @@ def collect_events(out_dir: str | Path, *, decisions: str | Path | None = None) 
     Rejected events stay in the table, with ``review_status`` ``rejected``: leave them out
     to count as ``summary.tsv`` and the per-day tables do. The backups of earlier reviews
     (``<stem>_events_reviewed-<k>.tsv``) are not read: scoring again carried them over.
-    Collect again after a review: the table is not updated by itself.
+    Collect again after a review: the table is not updated by itself (but every
+    ``movement score`` into the folder makes it again once it is there, as
+    ``--collect``). Decisions that could not be applied are said, one warning each: those
+    :func:`~movement.review.apply_decisions` did not apply (no event at that onset...), a
+    decisions file that cannot be read, and one of no recording scored here (no
+    ``<stem>_events.tsv``: another folder's, or a file renamed); the sidecar lists them
+    too (``decisions_not_applied``: whole files).
 
     Recordings the summary lists as failed have no events table here; the sidecar says
     how many recordings the table covers, which failed (with the summary's message) and
@@ -1584,7 +1712,8 @@ def collect_events(out_dir: str | Path, *, decisions: str | Path | None = None) 
     Warns
     -----
     UserWarning
-        Recordings left out (an events table that cannot be read), or failed: how many.
+        Recordings left out (an events table that cannot be read), or failed: how many;
+        each decision (or decisions file) not applied, and why.
 
     Raises
     ------
@@ -1627,9 +1756,12 @@ def collect_events(out_dir: str | Path, *, decisions: str | Path | None = None) 
         rows = _folder_rows([], _load_manifest(out), out, None)
         failed = _summary_failures(out)
         if failed is not None:  # (the summary's failures: folders not searched too)
+            stems = {r.get("file"): r.get("stem") for r in rows}
+            failed = [{**r, "stem": stems.get(r.get("file"))} for r in failed]
             rows = [r for r in rows if r.get("status") == "ok"] + failed
         table = _write_collected(rows, out, None, decisions=folder)
-    got = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))["recordings"]
+    meta = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))
+    got = meta["recordings"]
     missing = [
         f"{n} {what}"
         for n, what in (
@@ -1646,7 +1778,204 @@ def collect_events(out_dir: str | Path, *, decisions: str | Path | None = None) 
             UserWarning,
             stacklevel=2,
         )
+    # a reviewer's decisions not in the table: one line each (also in the sidecar)
+    for entry in got["in_table"]:
+        for note in entry.get("notes") or []:
+            warnings.warn(f"{entry['file']}: {note}", UserWarning, stacklevel=2)
+    for d in meta.get("decisions_not_applied", []):
+        if not any(d["file"] in n for e in got["in_table"] for n in e.get("notes") or []):
+            warnings.warn(f"{d['file']}: not applied ({d['why']})", UserWarning, stacklevel=2)
     return table
+
+
+def apply_review(
+    out_dir: str | Path, *, decisions: str | Path | None = None, debug: bool = False
+) -> list[dict[str, Any]]:
+    """Fold the decisions exported from review pages into the events tables of an output
+    folder: what ``movement review apply OUT`` runs.
+
+    Each ``<stem>_decisions.tsv`` (also ``<stem>_decisions (1).tsv`` as browsers name a
+    second download; older ones first, so a newer one's decision of an event wins) in
+    ``decisions`` (default: ``out_dir``) is applied to ``out_dir/<stem>_events.tsv`` with
+    :func:`movement.review.read_decisions` and :func:`movement.review.apply_decisions`
+    (the same matching as ``movement collect`` and ``movement train --reviewed``: an
+    event at the decision's onset, on its channel, of its duration). A table the decisions
+    change is written whole or not at all, after the table as it was is kept as
+    ``<stem>_events_reviewed-<k>.tsv`` (as scoring again keeps a reviewed table); its
+    sidecar gains the description of a column the decisions add (``original_trial_type``).
+    Applying the same decisions again changes nothing, and writes nothing.
+
+    The tables made from the events tables that the folder holds are made again from the
+    reviewed tables: the per-day / per-hour / per-channel tables (where the batch's
+    ``summary_per_<period>.tsv`` is there), annotation files already written, and
+    ``events_all.tsv``.
+
+    A decisions file of no recording in the folder (no ``<stem>_events.tsv``), or one that
+    cannot be read, is an error of its own (its table is left as it was); the others are
+    still applied.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        A folder ``movement score`` wrote results into.
+    decisions : str or Path, optional
+        The folder of the decisions files (default ``out_dir``).
+
+    Returns
+    -------
+    list of dict
+        One per events table decisions were found for: ``table`` (its name), ``decisions``
+        (the files' names), ``status`` (``applied``, ``unchanged`` or ``error``),
+        ``changed`` (events whose label or review changed), ``backup`` (the copy kept, or
+        None), ``notes`` (decisions not applied, and why: one sentence each) and
+        ``message`` (for an error).
+
+    Warns
+    -----
+    UserWarning
+        A table made from the events that could not be made again (said why).
+
+    Raises
+    ------
+    MovementError
+        ``out_dir`` is not a folder, holds no decisions files, or a batch is writing into
+        it. A folder that does not exist is a :class:`~movement.errors.NoSuchFileError`.
+    """
+    from .errors import NoSuchFileError
+    from .review import _decision_files
+
+    out = Path(out_dir)
+    if not out.exists():
+        raise NoSuchFileError("no such folder", str(out))
+    if not out.is_dir():
+        raise MovementError(f"{out}: not a folder (give the --out folder of movement score)")
+    folder = out if decisions is None else Path(decisions)
+    if not folder.is_dir():
+        raise NoSuchFileError("no such decisions folder", str(folder))
+    by_stem = _decision_files(folder)
+    if not by_stem:
+        raise MovementError(
+            f"{folder}: no decisions files (<stem>_decisions.tsv, as a review page's "
+            "'Export decisions (TSV)' names them)"
+            + ("" if decisions is not None else "; give their folder with --decisions")
+        )
+    busy = (
+        f"a `movement score` is writing results into {out}; apply the decisions once it has ended"
+    )
+    results = []
+    with _output_lock(out, None, busy=busy):
+        for stem, files in sorted(by_stem.items()):  # loop over the events tables
+            results.append(_apply_to_table(out, stem, files, debug))
+        if any(r["status"] == "applied" for r in results):
+            for said in _refresh_tables(out, folder, debug):
+                warnings.warn(said, UserWarning, stacklevel=2)
+    return results
+
+
+def _apply_to_table(out: Path, stem: str, files: list[Path], debug: bool) -> dict[str, Any]:
+    """:func:`apply_review` of one events table: its result (see there)."""
+    import numpy as np
+    import pandas as pd
+
+    from .output import COLUMN_DESCRIPTIONS, _rows_text
+    from .review import _snap_to_table, apply_decisions, read_decisions
+
+    tsv = out / f"{stem}_events.tsv"
+    result: dict[str, Any] = {
+        "table": tsv.name, "decisions": [f.name for f in files], "status": "error",
+        "changed": 0, "backup": None, "notes": [], "message": None,
+    }  # fmt: skip
+    if not tsv.is_file():
+        result["message"] = (
+            f"no {tsv.name} in {out}: no recording scored here has the output name {stem} "
+            "(another folder's decisions, or a file renamed?)"
+        )
+        return result
+    try:
+        before = _read_events(tsv)
+        if "onset" not in before.columns:
+            raise MovementError(f"{tsv}: not an events table (no onset column)")
+        typed = before["onset"].to_numpy(object)
+        onset = pd.to_numeric(before["onset"], errors="coerce").to_numpy(np.float64)
+        bad = np.flatnonzero(~np.isfinite(onset))
+        if len(bad):
+            comma = any(isinstance(typed[k], str) and "," in typed[k] for k in bad)
+            raise MovementError(
+                f"{tsv}: onset is not a number in {_rows_text(bad, typed)}"
+                + (
+                    ": decimal commas? save it with a point as the decimal separator"
+                    if comma
+                    else ""
+                )
+            )
+        events = before
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", UserWarning)
+            for f in files:  # loop over its decisions files, oldest first
+                events = apply_decisions(events, _snap_to_table(read_decisions(f), events))
+    except (MovementError, OSError, ValueError, KeyError) as exc:
+        if debug:
+            raise
+        result["message"] = f"{str(exc).replace(f'{tsv}: ', '')}; {tsv.name} was left as it was"
+        return result
+    result["notes"] = list(dict.fromkeys(str(w.message) for w in said))
+    if "original_trial_type" not in before.columns and events["original_trial_type"].isna().all():
+        events = events.drop(columns="original_trial_type")  # (no relabel: no new column)
+    # (rows compared as written: the label, review and the probability of a new label)
+    text = events_to_tsv(events)
+    was = events_to_tsv(before.reindex(columns=events.columns)).split("\n")
+    changed = sum(a != b for a, b in zip(was[1:], text.split("\n")[1:], strict=True))
+    result["changed"] = changed
+    if not changed:
+        result["status"] = "unchanged"
+        return result
+    side = tsv.with_name(f"{stem}_events.json")
+    items: list[tuple[Path, str]] = [(tsv, text)]
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else None
+    except (OSError, ValueError):
+        meta = None
+    if isinstance(meta, dict) and any(c not in meta for c in events.columns):
+        for c in events.columns:  # (a column the decisions added: described)
+            meta.setdefault(c, COLUMN_DESCRIPTIONS.get(c, {"Description": c}))
+        items.append((side, json.dumps(meta, indent=2, ensure_ascii=False) + "\n"))
+    try:
+        kept = _backup(tsv, out, stem)
+        atomic_write_all(items)
+    except OSError as exc:
+        if debug:
+            raise
+        result["message"] = f"cannot write {tsv.name} ({_os_reason(exc)}); it was left as it was"
+        return result
+    result.update(status="applied", backup=kept.name)
+    return result
+
+
+def _refresh_tables(out: Path, decisions: Path, debug: bool) -> list[str]:
+    """The tables made from the events tables that ``out`` holds, made again after the
+    events tables changed (:func:`apply_review`): per-period / per-channel tables where
+    the batch's table is there, annotation files already written, ``events_all.tsv``.
+    Returns what could not be made, one sentence each."""
+    manifest = _load_manifest(out)
+    if not manifest:
+        return []
+    rows = [dict(r) for r in _folder_rows([], manifest, out, None)]
+    before = [str(r.get("message") or "") for r in rows]
+    for period in PER_TABLES:
+        if _is_file(out / f"summary_per_{period}.tsv"):
+            _write_periods(rows, out, period, None, debug)
+    for fmt in ANNOTATION_FORMATS:
+        had = [r for r in rows if r.get("stem") and _is_file(annotation_path(out, r["stem"], fmt))]
+        if had:
+            _write_annotations(had, out, fmt, debug)
+    if _is_file(out / f"{COLLECTED_NAME}.tsv"):
+        _write_collected(rows, out, None, decisions=decisions, debug=debug)
+    said = []
+    for r, was in zip(rows, before, strict=True):
+        now = str(r.get("message") or "")
+        if now != was:
+            said.append(f"{r.get('file')}: {now[len(was) :].lstrip('; ')}")
+    return said
 
 
 def _summary_failures(out: Path) -> list[dict[str, Any]] | None:
@@ -1713,6 +2042,9 @@ def _write_collected(
     name = f"{COLLECTED_NAME}{_shard_tag(shard)}"
     covered: list[dict[str, Any]] = []
     left_out: list[dict[str, Any]] = []
+    # decisions files of no recording scored here (a stem renamed, another study's
+    # download, a recording that failed): applied to nothing, and said
+    not_applied = _orphan_decisions(by_stem, scored, rows, out, shard)
     n_events = 0
     try:
         with ExitStack() as stack:
@@ -1736,7 +2068,11 @@ def _write_collected(
                         said = f"not in {name}.tsv ({why})"
                         r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
                         continue
-                    events, notes, applied = _reviewed(events, by_stem.get(stem, []), debug)
+                    events, notes, applied, bad = _reviewed(events, by_stem.get(stem, []), debug)
+                    not_applied.extend(bad)
+                    if notes:  # (said in its summary row too: a batch's line of the file)
+                        said = f"{name}.tsv: " + "; ".join(notes)
+                        r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
                     # (what scored it: its events sidecar's, else its summary row's)
                     made = {k: events.attrs.get(k) or r.get(k) for k in tail}
                     part = events.reindex(columns=columns)
@@ -1757,7 +2093,9 @@ def _write_collected(
                     )  # fmt: skip
                 fh.flush()
                 os.fsync(fh.fileno())
-            meta = _collected_sidecar(columns, covered, failed, left_out, n_events, decisions)
+            meta = _collected_sidecar(
+                columns, covered, failed, left_out, n_events, decisions, not_applied
+            )
             with open(side, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
                 fh.flush()
@@ -1767,10 +2105,13 @@ def _write_collected(
     return out / f"{name}.tsv"
 
 
-def _reviewed(events: Any, files: list[Path], debug: bool) -> tuple[Any, list[str], list[str]]:
+def _reviewed(
+    events: Any, files: list[Path], debug: bool
+) -> tuple[Any, list[str], list[str], list[dict[str, str]]]:
     """``events`` with its review statuses spelled as :data:`movement.review.STATUSES`
     (a status typed otherwise is kept, and said) and the decisions ``files`` (oldest
-    first) applied; and what was said (notes) and the decisions files applied."""
+    first) applied; and what was said (notes), the decisions files applied, and those
+    that could not be (``file``, ``why``)."""
     import pandas as pd
 
     from .review import _ALIASES, STATUSES, _snap_to_table, apply_decisions, read_decisions
@@ -1789,6 +2130,7 @@ def _reviewed(events: Any, files: list[Path], debug: bool) -> tuple[Any, list[st
             status.append(known or text or None)
         events = events.assign(review_status=pd.Series(status, index=events.index, dtype=object))
     applied: list[str] = []
+    failed: list[dict[str, str]] = []
     for f in files:  # loop over the recording's decisions files
         try:
             with warnings.catch_warnings(record=True) as said:
@@ -1797,11 +2139,40 @@ def _reviewed(events: Any, files: list[Path], debug: bool) -> tuple[Any, list[st
         except (MovementError, OSError, ValueError, KeyError) as exc:
             if debug:
                 raise
-            notes.append(f"{f.name} not applied ({exc})")
+            why = str(exc).replace(f"{f}: ", "")
+            notes.append(f"{f.name} not applied ({why})")
+            failed.append({"file": f.name, "why": why})
             continue
         applied.append(f.name)
         notes.extend(f"{f.name}: {w.message}" for w in said)
-    return events, notes, applied
+    return events, notes, applied, failed
+
+
+def _orphan_decisions(
+    by_stem: dict[str, list[Path]],
+    scored: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    out: Path,
+    shard: tuple[int, int] | None,
+) -> list[dict[str, str]]:
+    """The decisions files whose stem is no recording's in the table (``file``, ``why``):
+    no events table of that name in ``out``, or its recording failed. A shard's table
+    leaves out the other shards' recordings: their files are not counted as orphans
+    there."""
+    have = {str(r.get("stem")) for r in scored}
+    failed = {str(r.get("stem")) for r in rows if r.get("stem") and r.get("status") != "ok"}
+    found = []
+    for stem, files in sorted(by_stem.items()):
+        if stem in have or (shard is not None and shard_of(stem, shard[1]) != shard[0]):
+            continue
+        why = (
+            f"its recording failed, so {out} holds no {stem}_events.tsv"
+            if stem in failed
+            else f"no recording scored into {out} has the output name {stem} (no "
+            f"{stem}_events.tsv: another folder's decisions, or a file renamed?)"
+        )
+        found.extend({"file": f.name, "why": why} for f in files)
+    return found
 
 
 def _collected_sidecar(
@@ -1811,6 +2182,7 @@ def _collected_sidecar(
     left_out: list[dict[str, Any]],
     n_events: int,
     decisions: Path | None,
+    not_applied: Sequence[dict[str, str]] = (),
 ) -> dict[str, Any]:
     """``events_all.json``: its columns described, which recordings it covers and which
     not, and the versions and parameters that scored them."""
@@ -1844,6 +2216,8 @@ def _collected_sidecar(
                 "failed": failed,
                 "left_out": left_out,
             },
+            # decisions files applied to no recording: of none scored here, or unreadable
+            "decisions_not_applied": list(not_applied),
             "review": (
                 "The events tables as reviewers left them (review_status, reviewer, "
                 "comment; a relabelled event's new class in trial_type), with the "
@@ -1883,18 +2257,37 @@ def _write_annotations(rows: list[dict[str, Any]], out: Path, fmt: str, debug: b
 
 
 def _write_periods(
-    rows: list[dict[str, Any]], out: Path, period: str, shard: tuple[int, int] | None, debug: bool
+    rows: list[dict[str, Any]],
+    out: Path,
+    period: str,
+    shard: tuple[int, int] | None,
+    debug: bool,
+    *,
+    make: bool = True,
 ) -> None:
     """``<stem>_per_<period>.tsv`` (``period``: day, hour or channel) of every file
     ``rows`` gives as scored (made from its events table where missing or older than the
     table: a file resumed, scored without ``--per``, or whose table a reviewer has edited
     since), then the batch's ``summary_per_<period>.tsv``: those tables one after another,
     with a ``file`` column. A file whose events cannot be read gets a line in its summary
-    row's message."""
+    row's message (and its old table, outdated, is removed); so does a warning of its
+    table (a review status no summary knows).
+
+    ``make=False`` (a batch run without ``--per <period>``, on a folder that holds the
+    batch's table): no table is made, and the batch's table is made again from the files'
+    tables that are up to date, so that it never holds the rows of a table that is gone
+    (its file scored again) or older than its events table (reviewed since); a file whose
+    rows are left out says so in its summary row's message."""
     import pandas as pd
 
-    from .export import read_bids_events
-
+    name = f"summary_per_{period}{_shard_tag(shard)}.tsv"
+    if not make:
+        try:
+            had = set(
+                pd.read_csv(out / name, sep="\t", usecols=["file"], dtype=str)["file"].dropna()
+            )
+        except (OSError, ValueError, KeyError):
+            had = set()
     tables = []
     for r in rows:  # loop over the files
         stem = r.get("stem")
@@ -1908,23 +2301,57 @@ def _write_periods(
                     target, sep="\t", na_values=["n/a"], keep_default_na=False,
                     dtype={"channel": str, "clock_start": str},
                 )  # fmt: skip
+            elif not make:
+                if r.get("file") in had:
+                    said = (
+                        f"its rows are left out of {name}: its {target.name} is "
+                        + (
+                            "older than its events table (edited since)"
+                            if target.exists()
+                            else "gone (scored again)"
+                        )
+                        + f"; --per {period} makes it again"
+                    )
+                    r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
+                continue
             else:
-                table = per_summary(read_bids_events(events), period)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", UserWarning)
+                    table = per_summary(_read_events(events), period)
                 atomic_write(target, events_to_tsv(table))
+                for w in caught:  # (said in the file's row: its line on the console)
+                    said = f"per-{period} table: {w.message}"
+                    r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
         except (OSError, ValueError, KeyError) as exc:
             if debug:
                 raise
-            said = f"per-{period} table not made ({type(exc).__name__}: {exc})"
+            what = str(exc) if isinstance(exc, MovementError) else f"{type(exc).__name__}: {exc}"
+            # (a table of the events before: it would contradict them, and the batch's)
+            try:
+                target.unlink(missing_ok=True)
+                gone = ""
+            except OSError:
+                gone = f"; its old {target.name} could not be removed: it is outdated"
+            said = f"per-{period} table not made ({what}){gone}"
             r["message"] = "; ".join(m for m in (r.get("message"), said) if m)
             continue
         tables.append(table.assign(file=r.get("file")))
-    name = f"summary_per_{period}{_shard_tag(shard)}.tsv"
     cols = ["file", *per_columns(period)]
     both = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=cols)
     try:
         atomic_write(out / name, events_to_tsv(both[cols]))
     except OSError as exc:
         raise _cannot_write(out, name, exc) from None
+
+
+def _read_events(path: Path) -> Any:
+    """An events table and its sidecar's provenance
+    (:func:`movement.export.read_bids_events`), also as a spreadsheet saved it (UTF-16,
+    Windows-1252: the review module's reader, where it has one)."""
+    from . import review
+    from .export import read_bids_events
+
+    return getattr(review, "_read_events_table", read_bids_events)(path)
 
 
 def _not_reached(

@@ -630,7 +630,16 @@ def load_model(
     if modality not in models:
         if spec in (None, "default"):
             return RuleClassifier(modality, config).fit(), "rules"
-        raise MovementError(f"{spec_path}: has no model for {modality}")
+        held = sorted(map(str, models))
+        shown = {"emg": "EMG", "accel": "accelerometer"}.get(modality, modality)
+        both = " ".join(f"--modality {m}" for m in [*held, modality])
+        # (no fallback to another model: a file's results must say which model made them)
+        raise MovementError(
+            f"{spec_path}: has no model for {modality} (trained for "
+            f"{', '.join(held) or 'no modality'} only): score the {shown} files with "
+            f"--model default or --model rules (in a run of their own), or train a model "
+            f"for both (movement train {both})"
+        )
     model = models[modality]
     _check_entry(model, spec_path, modality)
     _check_features(model, spec_path, modality)

@@ -371,20 +371,21 @@ def _run_score(args: argparse.Namespace) -> int:
     summary = f"summary-shard-{shard[0]}-of-{shard[1]}.tsv" if shard else "summary.tsv"
     before = batch.SUMMARIES_WRITTEN
     try:
-        rows = score_batch(
-            paths,
-            args.out,
-            opts,
-            jobs=args.jobs,
-            backend=backend,
-            scheduler=args.scheduler,
-            resume=not args.no_resume,
-            progress=not args.quiet,
-            shard=shard,
-            on_row=show,
-            unsearched=unsearched,
-            verify_inputs=args.verify_inputs,
-        )
+        with _warnings_as_lines():  # (what the batch's tables say of earlier files: a line)
+            rows = score_batch(
+                paths,
+                args.out,
+                opts,
+                jobs=args.jobs,
+                backend=backend,
+                scheduler=args.scheduler,
+                resume=not args.no_resume,
+                progress=not args.quiet,
+                shard=shard,
+                on_row=show,
+                unsearched=unsearched,
+                verify_inputs=args.verify_inputs,
+            )
     except KeyboardInterrupt:  # (what was scored is printed; the summary, if written, says)
         args.summary_written = summary if batch.SUMMARIES_WRITTEN > before else None
         raise
@@ -482,16 +483,92 @@ def _run_collect(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():  # (what the line below says already)
             warnings.filterwarnings("ignore", message=r".* holds \d+ recording\(s\); not in it")
             table = collect_events(args.out, decisions=args.decisions)
-    got = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))["recordings"]
+    meta = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))
+    got = meta["recordings"]
+    unapplied = meta.get("decisions_not_applied") or []
     for r in got["left_out"]:
         print(f"error  {r['file']}: not in {table.name} ({r['why']})", file=sys.stderr)
     print(
         f"{got['n_events']} events of {got['n_in_table']} recordings in {table}"
         + (f"; {got['n_failed']} failed (see summary.tsv)" if got["n_failed"] else "")
-        + (f"; {got['n_left_out']} left out" if got["n_left_out"] else ""),
+        + (f"; {got['n_left_out']} left out" if got["n_left_out"] else "")
+        + (f"; {len(unapplied)} decisions file(s) not applied" if unapplied else ""),
         file=sys.stderr,
     )
-    return 1 if got["n_left_out"] else 0
+    # (exit code 1: a recording, or a reviewer's decisions file, is not in the table)
+    return 1 if got["n_left_out"] or unapplied else 0
+
+
+def _add_review(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "review",
+        help="fold the decisions exported from review pages into the events tables",
+        description=(
+            "movement review apply OUT: put the decisions a review page exported\n"
+            "(<stem>_decisions.tsv, 'Export decisions (TSV)'; in OUT or --decisions) into\n"
+            "OUT/<stem>_events.tsv: review_status, reviewer, comment, and a relabelled\n"
+            "event's new class in trial_type (the model's in original_trial_type). Each\n"
+            "table changed is written whole, after the table as it was is kept as\n"
+            "<stem>_events_reviewed-<k>.tsv; applying the same decisions again changes\n"
+            "nothing. The tables made from the events tables that OUT holds (per day, hour\n"
+            "or channel, annotations, events_all.tsv) are made again. A decisions file of no\n"
+            "recording in OUT, or one that cannot be read, is an error line (exit code 1);\n"
+            "the others are still applied."
+        ),
+        epilog="Example: movement review apply results/ --decisions ~/Downloads",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("action", choices=["apply"], help="apply: fold decisions into the tables")
+    p.add_argument("out", metavar="OUT", help="an output folder of movement score")
+    p.add_argument(
+        "--decisions",
+        metavar="DIR",
+        help="folder of decisions files exported from review pages (default: OUT)",
+    )
+    p.set_defaults(func=_run_review)
+
+
+def _run_review(args: argparse.Namespace) -> int:
+    """``movement review apply OUT``: a line per events table (applied on stdout, unless
+    ``--quiet``; decisions not applied and errors on stderr), then one that sums up; exit
+    code 1 when a decisions file could not be applied."""
+    from ._progress import write_line
+    from .batch import apply_review
+    from .simulate import _warnings_as_lines
+
+    with _warnings_as_lines():  # (a table made from the events not made again: one line)
+        results = apply_review(args.out, decisions=args.decisions, debug=args.debug)
+    for r in results:
+        files = ", ".join(r["decisions"])
+        if r["status"] == "error":
+            write_line(f"error  {files}: {r['message']}", sys.stderr)
+            continue
+        if not args.quiet:
+            write_line(
+                (
+                    f"applied {r['table']}: {r['changed']} event(s) changed by {files} (the "
+                    f"table as it was is kept as {r['backup']})"
+                    if r["status"] == "applied"
+                    else f"same    {r['table']}: {files} already in it, nothing changed"
+                ),
+                sys.stdout,
+            )
+        for note in r["notes"]:
+            write_line(f"warning {r['table']}: {note}", sys.stderr)
+    n_err = sum(r["status"] == "error" for r in results)
+    n_done = sum(r["status"] == "applied" for r in results)
+    print(
+        f"{n_done} of {len(results)} events table(s) updated"
+        + (
+            f", {len(results) - n_done - n_err} already held their decisions"
+            if len(results) - n_done - n_err
+            else ""
+        )
+        + (f", {n_err} not (see the error lines)" if n_err else "")
+        + f"; in {str(args.out).rstrip('/')}/",
+        file=sys.stderr,
+    )
+    return 1 if n_err else 0
 
 
 def _add_params(sub: argparse._SubParsersAction) -> None:
@@ -572,6 +649,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_score(sub)
     _add_collect(sub)
+    _add_review(sub)
     _add_params(sub)
     for name, (module, help_text) in _EXTERNAL.items():
         try:

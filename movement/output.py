@@ -523,6 +523,7 @@ def period_summary(
     if period not in PERIODS:
         raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
     _check_events_table(events, "period_summary")
+    events = _readable(events, "period_summary")
     _check_one_recording(events, "period_summary")
     a = events.attrs
     total = _table_length(events, duration, "period_summary")
@@ -682,6 +683,7 @@ def channel_summary(events: pd.DataFrame, duration: float | None = None) -> pd.D
     from .report import report_summary
 
     _check_events_table(events, "channel_summary")
+    events = _readable(events, "channel_summary")
     _check_one_recording(events, "channel_summary")
     a = events.attrs
     total = _table_length(events, duration, "channel_summary")
@@ -739,6 +741,144 @@ def _check_events_table(events: Any, who: str) -> None:
             f"{who}: the events table has no column {', '.join(missing)} (a table of "
             "movement.score, or read back with movement.export.read_bids_events)"
         )
+
+
+#: The number columns the per-day and per-channel tables read (``report_summary``'s
+#: tremor frequency too); ``onset`` and ``duration`` must be given on every row.
+_NUMBER_COLUMNS = ("onset", "duration", "dominant_frequency_hz", "tremor_band_ratio")
+
+#: The values a ``review`` column may hold, read as booleans (a spreadsheet writes
+#: ``TRUE``/``FALSE``, or 1/0).
+_FLAGS = {"true": True, "false": False, "1": True, "0": False, "1.0": True, "0.0": False}
+
+
+def _blank(v: Any) -> bool:
+    """A missing cell: None, NaN, empty or ``n/a`` text."""
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip().lower() in ("", "n/a", "nan")
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rows_text(rows: np.ndarray, values: Any = None) -> str:
+    """``row 3`` / ``rows 3, 7, 9 ...`` (data rows from 1), with the first value as
+    typed."""
+    shown = ", ".join(str(int(k) + 1) for k in rows[:5]) + (" ..." if len(rows) > 5 else "")
+    first = "" if values is None else f" ({values[int(rows[0])]!r})"
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{first}"
+
+
+def _readable(events: pd.DataFrame, who: str) -> pd.DataFrame:
+    """``events`` as the summaries count it, or a one-line :class:`MovementError`
+    naming the table (``attrs["events_file"]``) and the rows a person edited into a
+    shape the counts would silently get wrong.
+
+    A table read back from disk may have been edited in a spreadsheet: class names are
+    taken in any case (``Dystonia-like``, as LibreOffice capitalises it) and review
+    statuses as :mod:`movement.review` reads them (``Reject``). A class that is none of
+    :data:`~movement.classify.CLASSES` (``fasciculation``) on a row that counts (not
+    rejected), an ``onset`` or ``duration`` that is missing or not a number (``2,0705``:
+    a decimal comma), a feature the tables read that is not a number, or a ``review``
+    flag that is not true/false is refused (they made ``n_events`` differ from the sum of
+    the classes, and medians n/a, without a word). A status that is none of
+    :data:`movement.review.STATUSES` (``maybe``) is no decision: its row counts as not
+    reviewed, said in a :class:`UserWarning` naming the rows."""
+    from .review import _ALIASES, STATUSES
+
+    where = events.attrs.get("events_file")
+    at = f"{who}: {where}" if where else f"{who}: the events table"
+    out = events.copy()
+    out.attrs = dict(events.attrs)
+    n = len(out)
+    for c in _NUMBER_COLUMNS:
+        if c not in out.columns:
+            continue
+        raw = out[c]
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            num = raw.to_numpy(np.float64)
+        else:
+            typed = raw.to_numpy(object)
+            given = np.array([not _blank(v) for v in typed], dtype=bool)
+            num = pd.to_numeric(
+                pd.Series(np.where(given, typed, np.nan), dtype=object), errors="coerce"
+            ).to_numpy(np.float64)
+            bad = np.flatnonzero(np.isnan(num) & given)
+            if len(bad):
+                comma = any(isinstance(typed[k], str) and "," in typed[k] for k in bad)
+                raise MovementError(
+                    f"{at}: {c} is not a number in {_rows_text(bad, typed)}"
+                    + (
+                        ": decimal commas? save the table with a point as the decimal "
+                        "separator (or a spreadsheet set to English number formats)"
+                        if comma
+                        else ""
+                    )
+                )
+        if c in ("onset", "duration"):
+            missing = np.flatnonzero(~np.isfinite(num))
+            if len(missing):
+                raise MovementError(
+                    f"{at}: {_rows_text(missing)} ha{'ve' if len(missing) > 1 else 's'} no {c}"
+                )
+        out[c] = num
+    status = np.full(n, None, dtype=object)
+    if "review_status" in out.columns:
+        typed = out["review_status"].to_numpy(object)
+        wrong = []
+        for k, v in enumerate(typed):  # loop over the rows (a table a person reviewed)
+            if not _blank(v):
+                status[k] = _ALIASES.get(str(v).strip().lower())
+                if status[k] is None:
+                    wrong.append(k)
+        if wrong:  # (a note, "maybe": no decision; a misspelt one is said)
+            import warnings
+
+            warnings.warn(
+                f"{at}: review_status is not one of {', '.join(STATUSES)} in "
+                f"{_rows_text(np.array(wrong), typed)}: counted as not reviewed",
+                UserWarning,
+                stacklevel=3,
+            )
+        out["review_status"] = pd.Series(status, index=out.index, dtype=object)
+    spelled = {c.lower(): c for c in CLASSES}
+    typed = out["trial_type"].to_numpy(object)
+    label = np.array(
+        [spelled.get(v.strip().lower()) if isinstance(v, str) else None for v in typed],
+        dtype=object,
+    )
+    known = np.array([v is not None for v in label], dtype=bool)
+    bad = np.flatnonzero(~known & (status != "rejected"))
+    if len(bad):
+        raise MovementError(
+            f"{at}: trial_type is not one of {', '.join(CLASSES)} in "
+            f"{_rows_text(bad, typed)} (a relabelled event takes one of them)"
+        )
+    out["trial_type"] = pd.Series(np.where(known, label, typed), index=out.index, dtype=object)
+    if "review" in out.columns and not pd.api.types.is_bool_dtype(out["review"]):
+        typed = out["review"].to_numpy(object)
+        flags = np.zeros(n, dtype=bool)
+        wrong = []
+        for k, v in enumerate(typed):  # loop over the rows
+            if _blank(v):
+                continue
+            if isinstance(v, (bool, np.bool_)):
+                flags[k] = bool(v)
+                continue
+            key = str(v).strip().lower()
+            if key not in _FLAGS:
+                wrong.append(k)
+                continue
+            flags[k] = _FLAGS[key]
+        if wrong:
+            raise MovementError(
+                f"{at}: review is not True or False in {_rows_text(np.array(wrong), typed)}"
+            )
+        out["review"] = flags
+    return out
 
 
 #: Columns that name the recording a row came from, in a table of several recordings'

@@ -280,6 +280,7 @@ _MINIMAL = {
     "info": ["x.csv"],
     "convert": ["x.csv", "--out", "conv"],
     "report": ["x.csv"],
+    "review": ["apply", "out"],
 }
 
 
