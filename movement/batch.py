@@ -493,7 +493,7 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
     kept. Likewise rows added by hand, which the new events do not hold
     (:func:`_hand_edits`).
     """
-    from .review import apply_decisions, previous_review
+    from .review import carry_review, previous_review, review_backups
 
     old = out_dir / f"{stem}_events.tsv"
     if not old.is_file():
@@ -505,9 +505,10 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
         dec = None  # (unreadable as events: kept below, nothing to carry over)
         why_not = str(exc).replace(f"{old}: ", "")
     edits = _hand_edits(old, events)
-    if dec is not None and dec.empty and not dec.attrs.get("skipped") and not edits:
+    reviewed = dec is None or not dec.empty or bool(dec.attrs.get("skipped")) or bool(edits)
+    if not reviewed and not review_backups(old):
         return events
-    kept = _backup(old, out_dir, stem)
+    kept = _backup(old, out_dir, stem) if reviewed else None
     if dec is None:
         warnings.warn(
             f"{old.name} could not be read as an events table ({why_not}); nothing of it "
@@ -516,26 +517,14 @@ def _keep_review(events: Any, out_dir: Path, stem: str) -> Any:
             stacklevel=2,
         )
         return events
-    skipped = list(dec.attrs.get("skipped", []))
-    total = len(dec) + len(skipped)
-    out = events
-    said = []
-    if total:
-        with warnings.catch_warnings(record=True) as why:
-            warnings.simplefilter("always", UserWarning)
-            out = apply_decisions(events, dec) if len(dec) else events
-        carried = (
-            int((out["review_status"].notna() | out["comment"].notna()).sum()) if len(dec) else 0
-        )
-        reasons = "; ".join([*(str(w.message) for w in why), *skipped])
-        said.append(
-            f"the review in the previous {old.name} was carried over to the new events: "
-            f"{carried} of {total} decision(s)"
-            + (f" ({reasons})" if carried < total and reasons else "")
-        )
+    # the decisions of this table, and of the earlier ones kept beside it (newest first)
+    out, carried = carry_review(events, old)
+    said = [carried] if carried else []
     said.extend(edits)
+    if not said:
+        return out
     warnings.warn(
-        "; ".join(said) + f"; the previous table is kept as {kept.name}",
+        "; ".join(said) + (f"; the previous table is kept as {kept.name}" if kept else ""),
         UserWarning,
         stacklevel=2,
     )

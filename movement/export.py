@@ -8,6 +8,7 @@ half-written table where a reader expects a complete one.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -168,11 +169,20 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
     >>> back.attrs["parameters_hash"] == ev.attrs["parameters_hash"], back.attrs["modality"]
     (True, 'emg')
     """
-    tsv, side = events_paths(path)
-    # text columns stay text: a channel "01" or a reviewer "007" is not a number
+    from .review import _table_text
+
+    if re.search(r"_events_reviewed-\d+\.tsv$", Path(path).name):
+        # a reviewed table kept when its recording was scored again: read as itself (the
+        # sidecar beside it is the new table's)
+        tsv, side = Path(path), Path(path).with_suffix(".json")
+    else:
+        tsv, side = events_paths(path)
+    # text columns stay text: a channel "01" or a reviewer "007" is not a number; a table a
+    # spreadsheet saved as UTF-16 or Windows-1252 is read (the latter with a warning)
     df = pd.read_csv(
-        tsv, sep="\t", na_values=[NA], keep_default_na=False, dtype=dict.fromkeys(_TEXT, str)
-    )
+        io.StringIO(_table_text(tsv)), sep="\t", na_values=[NA], keep_default_na=False,
+        dtype=dict.fromkeys(_TEXT, str),
+    )  # fmt: skip
     for c in df.columns:
         vals = set(df[c].dropna().astype(str).str.lower().unique())
         if vals and vals <= {"true", "false"} and c not in _TEXT:
@@ -234,6 +244,21 @@ def _annotation_texts(events: pd.DataFrame) -> list[str]:
     label = column("trial_type").astype(object).where(column("trial_type").notna(), "event")
     text = label.astype(str)
     p = pd.to_numeric(column("probability"), errors="coerce")
+    # a relabelled event: the model's probability of its new class (as apply_decisions
+    # sets it; a table relabelled in place still holds the old label's)
+    from .review import P_COLUMNS
+
+    relab = (
+        column("review_status")
+        .astype(str)
+        .str.strip()
+        .str.lower()
+        .isin(["relabelled", "relabeled", "relabel"])
+    )
+    for cls, pcol in P_COLUMNS.items():
+        if pcol in events.columns:
+            m = relab & (label.astype(str).str.lower() == cls)
+            p = p.where(~m, pd.to_numeric(events[pcol], errors="coerce"))
     has_p = p.notna()
     text = text.where(~has_p, text + " p=" + p.map(lambda v: f"{v:.2f}").astype(str))
     status = column("review_status").astype(object)

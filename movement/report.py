@@ -825,18 +825,62 @@ _JS = r"""
 (function(){
 "use strict";
 var META = JSON.parse(document.getElementById("report-meta").textContent);
-var KEY = "movement-report:" + META.stem + ":" + META.parameters_hash + ":" + META.n_events;
-var state = {};           // event index -> {status, new_type, reviewer, comment}
+// the recording and its events (META.key); an earlier version's key, shared by pages of
+// recordings of one name, settings and number of events, is only offered (OLD_KEY)
+var KEY = "movement-report:v2:" + META.key;
+var CLASSES = META.classes || [];
+var OLD_KEY = "movement-report:" + META.stem + ":" + META.parameters_hash + ":" + META.n_events;
+var BASE = {};            // event index -> the decision its events table holds
+var state = {};           // event index -> {status, new_type, reviewer, comment, table}
+var older = null;         // decisions an earlier version kept under OLD_KEY
 var table = document.getElementById("events");
-var tbody = table.tBodies[0];
+var tbody = table ? table.tBodies[0] : null;
+var rows = tbody ? Array.prototype.slice.call(tbody.rows) : [];
 
+function say(t){ document.getElementById("msg").textContent = t; }
+function esc(t){ return String(t).replace(/[&<>"]/g, function(c){
+  return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
+function rowOf(i){ return document.getElementById("row-" + i); }
+function copy(d){ return {status: d.status || "", new_type: d.new_type || "", reviewer: d.reviewer || "",
+                          comment: d.comment || "", table: !!d.table}; }
+function same(a, b){ return !!a && !!b && (a.status || "") === (b.status || "") &&
+  (a.new_type || "") === (b.new_type || "") && (a.comment || "") === (b.comment || ""); }
+function applied(d, b){  // whether the events table holds decision d (its comment kept in it)
+  return !!b && (d.status || b.status) === b.status && (d.status !== "relabelled" || d.new_type === b.new_type) &&
+    (b.comment || "").indexOf(d.comment || "") >= 0;
+}
+function baseline(){
+  rows.forEach(function(r){
+    if (r.dataset.st0 === undefined) return;
+    BASE[r.dataset.i] = {status: r.dataset.st0 || "", new_type: r.dataset.nt0 || "",
+                         reviewer: r.dataset.by0 || "", comment: r.dataset.cm0 || "", table: true};
+  });
+}
 function load(){
-  try { var s = JSON.parse(localStorage.getItem(KEY) || "null");
-        if (s && s.decisions) state = s.decisions;
-        if (s && s.reviewer) document.getElementById("reviewer").value = s.reviewer; } catch(e) {}
+  baseline();
+  for (var i in BASE) state[i] = copy(BASE[i]);
+  var s = null, n = 0;
+  try { s = JSON.parse(localStorage.getItem(KEY) || "null"); } catch(e) {}
+  if (s && s.reviewer) document.getElementById("reviewer").value = s.reviewer;
+  var dropped = 0;
+  if (s && s.edits) for (var k in s.edits) {
+    var d = s.edits[k];
+    if (!rowOf(k) || !d || applied(d, BASE[k])) { dropped++; continue; }
+    if (d.status || d.comment) { state[k] = copy(d); state[k].table = false; n++; }
+  }
+  if (dropped) save();  // (what is in the events table now is not kept twice)
+  if (n) say(n + " decision(s) made in this browser and not in the events table restored");
+  if (!s) try {
+    older = JSON.parse(localStorage.getItem(OLD_KEY) || "null");
+    var m = older && older.decisions ? Object.keys(older.decisions).filter(rowOf).length : 0;
+    if (m) { var b = document.getElementById("restore"); b.hidden = false;
+             b.textContent = "Restore " + m + " decision(s) saved by an earlier version of this page"; }
+  } catch(e) {}
 }
 function save(){
-  try { localStorage.setItem(KEY, JSON.stringify({decisions: state,
+  var edits = {};
+  for (var i in state) if (!same(state[i], BASE[i])) edits[i] = state[i];
+  try { localStorage.setItem(KEY, JSON.stringify({v: 2, edits: edits,
         reviewer: document.getElementById("reviewer").value})); } catch(e) {}
 }
 function reviewer(){ return document.getElementById("reviewer").value.trim(); }
@@ -845,30 +889,57 @@ function selValue(d){
   if (!d || !d.status) return "";
   return d.status === "relabelled" ? "relabelled:" + d.new_type : d.status;
 }
+function shown(row, d){  // the class an event has with decision d (as apply_decisions gives it)
+  if (d && d.status === "relabelled") return d.new_type;
+  if (d && d.status && row.dataset.model) return row.dataset.model;
+  return row.dataset.now;
+}
 function paint(i){
-  var d = state[i], v = selValue(d);
+  var d = state[i], v = selValue(d), row = rowOf(i);
   document.querySelectorAll('.st[data-i="' + i + '"]').forEach(function(el){ el.value = v; });
   document.querySelectorAll('.cm[data-i="' + i + '"]').forEach(function(el){
     if (document.activeElement !== el) el.value = (d && d.comment) || ""; });
-  var row = document.getElementById("row-" + i);
-  if (row) {
-    row.classList.toggle("decided", !!(d && d.status) && d.status !== "rejected");
-    row.classList.toggle("rejected", !!(d && d.status === "rejected"));
-    row.dataset.st = v;
+  document.querySelectorAll('.by[data-i="' + i + '"]').forEach(function(el){
+    el.textContent = d && d.reviewer && (d.status || d.comment) ? "by " + d.reviewer : ""; });
+  if (!row) return;
+  var cls = shown(row, d), m = row.dataset.model;
+  var html = '<span class="badge b-' + esc(cls) + '">' + esc(cls) + "</span>" +
+    (d && d.status === "relabelled" && m && m !== cls ? ' <span class="was small muted">model: ' + esc(m) + "</span>" : "");
+  document.querySelectorAll('.cl[data-i="' + i + '"]').forEach(function(el){
+    el.innerHTML = html; if (el.tagName === "TD") el.setAttribute("data-v", cls); });
+  row.dataset.cls = cls;
+  var pi = CLASSES.indexOf(cls), pc = row.dataset.pc ? row.dataset.pc.split(",") : null;
+  if (pc && pi >= 0) {  // the model's probability of the class the event has now
+    var p = pc[pi] === "" ? NaN : +pc[pi], cell = row.querySelector("td.pr");
+    row.dataset.p = isNaN(p) ? "0" : String(p);
+    if (cell) { cell.textContent = isNaN(p) ? "\u2013" : p.toFixed(2); cell.setAttribute("data-v", row.dataset.p); }
   }
+  var card = document.getElementById("ev-" + i);
+  if (card) { card.dataset.cls = cls; card.dataset.p = row.dataset.p; card.className = "event c-" + cls; }
+  row.classList.toggle("decided", !!(d && d.status) && d.status !== "rejected");
+  row.classList.toggle("rejected", !!(d && d.status === "rejected"));
+  row.dataset.st = v;
 }
 function counts(){
   var n = 0; for (var k in state) if (state[k].status) n++;
   document.getElementById("ndecided").textContent = n;
+  var f = 0; rows.forEach(function(r){ var d = state[r.dataset.i];
+    if (r.dataset.rv === "1" && !(d && d.status)) f++; });
+  var nf = document.getElementById("nflag"); if (nf) nf.textContent = f;
   return n;
 }
 function decide(i, field, value){
-  var d = state[i] || {status: "", new_type: "", reviewer: "", comment: ""};
+  var d = state[i] ? copy(state[i]) : {status: "", new_type: "", reviewer: "", comment: "", table: false};
+  var base = BASE[i];
   if (field === "st") {
-    if (value.indexOf("relabelled:") === 0) { d.status = "relabelled"; d.new_type = value.slice(11); }
+    if (value === "" && base && base.status) {  // (an export cannot take a table's decision back)
+      d.status = base.status; d.new_type = base.new_type;
+      say("Event " + i + " keeps the decision its events table holds: choose another one to change it");
+    } else if (value.indexOf("relabelled:") === 0) { d.status = "relabelled"; d.new_type = value.slice(11); }
     else { d.status = value; d.new_type = ""; }
   } else { d.comment = value; }
-  d.reviewer = reviewer();
+  if (!same(d, state[i] || {})) { d.reviewer = reviewer(); d.table = false; }
+  if (base && same(d, base)) d = copy(base);  // back to the table's (and its reviewer)
   if (!d.status && !d.comment) delete state[i]; else state[i] = d;
   paint(i); counts(); save();
 }
@@ -910,7 +981,7 @@ function sortBy(col){
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function(h){ h.removeAttribute("aria-sort"); });
   th.setAttribute("aria-sort", sortDir > 0 ? "ascending" : "descending");
 }
-Array.prototype.forEach.call(table.tHead.rows[0].cells, function(th, col){
+if (table) Array.prototype.forEach.call(table.tHead.rows[0].cells, function(th, col){
   th.addEventListener("click", function(){ sortBy(col); });
 });
 
@@ -920,16 +991,16 @@ function filter(){
   var pmin = parseFloat(document.getElementById("f-prob").value) || 0;
   var rev = document.getElementById("f-review").checked;
   var und = document.getElementById("f-undecided").checked;
-  var shown = 0;
+  var shownN = 0;
   function keep(el){
     var i = el.dataset.i, d = state[i];
     return (!cls || el.dataset.cls === cls) && (parseFloat(el.dataset.p) >= pmin - 1e-12) &&
-           (!rev || el.dataset.rv === "1") && (!und || !(d && d.status));
+           (!rev || (el.dataset.rv === "1" && !(d && d.status))) && (!und || !(d && d.status));
   }
-  Array.prototype.forEach.call(tbody.rows, function(r){
-    var k = keep(r); r.style.display = k ? "" : "none"; if (k) shown++; });
+  rows.forEach(function(r){
+    var k = keep(r); r.style.display = k ? "" : "none"; if (k) shownN++; });
   document.querySelectorAll("section.event").forEach(function(s){ s.style.display = keep(s) ? "" : "none"; });
-  document.getElementById("nshown").textContent = shown;
+  document.getElementById("nshown").textContent = shownN;
 }
 
 // ---- export --------------------------------------------------------------
@@ -943,8 +1014,9 @@ function decisionsTSV(){
     .forEach(function(r){
       var d = state[r.dataset.i];
       if (!d || (!d.status && !d.comment)) return;  // (a comment alone is a note, kept)
-      lines.push([r.dataset.onset, r.dataset.duration, r.dataset.cls, clean(r.dataset.ch), d.status || "n/a",
-                  clean(d.reviewer || who), clean(d.comment),
+      // trial_type: the model's label (what "accept" accepts; apply_decisions matches it)
+      lines.push([r.dataset.onset, r.dataset.duration, clean(r.dataset.model), clean(r.dataset.ch),
+                  d.status || "n/a", clean(d.table ? d.reviewer : (d.reviewer || who)), clean(d.comment),
                   d.status === "relabelled" ? d.new_type : "n/a"].join("\t"));
     });
   return lines.join("\n") + "\n";
@@ -962,8 +1034,20 @@ function exportTSV(){
 }
 document.getElementById("export").addEventListener("click", exportTSV);
 document.getElementById("clear").addEventListener("click", function(){
-  if (!window.confirm("Forget every decision on this page?")) return;
-  var ids = Object.keys(state); state = {}; ids.forEach(paint); counts(); save(); filter();
+  if (!window.confirm("Forget every decision made in this browser? (The events table's stay.)")) return;
+  var ids = Object.keys(state); state = {};
+  for (var i in BASE) state[i] = copy(BASE[i]);
+  ids.forEach(paint); counts(); save(); filter();
+});
+document.getElementById("restore").addEventListener("click", function(){
+  var n = 0, old = (older && older.decisions) || {};
+  for (var k in old) { var d = old[k];
+    if (!rowOf(k) || !d || !(d.status || d.comment)) continue;
+    state[k] = copy(d); state[k].table = false; paint(k); n++; }
+  if (older && older.reviewer && !reviewer()) document.getElementById("reviewer").value = older.reviewer;
+  document.getElementById("restore").hidden = true;
+  counts(); save(); filter();
+  say(n + " decision(s) of an earlier version restored: check they are this recording's");
 });
 
 // ---- timeline click: jump to the nearest event -----------------------------
@@ -977,7 +1061,7 @@ if (tl) tl.addEventListener("click", function(e){
   });
   if (t === null) return;
   var best = null, bd = Infinity;
-  Array.prototype.forEach.call(tbody.rows, function(row){
+  rows.forEach(function(row){
     var o = +row.dataset.onset, dd = Math.abs(o - t);
     if (row.style.display !== "none" && dd < bd) { bd = dd; best = row; }
   });
@@ -1168,6 +1252,37 @@ def _per_channel_html(events: pd.DataFrame, duration: float, sites: Sequence[str
     )
 
 
+def _reviewed_view(events: pd.DataFrame, review: _Review) -> tuple[pd.DataFrame, np.ndarray]:
+    """The events a reviewed table counts (less the rejected ones; a relabelled one as its
+    new class), with ``review`` set to the flagged events not yet reviewed; and, per event
+    of ``events``, whether it is flagged and not yet reviewed."""
+    flags = _flags(events)
+    decided = review.decided()
+    waiting = flags & ~decided
+    if not decided.any():
+        return events, waiting
+    keep = np.array([s != "rejected" for s in review.status], dtype=bool)
+    counted = events[keep].assign(
+        trial_type=[w for w, k in zip(review.now, keep, strict=True) if k], review=waiting[keep]
+    )
+    counted.attrs = dict(events.attrs)
+    return counted, waiting
+
+
+def _reviewed_note(review: _Review) -> str:
+    """A line under the summary saying it counts a reviewed table as reviewed."""
+    if not review.decided().any():
+        return ""
+    n_rej = sum(s == "rejected" for s in review.status)
+    n_rel = sum(s == "relabelled" for s in review.status)
+    return (
+        '<p class="muted small">Counted as reviewed: '
+        f"{int(review.decided().sum())} event(s) reviewed in the events table, {n_rej} "
+        f"rejected (left out), {n_rel} relabelled (counted as their new class); "
+        "<i>flagged</i>: flagged events not yet reviewed.</p>"
+    )
+
+
 def _summary_html(summ: dict[str, Any]) -> str:
     rows = []
     for c in CLASSES:
@@ -1210,14 +1325,145 @@ def _summary_html(summ: dict[str, Any]) -> str:
     return f'<div class="cards">{classes}{dyst}{trem}{fasc}</div>'
 
 
-def _decision_select(i: int, cls: str) -> str:
-    relabel = "".join(f'<option value="relabelled:{c}">{c}</option>' for c in CLASSES if c != cls)
+@dataclass
+class _Review:
+    """The review an events table holds, per row (:mod:`movement.review`'s reading of it):
+    ``status`` (one of :data:`movement.review.STATUSES` or None), ``now`` (the label now:
+    a relabelled event's new class), ``model`` (the model's label: ``original_trial_type``
+    of a relabelled event; None when a reviewer relabelled it in place without it),
+    ``reviewer`` and ``comment`` (None when empty)."""
+
+    status: list[str | None]
+    now: list[str]
+    model: list[str | None]
+    reviewer: list[str | None]
+    comment: list[str | None]
+
+    @classmethod
+    def of(cls, events: pd.DataFrame) -> _Review:
+        from .review import _ALIASES, _class, _text
+
+        n = len(events)
+
+        def col(c: str) -> list[Any]:
+            return events[c].tolist() if c in events.columns else [None] * n
+
+        status = [_ALIASES.get((_text(v) or "").lower()) for v in col("review_status")]
+        now = [_class(v) or str(v) for v in col("trial_type")]
+        original = [_class(v) for v in col("original_trial_type")]
+        model = [
+            o if o is not None else (None if st == "relabelled" else w)
+            for o, st, w in zip(original, status, now, strict=True)
+        ]
+        return cls(
+            status,
+            now,
+            model,
+            [_text(v) for v in col("reviewer")],
+            [_text(v) for v in col("comment")],
+        )
+
+    def decided(self) -> np.ndarray:
+        return np.array([s is not None for s in self.status], dtype=bool)
+
+
+def _shown_probability(events: pd.DataFrame, review: _Review) -> np.ndarray:
+    """Per event, the model's probability of the label it has now (its ``p_`` column): a
+    relabelled event's of its new class, n/a when the table has no such column."""
+    from .review import P_COLUMNS
+
+    prob = _num(events, "probability")
+    out = prob.copy()
+    for c, pcol in P_COLUMNS.items():
+        if pcol not in events.columns:
+            continue
+        m = np.array([w == c for w in review.now], dtype=bool)
+        out[m] = _num(events, pcol)[m]
+    relab = np.array(
+        [
+            s == "relabelled" and P_COLUMNS.get(w) not in events.columns
+            for s, w in zip(review.status, review.now, strict=True)
+        ],
+        dtype=bool,
+    )
+    out[relab] = np.nan  # (the model's probability of the reviewer's class is not known)
+    return out
+
+
+def _storage_key(events: pd.DataFrame, stem: str, source: Any, duration: float) -> str:
+    """The key a page keeps its decisions under in the browser: the recording (its file's
+    name, its length) and its events (onset, duration, channel to the millisecond) with the
+    parameters' hash, so that two recordings of one name (``1.txt`` of two subjects scored
+    into two folders with the same settings) never share decisions, and a page drawn again
+    from the same events (after their review was applied) finds them."""
+    import hashlib
+
+    onset, dur = _num(events, "onset"), _num(events, "duration")
+    chans = events["channel"].tolist() if "channel" in events.columns else [None] * len(events)
+    items = [
+        stem,
+        Path(str(source)).name,
+        str(events.attrs.get("parameters_hash") or ""),
+        f"{float(duration):.3f}",
+        *(
+            f"{o:.3f}/{d:.3f}/{'' if c is None or (isinstance(c, float) and math.isnan(c)) else c}"
+            for o, d, c in zip(onset, dur, chans, strict=True)
+        ),
+    ]
+    return hashlib.sha256("\n".join(items).encode("utf-8")).hexdigest()[:20]
+
+
+def _class_probabilities(events: pd.DataFrame) -> list[str]:
+    """Per event, a ``data-pc`` attribute with the model's probability of each class (the
+    page shows the one of the class a reviewer picks), empty without the ``p_`` columns."""
+    from .review import P_COLUMNS
+
+    if not all(c in events.columns for c in P_COLUMNS.values()):
+        return [""] * len(events)
+    ps = np.column_stack([_num(events, c) for c in P_COLUMNS.values()])
+    return [
+        ' data-pc="' + ",".join("" if not np.isfinite(v) else f"{v:.4g}" for v in row) + '"'
+        for row in ps
+    ]
+
+
+def _decision_select(i: int, model: str | None) -> str:
+    """The decision control of event ``i``: accept (the model's label ``model``), reject, or
+    relabel as another class (every class when the model's label is not known)."""
+    relabel = "".join(f'<option value="relabelled:{c}">{c}</option>' for c in CLASSES if c != model)
+    accept = f"accept ({_esc(model)})" if model else "accept"
     return (
         f'<select class="st" data-i="{i}" aria-label="decision for event {i}">'
-        '<option value="">undecided</option><option value="accepted">accept</option>'
+        f'<option value="">undecided</option><option value="accepted">{accept}</option>'
         '<option value="rejected">reject (no event)</option>'
         f'<optgroup label="relabel as">{relabel}</optgroup></select>'
     )
+
+
+def _class_html(now: str, model: str | None, status: str | None) -> str:
+    """An event's class badge, and the model's label under it when a reviewer relabelled it."""
+    was = (
+        f' <span class="was small muted">model: {_esc(model)}</span>'
+        if status == "relabelled" and model and model != now
+        else ""
+    )
+    return f'<span class="badge b-{_esc(now)}">{_esc(now)}</span>{was}'
+
+
+def _review_attrs(review: _Review, i: int) -> str:
+    """The data attributes of a row with the decision its events table holds (the page
+    starts from it)."""
+    st, by, cm = review.status[i], review.reviewer[i], review.comment[i]
+    if st is None and cm is None:
+        return ""
+    out = f' data-st0="{_esc(st or "")}"'
+    if st == "relabelled":
+        out += f' data-nt0="{_esc(review.now[i])}"'
+    if by is not None:
+        out += f' data-by0="{_esc(by)}"'
+    if cm is not None:
+        out += f' data-cm0="{_esc(cm)}"'
+    return out
 
 
 def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None) -> list[str]:
@@ -1248,11 +1494,13 @@ def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None)
     )
     onset = _num(events, "onset")
     dur = _num(events, "duration")
-    prob = _num(events, "probability")
+    review = _Review.of(events)
+    prob = _shown_probability(events, review)
     snr = _num(events, "snr_db")
     fdom = _num(events, "dominant_frequency_hz")
     flags = _flags(events)
-    labels = events["trial_type"].astype(str).to_numpy()
+    labels = review.now
+    pc = _class_probabilities(events)
     chans = (
         events["channel"].to_numpy(object) if "channel" in events.columns else [None] * len(events)
     )
@@ -1279,16 +1527,21 @@ def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None)
         )
         idx = f'<a href="#ev-{i}" title="jump to the plot">{i}</a>' if i in plotted else str(i)
         p = prob[i] if np.isfinite(prob[i]) else 0.0
+        model = review.model[i]
         rows.append(
             f'<tr id="row-{i}" data-i="{i}" data-cls="{_esc(cls)}" data-p="{p:.6f}" '
             f'data-rv="{int(flags[i])}" data-onset="{onset[i]:.6f}" data-duration="{dur[i]:.6f}" '
-            f'data-ch="{_esc(ch)}">'
+            f'data-ch="{_esc(ch)}" data-model="{_esc(model or "")}" data-now="{_esc(cls)}"'
+            f"{pc[i]}{_review_attrs(review, i)}>"
             f'<td class="num" data-v="{i}">{idx}</td>'
             f'<td class="num" data-v="{onset[i]:.6f}" title="{_clock_ms(onset[i])}">'
             f"{onset[i]:.3f}</td>{clock}"
             f'<td class="num" data-v="{dur[i]:.6f}">{_fmt(dur[i], 3)}</td>'
-            f'<td data-v="{_esc(cls)}"><span class="badge b-{_esc(cls)}">{_esc(cls)}</span></td>'
-            f'<td class="num" data-v="{p:.6f}">{p:.2f}</td>'
+            f'<td class="cl" data-i="{i}" data-v="{_esc(cls)}">'
+            f"{_class_html(cls, model, review.status[i])}</td>"
+            f'<td class="num pr" data-v="{p:.6f}">'
+            + (f"{prob[i]:.2f}" if np.isfinite(prob[i]) else "–")
+            + "</td>"
             f'<td class="rv" data-v="{int(flags[i])}" title="{_esc(why)}">'
             + (f'<span class="flag">⚑</span> {_esc(why)}' if flags[i] else "")
             + "</td>"
@@ -1296,8 +1549,9 @@ def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None)
             f'<td class="num" data-v="{snr[i]}">{_fmt(snr[i], 1)}</td>'
             f'<td class="num" data-v="{fdom[i]}">{_fmt(fdom[i], 1)}</td>'
             f'<td class="why">{_esc(rules)}</td>'
-            f'<td class="dec">{_decision_select(i, cls)}'
-            f'<input class="cm" data-i="{i}" placeholder="comment" aria-label="comment on event {i}"></td>'
+            f'<td class="dec">{_decision_select(i, model)}'
+            f'<input class="cm" data-i="{i}" placeholder="comment" aria-label="comment on event {i}">'
+            f'<span class="by small muted" data-i="{i}"></span></td>'
             "</tr>"
         )
     return [
@@ -1338,10 +1592,16 @@ def _feature_html(row: pd.Series) -> str:
     return f'<div class="feat">{"".join(items)}</div>'
 
 
-def _event_card(i: int, row: pd.Series, img: str) -> str:
-    cls = str(row.get("trial_type", "other"))
+def _event_card(i: int, row: pd.Series, img: str, review: _Review, p_shown: float) -> str:
+    cls, model, status = review.now[i], review.model[i], review.status[i]
     rules, why = _split_reason(row.get("reason"))
-    p = float(np.nan_to_num(pd.to_numeric(row.get("probability"), errors="coerce")))
+    from .review import P_COLUMNS
+
+    p = float(np.nan_to_num(p_shown))
+    p_text = f"p = {p_shown:.2f}" if np.isfinite(p_shown) else "p = –"
+    if status == "relabelled" and model and model != cls:  # (the model's p of its own label)
+        pm = pd.to_numeric(row.get(P_COLUMNS.get(model, ""), np.nan), errors="coerce")
+        p_text += f" (model: {model}" + (f", p = {pm:.2f})" if np.isfinite(pm) else ")")
     flagged = bool(row.get("review")) if not pd.isna(row.get("review")) else False
     ch = row.get("channel")
     ch = "" if ch is None or (isinstance(ch, float) and math.isnan(ch)) else str(ch)
@@ -1353,14 +1613,16 @@ def _event_card(i: int, row: pd.Series, img: str) -> str:
         f'data-p="{p:.6f}" data-rv="{int(flagged)}">'
         f'<h3><a href="#row-{i}" title="back to the table">#{i}</a>'
         f"<span>{onset:.3f} s ({_clock_ms(onset)})</span><span>{_fmt(dur, 3)} s</span>"
-        f'<span class="badge b-{_esc(cls)}">{_esc(cls)}</span><span>p = {p:.2f}</span>'
+        f'<span class="cl" data-i="{i}">{_class_html(cls, model, status)}</span>'
+        f"<span>{_esc(p_text)}</span>"
         f"<span>channel {_esc(ch)}</span>{flag}</h3>"
         f'<div class="body"><img src="{img}" alt="signal and envelope around event {i}" '
         'decoding="async"><div>'
-        f'<div class="reason"><b>Why {_esc(cls)}:</b> {_esc(rules) or "–"}</div>'
+        f'<div class="reason"><b>Why {_esc(model or cls)}:</b> {_esc(rules) or "–"}</div>'
         f"{_feature_html(row)}</div></div>"
-        f'<div class="decide"><label>Decision {_decision_select(i, cls)}</label>'
-        f'<label>Comment <input class="cm" data-i="{i}" placeholder="comment"></label></div>'
+        f'<div class="decide"><label>Decision {_decision_select(i, model)}</label>'
+        f'<label>Comment <input class="cm" data-i="{i}" placeholder="comment"></label>'
+        f'<span class="by small muted" data-i="{i}"></span></div>'
         "</section>"
     )
 
@@ -1456,9 +1718,15 @@ def _page(
     duration = float(rec.duration)
     timeline_png, timeline_layout = timeline
     plotted = sorted(pngs, key=lambda i: (float(events["onset"].iloc[i]), i))
-    cards = [_event_card(i, events.iloc[i], _data_uri(pngs[i])) for i in plotted]
-    # rates over the time recorded (the pieces between long gaps, when there are any)
-    summ = report_summary(events, float(a.get("recorded_duration", duration)))
+    review = _Review.of(events)
+    p_shown = _shown_probability(events, review) if len(events) else np.zeros(0)
+    cards = [
+        _event_card(i, events.iloc[i], _data_uri(pngs[i]), review, p_shown[i]) for i in plotted
+    ]
+    # rates over the time recorded (the pieces between long gaps, when there are any); a
+    # reviewed table counted as reviewed (as the per-day tables and movement.period_summary)
+    counted, waiting = _reviewed_view(events, review)
+    summ = report_summary(counted, float(a.get("recorded_duration", duration)))
     source = rec.source or a.get("source") or stem
     version = a.get("movement_version", __version__)
     phash = a.get("parameters_hash") or "–"
@@ -1467,6 +1735,8 @@ def _page(
         "stem": stem,
         "parameters_hash": phash,
         "n_events": int(len(events)),
+        "key": _storage_key(events, stem, source, duration),
+        "classes": list(CLASSES),
         "timeline": timeline_layout,
         "descriptions": {k: v.get("Description", k) for k, v in COLUMN_DESCRIPTIONS.items()},
     }
@@ -1513,7 +1783,7 @@ def _page(
         meta_rows.append(("Scoring notes", _esc("; ".join(f"{k}: {v}" for k, v in extra.items()))))
     meta_rows.append(("Report written", _esc(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta_rows)
-    n_flag = int(_flags(events).sum())
+    n_flag = int(waiting.sum())
     class_opts = "".join(f'<option value="{c}">{c}</option>' for c in CLASSES)
     flags = _flags(events)
     unplotted_flags = int(flags.sum()) - int(sum(1 for i in plotted if flags[i]))
@@ -1553,7 +1823,7 @@ def _page(
 <dl class="meta">{dl}</dl>
 {_params_html(cfg)}
 <h2>Summary</h2>
-{_summary_html(summ)}
+{_summary_html(summ)}{_reviewed_note(review)}
 {_per_day_html(events, duration, start)}
 {_per_channel_html(events, duration, sites)}
 <h2>Timeline</h2>
@@ -1566,16 +1836,17 @@ def _page(
 <span class="small"><span id="ndecided">0</span> decided</span>
 <button id="clear" type="button" class="small">Clear decisions</button>
 <span id="msg" class="small"></span>
+<button id="restore" type="button" class="small" hidden title="Decisions an earlier version of this page kept in this browser, under a name other pages of a recording of this file name, settings and number of events shared: restore them only if you made them on this recording">Restore decisions saved by an earlier version</button>
 </div>
 <div class="controls">
 <label>Class <select id="f-class" class="flt"><option value="">all</option>{class_opts}</select></label>
 <label>Min probability <input id="f-prob" class="flt" type="number" min="0" max="1" step="0.05" value="0" style="width:5em"></label>
-<label><input id="f-review" class="flt" type="checkbox"> flagged for review only ({n_flag})</label>
+<label><input id="f-review" class="flt" type="checkbox"> flagged for review, undecided only (<span id="nflag">{n_flag}</span>)</label>
 <label><input id="f-undecided" class="flt" type="checkbox"> undecided only</label>
 <span class="muted small"><span id="nshown">{len(events)}</span> of {len(events)} shown · click a column header to sort</span>
 </div>
 <div class="tablewrap">{_TABLE}</div>
-<p class="muted small">Decisions are kept in this browser (local storage) until exported. The exported <code>{_esc(stem)}_decisions.tsv</code> is read by <code>movement.review.read_decisions</code> and <code>movement train --reviewed</code>.</p>
+<p class="muted small">The page starts from the decisions its events table holds (a review applied to it, or filled in); decisions made here are kept in this browser (local storage) until exported. The exported <code>{_esc(stem)}_decisions.tsv</code> holds both, with the model's label of each event, and is read by <code>movement.review.read_decisions</code> and <code>movement train --reviewed</code>. A decision or comment the table holds is not taken back by an export: change it, or edit the table.</p>
 <h2>Event plots</h2>
 <p class="muted small">{_esc(plots_note)}</p>
 {cards_html}
@@ -2168,8 +2439,9 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
-    """Read ``<stem>_events.tsv`` and put its sidecar's provenance in ``attrs``."""
-    from .export import read_bids_events
+    """Read ``<stem>_events.tsv`` and put its sidecar's provenance in ``attrs`` (also a
+    table a reviewer saved from a spreadsheet as UTF-16 or Windows-1252)."""
+    from .review import _read_events_table
 
     tsv = events_dir / f"{stem}_events.tsv"
     if not tsv.exists():
@@ -2178,7 +2450,7 @@ def _events_from_dir(events_dir: Path, stem: str, path: Path) -> pd.DataFrame:
             raise MovementError(f"{path}: no {tsv.name} in {events_dir}")
         tsv = alt
     # (the sidecar's provenance in attrs: parameters, calibration, non-wear, ECG...)
-    return read_bids_events(tsv)
+    return _read_events_table(tsv)
 
 
 def _ecg_text(ecg: dict[str, Any]) -> str:

@@ -215,18 +215,26 @@ def test_events_tables_reviewed_in_place_train_too(events: pd.DataFrame, tmp_pat
 
 
 def test_a_decision_made_on_another_event_is_not_applied(events: pd.DataFrame) -> None:
-    """Events scored again (other settings, another model) can hold another event at a
-    decision's onset: another label or another duration. Such a decision is not applied
-    (an accept of a twitch became the accept of an `other` bout), and a warning says so."""
+    """Events scored again (other settings) can hold another event at a decision's onset:
+    one of another duration. Such a decision is not applied (an accept of a twitch became
+    the accept of an `other` bout), and a warning says so. The same event (onset, channel,
+    duration) that another model labels otherwise keeps the decision as the reviewer meant
+    it: an accepted twitch is relabelled to a twitch."""
     dec = _decisions().iloc[[0, 2]].copy()  # 1.25 s fasciculation-like; 40 s dystonia-like
     changed = events.copy()
     changed.loc[0, "trial_type"] = "other"  # the model's label is another now
     changed.loc[3, "duration"] = 9.5  # a longer event at the same onset
-    with pytest.warns(UserWarning, match=r"2 decision\(s\) were made on another event") as w:
+    with pytest.warns(UserWarning) as w:
         out = apply_decisions(changed, dec)
-    assert out["review_status"].isna().all()
-    assert "fasciculation-like, now other" in str(w[0].message)
-    assert "4.000 s long, now 9.500 s" in str(w[0].message)
+    said = " | ".join(str(x.message) for x in w)
+    assert "1 decision(s) were made on another event" in said
+    assert "4.000 s long, now 9.500 s" in said
+    assert "accepted fasciculation-like, now other: relabelled fasciculation-like" in said
+    assert out["review_status"].tolist() == ["relabelled", None, None, None, None]
+    assert out.loc[0, ["trial_type", "original_trial_type"]].tolist() == [
+        "fasciculation-like",
+        "other",
+    ]
     # the same event, relabelled before: its model label (original_trial_type) counts
     first = apply_decisions(events, _decisions().iloc[[1]])
     again = apply_decisions(first, _decisions().iloc[[1]].assign(review_status="accepted"))
@@ -234,6 +242,10 @@ def test_a_decision_made_on_another_event_is_not_applied(events: pd.DataFrame) -
     # a decision that does not record the label or duration matches on onset and channel
     bare = dec.assign(trial_type=None, duration=np.nan)
     assert apply_decisions(changed, bare)["review_status"].notna().sum() == 2
+    # one that records its label but no duration needs the label to be the event's
+    with pytest.warns(UserWarning, match="fasciculation-like, now other"):
+        labelled = apply_decisions(changed, dec.assign(duration=np.nan))
+    assert labelled["review_status"].notna().sum() == 1
 
 
 def test_decisions_keep_quotes_as_text(tmp_path: Path) -> None:
