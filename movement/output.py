@@ -291,6 +291,7 @@ SUMMARY_COLUMNS = (
         "duration_s",
         "recorded_s",
         "nonwear_s",
+        "worn_s",
         "calibrated",
         "calibration_error_mg",
         "ecg_beats",
@@ -307,6 +308,7 @@ SUMMARY_COLUMNS = (
         "fasciculation_interval_median_s",
         "fasciculation_interval_cv",
         "n_review",
+        "model",
         "modality",
         "fs",
         "parameters_hash",
@@ -338,6 +340,12 @@ def summarise(
             else None
         ),
     )  # fmt: skip
+    if row["nonwear_s"] is not None:
+        # (the time recorded less the time judged not worn: n/a where wear was not judged)
+        row["worn_s"] = round(max(0.0, dur - row["nonwear_s"]), 3)
+    # the classifier that labelled the file (the rules where the trained model does not
+    # apply, e.g. a 30 Hz recording: said with why)
+    row["model"] = events.attrs.get("model")
     ecg = events.attrs.get("ecg")
     if ecg is not None:
         # (EMG with ECG removal: the R peaks subtracted; n/a where removal is off or the

@@ -153,8 +153,11 @@ def test_events_in_nonwear_are_flagged_and_the_time_reported(unworn) -> None:
     assert "1 stretch(es) not worn" in ev.attrs["notes"]["nonwear"]
     row = summarise("r.npy", ev)
     assert row["nonwear_s"] == 4500.0 and row["recorded_s"] == pytest.approx(3 * 3600.0)
+    # the time worn beside it ("nonwear 0" read as "worn all the time" was easy to misread)
+    assert row["worn_s"] == pytest.approx(3 * 3600.0 - 4500.0)
     off = movement.score(unworn, movement.Settings(accel=AccelConfig(nonwear_window_s=None)))
     assert "nonwear_s" not in off.attrs and summarise("r.npy", off)["nonwear_s"] is None
+    assert summarise("r.npy", off)["worn_s"] is None  # (not judged: not all of it)
     assert len(off) == len(ev)  # nothing removed
     assert not off["reason"].str.contains("non-wear").any()
 
@@ -180,6 +183,18 @@ def test_nonwear_streams_as_in_memory(tmp_path: Path, unworn, threads: int) -> N
         assert (
             ev["reason"].str.contains("non-wear") == whole["reason"].str.contains("non-wear")
         ).all()
+
+
+def test_the_summary_names_the_classifier_of_each_file() -> None:
+    """A 30 Hz file is labelled by the rules, a 100 Hz one by the trained model: only the
+    parameters hash and the events JSON said so, not summary.tsv."""
+    rows = [
+        summarise(f"{fs:g}.npy", movement.score(simulate("accel", 60, seed=1, fs=fs).recording))
+        for fs in (100.0, 30.0)
+    ]
+    assert rows[0]["model"].startswith("default.joblib (movement-hgb-")
+    assert rows[1]["model"] == "rules (30 Hz is outside the trained model's 50-200 Hz)"
+    assert summarise("x.npy", error="bad")["model"] is None
 
 
 def test_emg_has_no_nonwear() -> None:
