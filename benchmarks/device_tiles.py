@@ -3,20 +3,28 @@
 The benchmark and the tests need day- and week-long device files; the real ones shipped
 here are 1-3 minutes. :func:`tile_geneactiv` repeats a GENEActiv ``.bin`` file's whole
 pages (300 samples each), their ``Sequence Number`` and ``Page Time`` counted on and the
-header's ``Number of Pages`` set to the new count. :func:`tile_cwa` repeats a file's 512-byte data blocks after its
-1024-byte header, each copy moved on by the span of the blocks plus one block period,
-rounded up to whole seconds (block timestamps rewritten, sequence numbers counted on,
-the checksum made good again), so that a reader sees one recording with the device's
-own block timing and samples, and a pause of under a second between copies (the span
-as actfast times the blocks: needs the ``devices`` extra). Blocks can be left out to
-make a hole.
+header's ``Number of Pages`` set to the new count. :func:`tile_cwa` repeats a file's
+512-byte data blocks after its 1024-byte header, each copy moved on by the span of the
+blocks plus one block period (the span as actfast times the blocks: needs the
+``devices`` extra), so that a reader sees one continuous recording with the device's own
+block timing and samples: block timestamps and their fractions rewritten, the timestamp
+offset made good for the new fraction (actfast places a block by both), sequence numbers
+counted on, the checksum made good again. (Until 0.8 the copies moved by whole seconds,
+leaving a pause of under a second between them, which a reader now sees as a gap; a
+file without fractional timestamps still is.) Blocks can be left out to make a hole, and
+:func:`damage_cwa` spoils blocks of a file as a failing card or copy does (a bad checksum,
+zeroed or erased sectors).
 
 The fields (Axivity ``cwa.h``, OpenMovement): ``uint16`` device fraction at byte 4
 (top bit set: the lower 15 bits are the time's fraction in 1/32768 s), ``uint32``
 sequence number at 10, packed timestamp at 14 (``YYYYYYMM MMDDDDDh hhhhmmmm mmssssss``,
 year from 2000), the sample rate code at 24 (``3200 / 2**(15 - (code & 15))`` Hz),
 ``int16`` timestamp offset (the sample the timestamp is of) at 26, and a ``uint16``
-checksum at 510 that makes the block's 256 words sum to 0.
+checksum at 510 that makes the block's 256 words sum to 0. actfast (``src/axivity``) takes
+the timestamp with its fraction ``f`` (1/32768 s) to be that of sample ``offset +
+((2 f) * rate) >> 16`` of the block, ``rate`` the integer ``1e9 // ns_per_sample``: a new
+fraction keeps the block's samples where they were moved to when the offset takes up the
+change of that second term.
 """
 
 from __future__ import annotations
@@ -106,13 +114,27 @@ def tile_cwa(
     base = base[(base[:, 0] == ord("A")) & (base[:, 1] == ord("X"))]
     whole = np.floor(block_seconds(base))
     k = len(base)
-    # (each copy moved on by whole seconds, the blocks' span as actfast times them plus
-    # one block, rounded up: the fractions are kept, which actfast's block and sample
-    # times depend on in ways a shift by fractions of a second does not keep)
+    # (each copy moved on by the blocks' span as actfast times them plus one block: in
+    # 1/32768 s, the fractions' unit, when the blocks have fractions; else by whole
+    # seconds, rounded up)
     import actfast
 
     lf = actfast.read(str(src))["timeseries"]["low_frequency"]["datetime"] / 1e9
-    period = float(np.ceil((lf[-1] - lf[0]) * k / (k - 1))) if k > 1 else 1.0
+    exact = (lf[-1] - lf[0]) * k / (k - 1) if k > 1 else 1.0
+    frac = _u16(base, 4)
+    fractional = bool(frac[0] & 0x8000)
+    period = float(np.ceil(exact))
+    if fractional:
+        ticks = int(round(exact * 32768))  # (a copy's move, in 1/32768 s)
+        code = int(base[0, 24]) & 15
+        ns = 312_500 << (15 - code) if code <= 15 else 312_500 >> (code - 15)
+        freq = 10**9 // ns  # (actfast's integer rate)
+        offset = _u16(base, 26)
+        offset = np.where(offset >= 0x8000, offset - 0x10000, offset)
+
+        def pull(f: np.ndarray) -> np.ndarray:  # (the samples actfast moves a block by)
+            return ((f << 1) * freq) >> 16
+
     seq0 = int(_u16(base[:1], 10)[0] | (_u16(base[:1], 12)[0] << 16))
     total = k * copies
     dst = Path(dst)
@@ -125,13 +147,39 @@ def tile_cwa(
             if not len(i):
                 continue
             b = base[i % k].copy()
-            _set_seconds(b, whole[i % k] + (i // k) * period)
+            if fractional:
+                f = frac[i % k] & 0x7FFF
+                moved = f + (i // k) * ticks
+                new = moved % 32768
+                _set_seconds(b, whole[i % k] + moved // 32768)
+                _put_u16(b, 4, 0x8000 | new)
+                _put_u16(b, 26, (offset[i % k] + pull(f) - pull(new)) & 0xFFFF)
+            else:
+                _set_seconds(b, whole[i % k] + (i // k) * period)
             seq = seq0 + i
             _put_u16(b, 10, seq & 0xFFFF)
             _put_u16(b, 12, (seq >> 16) & 0xFFFF)
             _checksum(b)
             fh.write(b.tobytes())
     return dst
+
+
+def damage_cwa(path: str | Path, blocks: range | list[int], how: str = "checksum") -> Path:
+    """Spoil data blocks ``blocks`` (counted from 0 after the header) of the ``.cwa`` file
+    ``path`` in place: ``"checksum"`` flips a sample byte (its checksum then fails),
+    ``"zero"`` and ``"erased"`` fill the 512 bytes with 0x00 or 0xFF."""
+    path = Path(path)
+    raw = np.fromfile(path, dtype=np.uint8)
+    b = raw[HEADER:].reshape(-1, BLOCK)  # (a view: written back below)
+    i = np.asarray(list(blocks), dtype=np.int64)
+    if how == "checksum":
+        b[i, 100] ^= 0x5A
+    elif how in ("zero", "erased"):
+        b[i] = 0x00 if how == "zero" else 0xFF
+    else:
+        raise ValueError(f"how must be checksum, zero or erased, not {how!r}")
+    raw.tofile(path)
+    return path
 
 
 def tile_geneactiv(src: str | Path, dst: str | Path, copies: int) -> Path:

@@ -20,6 +20,17 @@ apply it before anything else:
    the points from the sphere (the *calibration error*) below ``calib_max_error_g``
    (10 mg); else the recording stays as read and the error is reported.
 
+Two kinds of still window are not taken as they come, as GGIR (``g.calibrate``) does not
+take them either: windows whose mean is no reading of gravity (``|a|`` below 0.5 g or
+above 1.5 g: a stretch filled with zeros, as an EDF gap or a logger's fill value; GGIR drops
+all-zero samples and means beyond 2 g) are left out; and a device lying still for an hour
+or more (:data:`_LONG_STILL_S`: not worn, on a table) gives one point an hour of it (the
+window in the middle of each hour), not 360, so that a stretch not worn does not outweigh
+the orientations of the time worn (GGIR drops repeated windows "caused by periods of
+nonwear"). Neither happens in a recording without such stretches. What the fit rests on
+(still windows, in how many of the 6 orientations, what was left out) is said with it
+(:attr:`SiteCalibration.basis`), and in the reason when it is skipped.
+
 Temperature, which van Hees et al. also model, is not used: few of the formats read here
 carry it. The statistics are per window (:class:`movement.wear.BlockStats`), so a long
 recording read in chunks (``movement.stream``) is calibrated exactly as the whole array.
@@ -59,6 +70,21 @@ _MIN_DIST_G = 0.01
 #: Still readings (median norm) outside this range are not in g: nothing is fitted (a
 #: miscalibrated device is off by a few per cent; mg or raw counts by orders of magnitude).
 _NEAR_ONE_G = (0.8, 1.25)
+#: A still window whose mean's norm is farther than this from 1 g is no reading of gravity
+#: (a stretch of zeros, or of one written value): left out of the fit and its error. A
+#: working sensor at rest reads 1 g within a few per cent (GGIR: all-zero samples and
+#: means beyond 2 g left out).
+_GRAVITY_BAND_G = 0.5
+#: Norms below this (in any unit) are zeros, not a reading: left out of the unit check.
+_ZERO = 0.1
+#: A device still this long (s) was not worn, as van Hees et al. (2013) and GGIR judge
+#: non-wear (60 min windows): its still windows count as one point this long. A constant,
+#: not the events' non-wear setting, which acts on the events only (never on the values
+#: the features see).
+_LONG_STILL_S = 3600.0
+#: The 6 orientations the still points are counted in: the axis nearest to gravity's
+#: direction and its sign.
+_FACES = ("+", "-")
 
 
 def window_len(fs: float, window_s: float) -> int:
@@ -85,6 +111,43 @@ class SiteCalibration:
     error_after_g: float
     applied: bool
     reason: str = ""
+    #: What the fit and its error rest on: the still points per orientation (``x+``,
+    #: ``x-``...), still windows left out (not near 1 g), the windows of stretches still for
+    #: ``long_still_s`` or more and the points they gave (one per ``long_still_s``), the
+    #: windows' length, and whether the points reach every side of the sphere (enough of
+    #: them, beyond ``calib_sphere_g`` on every axis both ways: the fit was tried).
+    orientations: tuple[tuple[str, int], ...] = ()
+    left_out: int = 0
+    long_still: int = 0
+    long_still_points: int = 0
+    long_still_s: float = 3600.0
+    window_s: float = 10.0
+    sphere_covered: bool = False
+
+    @property
+    def basis(self) -> str:
+        """What the fit and its error rest on, in words.
+
+        Examples
+        --------
+        >>> SiteCalibration("xyz", (0, 1, 2), 3, (0,) * 3, (1,) * 3, 0.01, 0.01, False,
+        ...     orientations=(("z+", 3),), window_s=10.0).basis
+        '3 still 10 s windows, in 1 of 6 orientations (z+ 3)'
+        """
+        faces = [f"{k} {n}" for k, n in self.orientations if n]
+        text = (
+            f"{self.n_windows} still {self.window_s:g} s windows, in {len(faces)} of 6 "
+            f"orientations" + (f" ({', '.join(faces)})" if faces else "")
+        )
+        if self.long_still:
+            every = f"{self.long_still_s / 60:g} min"
+            text += (
+                f"; {self.long_still} windows of stretches still for {every} or more (not "
+                f"worn?) counted as {self.long_still_points}, one every {every}"
+            )
+        if self.left_out:
+            text += f"; {self.left_out} still windows not near 1 g (zeros?) left out"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         def num(v: float, digits: int | None = None) -> float | None:
@@ -100,6 +163,14 @@ class SiteCalibration:
             "scale": [num(v) for v in self.scale],
             "error_before_mg": num(1e3 * self.error_before_g, 4),
             "error_after_mg": num(1e3 * self.error_after_g, 4),
+            "orientations": {k: int(n) for k, n in self.orientations},
+            "left_out_windows": int(self.left_out),
+            "long_still_windows": int(self.long_still),
+            "long_still_points": int(self.long_still_points),
+            "long_still_s": float(self.long_still_s),
+            "window_s": float(self.window_s),
+            "sphere_covered": bool(self.sphere_covered),
+            "basis": self.basis,
         }
 
 
@@ -172,9 +243,84 @@ class Calibration:
                     g(s["error_after_mg"]),
                     bool(s["applied"]),
                     s.get("reason", ""),
+                    tuple((k, int(n)) for k, n in (s.get("orientations") or {}).items()),
+                    int(s.get("left_out_windows", 0)),
+                    int(s.get("long_still_windows", 0)),
+                    int(s.get("long_still_points", 0)),
+                    float(s.get("long_still_s", 3600.0)),
+                    float(s.get("window_s", 10.0)),
+                    bool(s.get("sphere_covered", False)),
                 )  # fmt: skip
             )
         return cls(offset, scale, tuple(sites))
+
+
+def _still_windows(
+    stats: np.ndarray, b: int, channels: list[int], cfg: AccelConfig, factor: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The means (g) of the still windows of one sensor (see :func:`still_points`), and
+    the still stretch each is in: the number of windows with movement before it (windows
+    with missing samples neither end a stretch nor count in it)."""
+    s = stats[:, :, channels]
+    cnt, s1, s2 = s[:, 0], s[:, 1], s[:, 2]
+    full = np.all(cnt == b, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s1 / cnt
+        var = np.maximum(s2 / cnt - mean * mean, 0.0) * cnt / np.maximum(cnt - 1, 1)
+    sd = np.sqrt(var) * abs(factor)
+    quiet = np.all(sd < cfg.calib_sd_g, axis=1)
+    still = full & quiet
+    moving = np.all(cnt > 1, axis=1) & ~quiet
+    return mean[still] * factor, np.cumsum(moving)[still]
+
+
+def _thin_long_still(
+    points: np.ndarray, stretch: np.ndarray, per: int
+) -> tuple[np.ndarray, int, int]:
+    """The still points with each stretch (``stretch``: its number, the same for the
+    points of one) of ``per`` or more still windows kept as one window in ``per``: the
+    middle window of each ``per`` of it (the last ``per`` taking the rest). Returns the
+    points, and how many windows such stretches held and gave.
+
+    Examples
+    --------
+    >>> pts = np.arange(11.0)[:, None] * [1.0, 0.0, 0.0]  # a still window, then ten more
+    >>> kept, held, gave = _thin_long_still(pts, np.r_[0, [1] * 10], 4)
+    >>> kept[:, 0].tolist(), held, gave
+    ([0.0, 3.0, 8.0], 10, 2)
+    """
+    if not len(stretch):
+        return points, 0, 0
+    cut = np.flatnonzero(np.diff(stretch) != 0) + 1
+    starts = np.r_[0, cut]
+    stops = np.r_[cut, len(stretch)]
+    keep = np.ones(len(stretch), dtype=bool)
+    held = gave = 0
+    for a, z in zip(starts, stops, strict=True):  # loop over still stretches (runs)
+        if z - a < per:
+            continue
+        k = (z - a) // per  # one point an hour of it
+        keep[a:z] = False
+        edges = a + per * np.arange(k + 1)
+        edges[-1] = z
+        keep[(edges[:-1] + edges[1:]) // 2] = True
+        held += int(z - a)
+        gave += int(k)
+    return points[keep], held, gave
+
+
+def _orientations(points: np.ndarray, names: list[str]) -> tuple[tuple[str, int], ...]:
+    """How many still points have each of the 6 orientations (the axis nearest gravity's
+    direction and its sign), named ``x+``, ``x-``..."""
+    out = []
+    if len(points):
+        axis = np.argmax(np.abs(points), axis=1)
+        sign = points[np.arange(len(points)), axis] >= 0
+    for a, name in enumerate(names):  # loop over the 3 axes
+        for face, up in zip(_FACES, (True, False), strict=True):
+            n = int(np.count_nonzero((axis == a) & (sign == up))) if len(points) else 0
+            out.append((f"{name}{face}", n))
+    return tuple(out)
 
 
 def still_points(
@@ -198,15 +344,7 @@ def still_points(
     -------
     ndarray (m, 3)
     """
-    s = stats[:, :, channels]
-    cnt, s1, s2 = s[:, 0], s[:, 1], s[:, 2]
-    full = np.all(cnt == b, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s1 / cnt
-        var = np.maximum(s2 / cnt - mean * mean, 0.0) * cnt / np.maximum(cnt - 1, 1)
-    sd = np.sqrt(var) * abs(factor)
-    still = full & np.all(sd < cfg.calib_sd_g, axis=1)
-    return mean[still] * factor
+    return _still_windows(stats, b, channels, cfg, factor)[0]
 
 
 def fit_gravity(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -267,15 +405,45 @@ def fit_gravity(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, floa
 
 
 def _fit_site(
-    points: np.ndarray, site: str, channels: list[int], names: list[str], cfg: AccelConfig
+    points: np.ndarray,
+    site: str,
+    channels: list[int],
+    names: list[str],
+    cfg: AccelConfig,
+    where: np.ndarray | None = None,
 ) -> SiteCalibration:
-    """Fit one sensor, or say why its readings are left as they are."""
-    n = len(points)
+    """Fit one sensor, or say why its readings are left as they are. ``where``: the
+    still stretch of each point (:func:`_still_windows`), for those still for an hour or
+    more."""
+    n_still = len(points)
+    norm = np.linalg.norm(points, axis=1)
     ident = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+    base: dict[str, Any] = {"window_s": float(cfg.calib_window_s)}
+    # what is not gravity, and the stretches not worn, once the unit is known to be g (a
+    # unit other than g keeps every point, and is said below)
+    reading = norm[norm >= _ZERO]
+    typical = float(np.median(reading)) if len(reading) else 0.0
+    if _NEAR_ONE_G[0] < typical < _NEAR_ONE_G[1]:
+        near = np.abs(norm - 1.0) < _GRAVITY_BAND_G
+        base["left_out"] = int(n_still - near.sum())
+        points = points[near]
+        if where is not None:
+            per = max(1, int(round(_LONG_STILL_S / cfg.calib_window_s)))
+            points, held, gave = _thin_long_still(points, where[near], per)
+            base.update(
+                long_still=held, long_still_points=gave, long_still_s=per * cfg.calib_window_s
+            )
+    n = len(points)
+    base["orientations"] = _orientations(points, names)
     before = float(np.mean(np.abs(np.linalg.norm(points, axis=1) - 1.0))) if n else float("nan")
+    thinned = bool(base.get("left_out") or base.get("long_still"))
 
     def skip(reason: str, off=ident[0], sc=ident[1], after=float("nan")) -> SiteCalibration:
-        return SiteCalibration(site, tuple(channels), n, off, sc, before, after, False, reason)
+        if thinned:  # (what the points rest on, when some were left out)
+            reason += f" ({SiteCalibration(site, (), n, off, sc, 0, 0, False, **base).basis})"
+        return SiteCalibration(
+            site, tuple(channels), n, off, sc, before, after, False, reason, **base
+        )
 
     if n < cfg.calib_min_windows:
         return skip(
@@ -301,6 +469,7 @@ def _fit_site(
             "still orientations do not cover the sphere (no still reading beyond "
             f"{lim:g} g toward {', '.join(short)})"
         )
+    base["sphere_covered"] = True
     off, sc, before, after = fit_gravity(points)
     o, s = tuple(float(v) for v in off), tuple(float(v) for v in sc)
     if not after < before:
@@ -313,7 +482,7 @@ def _fit_site(
             s,
             after,
         )
-    return SiteCalibration(site, tuple(channels), n, o, s, before, after, True)
+    return SiteCalibration(site, tuple(channels), n, o, s, before, after, True, **base)
 
 
 def calibration_of_stats(
@@ -346,7 +515,8 @@ def calibration_of_stats(
         if len(g) != 3:
             continue
         names = [channels[i] for i in g]
-        fit = _fit_site(still_points(stats, b, g, cfg, factor), _site_name(names), g, names, cfg)
+        points, where = _still_windows(stats, b, g, cfg, factor)
+        fit = _fit_site(points, _site_name(names), g, names, cfg, where)
         sites.append(fit)
         if fit.applied:
             offset[g] = fit.offset

@@ -1900,7 +1900,8 @@ def _cwa_source(
     chunk: the values, notes and warnings of :func:`movement.io.devices.read_cwa`.
 
     Three kinds of pass over the blocks: the first finds the samples that start a block
-    (the sample times are spread between them, as the whole read spreads them), the
+    (the sample times are spread between them, not over a hole between blocks, as the
+    whole read spreads them; unreadable blocks skipped as it skips them), the
     second the grid's missing points, largest values and a row sample, then the windows'.
     A file the whole read would refuse, or time some other way (no configured rate,
     sample times that do not rise, fewer than two block starts), is read whole.
@@ -1909,17 +1910,20 @@ def _cwa_source(
     from .io import devices as dv
 
     src = str(path)
-    head_len, counts, tail = dv._cwa_layout(path)
+    head_len, counts, tail, state = dv._cwa_scan(path)
     if not counts.sum():
-        raise RecordingError("no data blocks after the .cwa header (0 samples)", src)
+        raise _NotStreamable("no data blocks: it is read whole", src)
     per = max(1, chunk_rows // max(1, int(counts.max())))  # blocks a piece
     edges = [*range(0, len(counts), per), len(counts)]
 
     def pieces() -> Iterator[tuple[int, dict]]:
         for b0, b1 in zip(edges[:-1], edges[1:], strict=True):  # loop over pieces of blocks
             scratch = _scratch(".cwa")
+            skip = bool(state[b0:b1].any())  # (unreadable blocks: skipped, as read whole)
             try:
-                res = dv.cwa_blocks(path, head_len, b0, b1, scratch)
+                res = dv.cwa_blocks(path, head_len, b0, b1, scratch, lenient=skip)
+                if skip:
+                    dv._cwa_lenient_check(res, state[b0:b1], src)
             except RecordingError as exc:  # (the whole read's words for what is wrong)
                 raise _NotStreamable(f"{exc}: it is read whole", src) from None
             hf = res.get("timeseries", {}).get("high_frequency", {})
@@ -1963,7 +1967,8 @@ def _cwa_source(
     if rate is None or at.size < 2:
         raise _NotStreamable("a .cwa file timed by its samples alone: it is read whole", src)
     t_at = (np.concatenate(t_anchor) - first["ns"]).astype(np.float64) / 1e9
-    idx, tt = dv._anchor_spread(at, t_at, n)
+    idx, tt = dv._anchor_spread(at, t_at, n, rate)
+    holes, hole_s = dv._cwa_holes_note(at, t_at, rate)
     t_first, t_last = np.interp(np.array([0.0, n - 1.0]), idx, tt)
     n_grid = float(np.floor((t_last - t_first) * rate)) + 1
     if not n_grid <= max(100 * n, 10**8):  # (the whole read says where it jumps)
@@ -1991,17 +1996,21 @@ def _cwa_source(
             notes,
             f"file is truncated: a partial {tail}-byte block after the last full block was ignored",
         )
+    dv._cwa_skipped(path, notes, state)
     dev = first["meta"].get("device", {})
     hw = dev.get("hardware_type", "AX")
     if first["gyro"]:
         notes["gyroscope"] = f"{hw}: the gyroscope channels were dropped (accelerometer kept)"
+    if holes:
+        notes["block_gaps"] = holes
     gaps = _NanRuns(3)
     calib = _first_pass_calib(rate, fs, calib_window_s)
     sub, n_rows, top_all = _subsample_rows(arrays(), 3, gaps, calib)
-    measured = (n - 1) / float(t_last) if t_last > 0 else rate
+    logged = float(t_last) - hole_s  # (the time the samples span, holes left out)
+    measured = (n - 1) / logged if logged > 0 else rate
     notes["resampled"] = dv._cwa_resampled(hw, rate, measured, n, n_rows, gap_count[0])
     notes["device"] = dv._cwa_device(hw, dev, cfg)
-    start = dv._ns_to_datetime(first["ns"])
+    start = dv._ns_to_datetime(first["ns"], dv._cwa_zone(first["meta"]))
     return _device_source(
         path, arrays, sub, n_rows, top_all, gaps, rate, notes, start, fs, modality, channels,
         units, calib,
@@ -2128,7 +2137,8 @@ def _gt3x_source(
             meta = p["res"].get("metadata", {}).get("info", {})
             rate = dv.gt3x_rate(meta, src)
             t0 = float(np.asarray(p["dt"][:1], dtype=np.int64).astype(np.float64)[0] / 1e9)
-            first.update(meta=meta, rate=rate, t0=t0)
+            features = p["res"].get("metadata", {}).get("device_feature_enabled")
+            first.update(meta=meta, rate=rate, t0=t0, features=features)
         t = np.asarray(p["dt"], dtype=np.int64).astype(np.float64) / 1e9
         idx = np.rint((t - first["t0"]) * first["rate"]).astype(np.int64)
         if np.any(np.diff(idx) <= 0) or idx[0] <= last:
@@ -2142,7 +2152,7 @@ def _gt3x_source(
     if n_grid > max(100 * n, 10**8):  # (the whole read says where the times jump)
         raise _NotStreamable("sample times with a long jump: it is read whole", src)
     notes: dict[str, Any] = {"reader": "actfast"}
-    start = dv.gt3x_described(path, first["meta"], rate, n, n_grid, t0, notes)
+    start = dv.gt3x_described(path, first["meta"], rate, n, n_grid, t0, notes, first["features"])
     rows = max(chunk_rows, 1000)
 
     def arrays() -> Iterator[np.ndarray]:

@@ -157,9 +157,10 @@ _OUTPUTS = (
 
 #: A BIDS dataset's metadata tables (``participants.tsv``, ``*_sessions.tsv``,
 #: ``*_scans.tsv``, ``*_electrodes.tsv``; its ``*_channels.tsv`` and ``*_events.tsv`` are
-#: in :data:`_OUTPUTS`, its ``.json`` descriptions too): never recordings, left out of a
+#: in :data:`_OUTPUTS`, its ``.json`` descriptions too), and a study's ``participants.csv``
+#: (not BIDS, which has only ``.tsv``, but the same table): never recordings, left out of a
 #: folder's search (named one by one, they are read, and the reader says what is wrong).
-_BIDS_TABLES = r"^participants\.tsv|_(sessions|scans|electrodes)\.tsv"
+_BIDS_TABLES = r"^participants\.(tsv|csv)|_(sessions|scans|electrodes)\.tsv"
 
 #: Files in a folder that are outputs or metadata, never recordings.
 _NOT_INPUTS = re.compile(

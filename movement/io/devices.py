@@ -19,7 +19,14 @@ Every reader checks what it read against what the file's header declares (record
 blocks, pages, sample count or duration x rate): zero samples or a count that does not
 fit is a :class:`~movement.errors.RecordingError`; a file that simply ends early
 (truncated copy) is read up to its end with a warning and a ``notes["truncated"]``
-entry, never silently short.
+entry, never silently short. An Axivity ``.cwa``'s blocks that fail their checksum or hold
+no data (zeroed, erased) are skipped with one warning (``notes["skipped_blocks"]``), and a
+hole between its blocks (the device stopped, blocks missing or skipped) is missing time
+(``notes["block_gaps"]``), never the samples before it spread over it.
+
+The start time is the device's local clock; it carries the UTC offset the file states
+(GENEActiv ``Time Zone``, ActiGraph ``info.txt``'s ``TimeZone``, an Axivity header's
+``timeZone`` when not -1), and none when the file states none.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import importlib
 import re
 import warnings
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -88,16 +95,76 @@ def _refuse_broken_zip(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head == b"PK\x03\x04":
+        names = _zip_local_names(path)
+        why = ""
+        if "info.txt" not in names:
+            # (ActiGraph writes log.bin first, info.txt last: a cut file has lost it)
+            why = (
+                ": its info.txt (the sample rate, start time and acceleration scale), "
+                "which ActiGraph writes after log.bin, is lost, and the samples cannot be read "
+                "soundly without it; copy the file again from the device or ActiLife"
+            )
         raise RecordingError(
-            "truncated or damaged .gt3x file: a ZIP archive without its directory at the end",
+            "truncated or damaged .gt3x file: a ZIP archive without its directory at the end" + why,
             str(path),
         )
     raise RecordingError("not an ActiGraph .gt3x file (not a ZIP archive)", str(path))
 
 
-def _ns_to_datetime(ns: int) -> datetime:
-    """Nanoseconds since the epoch (device local time, no zone) to a naive datetime."""
-    return datetime(1970, 1, 1) + timedelta(microseconds=int(ns) // 1000)
+def _zip_local_names(path: Path) -> list[str]:
+    """The names of the entries whose local header a ZIP archive holds, in order, up to the
+    first that is cut or whose length is not in its header (stored after its data)."""
+    names: list[str] = []
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        at = 0
+        while at + 30 <= size:  # loop over the entries' local headers (a few)
+            fh.seek(at)
+            h = fh.read(30)
+            if h[:4] != b"PK\x03\x04":
+                break
+            flags = int.from_bytes(h[6:8], "little")
+            packed = int.from_bytes(h[18:22], "little")
+            n_name, n_extra = int.from_bytes(h[26:28], "little"), int.from_bytes(h[28:30], "little")
+            names.append(fh.read(n_name).decode("utf-8", "replace"))
+            if flags & 0x08:  # (its length follows its data: the next one cannot be found)
+                break
+            at += 30 + n_name + n_extra + packed
+    return names
+
+
+def _ns_to_datetime(ns: int, zone: timezone | None = None) -> datetime:
+    """Nanoseconds since the epoch (the device's local clock, as actfast gives it) to a
+    datetime on that clock: naive, or with ``zone``, the UTC offset the file states."""
+    t = datetime(1970, 1, 1) + timedelta(microseconds=int(ns) // 1000)
+    return t if zone is None else t.replace(tzinfo=zone)
+
+
+def _zone(minutes: float) -> timezone | None:
+    """A UTC offset of ``minutes``, or None when no clock has it (beyond +-14 h)."""
+    if not abs(minutes) <= 14 * 60:
+        return None
+    return timezone(timedelta(minutes=minutes))
+
+
+_OFFSET = re.compile(r"^\s*(?:GMT|UTC)?\s*([+-])?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", re.I)
+
+
+def _stated_zone(text: Any) -> timezone | None:
+    """The UTC offset a device header states as text (GENEActiv ``GMT +01:00``, an
+    ActiGraph ``info.txt``'s ``TimeZone`` ``02:00:00`` or ``-05:00:00``), or None.
+
+    Examples
+    --------
+    >>> _stated_zone("GMT +01:00"), _stated_zone("-05:00:00"), _stated_zone(""), _stated_zone("x")
+    (datetime.timezone(datetime.timedelta(seconds=3600)), \
+datetime.timezone(datetime.timedelta(days=-1, seconds=68400)), None, None)
+    """
+    m = _OFFSET.match(str(text or ""))
+    if not m:
+        return None
+    minutes = int(m.group(2)) * 60 + int(m.group(3)) + int(m.group(4) or 0) / 60
+    return _zone(-minutes if m.group(1) == "-" else minutes)
 
 
 _EMG_LABEL = re.compile(r"emg|muscle", re.IGNORECASE)
@@ -868,10 +935,13 @@ def read_wfdb(path: Path) -> RawSignal:
 # -- actfast device files ------------------------------------------------------------------------
 
 
-def _actfast_read(path: Path, what: str) -> dict:
+def _actfast_read(path: Path, what: str, lenient: bool = False) -> dict:
+    """actfast's reading of ``path``; ``lenient``: damaged blocks skipped, each said in the
+    result's ``warnings`` (an Axivity ``.cwa`` file's blocks that fail their checksum or
+    are no data block)."""
     actfast = _import("actfast", what, "devices")
     try:
-        return actfast.read(str(path))
+        return actfast.read(str(path), lenient=True) if lenient else actfast.read(str(path))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
@@ -882,13 +952,20 @@ _CWA_HEADER_LEN = 1024
 _CWA_BLOCK = 512
 _CWA_READ_BLOCKS = 8192  # blocks read at a time for their headers (4 MB)
 
+#: Why a 512-byte block after a ``.cwa`` header is not read (:func:`_cwa_scan`'s state).
+_CWA_BAD = {1: "failed checksum", 2: "zeroed", 3: "erased (0xFF)", 4: "not a data block"}
 
-def _cwa_layout(path: Path) -> tuple[int, np.ndarray, int]:
-    """The header's length, each 512-byte block's declared samples (0: not a data block),
-    and the bytes past the last whole block.
+
+def _cwa_scan(path: Path) -> tuple[int, np.ndarray, int, np.ndarray]:
+    """The header's length, each 512-byte block's declared samples (0: not a readable data
+    block), the bytes past the last whole block, and each block's state: 0 a data block,
+    else why it is not read (a key of :data:`_CWA_BAD`).
 
     A ``.cwa`` file is a 1024-byte ``MD`` header then 512-byte ``AX`` blocks; each block
-    header holds its sample count (uint16 at offset 28).
+    header holds its sample count (uint16 at offset 28), and a block's 256 little-endian
+    ``uint16`` words sum to 0 (mod 2**16) unless its rate byte (24) is 0 (the oldest files
+    have no checksum): Axivity's ``cwa.h``, as actfast checks them. actfast's lenient
+    reading skips the blocks that are not read, and only those.
     """
     src = str(path)
     _refuse_empty(path)
@@ -904,6 +981,7 @@ def _cwa_layout(path: Path) -> tuple[int, np.ndarray, int]:
     n_blocks = (size - head_len) // _CWA_BLOCK
     tail = (size - head_len) % _CWA_BLOCK
     head = np.empty((n_blocks, 30), dtype=np.uint8)  # (the block headers: 30 of 512 bytes)
+    state = np.zeros(n_blocks, dtype=np.int8)
     buf = bytearray(min(n_blocks, _CWA_READ_BLOCKS) * _CWA_BLOCK)
     with open(path, "rb") as fh:  # (read in pieces, not mapped: a week's file is 250 MB)
         fh.seek(head_len)
@@ -912,16 +990,78 @@ def _cwa_layout(path: Path) -> tuple[int, np.ndarray, int]:
             view = memoryview(buf)[: m * _CWA_BLOCK]
             if fh.readinto(view) != len(view):
                 raise RecordingError("the file changed while it was read", src)
-            head[b0 : b0 + m] = np.frombuffer(view, dtype=np.uint8).reshape(m, _CWA_BLOCK)[:, :30]
-    is_data = (head[:, 0] == ord("A")) & (head[:, 1] == ord("X"))
+            blocks = np.frombuffer(view, dtype=np.uint8).reshape(m, _CWA_BLOCK)
+            head[b0 : b0 + m] = blocks[:, :30]
+            words = np.frombuffer(view, dtype="<u2").reshape(m, _CWA_BLOCK // 2)
+            summed = (words.sum(axis=1, dtype=np.uint32) & 0xFFFF) == 0
+            is_data = (blocks[:, 0] == ord("A")) & (blocks[:, 1] == ord("X"))
+            st = np.where(is_data, np.where(summed | (blocks[:, 24] == 0), 0, 1), 4)
+            for j in np.flatnonzero(~is_data):  # loop over the blocks that are no data
+                if not blocks[j].any():
+                    st[j] = 2
+                elif (blocks[j] == 0xFF).all():
+                    st[j] = 3
+            state[b0 : b0 + m] = st
     counts = head[:, 28].astype(np.int64) | (head[:, 29].astype(np.int64) << 8)
-    return head_len, np.where(is_data, counts, 0), tail
+    return head_len, np.where(state == 0, counts, 0), tail, state
+
+
+def _cwa_layout(path: Path) -> tuple[int, np.ndarray, int]:
+    """The header's length, each 512-byte block's declared samples (0: not a readable data
+    block, :func:`_cwa_scan`), and the bytes past the last whole block."""
+    head_len, counts, tail, _ = _cwa_scan(path)
+    return head_len, counts, tail
 
 
 def _cwa_declared(path: Path) -> tuple[int, int, int]:
     """Samples declared by the data-block headers, valid blocks, bytes past the last block."""
     _, counts, tail = _cwa_layout(path)
     return int(counts.sum()), int(np.count_nonzero(counts)), tail
+
+
+def _block_list(blocks: np.ndarray, limit: int = 4) -> str:
+    """Block numbers as runs, the first ``limit`` of them.
+
+    Examples
+    --------
+    >>> _block_list(np.array([3, 50, 51, 52, 90]))
+    '3, 50-52, 90'
+    """
+    cut = np.flatnonzero(np.diff(blocks) != 1) + 1
+    runs = [(int(r[0]), int(r[-1])) for r in np.split(blocks, cut)]
+    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:limit])
+    return text + (f" and {len(runs) - limit} more run(s)" if len(runs) > limit else "")
+
+
+def _cwa_bad_text(state: np.ndarray) -> str:
+    """How many blocks are not read and why (:func:`_cwa_scan`'s ``state``), and where."""
+    bad = np.flatnonzero(state)
+    kinds = Counter(int(k) for k in state[bad])
+    why = ", ".join(f"{n} {_CWA_BAD[k]}" for k, n in sorted(kinds.items()))
+    return f"{len(bad)} of {len(state)} blocks unreadable ({why}): block(s) {_block_list(bad)}"
+
+
+def _cwa_skipped(path: Path, notes: dict, state: np.ndarray) -> None:
+    """Record and warn that blocks of ``path`` were skipped (their time is then missing,
+    unless they are the file's last)."""
+    if not state.any():
+        return
+    bad = np.flatnonzero(state)
+    last = bad[0] == len(state) - len(bad)  # (only the file's last blocks: no time after)
+    notes["skipped_blocks"] = f"{_cwa_bad_text(state)} (counted from 0 after the header) " + (
+        "skipped: the file's last blocks" if last else "skipped; their time is missing"
+    )
+    warnings.warn(f"{path}: {notes['skipped_blocks']}", stacklevel=3)
+
+
+def _cwa_lenient_check(res: dict, state: np.ndarray, src: str) -> None:
+    """actfast's lenient reading skipped the blocks :func:`_cwa_scan` found unreadable and
+    no other (a block it could not decode otherwise is the file's error, as strictly)."""
+    said = list(res.get("warnings") or [])
+    if len(said) != int(np.count_nonzero(state)):
+        raise RecordingError(
+            f"not a readable Axivity .cwa file ({said[-1] if said else 'blocks not read'})", src
+        )
 
 
 def cwa_size(path: Path) -> tuple[int, float | None]:
@@ -941,13 +1081,15 @@ def cwa_size(path: Path) -> tuple[int, float | None]:
     return int(counts.sum()), rate
 
 
-def actfast_piece(path: Path, head_len: int, a: int, b: int, scratch: Path, what: str) -> dict:
+def actfast_piece(
+    path: Path, head_len: int, a: int, b: int, scratch: Path, what: str, lenient: bool = False
+) -> dict:
     """actfast's reading of a file's header (its first ``head_len`` bytes) followed by its
     bytes ``[a, b)`` (whole blocks or pages): a piece of a long file, written to
     ``scratch`` (removed after) and read as a file of its own. Its samples are those of the
     whole file's reading, value for value, where the blocks or pages are independent (an
     Axivity ``.cwa``'s blocks, a GENEActiv ``.bin``'s pages: their calibration is the
-    header's)."""
+    header's). ``lenient``: see :func:`_actfast_read`."""
     with open(path, "rb") as fh:
         head = fh.read(head_len)
         fh.seek(a)
@@ -957,15 +1099,17 @@ def actfast_piece(path: Path, head_len: int, a: int, b: int, scratch: Path, what
             out.write(head)
             out.write(body)
         del body
-        return _actfast_read(scratch, what)
+        return _actfast_read(scratch, what, lenient)
     finally:
         scratch.unlink(missing_ok=True)
 
 
-def cwa_blocks(path: Path, head_len: int, b0: int, b1: int, scratch: Path) -> dict:
+def cwa_blocks(
+    path: Path, head_len: int, b0: int, b1: int, scratch: Path, lenient: bool = False
+) -> dict:
     """actfast's reading of blocks ``[b0, b1)`` of a ``.cwa`` file (:func:`actfast_piece`)."""
     a, b = head_len + b0 * _CWA_BLOCK, head_len + b1 * _CWA_BLOCK
-    return actfast_piece(path, head_len, a, b, scratch, "Axivity .cwa file")
+    return actfast_piece(path, head_len, a, b, scratch, "Axivity .cwa file", lenient)
 
 
 def _block_anchors(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray:
@@ -975,28 +1119,112 @@ def _block_anchors(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray:
     return np.unique(anchors[ok])
 
 
-def _anchor_spread(anchors: np.ndarray, t_anchor: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+#: Consecutive block starts further apart than the first block's samples take at the
+#: blocks' rate, by more than this share of that time and :data:`_CWA_HOLE_SAMPLES`
+#: sample periods, have a hole between them (the device stopped logging, blocks are missing
+#: from the file or were skipped unreadable): one missing block of an AX3 (120 samples,
+#: 1.2 s) or an AX6 (40 samples) is one. The block times jitter by a few ms.
+_CWA_HOLE_SHARE = 0.5
+_CWA_HOLE_SAMPLES = 2
+
+
+def _block_holes(
+    anchors: np.ndarray, t_anchor: np.ndarray, rate: float | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """The blocks' rate, the block starts a hole follows, and the seconds missing in each.
+
+    The rate is the median over consecutive block starts of their samples per second (the
+    device's real rate, a few per cent off the configured one); the configured ``rate``
+    when that is not within 10 % of it. A hole follows block start ``i`` when block start
+    ``i + 1`` is later than its samples at that rate allow (see :data:`_CWA_HOLE_SHARE`);
+    the time missing is the rest.
+
+    Examples
+    --------
+    >>> ref, i, missing = _block_holes(np.array([0, 100, 200, 300]), np.array([0, 1, 62, 63.0]))
+    >>> ref, i.tolist(), missing.tolist()
+    (100.0, [1], [60.0])
+    """
+    count = np.diff(anchors).astype(np.float64)
+    dt = np.diff(np.asarray(t_anchor, dtype=np.float64))
+    up = dt > 0
+    ref = float(np.median(count[up] / dt[up])) if up.any() else float("nan")
+    if rate and not abs(ref / float(rate) - 1.0) <= 0.1:  # (nan too)
+        ref = float(rate)
+    if not (np.isfinite(ref) and ref > 0):
+        return ref, np.zeros(0, dtype=np.int64), np.zeros(0)
+    span = count / ref
+    i = np.flatnonzero(dt > span * (1.0 + _CWA_HOLE_SHARE) + _CWA_HOLE_SAMPLES / ref)
+    return ref, i, dt[i] - span[i]
+
+
+def _anchor_spread(
+    anchors: np.ndarray, t_anchor: np.ndarray, n: int, rate: float | None = None
+) -> tuple[np.ndarray, ...]:
     """Sample indices and times (s) that :func:`_block_time` interpolates between: the
-    block starts, and past the last one its last block's rate."""
-    last_rate = (anchors[-1] - anchors[-2]) / (t_anchor[-1] - t_anchor[-2])
-    idx = np.append(anchors, n).astype(np.float64)
-    tt = np.append(t_anchor, t_anchor[-1] + (n - anchors[-1]) / last_rate)
+    block starts, and past the last one its last block's rate. Where a hole follows a
+    block (:func:`_block_holes`), the block's last sample too, at the blocks' rate after
+    its start: its samples are not spread over the hole, which stays empty (missing on the
+    grid). ``rate``: the configured rate (Hz), if known."""
+    ref, i, _ = _block_holes(anchors, t_anchor, rate)
+    if len(i) and i[-1] == len(anchors) - 2:  # (a hole before the last block)
+        last_rate = ref
+    else:
+        last_rate = (anchors[-1] - anchors[-2]) / (t_anchor[-1] - t_anchor[-2])
+    idx = np.asarray(anchors).astype(np.float64)
+    tt = np.asarray(t_anchor, dtype=np.float64)
+    if len(i):
+        end = anchors[i + 1] - 1
+        i = i[end > anchors[i]]  # (a block of one sample: its start alone)
+        end = anchors[i + 1] - 1
+        idx = np.insert(idx, i + 1, end.astype(np.float64))
+        tt = np.insert(tt, i + 1, t_anchor[i] + (end - anchors[i]) / ref)
+    idx = np.append(idx, float(n))
+    tt = np.append(tt, t_anchor[-1] + (n - anchors[-1]) / last_rate)
     return idx, tt
 
 
-def _block_time(hf_t: np.ndarray, block_t: np.ndarray) -> np.ndarray | None:
+def _cwa_holes_note(
+    anchors: np.ndarray, t_anchor: np.ndarray, rate: float | None
+) -> tuple[str | None, float]:
+    """What :func:`read_cwa` notes of the holes between blocks, and their seconds."""
+    _, i, missing = _block_holes(anchors, t_anchor, rate)
+    if not len(i):
+        return None, 0.0
+    total = float(missing.sum())
+    return (
+        f"{len(i)} gap(s) between data blocks (the device not logging, or blocks missing or "
+        f"unreadable): {total:.1f} s in all, the longest {float(missing.max()):.1f} s, "
+        "missing (the samples before a gap are not spread over it)"
+    ), total
+
+
+def _block_time(
+    hf_t: np.ndarray, block_t: np.ndarray, rate: float | None = None
+) -> np.ndarray | None:
     """Sample times (s from the first) interpolated between the block start times.
 
     actfast stamps the samples of a block at the nominal rate from the block's
     timestamp; the devices' real rate differs by up to a few percent, so the times are
-    re-spread evenly between consecutive block starts.
+    re-spread evenly between consecutive block starts (not over a hole between them:
+    :func:`_anchor_spread`).
     """
     anchors = _block_anchors(hf_t, block_t)
     if anchors.size < 2:
         return None
     t_anchor = (hf_t[anchors] - hf_t[0]).astype(np.float64) / 1e9
-    idx, tt = _anchor_spread(anchors, t_anchor, hf_t.size)
+    idx, tt = _anchor_spread(anchors, t_anchor, hf_t.size, rate)
     return np.interp(np.arange(hf_t.size, dtype=np.float64), idx, tt)
+
+
+def _cwa_zone(meta: dict) -> timezone | None:
+    """The UTC offset an Axivity header states (``timeZone``, minutes; -1: unknown), or
+    None: the block times are the device's local clock."""
+    try:
+        minutes = int(meta.get("device", {}).get("time_zone", "-1"))
+    except (TypeError, ValueError):
+        return None
+    return None if minutes == -1 else _zone(minutes)
 
 
 @register_reader(".cwa", extra="devices", description="Axivity AX3/AX6 .cwa (actfast)")
@@ -1007,6 +1235,9 @@ def read_cwa(path: Path) -> RawSignal:
     count is checked against the block headers. Samples are placed on their block
     timestamps and resampled to the configured rate, because the devices' real rate
     differs from the configured one by up to a few percent (noted with the measured rate).
+    A hole between blocks (the device stopped, blocks missing) is missing, and blocks
+    that fail their checksum or hold no data (zeroed, erased) are skipped with a warning,
+    their time missing.
 
     Parameters
     ----------
@@ -1015,13 +1246,18 @@ def read_cwa(path: Path) -> RawSignal:
     Returns
     -------
     RawSignal
-        ``x, y, z`` in g at the configured rate, the start time (device local time).
+        ``x, y, z`` in g at the configured rate, the start time (device local time, with
+        the header's UTC offset when it states one).
     """
     src = str(path)
-    declared, n_blocks, tail = _cwa_declared(path)
+    head_len, counts, tail, state = _cwa_scan(path)
+    declared, n_blocks = int(counts.sum()), int(np.count_nonzero(counts))
     if declared == 0:
-        raise RecordingError("no data blocks after the .cwa header (0 samples)", src)
-    res = _actfast_read(path, "Axivity .cwa file")
+        said = f"; {_cwa_bad_text(state)}" if state.any() else ""
+        raise RecordingError(f"no data blocks after the .cwa header (0 samples{said})", src)
+    res = _actfast_read(path, "Axivity .cwa file", lenient=bool(state.any()))
+    if state.any():
+        _cwa_lenient_check(res, state, src)
     hf = res.get("timeseries", {}).get("high_frequency", {})
     acc = hf.get("acceleration")
     hf_t = hf.get("datetime")
@@ -1039,6 +1275,7 @@ def read_cwa(path: Path) -> RawSignal:
             notes,
             f"file is truncated: a partial {tail}-byte block after the last full block was ignored",
         )
+    _cwa_skipped(path, notes, state)
     meta = res.get("metadata", {})
     dev = meta.get("device", {})
     cfg = meta.get("configuration", {})
@@ -1049,10 +1286,19 @@ def read_cwa(path: Path) -> RawSignal:
         fs = float(cfg["sample_rate_hz"])
     except (KeyError, ValueError):
         fs = None
-    start = _ns_to_datetime(int(hf_t[0]))
+    start = _ns_to_datetime(int(hf_t[0]), _cwa_zone(meta))
     block_t = res["timeseries"].get("low_frequency", {}).get("datetime")
     hf_t = np.asarray(hf_t, dtype=np.int64)
-    time = _block_time(hf_t, np.asarray(block_t, dtype=np.int64)) if block_t is not None else None
+    time, hole_s = None, 0.0
+    if block_t is not None:
+        anchors = _block_anchors(hf_t, np.asarray(block_t, dtype=np.int64))
+        if anchors.size >= 2:
+            t_anchor = (hf_t[anchors] - hf_t[0]).astype(np.float64) / 1e9
+            idx, tt = _anchor_spread(anchors, t_anchor, hf_t.size, fs)
+            time = np.interp(np.arange(hf_t.size, dtype=np.float64), idx, tt)
+            said, hole_s = _cwa_holes_note(anchors, t_anchor, fs)
+            if said:
+                notes["block_gaps"] = said
     if time is None:
         time = (hf_t - hf_t[0]).astype(np.float64) / 1e9
     data = np.asarray(acc, dtype=np.float64)
@@ -1060,7 +1306,8 @@ def read_cwa(path: Path) -> RawSignal:
         return RawSignal(
             data, ["x", "y", "z"], time=time, start=start, units="g", modality="accel", notes=notes
         )
-    measured = (n - 1) / float(time[-1]) if time[-1] > 0 else fs
+    logged = float(time[-1]) - hole_s  # (the time the samples span, holes left out)
+    measured = (n - 1) / logged if logged > 0 else fs
     grid, n_gap = to_uniform_grid(time, data, fs, src)
     del data
     notes["resampled"] = _cwa_resampled(hw, fs, measured, n, grid.shape[0], n_gap)
@@ -1227,7 +1474,8 @@ def geneactiv_described(
     notes["device"] = (
         f"{ident.get('Device Type', 'GENEActiv')} {ident.get('Device Model', '')}".strip()
     )
-    return fs, notes, _ns_to_datetime(t0)
+    # (the page times are the device's local clock; the header states its UTC offset)
+    return fs, notes, _ns_to_datetime(t0, _stated_zone(cfg.get("Time Zone")))
 
 
 def _gt3x_pygt3x(path: Path) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -1249,7 +1497,22 @@ def _gt3x_pygt3x(path: Path) -> tuple[np.ndarray, np.ndarray, dict]:
         "Last Sample Time": str(info.last_sample_time),
         "Device Type": str(info.device_type),
     }
+    zone = _gt3x_info(path).get("TimeZone")
+    if zone:
+        meta["TimeZone"] = zone
     return acc, t, meta
+
+
+def _gt3x_info(path: Path) -> dict[str, str]:
+    """The ``key: value`` lines of a ``.gt3x`` file's ``info.txt`` ({} when unreadable)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            text = z.read("info.txt").decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - zipfile raises many types for a bad archive
+        return {}
+    return {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in text.splitlines())}
 
 
 _GT3X_ACTIVITY = (0x00, 0x1A)  # log.bin record types of samples (ACTIVITY, ACTIVITY2)
@@ -1343,13 +1606,33 @@ def gt3x_rate(meta: dict, src: str) -> float:
         ) from None
 
 
+def _gt3x_sleep_mode(features: dict | None) -> bool:
+    """Whether a ``.gt3x`` file says its idle sleep mode was on (actfast's
+    ``device_feature_enabled``: ``sleep_mode``)."""
+    return str((features or {}).get("sleep_mode", "")).strip().lower() == "true"
+
+
 def gt3x_described(
-    path: Path, meta: dict, fs: float, n: int, n_grid: int, t0: float, notes: dict[str, Any]
+    path: Path,
+    meta: dict,
+    fs: float,
+    n: int,
+    n_grid: int,
+    t0: float,
+    notes: dict[str, Any],
+    features: dict | None = None,
 ) -> datetime:
     """The notes (idle sleep, an early end, the device) and start of ``n`` samples of a
     ``.gt3x`` file put on a grid of ``n_grid``, the first at ``t0`` (s since 1970); the
     grid's length against the header's start and last-sample times (too long or over 5 %
-    short: an error). What :func:`read_gt3x` and the streamed reading both say."""
+    short: an error). What :func:`read_gt3x` and the streamed reading both say.
+
+    An early end (over 1 s) is a warning, unless ``features`` (actfast's
+    ``device_feature_enabled``) say the idle sleep mode was on: the device then stops
+    logging when still, and its ``Last Sample Time`` is when it was downloaded (a few
+    seconds to hours after its last record), so the end is noted, not warned of. The start
+    carries the UTC offset ``info.txt`` states (``TimeZone``): the times are its local clock.
+    """
     src = str(path)
     start_ticks = int(meta["Start Date"])
     last_ticks = int(meta.get("Last Sample Time") or 0)
@@ -1372,7 +1655,13 @@ def gt3x_described(
                 f"last-sample times give {expected} ({expected / fs:.0f} s)",
                 src,
             )
-        if short > fs:
+        if short > fs and _gt3x_sleep_mode(features):
+            notes["end"] = (
+                f"data end {short / fs:.1f} s before the header's last-sample time: trailing "
+                "idle sleep (the idle sleep mode is on: the device logs nothing while still "
+                "before it is downloaded)"
+            )
+        elif short > fs:
             notes["end"] = (
                 f"data end {short / fs:.1f} s before the header's last-sample time "
                 "(trailing idle sleep or a truncated file)"
@@ -1380,7 +1669,9 @@ def gt3x_described(
             warnings.warn(f"{src}: {notes['end']}", stacklevel=3)
     if meta.get("Device Type"):
         notes["device"] = str(meta["Device Type"])
-    return datetime(1970, 1, 1) + timedelta(seconds=t0)
+    start = datetime(1970, 1, 1) + timedelta(seconds=t0)
+    zone = _stated_zone(meta.get("TimeZone"))
+    return start if zone is None else start.replace(tzinfo=zone)
 
 
 @register_reader(".gt3x", extra="devices", description="ActiGraph .gt3x (actfast; pygt3x fallback)")
@@ -1412,6 +1703,7 @@ def read_gt3x(path: Path) -> RawSignal:
     notes: dict[str, Any] = {}
     acc = t = None
     meta: dict = {}
+    features: dict | None = None
     problem = ""
     try:
         res = _actfast_read(path, "ActiGraph .gt3x file")
@@ -1420,6 +1712,7 @@ def read_gt3x(path: Path) -> RawSignal:
     else:
         ts = res.get("timeseries", {}).get("acceleration", {})
         meta = res.get("metadata", {}).get("info", {})
+        features = res.get("metadata", {}).get("device_feature_enabled")
         if ts.get("acceleration") is not None and len(ts["acceleration"]):
             acc = np.asarray(ts["acceleration"], dtype=np.float64)
             t = np.asarray(ts["datetime"], dtype=np.int64).astype(np.float64) / 1e9
@@ -1456,7 +1749,7 @@ def read_gt3x(path: Path) -> RawSignal:
         grid = np.full((n_grid, acc.shape[1]), np.nan)
         grid[idx] = acc
         acc = grid
-    start = gt3x_described(path, meta, fs, int(idx.size), n_grid, float(t[0]), notes)
+    start = gt3x_described(path, meta, fs, int(idx.size), n_grid, float(t[0]), notes, features)
     return RawSignal(
         acc, ["x", "y", "z"], fs=fs, start=start, units="g", modality="accel", notes=notes
     )

@@ -235,8 +235,28 @@ def is_time_name(name: str) -> bool:
     return name.strip().lower() in _TIME_NAMES or named_time_unit(name) is not None
 
 
-#: The first line of an ActiLife CSV export.
+#: The first line of an ActiLife CSV export (as :func:`_header_line` gives it).
 _ACTIGRAPH = re.compile(r"^-+\s*Data File Created By ActiGraph\b", re.IGNORECASE)
+
+
+def _header_line(line: str) -> str:
+    """A line of an ActiLife CSV export's header as ActiLife wrote it: a spreadsheet that
+    saved the file again may have quoted it and added empty fields (``"---- Data File
+    ...",,,``); a byte-order mark is left out.
+
+    Examples
+    --------
+    >>> _header_line('\\ufeff"--- Data File Created By ActiGraph GT3X+ ---",,,\\n')
+    '--- Data File Created By ActiGraph GT3X+ ---'
+    >>> _header_line("Serial Number: MOS1")
+    'Serial Number: MOS1'
+    """
+    s = line.strip().lstrip("\ufeff").rstrip(",;\t ")
+    if len(s) >= 2 and s[0] == s[-1] == '"':
+        s = s[1:-1].replace('""', '"').strip()
+    return s
+
+
 #: ActiLife's raw acceleration columns, as movement names them.
 _ACTIGRAPH_AXES = {"accelerometer x": "x", "accelerometer y": "y", "accelerometer z": "z"}
 
@@ -310,8 +330,8 @@ def table_layout(path: Path) -> TableLayout:
     try:
         with _open_text(path) as fh:
             line0 = fh.readline()
-            if _ACTIGRAPH.match(line0.strip()):
-                lines = [line0.strip()] + [fh.readline().strip() for _ in range(9)]
+            if _ACTIGRAPH.match(_header_line(line0)):
+                lines = [_header_line(line0)] + [_header_line(fh.readline()) for _ in range(9)]
                 lay = _actigraph_header(lines, src)
                 n_comment = 10
             elif line0:
