@@ -567,8 +567,10 @@ def accel_cwa(hours: float) -> Path | None:
     from device_tiles import tile_cwa
 
     src = ROOT / "tests" / "data" / "real" / "wearable_device_files" / "ax3_testfile.cwa"
-    copies = int(np.ceil(hours * 3600 / 178.0))  # (each copy 178 s on from the last)
-    path = WORK / f"ax3_{_tag(hours)}.cwa"
+    copies = int(np.ceil(hours * 3600 / 176.0))  # (each copy 176 s on from the last)
+    # (contiguous copies since 0.8.0: a new name, so that older tiles, with sub-second
+    # pauses between copies, of the same size, are not reused)
+    path = WORK / f"ax3c_{_tag(hours)}.cwa"
     if not (path.exists() and path.stat().st_size == 1024 + copies * 145 * 512):
         tile_cwa(src, path, copies)
     return path
