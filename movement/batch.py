@@ -1866,7 +1866,7 @@ def _apply_to_table(out: Path, stem: str, files: list[Path], debug: bool) -> dic
     import numpy as np
     import pandas as pd
 
-    from .output import COLUMN_DESCRIPTIONS, _rows_text
+    from .output import COLUMN_DESCRIPTIONS, refuse_non_numbers
     from .review import _snap_to_table, apply_decisions, read_decisions
 
     tsv = out / f"{stem}_events.tsv"
@@ -1888,15 +1888,7 @@ def _apply_to_table(out: Path, stem: str, files: list[Path], debug: bool) -> dic
         onset = pd.to_numeric(before["onset"], errors="coerce").to_numpy(np.float64)
         bad = np.flatnonzero(~np.isfinite(onset))
         if len(bad):
-            comma = any(isinstance(typed[k], str) and "," in typed[k] for k in bad)
-            raise MovementError(
-                f"{tsv}: onset is not a number in {_rows_text(bad, typed)}"
-                + (
-                    ": decimal commas? save it with a point as the decimal separator"
-                    if comma
-                    else ""
-                )
-            )
+            refuse_non_numbers(str(tsv), "onset", typed, bad)
         events = before
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", UserWarning)

@@ -141,6 +141,19 @@ _TEXT = (
 )  # fmt: skip
 
 
+def typed_events_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """An events table read as text: ``true``/``false`` columns (any case) as booleans,
+    missing text (``_TEXT`` columns) as None, as :func:`movement.score` leaves them."""
+    for c in df.columns:
+        vals = set(df[c].dropna().astype(str).str.lower().unique())
+        if vals and vals <= {"true", "false"} and c not in _TEXT:
+            df[c] = df[c].map(lambda v: None if pd.isna(v) else str(v).lower() == "true")
+    for c in _TEXT:  # missing text as None, as movement.score leaves it
+        if c in df.columns:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
 def read_bids_events(path: str | Path) -> pd.DataFrame:
     """Read a ``_events.tsv`` (``n/a`` → missing, ``True``/``False`` in any case →
     booleans) with its ``_events.json`` sidecar's provenance in ``attrs``, as
@@ -183,13 +196,7 @@ def read_bids_events(path: str | Path) -> pd.DataFrame:
         io.StringIO(_table_text(tsv)), sep="\t", na_values=[NA], keep_default_na=False,
         dtype=dict.fromkeys(_TEXT, str),
     )  # fmt: skip
-    for c in df.columns:
-        vals = set(df[c].dropna().astype(str).str.lower().unique())
-        if vals and vals <= {"true", "false"} and c not in _TEXT:
-            df[c] = df[c].map(lambda v: None if pd.isna(v) else str(v).lower() == "true")
-    for c in _TEXT:  # missing text as None, as movement.score leaves it
-        if c in df.columns:
-            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    df = typed_events_columns(df)
     df.attrs.update(_sidecar_attrs(side))
     df.attrs["events_file"] = str(tsv)
     return df

@@ -772,6 +772,21 @@ def _blank(v: Any) -> bool:
         return False
 
 
+def refuse_non_numbers(at: str, column: str, typed: np.ndarray, bad: np.ndarray) -> None:
+    """Raise the one line that says a table's ``column`` is not a number in rows ``bad``
+    (``typed``: the column as read), with a hint where they hold decimal commas."""
+    comma = any(isinstance(typed[k], str) and "," in typed[k] for k in bad)
+    raise MovementError(
+        f"{at}: {column} is not a number in {_rows_text(bad, typed)}"
+        + (
+            ": decimal commas? save the table with a point as the decimal separator (or a "
+            "spreadsheet set to English number formats)"
+            if comma
+            else ""
+        )
+    )
+
+
 def _rows_text(rows: np.ndarray, values: Any = None) -> str:
     """``row 3`` / ``rows 3, 7, 9 ...`` (data rows from 1), with the first value as
     typed."""
@@ -816,16 +831,7 @@ def _readable(events: pd.DataFrame, who: str) -> pd.DataFrame:
             ).to_numpy(np.float64)
             bad = np.flatnonzero(np.isnan(num) & given)
             if len(bad):
-                comma = any(isinstance(typed[k], str) and "," in typed[k] for k in bad)
-                raise MovementError(
-                    f"{at}: {c} is not a number in {_rows_text(bad, typed)}"
-                    + (
-                        ": decimal commas? save the table with a point as the decimal "
-                        "separator (or a spreadsheet set to English number formats)"
-                        if comma
-                        else ""
-                    )
-                )
+                refuse_non_numbers(at, c, typed, bad)
         if c in ("onset", "duration"):
             missing = np.flatnonzero(~np.isfinite(num))
             if len(missing):

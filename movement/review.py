@@ -630,7 +630,7 @@ def _read_events_table(tsv: Path) -> pd.DataFrame:
     may have saved it (:func:`_decoded`: UTF-16, Windows-1252) and a kept copy
     ``<stem>_events_reviewed-<k>.tsv`` (read as itself; the sidecar beside it is the
     newer table's, so its ``attrs`` are left out)."""
-    from .export import _TEXT, NA, _sidecar_attrs
+    from .export import _TEXT, NA, _sidecar_attrs, typed_events_columns
 
     tsv = Path(tsv)
     text = _table_text(tsv)
@@ -644,13 +644,7 @@ def _read_events_table(tsv: Path) -> pd.DataFrame:
     except (ValueError, pd.errors.ParserError) as exc:
         raise MovementError(f"{tsv}: cannot read it as an events table ({exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
-    for c in df.columns:
-        vals = set(df[c].dropna().astype(str).str.lower().unique())
-        if vals and vals <= {"true", "false"} and c not in _TEXT:
-            df[c] = df[c].map(lambda v: None if pd.isna(v) else str(v).lower() == "true")
-    for c in _TEXT:  # missing text as None, as movement.score leaves it
-        if c in df.columns:
-            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    df = typed_events_columns(df)
     if tsv.name.endswith("_events.tsv"):
         df.attrs.update(_sidecar_attrs(tsv.with_name(tsv.name[: -len(".tsv")] + ".json")))
     df.attrs["events_file"] = str(tsv)

@@ -30,6 +30,31 @@ def copies_with_sidecars(folder: Path, src: Path, stems: tuple[str, ...] = ("one
     return folder
 
 
+def read_errors(path: Path, chunk_rows: int = 500, **kw) -> list[str]:
+    """The one-line errors the whole read (``movement.read(path, **kw)``) and the chunked
+    read (``stream._open`` with ``fs``, ``modality`` and ``channels`` of ``kw``) give for
+    ``path``: [whole, chunked]."""
+    import warnings
+
+    import movement
+    from movement import stream
+    from movement.errors import RecordingError
+
+    out = []
+    for how in ("whole", "chunks"):
+        with pytest.raises(RecordingError) as err, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if how == "whole":
+                movement.read(path, **kw)
+            else:
+                stream._open(
+                    path, fs=kw.get("fs"), modality=kw.get("modality"),
+                    channels=kw.get("channels"), chunk_rows=chunk_rows,
+                )  # fmt: skip
+        out.append(str(err.value))
+    return out
+
+
 def find_real(relpath: str) -> Path | None:
     """``relpath`` under the first real-data folder that has it, else None."""
     for base in REAL_DIRS:

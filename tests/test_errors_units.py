@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import read_errors
 
 import movement
 from movement import stream
@@ -262,18 +263,7 @@ def _both(path: Path, **kw) -> movement.Recording:
 
 def _errors(path: Path, **kw) -> list[str]:
     """The one line the whole read and the chunked read give for ``path``."""
-    out = []
-    for how in ("whole", "chunks"):
-        with pytest.raises(RecordingError) as err, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if how == "whole":
-                movement.read(path, **kw)
-            else:
-                stream._open(
-                    path, fs=None, modality=kw.get("modality"), channels=None, chunk_rows=700
-                )
-        out.append(str(err.value))
-    return out
+    return read_errors(path, chunk_rows=700, **kw)
 
 
 def test_two_accelerometers_in_units_of_their_own(tmp_path) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import read_errors
 
 import movement
 from movement import stream
-from movement.errors import RecordingError
 
 _ACTIGRAPH_HEAD = (
     "------------ Data File Created By ActiGraph GT3X+ ActiLife v6.13.3 Firmware v2.5.0 "
@@ -64,19 +64,8 @@ def _both(path: Path, chunk_rows: int = 700, **kw) -> movement.Recording:
 
 def _errors(path: Path, **kw) -> tuple[str, str]:
     """The one line the whole read and the chunked read give for ``path``."""
-    out = []
-    for how in ("whole", "chunks"):
-        with pytest.raises(RecordingError) as err, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if how == "whole":
-                movement.read(path, **kw)
-            else:
-                stream._open(
-                    path, fs=kw.get("fs"), modality=None, channels=kw.get("channels"),
-                    chunk_rows=500,
-                )  # fmt: skip
-        out.append(str(err.value))
-    return out[0], out[1]
+    whole, chunked = read_errors(path, **kw)
+    return whole, chunked
 
 
 # -- 1. ActiGraph ActiLife CSV export --------------------------------------------------
