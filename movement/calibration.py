@@ -37,8 +37,11 @@ recording read in chunks (``movement.stream``) is calibrated exactly as the whol
 
 What is done with it: the calibrated acceleration is what every later step sees (the
 clipping mask is judged on the values as read); ``events.attrs["calibration"]`` holds
-the fit, and ``summary.tsv`` its error (``calibration_error_mg``) and whether it was
-applied. A skipped or failed calibration is reported, never silent.
+the fit, and ``summary.tsv`` its error (``calibration_error_mg``), whether it was
+applied, and how many of the 6 orientations the still points reach
+(``calibration_orientations``: below 6 the fit is not tried, and the error, GGIR's
+``cal.error.start``, checks only the orientations seen). A skipped or failed calibration
+is reported, never silent.
 """
 
 from __future__ import annotations

@@ -294,6 +294,7 @@ SUMMARY_COLUMNS = (
         "worn_s",
         "calibrated",
         "calibration_error_mg",
+        "calibration_orientations",
         "ecg_beats",
         "heart_rate_bpm",
         "dropouts",
@@ -365,6 +366,16 @@ def summarise(
         ]
         row["calibrated"] = bool(cal.get("applied"))
         row["calibration_error_mg"] = round(max(errs), 3) if errs else None
+        # what that error rests on: of the 6 orientations (x+, x-...), how many the still
+        # points reach (the fewest over sensors). Below 6 the fit is not tried, and the error
+        # (GGIR's cal.error.start) checks only the orientations seen: a device that rested
+        # face up all day can be off by 30 mg on x and y and show ~1 mg here.
+        faces = [
+            sum(1 for n in s["orientations"].values() if n)
+            for s in cal.get("sites", [])
+            if isinstance(s.get("orientations"), dict)
+        ]
+        row["calibration_orientations"] = min(faces) if faces else None
     for c in CLASSES:
         k = c.split("-")[0]
         n = int((events["trial_type"] == c).sum())
