@@ -439,12 +439,17 @@ def train(
     reviewed: str | Path | None = None,
     settings: Settings | None = None,
     progress: bool = False,
+    name: str | None = None,
 ) -> dict[str, Any]:
     """Train one classifier per modality; returns the bundle saved by :func:`save_bundle`.
 
     ``modalities``: ``"emg"``, ``"accel"`` or both (one text: that modality alone).
+    ``name``: the model's name, which every result it labels carries (``summary.tsv``'s
+    ``model``, the events JSON); by default :func:`model_name` of what it was trained on.
     """
     modalities = _modalities(modalities)
+    if name is not None:
+        name = _check_name(name)
     spec = spec or TrainingSpec()
     models: dict[str, TrainedClassifier] = {}
     info: dict[str, Any] = {}
@@ -482,14 +487,54 @@ def train(
         models[m].training_settings_ = (settings or Settings()).for_modality(m).to_dict()
         if progress:
             print(_progress_line(m, info[m]), file=sys.stderr)
+    n_reviewed = sum(i["n_reviewed_segments"] for i in info.values())
     return {
-        "name": f"movement-hgb-{__version__}",
+        "name": name or model_name(spec, n_reviewed),
         "models": models,
         "training": {"spec": dataclasses.asdict(spec), "per_modality": info},
         "features": list(MODEL_FEATURES),
         "settings": (settings or Settings()).to_dict(),
         "versions": _versions(),
     }
+
+
+def model_name(spec: TrainingSpec, n_reviewed: int = 0) -> str:
+    """The default name of a model :func:`train` makes: what it was trained on, and the
+    version of ``movement`` that trained it. It starts with ``trained-``, never with
+    ``movement-``, the prefix of the model shipped in ``models/``: a result labelled by a
+    model of one's own does not read as labelled by the package's.
+
+    Examples
+    --------
+    >>> model_name(TrainingSpec(n_recordings=12, duration_s=300.0, seed=0), 40)  # doctest: +ELLIPSIS
+    'trained-hgb-12x300s-seed0+40reviewed-movement...'
+    """
+    text = f"trained-hgb-{spec.n_recordings}x{spec.duration_s:g}s-seed{spec.seed}"
+    if n_reviewed:
+        text += f"+{n_reviewed}reviewed"
+    return f"{text}-movement{__version__}"
+
+
+def _check_name(name: str) -> str:
+    """A model's name as given (``--name``): one line of printable text without the
+    parentheses and tabs its provenance (``file (name, sha256 ...)``) and tables use.
+
+    Examples
+    --------
+    >>> _check_name("  wrist-study-2026 ")
+    'wrist-study-2026'
+    >>> _check_name("a (b)")
+    Traceback (most recent call last):
+    ...
+    movement.errors.MovementError: --name 'a (b)': a model's name is one line of printable text without parentheses, tabs or commas, e.g. wrist-study-2026
+    """
+    text = name.strip()
+    if not text or not text.isprintable() or any(c in text for c in "(),\t"):
+        raise MovementError(
+            f"--name {name!r}: a model's name is one line of printable text without "
+            "parentheses, tabs or commas, e.g. wrist-study-2026"
+        )
+    return text
 
 
 def _progress_line(modality: str, info: dict[str, Any]) -> str:
@@ -696,6 +741,12 @@ def cli_configure(parser: argparse.ArgumentParser) -> None:
         "--reviewed", metavar="DIR", help="folder of reviewed events tables to fold into training"
     )
     parser.add_argument(
+        "--name",
+        metavar="TEXT",
+        help="the model's name, carried by every result it labels (default: what it was "
+        "trained on, e.g. trained-hgb-12x300s-seed0+40reviewed-movement<version>)",
+    )
+    parser.add_argument(
         "--config",
         action="append",
         metavar="FILE",
@@ -769,6 +820,7 @@ def cli_run(args: argparse.Namespace) -> int:
             reviewed=args.reviewed,
             settings=settings,
             progress=not getattr(args, "quiet", False),
+            name=args.name,
         )
     if args.eval_n > 0:
         metrics = heldout_metrics(

@@ -43,7 +43,7 @@ from movement.config import (
     params_hash,
 )
 from movement.errors import MovementError
-from movement.train import TrainedClassifier, TrainingSpec, save_bundle, train
+from movement.train import TrainedClassifier, TrainingSpec, model_name, save_bundle, train
 
 REPO = Path(__file__).resolve().parents[1]
 ACCEL = REPO / "data" / "sim_wrist_accel.csv"
@@ -323,7 +323,7 @@ def test_a_renamed_or_retrained_model_keeps_its_hash(trained, tmp_path) -> None:
     # the file's name and SHA-256 stay in the provenance
     assert (
         runs["a"].attrs["model"]
-        == f"a.joblib (movement-hgb-{movement.__version__}, sha256 {sha['a'][:12]})"
+        == f"a.joblib ({model_name(SPEC)}, sha256 {sha['a'][:12]})"
     )
     assert (
         moved.attrs["model"].startswith("renamed.joblib (")
