@@ -116,6 +116,20 @@ def _flags(events: pd.DataFrame) -> np.ndarray:
     return events["review"].map(lambda v: bool(v) if not pd.isna(v) else False).to_numpy(bool)
 
 
+def _rejected(events: pd.DataFrame, rows: Any = None) -> np.ndarray:
+    """Whether a reviewer rejected each event (its ``review_status``, read as
+    :mod:`movement.review` reads it: ``reject``, ``Rejected``...), of the rows at positions
+    ``rows`` (all rows when None)."""
+    n = len(events) if rows is None else len(rows)
+    if "review_status" not in events.columns or n == 0:
+        return np.zeros(n, bool)
+    from .review import _ALIASES, _text
+
+    col = events["review_status"]
+    vals = col.to_numpy(object) if rows is None else col.iloc[list(rows)].to_numpy(object)
+    return np.array([_ALIASES.get((_text(v) or "").lower()) == "rejected" for v in vals], bool)
+
+
 def report_summary(events: pd.DataFrame, duration_s: float) -> dict[str, Any]:
     """Per-recording numbers shown at the top of the report.
 
@@ -446,6 +460,10 @@ def _timeline_png(
 ) -> tuple[bytes, list[dict[str, float]]]:
     """Whole-recording overview: envelope (max over sites) and events as coloured spans.
 
+    Events a reviewer rejected (``review_status``) are not drawn as events: a dashed grey
+    outline, no fill and no class lane, and left out of the legend's counts (as the
+    summary leaves them out), with a "rejected" entry of their own.
+
     Returns the PNG and, per panel, its time span and position in the image (fractions
     from the left / top) so the page can map a click to a time.
     """
@@ -470,6 +488,9 @@ def _timeline_figure(
     onset = _num(events, "onset")
     length = np.nan_to_num(_num(events, "duration"))
     label = events["trial_type"].astype(str).to_numpy() if len(events) else np.array([], str)
+    # rejected by a reviewer: not an event (an outline only, not counted as its class)
+    rejected = _rejected(events)
+    label = np.where(rejected, "", label) if rejected.any() else label
     gaps = tl.gap_runs()
     # stretches not worn (accelerometry, movement.wear): [onset, duration] s
     nonwear = [(float(o), float(o) + float(d)) for o, d in (events.attrs.get("nonwear") or [])]
@@ -509,6 +530,12 @@ def _timeline_figure(
             ax.broken_barh(spans, (0, 0.86), transform=xa, color=PALETTE[c], alpha=0.25, lw=0)
             lane = 0.865 + 0.045 * (2 - ci)
             ax.broken_barh(spans, (lane, 0.04), transform=xa, color=PALETTE[c], lw=0)
+        m = rejected & (onset + length >= a) & (onset <= b)
+        if m.any():
+            spans = [
+                (float(o), max(float(d), min_w)) for o, d in zip(onset[m], length[m], strict=True)
+            ]
+            ax.broken_barh(spans, (0.0, 0.86), transform=xa, **_REJECTED_STYLE)
         tt, yy = tl.panel_curve(k)
         ax.plot(tt, np.minimum(yy, top / 0.86), color="#222222", lw=0.7)
         ax.set_xlim(a, a + panel)
@@ -520,6 +547,8 @@ def _timeline_figure(
             ax.spines[side].set_visible(False)
         _time_axis(ax, a, a + panel)
     handles = [_patch(PALETTE[c], f"{c} ({int((label == c).sum())})") for c in CLASSES]
+    if rejected.any():
+        handles.append(_patch("none", f"rejected ({int(rejected.sum())})", rejected=True))
     if len(gaps):
         handles.append(_patch("none", "gap", hatch="////"))
     if nonwear:
@@ -537,9 +566,20 @@ def _timeline_figure(
     return fig, layout
 
 
-def _patch(colour: str, text: str, hatch: str | None = None) -> Any:
+#: How the timeline and the event plots draw an event a reviewer rejected: an outline.
+_REJECTED_STYLE: dict[str, Any] = {
+    "facecolor": "none",
+    "edgecolor": "#4d4d4d",
+    "linestyle": (0, (2.0, 1.5)),
+    "lw": 0.8,
+}
+
+
+def _patch(colour: str, text: str, hatch: str | None = None, rejected: bool = False) -> Any:
     from matplotlib.patches import Patch
 
+    if rejected:
+        return Patch(**_REJECTED_STYLE, label=text)
     return Patch(
         facecolor=colour, edgecolor="#b0b0b0" if hatch else "none", hatch=hatch, label=text
     )
@@ -589,6 +629,10 @@ class _EventView:
     zoomed: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
         default_factory=list
     )
+    #: whether a reviewer rejected the event, and the spans (onset, end) of the
+    #: neighbours a reviewer rejected (not in ``near``): drawn as outlines
+    rejected: bool = False
+    near_rejected: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _plot_range(row: pd.Series, duration: float) -> tuple[float, float]:
@@ -620,10 +664,15 @@ def _event_view(pre: Any, offset: int, events: pd.DataFrame, i: int, duration: f
     onsets = _num(events, "onset")
     lengths = np.nan_to_num(_num(events, "duration"))
     labels = events["trial_type"].astype(str).to_numpy()
+    around = [int(j) for j in np.flatnonzero((onsets + lengths >= a) & (onsets <= b))]
+    rej = dict(zip(around, _rejected(events, around), strict=True))
     near = [
         (float(onsets[j]), float(onsets[j] + lengths[j]), PALETTE.get(labels[j], "#444"))
-        for j in np.flatnonzero((onsets + lengths >= a) & (onsets <= b))
-        if j != i
+        for j in around
+        if j != i and not rej[j]
+    ]
+    near_rejected = [
+        (float(onsets[j]), float(onsets[j] + lengths[j])) for j in around if j != i and rej[j]
     ]
     t = np.arange(i0, i1) / fs
     context, zoomed = [], []
@@ -650,6 +699,8 @@ def _event_view(pre: Any, offset: int, events: pd.DataFrame, i: int, duration: f
         near=near,
         zoom=(za, zb) if zoom else None,
         zoomed=zoomed,
+        rejected=bool(rej[i]) if i in rej else bool(_rejected(events, [i])[0]),
+        near_rejected=near_rejected,
     )
 
 
@@ -718,9 +769,17 @@ def _event_png(view: _EventView, fs: float, units: str, mpl: Any) -> bytes:
     return _png(ef.fig, None, ef.canvas)
 
 
+def _own_span(ax: Any, view: _EventView, fs: float) -> Any:
+    """The span of the event an event plot is of: its class colour, or an outline when a
+    reviewer rejected it (as the timeline draws it)."""
+    end = view.onset + max(view.dur, 1.0 / fs)
+    if view.rejected:
+        return ax.axvspan(view.onset, end, **{**_REJECTED_STYLE, "lw": 1.1})
+    return ax.axvspan(view.onset, end, color=view.colour, alpha=0.3, lw=0)
+
+
 def _draw_event(view: _EventView, fs: float, units: str, mpl: Any) -> _EventFigure:
     """Draw an event's plot (:func:`_event_png`) into the figure of its layout."""
-    on, dur, colour = view.onset, view.dur, view.colour
     n_sites = len(view.site_names)
     zoom = view.zoom is not None
     cache = mpl.event_figures if isinstance(mpl, _Mpl) else {}
@@ -739,7 +798,9 @@ def _draw_event(view: _EventView, fs: float, units: str, mpl: Any) -> _EventFigu
         row.env.set_data(te, ye)
         for o, e, c in view.near:
             row.spans.append(ax.axvspan(o, e, color=c, alpha=0.12, lw=0))
-        row.spans.append(ax.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0))
+        for o, e in view.near_rejected:  # (rejected by a reviewer: not events)
+            row.spans.append(ax.axvspan(o, e, **_REJECTED_STYLE))
+        row.spans.append(_own_span(ax, view, fs))
         ax.set_xlim(view.a, view.b)
         ax.relim()
         ax.autoscale_view(scalex=False)
@@ -754,7 +815,7 @@ def _draw_event(view: _EventView, fs: float, units: str, mpl: Any) -> _EventFigu
             tz, yz, tze, yze = view.zoomed[r]
             row.zoom_sig.set_data(tz, yz)
             row.zoom_env.set_data(tze, yze)
-            row.spans.append(az.axvspan(on, on + max(dur, 1.0 / fs), color=colour, alpha=0.3, lw=0))
+            row.spans.append(_own_span(az, view, fs))
             az.set_xlim(za, zb)
             az.relim()
             az.autoscale_view(scalex=False)
@@ -784,6 +845,14 @@ dl.meta dt{color:var(--mute)}dl.meta dd{margin:0;word-break:break-all}
 .b-fasciculation-like{background:var(--fasc)}.b-dystonia-like{background:var(--dyst)}.b-other{background:var(--other)}
 img{max-width:100%;height:auto;display:block}
 #timeline{width:100%;cursor:crosshair}
+.tlwrap{position:relative}
+#tl-marks{position:absolute;left:0;top:0;right:0;bottom:0;pointer-events:none}
+.tl-mark{position:absolute;min-width:3px;border:1px solid}
+.tl-mark.rej{background:rgba(255,255,255,.8);border:1px dashed #333}
+.tl-mark.c-fasciculation-like{background:rgba(213,94,0,.45);border-color:var(--fasc)}
+.tl-mark.c-dystonia-like{background:rgba(0,114,178,.45);border-color:var(--dyst)}
+.tl-mark.c-other{background:rgba(140,140,140,.45);border-color:var(--other)}
+#live-note{background:#fff4d6;border:1px solid #e8c766;border-radius:4px;padding:4px 8px}
 .panel{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px}
 .controls{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:center;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 10px;margin-bottom:8px}
 .controls label{white-space:nowrap}
@@ -804,6 +873,8 @@ input.cm{width:150px}
 .flag{color:#b3261e;font-weight:700}
 .event{background:#fff;border:1px solid var(--line);border-left:6px solid var(--other);border-radius:6px;padding:8px 10px;margin:12px 0}
 .event.c-fasciculation-like{border-left-color:var(--fasc)}.event.c-dystonia-like{border-left-color:var(--dyst)}
+.event.rejected{background:#fbf6f6;border-left-style:dashed}.event.rejected .body>img{opacity:.6}
+.rej{color:#b3261e;font-weight:600}
 .event h3{font-size:14px;margin:0 0 6px;display:flex;gap:10px;flex-wrap:wrap;align-items:center}
 .event .reason{margin:4px 0;font-size:13px}
 .event .body{display:flex;gap:14px;align-items:flex-start}
@@ -894,6 +965,53 @@ function shown(row, d){  // the class an event has with decision d (as apply_dec
   if (d && d.status && row.dataset.model) return row.dataset.model;
   return row.dataset.now;
 }
+function fmt2(p){  // p to 2 decimals as Python's "%.2f" (ties to even: 0.125 -> 0.12)
+  if (isNaN(p)) return "\u2013";
+  // (the only doubles in [0, 1] halfway between two hundredths; toFixed rounds them up)
+  var tie = {0.125: "0.12", 0.375: "0.38", 0.625: "0.62", 0.875: "0.88"}[p];
+  return tie || p.toFixed(2);
+}
+function pCol(row, c){  // the model's probability of class c (its p_ column), NaN when not known
+  var pc = row.dataset.pc === undefined ? null : row.dataset.pc.split(","), k = CLASSES.indexOf(c);
+  return !pc || k < 0 || pc[k] === undefined || pc[k] === "" ? NaN : +pc[k];
+}
+function pOf(row, d, cls){  // the probability the event gets with decision d, as movement review
+  // apply gives it: a relabel's of its new class, an undone relabel's of the model's label
+  if (d && d.status === "relabelled") return pCol(row, cls);
+  var m = row.dataset.model;
+  if (d && d.status && m && m !== row.dataset.now) return pCol(row, m);
+  return row.dataset.p0 ? +row.dataset.p0 : NaN;  // (the table's)
+}
+function pText(row, d, cls){  // an event card's header: p of its label (and the model's)
+  var t = "p = " + fmt2(pOf(row, d, cls)), m = row.dataset.model;
+  if (d && d.status === "relabelled" && m && m !== cls) {
+    var pm = pCol(row, m); t += " (model: " + m + (isNaN(pm) ? ")" : ", p = " + fmt2(pm) + ")"); }
+  return t;
+}
+// ---- the timeline's image is drawn from the events table: decisions made since are
+// marked over it (a rejection, a relabel, a table's rejection undone)
+var TL_REJ = {}; (META.timeline_rejected || []).forEach(function(i){ TL_REJ[i] = true; });
+var marks = {};
+function mark(i, row, d, cls){
+  (marks[i] || []).forEach(function(el){ el.parentNode.removeChild(el); }); delete marks[i];
+  var box = document.getElementById("tl-marks"); if (!box) return;
+  var rej = !!(d && d.status === "rejected"), was = !!TL_REJ[i];
+  var what = rej ? (was ? "" : "rej") : (was || cls !== row.dataset.now ? "c-" + cls : "");
+  if (!what) return;
+  var o = +row.dataset.onset, e = o + (+row.dataset.duration || 0);
+  marks[i] = [];
+  (META.timeline || []).forEach(function(P){
+    var span = P.t1 - P.t0, w = P.right - P.left, end = Math.max(e, o + span / 900);
+    if (end < P.t0 || o > P.t1) return;
+    var x0 = Math.max(o, P.t0), x1 = Math.min(end, P.t1), el = document.createElement("span");
+    el.className = "tl-mark " + what; el.dataset.i = i;
+    el.title = "event " + i + (rej ? ": rejected on this page" : ": " + cls + " on this page");
+    el.style.left = (100 * (P.left + (x0 - P.t0) / span * w)) + "%";
+    el.style.width = (100 * (x1 - x0) / span * w) + "%";
+    el.style.top = (100 * P.top) + "%"; el.style.height = (100 * (P.bottom - P.top)) + "%";
+    box.appendChild(el); marks[i].push(el);
+  });
+}
 function paint(i){
   var d = state[i], v = selValue(d), row = rowOf(i);
   document.querySelectorAll('.st[data-i="' + i + '"]').forEach(function(el){ el.value = v; });
@@ -902,20 +1020,22 @@ function paint(i){
   document.querySelectorAll('.by[data-i="' + i + '"]').forEach(function(el){
     el.textContent = d && d.reviewer && (d.status || d.comment) ? "by " + d.reviewer : ""; });
   if (!row) return;
-  var cls = shown(row, d), m = row.dataset.model;
+  var cls = shown(row, d), m = row.dataset.model, rej = !!(d && d.status === "rejected");
   var html = '<span class="badge b-' + esc(cls) + '">' + esc(cls) + "</span>" +
-    (d && d.status === "relabelled" && m && m !== cls ? ' <span class="was small muted">model: ' + esc(m) + "</span>" : "");
+    (d && d.status === "relabelled" && m && m !== cls ? ' <span class="was small muted">model: ' + esc(m) + "</span>" : "") +
+    (rej ? ' <span class="rej small">rejected</span>' : "");
   document.querySelectorAll('.cl[data-i="' + i + '"]').forEach(function(el){
     el.innerHTML = html; if (el.tagName === "TD") el.setAttribute("data-v", cls); });
   row.dataset.cls = cls;
-  var pi = CLASSES.indexOf(cls), pc = row.dataset.pc ? row.dataset.pc.split(",") : null;
-  if (pc && pi >= 0) {  // the model's probability of the class the event has now
-    var p = pc[pi] === "" ? NaN : +pc[pi], cell = row.querySelector("td.pr");
-    row.dataset.p = isNaN(p) ? "0" : String(p);
-    if (cell) { cell.textContent = isNaN(p) ? "\u2013" : p.toFixed(2); cell.setAttribute("data-v", row.dataset.p); }
-  }
+  // the probability of the class the event has now (what the applied table will hold)
+  var p = pOf(row, d, cls), cell = row.querySelector("td.pr");
+  row.dataset.p = isNaN(p) ? "0" : String(p);
+  if (cell) { cell.textContent = fmt2(p); cell.setAttribute("data-v", row.dataset.p); }
   var card = document.getElementById("ev-" + i);
-  if (card) { card.dataset.cls = cls; card.dataset.p = row.dataset.p; card.className = "event c-" + cls; }
+  if (card) { card.dataset.cls = cls; card.dataset.p = row.dataset.p;
+    card.className = "event c-" + cls + (rej ? " rejected" : "");
+    card.querySelectorAll('.pp[data-i="' + i + '"]').forEach(function(el){ el.textContent = pText(row, d, cls); }); }
+  mark(i, row, d, cls);
   row.classList.toggle("decided", !!(d && d.status) && d.status !== "rejected");
   row.classList.toggle("rejected", !!(d && d.status === "rejected"));
   row.dataset.st = v;
@@ -926,6 +1046,9 @@ function counts(){
   var f = 0; rows.forEach(function(r){ var d = state[r.dataset.i];
     if (r.dataset.rv === "1" && !(d && d.status)) f++; });
   var nf = document.getElementById("nflag"); if (nf) nf.textContent = f;
+  var live = 0; rows.forEach(function(r){ if (selValue(state[r.dataset.i]) !== selValue(BASE[r.dataset.i])) live++; });
+  var ln = document.getElementById("live-note");
+  if (ln) { ln.hidden = !live; document.getElementById("nlive").textContent = live; }
   return n;
 }
 function decide(i, field, value){
@@ -1060,10 +1183,16 @@ if (tl) tl.addEventListener("click", function(e){
       t = P.t0 + (fx - P.left) / (P.right - P.left) * (P.t1 - P.t0);
   });
   if (t === null) return;
-  var best = null, bd = Infinity;
+  // the nearest event shown (its span, not only its onset); one rejected only when the
+  // click is on it (it is drawn, or marked, as no event)
+  var best = null, bd = Infinity, tol = 0;
+  (META.timeline || []).forEach(function(P){ tol = Math.max(tol, (P.t1 - P.t0) / 300); });
   rows.forEach(function(row){
-    var o = +row.dataset.onset, dd = Math.abs(o - t);
-    if (row.style.display !== "none" && dd < bd) { bd = dd; best = row; }
+    if (row.style.display === "none") return;
+    var o = +row.dataset.onset, e = o + (+row.dataset.duration || 0), d = state[row.dataset.i];
+    var dd = t < o ? o - t : (t > e ? t - e : 0);
+    if (d && d.status === "rejected") dd = dd <= tol ? dd + tol : Infinity;
+    if (dd < bd) { bd = dd; best = row; }
   });
   if (best) { var card = document.getElementById("ev-" + best.dataset.i);
     (card || best).scrollIntoView({behavior: "smooth", block: "center"});
@@ -1413,18 +1542,23 @@ def _storage_key(events: pd.DataFrame, stem: str, source: Any, duration: float) 
     return hashlib.sha256("\n".join(items).encode("utf-8")).hexdigest()[:20]
 
 
+def _p_text(v: float) -> str:
+    """A probability as a page's data attribute: exact (shortest round trip, so the page's
+    JavaScript rounds the value Python rounds), empty when not known."""
+    return repr(float(v)) if np.isfinite(v) else ""
+
+
 def _class_probabilities(events: pd.DataFrame) -> list[str]:
-    """Per event, a ``data-pc`` attribute with the model's probability of each class (the
-    page shows the one of the class a reviewer picks), empty without the ``p_`` columns."""
+    """Per event, a ``data-pc`` attribute with the model's probability of each class, in
+    :data:`movement.classify.CLASSES` order (the page shows the one of the class a reviewer
+    picks, as :func:`movement.review.apply_decisions` gives it), empty for a class whose
+    ``p_`` column the table lacks; no attribute without any ``p_`` column."""
     from .review import P_COLUMNS
 
-    if not all(c in events.columns for c in P_COLUMNS.values()):
+    if not any(c in events.columns for c in P_COLUMNS.values()):
         return [""] * len(events)
-    ps = np.column_stack([_num(events, c) for c in P_COLUMNS.values()])
-    return [
-        ' data-pc="' + ",".join("" if not np.isfinite(v) else f"{v:.4g}" for v in row) + '"'
-        for row in ps
-    ]
+    ps = np.column_stack([_num(events, P_COLUMNS.get(c, "")) for c in CLASSES])
+    return [' data-pc="' + ",".join(_p_text(v) for v in row) + '"' for row in ps]
 
 
 def _decision_select(i: int, model: str | None) -> str:
@@ -1441,12 +1575,15 @@ def _decision_select(i: int, model: str | None) -> str:
 
 
 def _class_html(now: str, model: str | None, status: str | None) -> str:
-    """An event's class badge, and the model's label under it when a reviewer relabelled it."""
+    """An event's class badge, the model's label under it when a reviewer relabelled it, and
+    "rejected" when a reviewer rejected it (not an event)."""
     was = (
         f' <span class="was small muted">model: {_esc(model)}</span>'
         if status == "relabelled" and model and model != now
         else ""
     )
+    if status == "rejected":
+        was += ' <span class="rej small">rejected</span>'
     return f'<span class="badge b-{_esc(now)}">{_esc(now)}</span>{was}'
 
 
@@ -1531,8 +1668,8 @@ def _table_html(events: pd.DataFrame, plotted: set[int], start: datetime | None)
         rows.append(
             f'<tr id="row-{i}" data-i="{i}" data-cls="{_esc(cls)}" data-p="{p:.6f}" '
             f'data-rv="{int(flags[i])}" data-onset="{onset[i]:.6f}" data-duration="{dur[i]:.6f}" '
-            f'data-ch="{_esc(ch)}" data-model="{_esc(model or "")}" data-now="{_esc(cls)}"'
-            f"{pc[i]}{_review_attrs(review, i)}>"
+            f'data-ch="{_esc(ch)}" data-model="{_esc(model or "")}" data-now="{_esc(cls)}" '
+            f'data-p0="{_p_text(prob[i])}"{pc[i]}{_review_attrs(review, i)}>'
             f'<td class="num" data-v="{i}">{idx}</td>'
             f'<td class="num" data-v="{onset[i]:.6f}" title="{_clock_ms(onset[i])}">'
             f"{onset[i]:.3f}</td>{clock}"
@@ -1608,13 +1745,14 @@ def _event_card(i: int, row: pd.Series, img: str, review: _Review, p_shown: floa
     onset = float(row["onset"])
     dur = float(np.nan_to_num(pd.to_numeric(row.get("duration"), errors="coerce")))
     flag = f'<span class="flag">⚑ review: {_esc(why)}</span>' if flagged else ""
+    rejected = " rejected" if status == "rejected" else ""
     return (
-        f'<section class="event c-{_esc(cls)}" id="ev-{i}" data-i="{i}" data-cls="{_esc(cls)}" '
-        f'data-p="{p:.6f}" data-rv="{int(flagged)}">'
+        f'<section class="event c-{_esc(cls)}{rejected}" id="ev-{i}" data-i="{i}" '
+        f'data-cls="{_esc(cls)}" data-p="{p:.6f}" data-rv="{int(flagged)}">'
         f'<h3><a href="#row-{i}" title="back to the table">#{i}</a>'
         f"<span>{onset:.3f} s ({_clock_ms(onset)})</span><span>{_fmt(dur, 3)} s</span>"
         f'<span class="cl" data-i="{i}">{_class_html(cls, model, status)}</span>'
-        f"<span>{_esc(p_text)}</span>"
+        f'<span class="pp" data-i="{i}">{_esc(p_text)}</span>'
         f"<span>channel {_esc(ch)}</span>{flag}</h3>"
         f'<div class="body"><img src="{img}" alt="signal and envelope around event {i}" '
         'decoding="async"><div>'
@@ -1738,6 +1876,9 @@ def _page(
         "key": _storage_key(events, stem, source, duration),
         "classes": list(CLASSES),
         "timeline": timeline_layout,
+        # the events the timeline's image draws as rejected (an outline, not an event):
+        # the page marks over it the decisions made since
+        "timeline_rejected": [int(j) for j in np.flatnonzero(_rejected(events))],
         "descriptions": {k: v.get("Description", k) for k, v in COLUMN_DESCRIPTIONS.items()},
     }
     start = rec.start
@@ -1802,7 +1943,8 @@ def _page(
             else ""
         )
         + ". Grey: cleaned signal (band-passed EMG, or dynamic acceleration magnitude); black: the "
-        "envelope the event was found on; shaded: this event (class colour) and its neighbours."
+        "envelope the event was found on; shaded: this event (class colour) and its neighbours; "
+        "dashed outline: an event rejected by a reviewer in the events table."
     )
     cards_html = "".join(cards) if cards else '<p class="muted">No events to plot.</p>'
     table_html = (
@@ -1824,11 +1966,12 @@ def _page(
 {_params_html(cfg)}
 <h2>Summary</h2>
 {_summary_html(summ)}{_reviewed_note(review)}
+<p id="live-note" class="small" hidden><b><span id="nlive">0</span> decision(s) made on this page</b> are not counted in this summary and not drawn in the timeline's image (they are marked over it) or in the event plots: they count once exported, applied (<code>movement review apply</code>) and the page drawn again.</p>
 {_per_day_html(events, duration, start)}
 {_per_channel_html(events, duration, sites)}
 <h2>Timeline</h2>
-<div class="panel"><img id="timeline" src="{_data_uri(timeline_png)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"></div>
-<p class="muted small">Black: envelope (maximum over {_esc(", ".join(sites))}); spans and the lanes at the top: events by class; hatched: gaps; beige: not worn. Click the timeline to jump to the nearest event.</p>
+<div class="panel"><div class="tlwrap"><img id="timeline" src="{_data_uri(timeline_png)}" alt="timeline of the whole recording with events coloured by class" title="click to jump to the nearest event"><div id="tl-marks" aria-hidden="true"></div></div></div>
+<p class="muted small">Black: envelope (maximum over {_esc(", ".join(sites))}); spans and the lanes at the top: events by class; dashed outline: rejected by a reviewer in the events table (not an event, not counted); hatched: gaps; beige: not worn. Decisions made on this page are marked over the image until it is drawn again: white with a dashed border where an event was rejected here, the class colour where one was relabelled or its rejection undone. Click the timeline to jump to the nearest event.</p>
 <h2>Events</h2>
 <div class="controls" id="reviewbar">
 <label>Reviewer <input id="reviewer" placeholder="your name" autocomplete="name"></label>
