@@ -321,10 +321,7 @@ def test_a_renamed_or_retrained_model_keeps_its_hash(trained, tmp_path) -> None:
     assert runs["k_on"].attrs["parameters_hash"] != h  # (another model, other features)
     assert runs["a"].attrs["parameters"]["model"].startswith("trained model, content sha256 ")
     # the file's name and SHA-256 stay in the provenance
-    assert (
-        runs["a"].attrs["model"]
-        == f"a.joblib ({model_name(SPEC)}, sha256 {sha['a'][:12]})"
-    )
+    assert runs["a"].attrs["model"] == f"a.joblib ({model_name(SPEC)}, sha256 {sha['a'][:12]})"
     assert (
         moved.attrs["model"].startswith("renamed.joblib (")
         and sha["a"][:12] in moved.attrs["model"]

@@ -475,7 +475,7 @@ def test_the_page_says_how_many_flagged_events_have_no_plot(tmp_path) -> None:
     import movement
     from movement.report import write_report
 
-    sim = movement.simulate("accel", 1800.0, 12)
+    sim = movement.simulate("accel", 900.0, 12)  # (13 of 71 events flagged: more than 5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         events = movement.score(sim.recording)

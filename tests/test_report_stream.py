@@ -61,6 +61,16 @@ def _parts(monkeypatch: pytest.MonkeyPatch, run: Any) -> tuple[dict, Any, str]:
     return views, tls[0], Path(page).read_text(encoding="utf-8")
 
 
+#: A 1x1 PNG: an event plot of a page that is only the oracle of the text (not drawn).
+_PLACEHOLDER_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def _same_curve(a: np.ndarray, b: np.ndarray, rtol: float = 1e-9) -> None:
     assert a.shape == b.shape
     np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
@@ -279,7 +289,8 @@ def test_score_and_report_cli_stream_long_files(monkeypatch, tmp_path: Path, acc
 def test_write_report_of_a_long_file_is_made_window_by_window(tmp_path: Path, monkeypatch):
     import movement.batch as batch
 
-    sim = simulate("accel", 600, seed=31).recording
+    # (300 s: the file is taken as long below; its pages draw fewer event plots)
+    sim = simulate("accel", 300, seed=31).recording
     np.save(tmp_path / "rec.npy", sim.data)
     (tmp_path / "rec.json").write_text(
         json.dumps({"SamplingFrequency": 100, "Modality": "accel", "ColumnNames": ["x", "y", "z"]})
@@ -307,11 +318,17 @@ def test_write_report_of_a_long_recording_in_memory_is_drawn_window_by_window(
 
     rec = simulate("accel", 2400, seed=32).recording
     ev = movement.score(rec, model="rules")
-    whole = R.write_report(rec, ev, tmp_path / "whole_report.html").read_text()
+    # the whole page is the oracle of the text only (``_text`` leaves its images out): its
+    # event plots are not drawn; the windowed page below draws every one of its plots
+    with monkeypatch.context() as m:
+        m.setattr(R, "_event_png", lambda view, fs, units, mpl: _PLACEHOLDER_PNG)
+        whole = R.write_report(rec, ev, tmp_path / "whole_report.html").read_text()
+    assert whole.count(_data_uri(_PLACEHOLDER_PNG)) == min(200, len(ev)) > 0
     monkeypatch.setattr(stream, "_WINDOW_VALUES", 1)  # windows of 2000 s: 2400 s is long
     calls = []
     real = R.write_report_stream
     monkeypatch.setattr(R, "write_report_stream", lambda *a, **k: calls.append(a) or real(*a, **k))
     windowed = R.write_report(rec, ev, tmp_path / "x" / "whole_report.html").read_text()
     assert len(calls) == 1
+    assert _data_uri(_PLACEHOLDER_PNG) not in windowed  # (its plots drawn)
     assert _text(windowed) == _text(whole)  # the same page, drawn from windows

@@ -54,6 +54,18 @@ def tiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+@pytest.fixture(scope="module")
+def long_cwa(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file of ~9 h (3 stream windows): 182 copies of the test file, made once."""
+    return tile_cwa(DEV / "ax3_testfile.cwa", tmp_path_factory.mktemp("long") / "long.cwa", 182)
+
+
+@pytest.fixture(scope="module")
+def long_cwa_whole(long_cwa: Path) -> movement.Recording:
+    """The ~9 h file read whole, once (the oracle of the tests that each read it)."""
+    return _whole(long_cwa)
+
+
 @pytest.mark.parametrize("chunk_rows", [1000, 7000, 250_000])
 @pytest.mark.parametrize("name", ["ax3", "ax6", "copies", "hole"])
 def test_streamed_equals_whole(name: str, chunk_rows: int, tiled: dict[str, Path]) -> None:
@@ -357,14 +369,13 @@ def test_gt3x_not_records_is_left_to_the_whole_read(tmp_path: Path) -> None:
 
 
 def test_info_of_a_long_device_file_reads_it_in_pieces(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    long_cwa: Path, long_cwa_whole: movement.Recording, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``movement info`` of a file ``movement score`` streams: its pieces' passes (bounded
     memory), never the whole read, with the whole read's samples and notes."""
     from movement.io import info as info_mod
 
-    long = tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "long.cwa", 182)
-    whole = _whole(long)
+    long, whole = long_cwa, long_cwa_whole
 
     def no_whole_read(*a, **k):
         raise AssertionError("read whole")
@@ -375,19 +386,21 @@ def test_info_of_a_long_device_file_reads_it_in_pieces(
     assert d["notes"]["resampled"] == whole.notes["resampled"]
 
 
-def test_cli_scores_a_long_cwa_streamed_with_its_page(tmp_path: Path) -> None:
+def test_cli_scores_a_long_cwa_streamed_with_its_page(
+    tmp_path: Path, long_cwa: Path, long_cwa_whole: movement.Recording
+) -> None:
     """``movement score long.cwa --report``: streamed (never read whole), the events of the
     whole read, and its review page drawn window by window."""
     import pandas as pd
 
     from movement.cli import main
 
-    long = tile_cwa(DEV / "ax3_testfile.cwa", tmp_path / "long.cwa", 182)  # ~9 h, 3 windows
+    long = long_cwa  # ~9 h, 3 windows
     out = tmp_path / "out"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert main(["score", str(long), "--out", str(out), "--report", "-q"]) == 0
-        whole = movement.score(_whole(long), stream=False)
+        whole = movement.score(long_cwa_whole, stream=False)
     ev = pd.read_csv(out / "long_events.tsv", sep="\t")
     rec = json.loads((out / "long_events.json").read_text())["recording"]
     assert rec["stream"]["windows"] >= 3
