@@ -7,6 +7,9 @@ project, see its SOURCES.md) first, then in the project's shared collection
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,6 +109,43 @@ def accel_rest(rng: np.random.Generator, fs: float, seconds: float, noise_g: flo
     x = rng.normal(0.0, noise_g, (n, 3))
     x[:, 2] += 1.0
     return x
+
+
+def twitches_and_tremor(seed: int = 1, source: str | None = None, shift: float = 0.0):
+    """120 s of wrist accelerometry at 100 Hz: gravity on z, 2 mg noise, four small twitches
+    (10 + ``shift``, 31, 52.5, 88 s) and a 5.2 Hz tremor spell (60-75 s): a small page to
+    review."""
+    import movement
+
+    fs = 100.0
+    rng = np.random.default_rng(seed)
+    n = int(120 * fs)
+    t = np.arange(n) / fs
+    x = rng.normal(0, 0.002, (n, 3))
+    x[:, 2] += 1.0
+    for on in (10.0 + shift, 31.0, 52.5, 88.0):
+        i = int(on * fs)
+        x[i : i + 20, 0] += np.hanning(20) * 0.06
+    m = (t >= 60) & (t < 75)
+    x[m, 1] += 0.05 * np.sin(2 * np.pi * 5.2 * t[m]) * (1 + 0.4 * rng.standard_normal(m.sum()))
+    return movement.Recording(
+        x, fs=fs, modality="accel", channels=("x", "y", "z"), units="g", source=source
+    )
+
+
+def jsdom_node() -> tuple[str, dict]:
+    """``node`` and the environment in which it loads jsdom (``NODE_PATH``); the test is
+    skipped without either (``npm install jsdom; NODE_PATH=<folder>/node_modules``)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs node with jsdom (NODE_PATH=<folder>/node_modules)")
+    env = dict(os.environ)
+    ok = subprocess.run(
+        [node, "-e", "require('jsdom')"], env=env, capture_output=True, timeout=60
+    ).returncode
+    if ok != 0:
+        pytest.skip("needs jsdom for node (npm install jsdom; NODE_PATH=<folder>/node_modules)")
+    return node, env
 
 
 def tilt_rotation(angle_rad: np.ndarray) -> np.ndarray:

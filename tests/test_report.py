@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import twitches_and_tremor
 
 import movement
 from movement.classify import CLASSES
@@ -37,22 +38,6 @@ def _emg_recording(seed: int = 0) -> movement.Recording:
     return movement.Recording(x, fs=fs, modality="emg", channels=("emg1", "emg2"), units="mV")
 
 
-def _accel_recording(seed: int = 1) -> movement.Recording:
-    """120 s of wrist accelerometry: gravity, noise, small twitches, a 5 Hz tremor spell."""
-    fs = 100.0
-    rng = np.random.default_rng(seed)
-    n = int(120 * fs)
-    t = np.arange(n) / fs
-    x = rng.normal(0, 0.002, (n, 3))
-    x[:, 2] += 1.0
-    for on in (10.0, 31.0, 52.5, 88.0):
-        i = int(on * fs)
-        x[i : i + 20, 0] += np.hanning(20) * 0.06
-    m = (t >= 60) & (t < 75)
-    x[m, 1] += 0.05 * np.sin(2 * np.pi * 5.2 * t[m]) * (1 + 0.4 * rng.standard_normal(m.sum()))
-    return movement.Recording(x, fs=fs, modality="accel", channels=("x", "y", "z"), units="g")
-
-
 @pytest.fixture(scope="module")
 def emg() -> tuple[movement.Recording, pd.DataFrame]:
     rec = _emg_recording()
@@ -61,7 +46,7 @@ def emg() -> tuple[movement.Recording, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def accel() -> tuple[movement.Recording, pd.DataFrame]:
-    rec = _accel_recording()
+    rec = twitches_and_tremor()
     return rec, movement.score(rec, model="rules")
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA_DIR
+from conftest import DATA_DIR, jsdom_node, twitches_and_tremor
 
 import movement
 from movement.classify import CLASSES
@@ -315,20 +313,7 @@ def test_decisions_come_back_from_an_earlier_kept_table(tmp_path) -> None:
 
 def _accel(seed: int = 1, shift: float = 0.0) -> movement.Recording:
     """120 s of wrist accelerometry: gravity, noise, small twitches, a tremor spell."""
-    fs = 100.0
-    rng = np.random.default_rng(seed)
-    n = int(120 * fs)
-    t = np.arange(n) / fs
-    x = rng.normal(0, 0.002, (n, 3))
-    x[:, 2] += 1.0
-    for on in (10.0 + shift, 31.0, 52.5, 88.0):
-        i = int(on * fs)
-        x[i : i + 20, 0] += np.hanning(20) * 0.06
-    m = (t >= 60) & (t < 75)
-    x[m, 1] += 0.05 * np.sin(2 * np.pi * 5.2 * t[m]) * (1 + 0.4 * rng.standard_normal(m.sum()))
-    return movement.Recording(
-        x, fs=fs, modality="accel", channels=("x", "y", "z"), units="g", source="data/s1/1.txt"
-    )
+    return twitches_and_tremor(seed, source="data/s1/1.txt", shift=shift)
 
 
 @pytest.fixture(scope="module")
@@ -427,19 +412,6 @@ def test_pages_of_two_recordings_of_one_name_keep_decisions_apart(reviewed, tmp_
     assert _meta(again.read_text())["key"] == m1["key"]
 
 
-def _jsdom() -> tuple[str, dict]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("needs node with jsdom (NODE_PATH=<folder>/node_modules)")
-    env = dict(os.environ)
-    ok = subprocess.run(
-        [node, "-e", "require('jsdom')"], env=env, capture_output=True, timeout=60
-    ).returncode
-    if ok != 0:
-        pytest.skip("needs jsdom for node (npm install jsdom; NODE_PATH=<folder>/node_modules)")
-    return node, env
-
-
 _DRIVE = r"""
 const {JSDOM} = require('jsdom'); const fs = require('fs');
 const [file, storeIn, storeOut, ...actions] = process.argv.slice(2);
@@ -474,7 +446,7 @@ def test_the_page_reviews_again_in_a_browser(reviewed, tmp_path) -> None:
     """(jsdom) The page shows the table's decisions, filters them out of "undecided" and
     "flagged", exports them with the model's label, and offers what an earlier version
     kept under its shared key instead of taking it."""
-    node, env = _jsdom()
+    node, env = jsdom_node()
     _, events, done, page = reviewed
     k = done.attrs["picked"]
     drive = tmp_path / "drive.js"

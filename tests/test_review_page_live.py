@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,27 +24,11 @@ from movement.review import P_COLUMNS, apply_decisions, read_decisions
 
 pytest.importorskip("matplotlib")
 
+from conftest import jsdom_node, twitches_and_tremor
+
 import movement.report as R  # noqa: E402
 
 HEADER = "onset\tduration\ttrial_type\tchannel\treview_status\treviewer\tcomment\tnew_trial_type\n"
-
-
-def _recording() -> movement.Recording:
-    """120 s of wrist accelerometry: four small twitches and a tremor spell."""
-    fs = 100.0
-    rng = np.random.default_rng(1)
-    n = int(120 * fs)
-    t = np.arange(n) / fs
-    x = rng.normal(0, 0.002, (n, 3))
-    x[:, 2] += 1.0
-    for on in (10.0, 31.0, 52.5, 88.0):
-        i = int(on * fs)
-        x[i : i + 20, 0] += np.hanning(20) * 0.06
-    m = (t >= 60) & (t < 75)
-    x[m, 1] += 0.05 * np.sin(2 * np.pi * 5.2 * t[m]) * (1 + 0.4 * rng.standard_normal(m.sum()))
-    return movement.Recording(
-        x, fs=fs, modality="accel", channels=("x", "y", "z"), units="g", source="data/s1/r.txt"
-    )
 
 
 def _decisions(events: pd.DataFrame, rows: list[tuple[int, str, str]]) -> pd.DataFrame:
@@ -61,7 +44,7 @@ def _decisions(events: pd.DataFrame, rows: list[tuple[int, str, str]]) -> pd.Dat
 
 @pytest.fixture(scope="module")
 def scored() -> tuple[movement.Recording, pd.DataFrame]:
-    rec = _recording()
+    rec = twitches_and_tremor(source="data/s1/r.txt")
     events = movement.score(rec, model="rules")
     assert len(events) >= 4 and set(P_COLUMNS.values()) <= set(events.columns)
     return rec, events
@@ -215,19 +198,6 @@ def test_the_probabilities_the_page_keeps_are_exact(scored, tmp_path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _jsdom() -> tuple[str, dict]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("needs node with jsdom (NODE_PATH=<folder>/node_modules)")
-    env = dict(os.environ)
-    ok = subprocess.run(
-        [node, "-e", "require('jsdom')"], env=env, capture_output=True, timeout=60
-    ).returncode
-    if ok != 0:
-        pytest.skip("needs jsdom for node (npm install jsdom; NODE_PATH=<folder>/node_modules)")
-    return node, env
-
-
 _DRIVE = r"""
 const {JSDOM} = require('jsdom'); const fs = require('fs');
 const [file, ...actions] = process.argv.slice(2);
@@ -261,7 +231,7 @@ console.log(JSON.stringify({errors, steps}));
 
 
 def _run(page: Path, tmp_path: Path, *actions: str) -> list[dict]:
-    node, env = _jsdom()
+    node, env = jsdom_node()
     drive = tmp_path / "drive.js"
     drive.write_text(_DRIVE)
     got = subprocess.run(
