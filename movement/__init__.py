@@ -48,7 +48,38 @@ _LAZY = {
 }
 
 
+#: The package's modules, imported on first use as ``movement.<name>`` (as the README's
+#: library table writes them: ``movement.plot.plot_event``), not by ``import movement``.
+_SUBMODULES = frozenset(
+    {
+        "batch",
+        "calibration",
+        "classify",
+        "cli",
+        "config",
+        "errors",
+        "export",
+        "features",
+        "io",
+        "output",
+        "pipeline",
+        "plot",
+        "preprocess",
+        "recording",
+        "review",
+        "segment",
+        "stream",
+        "train",
+        "wear",
+    }
+)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
     if name in _LAZY:
         mod, attr = _LAZY[name]
         module = import_module(mod)
@@ -67,7 +98,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
 
 __all__ = [

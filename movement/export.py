@@ -65,6 +65,25 @@ def events_paths(path: str | Path) -> tuple[Path, Path]:
     return p.with_name(name + "_events.tsv"), p.with_name(name + "_events.json")
 
 
+def _in_folder(path: str | Path, events: pd.DataFrame) -> Path:
+    """``path`` itself, or for a folder (existing, or ending in a separator: made), the
+    recording's name inside it: the stem the events were scored under
+    (``attrs["events_file"]``, else ``attrs["source"]``), else ``recording``."""
+    text = os.fspath(path)
+    out = Path(text)
+    if not (out.is_dir() or text.endswith(("/", os.sep))):
+        return out
+    attrs = events.attrs or {}
+    name = None
+    for key in ("events_file", "source"):
+        value = attrs.get(key)
+        if isinstance(value, (str, os.PathLike)) and Path(os.fspath(value)).name:
+            name = Path(os.fspath(value)).name
+            break
+    out.mkdir(parents=True, exist_ok=True)
+    return out / (name or "recording")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -86,7 +105,11 @@ def write_bids_events(
         One row per event; must have ``onset`` and ``duration`` (seconds), which are
         written first, as BIDS requires. Other columns keep their order.
     path : str or Path
-        The recording (or any path with the wanted stem); see :func:`events_paths`.
+        The recording (or any path with the wanted stem); see :func:`events_paths`. A
+        folder (one that exists, or a path ending in a separator, made if missing) holds
+        the files under the stem of the recording the events came from
+        (``events.attrs["source"]``: ``movement score``'s stem), as
+        :func:`movement.report` names its page.
     sidecar : dict, optional
         The JSON sidecar: column descriptions plus e.g. ``movement_version``,
         ``parameters``, ``parameters_hash``. Written as given (numpy scalars converted).
@@ -115,6 +138,9 @@ def write_bids_events(
     >>> tsv, js = write_bids_events(ev, tempfile.mkdtemp() + "/rec.csv")
     >>> tsv.name, js.name, read_bids_events(tsv).attrs["fs"]
     ('rec_events.tsv', 'rec_events.json', 100.0)
+    >>> ev.attrs["source"] = "data/P01.csv.gz"
+    >>> write_bids_events(ev, tempfile.mkdtemp() + "/out/")[0].name
+    'P01_events.tsv'
     """
     for col in ("onset", "duration"):
         if col not in events.columns:
@@ -125,7 +151,7 @@ def write_bids_events(
         sidecar = events_sidecar(events)
     elif not isinstance(sidecar, dict):
         raise MovementError(f"sidecar must be a dict (the JSON), got {type(sidecar).__name__}")
-    tsv, js = events_paths(path)
+    tsv, js = events_paths(_in_folder(path, events))
     cols = ["onset", "duration"] + [c for c in events.columns if c not in ("onset", "duration")]
     table = events.loc[:, cols]
     text = json.dumps(sidecar, indent=2, ensure_ascii=False, default=_json_default) + "\n"

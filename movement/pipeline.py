@@ -34,7 +34,15 @@ from .recording import Recording, bridge_rows, long_runs, nan_runs
 from .segment import segment
 from .wear import flag_nonwear, intersect_runs, nonwear_runs
 
-__all__ = ["score", "classifier_for", "check_rate", "EVENT_COLUMNS", "REVIEW_COLUMNS"]
+__all__ = [
+    "score",
+    "label",
+    "classifier_for",
+    "calibration_for",
+    "check_rate",
+    "EVENT_COLUMNS",
+    "REVIEW_COLUMNS",
+]
 
 #: Leading columns of every events table, in order (then the features, then review columns).
 EVENT_COLUMNS = ("onset", "duration", "trial_type", "probability", "review", "reason", "channel")
@@ -654,6 +662,54 @@ def model_features(feats: pd.DataFrame, clf: Any, modality: str, units: str | No
         if c in scaled:
             scaled[c] = scaled[c] * (per_uv / 1e3)
     return scaled
+
+
+def label(
+    features: pd.DataFrame,
+    rec: Recording,
+    settings: Settings | EMGConfig | AccelConfig | None = None,
+    *,
+    model: Any = "default",
+) -> pd.DataFrame:
+    """The events table of segments' features: the last step of :func:`score`.
+
+    The classifier (:func:`classifier_for`) gives each segment the probability of each
+    class; the class definitions then hold or veto them
+    (:func:`movement.classify.apply_definitions`: e.g. a regular rhythm at step rate is
+    walking, ``other``), neighbouring ``other`` segments are joined into bouts, and each
+    event is flagged for review when its label is a close call, its SNR low or it is
+    clipped (:func:`movement.classify.review_flags`). The stages one by one, as
+    :func:`score` runs them on a recording without long gaps::
+
+        cfg = movement.AccelConfig()                      # or EMGConfig, or Settings
+        cal = calibration_for(rec, cfg)                   # accelerometry: gravity fit
+        pre = preprocess(rec, cfg, calibration=cal)       # movement.preprocess
+        seg = segment(pre, cfg)                           # movement.segment
+        feats = segment_features(pre, seg, cfg, rec.modality, rec.duration)
+        events = label(feats, rec, cfg)
+
+    give :func:`score`'s events; :func:`score` adds what concerns the whole recording to
+    ``events.attrs`` (the ECG removed, dropouts bridged, the calibration) and, for
+    accelerometry, flags the events in stretches not worn (:mod:`movement.wear`). A
+    recording with gaps longer than ``MAX_GAP_S`` is scored piece by piece.
+
+    Examples
+    --------
+    >>> import movement
+    >>> from movement.preprocess import preprocess
+    >>> from movement.segment import segment
+    >>> from movement.features import segment_features
+    >>> rec = movement.simulate("emg", 30, seed=1).recording
+    >>> cfg = movement.EMGConfig()
+    >>> pre = preprocess(rec, cfg, calibration=calibration_for(rec, cfg))
+    >>> feats = segment_features(pre, segment(pre, cfg), cfg, rec.modality, rec.duration)
+    >>> events = label(feats, rec, cfg)
+    >>> events[["onset", "trial_type"]].equals(movement.score(rec)[["onset", "trial_type"]])
+    True
+    """
+    cfg = _config_for(rec.modality, settings)
+    clf, name = classifier_for(model, rec.modality, cfg, rec.fs)
+    return _label(features, clf, cfg, rec, name)
 
 
 def _label(

@@ -1,12 +1,13 @@
 """Cleaning per modality: pure functions on arrays with an explicit sampling rate.
 
-EMG: zero-phase Butterworth band-pass (20-450 Hz, capped below Nyquist), optional
+EMG: zero-phase Butterworth band-pass (30-450 Hz by default, ``EMGConfig.band_low_hz`` /
+``band_high_hz``; capped below Nyquist), optional
 notch, ECG removal when a heartbeat rhythm is found (QRS detection in 5-40 Hz, then
 subtraction of a local average beat; :func:`ecg_beats`, :func:`remove_ecg`), then
 envelopes at two time scales: TKEO + ~10 ms RMS for brief events and 100-250 ms RMS for
 sustained activity.
 
-Accelerometry: gravity / tilt (low-pass 0.25 Hz) split from dynamic motion, the
+Accelerometry: gravity / tilt (low-pass, ``AccelConfig.gravity_cutoff_hz``) split from dynamic motion, the
 vector magnitude of the dynamic part, and the tilt of the gravity vector over time.
 
 Filters are second-order sections; arrays are (n_samples, n_channels).

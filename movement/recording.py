@@ -232,6 +232,12 @@ def gravity_note(data_g: np.ndarray) -> str:
 UNITS_OVERRIDDEN = "does not fit the magnitude"
 
 
+#: What ``notes["units"]`` says of accelerometry given as ``a.u.``: kept as it is.
+AU_GIVEN = (
+    "accelerometer units given as a.u. (not converted): amplitude thresholds in g may not apply"
+)
+
+
 def accel_unit_factor(data: np.ndarray, declared: str | None) -> tuple[float | None, str]:
     """The factor that brings tri-axial acceleration to g, and a sentence saying why.
 
@@ -991,17 +997,14 @@ class Recording:
             raise RecordingError(f"units must be text (e.g. 'g'), got {units!r}", src)
         key = accel_unit_key(units)
         if key == "g":
-            # (a reader's recording, its pieces and the stream's windows were judged when
-            # the file was read: notes["units"] says so, or the stream made the window)
-            if not ({"units", "gravity"} & set(self.notes)) and not _made_by_stream():
+            # (a reader's recording, its pieces, its channels selected and the stream's
+            # windows were judged when the file was read or made: notes["units"] says so,
+            # or notes["selected"], or the stream made the window)
+            if not ({"units", "gravity", "selected"} & set(self.notes)) and not _made_by_stream():
                 self._say_gravity(_unit_sample(data), src)
             return data, "g"
         if key == "a.u.":
-            self.notes.setdefault(
-                "units",
-                "accelerometer units given as a.u. (not converted): amplitude thresholds in "
-                "g may not apply",
-            )
+            self.notes.setdefault("units", AU_GIVEN)
             return data, "a.u."
         if key and key not in ACCEL_UNITS:
             raise RecordingError(unknown_accel_units(units), src)
@@ -1078,6 +1081,59 @@ class Recording:
         return Recording(
             self.data[a:b], fs=self.fs, modality=self.modality, channels=self.channels,
             units=self.units, start=start, source=self.source, notes=notes,
+        )  # fmt: skip
+
+    def select(self, channels: Sequence[str | int]) -> Recording:
+        """The recording of some of its channels, by name or by 0-based position, in the
+        order given (a view of the data when it can be): the rate, units, start, source and
+        notes kept, ``notes["selected"]`` saying which. Accelerometry is not judged again
+        (it was in g, or a.u., when this recording was made).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> rec = Recording(np.zeros((100, 4)) + [0, 0, 1, 5], fs=50.0, modality="accel",
+        ...     channels=("x", "y", "z", "temp"), units="g")
+        >>> rec.select(["x", "y", "z"]).channels, rec.select([2]).data[0].tolist()
+        (('x', 'y', 'z'), [1.0])
+        >>> rec.select(["w"])
+        Traceback (most recent call last):
+        ...
+        movement.errors.RecordingError: no channel 'w' (channels: x, y, z, temp)
+        """
+        names = list(self.channels or ())
+        if isinstance(channels, (str, int)):
+            channels = [channels]
+        idx: list[int] = []
+        for c in channels:
+            if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
+                if not 0 <= int(c) < len(names):
+                    raise RecordingError(
+                        f"no channel at position {c} (0 to {len(names) - 1}: {', '.join(names)})",
+                        self.source,
+                    )
+                idx.append(int(c))
+            elif str(c) in names:
+                idx.append(names.index(str(c)))
+            else:
+                raise RecordingError(
+                    f"no channel {c!r} (channels: {', '.join(names)})", self.source
+                )
+        if not idx:
+            raise RecordingError("select needs at least one channel", self.source)
+        if len(set(idx)) != len(idx):
+            raise RecordingError(f"a channel is selected twice: {list(channels)}", self.source)
+        chosen = tuple(names[i] for i in idx)
+        notes = dict(self.notes)
+        notes["selected"] = f"channels {', '.join(chosen)} of {', '.join(names)}"
+        data = (
+            self.data[:, idx]
+            if idx != list(range(idx[0], idx[-1] + 1))
+            else (self.data[:, idx[0] : idx[-1] + 1])
+        )
+        return Recording(
+            data, fs=self.fs, modality=self.modality, channels=chosen, units=self.units,
+            start=self.start, source=self.source, annotations=self.annotations, notes=notes,
         )  # fmt: skip
 
     @property

@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import MovementError, NoSuchFileError, RecordingError, UnresolvedError
 from ..recording import (
     ACCEL_UNITS,
+    AU_GIVEN,
     EMG_UNITS,
     GRAVITY_REMOVED,
     MODALITIES,
@@ -1409,7 +1410,12 @@ def _finish(
                 + unknown_accel_units(side_units).replace("leave the units out", "leave it out"),
                 src,
             )
-        factor, note = accel_unit_factor(data, declared)  # (convert_accel_units, inlined)
+        if accel_unit_key(units or side_units) == "a.u.":
+            # given as a.u. (the argument or the sidecar): kept as read, never detected,
+            # as a Recording made with units="a.u." is
+            factor, note = None, AU_GIVEN
+        else:
+            factor, note = accel_unit_factor(data, declared)  # (convert_accel_units, inlined)
         data, unit = (data, "a.u.") if factor is None else (data * factor, "g")
         notes["units"] = note
         for odd in (
@@ -1420,7 +1426,7 @@ def _finish(
                 warnings.warn(f"{src}: {odd}", stacklevel=2)
         if UNITS_OVERRIDDEN in note:  # the file, its sidecar or the caller said otherwise
             warnings.warn(f"{src}: {note}", stacklevel=2)
-        if unit != "g":  # scored against thresholds in g: the user must hear of it
+        if unit != "g" and note != AU_GIVEN:  # (against thresholds in g: the user must hear)
             k = data.shape[1]
             hint = "keep only the tri-axial columns with --channels, or " if k > 3 else ""
             advice = (  # (no unit makes linear acceleration raw: not "state the Units")
