@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import json
+import numbers
 import os
 import re
 import sys
@@ -79,6 +80,10 @@ class ScoreOptions:
     #: read files whose extension is no known type as this type (``movement.read(format=)``)
     format: str | None = None
     report: bool = False
+    #: event plots per review page at most (with ``report``; review-flagged events first:
+    #: :func:`movement.report.select_event_plots`). Not hashed, as ``report``: a page
+    #: already drawn is kept on resume (``--no-resume`` draws it again)
+    max_plots: int = 200
     #: tables to write per day, hour or channel (``"day"``, ``"hour"``, ``"channel"``):
     #: ``<stem>_per_day.tsv`` and the batch's ``summary_per_day.tsv`` (made from the
     #: events tables: not hashed)
@@ -697,9 +702,10 @@ def score_one(
                     write_report_stream(
                         path, events, page, fs=opts.fs, modality=opts.modality,
                         channels=opts.channels, progress=opts.window_progress,
+                        max_event_plots=opts.max_plots,
                     )  # fmt: skip
                 else:
-                    write_report(rec, events, page)
+                    write_report(rec, events, page, max_event_plots=opts.max_plots)
         row = summarise(shown, scored)
         # reader warnings (truncated file, resampling...) stay with the file's summary row
         # (a model trained with other settings is the batch's: said once, before it)
@@ -1035,7 +1041,7 @@ def score_options(opts: Any) -> ScoreOptions:
     >>> score_options({"modell": "rules"})
     Traceback (most recent call last):
     ...
-    movement.errors.MovementError: options: ScoreOptions has no field 'modell' (its fields: settings, model, fs, modality, channels, format, report, per, annotations, collect, debug, threads, window_progress)
+    movement.errors.MovementError: options: ScoreOptions has no field 'modell' (its fields: settings, model, fs, modality, channels, format, report, max_plots, per, annotations, collect, debug, threads, window_progress)
     """
     from dataclasses import fields
 
@@ -1067,6 +1073,13 @@ def score_options(opts: Any) -> ScoreOptions:
         raise MovementError(
             f"options: settings must be a Settings, got {type(opts.settings).__name__}{hint}"
         )
+    plots = opts.max_plots
+    if not isinstance(plots, numbers.Integral) or isinstance(plots, bool) or plots < 0:
+        raise MovementError(
+            f"options: max_plots must be a whole number of event plots, 0 or more, got {plots!r}"
+        )
+    if type(plots) is not int:  # (a numpy integer: kept as a plain int)
+        opts = replace(opts, max_plots=int(plots))
     if opts.model is None or isinstance(opts.model, os.PathLike):  # (as movement.score)
         opts = replace(opts, model="default" if opts.model is None else os.fspath(opts.model))
     if not isinstance(opts.model, str) or not opts.model:

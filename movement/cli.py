@@ -162,6 +162,13 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="also write an HTML review page per recording (needs movement[report])",
     )
     p.add_argument(
+        "--max-plots",
+        type=int,
+        metavar="N",
+        help="with --report: event plots per page, review-flagged events first (default 200; "
+        "a page already drawn is kept on resume: --no-resume draws it again)",
+    )
+    p.add_argument(
         "--per",
         action="append",
         choices=["day", "hour", "channel"],
@@ -303,6 +310,10 @@ def _run_score(args: argparse.Namespace) -> int:
     model = _model_option(args.model)
     if args.jobs == 0:
         raise MovementError("--jobs must be 1 or more, or -1 for all cores (-2: all but one)")
+    if args.max_plots is not None and args.max_plots < 0:
+        raise MovementError(f"--max-plots must be 0 or more event plots, got {args.max_plots}")
+    if args.max_plots is not None and not args.report:
+        raise MovementError("--max-plots is for the review page: add --report")
     if args.scheduler and args.backend == "loky":
         raise MovementError("--scheduler is the address of a Dask cluster: use --backend dask")
     backend = args.backend or ("dask" if args.scheduler else "loky")
@@ -350,6 +361,7 @@ def _run_score(args: argparse.Namespace) -> int:
         channels=chans,
         format=args.format,
         report=args.report,
+        max_plots=200 if args.max_plots is None else args.max_plots,
         per=tuple(dict.fromkeys(args.per or ())),
         annotations=tuple(dict.fromkeys(args.annotations or ())),
         collect=args.collect,

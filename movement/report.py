@@ -707,15 +707,46 @@ def _event_view(pre: Any, offset: int, events: pd.DataFrame, i: int, duration: f
 @dataclass
 class _EventAxes:
     """One site's row of an event figure: the context axes and the zoom's (or None),
-    their signal and envelope lines, and the spans drawn for the current event."""
+    their signal and envelope lines, and their spans."""
 
     ax: Any
     sig: Any
     env: Any
+    spans: _Spans
     zoom_ax: Any = None
     zoom_sig: Any = None
     zoom_env: Any = None
-    spans: list = field(default_factory=list)
+    zoom_spans: _Spans | None = None
+
+
+class _Spans:
+    """The spans of one axes of a reused figure, kept from plot to plot: a plot restyles
+    as many as it draws, in the order it draws them, and hides the rest (a span artist
+    made anew costs more than its drawing)."""
+
+    def __init__(self, ax: Any) -> None:
+        self.ax = ax
+        self.patches: list[Any] = []
+        self.used = 0
+
+    def add(self, x0: float, x1: float, **style: Any) -> None:
+        """A span from ``x0`` to ``x1`` drawn with ``style`` (as :func:`_vspan`)."""
+        if self.used < len(self.patches):
+            p = self.patches[self.used]
+            p.set_x(x0)
+            p.set_width(x1 - x0)
+            # as the style would make it new: alpha first (colours take it), then the rest
+            p.update({"alpha": None, "linestyle": "solid", **style})
+            p.set_visible(True)
+        else:
+            self.patches.append(_vspan(self.ax, x0, x1, **style))
+        self.used += 1
+
+    def done(self) -> None:
+        """Hide the spans this plot did not use, and start over for the next."""
+        for p in self.patches[self.used :]:
+            p.set_visible(False)
+        self.used = 0
 
 
 @dataclass
@@ -744,7 +775,7 @@ class _EventFigure:
             (sig,) = ax.plot([], [], color="#7a8ca3", lw=0.5)
             (env,) = ax.plot([], [], color="#111111", lw=1.1)
             ax.tick_params(labelsize=7, length=2, pad=1, labelbottom=r == n_sites - 1)
-            row = _EventAxes(ax, sig, env)
+            row = _EventAxes(ax, sig, env, _Spans(ax))
             if zoom:
                 az = fig.add_subplot(grid[r, 2])
                 (row.zoom_sig,) = az.plot([], [], color="#5a6f8a", lw=0.7)
@@ -753,7 +784,7 @@ class _EventFigure:
                     labelsize=7, length=2, pad=1, labelleft=False, labelbottom=r == n_sites - 1
                 )
                 az.xaxis.set_major_locator(MaxNLocator(4))
-                row.zoom_ax = az
+                row.zoom_ax, row.zoom_spans = az, _Spans(az)
             rows.append(row)
         return cls(fig, Canvas(fig), rows)
 
@@ -769,13 +800,28 @@ def _event_png(view: _EventView, fs: float, units: str, mpl: Any) -> bytes:
     return _png(ef.fig, None, ef.canvas)
 
 
-def _own_span(ax: Any, view: _EventView, fs: float) -> Any:
+def _vspan(ax: Any, x0: float, x1: float, **style: Any) -> Any:
+    """``ax.axvspan(x0, x1, **style)`` without its data-limit bookkeeping: the same
+    rectangle (x in data, y over the whole axes), added as an artist that does not take
+    part in autoscaling. ``axvspan`` runs every span's path through the axes' data limits
+    (``add_patch``, and each ``relim`` again) though a span never moves the y-limits and
+    the plots set their x-limits: most of an event plot's time with a few dozen
+    neighbours in view."""
+    from matplotlib.patches import Rectangle
+
+    p = Rectangle((x0, 0.0), x1 - x0, 1.0, **style)
+    p.set_transform(ax.get_xaxis_transform(which="grid"))
+    return ax.add_artist(p)
+
+
+def _own_span(spans: _Spans, view: _EventView, fs: float) -> None:
     """The span of the event an event plot is of: its class colour, or an outline when a
     reviewer rejected it (as the timeline draws it)."""
     end = view.onset + max(view.dur, 1.0 / fs)
     if view.rejected:
-        return ax.axvspan(view.onset, end, **{**_REJECTED_STYLE, "lw": 1.1})
-    return ax.axvspan(view.onset, end, color=view.colour, alpha=0.3, lw=0)
+        spans.add(view.onset, end, **{**_REJECTED_STYLE, "lw": 1.1})
+    else:
+        spans.add(view.onset, end, color=view.colour, alpha=0.3, lw=0)
 
 
 def _draw_event(view: _EventView, fs: float, units: str, mpl: Any) -> _EventFigure:
@@ -789,18 +835,16 @@ def _draw_event(view: _EventView, fs: float, units: str, mpl: Any) -> _EventFigu
     ef = cache[key]
     last = n_sites - 1
     for r, (row, name) in enumerate(zip(ef.rows, view.site_names, strict=True)):
-        for p in row.spans:  # the previous event's spans
-            p.remove()
-        row.spans = []
-        ax = row.ax
+        ax, spans = row.ax, row.spans
         tt, yy, te, ye = view.context[r]
         row.sig.set_data(tt, yy)
         row.env.set_data(te, ye)
         for o, e, c in view.near:
-            row.spans.append(ax.axvspan(o, e, color=c, alpha=0.12, lw=0))
+            spans.add(o, e, color=c, alpha=0.12, lw=0)
         for o, e in view.near_rejected:  # (rejected by a reviewer: not events)
-            row.spans.append(ax.axvspan(o, e, **_REJECTED_STYLE))
-        row.spans.append(_own_span(ax, view, fs))
+            spans.add(o, e, **_REJECTED_STYLE)
+        _own_span(spans, view, fs)
+        spans.done()
         ax.set_xlim(view.a, view.b)
         ax.relim()
         ax.autoscale_view(scalex=False)
@@ -815,7 +859,8 @@ def _draw_event(view: _EventView, fs: float, units: str, mpl: Any) -> _EventFigu
             tz, yz, tze, yze = view.zoomed[r]
             row.zoom_sig.set_data(tz, yz)
             row.zoom_env.set_data(tze, yze)
-            row.spans.append(_own_span(az, view, fs))
+            _own_span(row.zoom_spans, view, fs)
+            row.zoom_spans.done()
             az.set_xlim(za, zb)
             az.relim()
             az.autoscale_view(scalex=False)
@@ -1937,7 +1982,8 @@ def _page(
         )
         + (
             f". {unplotted_flags} review-flagged event(s) have no plot: more are flagged than "
-            "plots are drawn (raise max_event_plots, movement report --max-plots); in the "
+            "plots are drawn (raise max_event_plots: --max-plots of movement score --report or "
+            "movement report); in the "
             "table, the number of an event with a plot links to it"
             if unplotted_flags > 0
             else ""

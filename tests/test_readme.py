@@ -75,7 +75,10 @@ NOT_RUN: dict[str, str] = {
 }
 
 #: Sections whose Python blocks run (in one namespace per section): section -> runner.
-PY_RUN: dict[str, str] = {"Quick start (fresh machine)": "test_quick_start_python"}
+PY_RUN: dict[str, str] = {
+    "Quick start (fresh machine)": "test_quick_start_python",
+    "Library API": "test_library_api_python",
+}
 
 #: Python blocks that cannot run, and blocks of any other kind (output shown, a config file):
 #: (section, first line) -> why.
@@ -439,6 +442,20 @@ def test_quick_start_python(tmp_path, monkeypatch) -> None:
     assert events.attrs["movement_version"] == movement.__version__
     assert re.fullmatch(r"[0-9a-f]{16}", events.attrs["parameters_hash"])
     assert [p.name for p in tmp_path.iterdir()] == ["data"]  # it writes nothing
+
+
+def test_library_api_python(tmp_path, monkeypatch) -> None:
+    """The Library API's block (the stages one by one) on the wrist sample: the events of
+    ``movement.score``, as its text says."""
+    monkeypatch.chdir(copy_samples(tmp_path))
+    rec = movement.read("data/sim_wrist_accel.csv")
+    ns: dict = {"__name__": "readme", "movement": movement, "rec": rec}
+    blocks = [b for b in readme_blocks() if b.section == "Library API" and b.lang in PYTHON]
+    assert blocks
+    for b in blocks:
+        exec(compile(b.text, f"README.md:{b.line}", "exec"), ns)
+    scored = movement.score(rec)
+    pd.testing.assert_frame_equal(ns["events"], scored.loc[:, list(ns["events"].columns)])
 
 
 # -- the options the Quick start's text adds --------------------------------------------------
