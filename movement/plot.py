@@ -135,7 +135,10 @@ def plot_event(
         A row per channel (EMG) or sensor (accelerometry) the event was found on, the
         first three of them at most (as on the review page): the cleaned signal and the
         event's envelope over the context (at most 10 s either side), and for events
-        under 0.5 s a zoom column of the event itself at full resolution.
+        under 0.5 s a zoom column of the event itself at full resolution. Above them, a
+        title (which event, its class and probability, onset + duration, channel) and a
+        legend (signal, envelope, this event, the classes of the events near it): the
+        review page's plot, with what the page says in the event's card.
 
     Raises
     ------
@@ -199,7 +202,9 @@ def plot_event(
         for k in mine:  # loop over the events drawn from this cleaned stretch
             view = R._event_view(pre, offset, events, k, duration)
             for j in at[k]:  # loop over the positions of this event (usually one)
-                figures[j] = R._draw_event(view, fs, units, mpl).fig  # a figure per position
+                fig = R._draw_event(view, fs, units, mpl).fig  # a figure per position
+                _annotate_event(fig, view, events, k, n)
+                figures[j] = fig
                 # (a new figure for the next: the page's figure reuse would redraw this one)
                 mpl.event_figures.clear()
 
@@ -214,6 +219,88 @@ def plot_event(
             draw(pre, a + s0, mine, meta.fs, float(meta.duration), R._units(meta))
             del pre  # (one window in memory: dropped before the next is cleaned)
     return figures if many else figures[0]
+
+
+def _event_title(events: pd.DataFrame, k: int, n: int) -> str:
+    """The title of a standalone event plot: which event, its class, probability and time
+    (what the review page's card says beside its plot).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"onset": [12.5], "duration": [0.12], "trial_type":
+    ...     ["fasciculation-like"], "probability": [0.91], "channel": ["ch1"]})
+    >>> _event_title(ev, 0, 1)
+    'event 1 of 1: fasciculation-like, p = 0.91 | 12.50 s + 0.12 s | ch1'
+    """
+    row = events.iloc[k]
+    parts = [f"event {k + 1} of {n}: {row.get('trial_type', 'other')}"]
+    p = row.get("probability")
+    if p is not None and pd.notna(p):
+        parts[0] += f", p = {float(p):.2f}"
+    if "review" in events.columns and bool(row.get("review")):
+        parts[0] += " (to review)"
+    onset, dur = float(row["onset"]), float(np.nan_to_num(row.get("duration", 0.0)))
+    parts.append(f"{onset:.2f} s + {dur:.2f} s")
+    ch = row.get("channel")
+    if isinstance(ch, str) and ch and ch != "n/a":
+        parts.append(ch)
+    return " | ".join(parts)
+
+
+def _annotate_event(fig: Any, view: Any, events: pd.DataFrame, k: int, n: int) -> None:
+    """Give a standalone event plot a title and a legend (the review page's card and
+    legend say these beside the plot): the figure grows by the room they take."""
+    from . import report as R
+
+    w, h = fig.get_size_inches()
+    extra = 0.5
+    fig.set_size_inches(w, h + extra)
+    # keep the axes where they were, in inches from the bottom (the grid's margins in
+    # the taller figure's fractions): the title and the legend go in the new strip on top
+    sp = fig.subplotpars
+    fig.subplots_adjust(top=sp.top * h / (h + extra), bottom=sp.bottom * h / (h + extra))
+    fig.suptitle(
+        _event_title(events, k, n),
+        x=0.085,
+        ha="left",
+        y=1 - 0.06 / (h + extra),
+        fontsize=9,
+        va="top",
+    )
+    first = fig.axes[0]
+    handles = [
+        first.lines[0],
+        first.lines[1],
+        R._patch(
+            view.colour,
+            "this event" + (" (rejected)" if view.rejected else ""),
+            rejected=view.rejected,
+        ),
+    ]
+    if not view.rejected:
+        handles[2].set_alpha(0.3)  # (as drawn)
+    labels = ["signal", view.env_name, handles[2].get_label()]
+    colours = {c for _, _, c in view.near}
+    for cls, c in R.PALETTE.items():  # loop over the classes of the neighbours in view
+        if c in colours:
+            handles.append(R._patch(c, f"other event: {cls}"))
+            handles[-1].set_alpha(0.12)  # (as drawn)
+            labels.append(f"other event: {cls}")
+    if view.near_rejected:
+        handles.append(R._patch("none", "rejected", rejected=True))
+        labels.append("rejected")
+    fig.legend(
+        handles,
+        labels,
+        loc="upper left",
+        ncol=len(handles),
+        fontsize=7,
+        frameon=False,
+        bbox_to_anchor=(0.075, 1 - 0.27 / (h + extra)),
+        handlelength=1.4,
+        columnspacing=1.2,
+    )
 
 
 def plot_timeline(
