@@ -43,19 +43,32 @@ def _save(df: pd.DataFrame, tsv: Path) -> None:
     df.to_csv(tsv, sep="\t", index=False)
 
 
+@pytest.fixture(scope="module")
+def scored_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``data/sim_forearm_emg.npy`` scored once (rules) into a folder: each test that edits
+    what is in it starts from a copy (:func:`_fresh`)."""
+    out = tmp_path_factory.mktemp("scored_folder")
+    assert _score(out) == 0
+    return out
+
+
+def _fresh(scored_folder: Path, tmp_path: Path) -> Path:
+    """A copy of the scored folder, as ``movement score`` left it (the manifest too)."""
+    return Path(shutil.copytree(scored_folder, tmp_path / "out"))
+
+
 # -- A: rows deleted from a reviewed table ---------------------------------------------------
 
 
 def test_rows_deleted_by_hand_come_back_said_with_the_table_kept(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    scored_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The tester's case: two rows deleted (to reject them) and one accepted; the changed
     row count scores the file again, every event comes back, and only "1 of 1
     decision(s) carried" was said. Decision: deleting a row is no decision (a table cut
     short looks the same), so the events come back unreviewed, and the warning says how
     many, where, how to reject, and which file keeps the table as it was left."""
-    out = tmp_path / "out"
-    assert _score(out) == 0
+    out = _fresh(scored_folder, tmp_path)
     tsv = out / "sim_forearm_emg_events.tsv"
     full = _raw(tsv)
     edited = full.copy()
@@ -82,12 +95,11 @@ def test_rows_deleted_by_hand_come_back_said_with_the_table_kept(
 
 
 def test_rows_deleted_from_a_table_with_no_review_keep_it_too(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    scored_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """With no review_status filled in, the table as left was replaced without a copy or a
     word: the reviewer's deletions were lost."""
-    out = tmp_path / "out"
-    assert _score(out) == 0
+    out = _fresh(scored_folder, tmp_path)
     tsv = out / "sim_forearm_emg_events.tsv"
     _save(_raw(tsv).drop(index=[3]), tsv)
     left = tsv.read_bytes()
@@ -99,10 +111,9 @@ def test_rows_deleted_from_a_table_with_no_review_keep_it_too(
 
 
 def test_a_row_added_by_hand_is_said_and_kept_in_the_copy(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    scored_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "out"
-    assert _score(out) == 0
+    out = _fresh(scored_folder, tmp_path)
     tsv = out / "sim_forearm_emg_events.tsv"
     ev = _raw(tsv)
     extra = ev.iloc[[0]].copy()
@@ -116,10 +127,11 @@ def test_a_row_added_by_hand_is_said_and_kept_in_the_copy(
     assert "55.5\t" in (out / "sim_forearm_emg_events_reviewed-1.tsv").read_text()
 
 
-def test_events_of_other_settings_are_not_taken_for_hand_edits(tmp_path: Path) -> None:
+def test_events_of_other_settings_are_not_taken_for_hand_edits(
+    scored_folder: Path, tmp_path: Path
+) -> None:
     """Scored again with other settings, the events differ: no rows are "deleted"."""
-    out = tmp_path / "out"
-    assert _score(out) == 0
+    out = _fresh(scored_folder, tmp_path)
     tsv = out / "sim_forearm_emg_events.tsv"
     rec = movement.read(EMG)
     same = movement.score(rec, model="rules")
@@ -134,10 +146,9 @@ def test_events_of_other_settings_are_not_taken_for_hand_edits(tmp_path: Path) -
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("scored")
-    assert _score(out) == 0
-    return out / "sim_forearm_emg_events.tsv"
+def scored(scored_folder: Path) -> Path:
+    """The scored events table (read, never written: :func:`_edited` edits a copy)."""
+    return scored_folder / "sim_forearm_emg_events.tsv"
 
 
 def _edited(scored: Path, tmp_path: Path, edit) -> Path:
@@ -279,7 +290,7 @@ def test_a_batch_says_which_table_it_refused_and_drops_its_old_rows(
 
 
 def test_a_file_scored_again_without_per_leaves_no_old_rows_in_the_batch_table(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    scored_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Scored again without --per, its <stem>_per_channel.tsv was removed but the batch's
     summary_per_channel.tsv kept its rows of the old scoring. Decision: the batch table
@@ -400,10 +411,9 @@ def test_review_apply_folds_decisions_into_the_table_and_its_outputs(
 
 
 def test_review_apply_says_a_decisions_file_of_no_recording_and_applies_the_others(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    scored_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "out"
-    assert _score(out) == 0
+    out = _fresh(scored_folder, tmp_path)
     tsv = out / "sim_forearm_emg_events.tsv"
     (out / "sim_forearm_emg_decisions.tsv").write_text(_export(tsv, [1], ["accepted"], [None]))
     (out / "other_rec_decisions.tsv").write_text(_export(tsv, [1], ["rejected"], [None]))
@@ -415,9 +425,10 @@ def test_review_apply_says_a_decisions_file_of_no_recording_and_applies_the_othe
     assert read_bids_events(tsv).loc[1, "review_status"] == "accepted"
 
 
-def test_review_apply_leaves_a_table_it_cannot_read_as_it_was(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    assert _score(out) == 0
+def test_review_apply_leaves_a_table_it_cannot_read_as_it_was(
+    scored_folder: Path, tmp_path: Path
+) -> None:
+    out = _fresh(scored_folder, tmp_path)
     tsv = out / "sim_forearm_emg_events.tsv"
     (out / "sim_forearm_emg_decisions.tsv").write_text(_export(tsv, [1], ["accepted"], [None]))
     df = _raw(tsv)
@@ -430,21 +441,19 @@ def test_review_apply_leaves_a_table_it_cannot_read_as_it_was(tmp_path: Path) ->
     assert not (out / "sim_forearm_emg_events_reviewed-1.tsv").exists()
 
 
-def test_review_apply_needs_decisions_files(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    assert _score(out) == 0
+def test_review_apply_needs_decisions_files(scored_folder: Path, tmp_path: Path) -> None:
+    out = _fresh(scored_folder, tmp_path)
     with pytest.raises(MovementError, match="no decisions files"):
         apply_review(out)
 
 
 def test_collect_says_decisions_it_did_not_apply_on_stderr(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    scored_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Decisions that matched no event were only in events_all.json's notes, and a
     decisions file of no recording was skipped without a word (train --reviewed aborts
     on it). Now: one line each on stderr, and exit code 1 for a file not applied."""
-    out = tmp_path / "out"
-    assert _score(out) == 0
+    out = _fresh(scored_folder, tmp_path)
     tsv = out / "sim_forearm_emg_events.tsv"
     text = _export(tsv, [1], ["accepted"], [None])
     (out / "sim_forearm_emg_decisions.tsv").write_text(
