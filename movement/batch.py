@@ -287,7 +287,19 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path) -> list[Path]:
 
     A folder or a glob pattern is expanded with :func:`movement.io.find_recordings`
     (as ``movement score`` does); a file is kept, and so is a path that does not exist
-    (its summary row then says "no such file", as the command line's other inputs).
+    (its summary row then says "no such file", as the command line's other inputs). A
+    WFDB record's signal file (``.dat``, or PhysioNet's ``.mat``) named beside its header
+    (``.hea``), as a shell glob names both, is left out: the record is read from its
+    header (named alone, it is an error row that says so).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for name in ("r1.hea", "r1.dat", "r2.dat"):
+    ...     _ = (d / name).write_text("")
+    >>> [p.name for p in expand_inputs([d / "r1.dat", d / "r1.hea", d / "r2.dat"])]
+    ['r1.hea', 'r2.dat']
     """
     from .io import find_recordings
 
@@ -298,7 +310,18 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path) -> list[Path]:
             out.extend(find_recordings([item], exclude=COLLECTED_TABLES))
         else:
             out.append(p)
-    return out
+    headers = {p.resolve() for p in out if p.suffix.lower() == ".hea"}
+    if not headers:
+        return out
+    return [
+        p
+        for p in out
+        if not (
+            p.suffix.lower() in (".dat", ".mat")
+            and p.is_file()
+            and p.with_suffix(".hea").resolve() in headers
+        )
+    ]
 
 
 def output_stems(
