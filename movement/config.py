@@ -1355,7 +1355,42 @@ def _blamed(message: str, paths: list[Path], given_by: dict[str, Path]) -> str:
     return ", ".join(str(p) for p in blamed)
 
 
-_FORMATS = 'a config file is TOML with [emg] / [accel] tables, or JSON: {"emg": {"k_on": 4}}'
+_FORMATS = (
+    'a config file is TOML with [emg] / [accel] tables, JSON: {"emg": {"k_on": 4}}, or YAML '
+    "(.yaml / .yml, with PyYAML: movement[yaml])"
+)
+
+
+def _read_yaml(p: Path, text: str) -> Any:
+    """A ``.yaml`` / ``.yml`` config file parsed with PyYAML's safe loader (no tags that
+    build objects); a key given twice in one mapping is refused, as in TOML and JSON."""
+    try:
+        import yaml
+    except ImportError:
+        raise MovementError(
+            f"{p}: a YAML config file needs PyYAML: pip install 'movement[yaml]' (or write "
+            "it as TOML: [emg] / [accel] tables of the same keys)"
+        ) from None
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+        keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+        twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if twice:
+            raise _DuplicateKey(f"key {twice[0]!r} given twice (line {node.start_mark.line + 1})")
+        return loader.construct_mapping(node, deep=deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    try:
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise MovementError(f"{p}: {exc}; {_FORMATS}") from None
+    except yaml.YAMLError as exc:
+        said = " ".join(str(exc).split())
+        raise MovementError(f"{p}: not valid YAML ({said}); {_FORMATS}") from None
+    return {} if data is None else data
 
 
 def _read_config(p: Path) -> Any:
@@ -1369,6 +1404,8 @@ def _read_config(p: Path) -> Any:
     except UnicodeDecodeError:
         raise MovementError(f"{p}: not a text file; {_FORMATS}") from None
     suffix = p.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(p, text)
     start = text.lstrip()[:1]
     if suffix == ".json" or (suffix != ".toml" and start == "{"):
         order = ["JSON"]
