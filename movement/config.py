@@ -523,7 +523,9 @@ class EMGConfig(_Config):
     band_high_hz: float = _p(
         450.0, "De Luca 2010; SENIAM [S]; capped at 0.45*fs for low-rate devices", "Hz"
     )
-    filter_order: int = _p(4, "Butterworth, zero-phase (sosfiltfilt) [S: De Luca 2010]")
+    filter_order: int = _p(
+        4, "Butterworth, zero-phase (sosfiltfilt); the band [S: De Luca 2010], the order [E]"
+    )
     notch_hz: float | None = _p(
         None, "mains notch only on request [S: domain ref. section 3]", "Hz"
     )
@@ -632,7 +634,7 @@ class EMGConfig(_Config):
         (1.0, 15.0),
         "band of the motion-artefact detector, on the raw (not band-passed) signal: cable and "
         "electrode movement is content below 20 Hz and baseline steps [S: De Luca 2010, domain "
-        "ref. section 3], below the EMG high-pass; the lower edge keeps baseline wander "
+        "ref. section 2], below the EMG high-pass; the lower edge keeps baseline wander "
         "(< 0.5 Hz) out [E]",
         "Hz",
     )
@@ -656,7 +658,7 @@ class EMGConfig(_Config):
         "run's peak: the recovery of a baseline step (an exponential, the electrode's "
         "half-cell potential settling) has most of its content below the EMG band and little "
         "in the EMG band's RMS, so the EMG-band ratio ended runs halfway through the recovery "
-        "[S: De Luca 2010, domain ref. section 3]; the fraction is the zero-phase 1-15 Hz "
+        "[S: De Luca 2010, domain ref. section 2]; the fraction is the zero-phase 1-15 Hz "
         "band-pass's own ringing after an edge (its 0.1 s RMS step response: 9 % of the peak "
         "0.5 s after the edge, 3 % at 0.8 s, 0.3 % at 1 s), which is not artefact [E: dev "
         "seeds 720000+, 3 x 30 x 5 min: artefact runs matching the true event 84/115 -> "
@@ -770,7 +772,10 @@ class EMGConfig(_Config):
         "Hz",
     )
     tremor_band_hz: tuple = _p(
-        (3.0, 8.0), "dystonic tremor 3-8 Hz [S: Dystonia 2024; Grosse 2004]", "Hz"
+        (3.0, 8.0),
+        "dystonic tremor 3-7 Hz [S: Dystonia 2024 arm 3.5-7 Hz; Grosse 2004 4-7 Hz; domain ref. "
+        "sections 1, 3]; the top edge 8 Hz leaves room for its cycle jitter (+-1 Hz) [E]",
+        "Hz",
     )
     regular_tremor_regularity: float = _p(
         0.6,
@@ -819,7 +824,8 @@ class AccelConfig(_Config):
     )
     band_high_hz: float = _p(
         40.0,
-        "keeps twitch oscillations (10-25 Hz [E]) and MMG up to the sensor's rate; capped at 0.45*fs",
+        "keeps twitch oscillations (10-25 Hz [E]); capped at 0.45*fs. MMG (5-100 Hz [S: domain "
+        "ref. section 1, MMG reviews]) needs accel.band_high_hz=100 and a sensor of >= 250 Hz",
         "Hz",
     )
     filter_order: int = _p(4, "Butterworth, zero-phase [E]")
@@ -835,7 +841,7 @@ class AccelConfig(_Config):
         "0.868 / 0.941; 1 % lost 0.872 / 0.941 (0.04 s: 0.872 / 0.857, a 5-sample gap "
         "split a dystonic hold; not bridged: 0.794 / 0.077); 5 % lost 0.868 / 0.941 (0.04 "
         "s: 0.864 / 0.833; not bridged: 0.649 / 0.015). data/sim_wrist_accel.csv with a NaN "
-        "every 7th sample keeps its 8 events (103-106 not bridged) [E]",
+        "every 7th sample keeps its 12 events (1141 not bridged; 0.9.0) [E]",
         "s",
     )
     brief_rms_s: float = _p(
@@ -855,7 +861,7 @@ class AccelConfig(_Config):
     k_on: float = _p(4.0, "onset at baseline + k*MAD [E]")
     k_off: float = _p(2.0, "hysteresis offset level [S: Bonato 1998]; value [E]")
     noise_floor_g: float = _p(
-        0.008, "consumer MEMS noise ~+-8 mg at 100 Hz [S: domain ref. section 2]", "g"
+        0.008, "consumer MEMS noise ~+-8 mg at 100 Hz [E: domain ref. section 2]", "g"
     )
     min_snr_on_db: float = _p(6.0, "onset needs the envelope >= this above baseline [E]", "dB")
     brief_snr_on_db: float = _p(6.0, "brief-scale onset margin over the rest level [E]", "dB")
@@ -944,7 +950,8 @@ class AccelConfig(_Config):
     )
     tremor_band_hz: tuple = _p(
         (2.5, 8.0),
-        "dystonic tremor 3-8 Hz [S: Dystonia 2024; Yanagisawa & Goto: 1-6.5 Hz] whose cycle "
+        "dystonic tremor 3-7 Hz [S: Dystonia 2024; Grosse 2004; Yanagisawa & Goto: 1-6.5 Hz; "
+        "domain ref. sections 1, 3], the top edge 8 Hz [E], whose cycle "
         "frequency wanders by +-1 Hz [E: domain ref. section 1]: a 3 Hz tremor's power and "
         "spectral peak spread down to 2.5 Hz (simulated 3.0-3.5 Hz dystonic tremor, seeds "
         "700100+, dev, 6 dB: peaks at 2.7-3.0 Hz in 4 of 6 missed events); walking "
@@ -976,13 +983,15 @@ class AccelConfig(_Config):
         0.5,
         "step between tremor windows; a periodic window marks its central hop, so run edges "
         "are placed to +-hop/2: 0.5 s = the sustained RMS window, within the 0.5 s minimum "
-        "onset collar of event matching; rounded onto the 0.5 s block grid (a divisor of "
-        "the block, or whole blocks): segment.periodic_hop [S: domain ref. section 4; E]",
+        "onset collar of sustained events in movement.evaluate (the project's choice; sed_eval's "
+        "default collar is 0.2 s [S: domain ref. section 4]); rounded onto the 0.5 s block "
+        "grid (a divisor of the block, or whole blocks): segment.periodic_hop [E]",
         "s",
     )
     periodic_band_hz: tuple = _p(
         (3.0, 12.0),
-        "tremor of any kind: dystonic 3-8, PD 3-8, ET 4-12, physiological 6-12 Hz [S: domain ref. section 2]",
+        "tremor of any kind: dystonic 3-7 (section 1), PD 3-8, ET 4-12, physiological 6-12 Hz "
+        "[S: domain ref. sections 1, 2]",
         "Hz",
     )
     periodic_min_ratio: float = _p(
@@ -1099,7 +1108,7 @@ class AccelConfig(_Config):
         0.5,
         "a segment (tri-axial sensor) with gait in at least this share of its windows is "
         "walking, 'other' whatever a classifier says of it (walking is 'other', domain ref. "
-        "section 3); None = off",
+        "section 3); None = off [E]",
     )
     other_bout_gap_s: float = _p(
         0.5,
