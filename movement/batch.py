@@ -1582,6 +1582,11 @@ def _score_into(
         for i in mine:
             if i not in rows:
                 rows[i] = _not_reached(paths[i], stems[i], manifest, out, "not scored", stopped)
+    if opts.report:  # (pages of files resumed whose events table changed since: drawn again)
+        for i in mine:
+            r = rows.get(i)
+            if r is not None and r.get("resumed") and r.get("status") == "ok":
+                _redraw_if_stale(Path(paths[i]), stems[i], out, opts, r)
     ordered = [rows[i] for i in mine]
     if manifest and (shard is None or refreshed):
         # (with what shards recorded: nothing left to score; and the times of files
@@ -1653,6 +1658,57 @@ def _outputs_intact(out: Path, stem: str, entry: dict[str, Any], opts: ScoreOpti
     return _event_rows(out / f"{stem}_events.tsv") == expected
 
 
+def _page_stale(out: Path, stem: str) -> bool:
+    """Whether ``<stem>_report.html`` is older than ``<stem>_events.tsv``: the table was
+    changed after the page was drawn (``movement review apply``, a reviewer's edit)."""
+    try:
+        page = (out / f"{stem}_report.html").stat().st_mtime_ns
+        return (out / f"{stem}_events.tsv").stat().st_mtime_ns > page
+    except OSError:
+        return False
+
+
+def _redraw_if_stale(
+    path: Path, stem: str, out: Path, opts: ScoreOptions, row: dict[str, Any]
+) -> None:
+    """A file resumed with ``--report``: its review page drawn again from its events table
+    when the table is newer than the page (its decisions applied since), as ``movement
+    report FILE --events OUT`` draws it (the recording read as it was scored). ``row`` gets
+    ``redrawn`` (the page's name); a page that cannot be drawn again is removed (it shows
+    the events before the table's changes; the next ``--report`` scores the file again,
+    with its page), said in the row's message."""
+    import argparse
+
+    if not _page_stale(out, stem):
+        return
+    from .report import _report_one
+
+    page = out / f"{stem}_report.html"
+    args = argparse.Namespace(
+        fs=opts.fs, modality=opts.modality, model=opts.model, max_plots=opts.max_plots,
+        config=None, set=None, format=opts.format,
+    )  # fmt: skip
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # (said when the file was scored)
+            _report_one(args, path, stem, out, out, opts.settings, opts.channels)
+    except Exception as exc:  # noqa: BLE001 - one page must not stop a batch
+        if opts.debug:
+            raise
+        try:
+            page.unlink(missing_ok=True)
+            gone = "removed: --report scores the file again, with its page"
+        except OSError:
+            gone = "it is outdated"
+        said = (
+            f"its {page.name} is older than its events table and could not be drawn again "
+            f"({str(exc).replace(f'{path}: ', '')}); {gone}"
+        )
+        row["message"] = "; ".join(m for m in (row.get("message"), said) if m)
+        return
+    row["redrawn"] = page.name
+
+
 def _event_rows(path: Path) -> int:
     """The data rows of an events table (-1: unreadable): its lines less the header, or,
     where a quoted field holds a line break (a reviewer's comment), its TSV records."""
@@ -1693,9 +1749,10 @@ def collect_events(out_dir: str | Path, *, decisions: str | Path | None = None) 
     What ``movement collect OUT`` runs, and ``movement score --collect`` at the end of a
     batch (``ScoreOptions(collect=True)``). Each row is an event of a recording's
     ``<stem>_events.tsv`` as it is now, after ``file`` (the recording, as ``summary.tsv``
-    names it: as it was given, so the two tables join on it) and ``stem`` (its output
-    name), with the table's own columns, and ending in ``parameters_hash`` and
-    ``movement_version`` (its events sidecar's: what scored it). The recordings come in
+    names it: as it was given, so the two tables join on it), ``stem`` (its output
+    name), ``modality`` and ``units`` (its events sidecar's: the unit of the row's
+    ``peak_amplitude`` and ``rms``, g, mV or a.u.), with the table's own columns, and
+    ending in ``parameters_hash`` and ``movement_version`` (its events sidecar's: what scored it). The recordings come in
     the order of their ``file``, each one's events in its table's order: the same bytes
     for the same folder, after a batch or on its own.
 
@@ -1852,8 +1909,11 @@ def apply_review(
         One per events table decisions were found for: ``table`` (its name), ``decisions``
         (the files' names), ``status`` (``applied``, ``unchanged`` or ``error``),
         ``changed`` (events whose label or review changed), ``backup`` (the copy kept, or
-        None), ``notes`` (decisions not applied, and why: one sentence each) and
-        ``message`` (for an error).
+        None), ``notes`` (decisions not applied, and why: one sentence each),
+        ``not_applied`` (how many decisions were not applied, by why: ``{"match no
+        event": 1}``; empty when all were) and ``message`` (for an error). A table left
+        ``unchanged`` with ``not_applied`` did not hold those decisions: they match none
+        of its events.
 
     Warns
     -----
@@ -1908,7 +1968,7 @@ def _apply_to_table(out: Path, stem: str, files: list[Path], debug: bool) -> dic
     tsv = out / f"{stem}_events.tsv"
     result: dict[str, Any] = {
         "table": tsv.name, "decisions": [f.name for f in files], "status": "error",
-        "changed": 0, "backup": None, "notes": [], "message": None,
+        "changed": 0, "backup": None, "notes": [], "not_applied": {}, "message": None,
     }  # fmt: skip
     if not tsv.is_file():
         result["message"] = (
@@ -1936,6 +1996,10 @@ def _apply_to_table(out: Path, stem: str, files: list[Path], debug: bool) -> dic
         result["message"] = f"{str(exc).replace(f'{tsv}: ', '')}; {tsv.name} was left as it was"
         return result
     result["notes"] = list(dict.fromkeys(str(w.message) for w in said))
+    from .review import not_applied
+
+    # (decisions that match no event...: not applied, not "already in it")
+    result["not_applied"] = not_applied(result["notes"])
     if "original_trial_type" not in before.columns and events["original_trial_type"].isna().all():
         events = events.drop(columns="original_trial_type")  # (no relabel: no new column)
     # (rows compared as written: the label, review and the probability of a new label)
@@ -2053,7 +2117,9 @@ def _write_collected(
             continue  # (said when it is read whole)
         if "onset" in head:  # (not an events table: left out, said below)
             columns.extend(c for c in map(str, head) if c not in columns)
-    lead, tail = ["file", "stem"], ["parameters_hash", "movement_version"]
+    # (modality and units: each recording's, from its events sidecar: peak_amplitude and
+    # rms are in g, mV or a.u. by recording)
+    lead, tail = ["file", "stem", "modality", "units"], ["parameters_hash", "movement_version"]
     columns = [c for c in columns if c not in (*lead, *tail)]
     columns += [c for c in _REVIEW_COLUMNS if c not in columns]
     name = f"{COLLECTED_NAME}{_shard_tag(shard)}"
@@ -2093,6 +2159,12 @@ def _write_collected(
                     # (what scored it: its events sidecar's, else its summary row's)
                     made = {k: events.attrs.get(k) or r.get(k) for k in tail}
                     part = events.reindex(columns=columns)
+                    said_as = {
+                        "modality": events.attrs.get("modality") or r.get("modality"),
+                        "units": events.attrs.get("units"),
+                    }
+                    for k in ("units", "modality"):
+                        part.insert(0, k, said_as[k])
                     part.insert(0, "stem", stem)
                     part.insert(0, "file", r.get("file"))
                     for k in tail:
@@ -2102,7 +2174,8 @@ def _write_collected(
                     n_events += len(part)
                     covered.append(
                         {
-                            "file": r.get("file"), "stem": stem, "n_events": len(part), **made,
+                            "file": r.get("file"), "stem": stem, **said_as,
+                            "n_events": len(part), **made,
                             "events_sha256": hashlib.sha256(data).hexdigest(),
                             **({"decisions": applied} if applied else {}),
                             **({"notes": notes} if notes else {}),
@@ -2211,6 +2284,15 @@ def _collected_sidecar(
             "movement score)"
         },
         "stem": {"Description": "Its output name: <stem>_events.tsv and <stem>_events.json"},
+        "modality": {
+            "Description": "The recording's modality (emg or accel), as its "
+            "<stem>_events.json says (recording.modality)"
+        },
+        "units": {
+            "Description": "The unit of this row's peak_amplitude and rms: the recording's, "
+            "as its <stem>_events.json says (recording.units): g for accelerometry, mV (or "
+            "a.u. where the file did not say) for EMG; compare amplitudes of one unit only"
+        },
         **{c: COLUMN_DESCRIPTIONS.get(c, {"Description": c}) for c in columns},
         "parameters_hash": {
             "Description": "Hash of the parameters and model the recording was scored with "
@@ -2218,6 +2300,9 @@ def _collected_sidecar(
         },
         "movement_version": {"Description": "The version that scored the recording"},
     }
+    for c in ("peak_amplitude", "rms"):  # (several recordings: a unit per row)
+        if c in described:
+            described[c] = {**described[c], "Units": "the row's units column (g, mV or a.u.)"}
     hashes = sorted({str(c["parameters_hash"]) for c in covered if c.get("parameters_hash")})
     return _jsonable(
         {

@@ -43,7 +43,8 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="find and classify events in recordings",
         description=(
             "Find fasciculation-like and dystonia-like events in each recording and write "
-            "<out>/<stem>_events.tsv + .json (BIDS events), and one <out>/summary.tsv.\n\n"
+            "<out>/<stem>_events.tsv + .json (BIDS events), and one <out>/summary.tsv (its\n"
+            "columns described in summary.json).\n\n"
             "summary.tsv lists this run's files, then the rows of earlier runs into the same\n"
             "--out (ok and failed; a row whose input is no longer found says so in its\n"
             "message), and each folder that cannot be searched (an error row, exit code 1).\n"
@@ -441,7 +442,12 @@ def _print_rows(rows: list[dict], quiet: bool) -> list[dict]:
                 f"({r['n_fasciculation']} fasciculation-like, {r['n_dystonia']} dystonia-like, "
                 f"{r['n_other']} other)"
                 + (
-                    " (already scored with these parameters; --no-resume scores it again)"
+                    (
+                        " (already scored with these parameters); its events table changed "
+                        f"since its review page was drawn: {r['redrawn']} drawn again from it"
+                    )
+                    if r.get("resumed") and r.get("redrawn")
+                    else " (already scored with these parameters; --no-resume scores it again)"
                     if r.get("resumed")
                     else ""
                 ),
@@ -461,7 +467,8 @@ def _add_collect(sub: argparse._SubParsersAction) -> None:
         description=(
             "Write OUT/events_all.tsv: every event of every recording `movement score` wrote\n"
             "into OUT, one row each, after a `file` column naming its recording as\n"
-            "summary.tsv does (and `stem`, its output name), with the parameters hash and\n"
+            "summary.tsv does (and `stem`, its output name; `modality` and `units`, the unit\n"
+            "of its peak_amplitude and rms: g, mV or a.u.), with the parameters hash and\n"
             "version that scored it; and OUT/events_all.json, which says how many recordings\n"
             "the table covers and which failed or were left out, and why.\n\n"
             "Reviews count: the events tables as reviewers left them, with the decisions\n"
@@ -525,7 +532,8 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
             "nothing. The tables made from the events tables that OUT holds (per day, hour\n"
             "or channel, annotations, events_all.tsv) are made again. A decisions file of no\n"
             "recording in OUT, or one that cannot be read, is an error line (exit code 1);\n"
-            "the others are still applied."
+            "the others are still applied. A decision that matches no event (or another\n"
+            "event than it was made on) is not applied: said, and exit code 1."
         ),
         epilog="Example: movement review apply results/ --decisions ~/Downloads",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -543,44 +551,58 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
 def _run_review(args: argparse.Namespace) -> int:
     """``movement review apply OUT``: a line per events table (applied on stdout, unless
     ``--quiet``; decisions not applied and errors on stderr), then one that sums up; exit
-    code 1 when a decisions file could not be applied."""
+    code 1 when a decisions file, or a decision (one that matches no event...), could not
+    be applied."""
     from ._progress import write_line
     from .batch import apply_review
     from .simulate import _warnings_as_lines
 
     with _warnings_as_lines():  # (a table made from the events not made again: one line)
         results = apply_review(args.out, decisions=args.decisions, debug=args.debug)
+
+    def unapplied(counts: dict[str, int]) -> str:
+        """``1 decision(s) match no event; not applied`` (empty: all applied)."""
+        said = ", ".join(f"{n} decision(s) {why}" for why, n in counts.items())
+        return f"{said}; not applied" if said else ""
+
+    missed: dict[str, int] = {}  # decisions not applied, by why (every table's)
+    n_missed = 0  # tables left unchanged whose decisions (some of them) were not applied
     for r in results:
         files = ", ".join(r["decisions"])
         if r["status"] == "error":
             write_line(f"error  {files}: {r['message']}", sys.stderr)
             continue
-        if not args.quiet:
-            write_line(
-                (
-                    f"applied {r['table']}: {r['changed']} event(s) changed by {files} (the "
-                    f"table as it was is kept as {r['backup']})"
-                    if r["status"] == "applied"
-                    else f"same    {r['table']}: {files} already in it, nothing changed"
-                ),
-                sys.stdout,
-            )
         for note in r["notes"]:
             write_line(f"warning {r['table']}: {note}", sys.stderr)
+        counts = r.get("not_applied") or {}
+        for why, n in counts.items():
+            missed[why] = missed.get(why, 0) + n
+        if r["status"] == "applied":
+            if not args.quiet:
+                write_line(
+                    f"applied {r['table']}: {r['changed']} event(s) changed by {files} (the "
+                    f"table as it was is kept as {r['backup']})"
+                    + (f"; {unapplied(counts)}" if counts else ""),
+                    sys.stdout,
+                )
+        elif counts:  # (nothing changed: not "already in it")
+            n_missed += 1
+            write_line(f"not     {r['table']}: {files}: {unapplied(counts)}", sys.stderr)
+        elif not args.quiet:
+            write_line(f"same    {r['table']}: {files} already in it, nothing changed", sys.stdout)
     n_err = sum(r["status"] == "error" for r in results)
     n_done = sum(r["status"] == "applied" for r in results)
+    n_held = len(results) - n_done - n_err - n_missed
     print(
         f"{n_done} of {len(results)} events table(s) updated"
-        + (
-            f", {len(results) - n_done - n_err} already held their decisions"
-            if len(results) - n_done - n_err
-            else ""
-        )
+        + (f", {n_held} already held their decisions" if n_held else "")
         + (f", {n_err} not (see the error lines)" if n_err else "")
+        + (f"; {unapplied(missed)}" if missed else "")
         + f"; in {str(args.out).rstrip('/')}/",
         file=sys.stderr,
     )
-    return 1 if n_err else 0
+    # (exit code 1: a decisions file, or a decision, is not in the tables: as collect)
+    return 1 if n_err or missed else 0
 
 
 def _add_params(sub: argparse._SubParsersAction) -> None:

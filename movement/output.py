@@ -28,6 +28,7 @@ __all__ = [
     "write_events",
     "summarise",
     "write_summary",
+    "summary_sidecar",
     "PERIODS",
     "PERIOD_COLUMNS",
     "period_summary",
@@ -286,6 +287,8 @@ _CLASS_COUNTS = [f"n_{c.split('-')[0]}" for c in CLASSES] + [
 SUMMARY_COLUMNS = (
     [
         "file",
+        # (the output files' prefix: <stem>_events.tsv; set by the batch, which names them)
+        "stem",
         "status",
         "message",
         "duration_s",
@@ -405,12 +408,147 @@ def summarise(
     return row
 
 
+def _per_class(what: str, units: str | None = None) -> dict[str, dict[str, str]]:
+    """``{n_fasciculation: ..., n_dystonia: ..., n_other: ...}`` descriptions (``what`` with
+    the class's name in ``{}``)."""
+    out = {}
+    for c in CLASSES:
+        key = c.split("-")[0]
+        col = f"n_{key}" if units is None else f"rate_per_min_{key}"
+        out[col] = {"Description": what.format(c), **({"Units": units} if units else {})}
+    return out
+
+
+#: The summary's columns described (``summary.json``, :func:`summary_sidecar`): every one
+#: of :data:`SUMMARY_COLUMNS`, as the events sidecar describes its columns.
+SUMMARY_DESCRIPTIONS: dict[str, dict[str, Any]] = {
+    "file": {
+        "Description": "The recording as it was given to movement score (a folder that "
+        "could not be searched: that folder)"
+    },
+    "stem": {
+        "Description": "Its output name, the prefix of its outputs in this folder: "
+        "<stem>_events.tsv, <stem>_events.json (and <stem>_report.html, "
+        "<stem>_per_day.tsv...); parent folders are prepended where names clash "
+        "(myo/12345-1/0.txt: 12345-1_0). n/a for a folder not searched"
+    },
+    "status": {
+        "Description": "Whether the recording was scored",
+        "Levels": {"ok": "scored: its events table is in the folder", "error": "not scored"},
+    },
+    "message": {
+        "Description": "The error, or the reader's warnings (a truncated file, "
+        "resampling...) and what the batch's tables said of the file"
+    },
+    "duration_s": {
+        "Description": "Length of the recording, first sample to last",
+        "Units": "s",
+    },
+    "recorded_s": {
+        "Description": "Time recorded: duration_s less gaps over 60 s (the rates are per "
+        "minute of it)",
+        "Units": "s",
+    },
+    "nonwear_s": {
+        "Description": "Accelerometry: time judged not worn (n/a where wear was not judged)",
+        "Units": "s",
+    },
+    "worn_s": {
+        "Description": "recorded_s less nonwear_s (n/a where wear was not judged)",
+        "Units": "s",
+    },
+    "calibrated": {"Description": "Accelerometry: True when the autocalibration fit was applied"},
+    "calibration_error_mg": {
+        "Description": "Accelerometry: the calibration error of the values scored (after "
+        "the fit where applied; the worst sensor)",
+        "Units": "mg",
+    },
+    "calibration_orientations": {
+        "Description": "Of the 6 orientations (x+, x-...), how many the still points reach "
+        "(the fewest over sensors): below 6 the fit is not tried and the error checks only "
+        "the orientations seen"
+    },
+    "ecg_beats": {
+        "Description": "EMG with ECG removal: R peaks found and subtracted (0: searched, no "
+        "heartbeat rhythm found; n/a: not searched)"
+    },
+    "heart_rate_bpm": {
+        "Description": "EMG with ECG removal: the heart rate of those beats",
+        "Units": "1/min",
+    },
+    "dropouts": {
+        "Description": "Short gaps bridged: interpolated and scored through (the events "
+        "JSON's recording.dropouts adds their samples and seconds)"
+    },
+    "n_events": {"Description": "Number of events"},
+    **_per_class("Number of {} events"),
+    **_per_class("{} events per minute recorded (recorded_s)", "1/min"),
+    "dystonia_time_fraction": {
+        "Description": "Fraction of the time recorded in dystonia-like events (0-1)"
+    },
+    "dystonia_median_s": {"Description": "Median duration of dystonia-like events", "Units": "s"},
+    "dystonia_longest_s": {"Description": "Longest dystonia-like event", "Units": "s"},
+    "tremor_median_hz": {
+        "Description": "Median dominant frequency of sustained events, of any label, with "
+        ">= 40 % of their power in the tremor band (n/a when there are none)",
+        "Units": "Hz",
+    },
+    "fasciculation_interval_median_s": {
+        "Description": "Median interval between consecutive fasciculation-like onsets (n/a "
+        "when there are too few)",
+        "Units": "s",
+    },
+    "fasciculation_interval_cv": {
+        "Description": "CV of those intervals (about 1 for Poisson-like firing)"
+    },
+    "n_review": {"Description": "Number of events flagged for review"},
+    "model": {
+        "Description": "The classifier that labelled the file: the trained model's file, "
+        "name and hash, or the rules (with why where the trained model does not apply)"
+    },
+    "modality": {
+        "Description": "The recording's modality",
+        "Levels": {"emg": "electromyography", "accel": "accelerometry"},
+    },
+    "fs": {"Description": "Sampling rate the recording was scored at", "Units": "Hz"},
+    "parameters_hash": {
+        "Description": "Hash of the parameters and model the recording was scored with "
+        "(its <stem>_events.json holds them)"
+    },
+    "movement_version": {"Description": "The version that scored the recording"},
+}
+
+
+def summary_sidecar() -> dict[str, Any]:
+    """The ``summary.json`` content: every column of ``summary.tsv`` described (with its
+    units), as ``<stem>_events.json`` describes the events table's."""
+    return _jsonable(
+        {
+            **{c: SUMMARY_DESCRIPTIONS.get(c, {"Description": c}) for c in SUMMARY_COLUMNS},
+            # (the version that wrote the summary: movement_version is a column's key)
+            "GeneratedBy": [{"Name": "movement", "Version": __version__}],
+            "rows": "One per input: this run's files, then those of earlier runs into the "
+            "same folder (manifest.json); each recording's parameters and reader's decisions "
+            "are in its <stem>_events.json",
+            "disclaimer": "Research software, not a diagnostic device: labels describe how a "
+            "signal looks.",
+        }
+    )
+
+
 def write_summary(
     rows: Iterable[dict[str, Any]], out_dir: str | Path, name: str = "summary.tsv"
 ) -> Path:
-    """Write ``summary.tsv`` (one row per input; ``name``) into ``out_dir``."""
+    """Write ``summary.tsv`` (one row per input; ``name``) into ``out_dir``, with its data
+    dictionary ``summary.json`` (``name`` with ``.json``: :func:`summary_sidecar`), together
+    (:func:`movement._atomic.atomic_write_all`)."""
     df = pd.DataFrame(list(rows), columns=list(SUMMARY_COLUMNS))
-    return atomic_write(Path(out_dir) / name, events_to_tsv(df))
+    tsv = Path(out_dir) / name
+    side = tsv.with_suffix(".json")
+    atomic_write_all(
+        [(tsv, events_to_tsv(df)), (side, json.dumps(summary_sidecar(), indent=2) + "\n")]
+    )
+    return tsv
 
 
 #: Lengths (s) of the periods :func:`period_summary` cuts a recording into.

@@ -504,6 +504,30 @@ def _reasons(said: dict[str, list[str]], tolerance_s: float) -> list[str]:
     return out
 
 
+#: What :func:`_reasons` says of decisions that were not applied: the sentence's start
+#: -> its short form (``1 decision(s) match no event``).
+_NOT_APPLIED = {
+    "match no event": "match no event",
+    "were made on another event": "were made on another event",
+    "without a channel match events on several channels": "match events on several channels",
+}
+
+
+def not_applied(notes: list[str]) -> dict[str, int]:
+    """How many decisions the warnings of :func:`apply_decisions` (``notes``, their texts)
+    say were not applied, by why (:data:`_NOT_APPLIED`'s short forms; those applied as
+    the reviewer meant them are not counted)."""
+    counts: dict[str, int] = {}
+    for note in notes:
+        m = re.match(r"^(?:.*?: )?(\d+) decision\(s\) (.*)$", note)
+        if not m:
+            continue
+        for start, short in _NOT_APPLIED.items():
+            if m.group(2).startswith(start):
+                counts[short] = counts.get(short, 0) + int(m.group(1))
+    return counts
+
+
 def _prepared(events: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``events`` (its ``attrs`` too) with the review columns decisions fill."""
     if "onset" not in events.columns:

@@ -317,8 +317,8 @@ def test_quick_start_commands_succeed(quick_start) -> None:
 
 
 def test_quick_start_writes_events_per_recording_and_one_summary(quick_start) -> None:
-    """ "`results/` then holds `<stem>_events.tsv` + `<stem>_events.json` per recording and
-    one `summary.tsv`" (and the batch's `manifest.json`, Batches section)."""
+    """ "`results/` then holds `<stem>_events.tsv` + `<stem>_events.json` per recording,
+    one `summary.tsv` (with `summary.json`...)" and the batch's `manifest.json`."""
     summary = read_tsv(quick_start.out / "summary.tsv")
     assert (summary["status"] == "ok").all()
     names = {Path(f).name for f in summary["file"]}
@@ -326,7 +326,9 @@ def test_quick_start_writes_events_per_recording_and_one_summary(quick_start) ->
     stems = {n.split(".")[0] for n in names}  # "the stem ending at the file name's first dot"
     expected = {f"{s}_events.{ext}" for s in stems for ext in ("tsv", "json")}
     # (the batch's lock, `.movement.lock`, stays: a lock file held with flock, Batches section)
-    assert set(quick_start.listing) == expected | {"summary.tsv", "manifest.json", ".movement.lock"}
+    assert "one `summary.tsv` (with `summary.json`" in README.read_text()
+    batch = {"summary.tsv", "summary.json", "manifest.json", ".movement.lock"}
+    assert set(quick_start.listing) == expected | batch
 
 
 def output_table() -> list[tuple[str, str]]:
@@ -394,7 +396,7 @@ def test_events_sidecar_records_what_the_output_section_says(quick_start) -> Non
 
 #: summary.tsv columns the Output section describes in words, not by name: column -> words.
 SUMMARY_IN_WORDS = {
-    "file": "file, status",
+    "file": "one row per input: file, `stem`",
     "status": "status (`ok`/`error`)",
     "message": "message (the error",
     "duration_s": "duration and time recorded",
