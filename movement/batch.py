@@ -1850,6 +1850,8 @@ def collect_events(out_dir: str | Path, *, decisions: str | Path | None = None) 
             (got["n_failed"], "failed (summary.tsv says why)"),
             (got["n_left_out"], f"left out (their events tables cannot be read; {table.stem}"
              ".json says why)"),
+            (got.get("n_moved", 0), "moved or renamed since they were scored, and scored "
+             "again under the new name (summary.tsv: status moved)"),
         )
         if n
     ]  # fmt: skip
@@ -2105,7 +2107,14 @@ def _write_collected(
     failed = [
         {"file": r.get("file"), "message": r.get("message")}
         for r in rows
-        if r.get("status") != "ok"
+        if r.get("status") not in ("ok", "moved")
+    ]
+    # (inputs moved or renamed and scored again under the new name: the new rows hold
+    # their events; left out, not counted twice)
+    moved = [
+        {"file": r.get("file"), "stem": r.get("stem"), "message": r.get("message")}
+        for r in rows
+        if r.get("status") == "moved"
     ]
     by_stem = _decision_files(decisions or out)
     # the columns: every table's, in the order first seen (a header read each)
@@ -2184,7 +2193,7 @@ def _write_collected(
                 fh.flush()
                 os.fsync(fh.fileno())
             meta = _collected_sidecar(
-                columns, covered, failed, left_out, n_events, decisions, not_applied
+                columns, covered, failed, left_out, n_events, decisions, not_applied, moved
             )
             with open(side, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
@@ -2273,9 +2282,11 @@ def _collected_sidecar(
     n_events: int,
     decisions: Path | None,
     not_applied: Sequence[dict[str, str]] = (),
+    moved: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """``events_all.json``: its columns described, which recordings it covers and which
-    not, and the versions and parameters that scored them."""
+    not (failed, left out, or moved: scored again under a new path or name), and the
+    versions and parameters that scored them."""
     from .output import COLUMN_DESCRIPTIONS, _jsonable
 
     described = {
@@ -2314,9 +2325,11 @@ def _collected_sidecar(
                 "n_events": n_events,
                 "n_failed": len(failed),
                 "n_left_out": len(left_out),
+                "n_moved": len(moved),
                 "in_table": covered,
                 "failed": failed,
                 "left_out": left_out,
+                "moved": list(moved),
             },
             # decisions files applied to no recording: of none scored here, or unreadable
             "decisions_not_applied": list(not_applied),
@@ -2806,15 +2819,28 @@ def _folder_rows(
     that the summary lists every recording whose results the folder holds, and every
     recording that failed, until it is scored: an ok row whose events are no longer there
     is left out. A row whose input is no longer found at the path it was scored from
-    (renamed, moved or deleted since) keeps its status, and its message says so first,
-    with the file of this run that is the same file (same size and modification time)
-    where there is one: a study moved and scored again is not counted twice by reading
-    the messages. A shard's summary lists its own files."""
+    (renamed, moved or deleted since) says so first in its message; where the folder
+    holds the same file (same size and modification time) scored under its new path or
+    name, in this run or an earlier one, the message names it and the row's status is
+    ``moved`` (its results are the new row's: a study moved or renamed and scored again
+    is not counted twice, and :func:`collect_events` leaves it out); else (deleted, or
+    not scored again) it keeps its status. A shard's summary lists its own files."""
     if shard is not None:
         return rows
     mine = {r.get("stem") for r in rows}
-    moved = {}  # (this run's files by size and time: where an earlier input went)
-    for r in rows:
+    moved = {}  # (files by size and time: where an earlier input went)
+    for stem, entry in sorted(manifest.items()):  # the folder's inputs still there
+        source = entry.get("source") if isinstance(entry, dict) else None
+        if stem not in mine and isinstance(source, str) and _exists(Path(source)):
+            if same := _same_file_key(entry.get("fingerprint")):
+                file = (
+                    (entry.get("row") or {}).get("file")
+                    if isinstance(entry.get("row"), dict)
+                    else None
+                )
+                moved[same] = file or source
+    this_run = {r.get("file") for r in rows}
+    for r in rows:  # (this run's files first)
         entry = manifest.get(r.get("stem"))
         if isinstance(entry, dict) and (same := _same_file_key(entry.get("fingerprint"))):
             moved[same] = r.get("file")
@@ -2833,9 +2859,14 @@ def _folder_rows(
         if isinstance(source, str) and not _exists(Path(source)):
             same = moved.get(_same_file_key(entry.get("fingerprint")) or "")
             gone = f"input no longer found at {source} (row from an earlier run" + (
-                f"; the same file, by size and time, is {same} of this run)" if same else ")"
+                f"; the same file, by size and time, is {same}"
+                + (" of this run)" if same in this_run else ", scored into this folder)")
+                if same
+                else ")"
             )
             row["message"] = "; ".join(m for m in (gone, row.get("message")) if m)
+            if same:  # (its results are those of the file it became: not counted twice)
+                row["status"] = "moved"
         earlier.append(row)
     return [*rows, *earlier]
 

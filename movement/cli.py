@@ -511,6 +511,12 @@ def _run_collect(args: argparse.Namespace) -> int:
         f"{got['n_events']} events of {got['n_in_table']} recordings in {table}"
         + (f"; {got['n_failed']} failed (see summary.tsv)" if got["n_failed"] else "")
         + (f"; {got['n_left_out']} left out" if got["n_left_out"] else "")
+        + (
+            f"; {got['n_moved']} moved or renamed and scored again under the new name, "
+            "counted once (summary.tsv: status moved)"
+            if got.get("n_moved")
+            else ""
+        )
         + (f"; {len(unapplied)} decisions file(s) not applied" if unapplied else ""),
         file=sys.stderr,
     )

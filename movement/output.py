@@ -434,7 +434,13 @@ SUMMARY_DESCRIPTIONS: dict[str, dict[str, Any]] = {
     },
     "status": {
         "Description": "Whether the recording was scored",
-        "Levels": {"ok": "scored: its events table is in the folder", "error": "not scored"},
+        "Levels": {
+            "ok": "scored: its events table is in the folder",
+            "error": "not scored",
+            "moved": "scored by an earlier run, from a path where the file no longer is; the "
+            "same file (size and time) was scored again under its new path or name, whose "
+            "row holds its results: not counted twice (collect leaves it out)",
+        },
     },
     "message": {
         "Description": "The error, or the reader's warnings (a truncated file, "

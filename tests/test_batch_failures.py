@@ -302,12 +302,14 @@ def test_a_summary_scored_in_steps_keeps_earlier_failures_and_marks_moved_inputs
     assert _cli(renamed, "--out", out, "-q") == 0
     summary = _summary(out).set_index("file")
     assert summary.loc[str(renamed), "status"] == "ok"
-    assert summary.loc[str(b), "status"] == "ok"
+    # (its results are the new row's: status moved, so that status == "ok" counts it once)
+    assert summary.loc[str(b), "status"] == "moved"
     assert summary.loc[str(b), "message"] == (
         f"input no longer found at {b.resolve()} (row from an earlier run; the same file, "
         f"by size and time, is {renamed} of this run)"
     )
     assert summary.loc[str(a), "message"] == ""  # (its input is still there)
+    assert (summary["status"] == "ok").sum() == 2  # (a/wrist and the renamed b)
 
 
 # -- 6: the summary while a batch runs -----------------------------------------------------

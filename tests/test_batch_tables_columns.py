@@ -209,7 +209,7 @@ def test_summary_json_describes_every_column_of_summary_tsv(scored: Path) -> Non
     assert units["rate_per_min_fasciculation"] == "1/min"
     assert units["fs"] == units["tremor_median_hz"] == "Hz"
     assert units["calibration_error_mg"] == "mg"
-    assert set(side["status"]["Levels"]) == {"ok", "error"}
+    assert set(side["status"]["Levels"]) == {"ok", "error", "moved"}
     assert "12345-1_0" in side["stem"]["Description"]
     assert side["GeneratedBy"] == [{"Name": "movement", "Version": __version__}]
     assert side["disclaimer"]

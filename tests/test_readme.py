@@ -397,7 +397,7 @@ def test_events_sidecar_records_what_the_output_section_says(quick_start) -> Non
 #: summary.tsv columns the Output section describes in words, not by name: column -> words.
 SUMMARY_IN_WORDS = {
     "file": "one row per input: file, `stem`",
-    "status": "status (`ok`/`error`)",
+    "status": "status (`ok`/`error`, or `moved`",
     "message": "message (the error",
     "duration_s": "duration and time recorded",
     "n_fasciculation": "count and rate per minute",
@@ -411,7 +411,7 @@ SUMMARY_IN_WORDS = {
     "parameters_hash": "the parameters hash",
 }
 #: Code spans of that paragraph that are values or events-JSON keys, not summary columns.
-SUMMARY_NOT_COLUMNS = {"ok", "error", "n/a", "rhythm_s", "searched_s", "not_searched"}
+SUMMARY_NOT_COLUMNS = {"ok", "error", "moved", "n/a", "rhythm_s", "searched_s", "not_searched"}
 
 
 def test_summary_has_the_columns_the_output_section_lists(quick_start) -> None:
