@@ -1059,13 +1059,17 @@ def _resolve(
     notes: dict | None = None,
     header: RawSignal | None = None,
     units: str | None = None,
+    header_from: str = "header",
+    time_fs: float | None = None,
 ) -> tuple[_Meta, list[int], float]:
     """Rate, modality, channel selection and unit factor, resolved as :func:`movement.read` does.
 
     :func:`movement.io._finish` runs on a row subsample (the same sidecar / header /
     argument precedence and unit detection); the unit factor is read back from it.
     ``header``: what a file's own header declares (units, modality, start), as its
-    reader returns it.
+    reader returns it. ``header_from``, ``time_fs``: where ``header_fs`` comes from (a
+    table's time column) and the rate its time column gives when another is used
+    (:func:`movement.io._finish`, which warns of an ``fs`` given that the file contradicts).
     """
     raw = RawSignal(np.array(sub, dtype=np.float64, copy=True), list(channels), fs=header_fs)
     if header is not None:
@@ -1079,6 +1083,8 @@ def _resolve(
         modality=modality,
         channels=channel_sel,
         units=units,
+        header_from=header_from,
+        time_fs=time_fs,
     )
     idx = [list(channels).index(c) for c in rec.channels]
     factor = 1.0
@@ -1657,6 +1663,7 @@ def _table_source(
                     src,
                 )
         med = steps.median()
+        times["rate"] = snap_rate(1.0 / med)  # (the time column's, as movement.read takes it)
         if rate_from_time:
             if not steps.off(med) / steps.n > 0.01 and steps.largest() < 2 * med:
                 return None
@@ -1795,6 +1802,8 @@ def _table_source(
                 ),
             ),
             units=units,
+            header_from="time column" if time_rate else "header",
+            time_fs=times.get("rate") if tcol is not None and not time_rate else None,
         )
     except RecordingError as exc:
         if len(sub) == n or not len(gaps.runs()) or isinstance(exc, UnresolvedError):

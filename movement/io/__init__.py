@@ -1294,6 +1294,45 @@ def _conversion_notes(side: dict[str, Any], src: str, notes: dict) -> None:
         warnings.warn(f"{src}: {message} (in the original {conv['SourceFile']})", stacklevel=3)
 
 
+def _say_given(notes: dict, src: str, what: str, used: Any, stated: Any, source: str) -> None:
+    """Warn (one line naming the file) that the ``what`` given (``fs`` or ``modality``),
+    ``used``, is not what the file states (``stated``, from ``source``: ``"sidecar"``,
+    ``"header"`` or ``"time column"``), and note it (``notes["<what>_stated"]`` and
+    ``notes["<what>_stated_from"]``): the value given is used, as documented (a wrong header
+    is a reason to give one), but a batch given ``--fs`` or ``--modality`` for every file
+    must not overrule silently what each one says of itself.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> notes = {}
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _say_given(notes, "d/sub01.hea", "fs", 200.0, 4000.0, "header")
+    >>> print(w[0].message)
+    d/sub01.hea: fs 200 Hz given (--fs), its header states 4000 Hz (used: 200 Hz)
+    >>> notes
+    {'fs_stated': 4000.0, 'fs_stated_from': 'header'}
+    """
+    where = {
+        "sidecar": f"its sidecar {sidecar_path(Path(src)).name}",
+        "time column": "its time column",
+    }.get(source, f"its {source}")
+    verb = "gives" if source == "time column" else "states"
+    if what == "fs":
+        given, said = f"{used:g} Hz", f"{stated:g} Hz"
+        notes["fs_stated"] = float(stated)
+    else:
+        given, said = str(used), str(stated)
+        notes["modality_stated"] = str(stated)
+    notes[f"{what}_stated_from"] = source
+    warnings.warn(
+        f"{src}: {what} {given} given (--{what}), {where} {verb} {said} (used: {given})",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 def _finish(
     raw: RawSignal,
     src: str,
@@ -1303,7 +1342,15 @@ def _finish(
     modality: str | None,
     channels: Sequence[str | int] | None,
     units: str | None,
+    header_from: str = "header",
+    time_fs: float | None = None,
 ) -> Recording:
+    """``raw`` resolved into a Recording (rate, modality, channels, units): what
+    :func:`read` and the streamed read (:func:`movement.stream._resolve`, on a sample of the
+    rows) both call. ``header_from``: what ``raw.fs`` was taken from (the streamed read of a
+    table passes its time column's rate there, ``"time column"``); ``time_fs``: the rate
+    the time column gives when ``raw`` holds no ``time`` (a streamed table, ``fs`` given),
+    for :func:`_say_given`."""
     notes = dict(raw.notes)
     # each channel's unit, as the file or its sidecar states it (by name: the channels
     # selected below must share one)
@@ -1327,7 +1374,7 @@ def _finish(
     elif side_fs is not None:
         rate, how = float(side_fs), "sidecar"
     elif raw.fs is not None:
-        rate, how = float(raw.fs), "header"
+        rate, how = float(raw.fs), header_from
     elif raw.time is not None:
         bad = np.flatnonzero(~np.isfinite(raw.time))
         if bad.size:  # (NaN compares false: it passed the checks, then broke the grid)
@@ -1358,7 +1405,9 @@ def _finish(
             missing="fs",
         )
     if raw.time is not None and how != "time column":
-        _fs_from_time(raw.time, src)  # still reject time going backwards
+        # (still reject time going backwards; its rate is what the file states, fs given)
+        time_fs = _fs_from_time(raw.time, src)[0]
+        time_fs = time_fs if np.isfinite(time_fs) else None
         step = np.diff(raw.time)
         if step.size and step.max() >= 2.0 * max(float(np.median(step)), 1.0 / rate):
             # a hole in the time column: the samples after it are not the next ones; they
@@ -1371,6 +1420,13 @@ def _finish(
             warnings.warn(msg, stacklevel=2)
             notes["resampled"] = msg
     notes["fs_from"] = how
+    if how == "given":  # (what the file states, when it says otherwise: warned, noted)
+        said_fs = next(
+            ((float(v), w) for v, w in ((side_fs, "sidecar"), (raw.fs, header_from)) if v),
+            (time_fs, "time column") if time_fs else None,
+        )
+        if said_fs and abs(said_fs[0] - rate) > 1e-3 * said_fs[0]:  # (0.1 %: the same)
+            _say_given(notes, src, "fs", rate, *said_fs)
     # -- a label or trigger column (as stored, on the rate's grid: in both reads alike) --
     said = label_note(raw.channels, label_channels(raw.data))
     if said:
@@ -1394,6 +1450,16 @@ def _finish(
     notes["modality_from"] = (
         "given" if modality else ("sidecar/header" if (side or raw.modality) else "channel names")
     )
+    if modality:  # (the sidecar's, or the header's: a guess from channel names states none)
+        try:
+            side_mod = _sidecar_modality(side, src)
+        except RecordingError:  # (one naming neither: overruled, as it is not read)
+            side_mod = None
+        stated_mod = (side_mod, "sidecar") if side_mod else None
+        if stated_mod is None and _normalise_modality(raw.modality):
+            stated_mod = (_normalise_modality(raw.modality), "header")
+        if stated_mod and stated_mod[0] != mod:
+            _say_given(notes, src, "modality", mod, *stated_mod)
     # -- units ----------------------------------------------------------------------
     side_units = None if units else _sidecar_units(side, src)  # (units given win)
     stated = None if (units or side_units) else _one_unit(raw.channels, per_channel, where, src)
