@@ -24,6 +24,7 @@ Scores are combined as
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -408,6 +409,53 @@ def review_flags(
     return code > 0, [text[c] for c in code.tolist()]
 
 
+#: Features of :func:`outside_training` named per event (the farthest out first).
+_OUTSIDE_SHOWN = 2
+
+
+def outside_training(
+    features: pd.DataFrame, ranges: dict[str, Sequence[float]] | None
+) -> list[str]:
+    """Per row of ``features`` (in the units the model was given them: :func:`movement.
+    pipeline.model_features`): ``""``, or which features lie outside the range a trained
+    model saw in training (``ranges``: ``{feature: [min, max]}``, from its model file or
+    card), e.g. ``"outside the model's training range: peak_amplitude 57.4 (trained
+    0.0133-16)"``. A gradient-boosted model's trees are flat beyond the values they were
+    split on: what it says there is an extrapolation no training segment backs. Missing
+    values (NaN) are not outside; ``is_sustained`` is read from ``scale``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"peak_amplitude": [0.5, 57.4], "rms": [0.1, 30.0]})
+    >>> outside_training(f, {"peak_amplitude": [0.0133, 16.0], "rms": [0.0056, 6.8]})
+    ['', "outside the model's training range: peak_amplitude 57.4 (trained 0.0133-16), rms 30 (trained 0.0056-6.8)"]
+    """
+    n = len(features)
+    if not ranges or n == 0:
+        return [""] * n
+    from .train import _model_matrix
+
+    names = [f for f in ranges if f in features.columns or f == "is_sustained"]
+    if not names:
+        return [""] * n
+    lo = np.array([float(ranges[f][0]) for f in names])
+    hi = np.array([float(ranges[f][1]) for f in names])
+    M = _model_matrix(features, names)
+    with np.errstate(invalid="ignore"):
+        span = np.where(hi > lo, hi - lo, 1.0)
+        # how far out, in spans of the training range (0 inside; NaN: not outside)
+        far = np.nan_to_num(np.maximum(lo - M, M - hi) / span, nan=0.0).clip(min=0.0)
+    out = [""] * n
+    for i in np.flatnonzero((far > 0).any(axis=1)):  # loop over the rows outside (few)
+        cols = [j for j in np.argsort(-far[i], kind="stable") if far[i, j] > 0][:_OUTSIDE_SHOWN]
+        shown = ", ".join(
+            f"{names[j]} {M[i, j]:.3g} (trained {lo[j]:.3g}-{hi[j]:.3g})" for j in cols
+        )
+        out[i] = "outside the model's training range: " + shown
+    return out
+
+
 def _packaged_model_path() -> Path | None:
     try:
         from importlib.resources import files
@@ -655,6 +703,7 @@ def load_model(
         else f"trained model, content sha256 {_content_digest(full, *version, modality)}"
     )
     name.trained_with = training_settings(model, bundle, modality)
+    name.feature_ranges = training_ranges(model, bundle, spec_path, modality)
     return model, name
 
 
@@ -673,12 +722,16 @@ class ModelName(str):
     identity: str | None = None
     trained_with: dict[str, Any] | None = None
     notes: dict[str, str] | None = None
+    #: the range of each feature in the model's training segments (:func:`training_ranges`)
+    feature_ranges: dict[str, list[float]] | None = None
 
     def noted(self, notes: dict[str, str]) -> ModelName:
-        """A copy of this name (``identity`` and ``trained_with`` kept) with ``notes``."""
+        """A copy of this name (``identity``, ``trained_with`` and ``feature_ranges``
+        kept) with ``notes``."""
         out = ModelName(str(self))
         out.identity = self.identity
         out.trained_with = self.trained_with
+        out.feature_ranges = self.feature_ranges
         out.notes = dict(notes)
         return out
 
@@ -739,6 +792,38 @@ def training_settings(
     kept = bundle.get("settings") if isinstance(bundle, dict) else None
     if isinstance(kept, dict) and isinstance(kept.get(modality), dict):
         return kept[modality]
+    return None
+
+
+def training_ranges(
+    model: Any, bundle: dict[str, Any] | None, path: Path | None, modality: str
+) -> dict[str, list[float]] | None:
+    """Each feature's [min, max] over a trained model's training segments, for
+    ``modality``: the model's own ``feature_ranges_`` (``movement train`` keeps them since
+    0.10.0), else its file's ``training.per_modality.<modality>.feature_ranges``, else its
+    card's (``<model>.json``: the shipped model's, computed from its training recordings
+    again); None when none says."""
+
+    def of(info: Any) -> dict[str, list[float]] | None:
+        try:
+            got = info["training"]["per_modality"][modality]["feature_ranges"]
+        except (KeyError, TypeError):
+            return None
+        return got if isinstance(got, dict) else None
+
+    own = getattr(model, "feature_ranges_", None)
+    if isinstance(own, dict):
+        return own
+    if (kept := of(bundle)) is not None:
+        return kept
+    if path is not None:
+        from .train import card_json_path
+
+        card = card_json_path(Path(path))
+        try:
+            return of(json.loads(card.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return None
     return None
 
 

@@ -21,6 +21,7 @@ from .classify import (
     apply_definitions,
     check_probabilities,
     load_model,
+    outside_training,
     review_flags,
     rules_settings_warning,
     settings_warning,
@@ -723,8 +724,9 @@ def _label(
         classes = (
             None if given is None else [str(c) for c in np.asarray(given, dtype=object).ravel()]
         )
+        given_feats = model_features(feats, clf, rec.modality, rec.units)
         proba = check_probabilities(
-            clf.predict_proba(model_features(feats, clf, rec.modality, rec.units)),
+            clf.predict_proba(given_feats),
             classes,
             n,
             f"model {model_name}",
@@ -747,6 +749,15 @@ def _label(
         cfg.review_margin,
         cfg.min_event_snr_db,
     )
+    # a trained model's call of a target class on features beyond any of its training
+    # segments' (other units, a device's handling, a limb's reorientation): for review
+    ranges = getattr(clf, "feature_ranges_", None) or getattr(model_name, "feature_ranges", None)
+    if n and ranges:
+        beyond = outside_training(given_feats, ranges)
+        target = np.isin(label, ("fasciculation-like", "dystonia-like"))
+        for i in np.flatnonzero(target & np.array([bool(b) for b in beyond])):
+            flags[i] = True
+            why[i] = "; ".join(w for w in (why[i], beyond[i]) if w)
     # every column in one dict, one DataFrame (inserting ~60 columns one at a time costs
     # more than the rest of labelling)
     cols: dict[str, Any] = {

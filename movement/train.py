@@ -77,6 +77,27 @@ def _model_matrix(X: pd.DataFrame, features: Sequence[str] = MODEL_FEATURES) -> 
     return M
 
 
+def feature_ranges(X: pd.DataFrame, features: Sequence[str]) -> dict[str, list[float]]:
+    """Each feature's [min, max] over training segments ``X`` (in the units the model is
+    given them), where it has a value: what :func:`movement.classify.outside_training`
+    compares a scored segment's features with.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"peak_amplitude": [0.2, 3.0, None], "scale": ["brief"] * 3})
+    >>> feature_ranges(X, ["peak_amplitude", "is_sustained"])
+    {'peak_amplitude': [0.2, 3.0], 'is_sustained': [0.0, 0.0]}
+    """
+    M = _model_matrix(X, features)
+    out = {}
+    for j, f in enumerate(features):  # loop over the features (~20)
+        v = M[:, j][np.isfinite(M[:, j])]
+        if len(v):
+            out[f] = [float(v.min()), float(v.max())]
+    return out
+
+
 def _modalities(modalities: Sequence[str] | str) -> list[str]:
     """``modalities`` as a list (one text: a list of one), each ``emg`` or ``accel``."""
     items = [modalities] if isinstance(modalities, str) else list(modalities)
@@ -478,9 +499,13 @@ def train(
             "n_reviewed_segments": int(len(y) - n_sim),
             "class_counts": {str(k): int(v) for k, v in counts.items()},
             "features": used,
+            "feature_ranges": feature_ranges(X, used),
             "train_seconds": round(time.perf_counter() - t0, 1),
         }
         models[m] = TrainedClassifier(est, m, used, fs_range=_fs_domain(m))
+        # what its trees were split on: a scored segment beyond it is flagged for review
+        # (movement.classify.outside_training)
+        models[m].feature_ranges_ = info[m]["feature_ranges"]
         # the settings its segments were made with: scoring with settings that change the
         # features is then said (movement.pipeline.classifier_for); a model saved before
         # 0.6.3 has the bundle's "settings" only, read the same way
@@ -1024,6 +1049,13 @@ def card_markdown(bundle: dict[str, Any], metrics: dict[str, Any]) -> str:
         lines.append(
             f"| {m} | {info['n_segments']} | {info['class_counts']} | {len(info['features'])} |"
         )
+    lines += [
+        "",
+        "Each feature's range over the training segments is kept with the model "
+        "(`training.per_modality.<modality>.feature_ranges`): a fasciculation-like or "
+        "dystonia-like call on a segment whose features lie outside it is flagged for review, "
+        "its `reason` naming them (`movement.classify.outside_training`).",
+    ]
     lines += ["", "## Versions", "", "`" + json.dumps(bundle["versions"]) + "`", ""]
     lines += [
         "## Held-out evaluation",
