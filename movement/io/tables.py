@@ -1134,9 +1134,18 @@ def text_columns(
         raise RecordingError(f"non-numeric values in column {col!r}", src)
     i = int(np.flatnonzero(wrong)[0])
     value, row = text.iloc[i], row0 + i + 1
+    hint = non_numeric_hint(value, row, lay)
+    filled = (text.notna() & (text != "")).to_numpy(bool)
+    if not hint and kept is None and wrong.sum() * 2 > filled.sum():
+        # (mostly words: a column of labels, annotations or subject codes beside the signal)
+        numeric = [str(c) for c in df.columns if c not in bad]
+        hint = (
+            ": a column of labels? Select the signal's columns"
+            + (f" (--channels {','.join(numeric[:8])}" if numeric else " (--channels")
+            + "; channels= in movement.read)"
+        )
     raise RecordingError(
-        f"non-numeric value {value[:30]!r} in column {col!r} (data row {row})"
-        + non_numeric_hint(value, row, lay),
+        f"non-numeric value {value[:30]!r} in column {col!r} (data row {row})" + hint,
         src,
     )
 
