@@ -420,16 +420,17 @@ def outside_training(
     pipeline.model_features`): ``""``, or which features lie outside the range a trained
     model saw in training (``ranges``: ``{feature: [min, max]}``, from its model file or
     card), e.g. ``"outside the model's training range: peak_amplitude 57.4 (trained
-    0.0133-16)"``. A gradient-boosted model's trees are flat beyond the values they were
-    split on: what it says there is an extrapolation no training segment backs. Missing
-    values (NaN) are not outside; ``is_sustained`` is read from ``scale``.
+    0.0133-16)"``, the farthest out (in spans of its range) first. A gradient-boosted
+    model's trees are flat beyond the values they were split on: what it says there is an
+    extrapolation no training segment backs. Missing values (NaN) are not outside;
+    ``is_sustained`` is read from ``scale``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"peak_amplitude": [0.5, 57.4], "rms": [0.1, 30.0]})
     >>> outside_training(f, {"peak_amplitude": [0.0133, 16.0], "rms": [0.0056, 6.8]})
-    ['', "outside the model's training range: peak_amplitude 57.4 (trained 0.0133-16), rms 30 (trained 0.0056-6.8)"]
+    ['', "outside the model's training range: rms 30 (trained 0.0056-6.8), peak_amplitude 57.4 (trained 0.0133-16)"]
     """
     n = len(features)
     if not ranges or n == 0:

@@ -204,7 +204,10 @@ def test_evaluate_folders_with_one_stem_in_common_still_score(tmp_path: Path) ->
 
 # --------------------------------------------------------------------------- --config
 
-ACCEPTED = 'TOML with [emg] / [accel] tables, or JSON: {"emg": {"k_on": 4}}'
+ACCEPTED = (
+    'TOML with [emg] / [accel] tables, JSON: {"emg": {"k_on": 4}}, or YAML '
+    "(.yaml / .yml, with PyYAML: movement[yaml])"
+)
 
 
 @pytest.mark.parametrize(
