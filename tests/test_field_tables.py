@@ -186,9 +186,13 @@ def test_channels_leave_out_a_text_column(tmp_path, channels) -> None:
     np.testing.assert_allclose(rec.data, d[want].to_numpy())
     # kept (no selection, or selected), the column is refused as before
     whole, chunks = _errors(p)
-    assert whole == chunks == (
-        f"{p}: non-numeric value 'S01' in column 'subject' (data row 1): a column of labels? "
-        "Select the signal's columns (--channels x,y,z; channels= in movement.read)"
+    assert (
+        whole
+        == chunks
+        == (
+            f"{p}: non-numeric value 'S01' in column 'subject' (data row 1): a column of labels? "
+            "Select the signal's columns (--channels x,y,z; channels= in movement.read)"
+        )
     )
     assert "'subject'" in _errors(p, channels="x,subject")[0]
 
@@ -210,9 +214,13 @@ def test_channels_leave_out_a_text_column_of_a_parquet_file(tmp_path) -> None:
     rec = _both(p, channels="0,1,2")
     assert rec.channels == ("x", "y", "z") and rec.n_samples == len(d)
     whole, chunks = _errors(p)
-    assert whole == chunks == (
-        f"{p}: non-numeric value 'S01' in column 'subject' (data row 1): a column of labels? "
-        "Select the signal's columns (--channels x,y,z; channels= in movement.read)"
+    assert (
+        whole
+        == chunks
+        == (
+            f"{p}: non-numeric value 'S01' in column 'subject' (data row 1): a column of labels? "
+            "Select the signal's columns (--channels x,y,z; channels= in movement.read)"
+        )
     )
 
 
