@@ -1677,21 +1677,19 @@ def _redraw_if_stale(
     ``redrawn`` (the page's name); a page that cannot be drawn again is removed (it shows
     the events before the table's changes; the next ``--report`` scores the file again,
     with its page), said in the row's message."""
-    import argparse
-
     if not _page_stale(out, stem):
         return
-    from .report import _report_one
+    from .report import report_one
 
     page = out / f"{stem}_report.html"
-    args = argparse.Namespace(
-        fs=opts.fs, modality=opts.modality, model=opts.model, max_plots=opts.max_plots,
-        config=None, set=None, format=opts.format,
-    )  # fmt: skip
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # (said when the file was scored)
-            _report_one(args, path, stem, out, out, opts.settings, opts.channels)
+            report_one(
+                path, stem, out, out, opts.settings, opts.channels, fs=opts.fs,
+                modality=opts.modality, model=opts.model, max_plots=opts.max_plots,
+                format=opts.format,
+            )  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - one page must not stop a batch
         if opts.debug:
             raise

@@ -2790,7 +2790,12 @@ def cli_run(args: argparse.Namespace) -> int:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UserWarning)
-                page, events = _report_one(args, path, stem, out, events_dir, settings, chans)
+                page, events = report_one(
+                    path, stem, out, events_dir, settings, chans, fs=args.fs,
+                    modality=args.modality, model=args.model, max_plots=args.max_plots,
+                    format=getattr(args, "format", None),
+                    settings_given=bool(args.config or args.set),
+                )  # fmt: skip
             if not args.quiet:
                 print(f"ok     {path}: {len(events)} events -> {page}")
             # what the readers warned (a truncated file...), as `movement score` prints it
@@ -2813,26 +2818,36 @@ def cli_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _report_one(
-    args: argparse.Namespace,
+def report_one(
     path: Path,
     stem: str,
     out: Path,
     events_dir: Path | None,
     settings: Any,
     chans: tuple[str, ...] | None,
+    *,
+    fs: float | None = None,
+    modality: str | None = None,
+    model: Any = None,
+    max_plots: int | None = None,
+    format: str | None = None,
+    settings_given: bool = False,
 ) -> tuple[Path, pd.DataFrame]:
-    """One file of ``movement report``: its page (scored now, or from ``events_dir``)."""
+    """One file's review page ``out/<stem>_report.html``: scored now, or, with
+    ``events_dir``, from the events table ``movement score`` wrote there (the file read as
+    it was scored, with the settings stored with the events unless ``settings_given``).
+    What ``movement report`` does per file, and a batch's ``--report`` for a file whose
+    events table changed since its page was drawn."""
     from .batch import is_streamed
     from .io import read
     from .pipeline import score
     from .stream import score_stream
 
     cfg_settings: Any = settings
-    if events_dir is not None and not (args.config or args.set):
+    if events_dir is not None and not settings_given:
         cfg_settings = None  # the configuration stored with the events
     page_path = out / f"{stem}_report.html"
-    fs, modality, channels = args.fs, args.modality, chans
+    channels = chans
     stored: dict[str, Any] = {}
     if events_dir is not None:  # read the file as it was scored, unless told
         stored = _scored_reading(events_dir, stem)
@@ -2841,19 +2856,19 @@ def _report_one(
         channels = channels if channels is not None else stored.get("channels")
     from .io import format_for
 
-    fmt = format_for(path, getattr(args, "format", None))
+    fmt = format_for(path, format)
     if not fmt and is_streamed(path, settings, fs=fs, modality=modality, channels=channels):
         # a long file: scored (when asked) and drawn window by window
         if events_dir is not None:
             events = _events_from_dir(events_dir, stem, path)
         else:
             events = score_stream(
-                path, settings, model=args.model, fs=fs,
+                path, settings, model=model, fs=fs,
                 modality=modality, channels=channels,
             )  # fmt: skip
         page = write_report_stream(
             path, events, page_path, settings=cfg_settings,
-            max_event_plots=args.max_plots, fs=fs, modality=modality,
+            max_event_plots=max_plots, fs=fs, modality=modality,
             channels=channels,
         )  # fmt: skip
     else:
@@ -2862,9 +2877,9 @@ def _report_one(
             _check_as_scored(rec, stored)
             events = _events_from_dir(events_dir, stem, path)
         else:
-            events = score(rec, settings, model=args.model)
+            events = score(rec, settings, model=model)
         page = write_report(
-            rec, events, page_path, settings=cfg_settings, max_event_plots=args.max_plots
+            rec, events, page_path, settings=cfg_settings, max_event_plots=max_plots
         )
     return page, events
 
