@@ -2316,7 +2316,9 @@ def _collected_sidecar(
     return _jsonable(
         {
             **described,
-            "movement_version": __version__,
+            # (the version that collected the table: not under "movement_version", the
+            # column's description, which it overwrote)
+            "GeneratedBy": [{"Name": "movement", "Version": __version__}],
             "parameters_hashes": hashes,
             "recordings": {
                 "n_in_table": len(covered),
