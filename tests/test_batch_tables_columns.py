@@ -27,6 +27,15 @@ DECISIONS_HEADER = (
 )
 
 
+def _decisions(ev: pd.Series, status: str) -> str:
+    """A decisions file (as a review page exports it) of one event ``ev``: ``status``."""
+    return (
+        DECISIONS_HEADER
+        + f"{ev['onset']}\t{ev['duration']}\t{ev['trial_type']}\t{ev['channel']}\t{status}\t"
+        "RA\tn/a\tn/a\n"
+    )
+
+
 def _table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
@@ -151,9 +160,7 @@ def test_review_apply_with_one_decision_applied_and_one_not(
     out = _fresh(scored, tmp_path)
     ev = _table(out / "sim_forearm_emg_events.tsv").iloc[0]
     (out / "sim_forearm_emg_decisions.tsv").write_text(
-        DECISIONS_HEADER
-        + f"{ev['onset']}\t{ev['duration']}\t{ev['trial_type']}\t{ev['channel']}\trejected\t"
-        "RA\tn/a\tn/a\n" + "999\t0.5\tfasciculation-like\tch1\taccepted\tRA\tn/a\tn/a\n"
+        _decisions(ev, "rejected") + "999\t0.5\tfasciculation-like\tch1\taccepted\tRA\tn/a\tn/a\n"
     )
     capsys.readouterr()
     assert main(["review", "apply", str(out)]) == 1
@@ -177,11 +184,7 @@ def test_review_apply_of_decisions_all_held_still_exits_0(
 ) -> None:
     out = _fresh(scored, tmp_path)
     ev = _table(out / "12345-1_0_events.tsv").iloc[0]
-    (out / "12345-1_0_decisions.tsv").write_text(
-        DECISIONS_HEADER
-        + f"{ev['onset']}\t{ev['duration']}\t{ev['trial_type']}\t{ev['channel']}\taccepted\t"
-        "RA\tn/a\tn/a\n"
-    )
+    (out / "12345-1_0_decisions.tsv").write_text(_decisions(ev, "accepted"))
     assert main(["review", "apply", str(out)]) == 0
     capsys.readouterr()
     assert main(["review", "apply", str(out)]) == 0
@@ -256,11 +259,7 @@ def test_score_report_redraws_a_page_older_than_its_reviewed_events_table(
     page = out / "sim_wrist_accel_report.html"
     assert _statuses(page) == []
     ev = _table(out / "sim_wrist_accel_events.tsv").iloc[0]
-    (out / "sim_wrist_accel_decisions.tsv").write_text(
-        DECISIONS_HEADER
-        + f"{ev['onset']}\t{ev['duration']}\t{ev['trial_type']}\t{ev['channel']}\trejected\t"
-        "RA\tn/a\tn/a\n"
-    )
+    (out / "sim_wrist_accel_decisions.tsv").write_text(_decisions(ev, "rejected"))
     assert main(["review", "apply", str(out), "-q"]) == 0
     capsys.readouterr()
     assert main(argv) == 0

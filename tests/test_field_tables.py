@@ -173,6 +173,14 @@ def _labelled(tmp_path: Path, n: int = 3000) -> pd.DataFrame:
     return d
 
 
+def _label_column_error(p: Path) -> str:
+    """The one line a kept 'subject' column (S01) of ``p`` is refused with."""
+    return (
+        f"{p}: non-numeric value 'S01' in column 'subject' (data row 1): a column of labels? "
+        "Select the signal's columns (--channels x,y,z; channels= in movement.read)"
+    )
+
+
 @pytest.mark.parametrize("channels", ["x,y,z", "0,1,2", ["z", "x"]])
 def test_channels_leave_out_a_text_column(tmp_path, channels) -> None:
     """A label column ('subject': S01) failed 'non-numeric value' even when channels= left
@@ -186,14 +194,7 @@ def test_channels_leave_out_a_text_column(tmp_path, channels) -> None:
     np.testing.assert_allclose(rec.data, d[want].to_numpy())
     # kept (no selection, or selected), the column is refused as before
     whole, chunks = _errors(p)
-    assert (
-        whole
-        == chunks
-        == (
-            f"{p}: non-numeric value 'S01' in column 'subject' (data row 1): a column of labels? "
-            "Select the signal's columns (--channels x,y,z; channels= in movement.read)"
-        )
-    )
+    assert whole == chunks == _label_column_error(p)
     assert "'subject'" in _errors(p, channels="x,subject")[0]
 
 
@@ -214,14 +215,7 @@ def test_channels_leave_out_a_text_column_of_a_parquet_file(tmp_path) -> None:
     rec = _both(p, channels="0,1,2")
     assert rec.channels == ("x", "y", "z") and rec.n_samples == len(d)
     whole, chunks = _errors(p)
-    assert (
-        whole
-        == chunks
-        == (
-            f"{p}: non-numeric value 'S01' in column 'subject' (data row 1): a column of labels? "
-            "Select the signal's columns (--channels x,y,z; channels= in movement.read)"
-        )
-    )
+    assert whole == chunks == _label_column_error(p)
 
 
 # -- 5. decimal commas, a units row ------------------------------------------------------
