@@ -231,7 +231,9 @@ def _event_title(events: pd.DataFrame, k: int, n: int) -> str:
     >>> ev = pd.DataFrame({"onset": [12.5], "duration": [0.12], "trial_type":
     ...     ["fasciculation-like"], "probability": [0.91], "channel": ["ch1"]})
     >>> _event_title(ev, 0, 1)
-    'event 1 of 1: fasciculation-like, p = 0.91 | 12.50 s + 0.12 s | ch1'
+    'event 1 of 1: fasciculation-like, p = 0.91 | 12.500 s + 120 ms | ch1'
+    >>> _event_title(ev.assign(duration=0.004), 0, 1).split(" | ")[1]   # a motor-unit potential
+    '12.500 s + 4 ms'
     """
     row = events.iloc[k]
     parts = [f"event {k + 1} of {n}: {row.get('trial_type', 'other')}"]
@@ -241,7 +243,9 @@ def _event_title(events: pd.DataFrame, k: int, n: int) -> str:
     if "review" in events.columns and bool(row.get("review")):
         parts[0] += " (to review)"
     onset, dur = float(row["onset"]), float(np.nan_to_num(row.get("duration", 0.0)))
-    parts.append(f"{onset:.2f} s + {dur:.2f} s")
+    # (ms under a second: a 4 ms motor-unit potential read "+ 0.00 s")
+    length = f"{dur * 1000:.0f} ms" if dur < 1.0 else f"{dur:.2f} s"
+    parts.append(f"{onset:.3f} s + {length}")
     ch = row.get("channel")
     if isinstance(ch, str) and ch and ch != "n/a":
         parts.append(ch)

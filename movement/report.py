@@ -305,15 +305,35 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def _bins_of(t: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """``t`` and ``y`` as rows of ``k = ceil(n / bins)`` consecutive samples (at most
+    ``bins`` rows), the last row filled out with NaN values at the last time: every sample
+    in a row (until 0.10.0 the last ``n % bins`` samples were left out: up to 2 s of a
+    200 Hz plot's right end was not drawn)."""
+    n = len(y)
+    k = -(-n // bins)
+    rows = -(-n // k)
+    pad = rows * k - n
+    if pad:
+        y = np.concatenate([np.asarray(y, dtype=np.float64), np.full(pad, np.nan)])
+        t = np.concatenate([np.asarray(t, dtype=np.float64), np.full(pad, t[-1])])
+    return t.reshape(rows, k), y.reshape(rows, k)
+
+
 def _minmax(t: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Decimate for drawing: per bin its min and max, in time order (keeps spikes)."""
+    """Decimate for drawing: per bin its min and max, in time order (keeps spikes).
+
+    Examples
+    --------
+    >>> t = np.arange(1003) / 100.0
+    >>> tt, yy = _minmax(t, np.sin(t), 100)
+    >>> float(tt[-1]) == float(t[-1]), len(tt) <= 200    # the last sample is drawn
+    (True, True)
+    """
     n = len(y)
     if n <= 2 * bins:
         return t, y
-    k = n // bins
-    m = k * bins
-    yb = y[:m].reshape(bins, k)
-    tb = t[:m].reshape(bins, k)
+    tb, yb = _bins_of(t, y, bins)
     lo, hi = np.nanmin(yb, axis=1), np.nanmax(yb, axis=1)
     tt = np.column_stack([tb[:, 0], tb[:, -1]]).ravel()
     yy = np.column_stack([lo, hi]).ravel()
@@ -321,13 +341,16 @@ def _minmax(t: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.nda
 
 
 def _binned_max(t: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Decimate an envelope: the maximum per bin, at the bin's centre."""
+    """Decimate an envelope: the maximum per bin, at the bin's centre (of its samples)."""
     n = len(y)
     if n <= bins:
         return t, y
-    k = n // bins
-    m = k * bins
-    return t[:m].reshape(bins, k).mean(axis=1), np.nanmax(y[:m].reshape(bins, k), axis=1)
+    tb, yb = _bins_of(t, y, bins)
+    k = tb.shape[1]
+    last = n - (tb.shape[0] - 1) * k  # (samples in the last bin)
+    centre = tb.mean(axis=1)
+    centre[-1] = tb[-1, :last].mean()
+    return centre, np.nanmax(yb, axis=1)
 
 
 def _site_indices(channel: Any, sites: tuple[str, ...]) -> list[int]:

@@ -28,7 +28,7 @@ def test_title_names_the_event_its_class_probability_and_time(two_twitches):
     title = fig._suptitle.get_text()
     row = ev.iloc[1]
     assert title.startswith(f"event 2 of 2: {row.trial_type}, p = {row.probability:.2f}")
-    assert f"{row.onset:.2f} s + {row.duration:.2f} s" in title
+    assert f"{row.onset:.3f} s + {row.duration * 1000:.0f} ms" in title  # (a brief twitch)
 
 
 def test_legend_lists_signal_envelope_this_event_and_neighbours(two_twitches):
@@ -58,4 +58,4 @@ def test_rejected_event_and_missing_probability_are_said():
     ev = pd.DataFrame(
         {"onset": [1.0], "duration": [2.5], "trial_type": ["dystonia-like"], "review": [True]}
     )
-    assert _event_title(ev, 0, 1) == "event 1 of 1: dystonia-like (to review) | 1.00 s + 2.50 s"
+    assert _event_title(ev, 0, 1) == "event 1 of 1: dystonia-like (to review) | 1.000 s + 2.50 s"

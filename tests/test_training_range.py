@@ -104,3 +104,19 @@ def test_feature_ranges_skip_missing_values():
     got = feature_ranges(X, ["duration", "is_sustained", "rms"])
     assert got == {"duration": [0.2, 3.0], "is_sustained": [0.0, 1.0]}
     assert set(MODEL_FEATURES) >= {"duration", "is_sustained"}
+
+
+@pytest.mark.parametrize("n_channels", [3, 8])
+def test_more_channels_than_in_training_are_not_outside(n_channels):
+    """Trained on 1-2 channels, the model's channel counts (n_channels_active,
+    channel_fraction) are beyond its range on every event of a 3-channel recording, as are
+    isolation and durations in recordings longer than 5 min: more of the same, not another
+    signal; only the signal's own features are compared (RANGE_CHECKED). Every event of
+    3-8 channel EMG was flagged."""
+    from movement.classify import RANGE_CHECKED
+
+    assert "channel_fraction" not in RANGE_CHECKED and "duration" not in RANGE_CHECKED
+    rec = simulate("emg", 60, seed=5, fs=2000, n_channels=n_channels).recording
+    ev = movement.score(rec)
+    assert ev["trial_type"].eq("fasciculation-like").any()
+    assert not ev["reason"].str.contains(PHRASE).any()
