@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -583,8 +584,6 @@ def classifier_for(
         }
         notes = {key: text for key, (text, _) in said.items() if text}
         if notes:
-            import warnings
-
             for text, kind in said.values():  # (the two kinds, in that order)
                 if text:
                     warnings.warn(text, kind, stacklevel=2)
@@ -791,6 +790,7 @@ def _label(
     # the hash holds what decides the results: a model file's fitted content, not its
     # name (ModelName.identity); the events' `model` keeps the file's name and SHA-256
     identity = getattr(model_name, "identity", None) or str(model_name)
+    warn_applied(cfg, rec.fs, rec.source)
     params = {"modality": rec.modality, "config": cfg.to_dict(), "model": identity}
     out.attrs.update(
         movement_version=__version__,
@@ -863,6 +863,8 @@ def applied_settings(cfg: Any, fs: float) -> dict[str, str]:
     'band_high_hz 600 Hz applied as 450 Hz (capped at 0.45 x 1000 Hz)'
     >>> applied_settings(EMGConfig(notch_hz=60.0), 100.0)["notch_hz"]
     'notch_hz 60 Hz not applied (at or above 0.48 x 100 Hz)'
+    >>> applied_settings(EMGConfig(), 500.0)["min_muap_fs_hz"][:60]
+    'EMG at 500 Hz, below min_muap_fs_hz (900 Hz): a motor-unit p'
     """
     from .preprocess import NOTCH_CAP
 
@@ -877,6 +879,11 @@ def applied_settings(cfg: Any, fs: float) -> dict[str, str]:
         notes["notch_hz"] = (
             f"notch_hz {mains:g} Hz not applied (at or above {NOTCH_CAP:g} x {fs:g} Hz)"
         )
+    if isinstance(cfg, EMGConfig) and fs < cfg.min_muap_fs_hz:
+        notes["min_muap_fs_hz"] = (
+            f"EMG at {fs:g} Hz, below min_muap_fs_hz ({cfg.min_muap_fs_hz:g} Hz): a motor-unit "
+            "potential (3-24 ms) cannot be resolved, so no event is called fasciculation-like"
+        )
     if isinstance(cfg, EMGConfig) and fs >= cfg.min_muap_fs_hz:
         from .segment import muap_lags
 
@@ -887,6 +894,21 @@ def applied_settings(cfg: Any, fs: float) -> dict[str, str]:
                 f"{fs:g} Hz (the same span in time as at 2 kHz)"
             )
     return notes
+
+
+def warn_applied(cfg: Any, fs: float, source: str | None) -> None:
+    """Warn, once per recording, of what :func:`applied_settings` notes that a user needs
+    to know: EMG below ``min_muap_fs_hz`` (no fasciculation-like event can be called),
+    and a band edge or notch set by the user (not the default) that the rate caps or
+    drops. A default capped at a low rate (an accelerometer's 40 Hz band at 50 Hz) is
+    noted only (the events JSON's ``reader_notes``)."""
+    notes = applied_settings(cfg, fs)
+    default = type(cfg)()
+    where = f"{source}: " if source else ""
+    for key, text in notes.items():  # (a few)
+        asked = key == "min_muap_fs_hz" or getattr(cfg, key, None) != getattr(default, key, None)
+        if asked and key != "muap_whitening_order":
+            warnings.warn(where + text, UserWarning, stacklevel=3)
 
 
 def merge_other_bouts(
