@@ -98,6 +98,38 @@ class NotFitted(MovementError, NotFittedError):
     ``NotFittedError`` (so ``check_is_fitted``-style code catches it)."""
 
 
+#: What each rule name in an event's ``reason`` means (the rules that held, at the run's
+#: thresholds; ``trained model; rules held: ...`` when a trained model labelled it, whose
+#: call the rules explain but do not make). Where EMG and accelerometry differ, both.
+RULE_MEANINGS: dict[str, str] = {
+    "brief": "lasts between min_brief_s and max_brief_s (a twitch's length)",
+    "isolated": "no other activity within isolation_s",
+    "irregular_train": "not one of a regular train (interval CV above regular_train_cv)",
+    "off_heartbeat": "its neighbours are not a whole number of heartbeats away (not ECG)",
+    "long": "lasts at least dystonia_min_s",
+    "irregular_tremor": "its dominant frequency is in tremor_band_hz, with its power there, "
+    "and it is not regular tremor",
+    "regular_tremor": "regular (autocorrelation above regular_tremor_regularity) with a narrow "
+    "spectral peak (regular_tremor_peak_power) at 3.5-12.5 Hz: PD, ET or physiological tremor",
+    "walking": "a regular rhythm (autocorrelation above 0.5) at step rate (walking_band_hz)",
+    "local": "EMG: on one channel, or on at most max_brief_channel_fraction of them",
+    "sustained": "EMG: lasts at least min_sustained_s",
+    "cocontraction": "EMG: channels active together (co-contraction above cocontraction_min)",
+    "held": "EMG: above the whitened noise model in at least sustained_active_fraction of its "
+    "sub-blocks; accelerometer: its tilt held for at least posture_hold_fraction of the event",
+    "strong": "EMG: at least dystonia_min_snr_db above rest, or held",
+    "small": "accelerometer: its peak below max_twitch_g (a visible twitch, not a jerk)",
+    "knock": "accelerometer: a peak of at least knock_g in under 0.3 s (the sensor knocked)",
+    "posture": "accelerometer: a tilt of at least posture_min_deg held for most of the event, "
+    "and not smooth",
+    "smooth": "accelerometer: one narrow spectral peak below the tremor band (spectral "
+    "entropy below smooth_max_entropy): a reach out and back",
+    "spasm": "accelerometer: a posture held for at least spasm_min_s",
+    "tremor_like": "accelerometer: most of its power in the tremor band, the spectrum "
+    "concentrated (spectral entropy below 0.85)",
+}
+
+
 class RuleClassifier(ClassifierMixin, BaseEstimator):
     """Transparent rules over segment features, with scikit-learn's interface.
 

@@ -85,7 +85,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "Description": "True when a person should check this event (every dystonia-like event, close calls, low SNR, clipping)"
     },
     "reason": {
-        "Description": "Rules that held for the label, and why the event is flagged for review"
+        "Description": "Rules that held for the label (their meanings: movement.classify."
+        "RULE_MEANINGS, the README's Output section), the class definitions that overrode a "
+        "classifier, and after '| review:' why the event is flagged for review"
     },
     "channel": {"Description": "Channel(s) or sensor(s) active during the event, comma-separated"},
     "p_fasciculation": {"Description": "Probability of fasciculation-like"},
