@@ -170,17 +170,32 @@ datetime.timezone(datetime.timedelta(days=-1, seconds=68400)), None, None)
 _EMG_LABEL = re.compile(r"emg|muscle", re.IGNORECASE)
 _ACC_LABEL = re.compile(r"acc|accel|accelerometer", re.IGNORECASE)
 _ACC_UNITS = {"g", "mg", "m/s2", "m/s^2", "m/s²", "ms-2", "m s-2"}
+#: Electrical units: of the two modalities scored, only EMG is in volts (a muscle's label,
+#: ``FDS`` or ``TA``, names no modality)
+_EMG_UNITS = {"v", "mv", "uv", "µv", "μv", "nv"}
 
 
 def _guess_modality(labels: list[str], transducers: list[str], units: list[str]) -> str | None:
-    """``"emg"`` or ``"accel"`` when every channel says the same, else None."""
+    """``"emg"`` or ``"accel"`` when every channel says the same (by its label and
+    transducer, else its unit: g or m/s² is accelerometry, volts EMG), else None.
+
+    Examples
+    --------
+    >>> _guess_modality(["FDS", "ECR"], ["", ""], ["uV", "uV"])
+    'emg'
+    >>> _guess_modality(["X", "Y"], ["", ""], ["g", "g"]), _guess_modality(["A"], [""], [""])
+    ('accel', None)
+    """
     votes = []
     for lab, trans, unit in zip(labels, transducers, units, strict=True):
         text = f"{lab} {trans}"
+        u = unit.strip().lower()
         if _EMG_LABEL.search(text):
             votes.append("emg")
-        elif _ACC_LABEL.search(text) or unit.strip().lower() in _ACC_UNITS:
+        elif _ACC_LABEL.search(text) or u in _ACC_UNITS:
             votes.append("accel")
+        elif u in _EMG_UNITS:
+            votes.append("emg")
         else:
             votes.append(None)
     if votes and len(set(votes)) == 1:
