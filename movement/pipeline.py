@@ -142,7 +142,10 @@ def score(
             f"{', '.join(k + '=' for k in given)} apply to a file read here; a Recording "
             "has its own (movement.Recording(data, fs=..., modality=..., channels=...))"
         )
+    made_here = isinstance(rec, Recording) and "fs_from" not in rec.notes
     rec = recording_of(rec)
+    if made_here:
+        say_recording_checks(rec)
     cfg = _config_for(rec.modality, settings)
     check_rate(rec.fs, cfg, rec.source)
     if stream or stream is None and _long(rec, cfg):
@@ -894,6 +897,37 @@ def applied_settings(cfg: Any, fs: float) -> dict[str, str]:
                 f"{fs:g} Hz (the same span in time as at 2 kHz)"
             )
     return notes
+
+
+def say_recording_checks(rec: Recording) -> None:
+    """Warn of what :func:`movement.read` says of a file's samples, for a
+    :class:`~movement.Recording` made from arrays (in a notebook), which ``read`` never saw:
+    EMG units wrong by orders of magnitude (µV values labelled mV) or unknown, and channels
+    constant throughout (a dead electrode, all zeros). A recording ``read`` made
+    (``notes["fs_from"]``) was said of when read; accelerometry's units are checked when the
+    Recording is made.
+
+    Examples
+    --------
+    >>> import warnings, numpy as np, movement
+    >>> x = np.random.default_rng(0).normal(0, 300.0, (20000, 2))   # µV, labelled mV
+    >>> rec = movement.Recording(x, fs=2000, modality="emg", units="mV")
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     say_recording_checks(rec)
+    >>> str(w[0].message)[:56]
+    "EMG units 'mV' look wrong by orders of magnitude (are th"
+    """
+    from .recording import _unit_sample, emg_units_note, flat_channels, flat_note
+
+    where = f"{rec.source}: " if rec.source else ""
+    said = []
+    if rec.modality == "emg":
+        said.append(emg_units_note(_unit_sample(rec.data), rec.units))
+    said.append(flat_note(rec.channels, flat_channels(rec.data), rec.modality))
+    for text in said:  # (two at most)
+        if text:
+            warnings.warn(where + text, UserWarning, stacklevel=3)
 
 
 def warn_applied(cfg: Any, fs: float, source: str | None) -> None:
